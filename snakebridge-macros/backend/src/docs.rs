@@ -1,0 +1,263 @@
+//! Rustdoc from Python docstrings.
+//!
+//! Python docstrings are reStructuredText or numpydoc, written to be read as plain text, and full
+//! of things rustdoc would misread: indented `>>>` examples (rustdoc would compile them as Rust
+//! doctests), `[1]_` citations and `[x]` (broken intra-doc links), `<ndarray>` (unclosed HTML
+//! tags), bare URLs. `cargo doc` on generated bindings must stay warning-free, so the layout is:
+//!
+//! 1. the docstring's first paragraph (its summary, which rustdoc shows in item lists), with every
+//!    character that Markdown would interpret escaped, except balanced inline code spans;
+//! 2. a line naming the Python object, its signature, and where the signature came from;
+//! 3. the rest of the docstring verbatim inside a ```` ```text ```` fence (longer than any
+//!    backtick run inside), which rustdoc neither tests nor interprets.
+
+use crate::model::SignatureSource;
+use std::fmt::Write;
+
+/// Builds the rustdoc text for one item.
+///
+/// `python` is what the item is in Python (e.g. ``json.dumps``), `signature` the Python signature
+/// text when known.
+pub fn render(
+    doc: Option<&str>,
+    python: &str,
+    signature: Option<(&str, SignatureSource)>,
+) -> String {
+    let doc = doc.map(normalise).unwrap_or_default();
+    let (summary, rest) = split_summary(&doc);
+    let mut out = String::new();
+    if !summary.is_empty() {
+        out.push_str(&escape_markdown(summary));
+        out.push_str("\n\n");
+    }
+    out.push_str("Python: ");
+    let described = match signature {
+        Some((text, _)) if !text.is_empty() => format!("{python}{text}"),
+        _ => python.to_owned(),
+    };
+    out.push_str(&code_span(&described));
+    if let Some((_, source)) = signature {
+        let _ = write!(out, " (signature from {})", source_name(source));
+    }
+    if !rest.is_empty() {
+        let fence = "`".repeat(longest_run(rest, '`').max(2) + 1);
+        let _ = write!(out, "\n\n{fence}text\n{rest}\n{fence}");
+    }
+    out
+}
+
+/// A short text for a non-callable item (attribute, constant, module): summary + rest, no
+/// signature line.
+pub fn render_plain(doc: Option<&str>, python: &str) -> String {
+    render(doc, python, None)
+}
+
+/// Where a signature came from, for the docs.
+pub fn source_name(source: SignatureSource) -> &'static str {
+    match source {
+        SignatureSource::Stub => "the package's .pyi stubs",
+        SignatureSource::Typeshed => "typeshed",
+        SignatureSource::Inspect => "inspect.signature",
+        SignatureSource::TextSignature => "__text_signature__",
+        SignatureSource::Docstring => "the docstring",
+        SignatureSource::Unknown => "nowhere: unknown, so the call is dynamic",
+    }
+}
+
+/// `inspect.cleandoc`: tabs to spaces, common indentation of lines after the first removed,
+/// leading and trailing blank lines dropped, `\r` gone.
+fn normalise(doc: &str) -> String {
+    let doc = doc.replace("\r\n", "\n").replace(['\r'], "\n").replace('\t', "    ");
+    let lines: Vec<&str> = doc.lines().collect();
+    let indent = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let line = if i == 0 {
+            line.trim_start()
+        } else {
+            line.get(indent..).unwrap_or_else(|| line.trim_start())
+        };
+        out.push(line.trim_end().to_owned());
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    while out.first().is_some_and(|l| l.is_empty()) {
+        out.remove(0);
+    }
+    out.join("\n")
+}
+
+/// Splits off the first paragraph, unless it looks like code or a heading (then no summary).
+fn split_summary(doc: &str) -> (String, &str) {
+    let (first, rest) = match doc.find("\n\n") {
+        Some(i) => (&doc[..i], doc[i..].trim_start_matches('\n')),
+        None => (doc, ""),
+    };
+    let looks_like_text = !first.is_empty()
+        && !first.lines().any(|l| {
+            l.starts_with(' ') || l.starts_with(">>>") || l.chars().all(|c| c == '-' || c == '=')
+        });
+    if looks_like_text {
+        (first.split_whitespace().collect::<Vec<_>>().join(" "), rest)
+    } else {
+        (String::new(), doc)
+    }
+}
+
+/// Escapes a line of prose so that Markdown shows it as written: balanced backtick spans stay code
+/// spans; `[ ] < > * _ # \ |` and friends are backslash-escaped; URLs become autolinks.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            let run = chars[i..].iter().take_while(|&&c| c == '`').count();
+            // Find the matching closing run of the same length.
+            let mut j = i + run;
+            let mut close = None;
+            while j < chars.len() {
+                if chars[j] == '`' {
+                    let r = chars[j..].iter().take_while(|&&c| c == '`').count();
+                    if r == run {
+                        close = Some(j);
+                        break;
+                    }
+                    j += r;
+                } else {
+                    j += 1;
+                }
+            }
+            if let Some(j) = close {
+                out.extend(&chars[i..j + run]);
+                i = j + run;
+            } else {
+                for _ in 0..run {
+                    out.push_str("\\`");
+                }
+                i += run;
+            }
+            continue;
+        }
+        if let Some(len) = url_len(&chars[i..]) {
+            let url: String = chars[i..i + len].iter().collect();
+            let _ = write!(out, "<{url}>");
+            i += len;
+            continue;
+        }
+        if matches!(
+            c,
+            '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '#' | '|' | '~' | '!' | '&' | '{' | '}'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+        i += 1;
+    }
+    // A leading `-`, `+` or `1.` would start a list; harmless for rustdoc, but keep it as text.
+    if out.starts_with(['-', '+']) {
+        out.insert(0, '\\');
+    }
+    out
+}
+
+fn url_len(chars: &[char]) -> Option<usize> {
+    let starts = |p: &str| chars.iter().take(p.len()).copied().eq(p.chars());
+    if !(starts("http://") || starts("https://")) {
+        return None;
+    }
+    let mut len = chars
+        .iter()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '`' | '"'))
+        .count();
+    // Trailing punctuation belongs to the sentence.
+    while len > 0 && matches!(chars[len - 1], '.' | ',' | ';' | ':' | ')' | ']' | '\'') {
+        len -= 1;
+    }
+    Some(len)
+}
+
+/// An inline code span that survives any backticks inside `text`.
+pub fn code_span(text: &str) -> String {
+    let text = text.replace('\n', " ");
+    let ticks = "`".repeat(longest_run(&text, '`') + 1);
+    if text.starts_with('`') || text.ends_with('`') {
+        format!("{ticks} {text} {ticks}")
+    } else {
+        format!("{ticks}{text}{ticks}")
+    }
+}
+
+fn longest_run(text: &str, ch: char) -> usize {
+    let mut best = 0;
+    let mut cur = 0;
+    for c in text.chars() {
+        if c == ch {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_signature_and_fenced_rest() {
+        let doc = "Serialize ``obj`` to a JSON [1]_ <str>.\n\n    >>> dumps([1])\n    '[1]'\n";
+        let out = render(
+            Some(doc),
+            "json.dumps",
+            Some(("(obj, *, indent=None) -> str", SignatureSource::Typeshed)),
+        );
+        assert_eq!(
+            out,
+            "Serialize ``obj`` to a JSON \\[1\\]\\_ \\<str\\>.\n\n\
+             Python: `json.dumps(obj, *, indent=None) -> str` (signature from typeshed)\n\n\
+             ```text\n>>> dumps([1])\n'[1]'\n```"
+        );
+    }
+
+    #[test]
+    fn fence_outgrows_backticks_inside() {
+        let out = render(Some("Sum.\n\n```python\nx\n```"), "m.f", None);
+        assert!(out.ends_with("````text\n```python\nx\n```\n````"), "{out}");
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(escape_markdown("a `b` `c"), "a `b` \\`c");
+        assert_eq!(
+            escape_markdown("see https://x.org/a_b."),
+            "see <https://x.org/a_b>."
+        );
+        assert_eq!(escape_markdown("# not a header"), "\\# not a header");
+        assert_eq!(escape_markdown("- item"), "\\- item");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`a"), "`` `a ``");
+    }
+
+    #[test]
+    fn code_first_paragraph_is_not_a_summary() {
+        let out = render(Some("    indented code\n\nmore"), "m.f", None);
+        assert!(out.starts_with("Python: `m.f`"), "{out}");
+        assert!(out.contains("```text\n    indented code\n\nmore\n```"), "{out}");
+    }
+
+    #[test]
+    fn cleandoc() {
+        assert_eq!(normalise("First.\n\n    Body\n      more\n"), "First.\n\nBody\n  more");
+    }
+}

@@ -1,0 +1,448 @@
+//! Type mapping: from the introspector's [`TypeExpr`] to the Rust types of generated signatures.
+//!
+//! | Python annotation | return type (and inside containers) | parameter type |
+//! |---|---|---|
+//! | `int`, `SupportsIndex`, `Literal[1, 2]` | `i64` | `impl Into<i64>` |
+//! | `float` | `f64` | `impl Into<f64>` |
+//! | `str`, `Literal["a", "b"]` | `String` | `impl Into<String>` |
+//! | `bytes` | `Bytes` (the runtime's wrapper) | `impl Into<Bytes>` |
+//! | `bool`, `Literal[True, False]` | `bool` | `bool` |
+//! | `None` | `()` | `()` |
+//! | `list[T]`, `Sequence[T]`, `Iterable[T]`, `tuple[T, ...]` | `Vec<T>` | `Vec<T>` |
+//! | `dict[str, T]`, `Mapping[str, T]` | `HashMap<String, T>` | `HashMap<String, T>` |
+//! | `tuple[A, B]` (up to 12 items) | `(A, B)` | `(A, B)` |
+//! | `Optional[T]`, `T \| None` | `Option<T>` | `Option<T>`; an optional parameter's setter takes `T` |
+//! | `A \| B` mapping to one Rust type (e.g. `int \| SupportsIndex`) | that type | that parameter type |
+//! | a class bound by the same macro invocation (by qualified name) | its struct | `&Struct` (subclasses coerce through `Deref`) |
+//! | `Self` (in a class's methods) | the class's struct | `&Struct` |
+//! | anything else: other unions, `complex`, `Any`, `object`, type aliases, classes not bound | `Value` | `impl IntoValue` |
+//!
+//! Notes:
+//! - `Value` returns hold non-plain objects as `Value::Ref`, so nothing is lost by falling back.
+//! - A missing annotation is "anything else".
+//! - Parameters take `impl Into<..>` so that `math::sqrt(2)` and `json::loads("[]")` compile;
+//!   containers take concrete owned types because a generic per element would need per-element code.
+//! - `int` is Python's unbounded int; a result beyond `i64` is a decode error at run time (ask for
+//!   `Value` by binding the function through `Value`-typed APIs if that matters).
+//! - Every type is written with an absolute path (`::core::primitive::i64`, `::std::string::String`):
+//!   generated modules routinely define structs called `bool`, `str` or `int_` that would shadow
+//!   the prelude.
+
+use crate::model::TypeExpr;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// A mapped type, before it is written as tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RustType {
+    /// `i64`.
+    Int,
+    /// `f64`.
+    Float,
+    /// `String`.
+    Str,
+    /// The runtime's `Bytes`.
+    Bytes,
+    /// `bool`.
+    Bool,
+    /// `()`.
+    Unit,
+    /// `Vec<T>`.
+    List(Box<RustType>),
+    /// `HashMap<String, T>`.
+    Dict(Box<RustType>),
+    /// `(A, B, ...)`.
+    Tuple(Vec<RustType>),
+    /// `Option<T>`.
+    Option(Box<RustType>),
+    /// A generated class struct, by its path relative to the module being generated.
+    Class(TokenStream),
+    /// The runtime's dynamic `Value`.
+    Value,
+}
+
+/// Resolves class names (qualified, as annotations spell them) to generated structs.
+pub trait ClassLookup {
+    /// The path of the struct bound for `qualified_name`, relative to the current module.
+    fn class_path(&self, qualified_name: &str) -> Option<TokenStream>;
+    /// The struct that `Self` means here (inside a class), if any.
+    fn self_type(&self) -> Option<TokenStream> {
+        None
+    }
+}
+
+/// A lookup that knows no classes (every class maps to `Value`).
+pub struct NoClasses;
+
+impl ClassLookup for NoClasses {
+    fn class_path(&self, _: &str) -> Option<TokenStream> {
+        None
+    }
+}
+
+/// The largest tuple that is mapped to a Rust tuple (the runtime implements its traits up to it).
+const MAX_TUPLE: usize = 12;
+
+/// Maps an annotation (absent = unknown) to a Rust type.
+pub fn map(ty: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
+    ty.map_or(RustType::Value, |t| map_expr(t, classes))
+}
+
+fn map_expr(ty: &TypeExpr, classes: &dyn ClassLookup) -> RustType {
+    match ty {
+        TypeExpr::None => RustType::Unit,
+        TypeExpr::Name { name } => map_name(name, classes),
+        TypeExpr::Generic { name, args } => map_generic(name, args, classes),
+        TypeExpr::Union { items } => map_union(items, classes),
+        TypeExpr::Literal { values } => map_literal(values),
+        TypeExpr::Unknown { .. } => RustType::Value,
+    }
+}
+
+/// Strips `typing.`, `builtins.`, `collections.abc.` and friends so that `typing.List` and `list`
+/// are the same thing.
+fn short(name: &str) -> &str {
+    for prefix in [
+        "builtins.",
+        "typing.",
+        "typing_extensions.",
+        "collections.abc.",
+        "_typeshed.",
+    ] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            return rest;
+        }
+    }
+    name
+}
+
+fn map_name(name: &str, classes: &dyn ClassLookup) -> RustType {
+    match short(name) {
+        "int" | "SupportsIndex" => RustType::Int,
+        "float" => RustType::Float,
+        "str" | "LiteralString" => RustType::Str,
+        "bytes" => RustType::Bytes,
+        "bool" => RustType::Bool,
+        "None" | "NoneType" => RustType::Unit,
+        "Self" => classes
+            .self_type()
+            .map_or(RustType::Value, RustType::Class),
+        _ => classes
+            .class_path(name)
+            .map_or(RustType::Value, RustType::Class),
+    }
+}
+
+fn map_generic(name: &str, args: &[TypeExpr], classes: &dyn ClassLookup) -> RustType {
+    let arg = |i: usize| args.get(i).map_or(RustType::Value, |a| map_expr(a, classes));
+    match short(name) {
+        "list" | "List" | "Sequence" | "MutableSequence" | "Iterable" | "Collection" => {
+            RustType::List(Box::new(arg(0)))
+        }
+        "dict" | "Dict" | "Mapping" | "MutableMapping" => match args.first().map(|a| map_expr(a, classes)) {
+            Some(RustType::Str) => RustType::Dict(Box::new(arg(1))),
+            _ => RustType::Value,
+        },
+        "tuple" | "Tuple" => match args {
+            [item, TypeExpr::Name { name }] if name == "..." => {
+                RustType::List(Box::new(map_expr(item, classes)))
+            }
+            [] => RustType::Value,
+            // `tuple[()]` spelled as an empty tuple literal
+            [TypeExpr::Unknown { text }] if text == "()" => RustType::Unit,
+            items if items.len() <= MAX_TUPLE => {
+                RustType::Tuple(items.iter().map(|a| map_expr(a, classes)).collect())
+            }
+            _ => RustType::Value,
+        },
+        "Optional" => option_of(arg(0)),
+        "Union" => map_union(args, classes),
+        "Annotated" | "Final" | "ClassVar" | "Required" | "NotRequired" | "ReadOnly" => arg(0),
+        "Literal" => map_literal(
+            &args
+                .iter()
+                .map(|a| match a {
+                    TypeExpr::Unknown { text } => text.clone(),
+                    TypeExpr::Name { name } => name.clone(),
+                    _ => String::new(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+        _ => RustType::Value,
+    }
+}
+
+fn option_of(inner: RustType) -> RustType {
+    match inner {
+        // `Optional[Any]` and `Optional[Optional[T]]` add nothing: Value already holds None.
+        RustType::Value | RustType::Option(_) | RustType::Unit => inner,
+        other => RustType::Option(Box::new(other)),
+    }
+}
+
+fn map_union(items: &[TypeExpr], classes: &dyn ClassLookup) -> RustType {
+    let mut has_none = false;
+    let mut mapped: Option<RustType> = None;
+    for item in items {
+        let m = map_expr(item, classes);
+        match m {
+            RustType::Unit => has_none = true,
+            RustType::Option(inner) => {
+                has_none = true;
+                if !merge(&mut mapped, *inner) {
+                    return RustType::Value;
+                }
+            }
+            other => {
+                if !merge(&mut mapped, other) {
+                    return RustType::Value;
+                }
+            }
+        }
+    }
+    match (mapped, has_none) {
+        (None, _) => RustType::Unit,
+        (Some(t), true) => option_of(t),
+        (Some(t), false) => t,
+    }
+}
+
+/// Records `next` as the union's type; false when it differs from what is already there.
+fn merge(slot: &mut Option<RustType>, next: RustType) -> bool {
+    match slot {
+        None => {
+            *slot = Some(next);
+            true
+        }
+        Some(current) => *current == next,
+    }
+}
+
+fn map_literal(values: &[String]) -> RustType {
+    let non_none: Vec<&String> = values.iter().filter(|v| *v != "None").collect();
+    let kind = |v: &str| {
+        if (v.starts_with('\'') && v.ends_with('\'')) || (v.starts_with('"') && v.ends_with('"'))
+        {
+            RustType::Str
+        } else if v == "True" || v == "False" {
+            RustType::Bool
+        } else if v.trim_start_matches('-').parse::<i64>().is_ok() {
+            RustType::Int
+        } else {
+            RustType::Value
+        }
+    };
+    let Some(first) = non_none.first() else {
+        return RustType::Unit;
+    };
+    let t = kind(first);
+    if t == RustType::Value || non_none.iter().any(|v| kind(v) != t) {
+        return RustType::Value;
+    }
+    if non_none.len() < values.len() {
+        option_of(t)
+    } else {
+        t
+    }
+}
+
+impl RustType {
+    /// The owned Rust type: what a call returns, and what containers hold.
+    pub fn owned(&self) -> TokenStream {
+        match self {
+            RustType::Int => quote!(::core::primitive::i64),
+            RustType::Float => quote!(::core::primitive::f64),
+            RustType::Str => quote!(::std::string::String),
+            RustType::Bytes => quote!(__sb::Bytes),
+            RustType::Bool => quote!(::core::primitive::bool),
+            RustType::Unit => quote!(()),
+            RustType::List(t) => {
+                let t = t.owned();
+                quote!(::std::vec::Vec<#t>)
+            }
+            RustType::Dict(t) => {
+                let t = t.owned();
+                quote!(::std::collections::HashMap<::std::string::String, #t>)
+            }
+            RustType::Tuple(items) => {
+                let items = items.iter().map(RustType::owned);
+                quote!((#(#items,)*))
+            }
+            RustType::Option(t) => {
+                let t = t.owned();
+                quote!(::core::option::Option<#t>)
+            }
+            RustType::Class(path) => path.clone(),
+            RustType::Value => quote!(__sb::Value),
+        }
+    }
+
+    /// The type a parameter of this type is declared with.
+    pub fn param(&self) -> TokenStream {
+        match self {
+            RustType::Int | RustType::Float | RustType::Str | RustType::Bytes => {
+                let t = self.owned();
+                quote!(impl ::core::convert::Into<#t>)
+            }
+            RustType::Class(path) => quote!(&#path),
+            RustType::Value => quote!(impl __sb::IntoValue),
+            other => other.owned(),
+        }
+    }
+
+    /// An expression implementing the runtime's `IntoValue` for a parameter `name` declared with
+    /// [`RustType::param`].
+    pub fn arg(&self, name: &TokenStream) -> TokenStream {
+        match self {
+            RustType::Int | RustType::Float | RustType::Str | RustType::Bytes => {
+                quote!(#name.into())
+            }
+            RustType::Class(_) => quote!(__sb::PyClass::as_ref(#name)),
+            _ => name.clone(),
+        }
+    }
+
+    /// The parameter type of an optional parameter's setter: `Option<T>` drops to `T`, because
+    /// leaving the setter out is how one passes the default.
+    pub fn setter(&self) -> RustType {
+        match self {
+            RustType::Option(inner) => (**inner).clone(),
+            other => other.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str) -> TypeExpr {
+        TypeExpr::Name { name: n.into() }
+    }
+    fn generic(n: &str, args: Vec<TypeExpr>) -> TypeExpr {
+        TypeExpr::Generic {
+            name: n.into(),
+            args,
+        }
+    }
+
+    struct OneClass;
+    impl ClassLookup for OneClass {
+        fn class_path(&self, q: &str) -> Option<TokenStream> {
+            (q == "json.encoder.JSONEncoder").then(|| quote!(JSONEncoder))
+        }
+        fn self_type(&self) -> Option<TokenStream> {
+            Some(quote!(Me))
+        }
+    }
+
+    fn owned(t: &TypeExpr) -> String {
+        map(Some(t), &OneClass).owned().to_string()
+    }
+    fn param(t: &TypeExpr) -> String {
+        map(Some(t), &OneClass).param().to_string()
+    }
+
+    #[test]
+    fn scalars() {
+        assert_eq!(owned(&name("int")), ":: core :: primitive :: i64");
+        assert_eq!(owned(&name("builtins.float")), ":: core :: primitive :: f64");
+        assert_eq!(owned(&name("str")), ":: std :: string :: String");
+        assert_eq!(owned(&name("bytes")), "__sb :: Bytes");
+        assert_eq!(owned(&name("bool")), ":: core :: primitive :: bool");
+        assert_eq!(owned(&TypeExpr::None), "()");
+        assert_eq!(owned(&name("complex")), "__sb :: Value");
+        assert_eq!(owned(&name("typing.Any")), "__sb :: Value");
+        assert_eq!(map(None, &NoClasses), RustType::Value);
+        assert_eq!(owned(&name("typing.SupportsIndex")), ":: core :: primitive :: i64");
+    }
+
+    #[test]
+    fn params_are_ergonomic() {
+        assert_eq!(
+            param(&name("int")),
+            "impl :: core :: convert :: Into < :: core :: primitive :: i64 >"
+        );
+        assert_eq!(
+            param(&name("str")),
+            "impl :: core :: convert :: Into < :: std :: string :: String >"
+        );
+        assert_eq!(param(&name("bool")), ":: core :: primitive :: bool");
+        assert_eq!(param(&name("object")), "impl __sb :: IntoValue");
+        assert_eq!(param(&name("json.encoder.JSONEncoder")), "& JSONEncoder");
+        assert_eq!(
+            param(&generic("list", vec![name("str")])),
+            ":: std :: vec :: Vec < :: std :: string :: String >"
+        );
+    }
+
+    #[test]
+    fn containers() {
+        assert_eq!(
+            owned(&generic("typing.List", vec![name("int")])),
+            ":: std :: vec :: Vec < :: core :: primitive :: i64 >"
+        );
+        assert_eq!(
+            owned(&generic("dict", vec![name("str"), name("float")])),
+            ":: std :: collections :: HashMap < :: std :: string :: String , :: core :: primitive :: f64 >"
+        );
+        assert_eq!(owned(&generic("dict", vec![name("int"), name("float")])), "__sb :: Value");
+        assert_eq!(
+            owned(&generic("tuple", vec![name("int"), name("str")])),
+            "(:: core :: primitive :: i64 , :: std :: string :: String ,)"
+        );
+        assert_eq!(
+            owned(&generic("tuple", vec![name("int"), name("...")])),
+            ":: std :: vec :: Vec < :: core :: primitive :: i64 >"
+        );
+        let big = generic("tuple", vec![name("int"); 13]);
+        assert_eq!(owned(&big), "__sb :: Value");
+    }
+
+    #[test]
+    fn unions_and_optionals() {
+        let opt = TypeExpr::Union {
+            items: vec![name("int"), TypeExpr::None],
+        };
+        assert_eq!(
+            owned(&opt),
+            ":: core :: option :: Option < :: core :: primitive :: i64 >"
+        );
+        assert_eq!(map(Some(&opt), &OneClass).setter(), RustType::Int);
+        let same = TypeExpr::Union {
+            items: vec![name("int"), name("typing.SupportsIndex")],
+        };
+        assert_eq!(map(Some(&same), &OneClass), RustType::Int);
+        let mixed = TypeExpr::Union {
+            items: vec![name("int"), name("str")],
+        };
+        assert_eq!(owned(&mixed), "__sb :: Value");
+        let any_or_none = TypeExpr::Union {
+            items: vec![name("typing.Any"), TypeExpr::None],
+        };
+        assert_eq!(owned(&any_or_none), "__sb :: Value");
+        assert_eq!(
+            map(Some(&generic("typing.Optional", vec![name("str")])), &OneClass),
+            RustType::Option(Box::new(RustType::Str))
+        );
+    }
+
+    #[test]
+    fn literals_classes_and_self() {
+        let lit = |v: &[&str]| TypeExpr::Literal {
+            values: v.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(map(Some(&lit(&["'a'", "\"b\""])), &OneClass), RustType::Str);
+        assert_eq!(map(Some(&lit(&["1", "-2"])), &OneClass), RustType::Int);
+        assert_eq!(map(Some(&lit(&["True"])), &OneClass), RustType::Bool);
+        assert_eq!(map(Some(&lit(&["1", "'a'"])), &OneClass), RustType::Value);
+        assert_eq!(
+            map(Some(&lit(&["'a'", "None"])), &OneClass),
+            RustType::Option(Box::new(RustType::Str))
+        );
+        assert_eq!(owned(&name("json.encoder.JSONEncoder")), "JSONEncoder");
+        assert_eq!(owned(&name("json.decoder.JSONDecoder")), "__sb :: Value");
+        assert_eq!(owned(&name("typing.Self")), "Me");
+        assert_eq!(map(Some(&name("Self")), &NoClasses), RustType::Value);
+    }
+}

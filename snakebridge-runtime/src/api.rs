@@ -1,0 +1,307 @@
+//! The universal API: call any Python function, construct any class, use any object, without
+//! generated bindings. Generated code is a thin typed layer over the same [`Call`] builder.
+
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::time::Duration;
+
+use crate::client::{ValueStream, current_client};
+use crate::error::{Error, Result};
+use crate::pyref::PyRef;
+use crate::request::{CallOptions, Name, Request, ReturnPolicy};
+use crate::value::{FromValue, IntoValue, Value};
+
+/// Positional arguments: a tuple of [`IntoValue`] values (`(16,)`, `("a", 2)`), `()`, or a
+/// `Vec<Value>`.
+pub trait IntoArgs {
+    /// The arguments, in order.
+    fn into_args(self) -> Vec<Value>;
+}
+
+impl IntoArgs for () {
+    fn into_args(self) -> Vec<Value> {
+        Vec::new()
+    }
+}
+
+impl IntoArgs for Vec<Value> {
+    fn into_args(self) -> Vec<Value> {
+        self
+    }
+}
+
+macro_rules! tuple_args {
+    ($(($($name:ident $idx:tt),+))*) => {$(
+        impl<$($name: IntoValue),+> IntoArgs for ($($name,)+) {
+            fn into_args(self) -> Vec<Value> {
+                vec![$(self.$idx.into_value()),+]
+            }
+        }
+    )*};
+}
+
+tuple_args! {
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
+}
+
+/// A call being built: the target, arguments, keywords and per-call options, and the Rust type
+/// the result is converted to.
+///
+/// ```no_run
+/// use snakebridge_runtime::Call;
+///
+/// let rounded: f64 = Call::function("builtins", "round", (3.14159,))
+///     .kwarg("ndigits", 2)
+///     .call()?;
+/// assert_eq!(rounded, 3.14);
+/// # Ok::<(), snakebridge_runtime::Error>(())
+/// ```
+#[must_use = "a Call does nothing until `.call()` or `.stream()`"]
+pub struct Call<R> {
+    request: Request,
+    options: CallOptions,
+    returns: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Call<R> {
+    fn clone(&self) -> Self {
+        Call {
+            request: self.request.clone(),
+            options: self.options.clone(),
+            returns: PhantomData,
+        }
+    }
+}
+
+impl<R> std::fmt::Debug for Call<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("request", &self.request)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl<R: FromValue> Call<R> {
+    /// Wraps a prepared request.
+    pub fn from_request(request: Request) -> Self {
+        Call {
+            request,
+            options: CallOptions {
+                returns: R::RETURN_POLICY,
+                ..CallOptions::default()
+            },
+            returns: PhantomData,
+        }
+    }
+
+    /// `module.function(*args)`.
+    pub fn function(
+        module: impl Into<Name>,
+        function: impl Into<Name>,
+        args: impl IntoArgs,
+    ) -> Self {
+        Self::from_request(Request::function(module, function)).args(args)
+    }
+
+    /// `module.Class(*args)`: constructs an instance.
+    pub fn class(module: impl Into<Name>, class: impl Into<Name>, args: impl IntoArgs) -> Self {
+        Self::from_request(Request::class(module, class)).args(args)
+    }
+
+    /// `module.Class.method(*args)`: a static or class method.
+    pub fn class_method(
+        module: impl Into<Name>,
+        class: impl Into<Name>,
+        method: impl Into<Name>,
+        args: impl IntoArgs,
+    ) -> Self {
+        Self::from_request(Request::class_method(module, class, method)).args(args)
+    }
+
+    /// `target.method(*args)`.
+    pub fn method(target: &PyRef, method: impl Into<Name>, args: impl IntoArgs) -> Self {
+        Self::from_request(Request::method(target, method)).args(args)
+    }
+
+    fn args(mut self, args: impl IntoArgs) -> Self {
+        self.request.args = args.into_args();
+        self
+    }
+
+    /// Adds a keyword argument.
+    pub fn kwarg(mut self, name: impl Into<Name>, value: impl IntoValue) -> Self {
+        self.request.kwargs.push((name.into(), value.into_value()));
+        self
+    }
+
+    /// Appends positional arguments (a Python `*args`).
+    pub fn extra_args(mut self, args: impl IntoIterator<Item = Value>) -> Self {
+        self.request.args.extend(args);
+        self
+    }
+
+    /// Adds a keyword argument by a runtime name (a Python `**kwargs`).
+    pub fn extra_kwarg(self, name: impl Into<String>, value: impl IntoValue) -> Self {
+        self.kwarg(Name::Owned(name.into()), value)
+    }
+
+    /// Gives up after `timeout` (enforced by the pool, which kills the stuck worker; the embedded
+    /// interpreter cannot be interrupted safely and runs the call to completion).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Marks the call as safe to retry once on a fresh worker if its worker crashes.
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.options.idempotent = idempotent;
+        self
+    }
+
+    /// Runs the call in the named pool.
+    pub fn pool(mut self, pool: impl Into<Name>) -> Self {
+        self.options.pool = Some(pool.into());
+        self
+    }
+
+    /// Overrides how the result comes back (normally chosen by `R`).
+    pub fn returns(mut self, policy: ReturnPolicy) -> Self {
+        self.options.returns = policy;
+        self
+    }
+
+    /// The request as built so far.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// The options as set so far.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+
+    /// Runs the call on the current client and converts the result to `R`.
+    #[track_caller]
+    pub fn call(self) -> Result<R> {
+        let location = Location::caller();
+        let client = current_client()?;
+        let value = client
+            .execute(self.request, &self.options)
+            .map_err(|e| at(e, location))?;
+        R::from_value(value).map_err(|e| at(e, location))
+    }
+
+    /// Runs the call and iterates its result (a Python iterator or generator), converting each
+    /// item to `T`.
+    #[track_caller]
+    pub fn stream<T: FromValue>(mut self) -> Result<Stream<T>> {
+        let location = Location::caller();
+        self.request.streaming = true;
+        self.options.returns = T::RETURN_POLICY;
+        let client = current_client()?;
+        let inner = client
+            .execute_stream(self.request, &self.options)
+            .map_err(|e| at(e, location))?;
+        Ok(Stream {
+            inner,
+            item: PhantomData,
+        })
+    }
+}
+
+/// Records the Rust call site in a Python error's context.
+fn at(mut err: Error, location: &'static Location<'static>) -> Error {
+    if let Error::Python(e) = &mut err
+        && e.context.rust_location.is_none()
+    {
+        e.context.rust_location = Some(location.to_string());
+    }
+    err
+}
+
+/// The items of a Python iterator, converted to `T` as they arrive. Dropping it early closes the
+/// Python generator (its `finally` blocks run).
+pub struct Stream<T> {
+    inner: ValueStream,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T: FromValue> Iterator for Stream<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        self.inner
+            .next()
+            .map(|item| item.and_then(T::from_value))
+    }
+}
+
+impl<T> std::fmt::Debug for Stream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stream { .. }")
+    }
+}
+
+/// Calls `module.function(*args)` and converts the result.
+///
+/// ```no_run
+/// let root: f64 = snakebridge_runtime::call("math", "sqrt", (16,))?;
+/// assert_eq!(root, 4.0);
+/// # Ok::<(), snakebridge_runtime::Error>(())
+/// ```
+#[track_caller]
+pub fn call<T: FromValue>(
+    module: impl Into<Name>,
+    function: impl Into<Name>,
+    args: impl IntoArgs,
+) -> Result<T> {
+    Call::function(module, function, args).call()
+}
+
+/// Calls `target.method(*args)` and converts the result.
+#[track_caller]
+pub fn call_method<T: FromValue>(
+    target: &PyRef,
+    method: impl Into<Name>,
+    args: impl IntoArgs,
+) -> Result<T> {
+    Call::method(target, method, args).call()
+}
+
+/// Constructs `module.Class(*args)`, returning the instance as a ref.
+#[track_caller]
+pub fn construct(module: impl Into<Name>, class: impl Into<Name>, args: impl IntoArgs) -> Result<PyRef> {
+    Call::class(module, class, args).call()
+}
+
+/// `getattr(target, name)`, converted to `T`.
+#[track_caller]
+pub fn get_attr<T: FromValue>(target: &PyRef, name: impl Into<Name>) -> Result<T> {
+    Call::<T>::from_request(Request::get_attr(target, name)).call()
+}
+
+/// `setattr(target, name, value)`.
+#[track_caller]
+pub fn set_attr(target: &PyRef, name: impl Into<Name>, value: impl IntoValue) -> Result<()> {
+    Call::<()>::from_request(Request::set_attr(target, name, value.into_value())).call()
+}
+
+/// `getattr(module, name)`: a module constant or any other attribute, converted to `T`.
+#[track_caller]
+pub fn module_attr<T: FromValue>(module: impl Into<Name>, name: impl Into<Name>) -> Result<T> {
+    Call::<T>::from_request(Request::module_attr(module, name)).call()
+}
+
+/// Iterates a Python iterable held by a ref (`iter(target)`).
+#[track_caller]
+pub fn iterate<T: FromValue>(target: &PyRef) -> Result<Stream<T>> {
+    Call::<Value>::method(target, "__iter__", ()).stream()
+}

@@ -1,0 +1,278 @@
+//! The one error type of the runtime.
+//!
+//! Every failure of a call is an [`Error`] variant the caller can match: a Python exception (with
+//! its class, message, traceback, a matchable [`ExceptionKind`] and the call that raised it),
+//! encode/decode failures, stale refs, configuration problems, and the pool's worker crashes and
+//! timeouts. None of them poisons the runtime: the next call works.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Result alias used throughout snakebridge.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when calling into Python.
+///
+/// ```
+/// use snakebridge_runtime::{Error, ExceptionKind};
+///
+/// fn describe(err: &Error) -> &'static str {
+///     match err {
+///         Error::Python(e) if e.kind == ExceptionKind::ValueError => "bad value",
+///         Error::Python(_) => "other Python exception",
+///         Error::WorkerCrash { .. } => "worker died",
+///         _ => "something else",
+///     }
+/// }
+/// # let _ = describe;
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Python raised an exception.
+    #[error("{0}")]
+    Python(Box<PythonError>),
+    /// A Rust value could not be turned into a Python object or its wire form.
+    #[error("cannot encode value for Python: {message}")]
+    Encode {
+        /// What could not be encoded and why.
+        message: String,
+    },
+    /// A Python object or wire message could not be turned into the Rust type asked for.
+    #[error("cannot decode {what}: {message}")]
+    Decode {
+        /// What was being decoded (the Rust type or "wire message").
+        what: String,
+        /// Why it failed.
+        message: String,
+    },
+    /// The ref no longer points to a live object: its worker died or its runtime is another one.
+    #[error("stale ref #{id}: {reason}")]
+    StaleRef {
+        /// The ref's id.
+        id: u64,
+        /// Why it is stale.
+        reason: String,
+    },
+    /// The runtime is misconfigured (interpreter, environment, client selection).
+    #[error("snakebridge configuration error: {message}")]
+    Config {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A pool worker process died while handling the call.
+    #[error("Python worker {worker} of pool `{pool}` crashed during the call: {cause}")]
+    WorkerCrash {
+        /// The pool's name.
+        pool: String,
+        /// The worker's index or pid.
+        worker: String,
+        /// The cause: the signal or exit code.
+        cause: String,
+    },
+    /// The call did not finish within its timeout.
+    #[error("call timed out after {after:?}")]
+    Timeout {
+        /// The timeout that elapsed.
+        after: Duration,
+    },
+    /// The pool could not take the call (its queue is full or waiting for a worker timed out).
+    #[error("pool `{pool}` is saturated: {message}")]
+    Saturated {
+        /// The pool's name.
+        pool: String,
+        /// Details.
+        message: String,
+    },
+    /// The mock client received a request it had no expectation for, or an expectation failed.
+    #[error("mock runtime: {0}")]
+    Mock(String),
+}
+
+impl Error {
+    /// The Python exception, if this error is one.
+    pub fn python(&self) -> Option<&PythonError> {
+        match self {
+            Error::Python(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// True when this is a Python exception of the given kind (or a subclass of it).
+    ///
+    /// ```
+    /// # use snakebridge_runtime::{Error, ExceptionKind};
+    /// # fn check(err: Error) -> bool {
+    /// err.is_python(ExceptionKind::KeyError)
+    /// # }
+    /// ```
+    pub fn is_python(&self, kind: ExceptionKind) -> bool {
+        self.python().is_some_and(|e| e.kind == kind)
+    }
+
+    pub(crate) fn decode(what: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Decode {
+            what: what.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn encode(message: impl Into<String>) -> Self {
+        Error::Encode {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+}
+
+/// A Python exception, with the Rust-side call that raised it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PythonError {
+    /// The closest well-known exception class in the exception's MRO.
+    pub kind: ExceptionKind,
+    /// The exception's class: `ValueError`, or `module.Qualname` for non-builtins
+    /// (`json.decoder.JSONDecodeError`).
+    pub class: String,
+    /// `str(exception)`.
+    pub message: String,
+    /// The formatted Python traceback (`traceback.format_exception`).
+    pub traceback: String,
+    /// The call that raised it.
+    pub context: CallContext,
+}
+
+impl fmt::Display for PythonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Python raised {}: {}", self.class, self.message)?;
+        write!(f, " (in {})", self.context)
+    }
+}
+
+impl std::error::Error for PythonError {}
+
+/// Which call raised an error: the Python target and the Rust call site.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CallContext {
+    /// The Python module of the target (empty for calls on a ref).
+    pub python_module: String,
+    /// The function, class, `Class.method` or attribute that was called.
+    pub function: String,
+    /// The number of arguments passed (positional plus keyword).
+    pub arity: usize,
+    /// The Rust source location that made the call (`file:line:column`), when known.
+    pub rust_location: Option<String>,
+}
+
+impl fmt::Display for CallContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.python_module.is_empty() {
+            write!(f, "{}/{}", self.function, self.arity)?;
+        } else {
+            write!(f, "{}.{}/{}", self.python_module, self.function, self.arity)?;
+        }
+        if let Some(loc) = &self.rust_location {
+            write!(f, ", called from {loc}")?;
+        }
+        Ok(())
+    }
+}
+
+macro_rules! exception_kinds {
+    ($($(#[$doc:meta])* $kind:ident),* $(,)?) => {
+        /// Well-known Python exception classes, so callers can match without string compares.
+        ///
+        /// The kind of an exception is the first of these found in its class's MRO, so
+        /// `json.JSONDecodeError` is a [`ExceptionKind::ValueError`] and `ModuleNotFoundError`
+        /// is [`ExceptionKind::ModuleNotFoundError`] (itself an `ImportError` in Python).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ExceptionKind {
+            $($(#[$doc])* $kind,)*
+            /// Any other exception class (see [`PythonError::class`]).
+            Other,
+        }
+
+        impl ExceptionKind {
+            /// Every kind but [`ExceptionKind::Other`], most specific first: the order in which
+            /// an exception's class is tested against them.
+            pub const ALL: &'static [ExceptionKind] = &[$(ExceptionKind::$kind),*];
+
+            /// The Python class name of this kind (`"ValueError"`); `"Exception"` for `Other`.
+            pub fn class_name(self) -> &'static str {
+                match self {
+                    $(ExceptionKind::$kind => stringify!($kind),)*
+                    ExceptionKind::Other => "Exception",
+                }
+            }
+        }
+    };
+}
+
+exception_kinds! {
+    /// `ModuleNotFoundError`
+    ModuleNotFoundError,
+    /// `ImportError`
+    ImportError,
+    /// `KeyError`
+    KeyError,
+    /// `IndexError`
+    IndexError,
+    /// `ZeroDivisionError`
+    ZeroDivisionError,
+    /// `OverflowError`
+    OverflowError,
+    /// `ArithmeticError`
+    ArithmeticError,
+    /// `UnicodeDecodeError`, `UnicodeEncodeError` and other `UnicodeError`s
+    UnicodeError,
+    /// `ValueError`
+    ValueError,
+    /// `TypeError`
+    TypeError,
+    /// `AttributeError`
+    AttributeError,
+    /// `NotImplementedError`
+    NotImplementedError,
+    /// `RecursionError`
+    RecursionError,
+    /// `RuntimeError`
+    RuntimeError,
+    /// `FileNotFoundError`
+    FileNotFoundError,
+    /// `PermissionError`
+    PermissionError,
+    /// `TimeoutError`
+    TimeoutError,
+    /// `OSError`
+    OSError,
+    /// `StopIteration`
+    StopIteration,
+    /// `AssertionError`
+    AssertionError,
+    /// `NameError`
+    NameError,
+    /// `LookupError`
+    LookupError,
+    /// `MemoryError`
+    MemoryError,
+    /// `KeyboardInterrupt`
+    KeyboardInterrupt,
+    /// `SystemExit`
+    SystemExit,
+}
+
+impl ExceptionKind {
+    /// The kind for a class name as Python spells it, `Other` when it is not a well-known one.
+    pub fn from_class_name(name: &str) -> ExceptionKind {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.class_name() == name)
+            .unwrap_or(ExceptionKind::Other)
+    }
+}

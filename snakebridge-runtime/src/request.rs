@@ -1,0 +1,197 @@
+//! [`Request`]: one call into Python, as every client receives it, and [`CallOptions`].
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use crate::pyref::PyRef;
+use crate::value::Value;
+
+/// A name that is usually a `&'static str` from generated code (no allocation per call).
+pub type Name = Cow<'static, str>;
+
+/// What kind of call a [`Request`] is (the seed payload's `call_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallType {
+    /// `module.function(*args, **kwargs)` (the payload has no `call_type` key, as in the seed).
+    Function,
+    /// `module.Class(*args, **kwargs)`: construct an instance, returned as a ref.
+    Class,
+    /// `module.Class.method(*args, **kwargs)`: a static or class method.
+    ClassMethod,
+    /// `ref.method(*args, **kwargs)`.
+    Method,
+    /// `getattr(ref, attr)`.
+    GetAttr,
+    /// `setattr(ref, attr, value)`.
+    SetAttr,
+    /// `getattr(module, attr)`.
+    ModuleAttr,
+}
+
+impl CallType {
+    /// The payload's `call_type` string (`None` for plain function calls).
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            CallType::Function => None,
+            CallType::Class => Some("class"),
+            CallType::ClassMethod => Some("class_method"),
+            CallType::Method => Some("method"),
+            CallType::GetAttr => Some("get_attr"),
+            CallType::SetAttr => Some("set_attr"),
+            CallType::ModuleAttr => Some("module_attr"),
+        }
+    }
+}
+
+/// One call into Python.
+///
+/// Clients receive it as a struct; its JSON form ([`Request::to_json`]) is the seed's payload:
+/// `library`, `python_module`, `function`, `args`, `kwargs`, `idempotent`, and for other call
+/// types `call_type` with `class`, `method`, `attr`, `ref` and `value` as they apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The kind of call.
+    pub call_type: CallType,
+    /// The Python module (`"os.path"`); empty for calls on a ref.
+    pub python_module: Name,
+    /// The class, for `Class` and `ClassMethod` calls.
+    pub class: Option<Name>,
+    /// The function, method or attribute name (for `Class` calls, the class name again).
+    pub name: Name,
+    /// The object called on, for `Method`, `GetAttr` and `SetAttr`.
+    pub target: Option<PyRef>,
+    /// Positional arguments (for `SetAttr`, the single value).
+    pub args: Vec<Value>,
+    /// Keyword arguments, in order.
+    pub kwargs: Vec<(Name, Value)>,
+    /// True for a streaming call (the tool `snakebridge.stream`).
+    pub streaming: bool,
+}
+
+impl Request {
+    fn new(call_type: CallType, python_module: Name, name: Name) -> Request {
+        Request {
+            call_type,
+            python_module,
+            class: None,
+            name,
+            target: None,
+            args: Vec::new(),
+            kwargs: Vec::new(),
+            streaming: false,
+        }
+    }
+
+    /// `module.function(...)`.
+    pub fn function(module: impl Into<Name>, function: impl Into<Name>) -> Request {
+        Request::new(CallType::Function, module.into(), function.into())
+    }
+
+    /// `module.Class(...)`.
+    pub fn class(module: impl Into<Name>, class: impl Into<Name>) -> Request {
+        let class = class.into();
+        let mut r = Request::new(CallType::Class, module.into(), class.clone());
+        r.class = Some(class);
+        r
+    }
+
+    /// `module.Class.method(...)`.
+    pub fn class_method(
+        module: impl Into<Name>,
+        class: impl Into<Name>,
+        method: impl Into<Name>,
+    ) -> Request {
+        let mut r = Request::new(CallType::ClassMethod, module.into(), method.into());
+        r.class = Some(class.into());
+        r
+    }
+
+    /// `target.method(...)`.
+    pub fn method(target: &PyRef, method: impl Into<Name>) -> Request {
+        let mut r = Request::new(CallType::Method, Name::Borrowed(""), method.into());
+        r.target = Some(target.clone());
+        r
+    }
+
+    /// `getattr(target, attr)`.
+    pub fn get_attr(target: &PyRef, attr: impl Into<Name>) -> Request {
+        let mut r = Request::new(CallType::GetAttr, Name::Borrowed(""), attr.into());
+        r.target = Some(target.clone());
+        r
+    }
+
+    /// `setattr(target, attr, value)`.
+    pub fn set_attr(target: &PyRef, attr: impl Into<Name>, value: Value) -> Request {
+        let mut r = Request::new(CallType::SetAttr, Name::Borrowed(""), attr.into());
+        r.target = Some(target.clone());
+        r.args.push(value);
+        r
+    }
+
+    /// `getattr(module, attr)`.
+    pub fn module_attr(module: impl Into<Name>, attr: impl Into<Name>) -> Request {
+        Request::new(CallType::ModuleAttr, module.into(), attr.into())
+    }
+
+    /// The library: the top-level package of `python_module` (`"os"` for `"os.path"`).
+    pub fn library(&self) -> &str {
+        self.python_module
+            .split('.')
+            .next()
+            .unwrap_or(&self.python_module)
+    }
+
+    /// The tool name the seed routes this request to: `snakebridge.call` or `snakebridge.stream`.
+    pub fn tool(&self) -> &'static str {
+        if self.streaming {
+            "snakebridge.stream"
+        } else {
+            "snakebridge.call"
+        }
+    }
+
+    /// The name of what is called, for errors and telemetry (`"JSONEncoder.encode"`).
+    pub fn display_name(&self) -> String {
+        match (&self.class, &self.target) {
+            (Some(class), _) if self.call_type == CallType::ClassMethod => {
+                format!("{class}.{}", self.name)
+            }
+            (_, Some(target)) => format!("<{}>.{}", target.type_name(), self.name),
+            _ => self.name.to_string(),
+        }
+    }
+
+    /// Number of arguments (positional plus keyword).
+    pub fn arity(&self) -> usize {
+        self.args.len() + self.kwargs.len()
+    }
+}
+
+/// How the result of a call comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReturnPolicy {
+    /// Plain data (exact `int`, `float`, `str`, containers of them, ...) by value; anything else
+    /// (ndarrays, class instances, iterators, modules, subclasses of plain types) as a ref.
+    #[default]
+    Auto,
+    /// Always by value: subclasses of plain types are converted to the base type; objects that
+    /// are not data are a [`Decode`](crate::Error::Decode) error.
+    Value,
+    /// Always a [`PyRef`], even for plain data.
+    Ref,
+}
+
+/// Per-call options: they travel beside the request, not inside it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallOptions {
+    /// Give up after this long (pool: the worker is killed and replaced).
+    pub timeout: Option<Duration>,
+    /// The call may be retried once on a fresh worker if its worker crashes.
+    pub idempotent: bool,
+    /// The session whose worker runs the call.
+    pub session: Option<u64>,
+    /// The named pool that runs the call (`None`: the default pool).
+    pub pool: Option<Name>,
+    /// How the result comes back.
+    pub returns: ReturnPolicy,
+}

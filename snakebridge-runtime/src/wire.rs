@@ -1,0 +1,317 @@
+//! The JSON wire form of values and requests (what the pool's workers and a mock's expectations
+//! see). It follows the seed's tagged table and extends it so that every [`Value`] survives:
+//!
+//! | Python | JSON |
+//! |---|---|
+//! | `None`, `bool`, `str`, `list` | `null`, `true`/`false`, string, array |
+//! | `int` within i64 | number |
+//! | `int` beyond i64 | `{"__type__": "int", "value": "123456789012345678901234567890"}` |
+//! | finite `float` | number with a fraction or exponent (`1.0`, `-0.0`) |
+//! | NaN, ±inf | `{"__type__": "float", "value": "nan" \| "inf" \| "-inf"}` |
+//! | `bytes` | `{"__type__": "binary", "data": "<base64>"}` |
+//! | `tuple` | `{"__type__": "tuple", "elements": [...]}` |
+//! | `dict` with only `str` keys (none of them `__type__`) | object |
+//! | any other `dict` | `{"__type__": "dict", "items": [[key, value], ...]}` |
+//! | `set`, `frozenset` | `{"__type__": "set" \| "frozenset", "elements": [...]}` |
+//! | `datetime`, `date`, `time` | `{"__type__": "datetime" \| "date" \| "time", "value": "<ISO 8601>"}` |
+//! | `complex` | `{"__type__": "complex", "real": <float>, "imag": <float>}` |
+//! | ref | `{"__type__": "ref", "id": "<id>", "type": "pathlib.PosixPath"}` |
+//!
+//! Decoding never panics: malformed input is an [`Error::Decode`].
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use num_bigint::BigInt;
+use serde_json::{Map, Number, Value as Json, json};
+
+use crate::error::{Error, Result};
+use crate::pyref::PyRef;
+use crate::request::{CallOptions, CallType, Request};
+use crate::value::Value;
+
+const TAG: &str = "__type__";
+
+/// Turns wire refs back into [`PyRef`]s: implemented by the client that owns the refs.
+pub trait RefResolver {
+    /// The ref with this id and type.
+    fn resolve(&self, id: u64, type_name: &str) -> Result<PyRef>;
+}
+
+/// A resolver for wire data that must not contain refs.
+pub struct NoRefs;
+
+impl RefResolver for NoRefs {
+    fn resolve(&self, id: u64, _type_name: &str) -> Result<PyRef> {
+        Err(Error::StaleRef {
+            id,
+            reason: "a ref arrived where no runtime can own it".into(),
+        })
+    }
+}
+
+fn float(x: f64) -> Json {
+    match Number::from_f64(x) {
+        Some(n) => Json::Number(n),
+        None => {
+            let text = if x.is_nan() {
+                "nan"
+            } else if x > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            };
+            json!({ TAG: "float", "value": text })
+        }
+    }
+}
+
+fn tagged(tag: &str, key: &str, items: &[Value]) -> Json {
+    json!({ TAG: tag, key: items.iter().map(encode_value).collect::<Vec<_>>() })
+}
+
+/// Encodes a value into its wire JSON.
+///
+/// ```
+/// use snakebridge_runtime::{wire, Value};
+/// let v = Value::Dict(vec![(Value::Int(1), Value::Float(f64::NAN))]);
+/// assert_eq!(
+///     wire::encode_value(&v).to_string(),
+///     r#"{"__type__":"dict","items":[[1,{"__type__":"float","value":"nan"}]]}"#
+/// );
+/// ```
+pub fn encode_value(value: &Value) -> Json {
+    match value {
+        Value::None => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::Number((*i).into()),
+        Value::BigInt(i) => json!({ TAG: "int", "value": i.to_string() }),
+        Value::Float(x) => float(*x),
+        Value::Str(s) => Json::String(s.clone()),
+        Value::Bytes(b) => json!({ TAG: "binary", "data": BASE64.encode(b) }),
+        Value::List(items) => Json::Array(items.iter().map(encode_value).collect()),
+        Value::Tuple(items) => tagged("tuple", "elements", items),
+        Value::Set(items) => tagged("set", "elements", items),
+        Value::FrozenSet(items) => tagged("frozenset", "elements", items),
+        Value::Dict(items) => {
+            let plain = items
+                .iter()
+                .all(|(k, _)| matches!(k, Value::Str(s) if s != TAG));
+            // A JSON object cannot hold a key twice; Python dicts can't either, but a
+            // hand-built Value might: keep it lossless through the pair form.
+            let mut object = Map::new();
+            if plain {
+                for (k, v) in items {
+                    if let Value::Str(k) = k {
+                        object.insert(k.clone(), encode_value(v));
+                    }
+                }
+            }
+            if plain && object.len() == items.len() {
+                Json::Object(object)
+            } else {
+                let pairs: Vec<Json> = items
+                    .iter()
+                    .map(|(k, v)| Json::Array(vec![encode_value(k), encode_value(v)]))
+                    .collect();
+                json!({ TAG: "dict", "items": pairs })
+            }
+        }
+        Value::DateTime(d) => json!({ TAG: "datetime", "value": d.to_string() }),
+        Value::Date(d) => json!({ TAG: "date", "value": d.to_string() }),
+        Value::Time(t) => json!({ TAG: "time", "value": t.to_string() }),
+        Value::Complex { re, im } => json!({ TAG: "complex", "real": float(*re), "imag": float(*im) }),
+        Value::Ref(r) => json!({ TAG: "ref", "id": r.id().to_string(), "type": r.type_name() }),
+    }
+}
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::decode("wire value", message)
+}
+
+fn field<'a>(obj: &'a Map<String, Json>, tag: &str, key: &str) -> Result<&'a Json> {
+    obj.get(key)
+        .ok_or_else(|| bad(format!("`{tag}` value without `{key}`")))
+}
+
+fn str_field<'a>(obj: &'a Map<String, Json>, tag: &str, key: &str) -> Result<&'a str> {
+    field(obj, tag, key)?
+        .as_str()
+        .ok_or_else(|| bad(format!("`{tag}`.`{key}` is not a string")))
+}
+
+fn list(
+    obj: &Map<String, Json>,
+    tag: &str,
+    key: &str,
+    refs: &dyn RefResolver,
+) -> Result<Vec<Value>> {
+    field(obj, tag, key)?
+        .as_array()
+        .ok_or_else(|| bad(format!("`{tag}`.`{key}` is not an array")))?
+        .iter()
+        .map(|j| decode_value(j, refs))
+        .collect()
+}
+
+fn decode_float(j: &Json, refs: &dyn RefResolver) -> Result<f64> {
+    match decode_value(j, refs)? {
+        Value::Float(x) => Ok(x),
+        Value::Int(i) => Ok(i as f64),
+        other => Err(bad(format!("expected a float, got {}", other.type_name()))),
+    }
+}
+
+/// Decodes wire JSON into a value; refs are turned into [`PyRef`]s by `refs`.
+pub fn decode_value(json: &Json, refs: &dyn RefResolver) -> Result<Value> {
+    Ok(match json {
+        Json::Null => Value::None,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Int(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from_bigint(BigInt::from(u))
+            } else {
+                Value::Float(n.as_f64().ok_or_else(|| bad("unrepresentable number"))?)
+            }
+        }
+        Json::String(s) => Value::Str(s.clone()),
+        Json::Array(items) => Value::List(
+            items
+                .iter()
+                .map(|j| decode_value(j, refs))
+                .collect::<Result<_>>()?,
+        ),
+        Json::Object(obj) => match obj.get(TAG) {
+            None => Value::Dict(
+                obj.iter()
+                    .map(|(k, v)| Ok((Value::Str(k.clone()), decode_value(v, refs)?)))
+                    .collect::<Result<_>>()?,
+            ),
+            Some(Json::String(tag)) => decode_tagged(tag, obj, refs)?,
+            Some(_) => return Err(bad("`__type__` is not a string")),
+        },
+    })
+}
+
+fn decode_tagged(tag: &str, obj: &Map<String, Json>, refs: &dyn RefResolver) -> Result<Value> {
+    Ok(match tag {
+        "int" => {
+            let text = str_field(obj, tag, "value")?;
+            let i: BigInt = text
+                .parse()
+                .map_err(|_| bad(format!("`{text}` is not an integer")))?;
+            Value::from_bigint(i)
+        }
+        "float" => match str_field(obj, tag, "value")? {
+            "nan" => Value::Float(f64::NAN),
+            "inf" => Value::Float(f64::INFINITY),
+            "-inf" => Value::Float(f64::NEG_INFINITY),
+            other => Value::Float(
+                other
+                    .parse()
+                    .map_err(|_| bad(format!("`{other}` is not a float")))?,
+            ),
+        },
+        "binary" | "bytes" => Value::Bytes(
+            BASE64
+                .decode(str_field(obj, tag, "data")?)
+                .map_err(|e| bad(format!("bad base64 in bytes: {e}")))?,
+        ),
+        "tuple" => Value::Tuple(list(obj, tag, "elements", refs)?),
+        "set" => Value::Set(list(obj, tag, "elements", refs)?),
+        "frozenset" => Value::FrozenSet(list(obj, tag, "elements", refs)?),
+        "dict" => {
+            let pairs = field(obj, tag, "items")?
+                .as_array()
+                .ok_or_else(|| bad("`dict`.`items` is not an array"))?;
+            let mut items = Vec::with_capacity(pairs.len());
+            for pair in pairs {
+                match pair.as_array().map(Vec::as_slice) {
+                    Some([k, v]) => items.push((decode_value(k, refs)?, decode_value(v, refs)?)),
+                    _ => return Err(bad("a `dict` item is not a [key, value] pair")),
+                }
+            }
+            Value::Dict(items)
+        }
+        "datetime" => Value::DateTime(str_field(obj, tag, "value")?.parse()?),
+        "date" => Value::Date(str_field(obj, tag, "value")?.parse()?),
+        "time" => Value::Time(str_field(obj, tag, "value")?.parse()?),
+        "complex" => Value::Complex {
+            re: decode_float(field(obj, tag, "real")?, refs)?,
+            im: decode_float(field(obj, tag, "imag")?, refs)?,
+        },
+        "ref" => {
+            let id = match field(obj, tag, "id")? {
+                Json::String(s) => s.parse().ok(),
+                Json::Number(n) => n.as_u64(),
+                _ => None,
+            }
+            .ok_or_else(|| bad("`ref`.`id` is not an unsigned integer"))?;
+            let type_name = obj.get("type").and_then(Json::as_str).unwrap_or("object");
+            Value::Ref(refs.resolve(id, type_name)?)
+        }
+        other => return Err(bad(format!("unknown `__type__` `{other}`"))),
+    })
+}
+
+/// The seed's JSON payload of a request (what a mock expectation or a pool worker sees).
+///
+/// ```
+/// use snakebridge_runtime::{wire, CallOptions, Request, Value};
+/// let mut req = Request::function("builtins", "round");
+/// req.args.push(Value::Float(3.14159));
+/// req.kwargs.push(("ndigits".into(), Value::Int(2)));
+/// assert_eq!(
+///     wire::request_payload(&req, &CallOptions::default()).to_string(),
+///     r#"{"library":"builtins","python_module":"builtins","function":"round","args":[3.14159],"kwargs":{"ndigits":2},"idempotent":false}"#
+/// );
+/// ```
+pub fn request_payload(request: &Request, options: &CallOptions) -> Json {
+    let mut p = Map::new();
+    if let Some(call_type) = request.call_type.as_str() {
+        p.insert("call_type".into(), call_type.into());
+    }
+    if !request.python_module.is_empty() {
+        p.insert("library".into(), request.library().into());
+        p.insert("python_module".into(), request.python_module.as_ref().into());
+    }
+    if let Some(class) = &request.class {
+        p.insert("class".into(), class.as_ref().into());
+    }
+    if let Some(target) = &request.target {
+        p.insert("ref".into(), target.id().to_string().into());
+    }
+    let name_key = match request.call_type {
+        CallType::Function => "function",
+        CallType::Class => "",
+        CallType::ClassMethod | CallType::Method => "method",
+        CallType::GetAttr | CallType::SetAttr | CallType::ModuleAttr => "attr",
+    };
+    if !name_key.is_empty() {
+        p.insert(name_key.into(), request.name.as_ref().into());
+    }
+    if request.call_type == CallType::SetAttr {
+        let value = request.args.first().map_or(Json::Null, encode_value);
+        p.insert("value".into(), value);
+    } else if !matches!(
+        request.call_type,
+        CallType::GetAttr | CallType::ModuleAttr
+    ) {
+        p.insert(
+            "args".into(),
+            Json::Array(request.args.iter().map(encode_value).collect()),
+        );
+        let kwargs: Map<String, Json> = request
+            .kwargs
+            .iter()
+            .map(|(k, v)| (k.to_string(), encode_value(v)))
+            .collect();
+        p.insert("kwargs".into(), Json::Object(kwargs));
+    }
+    p.insert("idempotent".into(), options.idempotent.into());
+    if request.streaming {
+        p.insert("streaming".into(), true.into());
+    }
+    Json::Object(p)
+}
