@@ -5,27 +5,33 @@ use std::marker::PhantomData;
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::client::{ValueStream, current_client};
+use crate::client::{ValueStream, with_current};
 use crate::error::{Error, Result};
 use crate::pyref::PyRef;
-use crate::request::{CallOptions, Name, Request, ReturnPolicy};
+use crate::request::{Args, CallOptions, CallSite, Name, Request, ReturnPolicy};
 use crate::value::{FromValue, IntoValue, Value};
 
 /// Positional arguments: a tuple of [`IntoValue`] values (`(16,)`, `("a", 2)`), `()`, or a
 /// `Vec<Value>`.
 pub trait IntoArgs {
     /// The arguments, in order.
-    fn into_args(self) -> Vec<Value>;
+    fn into_args(self) -> Args;
 }
 
 impl IntoArgs for () {
-    fn into_args(self) -> Vec<Value> {
-        Vec::new()
+    fn into_args(self) -> Args {
+        Args::new()
     }
 }
 
 impl IntoArgs for Vec<Value> {
-    fn into_args(self) -> Vec<Value> {
+    fn into_args(self) -> Args {
+        Args::from_vec(self)
+    }
+}
+
+impl IntoArgs for Args {
+    fn into_args(self) -> Args {
         self
     }
 }
@@ -33,8 +39,9 @@ impl IntoArgs for Vec<Value> {
 macro_rules! tuple_args {
     ($(($($name:ident $idx:tt),+))*) => {$(
         impl<$($name: IntoValue),+> IntoArgs for ($($name,)+) {
-            fn into_args(self) -> Vec<Value> {
-                vec![$(self.$idx.into_value()),+]
+            #[inline]
+            fn into_args(self) -> Args {
+                smallvec::smallvec![$(self.$idx.into_value()),+]
             }
         }
     )*};
@@ -91,6 +98,7 @@ impl<R> std::fmt::Debug for Call<R> {
 
 impl<R: FromValue> Call<R> {
     /// Wraps a prepared request.
+    #[inline]
     pub fn from_request(request: Request) -> Self {
         Call {
             request,
@@ -109,6 +117,35 @@ impl<R: FromValue> Call<R> {
         args: impl IntoArgs,
     ) -> Self {
         Self::from_request(Request::function(module, function)).args(args)
+    }
+
+    /// `module.function(*args)` from a generated call site (the callable is resolved once).
+    #[inline]
+    pub fn at(site: &'static CallSite, args: impl IntoArgs) -> Self {
+        // Built in one expression so the hot path moves no half-built request around.
+        Call {
+            request: Request {
+                call_type: crate::request::CallType::Function,
+                python_module: Name::Borrowed(site.module),
+                class: None,
+                name: Name::Borrowed(site.name),
+                target: None,
+                args: args.into_args(),
+                kwargs: Vec::new(),
+                streaming: false,
+                site: Some(site),
+            },
+            options: CallOptions {
+                returns: R::RETURN_POLICY,
+                ..CallOptions::default()
+            },
+            returns: PhantomData,
+        }
+    }
+
+    /// `module.Class(*args)` from a generated call site: constructs an instance.
+    pub fn class_at(site: &'static CallSite, args: impl IntoArgs) -> Self {
+        Self::from_request(Request::class_at_site(site)).args(args)
     }
 
     /// `module.Class(*args)`: constructs an instance.
@@ -131,12 +168,14 @@ impl<R: FromValue> Call<R> {
         Self::from_request(Request::method(target, method)).args(args)
     }
 
+    #[inline]
     fn args(mut self, args: impl IntoArgs) -> Self {
         self.request.args = args.into_args();
         self
     }
 
     /// Adds a keyword argument.
+    #[inline]
     pub fn kwarg(mut self, name: impl Into<Name>, value: impl IntoValue) -> Self {
         self.request.kwargs.push((name.into(), value.into_value()));
         self
@@ -190,11 +229,10 @@ impl<R: FromValue> Call<R> {
 
     /// Runs the call on the current client and converts the result to `R`.
     #[track_caller]
+    #[inline]
     pub fn call(self) -> Result<R> {
         let location = Location::caller();
-        let client = current_client()?;
-        let value = client
-            .execute(self.request, &self.options)
+        let value = with_current(|client| client.execute(&self.request, &self.options))
             .map_err(|e| at(e, location))?;
         R::from_value(value).map_err(|e| at(e, location))
     }
@@ -206,9 +244,7 @@ impl<R: FromValue> Call<R> {
         let location = Location::caller();
         self.request.streaming = true;
         self.options.returns = T::RETURN_POLICY;
-        let client = current_client()?;
-        let inner = client
-            .execute_stream(self.request, &self.options)
+        let inner = with_current(|client| client.execute_stream(&self.request, &self.options))
             .map_err(|e| at(e, location))?;
         Ok(Stream {
             inner,

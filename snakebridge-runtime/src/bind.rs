@@ -7,7 +7,7 @@
 pub use crate::api::{Call, Stream, module_attr};
 pub use crate::error::Result;
 pub use crate::pyref::PyRef;
-pub use crate::request::ReturnPolicy;
+pub use crate::request::{CallSite, ReturnPolicy};
 pub use crate::value::{Bytes, FromValue, IntoValue, Value};
 pub use crate::{__call_builder, __py_class};
 

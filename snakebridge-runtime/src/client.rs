@@ -1,7 +1,8 @@
 //! The [`RuntimeClient`] trait and client selection: a process-wide default, a scoped override
 //! per thread (so parallel tests don't see each other's clients), and per-call options.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::error::Result;
@@ -17,20 +18,40 @@ pub type ValueStream = Box<dyn Iterator<Item = Result<Value>> + Send>;
 /// [`with_client`].
 pub trait RuntimeClient: Send + Sync + 'static {
     /// Runs one request and returns its result.
-    fn execute(&self, request: Request, options: &CallOptions) -> Result<Value>;
+    fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value>;
 
     /// Runs a request whose result is iterated: the returned stream yields the items one by one.
     /// Dropping the stream early closes the Python iterator.
-    fn execute_stream(&self, request: Request, options: &CallOptions) -> Result<ValueStream>;
+    fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream>;
 
     /// A short name for messages (`"embedded"`, `"pool default"`, `"mock"`).
     fn name(&self) -> &str;
 }
 
 static DEFAULT_CLIENT: RwLock<Option<Arc<dyn RuntimeClient>>> = RwLock::new(None);
+/// Bumped whenever the default client changes, so per-thread caches of it know to refresh.
+static DEFAULT_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+type CachedDefault = Option<(u64, Arc<dyn RuntimeClient>)>;
+
+struct ThreadClients {
+    /// The stack of [`with_client`] scopes.
+    scoped: RefCell<Vec<Arc<dyn RuntimeClient>>>,
+    /// `scoped.len()`, readable without a `RefCell` borrow on the hot path.
+    depth: Cell<usize>,
+    /// This thread's copy of the default client: the hot path touches no lock and no shared
+    /// reference count.
+    cached_default: RefCell<CachedDefault>,
+}
 
 thread_local! {
-    static SCOPED: RefCell<Vec<Arc<dyn RuntimeClient>>> = const { RefCell::new(Vec::new()) };
+    static CLIENTS: ThreadClients = const {
+        ThreadClients {
+            scoped: RefCell::new(Vec::new()),
+            depth: Cell::new(0),
+            cached_default: RefCell::new(None),
+        }
+    };
 }
 
 /// Makes `client` the process-wide default, returning the previous one.
@@ -38,10 +59,12 @@ thread_local! {
 /// Without a call to this, the default is the embedded interpreter (feature `embedded`, on by
 /// default).
 pub fn set_default_client(client: Arc<dyn RuntimeClient>) -> Option<Arc<dyn RuntimeClient>> {
-    DEFAULT_CLIENT
+    let previous = DEFAULT_CLIENT
         .write()
         .unwrap_or_else(|e| e.into_inner())
-        .replace(client)
+        .replace(client);
+    DEFAULT_GENERATION.fetch_add(1, Ordering::Release);
+    previous
 }
 
 /// Runs `f` with `client` as the client of every call made on this thread, then restores the
@@ -62,10 +85,16 @@ pub fn with_client<R>(client: Arc<dyn RuntimeClient>, f: impl FnOnce() -> R) -> 
     struct Pop;
     impl Drop for Pop {
         fn drop(&mut self) {
-            SCOPED.with(|s| s.borrow_mut().pop());
+            CLIENTS.with(|c| {
+                c.scoped.borrow_mut().pop();
+                c.depth.set(c.depth.get() - 1);
+            });
         }
     }
-    SCOPED.with(|s| s.borrow_mut().push(client));
+    CLIENTS.with(|c| {
+        c.scoped.borrow_mut().push(client);
+        c.depth.set(c.depth.get() + 1);
+    });
     let _pop = Pop;
     f()
 }
@@ -73,7 +102,7 @@ pub fn with_client<R>(client: Arc<dyn RuntimeClient>, f: impl FnOnce() -> R) -> 
 /// The client calls on this thread go to right now: the innermost [`with_client`] scope, else
 /// the process default.
 pub fn current_client() -> Result<Arc<dyn RuntimeClient>> {
-    if let Some(c) = SCOPED.with(|s| s.borrow().last().cloned()) {
+    if let Some(c) = CLIENTS.with(|c| c.scoped.borrow().last().cloned()) {
         return Ok(c);
     }
     default_client()
@@ -98,4 +127,33 @@ fn default_client() -> Result<Arc<dyn RuntimeClient>> {
         "no runtime client: the `embedded` feature is off and no default client was set; \
          call snakebridge_runtime::set_default_client(...) or use with_client(...)",
     ))
+}
+
+/// Runs `f` with the current client (the innermost [`with_client`] scope, else the default).
+///
+/// The default client is borrowed from a per-thread cache, so the hot path takes no lock and
+/// clones no `Arc`.
+pub(crate) fn with_current<R>(f: impl FnOnce(&dyn RuntimeClient) -> Result<R>) -> Result<R> {
+    let generation = DEFAULT_GENERATION.load(Ordering::Acquire);
+    CLIENTS.with(|clients| {
+        if clients.depth.get() != 0 {
+            // Scoped clients are cloned out: `f` may open a nested scope on this thread.
+            let scoped = clients.scoped.borrow().last().cloned();
+            if let Some(client) = scoped {
+                return f(&*client);
+            }
+        }
+        if let Ok(cached) = clients.cached_default.try_borrow()
+            && let Some((g, client)) = cached.as_ref()
+            && *g == generation
+        {
+            return f(&**client);
+        }
+        let client = default_client()?;
+        // A nested call (Python calling back into Rust) may hold the cache: then skip caching.
+        if let Ok(mut slot) = clients.cached_default.try_borrow_mut() {
+            *slot = Some((generation, client.clone()));
+        }
+        f(&*client)
+    })
 }

@@ -26,7 +26,7 @@ use pyo3::types::{
 use crate::client::{RuntimeClient, ValueStream};
 use crate::error::{CallContext, Error, ExceptionKind, PythonError, Result};
 use crate::pyref::{PyRef, RefHandle, RefInner};
-use crate::request::{CallOptions, CallType, Request, ReturnPolicy};
+use crate::request::{CallOptions, CallSite, CallType, Request, ReturnPolicy};
 use crate::value::{Date, DateTime, Time, Value};
 
 static NEXT_REF_ID: AtomicU64 = AtomicU64::new(1);
@@ -80,7 +80,7 @@ type Callables = HashMap<String, HashMap<String, Py<PyAny>>>;
 /// println!("{}", client.environment()?);
 /// let mut req = Request::function("math", "sqrt");
 /// req.args.push(Value::Float(16.0));
-/// assert_eq!(client.execute(req, &CallOptions::default())?, Value::Float(4.0));
+/// assert_eq!(client.execute(&req, &CallOptions::default())?, Value::Float(4.0));
 /// # Ok::<(), snakebridge_runtime::Error>(())
 /// ```
 pub struct EmbeddedClient {
@@ -148,13 +148,30 @@ impl EmbeddedClient {
         Ok(obj)
     }
 
+    /// The callable of a generated call site, resolved on first use and kept in the site.
+    fn site_attr<'py>(&self, py: Python<'py>, site: &CallSite) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(obj) = site.embedded.get() {
+            return Ok(obj.bind(py).clone());
+        }
+        let obj = self.module_attr(py, site.module, site.name)?;
+        // Another thread may have won the race; either object is the same attribute.
+        let _ = site.embedded.set(obj.clone().unbind());
+        Ok(obj)
+    }
+
     /// Runs a request and returns the raw Python result.
     fn run<'py>(&self, py: Python<'py>, req: &Request) -> Result<Bound<'py, PyAny>> {
         let result = match req.call_type {
             CallType::Function | CallType::Class => {
-                let f = self
-                    .module_attr(py, &req.python_module, &req.name)
-                    .map_err(|e| python_error(py, e, req))?;
+                // Hot path: a generated call site that already holds its callable.
+                if let Some(f) = req.site.and_then(|site| site.embedded.get()) {
+                    return call(py, f.bind(py), req);
+                }
+                let f = match req.site {
+                    Some(site) => self.site_attr(py, site),
+                    None => self.module_attr(py, &req.python_module, &req.name),
+                }
+                .map_err(|e| python_error(py, e, req))?;
                 call(py, &f, req)
             }
             CallType::ClassMethod => {
@@ -200,50 +217,102 @@ fn target<'py>(py: Python<'py>, req: &Request) -> Result<Bound<'py, PyAny>> {
     }
 }
 
-fn call<'py>(py: Python<'py>, f: &Bound<'py, PyAny>, req: &Request) -> Result<Bound<'py, PyAny>> {
-    let args = PyTuple::new(
-        py,
-        req.args
-            .iter()
-            .map(|v| to_py(py, v))
-            .collect::<Result<Vec<_>>>()?,
-    )
-    .map_err(|e| python_error(py, e, req))?;
-    let kwargs = if req.kwargs.is_empty() {
-        None
-    } else {
-        let d = PyDict::new(py);
-        for (k, v) in &req.kwargs {
-            d.set_item(k.as_ref(), to_py(py, v)?)
-                .map_err(|e| python_error(py, e, req))?;
+/// Positional arguments up to this many go through `vectorcall` from a stack buffer.
+const INLINE_ARGS: usize = 8;
+
+/// Owned references to converted arguments, released when the call is done.
+struct ArgBuffer {
+    /// Slot 0 is scratch space that `PY_VECTORCALL_ARGUMENTS_OFFSET` lets the callee use.
+    ptrs: [*mut pyo3::ffi::PyObject; INLINE_ARGS + 1],
+    len: usize,
+}
+
+impl Drop for ArgBuffer {
+    fn drop(&mut self) {
+        for &p in &self.ptrs[1..=self.len] {
+            // SAFETY: each filled slot holds a strong reference we own; the GIL is held (the
+            // buffer never leaves `call`).
+            unsafe { pyo3::ffi::Py_DECREF(p) };
         }
-        Some(d)
-    };
-    f.call(args, kwargs.as_ref())
-        .map_err(|e| python_error(py, e, req))
+    }
+}
+
+fn call<'py>(py: Python<'py>, f: &Bound<'py, PyAny>, req: &Request) -> Result<Bound<'py, PyAny>> {
+    if req.kwargs.is_empty() && req.args.len() <= INLINE_ARGS {
+        let mut buf = ArgBuffer {
+            ptrs: [std::ptr::null_mut(); INLINE_ARGS + 1],
+            len: 0,
+        };
+        for v in &req.args {
+            buf.ptrs[buf.len + 1] = to_py(py, v)?.into_ptr();
+            buf.len += 1;
+        }
+        // SAFETY: `ptrs[1..=len]` are valid objects; the offset flag allows the callee to use
+        // slot 0; the result is a new reference or NULL with an exception set.
+        return unsafe {
+            Bound::from_owned_ptr_or_err(
+                py,
+                pyo3::ffi::PyObject_Vectorcall(
+                    f.as_ptr(),
+                    buf.ptrs.as_ptr().add(1),
+                    buf.len | pyo3::ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+                    std::ptr::null_mut(),
+                ),
+            )
+        }
+        .map_err(|e| python_error(py, e, req));
+    }
+    // General path: an argument tuple (filled in place) and a keyword dict.
+    let n = req.args.len() as pyo3::ffi::Py_ssize_t;
+    // SAFETY: PyTuple_New returns a new reference (or NULL with an exception set).
+    let args = unsafe { Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyTuple_New(n)) }
+        .map_err(|e| python_error(py, e, req))?;
+    for (i, v) in req.args.iter().enumerate() {
+        let item = to_py(py, v)?;
+        // SAFETY: `args` is a fresh tuple of length n and slot i is empty; SET_ITEM steals the
+        // reference. On an early return the tuple is freed with its filled slots (NULLs are
+        // skipped by tuple dealloc).
+        unsafe {
+            pyo3::ffi::PyTuple_SET_ITEM(args.as_ptr(), i as pyo3::ffi::Py_ssize_t, item.into_ptr())
+        };
+    }
+    let kwargs = PyDict::new(py);
+    for (k, v) in &req.kwargs {
+        kwargs
+            .set_item(k.as_ref(), to_py(py, v)?)
+            .map_err(|e| python_error(py, e, req))?;
+    }
+    // SAFETY: all pointers are valid for the duration of the call; the result is a new reference.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            pyo3::ffi::PyObject_Call(f.as_ptr(), args.as_ptr(), kwargs.as_ptr()),
+        )
+    }
+    .map_err(|e| python_error(py, e, req))
 }
 
 impl RuntimeClient for EmbeddedClient {
-    fn execute(&self, request: Request, options: &CallOptions) -> Result<Value> {
+    fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
         self.ensure_started()?;
         Python::attach(|py| {
-            let result = self.run(py, &request)?;
+            let result = self.run(py, request)?;
             from_py(&result, options.returns)
         })
     }
 
-    fn execute_stream(&self, request: Request, options: &CallOptions) -> Result<ValueStream> {
+    fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream> {
         self.ensure_started()?;
         let policy = options.returns;
         Python::attach(|py| {
-            let iterable = self.run(py, &request)?;
+            let iterable = self.run(py, request)?;
             let iterator = iterable
                 .try_iter()
-                .map_err(|e| python_error(py, e, &request))?;
+                .map_err(|e| python_error(py, e, request))?;
             Ok(Box::new(EmbeddedStream {
                 iterator: Some(iterator.into_any().unbind()),
                 source: iterable.unbind(),
-                context: context_of(&request),
+                context: context_of(request),
                 policy,
             }) as ValueStream)
         })

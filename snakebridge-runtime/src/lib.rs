@@ -45,6 +45,6 @@ pub use embedded::{EmbeddedClient, Environment, InterpreterSource};
 pub use error::{CallContext, Error, ExceptionKind, PythonError, Result};
 pub use mock::{ExpectCall, MockClient};
 pub use pyref::{PyRef, RefOwner};
-pub use request::{CallOptions, CallType, Name, Request, ReturnPolicy};
+pub use request::{Args, CallOptions, CallSite, CallType, Name, Request, ReturnPolicy};
 pub use serde_bridge::{from_value, to_value};
 pub use value::{Bytes, Date, DateTime, FromValue, IntoValue, Time, Value};

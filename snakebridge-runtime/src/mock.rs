@@ -271,13 +271,13 @@ impl RefOwner for Detached {
 }
 
 impl RuntimeClient for MockClient {
-    fn execute(&self, request: Request, options: &CallOptions) -> Result<Value> {
-        self.answer(&request, options)
+    fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
+        self.answer(request, options)
     }
 
     /// The handler's reply must be a list (or tuple); its items are streamed.
-    fn execute_stream(&self, request: Request, options: &CallOptions) -> Result<ValueStream> {
-        match self.answer(&request, options)? {
+    fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream> {
+        match self.answer(request, options)? {
             Value::List(items) | Value::Tuple(items) => Ok(Box::new(items.into_iter().map(Ok))),
             other => Err(Error::Mock(format!(
                 "a streaming request needs a list reply to stream, got {other:?}"

@@ -6,6 +6,9 @@ use std::time::Duration;
 use crate::pyref::PyRef;
 use crate::value::Value;
 
+/// Positional arguments: up to three are stored inline (no allocation for most calls).
+pub type Args = smallvec::SmallVec<[Value; 3]>;
+
 /// A name that is usually a `&'static str` from generated code (no allocation per call).
 pub type Name = Cow<'static, str>;
 
@@ -61,14 +64,60 @@ pub struct Request {
     /// The object called on, for `Method`, `GetAttr` and `SetAttr`.
     pub target: Option<PyRef>,
     /// Positional arguments (for `SetAttr`, the single value).
-    pub args: Vec<Value>,
+    pub args: Args,
     /// Keyword arguments, in order.
     pub kwargs: Vec<(Name, Value)>,
     /// True for a streaming call (the tool `snakebridge.stream`).
     pub streaming: bool,
+    /// The generated call site this request comes from, if any: clients may keep what they
+    /// resolved for it there (the embedded client keeps the Python callable).
+    pub site: Option<&'static CallSite>,
+}
+
+/// A call site in generated code: a `static` naming a module attribute, where clients keep what
+/// they resolved for it, so a call needs no lookup by name.
+///
+/// ```
+/// use snakebridge_runtime::{Call, CallSite};
+/// static SQRT: CallSite = CallSite::new("math", "sqrt");
+/// let call = Call::<f64>::at(&SQRT, (16.0,));
+/// assert_eq!(call.request().name, "sqrt");
+/// ```
+pub struct CallSite {
+    /// The Python module.
+    pub module: &'static str,
+    /// The attribute (function or class) in it.
+    pub name: &'static str,
+    #[cfg(feature = "embedded")]
+    pub(crate) embedded: std::sync::OnceLock<pyo3::Py<pyo3::PyAny>>,
+}
+
+impl CallSite {
+    /// A call site for `module.name`.
+    pub const fn new(module: &'static str, name: &'static str) -> CallSite {
+        CallSite {
+            module,
+            name,
+            #[cfg(feature = "embedded")]
+            embedded: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for CallSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CallSite({}.{})", self.module, self.name)
+    }
+}
+
+impl PartialEq for CallSite {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 impl Request {
+    #[inline]
     fn new(call_type: CallType, python_module: Name, name: Name) -> Request {
         Request {
             call_type,
@@ -76,15 +125,32 @@ impl Request {
             class: None,
             name,
             target: None,
-            args: Vec::new(),
+            args: Args::new(),
             kwargs: Vec::new(),
             streaming: false,
+            site: None,
         }
     }
 
     /// `module.function(...)`.
+    #[inline]
     pub fn function(module: impl Into<Name>, function: impl Into<Name>) -> Request {
         Request::new(CallType::Function, module.into(), function.into())
+    }
+
+    /// `site.module.site.name(...)` from a generated call site.
+    #[inline]
+    pub fn at_site(site: &'static CallSite) -> Request {
+        let mut r = Request::function(site.module, site.name);
+        r.site = Some(site);
+        r
+    }
+
+    /// `site.module.site.name(...)` constructing a class instance, from a generated call site.
+    pub fn class_at_site(site: &'static CallSite) -> Request {
+        let mut r = Request::class(site.module, site.name);
+        r.site = Some(site);
+        r
     }
 
     /// `module.Class(...)`.

@@ -504,6 +504,7 @@ impl FromValue for BigInt {
 }
 
 impl IntoValue for f64 {
+    #[inline]
     fn into_value(self) -> Value {
         Value::Float(self)
     }
@@ -518,6 +519,7 @@ impl IntoValue for f32 {
 impl FromValue for f64 {
     /// Accepts `int` too, as Python does wherever a float is expected (`statistics.mean([1, 3])`
     /// returns the int `2`).
+    #[inline]
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Float(x) => Ok(x),
@@ -855,3 +857,15 @@ macro_rules! value_from {
 }
 
 value_from!(bool, i32, i64, u32, u64, f64, String, &str, Bytes, PyRef, Date, Time, DateTime);
+
+impl<T: IntoValue> From<Vec<T>> for Value {
+    fn from(v: Vec<T>) -> Value {
+        v.into_value()
+    }
+}
+
+impl<T: IntoValue> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.into_value()
+    }
+}

@@ -1,0 +1,43 @@
+"""Helpers for snakebridge's integration tests (put on sys.path by the tests)."""
+
+import gc
+
+finally_ran = []
+
+
+class Thing:
+    """A plain object that supports weak references."""
+
+    def __init__(self, label="thing"):
+        self.label = label
+
+    def shout(self, suffix="!"):
+        return self.label.upper() + suffix
+
+
+def live_things():
+    """How many Thing instances the interpreter still holds."""
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if type(o) is Thing)
+
+
+def countdown(n):
+    """Yield n, n-1, ..., 1 and record that the finally block ran."""
+    try:
+        while n > 0:
+            yield n
+            n -= 1
+    finally:
+        finally_ran.append(True)
+
+
+def fails_after(n):
+    """Yield 0..n-1, then raise ValueError."""
+    for i in range(n):
+        yield i
+    raise ValueError(f"failed after {n} items")
+
+
+def shout(text):
+    print("this goes to the worker's stdout and must not corrupt anything")
+    return text.upper()
