@@ -52,7 +52,10 @@ fn main() {
 
     // Profiling aid: `SNAKEBRIDGE_BENCH_ONLY=baseline|site N` runs one variant N times and exits.
     if let Ok(only) = std::env::var("SNAKEBRIDGE_BENCH_ONLY") {
-        let n: usize = std::env::var("SNAKEBRIDGE_BENCH_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+        let n: usize = std::env::var("SNAKEBRIDGE_BENCH_CALLS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
         for i in 0..n {
             let x = i as f64;
             let r: f64 = if only == "baseline" {
@@ -83,11 +86,37 @@ fn main() {
             black_box(r);
         }));
     }
+    // Telemetry with no subscriber: what every call pays for the check (and TLS flag reads the
+    // client makes), measured alone against the same per-call figure.
+    let telemetry_ns = median(
+        (0..config.rounds)
+            .map(|_| {
+                per_call_ns(config.calls_per_round * 10, |_| {
+                    black_box(snakebridge_runtime::telemetry::enabled());
+                    black_box(snakebridge_runtime::telemetry::measuring());
+                    black_box(snakebridge_runtime::telemetry::measuring());
+                })
+            })
+            .collect(),
+    );
     let (b, u, g) = (median(baseline), median(universal), median(builder));
-    println!("math.sqrt per call ({} rounds x {} calls, medians)", config.rounds, config.calls_per_round);
+    println!(
+        "math.sqrt per call ({} rounds x {} calls, medians)",
+        config.rounds, config.calls_per_round
+    );
     println!("  hand-written pyo3, cached callable : {b:8.1} ns  (baseline)");
-    println!("  snakebridge::call                  : {u:8.1} ns  ratio {:.2}x", u / b);
-    println!("  generated-style Call at a CallSite  : {g:8.1} ns  ratio {:.2}x", g / b);
+    println!(
+        "  snakebridge::call                  : {u:8.1} ns  ratio {:.2}x",
+        u / b
+    );
+    println!(
+        "  generated-style Call at a CallSite  : {g:8.1} ns  ratio {:.2}x",
+        g / b
+    );
+    println!(
+        "  telemetry checks, no subscriber     : {telemetry_ns:8.1} ns  = {:.1}% of a generated call (target < 5%)",
+        100.0 * telemetry_ns / g
+    );
     println!(
         "summary: embedded math.sqrt / pyo3 baseline = {:.2}x (target <= 1.5x) {}",
         g / b,

@@ -9,6 +9,7 @@ use crate::client::{ValueStream, with_current};
 use crate::error::{Error, Result};
 use crate::pyref::PyRef;
 use crate::request::{Args, CallOptions, CallSite, Name, Request, ReturnPolicy};
+use crate::telemetry::{self, CallEvent};
 use crate::value::{FromValue, IntoValue, Value};
 
 /// Positional arguments: a tuple of [`IntoValue`] values (`(16,)`, `("a", 2)`), `()`, or a
@@ -232,9 +233,23 @@ impl<R: FromValue> Call<R> {
     #[inline]
     pub fn call(self) -> Result<R> {
         let location = Location::caller();
+        if telemetry::enabled() {
+            return self.call_measured(location);
+        }
         let value = with_current(|client| client.execute(&self.request, &self.options))
             .map_err(|e| at(e, location))?;
         R::from_value(value).map_err(|e| at(e, location))
+    }
+
+    /// [`Call::call`] with telemetry events (see [`crate::telemetry`]).
+    #[cold]
+    fn call_measured(self, location: &'static Location<'static>) -> Result<R> {
+        let event = CallEvent::start(&self.request);
+        let result = with_current(|client| client.execute(&self.request, &self.options))
+            .and_then(|value| telemetry::time_decode(|| R::from_value(value)))
+            .map_err(|e| at(e, location));
+        event.finish(result.as_ref().err());
+        result
     }
 
     /// Runs the call and iterates its result (a Python iterator or generator), converting each
@@ -274,9 +289,7 @@ impl<T: FromValue> Iterator for Stream<T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
-        self.inner
-            .next()
-            .map(|item| item.and_then(T::from_value))
+        self.inner.next().map(|item| item.and_then(T::from_value))
     }
 }
 
@@ -314,7 +327,11 @@ pub fn call_method<T: FromValue>(
 
 /// Constructs `module.Class(*args)`, returning the instance as a ref.
 #[track_caller]
-pub fn construct(module: impl Into<Name>, class: impl Into<Name>, args: impl IntoArgs) -> Result<PyRef> {
+pub fn construct(
+    module: impl Into<Name>,
+    class: impl Into<Name>,
+    args: impl IntoArgs,
+) -> Result<PyRef> {
     Call::class(module, class, args).call()
 }
 

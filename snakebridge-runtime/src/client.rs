@@ -72,10 +72,9 @@ pub fn set_default_client(client: Arc<dyn RuntimeClient>) -> Option<Arc<dyn Runt
 /// use their own mock.
 ///
 /// ```
-/// use std::sync::Arc;
 /// use snakebridge_runtime::{call, with_client, MockClient, Value};
 ///
-/// let mock = Arc::new(MockClient::new());
+/// let mock = MockClient::new();
 /// mock.expect_call("math", "sqrt").returning(|_| Ok(Value::Float(4.0)));
 /// let root: f64 = with_client(mock.clone(), || call("math", "sqrt", (16,))).unwrap();
 /// assert_eq!(root, 4.0);

@@ -27,6 +27,7 @@ use crate::client::{RuntimeClient, ValueStream};
 use crate::error::{CallContext, Error, ExceptionKind, PythonError, Result};
 use crate::pyref::{PyRef, RefHandle, RefInner};
 use crate::request::{CallOptions, CallSite, CallType, Request, ReturnPolicy};
+use crate::telemetry;
 use crate::value::{Date, DateTime, Time, Value};
 
 static NEXT_REF_ID: AtomicU64 = AtomicU64::new(1);
@@ -60,10 +61,18 @@ impl std::fmt::Display for Environment {
         match &self.source {
             InterpreterSource::Linked => write!(f, " (its own site-packages)"),
             InterpreterSource::SnakebridgePython(p) => {
-                write!(f, " with the packages of {} (SNAKEBRIDGE_PYTHON)", p.display())
+                write!(
+                    f,
+                    " with the packages of {} (SNAKEBRIDGE_PYTHON)",
+                    p.display()
+                )
             }
             InterpreterSource::VirtualEnv(p) => {
-                write!(f, " with the virtual environment {} (VIRTUAL_ENV)", p.display())
+                write!(
+                    f,
+                    " with the virtual environment {} (VIRTUAL_ENV)",
+                    p.display()
+                )
             }
         }
     }
@@ -243,10 +252,13 @@ fn call<'py>(py: Python<'py>, f: &Bound<'py, PyAny>, req: &Request) -> Result<Bo
             ptrs: [std::ptr::null_mut(); INLINE_ARGS + 1],
             len: 0,
         };
-        for v in &req.args {
-            buf.ptrs[buf.len + 1] = to_py(py, v)?.into_ptr();
-            buf.len += 1;
-        }
+        telemetry::time_encode(|| {
+            for v in &req.args {
+                buf.ptrs[buf.len + 1] = to_py(py, v)?.into_ptr();
+                buf.len += 1;
+            }
+            Ok::<_, Error>(())
+        })?;
         // SAFETY: `ptrs[1..=len]` are valid objects; the offset flag allows the callee to use
         // slot 0; the result is a new reference or NULL with an exception set.
         return unsafe {
@@ -267,21 +279,28 @@ fn call<'py>(py: Python<'py>, f: &Bound<'py, PyAny>, req: &Request) -> Result<Bo
     // SAFETY: PyTuple_New returns a new reference (or NULL with an exception set).
     let args = unsafe { Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyTuple_New(n)) }
         .map_err(|e| python_error(py, e, req))?;
-    for (i, v) in req.args.iter().enumerate() {
-        let item = to_py(py, v)?;
-        // SAFETY: `args` is a fresh tuple of length n and slot i is empty; SET_ITEM steals the
-        // reference. On an early return the tuple is freed with its filled slots (NULLs are
-        // skipped by tuple dealloc).
-        unsafe {
-            pyo3::ffi::PyTuple_SET_ITEM(args.as_ptr(), i as pyo3::ffi::Py_ssize_t, item.into_ptr())
-        };
-    }
     let kwargs = PyDict::new(py);
-    for (k, v) in &req.kwargs {
-        kwargs
-            .set_item(k.as_ref(), to_py(py, v)?)
-            .map_err(|e| python_error(py, e, req))?;
-    }
+    telemetry::time_encode(|| {
+        for (i, v) in req.args.iter().enumerate() {
+            let item = to_py(py, v)?;
+            // SAFETY: `args` is a fresh tuple of length n and slot i is empty; SET_ITEM steals
+            // the reference. On an early return the tuple is freed with its filled slots (NULLs
+            // are skipped by tuple dealloc).
+            unsafe {
+                pyo3::ffi::PyTuple_SET_ITEM(
+                    args.as_ptr(),
+                    i as pyo3::ffi::Py_ssize_t,
+                    item.into_ptr(),
+                )
+            };
+        }
+        for (k, v) in &req.kwargs {
+            kwargs
+                .set_item(k.as_ref(), to_py(py, v)?)
+                .map_err(|e| python_error(py, e, req))?;
+        }
+        Ok::<_, Error>(())
+    })?;
     // SAFETY: all pointers are valid for the duration of the call; the result is a new reference.
     unsafe {
         Bound::from_owned_ptr_or_err(
@@ -297,7 +316,7 @@ impl RuntimeClient for EmbeddedClient {
         self.ensure_started()?;
         Python::attach(|py| {
             let result = self.run(py, request)?;
-            from_py(&result, options.returns)
+            telemetry::time_decode(|| from_py(&result, options.returns))
         })
     }
 
@@ -615,7 +634,9 @@ fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
         return Ok(Value::None);
     }
     if is!(PyBool) {
-        return Ok(Value::Bool(obj.is_truthy().map_err(|e| decode_err(obj, e))?));
+        return Ok(Value::Bool(
+            obj.is_truthy().map_err(|e| decode_err(obj, e))?,
+        ));
     }
     if is!(PyInt) {
         return Ok(match obj.extract::<i64>() {

@@ -110,6 +110,22 @@ impl Error {
         self.python().is_some_and(|e| e.kind == kind)
     }
 
+    /// A stable snake_case name of the variant (`"python"`, `"worker_crash"`, ...), used in
+    /// telemetry and logs.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Error::Python(_) => "python",
+            Error::Encode { .. } => "encode",
+            Error::Decode { .. } => "decode",
+            Error::StaleRef { .. } => "stale_ref",
+            Error::Config { .. } => "config",
+            Error::WorkerCrash { .. } => "worker_crash",
+            Error::Timeout { .. } => "timeout",
+            Error::Saturated { .. } => "saturated",
+            Error::Mock(_) => "mock",
+        }
+    }
+
     pub(crate) fn decode(what: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Decode {
             what: what.into(),

@@ -33,6 +33,7 @@ mod mock;
 mod pyref;
 mod request;
 mod serde_bridge;
+pub mod telemetry;
 mod value;
 pub mod wire;
 

@@ -2,10 +2,9 @@
 //! JSON payload) and canned replies, in the spirit of Elixir's Mox.
 //!
 //! ```
-//! use std::sync::Arc;
 //! use snakebridge_runtime::{call, with_client, MockClient, Value};
 //!
-//! let mock = Arc::new(MockClient::new());
+//! let mock = MockClient::new();
 //! mock.expect(|tool, payload, _options| {
 //!     assert_eq!(tool, "snakebridge.call");
 //!     assert_eq!(payload["function"], "array");
@@ -139,7 +138,11 @@ impl MockClient {
             Some(me) => me,
             None => Arc::new(Detached),
         };
-        PyRef::remote(self.next_ref.fetch_add(1, Ordering::Relaxed), type_name, owner)
+        PyRef::remote(
+            self.next_ref.fetch_add(1, Ordering::Relaxed),
+            type_name,
+            owner,
+        )
     }
 
     /// Every request received so far, as (tool, payload).

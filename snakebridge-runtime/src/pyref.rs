@@ -106,7 +106,11 @@ impl PyRef {
     }
 
     /// `obj.name(*args)`, converted to `T`. `args` is a tuple of [`IntoValue`] values (or `()`).
-    pub fn call_method<T: FromValue>(&self, name: impl Into<crate::Name>, args: impl crate::api::IntoArgs) -> Result<T> {
+    pub fn call_method<T: FromValue>(
+        &self,
+        name: impl Into<crate::Name>,
+        args: impl crate::api::IntoArgs,
+    ) -> Result<T> {
         crate::api::call_method(self, name, args)
     }
 

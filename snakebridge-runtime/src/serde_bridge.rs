@@ -1,24 +1,6 @@
-//! serde <-> [`Value`]: [`to_value`] serializes any `serde::Serialize` type into a [`Value`] and
-//! [`from_value`] deserializes any `serde::Deserialize` type out of one, without a detour through
-//! JSON, so that everything JSON cannot hold survives:
-//!
-//! | Rust (serde data model) | [`Value`] |
-//! |---|---|
-//! | `()`, `None`, unit struct | [`Value::None`] |
-//! | `Some(x)`, newtype struct | the value of `x` |
-//! | `bool`, `String`/`&str`/`char` | [`Value::Bool`], [`Value::Str`] |
-//! | integers (`i8` ... `u128`) | [`Value::Int`], or [`Value::BigInt`] beyond `i64` |
-//! | `f32`, `f64` (NaN and ±inf included) | [`Value::Float`] |
-//! | bytes (`serialize_bytes`, e.g. `serde_bytes`) | [`Value::Bytes`] |
-//! | sequence (`Vec`, `HashSet`, ...) | [`Value::List`] |
-//! | tuple, tuple struct | [`Value::Tuple`] |
-//! | map (any key type) | [`Value::Dict`], entries in iteration order |
-//! | struct | [`Value::Dict`] with [`Value::Str`] keys in declaration order |
-//! | enum, externally tagged as serde_json does | unit variant: `Str(name)`; others: `Dict {name: ...}` |
-//!
-//! Deserializing is lenient where Python is: a `Vec` can come from a list, tuple, set or
-//! frozenset, floats accept ints, byte buffers accept a list of ints, a date/time is seen as its
-//! ISO 8601 string and a complex number as the tuple `(re, im)`. Integers are range checked.
+//! serde <-> [`Value`]: a `serde::Serializer` producing values and a `serde::Deserializer` over
+//! them (no detour through JSON), behind [`to_value`] and [`from_value`], and `Value`'s own
+//! `Serialize` / `Deserialize` impls.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -34,10 +16,28 @@ use serde::ser::{self, Serialize, Serializer};
 use crate::error::{Error, Result};
 use crate::value::{FromValue, Value};
 
-/// Converts any serde-serializable value into a [`Value`].
+/// Converts any serde-serializable value into a [`Value`], without a detour through JSON, so
+/// that what JSON cannot hold survives (NaN and ±inf, ints beyond 64 bits, bytes, non-string
+/// map keys, field order):
 ///
-/// Structs become dicts with their fields in declaration order, maps keep their key types, and
-/// floats, big integers and bytes are kept exactly (see the [module table](self)).
+/// | Rust (serde data model) | [`Value`] |
+/// |---|---|
+/// | `()`, `None`, unit struct | [`Value::None`] |
+/// | `Some(x)`, newtype struct | the value of `x` |
+/// | `bool`; `String`, `&str`, `char` | [`Value::Bool`]; [`Value::Str`] |
+/// | integers (`i8` ... `u128`) | [`Value::Int`], or [`Value::BigInt`] beyond `i64` |
+/// | `f32`, `f64` | [`Value::Float`] |
+/// | bytes (`serialize_bytes`, e.g. `serde_bytes::ByteBuf`) | [`Value::Bytes`] |
+/// | sequence (`Vec`, `HashSet`, ...) | [`Value::List`] |
+/// | tuple, tuple struct | [`Value::Tuple`] |
+/// | map (keys of any type) | [`Value::Dict`], entries in iteration order |
+/// | struct | [`Value::Dict`] with [`Value::Str`] keys, in declaration order |
+/// | enum (externally tagged, as serde_json does) | unit variant: `Str(name)`; others: `Dict {name: content}` |
+/// | [`Value`] itself | the same value, refs included |
+///
+/// A plain `Vec<u8>` is a sequence, so it becomes a list of ints; wrap it in
+/// [`Bytes`](crate::Bytes) with [`IntoValue`](crate::IntoValue), or use `serde_bytes`, for Python
+/// `bytes`.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -65,7 +65,13 @@ pub fn to_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value> {
         .map_err(|e| Error::encode(e.0))
 }
 
-/// Converts a [`Value`] into any serde-deserializable type.
+/// Converts a [`Value`] into any serde-deserializable type: the inverse of [`to_value`].
+///
+/// It is lenient where Python is: a sequence can come from a list, tuple, set or frozenset, a
+/// float from an int, a byte buffer from `bytes` or a list of ints (and a `Vec<u8>` from
+/// `bytes`), an enum from its variant name or a one-entry dict `{variant: content}`, a `String`
+/// from a date, time or datetime (its ISO 8601 form), and a pair `(f64, f64)` from a complex
+/// number. `Option<T>` is `None` for [`Value::None`]. Integers are range checked.
 ///
 /// Fails with [`Error::Decode`] (its `what` is the Rust type asked for) when the value does not
 /// fit: a wrong type, an integer out of range, a missing field, or a [`Value::Ref`] where plain
@@ -1530,6 +1536,43 @@ mod tests {
                     Value::Bool(true),
                 ])
             )])
+        );
+    }
+
+    #[test]
+    fn flatten_and_untagged_see_the_natural_form() {
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Open {
+            id: u32,
+            #[serde(flatten)]
+            extra: BTreeMap<String, Value>,
+        }
+        #[derive(Deserialize, Debug, PartialEq)]
+        #[serde(untagged)]
+        enum Either {
+            Number(i64),
+            Text(String),
+            Other(Value),
+        }
+        let v = Value::Dict(vec![
+            (s("id"), Value::Int(3)),
+            (s("tags"), Value::Tuple(vec![s("a")])),
+        ]);
+        let open: Open = from_value(v).unwrap();
+        assert_eq!(open.id, 3);
+        // Buffered by serde, so the tuple arrives as a sequence.
+        assert_eq!(open.extra["tags"], Value::List(vec![s("a")]));
+        assert_eq!(
+            from_value::<Either>(Value::Int(5)).unwrap(),
+            Either::Number(5)
+        );
+        assert_eq!(
+            from_value::<Either>(s("x")).unwrap(),
+            Either::Text("x".into())
+        );
+        assert_eq!(
+            from_value::<Either>(Value::Float(0.5)).unwrap(),
+            Either::Other(Value::Float(0.5))
         );
     }
 

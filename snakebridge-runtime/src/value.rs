@@ -485,7 +485,9 @@ macro_rules! int_conversions {
     )*};
 }
 
-int_conversions!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+int_conversions!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+);
 
 impl IntoValue for BigInt {
     fn into_value(self) -> Value {
@@ -856,7 +858,9 @@ macro_rules! value_from {
     )*};
 }
 
-value_from!(bool, i32, i64, u32, u64, f64, String, &str, Bytes, PyRef, Date, Time, DateTime);
+value_from!(
+    bool, i32, i64, u32, u64, f64, String, &str, Bytes, PyRef, Date, Time, DateTime
+);
 
 impl<T: IntoValue> From<Vec<T>> for Value {
     fn from(v: Vec<T>) -> Value {

@@ -119,7 +119,9 @@ pub fn encode_value(value: &Value) -> Json {
         Value::DateTime(d) => json!({ TAG: "datetime", "value": d.to_string() }),
         Value::Date(d) => json!({ TAG: "date", "value": d.to_string() }),
         Value::Time(t) => json!({ TAG: "time", "value": t.to_string() }),
-        Value::Complex { re, im } => json!({ TAG: "complex", "real": float(*re), "imag": float(*im) }),
+        Value::Complex { re, im } => {
+            json!({ TAG: "complex", "real": float(*re), "imag": float(*im) })
+        }
         Value::Ref(r) => json!({ TAG: "ref", "id": r.id().to_string(), "type": r.type_name() }),
     }
 }
@@ -274,7 +276,10 @@ pub fn request_payload(request: &Request, options: &CallOptions) -> Json {
     }
     if !request.python_module.is_empty() {
         p.insert("library".into(), request.library().into());
-        p.insert("python_module".into(), request.python_module.as_ref().into());
+        p.insert(
+            "python_module".into(),
+            request.python_module.as_ref().into(),
+        );
     }
     if let Some(class) = &request.class {
         p.insert("class".into(), class.as_ref().into());
@@ -294,10 +299,7 @@ pub fn request_payload(request: &Request, options: &CallOptions) -> Json {
     if request.call_type == CallType::SetAttr {
         let value = request.args.first().map_or(Json::Null, encode_value);
         p.insert("value".into(), value);
-    } else if !matches!(
-        request.call_type,
-        CallType::GetAttr | CallType::ModuleAttr
-    ) {
+    } else if !matches!(request.call_type, CallType::GetAttr | CallType::ModuleAttr) {
         p.insert(
             "args".into(),
             Json::Array(request.args.iter().map(encode_value).collect()),

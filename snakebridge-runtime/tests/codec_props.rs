@@ -11,6 +11,15 @@ use serde_json::{Map, Number, Value as Json};
 use snakebridge_runtime::wire::{NoRefs, decode_value, encode_value};
 use snakebridge_runtime::{Date, DateTime, Time, Value, from_value, to_value};
 
+/// `cases` per property, or `CODEC_PROPS_CASES` when set (to search longer).
+fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("CODEC_PROPS_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
+    ProptestConfig::with_cases(cases)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Strategies
 
@@ -252,7 +261,7 @@ fn through_text(v: &Value) -> Result<(String, Value), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(config(1024))]
 
     #[test]
     fn wire_json_round_trips(v in value()) {
@@ -284,7 +293,7 @@ proptest! {
 // Rust -> Python -> Rust
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config(256))]
 
     #[test]
     fn python_round_trips(v in value()) {
@@ -412,7 +421,7 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2048))]
+    #![proptest_config(config(2048))]
 
     #[test]
     fn decoding_arbitrary_json_never_panics(json in json()) {
@@ -517,7 +526,7 @@ fn doc() -> impl Strategy<Value = Doc> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(config(512))]
 
     #[test]
     fn serde_round_trips_rust_types(d in doc()) {
