@@ -330,3 +330,33 @@ fn environment_is_reported() {
     // Whatever the source, the description says which interpreter it is.
     assert!(env.to_string().contains(&env.python_version));
 }
+
+#[test]
+fn streams_have_the_seeds_callback_form() {
+    use std::ops::ControlFlow;
+    use snakebridge::StreamEvent;
+    common::add_test_modules();
+    let mut seen = Vec::new();
+    Call::<Value>::function("snakebridge_testmod", "fails_after", (2,))
+        .stream::<i64>()
+        .unwrap()
+        .for_each_event(|event| {
+            seen.push(match event {
+                StreamEvent::Chunk(n) => format!("chunk {n}"),
+                StreamEvent::Done => "done".to_string(),
+                StreamEvent::Error(e) => format!("error {}", e.python().unwrap().class),
+            });
+            ControlFlow::Continue(())
+        });
+    assert_eq!(seen, ["chunk 0", "chunk 1", "error ValueError"]);
+
+    let mut seen = Vec::new();
+    Call::<Value>::function("builtins", "range", (2,))
+        .stream::<i64>()
+        .unwrap()
+        .for_each_event(|event| {
+            seen.push(format!("{event:?}"));
+            ControlFlow::Continue(())
+        });
+    assert_eq!(seen, ["Chunk(0)", "Chunk(1)", "Done"]);
+}

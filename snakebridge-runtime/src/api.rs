@@ -293,6 +293,63 @@ impl<T: FromValue> Iterator for Stream<T> {
     }
 }
 
+/// One message of the callback form of a stream (the seed's `{:chunk, _}`, `{:done, _}`,
+/// `{:error, _}`).
+#[derive(Debug)]
+pub enum StreamEvent<T> {
+    /// The next item.
+    Chunk(T),
+    /// The iterator is exhausted; no more events follow.
+    Done,
+    /// The iterator raised (or an item could not be converted); no more events follow.
+    Error(Error),
+}
+
+impl<T: FromValue> Stream<T> {
+    /// Consumes the stream with a callback, the seed's form: each item as
+    /// [`StreamEvent::Chunk`], then [`StreamEvent::Done`] or one [`StreamEvent::Error`].
+    /// Returning [`std::ops::ControlFlow::Break`] from the callback stops early (the Python
+    /// generator is closed).
+    ///
+    /// ```no_run
+    /// use std::ops::ControlFlow;
+    /// use snakebridge_runtime::{Call, StreamEvent, Value};
+    ///
+    /// Call::<Value>::function("builtins", "range", (3,))
+    ///     .stream::<i64>()?
+    ///     .for_each_event(|event| {
+    ///         match event {
+    ///             StreamEvent::Chunk(n) => print!("{n} "),
+    ///             StreamEvent::Done => println!(),
+    ///             StreamEvent::Error(e) => eprintln!("error: {e}"),
+    ///         }
+    ///         ControlFlow::Continue(())
+    ///     });
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn for_each_event(
+        mut self,
+        mut callback: impl FnMut(StreamEvent<T>) -> std::ops::ControlFlow<()>,
+    ) {
+        loop {
+            let event = match self.next() {
+                Some(Ok(item)) => StreamEvent::Chunk(item),
+                Some(Err(e)) => {
+                    let _ = callback(StreamEvent::Error(e));
+                    return;
+                }
+                None => {
+                    let _ = callback(StreamEvent::Done);
+                    return;
+                }
+            };
+            if callback(event).is_break() {
+                return;
+            }
+        }
+    }
+}
+
 impl<T> std::fmt::Debug for Stream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Stream { .. }")
