@@ -16,28 +16,45 @@ use std::fmt::Write;
 
 /// Builds the rustdoc text for one item.
 ///
-/// `python` is what the item is in Python (e.g. ``json.dumps``), `signature` the Python signature
-/// text when known.
+/// `python` is what the item is in Python (e.g. ``json.dumps``); `signatures` the Python signature
+/// texts when known (several for overloads) and `source` where they came from; `note` an extra
+/// sentence placed after the signature (e.g. how to stream).
 pub fn render(
     doc: Option<&str>,
     python: &str,
-    signature: Option<(&str, SignatureSource)>,
+    signatures: &[&str],
+    source: Option<SignatureSource>,
+    note: Option<&str>,
 ) -> String {
     let doc = doc.map(normalise).unwrap_or_default();
     let (summary, rest) = split_summary(&doc);
     let mut out = String::new();
     if !summary.is_empty() {
-        out.push_str(&escape_markdown(summary));
+        out.push_str(&escape_markdown(&summary));
         out.push_str("\n\n");
     }
-    out.push_str("Python: ");
-    let described = match signature {
-        Some((text, _)) if !text.is_empty() => format!("{python}{text}"),
-        _ => python.to_owned(),
-    };
-    out.push_str(&code_span(&described));
-    if let Some((_, source)) = signature {
-        let _ = write!(out, " (signature from {})", source_name(source));
+    let from = source.map(|s| format!(" (signature from {})", source_name(s)));
+    match signatures {
+        [] | [""] => {
+            let _ = write!(out, "Python: {}{}", code_span(python), from.unwrap_or_default());
+        }
+        [one] => {
+            let _ = write!(
+                out,
+                "Python: {}{}",
+                code_span(&format!("{python}{one}")),
+                from.unwrap_or_default()
+            );
+        }
+        many => {
+            let _ = write!(out, "Python overloads{}:\n", from.unwrap_or_default());
+            for sig in many {
+                let _ = write!(out, "\n- {}", code_span(&format!("{python}{sig}")));
+            }
+        }
+    }
+    if let Some(note) = note {
+        let _ = write!(out, "\n\n{note}");
     }
     if !rest.is_empty() {
         let fence = "`".repeat(longest_run(rest, '`').max(2) + 1);
@@ -46,10 +63,9 @@ pub fn render(
     out
 }
 
-/// A short text for a non-callable item (attribute, constant, module): summary + rest, no
-/// signature line.
+/// The docs of a non-callable item (class, attribute, constant, module): no signature.
 pub fn render_plain(doc: Option<&str>, python: &str) -> String {
-    render(doc, python, None)
+    render(doc, python, &[], None, None)
 }
 
 /// Where a signature came from, for the docs.
@@ -220,7 +236,9 @@ mod tests {
         let out = render(
             Some(doc),
             "json.dumps",
-            Some(("(obj, *, indent=None) -> str", SignatureSource::Typeshed)),
+            &["(obj, *, indent=None) -> str"],
+            Some(SignatureSource::Typeshed),
+            None,
         );
         assert_eq!(
             out,
@@ -232,8 +250,17 @@ mod tests {
 
     #[test]
     fn fence_outgrows_backticks_inside() {
-        let out = render(Some("Sum.\n\n```python\nx\n```"), "m.f", None);
+        let out = render_plain(Some("Sum.\n\n```python\nx\n```"), "m.f");
         assert!(out.ends_with("````text\n```python\nx\n```\n````"), "{out}");
+    }
+
+    #[test]
+    fn overloads_are_listed() {
+        let out = render(None, "m.f", &["(a: int) -> int", "(a: str) -> str"], None, Some("Note."));
+        assert_eq!(
+            out,
+            "Python overloads:\n\n- `m.f(a: int) -> int`\n- `m.f(a: str) -> str`\n\nNote."
+        );
     }
 
     #[test]
@@ -251,9 +278,9 @@ mod tests {
 
     #[test]
     fn code_first_paragraph_is_not_a_summary() {
-        let out = render(Some("    indented code\n\nmore"), "m.f", None);
+        let out = render_plain(Some(">>> f()\n1\n\nmore"), "m.f");
         assert!(out.starts_with("Python: `m.f`"), "{out}");
-        assert!(out.contains("```text\n    indented code\n\nmore\n```"), "{out}");
+        assert!(out.contains("```text\n>>> f()\n1\n\nmore\n```"), "{out}");
     }
 
     #[test]

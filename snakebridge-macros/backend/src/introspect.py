@@ -152,6 +152,19 @@ def union_t(items):
     return {"kind": "union", "items": flat}
 
 
+def has_private(t):
+    """True when `t` names a private class (`numpy._typing._SupportsArray`): such aliases are
+    implementation detail and stay named rather than expanded."""
+    k = t["kind"]
+    if k in ("name", "generic") and any(p.startswith("_") for p in t["name"].split(".")):
+        return True
+    if k == "generic":
+        return any(has_private(a) for a in t["args"])
+    if k == "union":
+        return any(has_private(a) for a in t["items"])
+    return False
+
+
 def count_nodes(t):
     k = t["kind"]
     if k == "generic":
@@ -164,9 +177,10 @@ def count_nodes(t):
 
 
 def has_unknown(t):
+    """True when `t` has a leaf that could not be resolved (type variables, `~T`, do not count)."""
     k = t["kind"]
     if k == "unknown":
-        return True
+        return not t["text"].startswith("~")
     if k == "generic":
         return any(has_unknown(a) for a in t["args"])
     if k == "union":
@@ -254,7 +268,7 @@ def rt_type(t, globalns=None, self_type=None, depth=0):
     if isinstance(t, typing.ForwardRef):
         return str_annotation(t.__forward_arg__, globalns, self_type, depth + 1)
     if isinstance(t, typing.TypeVar):
-        return unknown_t(t.__name__)
+        return unknown_t("~" + t.__name__)
     if t is typing.Any:
         return name_t("typing.Any")
     if getattr(typing, "Self", None) is not None and t is getattr(typing, "Self"):
@@ -369,6 +383,9 @@ def _decorator_names(fn):
     return names
 
 
+_TYPE_ALIAS_STMT = getattr(ast, "TypeAlias", None)
+
+
 class Sym:
     """One name bound in a stub module or class body."""
 
@@ -417,6 +434,8 @@ def build_symbols(body, package, is_init):
             symbols[st.name] = Sym("class", node=st)
         elif isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name):
             symbols[st.target.id] = Sym("var", node=st)
+        elif _TYPE_ALIAS_STMT is not None and isinstance(st, _TYPE_ALIAS_STMT):
+            symbols[st.name.id] = Sym("var", node=st)  # `type X = ...` (Python 3.12+)
         elif isinstance(st, ast.Assign):
             for tgt in st.targets:
                 if isinstance(tgt, ast.Name):
@@ -550,9 +569,13 @@ class Stubs:
         ("missing", modname, name).
         """
         qn = modname + "." + name
-        if modname in ("typing", "typing_extensions") and (name in SPECIAL_FORMS or qn in CANON):
+        # For types, typing's aliases stop here (typing.List is `list`); for signatures and stub
+        # ancestors we go on into typing.pyi, which defines Mapping & co. as classes.
+        if for_types and modname in ("typing", "typing_extensions") and (
+            name in SPECIAL_FORMS or qn in CANON
+        ):
             return ("special", "typing." + name)
-        if qn in CANON:
+        if for_types and qn in CANON:
             return ("special", qn)
         if depth > 16:
             return ("missing", modname, name)
@@ -720,7 +743,7 @@ class Stubs:
             return self._apply(class_name(obj), args, sm, ctx, depth)
         if args is None:
             t = rt_type(obj)
-            if count_nodes(t) > MAX_ALIAS_NODES or has_unknown(t):
+            if count_nodes(t) > MAX_ALIAS_NODES or has_unknown(t) or has_private(t):
                 return unknown_t(modname + "." + name)
             return t
         return unknown_t(dotted)
@@ -789,7 +812,9 @@ class Stubs:
         node = sym.node
         qn = rsm.name + "." + local
         value = None
-        if isinstance(node, ast.AnnAssign):
+        if _TYPE_ALIAS_STMT is not None and isinstance(node, _TYPE_ALIAS_STMT):
+            value = node.value
+        elif isinstance(node, ast.AnnAssign):
             ann = _dotted(node.annotation)
             if ann and ann.rpartition(".")[2] == "TypeAlias":
                 value = node.value
@@ -801,7 +826,7 @@ class Stubs:
                 fn = _dotted(value.func) or ""
                 short = fn.rpartition(".")[2]
                 if short in ("TypeVar", "ParamSpec", "TypeVarTuple"):
-                    return unknown_t(local)
+                    return unknown_t("~" + local)
                 if short == "NewType" and len(value.args) >= 2:
                     return self._type_of(value.args[1], rsm, {}, depth + 1)
                 return unknown_t(qn)
@@ -814,7 +839,7 @@ class Stubs:
                 return cached
             self.alias_cache[key] = unknown_t(qn)  # breaks recursive aliases
             t = self._type_of(value, rsm, {}, depth + 3)
-            if has_unknown(t) or count_nodes(t) > MAX_ALIAS_NODES:
+            if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
                 t = unknown_t(qn)
             self.alias_cache[key] = t
             return t
@@ -824,7 +849,7 @@ class Stubs:
         conv = [self._arg(a, sm, ctx, depth) for a in args]
         subst = dict(zip(tvars, conv))
         t = self._type_of(value, rsm, {"subst": subst}, depth + 3)
-        if has_unknown(t) or count_nodes(t) > MAX_ALIAS_NODES:
+        if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
             return unknown_t(qn + "[" + ", ".join(_unparse(a) for a in args) + "]")
         return t
 
@@ -914,6 +939,20 @@ def runtime_defaults(runtime_sig):
     return out
 
 
+def _fallback_defaults(obj, name, drop_first):
+    if obj is None:
+        return {}
+    try:
+        sig = text_signature(obj, drop_first) or docstring_signature(
+            getattr(obj, "__doc__", None), name, drop_first
+        )
+    except Exception:
+        sig = None
+    if sig is None:
+        return {}
+    return {p["name"]: p["default"] for p in sig["params"] if p.get("default") not in (None, "...")}
+
+
 def stub_signature(stubs, sm, fn, drop_first, ctx, rt_defaults):
     a = fn.args
     positional = [(x, "positional_only") for x in a.posonlyargs]
@@ -933,18 +972,24 @@ def stub_signature(stubs, sm, fn, drop_first, ctx, rt_defaults):
     if a.vararg is not None:
         entries.append((a.vararg, "var_positional", None))
     entries += [(arg, "keyword_only", d) for arg, d in zip(a.kwonlyargs, a.kw_defaults)]
+    entries = [(arg, kind, d, sm) for arg, kind, d in entries]
     if a.kwarg is not None:
-        entries.append((a.kwarg, "var_keyword", None))
+        unpacked = _unpacked_typeddict(stubs, sm, a.kwarg.annotation)
+        if unpacked is not None:
+            # `**kwargs: Unpack[TD]` is really a set of named keyword arguments.
+            entries += unpacked
+        else:
+            entries.append((a.kwarg, "var_keyword", None, sm))
 
     params = []
     text_params = []
-    for arg, kind, d in entries:
+    for arg, kind, d, asm in entries:
         name = arg.arg
         if kind == "positional_only" and name.startswith("__"):
             name = name.lstrip("_") or name
         p = {"name": name, "kind": kind}
         if arg.annotation is not None:
-            p["annotation"] = stubs.type_of(arg.annotation, sm, ctx)
+            p["annotation"] = stubs.type_of(arg.annotation, asm, ctx)
         default = None
         if d is not None:
             default = _unparse(d)
@@ -962,6 +1007,48 @@ def stub_signature(stubs, sm, fn, drop_first, ctx, rt_defaults):
         ret_text = _unparse(fn.returns)
     sig["text"] = sig_text(text_params, ret_text)
     return sig
+
+
+def _unpacked_typeddict(stubs, sm, ann):
+    """Keyword-only entries for `Unpack[TD]` when TD is a stub TypedDict, else None."""
+    if not isinstance(stubs, Stubs) or not isinstance(ann, ast.Subscript):
+        return None
+    head = _dotted(ann.value)
+    if head is None or stubs.resolve_in(sm, head, for_types=True) != ("special", "typing.Unpack"):
+        return None
+    target = _dotted(ann.slice)
+    if target is None:
+        return None
+    r = stubs.resolve_in(sm, target, for_types=True)
+    if r[0] != "sym" or r[2].kind != "class":
+        return None
+    entries = []
+    seen = set()
+    for csm, cnode in stubs.stub_mro(r[1], r[2].node):
+        bases = [_dotted(b) or "" for b in cnode.bases]
+        if not any(b.rpartition(".")[2] == "TypedDict" for b in bases) and cnode is not r[2].node:
+            continue
+        total = True
+        for kw in cnode.keywords:
+            if kw.arg == "total" and isinstance(kw.value, ast.Constant):
+                total = bool(kw.value.value)
+        for st in _flatten(cnode.body):
+            if not (isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)):
+                continue
+            field = st.target.id
+            if field in seen:
+                continue
+            seen.add(field)
+            ann_node = st.annotation
+            wrapper = _dotted(ann_node.value) if isinstance(ann_node, ast.Subscript) else None
+            short = (wrapper or "").rpartition(".")[2]
+            required = total
+            if short in ("Required", "NotRequired"):
+                required = short == "Required"
+                ann_node = ann_node.slice
+            default = None if required else ast.Constant(value=Ellipsis)
+            entries.append((ast.arg(arg=field, annotation=ann_node), "keyword_only", default, csm))
+    return entries if entries else None
 
 
 def _drop_first_param(params):
@@ -1146,7 +1233,13 @@ class Introspector:
         rsig = _runtime_sig(rt_obj) if rt_obj is not None else None
         if stub_target is not None:
             sm, sym = stub_target
-            sigs = self.stub_sym_signatures(sm, sym, drop_first, self_type, rsig)
+            # Stubs write defaults as `...`; the real values come from the runtime signature,
+            # or (ufuncs, C functions) from the text signature or the docstring.
+            if rsig is not None:
+                defaults = runtime_defaults(rsig)
+            else:
+                defaults = _fallback_defaults(rt_obj, name, drop_first)
+            sigs = self.stub_sym_signatures(sm, sym, drop_first, self_type, defaults)
             if sigs:
                 return sigs, sm.source
         if rsig is not None:
@@ -1167,8 +1260,7 @@ class Introspector:
                 return [sig], "docstring"
         return [], "unknown"
 
-    def stub_sym_signatures(self, sm, sym, drop_first, self_type, rsig):
-        defaults = runtime_defaults(rsig)
+    def stub_sym_signatures(self, sm, sym, drop_first, self_type, defaults, depth=0):
         ctx = {"self_type": self_type}
         if sym.kind == "def":
             drop = drop_first and not sym.static
@@ -1176,17 +1268,40 @@ class Introspector:
         if sym.kind == "var" and isinstance(sym.node, ast.AnnAssign):
             # `sin: _UFunc_Nin1_Nout1[...]`: the signatures of the annotated class's __call__.
             ann = sym.node.annotation
+            if isinstance(ann, ast.Subscript) and (_dotted(ann.value) or "").rpartition(".")[2] in (
+                "Final", "ClassVar",
+            ):
+                ann = ann.slice
             if isinstance(ann, ast.Subscript):
                 ann = ann.value
             dotted = _dotted(ann)
             if dotted:
-                r = self.stubs.resolve_in(sm, dotted)
+                r = self.stubs.resolve_in(sm, dotted, for_types=True)
                 if r[0] == "sym" and r[2].kind == "class":
                     call = self.find_in_stub_class(r[1], r[2].node, "__call__")
                     if call is not None and call[1].kind == "def":
                         csm, csym = call
                         return [stub_signature(self.stubs, csm, d, True, ctx, defaults)
                                 for d in csym.defs]
+        if sym.kind == "var" and isinstance(sym.node, ast.Assign) and depth < 4:
+            # `abs = absolute`: the stub re-binds another function under a second name.
+            dotted = _dotted(sym.node.value)
+            if dotted:
+                r = self.stubs.resolve_in(sm, dotted)
+                if r[0] == "sym" and r[2].kind in ("def", "var"):
+                    return self.stub_sym_signatures(r[1], r[2], drop_first, self_type, defaults, depth + 1)
+                # `randint = _inst.randint` with `_inst: Random`: a bound method of an instance.
+                head, _, attr = dotted.rpartition(".")
+                if head and "." not in head:
+                    r = self.stubs.resolve_in(sm, head)
+                    if r[0] == "sym" and r[2].kind == "var" and isinstance(r[2].node, ast.AnnAssign):
+                        cls_name = _dotted(r[2].node.annotation)
+                        c = self.stubs.resolve_in(r[1], cls_name, for_types=True) if cls_name else None
+                        if c is not None and c[0] == "sym" and c[2].kind == "class":
+                            found = self.find_in_stub_class(c[1], c[2].node, attr)
+                            if found is not None and found[1].kind == "def":
+                                return self.stub_sym_signatures(found[0], found[1], True, self_type,
+                                                                defaults, depth + 1)
         return []
 
     def find_in_stub_class(self, sm, node, name):
@@ -1255,7 +1370,7 @@ class Introspector:
         if value is not None:
             info["value"] = value
         doc = getattr(obj, "__doc__", None)
-        if isinstance(doc, str) and doc is not getattr(t, "__doc__", None):
+        if isinstance(doc, str) and doc != getattr(t, "__doc__", None):
             d = clean_doc(doc)
             if d:
                 info["doc"] = d
@@ -1406,26 +1521,23 @@ class Introspector:
             "getset_descriptor", "member_descriptor", "cached_property",
         ):
             fget = getattr(raw, "fget", None) or getattr(raw, "func", None)
-            if isinstance(raw, property):
-                readonly = raw.fset is None
-            elif type(raw).__name__ == "member_descriptor":
-                readonly = False
-            elif type(raw).__name__ == "cached_property":
-                readonly = False
-            else:
-                readonly = True
+            tname = type(raw).__name__
+            # A Python property knows whether it has a setter; a C getset descriptor does not
+            # say, so the stub decides and, without one, it is taken as read-only (most are).
+            # Slots (member descriptors) and cached properties can be assigned.
+            readonly = raw.fset is None if isinstance(raw, property) else tname == "getset_descriptor"
             a = {"name": mname}
             doc = clean_doc(getattr(raw, "__doc__", None))
             if doc:
                 a["doc"] = doc
             if sym is not None and sym.kind == "property":
-                readonly = not sym.setter and not isinstance(raw, property) or (
-                    isinstance(raw, property) and raw.fset is None
-                )
+                if not isinstance(raw, property):
+                    readonly = not sym.setter
                 if sym.defs[0].returns is not None:
                     a["annotation"] = self.stubs.type_of(sym.defs[0].returns, ssm, {"self_type": qn})
             elif sym is not None and sym.kind == "var" and isinstance(sym.node, ast.AnnAssign):
-                readonly = _is_final(sym.node.annotation)
+                if not isinstance(raw, property):
+                    readonly = _is_final(sym.node.annotation)
                 a["annotation"] = self.stubs.type_of(sym.node.annotation, ssm, {"self_type": qn})
             elif fget is not None:
                 try:
@@ -1501,7 +1613,10 @@ class Introspector:
                     warnings.simplefilter("ignore")
                     obj = getattr(mod, name)
             except Exception as e:
-                warn("%s.%s: getattr failed: %s: %s" % (modname, name, type(e).__name__, e))
+                # `__all__` may list submodules that are not imported yet (xml.__all__): those
+                # are skipped like every other submodule.
+                if not _is_submodule(modname, name):
+                    warn("%s.%s: getattr failed: %s: %s" % (modname, name, type(e).__name__, e))
                 continue
             if isinstance(obj, types.ModuleType):
                 continue
@@ -1622,6 +1737,13 @@ def _init_assigned(cls):
     return found
 
 
+def _is_submodule(modname, name):
+    try:
+        return importlib.util.find_spec(modname + "." + name) is not None
+    except Exception:
+        return False
+
+
 def public_names(mod):
     names = getattr(mod, "__all__", None)
     if names is not None:
@@ -1677,6 +1799,11 @@ def run(argv):
     if not argv:
         doc["error"] = {"type": "UsageError", "message": "usage: introspect.py MODULE [SUBMODULE ...]",
                         "traceback": "", "module": ""}
+        return doc
+    if sys.version_info < (3, 9):
+        doc["error"] = {"type": "IntrospectorError:UnsupportedPython",
+                        "message": "snakebridge needs Python 3.9 or newer",
+                        "traceback": "", "module": argv[0]}
         return doc
     modname = argv[0]
     subs = sorted(set(argv[1:]))

@@ -215,8 +215,13 @@ pub struct ConstantInfo {
     pub name: String,
     /// `type(value).__qualname__` with its module when not builtins (`"float"`, `"numpy.dtype"`).
     pub type_name: String,
-    /// The value itself when it is plain data (None, bool, int within i64, finite float, str):
-    /// codegen can then emit a Rust `const`.
+    /// The value itself when it is plain data (bool, int within i64, float, str of at most
+    /// 10 000 chars): codegen can then emit a Rust `const`.
+    ///
+    /// JSON has no non-finite numbers, so a float that is infinite or NaN is written as the JSON
+    /// *string* `"inf"`, `"-inf"` or `"nan"` (with `type_name == "float"`; a `str` constant
+    /// keeps `type_name == "str"`, which is how the two are told apart). A Python `None` value
+    /// is JSON `null`, which reads back as `None` here: `type_name == "NoneType"` identifies it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -90,22 +90,38 @@ pub fn ident(name: &str) -> Ident {
 
 /// One Rust namespace in which names are handed out (see rule 4 in the module docs).
 #[derive(Debug, Default, Clone)]
-pub struct Scope {
+pub struct Scope<'r> {
+    /// Names taken by the enclosing namespace, shared rather than copied (a module's set is
+    /// consulted for every parameter list in it).
+    outer: Option<&'r HashSet<String>>,
     taken: HashSet<String>,
 }
 
-impl Scope {
+impl<'r> Scope<'r> {
     /// A scope in which `reserved` are already taken.
     pub fn with_reserved<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
         Self {
+            outer: None,
             taken: reserved.into_iter().map(str::to_owned).collect(),
         }
+    }
+
+    /// A scope in which the names of `outer` are taken.
+    pub fn within(outer: &'r HashSet<String>) -> Self {
+        Self {
+            outer: Some(outer),
+            taken: HashSet::new(),
+        }
+    }
+
+    fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name) || self.outer.is_some_and(|o| o.contains(name))
     }
 
     /// Takes `wanted`, or the first of `wanted_`, `wanted__`, … that is free, and returns it.
     pub fn claim(&mut self, wanted: &str) -> String {
         let mut name = wanted.to_owned();
-        while self.taken.contains(&name) {
+        while self.is_taken(&name) {
             name.push('_');
         }
         self.taken.insert(name.clone());

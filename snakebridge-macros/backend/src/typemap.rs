@@ -56,9 +56,25 @@ pub enum RustType {
     /// `Option<T>`.
     Option(Box<RustType>),
     /// A generated class struct, by its path relative to the module being generated.
-    Class(TokenStream),
+    Class(ClassPath),
     /// The runtime's dynamic `Value`.
     Value,
+}
+
+/// The path of a generated class struct (compared by its text).
+#[derive(Debug, Clone)]
+pub struct ClassPath(pub TokenStream);
+
+impl PartialEq for ClassPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl From<TokenStream> for ClassPath {
+    fn from(path: TokenStream) -> Self {
+        Self(path)
+    }
 }
 
 /// Resolves class names (qualified, as annotations spell them) to generated structs.
@@ -126,10 +142,10 @@ fn map_name(name: &str, classes: &dyn ClassLookup) -> RustType {
         "None" | "NoneType" => RustType::Unit,
         "Self" => classes
             .self_type()
-            .map_or(RustType::Value, RustType::Class),
+            .map_or(RustType::Value, |p| RustType::Class(p.into())),
         _ => classes
             .class_path(name)
-            .map_or(RustType::Value, RustType::Class),
+            .map_or(RustType::Value, |p| RustType::Class(p.into())),
     }
 }
 
@@ -272,7 +288,7 @@ impl RustType {
                 let t = t.owned();
                 quote!(::core::option::Option<#t>)
             }
-            RustType::Class(path) => path.clone(),
+            RustType::Class(path) => path.0.clone(),
             RustType::Value => quote!(__sb::Value),
         }
     }
@@ -284,7 +300,10 @@ impl RustType {
                 let t = self.owned();
                 quote!(impl ::core::convert::Into<#t>)
             }
-            RustType::Class(path) => quote!(&#path),
+            RustType::Class(path) => {
+                let path = &path.0;
+                quote!(&#path)
+            }
             RustType::Value => quote!(impl __sb::IntoValue),
             other => other.owned(),
         }

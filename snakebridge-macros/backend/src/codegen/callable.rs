@@ -1,0 +1,223 @@
+//! Emitting one callable: a module function, a constructor, a method or a static/class method.
+//!
+//! The shape, for `json.dumps(obj, *, indent=None, ...)`:
+//!
+//! ```text
+//! pub fn dumps(obj: impl IntoValue) -> dumps_builder {
+//!     dumps_builder(Call::function("json", "dumps", vec![IntoValue::into_value(obj)]))
+//! }
+//! pub struct dumps_builder(Call<String>);
+//! __call_builder!(dumps_builder => String);          // call(), stream(), timeout(), ...
+//! impl dumps_builder {
+//!     pub fn indent(self, value: impl IntoValue) -> Self { Self(self.0.kwarg("indent", value)) }
+//! }
+//! ```
+//!
+//! A callable with required arguments only returns the runtime's `Call<R>` itself (no builder
+//! type), which already has `call()`, `stream()` and the per-call options.
+
+use super::plan::{Pass, Plan};
+use crate::names::{self, Scope};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::HashSet;
+
+/// Where a callable lives in Python.
+pub enum Target<'a> {
+    /// `module.function`.
+    Function { module: &'a str },
+    /// `module.Class(...)`.
+    Constructor { module: &'a str, class: &'a str },
+    /// `self.method` on an instance.
+    Method,
+    /// `module.Class.method`.
+    Static { module: &'a str, class: &'a str },
+}
+
+/// Everything needed to emit one callable.
+pub struct Callable<'a> {
+    /// The Python attribute name (what is called).
+    pub python_name: &'a str,
+    /// The Rust function name.
+    pub rust_name: &'a str,
+    /// The builder type's name, when [`Plan::needs_builder`].
+    pub builder: Option<&'a str>,
+    pub target: Target<'a>,
+    pub plan: &'a Plan,
+    /// The rendered rustdoc.
+    pub doc: String,
+    /// What the builder's docs call the callable (`json.dumps`).
+    pub python_path: &'a str,
+    /// Names a parameter binding must not take: the module's constants and tuple structs, which
+    /// a binding pattern would refer to instead of introducing a variable.
+    pub reserved: &'a HashSet<String>,
+}
+
+/// Names the builder itself defines (through the runtime's `__call_builder!`).
+const BUILDER_RESERVED: &[&str] = &["call", "stream", "timeout", "idempotent", "session", "pool"];
+
+/// The function (or method) item, and the builder items that go at module level.
+pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
+    let plan = c.plan;
+    let rust_name = names::ident(c.rust_name);
+    let builder = c.builder.map(names::ident);
+
+    // Parameter names: Python names, keyword-mangled, made distinct, never a reserved name.
+    let reserved = || Scope::within(c.reserved);
+    let mut scope = reserved();
+    let param_names = scope.claim_all(
+        &plan
+            .required
+            .iter()
+            .map(|p| names::base_name(&p.name))
+            .collect::<Vec<_>>(),
+    );
+
+    let mut params = Vec::new();
+    let mut positional = Vec::new();
+    let mut keywords = Vec::new();
+    for (p, name) in plan.required.iter().zip(&param_names) {
+        let id = names::ident(name);
+        let ty = p.ty.param();
+        params.push(quote!(#id: #ty));
+        let arg = p.ty.arg(&quote!(#id));
+        match p.pass {
+            Pass::Positional => positional.push(quote!(__sb::IntoValue::into_value(#arg))),
+            Pass::Keyword => {
+                let py = &p.name;
+                keywords.push(quote!(.kwarg(#py, #arg)));
+            }
+        }
+    }
+    let args = if positional.is_empty() {
+        quote!(::std::vec::Vec::new())
+    } else {
+        quote!(::std::vec![#(#positional),*])
+    };
+    let py_name = c.python_name;
+    let (receiver, call) = match c.target {
+        Target::Function { module } => (None, quote!(__sb::Call::function(#module, #py_name, #args))),
+        Target::Constructor { module, class } => (None, quote!(__sb::Call::class(#module, #class, #args))),
+        Target::Method => (
+            Some(quote!(&self,)),
+            quote!(__sb::Call::method(__sb::PyClass::as_ref(self), #py_name, #args)),
+        ),
+        Target::Static { module, class } => (
+            None,
+            quote!(__sb::Call::class_method(#module, #class, #py_name, #args)),
+        ),
+    };
+    let ret = plan.ret.owned();
+    let doc = &c.doc;
+
+    let Some(builder) = builder else {
+        let item = quote! {
+            #[doc = #doc]
+            pub fn #rust_name(#receiver #(#params),*) -> __sb::Call<#ret> { #call #(#keywords)* }
+        };
+        return (item, TokenStream::new());
+    };
+
+    let item = quote! {
+        #[doc = #doc]
+        pub fn #rust_name(#receiver #(#params),*) -> #builder { #builder(#call #(#keywords)*) }
+    };
+
+    // Setter names: Python names, except where they collide with what the builder already has.
+    let mut builder_names: Vec<&str> = BUILDER_RESERVED.to_vec();
+    if plan.var_args {
+        builder_names.push("args");
+    }
+    if plan.var_kwargs {
+        builder_names.push("kwarg");
+    }
+    let mut scope = Scope::with_reserved(builder_names.iter().copied());
+    let setter_names = scope.claim_all(
+        &plan
+            .optional
+            .iter()
+            .map(|p| names::base_name(&p.name))
+            .collect::<Vec<_>>(),
+    );
+    let mut methods = Vec::new();
+    for (p, name) in plan.optional.iter().zip(&setter_names) {
+        let id = names::ident(name);
+        let ty = p.ty.param();
+        let value = names::ident(&reserved().claim(&names::base_name(&p.name).0));
+        let arg = p.ty.arg(&quote!(#value));
+        let py = &p.name;
+        let doc = setter_doc(py, p.default.as_deref(), p.pass);
+        let body = match p.pass {
+            Pass::Keyword => quote!(self.0.kwarg(#py, #arg)),
+            Pass::Positional => {
+                quote!(self.0.extra_args([__sb::IntoValue::into_value(#arg)]))
+            }
+        };
+        methods.push(quote! {
+            #[doc = #doc]
+            pub fn #id(self, #value: #ty) -> Self { Self(#body) }
+        });
+    }
+    if plan.var_args {
+        let values = names::ident(&reserved().claim("values"));
+        methods.push(quote! {
+            #[doc = "Extra positional arguments (Python `*args`), appended in order."]
+            pub fn args(self, #values: impl ::core::iter::IntoIterator<Item = __sb::Value>) -> Self {
+                Self(self.0.extra_args(#values))
+            }
+        });
+    }
+    if plan.var_kwargs {
+        let mut scope = reserved();
+        let name = names::ident(&scope.claim("name"));
+        let value = names::ident(&scope.claim("value"));
+        methods.push(quote! {
+            #[doc = "An extra keyword argument (Python `**kwargs`)."]
+            pub fn kwarg(self, #name: impl ::core::convert::Into<::std::string::String>, #value: impl __sb::IntoValue) -> Self {
+                Self(self.0.extra_kwarg(#name, #value))
+            }
+        });
+    }
+    let builder_doc = format!(
+        "Pending call of {}: set optional arguments by their Python names, then `.call()`{}.",
+        crate::docs::code_span(c.python_path),
+        if plan.dynamic {
+            " (the signature is unknown: pass arguments with `args` and `kwarg`)"
+        } else {
+            ""
+        }
+    );
+    let builder_items = quote! {
+        #[doc = #builder_doc]
+        #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+        pub struct #builder(__sb::Call<#ret>);
+        __sb::__call_builder!(#builder => #ret);
+        impl #builder { #(#methods)* }
+    };
+    (item, builder_items)
+}
+
+fn setter_doc(name: &str, default: Option<&str>, pass: Pass) -> String {
+    let mut doc = match default {
+        Some(d) => format!(
+            "Python argument {} (default {}).",
+            crate::docs::code_span(name),
+            crate::docs::code_span(d)
+        ),
+        None => format!("Python argument {}.", crate::docs::code_span(name)),
+    };
+    if pass == Pass::Positional {
+        doc.push_str(
+            " Positional-only: it is appended to the positional arguments, so set such arguments in order.",
+        );
+    }
+    doc
+}
+
+/// The conventional builder type name for a callable.
+pub fn builder_name(owner: Option<&str>, rust_name: &str) -> String {
+    match owner {
+        Some(class) => format!("{class}_{rust_name}_builder"),
+        None => format!("{rust_name}_builder"),
+    }
+}

@@ -1,0 +1,322 @@
+//! From a callable's signatures (one, several overloads, or none) to the one Rust shape it gets.
+//!
+//! Overloads are merged conservatively:
+//! - a parameter is a required Rust argument only if every overload requires it, at the same
+//!   position (positional) or by the same name (keyword-only), with the same kind;
+//! - every other named parameter that can be passed by keyword in every overload that has it
+//!   becomes a keyword setter on the builder, so nothing an overload accepts is lost;
+//! - positional-only parameters that are not required everywhere can still be passed through
+//!   `args(...)` (the plan then takes `*args`);
+//! - a type that differs between overloads becomes `Value`.
+//!
+//! Optional parameters whose name starts with `_` are private by convention and get no setter.
+//!
+//! With no signature at all the callable is dynamic: `*args, **kwargs`, returning `Value`.
+
+use crate::model::{FunctionInfo, Param, ParamKind, Signature, TypeExpr};
+use crate::typemap::{self, ClassLookup, RustType};
+
+/// How a parameter reaches Python.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// In the positional argument list.
+    Positional,
+    /// As `name=value`.
+    Keyword,
+}
+
+/// One parameter of the merged shape.
+#[derive(Debug, Clone)]
+pub struct PlanParam {
+    /// The Python name.
+    pub name: String,
+    /// The mapped type (for optional parameters: the setter's type).
+    pub ty: RustType,
+    /// How it is passed.
+    pub pass: Pass,
+    /// The default's source text (optional parameters).
+    pub default: Option<String>,
+}
+
+/// The merged shape of a callable.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Rust arguments, in order.
+    pub required: Vec<PlanParam>,
+    /// Builder setters, in Python order.
+    pub optional: Vec<PlanParam>,
+    /// Takes `*args` (builder method `args`).
+    pub var_args: bool,
+    /// Takes `**kwargs` (builder method `kwarg`).
+    pub var_kwargs: bool,
+    /// The return type, or the item type when `streams`.
+    pub ret: RustType,
+    /// No signature was known.
+    pub dynamic: bool,
+}
+
+impl Plan {
+    /// Whether the callable needs its own builder type (anything beyond required arguments).
+    pub fn needs_builder(&self) -> bool {
+        !self.optional.is_empty() || self.var_args || self.var_kwargs
+    }
+}
+
+/// Builds the plan of `f`. `streams` selects the item type of an iterator return as `ret`.
+pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan {
+    let sigs = &f.signatures;
+    if sigs.is_empty() {
+        return Plan {
+            required: Vec::new(),
+            optional: Vec::new(),
+            var_args: true,
+            var_kwargs: true,
+            ret: RustType::Value,
+            dynamic: true,
+        };
+    }
+    let map = |p: &Param| typemap::map(p.annotation.as_ref(), classes);
+
+    // Required positional prefix shared by all overloads.
+    let mut required = Vec::new();
+    let mut taken: Vec<&str> = Vec::new();
+    for i in 0.. {
+        let at: Vec<Option<&Param>> = sigs.iter().map(|s| positional(s).nth(i)).collect();
+        let Some(Some(first)) = at.first() else { break };
+        let same = at.iter().all(|p| {
+            p.is_some_and(|p| p.name == first.name && p.kind == first.kind && p.default.is_none())
+        });
+        if !same {
+            break;
+        }
+        let ty = merge_types(at.iter().flatten().map(|p| map(p)));
+        required.push(PlanParam {
+            name: first.name.clone(),
+            ty,
+            pass: Pass::Positional,
+            default: None,
+        });
+        taken.push(&first.name);
+    }
+    let prefix_len = required.len();
+
+    // Required keyword-only parameters shared by all overloads.
+    for p in sigs[0].params.iter().filter(|p| p.kind == ParamKind::KeywordOnly && p.default.is_none()) {
+        let everywhere: Vec<&Param> = sigs
+            .iter()
+            .filter_map(|s| {
+                s.params
+                    .iter()
+                    .find(|q| q.name == p.name && q.kind == ParamKind::KeywordOnly && q.default.is_none())
+            })
+            .collect();
+        if everywhere.len() == sigs.len() {
+            required.push(PlanParam {
+                name: p.name.clone(),
+                ty: merge_types(everywhere.iter().map(|p| map(p))),
+                pass: Pass::Keyword,
+                default: None,
+            });
+            taken.push(&p.name);
+        }
+    }
+
+    // Everything else that has a name becomes a setter.
+    let mut optional: Vec<PlanParam> = Vec::new();
+    let mut var_args = false;
+    let mut var_kwargs = false;
+    let single = sigs.len() == 1;
+    for (si, sig) in sigs.iter().enumerate() {
+        for (pi, p) in sig.params.iter().enumerate() {
+            match p.kind {
+                ParamKind::VarPositional => var_args = true,
+                ParamKind::VarKeyword => var_kwargs = true,
+                _ if taken.contains(&p.name.as_str()) => {}
+                _ if optional.iter().any(|o| o.name == p.name) => {}
+                ParamKind::PositionalOnly => {
+                    // Past the shared prefix a positional-only parameter has no name to set it
+                    // by; in a single signature its setter appends it (they are set in order).
+                    if single && pi >= prefix_len {
+                        optional.push(PlanParam {
+                            name: p.name.clone(),
+                            ty: map(p).setter(),
+                            pass: Pass::Positional,
+                            default: p.default.clone(),
+                        });
+                    } else {
+                        var_args = true;
+                    }
+                }
+                // Private by convention (`_w`, `_one_shot`): not part of the API.
+                _ if p.name.starts_with('_') && p.default.is_some() => {}
+                ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly => {
+                    let appearances: Vec<&Param> = sigs[si..]
+                        .iter()
+                        .filter_map(|s| s.params.iter().find(|q| q.name == p.name))
+                        .collect();
+                    if appearances.iter().any(|q| q.kind == ParamKind::PositionalOnly) {
+                        var_args = true;
+                        continue;
+                    }
+                    optional.push(PlanParam {
+                        name: p.name.clone(),
+                        ty: merge_types(appearances.iter().map(|q| map(q).setter())),
+                        pass: Pass::Keyword,
+                        default: if single { p.default.clone() } else { None },
+                    });
+                }
+            }
+        }
+    }
+
+    let rets: Vec<RustType> = sigs
+        .iter()
+        .map(|s| {
+            if streams {
+                item_type(s.returns.as_ref(), classes)
+            } else {
+                typemap::map(s.returns.as_ref(), classes)
+            }
+        })
+        .collect();
+    Plan {
+        required,
+        optional,
+        var_args,
+        var_kwargs,
+        ret: merge_types(rets.into_iter()),
+        dynamic: false,
+    }
+}
+
+/// The positional parameters of a signature (positional-only, then positional-or-keyword).
+fn positional(sig: &Signature) -> impl Iterator<Item = &Param> {
+    sig.params.iter().filter(|p| {
+        matches!(
+            p.kind,
+            ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword
+        )
+    })
+}
+
+/// One type if all agree, else `Value`.
+fn merge_types(mut types: impl Iterator<Item = RustType>) -> RustType {
+    let Some(first) = types.next() else {
+        return RustType::Value;
+    };
+    if types.all(|t| t == first) {
+        first
+    } else {
+        RustType::Value
+    }
+}
+
+/// The item type of `Iterator[T]`, `Generator[T, ...]`, `Iterable[T]` (and async forms); `Value`
+/// for anything else.
+fn item_type(ret: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
+    match ret {
+        Some(TypeExpr::Generic { name, args }) => {
+            let short = name.rsplit('.').next().unwrap_or(name);
+            match short {
+                "Iterator" | "Generator" | "Iterable" | "AsyncIterator" | "AsyncGenerator"
+                | "AsyncIterable" => typemap::map(args.first(), classes),
+                _ => RustType::Value,
+            }
+        }
+        _ => RustType::Value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typemap::NoClasses;
+
+    fn p(name: &str, kind: ParamKind, ty: &str, default: Option<&str>) -> Param {
+        Param {
+            name: name.into(),
+            kind,
+            annotation: Some(TypeExpr::Name { name: ty.into() }),
+            default: default.map(Into::into),
+        }
+    }
+    fn sig(params: Vec<Param>, ret: &str) -> Signature {
+        Signature {
+            params,
+            returns: Some(TypeExpr::Name { name: ret.into() }),
+            text: String::new(),
+        }
+    }
+    fn func(sigs: Vec<Signature>) -> FunctionInfo {
+        FunctionInfo {
+            name: "f".into(),
+            signatures: sigs,
+            ..Default::default()
+        }
+    }
+    use ParamKind::*;
+
+    #[test]
+    fn single_signature() {
+        let f = func(vec![sig(
+            vec![
+                p("x", PositionalOnly, "float", None),
+                p("base", PositionalOnly, "float", Some("e")),
+                p("key", KeywordOnly, "str", None),
+                p("flag", KeywordOnly, "bool", Some("False")),
+            ],
+            "float",
+        )]);
+        let plan = plan(&f, false, &NoClasses);
+        let names: Vec<_> = plan.required.iter().map(|p| (&*p.name, p.pass)).collect();
+        assert_eq!(names, [("x", Pass::Positional), ("key", Pass::Keyword)]);
+        let opt: Vec<_> = plan.optional.iter().map(|p| (&*p.name, p.pass)).collect();
+        assert_eq!(opt, [("base", Pass::Positional), ("flag", Pass::Keyword)]);
+        assert_eq!(plan.ret, RustType::Float);
+        assert!(!plan.var_args && !plan.var_kwargs && plan.needs_builder());
+    }
+
+    #[test]
+    fn overloads_merge_conservatively() {
+        let f = func(vec![
+            sig(
+                vec![
+                    p("a", PositionalOrKeyword, "int", None),
+                    p("b", PositionalOrKeyword, "int", None),
+                    p("out", KeywordOnly, "None", Some("None")),
+                ],
+                "int",
+            ),
+            sig(
+                vec![
+                    p("a", PositionalOrKeyword, "float", None),
+                    p("out", KeywordOnly, "str", None),
+                ],
+                "str",
+            ),
+        ]);
+        let plan = plan(&f, false, &NoClasses);
+        assert_eq!(plan.required.len(), 1);
+        assert_eq!(plan.required[0].name, "a");
+        assert_eq!(plan.required[0].ty, RustType::Value);
+        let opt: Vec<_> = plan.optional.iter().map(|p| &*p.name).collect();
+        assert_eq!(opt, ["b", "out"]);
+        assert_eq!(plan.ret, RustType::Value);
+    }
+
+    #[test]
+    fn unknown_signature_is_dynamic() {
+        let plan = plan(&func(vec![]), false, &NoClasses);
+        assert!(plan.dynamic && plan.var_args && plan.var_kwargs);
+    }
+
+    #[test]
+    fn generators_stream_items() {
+        let mut s = sig(vec![], "x");
+        s.returns = Some(TypeExpr::Generic {
+            name: "collections.abc.Iterator".into(),
+            args: vec![TypeExpr::Name { name: "str".into() }],
+        });
+        assert_eq!(plan(&func(vec![s]), true, &NoClasses).ret, RustType::Str);
+    }
+}

@@ -1,0 +1,465 @@
+//! Choosing the Python interpreter and running the introspector (`introspect.py`) in it.
+//!
+//! Python is never loaded into the compiler: proc macros are loaded `RTLD_LOCAL`, so C extensions
+//! would fail to link, and a Python crash would take rustc down. The introspector runs as a
+//! subprocess that reads its source from stdin and answers with one JSON document on stdout.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::cache::CacheError;
+use crate::model::ModuleInfo;
+
+/// The introspector's source, embedded so that the macro needs no file at run time.
+pub const INTROSPECTOR_SOURCE: &str = include_str!("introspect.py");
+
+/// Default for `SNAKEBRIDGE_INTROSPECT_TIMEOUT` (seconds). Generous: a cold import of a large
+/// library on a slow CI disk can take a minute, and a timeout kills the build.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How much of the interpreter's stderr is kept for error messages (the tail is what matters).
+const STDERR_TAIL_BYTES: usize = 16 * 1024;
+
+/// Hex SHA-256 of [`INTROSPECTOR_SOURCE`] (line endings normalised, see [`content_sha256`]).
+/// Part of the cache key: a changed introspector may describe modules differently, so its old
+/// results are stale.
+pub fn introspector_sha256() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| content_sha256(INTROSPECTOR_SOURCE.as_bytes()))
+}
+
+/// Hex SHA-256 of a text file's content with CRLF line endings read as LF, so that a checkout
+/// with `core.autocrlf` neither invalidates nor "corrupts" committed cache files.
+pub fn content_sha256(bytes: &[u8]) -> String {
+    if !bytes.contains(&b'\r') {
+        return sha256_hex(bytes);
+    }
+    let mut normalised = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        normalised.push(bytes[i]);
+        i += 1;
+    }
+    sha256_hex(&normalised)
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Why a particular interpreter was chosen (reported in every error message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InterpreterSource {
+    /// The `SNAKEBRIDGE_PYTHON` environment variable.
+    SnakebridgePython,
+    /// The `PYO3_PYTHON` environment variable (shared with pyo3's build, so the runtime and the
+    /// introspector see the same environment).
+    Pyo3Python,
+    /// `$VIRTUAL_ENV/bin/python` of the active virtual environment.
+    VirtualEnv,
+    /// Nothing was configured: `python3` from `PATH`.
+    Default,
+}
+
+impl InterpreterSource {
+    /// A short phrase for messages: `"from SNAKEBRIDGE_PYTHON"`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            InterpreterSource::SnakebridgePython => "from SNAKEBRIDGE_PYTHON",
+            InterpreterSource::Pyo3Python => "from PYO3_PYTHON",
+            InterpreterSource::VirtualEnv => "from VIRTUAL_ENV",
+            InterpreterSource::Default => "default; set SNAKEBRIDGE_PYTHON to choose another",
+        }
+    }
+}
+
+/// The Python interpreter used for introspection, and why it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interpreter {
+    /// The program to run (an absolute path, or a bare name looked up on `PATH`).
+    pub program: PathBuf,
+    /// Which setting selected it.
+    pub source: InterpreterSource,
+    /// `"3.11.7"` once the interpreter has answered, `None` before.
+    pub version: Option<String>,
+}
+
+impl Interpreter {
+    /// Chooses from the process environment: `SNAKEBRIDGE_PYTHON`, else `PYO3_PYTHON`, else
+    /// `$VIRTUAL_ENV/bin/python`, else `python3`. Empty values count as unset.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|key| std::env::var_os(key))
+    }
+
+    /// Like [`Interpreter::from_env`] with an explicit variable lookup (for tests and tools).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Self {
+        let get = |key: &str| lookup(key).filter(|v| !v.is_empty());
+        if let Some(p) = get("SNAKEBRIDGE_PYTHON") {
+            return Self::new(p.into(), InterpreterSource::SnakebridgePython);
+        }
+        if let Some(p) = get("PYO3_PYTHON") {
+            return Self::new(p.into(), InterpreterSource::Pyo3Python);
+        }
+        if let Some(venv) = get("VIRTUAL_ENV") {
+            let venv = PathBuf::from(venv);
+            let program = if cfg!(windows) {
+                venv.join("Scripts").join("python.exe")
+            } else {
+                venv.join("bin").join("python")
+            };
+            return Self::new(program, InterpreterSource::VirtualEnv);
+        }
+        let default = if cfg!(windows) { "python" } else { "python3" };
+        Self::new(default.into(), InterpreterSource::Default)
+    }
+
+    /// An interpreter chosen by the caller.
+    pub fn new(program: PathBuf, source: InterpreterSource) -> Self {
+        Interpreter {
+            program,
+            source,
+            version: None,
+        }
+    }
+}
+
+impl fmt::Display for Interpreter {
+    /// `interpreter /x/bin/python (from SNAKEBRIDGE_PYTHON), Python 3.11.7`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "interpreter {} ({})",
+            self.program.display(),
+            self.source.describe()
+        )?;
+        if let Some(v) = &self.version {
+            write!(f, ", Python {v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The timeout for one introspection: `SNAKEBRIDGE_INTROSPECT_TIMEOUT` (seconds, may be
+/// fractional) or [`DEFAULT_TIMEOUT`].
+pub fn introspect_timeout() -> Duration {
+    std::env::var("SNAKEBRIDGE_INTROSPECT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
+
+/// What one successful introspector run produced.
+#[derive(Debug, Clone)]
+pub struct IntrospectOutput {
+    /// The interpreter, with its version filled in.
+    pub interpreter: Interpreter,
+    /// `"3.11.7"`.
+    pub python_version: String,
+    /// The distribution version of the introspected package (`None` for the standard library).
+    pub library_version: Option<String>,
+    /// The description of the module and its requested submodules.
+    pub module: ModuleInfo,
+    /// Members the introspector had to skip or could only partly describe.
+    pub warnings: Vec<String>,
+    /// Wall time of the subprocess.
+    pub elapsed: Duration,
+}
+
+/// The JSON envelope printed by `introspect.py`.
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    python_version: Option<String>,
+    #[serde(default)]
+    library_version: Option<String>,
+    #[serde(default)]
+    error: Option<PyError>,
+    #[serde(default)]
+    warnings: Vec<String>,
+    #[serde(default)]
+    result: Option<ModuleInfo>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PyError {
+    #[serde(rename = "type")]
+    kind: String,
+    message: String,
+    #[serde(default)]
+    traceback: String,
+    #[serde(default)]
+    module: String,
+}
+
+/// Runs the introspector for `module` (plus `module.<sub>` for each of `submodules`) in
+/// `interpreter`, killing it after `timeout`.
+pub fn run_introspector(
+    interpreter: &Interpreter,
+    module: &str,
+    submodules: &[String],
+    timeout: Duration,
+) -> Result<IntrospectOutput, CacheError> {
+    let started = Instant::now();
+    let mut child = Command::new(&interpreter.program)
+        .arg("-")
+        .arg(module)
+        .args(submodules)
+        // Set iteration order shows up in reprs of defaults; keep the output reproducible.
+        .env("PYTHONHASHSEED", "0")
+        .env("PYTHONIOENCODING", "utf-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| CacheError::PythonNotFound {
+            interpreter: interpreter.to_string(),
+            module: module.to_string(),
+            reason: e.to_string(),
+        })?;
+
+    // Feed the script and drain both pipes on threads: a full pipe would otherwise block the
+    // child and we would wrongly report a timeout.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let writer = thread::spawn(move || {
+        let _ = stdin.write_all(INTROSPECTOR_SOURCE.as_bytes());
+        // Dropping stdin closes it: Python starts once it has read the whole script.
+    });
+    let (out_tx, out_rx) = mpsc::channel();
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let res = stdout.read_to_end(&mut buf).map(|_| buf);
+        let _ = out_tx.send(res);
+    });
+    let (err_tx, err_rx) = mpsc::channel();
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    thread::spawn(move || {
+        let _ = err_tx.send(read_tail(&mut stderr, STDERR_TAIL_BYTES));
+    });
+
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => {
+                let _ = child.kill();
+                return Err(CacheError::IntrospectorCrashed {
+                    interpreter: interpreter.to_string(),
+                    module: module.to_string(),
+                    status: format!("could not wait for the process: {e}"),
+                    stderr_tail: String::new(),
+                });
+            }
+        }
+        if started.elapsed() >= timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr_tail = err_rx
+                .recv_timeout(Duration::from_secs(2))
+                .unwrap_or_default();
+            return Err(CacheError::Timeout {
+                interpreter: interpreter.to_string(),
+                module: module.to_string(),
+                seconds: timeout.as_secs_f64(),
+                stderr_tail,
+            });
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let _ = writer.join();
+    // A grandchild that inherited the pipes could keep them open forever; don't wait for it.
+    let grace = Duration::from_secs(10);
+    let stdout = out_rx.recv_timeout(grace).ok().and_then(Result::ok);
+    let stderr_tail = err_rx.recv_timeout(grace).unwrap_or_default();
+    let elapsed = started.elapsed();
+    parse_output(
+        interpreter,
+        module,
+        status,
+        stdout.unwrap_or_default(),
+        stderr_tail,
+        elapsed,
+    )
+}
+
+fn parse_output(
+    interpreter: &Interpreter,
+    module: &str,
+    status: ExitStatus,
+    stdout: Vec<u8>,
+    stderr_tail: String,
+    elapsed: Duration,
+) -> Result<IntrospectOutput, CacheError> {
+    let crashed = |detail: String| CacheError::IntrospectorCrashed {
+        interpreter: interpreter.to_string(),
+        module: module.to_string(),
+        status: detail,
+        stderr_tail: stderr_tail.clone(),
+    };
+    // The answer is the last line: a sitecustomize may have printed before the script ran.
+    let text = String::from_utf8_lossy(&stdout);
+    let Some(line) = text.lines().rev().find(|l| !l.trim().is_empty()) else {
+        return Err(crashed(format!(
+            "{status}, and it printed nothing on stdout"
+        )));
+    };
+    let envelope: Envelope = serde_json::from_str(line).map_err(|e| {
+        crashed(format!(
+            "{status}, and its stdout was not the expected JSON ({e})"
+        ))
+    })?;
+    let mut interpreter = interpreter.clone();
+    interpreter.version = envelope.python_version.clone();
+    if let Some(err) = envelope.error {
+        if let Some(kind) = err.kind.strip_prefix("IntrospectorError:") {
+            return Err(CacheError::IntrospectorCrashed {
+                interpreter: interpreter.to_string(),
+                module: module.to_string(),
+                status: format!("the introspector failed with {kind}: {}", err.message),
+                stderr_tail: err.traceback,
+            });
+        }
+        return Err(CacheError::ImportFailed {
+            module: if err.module.is_empty() {
+                module.to_string()
+            } else {
+                err.module
+            },
+            python_type: err.kind,
+            python_message: err.message,
+            traceback: err.traceback,
+            interpreter: interpreter.to_string(),
+        });
+    }
+    let Some(result) = envelope.result else {
+        return Err(crashed(format!("{status}, and its JSON had no result")));
+    };
+    Ok(IntrospectOutput {
+        python_version: envelope.python_version.unwrap_or_default(),
+        interpreter,
+        library_version: envelope.library_version,
+        module: result,
+        warnings: envelope.warnings,
+        elapsed,
+    })
+}
+
+/// Reads `r` to the end, keeping only the last `limit` bytes (as lossy UTF-8).
+fn read_tail(r: &mut impl Read, limit: usize) -> String {
+    let mut kept: Vec<u8> = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match r.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                kept.extend_from_slice(&chunk[..n]);
+                if kept.len() > 2 * limit {
+                    kept.drain(..kept.len() - limit);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    if kept.len() > limit {
+        kept.drain(..kept.len() - limit);
+    }
+    String::from_utf8_lossy(&kept).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |k| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn interpreter_precedence() {
+        let all = [
+            ("SNAKEBRIDGE_PYTHON", "/a/python"),
+            ("PYO3_PYTHON", "/b/python"),
+            ("VIRTUAL_ENV", "/venv"),
+        ];
+        let i = Interpreter::from_lookup(lookup(&all));
+        assert_eq!(i.program, PathBuf::from("/a/python"));
+        assert_eq!(i.source, InterpreterSource::SnakebridgePython);
+
+        let i = Interpreter::from_lookup(lookup(&all[1..]));
+        assert_eq!(i.source, InterpreterSource::Pyo3Python);
+        assert_eq!(i.program, PathBuf::from("/b/python"));
+
+        let i = Interpreter::from_lookup(lookup(&all[2..]));
+        assert_eq!(i.source, InterpreterSource::VirtualEnv);
+        assert!(i.program.starts_with("/venv"));
+
+        // Empty values are ignored rather than running "".
+        let i = Interpreter::from_lookup(lookup(&[("SNAKEBRIDGE_PYTHON", "")]));
+        assert_eq!(i.source, InterpreterSource::Default);
+    }
+
+    #[test]
+    fn interpreter_display_names_source_and_version() {
+        let mut i = Interpreter::new("/x/bin/python".into(), InterpreterSource::SnakebridgePython);
+        assert_eq!(
+            i.to_string(),
+            "interpreter /x/bin/python (from SNAKEBRIDGE_PYTHON)"
+        );
+        i.version = Some("3.11.7".into());
+        assert_eq!(
+            i.to_string(),
+            "interpreter /x/bin/python (from SNAKEBRIDGE_PYTHON), Python 3.11.7"
+        );
+    }
+
+    #[test]
+    fn introspector_hash_is_stable_hex() {
+        let h = introspector_sha256();
+        assert_eq!(h.len(), 64);
+        assert!(h.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(h, content_sha256(INTROSPECTOR_SOURCE.as_bytes()));
+    }
+
+    #[test]
+    fn content_hash_ignores_crlf() {
+        assert_eq!(content_sha256(b"a\r\nb\r\n"), content_sha256(b"a\nb\n"));
+        assert_eq!(content_sha256(b"a\nb"), sha256_hex(b"a\nb"));
+        // A lone CR is content, not a line ending.
+        assert_ne!(content_sha256(b"a\rb"), content_sha256(b"ab"));
+    }
+
+    #[test]
+    fn read_tail_keeps_the_end() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let tail = read_tail(&mut &data[..], 1000);
+        assert_eq!(tail.len(), 1000);
+        assert_eq!(tail.as_bytes(), &data[data.len() - 1000..]);
+    }
+}

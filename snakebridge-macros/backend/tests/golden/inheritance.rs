@@ -1,0 +1,216 @@
+pub mod shapes {
+    /*!Inheritance mirrored through Deref.
+
+Python: `shapes`*/
+    #![allow(
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        missing_docs,
+        unused_qualifications,
+        unreachable_pub,
+        dead_code,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        rustdoc::broken_intra_doc_links,
+        rustdoc::bare_urls,
+        rustdoc::invalid_html_tags,
+        rustdoc::invalid_rust_codeblocks
+    )]
+    use ::snakebridge::__private as __sb;
+    /**Bottom of the chain.
+
+Python: `shapes.Leaf`*/
+    #[repr(transparent)]
+    pub struct Leaf(Middle);
+    __sb::__py_class!(Leaf, "shapes", "Leaf", base = Middle);
+    impl Leaf {
+        /**Python: `shapes.Leaf(size: float)` (signature from typeshed)
+
+Constructs a new `Leaf`: finish with `.call()`.*/
+        pub fn new(
+            size: impl ::core::convert::Into<::core::primitive::f64>,
+        ) -> __sb::Call<Leaf> {
+            __sb::Call::class(
+                "shapes",
+                "Leaf",
+                ::std::vec![__sb::IntoValue::into_value(size.into())],
+            )
+        }
+        ///Python: `shapes.Leaf.leaf_only() -> Middle` (signature from typeshed)
+        pub fn leaf_only(&self) -> __sb::Call<Middle> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "leaf_only",
+                ::std::vec::Vec::new(),
+            )
+        }
+        ///Python: `shapes.Leaf.create() -> Self` (signature from typeshed)
+        pub fn create() -> __sb::Call<Leaf> {
+            __sb::Call::class_method("shapes", "Leaf", "create", ::std::vec::Vec::new())
+        }
+    }
+    ///Python: `shapes.Middle`
+    #[repr(transparent)]
+    pub struct Middle(__ancestors::_Root);
+    __sb::__py_class!(Middle, "shapes", "Middle", base = __ancestors::_Root);
+    impl Middle {
+        /**Python: `shapes.Middle` (signature from typeshed)
+
+Constructs a new `Middle`: finish with `.call()`.*/
+        pub fn new() -> Middle_new_builder {
+            Middle_new_builder(
+                __sb::Call::class("shapes", "Middle", ::std::vec::Vec::new()),
+            )
+        }
+        ///Python: `shapes.Middle.area() -> float` (signature from typeshed)
+        pub fn area(&self) -> __sb::Call<::core::primitive::f64> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "area",
+                ::std::vec::Vec::new(),
+            )
+        }
+        ///Python: `shapes.Middle.scale(by: float, inplace: bool = False) -> Self` (signature from typeshed)
+        pub fn scale(
+            &self,
+            by: impl ::core::convert::Into<::core::primitive::f64>,
+        ) -> Middle_scale_builder {
+            Middle_scale_builder(
+                __sb::Call::method(
+                    __sb::PyClass::as_ref(self),
+                    "scale",
+                    ::std::vec![__sb::IntoValue::into_value(by.into())],
+                ),
+            )
+        }
+        ///Python: `shapes.Middle.name`
+        pub fn name(&self) -> __sb::Result<::std::string::String> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "name")
+        }
+        ///Sets `shapes.Middle.name`.
+        pub fn set_name(
+            &self,
+            value: impl ::core::convert::Into<::std::string::String>,
+        ) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_ref(self), "name", value.into())
+        }
+    }
+    ///Pending call of `shapes.Middle`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct Middle_new_builder(__sb::Call<Middle>);
+    __sb::__call_builder!(Middle_new_builder => Middle);
+    impl Middle_new_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+        ///An extra keyword argument (Python `**kwargs`).
+        pub fn kwarg(
+            self,
+            name: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::IntoValue,
+        ) -> Self {
+            Self(self.0.extra_kwarg(name, value))
+        }
+    }
+    ///Pending call of `shapes.Middle.scale`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct Middle_scale_builder(__sb::Call<Middle>);
+    __sb::__call_builder!(Middle_scale_builder => Middle);
+    impl Middle_scale_builder {
+        ///Python argument `inplace` (default `False`).
+        pub fn inplace(self, inplace: ::core::primitive::bool) -> Self {
+            Self(self.0.kwarg("inplace", inplace))
+        }
+    }
+    ///Python: `shapes.Mixin`
+    #[repr(transparent)]
+    pub struct Mixin(__sb::PyRef);
+    __sb::__py_class!(Mixin, "shapes", "Mixin");
+    impl Mixin {
+        /**Python: `shapes.Mixin` (signature from nowhere: unknown, so the call is dynamic)
+
+Constructs a new `Mixin`: finish with `.call()`.*/
+        pub fn new() -> Mixin_new_builder {
+            Mixin_new_builder(
+                __sb::Call::class("shapes", "Mixin", ::std::vec::Vec::new()),
+            )
+        }
+        ///Python: `shapes.Mixin.mixed() -> None` (signature from typeshed)
+        pub fn mixed(&self) -> __sb::Call<()> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "mixed",
+                ::std::vec::Vec::new(),
+            )
+        }
+    }
+    ///Pending call of `shapes.Mixin`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct Mixin_new_builder(__sb::Call<Mixin>);
+    __sb::__call_builder!(Mixin_new_builder => Mixin);
+    impl Mixin_new_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+        ///An extra keyword argument (Python `**kwargs`).
+        pub fn kwarg(
+            self,
+            name: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::IntoValue,
+        ) -> Self {
+            Self(self.0.extra_kwarg(name, value))
+        }
+    }
+    #[doc(hidden)]
+    pub mod __ancestors {
+        use ::snakebridge::__private as __sb;
+        /**Not exported.
+
+Python: `shapes._base._Root`*/
+        #[doc(hidden)]
+        #[repr(transparent)]
+        pub struct _Root(_Deeper);
+        __sb::__py_class!(_Root, "shapes._base", "_Root", base = _Deeper);
+        impl _Root {
+            ///Python: `shapes._base._Root.describe() -> str` (signature from typeshed)
+            pub fn describe(&self) -> __sb::Call<::std::string::String> {
+                __sb::Call::method(
+                    __sb::PyClass::as_ref(self),
+                    "describe",
+                    ::std::vec::Vec::new(),
+                )
+            }
+            ///Python: `shapes._base._Root.id`
+            pub fn id(&self) -> __sb::Result<::core::primitive::i64> {
+                __sb::get_attr(__sb::PyClass::as_ref(self), "id")
+            }
+        }
+        ///Python: `shapes._base._Deeper`
+        #[doc(hidden)]
+        #[repr(transparent)]
+        pub struct _Deeper(__sb::PyRef);
+        __sb::__py_class!(_Deeper, "shapes._base", "_Deeper");
+        impl _Deeper {
+            ///Python: `shapes._base._Deeper.root_method(other: Leaf) -> _Root` (signature from typeshed)
+            pub fn root_method(&self, other: &super::Leaf) -> __sb::Call<_Root> {
+                __sb::Call::method(
+                    __sb::PyClass::as_ref(self),
+                    "root_method",
+                    ::std::vec![
+                        __sb::IntoValue::into_value(__sb::PyClass::as_ref(other))
+                    ],
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,337 @@
+pub mod json {
+    /*!JSON (JavaScript Object Notation) \<<https://json.org>\> is a subset of JavaScript.
+
+Python: `json`
+
+```text
+>>> import json
+>>> json.dumps([1])
+'[1]'
+```*/
+    #![allow(
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        missing_docs,
+        unused_qualifications,
+        unreachable_pub,
+        dead_code,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        rustdoc::broken_intra_doc_links,
+        rustdoc::bare_urls,
+        rustdoc::invalid_html_tags,
+        rustdoc::invalid_rust_codeblocks
+    )]
+    use ::snakebridge::__private as __sb;
+    /**Serialize ``obj`` to a JSON formatted ``str``.
+
+Python: `json.dumps(obj: Any, *, skipkeys: bool = False, indent: None | int | str = None, separators: tuple[str, str] | None = None, sort_keys: bool = False, **kwds: Any) -> str` (signature from typeshed)
+
+```text
+If ``skipkeys`` is true then ``dict`` keys that are not basic types
+(``str``, ``int``) will be skipped [1]_.
+```*/
+    pub fn dumps(obj: impl __sb::IntoValue) -> dumps_builder {
+        dumps_builder(
+            __sb::Call::function(
+                "json",
+                "dumps",
+                ::std::vec![__sb::IntoValue::into_value(obj)],
+            ),
+        )
+    }
+    ///Pending call of `json.dumps`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct dumps_builder(__sb::Call<::std::string::String>);
+    __sb::__call_builder!(dumps_builder => ::std::string::String);
+    impl dumps_builder {
+        ///Python argument `skipkeys` (default `False`).
+        pub fn skipkeys(self, skipkeys: ::core::primitive::bool) -> Self {
+            Self(self.0.kwarg("skipkeys", skipkeys))
+        }
+        ///Python argument `indent` (default `None`).
+        pub fn indent(self, indent: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("indent", indent))
+        }
+        ///Python argument `separators` (default `None`).
+        pub fn separators(
+            self,
+            separators: (::std::string::String, ::std::string::String),
+        ) -> Self {
+            Self(self.0.kwarg("separators", separators))
+        }
+        ///Python argument `sort_keys` (default `False`).
+        pub fn sort_keys(self, sort_keys: ::core::primitive::bool) -> Self {
+            Self(self.0.kwarg("sort_keys", sort_keys))
+        }
+        ///An extra keyword argument (Python `**kwargs`).
+        pub fn kwarg(
+            self,
+            name: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::IntoValue,
+        ) -> Self {
+            Self(self.0.extra_kwarg(name, value))
+        }
+    }
+    /**Deserialize ``s`` (a ``str``, ``bytes`` or ``bytearray`` instance containing a JSON document) to a Python object.
+
+Python: `json.loads(s: str | bytes | bytearray, *, cls: type[JSONDecoder] | None = None, **kwds: Any) -> Any` (signature from typeshed)*/
+    pub fn loads(s: impl __sb::IntoValue) -> loads_builder {
+        loads_builder(
+            __sb::Call::function(
+                "json",
+                "loads",
+                ::std::vec![__sb::IntoValue::into_value(s)],
+            ),
+        )
+    }
+    ///Pending call of `json.loads`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct loads_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(loads_builder => __sb::Value);
+    impl loads_builder {
+        ///Python argument `cls` (default `None`).
+        pub fn cls(self, cls: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("cls", cls))
+        }
+        ///An extra keyword argument (Python `**kwargs`).
+        pub fn kwarg(
+            self,
+            name: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::IntoValue,
+        ) -> Self {
+            Self(self.0.extra_kwarg(name, value))
+        }
+    }
+    /**Subclass of ValueError with the following additional properties:
+
+Python: `json.JSONDecodeError`
+
+```text
+msg: The unformatted error message
+```*/
+    #[repr(transparent)]
+    pub struct JSONDecodeError(__sb::PyRef);
+    __sb::__py_class!(JSONDecodeError, "json", "JSONDecodeError");
+    impl JSONDecodeError {
+        /**Python: `json.JSONDecodeError(msg: str, doc: str, pos: int)` (signature from typeshed)
+
+Constructs a new `JSONDecodeError`: finish with `.call()`.*/
+        pub fn new(
+            msg: impl ::core::convert::Into<::std::string::String>,
+            doc: impl ::core::convert::Into<::std::string::String>,
+            pos: impl ::core::convert::Into<::core::primitive::i64>,
+        ) -> __sb::Call<JSONDecodeError> {
+            __sb::Call::class(
+                "json",
+                "JSONDecodeError",
+                ::std::vec![
+                    __sb::IntoValue::into_value(msg.into()),
+                    __sb::IntoValue::into_value(doc.into()),
+                    __sb::IntoValue::into_value(pos.into())
+                ],
+            )
+        }
+        ///Python: `json.JSONDecodeError.lineno`
+        pub fn lineno(&self) -> __sb::Result<::core::primitive::i64> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "lineno")
+        }
+        ///Sets `json.JSONDecodeError.lineno`.
+        pub fn set_lineno(
+            &self,
+            value: impl ::core::convert::Into<::core::primitive::i64>,
+        ) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_ref(self), "lineno", value.into())
+        }
+        ///Python: `json.JSONDecodeError.msg`
+        pub fn msg(&self) -> __sb::Result<::std::string::String> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "msg")
+        }
+        ///Sets `json.JSONDecodeError.msg`.
+        pub fn set_msg(
+            &self,
+            value: impl ::core::convert::Into<::std::string::String>,
+        ) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_ref(self), "msg", value.into())
+        }
+    }
+    /**Simple JSON \<<https://json.org>\> decoder
+
+Python: `json.JSONDecoder`*/
+    #[repr(transparent)]
+    pub struct JSONDecoder(__sb::PyRef);
+    __sb::__py_class!(JSONDecoder, "json", "JSONDecoder");
+    impl JSONDecoder {
+        /**Python: `json.JSONDecoder(*, object_hook=None, strict: bool = True)` (signature from typeshed)
+
+Constructs a new `JSONDecoder`: finish with `.call()`.*/
+        pub fn new() -> JSONDecoder_new_builder {
+            JSONDecoder_new_builder(
+                __sb::Call::class("json", "JSONDecoder", ::std::vec::Vec::new()),
+            )
+        }
+        /**Return the Python representation of ``s``.
+
+Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshed)*/
+        pub fn decode(
+            &self,
+            s: impl ::core::convert::Into<::std::string::String>,
+        ) -> __sb::Call<__sb::Value> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "decode",
+                ::std::vec![__sb::IntoValue::into_value(s.into())],
+            )
+        }
+        ///Python: `json.JSONDecoder.raw_decode(s: str, idx: int = 0) -> tuple[Any, int]` (signature from typeshed)
+        pub fn raw_decode(
+            &self,
+            s: impl ::core::convert::Into<::std::string::String>,
+        ) -> JSONDecoder_raw_decode_builder {
+            JSONDecoder_raw_decode_builder(
+                __sb::Call::method(
+                    __sb::PyClass::as_ref(self),
+                    "raw_decode",
+                    ::std::vec![__sb::IntoValue::into_value(s.into())],
+                ),
+            )
+        }
+        ///Python: `json.JSONDecoder.strict`
+        pub fn strict(&self) -> __sb::Result<::core::primitive::bool> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "strict")
+        }
+        ///Sets `json.JSONDecoder.strict`.
+        pub fn set_strict(&self, value: ::core::primitive::bool) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_ref(self), "strict", value)
+        }
+    }
+    ///Pending call of `json.JSONDecoder`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct JSONDecoder_new_builder(__sb::Call<JSONDecoder>);
+    __sb::__call_builder!(JSONDecoder_new_builder => JSONDecoder);
+    impl JSONDecoder_new_builder {
+        ///Python argument `object_hook` (default `None`).
+        pub fn object_hook(self, object_hook: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("object_hook", object_hook))
+        }
+        ///Python argument `strict` (default `True`).
+        pub fn strict(self, strict: ::core::primitive::bool) -> Self {
+            Self(self.0.kwarg("strict", strict))
+        }
+    }
+    ///Pending call of `json.JSONDecoder.raw_decode`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct JSONDecoder_raw_decode_builder(
+        __sb::Call<(__sb::Value, ::core::primitive::i64)>,
+    );
+    __sb::__call_builder!(
+        JSONDecoder_raw_decode_builder => (__sb::Value, ::core::primitive::i64,)
+    );
+    impl JSONDecoder_raw_decode_builder {
+        ///Python argument `idx` (default `0`).
+        pub fn idx(
+            self,
+            idx: impl ::core::convert::Into<::core::primitive::i64>,
+        ) -> Self {
+            Self(self.0.kwarg("idx", idx.into()))
+        }
+    }
+    /**Extensible JSON \<<https://json.org>\> encoder for Python data structures.
+
+Python: `json.JSONEncoder`*/
+    #[repr(transparent)]
+    pub struct JSONEncoder(__sb::PyRef);
+    __sb::__py_class!(JSONEncoder, "json", "JSONEncoder");
+    impl JSONEncoder {
+        /**Python: `json.JSONEncoder(*, skipkeys: bool = False, indent: int | str | None = None)` (signature from typeshed)
+
+Constructs a new `JSONEncoder`: finish with `.call()`.*/
+        pub fn new() -> JSONEncoder_new_builder {
+            JSONEncoder_new_builder(
+                __sb::Call::class("json", "JSONEncoder", ::std::vec::Vec::new()),
+            )
+        }
+        ///Python: `json.JSONEncoder.default(o: Any) -> Any` (signature from typeshed)
+        pub fn default(&self, o: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "default",
+                ::std::vec![__sb::IntoValue::into_value(o)],
+            )
+        }
+        /**Return a JSON string representation of a Python data structure.
+
+Python: `json.JSONEncoder.encode(o: Any) -> str` (signature from typeshed)*/
+        pub fn encode(
+            &self,
+            o: impl __sb::IntoValue,
+        ) -> __sb::Call<::std::string::String> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "encode",
+                ::std::vec![__sb::IntoValue::into_value(o)],
+            )
+        }
+        /**Encode the given object and yield each string representation as available.
+
+Python: `json.JSONEncoder.iterencode(o: Any, _one_shot: bool = False) -> Iterator[str]` (signature from typeshed)
+
+A Python generator: iterate over it with `.stream()`.*/
+        pub fn iterencode(
+            &self,
+            o: impl __sb::IntoValue,
+        ) -> __sb::Call<::std::string::String> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "iterencode",
+                ::std::vec![__sb::IntoValue::into_value(o)],
+            )
+        }
+        ///Python: `json.JSONEncoder.item_separator`
+        pub fn item_separator(&self) -> __sb::Result<::std::string::String> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "item_separator")
+        }
+        ///Sets `json.JSONEncoder.item_separator`.
+        pub fn set_item_separator(
+            &self,
+            value: impl ::core::convert::Into<::std::string::String>,
+        ) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_ref(self), "item_separator", value.into())
+        }
+        ///Python: `json.JSONEncoder.key_separator`
+        pub fn key_separator(&self) -> __sb::Result<::std::string::String> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "key_separator")
+        }
+        ///Sets `json.JSONEncoder.key_separator`.
+        pub fn set_key_separator(
+            &self,
+            value: impl ::core::convert::Into<::std::string::String>,
+        ) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_ref(self), "key_separator", value.into())
+        }
+        ///Python: `json.JSONEncoder.indent`
+        pub fn indent(&self) -> __sb::Result<__sb::Value> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "indent")
+        }
+    }
+    ///Pending call of `json.JSONEncoder`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct JSONEncoder_new_builder(__sb::Call<JSONEncoder>);
+    __sb::__call_builder!(JSONEncoder_new_builder => JSONEncoder);
+    impl JSONEncoder_new_builder {
+        ///Python argument `skipkeys` (default `False`).
+        pub fn skipkeys(self, skipkeys: ::core::primitive::bool) -> Self {
+            Self(self.0.kwarg("skipkeys", skipkeys))
+        }
+        ///Python argument `indent` (default `None`).
+        pub fn indent(self, indent: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("indent", indent))
+        }
+    }
+    /**Python: `json.__version__`
+
+Python type: `str`.*/
+    pub const __version__: &::core::primitive::str = "2.0.9";
+}

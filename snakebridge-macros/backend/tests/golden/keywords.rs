@@ -1,0 +1,370 @@
+pub mod kw {
+    /*!Names that collide with Rust: \[see\] \<here\>.
+
+Python: `kw`*/
+    #![allow(
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        missing_docs,
+        unused_qualifications,
+        unreachable_pub,
+        dead_code,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        rustdoc::broken_intra_doc_links,
+        rustdoc::bare_urls,
+        rustdoc::invalid_html_tags,
+        rustdoc::invalid_rust_codeblocks
+    )]
+    use ::snakebridge::__private as __sb;
+    /**Return the type of `object`.
+
+Python: `kw.type(object) -> str` (signature from typeshed)*/
+    pub fn r#type(object: impl __sb::IntoValue) -> __sb::Call<::std::string::String> {
+        __sb::Call::function(
+            "kw",
+            "type",
+            ::std::vec![__sb::IntoValue::into_value(object)],
+        )
+    }
+    ///Python: `kw.match(pattern, string, flags=0)` (signature from typeshed)
+    pub fn r#match(
+        pattern: impl ::core::convert::Into<::std::string::String>,
+        string: impl ::core::convert::Into<::std::string::String>,
+    ) -> match_builder {
+        match_builder(
+            __sb::Call::function(
+                "kw",
+                "match",
+                ::std::vec![
+                    __sb::IntoValue::into_value(pattern.into()),
+                    __sb::IntoValue::into_value(string.into())
+                ],
+            ),
+        )
+    }
+    ///Pending call of `kw.match`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct match_builder(__sb::Call<::core::option::Option<::std::string::String>>);
+    __sb::__call_builder!(
+        match_builder => ::core::option::Option < ::std::string::String >
+    );
+    impl match_builder {
+        ///Python argument `flags` (default `0`).
+        pub fn flags(
+            self,
+            flags: impl ::core::convert::Into<::core::primitive::i64>,
+        ) -> Self {
+            Self(self.0.kwarg("flags", flags.into()))
+        }
+    }
+    ///Python: `kw.search(match, ref, *, in=False, type='x', self=0, timeout=None, call=False)` (signature from typeshed)
+    pub fn search(
+        r#match: impl ::core::convert::Into<::std::string::String>,
+        ref_: impl ::core::convert::Into<::core::primitive::i64>,
+    ) -> search_builder {
+        search_builder(
+            __sb::Call::function(
+                "kw",
+                "search",
+                ::std::vec![
+                    __sb::IntoValue::into_value(r#match.into()),
+                    __sb::IntoValue::into_value(ref_.into())
+                ],
+            ),
+        )
+    }
+    ///Pending call of `kw.search`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct search_builder(__sb::Call<()>);
+    __sb::__call_builder!(search_builder => ());
+    impl search_builder {
+        ///Python argument `in` (default `False`).
+        pub fn r#in(self, r#in: ::core::primitive::bool) -> Self {
+            Self(self.0.kwarg("in", r#in))
+        }
+        ///Python argument `type` (default `'x'`).
+        pub fn r#type(
+            self,
+            r#type: impl ::core::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self(self.0.kwarg("type", r#type.into()))
+        }
+        ///Python argument `self` (default `0`).
+        pub fn self_(
+            self,
+            self_: impl ::core::convert::Into<::core::primitive::i64>,
+        ) -> Self {
+            Self(self.0.kwarg("self", self_.into()))
+        }
+        ///Python argument `timeout` (default `None`).
+        pub fn timeout_(
+            self,
+            timeout: impl ::core::convert::Into<::core::primitive::f64>,
+        ) -> Self {
+            Self(self.0.kwarg("timeout", timeout.into()))
+        }
+        ///Python argument `call` (default `False`).
+        pub fn call_(self, call: ::core::primitive::bool) -> Self {
+            Self(self.0.kwarg("call", call))
+        }
+    }
+    ///Python: `kw.self()` (signature from typeshed)
+    pub fn self__() -> __sb::Call<()> {
+        __sb::Call::function("kw", "self", ::std::vec::Vec::new())
+    }
+    ///Python: `kw.self_()` (signature from typeshed)
+    pub fn self_() -> __sb::Call<()> {
+        __sb::Call::function("kw", "self_", ::std::vec::Vec::new())
+    }
+    ///Python: `kw.foo(x=1)` (signature from typeshed)
+    pub fn foo() -> foo_builder_ {
+        foo_builder_(__sb::Call::function("kw", "foo", ::std::vec::Vec::new()))
+    }
+    ///Pending call of `kw.foo`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct foo_builder_(__sb::Call<()>);
+    __sb::__call_builder!(foo_builder_ => ());
+    impl foo_builder_ {
+        ///Python argument `x` (default `1`).
+        pub fn x(self, x: impl ::core::convert::Into<::core::primitive::i64>) -> Self {
+            Self(self.0.kwarg("x", x.into()))
+        }
+    }
+    ///Python: `kw.foo_builder()` (signature from typeshed)
+    pub fn foo_builder() -> __sb::Call<()> {
+        __sb::Call::function("kw", "foo_builder", ::std::vec::Vec::new())
+    }
+    ///Python: `kw._()` (signature from typeshed)
+    pub fn __() -> __sb::Call<()> {
+        __sb::Call::function("kw", "_", ::std::vec::Vec::new())
+    }
+    ///Python: `kw.Vec(n) -> list[int]` (signature from typeshed)
+    pub fn Vec(
+        n: impl ::core::convert::Into<::core::primitive::i64>,
+    ) -> __sb::Call<::std::vec::Vec<::core::primitive::i64>> {
+        __sb::Call::function(
+            "kw",
+            "Vec",
+            ::std::vec![__sb::IntoValue::into_value(n.into())],
+        )
+    }
+    ///Python: `kw.ufunc_like(x, /, out=None, *, where=True)` (signature from typeshed)
+    pub fn ufunc_like(x: impl __sb::IntoValue) -> ufunc_like_builder {
+        ufunc_like_builder(
+            __sb::Call::function(
+                "kw",
+                "ufunc_like",
+                ::std::vec![__sb::IntoValue::into_value(x)],
+            ),
+        )
+    }
+    ///Pending call of `kw.ufunc_like`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct ufunc_like_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(ufunc_like_builder => __sb::Value);
+    impl ufunc_like_builder {
+        ///Python argument `out` (default `None`).
+        pub fn out(self, out: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("out", out))
+        }
+        ///Python argument `where` (default `True`).
+        pub fn r#where(self, r#where: ::core::primitive::bool) -> Self {
+            Self(self.0.kwarg("where", r#where))
+        }
+    }
+    ///Python: `kw.dispatcher(a)` (signature from typeshed)
+    pub fn dispatcher(a: &str_) -> __sb::Call<bool> {
+        __sb::Call::function(
+            "kw",
+            "dispatcher",
+            ::std::vec![__sb::IntoValue::into_value(__sb::PyClass::as_ref(a))],
+        )
+    }
+    /**Boolean \<type\> like `numpy.bool`.
+
+Python: `kw.bool`*/
+    #[repr(transparent)]
+    pub struct bool(__sb::PyRef);
+    __sb::__py_class!(bool, "kw", "bool");
+    impl bool {
+        /**Python: `kw.bool(value=False)` (signature from typeshed)
+
+Constructs a new `bool`: finish with `.call()`.*/
+        pub fn new() -> bool_new_builder {
+            bool_new_builder(__sb::Call::class("kw", "bool", ::std::vec::Vec::new()))
+        }
+        ///Python: `kw.bool.new() -> bool` (signature from typeshed)
+        pub fn new_(&self) -> __sb::Call<bool> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "new",
+                ::std::vec::Vec::new(),
+            )
+        }
+        ///Python: `kw.bool.__len__() -> int` (signature from typeshed)
+        pub fn len(&self) -> __sb::Call<::core::primitive::i64> {
+            __sb::Call::method(
+                __sb::PyClass::as_ref(self),
+                "__len__",
+                ::std::vec::Vec::new(),
+            )
+        }
+        ///Python: `kw.bool.type(x: bool) -> Self` (signature from typeshed)
+        pub fn r#type(x: &bool) -> __sb::Call<bool> {
+            __sb::Call::class_method(
+                "kw",
+                "bool",
+                "type",
+                ::std::vec![__sb::IntoValue::into_value(__sb::PyClass::as_ref(x))],
+            )
+        }
+        ///Python: `kw.bool.real`
+        pub fn real(&self) -> __sb::Result<::core::primitive::i64> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "real")
+        }
+        ///Python: `kw.bool.set_real`
+        pub fn set_real(&self) -> __sb::Result<::core::primitive::i64> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "set_real")
+        }
+        ///Python: `kw.bool.str`
+        pub fn str(&self) -> __sb::Result<::std::string::String> {
+            __sb::get_attr(__sb::PyClass::as_ref(self), "str")
+        }
+        ///Sets `kw.bool.str`.
+        pub fn set_str(
+            &self,
+            value: impl ::core::convert::Into<::std::string::String>,
+        ) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_ref(self), "str", value.into())
+        }
+    }
+    ///Pending call of `kw.bool`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct bool_new_builder(__sb::Call<bool>);
+    __sb::__call_builder!(bool_new_builder => bool);
+    impl bool_new_builder {
+        ///Python argument `value` (default `False`).
+        pub fn value(self, value: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("value", value))
+        }
+    }
+    /**A string.
+
+Python: `kw.str_`*/
+    #[repr(transparent)]
+    pub struct str_(__sb::PyRef);
+    __sb::__py_class!(str_, "kw", "str_");
+    impl str_ {
+        /**Python: `kw.str_` (signature from nowhere: unknown, so the call is dynamic)
+
+Constructs a new `str_`: finish with `.call()`.*/
+        pub fn new() -> str__new_builder {
+            str__new_builder(__sb::Call::class("kw", "str_", ::std::vec::Vec::new()))
+        }
+    }
+    ///Pending call of `kw.str_`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct str__new_builder(__sb::Call<str_>);
+    __sb::__call_builder!(str__new_builder => str_);
+    impl str__new_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+        ///An extra keyword argument (Python `**kwargs`).
+        pub fn kwarg(
+            self,
+            name: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::IntoValue,
+        ) -> Self {
+            Self(self.0.extra_kwarg(name, value))
+        }
+    }
+    /**A class named Self.
+
+Python: `kw.Self`*/
+    #[repr(transparent)]
+    pub struct Self_(__sb::PyRef);
+    __sb::__py_class!(Self_, "kw", "Self");
+    impl Self_ {
+        /**Python: `kw.Self` (signature from nowhere: unknown, so the call is dynamic)
+
+Constructs a new `Self`: finish with `.call()`.*/
+        pub fn new() -> Self__new_builder {
+            Self__new_builder(__sb::Call::class("kw", "Self", ::std::vec::Vec::new()))
+        }
+    }
+    ///Pending call of `kw.Self`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct Self__new_builder(__sb::Call<Self_>);
+    __sb::__call_builder!(Self__new_builder => Self_);
+    impl Self__new_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+        ///An extra keyword argument (Python `**kwargs`).
+        pub fn kwarg(
+            self,
+            name: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::IntoValue,
+        ) -> Self {
+            Self(self.0.extra_kwarg(name, value))
+        }
+    }
+    /**Python: `kw.int_`
+
+Python type: `type`.*/
+    pub fn int_() -> __sb::Result<__sb::Value> {
+        __sb::module_attr("kw", "int_")
+    }
+    /**Python: `kw.ref`
+
+Python type: `int`.*/
+    pub const r#ref: ::core::primitive::i64 = ::core::primitive::i64::MIN;
+    /**Python: `kw.big`
+
+Python type: `int`.*/
+    pub fn big() -> __sb::Result<__sb::Value> {
+        __sb::module_attr("kw", "big")
+    }
+    /**Python: `kw.None_`
+
+Python type: `NoneType`.*/
+    pub fn None_() -> __sb::Result<__sb::Value> {
+        __sb::module_attr("kw", "None_")
+    }
+    /**Python: `kw.neg`
+
+Python type: `float`.*/
+    pub const neg: ::core::primitive::f64 = -0.5;
+    /**Python: `kw.flag`
+
+Python type: `bool`.*/
+    pub const flag: ::core::primitive::bool = true;
+    /**Python: `kw.quote`
+
+Python type: `str`.*/
+    pub const quote: &::core::primitive::str = "a \"quoted\"\\ string\n";
+    /**Python: `kw.instance`
+
+Python type: `kw.bool`.*/
+    pub fn instance() -> __sb::Result<bool> {
+        __sb::module_attr("kw", "instance")
+    }
+    /**Python: `kw.huge`
+
+Python type: `int`.*/
+    pub fn huge() -> __sb::Result<__sb::Value> {
+        __sb::module_attr("kw", "huge")
+    }
+}

@@ -1,0 +1,793 @@
+pub mod math {
+    /*!This module provides access to the mathematical functions defined by the C standard.
+
+Python: `math`*/
+    #![allow(
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        missing_docs,
+        unused_qualifications,
+        unreachable_pub,
+        dead_code,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        rustdoc::broken_intra_doc_links,
+        rustdoc::bare_urls,
+        rustdoc::invalid_html_tags,
+        rustdoc::invalid_rust_codeblocks
+    )]
+    use ::snakebridge::__private as __sb;
+    /**Return the arc cosine (measured in radians) of x.
+
+Python: `math.acos(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+The result is between 0 and pi.
+```*/
+    pub fn acos(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "acos", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the inverse hyperbolic cosine of x.
+
+Python: `math.acosh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn acosh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "acosh",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the arc sine (measured in radians) of x.
+
+Python: `math.asin(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+The result is between -pi/2 and pi/2.
+```*/
+    pub fn asin(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "asin", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the inverse hyperbolic sine of x.
+
+Python: `math.asinh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn asinh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "asinh",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the arc tangent (measured in radians) of x.
+
+Python: `math.atan(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+The result is between -pi/2 and pi/2.
+```*/
+    pub fn atan(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "atan", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the arc tangent (measured in radians) of y/x.
+
+Python: `math.atan2(y: _SupportsFloatOrIndex, x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+Unlike atan(y/x), the signs of both x and y are considered.
+```*/
+    pub fn atan2(
+        y: impl __sb::IntoValue,
+        x: impl __sb::IntoValue,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "atan2",
+            ::std::vec![__sb::IntoValue::into_value(y), __sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the inverse hyperbolic tangent of x.
+
+Python: `math.atanh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn atanh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "atanh",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the cube root of x.
+
+Python: `math.cbrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn cbrt(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "cbrt", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the ceiling of x as an Integral.
+
+Python overloads (signature from typeshed):
+
+- `math.ceil(x: _SupportsCeil[_T], /) -> _T`
+- `math.ceil(x: _SupportsFloatOrIndex, /) -> int`
+
+```text
+This is the smallest integer >= x.
+```*/
+    pub fn ceil(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
+        __sb::Call::function("math", "ceil", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Number of ways to choose k items from n items without repetition and without order.
+
+Python: `math.comb(n: SupportsIndex, k: SupportsIndex, /) -> int` (signature from typeshed)
+
+```text
+Evaluates to n! / (k! * (n - k)!) when k <= n and evaluates
+to zero when k > n.
+
+Also called the binomial coefficient because it is equivalent
+to the coefficient of k-th term in polynomial expansion of the
+expression (1 + x)**n.
+
+Raises TypeError if either of the arguments are not integers.
+Raises ValueError if either of the arguments are negative.
+```*/
+    pub fn comb(
+        n: impl ::core::convert::Into<::core::primitive::i64>,
+        k: impl ::core::convert::Into<::core::primitive::i64>,
+    ) -> __sb::Call<::core::primitive::i64> {
+        __sb::Call::function(
+            "math",
+            "comb",
+            ::std::vec![
+                __sb::IntoValue::into_value(n.into()), __sb::IntoValue::into_value(k
+                .into())
+            ],
+        )
+    }
+    /**Return a float with the magnitude (absolute value) of x but the sign of y.
+
+Python: `math.copysign(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+On platforms that support signed zeros, copysign(1.0, -0.0)
+returns -1.0.
+```*/
+    pub fn copysign(
+        x: impl __sb::IntoValue,
+        y: impl __sb::IntoValue,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "copysign",
+            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
+        )
+    }
+    /**Return the cosine of x (measured in radians).
+
+Python: `math.cos(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn cos(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "cos", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the hyperbolic cosine of x.
+
+Python: `math.cosh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn cosh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "cosh", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Convert angle x from radians to degrees.
+
+Python: `math.degrees(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn degrees(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "degrees",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the Euclidean distance between two points p and q.
+
+Python: `math.dist(p: Iterable[_SupportsFloatOrIndex], q: Iterable[_SupportsFloatOrIndex], /) -> float` (signature from typeshed)
+
+```text
+The points should be specified as sequences (or iterables) of
+coordinates.  Both inputs must have the same dimension.
+
+Roughly equivalent to:
+    sqrt(sum((px - qx) ** 2.0 for px, qx in zip(p, q)))
+```*/
+    pub fn dist(
+        p: ::std::vec::Vec<__sb::Value>,
+        q: ::std::vec::Vec<__sb::Value>,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "dist",
+            ::std::vec![__sb::IntoValue::into_value(p), __sb::IntoValue::into_value(q)],
+        )
+    }
+    /**Error function at x.
+
+Python: `math.erf(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn erf(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "erf", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Complementary error function at x.
+
+Python: `math.erfc(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn erfc(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "erfc", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return e raised to the power of x.
+
+Python: `math.exp(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn exp(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "exp", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return 2 raised to the power of x.
+
+Python: `math.exp2(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn exp2(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "exp2", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return exp(x)-1.
+
+Python: `math.expm1(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+This function avoids the loss of precision involved in the direct evaluation of exp(x)-1 for small x.
+```*/
+    pub fn expm1(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "expm1",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the absolute value of the float x.
+
+Python: `math.fabs(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn fabs(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "fabs", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Find n\!.
+
+Python: `math.factorial(x: SupportsIndex, /) -> int` (signature from typeshed)
+
+```text
+Raise a ValueError if x is negative or non-integral.
+```*/
+    pub fn factorial(
+        x: impl ::core::convert::Into<::core::primitive::i64>,
+    ) -> __sb::Call<::core::primitive::i64> {
+        __sb::Call::function(
+            "math",
+            "factorial",
+            ::std::vec![__sb::IntoValue::into_value(x.into())],
+        )
+    }
+    /**Return the floor of x as an Integral.
+
+Python overloads (signature from typeshed):
+
+- `math.floor(x: _SupportsFloor[_T], /) -> _T`
+- `math.floor(x: _SupportsFloatOrIndex, /) -> int`
+
+```text
+This is the largest integer <= x.
+```*/
+    pub fn floor(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
+        __sb::Call::function(
+            "math",
+            "floor",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return fmod(x, y), according to platform C.
+
+Python: `math.fmod(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+x % y may differ.
+```*/
+    pub fn fmod(
+        x: impl __sb::IntoValue,
+        y: impl __sb::IntoValue,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "fmod",
+            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
+        )
+    }
+    /**Return the mantissa and exponent of x, as pair (m, e).
+
+Python: `math.frexp(x: _SupportsFloatOrIndex, /) -> tuple[float, int]` (signature from typeshed)
+
+```text
+m is a float and e is an int, such that x = m * 2.**e.
+If x is 0, m and e are both 0.  Else 0.5 <= abs(m) < 1.0.
+```*/
+    pub fn frexp(
+        x: impl __sb::IntoValue,
+    ) -> __sb::Call<(::core::primitive::f64, ::core::primitive::i64)> {
+        __sb::Call::function(
+            "math",
+            "frexp",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return an accurate floating point sum of values in the iterable seq.
+
+Python: `math.fsum(seq: Iterable[_SupportsFloatOrIndex], /) -> float` (signature from typeshed)
+
+```text
+Assumes IEEE-754 floating point arithmetic.
+```*/
+    pub fn fsum(
+        seq: ::std::vec::Vec<__sb::Value>,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "fsum",
+            ::std::vec![__sb::IntoValue::into_value(seq)],
+        )
+    }
+    /**Gamma function at x.
+
+Python: `math.gamma(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn gamma(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "gamma",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Greatest Common Divisor.
+
+Python: `math.gcd(*integers: SupportsIndex) -> int` (signature from typeshed)*/
+    pub fn gcd() -> gcd_builder {
+        gcd_builder(__sb::Call::function("math", "gcd", ::std::vec::Vec::new()))
+    }
+    ///Pending call of `math.gcd`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct gcd_builder(__sb::Call<::core::primitive::i64>);
+    __sb::__call_builder!(gcd_builder => ::core::primitive::i64);
+    impl gcd_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+    }
+    /**hypot(\*coordinates) -\> value
+
+Python: `math.hypot(*coordinates: _SupportsFloatOrIndex) -> float` (signature from typeshed)
+
+```text
+Multidimensional Euclidean distance from the origin to a point.
+
+Roughly equivalent to:
+    sqrt(sum(x**2 for x in coordinates))
+
+For a two dimensional point (x, y), gives the hypotenuse
+using the Pythagorean theorem:  sqrt(x*x + y*y).
+
+For example, the hypotenuse of a 3/4/5 right triangle is:
+
+    >>> hypot(3.0, 4.0)
+    5.0
+```*/
+    pub fn hypot() -> hypot_builder {
+        hypot_builder(__sb::Call::function("math", "hypot", ::std::vec::Vec::new()))
+    }
+    ///Pending call of `math.hypot`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct hypot_builder(__sb::Call<::core::primitive::f64>);
+    __sb::__call_builder!(hypot_builder => ::core::primitive::f64);
+    impl hypot_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+    }
+    /**Determine whether two floating point numbers are close in value.
+
+Python: `math.isclose(a: _SupportsFloatOrIndex, b: _SupportsFloatOrIndex, *, rel_tol: _SupportsFloatOrIndex = 1e-09, abs_tol: _SupportsFloatOrIndex = 0.0) -> bool` (signature from typeshed)
+
+```text
+  rel_tol
+    maximum difference for being considered "close", relative to the
+    magnitude of the input values
+  abs_tol
+    maximum difference for being considered "close", regardless of the
+    magnitude of the input values
+
+Return True if a is close in value to b, and False otherwise.
+
+For the values to be considered close, the difference between them
+must be smaller than at least one of the tolerances.
+
+-inf, inf and NaN behave similarly to the IEEE 754 Standard.  That
+is, NaN is not close to anything, even itself.  inf and -inf are
+only close to themselves.
+```*/
+    pub fn isclose(a: impl __sb::IntoValue, b: impl __sb::IntoValue) -> isclose_builder {
+        isclose_builder(
+            __sb::Call::function(
+                "math",
+                "isclose",
+                ::std::vec![
+                    __sb::IntoValue::into_value(a), __sb::IntoValue::into_value(b)
+                ],
+            ),
+        )
+    }
+    ///Pending call of `math.isclose`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct isclose_builder(__sb::Call<::core::primitive::bool>);
+    __sb::__call_builder!(isclose_builder => ::core::primitive::bool);
+    impl isclose_builder {
+        ///Python argument `rel_tol` (default `1e-09`).
+        pub fn rel_tol(self, rel_tol: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("rel_tol", rel_tol))
+        }
+        ///Python argument `abs_tol` (default `0.0`).
+        pub fn abs_tol(self, abs_tol: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("abs_tol", abs_tol))
+        }
+    }
+    /**Return True if x is neither an infinity nor a NaN, and False otherwise.
+
+Python: `math.isfinite(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
+    pub fn isfinite(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::bool> {
+        __sb::Call::function(
+            "math",
+            "isfinite",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return True if x is a positive or negative infinity, and False otherwise.
+
+Python: `math.isinf(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
+    pub fn isinf(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::bool> {
+        __sb::Call::function(
+            "math",
+            "isinf",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return True if x is a NaN (not a number), and False otherwise.
+
+Python: `math.isnan(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
+    pub fn isnan(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::bool> {
+        __sb::Call::function(
+            "math",
+            "isnan",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the integer part of the square root of the input.
+
+Python: `math.isqrt(n: SupportsIndex, /) -> int` (signature from typeshed)*/
+    pub fn isqrt(
+        n: impl ::core::convert::Into<::core::primitive::i64>,
+    ) -> __sb::Call<::core::primitive::i64> {
+        __sb::Call::function(
+            "math",
+            "isqrt",
+            ::std::vec![__sb::IntoValue::into_value(n.into())],
+        )
+    }
+    /**Least Common Multiple.
+
+Python: `math.lcm(*integers: SupportsIndex) -> int` (signature from typeshed)*/
+    pub fn lcm() -> lcm_builder {
+        lcm_builder(__sb::Call::function("math", "lcm", ::std::vec::Vec::new()))
+    }
+    ///Pending call of `math.lcm`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct lcm_builder(__sb::Call<::core::primitive::i64>);
+    __sb::__call_builder!(lcm_builder => ::core::primitive::i64);
+    impl lcm_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+    }
+    /**Return x \* (2\*\*i).
+
+Python: `math.ldexp(x: _SupportsFloatOrIndex, i: int, /) -> float` (signature from typeshed)
+
+```text
+This is essentially the inverse of frexp().
+```*/
+    pub fn ldexp(
+        x: impl __sb::IntoValue,
+        i: impl ::core::convert::Into<::core::primitive::i64>,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "ldexp",
+            ::std::vec![
+                __sb::IntoValue::into_value(x), __sb::IntoValue::into_value(i.into())
+            ],
+        )
+    }
+    /**Natural logarithm of absolute value of Gamma function at x.
+
+Python: `math.lgamma(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn lgamma(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "lgamma",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
+
+Python: `math.log(x: _SupportsFloatOrIndex, base: _SupportsFloatOrIndex = ..., /) -> float` (signature from typeshed)
+
+```text
+If the base not specified, returns the natural logarithm (base e) of x.
+```*/
+    pub fn log(x: impl __sb::IntoValue) -> log_builder {
+        log_builder(
+            __sb::Call::function(
+                "math",
+                "log",
+                ::std::vec![__sb::IntoValue::into_value(x)],
+            ),
+        )
+    }
+    ///Pending call of `math.log`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct log_builder(__sb::Call<::core::primitive::f64>);
+    __sb::__call_builder!(log_builder => ::core::primitive::f64);
+    impl log_builder {
+        ///Python argument `base` (default `...`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
+        pub fn base(self, base: impl __sb::IntoValue) -> Self {
+            Self(self.0.extra_args([__sb::IntoValue::into_value(base)]))
+        }
+    }
+    /**Return the base 10 logarithm of x.
+
+Python: `math.log10(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn log10(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "log10",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the natural logarithm of 1+x (base e).
+
+Python: `math.log1p(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+The result is computed in a way which is accurate for x near zero.
+```*/
+    pub fn log1p(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "log1p",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the base 2 logarithm of x.
+
+Python: `math.log2(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn log2(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "log2", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the fractional and integer parts of x.
+
+Python: `math.modf(x: _SupportsFloatOrIndex, /) -> tuple[float, float]` (signature from typeshed)
+
+```text
+Both results carry the sign of x and are floats.
+```*/
+    pub fn modf(
+        x: impl __sb::IntoValue,
+    ) -> __sb::Call<(::core::primitive::f64, ::core::primitive::f64)> {
+        __sb::Call::function("math", "modf", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the next floating-point value after x towards y.
+
+Python: `math.nextafter(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn nextafter(
+        x: impl __sb::IntoValue,
+        y: impl __sb::IntoValue,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "nextafter",
+            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
+        )
+    }
+    /**Number of ways to choose k items from n items without repetition and with order.
+
+Python: `math.perm(n: SupportsIndex, k: SupportsIndex | None = None, /) -> int` (signature from typeshed)
+
+```text
+Evaluates to n! / (n - k)! when k <= n and evaluates
+to zero when k > n.
+
+If k is not specified or is None, then k defaults to n
+and the function returns n!.
+
+Raises TypeError if either of the arguments are not integers.
+Raises ValueError if either of the arguments are negative.
+```*/
+    pub fn perm(n: impl ::core::convert::Into<::core::primitive::i64>) -> perm_builder {
+        perm_builder(
+            __sb::Call::function(
+                "math",
+                "perm",
+                ::std::vec![__sb::IntoValue::into_value(n.into())],
+            ),
+        )
+    }
+    ///Pending call of `math.perm`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct perm_builder(__sb::Call<::core::primitive::i64>);
+    __sb::__call_builder!(perm_builder => ::core::primitive::i64);
+    impl perm_builder {
+        ///Python argument `k` (default `None`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
+        pub fn k(self, k: impl ::core::convert::Into<::core::primitive::i64>) -> Self {
+            Self(self.0.extra_args([__sb::IntoValue::into_value(k.into())]))
+        }
+    }
+    /**Return x\*\*y (x to the power of y).
+
+Python: `math.pow(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn pow(
+        x: impl __sb::IntoValue,
+        y: impl __sb::IntoValue,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "pow",
+            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
+        )
+    }
+    /**Calculate the product of all the elements in the input iterable.
+
+Python overloads (signature from typeshed):
+
+- `math.prod(iterable: Iterable[bool | _LiteralInteger], /, *, start: int = 1) -> int`
+- `math.prod(iterable: Iterable[_SupportsProdNoDefaultT], /) -> _SupportsProdNoDefaultT | Literal[1]`
+- `math.prod(iterable: Iterable[_MultiplicableT1], /, *, start: _MultiplicableT2) -> _MultiplicableT1 | _MultiplicableT2`
+
+```text
+The default start value for the product is 1.
+
+When the iterable is empty, return the start value.  This function is
+intended specifically for use with numeric values and may reject
+non-numeric types.
+```*/
+    pub fn prod(iterable: ::std::vec::Vec<__sb::Value>) -> prod_builder {
+        prod_builder(
+            __sb::Call::function(
+                "math",
+                "prod",
+                ::std::vec![__sb::IntoValue::into_value(iterable)],
+            ),
+        )
+    }
+    ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct prod_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(prod_builder => __sb::Value);
+    impl prod_builder {
+        ///Python argument `start`.
+        pub fn start(self, start: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("start", start))
+        }
+    }
+    /**Convert angle x from degrees to radians.
+
+Python: `math.radians(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn radians(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "radians",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Difference between x and the closest integer multiple of y.
+
+Python: `math.remainder(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
+
+```text
+Return x - n*y where n*y is the closest integer multiple of y.
+In the case where x is exactly halfway between two multiples of
+y, the nearest even value of n is used. The result is always exact.
+```*/
+    pub fn remainder(
+        x: impl __sb::IntoValue,
+        y: impl __sb::IntoValue,
+    ) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function(
+            "math",
+            "remainder",
+            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
+        )
+    }
+    /**Return the sine of x (measured in radians).
+
+Python: `math.sin(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn sin(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "sin", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the hyperbolic sine of x.
+
+Python: `math.sinh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn sinh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "sinh", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the square root of x.
+
+Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn sqrt(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "sqrt", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the tangent of x (measured in radians).
+
+Python: `math.tan(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn tan(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "tan", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Return the hyperbolic tangent of x.
+
+Python: `math.tanh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn tanh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "tanh", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Truncates the Real x to the nearest Integral toward 0.
+
+Python: `math.trunc(x: _SupportsTrunc[_T], /) -> _T` (signature from typeshed)
+
+```text
+Uses the __trunc__ magic method.
+```*/
+    pub fn trunc(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
+        __sb::Call::function(
+            "math",
+            "trunc",
+            ::std::vec![__sb::IntoValue::into_value(x)],
+        )
+    }
+    /**Return the value of the least significant bit of the float x.
+
+Python: `math.ulp(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn ulp(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "ulp", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**Python: `math.e`
+
+Python type: `float`.*/
+    pub const e: ::core::primitive::f64 = 2.718281828459045;
+    /**Python: `math.inf`
+
+Python type: `float`.*/
+    pub const inf: &::core::primitive::str = "inf";
+    /**Python: `math.nan`
+
+Python type: `float`.*/
+    pub const nan: &::core::primitive::str = "nan";
+    /**Python: `math.pi`
+
+Python type: `float`.*/
+    pub const pi: ::core::primitive::f64 = 3.141592653589793;
+    /**Python: `math.tau`
+
+Python type: `float`.*/
+    pub const tau: ::core::primitive::f64 = 6.283185307179586;
+}

@@ -1,0 +1,194 @@
+pub mod math {
+    /*!This module provides access to the mathematical functions defined by the C standard.
+
+Python: `math`*/
+    #![allow(
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        missing_docs,
+        unused_qualifications,
+        unreachable_pub,
+        dead_code,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        rustdoc::broken_intra_doc_links,
+        rustdoc::bare_urls,
+        rustdoc::invalid_html_tags,
+        rustdoc::invalid_rust_codeblocks
+    )]
+    use ::snakebridge::__private as __sb;
+    /**Return the square root of x.
+
+Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
+    pub fn sqrt(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
+        __sb::Call::function("math", "sqrt", ::std::vec![__sb::IntoValue::into_value(x)])
+    }
+    /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
+
+Python: `math.log(x: float, base: float = e, /) -> float` (signature from typeshed)*/
+    pub fn log(x: impl ::core::convert::Into<::core::primitive::f64>) -> log_builder {
+        log_builder(
+            __sb::Call::function(
+                "math",
+                "log",
+                ::std::vec![__sb::IntoValue::into_value(x.into())],
+            ),
+        )
+    }
+    ///Pending call of `math.log`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct log_builder(__sb::Call<::core::primitive::f64>);
+    __sb::__call_builder!(log_builder => ::core::primitive::f64);
+    impl log_builder {
+        ///Python argument `base` (default `e`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
+        pub fn base(
+            self,
+            base: impl ::core::convert::Into<::core::primitive::f64>,
+        ) -> Self {
+            Self(self.0.extra_args([__sb::IntoValue::into_value(base.into())]))
+        }
+    }
+    /**Multidimensional Euclidean distance from the origin to a point.
+
+Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
+    pub fn hypot() -> hypot_builder {
+        hypot_builder(__sb::Call::function("math", "hypot", ::std::vec::Vec::new()))
+    }
+    ///Pending call of `math.hypot`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct hypot_builder(__sb::Call<::core::primitive::f64>);
+    __sb::__call_builder!(hypot_builder => ::core::primitive::f64);
+    impl hypot_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+    }
+    ///Python: `math.isclose(a: float, b: float, /, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool` (signature from typeshed)
+    pub fn isclose(
+        a: impl ::core::convert::Into<::core::primitive::f64>,
+        b: impl ::core::convert::Into<::core::primitive::f64>,
+    ) -> isclose_builder {
+        isclose_builder(
+            __sb::Call::function(
+                "math",
+                "isclose",
+                ::std::vec![
+                    __sb::IntoValue::into_value(a.into()), __sb::IntoValue::into_value(b
+                    .into())
+                ],
+            ),
+        )
+    }
+    ///Pending call of `math.isclose`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct isclose_builder(__sb::Call<::core::primitive::bool>);
+    __sb::__call_builder!(isclose_builder => ::core::primitive::bool);
+    impl isclose_builder {
+        ///Python argument `rel_tol` (default `1e-09`).
+        pub fn rel_tol(
+            self,
+            rel_tol: impl ::core::convert::Into<::core::primitive::f64>,
+        ) -> Self {
+            Self(self.0.kwarg("rel_tol", rel_tol.into()))
+        }
+        ///Python argument `abs_tol` (default `0.0`).
+        pub fn abs_tol(
+            self,
+            abs_tol: impl ::core::convert::Into<::core::primitive::f64>,
+        ) -> Self {
+            Self(self.0.kwarg("abs_tol", abs_tol.into()))
+        }
+    }
+    ///Python: `math.prod(iterable, /, *, start=1)` (signature from __text_signature__)
+    pub fn prod(iterable: ::std::vec::Vec<::core::primitive::f64>) -> prod_builder {
+        prod_builder(
+            __sb::Call::function(
+                "math",
+                "prod",
+                ::std::vec![__sb::IntoValue::into_value(iterable)],
+            ),
+        )
+    }
+    ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct prod_builder(__sb::Call<::core::primitive::f64>);
+    __sb::__call_builder!(prod_builder => ::core::primitive::f64);
+    impl prod_builder {
+        ///Python argument `start` (default `1`).
+        pub fn start(
+            self,
+            start: impl ::core::convert::Into<::core::primitive::f64>,
+        ) -> Self {
+            Self(self.0.kwarg("start", start.into()))
+        }
+    }
+    ///Python: `math.factorial(x, /)` (signature from __text_signature__)
+    pub fn factorial(
+        x: impl ::core::convert::Into<::core::primitive::i64>,
+    ) -> __sb::Call<::core::primitive::i64> {
+        __sb::Call::function(
+            "math",
+            "factorial",
+            ::std::vec![__sb::IntoValue::into_value(x.into())],
+        )
+    }
+    /**No signature could be found.
+
+Python: `math.mystery` (signature from nowhere: unknown, so the call is dynamic)
+
+The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, value)`.*/
+    pub fn mystery() -> mystery_builder {
+        mystery_builder(__sb::Call::function("math", "mystery", ::std::vec::Vec::new()))
+    }
+    ///Pending call of `math.mystery`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct mystery_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(mystery_builder => __sb::Value);
+    impl mystery_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+        ///An extra keyword argument (Python `**kwargs`).
+        pub fn kwarg(
+            self,
+            name: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::IntoValue,
+        ) -> Self {
+            Self(self.0.extra_kwarg(name, value))
+        }
+    }
+    /**Python: `math.e`
+
+Python type: `float`.*/
+    pub const e: ::core::primitive::f64 = 2.718281828459045;
+    /**Python: `math.inf`
+
+Python type: `float`.*/
+    pub fn inf() -> __sb::Result<::core::primitive::f64> {
+        __sb::module_attr("math", "inf")
+    }
+    /**Python: `math.nan`
+
+Python type: `float`.*/
+    pub fn nan() -> __sb::Result<::core::primitive::f64> {
+        __sb::module_attr("math", "nan")
+    }
+    /**Python: `math.pi`
+
+Python type: `float`.*/
+    pub const pi: ::core::primitive::f64 = 3.141592653589793;
+    /**Python: `math.tau`
+
+Python type: `float`.*/
+    pub const tau: ::core::primitive::f64 = 6.283185307179586;
+}

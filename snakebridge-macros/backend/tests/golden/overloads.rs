@@ -1,0 +1,107 @@
+pub mod ov {
+    //!Python: `ov`
+    #![allow(
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        missing_docs,
+        unused_qualifications,
+        unreachable_pub,
+        dead_code,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        rustdoc::broken_intra_doc_links,
+        rustdoc::bare_urls,
+        rustdoc::invalid_html_tags,
+        rustdoc::invalid_rust_codeblocks
+    )]
+    use ::snakebridge::__private as __sb;
+    /**Overloaded.
+
+Python overloads (signature from the package's .pyi stubs):
+
+- `ov.pick(a: int, b: int, *, out: None = None) -> int`
+- `ov.pick(a: float, *, out: str) -> str`*/
+    pub fn pick(a: impl __sb::IntoValue) -> pick_builder {
+        pick_builder(
+            __sb::Call::function(
+                "ov",
+                "pick",
+                ::std::vec![__sb::IntoValue::into_value(a)],
+            ),
+        )
+    }
+    ///Pending call of `ov.pick`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct pick_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(pick_builder => __sb::Value);
+    impl pick_builder {
+        ///Python argument `b`.
+        pub fn b(self, b: impl ::core::convert::Into<::core::primitive::i64>) -> Self {
+            Self(self.0.kwarg("b", b.into()))
+        }
+        ///Python argument `out`.
+        pub fn out(self, out: impl __sb::IntoValue) -> Self {
+            Self(self.0.kwarg("out", out))
+        }
+    }
+    /**Python overloads (signature from the package's .pyi stubs):
+
+- `ov.same(x: str, n: int = 1) -> str`
+- `ov.same(x: str, n: int = 1, *, sep: str = '') -> str`*/
+    pub fn same(x: impl ::core::convert::Into<::std::string::String>) -> same_builder {
+        same_builder(
+            __sb::Call::function(
+                "ov",
+                "same",
+                ::std::vec![__sb::IntoValue::into_value(x.into())],
+            ),
+        )
+    }
+    ///Pending call of `ov.same`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct same_builder(__sb::Call<::std::string::String>);
+    __sb::__call_builder!(same_builder => ::std::string::String);
+    impl same_builder {
+        ///Python argument `n`.
+        pub fn n(self, n: impl ::core::convert::Into<::core::primitive::i64>) -> Self {
+            Self(self.0.kwarg("n", n.into()))
+        }
+        ///Python argument `sep`.
+        pub fn sep(
+            self,
+            sep: impl ::core::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self(self.0.kwarg("sep", sep.into()))
+        }
+    }
+    /**Python overloads (signature from the package's .pyi stubs):
+
+- `ov.posonly(x, /)`
+- `ov.posonly(x, y, /)`*/
+    pub fn posonly(
+        x: impl ::core::convert::Into<::core::primitive::i64>,
+    ) -> posonly_builder {
+        posonly_builder(
+            __sb::Call::function(
+                "ov",
+                "posonly",
+                ::std::vec![__sb::IntoValue::into_value(x.into())],
+            ),
+        )
+    }
+    ///Pending call of `ov.posonly`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct posonly_builder(__sb::Call<::core::primitive::i64>);
+    __sb::__call_builder!(posonly_builder => ::core::primitive::i64);
+    impl posonly_builder {
+        ///Extra positional arguments (Python `*args`), appended in order.
+        pub fn args(
+            self,
+            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+        ) -> Self {
+            Self(self.0.extra_args(values))
+        }
+    }
+}
