@@ -1,0 +1,4 @@
+#[snakebridge::python_module("json")]
+pub mod json;
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[snakebridge::python_module("json")]
+pub mod json {
+    pub fn mine() {}
+}
+
+fn main() {}
