@@ -138,11 +138,17 @@ pub fn parse_args(attr: TokenStream) -> syn::Result<ModuleArgs> {
         let value = match &meta {
             Meta::NameValue(nv) => &nv.value,
             Meta::Path(_) => {
-                errors.push(error(&meta, format!("`{name}` needs a value: {}", example(&name))));
+                errors.push(error(
+                    &meta,
+                    format!("`{name}` needs a value: {}", example(&name)),
+                ));
                 continue;
             }
             Meta::List(_) => {
-                errors.push(error(&meta, format!("write `{name}` as {}", example(&name))));
+                errors.push(error(
+                    &meta,
+                    format!("write `{name}` as {}", example(&name)),
+                ));
                 continue;
             }
         };
@@ -245,7 +251,10 @@ fn string_list(
     };
     let mut out: Vec<LitStr> = Vec::new();
     for elem in &array.elems {
-        let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = elem else {
+        let Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) = elem
+        else {
             errors.push(error(
                 elem,
                 format!("`{name}` takes string literals: {}", example(name)),
@@ -253,7 +262,10 @@ fn string_list(
             continue;
         };
         if let Err(msg) = check_dotted_name(&s.value()) {
-            errors.push(error(s, format!("invalid name {:?} in `{name}`: {msg}", s.value())));
+            errors.push(error(
+                s,
+                format!("invalid name {:?} in `{name}`: {msg}", s.value()),
+            ));
         } else if out.iter().any(|o| o.value() == s.value()) {
             errors.push(error(
                 s,
@@ -346,7 +358,10 @@ mod tests {
     fn unknown_argument_suggests() {
         let m = messages(quote!("json", includes = ["a"]));
         assert_eq!(m.len(), 1);
-        assert!(m[0].contains("unknown argument `includes`; did you mean `include`?"), "{m:?}");
+        assert!(
+            m[0].contains("unknown argument `includes`; did you mean `include`?"),
+            "{m:?}"
+        );
         let m = messages(quote!("json", frobnicate = 1));
         assert!(m[0].contains("the arguments are: submodules"), "{m:?}");
     }
@@ -355,11 +370,15 @@ mod tests {
     fn wrong_value_types() {
         assert!(messages(quote!("json", include = "a"))[0].contains("takes a list of strings"));
         assert!(messages(quote!("json", include = [1]))[0].contains("takes string literals"));
-        assert!(messages(quote!("json", cache = ["a"]))[0].contains("`cache` takes a string literal"));
+        assert!(
+            messages(quote!("json", cache = ["a"]))[0].contains("`cache` takes a string literal")
+        );
         assert!(messages(quote!("json", cache = ""))[0].contains("must name a directory"));
         assert!(messages(quote!("json", streaming))[0].contains("needs a value"));
         assert!(messages(quote!("json", include("a")))[0].contains("write `include` as"));
-        assert!(messages(quote!("json", "extra"))[0].contains("only the module name is positional"));
+        assert!(
+            messages(quote!("json", "extra"))[0].contains("only the module name is positional")
+        );
         assert!(messages(quote!("json", include = ["a b"]))[0].contains("invalid name"));
     }
 
@@ -383,12 +402,31 @@ mod tests {
 
     #[test]
     fn item_must_be_an_empty_inline_mod() {
-        assert!(parse_item(quote!(pub mod np {})).is_ok());
-        let e = parse_item(quote!(mod np;)).unwrap_err().to_string();
+        assert!(
+            parse_item(quote!(
+                pub mod np {}
+            ))
+            .is_ok()
+        );
+        let e = parse_item(quote!(
+            mod np;
+        ))
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("write `mod np {}`"), "{e}");
-        let e = parse_item(quote!(mod np { fn f() {} })).unwrap_err().to_string();
+        let e = parse_item(quote!(
+            mod np {
+                fn f() {}
+            }
+        ))
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("must be empty"), "{e}");
-        let e = parse_item(quote!(fn f() {})).unwrap_err().to_string();
+        let e = parse_item(quote!(
+            fn f() {}
+        ))
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("empty inline module"), "{e}");
     }
 }

@@ -26,8 +26,11 @@ pub fn render(
     source: Option<SignatureSource>,
     note: Option<&str>,
 ) -> String {
-    let doc = doc.map(normalise).unwrap_or_default();
-    let (summary, rest) = split_summary(&doc);
+    // Docstrings arrive cleaned (`inspect.cleandoc` in the introspector: dedented, no tabs, no
+    // CR); this runs for every item inside rustc, unoptimized in debug builds, so it only does
+    // what is needed on top.
+    let doc = doc.unwrap_or_default().trim_matches('\n');
+    let (summary, rest) = split_summary(doc);
     let mut out = String::new();
     if !summary.is_empty() {
         out.push_str(&escape_markdown(&summary));
@@ -36,7 +39,12 @@ pub fn render(
     let from = source.map(|s| format!(" (signature from {})", source_name(s)));
     match signatures {
         [] | [""] => {
-            let _ = write!(out, "Python: {}{}", code_span(python), from.unwrap_or_default());
+            let _ = write!(
+                out,
+                "Python: {}{}",
+                code_span(python),
+                from.unwrap_or_default()
+            );
         }
         [one] => {
             let _ = write!(
@@ -47,7 +55,7 @@ pub fn render(
             );
         }
         many => {
-            let _ = write!(out, "Python overloads{}:\n", from.unwrap_or_default());
+            let _ = writeln!(out, "Python overloads{}:", from.unwrap_or_default());
             for sig in many {
                 let _ = write!(out, "\n- {}", code_span(&format!("{python}{sig}")));
             }
@@ -57,7 +65,11 @@ pub fn render(
         let _ = write!(out, "\n\n{note}");
     }
     if !rest.is_empty() {
-        let fence = "`".repeat(longest_run(rest, '`').max(2) + 1);
+        let fence = if rest.contains("```") {
+            "`".repeat(longest_run(rest, '`') + 1)
+        } else {
+            "```".to_owned()
+        };
         let _ = write!(out, "\n\n{fence}text\n{rest}\n{fence}");
     }
     out
@@ -78,36 +90,6 @@ pub fn source_name(source: SignatureSource) -> &'static str {
         SignatureSource::Docstring => "the docstring",
         SignatureSource::Unknown => "nowhere: unknown, so the call is dynamic",
     }
-}
-
-/// `inspect.cleandoc`: tabs to spaces, common indentation of lines after the first removed,
-/// leading and trailing blank lines dropped, `\r` gone.
-fn normalise(doc: &str) -> String {
-    let doc = doc.replace("\r\n", "\n").replace(['\r'], "\n").replace('\t', "    ");
-    let lines: Vec<&str> = doc.lines().collect();
-    let indent = lines
-        .iter()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    let mut out: Vec<String> = Vec::with_capacity(lines.len());
-    for (i, line) in lines.iter().enumerate() {
-        let line = if i == 0 {
-            line.trim_start()
-        } else {
-            line.get(indent..).unwrap_or_else(|| line.trim_start())
-        };
-        out.push(line.trim_end().to_owned());
-    }
-    while out.last().is_some_and(|l| l.is_empty()) {
-        out.pop();
-    }
-    while out.first().is_some_and(|l| l.is_empty()) {
-        out.remove(0);
-    }
-    out.join("\n")
 }
 
 /// Splits off the first paragraph, unless it looks like code or a heading (then no summary).
@@ -232,7 +214,7 @@ mod tests {
 
     #[test]
     fn summary_signature_and_fenced_rest() {
-        let doc = "Serialize ``obj`` to a JSON [1]_ <str>.\n\n    >>> dumps([1])\n    '[1]'\n";
+        let doc = "Serialize ``obj`` to a JSON [1]_ <str>.\n\n>>> dumps([1])\n'[1]'";
         let out = render(
             Some(doc),
             "json.dumps",
@@ -256,7 +238,13 @@ mod tests {
 
     #[test]
     fn overloads_are_listed() {
-        let out = render(None, "m.f", &["(a: int) -> int", "(a: str) -> str"], None, Some("Note."));
+        let out = render(
+            None,
+            "m.f",
+            &["(a: int) -> int", "(a: str) -> str"],
+            None,
+            Some("Note."),
+        );
         assert_eq!(
             out,
             "Python overloads:\n\n- `m.f(a: int) -> int`\n- `m.f(a: str) -> str`\n\nNote."
@@ -281,10 +269,5 @@ mod tests {
         let out = render_plain(Some(">>> f()\n1\n\nmore"), "m.f");
         assert!(out.starts_with("Python: `m.f`"), "{out}");
         assert!(out.contains("```text\n>>> f()\n1\n\nmore\n```"), "{out}");
-    }
-
-    #[test]
-    fn cleandoc() {
-        assert_eq!(normalise("First.\n\n    Body\n      more\n"), "First.\n\nBody\n  more");
     }
 }

@@ -51,7 +51,11 @@ pub fn base_name(python: &str) -> (String, bool) {
         if i == 0 && !(c == '_' || unicode_ident::is_xid_start(c)) {
             out.push('_');
         }
-        out.push(if unicode_ident::is_xid_continue(c) { c } else { '_' });
+        out.push(if unicode_ident::is_xid_continue(c) {
+            c
+        } else {
+            '_'
+        });
     }
     if out.is_empty() || out == "_" {
         out = "__".to_owned();
@@ -155,7 +159,7 @@ pub fn did_you_mean<'a>(
             let d = if c.eq_ignore_ascii_case(wanted) {
                 0
             } else {
-                levenshtein(wanted, c)
+                edit_distance(wanted, c)
             };
             (d <= limit).then_some((d, c))
         })
@@ -163,23 +167,27 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance where swapping two adjacent characters counts as one edit (`cahce` → `cache`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
+    // Three rows of the optimal-string-alignment table: two back, previous, current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    row[b.len()]
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -216,5 +224,8 @@ mod tests {
         assert_eq!(did_you_mean("dump", ["dumps", "loads"]), Some("dumps"));
         assert_eq!(did_you_mean("xyzzy", ["dumps", "loads"]), None);
         assert_eq!(did_you_mean("Include", ["include"]), Some("include"));
+        assert_eq!(did_you_mean("cahce", ["cache", "include"]), Some("cache"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

@@ -3,17 +3,17 @@
 //! | Python annotation | return type (and inside containers) | parameter type |
 //! |---|---|---|
 //! | `int`, `SupportsIndex`, `Literal[1, 2]` | `i64` | `impl Into<i64>` |
-//! | `float` | `f64` | `impl Into<f64>` |
+//! | `float`, `SupportsFloat`, `SupportsFloat \| SupportsIndex` | `f64` | `impl Into<f64>` |
 //! | `str`, `Literal["a", "b"]` | `String` | `impl Into<String>` |
 //! | `bytes` | `Bytes` (the runtime's wrapper) | `impl Into<Bytes>` |
 //! | `bool`, `Literal[True, False]` | `bool` | `bool` |
 //! | `None` | `()` | `()` |
 //! | `list[T]`, `Sequence[T]`, `Iterable[T]`, `tuple[T, ...]` | `Vec<T>` | `Vec<T>` |
 //! | `dict[str, T]`, `Mapping[str, T]` | `HashMap<String, T>` | `HashMap<String, T>` |
-//! | `tuple[A, B]` (up to 12 items) | `(A, B)` | `(A, B)` |
+//! | `tuple[A, B]` (up to 8 items) | `(A, B)` | `(A, B)` |
 //! | `Optional[T]`, `T \| None` | `Option<T>` | `Option<T>`; an optional parameter's setter takes `T` |
 //! | `A \| B` mapping to one Rust type (e.g. `int \| SupportsIndex`) | that type | that parameter type |
-//! | a class bound by the same macro invocation (by qualified name) | its struct | `&Struct` (subclasses coerce through `Deref`) |
+//! | a class bound by the same macro invocation (by qualified name), also subscripted (`ndarray[...]`) | its struct | `&Struct` (subclasses coerce through `Deref`) |
 //! | `Self` (in a class's methods) | the class's struct | `&Struct` |
 //! | anything else: other unions, `complex`, `Any`, `object`, type aliases, classes not bound | `Value` | `impl IntoValue` |
 //!
@@ -24,7 +24,7 @@
 //!   containers take concrete owned types because a generic per element would need per-element code.
 //! - `int` is Python's unbounded int; a result beyond `i64` is a decode error at run time (ask for
 //!   `Value` by binding the function through `Value`-typed APIs if that matters).
-//! - Every type is written with an absolute path (`::core::primitive::i64`, `::std::string::String`):
+//! - Every type is written with an absolute path (`__sb::i64`, `__sb::String`):
 //!   generated modules routinely define structs called `bool`, `str` or `int_` that would shadow
 //!   the prelude.
 
@@ -61,19 +61,29 @@ pub enum RustType {
     Value,
 }
 
-/// The path of a generated class struct (compared by its text).
+/// The path of a generated class struct, with the Python class it stands for (which is what
+/// two paths are compared by: printing tokens to compare them would be slow in a proc macro).
 #[derive(Debug, Clone)]
-pub struct ClassPath(pub TokenStream);
+pub struct ClassPath {
+    /// The qualified Python name (or `Self`).
+    pub key: String,
+    /// The Rust path, relative to the module being generated.
+    pub path: TokenStream,
+}
 
-impl PartialEq for ClassPath {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.to_string() == other.0.to_string()
+impl ClassPath {
+    /// A path for the class `key`.
+    pub fn new(key: impl Into<String>, path: TokenStream) -> Self {
+        Self {
+            key: key.into(),
+            path,
+        }
     }
 }
 
-impl From<TokenStream> for ClassPath {
-    fn from(path: TokenStream) -> Self {
-        Self(path)
+impl PartialEq for ClassPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
     }
 }
 
@@ -97,7 +107,7 @@ impl ClassLookup for NoClasses {
 }
 
 /// The largest tuple that is mapped to a Rust tuple (the runtime implements its traits up to it).
-const MAX_TUPLE: usize = 12;
+const MAX_TUPLE: usize = 8;
 
 /// Maps an annotation (absent = unknown) to a Rust type.
 pub fn map(ty: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
@@ -135,30 +145,36 @@ fn short(name: &str) -> &str {
 fn map_name(name: &str, classes: &dyn ClassLookup) -> RustType {
     match short(name) {
         "int" | "SupportsIndex" => RustType::Int,
-        "float" => RustType::Float,
+        // Protocol of what `float()` accepts: the callee converts, so a Rust `f64` is right.
+        "float" | "SupportsFloat" => RustType::Float,
         "str" | "LiteralString" => RustType::Str,
         "bytes" => RustType::Bytes,
         "bool" => RustType::Bool,
         "None" | "NoneType" => RustType::Unit,
-        "Self" => classes
-            .self_type()
-            .map_or(RustType::Value, |p| RustType::Class(p.into())),
-        _ => classes
-            .class_path(name)
-            .map_or(RustType::Value, |p| RustType::Class(p.into())),
+        "Self" => classes.self_type().map_or(RustType::Value, |p| {
+            RustType::Class(ClassPath::new("Self", p))
+        }),
+        _ => classes.class_path(name).map_or(RustType::Value, |p| {
+            RustType::Class(ClassPath::new(name, p))
+        }),
     }
 }
 
 fn map_generic(name: &str, args: &[TypeExpr], classes: &dyn ClassLookup) -> RustType {
-    let arg = |i: usize| args.get(i).map_or(RustType::Value, |a| map_expr(a, classes));
+    let arg = |i: usize| {
+        args.get(i)
+            .map_or(RustType::Value, |a| map_expr(a, classes))
+    };
     match short(name) {
         "list" | "List" | "Sequence" | "MutableSequence" | "Iterable" | "Collection" => {
             RustType::List(Box::new(arg(0)))
         }
-        "dict" | "Dict" | "Mapping" | "MutableMapping" => match args.first().map(|a| map_expr(a, classes)) {
-            Some(RustType::Str) => RustType::Dict(Box::new(arg(1))),
-            _ => RustType::Value,
-        },
+        "dict" | "Dict" | "Mapping" | "MutableMapping" => {
+            match args.first().map(|a| map_expr(a, classes)) {
+                Some(RustType::Str) => RustType::Dict(Box::new(arg(1))),
+                _ => RustType::Value,
+            }
+        }
         "tuple" | "Tuple" => match args {
             [item, TypeExpr::Name { name }] if name == "..." => {
                 RustType::List(Box::new(map_expr(item, classes)))
@@ -184,7 +200,11 @@ fn map_generic(name: &str, args: &[TypeExpr], classes: &dyn ClassLookup) -> Rust
                 })
                 .collect::<Vec<_>>(),
         ),
-        _ => RustType::Value,
+        // A generic class of the module (`numpy.ndarray[tuple[int, ...], dtype[float64]]`): the
+        // struct stands for every parametrisation.
+        _ => classes.class_path(name).map_or(RustType::Value, |p| {
+            RustType::Class(ClassPath::new(name, p))
+        }),
     }
 }
 
@@ -197,10 +217,19 @@ fn option_of(inner: RustType) -> RustType {
 }
 
 fn map_union(items: &[TypeExpr], classes: &dyn ClassLookup) -> RustType {
+    // `SupportsFloat | SupportsIndex` (typeshed's `_SupportsFloatOrIndex`) is converted with
+    // `float()` by the callee: an int member adds nothing a Rust `f64` cannot pass. (A plain
+    // `int | float` stays `Value`: there the callee may tell the two apart.)
+    let converts_to_float = items
+        .iter()
+        .any(|t| matches!(t, TypeExpr::Name { name } if short(name) == "SupportsFloat"));
     let mut has_none = false;
     let mut mapped: Option<RustType> = None;
     for item in items {
-        let m = map_expr(item, classes);
+        let m = match map_expr(item, classes) {
+            RustType::Int if converts_to_float => RustType::Float,
+            m => m,
+        };
         match m {
             RustType::Unit => has_none = true,
             RustType::Option(inner) => {
@@ -237,8 +266,7 @@ fn merge(slot: &mut Option<RustType>, next: RustType) -> bool {
 fn map_literal(values: &[String]) -> RustType {
     let non_none: Vec<&String> = values.iter().filter(|v| *v != "None").collect();
     let kind = |v: &str| {
-        if (v.starts_with('\'') && v.ends_with('\'')) || (v.starts_with('"') && v.ends_with('"'))
-        {
+        if (v.starts_with('\'') && v.ends_with('\'')) || (v.starts_with('"') && v.ends_with('"')) {
             RustType::Str
         } else if v == "True" || v == "False" {
             RustType::Bool
@@ -266,19 +294,19 @@ impl RustType {
     /// The owned Rust type: what a call returns, and what containers hold.
     pub fn owned(&self) -> TokenStream {
         match self {
-            RustType::Int => quote!(::core::primitive::i64),
-            RustType::Float => quote!(::core::primitive::f64),
-            RustType::Str => quote!(::std::string::String),
+            RustType::Int => quote!(__sb::i64),
+            RustType::Float => quote!(__sb::f64),
+            RustType::Str => quote!(__sb::String),
             RustType::Bytes => quote!(__sb::Bytes),
-            RustType::Bool => quote!(::core::primitive::bool),
+            RustType::Bool => quote!(__sb::bool),
             RustType::Unit => quote!(()),
             RustType::List(t) => {
                 let t = t.owned();
-                quote!(::std::vec::Vec<#t>)
+                quote!(__sb::Vec<#t>)
             }
             RustType::Dict(t) => {
                 let t = t.owned();
-                quote!(::std::collections::HashMap<::std::string::String, #t>)
+                quote!(__sb::HashMap<__sb::String, #t>)
             }
             RustType::Tuple(items) => {
                 let items = items.iter().map(RustType::owned);
@@ -286,9 +314,9 @@ impl RustType {
             }
             RustType::Option(t) => {
                 let t = t.owned();
-                quote!(::core::option::Option<#t>)
+                quote!(__sb::Option<#t>)
             }
-            RustType::Class(path) => path.0.clone(),
+            RustType::Class(class) => class.path.clone(),
             RustType::Value => quote!(__sb::Value),
         }
     }
@@ -298,10 +326,10 @@ impl RustType {
         match self {
             RustType::Int | RustType::Float | RustType::Str | RustType::Bytes => {
                 let t = self.owned();
-                quote!(impl ::core::convert::Into<#t>)
+                quote!(impl __sb::Into<#t>)
             }
-            RustType::Class(path) => {
-                let path = &path.0;
+            RustType::Class(class) => {
+                let path = &class.path;
                 quote!(&#path)
             }
             RustType::Value => quote!(impl __sb::IntoValue),
@@ -316,7 +344,6 @@ impl RustType {
             RustType::Int | RustType::Float | RustType::Str | RustType::Bytes => {
                 quote!(#name.into())
             }
-            RustType::Class(_) => quote!(__sb::PyClass::as_ref(#name)),
             _ => name.clone(),
         }
     }
@@ -364,34 +391,28 @@ mod tests {
 
     #[test]
     fn scalars() {
-        assert_eq!(owned(&name("int")), ":: core :: primitive :: i64");
-        assert_eq!(owned(&name("builtins.float")), ":: core :: primitive :: f64");
-        assert_eq!(owned(&name("str")), ":: std :: string :: String");
+        assert_eq!(owned(&name("int")), "__sb :: i64");
+        assert_eq!(owned(&name("builtins.float")), "__sb :: f64");
+        assert_eq!(owned(&name("str")), "__sb :: String");
         assert_eq!(owned(&name("bytes")), "__sb :: Bytes");
-        assert_eq!(owned(&name("bool")), ":: core :: primitive :: bool");
+        assert_eq!(owned(&name("bool")), "__sb :: bool");
         assert_eq!(owned(&TypeExpr::None), "()");
         assert_eq!(owned(&name("complex")), "__sb :: Value");
         assert_eq!(owned(&name("typing.Any")), "__sb :: Value");
         assert_eq!(map(None, &NoClasses), RustType::Value);
-        assert_eq!(owned(&name("typing.SupportsIndex")), ":: core :: primitive :: i64");
+        assert_eq!(owned(&name("typing.SupportsIndex")), "__sb :: i64");
     }
 
     #[test]
     fn params_are_ergonomic() {
-        assert_eq!(
-            param(&name("int")),
-            "impl :: core :: convert :: Into < :: core :: primitive :: i64 >"
-        );
-        assert_eq!(
-            param(&name("str")),
-            "impl :: core :: convert :: Into < :: std :: string :: String >"
-        );
-        assert_eq!(param(&name("bool")), ":: core :: primitive :: bool");
+        assert_eq!(param(&name("int")), "impl __sb :: Into < __sb :: i64 >");
+        assert_eq!(param(&name("str")), "impl __sb :: Into < __sb :: String >");
+        assert_eq!(param(&name("bool")), "__sb :: bool");
         assert_eq!(param(&name("object")), "impl __sb :: IntoValue");
         assert_eq!(param(&name("json.encoder.JSONEncoder")), "& JSONEncoder");
         assert_eq!(
             param(&generic("list", vec![name("str")])),
-            ":: std :: vec :: Vec < :: std :: string :: String >"
+            "__sb :: Vec < __sb :: String >"
         );
     }
 
@@ -399,22 +420,25 @@ mod tests {
     fn containers() {
         assert_eq!(
             owned(&generic("typing.List", vec![name("int")])),
-            ":: std :: vec :: Vec < :: core :: primitive :: i64 >"
+            "__sb :: Vec < __sb :: i64 >"
         );
         assert_eq!(
             owned(&generic("dict", vec![name("str"), name("float")])),
-            ":: std :: collections :: HashMap < :: std :: string :: String , :: core :: primitive :: f64 >"
+            "__sb :: HashMap < __sb :: String , __sb :: f64 >"
         );
-        assert_eq!(owned(&generic("dict", vec![name("int"), name("float")])), "__sb :: Value");
+        assert_eq!(
+            owned(&generic("dict", vec![name("int"), name("float")])),
+            "__sb :: Value"
+        );
         assert_eq!(
             owned(&generic("tuple", vec![name("int"), name("str")])),
-            "(:: core :: primitive :: i64 , :: std :: string :: String ,)"
+            "(__sb :: i64 , __sb :: String ,)"
         );
         assert_eq!(
             owned(&generic("tuple", vec![name("int"), name("...")])),
-            ":: std :: vec :: Vec < :: core :: primitive :: i64 >"
+            "__sb :: Vec < __sb :: i64 >"
         );
-        let big = generic("tuple", vec![name("int"); 13]);
+        let big = generic("tuple", vec![name("int"); 9]);
         assert_eq!(owned(&big), "__sb :: Value");
     }
 
@@ -423,15 +447,20 @@ mod tests {
         let opt = TypeExpr::Union {
             items: vec![name("int"), TypeExpr::None],
         };
-        assert_eq!(
-            owned(&opt),
-            ":: core :: option :: Option < :: core :: primitive :: i64 >"
-        );
+        assert_eq!(owned(&opt), "__sb :: Option < __sb :: i64 >");
         assert_eq!(map(Some(&opt), &OneClass).setter(), RustType::Int);
         let same = TypeExpr::Union {
             items: vec![name("int"), name("typing.SupportsIndex")],
         };
         assert_eq!(map(Some(&same), &OneClass), RustType::Int);
+        let float_like = TypeExpr::Union {
+            items: vec![name("typing.SupportsFloat"), name("typing.SupportsIndex")],
+        };
+        assert_eq!(map(Some(&float_like), &OneClass), RustType::Float);
+        let int_or_float = TypeExpr::Union {
+            items: vec![name("int"), name("float")],
+        };
+        assert_eq!(map(Some(&int_or_float), &OneClass), RustType::Value);
         let mixed = TypeExpr::Union {
             items: vec![name("int"), name("str")],
         };
@@ -441,7 +470,10 @@ mod tests {
         };
         assert_eq!(owned(&any_or_none), "__sb :: Value");
         assert_eq!(
-            map(Some(&generic("typing.Optional", vec![name("str")])), &OneClass),
+            map(
+                Some(&generic("typing.Optional", vec![name("str")])),
+                &OneClass
+            ),
             RustType::Option(Box::new(RustType::Str))
         );
     }
@@ -460,6 +492,10 @@ mod tests {
             RustType::Option(Box::new(RustType::Str))
         );
         assert_eq!(owned(&name("json.encoder.JSONEncoder")), "JSONEncoder");
+        assert_eq!(
+            owned(&generic("json.encoder.JSONEncoder", vec![name("int")])),
+            "JSONEncoder"
+        );
         assert_eq!(owned(&name("json.decoder.JSONDecoder")), "__sb :: Value");
         assert_eq!(owned(&name("typing.Self")), "Me");
         assert_eq!(map(Some(&name("Self")), &NoClasses), RustType::Value);

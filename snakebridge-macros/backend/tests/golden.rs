@@ -9,7 +9,9 @@ use snakebridge_codegen::{Name, Options};
 use std::path::{Path, PathBuf};
 
 fn dir(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(sub)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(sub)
 }
 
 fn load(fixture: &str) -> ModuleInfo {
@@ -143,8 +145,8 @@ fn include_of_a_missing_name_suggests() {
         [
             "`json` has no function, class, constant or submodule named `dump`; did you mean `dumps`?",
             "`json` has no function, class, constant or submodule named `nope`",
-            "class `JSONEncoder` of `json` has no method named `iterencod`; did you mean `iterencode`?; `streaming` names module functions or `Class.method`",
-            "`json` has no function named `lods`; did you mean `loads`?; `streaming` names module functions or `Class.method`",
+            "`streaming` takes module functions and `Class.method`s, but class `JSONEncoder` of `json` has no method named `iterencod`; did you mean `iterencode`?",
+            "`streaming` takes module functions and `Class.method`s, but `json` has no function named `lods`; did you mean `loads`?",
         ]
     );
     // `generate` still emits the bindings next to the errors.

@@ -4,17 +4,19 @@
 //!
 //! ```text
 //! pub fn dumps(obj: impl IntoValue) -> dumps_builder {
-//!     dumps_builder(Call::function("json", "dumps", vec![IntoValue::into_value(obj)]))
+//!     static SITE: CallSite = CallSite::new("json", "dumps");
+//!     dumps_builder(Call::at(&SITE, (obj,)))
 //! }
 //! pub struct dumps_builder(Call<String>);
 //! __call_builder!(dumps_builder => String);          // call(), stream(), timeout(), ...
 //! impl dumps_builder {
-//!     pub fn indent(self, value: impl IntoValue) -> Self { Self(self.0.kwarg("indent", value)) }
+//!     pub fn indent(self, indent: impl IntoValue) -> Self { Self(self.0.kwarg("indent", indent)) }
 //! }
 //! ```
 //!
 //! A callable with required arguments only returns the runtime's `Call<R>` itself (no builder
-//! type), which already has `call()`, `stream()` and the per-call options.
+//! type), which already has `call()`, `stream()` and the per-call options. Generators always get
+//! a builder, declared `__call_builder!(b => stream Item)`, whose `call()` returns the item stream.
 
 use super::plan::{Pass, Plan};
 use crate::names::{self, Scope};
@@ -53,8 +55,20 @@ pub struct Callable<'a> {
     pub reserved: &'a HashSet<String>,
 }
 
-/// Names the builder itself defines (through the runtime's `__call_builder!`).
-const BUILDER_RESERVED: &[&str] = &["call", "stream", "timeout", "idempotent", "session", "pool"];
+/// Names the builder itself defines (through the runtime's `__call_builder!`; `session` is kept
+/// free for the per-call session option of the contract).
+const BUILDER_RESERVED: &[&str] = &[
+    "call",
+    "stream",
+    "timeout",
+    "idempotent",
+    "pool",
+    "returns",
+    "session",
+];
+
+/// The largest argument tuple the runtime's `IntoArgs` takes.
+const MAX_TUPLE_ARGS: usize = 8;
 
 /// The function (or method) item, and the builder items that go at module level.
 pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
@@ -82,45 +96,64 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         params.push(quote!(#id: #ty));
         let arg = p.ty.arg(&quote!(#id));
         match p.pass {
-            Pass::Positional => positional.push(quote!(__sb::IntoValue::into_value(#arg))),
+            Pass::Positional => positional.push(arg),
             Pass::Keyword => {
                 let py = &p.name;
                 keywords.push(quote!(.kwarg(#py, #arg)));
             }
         }
     }
-    let args = if positional.is_empty() {
-        quote!(::std::vec::Vec::new())
+    // Up to 8 positional arguments travel as a tuple (no allocation); more as a `Vec<Value>`.
+    let args = if positional.len() <= MAX_TUPLE_ARGS {
+        quote!((#(#positional,)*))
     } else {
-        quote!(::std::vec![#(#positional),*])
+        quote!(__sb::vec![#(__sb::v(#positional)),*])
     };
     let py_name = c.python_name;
-    let (receiver, call) = match c.target {
-        Target::Function { module } => (None, quote!(__sb::Call::function(#module, #py_name, #args))),
-        Target::Constructor { module, class } => (None, quote!(__sb::Call::class(#module, #class, #args))),
+    let (receiver, site, call) = match c.target {
+        // Functions and constructors resolve their Python object once, through a static site.
+        Target::Function { module } => (
+            None,
+            Some(quote!(static SITE: __sb::CallSite = __sb::CallSite::new(#module, #py_name);)),
+            quote!(__sb::Call::at(&SITE, #args)),
+        ),
+        Target::Constructor { module, class } => (
+            None,
+            Some(quote!(static SITE: __sb::CallSite = __sb::CallSite::new(#module, #class);)),
+            quote!(__sb::Call::class_at(&SITE, #args)),
+        ),
         Target::Method => (
             Some(quote!(&self,)),
-            quote!(__sb::Call::method(__sb::PyClass::as_ref(self), #py_name, #args)),
+            None,
+            quote!(__sb::Call::method(__sb::PyClass::as_py_ref(self), #py_name, #args)),
         ),
         Target::Static { module, class } => (
+            None,
             None,
             quote!(__sb::Call::class_method(#module, #class, #py_name, #args)),
         ),
     };
-    let ret = plan.ret.owned();
+    // A streaming builder's `call()` yields the items; its inner call's result type is moot.
+    let (ret, call_ret) = if plan.streams {
+        let item = plan.ret.owned();
+        (quote!(stream #item), quote!(__sb::Value))
+    } else {
+        let ret = plan.ret.owned();
+        (ret.clone(), ret)
+    };
     let doc = &c.doc;
 
     let Some(builder) = builder else {
         let item = quote! {
             #[doc = #doc]
-            pub fn #rust_name(#receiver #(#params),*) -> __sb::Call<#ret> { #call #(#keywords)* }
+            pub fn #rust_name(#receiver #(#params),*) -> __sb::Call<#call_ret> { #site #call #(#keywords)* }
         };
         return (item, TokenStream::new());
     };
 
     let item = quote! {
         #[doc = #doc]
-        pub fn #rust_name(#receiver #(#params),*) -> #builder { #builder(#call #(#keywords)*) }
+        pub fn #rust_name(#receiver #(#params),*) -> #builder { #site #builder(#call #(#keywords)*) }
     };
 
     // Setter names: Python names, except where they collide with what the builder already has.
@@ -150,7 +183,7 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         let body = match p.pass {
             Pass::Keyword => quote!(self.0.kwarg(#py, #arg)),
             Pass::Positional => {
-                quote!(self.0.extra_args([__sb::IntoValue::into_value(#arg)]))
+                quote!(self.0.extra_args([__sb::v(#arg)]))
             }
         };
         methods.push(quote! {
@@ -162,7 +195,7 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         let values = names::ident(&reserved().claim("values"));
         methods.push(quote! {
             #[doc = "Extra positional arguments (Python `*args`), appended in order."]
-            pub fn args(self, #values: impl ::core::iter::IntoIterator<Item = __sb::Value>) -> Self {
+            pub fn args(self, #values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
                 Self(self.0.extra_args(#values))
             }
         });
@@ -173,7 +206,7 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         let value = names::ident(&scope.claim("value"));
         methods.push(quote! {
             #[doc = "An extra keyword argument (Python `**kwargs`)."]
-            pub fn kwarg(self, #name: impl ::core::convert::Into<::std::string::String>, #value: impl __sb::IntoValue) -> Self {
+            pub fn kwarg(self, #name: impl __sb::Into<__sb::String>, #value: impl __sb::IntoValue) -> Self {
                 Self(self.0.extra_kwarg(#name, #value))
             }
         });
@@ -190,7 +223,7 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
     let builder_items = quote! {
         #[doc = #builder_doc]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct #builder(__sb::Call<#ret>);
+        pub struct #builder(__sb::Call<#call_ret>);
         __sb::__call_builder!(#builder => #ret);
         impl #builder { #(#methods)* }
     };

@@ -58,7 +58,11 @@ pub fn members<'m>(
         .filter(|m| exported || m.binding == MethodBinding::Instance)
         .filter(|m| !excluded(&m.function.name))
         .collect();
-    let attrs: Vec<&AttributeInfo> = info.attributes.iter().filter(|a| !excluded(&a.name)).collect();
+    let attrs: Vec<&AttributeInfo> = info
+        .attributes
+        .iter()
+        .filter(|a| !excluded(&a.name))
+        .collect();
     let mut wanted: Vec<(String, bool)> = methods
         .iter()
         .map(|m| names::method_base_name(&m.function.name))
@@ -72,8 +76,8 @@ pub fn members<'m>(
     let mut scope = Scope::with_reserved(["new"]);
     let mut assigned = scope.claim_all(&wanted).into_iter();
 
-    let ctor_builder = exported
-        .then(|| module_scope.claim(&callable::builder_name(Some(rust_name), "new")));
+    let ctor_builder =
+        exported.then(|| module_scope.claim(&callable::builder_name(Some(rust_name), "new")));
     let methods = methods
         .into_iter()
         .zip(assigned.by_ref())
@@ -131,12 +135,15 @@ pub fn emit(c: &ClassItem<'_>, ctx: &ModuleCtx<'_>) -> TokenStream {
     if c.exported {
         let ctor = info.constructor.clone().unwrap_or_default();
         let plan = plan::Plan {
-            ret: RustType::Class(quote!(#struct_name).into()),
+            ret: RustType::Class(typemap::ClassPath::new("Self", quote!(#struct_name))),
             ..plan::plan(&ctor, false, &lookup)
         };
         // The class docstring goes on the struct; repeat it on `new` only if `__init__` has
         // its own.
-        let own_doc = ctor.doc.as_deref().filter(|d| Some(*d) != info.doc.as_deref());
+        let own_doc = ctor
+            .doc
+            .as_deref()
+            .filter(|d| Some(*d) != info.doc.as_deref());
         let doc = docs::render(
             own_doc,
             &python_path,
@@ -161,7 +168,7 @@ pub fn emit(c: &ClassItem<'_>, ctx: &ModuleCtx<'_>) -> TokenStream {
             plan: &plan,
             doc,
             python_path: &python_path,
-            reserved: &ctx.values,
+            reserved: ctx.values,
         });
         members.push(item);
         builder_items.push(builder_tokens);
@@ -195,7 +202,7 @@ pub fn emit(c: &ClassItem<'_>, ctx: &ModuleCtx<'_>) -> TokenStream {
             plan: &plan,
             doc,
             python_path: &method_path,
-            reserved: &ctx.values,
+            reserved: ctx.values,
         });
         members.push(item);
         builder_items.push(builder_tokens);
@@ -210,7 +217,7 @@ pub fn emit(c: &ClassItem<'_>, ctx: &ModuleCtx<'_>) -> TokenStream {
         let doc = docs::render_plain(a.doc.as_deref(), &attr_path);
         members.push(quote! {
             #[doc = #doc]
-            pub fn #getter(&self) -> __sb::Result<#ret> { __sb::get_attr(__sb::PyClass::as_ref(self), #name) }
+            pub fn #getter(&self) -> __sb::Result<#ret> { __sb::get_attr(__sb::PyClass::as_py_ref(self), #name) }
         });
         if let Some(setter) = setter {
             let param = ty.param();
@@ -220,7 +227,7 @@ pub fn emit(c: &ClassItem<'_>, ctx: &ModuleCtx<'_>) -> TokenStream {
             let doc = format!("Sets {}.", docs::code_span(&attr_path));
             members.push(quote! {
                 #[doc = #doc]
-                pub fn #setter(&self, #value: #param) -> __sb::Result<()> { __sb::set_attr(__sb::PyClass::as_ref(self), #name, #arg) }
+                pub fn #setter(&self, #value: #param) -> __sb::Result<()> { __sb::set_attr(__sb::PyClass::as_py_ref(self), #name, #arg) }
             });
         }
     }

@@ -6,11 +6,13 @@
 //!
 //! What a module expands to, in order:
 //! - inner `#![doc]` from the module docstring and `#![allow]`s for Python naming;
-//! - `use ::snakebridge::__private as __sb;` and, at the top, an `include_bytes!` of the cache file
-//!   so that cargo rebuilds when it changes;
+//! - in the root, a private `mod __sb` re-exporting `::snakebridge::__private::*` and the few
+//!   `core`/`std` items generated code names (every other module has `use super::__sb;`): short
+//!   paths keep the expansion small, and nothing refers to a prelude name a Python item could
+//!   shadow; also an `include_bytes!` of the cache file, so that cargo rebuilds when it changes;
 //! - functions (module callables of every kind: functions, builtins, ufuncs, callable objects),
-//!   see [`callable`];
-//! - class structs, see [`class`];
+//!   see the `callable` submodule;
+//! - class structs, see the `class` submodule;
 //! - constants: plain values as `const`s, everything else as getter functions;
 //! - a `#[doc(hidden)] pub mod __ancestors` holding ancestors that are needed for `Deref` but not
 //!   bound themselves (not exported, or filtered out);
@@ -32,9 +34,11 @@
 //! reserved). Builder types are named `{function}_builder` and `{Class}_{method}_builder`
 //! (`{Class}_new_builder` for constructors). Within a class, `new` is reserved for the
 //! constructor, attribute getters have the attribute's name and setters are `set_{name}`. Within a
-//! builder, `call`, `stream`, `timeout`, `idempotent`, `session` and `pool` (plus `args` and
-//! `kwarg` when the callable takes `*args`/`**kwargs`) are reserved, so a Python parameter called
-//! `timeout` is set with `timeout_`.
+//! builder, `call`, `stream`, `timeout`, `idempotent`, `pool`, `returns` and `session` (plus
+//! `args` and `kwarg` when the callable takes `*args`/`**kwargs`) are reserved, so a Python
+//! parameter called `timeout` is set with `timeout_`. Parameter bindings avoid the module's
+//! constants and tuple structs (a binding pattern would name those instead) and `Some`, `None`,
+//! `Ok`, `Err`, also by a trailing `_`; rustdoc shows these names, callers never write them.
 
 mod callable;
 mod class;
@@ -156,7 +160,9 @@ pub fn generate_parts(module: &ModuleInfo, options: &Options) -> (TokenStream, O
     // Cargo tracks files read by `include_bytes!`: a changed cache file re-expands the macro.
     let rebuild = options.cache_file.as_ref().map(|path| {
         let path = path.to_string_lossy();
-        quote!(const _: &[::core::primitive::u8] = ::core::include_bytes!(#path);)
+        quote!(
+            const _: &[__sb::u8] = __sb::include_bytes!(#path);
+        )
     });
     let tokens = g.emit_module(0, rebuild);
     let error = errors.into_iter().reduce(|mut a, b| {
@@ -281,14 +287,16 @@ impl<'m> Generator<'m> {
         let keep = |name: &str| {
             include.as_ref().is_none_or(|inc| inc.contains(name)) && !exclude.contains(name)
         };
-        let functions: Vec<&FunctionInfo> = m.info.functions.iter().filter(|f| keep(&f.name)).collect();
+        let functions: Vec<&FunctionInfo> =
+            m.info.functions.iter().filter(|f| keep(&f.name)).collect();
         let classes: Vec<&ClassInfo> = m
             .info
             .classes
             .iter()
             .filter(|c| c.exported && keep(&c.name))
             .collect();
-        let constants: Vec<&ConstantInfo> = m.info.constants.iter().filter(|c| keep(&c.name)).collect();
+        let constants: Vec<&ConstantInfo> =
+            m.info.constants.iter().filter(|c| keep(&c.name)).collect();
 
         let mut wanted: Vec<(String, bool)> = Vec::new();
         wanted.extend(functions.iter().map(|f| names::base_name(&f.name)));
@@ -333,14 +341,17 @@ impl<'m> Generator<'m> {
             m.values.insert(slot.rust_name.clone());
             m.values.extend(slot.members.builders());
         }
-        m.values.extend(m.functions.iter().map(|(_, _, b)| b.clone()));
+        m.values
+            .extend(m.functions.iter().map(|(_, _, b)| b.clone()));
 
         let path = m.path.clone();
         let subs = m.submodules.clone();
         for slot in &self.mods[i].classes {
             let mut full = path.clone();
             full.push(slot.rust_name.clone());
-            self.classes.entry(slot.info.qualified_name.clone()).or_insert(full);
+            self.classes
+                .entry(slot.info.qualified_name.clone())
+                .or_insert(full);
         }
         for (child, name) in subs {
             self.set_path_segment(child, path.len(), &name);
@@ -432,7 +443,13 @@ impl<'m> Generator<'m> {
             .functions
             .iter()
             .map(|f| f.name.as_str())
-            .chain(m.info.classes.iter().filter(|c| c.exported).map(|c| c.name.as_str()))
+            .chain(
+                m.info
+                    .classes
+                    .iter()
+                    .filter(|c| c.exported)
+                    .map(|c| c.name.as_str()),
+            )
             .chain(m.info.constants.iter().map(|c| c.name.as_str()))
             .chain(m.children.iter().map(|(rel, _)| rel.as_str()));
         Some(syn::Error::new(
@@ -452,25 +469,34 @@ impl<'m> Generator<'m> {
             None => format!(
                 "`{}` has no function named `{local}`{}",
                 m.info.name,
-                hint(did_you_mean(local, m.info.functions.iter().map(|f| f.name.as_str())))
+                hint(did_you_mean(
+                    local,
+                    m.info.functions.iter().map(|f| f.name.as_str())
+                ))
             ),
             Some((class, method)) => match m.info.classes.iter().find(|c| c.name == class) {
                 Some(c) if c.methods.iter().any(|f| f.function.name == method) => return None,
                 Some(c) => format!(
                     "class `{class}` of `{}` has no method named `{method}`{}",
                     m.info.name,
-                    hint(did_you_mean(method, c.methods.iter().map(|f| f.function.name.as_str())))
+                    hint(did_you_mean(
+                        method,
+                        c.methods.iter().map(|f| f.function.name.as_str())
+                    ))
                 ),
                 None => format!(
                     "`{}` has no class named `{class}`{}",
                     m.info.name,
-                    hint(did_you_mean(class, m.info.classes.iter().map(|c| c.name.as_str())))
+                    hint(did_you_mean(
+                        class,
+                        m.info.classes.iter().map(|c| c.name.as_str())
+                    ))
                 ),
             },
         };
         Some(syn::Error::new(
             entry.span,
-            format!("{msg}; `streaming` names module functions or `Class.method`"),
+            format!("`streaming` takes module functions and `Class.method`s, but {msg}"),
         ))
     }
 
@@ -491,6 +517,25 @@ impl<'m> Generator<'m> {
                 )]
             }
         });
+        let prelude = if i == 0 {
+            quote! {
+                #[allow(unused_imports)]
+                mod __sb {
+                    pub use ::snakebridge::__private::*;
+                    pub use ::core::primitive::{bool, f64, i64, str, u8};
+                    pub use ::std::{collections::HashMap, convert::Into, include_bytes, iter::IntoIterator, option::Option, string::String, vec, vec::Vec};
+                    /// Converts a parameter into a `Value` (shorter than the trait path).
+                    #[inline]
+                    pub fn v(value: impl IntoValue) -> Value {
+                        IntoValue::into_value(value)
+                    }
+                }
+            }
+        } else {
+            quote!(
+                use super::__sb;
+            )
+        };
         let ctx = ModuleCtx {
             generator: self,
             module: i,
@@ -542,12 +587,15 @@ impl<'m> Generator<'m> {
                 here,
                 values: &m.hidden_values,
             };
-            let hidden = m.hidden.iter().map(|slot| self.emit_class(&hidden_ctx, slot, false));
+            let hidden = m
+                .hidden
+                .iter()
+                .map(|slot| self.emit_class(&hidden_ctx, slot, false));
             let ancestors = names::ident(ANCESTORS);
             items.push(quote! {
                 #[doc(hidden)]
                 pub mod #ancestors {
-                    use ::snakebridge::__private as __sb;
+                    use super::__sb;
                     #(#hidden)*
                 }
             });
@@ -562,7 +610,7 @@ impl<'m> Generator<'m> {
         quote! {
             #![doc = #doc]
             #allows
-            use ::snakebridge::__private as __sb;
+            #prelude
             #root_extra
             #(#items)*
         }
@@ -601,7 +649,7 @@ fn hint(suggestion: Option<&str>) -> String {
 fn callable_note(plan: &Plan, streams: bool) -> Option<String> {
     let mut notes = Vec::new();
     if streams {
-        notes.push("A Python generator: iterate over it with `.stream()`.");
+        notes.push("A Python generator: `.call()` returns a `Stream` of its items.");
     }
     if plan.dynamic {
         notes.push(
@@ -620,29 +668,40 @@ fn constant(module: &str, c: &ConstantInfo, rust_name: &str, lookup: &Lookup<'_>
     let doc = format!("{doc}\n\nPython type: {}.", docs::code_span(&c.type_name));
     let plain = match &c.value {
         Some(J::Null) => Some((quote!(()), quote!(()))),
-        Some(J::Bool(b)) => Some((quote!(::core::primitive::bool), quote!(#b))),
+        Some(J::Bool(b)) => Some((quote!(__sb::bool), quote!(#b))),
         Some(J::Number(n)) => {
             if let Some(v) = n.as_i64() {
                 let lit = proc_macro2::Literal::i64_unsuffixed(v.unsigned_abs() as i64);
                 let value = if v < 0 {
                     if v == i64::MIN {
-                        quote!(::core::primitive::i64::MIN)
+                        quote!(__sb::i64::MIN)
                     } else {
                         quote!(-#lit)
                     }
                 } else {
                     quote!(#lit)
                 };
-                Some((quote!(::core::primitive::i64), value))
+                Some((quote!(__sb::i64), value))
             } else if let Some(v) = n.as_f64().filter(|v| v.is_finite() && !n.is_u64()) {
-                let lit = proc_macro2::Literal::f64_unsuffixed(v.abs());
-                let value = if v.is_sign_negative() { quote!(-#lit) } else { quote!(#lit) };
-                Some((quote!(::core::primitive::f64), value))
+                let lit = float_literal(v.abs());
+                let value = if v.is_sign_negative() {
+                    quote!(-#lit)
+                } else {
+                    quote!(#lit)
+                };
+                Some((quote!(__sb::f64), value))
             } else {
                 None
             }
         }
-        Some(J::String(s)) => Some((quote!(&::core::primitive::str), quote!(#s))),
+        // The introspector spells non-finite floats as strings.
+        Some(J::String(s)) if c.type_name == "float" => match s.as_str() {
+            "nan" => Some((quote!(__sb::f64), quote!(__sb::f64::NAN))),
+            "inf" => Some((quote!(__sb::f64), quote!(__sb::f64::INFINITY))),
+            "-inf" => Some((quote!(__sb::f64), quote!(__sb::f64::NEG_INFINITY))),
+            _ => None,
+        },
+        Some(J::String(s)) => Some((quote!(&__sb::str), quote!(#s))),
         _ => None,
     };
     if let Some((ty, value)) = plain {
@@ -652,20 +711,35 @@ fn constant(module: &str, c: &ConstantInfo, rust_name: &str, lookup: &Lookup<'_>
         };
     }
     let ty = match c.type_name.as_str() {
+        // The model cannot tell a `None` value from an absent one; `None` is all it can be.
+        "NoneType" => {
+            return quote! {
+                #[doc = #doc]
+                pub const #name: () = ();
+            };
+        }
         "float" => RustType::Float,
         "str" => RustType::Str,
         "bool" => RustType::Bool,
         // An int without a value is beyond i64.
-        "int" | "NoneType" => RustType::Value,
-        other => lookup
-            .class_path(other)
-            .map_or(RustType::Value, |p| RustType::Class(p.into())),
+        "int" => RustType::Value,
+        other => lookup.class_path(other).map_or(RustType::Value, |p| {
+            RustType::Class(crate::typemap::ClassPath::new(other, p))
+        }),
     };
     let ret = ty.owned();
     quote! {
         #[doc = #doc]
         pub fn #name() -> __sb::Result<#ret> { __sb::module_attr(#module, #py) }
     }
+}
+
+/// A float literal that round-trips, in `Debug` form: shortest digits, with an exponent for very
+/// small or large values (`2.220446049250313e-16` rather than 31 digits of `Display`).
+fn float_literal(v: f64) -> proc_macro2::Literal {
+    format!("{v:?}")
+        .parse()
+        .unwrap_or_else(|_| proc_macro2::Literal::f64_unsuffixed(v))
 }
 
 /// What emitting code inside one module needs to know.

@@ -53,12 +53,15 @@ pub struct Plan {
     pub ret: RustType,
     /// No signature was known.
     pub dynamic: bool,
+    /// A generator (or listed in `streaming`): `call()` streams items of type `ret`.
+    pub streams: bool,
 }
 
 impl Plan {
-    /// Whether the callable needs its own builder type (anything beyond required arguments).
+    /// Whether the callable needs its own builder type (anything beyond required arguments, or a
+    /// stream).
     pub fn needs_builder(&self) -> bool {
-        !self.optional.is_empty() || self.var_args || self.var_kwargs
+        !self.optional.is_empty() || self.var_args || self.var_kwargs || self.streams
     }
 }
 
@@ -73,6 +76,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
             var_kwargs: true,
             ret: RustType::Value,
             dynamic: true,
+            streams,
         };
     }
     let map = |p: &Param| typemap::map(p.annotation.as_ref(), classes);
@@ -101,13 +105,17 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
     let prefix_len = required.len();
 
     // Required keyword-only parameters shared by all overloads.
-    for p in sigs[0].params.iter().filter(|p| p.kind == ParamKind::KeywordOnly && p.default.is_none()) {
+    for p in sigs[0]
+        .params
+        .iter()
+        .filter(|p| p.kind == ParamKind::KeywordOnly && p.default.is_none())
+    {
         let everywhere: Vec<&Param> = sigs
             .iter()
             .filter_map(|s| {
-                s.params
-                    .iter()
-                    .find(|q| q.name == p.name && q.kind == ParamKind::KeywordOnly && q.default.is_none())
+                s.params.iter().find(|q| {
+                    q.name == p.name && q.kind == ParamKind::KeywordOnly && q.default.is_none()
+                })
             })
             .collect();
         if everywhere.len() == sigs.len() {
@@ -154,7 +162,10 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
                         .iter()
                         .filter_map(|s| s.params.iter().find(|q| q.name == p.name))
                         .collect();
-                    if appearances.iter().any(|q| q.kind == ParamKind::PositionalOnly) {
+                    if appearances
+                        .iter()
+                        .any(|q| q.kind == ParamKind::PositionalOnly)
+                    {
                         var_args = true;
                         continue;
                     }
@@ -186,6 +197,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
         var_kwargs,
         ret: merge_types(rets.into_iter()),
         dynamic: false,
+        streams,
     }
 }
 

@@ -18,7 +18,20 @@ Python: `pkg`*/
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     ///Python: `pkg.Array`
     #[repr(transparent)]
     pub struct Array(__sb::PyRef);
@@ -27,23 +40,20 @@ Python: `pkg`*/
         /**Python: `pkg.Array(data: list[float])` (signature from typeshed)
 
 Constructs a new `Array`: finish with `.call()`.*/
-        pub fn new(data: ::std::vec::Vec<::core::primitive::f64>) -> __sb::Call<Array> {
-            __sb::Call::class(
-                "pkg",
-                "Array",
-                ::std::vec![__sb::IntoValue::into_value(data)],
-            )
+        pub fn new(data: __sb::Vec<__sb::f64>) -> __sb::Call<Array> {
+            static SITE: __sb::CallSite = __sb::CallSite::new("pkg", "Array");
+            __sb::Call::class_at(&SITE, (data,))
         }
         ///Python: `pkg.Array.T() -> Array` (signature from typeshed)
         pub fn T(&self) -> __sb::Call<Array> {
-            __sb::Call::method(__sb::PyClass::as_ref(self), "T", ::std::vec::Vec::new())
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "T", ())
         }
     }
     pub mod linalg {
         /*!Linear algebra.
 
 Python: `pkg.linalg`*/
-        use ::snakebridge::__private as __sb;
+        use super::__sb;
         ///Python: `pkg.linalg.Matrix`
         #[repr(transparent)]
         pub struct Matrix(super::Array);
@@ -53,9 +63,11 @@ Python: `pkg.linalg`*/
 
 Constructs a new `Matrix`: finish with `.call()`.*/
             pub fn new() -> Matrix_new_builder {
-                Matrix_new_builder(
-                    __sb::Call::class("pkg.linalg", "Matrix", ::std::vec::Vec::new()),
-                )
+                static SITE: __sb::CallSite = __sb::CallSite::new(
+                    "pkg.linalg",
+                    "Matrix",
+                );
+                Matrix_new_builder(__sb::Call::class_at(&SITE, ()))
             }
         }
         ///Pending call of `pkg.linalg.Matrix`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
@@ -66,14 +78,14 @@ Constructs a new `Matrix`: finish with `.call()`.*/
             ///Extra positional arguments (Python `*args`), appended in order.
             pub fn args(
                 self,
-                values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+                values: impl __sb::IntoIterator<Item = __sb::Value>,
             ) -> Self {
                 Self(self.0.extra_args(values))
             }
             ///An extra keyword argument (Python `**kwargs`).
             pub fn kwarg(
                 self,
-                name: impl ::core::convert::Into<::std::string::String>,
+                name: impl __sb::Into<__sb::String>,
                 value: impl __sb::IntoValue,
             ) -> Self {
                 Self(self.0.extra_kwarg(name, value))
@@ -81,27 +93,26 @@ Constructs a new `Matrix`: finish with `.call()`.*/
         }
         pub mod lapack {
             //!Python: `pkg.linalg.lapack`
-            use ::snakebridge::__private as __sb;
+            use super::__sb;
             ///Python: `pkg.linalg.lapack.dgesv(a) -> tuple[Array, int]` (signature from typeshed)
             pub fn dgesv(
                 a: &super::super::linalg::Matrix,
-            ) -> __sb::Call<(super::super::Array, ::core::primitive::i64)> {
-                __sb::Call::function(
+            ) -> __sb::Call<(super::super::Array, __sb::i64)> {
+                static SITE: __sb::CallSite = __sb::CallSite::new(
                     "pkg.linalg.lapack",
                     "dgesv",
-                    ::std::vec![__sb::IntoValue::into_value(__sb::PyClass::as_ref(a))],
-                )
+                );
+                __sb::Call::at(&SITE, (a,))
             }
         }
     }
     pub mod random {
         //!Python: `pkg.random`
-        use ::snakebridge::__private as __sb;
+        use super::__sb;
         ///Python: `pkg.random.seed(s=None)` (signature from typeshed)
         pub fn seed() -> seed_builder {
-            seed_builder(
-                __sb::Call::function("pkg.random", "seed", ::std::vec::Vec::new()),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("pkg.random", "seed");
+            seed_builder(__sb::Call::at(&SITE, ()))
         }
         ///Pending call of `pkg.random.seed`: set optional arguments by their Python names, then `.call()`.
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -109,10 +120,7 @@ Constructs a new `Matrix`: finish with `.call()`.*/
         __sb::__call_builder!(seed_builder => ());
         impl seed_builder {
             ///Python argument `s` (default `None`).
-            pub fn s(
-                self,
-                s: impl ::core::convert::Into<::core::primitive::i64>,
-            ) -> Self {
+            pub fn s(self, s: impl __sb::Into<__sb::i64>) -> Self {
                 Self(self.0.kwarg("s", s.into()))
             }
         }

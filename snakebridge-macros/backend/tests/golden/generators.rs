@@ -16,52 +16,63 @@ pub mod gens {
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     /**Count up.
 
 Python: `gens.count(start: int = 0) -> Iterator[int]` (signature from typeshed)
 
-A Python generator: iterate over it with `.stream()`.*/
+A Python generator: `.call()` returns a `Stream` of its items.*/
     pub fn count() -> count_builder {
-        count_builder(__sb::Call::function("gens", "count", ::std::vec::Vec::new()))
+        static SITE: __sb::CallSite = __sb::CallSite::new("gens", "count");
+        count_builder(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `gens.count`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct count_builder(__sb::Call<::core::primitive::i64>);
-    __sb::__call_builder!(count_builder => ::core::primitive::i64);
+    pub struct count_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(count_builder => stream __sb::i64);
     impl count_builder {
         ///Python argument `start` (default `0`).
-        pub fn start(
-            self,
-            start: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> Self {
+        pub fn start(self, start: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("start", start.into()))
         }
     }
     /**Python: `gens.lines(path: str) -> Generator[str, None, None]` (signature from typeshed)
 
-A Python generator: iterate over it with `.stream()`.*/
-    pub fn lines(
-        path: impl ::core::convert::Into<::std::string::String>,
-    ) -> __sb::Call<::std::string::String> {
-        __sb::Call::function(
-            "gens",
-            "lines",
-            ::std::vec![__sb::IntoValue::into_value(path.into())],
-        )
+A Python generator: `.call()` returns a `Stream` of its items.*/
+    pub fn lines(path: impl __sb::Into<__sb::String>) -> lines_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("gens", "lines");
+        lines_builder(__sb::Call::at(&SITE, (path.into(),)))
     }
+    ///Pending call of `gens.lines`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct lines_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(lines_builder => stream __sb::String);
+    impl lines_builder {}
     /**Python: `gens.chunks(data: bytes)` (signature from typeshed)
 
-A Python generator: iterate over it with `.stream()`.*/
-    pub fn chunks(
-        data: impl ::core::convert::Into<__sb::Bytes>,
-    ) -> __sb::Call<__sb::Value> {
-        __sb::Call::function(
-            "gens",
-            "chunks",
-            ::std::vec![__sb::IntoValue::into_value(data.into())],
-        )
+A Python generator: `.call()` returns a `Stream` of its items.*/
+    pub fn chunks(data: impl __sb::Into<__sb::Bytes>) -> chunks_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("gens", "chunks");
+        chunks_builder(__sb::Call::at(&SITE, (data.into(),)))
     }
+    ///Pending call of `gens.chunks`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct chunks_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(chunks_builder => stream __sb::Value);
+    impl chunks_builder {}
     ///Python: `gens.Reader`
     #[repr(transparent)]
     pub struct Reader(__sb::PyRef);
@@ -71,27 +82,34 @@ A Python generator: iterate over it with `.stream()`.*/
 
 Constructs a new `Reader`: finish with `.call()`.*/
         pub fn new() -> __sb::Call<Reader> {
-            __sb::Call::class("gens", "Reader", ::std::vec::Vec::new())
+            static SITE: __sb::CallSite = __sb::CallSite::new("gens", "Reader");
+            __sb::Call::class_at(&SITE, ())
         }
         /**Python: `gens.Reader.__iter__() -> Iterator[bytes]` (signature from typeshed)
 
-A Python generator: iterate over it with `.stream()`.*/
-        pub fn iter(&self) -> __sb::Call<__sb::Bytes> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "__iter__",
-                ::std::vec::Vec::new(),
+A Python generator: `.call()` returns a `Stream` of its items.*/
+        pub fn iter(&self) -> Reader_iter_builder {
+            Reader_iter_builder(
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "__iter__", ()),
             )
         }
         /**Python: `gens.Reader.records()` (signature from typeshed)
 
-A Python generator: iterate over it with `.stream()`.*/
-        pub fn records(&self) -> __sb::Call<__sb::Value> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "records",
-                ::std::vec::Vec::new(),
+A Python generator: `.call()` returns a `Stream` of its items.*/
+        pub fn records(&self) -> Reader_records_builder {
+            Reader_records_builder(
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "records", ()),
             )
         }
     }
+    ///Pending call of `gens.Reader.__iter__`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct Reader_iter_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(Reader_iter_builder => stream __sb::Bytes);
+    impl Reader_iter_builder {}
+    ///Pending call of `gens.Reader.records`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct Reader_records_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(Reader_records_builder => stream __sb::Value);
+    impl Reader_records_builder {}
 }

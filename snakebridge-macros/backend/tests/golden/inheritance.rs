@@ -18,7 +18,20 @@ Python: `shapes`*/
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     /**Bottom of the chain.
 
 Python: `shapes.Leaf`*/
@@ -29,26 +42,17 @@ Python: `shapes.Leaf`*/
         /**Python: `shapes.Leaf(size: float)` (signature from typeshed)
 
 Constructs a new `Leaf`: finish with `.call()`.*/
-        pub fn new(
-            size: impl ::core::convert::Into<::core::primitive::f64>,
-        ) -> __sb::Call<Leaf> {
-            __sb::Call::class(
-                "shapes",
-                "Leaf",
-                ::std::vec![__sb::IntoValue::into_value(size.into())],
-            )
+        pub fn new(size: impl __sb::Into<__sb::f64>) -> __sb::Call<Leaf> {
+            static SITE: __sb::CallSite = __sb::CallSite::new("shapes", "Leaf");
+            __sb::Call::class_at(&SITE, (size.into(),))
         }
         ///Python: `shapes.Leaf.leaf_only() -> Middle` (signature from typeshed)
         pub fn leaf_only(&self) -> __sb::Call<Middle> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "leaf_only",
-                ::std::vec::Vec::new(),
-            )
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "leaf_only", ())
         }
         ///Python: `shapes.Leaf.create() -> Self` (signature from typeshed)
         pub fn create() -> __sb::Call<Leaf> {
-            __sb::Call::class_method("shapes", "Leaf", "create", ::std::vec::Vec::new())
+            __sb::Call::class_method("shapes", "Leaf", "create", ())
         }
     }
     ///Python: `shapes.Middle`
@@ -60,41 +64,29 @@ Constructs a new `Leaf`: finish with `.call()`.*/
 
 Constructs a new `Middle`: finish with `.call()`.*/
         pub fn new() -> Middle_new_builder {
-            Middle_new_builder(
-                __sb::Call::class("shapes", "Middle", ::std::vec::Vec::new()),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("shapes", "Middle");
+            Middle_new_builder(__sb::Call::class_at(&SITE, ()))
         }
         ///Python: `shapes.Middle.area() -> float` (signature from typeshed)
-        pub fn area(&self) -> __sb::Call<::core::primitive::f64> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "area",
-                ::std::vec::Vec::new(),
-            )
+        pub fn area(&self) -> __sb::Call<__sb::f64> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "area", ())
         }
         ///Python: `shapes.Middle.scale(by: float, inplace: bool = False) -> Self` (signature from typeshed)
-        pub fn scale(
-            &self,
-            by: impl ::core::convert::Into<::core::primitive::f64>,
-        ) -> Middle_scale_builder {
+        pub fn scale(&self, by: impl __sb::Into<__sb::f64>) -> Middle_scale_builder {
             Middle_scale_builder(
-                __sb::Call::method(
-                    __sb::PyClass::as_ref(self),
-                    "scale",
-                    ::std::vec![__sb::IntoValue::into_value(by.into())],
-                ),
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "scale", (by.into(),)),
             )
         }
         ///Python: `shapes.Middle.name`
-        pub fn name(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "name")
+        pub fn name(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "name")
         }
         ///Sets `shapes.Middle.name`.
         pub fn set_name(
             &self,
-            value: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::Into<__sb::String>,
         ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "name", value.into())
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "name", value.into())
         }
     }
     ///Pending call of `shapes.Middle`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
@@ -103,16 +95,13 @@ Constructs a new `Middle`: finish with `.call()`.*/
     __sb::__call_builder!(Middle_new_builder => Middle);
     impl Middle_new_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -124,7 +113,7 @@ Constructs a new `Middle`: finish with `.call()`.*/
     __sb::__call_builder!(Middle_scale_builder => Middle);
     impl Middle_scale_builder {
         ///Python argument `inplace` (default `False`).
-        pub fn inplace(self, inplace: ::core::primitive::bool) -> Self {
+        pub fn inplace(self, inplace: __sb::bool) -> Self {
             Self(self.0.kwarg("inplace", inplace))
         }
     }
@@ -137,17 +126,12 @@ Constructs a new `Middle`: finish with `.call()`.*/
 
 Constructs a new `Mixin`: finish with `.call()`.*/
         pub fn new() -> Mixin_new_builder {
-            Mixin_new_builder(
-                __sb::Call::class("shapes", "Mixin", ::std::vec::Vec::new()),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("shapes", "Mixin");
+            Mixin_new_builder(__sb::Call::class_at(&SITE, ()))
         }
         ///Python: `shapes.Mixin.mixed() -> None` (signature from typeshed)
         pub fn mixed(&self) -> __sb::Call<()> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "mixed",
-                ::std::vec::Vec::new(),
-            )
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "mixed", ())
         }
     }
     ///Pending call of `shapes.Mixin`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
@@ -156,16 +140,13 @@ Constructs a new `Mixin`: finish with `.call()`.*/
     __sb::__call_builder!(Mixin_new_builder => Mixin);
     impl Mixin_new_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -173,7 +154,7 @@ Constructs a new `Mixin`: finish with `.call()`.*/
     }
     #[doc(hidden)]
     pub mod __ancestors {
-        use ::snakebridge::__private as __sb;
+        use super::__sb;
         /**Not exported.
 
 Python: `shapes._base._Root`*/
@@ -183,16 +164,12 @@ Python: `shapes._base._Root`*/
         __sb::__py_class!(_Root, "shapes._base", "_Root", base = _Deeper);
         impl _Root {
             ///Python: `shapes._base._Root.describe() -> str` (signature from typeshed)
-            pub fn describe(&self) -> __sb::Call<::std::string::String> {
-                __sb::Call::method(
-                    __sb::PyClass::as_ref(self),
-                    "describe",
-                    ::std::vec::Vec::new(),
-                )
+            pub fn describe(&self) -> __sb::Call<__sb::String> {
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "describe", ())
             }
             ///Python: `shapes._base._Root.id`
-            pub fn id(&self) -> __sb::Result<::core::primitive::i64> {
-                __sb::get_attr(__sb::PyClass::as_ref(self), "id")
+            pub fn id(&self) -> __sb::Result<__sb::i64> {
+                __sb::get_attr(__sb::PyClass::as_py_ref(self), "id")
             }
         }
         ///Python: `shapes._base._Deeper`
@@ -204,11 +181,9 @@ Python: `shapes._base._Root`*/
             ///Python: `shapes._base._Deeper.root_method(other: Leaf) -> _Root` (signature from typeshed)
             pub fn root_method(&self, other: &super::Leaf) -> __sb::Call<_Root> {
                 __sb::Call::method(
-                    __sb::PyClass::as_ref(self),
+                    __sb::PyClass::as_py_ref(self),
                     "root_method",
-                    ::std::vec![
-                        __sb::IntoValue::into_value(__sb::PyClass::as_ref(other))
-                    ],
+                    (other,),
                 )
             }
         }

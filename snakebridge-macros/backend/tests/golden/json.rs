@@ -113,7 +113,20 @@ Using json.tool from the shell to validate and pretty-print::
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     /**Serialize ``obj`` as a JSON formatted stream to ``fp`` (a ``.write()``-supporting file-like object).
 
 Python: `json.dump(obj: Any, fp: SupportsWrite[str], *, skipkeys: bool = False, ensure_ascii: bool = True, check_circular: bool = True, allow_nan: bool = True, cls: type[JSONEncoder] | None = None, indent: None | int | str = None, separators: tuple[str, str] | None = None, default: Callable[[Any], Any] | None = None, sort_keys: bool = False, **kwds: Any) -> None` (signature from typeshed)
@@ -157,15 +170,8 @@ To use a custom ``JSONEncoder`` subclass (e.g. one that overrides the
 the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
 ```*/
     pub fn dump(obj: impl __sb::IntoValue, fp: impl __sb::IntoValue) -> dump_builder {
-        dump_builder(
-            __sb::Call::function(
-                "json",
-                "dump",
-                ::std::vec![
-                    __sb::IntoValue::into_value(obj), __sb::IntoValue::into_value(fp)
-                ],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("json", "dump");
+        dump_builder(__sb::Call::at(&SITE, (obj, fp)))
     }
     ///Pending call of `json.dump`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -173,19 +179,19 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
     __sb::__call_builder!(dump_builder => ());
     impl dump_builder {
         ///Python argument `skipkeys` (default `False`).
-        pub fn skipkeys(self, skipkeys: ::core::primitive::bool) -> Self {
+        pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
         }
         ///Python argument `ensure_ascii` (default `True`).
-        pub fn ensure_ascii(self, ensure_ascii: ::core::primitive::bool) -> Self {
+        pub fn ensure_ascii(self, ensure_ascii: __sb::bool) -> Self {
             Self(self.0.kwarg("ensure_ascii", ensure_ascii))
         }
         ///Python argument `check_circular` (default `True`).
-        pub fn check_circular(self, check_circular: ::core::primitive::bool) -> Self {
+        pub fn check_circular(self, check_circular: __sb::bool) -> Self {
             Self(self.0.kwarg("check_circular", check_circular))
         }
         ///Python argument `allow_nan` (default `True`).
-        pub fn allow_nan(self, allow_nan: ::core::primitive::bool) -> Self {
+        pub fn allow_nan(self, allow_nan: __sb::bool) -> Self {
             Self(self.0.kwarg("allow_nan", allow_nan))
         }
         ///Python argument `cls` (default `None`).
@@ -197,10 +203,7 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
             Self(self.0.kwarg("indent", indent))
         }
         ///Python argument `separators` (default `None`).
-        pub fn separators(
-            self,
-            separators: (::std::string::String, ::std::string::String),
-        ) -> Self {
+        pub fn separators(self, separators: (__sb::String, __sb::String)) -> Self {
             Self(self.0.kwarg("separators", separators))
         }
         ///Python argument `default` (default `None`).
@@ -208,13 +211,13 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
             Self(self.0.kwarg("default", default))
         }
         ///Python argument `sort_keys` (default `False`).
-        pub fn sort_keys(self, sort_keys: ::core::primitive::bool) -> Self {
+        pub fn sort_keys(self, sort_keys: __sb::bool) -> Self {
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -263,33 +266,28 @@ To use a custom ``JSONEncoder`` subclass (e.g. one that overrides the
 the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
 ```*/
     pub fn dumps(obj: impl __sb::IntoValue) -> dumps_builder {
-        dumps_builder(
-            __sb::Call::function(
-                "json",
-                "dumps",
-                ::std::vec![__sb::IntoValue::into_value(obj)],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("json", "dumps");
+        dumps_builder(__sb::Call::at(&SITE, (obj,)))
     }
     ///Pending call of `json.dumps`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct dumps_builder(__sb::Call<::std::string::String>);
-    __sb::__call_builder!(dumps_builder => ::std::string::String);
+    pub struct dumps_builder(__sb::Call<__sb::String>);
+    __sb::__call_builder!(dumps_builder => __sb::String);
     impl dumps_builder {
         ///Python argument `skipkeys` (default `False`).
-        pub fn skipkeys(self, skipkeys: ::core::primitive::bool) -> Self {
+        pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
         }
         ///Python argument `ensure_ascii` (default `True`).
-        pub fn ensure_ascii(self, ensure_ascii: ::core::primitive::bool) -> Self {
+        pub fn ensure_ascii(self, ensure_ascii: __sb::bool) -> Self {
             Self(self.0.kwarg("ensure_ascii", ensure_ascii))
         }
         ///Python argument `check_circular` (default `True`).
-        pub fn check_circular(self, check_circular: ::core::primitive::bool) -> Self {
+        pub fn check_circular(self, check_circular: __sb::bool) -> Self {
             Self(self.0.kwarg("check_circular", check_circular))
         }
         ///Python argument `allow_nan` (default `True`).
-        pub fn allow_nan(self, allow_nan: ::core::primitive::bool) -> Self {
+        pub fn allow_nan(self, allow_nan: __sb::bool) -> Self {
             Self(self.0.kwarg("allow_nan", allow_nan))
         }
         ///Python argument `cls` (default `None`).
@@ -301,10 +299,7 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
             Self(self.0.kwarg("indent", indent))
         }
         ///Python argument `separators` (default `None`).
-        pub fn separators(
-            self,
-            separators: (::std::string::String, ::std::string::String),
-        ) -> Self {
+        pub fn separators(self, separators: (__sb::String, __sb::String)) -> Self {
             Self(self.0.kwarg("separators", separators))
         }
         ///Python argument `default` (default `None`).
@@ -312,13 +307,13 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
             Self(self.0.kwarg("default", default))
         }
         ///Python argument `sort_keys` (default `False`).
-        pub fn sort_keys(self, sort_keys: ::core::primitive::bool) -> Self {
+        pub fn sort_keys(self, sort_keys: __sb::bool) -> Self {
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -344,13 +339,8 @@ To use a custom ``JSONDecoder`` subclass, specify it with the ``cls``
 kwarg; otherwise ``JSONDecoder`` is used.
 ```*/
     pub fn load(fp: impl __sb::IntoValue) -> load_builder {
-        load_builder(
-            __sb::Call::function(
-                "json",
-                "load",
-                ::std::vec![__sb::IntoValue::into_value(fp)],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("json", "load");
+        load_builder(__sb::Call::at(&SITE, (fp,)))
     }
     ///Pending call of `json.load`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -384,7 +374,7 @@ kwarg; otherwise ``JSONDecoder`` is used.
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -425,13 +415,8 @@ To use a custom ``JSONDecoder`` subclass, specify it with the ``cls``
 kwarg; otherwise ``JSONDecoder`` is used.
 ```*/
     pub fn loads(s: impl __sb::IntoValue) -> loads_builder {
-        loads_builder(
-            __sb::Call::function(
-                "json",
-                "loads",
-                ::std::vec![__sb::IntoValue::into_value(s)],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("json", "loads");
+        loads_builder(__sb::Call::at(&SITE, (s,)))
     }
     ///Pending call of `json.loads`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -465,7 +450,7 @@ kwarg; otherwise ``JSONDecoder`` is used.
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -490,74 +475,52 @@ colno: The column corresponding to pos
 
 Constructs a new `JSONDecodeError`: finish with `.call()`.*/
         pub fn new(
-            msg: impl ::core::convert::Into<::std::string::String>,
-            doc: impl ::core::convert::Into<::std::string::String>,
-            pos: impl ::core::convert::Into<::core::primitive::i64>,
+            msg: impl __sb::Into<__sb::String>,
+            doc: impl __sb::Into<__sb::String>,
+            pos: impl __sb::Into<__sb::i64>,
         ) -> __sb::Call<JSONDecodeError> {
-            __sb::Call::class(
-                "json",
-                "JSONDecodeError",
-                ::std::vec![
-                    __sb::IntoValue::into_value(msg.into()),
-                    __sb::IntoValue::into_value(doc.into()),
-                    __sb::IntoValue::into_value(pos.into())
-                ],
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONDecodeError");
+            __sb::Call::class_at(&SITE, (msg.into(), doc.into(), pos.into()))
         }
         ///Python: `json.JSONDecodeError.colno`
-        pub fn colno(&self) -> __sb::Result<::core::primitive::i64> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "colno")
+        pub fn colno(&self) -> __sb::Result<__sb::i64> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "colno")
         }
         ///Sets `json.JSONDecodeError.colno`.
-        pub fn set_colno(
-            &self,
-            value: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "colno", value.into())
+        pub fn set_colno(&self, value: impl __sb::Into<__sb::i64>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "colno", value.into())
         }
         ///Python: `json.JSONDecodeError.doc`
-        pub fn doc(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "doc")
+        pub fn doc(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "doc")
         }
         ///Sets `json.JSONDecodeError.doc`.
-        pub fn set_doc(
-            &self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "doc", value.into())
+        pub fn set_doc(&self, value: impl __sb::Into<__sb::String>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "doc", value.into())
         }
         ///Python: `json.JSONDecodeError.lineno`
-        pub fn lineno(&self) -> __sb::Result<::core::primitive::i64> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "lineno")
+        pub fn lineno(&self) -> __sb::Result<__sb::i64> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "lineno")
         }
         ///Sets `json.JSONDecodeError.lineno`.
-        pub fn set_lineno(
-            &self,
-            value: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "lineno", value.into())
+        pub fn set_lineno(&self, value: impl __sb::Into<__sb::i64>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "lineno", value.into())
         }
         ///Python: `json.JSONDecodeError.msg`
-        pub fn msg(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "msg")
+        pub fn msg(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "msg")
         }
         ///Sets `json.JSONDecodeError.msg`.
-        pub fn set_msg(
-            &self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "msg", value.into())
+        pub fn set_msg(&self, value: impl __sb::Into<__sb::String>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "msg", value.into())
         }
         ///Python: `json.JSONDecodeError.pos`
-        pub fn pos(&self) -> __sb::Result<::core::primitive::i64> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "pos")
+        pub fn pos(&self) -> __sb::Result<__sb::i64> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "pos")
         }
         ///Sets `json.JSONDecodeError.pos`.
-        pub fn set_pos(
-            &self,
-            value: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "pos", value.into())
+        pub fn set_pos(&self, value: impl __sb::Into<__sb::i64>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "pos", value.into())
         }
     }
     /**Simple JSON \<<https://json.org>\> decoder
@@ -598,22 +561,17 @@ their corresponding ``float`` values, which is outside the JSON spec.
 
 Constructs a new `JSONDecoder`: finish with `.call()`.*/
         pub fn new() -> JSONDecoder_new_builder {
-            JSONDecoder_new_builder(
-                __sb::Call::class("json", "JSONDecoder", ::std::vec::Vec::new()),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONDecoder");
+            JSONDecoder_new_builder(__sb::Call::class_at(&SITE, ()))
         }
         /**Return the Python representation of ``s`` (a ``str`` instance containing a JSON document).
 
 Python: `json.JSONDecoder.decode(s: str, _w: Callable[..., Any] = ...) -> Any` (signature from typeshed)*/
         pub fn decode(
             &self,
-            s: impl ::core::convert::Into<::std::string::String>,
+            s: impl __sb::Into<__sb::String>,
         ) -> __sb::Call<__sb::Value> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "decode",
-                ::std::vec![__sb::IntoValue::into_value(s.into())],
-            )
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "decode", (s.into(),))
         }
         /**Decode a JSON document from ``s`` (a ``str`` beginning with a JSON document) and return a 2-tuple of the Python representation and the index in ``s`` where the document ended.
 
@@ -625,109 +583,109 @@ have extraneous data at the end.
 ```*/
         pub fn raw_decode(
             &self,
-            s: impl ::core::convert::Into<::std::string::String>,
+            s: impl __sb::Into<__sb::String>,
         ) -> JSONDecoder_raw_decode_builder {
             JSONDecoder_raw_decode_builder(
                 __sb::Call::method(
-                    __sb::PyClass::as_ref(self),
+                    __sb::PyClass::as_py_ref(self),
                     "raw_decode",
-                    ::std::vec![__sb::IntoValue::into_value(s.into())],
+                    (s.into(),),
                 ),
             )
         }
         ///Python: `json.JSONDecoder.memo`
         pub fn memo(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "memo")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "memo")
         }
         ///Sets `json.JSONDecoder.memo`.
         pub fn set_memo(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "memo", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "memo", value)
         }
         ///Python: `json.JSONDecoder.object_hook`
         pub fn object_hook(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "object_hook")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "object_hook")
         }
         ///Sets `json.JSONDecoder.object_hook`.
         pub fn set_object_hook(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "object_hook", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "object_hook", value)
         }
         ///Python: `json.JSONDecoder.object_pairs_hook`
         pub fn object_pairs_hook(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "object_pairs_hook")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "object_pairs_hook")
         }
         ///Sets `json.JSONDecoder.object_pairs_hook`.
         pub fn set_object_pairs_hook(
             &self,
             value: impl __sb::IntoValue,
         ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "object_pairs_hook", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "object_pairs_hook", value)
         }
         ///Python: `json.JSONDecoder.parse_array`
         pub fn parse_array(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "parse_array")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "parse_array")
         }
         ///Sets `json.JSONDecoder.parse_array`.
         pub fn set_parse_array(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "parse_array", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "parse_array", value)
         }
         ///Python: `json.JSONDecoder.parse_constant`
         pub fn parse_constant(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "parse_constant")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "parse_constant")
         }
         ///Sets `json.JSONDecoder.parse_constant`.
         pub fn set_parse_constant(
             &self,
             value: impl __sb::IntoValue,
         ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "parse_constant", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "parse_constant", value)
         }
         ///Python: `json.JSONDecoder.parse_float`
         pub fn parse_float(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "parse_float")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "parse_float")
         }
         ///Sets `json.JSONDecoder.parse_float`.
         pub fn set_parse_float(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "parse_float", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "parse_float", value)
         }
         ///Python: `json.JSONDecoder.parse_int`
         pub fn parse_int(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "parse_int")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "parse_int")
         }
         ///Sets `json.JSONDecoder.parse_int`.
         pub fn set_parse_int(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "parse_int", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "parse_int", value)
         }
         ///Python: `json.JSONDecoder.parse_object`
         pub fn parse_object(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "parse_object")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "parse_object")
         }
         ///Sets `json.JSONDecoder.parse_object`.
         pub fn set_parse_object(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "parse_object", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "parse_object", value)
         }
         ///Python: `json.JSONDecoder.parse_string`
         pub fn parse_string(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "parse_string")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "parse_string")
         }
         ///Sets `json.JSONDecoder.parse_string`.
         pub fn set_parse_string(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "parse_string", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "parse_string", value)
         }
         ///Python: `json.JSONDecoder.scan_once`
         pub fn scan_once(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "scan_once")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "scan_once")
         }
         ///Sets `json.JSONDecoder.scan_once`.
         pub fn set_scan_once(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "scan_once", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "scan_once", value)
         }
         ///Python: `json.JSONDecoder.strict`
-        pub fn strict(&self) -> __sb::Result<::core::primitive::bool> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "strict")
+        pub fn strict(&self) -> __sb::Result<__sb::bool> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "strict")
         }
         ///Sets `json.JSONDecoder.strict`.
-        pub fn set_strict(&self, value: ::core::primitive::bool) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "strict", value)
+        pub fn set_strict(&self, value: __sb::bool) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "strict", value)
         }
     }
     ///Pending call of `json.JSONDecoder`: set optional arguments by their Python names, then `.call()`.
@@ -752,7 +710,7 @@ have extraneous data at the end.
             Self(self.0.kwarg("parse_constant", parse_constant))
         }
         ///Python argument `strict` (default `True`).
-        pub fn strict(self, strict: ::core::primitive::bool) -> Self {
+        pub fn strict(self, strict: __sb::bool) -> Self {
             Self(self.0.kwarg("strict", strict))
         }
         ///Python argument `object_pairs_hook` (default `None`).
@@ -762,18 +720,11 @@ have extraneous data at the end.
     }
     ///Pending call of `json.JSONDecoder.raw_decode`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONDecoder_raw_decode_builder(
-        __sb::Call<(__sb::Value, ::core::primitive::i64)>,
-    );
-    __sb::__call_builder!(
-        JSONDecoder_raw_decode_builder => (__sb::Value, ::core::primitive::i64,)
-    );
+    pub struct JSONDecoder_raw_decode_builder(__sb::Call<(__sb::Value, __sb::i64)>);
+    __sb::__call_builder!(JSONDecoder_raw_decode_builder => (__sb::Value, __sb::i64,));
     impl JSONDecoder_raw_decode_builder {
         ///Python argument `idx` (default `0`).
-        pub fn idx(
-            self,
-            idx: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> Self {
+        pub fn idx(self, idx: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("idx", idx.into()))
         }
     }
@@ -815,9 +766,8 @@ implementation (to raise ``TypeError``).
 
 Constructs a new `JSONEncoder`: finish with `.call()`.*/
         pub fn new() -> JSONEncoder_new_builder {
-            JSONEncoder_new_builder(
-                __sb::Call::class("json", "JSONEncoder", ::std::vec::Vec::new()),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONEncoder");
+            JSONEncoder_new_builder(__sb::Call::class_at(&SITE, ()))
         }
         /**Implement this method in a subclass such that it returns a serializable object for ``o``, or calls the base implementation (to raise a ``TypeError``).
 
@@ -838,11 +788,7 @@ implement default like this::
         return JSONEncoder.default(self, o)
 ```*/
         pub fn default(&self, o: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "default",
-                ::std::vec![__sb::IntoValue::into_value(o)],
-            )
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "default", (o,))
         }
         /**Return a JSON string representation of a Python data structure.
 
@@ -853,21 +799,14 @@ Python: `json.JSONEncoder.encode(o: Any) -> str` (signature from typeshed)
 >>> JSONEncoder().encode({"foo": ["bar", "baz"]})
 '{"foo": ["bar", "baz"]}'
 ```*/
-        pub fn encode(
-            &self,
-            o: impl __sb::IntoValue,
-        ) -> __sb::Call<::std::string::String> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "encode",
-                ::std::vec![__sb::IntoValue::into_value(o)],
-            )
+        pub fn encode(&self, o: impl __sb::IntoValue) -> __sb::Call<__sb::String> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "encode", (o,))
         }
         /**Encode the given object and yield each string representation as available.
 
 Python: `json.JSONEncoder.iterencode(o: Any, _one_shot: bool = False) -> Iterator[str]` (signature from typeshed)
 
-A Python generator: iterate over it with `.stream()`.
+A Python generator: `.call()` returns a `Stream` of its items.
 
 ```text
 For example::
@@ -878,88 +817,84 @@ For example::
         pub fn iterencode(
             &self,
             o: impl __sb::IntoValue,
-        ) -> __sb::Call<::std::string::String> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "iterencode",
-                ::std::vec![__sb::IntoValue::into_value(o)],
+        ) -> JSONEncoder_iterencode_builder {
+            JSONEncoder_iterencode_builder(
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "iterencode", (o,)),
             )
         }
         ///Python: `json.JSONEncoder.allow_nan`
-        pub fn allow_nan(&self) -> __sb::Result<::core::primitive::bool> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "allow_nan")
+        pub fn allow_nan(&self) -> __sb::Result<__sb::bool> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "allow_nan")
         }
         ///Sets `json.JSONEncoder.allow_nan`.
-        pub fn set_allow_nan(&self, value: ::core::primitive::bool) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "allow_nan", value)
+        pub fn set_allow_nan(&self, value: __sb::bool) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "allow_nan", value)
         }
         ///Python: `json.JSONEncoder.check_circular`
-        pub fn check_circular(&self) -> __sb::Result<::core::primitive::bool> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "check_circular")
+        pub fn check_circular(&self) -> __sb::Result<__sb::bool> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "check_circular")
         }
         ///Sets `json.JSONEncoder.check_circular`.
-        pub fn set_check_circular(
-            &self,
-            value: ::core::primitive::bool,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "check_circular", value)
+        pub fn set_check_circular(&self, value: __sb::bool) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "check_circular", value)
         }
         ///Python: `json.JSONEncoder.ensure_ascii`
-        pub fn ensure_ascii(&self) -> __sb::Result<::core::primitive::bool> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "ensure_ascii")
+        pub fn ensure_ascii(&self) -> __sb::Result<__sb::bool> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "ensure_ascii")
         }
         ///Sets `json.JSONEncoder.ensure_ascii`.
-        pub fn set_ensure_ascii(
-            &self,
-            value: ::core::primitive::bool,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "ensure_ascii", value)
+        pub fn set_ensure_ascii(&self, value: __sb::bool) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "ensure_ascii", value)
         }
         ///Python: `json.JSONEncoder.indent`
         pub fn indent(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "indent")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "indent")
         }
         ///Sets `json.JSONEncoder.indent`.
         pub fn set_indent(&self, value: impl __sb::IntoValue) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "indent", value)
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "indent", value)
         }
         ///Python: `json.JSONEncoder.item_separator`
-        pub fn item_separator(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "item_separator")
+        pub fn item_separator(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "item_separator")
         }
         ///Sets `json.JSONEncoder.item_separator`.
         pub fn set_item_separator(
             &self,
-            value: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::Into<__sb::String>,
         ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "item_separator", value.into())
+            __sb::set_attr(
+                __sb::PyClass::as_py_ref(self),
+                "item_separator",
+                value.into(),
+            )
         }
         ///Python: `json.JSONEncoder.key_separator`
-        pub fn key_separator(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "key_separator")
+        pub fn key_separator(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "key_separator")
         }
         ///Sets `json.JSONEncoder.key_separator`.
         pub fn set_key_separator(
             &self,
-            value: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::Into<__sb::String>,
         ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "key_separator", value.into())
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "key_separator", value.into())
         }
         ///Python: `json.JSONEncoder.skipkeys`
-        pub fn skipkeys(&self) -> __sb::Result<::core::primitive::bool> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "skipkeys")
+        pub fn skipkeys(&self) -> __sb::Result<__sb::bool> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "skipkeys")
         }
         ///Sets `json.JSONEncoder.skipkeys`.
-        pub fn set_skipkeys(&self, value: ::core::primitive::bool) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "skipkeys", value)
+        pub fn set_skipkeys(&self, value: __sb::bool) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "skipkeys", value)
         }
         ///Python: `json.JSONEncoder.sort_keys`
-        pub fn sort_keys(&self) -> __sb::Result<::core::primitive::bool> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "sort_keys")
+        pub fn sort_keys(&self) -> __sb::Result<__sb::bool> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "sort_keys")
         }
         ///Sets `json.JSONEncoder.sort_keys`.
-        pub fn set_sort_keys(&self, value: ::core::primitive::bool) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "sort_keys", value)
+        pub fn set_sort_keys(&self, value: __sb::bool) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "sort_keys", value)
         }
     }
     ///Pending call of `json.JSONEncoder`: set optional arguments by their Python names, then `.call()`.
@@ -968,23 +903,23 @@ For example::
     __sb::__call_builder!(JSONEncoder_new_builder => JSONEncoder);
     impl JSONEncoder_new_builder {
         ///Python argument `skipkeys` (default `False`).
-        pub fn skipkeys(self, skipkeys: ::core::primitive::bool) -> Self {
+        pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
         }
         ///Python argument `ensure_ascii` (default `True`).
-        pub fn ensure_ascii(self, ensure_ascii: ::core::primitive::bool) -> Self {
+        pub fn ensure_ascii(self, ensure_ascii: __sb::bool) -> Self {
             Self(self.0.kwarg("ensure_ascii", ensure_ascii))
         }
         ///Python argument `check_circular` (default `True`).
-        pub fn check_circular(self, check_circular: ::core::primitive::bool) -> Self {
+        pub fn check_circular(self, check_circular: __sb::bool) -> Self {
             Self(self.0.kwarg("check_circular", check_circular))
         }
         ///Python argument `allow_nan` (default `True`).
-        pub fn allow_nan(self, allow_nan: ::core::primitive::bool) -> Self {
+        pub fn allow_nan(self, allow_nan: __sb::bool) -> Self {
             Self(self.0.kwarg("allow_nan", allow_nan))
         }
         ///Python argument `sort_keys` (default `False`).
-        pub fn sort_keys(self, sort_keys: ::core::primitive::bool) -> Self {
+        pub fn sort_keys(self, sort_keys: __sb::bool) -> Self {
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
         ///Python argument `indent` (default `None`).
@@ -992,10 +927,7 @@ For example::
             Self(self.0.kwarg("indent", indent))
         }
         ///Python argument `separators` (default `None`).
-        pub fn separators(
-            self,
-            separators: (::std::string::String, ::std::string::String),
-        ) -> Self {
+        pub fn separators(self, separators: (__sb::String, __sb::String)) -> Self {
             Self(self.0.kwarg("separators", separators))
         }
         ///Python argument `default` (default `None`).
@@ -1003,4 +935,9 @@ For example::
             Self(self.0.kwarg("default", default))
         }
     }
+    ///Pending call of `json.JSONEncoder.iterencode`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct JSONEncoder_iterencode_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(JSONEncoder_iterencode_builder => stream __sb::String);
+    impl JSONEncoder_iterencode_builder {}
 }

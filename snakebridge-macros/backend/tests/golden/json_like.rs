@@ -24,7 +24,20 @@ Python: `json`
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     /**Serialize ``obj`` to a JSON formatted ``str``.
 
 Python: `json.dumps(obj: Any, *, skipkeys: bool = False, indent: None | int | str = None, separators: tuple[str, str] | None = None, sort_keys: bool = False, **kwds: Any) -> str` (signature from typeshed)
@@ -34,21 +47,16 @@ If ``skipkeys`` is true then ``dict`` keys that are not basic types
 (``str``, ``int``) will be skipped [1]_.
 ```*/
     pub fn dumps(obj: impl __sb::IntoValue) -> dumps_builder {
-        dumps_builder(
-            __sb::Call::function(
-                "json",
-                "dumps",
-                ::std::vec![__sb::IntoValue::into_value(obj)],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("json", "dumps");
+        dumps_builder(__sb::Call::at(&SITE, (obj,)))
     }
     ///Pending call of `json.dumps`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct dumps_builder(__sb::Call<::std::string::String>);
-    __sb::__call_builder!(dumps_builder => ::std::string::String);
+    pub struct dumps_builder(__sb::Call<__sb::String>);
+    __sb::__call_builder!(dumps_builder => __sb::String);
     impl dumps_builder {
         ///Python argument `skipkeys` (default `False`).
-        pub fn skipkeys(self, skipkeys: ::core::primitive::bool) -> Self {
+        pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
         }
         ///Python argument `indent` (default `None`).
@@ -56,20 +64,17 @@ If ``skipkeys`` is true then ``dict`` keys that are not basic types
             Self(self.0.kwarg("indent", indent))
         }
         ///Python argument `separators` (default `None`).
-        pub fn separators(
-            self,
-            separators: (::std::string::String, ::std::string::String),
-        ) -> Self {
+        pub fn separators(self, separators: (__sb::String, __sb::String)) -> Self {
             Self(self.0.kwarg("separators", separators))
         }
         ///Python argument `sort_keys` (default `False`).
-        pub fn sort_keys(self, sort_keys: ::core::primitive::bool) -> Self {
+        pub fn sort_keys(self, sort_keys: __sb::bool) -> Self {
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -79,13 +84,8 @@ If ``skipkeys`` is true then ``dict`` keys that are not basic types
 
 Python: `json.loads(s: str | bytes | bytearray, *, cls: type[JSONDecoder] | None = None, **kwds: Any) -> Any` (signature from typeshed)*/
     pub fn loads(s: impl __sb::IntoValue) -> loads_builder {
-        loads_builder(
-            __sb::Call::function(
-                "json",
-                "loads",
-                ::std::vec![__sb::IntoValue::into_value(s)],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("json", "loads");
+        loads_builder(__sb::Call::at(&SITE, (s,)))
     }
     ///Pending call of `json.loads`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -99,7 +99,7 @@ Python: `json.loads(s: str | bytes | bytearray, *, cls: type[JSONDecoder] | None
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -120,41 +120,28 @@ msg: The unformatted error message
 
 Constructs a new `JSONDecodeError`: finish with `.call()`.*/
         pub fn new(
-            msg: impl ::core::convert::Into<::std::string::String>,
-            doc: impl ::core::convert::Into<::std::string::String>,
-            pos: impl ::core::convert::Into<::core::primitive::i64>,
+            msg: impl __sb::Into<__sb::String>,
+            doc: impl __sb::Into<__sb::String>,
+            pos: impl __sb::Into<__sb::i64>,
         ) -> __sb::Call<JSONDecodeError> {
-            __sb::Call::class(
-                "json",
-                "JSONDecodeError",
-                ::std::vec![
-                    __sb::IntoValue::into_value(msg.into()),
-                    __sb::IntoValue::into_value(doc.into()),
-                    __sb::IntoValue::into_value(pos.into())
-                ],
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONDecodeError");
+            __sb::Call::class_at(&SITE, (msg.into(), doc.into(), pos.into()))
         }
         ///Python: `json.JSONDecodeError.lineno`
-        pub fn lineno(&self) -> __sb::Result<::core::primitive::i64> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "lineno")
+        pub fn lineno(&self) -> __sb::Result<__sb::i64> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "lineno")
         }
         ///Sets `json.JSONDecodeError.lineno`.
-        pub fn set_lineno(
-            &self,
-            value: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "lineno", value.into())
+        pub fn set_lineno(&self, value: impl __sb::Into<__sb::i64>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "lineno", value.into())
         }
         ///Python: `json.JSONDecodeError.msg`
-        pub fn msg(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "msg")
+        pub fn msg(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "msg")
         }
         ///Sets `json.JSONDecodeError.msg`.
-        pub fn set_msg(
-            &self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "msg", value.into())
+        pub fn set_msg(&self, value: impl __sb::Into<__sb::String>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "msg", value.into())
         }
     }
     /**Simple JSON \<<https://json.org>\> decoder
@@ -168,43 +155,38 @@ Python: `json.JSONDecoder`*/
 
 Constructs a new `JSONDecoder`: finish with `.call()`.*/
         pub fn new() -> JSONDecoder_new_builder {
-            JSONDecoder_new_builder(
-                __sb::Call::class("json", "JSONDecoder", ::std::vec::Vec::new()),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONDecoder");
+            JSONDecoder_new_builder(__sb::Call::class_at(&SITE, ()))
         }
         /**Return the Python representation of ``s``.
 
 Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshed)*/
         pub fn decode(
             &self,
-            s: impl ::core::convert::Into<::std::string::String>,
+            s: impl __sb::Into<__sb::String>,
         ) -> __sb::Call<__sb::Value> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "decode",
-                ::std::vec![__sb::IntoValue::into_value(s.into())],
-            )
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "decode", (s.into(),))
         }
         ///Python: `json.JSONDecoder.raw_decode(s: str, idx: int = 0) -> tuple[Any, int]` (signature from typeshed)
         pub fn raw_decode(
             &self,
-            s: impl ::core::convert::Into<::std::string::String>,
+            s: impl __sb::Into<__sb::String>,
         ) -> JSONDecoder_raw_decode_builder {
             JSONDecoder_raw_decode_builder(
                 __sb::Call::method(
-                    __sb::PyClass::as_ref(self),
+                    __sb::PyClass::as_py_ref(self),
                     "raw_decode",
-                    ::std::vec![__sb::IntoValue::into_value(s.into())],
+                    (s.into(),),
                 ),
             )
         }
         ///Python: `json.JSONDecoder.strict`
-        pub fn strict(&self) -> __sb::Result<::core::primitive::bool> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "strict")
+        pub fn strict(&self) -> __sb::Result<__sb::bool> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "strict")
         }
         ///Sets `json.JSONDecoder.strict`.
-        pub fn set_strict(&self, value: ::core::primitive::bool) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "strict", value)
+        pub fn set_strict(&self, value: __sb::bool) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "strict", value)
         }
     }
     ///Pending call of `json.JSONDecoder`: set optional arguments by their Python names, then `.call()`.
@@ -217,24 +199,17 @@ Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshe
             Self(self.0.kwarg("object_hook", object_hook))
         }
         ///Python argument `strict` (default `True`).
-        pub fn strict(self, strict: ::core::primitive::bool) -> Self {
+        pub fn strict(self, strict: __sb::bool) -> Self {
             Self(self.0.kwarg("strict", strict))
         }
     }
     ///Pending call of `json.JSONDecoder.raw_decode`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONDecoder_raw_decode_builder(
-        __sb::Call<(__sb::Value, ::core::primitive::i64)>,
-    );
-    __sb::__call_builder!(
-        JSONDecoder_raw_decode_builder => (__sb::Value, ::core::primitive::i64,)
-    );
+    pub struct JSONDecoder_raw_decode_builder(__sb::Call<(__sb::Value, __sb::i64)>);
+    __sb::__call_builder!(JSONDecoder_raw_decode_builder => (__sb::Value, __sb::i64,));
     impl JSONDecoder_raw_decode_builder {
         ///Python argument `idx` (default `0`).
-        pub fn idx(
-            self,
-            idx: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> Self {
+        pub fn idx(self, idx: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("idx", idx.into()))
         }
     }
@@ -249,71 +224,61 @@ Python: `json.JSONEncoder`*/
 
 Constructs a new `JSONEncoder`: finish with `.call()`.*/
         pub fn new() -> JSONEncoder_new_builder {
-            JSONEncoder_new_builder(
-                __sb::Call::class("json", "JSONEncoder", ::std::vec::Vec::new()),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONEncoder");
+            JSONEncoder_new_builder(__sb::Call::class_at(&SITE, ()))
         }
         ///Python: `json.JSONEncoder.default(o: Any) -> Any` (signature from typeshed)
         pub fn default(&self, o: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "default",
-                ::std::vec![__sb::IntoValue::into_value(o)],
-            )
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "default", (o,))
         }
         /**Return a JSON string representation of a Python data structure.
 
 Python: `json.JSONEncoder.encode(o: Any) -> str` (signature from typeshed)*/
-        pub fn encode(
-            &self,
-            o: impl __sb::IntoValue,
-        ) -> __sb::Call<::std::string::String> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "encode",
-                ::std::vec![__sb::IntoValue::into_value(o)],
-            )
+        pub fn encode(&self, o: impl __sb::IntoValue) -> __sb::Call<__sb::String> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "encode", (o,))
         }
         /**Encode the given object and yield each string representation as available.
 
 Python: `json.JSONEncoder.iterencode(o: Any, _one_shot: bool = False) -> Iterator[str]` (signature from typeshed)
 
-A Python generator: iterate over it with `.stream()`.*/
+A Python generator: `.call()` returns a `Stream` of its items.*/
         pub fn iterencode(
             &self,
             o: impl __sb::IntoValue,
-        ) -> __sb::Call<::std::string::String> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "iterencode",
-                ::std::vec![__sb::IntoValue::into_value(o)],
+        ) -> JSONEncoder_iterencode_builder {
+            JSONEncoder_iterencode_builder(
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "iterencode", (o,)),
             )
         }
         ///Python: `json.JSONEncoder.item_separator`
-        pub fn item_separator(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "item_separator")
+        pub fn item_separator(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "item_separator")
         }
         ///Sets `json.JSONEncoder.item_separator`.
         pub fn set_item_separator(
             &self,
-            value: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::Into<__sb::String>,
         ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "item_separator", value.into())
+            __sb::set_attr(
+                __sb::PyClass::as_py_ref(self),
+                "item_separator",
+                value.into(),
+            )
         }
         ///Python: `json.JSONEncoder.key_separator`
-        pub fn key_separator(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "key_separator")
+        pub fn key_separator(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "key_separator")
         }
         ///Sets `json.JSONEncoder.key_separator`.
         pub fn set_key_separator(
             &self,
-            value: impl ::core::convert::Into<::std::string::String>,
+            value: impl __sb::Into<__sb::String>,
         ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "key_separator", value.into())
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "key_separator", value.into())
         }
         ///Python: `json.JSONEncoder.indent`
         pub fn indent(&self) -> __sb::Result<__sb::Value> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "indent")
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "indent")
         }
     }
     ///Pending call of `json.JSONEncoder`: set optional arguments by their Python names, then `.call()`.
@@ -322,7 +287,7 @@ A Python generator: iterate over it with `.stream()`.*/
     __sb::__call_builder!(JSONEncoder_new_builder => JSONEncoder);
     impl JSONEncoder_new_builder {
         ///Python argument `skipkeys` (default `False`).
-        pub fn skipkeys(self, skipkeys: ::core::primitive::bool) -> Self {
+        pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
         }
         ///Python argument `indent` (default `None`).
@@ -330,8 +295,13 @@ A Python generator: iterate over it with `.stream()`.*/
             Self(self.0.kwarg("indent", indent))
         }
     }
+    ///Pending call of `json.JSONEncoder.iterencode`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct JSONEncoder_iterencode_builder(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(JSONEncoder_iterencode_builder => stream __sb::String);
+    impl JSONEncoder_iterencode_builder {}
     /**Python: `json.__version__`
 
 Python type: `str`.*/
-    pub const __version__: &::core::primitive::str = "2.0.9";
+    pub const __version__: &__sb::str = "2.0.9";
 }

@@ -18,63 +18,52 @@ Python: `kw`*/
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     /**Return the type of `object`.
 
 Python: `kw.type(object) -> str` (signature from typeshed)*/
-    pub fn r#type(object: impl __sb::IntoValue) -> __sb::Call<::std::string::String> {
-        __sb::Call::function(
-            "kw",
-            "type",
-            ::std::vec![__sb::IntoValue::into_value(object)],
-        )
+    pub fn r#type(object: impl __sb::IntoValue) -> __sb::Call<__sb::String> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "type");
+        __sb::Call::at(&SITE, (object,))
     }
     ///Python: `kw.match(pattern, string, flags=0)` (signature from typeshed)
     pub fn r#match(
-        pattern: impl ::core::convert::Into<::std::string::String>,
-        string: impl ::core::convert::Into<::std::string::String>,
+        pattern: impl __sb::Into<__sb::String>,
+        string: impl __sb::Into<__sb::String>,
     ) -> match_builder {
-        match_builder(
-            __sb::Call::function(
-                "kw",
-                "match",
-                ::std::vec![
-                    __sb::IntoValue::into_value(pattern.into()),
-                    __sb::IntoValue::into_value(string.into())
-                ],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "match");
+        match_builder(__sb::Call::at(&SITE, (pattern.into(), string.into())))
     }
     ///Pending call of `kw.match`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct match_builder(__sb::Call<::core::option::Option<::std::string::String>>);
-    __sb::__call_builder!(
-        match_builder => ::core::option::Option < ::std::string::String >
-    );
+    pub struct match_builder(__sb::Call<__sb::Option<__sb::String>>);
+    __sb::__call_builder!(match_builder => __sb::Option < __sb::String >);
     impl match_builder {
         ///Python argument `flags` (default `0`).
-        pub fn flags(
-            self,
-            flags: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> Self {
+        pub fn flags(self, flags: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("flags", flags.into()))
         }
     }
     ///Python: `kw.search(match, ref, *, in=False, type='x', self=0, timeout=None, call=False)` (signature from typeshed)
     pub fn search(
-        r#match: impl ::core::convert::Into<::std::string::String>,
-        ref_: impl ::core::convert::Into<::core::primitive::i64>,
+        r#match: impl __sb::Into<__sb::String>,
+        ref_: impl __sb::Into<__sb::i64>,
     ) -> search_builder {
-        search_builder(
-            __sb::Call::function(
-                "kw",
-                "search",
-                ::std::vec![
-                    __sb::IntoValue::into_value(r#match.into()),
-                    __sb::IntoValue::into_value(ref_.into())
-                ],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "search");
+        search_builder(__sb::Call::at(&SITE, (r#match.into(), ref_.into())))
     }
     ///Pending call of `kw.search`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -82,46 +71,40 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
     __sb::__call_builder!(search_builder => ());
     impl search_builder {
         ///Python argument `in` (default `False`).
-        pub fn r#in(self, r#in: ::core::primitive::bool) -> Self {
+        pub fn r#in(self, r#in: __sb::bool) -> Self {
             Self(self.0.kwarg("in", r#in))
         }
         ///Python argument `type` (default `'x'`).
-        pub fn r#type(
-            self,
-            r#type: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
+        pub fn r#type(self, r#type: impl __sb::Into<__sb::String>) -> Self {
             Self(self.0.kwarg("type", r#type.into()))
         }
         ///Python argument `self` (default `0`).
-        pub fn self_(
-            self,
-            self_: impl ::core::convert::Into<::core::primitive::i64>,
-        ) -> Self {
+        pub fn self_(self, self_: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("self", self_.into()))
         }
         ///Python argument `timeout` (default `None`).
-        pub fn timeout_(
-            self,
-            timeout: impl ::core::convert::Into<::core::primitive::f64>,
-        ) -> Self {
+        pub fn timeout_(self, timeout: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.kwarg("timeout", timeout.into()))
         }
         ///Python argument `call` (default `False`).
-        pub fn call_(self, call: ::core::primitive::bool) -> Self {
+        pub fn call_(self, call: __sb::bool) -> Self {
             Self(self.0.kwarg("call", call))
         }
     }
     ///Python: `kw.self()` (signature from typeshed)
     pub fn self__() -> __sb::Call<()> {
-        __sb::Call::function("kw", "self", ::std::vec::Vec::new())
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "self");
+        __sb::Call::at(&SITE, ())
     }
     ///Python: `kw.self_()` (signature from typeshed)
     pub fn self_() -> __sb::Call<()> {
-        __sb::Call::function("kw", "self_", ::std::vec::Vec::new())
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "self_");
+        __sb::Call::at(&SITE, ())
     }
     ///Python: `kw.foo(x=1)` (signature from typeshed)
     pub fn foo() -> foo_builder_ {
-        foo_builder_(__sb::Call::function("kw", "foo", ::std::vec::Vec::new()))
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "foo");
+        foo_builder_(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `kw.foo`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -129,37 +112,29 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
     __sb::__call_builder!(foo_builder_ => ());
     impl foo_builder_ {
         ///Python argument `x` (default `1`).
-        pub fn x(self, x: impl ::core::convert::Into<::core::primitive::i64>) -> Self {
+        pub fn x(self, x: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("x", x.into()))
         }
     }
     ///Python: `kw.foo_builder()` (signature from typeshed)
     pub fn foo_builder() -> __sb::Call<()> {
-        __sb::Call::function("kw", "foo_builder", ::std::vec::Vec::new())
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "foo_builder");
+        __sb::Call::at(&SITE, ())
     }
     ///Python: `kw._()` (signature from typeshed)
     pub fn __() -> __sb::Call<()> {
-        __sb::Call::function("kw", "_", ::std::vec::Vec::new())
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "_");
+        __sb::Call::at(&SITE, ())
     }
     ///Python: `kw.Vec(n) -> list[int]` (signature from typeshed)
-    pub fn Vec(
-        n: impl ::core::convert::Into<::core::primitive::i64>,
-    ) -> __sb::Call<::std::vec::Vec<::core::primitive::i64>> {
-        __sb::Call::function(
-            "kw",
-            "Vec",
-            ::std::vec![__sb::IntoValue::into_value(n.into())],
-        )
+    pub fn Vec(n: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::Vec<__sb::i64>> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "Vec");
+        __sb::Call::at(&SITE, (n.into(),))
     }
     ///Python: `kw.ufunc_like(x, /, out=None, *, where=True)` (signature from typeshed)
     pub fn ufunc_like(x: impl __sb::IntoValue) -> ufunc_like_builder {
-        ufunc_like_builder(
-            __sb::Call::function(
-                "kw",
-                "ufunc_like",
-                ::std::vec![__sb::IntoValue::into_value(x)],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "ufunc_like");
+        ufunc_like_builder(__sb::Call::at(&SITE, (x,)))
     }
     ///Pending call of `kw.ufunc_like`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -171,17 +146,14 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
             Self(self.0.kwarg("out", out))
         }
         ///Python argument `where` (default `True`).
-        pub fn r#where(self, r#where: ::core::primitive::bool) -> Self {
+        pub fn r#where(self, r#where: __sb::bool) -> Self {
             Self(self.0.kwarg("where", r#where))
         }
     }
     ///Python: `kw.dispatcher(a)` (signature from typeshed)
     pub fn dispatcher(a: &str_) -> __sb::Call<bool> {
-        __sb::Call::function(
-            "kw",
-            "dispatcher",
-            ::std::vec![__sb::IntoValue::into_value(__sb::PyClass::as_ref(a))],
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "dispatcher");
+        __sb::Call::at(&SITE, (a,))
     }
     /**Boolean \<type\> like `numpy.bool`.
 
@@ -194,51 +166,36 @@ Python: `kw.bool`*/
 
 Constructs a new `bool`: finish with `.call()`.*/
         pub fn new() -> bool_new_builder {
-            bool_new_builder(__sb::Call::class("kw", "bool", ::std::vec::Vec::new()))
+            static SITE: __sb::CallSite = __sb::CallSite::new("kw", "bool");
+            bool_new_builder(__sb::Call::class_at(&SITE, ()))
         }
         ///Python: `kw.bool.new() -> bool` (signature from typeshed)
         pub fn new_(&self) -> __sb::Call<bool> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "new",
-                ::std::vec::Vec::new(),
-            )
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "new", ())
         }
         ///Python: `kw.bool.__len__() -> int` (signature from typeshed)
-        pub fn len(&self) -> __sb::Call<::core::primitive::i64> {
-            __sb::Call::method(
-                __sb::PyClass::as_ref(self),
-                "__len__",
-                ::std::vec::Vec::new(),
-            )
+        pub fn len(&self) -> __sb::Call<__sb::i64> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "__len__", ())
         }
         ///Python: `kw.bool.type(x: bool) -> Self` (signature from typeshed)
         pub fn r#type(x: &bool) -> __sb::Call<bool> {
-            __sb::Call::class_method(
-                "kw",
-                "bool",
-                "type",
-                ::std::vec![__sb::IntoValue::into_value(__sb::PyClass::as_ref(x))],
-            )
+            __sb::Call::class_method("kw", "bool", "type", (x,))
         }
         ///Python: `kw.bool.real`
-        pub fn real(&self) -> __sb::Result<::core::primitive::i64> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "real")
+        pub fn real(&self) -> __sb::Result<__sb::i64> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "real")
         }
         ///Python: `kw.bool.set_real`
-        pub fn set_real(&self) -> __sb::Result<::core::primitive::i64> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "set_real")
+        pub fn set_real(&self) -> __sb::Result<__sb::i64> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "set_real")
         }
         ///Python: `kw.bool.str`
-        pub fn str(&self) -> __sb::Result<::std::string::String> {
-            __sb::get_attr(__sb::PyClass::as_ref(self), "str")
+        pub fn str(&self) -> __sb::Result<__sb::String> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "str")
         }
         ///Sets `kw.bool.str`.
-        pub fn set_str(
-            &self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> __sb::Result<()> {
-            __sb::set_attr(__sb::PyClass::as_ref(self), "str", value.into())
+        pub fn set_str(&self, value: impl __sb::Into<__sb::String>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "str", value.into())
         }
     }
     ///Pending call of `kw.bool`: set optional arguments by their Python names, then `.call()`.
@@ -262,7 +219,8 @@ Python: `kw.str_`*/
 
 Constructs a new `str_`: finish with `.call()`.*/
         pub fn new() -> str__new_builder {
-            str__new_builder(__sb::Call::class("kw", "str_", ::std::vec::Vec::new()))
+            static SITE: __sb::CallSite = __sb::CallSite::new("kw", "str_");
+            str__new_builder(__sb::Call::class_at(&SITE, ()))
         }
     }
     ///Pending call of `kw.str_`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
@@ -271,16 +229,13 @@ Constructs a new `str_`: finish with `.call()`.*/
     __sb::__call_builder!(str__new_builder => str_);
     impl str__new_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -297,7 +252,8 @@ Python: `kw.Self`*/
 
 Constructs a new `Self`: finish with `.call()`.*/
         pub fn new() -> Self__new_builder {
-            Self__new_builder(__sb::Call::class("kw", "Self", ::std::vec::Vec::new()))
+            static SITE: __sb::CallSite = __sb::CallSite::new("kw", "Self");
+            Self__new_builder(__sb::Call::class_at(&SITE, ()))
         }
     }
     ///Pending call of `kw.Self`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
@@ -306,16 +262,13 @@ Constructs a new `Self`: finish with `.call()`.*/
     __sb::__call_builder!(Self__new_builder => Self_);
     impl Self__new_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -330,7 +283,7 @@ Python type: `type`.*/
     /**Python: `kw.ref`
 
 Python type: `int`.*/
-    pub const r#ref: ::core::primitive::i64 = ::core::primitive::i64::MIN;
+    pub const r#ref: __sb::i64 = __sb::i64::MIN;
     /**Python: `kw.big`
 
 Python type: `int`.*/
@@ -340,21 +293,19 @@ Python type: `int`.*/
     /**Python: `kw.None_`
 
 Python type: `NoneType`.*/
-    pub fn None_() -> __sb::Result<__sb::Value> {
-        __sb::module_attr("kw", "None_")
-    }
+    pub const None_: () = ();
     /**Python: `kw.neg`
 
 Python type: `float`.*/
-    pub const neg: ::core::primitive::f64 = -0.5;
+    pub const neg: __sb::f64 = -0.5;
     /**Python: `kw.flag`
 
 Python type: `bool`.*/
-    pub const flag: ::core::primitive::bool = true;
+    pub const flag: __sb::bool = true;
     /**Python: `kw.quote`
 
 Python type: `str`.*/
-    pub const quote: &::core::primitive::str = "a \"quoted\"\\ string\n";
+    pub const quote: &__sb::str = "a \"quoted\"\\ string\n";
     /**Python: `kw.instance`
 
 Python type: `kw.bool`.*/

@@ -18,7 +18,20 @@ Python: `math`*/
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     /**Return the arc cosine (measured in radians) of x.
 
 Python: `math.acos(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
@@ -26,18 +39,16 @@ Python: `math.acos(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
 ```text
 The result is between 0 and pi.
 ```*/
-    pub fn acos(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "acos", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn acos(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "acos");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the inverse hyperbolic cosine of x.
 
 Python: `math.acosh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn acosh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "acosh",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn acosh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "acosh");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the arc sine (measured in radians) of x.
 
@@ -46,18 +57,16 @@ Python: `math.asin(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
 ```text
 The result is between -pi/2 and pi/2.
 ```*/
-    pub fn asin(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "asin", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn asin(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "asin");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the inverse hyperbolic sine of x.
 
 Python: `math.asinh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn asinh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "asinh",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn asinh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "asinh");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the arc tangent (measured in radians) of x.
 
@@ -66,8 +75,9 @@ Python: `math.atan(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
 ```text
 The result is between -pi/2 and pi/2.
 ```*/
-    pub fn atan(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "atan", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn atan(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "atan");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the arc tangent (measured in radians) of y/x.
 
@@ -77,30 +87,25 @@ Python: `math.atan2(y: _SupportsFloatOrIndex, x: _SupportsFloatOrIndex, /) -> fl
 Unlike atan(y/x), the signs of both x and y are considered.
 ```*/
     pub fn atan2(
-        y: impl __sb::IntoValue,
-        x: impl __sb::IntoValue,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "atan2",
-            ::std::vec![__sb::IntoValue::into_value(y), __sb::IntoValue::into_value(x)],
-        )
+        y: impl __sb::Into<__sb::f64>,
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "atan2");
+        __sb::Call::at(&SITE, (y.into(), x.into()))
     }
     /**Return the inverse hyperbolic tangent of x.
 
 Python: `math.atanh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn atanh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "atanh",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn atanh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "atanh");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the cube root of x.
 
 Python: `math.cbrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn cbrt(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "cbrt", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn cbrt(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "cbrt");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the ceiling of x as an Integral.
 
@@ -113,7 +118,8 @@ Python overloads (signature from typeshed):
 This is the smallest integer >= x.
 ```*/
     pub fn ceil(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
-        __sb::Call::function("math", "ceil", ::std::vec![__sb::IntoValue::into_value(x)])
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "ceil");
+        __sb::Call::at(&SITE, (x,))
     }
     /**Number of ways to choose k items from n items without repetition and without order.
 
@@ -131,17 +137,11 @@ Raises TypeError if either of the arguments are not integers.
 Raises ValueError if either of the arguments are negative.
 ```*/
     pub fn comb(
-        n: impl ::core::convert::Into<::core::primitive::i64>,
-        k: impl ::core::convert::Into<::core::primitive::i64>,
-    ) -> __sb::Call<::core::primitive::i64> {
-        __sb::Call::function(
-            "math",
-            "comb",
-            ::std::vec![
-                __sb::IntoValue::into_value(n.into()), __sb::IntoValue::into_value(k
-                .into())
-            ],
-        )
+        n: impl __sb::Into<__sb::i64>,
+        k: impl __sb::Into<__sb::i64>,
+    ) -> __sb::Call<__sb::i64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "comb");
+        __sb::Call::at(&SITE, (n.into(), k.into()))
     }
     /**Return a float with the magnitude (absolute value) of x but the sign of y.
 
@@ -152,36 +152,32 @@ On platforms that support signed zeros, copysign(1.0, -0.0)
 returns -1.0.
 ```*/
     pub fn copysign(
-        x: impl __sb::IntoValue,
-        y: impl __sb::IntoValue,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "copysign",
-            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
-        )
+        x: impl __sb::Into<__sb::f64>,
+        y: impl __sb::Into<__sb::f64>,
+    ) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "copysign");
+        __sb::Call::at(&SITE, (x.into(), y.into()))
     }
     /**Return the cosine of x (measured in radians).
 
 Python: `math.cos(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn cos(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "cos", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn cos(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "cos");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the hyperbolic cosine of x.
 
 Python: `math.cosh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn cosh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "cosh", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn cosh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "cosh");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Convert angle x from radians to degrees.
 
 Python: `math.degrees(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn degrees(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "degrees",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn degrees(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "degrees");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the Euclidean distance between two points p and q.
 
@@ -195,38 +191,39 @@ Roughly equivalent to:
     sqrt(sum((px - qx) ** 2.0 for px, qx in zip(p, q)))
 ```*/
     pub fn dist(
-        p: ::std::vec::Vec<__sb::Value>,
-        q: ::std::vec::Vec<__sb::Value>,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "dist",
-            ::std::vec![__sb::IntoValue::into_value(p), __sb::IntoValue::into_value(q)],
-        )
+        p: __sb::Vec<__sb::f64>,
+        q: __sb::Vec<__sb::f64>,
+    ) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "dist");
+        __sb::Call::at(&SITE, (p, q))
     }
     /**Error function at x.
 
 Python: `math.erf(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn erf(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "erf", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn erf(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "erf");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Complementary error function at x.
 
 Python: `math.erfc(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn erfc(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "erfc", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn erfc(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "erfc");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return e raised to the power of x.
 
 Python: `math.exp(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn exp(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "exp", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn exp(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "exp");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return 2 raised to the power of x.
 
 Python: `math.exp2(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn exp2(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "exp2", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn exp2(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "exp2");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return exp(x)-1.
 
@@ -235,18 +232,16 @@ Python: `math.expm1(x: _SupportsFloatOrIndex, /) -> float` (signature from types
 ```text
 This function avoids the loss of precision involved in the direct evaluation of exp(x)-1 for small x.
 ```*/
-    pub fn expm1(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "expm1",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn expm1(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "expm1");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the absolute value of the float x.
 
 Python: `math.fabs(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn fabs(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "fabs", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn fabs(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "fabs");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Find n\!.
 
@@ -255,14 +250,9 @@ Python: `math.factorial(x: SupportsIndex, /) -> int` (signature from typeshed)
 ```text
 Raise a ValueError if x is negative or non-integral.
 ```*/
-    pub fn factorial(
-        x: impl ::core::convert::Into<::core::primitive::i64>,
-    ) -> __sb::Call<::core::primitive::i64> {
-        __sb::Call::function(
-            "math",
-            "factorial",
-            ::std::vec![__sb::IntoValue::into_value(x.into())],
-        )
+    pub fn factorial(x: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::i64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "factorial");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the floor of x as an Integral.
 
@@ -275,11 +265,8 @@ Python overloads (signature from typeshed):
 This is the largest integer <= x.
 ```*/
     pub fn floor(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
-        __sb::Call::function(
-            "math",
-            "floor",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "floor");
+        __sb::Call::at(&SITE, (x,))
     }
     /**Return fmod(x, y), according to platform C.
 
@@ -289,14 +276,11 @@ Python: `math.fmod(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> flo
 x % y may differ.
 ```*/
     pub fn fmod(
-        x: impl __sb::IntoValue,
-        y: impl __sb::IntoValue,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "fmod",
-            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
-        )
+        x: impl __sb::Into<__sb::f64>,
+        y: impl __sb::Into<__sb::f64>,
+    ) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "fmod");
+        __sb::Call::at(&SITE, (x.into(), y.into()))
     }
     /**Return the mantissa and exponent of x, as pair (m, e).
 
@@ -306,14 +290,9 @@ Python: `math.frexp(x: _SupportsFloatOrIndex, /) -> tuple[float, int]` (signatur
 m is a float and e is an int, such that x = m * 2.**e.
 If x is 0, m and e are both 0.  Else 0.5 <= abs(m) < 1.0.
 ```*/
-    pub fn frexp(
-        x: impl __sb::IntoValue,
-    ) -> __sb::Call<(::core::primitive::f64, ::core::primitive::i64)> {
-        __sb::Call::function(
-            "math",
-            "frexp",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn frexp(x: impl __sb::Into<__sb::f64>) -> __sb::Call<(__sb::f64, __sb::i64)> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "frexp");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return an accurate floating point sum of values in the iterable seq.
 
@@ -322,41 +301,31 @@ Python: `math.fsum(seq: Iterable[_SupportsFloatOrIndex], /) -> float` (signature
 ```text
 Assumes IEEE-754 floating point arithmetic.
 ```*/
-    pub fn fsum(
-        seq: ::std::vec::Vec<__sb::Value>,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "fsum",
-            ::std::vec![__sb::IntoValue::into_value(seq)],
-        )
+    pub fn fsum(seq: __sb::Vec<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "fsum");
+        __sb::Call::at(&SITE, (seq,))
     }
     /**Gamma function at x.
 
 Python: `math.gamma(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn gamma(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "gamma",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn gamma(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "gamma");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Greatest Common Divisor.
 
 Python: `math.gcd(*integers: SupportsIndex) -> int` (signature from typeshed)*/
     pub fn gcd() -> gcd_builder {
-        gcd_builder(__sb::Call::function("math", "gcd", ::std::vec::Vec::new()))
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "gcd");
+        gcd_builder(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.gcd`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct gcd_builder(__sb::Call<::core::primitive::i64>);
-    __sb::__call_builder!(gcd_builder => ::core::primitive::i64);
+    pub struct gcd_builder(__sb::Call<__sb::i64>);
+    __sb::__call_builder!(gcd_builder => __sb::i64);
     impl gcd_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
     }
@@ -379,18 +348,16 @@ For example, the hypotenuse of a 3/4/5 right triangle is:
     5.0
 ```*/
     pub fn hypot() -> hypot_builder {
-        hypot_builder(__sb::Call::function("math", "hypot", ::std::vec::Vec::new()))
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "hypot");
+        hypot_builder(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.hypot`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct hypot_builder(__sb::Call<::core::primitive::f64>);
-    __sb::__call_builder!(hypot_builder => ::core::primitive::f64);
+    pub struct hypot_builder(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(hypot_builder => __sb::f64);
     impl hypot_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
     }
@@ -415,89 +382,69 @@ must be smaller than at least one of the tolerances.
 is, NaN is not close to anything, even itself.  inf and -inf are
 only close to themselves.
 ```*/
-    pub fn isclose(a: impl __sb::IntoValue, b: impl __sb::IntoValue) -> isclose_builder {
-        isclose_builder(
-            __sb::Call::function(
-                "math",
-                "isclose",
-                ::std::vec![
-                    __sb::IntoValue::into_value(a), __sb::IntoValue::into_value(b)
-                ],
-            ),
-        )
+    pub fn isclose(
+        a: impl __sb::Into<__sb::f64>,
+        b: impl __sb::Into<__sb::f64>,
+    ) -> isclose_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "isclose");
+        isclose_builder(__sb::Call::at(&SITE, (a.into(), b.into())))
     }
     ///Pending call of `math.isclose`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct isclose_builder(__sb::Call<::core::primitive::bool>);
-    __sb::__call_builder!(isclose_builder => ::core::primitive::bool);
+    pub struct isclose_builder(__sb::Call<__sb::bool>);
+    __sb::__call_builder!(isclose_builder => __sb::bool);
     impl isclose_builder {
         ///Python argument `rel_tol` (default `1e-09`).
-        pub fn rel_tol(self, rel_tol: impl __sb::IntoValue) -> Self {
-            Self(self.0.kwarg("rel_tol", rel_tol))
+        pub fn rel_tol(self, rel_tol: impl __sb::Into<__sb::f64>) -> Self {
+            Self(self.0.kwarg("rel_tol", rel_tol.into()))
         }
         ///Python argument `abs_tol` (default `0.0`).
-        pub fn abs_tol(self, abs_tol: impl __sb::IntoValue) -> Self {
-            Self(self.0.kwarg("abs_tol", abs_tol))
+        pub fn abs_tol(self, abs_tol: impl __sb::Into<__sb::f64>) -> Self {
+            Self(self.0.kwarg("abs_tol", abs_tol.into()))
         }
     }
     /**Return True if x is neither an infinity nor a NaN, and False otherwise.
 
 Python: `math.isfinite(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
-    pub fn isfinite(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::bool> {
-        __sb::Call::function(
-            "math",
-            "isfinite",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn isfinite(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::bool> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "isfinite");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return True if x is a positive or negative infinity, and False otherwise.
 
 Python: `math.isinf(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
-    pub fn isinf(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::bool> {
-        __sb::Call::function(
-            "math",
-            "isinf",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn isinf(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::bool> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "isinf");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return True if x is a NaN (not a number), and False otherwise.
 
 Python: `math.isnan(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
-    pub fn isnan(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::bool> {
-        __sb::Call::function(
-            "math",
-            "isnan",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn isnan(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::bool> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "isnan");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the integer part of the square root of the input.
 
 Python: `math.isqrt(n: SupportsIndex, /) -> int` (signature from typeshed)*/
-    pub fn isqrt(
-        n: impl ::core::convert::Into<::core::primitive::i64>,
-    ) -> __sb::Call<::core::primitive::i64> {
-        __sb::Call::function(
-            "math",
-            "isqrt",
-            ::std::vec![__sb::IntoValue::into_value(n.into())],
-        )
+    pub fn isqrt(n: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::i64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "isqrt");
+        __sb::Call::at(&SITE, (n.into(),))
     }
     /**Least Common Multiple.
 
 Python: `math.lcm(*integers: SupportsIndex) -> int` (signature from typeshed)*/
     pub fn lcm() -> lcm_builder {
-        lcm_builder(__sb::Call::function("math", "lcm", ::std::vec::Vec::new()))
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "lcm");
+        lcm_builder(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.lcm`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct lcm_builder(__sb::Call<::core::primitive::i64>);
-    __sb::__call_builder!(lcm_builder => ::core::primitive::i64);
+    pub struct lcm_builder(__sb::Call<__sb::i64>);
+    __sb::__call_builder!(lcm_builder => __sb::i64);
     impl lcm_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
     }
@@ -509,26 +456,18 @@ Python: `math.ldexp(x: _SupportsFloatOrIndex, i: int, /) -> float` (signature fr
 This is essentially the inverse of frexp().
 ```*/
     pub fn ldexp(
-        x: impl __sb::IntoValue,
-        i: impl ::core::convert::Into<::core::primitive::i64>,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "ldexp",
-            ::std::vec![
-                __sb::IntoValue::into_value(x), __sb::IntoValue::into_value(i.into())
-            ],
-        )
+        x: impl __sb::Into<__sb::f64>,
+        i: impl __sb::Into<__sb::i64>,
+    ) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "ldexp");
+        __sb::Call::at(&SITE, (x.into(), i.into()))
     }
     /**Natural logarithm of absolute value of Gamma function at x.
 
 Python: `math.lgamma(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn lgamma(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "lgamma",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn lgamma(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "lgamma");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
 
@@ -537,34 +476,26 @@ Python: `math.log(x: _SupportsFloatOrIndex, base: _SupportsFloatOrIndex = ..., /
 ```text
 If the base not specified, returns the natural logarithm (base e) of x.
 ```*/
-    pub fn log(x: impl __sb::IntoValue) -> log_builder {
-        log_builder(
-            __sb::Call::function(
-                "math",
-                "log",
-                ::std::vec![__sb::IntoValue::into_value(x)],
-            ),
-        )
+    pub fn log(x: impl __sb::Into<__sb::f64>) -> log_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "log");
+        log_builder(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `math.log`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct log_builder(__sb::Call<::core::primitive::f64>);
-    __sb::__call_builder!(log_builder => ::core::primitive::f64);
+    pub struct log_builder(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(log_builder => __sb::f64);
     impl log_builder {
         ///Python argument `base` (default `...`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
-        pub fn base(self, base: impl __sb::IntoValue) -> Self {
-            Self(self.0.extra_args([__sb::IntoValue::into_value(base)]))
+        pub fn base(self, base: impl __sb::Into<__sb::f64>) -> Self {
+            Self(self.0.extra_args([__sb::v(base.into())]))
         }
     }
     /**Return the base 10 logarithm of x.
 
 Python: `math.log10(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn log10(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "log10",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn log10(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "log10");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the natural logarithm of 1+x (base e).
 
@@ -573,18 +504,16 @@ Python: `math.log1p(x: _SupportsFloatOrIndex, /) -> float` (signature from types
 ```text
 The result is computed in a way which is accurate for x near zero.
 ```*/
-    pub fn log1p(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "log1p",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn log1p(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "log1p");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the base 2 logarithm of x.
 
 Python: `math.log2(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn log2(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "log2", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn log2(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "log2");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the fractional and integer parts of x.
 
@@ -593,23 +522,19 @@ Python: `math.modf(x: _SupportsFloatOrIndex, /) -> tuple[float, float]` (signatu
 ```text
 Both results carry the sign of x and are floats.
 ```*/
-    pub fn modf(
-        x: impl __sb::IntoValue,
-    ) -> __sb::Call<(::core::primitive::f64, ::core::primitive::f64)> {
-        __sb::Call::function("math", "modf", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn modf(x: impl __sb::Into<__sb::f64>) -> __sb::Call<(__sb::f64, __sb::f64)> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "modf");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the next floating-point value after x towards y.
 
 Python: `math.nextafter(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
     pub fn nextafter(
-        x: impl __sb::IntoValue,
-        y: impl __sb::IntoValue,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "nextafter",
-            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
-        )
+        x: impl __sb::Into<__sb::f64>,
+        y: impl __sb::Into<__sb::f64>,
+    ) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "nextafter");
+        __sb::Call::at(&SITE, (x.into(), y.into()))
     }
     /**Number of ways to choose k items from n items without repetition and with order.
 
@@ -625,37 +550,29 @@ and the function returns n!.
 Raises TypeError if either of the arguments are not integers.
 Raises ValueError if either of the arguments are negative.
 ```*/
-    pub fn perm(n: impl ::core::convert::Into<::core::primitive::i64>) -> perm_builder {
-        perm_builder(
-            __sb::Call::function(
-                "math",
-                "perm",
-                ::std::vec![__sb::IntoValue::into_value(n.into())],
-            ),
-        )
+    pub fn perm(n: impl __sb::Into<__sb::i64>) -> perm_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "perm");
+        perm_builder(__sb::Call::at(&SITE, (n.into(),)))
     }
     ///Pending call of `math.perm`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct perm_builder(__sb::Call<::core::primitive::i64>);
-    __sb::__call_builder!(perm_builder => ::core::primitive::i64);
+    pub struct perm_builder(__sb::Call<__sb::i64>);
+    __sb::__call_builder!(perm_builder => __sb::i64);
     impl perm_builder {
         ///Python argument `k` (default `None`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
-        pub fn k(self, k: impl ::core::convert::Into<::core::primitive::i64>) -> Self {
-            Self(self.0.extra_args([__sb::IntoValue::into_value(k.into())]))
+        pub fn k(self, k: impl __sb::Into<__sb::i64>) -> Self {
+            Self(self.0.extra_args([__sb::v(k.into())]))
         }
     }
     /**Return x\*\*y (x to the power of y).
 
 Python: `math.pow(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
     pub fn pow(
-        x: impl __sb::IntoValue,
-        y: impl __sb::IntoValue,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "pow",
-            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
-        )
+        x: impl __sb::Into<__sb::f64>,
+        y: impl __sb::Into<__sb::f64>,
+    ) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "pow");
+        __sb::Call::at(&SITE, (x.into(), y.into()))
     }
     /**Calculate the product of all the elements in the input iterable.
 
@@ -672,14 +589,9 @@ When the iterable is empty, return the start value.  This function is
 intended specifically for use with numeric values and may reject
 non-numeric types.
 ```*/
-    pub fn prod(iterable: ::std::vec::Vec<__sb::Value>) -> prod_builder {
-        prod_builder(
-            __sb::Call::function(
-                "math",
-                "prod",
-                ::std::vec![__sb::IntoValue::into_value(iterable)],
-            ),
-        )
+    pub fn prod(iterable: __sb::Vec<__sb::Value>) -> prod_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "prod");
+        prod_builder(__sb::Call::at(&SITE, (iterable,)))
     }
     ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -694,12 +606,9 @@ non-numeric types.
     /**Convert angle x from degrees to radians.
 
 Python: `math.radians(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn radians(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "radians",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+    pub fn radians(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "radians");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Difference between x and the closest integer multiple of y.
 
@@ -711,44 +620,46 @@ In the case where x is exactly halfway between two multiples of
 y, the nearest even value of n is used. The result is always exact.
 ```*/
     pub fn remainder(
-        x: impl __sb::IntoValue,
-        y: impl __sb::IntoValue,
-    ) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function(
-            "math",
-            "remainder",
-            ::std::vec![__sb::IntoValue::into_value(x), __sb::IntoValue::into_value(y)],
-        )
+        x: impl __sb::Into<__sb::f64>,
+        y: impl __sb::Into<__sb::f64>,
+    ) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "remainder");
+        __sb::Call::at(&SITE, (x.into(), y.into()))
     }
     /**Return the sine of x (measured in radians).
 
 Python: `math.sin(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sin(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "sin", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn sin(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "sin");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the hyperbolic sine of x.
 
 Python: `math.sinh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sinh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "sinh", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn sinh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "sinh");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the square root of x.
 
 Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sqrt(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "sqrt", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn sqrt(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "sqrt");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the tangent of x (measured in radians).
 
 Python: `math.tan(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn tan(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "tan", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn tan(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "tan");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Return the hyperbolic tangent of x.
 
 Python: `math.tanh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn tanh(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "tanh", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn tanh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "tanh");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Truncates the Real x to the nearest Integral toward 0.
 
@@ -758,36 +669,34 @@ Python: `math.trunc(x: _SupportsTrunc[_T], /) -> _T` (signature from typeshed)
 Uses the __trunc__ magic method.
 ```*/
     pub fn trunc(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
-        __sb::Call::function(
-            "math",
-            "trunc",
-            ::std::vec![__sb::IntoValue::into_value(x)],
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "trunc");
+        __sb::Call::at(&SITE, (x,))
     }
     /**Return the value of the least significant bit of the float x.
 
 Python: `math.ulp(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn ulp(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "ulp", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn ulp(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "ulp");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**Python: `math.e`
 
 Python type: `float`.*/
-    pub const e: ::core::primitive::f64 = 2.718281828459045;
+    pub const e: __sb::f64 = 2.718281828459045;
     /**Python: `math.inf`
 
 Python type: `float`.*/
-    pub const inf: &::core::primitive::str = "inf";
+    pub const inf: __sb::f64 = __sb::f64::INFINITY;
     /**Python: `math.nan`
 
 Python type: `float`.*/
-    pub const nan: &::core::primitive::str = "nan";
+    pub const nan: __sb::f64 = __sb::f64::NAN;
     /**Python: `math.pi`
 
 Python type: `float`.*/
-    pub const pi: ::core::primitive::f64 = 3.141592653589793;
+    pub const pi: __sb::f64 = 3.141592653589793;
     /**Python: `math.tau`
 
 Python type: `float`.*/
-    pub const tau: ::core::primitive::f64 = 6.283185307179586;
+    pub const tau: __sb::f64 = 6.283185307179586;
 }

@@ -18,125 +18,102 @@ Python: `math`*/
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     /**Return the square root of x.
 
 Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sqrt(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "sqrt", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn sqrt(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "sqrt");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
 
 Python: `math.log(x: float, base: float = e, /) -> float` (signature from typeshed)*/
-    pub fn log(x: impl ::core::convert::Into<::core::primitive::f64>) -> log_builder {
-        log_builder(
-            __sb::Call::function(
-                "math",
-                "log",
-                ::std::vec![__sb::IntoValue::into_value(x.into())],
-            ),
-        )
+    pub fn log(x: impl __sb::Into<__sb::f64>) -> log_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "log");
+        log_builder(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `math.log`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct log_builder(__sb::Call<::core::primitive::f64>);
-    __sb::__call_builder!(log_builder => ::core::primitive::f64);
+    pub struct log_builder(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(log_builder => __sb::f64);
     impl log_builder {
         ///Python argument `base` (default `e`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
-        pub fn base(
-            self,
-            base: impl ::core::convert::Into<::core::primitive::f64>,
-        ) -> Self {
-            Self(self.0.extra_args([__sb::IntoValue::into_value(base.into())]))
+        pub fn base(self, base: impl __sb::Into<__sb::f64>) -> Self {
+            Self(self.0.extra_args([__sb::v(base.into())]))
         }
     }
     /**Multidimensional Euclidean distance from the origin to a point.
 
 Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
     pub fn hypot() -> hypot_builder {
-        hypot_builder(__sb::Call::function("math", "hypot", ::std::vec::Vec::new()))
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "hypot");
+        hypot_builder(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.hypot`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct hypot_builder(__sb::Call<::core::primitive::f64>);
-    __sb::__call_builder!(hypot_builder => ::core::primitive::f64);
+    pub struct hypot_builder(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(hypot_builder => __sb::f64);
     impl hypot_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
     }
     ///Python: `math.isclose(a: float, b: float, /, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool` (signature from typeshed)
     pub fn isclose(
-        a: impl ::core::convert::Into<::core::primitive::f64>,
-        b: impl ::core::convert::Into<::core::primitive::f64>,
+        a: impl __sb::Into<__sb::f64>,
+        b: impl __sb::Into<__sb::f64>,
     ) -> isclose_builder {
-        isclose_builder(
-            __sb::Call::function(
-                "math",
-                "isclose",
-                ::std::vec![
-                    __sb::IntoValue::into_value(a.into()), __sb::IntoValue::into_value(b
-                    .into())
-                ],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "isclose");
+        isclose_builder(__sb::Call::at(&SITE, (a.into(), b.into())))
     }
     ///Pending call of `math.isclose`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct isclose_builder(__sb::Call<::core::primitive::bool>);
-    __sb::__call_builder!(isclose_builder => ::core::primitive::bool);
+    pub struct isclose_builder(__sb::Call<__sb::bool>);
+    __sb::__call_builder!(isclose_builder => __sb::bool);
     impl isclose_builder {
         ///Python argument `rel_tol` (default `1e-09`).
-        pub fn rel_tol(
-            self,
-            rel_tol: impl ::core::convert::Into<::core::primitive::f64>,
-        ) -> Self {
+        pub fn rel_tol(self, rel_tol: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.kwarg("rel_tol", rel_tol.into()))
         }
         ///Python argument `abs_tol` (default `0.0`).
-        pub fn abs_tol(
-            self,
-            abs_tol: impl ::core::convert::Into<::core::primitive::f64>,
-        ) -> Self {
+        pub fn abs_tol(self, abs_tol: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.kwarg("abs_tol", abs_tol.into()))
         }
     }
     ///Python: `math.prod(iterable, /, *, start=1)` (signature from __text_signature__)
-    pub fn prod(iterable: ::std::vec::Vec<::core::primitive::f64>) -> prod_builder {
-        prod_builder(
-            __sb::Call::function(
-                "math",
-                "prod",
-                ::std::vec![__sb::IntoValue::into_value(iterable)],
-            ),
-        )
+    pub fn prod(iterable: __sb::Vec<__sb::f64>) -> prod_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "prod");
+        prod_builder(__sb::Call::at(&SITE, (iterable,)))
     }
     ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct prod_builder(__sb::Call<::core::primitive::f64>);
-    __sb::__call_builder!(prod_builder => ::core::primitive::f64);
+    pub struct prod_builder(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(prod_builder => __sb::f64);
     impl prod_builder {
         ///Python argument `start` (default `1`).
-        pub fn start(
-            self,
-            start: impl ::core::convert::Into<::core::primitive::f64>,
-        ) -> Self {
+        pub fn start(self, start: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.kwarg("start", start.into()))
         }
     }
     ///Python: `math.factorial(x, /)` (signature from __text_signature__)
-    pub fn factorial(
-        x: impl ::core::convert::Into<::core::primitive::i64>,
-    ) -> __sb::Call<::core::primitive::i64> {
-        __sb::Call::function(
-            "math",
-            "factorial",
-            ::std::vec![__sb::IntoValue::into_value(x.into())],
-        )
+    pub fn factorial(x: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::i64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "factorial");
+        __sb::Call::at(&SITE, (x.into(),))
     }
     /**No signature could be found.
 
@@ -144,7 +121,8 @@ Python: `math.mystery` (signature from nowhere: unknown, so the call is dynamic)
 
 The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, value)`.*/
     pub fn mystery() -> mystery_builder {
-        mystery_builder(__sb::Call::function("math", "mystery", ::std::vec::Vec::new()))
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "mystery");
+        mystery_builder(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.mystery`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -152,16 +130,13 @@ The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, val
     __sb::__call_builder!(mystery_builder => __sb::Value);
     impl mystery_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
             self,
-            name: impl ::core::convert::Into<::std::string::String>,
+            name: impl __sb::Into<__sb::String>,
             value: impl __sb::IntoValue,
         ) -> Self {
             Self(self.0.extra_kwarg(name, value))
@@ -170,25 +145,25 @@ The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, val
     /**Python: `math.e`
 
 Python type: `float`.*/
-    pub const e: ::core::primitive::f64 = 2.718281828459045;
+    pub const e: __sb::f64 = 2.718281828459045;
     /**Python: `math.inf`
 
 Python type: `float`.*/
-    pub fn inf() -> __sb::Result<::core::primitive::f64> {
+    pub fn inf() -> __sb::Result<__sb::f64> {
         __sb::module_attr("math", "inf")
     }
     /**Python: `math.nan`
 
 Python type: `float`.*/
-    pub fn nan() -> __sb::Result<::core::primitive::f64> {
+    pub fn nan() -> __sb::Result<__sb::f64> {
         __sb::module_attr("math", "nan")
     }
     /**Python: `math.pi`
 
 Python type: `float`.*/
-    pub const pi: ::core::primitive::f64 = 3.141592653589793;
+    pub const pi: __sb::f64 = 3.141592653589793;
     /**Python: `math.tau`
 
 Python type: `float`.*/
-    pub const tau: ::core::primitive::f64 = 6.283185307179586;
+    pub const tau: __sb::f64 = 6.283185307179586;
 }

@@ -16,7 +16,20 @@ pub mod ov {
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     /**Overloaded.
 
 Python overloads (signature from the package's .pyi stubs):
@@ -24,13 +37,8 @@ Python overloads (signature from the package's .pyi stubs):
 - `ov.pick(a: int, b: int, *, out: None = None) -> int`
 - `ov.pick(a: float, *, out: str) -> str`*/
     pub fn pick(a: impl __sb::IntoValue) -> pick_builder {
-        pick_builder(
-            __sb::Call::function(
-                "ov",
-                "pick",
-                ::std::vec![__sb::IntoValue::into_value(a)],
-            ),
-        )
+        static SITE: __sb::CallSite = __sb::CallSite::new("ov", "pick");
+        pick_builder(__sb::Call::at(&SITE, (a,)))
     }
     ///Pending call of `ov.pick`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -38,7 +46,7 @@ Python overloads (signature from the package's .pyi stubs):
     __sb::__call_builder!(pick_builder => __sb::Value);
     impl pick_builder {
         ///Python argument `b`.
-        pub fn b(self, b: impl ::core::convert::Into<::core::primitive::i64>) -> Self {
+        pub fn b(self, b: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("b", b.into()))
         }
         ///Python argument `out`.
@@ -50,29 +58,21 @@ Python overloads (signature from the package's .pyi stubs):
 
 - `ov.same(x: str, n: int = 1) -> str`
 - `ov.same(x: str, n: int = 1, *, sep: str = '') -> str`*/
-    pub fn same(x: impl ::core::convert::Into<::std::string::String>) -> same_builder {
-        same_builder(
-            __sb::Call::function(
-                "ov",
-                "same",
-                ::std::vec![__sb::IntoValue::into_value(x.into())],
-            ),
-        )
+    pub fn same(x: impl __sb::Into<__sb::String>) -> same_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("ov", "same");
+        same_builder(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `ov.same`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct same_builder(__sb::Call<::std::string::String>);
-    __sb::__call_builder!(same_builder => ::std::string::String);
+    pub struct same_builder(__sb::Call<__sb::String>);
+    __sb::__call_builder!(same_builder => __sb::String);
     impl same_builder {
         ///Python argument `n`.
-        pub fn n(self, n: impl ::core::convert::Into<::core::primitive::i64>) -> Self {
+        pub fn n(self, n: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("n", n.into()))
         }
         ///Python argument `sep`.
-        pub fn sep(
-            self,
-            sep: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
+        pub fn sep(self, sep: impl __sb::Into<__sb::String>) -> Self {
             Self(self.0.kwarg("sep", sep.into()))
         }
     }
@@ -80,27 +80,17 @@ Python overloads (signature from the package's .pyi stubs):
 
 - `ov.posonly(x, /)`
 - `ov.posonly(x, y, /)`*/
-    pub fn posonly(
-        x: impl ::core::convert::Into<::core::primitive::i64>,
-    ) -> posonly_builder {
-        posonly_builder(
-            __sb::Call::function(
-                "ov",
-                "posonly",
-                ::std::vec![__sb::IntoValue::into_value(x.into())],
-            ),
-        )
+    pub fn posonly(x: impl __sb::Into<__sb::i64>) -> posonly_builder {
+        static SITE: __sb::CallSite = __sb::CallSite::new("ov", "posonly");
+        posonly_builder(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `ov.posonly`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct posonly_builder(__sb::Call<::core::primitive::i64>);
-    __sb::__call_builder!(posonly_builder => ::core::primitive::i64);
+    pub struct posonly_builder(__sb::Call<__sb::i64>);
+    __sb::__call_builder!(posonly_builder => __sb::i64);
     impl posonly_builder {
         ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(
-            self,
-            values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
-        ) -> Self {
+        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
             Self(self.0.extra_args(values))
         }
     }

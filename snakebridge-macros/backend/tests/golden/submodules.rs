@@ -18,10 +18,24 @@ Python: `pkg`*/
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
     ///Python: `pkg.top() -> Matrix` (signature from typeshed)
     pub fn top() -> __sb::Call<linalg::Matrix> {
-        __sb::Call::function("pkg", "top", ::std::vec::Vec::new())
+        static SITE: __sb::CallSite = __sb::CallSite::new("pkg", "top");
+        __sb::Call::at(&SITE, ())
     }
     ///Python: `pkg.Array`
     #[repr(transparent)]
@@ -31,57 +45,43 @@ Python: `pkg`*/
         /**Python: `pkg.Array(data: list[float])` (signature from typeshed)
 
 Constructs a new `Array`: finish with `.call()`.*/
-        pub fn new(data: ::std::vec::Vec<::core::primitive::f64>) -> __sb::Call<Array> {
-            __sb::Call::class(
-                "pkg",
-                "Array",
-                ::std::vec![__sb::IntoValue::into_value(data)],
-            )
+        pub fn new(data: __sb::Vec<__sb::f64>) -> __sb::Call<Array> {
+            static SITE: __sb::CallSite = __sb::CallSite::new("pkg", "Array");
+            __sb::Call::class_at(&SITE, (data,))
         }
         ///Python: `pkg.Array.T() -> Array` (signature from typeshed)
         pub fn T(&self) -> __sb::Call<Array> {
-            __sb::Call::method(__sb::PyClass::as_ref(self), "T", ::std::vec::Vec::new())
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "T", ())
         }
     }
     /**Python: `pkg.VERSION`
 
 Python type: `str`.*/
-    pub const VERSION: &::core::primitive::str = "1.0";
+    pub const VERSION: &__sb::str = "1.0";
     pub mod linalg {
         /*!Linear algebra.
 
 Python: `pkg.linalg`*/
-        use ::snakebridge::__private as __sb;
+        use super::__sb;
         ///Python: `pkg.linalg.norm(x: Array, ord: int | None = None) -> float` (signature from typeshed)
         pub fn norm(x: &super::Array) -> norm_builder {
-            norm_builder(
-                __sb::Call::function(
-                    "pkg.linalg",
-                    "norm",
-                    ::std::vec![__sb::IntoValue::into_value(__sb::PyClass::as_ref(x))],
-                ),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("pkg.linalg", "norm");
+            norm_builder(__sb::Call::at(&SITE, (x,)))
         }
         ///Pending call of `pkg.linalg.norm`: set optional arguments by their Python names, then `.call()`.
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct norm_builder(__sb::Call<::core::primitive::f64>);
-        __sb::__call_builder!(norm_builder => ::core::primitive::f64);
+        pub struct norm_builder(__sb::Call<__sb::f64>);
+        __sb::__call_builder!(norm_builder => __sb::f64);
         impl norm_builder {
             ///Python argument `ord` (default `None`).
-            pub fn ord(
-                self,
-                ord: impl ::core::convert::Into<::core::primitive::i64>,
-            ) -> Self {
+            pub fn ord(self, ord: impl __sb::Into<__sb::i64>) -> Self {
                 Self(self.0.kwarg("ord", ord.into()))
             }
         }
         ///Python: `pkg.linalg.inv(m: Matrix) -> Matrix` (signature from typeshed)
         pub fn inv(m: &Matrix) -> __sb::Call<Matrix> {
-            __sb::Call::function(
-                "pkg.linalg",
-                "inv",
-                ::std::vec![__sb::IntoValue::into_value(__sb::PyClass::as_ref(m))],
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("pkg.linalg", "inv");
+            __sb::Call::at(&SITE, (m,))
         }
         ///Python: `pkg.linalg.Matrix`
         #[repr(transparent)]
@@ -92,17 +92,15 @@ Python: `pkg.linalg`*/
 
 Constructs a new `Matrix`: finish with `.call()`.*/
             pub fn new() -> Matrix_new_builder {
-                Matrix_new_builder(
-                    __sb::Call::class("pkg.linalg", "Matrix", ::std::vec::Vec::new()),
-                )
+                static SITE: __sb::CallSite = __sb::CallSite::new(
+                    "pkg.linalg",
+                    "Matrix",
+                );
+                Matrix_new_builder(__sb::Call::class_at(&SITE, ()))
             }
             ///Python: `pkg.linalg.Matrix.det() -> float` (signature from typeshed)
-            pub fn det(&self) -> __sb::Call<::core::primitive::f64> {
-                __sb::Call::method(
-                    __sb::PyClass::as_ref(self),
-                    "det",
-                    ::std::vec::Vec::new(),
-                )
+            pub fn det(&self) -> __sb::Call<__sb::f64> {
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "det", ())
             }
         }
         ///Pending call of `pkg.linalg.Matrix`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
@@ -113,14 +111,14 @@ Constructs a new `Matrix`: finish with `.call()`.*/
             ///Extra positional arguments (Python `*args`), appended in order.
             pub fn args(
                 self,
-                values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+                values: impl __sb::IntoIterator<Item = __sb::Value>,
             ) -> Self {
                 Self(self.0.extra_args(values))
             }
             ///An extra keyword argument (Python `**kwargs`).
             pub fn kwarg(
                 self,
-                name: impl ::core::convert::Into<::std::string::String>,
+                name: impl __sb::Into<__sb::String>,
                 value: impl __sb::IntoValue,
             ) -> Self {
                 Self(self.0.extra_kwarg(name, value))
@@ -135,13 +133,11 @@ Constructs a new `Matrix`: finish with `.call()`.*/
 
 Constructs a new `LinAlgError`: finish with `.call()`.*/
             pub fn new() -> LinAlgError_new_builder {
-                LinAlgError_new_builder(
-                    __sb::Call::class(
-                        "pkg.linalg",
-                        "LinAlgError",
-                        ::std::vec::Vec::new(),
-                    ),
-                )
+                static SITE: __sb::CallSite = __sb::CallSite::new(
+                    "pkg.linalg",
+                    "LinAlgError",
+                );
+                LinAlgError_new_builder(__sb::Call::class_at(&SITE, ()))
             }
         }
         ///Pending call of `pkg.linalg.LinAlgError`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
@@ -152,14 +148,14 @@ Constructs a new `LinAlgError`: finish with `.call()`.*/
             ///Extra positional arguments (Python `*args`), appended in order.
             pub fn args(
                 self,
-                values: impl ::core::iter::IntoIterator<Item = __sb::Value>,
+                values: impl __sb::IntoIterator<Item = __sb::Value>,
             ) -> Self {
                 Self(self.0.extra_args(values))
             }
             ///An extra keyword argument (Python `**kwargs`).
             pub fn kwarg(
                 self,
-                name: impl ::core::convert::Into<::std::string::String>,
+                name: impl __sb::Into<__sb::String>,
                 value: impl __sb::IntoValue,
             ) -> Self {
                 Self(self.0.extra_kwarg(name, value))
@@ -168,30 +164,29 @@ Constructs a new `LinAlgError`: finish with `.call()`.*/
         /**Python: `pkg.linalg.eps`
 
 Python type: `float`.*/
-        pub const eps: ::core::primitive::f64 = 0.0000000000000002220446049250313;
+        pub const eps: __sb::f64 = 2.220446049250313e-16;
         pub mod lapack {
             //!Python: `pkg.linalg.lapack`
-            use ::snakebridge::__private as __sb;
+            use super::__sb;
             ///Python: `pkg.linalg.lapack.dgesv(a) -> tuple[Array, int]` (signature from typeshed)
             pub fn dgesv(
                 a: &super::super::linalg::Matrix,
-            ) -> __sb::Call<(super::super::Array, ::core::primitive::i64)> {
-                __sb::Call::function(
+            ) -> __sb::Call<(super::super::Array, __sb::i64)> {
+                static SITE: __sb::CallSite = __sb::CallSite::new(
                     "pkg.linalg.lapack",
                     "dgesv",
-                    ::std::vec![__sb::IntoValue::into_value(__sb::PyClass::as_ref(a))],
-                )
+                );
+                __sb::Call::at(&SITE, (a,))
             }
         }
     }
     pub mod random {
         //!Python: `pkg.random`
-        use ::snakebridge::__private as __sb;
+        use super::__sb;
         ///Python: `pkg.random.seed(s=None)` (signature from typeshed)
         pub fn seed() -> seed_builder {
-            seed_builder(
-                __sb::Call::function("pkg.random", "seed", ::std::vec::Vec::new()),
-            )
+            static SITE: __sb::CallSite = __sb::CallSite::new("pkg.random", "seed");
+            seed_builder(__sb::Call::at(&SITE, ()))
         }
         ///Pending call of `pkg.random.seed`: set optional arguments by their Python names, then `.call()`.
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
@@ -199,10 +194,7 @@ Python type: `float`.*/
         __sb::__call_builder!(seed_builder => ());
         impl seed_builder {
             ///Python argument `s` (default `None`).
-            pub fn s(
-                self,
-                s: impl ::core::convert::Into<::core::primitive::i64>,
-            ) -> Self {
+            pub fn s(self, s: impl __sb::Into<__sb::i64>) -> Self {
                 Self(self.0.kwarg("s", s.into()))
             }
         }

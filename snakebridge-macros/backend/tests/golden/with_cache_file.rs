@@ -18,12 +18,26 @@ Python: `math`*/
         rustdoc::invalid_html_tags,
         rustdoc::invalid_rust_codeblocks
     )]
-    use ::snakebridge::__private as __sb;
-    const _: &[::core::primitive::u8] = ::core::include_bytes!("/abs/cache/math.json");
+    #[allow(unused_imports)]
+    mod __sb {
+        pub use ::snakebridge::__private::*;
+        pub use ::core::primitive::{bool, f64, i64, str, u8};
+        pub use ::std::{
+            collections::HashMap, convert::Into, include_bytes, iter::IntoIterator,
+            option::Option, string::String, vec, vec::Vec,
+        };
+        /// Converts a parameter into a `Value` (shorter than the trait path).
+        #[inline]
+        pub fn v(value: impl IntoValue) -> Value {
+            IntoValue::into_value(value)
+        }
+    }
+    const _: &[__sb::u8] = __sb::include_bytes!("/abs/cache/math.json");
     /**Return the square root of x.
 
 Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sqrt(x: impl __sb::IntoValue) -> __sb::Call<::core::primitive::f64> {
-        __sb::Call::function("math", "sqrt", ::std::vec![__sb::IntoValue::into_value(x)])
+    pub fn sqrt(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("math", "sqrt");
+        __sb::Call::at(&SITE, (x.into(),))
     }
 }
