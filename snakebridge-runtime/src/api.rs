@@ -75,6 +75,9 @@ tuple_args! {
 pub struct Call<R> {
     request: Request,
     options: CallOptions,
+    /// Optional positional-only arguments set beyond the end of `request.args`, waiting for the
+    /// ones before them (Python fills positional parameters in order).
+    pending_positional: Vec<(usize, Value)>,
     returns: PhantomData<fn() -> R>,
 }
 
@@ -83,6 +86,7 @@ impl<R> Clone for Call<R> {
         Call {
             request: self.request.clone(),
             options: self.options.clone(),
+            pending_positional: self.pending_positional.clone(),
             returns: PhantomData,
         }
     }
@@ -107,6 +111,7 @@ impl<R: FromValue> Call<R> {
                 returns: R::RETURN_POLICY,
                 ..CallOptions::default()
             },
+            pending_positional: Vec::new(),
             returns: PhantomData,
         }
     }
@@ -140,6 +145,7 @@ impl<R: FromValue> Call<R> {
                 returns: R::RETURN_POLICY,
                 ..CallOptions::default()
             },
+            pending_positional: Vec::new(),
             returns: PhantomData,
         }
     }
@@ -188,6 +194,48 @@ impl<R: FromValue> Call<R> {
         self
     }
 
+    /// Sets the positional argument at `index` (0-based), for optional positional-only
+    /// parameters: `math.log(x)` with `base` at index 1. Arguments may be set in any order;
+    /// calling with a gap before a set index is an [`Error::Encode`] naming the gap.
+    pub fn positional(mut self, index: usize, value: impl IntoValue) -> Self {
+        let value = value.into_value();
+        let args = &mut self.request.args;
+        if index < args.len() {
+            args[index] = value;
+        } else if index == args.len() {
+            args.push(value);
+        } else {
+            self.pending_positional.push((index, value));
+        }
+        // Earlier gaps may now be filled.
+        self.pending_positional.sort_by_key(|(i, _)| *i);
+        while let Some(pos) = self
+            .pending_positional
+            .iter()
+            .position(|(i, _)| *i <= self.request.args.len())
+        {
+            let (i, v) = self.pending_positional.remove(pos);
+            if i < self.request.args.len() {
+                self.request.args[i] = v;
+            } else {
+                self.request.args.push(v);
+            }
+        }
+        self
+    }
+
+    fn check_positional(&self) -> Result<()> {
+        match self.pending_positional.first() {
+            None => Ok(()),
+            Some((index, _)) => Err(Error::encode(format!(
+                "positional argument #{index} of `{}` was set, but #{} before it was not: Python \
+                 fills positional-only parameters in order, so set the earlier ones too",
+                self.request.display_name(),
+                self.request.args.len()
+            ))),
+        }
+    }
+
     /// Adds a keyword argument by a runtime name (a Python `**kwargs`).
     pub fn extra_kwarg(self, name: impl Into<String>, value: impl IntoValue) -> Self {
         self.kwarg(Name::Owned(name.into()), value)
@@ -212,6 +260,14 @@ impl<R: FromValue> Call<R> {
         self
     }
 
+    /// Runs the call in `session`, on the session's worker (the current client must be the
+    /// session's [`PoolClient`](crate::PoolClient); [`in_session`](crate::in_session) sets both).
+    #[cfg(unix)]
+    pub fn session(mut self, session: &crate::Session) -> Self {
+        self.options.session = Some(session.id());
+        self
+    }
+
     /// Overrides how the result comes back (normally chosen by `R`).
     pub fn returns(mut self, policy: ReturnPolicy) -> Self {
         self.options.returns = policy;
@@ -233,6 +289,9 @@ impl<R: FromValue> Call<R> {
     #[inline]
     pub fn call(self) -> Result<R> {
         let location = Location::caller();
+        if !self.pending_positional.is_empty() {
+            self.check_positional()?;
+        }
         if telemetry::enabled() {
             return self.call_measured(location);
         }
@@ -257,6 +316,7 @@ impl<R: FromValue> Call<R> {
     #[track_caller]
     pub fn stream<T: FromValue>(mut self) -> Result<Stream<T>> {
         let location = Location::caller();
+        self.check_positional()?;
         self.request.streaming = true;
         self.options.returns = T::RETURN_POLICY;
         let inner = with_current(|client| client.execute_stream(&self.request, &self.options))

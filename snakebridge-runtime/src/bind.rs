@@ -49,7 +49,7 @@ pub fn construct<C: PyClass + FromValue>(args: Vec<Value>) -> Call<C> {
 /// Adds the terminal and option methods to a generated builder newtype around a [`Call`].
 ///
 /// `__call_builder!(dumps => String)` gives `dumps` (a `struct dumps(Call<String>)`) the methods
-/// `call`, `stream`, `timeout`, `idempotent`, `pool` and `returns`;
+/// `call`, `stream`, `timeout`, `idempotent`, `pool`, `session` and `returns`;
 /// `__call_builder!(count => stream Value)` gives a streaming builder whose `call` returns a
 /// [`Stream`] of the items.
 #[doc(hidden)]
@@ -92,6 +92,11 @@ macro_rules! __call_builder {
         /// Runs the call in the named pool.
         pub fn pool(self, pool: &'static ::core::primitive::str) -> Self {
             $builder(self.0.pool(pool))
+        }
+        /// Runs the call in the session (on the session's worker).
+        #[cfg(unix)]
+        pub fn session(self, session: &$crate::Session) -> Self {
+            $builder(self.0.session(session))
         }
         /// Overrides how the result comes back.
         pub fn returns(self, policy: $crate::ReturnPolicy) -> Self {
@@ -158,6 +163,31 @@ macro_rules! __py_class {
         $crate::__py_class!(@common $name);
     };
     (@common $name:ident) => {
+        impl ::core::clone::Clone for $name {
+            /// Another handle to the same Python object.
+            fn clone(&self) -> Self {
+                <$name as $crate::bind::PyClass>::from_ref_unchecked(
+                    $crate::bind::PyClass::as_py_ref(self).clone(),
+                )
+            }
+        }
+        impl ::core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::write!(
+                    f,
+                    "{}.{}({:?})",
+                    <$name as $crate::bind::PyClass>::MODULE,
+                    <$name as $crate::bind::PyClass>::NAME,
+                    $crate::bind::PyClass::as_py_ref(self)
+                )
+            }
+        }
+        impl ::core::cmp::PartialEq for $name {
+            /// Handles to the same Python object.
+            fn eq(&self, other: &Self) -> ::core::primitive::bool {
+                $crate::bind::PyClass::as_py_ref(self) == $crate::bind::PyClass::as_py_ref(other)
+            }
+        }
         impl $crate::IntoValue for $name {
             fn into_value(self) -> $crate::Value {
                 $crate::Value::Ref($crate::bind::PyClass::into_py_ref(self))

@@ -383,6 +383,32 @@ impl From<&[u8]> for Bytes {
     }
 }
 
+impl From<&Vec<u8>> for Bytes {
+    fn from(v: &Vec<u8>) -> Self {
+        Bytes(v.clone())
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Bytes {
+    /// `b"abc"` literals.
+    fn from(v: &[u8; N]) -> Self {
+        Bytes(v.to_vec())
+    }
+}
+
+impl<const N: usize> From<[u8; N]> for Bytes {
+    fn from(v: [u8; N]) -> Self {
+        Bytes(v.to_vec())
+    }
+}
+
+impl From<&str> for Bytes {
+    /// The UTF-8 bytes of the string.
+    fn from(v: &str) -> Self {
+        Bytes(v.as_bytes().to_vec())
+    }
+}
+
 /// Conversion of a Rust value into a [`Value`].
 ///
 /// Implemented for the Rust types with a natural Python counterpart; implement it for your own

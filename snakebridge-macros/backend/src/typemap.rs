@@ -8,8 +8,8 @@
 //! | `bytes` | `Bytes` (the runtime's wrapper) | `impl Into<Bytes>` |
 //! | `bool`, `Literal[True, False]` | `bool` | `bool` |
 //! | `None` | `()` | `()` |
-//! | `list[T]`, `Sequence[T]`, `Iterable[T]`, `tuple[T, ...]` | `Vec<T>` | `Vec<T>` |
-//! | `dict[str, T]`, `Mapping[str, T]` | `HashMap<String, T>` | `HashMap<String, T>` |
+//! | `list[T]`, `Sequence[T]`, `Iterable[T]`, `tuple[T, ...]` | `Vec<T>` | `Vec<T>` (`impl IntoValue` when `T` maps to `Value`) |
+//! | `dict[str, T]`, `Mapping[str, T]` | `HashMap<String, T>` | `HashMap<String, T>` (`impl IntoValue` when `T` maps to `Value`) |
 //! | `tuple[A, B]` (up to 8 items) | `(A, B)` | `(A, B)` |
 //! | `Optional[T]`, `T \| None` | `Option<T>` | `Option<T>`; an optional parameter's setter takes `T` |
 //! | `A \| B` mapping to one Rust type (e.g. `int \| SupportsIndex`) | that type | that parameter type |
@@ -321,9 +321,22 @@ impl RustType {
         }
     }
 
+    /// True when `Value` appears anywhere in the type (`Vec<Value>`, `Option<Value>`, ...).
+    fn holds_value(&self) -> bool {
+        match self {
+            RustType::Value => true,
+            RustType::List(t) | RustType::Dict(t) | RustType::Option(t) => t.holds_value(),
+            RustType::Tuple(items) => items.iter().any(RustType::holds_value),
+            _ => false,
+        }
+    }
+
     /// The type a parameter of this type is declared with.
     pub fn param(&self) -> TokenStream {
         match self {
+            // A container of dynamic values checks nothing at compile time that `IntoValue`
+            // would not, and `Vec<Value>` would force callers to wrap every element.
+            t if t.holds_value() => quote!(impl __sb::IntoValue),
             RustType::Int | RustType::Float | RustType::Str | RustType::Bytes => {
                 let t = self.owned();
                 quote!(impl __sb::Into<#t>)

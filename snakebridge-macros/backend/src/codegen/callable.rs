@@ -173,6 +173,12 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
             .collect::<Vec<_>>(),
     );
     let mut methods = Vec::new();
+    // Optional positional-only parameters sit after the required positional ones, in order.
+    let mut next_position = plan
+        .required
+        .iter()
+        .filter(|p| p.pass == Pass::Positional)
+        .count();
     for (p, name) in plan.optional.iter().zip(&setter_names) {
         let id = names::ident(name);
         let ty = p.ty.param();
@@ -183,7 +189,9 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         let body = match p.pass {
             Pass::Keyword => quote!(self.0.kwarg(#py, #arg)),
             Pass::Positional => {
-                quote!(self.0.extra_args([__sb::v(#arg)]))
+                let index = next_position;
+                next_position += 1;
+                quote!(self.0.positional(#index, #arg))
             }
         };
         methods.push(quote! {

@@ -487,7 +487,7 @@ If the base not specified, returns the natural logarithm (base e) of x.
     impl log_builder {
         ///Python argument `base` (default `...`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
         pub fn base(self, base: impl __sb::Into<__sb::f64>) -> Self {
-            Self(self.0.extra_args([__sb::v(base.into())]))
+            Self(self.0.positional(1usize, base.into()))
         }
     }
     /**Return the base 10 logarithm of x.
@@ -561,7 +561,7 @@ Raises ValueError if either of the arguments are negative.
     impl perm_builder {
         ///Python argument `k` (default `None`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
         pub fn k(self, k: impl __sb::Into<__sb::i64>) -> Self {
-            Self(self.0.extra_args([__sb::v(k.into())]))
+            Self(self.0.positional(1usize, k.into()))
         }
     }
     /**Return x\*\*y (x to the power of y).
@@ -589,7 +589,7 @@ When the iterable is empty, return the start value.  This function is
 intended specifically for use with numeric values and may reject
 non-numeric types.
 ```*/
-    pub fn prod(iterable: __sb::Vec<__sb::Value>) -> prod_builder {
+    pub fn prod(iterable: impl __sb::IntoValue) -> prod_builder {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "prod");
         prod_builder(__sb::Call::at(&SITE, (iterable,)))
     }

@@ -53,7 +53,7 @@ Python: `math.log(x: float, base: float = e, /) -> float` (signature from typesh
     impl log_builder {
         ///Python argument `base` (default `e`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
         pub fn base(self, base: impl __sb::Into<__sb::f64>) -> Self {
-            Self(self.0.extra_args([__sb::v(base.into())]))
+            Self(self.0.positional(1usize, base.into()))
         }
     }
     /**Multidimensional Euclidean distance from the origin to a point.
