@@ -424,7 +424,14 @@ pub(crate) fn python_error_ctx(py: Python<'_>, err: PyErr, context: CallContext)
         .unwrap_or_else(|_| "<unprintable exception>".to_owned());
     let traceback = py
         .import("traceback")
-        .and_then(|tb| tb.call_method1("format_exception", (value,)))
+        // The fetched traceback: on Python < 3.12 `value.__traceback__` may hold only the
+        // innermost frame of an exception that never passed an `except`.
+        .and_then(|tb| {
+            tb.call_method1(
+                "format_exception",
+                (value.get_type(), value, err.traceback(py)),
+            )
+        })
         .and_then(|lines| lines.extract::<Vec<String>>())
         .map(|lines| lines.concat())
         .unwrap_or_default();

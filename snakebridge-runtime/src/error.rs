@@ -84,6 +84,15 @@ pub enum Error {
         /// Details.
         message: String,
     },
+    /// The call named a pool session that is closed: closed by its owner, dropped, ended by the
+    /// crash of its worker, or not a session of this client.
+    #[error("session #{id} cannot be used: {reason}")]
+    SessionClosed {
+        /// The session's id.
+        id: u64,
+        /// Why it is closed and what to do.
+        reason: String,
+    },
     /// The mock client received a request it had no expectation for, or an expectation failed.
     #[error("mock runtime: {0}")]
     Mock(String),
@@ -122,6 +131,7 @@ impl Error {
             Error::WorkerCrash { .. } => "worker_crash",
             Error::Timeout { .. } => "timeout",
             Error::Saturated { .. } => "saturated",
+            Error::SessionClosed { .. } => "session_closed",
             Error::Mock(_) => "mock",
         }
     }

@@ -6,8 +6,9 @@
 //!   releases the object.
 //! - [`Error`]: one error type with matchable categories ([`ExceptionKind`] for Python's).
 //! - [`RuntimeClient`]: who executes calls — the [`EmbeddedClient`] (CPython in this process, the
-//!   default) or a [`MockClient`] in tests — chosen process-wide ([`set_default_client`]) or per
-//!   thread ([`with_client`]).
+//!   default), a [`PoolClient`] (pools of Python worker processes: crash isolation, parallelism,
+//!   [`Session`]s) or a [`MockClient`] in tests — chosen process-wide ([`set_default_client`]) or
+//!   per thread ([`with_client`], [`in_session`]).
 //! - The universal API ([`call`], [`Call`], [`construct`], [`get_attr`], [`module_attr`], ...),
 //!   which needs no generated code; `#[python_module]` generates a typed layer over it.
 //!
@@ -30,6 +31,8 @@ mod client;
 mod embedded;
 mod error;
 mod mock;
+#[cfg(unix)]
+mod pool;
 mod pyref;
 mod request;
 mod serde_bridge;
@@ -45,6 +48,8 @@ pub use client::{RuntimeClient, ValueStream, current_client, set_default_client,
 pub use embedded::{EmbeddedClient, Environment, InterpreterSource};
 pub use error::{CallContext, Error, ExceptionKind, PythonError, Result};
 pub use mock::{ExpectCall, MockClient};
+#[cfg(unix)]
+pub use pool::{PoolClient, PoolConfig, PoolStats, Session, WorkerOutput, in_session};
 pub use pyref::{PyRef, RefOwner};
 pub use request::{Args, CallOptions, CallSite, CallType, Name, Request, ReturnPolicy};
 pub use serde_bridge::{from_value, to_value};

@@ -1,0 +1,21 @@
+//! numpy through generated bindings: arrays stay in Python behind typed handles.
+//!
+//! Needs numpy in the interpreter snakebridge uses (see the README's "Which Python"):
+//! `tests/run.sh` creates such a venv; then
+//! `SNAKEBRIDGE_PYTHON=target/py-venv/bin/python cargo run --example numpy`.
+
+use snakebridge::python_module;
+
+#[python_module("numpy", submodules = ["linalg"])]
+pub mod np {}
+
+fn main() -> Result<(), snakebridge::Error> {
+    let m = np::array(vec![vec![3.0, 0.0], vec![4.0, 5.0]]).call()?;
+    println!("array shape      = {:?}", m.shape()?);
+    println!("array dtype      = {}", m.dtype()?.str()?);
+    println!("linalg.norm(m)   = {}", np::linalg::norm(&m).call()?.extract::<f64>()?);
+    println!("linalg.det(m)    = {:?}", np::linalg::det(&m).call()?);
+    let roots = np::sqrt(&m).call()?;
+    println!("sqrt(m).tolist() = {:?}", roots.as_ref().map(|r| r.call_method::<snakebridge::Value>("tolist", ())));
+    Ok(())
+}

@@ -1,0 +1,553 @@
+"""The snakebridge pool worker: runs calls for a Rust process.
+
+Started by snakebridge-runtime's pool client (src/pool/), which ships this file inside the crate.
+Its conversions follow the embedded client (src/embedded.rs) exactly: the same return policies,
+numpy scalars through ``.item()``, exceptions reported with class, message, traceback and the kind
+found first in the MRO, and the JSON wire table of src/wire.rs.
+
+Channel: three inherited pipe fds named in SNAKEBRIDGE_WORKER_FDS="req,resp,control" -- never
+stdout or stderr, which user code may print to. ``req`` carries frames from Rust, ``resp`` frames to
+Rust; ``control`` is never written: its EOF means the parent is gone (or shutting the pool down)
+and the worker exits at once, even while a call is running.
+
+Framing: a 4-byte little-endian length, then that many bytes of UTF-8 JSON.
+
+Rust -> worker (``id`` is the message id chosen by Rust):
+  {"op": "call", "id", "returns": "auto"|"value"|"ref", "session", "release": [ids], "req": payload}
+  {"op": "stream", ...same..., "window": n}   iterate the result; push up to n items ahead
+  {"op": "credit", "id", "n"}                  the consumer took n more items
+  {"op": "close", "id"}                        the consumer dropped the stream: close it
+  {"op": "release", "ids": [...]}              the last Rust handles of these refs were dropped
+  {"op": "close_session", "session"}           release every ref made in the session
+Worker -> Rust:
+  {"op": "ready", "id": 0, "pid", "python"} | {"op": "startup_error", "id": 0, "message"}
+  {"id", "ok": value} | {"id", "err": {"class", "kind", "message", "traceback"}}
+  {"id", "stale": {"ref", "reason"}} | {"id", "decode": {"what", "message"}} | {"id", "encode": msg}
+  {"id", "started": true} then {"id", "item": value}... and {"id", "end": true} or an error
+"""
+
+import base64
+import builtins
+import datetime
+import importlib
+import json
+import math
+import os
+import select
+import sys
+import threading
+import traceback
+
+TAG = "__type__"
+I64_MIN = -(1 << 63)
+I64_MAX = (1 << 63) - 1
+_GLOBALS = globals()
+NOT_DATA = "the object is not plain data; ask for a ref (ReturnPolicy::Ref / PyRef) instead"
+
+
+class _NotData(Exception):
+    """A value asked for by value is not plain data (ReturnPolicy.Value)."""
+
+    def __init__(self, what, message):
+        super().__init__(message)
+        self.what = what
+        self.message = message
+
+
+def _fmt_time(h, m, s, us, offset):
+    out = "%02d:%02d:%02d" % (h, m, s)
+    if us:
+        out += ".%06d" % us
+    if offset is not None:
+        sign = "-" if offset < 0 else "+"
+        a = abs(offset)
+        out += "%s%02d:%02d" % (sign, a // 3600, (a % 3600) // 60)
+        if a % 60:
+            out += ":%02d" % (a % 60)
+    return out
+
+
+def _offset(obj):
+    if obj.tzinfo is None:
+        return None
+    off = obj.utcoffset()
+    if off is None:
+        return None
+    return round(off.total_seconds())
+
+
+def _float(x):
+    if math.isfinite(x):
+        return x
+    if math.isnan(x):
+        return {TAG: "float", "value": "nan"}
+    return {TAG: "float", "value": "inf" if x > 0 else "-inf"}
+
+
+def _type_name(t):
+    """The qualified type name, as pyo3's ``fully_qualified_name`` gives it."""
+    module = getattr(t, "__module__", None)
+    qualname = getattr(t, "__qualname__", t.__name__)
+    if module in (None, "builtins", "__main__"):
+        return qualname
+    return "%s.%s" % (module, qualname)
+
+
+class Worker:
+    def __init__(self, rfd, wfd, id_base, kinds):
+        self.rfd = rfd
+        self.wfd = wfd
+        self.buf = bytearray()
+        self.refs = {}
+        self.ref_session = {}
+        self.session_refs = {}
+        self.next_ref = id_base
+        self.attrs = {}
+        self.streams = {}
+        self.session = None
+        self.problems = []
+        self.kinds = [(k, getattr(builtins, k)) for k in kinds if hasattr(builtins, k)]
+
+    # ----------------------------------------------------------------------------------------
+    # Channel
+
+    def input_pending(self):
+        if self.buf:
+            return True
+        return bool(select.select([self.rfd], [], [], 0)[0])
+
+    def read_frame(self):
+        buf = self.buf
+        while len(buf) < 4:
+            chunk = os.read(self.rfd, 1 << 16)
+            if not chunk:
+                return None
+            buf += chunk
+        n = int.from_bytes(buf[:4], "little")
+        while len(buf) < 4 + n:
+            chunk = os.read(self.rfd, max(1 << 16, 4 + n - len(buf)))
+            if not chunk:
+                return None
+            buf += chunk
+        frame = bytes(buf[4 : 4 + n])
+        del buf[: 4 + n]
+        return frame
+
+    def send(self, obj):
+        try:
+            data = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as e:
+            # A str with lone surrogates has no UTF-8 form (the embedded client cannot take it
+            # into a Rust String either).
+            obj = {"id": obj.get("id"), "decode": {"what": "str", "message": str(e)}}
+            data = json.dumps(obj, separators=(",", ":")).encode("utf-8")
+        view = memoryview(len(data).to_bytes(4, "little") + data)
+        while view:
+            n = os.write(self.wfd, view)
+            view = view[n:]
+
+    # ----------------------------------------------------------------------------------------
+    # Wire values -> Python objects (json.loads object_hook: children are already decoded)
+
+    def hook(self, obj):
+        tag = obj.get(TAG)
+        if tag is None:
+            return obj
+        try:
+            if tag == "ref":
+                rid = int(obj["id"])
+                found = self.refs.get(rid, self)
+                if found is self:
+                    self.problems.append(("stale", rid))
+                    return None
+                return found
+            if tag == "int":
+                return int(obj["value"])
+            if tag == "float":
+                return float(obj["value"])
+            if tag in ("binary", "bytes"):
+                return base64.b64decode(obj["data"])
+            if tag == "tuple":
+                return tuple(obj["elements"])
+            if tag == "set":
+                return set(obj["elements"])
+            if tag == "frozenset":
+                return frozenset(obj["elements"])
+            if tag == "dict":
+                out = {}
+                for k, v in obj["items"]:
+                    out[k] = v
+                return out
+            if tag == "datetime":
+                return datetime.datetime.fromisoformat(obj["value"])
+            if tag == "date":
+                return datetime.date.fromisoformat(obj["value"])
+            if tag == "time":
+                return datetime.time.fromisoformat(obj["value"])
+            if tag == "complex":
+                return complex(obj["real"], obj["imag"])
+            self.problems.append(("encode", "unknown `__type__` `%s`" % tag))
+        except Exception as e:  # noqa: BLE001 - reported to Rust as an encode error
+            self.problems.append(("encode", "%s: %s" % (type(e).__name__, e)))
+        return None
+
+    # ----------------------------------------------------------------------------------------
+    # Python objects -> wire values (the embedded client's `from_py`)
+
+    def make_ref(self, obj):
+        self.next_ref += 1
+        rid = self.next_ref
+        self.refs[rid] = obj
+        if self.session is not None:
+            self.ref_session[rid] = self.session
+            self.session_refs.setdefault(self.session, set()).add(rid)
+        return {TAG: "ref", "id": str(rid), "type": _type_name(type(obj))}
+
+    def release(self, rid):
+        rid = int(rid)
+        self.refs.pop(rid, None)
+        session = self.ref_session.pop(rid, None)
+        if session is not None:
+            refs = self.session_refs.get(session)
+            if refs is not None:
+                refs.discard(rid)
+
+    def close_session(self, session):
+        for rid in self.session_refs.pop(session, ()):
+            self.refs.pop(rid, None)
+            self.ref_session.pop(rid, None)
+
+    def result(self, obj, policy):
+        if policy == "ref":
+            return self.make_ref(obj)
+        return self.convert(obj, policy == "value")
+
+    def convert(self, obj, strict):
+        if obj is None:
+            return None
+        t = type(obj)
+        if t is bool:
+            return obj
+        if t is int or (strict and isinstance(obj, int)):
+            v = int(obj)
+            if I64_MIN <= v <= I64_MAX:
+                return v
+            return {TAG: "int", "value": str(v)}
+        if t is float or (strict and isinstance(obj, float)):
+            return _float(float(obj))
+        if t is str or (strict and isinstance(obj, str)):
+            return str.__str__(obj)
+        if t is bytes or (strict and isinstance(obj, bytes)):
+            return {TAG: "binary", "data": base64.b64encode(obj).decode("ascii")}
+        if t is list or (strict and isinstance(obj, list)):
+            return [self.convert(x, strict) for x in obj]
+        if t is tuple or (strict and isinstance(obj, tuple)):
+            return {TAG: "tuple", "elements": [self.convert(x, strict) for x in obj]}
+        if t is dict or (strict and isinstance(obj, dict)):
+            items = [(self.convert(k, strict), self.convert(v, strict)) for k, v in obj.items()]
+            if all(type(k) is str and k != TAG for k, _ in items):
+                return dict(items)
+            return {TAG: "dict", "items": [[k, v] for k, v in items]}
+        if t is set or (strict and isinstance(obj, set)):
+            return {TAG: "set", "elements": [self.convert(x, strict) for x in obj]}
+        if t is frozenset or (strict and isinstance(obj, frozenset)):
+            return {TAG: "frozenset", "elements": [self.convert(x, strict) for x in obj]}
+        if t is datetime.datetime or (strict and isinstance(obj, datetime.datetime)):
+            text = "%04d-%02d-%02dT%s" % (
+                obj.year,
+                obj.month,
+                obj.day,
+                _fmt_time(obj.hour, obj.minute, obj.second, obj.microsecond, _offset(obj)),
+            )
+            return {TAG: "datetime", "value": text}
+        if t is datetime.date or (strict and isinstance(obj, datetime.date)):
+            return {TAG: "date", "value": "%04d-%02d-%02d" % (obj.year, obj.month, obj.day)}
+        if t is datetime.time or (strict and isinstance(obj, datetime.time)):
+            text = _fmt_time(obj.hour, obj.minute, obj.second, obj.microsecond, _offset(obj))
+            return {TAG: "time", "value": text}
+        if t is complex or (strict and isinstance(obj, complex)):
+            return {TAG: "complex", "real": _float(obj.real), "imag": _float(obj.imag)}
+        if getattr(t, "__module__", None) == "numpy":
+            np = sys.modules.get("numpy")
+            if np is not None and isinstance(obj, np.generic):
+                try:
+                    item = obj.item()
+                except Exception:  # noqa: BLE001 - not convertible: fall through
+                    item = obj
+                if item is not obj:
+                    return self.convert(item, strict)
+        if strict:
+            raise _NotData(t.__name__, NOT_DATA)
+        return self.make_ref(obj)
+
+    # ----------------------------------------------------------------------------------------
+    # Calls
+
+    def module_attr(self, module, name):
+        key = (module, name)
+        found = self.attrs.get(key)
+        if found is None:
+            # `__import__` (not importlib.import_module): import errors then carry no importlib
+            # frames, as with the embedded client's C-level import.
+            __import__(module)
+            found = getattr(sys.modules[module], name)
+            self.attrs[key] = found
+        return found
+
+    def target(self, req):
+        rid = int(req["ref"])
+        found = self.refs.get(rid, self)
+        if found is self:
+            raise _StaleTarget(rid)
+        return found
+
+    def run(self, req):
+        ct = req.get("call_type")
+        if ct is None:
+            f = self.module_attr(req["python_module"], req["function"])
+            return f(*req["args"], **req["kwargs"])
+        if ct == "class":
+            f = self.module_attr(req["python_module"], req["class"])
+            return f(*req["args"], **req["kwargs"])
+        if ct == "method":
+            f = getattr(self.target(req), req["method"])
+            return f(*req["args"], **req["kwargs"])
+        if ct == "get_attr":
+            return getattr(self.target(req), req["attr"])
+        if ct == "set_attr":
+            setattr(self.target(req), req["attr"], req["value"])
+            return None
+        if ct == "module_attr":
+            return self.module_attr(req["python_module"], req["attr"])
+        if ct == "class_method":
+            cls = self.module_attr(req["python_module"], req["class"])
+            return getattr(cls, req["method"])(*req["args"], **req["kwargs"])
+        raise _Protocol("unknown call_type %r" % (ct,))
+
+    def exception(self, e):
+        t = type(e)
+        module = getattr(t, "__module__", "builtins")
+        cls = t.__qualname__ if module == "builtins" else "%s.%s" % (module, t.__qualname__)
+        try:
+            message = str(e)
+        except Exception:  # noqa: BLE001
+            message = "<unprintable exception>"
+        tb = e.__traceback__
+        # The worker's own frames are not the caller's business (the embedded client has none).
+        while tb is not None and tb.tb_frame.f_globals is _GLOBALS:
+            tb = tb.tb_next
+        try:
+            text = "".join(traceback.format_exception(t, e, tb))
+        except Exception:  # noqa: BLE001
+            text = ""
+        kind = "Other"
+        for name, k in self.kinds:
+            if isinstance(e, k):
+                kind = name
+                break
+        return {"class": cls, "kind": kind, "message": message, "traceback": text}
+
+    def problem_reply(self, mid):
+        """The reply for a message whose arguments could not be decoded, if any."""
+        for what, detail in self.problems:
+            if what == "stale":
+                return {"id": mid, "stale": {"ref": str(detail), "reason": STALE_REASON}}
+        for what, detail in self.problems:
+            return {"id": mid, "encode": detail}
+        return None
+
+    def on_call(self, msg, streaming):
+        mid = msg["id"]
+        for rid in msg.get("release") or ():
+            self.release(rid)
+        reply = self.problem_reply(mid)
+        if reply is not None:
+            self.send(reply)
+            return
+        policy = msg.get("returns", "auto")
+        self.session = msg.get("session")
+        try:
+            try:
+                result = self.run(msg["req"])
+                if streaming:
+                    iterator = iter(result)
+            except _StaleTarget as e:
+                self.send({"id": mid, "stale": {"ref": str(e.rid), "reason": STALE_REASON}})
+                return
+            except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
+                self.send({"id": mid, "err": self.exception(e)})
+                return
+            if streaming:
+                window = max(1, int(msg.get("window", 16)))
+                self.streams[mid] = [iterator, result, window, policy, self.session]
+                self.send({"id": mid, "started": True})
+                return
+            try:
+                value = self.result(result, policy)
+            except _NotData as e:
+                self.send({"id": mid, "decode": {"what": e.what, "message": e.message}})
+                return
+            except Exception as e:  # noqa: BLE001
+                self.send({"id": mid, "decode": {"what": type(result).__name__, "message": str(e)}})
+                return
+            del result
+            self.send({"id": mid, "ok": value})
+        finally:
+            self.session = None
+
+    def pump(self):
+        """Produces one item of a stream that has credit; False when none has."""
+        for sid, s in self.streams.items():
+            if s[2] > 0:
+                break
+        else:
+            return False
+        iterator, _source, _credit, policy, session = s
+        self.session = session
+        try:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                del self.streams[sid]
+                self.send({"id": sid, "end": True})
+                return True
+            except BaseException as e:  # noqa: BLE001
+                del self.streams[sid]
+                self.send({"id": sid, "err": self.exception(e)})
+                return True
+            try:
+                value = self.result(item, policy)
+            except _NotData as e:
+                del self.streams[sid]
+                self.send({"id": sid, "decode": {"what": e.what, "message": e.message}})
+                return True
+            except Exception as e:  # noqa: BLE001
+                del self.streams[sid]
+                self.send({"id": sid, "decode": {"what": type(item).__name__, "message": str(e)}})
+                return True
+            s[2] -= 1
+            self.send({"id": sid, "item": value})
+            return True
+        finally:
+            self.session = None
+
+    def close_stream(self, sid):
+        s = self.streams.pop(sid, None)
+        if s is None:
+            return
+        source = s[1]
+        close = getattr(source, "close", None)
+        if close is not None:
+            try:
+                close()
+            except BaseException as e:  # noqa: BLE001
+                sys.stderr.write("snakebridge: closing a Python generator failed: %r\n" % (e,))
+
+    def handle(self, msg):
+        op = msg.get("op")
+        if op == "call":
+            self.on_call(msg, False)
+        elif op == "stream":
+            self.on_call(msg, True)
+        elif op == "credit":
+            s = self.streams.get(msg["id"])
+            if s is not None:
+                s[2] += int(msg["n"])
+        elif op == "close":
+            self.close_stream(msg["id"])
+        elif op == "release":
+            for rid in msg["ids"]:
+                self.release(rid)
+        elif op == "close_session":
+            self.close_session(msg["session"])
+        else:
+            raise _Protocol("unknown op %r" % (op,))
+
+    def serve(self):
+        while True:
+            if self.streams and not self.input_pending() and self.pump():
+                continue
+            frame = self.read_frame()
+            if frame is None:
+                return
+            self.problems = []
+            msg = json.loads(frame, object_hook=self.hook)
+            self.handle(msg)
+
+
+STALE_REASON = (
+    "the worker no longer holds this object (its last handle was dropped or its session was closed)"
+)
+
+
+class _StaleTarget(Exception):
+    def __init__(self, rid):
+        super().__init__(rid)
+        self.rid = rid
+
+
+class _Protocol(Exception):
+    pass
+
+
+def _watch_parent(fd):
+    """Exits the process when the control pipe closes: the parent died or shut the pool down."""
+    try:
+        while os.read(fd, 4096):
+            pass
+    except OSError:
+        pass
+    os._exit(0)
+
+
+def main():
+    rfd, wfd, cfd = (int(x) for x in os.environ.pop("SNAKEBRIDGE_WORKER_FDS").split(","))
+    id_base = int(os.environ.pop("SNAKEBRIDGE_WORKER_ID_BASE"))
+    kinds = os.environ.pop("SNAKEBRIDGE_EXCEPTION_KINDS", "").split(",")
+    preload = [m for m in os.environ.pop("SNAKEBRIDGE_PRELOAD", "").split(",") if m]
+    for fd in (rfd, wfd, cfd):
+        os.set_inheritable(fd, False)
+    threading.Thread(target=_watch_parent, args=(cfd,), name="snakebridge-parent-watch", daemon=True).start()
+    try:
+        import faulthandler
+
+        faulthandler.enable()
+    except Exception:  # noqa: BLE001
+        pass
+    # Like the embedded interpreter: the current directory is not importable by default.
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]
+    sys.argv = ["snakebridge-worker"]
+    worker = Worker(rfd, wfd, id_base, kinds)
+    for module in preload:
+        try:
+            importlib.import_module(module)
+        except BaseException as e:  # noqa: BLE001
+            info = worker.exception(e)
+            worker.send(
+                {
+                    "op": "startup_error",
+                    "id": 0,
+                    "message": "preloading `%s` failed: %s: %s\n%s"
+                    % (module, info["class"], info["message"], info["traceback"]),
+                }
+            )
+            return
+    import platform
+
+    worker.send({"op": "ready", "id": 0, "pid": os.getpid(), "python": platform.python_version()})
+    try:
+        worker.serve()
+    except BaseException:  # noqa: BLE001 - a broken channel or protocol: nothing left to serve
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(70)
+
+
+main()
+for _stream in (sys.stdout, sys.stderr):
+    try:
+        _stream.flush()
+    except Exception:  # noqa: BLE001
+        pass
+os._exit(0)

@@ -1,0 +1,144 @@
+//! The request frames the pool sends and the replies it gets back (see the protocol in
+//! `python/snakebridge_worker.py`).
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use super::worker::{ID_SHIFT, Worker, frame_finish, frame_start, push_ids};
+use crate::error::{CallContext, Error, ExceptionKind, PythonError, Result};
+use crate::pyref::PyRef;
+use crate::request::{Request, ReturnPolicy};
+use crate::value::Value;
+use crate::wire::{self, RefResolver};
+
+/// A `call` or `stream` frame around the seed payload.
+pub(crate) fn request_frame(
+    op: &str,
+    id: u64,
+    returns: ReturnPolicy,
+    session: Option<u64>,
+    releases: &[u64],
+    window: Option<usize>,
+    payload: &Json,
+) -> Result<Vec<u8>> {
+    let returns = match returns {
+        ReturnPolicy::Auto => "auto",
+        ReturnPolicy::Value => "value",
+        ReturnPolicy::Ref => "ref",
+    };
+    let mut buf = frame_start();
+    let _ = write!(buf, r#"{{"op":"{op}","id":{id},"returns":"{returns}""#);
+    if let Some(s) = session {
+        let _ = write!(buf, r#","session":{s}"#);
+    }
+    if !releases.is_empty() {
+        buf.extend_from_slice(br#","release":"#);
+        push_ids(&mut buf, releases);
+    }
+    if let Some(w) = window {
+        let _ = write!(buf, r#","window":{w}"#);
+    }
+    buf.extend_from_slice(br#","req":"#);
+    serde_json::to_writer(&mut buf, payload)
+        .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
+    buf.push(b'}');
+    frame_finish(buf)
+}
+
+/// What a reply said, when it was not an error.
+pub(crate) enum Reply {
+    /// The result of a call.
+    Value(Value),
+    /// A stream was opened.
+    Started,
+    /// The next item of a stream.
+    Item(Value),
+    /// The stream is exhausted.
+    End,
+}
+
+/// Turns wire refs into refs owned by the worker that sent them.
+struct Resolver<'a>(&'a Arc<Worker>);
+
+impl RefResolver for Resolver<'_> {
+    fn resolve(&self, id: u64, type_name: &str) -> Result<PyRef> {
+        if id >> ID_SHIFT != self.0.incarnation {
+            return Err(Error::StaleRef {
+                id,
+                reason: "the worker sent the id of an object it does not hold".into(),
+            });
+        }
+        Ok(PyRef::remote(id, type_name, self.0.refs.clone()))
+    }
+}
+
+/// The call context of a request, as the embedded client reports it.
+pub(crate) fn context_of(req: &Request) -> CallContext {
+    CallContext {
+        python_module: req.python_module.to_string(),
+        function: req.display_name(),
+        arity: req.arity(),
+        rust_location: None,
+    }
+}
+
+fn text(j: &Json, key: &str) -> String {
+    j.get(key)
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Interprets a reply frame.
+pub(crate) fn interpret(
+    reply: &Json,
+    worker: &Arc<Worker>,
+    context: impl FnOnce() -> CallContext,
+) -> Result<Reply> {
+    let Some(obj) = reply.as_object() else {
+        return Err(Error::decode(
+            "pool worker reply",
+            format!("not an object: {reply}"),
+        ));
+    };
+    if let Some(v) = obj.get("ok") {
+        return wire::decode_value(v, &Resolver(worker)).map(Reply::Value);
+    }
+    if let Some(v) = obj.get("item") {
+        return wire::decode_value(v, &Resolver(worker)).map(Reply::Item);
+    }
+    if obj.contains_key("started") {
+        return Ok(Reply::Started);
+    }
+    if obj.contains_key("end") {
+        return Ok(Reply::End);
+    }
+    if let Some(e) = obj.get("err") {
+        return Err(Error::Python(Box::new(PythonError {
+            kind: ExceptionKind::from_class_name(&text(e, "kind")),
+            class: text(e, "class"),
+            message: text(e, "message"),
+            traceback: text(e, "traceback"),
+            context: context(),
+        })));
+    }
+    if let Some(s) = obj.get("stale") {
+        let id = text(s, "ref").parse().unwrap_or_default();
+        return Err(Error::StaleRef {
+            id,
+            reason: text(s, "reason"),
+        });
+    }
+    if let Some(d) = obj.get("decode") {
+        return Err(Error::decode(text(d, "what"), text(d, "message")));
+    }
+    if let Some(e) = obj.get("encode") {
+        return Err(Error::encode(e.as_str().unwrap_or_default()));
+    }
+    Err(Error::decode(
+        "pool worker reply",
+        format!("unexpected reply {reply}"),
+    ))
+}

@@ -1,0 +1,547 @@
+//! One named pool: its worker slots, who may use which worker (one call at a time each), the
+//! bounded queue of callers waiting for one, replacement of dead workers, and housekeeping.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use super::PoolConfig;
+use super::worker::{Worker, lock};
+use crate::error::{Error, Result};
+
+/// Which worker a call needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// Any free worker.
+    Any,
+    /// The worker of this incarnation (it holds the call's refs or session).
+    Worker(u64),
+}
+
+pub(crate) enum AcquireError {
+    /// No live worker has the incarnation asked for: it died (or never was in this pool).
+    Gone,
+    Failed(Error),
+}
+
+struct Slot {
+    worker: Option<Arc<Worker>>,
+    /// A replacement being started (shutdown kills it too).
+    starting: Option<Arc<Worker>>,
+    busy: bool,
+    /// Why the last attempt to start this slot's worker failed.
+    failed: Option<String>,
+}
+
+struct State {
+    slots: Vec<Slot>,
+    waiting: usize,
+    shutdown: bool,
+    restarts: u64,
+    /// Recent deaths: incarnation and cause, for messages about stale sessions.
+    deaths: VecDeque<(u64, String)>,
+}
+
+/// A running pool.
+pub(crate) struct Pool {
+    pub(crate) name: Arc<str>,
+    pub(crate) config: PoolConfig,
+    state: Mutex<State>,
+    cond: Condvar,
+    /// Wakes the housekeeping thread early (at shutdown).
+    housekeeping: Arc<(Mutex<bool>, Condvar)>,
+    me: Weak<Pool>,
+}
+
+/// The right to send one call to a worker; the worker is free again when it drops.
+pub(crate) struct Permit<'a> {
+    pool: &'a Pool,
+    pub(crate) worker: Arc<Worker>,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.pool.checkin(&self.worker);
+    }
+}
+
+/// A consistent view of a pool, for [`PoolStats`](super::PoolStats).
+pub(crate) struct Snapshot {
+    pub(crate) size: usize,
+    pub(crate) ready: usize,
+    pub(crate) busy: usize,
+    pub(crate) waiting: usize,
+    pub(crate) restarts: u64,
+    pub(crate) pids: Vec<u32>,
+}
+
+impl Pool {
+    /// Spawns the workers without waiting for them ([`Pool::await_ready`] does).
+    pub(crate) fn spawn(config: PoolConfig) -> Result<Arc<Pool>> {
+        if config.size == 0 {
+            return Err(Error::config(format!(
+                "pool `{}` has size 0; PoolConfig::size must be at least 1",
+                config.name
+            )));
+        }
+        let name: Arc<str> = Arc::from(config.name.as_str());
+        let mut slots = Vec::with_capacity(config.size);
+        for slot in 0..config.size {
+            match Worker::spawn(&config, &name, slot) {
+                Ok(w) => slots.push(Slot {
+                    worker: Some(w),
+                    starting: None,
+                    busy: false,
+                    failed: None,
+                }),
+                Err(e) => {
+                    for s in &slots {
+                        if let Some(w) = &s.worker {
+                            w.kill("its pool failed to start".into());
+                        }
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        let pool = Arc::new_cyclic(|me| Pool {
+            me: me.clone(),
+            name,
+            config,
+            state: Mutex::new(State {
+                slots,
+                waiting: 0,
+                shutdown: false,
+                restarts: 0,
+                deaths: VecDeque::new(),
+            }),
+            cond: Condvar::new(),
+            housekeeping: Arc::new((Mutex::new(false), Condvar::new())),
+        });
+        Ok(pool)
+    }
+
+    /// Waits for the handshake of every worker; on failure, stops them all.
+    pub(crate) fn await_ready(self: &Arc<Pool>) -> Result<()> {
+        let workers = self.workers();
+        for w in &workers {
+            if let Err(e) = w.wait_ready(&self.config) {
+                self.shutdown();
+                return Err(e);
+            }
+        }
+        let weak = Arc::downgrade(self);
+        let signal = self.housekeeping.clone();
+        std::thread::Builder::new()
+            .name(format!("snakebridge-pool-{}", self.name))
+            .spawn(move || housekeeping(weak, signal))
+            .map_err(|e| Error::config(format!("cannot start the pool's housekeeping: {e}")))?;
+        tracing::info!(
+            target: "snakebridge::pool",
+            pool = %self.name,
+            size = workers.len(),
+            python = %self.config.interpreter().0.display(),
+            "pool started"
+        );
+        Ok(())
+    }
+
+    fn workers(&self) -> Vec<Arc<Worker>> {
+        lock(&self.state)
+            .slots
+            .iter()
+            .filter_map(|s| s.worker.clone())
+            .collect()
+    }
+
+    /// Waits (up to the queue timeout, in a bounded queue) for the worker a call needs.
+    pub(crate) fn acquire(&self, target: Target) -> std::result::Result<Permit<'_>, AcquireError> {
+        let mut st = lock(&self.state);
+        let mut queued = false;
+        let mut deadline = None;
+        let result = loop {
+            if st.shutdown {
+                break Err(AcquireError::Failed(self.shut_down_error()));
+            }
+            let found = match target {
+                Target::Any => st.slots.iter().position(|s| !s.busy && s.worker.is_some()),
+                Target::Worker(inc) => {
+                    match st
+                        .slots
+                        .iter()
+                        .position(|s| s.worker.as_ref().is_some_and(|w| w.incarnation == inc))
+                    {
+                        None => break Err(AcquireError::Gone),
+                        Some(i) if !st.slots[i].busy => Some(i),
+                        Some(_) => None,
+                    }
+                }
+            };
+            if let Some(i) = found {
+                let slot = &mut st.slots[i];
+                let worker = slot.worker.clone().expect("a free slot has a worker");
+                if worker.is_dead() {
+                    // Noticed dead but not yet replaced: let the replacement take the slot.
+                    drop(st);
+                    self.worker_died(&worker, "was found dead".into());
+                    st = lock(&self.state);
+                    continue;
+                }
+                slot.busy = true;
+                break Ok(worker);
+            }
+            if target == Target::Any
+                && st
+                    .slots
+                    .iter()
+                    .all(|s| s.worker.is_none() && s.failed.is_some())
+            {
+                let why = st
+                    .slots
+                    .iter()
+                    .find_map(|s| s.failed.clone())
+                    .unwrap_or_default();
+                break Err(AcquireError::Failed(Error::config(format!(
+                    "no worker of pool `{}` can be started: {why}",
+                    self.name
+                ))));
+            }
+            if !queued {
+                if st.waiting >= self.config.max_queue {
+                    break Err(AcquireError::Failed(Error::Saturated {
+                        pool: self.name.to_string(),
+                        message: format!(
+                            "{} callers are already waiting for a worker (PoolConfig::max_queue)",
+                            st.waiting
+                        ),
+                    }));
+                }
+                st.waiting += 1;
+                queued = true;
+                deadline = Some(Instant::now() + self.config.queue_timeout);
+            }
+            let d = deadline.expect("set when queued");
+            let now = Instant::now();
+            if now >= d {
+                break Err(AcquireError::Failed(Error::Saturated {
+                    pool: self.name.to_string(),
+                    message: format!(
+                        "no worker became free within {:?} (PoolConfig::queue_timeout)",
+                        self.config.queue_timeout
+                    ),
+                }));
+            }
+            st = self
+                .cond
+                .wait_timeout(st, d - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        };
+        if queued {
+            st.waiting -= 1;
+        }
+        drop(st);
+        result.map(|worker| Permit { pool: self, worker })
+    }
+
+    fn checkin(&self, worker: &Arc<Worker>) {
+        let mut st = lock(&self.state);
+        if let Some(slot) = st.slots.get_mut(worker.slot)
+            && slot.worker.as_ref().is_some_and(|w| Arc::ptr_eq(w, worker))
+        {
+            slot.busy = false;
+            if st.waiting > 0 {
+                self.cond.notify_all();
+            }
+        }
+    }
+
+    /// The worker is dead (or must die): record it, reap it, start a replacement.
+    pub(crate) fn worker_died(&self, worker: &Arc<Worker>, cause: String) {
+        worker.kill(cause);
+        let cause = worker.refs.death().unwrap_or_default();
+        let mut st = lock(&self.state);
+        let Some(slot) = st.slots.get_mut(worker.slot) else {
+            return;
+        };
+        if !slot.worker.as_ref().is_some_and(|w| Arc::ptr_eq(w, worker)) {
+            return; // Already replaced.
+        }
+        slot.worker = None;
+        slot.busy = false;
+        st.restarts += 1;
+        st.deaths.push_back((worker.incarnation, cause.clone()));
+        if st.deaths.len() > 64 {
+            st.deaths.pop_front();
+        }
+        let shutdown = st.shutdown;
+        drop(st);
+        self.cond.notify_all();
+        if shutdown {
+            return;
+        }
+        tracing::warn!(
+            target: "snakebridge::pool",
+            pool = %self.name, worker = worker.slot, pid = worker.pid, cause = %cause,
+            "worker died; starting a replacement"
+        );
+        self.replace(worker.slot);
+    }
+
+    /// How the worker of `incarnation` died, if it died recently.
+    pub(crate) fn death_of(&self, incarnation: u64) -> Option<String> {
+        lock(&self.state)
+            .deaths
+            .iter()
+            .rev()
+            .find(|(i, _)| *i == incarnation)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// Starts a replacement for `slot` in the background (retrying with backoff if the start
+    /// fails, for as long as the pool lives).
+    fn replace(&self, slot: usize) {
+        let config = self.config.clone();
+        let name = self.name.clone();
+        let signal = self.housekeeping.clone();
+        let weak = self.me.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("snakebridge-restart-{name}-{slot}"))
+            .spawn(move || {
+                let mut backoff = Duration::from_millis(100);
+                loop {
+                    // Registered while it starts, so that a shutdown meanwhile kills it too.
+                    let started = Worker::spawn(&config, &name, slot).and_then(|w| {
+                        let registered = weak.upgrade().is_some_and(|pool| {
+                            let mut st = lock(&pool.state);
+                            if !st.shutdown {
+                                st.slots[slot].starting = Some(w.clone());
+                            }
+                            !st.shutdown
+                        });
+                        if !registered {
+                            w.kill("its pool was shut down".into());
+                            return Err(Error::config("the pool was shut down"));
+                        }
+                        w.wait_ready(&config).map(|()| w)
+                    });
+                    let Some(pool) = weak.upgrade() else {
+                        if let Ok(w) = started {
+                            w.kill("its pool is gone".into());
+                        }
+                        return;
+                    };
+                    let mut st = lock(&pool.state);
+                    st.slots[slot].starting = None;
+                    if st.shutdown {
+                        drop(st);
+                        if let Ok(w) = started {
+                            w.kill("its pool was shut down".into());
+                        }
+                        return;
+                    }
+                    match started {
+                        Ok(w) => {
+                            tracing::info!(
+                                target: "snakebridge::pool",
+                                pool = %name, worker = slot, pid = w.pid, "replacement worker ready"
+                            );
+                            st.slots[slot].worker = Some(w);
+                            st.slots[slot].failed = None;
+                            drop(st);
+                            pool.cond.notify_all();
+                            return;
+                        }
+                        Err(e) => {
+                            tracing::error!(
+                                target: "snakebridge::pool",
+                                pool = %name, worker = slot, error = %e,
+                                "replacement worker failed to start; retrying"
+                            );
+                            st.slots[slot].failed = Some(e.to_string());
+                            drop(st);
+                            pool.cond.notify_all();
+                        }
+                    }
+                    drop(pool);
+                    let (m, c) = &*signal;
+                    let stopped = lock(m);
+                    if *stopped {
+                        return;
+                    }
+                    let (stopped, _) = c
+                        .wait_timeout(stopped, backoff)
+                        .unwrap_or_else(|e| e.into_inner());
+                    if *stopped {
+                        return;
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(target: "snakebridge::pool", pool = %self.name, error = %e,
+                "cannot start a thread to replace a worker");
+        }
+    }
+
+    /// The live, ready workers: (slot, incarnation, pid).
+    pub(crate) fn ready_workers(&self) -> Vec<(usize, u64, u32)> {
+        lock(&self.state)
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.worker.as_ref().map(|w| (i, w)))
+            .filter(|(_, w)| !w.is_dead())
+            .map(|(i, w)| (i, w.incarnation, w.pid))
+            .collect()
+    }
+
+    /// Waits (up to the queue timeout) until at least one worker is ready.
+    pub(crate) fn wait_any_ready(&self) -> Result<()> {
+        let deadline = Instant::now() + self.config.queue_timeout;
+        let mut st = lock(&self.state);
+        loop {
+            if st.shutdown {
+                return Err(self.shut_down_error());
+            }
+            if st
+                .slots
+                .iter()
+                .any(|s| s.worker.as_ref().is_some_and(|w| !w.is_dead()))
+            {
+                return Ok(());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::Saturated {
+                    pool: self.name.to_string(),
+                    message: format!(
+                        "no worker became ready within {:?}",
+                        self.config.queue_timeout
+                    ),
+                });
+            }
+            st = self
+                .cond
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// The live worker of `incarnation`, if any.
+    pub(crate) fn worker(&self, incarnation: u64) -> Option<Arc<Worker>> {
+        lock(&self.state)
+            .slots
+            .iter()
+            .filter_map(|s| s.worker.as_ref())
+            .find(|w| w.incarnation == incarnation)
+            .cloned()
+    }
+
+    /// True if the live worker of `incarnation` owns refs through `owner` (a data pointer).
+    pub(crate) fn owns(&self, incarnation: u64, owner: *const ()) -> bool {
+        lock(&self.state).slots.iter().any(|s| {
+            s.worker.as_ref().is_some_and(|w| {
+                w.incarnation == incarnation && std::ptr::eq(Arc::as_ptr(&w.refs).cast(), owner)
+            })
+        })
+    }
+
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        let st = lock(&self.state);
+        Snapshot {
+            size: st.slots.len(),
+            ready: st
+                .slots
+                .iter()
+                .filter(|s| s.worker.as_ref().is_some_and(|w| !w.is_dead()))
+                .count(),
+            busy: st.slots.iter().filter(|s| s.busy).count(),
+            waiting: st.waiting,
+            restarts: st.restarts,
+            pids: st
+                .slots
+                .iter()
+                .filter_map(|s| s.worker.as_ref().map(|w| w.pid))
+                .collect(),
+        }
+    }
+
+    fn shut_down_error(&self) -> Error {
+        Error::config(format!("pool `{}` was shut down", self.name))
+    }
+
+    /// Stops every worker: closes their channels, waits up to a second for them to exit, then
+    /// kills what is left. Idempotent.
+    pub(crate) fn shutdown(&self) {
+        let workers: Vec<Arc<Worker>> = {
+            let mut st = lock(&self.state);
+            if st.shutdown {
+                return;
+            }
+            st.shutdown = true;
+            st.slots
+                .iter_mut()
+                .flat_map(|s| [s.worker.take(), s.starting.take()])
+                .flatten()
+                .collect()
+        };
+        self.cond.notify_all();
+        {
+            let (m, c) = &*self.housekeeping;
+            *lock(m) = true;
+            c.notify_all();
+        }
+        for w in &workers {
+            w.begin_shutdown();
+        }
+        let deadline = Instant::now() + Duration::from_secs(1);
+        for w in &workers {
+            w.finish_shutdown(deadline);
+        }
+        tracing::info!(target: "snakebridge::pool", pool = %self.name, "pool shut down");
+    }
+
+    /// One round of housekeeping: send pending releases, notice idle workers that died.
+    fn tick(&self) {
+        let workers: Vec<(Arc<Worker>, bool)> = lock(&self.state)
+            .slots
+            .iter()
+            .filter_map(|s| s.worker.clone().map(|w| (w, s.busy)))
+            .collect();
+        for (w, busy) in workers {
+            w.flush_releases();
+            if !busy && let Some(cause) = w.exited() {
+                self.worker_died(&w, cause);
+            }
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The housekeeping thread of a pool: every 100 ms, until the pool is shut down or dropped.
+fn housekeeping(pool: Weak<Pool>, signal: Arc<(Mutex<bool>, Condvar)>) {
+    loop {
+        {
+            let (m, c) = &*signal;
+            let stopped = lock(m);
+            if *stopped {
+                return;
+            }
+            let (stopped, _) = c
+                .wait_timeout(stopped, Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner());
+            if *stopped {
+                return;
+            }
+        }
+        let Some(pool) = pool.upgrade() else { return };
+        pool.tick();
+    }
+}
