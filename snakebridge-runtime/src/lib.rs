@@ -41,7 +41,8 @@ mod value;
 pub mod wire;
 
 pub use api::{
-    Call, IntoArgs, Stream, StreamEvent, call, call_method, construct, get_attr, iterate, module_attr, set_attr,
+    Call, IntoArgs, Stream, StreamEvent, call, call_method, construct, get_attr, iterate,
+    module_attr, set_attr,
 };
 pub use client::{RuntimeClient, ValueStream, current_client, set_default_client, with_client};
 #[cfg(feature = "embedded")]

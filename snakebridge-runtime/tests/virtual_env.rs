@@ -5,8 +5,9 @@ use snakebridge_runtime::{EmbeddedClient, InterpreterSource, PyRef, call};
 
 #[test]
 fn virtual_env_packages_are_importable_and_reported() {
-    let python = std::env::var("SNAKEBRIDGE_PYTHON")
-        .expect("run through tests/run.sh, which sets SNAKEBRIDGE_PYTHON to the test venv's python");
+    let python = std::env::var("SNAKEBRIDGE_PYTHON").expect(
+        "run through tests/run.sh, which sets SNAKEBRIDGE_PYTHON to the test venv's python",
+    );
     let venv = std::path::Path::new(&python)
         .parent()
         .and_then(|bin| bin.parent())
@@ -32,5 +33,8 @@ fn virtual_env_packages_are_importable_and_reported() {
         let numpy: PyRef = call("importlib", "import_module", ("numpy",)).unwrap();
         numpy.getattr("__file__").unwrap()
     };
-    assert!(numpy_file.starts_with(venv.to_str().unwrap()), "{numpy_file}");
+    assert!(
+        numpy_file.starts_with(venv.to_str().unwrap()),
+        "{numpy_file}"
+    );
 }

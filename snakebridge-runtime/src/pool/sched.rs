@@ -129,12 +129,22 @@ impl Pool {
                 self.shutdown();
                 return Err(e);
             }
+            tracing::info!(
+                name: "snakebridge.pool.worker_started",
+                target: "snakebridge::pool",
+                pool = %self.name, worker = w.slot, pid = w.pid,
+                "worker started"
+            );
         }
         let weak = Arc::downgrade(self);
         let signal = self.housekeeping.clone();
+        // Pool threads report to the subscriber that was current where the pool started.
+        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
         std::thread::Builder::new()
             .name(format!("snakebridge-pool-{}", self.name))
-            .spawn(move || housekeeping(weak, signal))
+            .spawn(move || {
+                tracing::dispatcher::with_default(&dispatch, || housekeeping(weak, signal))
+            })
             .map_err(|e| Error::config(format!("cannot start the pool's housekeeping: {e}")))?;
         tracing::info!(
             target: "snakebridge::pool",
@@ -241,6 +251,18 @@ impl Pool {
             st.waiting -= 1;
         }
         drop(st);
+        // The call had to wait for a worker: say for how long (the deadline is queue start +
+        // queue timeout).
+        if let Some(queued_at) = deadline.and_then(|d| d.checked_sub(self.config.queue_timeout)) {
+            let waited = queued_at.elapsed();
+            tracing::debug!(
+                name: "snakebridge.pool.call_queued",
+                target: "snakebridge::pool",
+                pool = %self.name,
+                waited_us = u64::try_from(waited.as_micros()).unwrap_or(u64::MAX),
+                acquired = result.is_ok(),
+            );
+        }
         result.map(|worker| Permit { pool: self, worker })
     }
 
@@ -281,6 +303,7 @@ impl Pool {
             return;
         }
         tracing::warn!(
+            name: "snakebridge.pool.worker_crashed",
             target: "snakebridge::pool",
             pool = %self.name, worker = worker.slot, pid = worker.pid, cause = %cause,
             "worker died; starting a replacement"
@@ -305,9 +328,11 @@ impl Pool {
         let name = self.name.clone();
         let signal = self.housekeeping.clone();
         let weak = self.me.clone();
+        // The replacement reports to the subscriber current where the death was noticed.
+        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
         let spawned = std::thread::Builder::new()
             .name(format!("snakebridge-restart-{name}-{slot}"))
-            .spawn(move || {
+            .spawn(move || tracing::dispatcher::with_default(&dispatch, || {
                 let mut backoff = Duration::from_millis(100);
                 loop {
                     // Registered while it starts, so that a shutdown meanwhile kills it too.
@@ -343,6 +368,7 @@ impl Pool {
                     match started {
                         Ok(w) => {
                             tracing::info!(
+                                name: "snakebridge.pool.worker_replaced",
                                 target: "snakebridge::pool",
                                 pool = %name, worker = slot, pid = w.pid, "replacement worker ready"
                             );
@@ -377,7 +403,7 @@ impl Pool {
                     }
                     backoff = (backoff * 2).min(Duration::from_secs(10));
                 }
-            });
+            }));
         if let Err(e) = spawned {
             tracing::error!(target: "snakebridge::pool", pool = %self.name, error = %e,
                 "cannot start a thread to replace a worker");
