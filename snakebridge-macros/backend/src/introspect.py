@@ -17,7 +17,9 @@ The exit status is 0 whenever a JSON document was printed; anything else is a cr
 
 Type information, best first: the package's own `.pyi` stubs (parsed with `ast`, never imported),
 typeshed (mypy's or jedi's copy, or SNAKEBRIDGE_TYPESHED), `inspect.signature` with annotations,
-`__text_signature__`, and the docstring's first line.
+`__text_signature__`, and the docstring's first line. Whatever the source, the runtime has the
+last word on parameter kinds (positional-only, keyword-only) where it knows them. Type variables
+are read as their bound, or the union of their constraints; an unconstrained one stays `~T`.
 
 Only the standard library is used: this runs in whatever interpreter the user points us at.
 """
@@ -268,7 +270,7 @@ def rt_type(t, globalns=None, self_type=None, depth=0):
     if isinstance(t, typing.ForwardRef):
         return str_annotation(t.__forward_arg__, globalns, self_type, depth + 1)
     if isinstance(t, typing.TypeVar):
-        return unknown_t("~" + t.__name__)
+        return rt_typevar(t, self_type, depth)
     if t is typing.Any:
         return name_t("typing.Any")
     if getattr(typing, "Self", None) is not None and t is getattr(typing, "Self"):
@@ -299,6 +301,32 @@ def rt_type(t, globalns=None, self_type=None, depth=0):
     if t is typing.NoReturn or t is getattr(typing, "Never", object()):
         return name_t("typing.NoReturn" if t is typing.NoReturn else "typing.Never")
     return unknown_t(safe_repr(t))
+
+
+_RT_TYPEVARS_ACTIVE = set()
+
+
+def rt_typevar(tv, self_type, depth):
+    """A runtime TypeVar read as what it stands for: its bound (`TypeVar("T", bound=B)` -> B),
+    the union of its constraints (`TypeVar("T", A, B)` -> A | B), or `~T` when unconstrained or
+    when that cannot be normalised or is too large (the variable stays a variable rather than an
+    unknown)."""
+    fallback = unknown_t("~" + str(getattr(tv, "__name__", "T")))
+    bound = getattr(tv, "__bound__", None)
+    constraints = tuple(getattr(tv, "__constraints__", ()) or ())
+    if (bound is None and not constraints) or id(tv) in _RT_TYPEVARS_ACTIVE:
+        return fallback
+    mod = sys.modules.get(getattr(tv, "__module__", None) or "")
+    globalns = getattr(mod, "__dict__", None)
+    _RT_TYPEVARS_ACTIVE.add(id(tv))
+    try:
+        if bound is not None:
+            t = rt_type(bound, globalns, self_type, depth + 1)
+        else:
+            t = union_t([rt_type(c, globalns, self_type, depth + 1) for c in constraints])
+    finally:
+        _RT_TYPEVARS_ACTIVE.discard(id(tv))
+    return fallback if has_unknown(t) or count_nodes(t) > MAX_ALIAS_NODES else t
 
 
 def str_annotation(text, globalns, self_type, depth):
@@ -825,7 +853,9 @@ class Stubs:
             if isinstance(value, ast.Call):
                 fn = _dotted(value.func) or ""
                 short = fn.rpartition(".")[2]
-                if short in ("TypeVar", "ParamSpec", "TypeVarTuple"):
+                if short == "TypeVar":
+                    return self._typevar(rsm, local, value, depth)
+                if short in ("ParamSpec", "TypeVarTuple"):
                     return unknown_t("~" + local)
                 if short == "NewType" and len(value.args) >= 2:
                     return self._type_of(value.args[1], rsm, {}, depth + 1)
@@ -851,6 +881,33 @@ class Stubs:
         t = self._type_of(value, rsm, {"subst": subst}, depth + 3)
         if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
             return unknown_t(qn + "[" + ", ".join(_unparse(a) for a in args) + "]")
+        return t
+
+    def _typevar(self, rsm, local, call, depth):
+        """A stub type variable read as what it stands for: `T = TypeVar("T", bound=B)` is B,
+        `T = TypeVar("T", A, B)` is A | B (both normalised in the stub module that defines T, so
+        variables imported from other stubs work too). An unconstrained variable, or one whose
+        bound cannot be normalised or is larger than MAX_ALIAS_NODES (numpy's `_AnyShapeT`, ten
+        tuple shapes), stays `~T`."""
+        key = ("~", rsm.name, local)
+        cached = self.alias_cache.get(key)
+        if cached is not None:
+            return cached
+        fallback = unknown_t("~" + local)
+        self.alias_cache[key] = fallback  # a bound that mentions the variable itself
+        bound = None
+        for kw in call.keywords:
+            if kw.arg == "bound" and not (isinstance(kw.value, ast.Constant) and kw.value.value is None):
+                bound = kw.value
+        constraints = call.args[1:]
+        t = fallback
+        if bound is not None:
+            t = self._type_of(bound, rsm, {}, depth + 1)
+        elif constraints:
+            t = union_t([self._type_of(c, rsm, {}, depth + 1) for c in constraints])
+        if has_unknown(t) or count_nodes(t) > MAX_ALIAS_NODES:
+            t = fallback
+        self.alias_cache[key] = t
         return t
 
     def _alias_typevars(self, value, sm):
@@ -953,7 +1010,15 @@ def _fallback_defaults(obj, name, drop_first):
     return {p["name"]: p["default"] for p in sig["params"] if p.get("default") not in (None, "...")}
 
 
-def stub_signature(stubs, sm, fn, drop_first, ctx, rt_defaults):
+def stub_signature(stubs, sm, fn, drop_first, ctx, rt_defaults, rt_kinds=None):
+    """A Signature dict from a stub `def` (or a parsed text signature / docstring line).
+
+    rt_kinds: what the runtime object says about parameter kinds (`_runtime_kinds`): how many
+    leading positional parameters (after dropping `self`) it accepts only by position, and the
+    names it accepts only by keyword. Stub parameters spelled as ordinary ones are corrected:
+    the leading ones to positional-only, a trailing run (when the stub has no `*args`) to
+    keyword-only.
+    """
     a = fn.args
     positional = [(x, "positional_only") for x in a.posonlyargs]
     positional += [(x, "positional_or_keyword") for x in a.args]
@@ -969,6 +1034,16 @@ def stub_signature(stubs, sm, fn, drop_first, ctx, rt_defaults):
     entries = [(arg, kind, d) for (arg, kind), d in zip(positional, pos_defaults)]
     if drop_first and entries:
         entries = entries[1:]
+    if rt_kinds is not None:
+        posonly, kwonly = rt_kinds
+        entries = [
+            (arg, "positional_only" if i < posonly else kind, d) for i, (arg, kind, d) in enumerate(entries)
+        ]
+        if a.vararg is None:
+            k = len(entries)
+            while k and entries[k - 1][1] == "positional_or_keyword" and entries[k - 1][0].arg in kwonly:
+                k -= 1
+            entries = entries[:k] + [(arg, "keyword_only", d) for arg, _, d in entries[k:]]
     if a.vararg is not None:
         entries.append((a.vararg, "var_positional", None))
     entries += [(arg, "keyword_only", d) for arg, d in zip(a.kwonlyargs, a.kw_defaults)]
@@ -1094,7 +1169,7 @@ def inspect_signature(sig, drop_first, func, self_type):
 _DOC_SIG_RE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*\(")
 
 
-def docstring_signature(doc, name, drop_first):
+def docstring_signature(doc, name, drop_first, rt_kinds=None):
     """Reads `name(a, b=1) -> x` from the first line(s) of a docstring."""
     if not isinstance(doc, str):
         return None
@@ -1122,6 +1197,11 @@ def docstring_signature(doc, name, drop_first):
     rest = text[i:].split("\n", 1)[0].strip()
     returns = rest[2:].strip() if rest.startswith("->") else None
     candidates = [inner]
+    # The old notation for optional arguments, `log(x, [base=math.e])` or `a[, b]`: first read
+    # them as parameters with defaults, else (`range([start,] stop[, step])`) drop them.
+    unbracketed = _unbracket(inner)
+    if unbracketed != inner:
+        candidates.append(unbracketed)
     stripped = re.sub(r"\[,?\s*[^\[\]]*\]", "", inner).strip().rstrip(",")
     if stripped != inner:
         candidates.append(stripped)
@@ -1133,7 +1213,7 @@ def docstring_signature(doc, name, drop_first):
         except SyntaxError:
             continue
         fn = tree.body[0]
-        sig = stub_signature(_NO_STUBS, None, fn, drop_first and _first_is_self(fn), {}, {})
+        sig = stub_signature(_NO_STUBS, None, fn, drop_first and _first_is_self(fn), {}, {}, rt_kinds)
         for p in sig["params"]:
             if "annotation" in p:
                 p["annotation"] = unknown_t(p["annotation"].get("text", "?"))
@@ -1142,6 +1222,24 @@ def docstring_signature(doc, name, drop_first):
             sig["text"] += " -> " + returns
         return sig
     return None
+
+
+def _unbracket(inner):
+    """`x, [base=math.e]` -> `x, base=math.e`; `a[, b]` -> `a, b=...` (innermost groups first)."""
+
+    def fix(m):
+        pieces = m.group(1).split(",")
+        for k, piece in enumerate(pieces):
+            p = piece.strip()
+            if p and "=" not in p and not p.startswith("*") and p != "/":
+                pieces[k] = piece.rstrip() + "=..."
+        return ",".join(pieces)
+
+    prev = None
+    while prev != inner:
+        prev = inner
+        inner = re.sub(r"\[([^\[\]]*)\]", fix, inner)
+    return inner
 
 
 def _first_is_self(fn):
@@ -1217,6 +1315,109 @@ def _runtime_sig(obj):
         return None
 
 
+# PyMethodDef.ml_flags: without METH_KEYWORDS a C function takes no keyword arguments at all.
+_METH_KEYWORDS = 0x0002
+_ALL_POSITIONAL = 1 << 30
+
+
+_METHOD_DEF = []
+
+
+def _method_def_struct():
+    """The ctypes mirror of CPython's PyMethodDef, or None (another implementation, no ctypes)."""
+    if not _METHOD_DEF:
+        struct = None
+        if sys.implementation.name == "cpython":
+            try:
+                import ctypes
+
+                class _MethodDef(ctypes.Structure):
+                    _fields_ = [("ml_name", ctypes.c_char_p), ("ml_meth", ctypes.c_void_p),
+                                ("ml_flags", ctypes.c_int), ("ml_doc", ctypes.c_char_p)]
+
+                struct = _MethodDef
+            except Exception:
+                struct = None
+        _METHOD_DEF.append(struct)
+    return _METHOD_DEF[0]
+
+
+def _c_method_flags(obj):
+    """`ml_flags` of a CPython C function or method descriptor, read from its PyMethodDef, or
+    None when that cannot be done safely (another implementation, another kind of object, no
+    ctypes, or a layout that does not check out: the definition's `ml_name` must be the
+    object's `__name__`)."""
+    t = type(obj)
+    if t not in (types.BuiltinFunctionType, types.MethodDescriptorType, types.ClassMethodDescriptorType):
+        return None
+    method_def = _method_def_struct()
+    if method_def is None:
+        return None
+    import ctypes
+
+    ptr_size = ctypes.sizeof(ctypes.c_void_p)
+    head = object.__basicsize__  # sizeof(PyObject), larger in debug / free-threaded builds
+    if t is types.BuiltinFunctionType:
+        offset = head  # PyCFunctionObject: PyObject_HEAD; PyMethodDef *m_ml; ...
+    elif t in (types.MethodDescriptorType, types.ClassMethodDescriptorType):
+        offset = head + 3 * ptr_size  # PyDescr_COMMON (d_type, d_name, d_qualname); d_method
+    else:
+        return None
+    if t.__basicsize__ < offset + ptr_size:
+        return None
+    try:
+        ml = ctypes.c_void_p.from_address(id(obj) + offset).value
+        if not ml:
+            return None
+        md = method_def.from_address(ml)
+        if md.ml_name is None or md.ml_name.decode("utf-8", "replace") != obj.__name__:
+            return None
+        return int(md.ml_flags)
+    except Exception:
+        return None
+
+
+_DOC_BRACKETS_RE = re.compile(r"^\s*[A-Za-z_][\w.]*\s*\(([^()]*)\)")
+
+
+def _runtime_kinds(obj, rsig, drop_first):
+    """(n, names): how many leading positional parameters of `obj` (after dropping `self` when
+    drop_first) can only be passed by position, as far as the runtime knows (0 = nothing
+    known), and the names of its keyword-only parameters (from `inspect.signature`).
+
+    - `inspect.signature` (which reads a C function's `__text_signature__`): its leading
+      positional-only parameters;
+    - a CPython C function or method whose PyMethodDef lacks METH_KEYWORDS (`math.log`, which
+      has no text signature) takes no keywords at all: every positional parameter;
+    - failing both, for a builtin without a runtime signature, a docstring first line in the
+      old `name(x, [base=...])` notation (optional arguments in brackets) means the same
+      (that is how PyArg_ParseTuple-style functions, which take no keywords, document
+      themselves).
+    """
+    if obj is None:
+        return None
+    n = 0
+    kwonly = frozenset()
+    if rsig is not None:
+        params = list(rsig.parameters.values())
+        if drop_first:
+            params = _drop_first_param(params)
+        for p in params:
+            if p.kind != PK.POSITIONAL_ONLY:
+                break
+            n += 1
+        kwonly = frozenset(p.name for p in params if p.kind == PK.KEYWORD_ONLY)
+    flags = _c_method_flags(obj)
+    if flags is not None and not flags & _METH_KEYWORDS:
+        n = _ALL_POSITIONAL
+    elif flags is None and rsig is None and callable_kind(obj) == "builtin":
+        doc = getattr(obj, "__doc__", None)
+        m = _DOC_BRACKETS_RE.match(doc) if isinstance(doc, str) else None
+        if m and "[" in m.group(1) and "=" not in m.group(1).split("[")[0] and "*" not in m.group(1):
+            n = _ALL_POSITIONAL
+    return (n, kwonly)
+
+
 class Introspector:
     def __init__(self):
         self.stubs = Stubs()
@@ -1231,6 +1432,11 @@ class Introspector:
         """
         rt_obj = obj if runtime_target is None else runtime_target
         rsig = _runtime_sig(rt_obj) if rt_obj is not None else None
+        # Stubs (typeshed's older ones especially) may spell parameters as ordinary ones
+        # although the runtime takes them only by position (`math.log(x, base)`, a C function
+        # without keyword support) or only by keyword (`numpy.linalg.tensordot(x1, x2, /, *,
+        # axes=2)`): the runtime decides. (A class's runtime signature has no `self` to drop.)
+        rt_kinds = _runtime_kinds(rt_obj, rsig, drop_first and not inspect.isclass(rt_obj))
         if stub_target is not None:
             sm, sym = stub_target
             # Stubs write defaults as `...`; the real values come from the runtime signature,
@@ -1239,7 +1445,7 @@ class Introspector:
                 defaults = runtime_defaults(rsig)
             else:
                 defaults = _fallback_defaults(rt_obj, name, drop_first)
-            sigs = self.stub_sym_signatures(sm, sym, drop_first, self_type, defaults)
+            sigs = self.stub_sym_signatures(sm, sym, drop_first, self_type, defaults, rt_kinds=rt_kinds)
             if sigs:
                 return sigs, sm.source
         if rsig is not None:
@@ -1255,16 +1461,16 @@ class Introspector:
             if sig is not None:
                 return [sig], "text_signature"
             doc = getattr(rt_obj, "__doc__", None)
-            sig = docstring_signature(doc, name, drop_first)
+            sig = docstring_signature(doc, name, drop_first, rt_kinds)
             if sig is not None:
                 return [sig], "docstring"
         return [], "unknown"
 
-    def stub_sym_signatures(self, sm, sym, drop_first, self_type, defaults, depth=0):
+    def stub_sym_signatures(self, sm, sym, drop_first, self_type, defaults, depth=0, rt_kinds=None):
         ctx = {"self_type": self_type}
         if sym.kind == "def":
             drop = drop_first and not sym.static
-            return [stub_signature(self.stubs, sm, d, drop, ctx, defaults) for d in sym.defs]
+            return [stub_signature(self.stubs, sm, d, drop, ctx, defaults, rt_kinds) for d in sym.defs]
         if sym.kind == "var" and isinstance(sym.node, ast.AnnAssign):
             # `sin: _UFunc_Nin1_Nout1[...]`: the signatures of the annotated class's __call__.
             ann = sym.node.annotation
@@ -1281,7 +1487,7 @@ class Introspector:
                     call = self.find_in_stub_class(r[1], r[2].node, "__call__")
                     if call is not None and call[1].kind == "def":
                         csm, csym = call
-                        return [stub_signature(self.stubs, csm, d, True, ctx, defaults)
+                        return [stub_signature(self.stubs, csm, d, True, ctx, defaults, rt_kinds)
                                 for d in csym.defs]
         if sym.kind == "var" and isinstance(sym.node, ast.Assign) and depth < 4:
             # `abs = absolute`: the stub re-binds another function under a second name.
@@ -1289,7 +1495,8 @@ class Introspector:
             if dotted:
                 r = self.stubs.resolve_in(sm, dotted)
                 if r[0] == "sym" and r[2].kind in ("def", "var"):
-                    return self.stub_sym_signatures(r[1], r[2], drop_first, self_type, defaults, depth + 1)
+                    return self.stub_sym_signatures(r[1], r[2], drop_first, self_type, defaults,
+                                                    depth + 1, rt_kinds)
                 # `randint = _inst.randint` with `_inst: Random`: a bound method of an instance.
                 head, _, attr = dotted.rpartition(".")
                 if head and "." not in head:
@@ -1301,7 +1508,7 @@ class Introspector:
                             found = self.find_in_stub_class(c[1], c[2].node, attr)
                             if found is not None and found[1].kind == "def":
                                 return self.stub_sym_signatures(found[0], found[1], True, self_type,
-                                                                defaults, depth + 1)
+                                                                defaults, depth + 1, rt_kinds)
         return []
 
     def find_in_stub_class(self, sm, node, name):

@@ -9,15 +9,20 @@ use snakebridge_codegen::cache::{
     CacheError, CacheOptions, IntrospectRequest, Refresh, load_or_introspect_with,
 };
 use snakebridge_codegen::model::{
-    ClassInfo, FunctionInfo, MethodBinding, ModuleInfo, ParamKind, SignatureSource, TypeExpr,
+    ClassInfo, FunctionInfo, MethodBinding, ModuleInfo, Param, ParamKind, Signature,
+    SignatureSource, TypeExpr,
 };
-use snakebridge_codegen::python::{Interpreter, run_introspector};
+use snakebridge_codegen::python::{Interpreter, InterpreterSource, run_introspector};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 fn introspect(module: &str, subs: &[&str]) -> ModuleInfo {
+    introspect_in(&Interpreter::from_env(), module, subs)
+}
+
+fn introspect_in(interp: &Interpreter, module: &str, subs: &[&str]) -> ModuleInfo {
     let subs: Vec<String> = subs.iter().map(|s| s.to_string()).collect();
-    match run_introspector(&Interpreter::from_env(), module, &subs, TIMEOUT) {
+    match run_introspector(interp, module, &subs, TIMEOUT) {
         Ok(out) => {
             assert!(
                 out.warnings.is_empty(),
@@ -44,6 +49,24 @@ fn class<'a>(m: &'a ModuleInfo, name: &str) -> &'a ClassInfo {
         .unwrap_or_else(|| panic!("{}.{name} missing", m.name))
 }
 
+fn param<'a>(sig: &'a Signature, name: &str) -> &'a Param {
+    sig.params
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no `{name}` in {}", sig.text))
+}
+
+fn name(n: &str) -> TypeExpr {
+    TypeExpr::Name { name: n.into() }
+}
+
+fn generic_name(t: Option<&TypeExpr>) -> Option<&str> {
+    match t {
+        Some(TypeExpr::Generic { name, .. }) => Some(name),
+        _ => None,
+    }
+}
+
 fn temp_dir(tag: &str) -> PathBuf {
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -55,6 +78,51 @@ fn temp_dir(tag: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Writes `files` (relative path, contents) under a fresh directory and returns the directory
+/// with an interpreter that has it on `PYTHONPATH` (a wrapper script around the usual one).
+#[cfg(unix)]
+fn python_with_modules(tag: &str, files: &[(&str, &str)]) -> (PathBuf, Interpreter) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir(tag);
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let base = Interpreter::from_env();
+    let wrapper = dir.join("python");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nPYTHONPATH='{}' exec '{}' \"$@\"\n",
+            dir.display(),
+            base.program.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let interp = Interpreter::new(wrapper, base.source);
+    (dir, interp)
+}
+
+/// An interpreter that can import numpy: the configured one, else the workspace's
+/// `target/py-venv`; `None` (the test is skipped) when neither can.
+fn numpy_python() -> Option<Interpreter> {
+    let mut candidates = vec![Interpreter::from_env()];
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/py-venv/bin/python");
+    if venv.exists() {
+        candidates.push(Interpreter::new(venv, InterpreterSource::SnakebridgePython));
+    }
+    candidates.into_iter().find(|i| {
+        std::process::Command::new(&i.program)
+            .args(["-c", "import numpy"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
 #[test]
@@ -292,27 +360,14 @@ fn submodules_are_nested() {
 #[cfg(unix)]
 #[test]
 fn noisy_module_does_not_corrupt_the_answer() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = temp_dir("noisy");
-    std::fs::write(
-        dir.join("snakebridge_noisy.py"),
-        "import os\nprint('hello from import')\nos.write(1, b'raw fd write\\n')\n\
-         def f(x, y=2):\n    print('called')\n    return x\n",
-    )
-    .unwrap();
-    let base = Interpreter::from_env();
-    let wrapper = dir.join("python");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\nPYTHONPATH='{}' exec '{}' \"$@\"\n",
-            dir.display(),
-            base.program.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let interp = Interpreter::new(wrapper, base.source);
+    let (dir, interp) = python_with_modules(
+        "noisy",
+        &[(
+            "snakebridge_noisy.py",
+            "import os\nprint('hello from import')\nos.write(1, b'raw fd write\\n')\n\
+             def f(x, y=2):\n    print('called')\n    return x\n",
+        )],
+    );
     let out = run_introspector(&interp, "snakebridge_noisy", &[], TIMEOUT).unwrap();
     let f = out.module.functions.iter().find(|f| f.name == "f").unwrap();
     assert_eq!(f.signature_source, SignatureSource::Inspect);
@@ -345,4 +400,364 @@ fn cache_round_trip_with_real_python() {
     assert_eq!(second.module, first.module);
     assert!(Path::new(&dir.join("snakebridge.lock")).exists());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Type variables in stubs stand for their bound (also when the variable and its bound live in
+/// another stub module), for the union of their constraints, or stay `~T` when unconstrained.
+#[cfg(unix)]
+#[test]
+fn stub_typevars_resolve_to_bounds_and_constraints() {
+    let (dir, interp) = python_with_modules(
+        "tvstub",
+        &[
+            (
+                "snakebridge_tv/__init__.py",
+                "class Box:\n    def __init__(self, v):\n        self.v = v\n\n    \
+                 @property\n    def shape(self):\n        return (1,)\n\n\n\
+                 def wrap(x):\n    return x\n\n\ndef pick(x):\n    return x\n\n\n\
+                 def ident(x):\n    return x\n",
+            ),
+            (
+                "snakebridge_tv/__init__.pyi",
+                "from typing import Any, Generic, TypeVar\n\n\
+                 from ._tvars import _BoxT, _ShapeT\n\n\
+                 _AnyStr = TypeVar(\"_AnyStr\", str, bytes)\n_T = TypeVar(\"_T\")\n\n\
+                 class Box(Generic[_ShapeT]):\n    def __init__(self, v: Any) -> None: ...\n    \
+                 @property\n    def shape(self) -> _ShapeT: ...\n\n\
+                 def wrap(x: _BoxT) -> _BoxT: ...\n\
+                 def pick(x: _AnyStr) -> _AnyStr: ...\n\
+                 def ident(x: _T) -> _T: ...\n",
+            ),
+            (
+                "snakebridge_tv/_tvars.pyi",
+                "from typing import Any, TypeVar\nfrom typing_extensions import TypeAlias\n\n\
+                 from . import Box\n\n\
+                 _Shape: TypeAlias = tuple[int, ...]\n\
+                 _ShapeT = TypeVar(\"_ShapeT\", bound=_Shape)\n\
+                 _BoxT = TypeVar(\"_BoxT\", bound=\"Box[Any]\")\n",
+            ),
+        ],
+    );
+    let m = introspect_in(&interp, "snakebridge_tv", &[]);
+    let box_any = TypeExpr::Generic {
+        name: "snakebridge_tv.Box".into(),
+        args: vec![name("typing.Any")],
+    };
+    let wrap = &function(&m, "wrap").signatures[0];
+    assert_eq!(wrap.params[0].annotation.as_ref(), Some(&box_any));
+    assert_eq!(wrap.returns.as_ref(), Some(&box_any));
+
+    let str_or_bytes = TypeExpr::Union {
+        items: vec![name("str"), name("bytes")],
+    };
+    let pick = &function(&m, "pick").signatures[0];
+    assert_eq!(pick.params[0].annotation.as_ref(), Some(&str_or_bytes));
+    assert_eq!(pick.returns.as_ref(), Some(&str_or_bytes));
+
+    let tilde_t = TypeExpr::Unknown { text: "~_T".into() };
+    let ident = &function(&m, "ident").signatures[0];
+    assert_eq!(ident.params[0].annotation.as_ref(), Some(&tilde_t));
+    assert_eq!(ident.returns.as_ref(), Some(&tilde_t));
+
+    let shape = class(&m, "Box")
+        .attributes
+        .iter()
+        .find(|a| a.name == "shape")
+        .expect("Box.shape");
+    assert_eq!(
+        shape.annotation,
+        Some(TypeExpr::Generic {
+            name: "tuple".into(),
+            args: vec![name("int"), name("...")],
+        })
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The same for runtime annotations (`typing.TypeVar` objects, forward-referenced bounds).
+#[cfg(unix)]
+#[test]
+fn runtime_typevars_resolve_to_bounds_and_constraints() {
+    let (dir, interp) = python_with_modules(
+        "tvrt",
+        &[(
+            "snakebridge_tvrt.py",
+            "import typing as _t\n\n\
+             T = _t.TypeVar(\"T\")\nN = _t.TypeVar(\"N\", int, float)\n\
+             B = _t.TypeVar(\"B\", bound=\"Node\")\n\n\n\
+             class Node:\n    pass\n\n\n\
+             def ident(x: T) -> T:\n    return x\n\n\n\
+             def num(x: N) -> N:\n    return x\n\n\n\
+             def first(xs: \"list[B]\") -> B:\n    return xs[0]\n",
+        )],
+    );
+    let m = introspect_in(&interp, "snakebridge_tvrt", &[]);
+    let ident = function(&m, "ident");
+    assert_eq!(ident.signature_source, SignatureSource::Inspect);
+    assert_eq!(
+        ident.signatures[0].returns,
+        Some(TypeExpr::Unknown { text: "~T".into() })
+    );
+    let num = &function(&m, "num").signatures[0];
+    let int_or_float = TypeExpr::Union {
+        items: vec![name("int"), name("float")],
+    };
+    assert_eq!(num.params[0].annotation.as_ref(), Some(&int_or_float));
+    assert_eq!(num.returns.as_ref(), Some(&int_or_float));
+    let first = &function(&m, "first").signatures[0];
+    let node = name("snakebridge_tvrt.Node");
+    assert_eq!(
+        first.params[0].annotation,
+        Some(TypeExpr::Generic {
+            name: "list".into(),
+            args: vec![node.clone()],
+        })
+    );
+    assert_eq!(first.returns, Some(node));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// numpy's stubs: `array` returns `_ArrayT` (bound `ndarray[Any, Any]`) or `NDArray[...]` (an
+/// alias of `ndarray[...]`): every overload returns the `numpy.ndarray` generic. `ndarray.shape`
+/// (`_ShapeT_co`, bound `tuple[int, ...]`) and `ndarray.dtype` (`_DTypeT_co`, bound `dtype`)
+/// resolve too. Skipped when no interpreter with numpy is around.
+#[test]
+fn numpy_typevars_and_aliases_resolve() {
+    let Some(py) = numpy_python() else {
+        eprintln!("numpy_typevars_and_aliases_resolve: no Python with numpy, skipped");
+        return;
+    };
+    let m = introspect_in(&py, "numpy", &["linalg"]);
+    let array = function(&m, "array");
+    assert_eq!(array.signature_source, SignatureSource::Stub);
+    assert!(array.signatures.len() >= 3, "{:?}", array.signatures);
+    for sig in &array.signatures {
+        assert_eq!(
+            generic_name(sig.returns.as_ref()),
+            Some("numpy.ndarray"),
+            "{} -> {:?}",
+            sig.text,
+            sig.returns
+        );
+    }
+
+    let nd = class(&m, "ndarray");
+    let attr = |n: &str| {
+        nd.attributes
+            .iter()
+            .find(|a| a.name == n)
+            .unwrap_or_else(|| panic!("ndarray.{n} missing"))
+    };
+    assert_eq!(
+        attr("shape").annotation,
+        Some(TypeExpr::Generic {
+            name: "tuple".into(),
+            args: vec![name("int"), name("...")],
+        })
+    );
+    assert_eq!(attr("dtype").annotation, Some(name("numpy.dtype")));
+
+    // `ndarray.swapaxes` is a C method without keyword support; the stub omits the `/`.
+    let swapaxes = nd
+        .methods
+        .iter()
+        .find(|m| m.function.name == "swapaxes")
+        .expect("ndarray.swapaxes");
+    for p in &swapaxes.function.signatures[0].params {
+        assert_eq!(p.kind, ParamKind::PositionalOnly, "{:?}", p);
+    }
+
+    // `NDArray[floating]` is `ndarray[tuple[Any, ...], dtype[floating]]`.
+    let linalg = &m.submodules[0];
+    let svdvals = &function(linalg, "svdvals").signatures[0];
+    let Some(TypeExpr::Generic { name: n, args }) = &svdvals.returns else {
+        panic!("{:?}", svdvals.returns)
+    };
+    assert_eq!(n, "numpy.ndarray");
+    assert_eq!(
+        args[1],
+        TypeExpr::Generic {
+            name: "numpy.dtype".into(),
+            args: vec![name("numpy.floating")],
+        }
+    );
+    // The runtime says `svdvals(x, /)` and `tensordot(x1, x2, /, *, axes=2)`; the stubs do not.
+    assert_eq!(svdvals.params[0].kind, ParamKind::PositionalOnly);
+    for sig in &function(linalg, "tensordot").signatures {
+        assert_eq!(
+            sig.params[0].kind,
+            ParamKind::PositionalOnly,
+            "{}",
+            sig.text
+        );
+        assert_eq!(
+            sig.params[1].kind,
+            ParamKind::PositionalOnly,
+            "{}",
+            sig.text
+        );
+        assert_eq!(
+            param(sig, "axes").kind,
+            ParamKind::KeywordOnly,
+            "{}",
+            sig.text
+        );
+    }
+}
+
+/// C functions: whatever the stub (or typeshed's age) says, parameters the runtime takes only by
+/// position are positional-only. `math.log` has no text signature and takes no keywords.
+#[test]
+fn builtin_positional_only_params_follow_the_runtime() {
+    let m = introspect("math", &[]);
+    let log = function(&m, "log");
+    assert_ne!(log.signature_source, SignatureSource::Unknown);
+    for sig in &log.signatures {
+        for p in &sig.params {
+            assert_eq!(p.kind, ParamKind::PositionalOnly, "{}", sig.text);
+        }
+    }
+    let base = param(&log.signatures[0], "base");
+    assert!(base.default.is_some(), "{}", log.signatures[0].text);
+    let sqrt = function(&m, "sqrt");
+    assert_eq!(
+        param(&sqrt.signatures[0], "x").kind,
+        ParamKind::PositionalOnly
+    );
+
+    let m = introspect("json", &[]);
+    let dumps = &function(&m, "dumps").signatures[0];
+    assert_eq!(param(dumps, "obj").kind, ParamKind::PositionalOrKeyword);
+    assert_eq!(param(dumps, "indent").kind, ParamKind::KeywordOnly);
+}
+
+/// A stub that spells every parameter as an ordinary one is corrected from the runtime: C
+/// functions without keyword support, Python `/` and `*` markers; parameters the runtime takes
+/// by keyword stay as they are.
+#[cfg(unix)]
+#[test]
+fn stub_param_kinds_are_checked_against_the_runtime() {
+    let (dir, interp) = python_with_modules(
+        "kinds",
+        &[
+            (
+                "snakebridge_kinds.py",
+                "from math import isclose, log, sqrt\n\n\n\
+                 def f(a, b, /, *, c=1):\n    return a + b + c\n\n\n\
+                 def g(a, b=2):\n    return a + b\n",
+            ),
+            (
+                "snakebridge_kinds.pyi",
+                "def log(x: float, base: float = ...) -> float: ...\n\
+                 def sqrt(x: float) -> float: ...\n\
+                 def isclose(a: float, b: float, rel_tol: float = ..., abs_tol: float = ...) -> bool: ...\n\
+                 def f(a: int, b: int, c: int = ...) -> int: ...\n\
+                 def g(a: int, b: int = ...) -> int: ...\n",
+            ),
+        ],
+    );
+    let m = introspect_in(&interp, "snakebridge_kinds", &[]);
+    let kinds = |f: &str| -> Vec<(String, ParamKind)> {
+        let f = function(&m, f);
+        assert_eq!(f.signature_source, SignatureSource::Stub);
+        f.signatures[0]
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), p.kind))
+            .collect()
+    };
+    let k = |n: &str, kind| (n.to_string(), kind);
+    use ParamKind::*;
+    assert_eq!(
+        kinds("log"),
+        [k("x", PositionalOnly), k("base", PositionalOnly)]
+    );
+    assert_eq!(kinds("sqrt"), [k("x", PositionalOnly)]);
+    assert_eq!(
+        kinds("isclose"),
+        [
+            k("a", PositionalOrKeyword),
+            k("b", PositionalOrKeyword),
+            k("rel_tol", KeywordOnly),
+            k("abs_tol", KeywordOnly)
+        ]
+    );
+    assert_eq!(
+        kinds("f"),
+        [
+            k("a", PositionalOnly),
+            k("b", PositionalOnly),
+            k("c", KeywordOnly)
+        ]
+    );
+    assert_eq!(
+        kinds("g"),
+        [k("a", PositionalOrKeyword), k("b", PositionalOrKeyword)]
+    );
+    let f = &function(&m, "f").signatures[0];
+    assert_eq!(f.text, "(a: int, b: int, /, *, c: int = 1) -> int");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn counter_and_statistics_signatures() {
+    let m = introspect("collections", &[]);
+    let ctor = class(&m, "Counter")
+        .constructor
+        .as_ref()
+        .expect("Counter constructor");
+    assert_ne!(ctor.signature_source, SignatureSource::Unknown);
+    // Every form takes its first argument by position only, and `Counter()` is allowed.
+    for sig in &ctor.signatures {
+        assert!(sig.params.iter().all(|p| p.name != "self"), "{}", sig.text);
+        if let Some(first) = sig.params.first() {
+            assert!(
+                matches!(
+                    first.kind,
+                    ParamKind::PositionalOnly | ParamKind::VarKeyword
+                ),
+                "{}",
+                sig.text
+            );
+        }
+    }
+    assert!(
+        ctor.signatures
+            .iter()
+            .any(|sig| sig.params.iter().any(|p| p.name == "iterable"
+                && p.kind == ParamKind::PositionalOnly
+                && p.default.is_some())),
+        "{:?}",
+        ctor.signatures.iter().map(|s| &s.text).collect::<Vec<_>>()
+    );
+
+    let m = introspect("statistics", &[]);
+    let mean = function(&m, "mean");
+    let sig = &mean.signatures[0];
+    assert_eq!(sig.params.len(), 1, "{}", sig.text);
+    assert_eq!(sig.params[0].name, "data");
+    assert!(sig.params[0].default.is_none());
+    let stdev = function(&m, "stdev");
+    let sig = &stdev.signatures[0];
+    let names: Vec<_> = sig.params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["data", "xbar"], "{}", sig.text);
+    assert_eq!(param(sig, "xbar").default.as_deref(), Some("None"));
+    if mean.signature_source == SignatureSource::Typeshed {
+        // `_NumberT = TypeVar("_NumberT", float, Decimal, Fraction)`: the constraints' union.
+        let number = TypeExpr::Union {
+            items: vec![
+                name("float"),
+                name("decimal.Decimal"),
+                name("fractions.Fraction"),
+            ],
+        };
+        assert_eq!(mean.signatures[0].returns.as_ref(), Some(&number));
+        assert_eq!(
+            mean.signatures[0].params[0].annotation,
+            Some(TypeExpr::Generic {
+                name: "collections.abc.Iterable".into(),
+                args: vec![number],
+            })
+        );
+    }
 }

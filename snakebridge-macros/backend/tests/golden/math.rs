@@ -471,7 +471,7 @@ Python: `math.lgamma(x: _SupportsFloatOrIndex, /) -> float` (signature from type
     }
     /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
 
-Python: `math.log(x: _SupportsFloatOrIndex, base: _SupportsFloatOrIndex = ..., /) -> float` (signature from typeshed)
+Python: `math.log(x: _SupportsFloatOrIndex, base: _SupportsFloatOrIndex = math.e, /) -> float` (signature from typeshed)
 
 ```text
 If the base not specified, returns the natural logarithm (base e) of x.
@@ -485,7 +485,7 @@ If the base not specified, returns the natural logarithm (base e) of x.
     pub struct log_builder(__sb::Call<__sb::f64>);
     __sb::__call_builder!(log_builder => __sb::f64);
     impl log_builder {
-        ///Python argument `base` (default `...`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
+        ///Python argument `base` (default `math.e`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
         pub fn base(self, base: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.positional(1usize, base.into()))
         }
