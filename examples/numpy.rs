@@ -12,7 +12,7 @@ pub mod np {}
 fn main() -> Result<(), snakebridge::Error> {
     let m = np::array(vec![vec![3.0, 0.0], vec![4.0, 5.0]]).call()?;
     println!("array shape      = {:?}", m.shape()?);
-    println!("array dtype      = {}", m.dtype()?.str()?);
+    println!("array dtype      = {}", m.dtype()?.name()?);
     println!("linalg.norm(m)   = {}", np::linalg::norm(&m).call()?.extract::<f64>()?);
     println!("linalg.det(m)    = {:?}", np::linalg::det(&m).call()?);
     let roots = np::sqrt(&m).call()?;
