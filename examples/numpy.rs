@@ -13,9 +13,17 @@ fn main() -> Result<(), snakebridge::Error> {
     let m = np::array(vec![vec![3.0, 0.0], vec![4.0, 5.0]]).call()?;
     println!("array shape      = {:?}", m.shape()?);
     println!("array dtype      = {}", m.dtype()?.name()?);
-    println!("linalg.norm(m)   = {}", np::linalg::norm(&m).call()?.extract::<f64>()?);
+    println!(
+        "linalg.norm(m)   = {}",
+        np::linalg::norm(&m).call()?.extract::<f64>()?
+    );
     println!("linalg.det(m)    = {:?}", np::linalg::det(&m).call()?);
     let roots = np::sqrt(&m).call()?;
-    println!("sqrt(m).tolist() = {:?}", roots.as_ref().map(|r| r.call_method::<snakebridge::Value>("tolist", ())));
+    println!(
+        "sqrt(m).tolist() = {:?}",
+        roots
+            .as_ref()
+            .map(|r| r.call_method::<snakebridge::Value>("tolist", ()))
+    );
     Ok(())
 }

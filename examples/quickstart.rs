@@ -34,12 +34,24 @@ fn main() -> Result<(), snakebridge::Error> {
     // Classes: `new` with the constructor's keywords, typed methods, attribute getters/setters.
     let encoder = json::JSONEncoder::new().sort_keys(true).call()?;
     encoder.set_item_separator(" | ")?;
-    println!("JSONEncoder.encode = {}", encoder.encode(vec![1, 2, 3]).call()?);
+    println!(
+        "JSONEncoder.encode = {}",
+        encoder.encode(vec![1, 2, 3]).call()?
+    );
 
     // Objects stay in Python behind handles; base-class members are reached through Deref.
-    let path = pathlib::Path::new().args(["/tmp/report.csv".into()]).call()?;
-    println!("Path.name = {}, Path.suffix = {}", path.name()?, path.suffix()?);
-    println!("with_suffix(.json) = {}", path.with_suffix(".json").call()?.as_posix().call()?);
+    let path = pathlib::Path::new()
+        .args(["/tmp/report.csv".into()])
+        .call()?;
+    println!(
+        "Path.name = {}, Path.suffix = {}",
+        path.name()?,
+        path.suffix()?
+    );
+    println!(
+        "with_suffix(.json) = {}",
+        path.with_suffix(".json").call()?.as_posix().call()?
+    );
 
     // Python exceptions are matchable errors; the runtime keeps working afterwards.
     match math::sqrt(-1.0).call() {

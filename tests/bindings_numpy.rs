@@ -7,7 +7,9 @@ pub mod np {}
 
 #[test]
 fn array_shape_and_dtype() {
-    let a = np::array(vec![vec![1.0, 2.0], vec![3.0, 4.0]]).call().unwrap();
+    let a = np::array(vec![vec![1.0, 2.0], vec![3.0, 4.0]])
+        .call()
+        .unwrap();
     assert_eq!(a.type_name(), "numpy.ndarray");
     assert_eq!(a.shape().unwrap(), [2, 2]);
     let dtype = a.dtype().unwrap();
@@ -25,8 +27,15 @@ fn linalg_norm() {
     let v = np::array(vec![3.0, 4.0]).call().unwrap();
     let norm: f64 = np::linalg::norm(&v).call().unwrap().extract().unwrap();
     assert_eq!(norm, 5.0);
-    let m = np::array(vec![vec![1.0, 0.0], vec![0.0, 1.0]]).call().unwrap();
-    let fro: f64 = np::linalg::norm(&m).ord("fro").call().unwrap().extract().unwrap();
+    let m = np::array(vec![vec![1.0, 0.0], vec![0.0, 1.0]])
+        .call()
+        .unwrap();
+    let fro: f64 = np::linalg::norm(&m)
+        .ord("fro")
+        .call()
+        .unwrap()
+        .extract()
+        .unwrap();
     assert!((fro - 2f64.sqrt()).abs() < 1e-12);
 }
 

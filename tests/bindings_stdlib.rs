@@ -50,7 +50,11 @@ fn json_loads_round_trip_and_errors() {
 
 #[test]
 fn json_encoder_with_keywords_encode_and_attributes() {
-    let encoder = json::JSONEncoder::new().sort_keys(true).indent(4).call().unwrap();
+    let encoder = json::JSONEncoder::new()
+        .sort_keys(true)
+        .indent(4)
+        .call()
+        .unwrap();
     let data = Value::Dict(vec![
         (Value::from("z"), Value::from(1)),
         (Value::from("a"), Value::from(2)),
@@ -85,18 +89,27 @@ fn math_functions_and_constants() {
 
 #[test]
 fn os_path_functions() {
-    let joined = os_path::join("/tmp").args([Value::from("file")]).call().unwrap();
+    let joined = os_path::join("/tmp")
+        .args([Value::from("file")])
+        .call()
+        .unwrap();
     assert_eq!(joined, Value::from("/tmp/file"));
     let base = os_path::basename("/a/b/c.txt").call().unwrap();
     assert_eq!(base, Value::from("c.txt"));
     // Overloads for str and bytes paths: the result type is dynamic.
     let (root, ext) = os_path::splitext("archive.tar.gz").call().unwrap();
-    assert_eq!((root, ext), (Value::from("archive.tar"), Value::from(".gz")));
+    assert_eq!(
+        (root, ext),
+        (Value::from("archive.tar"), Value::from(".gz"))
+    );
 }
 
 #[test]
 fn pathlib_path_methods_and_properties() {
-    let path = pathlib::Path::new().args([Value::from("/tmp/test.txt")]).call().unwrap();
+    let path = pathlib::Path::new()
+        .args([Value::from("/tmp/test.txt")])
+        .call()
+        .unwrap();
     // Properties defined on the base class are reached through Deref to PurePath.
     assert_eq!(path.name().unwrap(), "test.txt");
     assert_eq!(path.suffix().unwrap(), ".txt");
@@ -104,7 +117,10 @@ fn pathlib_path_methods_and_properties() {
     let csv = path.with_suffix(".csv").call().unwrap();
     assert_eq!(csv.as_posix().call().unwrap(), "/tmp/test.csv");
     assert!(path.is_absolute().call().unwrap());
-    let tmp = pathlib::Path::new().args([Value::from("/tmp")]).call().unwrap();
+    let tmp = pathlib::Path::new()
+        .args([Value::from("/tmp")])
+        .call()
+        .unwrap();
     assert!(tmp.is_dir().call().unwrap());
 }
 
@@ -120,7 +136,11 @@ fn collections_counter_most_common() {
 
 #[test]
 fn statistics_mean_and_stdev() {
-    let mean: f64 = statistics::mean(vec![1.0, 2.0, 3.0, 4.0]).call().unwrap().extract().unwrap();
+    let mean: f64 = statistics::mean(vec![1.0, 2.0, 3.0, 4.0])
+        .call()
+        .unwrap()
+        .extract()
+        .unwrap();
     assert_eq!(mean, 2.5);
     let stdev: f64 = statistics::stdev(vec![2, 4, 4, 4, 5, 5, 7, 9])
         .call()

@@ -26,7 +26,10 @@ fn early_drop_runs_the_generators_finally() {
     let log: PyRef = snakebridge::module_attr("snakebridge_testmod", "finally_ran").unwrap();
     let before: i64 = snakebridge::call("builtins", "len", (&log,)).unwrap();
     let mut stream = testmod::countdown(100).call().unwrap();
-    assert_eq!(stream.next().unwrap().unwrap(), snakebridge::Value::Int(100));
+    assert_eq!(
+        stream.next().unwrap().unwrap(),
+        snakebridge::Value::Int(100)
+    );
     drop(stream);
     let after: i64 = snakebridge::call("builtins", "len", (&log,)).unwrap();
     assert_eq!(after, before + 1);
@@ -58,12 +61,10 @@ fn the_streaming_list_marks_other_functions() {
 #[test]
 fn generator_bindings_stream_through_the_pool() {
     use snakebridge::{PoolClient, PoolConfig};
-    let pool = PoolClient::start(
-        PoolConfig::new()
-            .name("streaming-bindings")
-            .size(1)
-            .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python")),
-    )
+    let pool = PoolClient::start(PoolConfig::new().name("streaming-bindings").size(1).env(
+        "PYTHONPATH",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python"),
+    ))
     .unwrap();
     with_client(pool, || {
         let items: Vec<i64> = testmod::countdown(4)
@@ -75,6 +76,12 @@ fn generator_bindings_stream_through_the_pool() {
         let mut failing = testmod::fails_after(2).call().unwrap();
         assert!(failing.next().unwrap().is_ok());
         assert!(failing.next().unwrap().is_ok());
-        assert!(failing.next().unwrap().unwrap_err().is_python(ExceptionKind::ValueError));
+        assert!(
+            failing
+                .next()
+                .unwrap()
+                .unwrap_err()
+                .is_python(ExceptionKind::ValueError)
+        );
     });
 }

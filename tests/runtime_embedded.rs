@@ -16,6 +16,7 @@ fn math_sqrt() {
 }
 
 #[test]
+#[allow(clippy::approx_constant)] // the issue's own example: round(3.14159, ndigits=2)
 fn round_with_keyword() {
     let rounded: f64 = Call::function("builtins", "round", (3.14159,))
         .kwarg("ndigits", 2)
@@ -67,9 +68,17 @@ fn value_error_is_matchable_with_traceback_and_context() {
         panic!("not a Python error: {err:?}")
     };
     assert_eq!(e.class, "ValueError");
-    assert!(e.message.contains("invalid literal for int()"), "{}", e.message);
+    assert!(
+        e.message.contains("invalid literal for int()"),
+        "{}",
+        e.message
+    );
     assert!(e.traceback.contains("Traceback") || e.traceback.contains("ValueError"));
-    assert!(e.traceback.contains("ValueError: invalid literal"), "{}", e.traceback);
+    assert!(
+        e.traceback.contains("ValueError: invalid literal"),
+        "{}",
+        e.traceback
+    );
     assert_eq!(e.context.python_module, "builtins");
     assert_eq!(e.context.function, "int");
     assert_eq!(e.context.arity, 1);
@@ -208,9 +217,7 @@ fn module_constants_and_attribute_setting() {
     let encoder: PyRef = construct("json", "JSONEncoder", ()).unwrap();
     assert_eq!(encoder.getattr::<String>("item_separator").unwrap(), ", ");
     encoder.setattr("item_separator", " ; ").unwrap();
-    let text: String = encoder
-        .call_method("encode", (vec![1, 2],))
-        .unwrap();
+    let text: String = encoder.call_method("encode", (vec![1, 2],)).unwrap();
     assert_eq!(text, "[1 ; 2]");
 }
 
@@ -294,8 +301,9 @@ fn streams_iterate_python_iterators_lazily() {
     assert_eq!(first, [1, 2, 3, 4, 5]);
     assert_eq!(next, [6, 7, 8, 9, 10]);
 
-    let mut failing =
-        Call::<Value>::function("snakebridge_testmod", "fails_after", (2,)).stream::<i64>().unwrap();
+    let mut failing = Call::<Value>::function("snakebridge_testmod", "fails_after", (2,))
+        .stream::<i64>()
+        .unwrap();
     assert_eq!(failing.next().unwrap().unwrap(), 0);
     assert_eq!(failing.next().unwrap().unwrap(), 1);
     let err = failing.next().unwrap().unwrap_err();
@@ -333,8 +341,8 @@ fn environment_is_reported() {
 
 #[test]
 fn streams_have_the_seeds_callback_form() {
-    use std::ops::ControlFlow;
     use snakebridge::StreamEvent;
+    use std::ops::ControlFlow;
     common::add_test_modules();
     let mut seen = Vec::new();
     Call::<Value>::function("snakebridge_testmod", "fails_after", (2,))

@@ -24,6 +24,7 @@ fn seed_mox_example() {
 }
 
 #[test]
+#[allow(clippy::approx_constant)] // round(3.14159, ndigits=2), as in the seed
 fn payload_is_the_seed_payload() {
     let mock = MockClient::new();
     mock.stub(|_, _| true, |_, _, _| Ok(Value::None));
@@ -85,7 +86,10 @@ fn class_method_and_attribute_payloads() {
             .call()
             .unwrap();
         assert_eq!(enc, encoder);
-        assert_eq!(enc.call_method::<String>("encode", (vec![1],)).unwrap(), "[1]");
+        assert_eq!(
+            enc.call_method::<String>("encode", (vec![1],)).unwrap(),
+            "[1]"
+        );
         enc.setattr("item_separator", " : ").unwrap();
         assert_eq!(enc.getattr::<String>("item_separator").unwrap(), " : ");
     });
@@ -101,11 +105,17 @@ fn unexpected_and_missing_calls_fail_verification() {
         .times(2)
         .returning(|_| Ok(Value::Float(2.0)));
     let err = with_client(mock.clone(), || call::<f64>("math", "floor", (1.5,))).unwrap_err();
-    assert!(matches!(err, Error::Mock(ref m) if m.contains("floor")), "{err:?}");
+    assert!(
+        matches!(err, Error::Mock(ref m) if m.contains("floor")),
+        "{err:?}"
+    );
     let root: f64 = with_client(mock.clone(), || call("math", "sqrt", (4,))).unwrap();
     assert_eq!(root, 2.0);
     let problems = mock.verify().unwrap_err().to_string();
-    assert!(problems.contains("math.floor") || problems.contains("floor"), "{problems}");
+    assert!(
+        problems.contains("math.floor") || problems.contains("floor"),
+        "{problems}"
+    );
     assert!(problems.contains("expected 1 more call"), "{problems}");
 }
 

@@ -28,7 +28,12 @@ fn repo_root() -> PathBuf {
 }
 
 fn expand(attr: TokenStream) -> TokenStream {
-    snakebridge_codegen::expand(attr, quote!(pub mod bound {}))
+    snakebridge_codegen::expand(
+        attr,
+        quote!(
+            pub mod bound {}
+        ),
+    )
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -78,7 +83,10 @@ fn crate_only_build(name: &str, attr: &str) -> Build {
         let mut c = Command::new(env!("CARGO"));
         c.current_dir(dir)
             .args(["build", "--quiet", "--lib"])
-            .env("CARGO_TARGET_DIR", root.join("target/bindings-bench/target"))
+            .env(
+                "CARGO_TARGET_DIR",
+                root.join("target/bindings-bench/target"),
+            )
             .env("SNAKEBRIDGE_CACHE_DIR", root.join("cache"))
             .env("SNAKEBRIDGE_OFFLINE", "1");
         c
@@ -95,17 +103,27 @@ fn crate_only_build(name: &str, attr: &str) -> Build {
         .arg(env!("CARGO"))
         .args(["build", "--quiet", "--lib"])
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", root.join("target/bindings-bench/target"))
+        .env(
+            "CARGO_TARGET_DIR",
+            root.join("target/bindings-bench/target"),
+        )
         .env("SNAKEBRIDGE_CACHE_DIR", root.join("cache"))
         .env("SNAKEBRIDGE_OFFLINE", "1")
         .output()
         .expect("/usr/bin/time runs");
     let wall = start.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     let max_rss_kb: f64 = stderr
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(f64::NAN);
     Build {
@@ -128,7 +146,10 @@ fn main() {
     let (t_tiny, _) = time_expansion(&tiny, rounds);
     let (t_numpy, numpy_tokens) = time_expansion(&numpy, rounds);
     println!("cache-hit expansion (median of {rounds}), optimised macro code:");
-    println!("  tiny module (baseline) : {:8.1} ms", t_tiny.as_secs_f64() * 1e3);
+    println!(
+        "  tiny module (baseline) : {:8.1} ms",
+        t_tiny.as_secs_f64() * 1e3
+    );
     println!(
         "  numpy + linalg         : {:8.1} ms  ({:.0}x the baseline)",
         t_numpy.as_secs_f64() * 1e3,
@@ -172,11 +193,23 @@ fn main() {
         "summary: numpy expansion {:.0} ms (target <= 200 ms) {}; numpy build {:.1} s (target <= 10 s) {}; \
          sympy build {:.1} s, {:.0} MB (target <= 60 s, <= 2048 MB) {}",
         t_numpy.as_secs_f64() * 1e3,
-        if t_numpy.as_millis() <= 200 { "MET" } else { "NOT MET" },
+        if t_numpy.as_millis() <= 200 {
+            "MET"
+        } else {
+            "NOT MET"
+        },
         np.wall.as_secs_f64(),
-        if np.wall.as_secs() < 10 { "MET" } else { "NOT MET" },
+        if np.wall.as_secs() < 10 {
+            "MET"
+        } else {
+            "NOT MET"
+        },
         sp.wall.as_secs_f64(),
         sp.max_rss_mb,
-        if sp.wall.as_secs() < 60 && sp.max_rss_mb <= 2048.0 { "MET" } else { "NOT MET" },
+        if sp.wall.as_secs() < 60 && sp.max_rss_mb <= 2048.0 {
+            "MET"
+        } else {
+            "NOT MET"
+        },
     );
 }
