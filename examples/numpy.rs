@@ -18,12 +18,8 @@ fn main() -> Result<(), snakebridge::Error> {
         np::linalg::norm(&m).call()?.extract::<f64>()?
     );
     println!("linalg.det(m)    = {:?}", np::linalg::det(&m).call()?);
-    let roots = np::sqrt(&m).call()?;
-    println!(
-        "sqrt(m).tolist() = {:?}",
-        roots
-            .as_ref()
-            .map(|r| r.call_method::<snakebridge::Value>("tolist", ()))
-    );
+    // ufuncs return whatever numpy returns: here an array, as a ref; view it as `np::ndarray`.
+    let roots: np::ndarray = np::sqrt(&m).call()?.extract()?;
+    println!("sqrt(m).tolist() = {:?}", roots.tolist().call()?);
     Ok(())
 }
