@@ -65,38 +65,45 @@ pub fn measuring() -> bool {
     MEASURING.with(Cell::get)
 }
 
-/// Adds to the current call's encode time (for clients; a no-op unless [`measuring`]).
+/// Adds `d` to the current call's encode time (for custom clients that time their own encoding;
+/// a no-op unless [`measuring`]).
 pub fn add_encode_time(d: Duration) {
-    ENCODE.with(|c| c.set(c.get() + d));
+    if measuring() {
+        ENCODE.with(|c| c.set(c.get() + d));
+    }
 }
 
-/// Adds to the current call's decode time (for clients; a no-op unless [`measuring`]).
+/// Adds `d` to the current call's decode time (for custom clients; a no-op unless
+/// [`measuring`]).
 pub fn add_decode_time(d: Duration) {
-    DECODE.with(|c| c.set(c.get() + d));
+    if measuring() {
+        DECODE.with(|c| c.set(c.get() + d));
+    }
+}
+
+/// Runs `f`, adding its duration to `total` when the call is measured.
+#[inline]
+fn timed<T>(total: &'static std::thread::LocalKey<Cell<Duration>>, f: impl FnOnce() -> T) -> T {
+    if !measuring() {
+        return f();
+    }
+    let start = Instant::now();
+    let out = f();
+    let elapsed = start.elapsed();
+    total.with(|c| c.set(c.get() + elapsed));
+    out
 }
 
 /// Times `f` as encode work when the call is measured.
 #[inline]
 pub(crate) fn time_encode<T>(f: impl FnOnce() -> T) -> T {
-    if !measuring() {
-        return f();
-    }
-    let start = Instant::now();
-    let out = f();
-    add_encode_time(start.elapsed());
-    out
+    timed(&ENCODE, f)
 }
 
 /// Times `f` as decode work when the call is measured.
 #[inline]
 pub(crate) fn time_decode<T>(f: impl FnOnce() -> T) -> T {
-    if !measuring() {
-        return f();
-    }
-    let start = Instant::now();
-    let out = f();
-    add_decode_time(start.elapsed());
-    out
+    timed(&DECODE, f)
 }
 
 /// The measurement of one call, from `start` to `stop`/`exception`.
