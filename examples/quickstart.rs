@@ -40,9 +40,7 @@ fn main() -> Result<(), snakebridge::Error> {
     );
 
     // Objects stay in Python behind handles; base-class members are reached through Deref.
-    let path = pathlib::Path::new()
-        .args(["/tmp/report.csv".into()])
-        .call()?;
+    let path = pathlib::Path::new().args(["/tmp/report.csv"]).call()?;
     println!(
         "Path.name = {}, Path.suffix = {}",
         path.name()?,

@@ -78,10 +78,7 @@ fn math_functions_and_constants() {
     assert_eq!(math::sqrt(16.0).call().unwrap(), 4.0);
     assert_eq!(math::pi, std::f64::consts::PI);
     assert_eq!(math::factorial(10).call().unwrap(), 3_628_800);
-    let gcd = math::gcd()
-        .args([Value::from(48), Value::from(18), Value::from(30)])
-        .call()
-        .unwrap();
+    let gcd = math::gcd().args([48, 18, 30]).call().unwrap();
     assert_eq!(gcd, 6);
     let err = math::sqrt(-1.0).call().unwrap_err();
     assert!(err.is_python(ExceptionKind::ValueError), "{err:?}");
@@ -89,10 +86,7 @@ fn math_functions_and_constants() {
 
 #[test]
 fn os_path_functions() {
-    let joined = os_path::join("/tmp")
-        .args([Value::from("file")])
-        .call()
-        .unwrap();
+    let joined = os_path::join("/tmp").args(["file"]).call().unwrap();
     assert_eq!(joined, Value::from("/tmp/file"));
     let base = os_path::basename("/a/b/c.txt").call().unwrap();
     assert_eq!(base, Value::from("c.txt"));
@@ -106,10 +100,7 @@ fn os_path_functions() {
 
 #[test]
 fn pathlib_path_methods_and_properties() {
-    let path = pathlib::Path::new()
-        .args([Value::from("/tmp/test.txt")])
-        .call()
-        .unwrap();
+    let path = pathlib::Path::new().args(["/tmp/test.txt"]).call().unwrap();
     // Properties defined on the base class are reached through Deref to PurePath.
     assert_eq!(path.name().unwrap(), "test.txt");
     assert_eq!(path.suffix().unwrap(), ".txt");
@@ -117,17 +108,14 @@ fn pathlib_path_methods_and_properties() {
     let csv = path.with_suffix(".csv").call().unwrap();
     assert_eq!(csv.as_posix().call().unwrap(), "/tmp/test.csv");
     assert!(path.is_absolute().call().unwrap());
-    let tmp = pathlib::Path::new()
-        .args([Value::from("/tmp")])
-        .call()
-        .unwrap();
+    let tmp = pathlib::Path::new().args(["/tmp"]).call().unwrap();
     assert!(tmp.is_dir().call().unwrap());
 }
 
 #[test]
 fn collections_counter_most_common() {
     let counter = collections::Counter::new()
-        .args([Value::from("abracadabra")])
+        .args(["abracadabra"])
         .call()
         .unwrap();
     let top = counter.most_common().n(1).call().unwrap();

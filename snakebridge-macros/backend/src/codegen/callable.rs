@@ -202,9 +202,9 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
     if plan.var_args {
         let values = names::ident(&reserved().claim("values"));
         methods.push(quote! {
-            #[doc = "Extra positional arguments (Python `*args`), appended in order."]
-            pub fn args(self, #values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-                Self(self.0.extra_args(#values))
+            #[doc = "Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args([\"a\", \"b\"])`."]
+            pub fn args(self, #values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>) -> Self {
+                Self(self.0.extra_args(__sb::IntoIterator::into_iter(#values).map(__sb::v)))
             }
         });
     }

@@ -75,12 +75,14 @@ Constructs a new `Matrix`: finish with `.call()`.*/
         pub struct Matrix_new_builder(__sb::Call<Matrix>);
         __sb::__call_builder!(Matrix_new_builder => Matrix);
         impl Matrix_new_builder {
-            ///Extra positional arguments (Python `*args`), appended in order.
+            ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
             pub fn args(
                 self,
-                values: impl __sb::IntoIterator<Item = __sb::Value>,
+                values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
             ) -> Self {
-                Self(self.0.extra_args(values))
+                Self(
+                    self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)),
+                )
             }
             ///An extra keyword argument (Python `**kwargs`).
             pub fn kwarg(

@@ -94,9 +94,12 @@ Constructs a new `Middle`: finish with `.call()`.*/
     pub struct Middle_new_builder(__sb::Call<Middle>);
     __sb::__call_builder!(Middle_new_builder => Middle);
     impl Middle_new_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
@@ -139,9 +142,12 @@ Constructs a new `Mixin`: finish with `.call()`.*/
     pub struct Mixin_new_builder(__sb::Call<Mixin>);
     __sb::__call_builder!(Mixin_new_builder => Mixin);
     impl Mixin_new_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(

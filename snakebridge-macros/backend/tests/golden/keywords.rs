@@ -228,9 +228,12 @@ Constructs a new `str_`: finish with `.call()`.*/
     pub struct str__new_builder(__sb::Call<str_>);
     __sb::__call_builder!(str__new_builder => str_);
     impl str__new_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(
@@ -261,9 +264,12 @@ Constructs a new `Self`: finish with `.call()`.*/
     pub struct Self__new_builder(__sb::Call<Self_>);
     __sb::__call_builder!(Self__new_builder => Self_);
     impl Self__new_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(

@@ -324,9 +324,12 @@ Python: `math.gcd(*integers: SupportsIndex) -> int` (signature from typeshed)*/
     pub struct gcd_builder(__sb::Call<__sb::i64>);
     __sb::__call_builder!(gcd_builder => __sb::i64);
     impl gcd_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
     }
     /**hypot(\*coordinates) -\> value
@@ -356,9 +359,12 @@ For example, the hypotenuse of a 3/4/5 right triangle is:
     pub struct hypot_builder(__sb::Call<__sb::f64>);
     __sb::__call_builder!(hypot_builder => __sb::f64);
     impl hypot_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
     }
     /**Determine whether two floating point numbers are close in value.
@@ -443,9 +449,12 @@ Python: `math.lcm(*integers: SupportsIndex) -> int` (signature from typeshed)*/
     pub struct lcm_builder(__sb::Call<__sb::i64>);
     __sb::__call_builder!(lcm_builder => __sb::i64);
     impl lcm_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
     }
     /**Return x \* (2\*\*i).

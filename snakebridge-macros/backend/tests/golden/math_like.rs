@@ -68,9 +68,12 @@ Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
     pub struct hypot_builder(__sb::Call<__sb::f64>);
     __sb::__call_builder!(hypot_builder => __sb::f64);
     impl hypot_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
     }
     ///Python: `math.isclose(a: float, b: float, /, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool` (signature from typeshed)
@@ -129,9 +132,12 @@ The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, val
     pub struct mystery_builder(__sb::Call<__sb::Value>);
     __sb::__call_builder!(mystery_builder => __sb::Value);
     impl mystery_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
         ///An extra keyword argument (Python `**kwargs`).
         pub fn kwarg(

@@ -89,9 +89,12 @@ Python overloads (signature from the package's .pyi stubs):
     pub struct posonly_builder(__sb::Call<__sb::i64>);
     __sb::__call_builder!(posonly_builder => __sb::i64);
     impl posonly_builder {
-        ///Extra positional arguments (Python `*args`), appended in order.
-        pub fn args(self, values: impl __sb::IntoIterator<Item = __sb::Value>) -> Self {
-            Self(self.0.extra_args(values))
+        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+        pub fn args(
+            self,
+            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
+        ) -> Self {
+            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
         }
     }
 }
