@@ -11,8 +11,6 @@ pub use crate::request::{CallSite, ReturnPolicy};
 pub use crate::value::{Bytes, FromValue, IntoValue, Value};
 pub use crate::{__call_builder, __py_class};
 
-use crate::request::Name;
-
 /// `getattr(target, name)` for generated attribute getters.
 #[track_caller]
 pub fn get_attr<R: FromValue>(target: &PyRef, name: &'static str) -> Result<R> {
@@ -39,11 +37,6 @@ pub trait PyClass: Sized {
     fn as_py_ref(&self) -> &PyRef;
     /// Converts into the underlying ref.
     fn into_py_ref(self) -> PyRef;
-}
-
-/// Constructs `C` with `args` (what generated `new` functions call).
-pub fn construct<C: PyClass + FromValue>(args: Vec<Value>) -> Call<C> {
-    Call::class(Name::Borrowed(C::MODULE), Name::Borrowed(C::NAME), args)
 }
 
 /// Adds the terminal and option methods to a generated builder newtype around a [`Call`].

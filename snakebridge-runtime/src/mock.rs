@@ -95,8 +95,9 @@ impl MockClient {
         &self,
         handler: impl Fn(&str, &Json, &CallOptions) -> Result<Value> + Send + Sync + 'static,
     ) {
-        let n = self.state().ordered.len() + 1;
-        self.state().ordered.push_back(Expectation {
+        let mut state = self.state();
+        let n = state.ordered.len() + 1;
+        state.ordered.push_back(Expectation {
             description: format!("expectation #{n}"),
             matcher: None,
             handler: Box::new(handler),
@@ -181,12 +182,7 @@ impl MockClient {
         let payload = wire::request_payload(request, options);
         let mut state = self.state();
         state.received.push((tool.to_owned(), payload.clone()));
-        let found = if state.ordered.front().is_some() {
-            state.ordered.pop_front()
-        } else {
-            None
-        };
-        if let Some(mut e) = found {
+        if let Some(mut e) = state.ordered.pop_front() {
             e.calls += 1;
             e.remaining = Some(0);
             let handler = e.handler;
