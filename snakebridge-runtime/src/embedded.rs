@@ -583,6 +583,7 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> Result<Bound<'py, Py
             .into_any()
         }
         Value::Complex { re, im } => PyComplex::from_doubles(py, *re, *im).into_any(),
+        Value::Array(a) => crate::embedded_array::array_to_py(py, a)?,
         Value::Ref(r) => ref_object(py, r)?,
     })
 }
@@ -730,6 +731,10 @@ fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
     }
     if let Some(item) = numpy_scalar_item(obj) {
         return convert(&item, strict);
+    }
+    // Arrays are data only when asked for by value; otherwise they stay in Python as refs.
+    if strict && let Some(array) = crate::embedded_array::array_from_py(obj)? {
+        return Ok(array);
     }
     if strict {
         return Err(decode_err(

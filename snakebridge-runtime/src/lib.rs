@@ -25,10 +25,13 @@
 #![warn(missing_docs)]
 
 mod api;
+pub mod array;
 pub mod bind;
 mod client;
 #[cfg(feature = "embedded")]
 mod embedded;
+#[cfg(feature = "embedded")]
+mod embedded_array;
 mod error;
 mod mock;
 #[cfg(unix)]
@@ -40,6 +43,7 @@ pub mod telemetry;
 mod value;
 pub mod wire;
 
+pub use array::{DType, Element, NdArray};
 pub use api::{
     Call, IntoArgs, Stream, StreamEvent, call, call_method, construct, get_attr, iterate,
     module_attr, set_attr,
@@ -55,3 +59,6 @@ pub use pyref::{PyRef, RefOwner};
 pub use request::{Args, CallOptions, CallSite, CallType, Name, Request, ReturnPolicy};
 pub use serde_bridge::{from_value, to_value};
 pub use value::{Bytes, Date, DateTime, FromValue, IntoValue, Time, Value};
+/// The `ndarray` crate this runtime converts from and to (use it to name matching versions).
+#[cfg(feature = "ndarray")]
+pub use ndarray;

@@ -123,6 +123,54 @@ impl PyRef {
     pub fn repr(&self) -> Result<String> {
         self.call_method("__repr__", ())
     }
+
+    /// A read-only `ndarray` view of the numpy array this ref holds, without copying: the view
+    /// reads numpy's memory, and borrows `self`, which keeps the array alive.
+    ///
+    /// Needs the embedded client (a pool worker's memory is in another process: use
+    /// [`to_array`](Self::to_array)). A dtype other than `T`'s, or strides that are not whole
+    /// elements, is an [`Error::Decode`](crate::Error::Decode); any layout numpy can make
+    /// (transposed, reversed, sliced) is viewed as it is.
+    ///
+    /// The view is read-only on the Rust side; Python code that writes into the same array
+    /// while the view lives (from another thread, or in a call made meanwhile) changes what it
+    /// shows, as in numpy itself.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{call, PyRef};
+    ///
+    /// let grid: PyRef = call("numpy", "arange", (6.0,))?;
+    /// let grid: PyRef = grid.call_method("reshape", (2, 3))?;
+    /// let view = grid.array_view::<f64>()?;
+    /// assert_eq!(view[[1, 2]], 5.0);
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    #[cfg(feature = "embedded")]
+    pub fn array_view<T: crate::Element>(&self) -> Result<ndarray::ArrayViewD<'_, T>> {
+        crate::embedded_array::view_of(self)
+    }
+
+    /// The numpy array (or array-like) this ref holds, copied once into an owned `ndarray`
+    /// array of element `T` and dimension `D` (`Ix1`, `Ix2`, ..., `IxDyn`). Works with every
+    /// client; through a pool, large arrays come back through shared memory.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{call, PyRef};
+    /// use snakebridge_runtime::ndarray::Ix2;
+    ///
+    /// let eye: PyRef = call("numpy", "eye", (2,))?;
+    /// let owned = eye.to_array::<f64, Ix2>()?;
+    /// assert_eq!(owned[[1, 1]], 1.0);
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    #[cfg(feature = "ndarray")]
+    pub fn to_array<T: crate::Element, D: ndarray::Dimension>(
+        &self,
+    ) -> Result<ndarray::Array<T, D>> {
+        crate::api::Call::<crate::NdArray>::function("numpy", "asarray", (self,))
+            .call()?
+            .into_ndarray()
+    }
 }
 
 impl PartialEq for PyRef {

@@ -207,6 +207,7 @@ impl Serialize for Lossless<'_> {
             Value::Time(t) => serializer.collect_str(t),
             Value::Complex { re, im } => (re, im).serialize(serializer),
             Value::Ref(r) => Err(ser::Error::custom(ref_error(r))),
+            Value::Array(a) => a.to_list_value().serialize(serializer),
             other => other.serialize(serializer),
         }
     }
@@ -262,6 +263,7 @@ impl Serialize for Value {
             | Value::Date(_)
             | Value::Time(_)
             | Value::Complex { .. }
+            | Value::Array(_)
             | Value::Ref(_) => serializer.serialize_newtype_struct(MAGIC, &Lossless(self)),
         }
     }
@@ -854,6 +856,7 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
             Value::Complex { re, im } => {
                 visit_items(vec![Value::Float(re), Value::Float(im)], visitor)
             }
+            Value::Array(a) => ValueDeserializer(a.to_list_value()).deserialize_any(visitor),
             Value::Ref(r) => Err(DeError(ref_error(&r))),
         }
     }

@@ -12,6 +12,7 @@ use std::hash::{BuildHasher, Hash};
 
 use num_bigint::BigInt;
 
+use crate::array::NdArray;
 use crate::error::{Error, Result};
 use crate::pyref::PyRef;
 use crate::request::ReturnPolicy;
@@ -71,6 +72,9 @@ pub enum Value {
         /// Imaginary part.
         im: f64,
     },
+    /// A numpy array of a numeric or bool dtype, by value (see [`NdArray`]: owned Rust buffers
+    /// cross without a copy).
+    Array(NdArray),
     /// Any other object, left in the runtime that made it.
     Ref(PyRef),
 }
@@ -102,6 +106,7 @@ impl Value {
             Value::Date(_) => "date",
             Value::Time(_) => "time",
             Value::Complex { .. } => "complex",
+            Value::Array(_) => "ndarray",
             Value::Ref(_) => "ref",
         }
     }
@@ -168,6 +173,7 @@ impl PartialEq for Value {
             (Complex { re: r1, im: i1 }, Complex { re: r2, im: i2 }) => {
                 float_eq(*r1, *r2) && float_eq(*i1, *i2)
             }
+            (Array(a), Array(b)) => a == b,
             (Ref(a), Ref(b)) => a == b,
             _ => false,
         }
@@ -206,6 +212,7 @@ impl fmt::Debug for Value {
             Value::Date(d) => write!(f, "date({d})"),
             Value::Time(t) => write!(f, "time({t})"),
             Value::Complex { re, im } => write!(f, "({re:?}{im:+?}j)"),
+            Value::Array(a) => write!(f, "{a:?}"),
             Value::Ref(r) => write!(f, "{r:?}"),
         }
     }
@@ -724,10 +731,12 @@ impl<T: IntoValue, const N: usize> IntoValue for [T; N] {
     }
 }
 
-/// Elements of any Python sequence or set (`list`, `tuple`, `set`, `frozenset`).
+/// Elements of any Python sequence or set (`list`, `tuple`, `set`, `frozenset`), or of a numpy
+/// array along its first axis.
 fn elements(expected: &str, value: Value) -> Result<Vec<Value>> {
     match value {
         Value::List(v) | Value::Tuple(v) | Value::Set(v) | Value::FrozenSet(v) => Ok(v),
+        Value::Array(a) if a.ndim() > 0 => elements(expected, a.to_list_value()),
         other => mismatch(expected, &other),
     }
 }

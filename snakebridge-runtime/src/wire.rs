@@ -16,6 +16,8 @@
 //! | `datetime`, `date`, `time` | `{"__type__": "datetime" \| "date" \| "time", "value": "<ISO 8601>"}` |
 //! | `complex` | `{"__type__": "complex", "real": <float>, "imag": <float>}` |
 //! | ref | `{"__type__": "ref", "id": "<id>", "type": "pathlib.PosixPath"}` |
+//! | numpy array (numeric/bool dtype) | `{"__type__": "ndarray", "dtype": "float64", "shape": [2, 3], "data": "<base64, C order, native endian>"}` |
+//! | large numpy array through the pool | `{"__type__": "ndarray", "dtype": .., "shape": .., "shm": "/sb-<pid>-<n>"}` (a shared-memory segment) |
 //!
 //! Decoding never panics: malformed input is an [`Error::Decode`].
 
@@ -24,6 +26,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use num_bigint::BigInt;
 use serde_json::{Map, Number, Value as Json, json};
 
+use crate::array::{DType, NdArray};
 use crate::error::{Error, Result};
 use crate::pyref::PyRef;
 use crate::request::{CallOptions, CallType, Request};
@@ -35,6 +38,35 @@ const TAG: &str = "__type__";
 pub trait RefResolver {
     /// The ref with this id and type.
     fn resolve(&self, id: u64, type_name: &str) -> Result<PyRef>;
+
+    /// The array in shared-memory segment `name` (only the pool sends these).
+    fn shared_array(&self, name: &str, dtype: DType, shape: Vec<usize>) -> Result<NdArray> {
+        let _ = (dtype, shape);
+        Err(bad(format!(
+            "array in shared memory `{name}` arrived where no pool can map it"
+        )))
+    }
+}
+
+/// Where the encoder puts the elements of arrays: inline in the JSON ([`InlineArrays`]) or, for
+/// the pool's large arrays, in shared memory.
+pub trait ArraySink {
+    /// The wire JSON of `array`.
+    fn encode_array(&mut self, array: &NdArray) -> Json;
+}
+
+/// Arrays travel inside the JSON, base64-encoded.
+pub struct InlineArrays;
+
+impl ArraySink for InlineArrays {
+    fn encode_array(&mut self, array: &NdArray) -> Json {
+        array_header(array, "data", BASE64.encode(array.c_order_bytes()))
+    }
+}
+
+/// `{"__type__": "ndarray", "dtype", "shape", key: location}`.
+pub(crate) fn array_header(array: &NdArray, key: &str, location: String) -> Json {
+    json!({ TAG: "ndarray", "dtype": array.dtype().name(), "shape": array.shape(), key: location })
 }
 
 /// A resolver for wire data that must not contain refs.
@@ -65,8 +97,12 @@ fn float(x: f64) -> Json {
     }
 }
 
-fn tagged(tag: &str, key: &str, items: &[Value]) -> Json {
-    json!({ TAG: tag, key: items.iter().map(encode_value).collect::<Vec<_>>() })
+fn tagged(tag: &str, key: &str, items: &[Value], arrays: &mut dyn ArraySink) -> Json {
+    json!({ TAG: tag, key: encode_all(items, arrays) })
+}
+
+fn encode_all(items: &[Value], arrays: &mut dyn ArraySink) -> Json {
+    Json::Array(items.iter().map(|v| encode_value_with(v, arrays)).collect())
 }
 
 /// Encodes a value into its wire JSON.
@@ -80,6 +116,11 @@ fn tagged(tag: &str, key: &str, items: &[Value]) -> Json {
 /// );
 /// ```
 pub fn encode_value(value: &Value) -> Json {
+    encode_value_with(value, &mut InlineArrays)
+}
+
+/// Encodes a value into its wire JSON, arrays through `arrays`.
+pub fn encode_value_with(value: &Value, arrays: &mut dyn ArraySink) -> Json {
     match value {
         Value::None => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
@@ -88,10 +129,10 @@ pub fn encode_value(value: &Value) -> Json {
         Value::Float(x) => float(*x),
         Value::Str(s) => Json::String(s.clone()),
         Value::Bytes(b) => json!({ TAG: "binary", "data": BASE64.encode(b) }),
-        Value::List(items) => Json::Array(items.iter().map(encode_value).collect()),
-        Value::Tuple(items) => tagged("tuple", "elements", items),
-        Value::Set(items) => tagged("set", "elements", items),
-        Value::FrozenSet(items) => tagged("frozenset", "elements", items),
+        Value::List(items) => encode_all(items, arrays),
+        Value::Tuple(items) => tagged("tuple", "elements", items, arrays),
+        Value::Set(items) => tagged("set", "elements", items, arrays),
+        Value::FrozenSet(items) => tagged("frozenset", "elements", items, arrays),
         Value::Dict(items) => {
             let plain = items
                 .iter()
@@ -102,7 +143,7 @@ pub fn encode_value(value: &Value) -> Json {
             if plain {
                 for (k, v) in items {
                     if let Value::Str(k) = k {
-                        object.insert(k.clone(), encode_value(v));
+                        object.insert(k.clone(), encode_value_with(v, arrays));
                     }
                 }
             }
@@ -111,7 +152,12 @@ pub fn encode_value(value: &Value) -> Json {
             } else {
                 let pairs: Vec<Json> = items
                     .iter()
-                    .map(|(k, v)| Json::Array(vec![encode_value(k), encode_value(v)]))
+                    .map(|(k, v)| {
+                        Json::Array(vec![
+                            encode_value_with(k, arrays),
+                            encode_value_with(v, arrays),
+                        ])
+                    })
                     .collect();
                 json!({ TAG: "dict", "items": pairs })
             }
@@ -122,6 +168,7 @@ pub fn encode_value(value: &Value) -> Json {
         Value::Complex { re, im } => {
             json!({ TAG: "complex", "real": float(*re), "imag": float(*im) })
         }
+        Value::Array(a) => arrays.encode_array(a),
         Value::Ref(r) => json!({ TAG: "ref", "id": r.id().to_string(), "type": r.type_name() }),
     }
 }
@@ -253,8 +300,30 @@ fn decode_tagged(tag: &str, obj: &Map<String, Json>, refs: &dyn RefResolver) -> 
             let type_name = obj.get("type").and_then(Json::as_str).unwrap_or("object");
             Value::Ref(refs.resolve(id, type_name)?)
         }
+        "ndarray" => Value::Array(decode_array(obj, refs)?),
         other => return Err(bad(format!("unknown `__type__` `{other}`"))),
     })
+}
+
+fn decode_array(obj: &Map<String, Json>, refs: &dyn RefResolver) -> Result<NdArray> {
+    let name = str_field(obj, "ndarray", "dtype")?;
+    let dtype = DType::from_name(name)
+        .ok_or_else(|| bad(format!("`{name}` is not a dtype snakebridge arrays carry")))?;
+    let shape = field(obj, "ndarray", "shape")?
+        .as_array()
+        .and_then(|dims| {
+            dims.iter()
+                .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
+                .collect::<Option<Vec<usize>>>()
+        })
+        .ok_or_else(|| bad("`ndarray`.`shape` is not a list of lengths"))?;
+    if let Some(Json::String(segment)) = obj.get("shm") {
+        return refs.shared_array(segment, dtype, shape);
+    }
+    let data = BASE64
+        .decode(str_field(obj, "ndarray", "data")?)
+        .map_err(|e| bad(format!("bad base64 in ndarray: {e}")))?;
+    NdArray::from_c_bytes(dtype, shape, &data)
 }
 
 /// The seed's JSON payload of a request (what a mock expectation or a pool worker sees).
@@ -270,6 +339,15 @@ fn decode_tagged(tag: &str, obj: &Map<String, Json>, refs: &dyn RefResolver) -> 
 /// );
 /// ```
 pub fn request_payload(request: &Request, options: &CallOptions) -> Json {
+    request_payload_with(request, options, &mut InlineArrays)
+}
+
+/// [`request_payload`] with arrays encoded through `arrays`.
+pub fn request_payload_with(
+    request: &Request,
+    options: &CallOptions,
+    arrays: &mut dyn ArraySink,
+) -> Json {
     let mut p = Map::new();
     if let Some(call_type) = request.call_type.as_str() {
         p.insert("call_type".into(), call_type.into());
@@ -297,17 +375,17 @@ pub fn request_payload(request: &Request, options: &CallOptions) -> Json {
         p.insert(name_key.into(), request.name.as_ref().into());
     }
     if request.call_type == CallType::SetAttr {
-        let value = request.args.first().map_or(Json::Null, encode_value);
+        let value = request
+            .args
+            .first()
+            .map_or(Json::Null, |v| encode_value_with(v, arrays));
         p.insert("value".into(), value);
     } else if !matches!(request.call_type, CallType::GetAttr | CallType::ModuleAttr) {
-        p.insert(
-            "args".into(),
-            Json::Array(request.args.iter().map(encode_value).collect()),
-        );
+        p.insert("args".into(), encode_all(&request.args, arrays));
         let kwargs: Map<String, Json> = request
             .kwargs
             .iter()
-            .map(|(k, v)| (k.to_string(), encode_value(v)))
+            .map(|(k, v)| (k.to_string(), encode_value_with(v, arrays)))
             .collect();
         p.insert("kwargs".into(), Json::Object(kwargs));
     }

@@ -1,0 +1,178 @@
+//! numpy arrays in the embedded interpreter, through rust-numpy: [`NdArray`]s become numpy arrays
+//! over the same memory, numpy arrays become [`NdArray`]s with one copy, and a ref to a numpy
+//! array lends a read-only `ndarray` view without any copy.
+
+use ndarray::ArrayViewD;
+use numpy::{PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
+
+use crate::array::{DType, Element, NdArray, raw_view, with_element};
+use crate::error::{Error, Result};
+use crate::pyref::{PyRef, RefHandle};
+use crate::value::Value;
+
+/// numpy must be importable before rust-numpy touches its C API (which panics otherwise).
+fn require_numpy(py: Python<'_>, doing: &str) -> Result<()> {
+    py.import("numpy").map(drop).map_err(|e| {
+        Error::encode(format!(
+            "{doing} needs numpy in the Python interpreter (pip install numpy): {e}"
+        ))
+    })
+}
+
+/// A read-only numpy array over the array's own memory: no copy. The numpy array's base object
+/// is a capsule owning a clone of the `NdArray`, so the memory lives as long as numpy needs it.
+/// Read-only because Rust may still share the buffer (`NdArray` clones are cheap).
+pub(crate) fn array_to_py<'py>(py: Python<'py>, array: &NdArray) -> Result<Bound<'py, PyAny>> {
+    require_numpy(py, "passing an array")?;
+    let owner = PyCapsule::new_with_value(py, array.clone(), c"snakebridge.NdArray")
+        .map_err(|e| Error::encode(format!("cannot wrap the array's buffer: {e}")))?;
+    with_element!(array.dtype(), T => {
+        let view = array.view::<T>()?;
+        // SAFETY: the view's memory belongs to the storage that `owner` keeps alive, and storage
+        // is never written or reallocated while shared.
+        let numpy_array = unsafe { PyArrayDyn::<T>::borrow_from_array(&view, owner.into_any()) };
+        drop(numpy_array.readwrite().make_nonwriteable());
+        Ok(numpy_array.into_any())
+    })
+}
+
+/// True for instances of `numpy.ndarray` (and subclasses), checked without importing numpy.
+fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
+    let py = obj.py();
+    let Ok(modules) = py.import("sys").and_then(|sys| sys.getattr("modules")) else {
+        return false;
+    };
+    // Only when numpy is already loaded can `obj` be one of its arrays.
+    match modules.get_item("numpy") {
+        Ok(_) => obj.cast::<PyUntypedArray>().is_ok(),
+        Err(_) => false,
+    }
+}
+
+fn dtype_of(array: &Bound<'_, PyUntypedArray>) -> Option<DType> {
+    let py = array.py();
+    let descr = array.dtype();
+    DType::ALL.into_iter().find(|&d| {
+        with_element!(d, T => descr.is_equiv_to(&numpy::dtype::<T>(py)))
+    })
+}
+
+/// A numpy array asked for by value: numeric and bool dtypes become an [`NdArray`] (one copy, in
+/// row-major order); other dtypes (object, str, complex, byte-swapped) go through `tolist()`.
+/// `None` when `obj` is not a numpy array.
+pub(crate) fn array_from_py(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
+    if !is_numpy_array(obj) {
+        return Ok(None);
+    }
+    let decode = |e: PyErr| Error::decode("numpy array", e.to_string());
+    let untyped = obj.cast::<PyUntypedArray>().expect("checked above");
+    let Some(dtype) = dtype_of(untyped) else {
+        return Ok(Some(Value::List(
+            obj.call_method0("tolist")
+                .map_err(decode)?
+                .extract::<Vec<Bound<'_, PyAny>>>()
+                .map_err(decode)?
+                .iter()
+                .map(|item| crate::embedded::from_py(item, crate::ReturnPolicy::Value))
+                .collect::<Result<_>>()?,
+        )));
+    };
+    let shape = untyped.shape().to_vec();
+    if dtype == DType::Bool {
+        // Read bools as bytes: a bool array can hold bytes other than 0 and 1 (views of other
+        // data), which must not become Rust `bool`s.
+        let bytes = obj.call_method1("view", ("uint8",)).map_err(decode)?;
+        let bytes = bytes.cast::<PyArrayDyn<u8>>().map_err(|e| decode(e.into()))?;
+        let data = bytes.readonly().as_array().iter().map(|&b| b != 0).collect();
+        return NdArray::from_shape_vec(shape, data).map(|a| Some(Value::Array(a)));
+    }
+    with_element!(dtype, T => {
+        let typed = obj.cast::<PyArrayDyn<T>>().map_err(|e| decode(e.into()))?;
+        let readonly = typed.readonly();
+        let data: Vec<T> = match readonly.as_slice() {
+            Ok(contiguous) if untyped.is_c_contiguous() => contiguous.to_vec(),
+            _ => readonly.as_array().iter().copied().collect(),
+        };
+        NdArray::from_shape_vec(shape, data).map(|a| Some(Value::Array(a)))
+    })
+}
+
+/// A read-only view of the numpy array that `r` holds, without a copy (see
+/// [`PyRef::array_view`]).
+pub(crate) fn view_of<T: Element>(r: &PyRef) -> Result<ArrayViewD<'_, T>> {
+    let obj = match &r.inner.handle {
+        RefHandle::Embedded(obj) => obj,
+        RefHandle::Remote(owner) => {
+            return Err(Error::decode(
+                "array view",
+                format!(
+                    "ref #{} lives in {}, another process: a zero-copy view needs the \
+                     embedded client; copy it with `to_array()` instead",
+                    r.id(),
+                    owner.describe()
+                ),
+            ));
+        }
+    };
+    Python::attach(|py| {
+        let obj = obj.bind(py);
+        if !is_numpy_array(obj) {
+            return Err(Error::decode(
+                "array view",
+                format!("ref #{} is a {}, not a numpy array", r.id(), r.type_name()),
+            ));
+        }
+        let untyped = obj.cast::<PyUntypedArray>().expect("checked above");
+        match dtype_of(untyped) {
+            Some(d) if d == T::DTYPE => {}
+            other => {
+                return Err(Error::decode(
+                    format!("array view of {}", T::DTYPE),
+                    format!(
+                        "the numpy array's dtype is {}; ask for that element type or convert \
+                         with `.astype(\"{}\")` first",
+                        other.map_or_else(
+                            || untyped.dtype().to_string(),
+                            |d| d.name().to_owned()
+                        ),
+                        T::DTYPE
+                    ),
+                ));
+            }
+        }
+        let size = std::mem::size_of::<T>() as isize;
+        let data: *const T = with_element!(T::DTYPE, U => {
+            obj.cast::<PyArrayDyn<U>>()
+                .map_err(|e| Error::decode("array view", e.to_string()))?
+                .data()
+                .cast_const()
+                .cast()
+        });
+        let mut strides = Vec::with_capacity(untyped.ndim());
+        for &bytes in untyped.strides() {
+            if bytes % size != 0 {
+                return Err(Error::decode(
+                    "array view",
+                    format!(
+                        "strides {:?} are not whole elements; copy with `to_array()`",
+                        untyped.strides()
+                    ),
+                ));
+            }
+            strides.push(bytes / size);
+        }
+        if !untyped.is_empty() && !data.is_aligned() {
+            return Err(Error::decode(
+                "array view",
+                "the array's data is not aligned for its element type; copy with `to_array()`",
+            ));
+        }
+        // SAFETY: the ref keeps the numpy array (and so its memory) alive for the borrow of `r`;
+        // dtype, strides and alignment were checked above. Python code could still write into
+        // the array through another reference while the view lives: that is the documented
+        // contract of `PyRef::array_view`.
+        Ok(unsafe { raw_view(data, untyped.shape(), &strides) })
+    })
+}
