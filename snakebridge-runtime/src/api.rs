@@ -284,6 +284,33 @@ impl<R: FromValue> Call<R> {
         &self.options
     }
 
+    /// Runs the call and converts the result to `T` instead of `R`, asking for it the way `T`
+    /// wants it (by value for `NdArray`/`ndarray::Array`, as a ref for `PyRef`): for generated
+    /// functions whose Python annotation is looser than what you know comes back.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{Call, Value};
+    /// use snakebridge_runtime::ndarray::Array1;
+    ///
+    /// let squares = Call::<Value>::function("numpy", "square", (Array1::from(vec![1.0, 2.0]),));
+    /// let squares: Array1<f64> = squares.call_as()?;
+    /// assert_eq!(squares.to_vec(), [1.0, 4.0]);
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn call_as<T: FromValue>(self) -> Result<T> {
+        Call::<T> {
+            request: self.request,
+            options: CallOptions {
+                returns: T::RETURN_POLICY,
+                ..self.options
+            },
+            pending_positional: self.pending_positional,
+            returns: PhantomData,
+        }
+        .call()
+    }
+
     /// Runs the call on the current client and converts the result to `R`.
     #[track_caller]
     #[inline]

@@ -65,6 +65,12 @@ macro_rules! __call_builder {
             pub fn call(self) -> $crate::Result<$ret> {
                 self.0.call()
             }
+            /// Runs the call and converts the result to `T` (see
+            /// [`Call::call_as`](snakebridge_runtime::Call::call_as)).
+            #[track_caller]
+            pub fn call_as<T: $crate::FromValue>(self) -> $crate::Result<T> {
+                self.0.call_as()
+            }
             /// Runs the call and iterates its result (for functions returning iterators).
             #[track_caller]
             pub fn stream<T: $crate::FromValue>(self) -> $crate::Result<$crate::Stream<T>> {
