@@ -7,7 +7,7 @@ use numpy::{PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyU
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
-use crate::array::{DType, Element, NdArray, raw_view, with_element};
+use crate::array::{DType, Element, NdArray, large_vec, raw_view, with_element};
 use crate::error::{Error, Result};
 use crate::pyref::{PyRef, RefHandle};
 use crate::value::Value;
@@ -91,10 +91,11 @@ pub(crate) fn array_from_py(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
     with_element!(dtype, T => {
         let typed = obj.cast::<PyArrayDyn<T>>().map_err(|e| decode(e.into()))?;
         let readonly = typed.readonly();
-        let data: Vec<T> = match readonly.as_slice() {
-            Ok(contiguous) if untyped.is_c_contiguous() => contiguous.to_vec(),
-            _ => readonly.as_array().iter().copied().collect(),
-        };
+        let mut data = large_vec::<T>(untyped.len());
+        match readonly.as_slice() {
+            Ok(contiguous) if untyped.is_c_contiguous() => data.extend_from_slice(contiguous),
+            _ => data.extend(readonly.as_array().iter().copied()),
+        }
         NdArray::from_shape_vec(shape, data).map(|a| Some(Value::Array(a)))
     })
 }

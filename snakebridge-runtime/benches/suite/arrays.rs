@@ -1,0 +1,83 @@
+//! Figure: an 80 MB f64 array from Rust into `numpy.sum` through the embedded client, against
+//! `numpy.sum` on an array already in Python (target ≤ 1.2×).
+
+use std::time::{Duration, Instant};
+
+use pyo3::prelude::*;
+use snakebridge_runtime::array::large_vec;
+use snakebridge_runtime::{Call, CallSite, NdArray};
+
+use crate::{Figure, Mode, median, ms};
+
+/// What `#[python_module("numpy")]` generates for `numpy.sum`.
+static SUM: CallSite = CallSite::new("numpy", "sum");
+
+fn timed<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+    let start = Instant::now();
+    let out = f();
+    (start.elapsed(), out)
+}
+
+pub fn run(mode: Mode) -> Vec<Figure> {
+    let len = mode.pick(10_000_000, 100_000); // 80 MB of f64 in a full run
+    let rounds = mode.pick(15, 2);
+    let expected = (len as f64 - 1.0) * len as f64 / 2.0;
+    // Two arrays, each moved in once; each call passes a clone (an Arc: the buffer is not
+    // copied). One is an ordinary Vec, one is allocated like numpy allocates its own arrays.
+    let plain = NdArray::from_vec((0..len).map(|i| i as f64).collect::<Vec<f64>>());
+    let mut huge = large_vec::<f64>(len);
+    huge.extend((0..len).map(|i| i as f64));
+    let huge = NdArray::from_vec(huge);
+    // snakebridge starts the interpreter (with SNAKEBRIDGE_PYTHON's environment) on first use.
+    let _: f64 = Call::at(&SUM, (1.0,)).call().expect("numpy in the interpreter");
+    let (in_python, np_sum) = Python::attach(|py| {
+        let np = py.import("numpy").expect("numpy in the interpreter");
+        let a = np.call_method1("arange", (len as f64,)).unwrap().unbind();
+        (a, np.getattr("sum").unwrap().unbind())
+    });
+
+    let (mut baseline, mut through, mut through_plain) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let (t, total) = timed(|| {
+            Python::attach(|py| {
+                np_sum
+                    .bind(py)
+                    .call1((in_python.bind(py),))
+                    .unwrap()
+                    .extract::<f64>()
+                    .unwrap()
+            })
+        });
+        assert_eq!(total, expected);
+        baseline.push(t);
+        let (t, total) = timed(|| Call::<f64>::at(&SUM, (huge.clone(),)).call().unwrap());
+        assert_eq!(total, expected);
+        through.push(t);
+        let (t, total) = timed(|| Call::<f64>::at(&SUM, (plain.clone(),)).call().unwrap());
+        assert_eq!(total, expected);
+        through_plain.push(t);
+    }
+    let (b, t, p) = (median(baseline), median(through), median(through_plain));
+    let mb = (len * 8) as f64 / 1e6;
+    println!("[arrays] numpy.sum of {mb:.0} MB of f64 ({rounds} rounds, medians)");
+    println!("  array already in Python (baseline) : {:8.2} ms", ms(b));
+    println!(
+        "  Rust buffer from array::large_vec  : {:8.2} ms  {:.2}x",
+        ms(t),
+        ms(t) / ms(b)
+    );
+    println!(
+        "  Rust buffer from an ordinary Vec   : {:8.2} ms  {:.2}x  (no huge pages)",
+        ms(p),
+        ms(p) / ms(b)
+    );
+    let ratio = ms(t) / ms(b);
+    vec![Figure {
+        what: "80 MB f64 array into numpy.sum, embedded",
+        measured: format!("{:.2} ms", ms(t)),
+        baseline: format!("array already in Python {:.2} ms", ms(b)),
+        ratio: Some(ratio),
+        target: "<= 1.2x",
+        met: ratio <= 1.2,
+    }]
+}

@@ -1,0 +1,166 @@
+//! Figures of what `#[python_module]` costs at compile time:
+//!
+//! - cache-hit expansion of `numpy` (+ `linalg`) against the expansion of a one-function module
+//!   (`math` with only `sqrt`: the macro's fixed cost; target ≤ 200 ms);
+//! - crate-only build time and peak rustc memory of a crate binding numpy, and of one binding
+//!   sympy, against a crate binding that one-function module (targets: numpy ≤ 10 s, against the
+//!   peer pyo3_bindgen's 50 s / 1.7 GB; sympy ≤ 60 s and ≤ 2 GB, where the peer ran out of
+//!   memory). The peer itself is not rebuilt here: its figures are the table's.
+//!
+//! The expansion is timed by calling the macro's backend (`snakebridge-codegen`) in this
+//! optimised binary; in a debug build the macro is as fast when build dependencies are
+//! optimised (the workspace's `[profile.dev.build-override]`). The builds run cargo on scratch
+//! crates under `target/bindings-bench`, against the committed cache (offline).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::{Figure, Mode, median, ms};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the runtime crate sits below the repository root")
+        .to_path_buf()
+}
+
+fn time_expansion(attr: &TokenStream, rounds: usize) -> (Duration, TokenStream) {
+    let mut out = TokenStream::new();
+    let times = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            out = snakebridge_codegen::expand(attr.clone(), quote!(pub mod bound {}));
+            start.elapsed()
+        })
+        .collect();
+    (median(times), out)
+}
+
+fn lines(tokens: TokenStream) -> usize {
+    let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
+    prettyplease::unparse(&file).lines().count()
+}
+
+struct Build {
+    wall: Duration,
+    max_rss_mb: f64,
+}
+
+/// Builds a scratch crate whose lib binds `attr` (dependencies first, not measured), then
+/// rebuilds that crate alone under `/usr/bin/time -v` for its wall time and rustc's peak memory.
+fn crate_only_build(name: &str, attr: &str) -> Build {
+    let root = repo_root();
+    let dir = root.join("target/bindings-bench").join(name);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"bench-{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\nsnakebridge = {{ path = \"{}\" }}\n\n[workspace]\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    let cargo = |program: &str, args: &[&str]| {
+        let mut c = Command::new(program);
+        c.args(args)
+            .args([env!("CARGO"), "build", "--quiet", "--lib"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", root.join("target/bindings-bench/target"))
+            .env("SNAKEBRIDGE_CACHE_DIR", root.join("cache"))
+            .env("SNAKEBRIDGE_OFFLINE", "1");
+        c
+    };
+    let lib = dir.join("src/lib.rs");
+    let source = format!("#[snakebridge::python_module({attr})]\npub mod bound {{}}\n");
+    std::fs::write(&lib, &source).unwrap();
+    let status = cargo("env", &[]).status().unwrap();
+    assert!(status.success(), "building {name} failed");
+    std::fs::write(&lib, format!("{source}// rebuilt\n")).unwrap();
+    let start = Instant::now();
+    let out = cargo("/usr/bin/time", &["-v"])
+        .output()
+        .expect("/usr/bin/time runs");
+    let wall = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let max_rss_kb: f64 = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    Build {
+        wall,
+        max_rss_mb: max_rss_kb / 1024.0,
+    }
+}
+
+pub fn run(mode: Mode) -> Vec<Figure> {
+    // SAFETY: single-threaded at this point of the suite.
+    unsafe {
+        std::env::set_var("SNAKEBRIDGE_CACHE_DIR", repo_root().join("cache"));
+        std::env::set_var("SNAKEBRIDGE_OFFLINE", "1");
+    }
+    let tiny = quote!("math", include = ["sqrt"]);
+    let numpy = quote!("numpy", submodules = ["linalg"]);
+    let rounds = mode.pick(11, 1);
+    let (t_tiny, _) = time_expansion(&tiny, rounds);
+    let (t_numpy, numpy_tokens) = time_expansion(&numpy, rounds);
+    println!("[bindings] cache-hit expansion (median of {rounds}), optimised macro code");
+    println!("  one-function module (baseline) : {:8.1} ms", ms(t_tiny));
+    println!(
+        "  numpy + linalg                 : {:8.1} ms  ({:.0}x the baseline)",
+        ms(t_numpy),
+        ms(t_numpy) / ms(t_tiny)
+    );
+    let mut figures = vec![Figure {
+        what: "cache-hit expansion of numpy (+linalg)",
+        measured: format!("{:.0} ms", ms(t_numpy)),
+        baseline: format!("one-function module {:.1} ms", ms(t_tiny)),
+        ratio: Some(ms(t_numpy) / ms(t_tiny)),
+        target: "<= 200 ms",
+        met: ms(t_numpy) <= 200.0,
+    }];
+    if !mode.full {
+        return figures;
+    }
+    let (t_sympy, sympy_tokens) = time_expansion(&quote!("sympy"), rounds);
+    println!("  sympy                          : {:8.1} ms", ms(t_sympy));
+    println!("  expansion size, pretty-printed lines with docs: numpy+linalg {}, sympy {}",
+        lines(numpy_tokens), lines(sympy_tokens));
+
+    println!("[bindings] crate-only builds (the binding crate alone, dependencies prebuilt)");
+    let base = crate_only_build("tiny", "\"math\", include = [\"sqrt\"]");
+    let np = crate_only_build("numpy", "\"numpy\", submodules = [\"linalg\"]");
+    let sp = crate_only_build("sympy", "\"sympy\"");
+    for (name, b) in [("one-function module (baseline)", &base), ("numpy + linalg", &np), ("sympy", &sp)] {
+        println!(
+            "  {name:<30} : {:6.2} s  {:6.0} MB peak  ({:.1}x the baseline's time)",
+            b.wall.as_secs_f64(),
+            b.max_rss_mb,
+            b.wall.as_secs_f64() / base.wall.as_secs_f64()
+        );
+    }
+    let baseline = format!("one-function crate {:.2} s", base.wall.as_secs_f64());
+    figures.push(Figure {
+        what: "crate-only build of numpy bindings (peer: 50 s)",
+        measured: format!("{:.2} s {:.0} MB", np.wall.as_secs_f64(), np.max_rss_mb),
+        baseline: baseline.clone(),
+        ratio: Some(np.wall.as_secs_f64() / base.wall.as_secs_f64()),
+        target: "<= 10 s",
+        met: np.wall.as_secs_f64() <= 10.0,
+    });
+    figures.push(Figure {
+        what: "crate-only build of sympy bindings (peer: OOM)",
+        measured: format!("{:.2} s {:.0} MB", sp.wall.as_secs_f64(), sp.max_rss_mb),
+        baseline,
+        ratio: Some(sp.wall.as_secs_f64() / base.wall.as_secs_f64()),
+        target: "<= 60 s, <= 2 GB",
+        met: sp.wall.as_secs_f64() <= 60.0 && sp.max_rss_mb <= 2048.0,
+    });
+    figures
+}

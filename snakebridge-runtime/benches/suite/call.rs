@@ -1,0 +1,96 @@
+//! Figure: a generated `math.sqrt` call through the embedded client against hand-written pyo3
+//! with a cached callable (target ≤ 1.5×).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use pyo3::prelude::*;
+use snakebridge_runtime::{Call, CallSite, call};
+
+use crate::{Figure, Mode, median};
+
+/// What `#[python_module("math")]` generates for `math.sqrt`: a call site kept in a static.
+static SQRT: CallSite = CallSite::new("math", "sqrt");
+
+fn per_call_ns(calls: usize, mut f: impl FnMut(usize)) -> f64 {
+    let start = Instant::now();
+    for i in 0..calls {
+        f(i);
+    }
+    start.elapsed().as_nanos() as f64 / calls as f64
+}
+
+pub fn run(mode: Mode) -> Vec<Figure> {
+    let rounds = mode.pick(21, 3);
+    let calls = mode.pick(200_000, 1_000);
+
+    // Warm up: start the interpreter, import math, resolve sqrt.
+    let _: f64 = call("math", "sqrt", (4.0,)).unwrap();
+    let sqrt: Py<PyAny> =
+        Python::attach(|py| py.import("math").unwrap().getattr("sqrt").unwrap().unbind());
+
+    // Profiling aid: `SNAKEBRIDGE_BENCH_ONLY=baseline|site` runs one variant
+    // `SNAKEBRIDGE_BENCH_CALLS` times (default 100,000) and exits, e.g. under callgrind.
+    if let Ok(only) = std::env::var("SNAKEBRIDGE_BENCH_ONLY") {
+        let n: usize = std::env::var("SNAKEBRIDGE_BENCH_CALLS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
+        for i in 0..n {
+            let x = i as f64;
+            let r: f64 = if only == "baseline" {
+                Python::attach(|py| sqrt.bind(py).call1((x,)).unwrap().extract().unwrap())
+            } else {
+                Call::at(&SQRT, (x,)).call().unwrap()
+            };
+            black_box(r);
+        }
+        std::process::exit(0);
+    }
+
+    let (mut baseline, mut universal, mut generated) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        baseline.push(per_call_ns(calls, |i| {
+            let x = i as f64;
+            let r: f64 = Python::attach(|py| sqrt.bind(py).call1((x,)).unwrap().extract().unwrap());
+            black_box(r);
+        }));
+        universal.push(per_call_ns(calls, |i| {
+            let r: f64 = call("math", "sqrt", (i as f64,)).unwrap();
+            black_box(r);
+        }));
+        generated.push(per_call_ns(calls, |i| {
+            let r: f64 = Call::at(&SQRT, (i as f64,)).call().unwrap();
+            black_box(r);
+        }));
+    }
+    // Telemetry with no subscriber: what every call pays for the checks, measured alone.
+    let telemetry_ns = median(
+        (0..rounds)
+            .map(|_| {
+                per_call_ns(calls * 10, |_| {
+                    black_box(snakebridge_runtime::telemetry::enabled());
+                    black_box(snakebridge_runtime::telemetry::measuring());
+                    black_box(snakebridge_runtime::telemetry::measuring());
+                })
+            })
+            .collect(),
+    );
+    let (b, u, g) = (median(baseline), median(universal), median(generated));
+    println!("[call] math.sqrt per call ({rounds} rounds x {calls} calls, medians)");
+    println!("  hand-written pyo3, cached callable : {b:8.1} ns  (baseline)");
+    println!("  snakebridge::call (by name)        : {u:8.1} ns  {:.2}x", u / b);
+    println!("  generated call at a CallSite       : {g:8.1} ns  {:.2}x", g / b);
+    println!(
+        "  telemetry checks, no subscriber    : {telemetry_ns:8.1} ns  = {:.1}% of a generated call",
+        100.0 * telemetry_ns / g
+    );
+    vec![Figure {
+        what: "generated math.sqrt call, embedded",
+        measured: format!("{g:.0} ns"),
+        baseline: format!("pyo3, cached callable {b:.0} ns"),
+        ratio: Some(g / b),
+        target: "<= 1.5x",
+        met: g / b <= 1.5,
+    }]
+}
