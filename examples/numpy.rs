@@ -1,10 +1,12 @@
-//! numpy through generated bindings: arrays stay in Python behind typed handles.
+//! numpy through generated bindings: arrays stay in Python behind typed handles, and Rust
+//! buffers and `ndarray` arrays cross without copying.
 //!
 //! Needs numpy in the interpreter snakebridge uses (see the README's "Which Python"):
 //! `tests/run.sh` creates such a venv; then
 //! `SNAKEBRIDGE_PYTHON=target/py-venv/bin/python cargo run --example numpy`.
 
-use snakebridge::python_module;
+use snakebridge::ndarray::{Array1, Array2, array};
+use snakebridge::{NdArray, python_module};
 
 #[python_module("numpy", submodules = ["linalg"])]
 pub mod np {}
@@ -21,5 +23,25 @@ fn main() -> Result<(), snakebridge::Error> {
     // ufuncs return whatever numpy returns: here an array, as a ref; view it as `np::ndarray`.
     let roots: np::ndarray = np::sqrt(&m).call()?.extract()?;
     println!("sqrt(m).tolist() = {:?}", roots.tolist().call()?);
+
+    // A Rust buffer moves into numpy without a copy (allocated like numpy's own arrays).
+    let n = 10_000_000;
+    let mut samples = snakebridge::array::large_vec::<f64>(n);
+    samples.extend((0..n).map(|i| (i % 1000) as f64));
+    let total: f64 = np::sum(NdArray::from_vec(samples)).call()?.extract()?;
+    println!("sum of 80 MB     = {total}");
+
+    // ndarray arrays in and out: owned in (no copy), owned out (one copy).
+    let a: Array2<f64> = array![[2.0, 1.0], [1.0, 3.0]];
+    let inverse: Array2<f64> = np::linalg::inv(a.clone()).call_as()?;
+    println!("inv(a)           = {inverse}");
+    let x: Array1<f64> = np::linalg::solve(a, array![1.0, 2.0]).call_as()?;
+    println!("solve(a, b)      = {x}");
+
+    // A numpy array viewed from Rust without a copy, borrowed from its handle.
+    let grid = np::arange().args([12]).call()?;
+    let grid: snakebridge::PyRef = grid.call_method("reshape", (3, 4))?;
+    let view = grid.array_view::<i64>()?;
+    println!("grid[2, 1]       = {} (view of numpy's memory)", view[[2, 1]]);
     Ok(())
 }
