@@ -9,7 +9,10 @@ use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value as Json};
 use snakebridge_runtime::wire::{NoRefs, decode_value, encode_value};
-use snakebridge_runtime::{Date, DateTime, Time, Value, from_value, to_value};
+use snakebridge_runtime::ndarray::{ArrayD, Axis, IxDyn};
+use snakebridge_runtime::{
+    DType, Date, DateTime, Element, NdArray, PyRef, Time, Value, from_value, to_value,
+};
 
 /// `cases` per property, or `CODEC_PROPS_CASES` when set (to search longer).
 fn config(cases: u32) -> ProptestConfig {
@@ -265,6 +268,105 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Arrays: every dtype, 0 to 3 dimensions, C order, transposed and reversed layouts
+
+/// An element type built from native-endian bytes.
+trait FromChunk: Element {
+    fn from_chunk(chunk: &[u8]) -> Self;
+}
+
+macro_rules! from_chunk {
+    ($($t:ty),*) => {$(
+        impl FromChunk for $t {
+            fn from_chunk(chunk: &[u8]) -> Self {
+                <$t>::from_ne_bytes(chunk.try_into().unwrap())
+            }
+        }
+    )*};
+}
+from_chunk!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+impl FromChunk for bool {
+    fn from_chunk(chunk: &[u8]) -> Self {
+        chunk[0] & 1 == 1
+    }
+}
+
+fn build<T: FromChunk>(shape: &[usize], raw: &[u8], layout: u8) -> NdArray {
+    let size = std::mem::size_of::<T>();
+    let len: usize = shape.iter().product();
+    let data: Vec<T> = raw
+        .chunks_exact(size)
+        .cycle()
+        .take(len)
+        .map(T::from_chunk)
+        .collect();
+    let array = ArrayD::from_shape_vec(IxDyn(shape), data).unwrap();
+    match layout {
+        0 => array.into(),
+        1 => array.reversed_axes().into(),
+        _ => {
+            let mut array = array;
+            if array.ndim() > 0 {
+                array.invert_axis(Axis(0));
+            }
+            array.into()
+        }
+    }
+}
+
+fn array() -> impl Strategy<Value = NdArray> {
+    (
+        0..DType::ALL.len(),
+        vec(0usize..4, 0..=3),
+        vec(any::<u8>(), 8..=8 * 8),
+        0u8..3,
+    )
+        .prop_map(|(dtype, shape, raw, layout)| match DType::ALL[dtype] {
+            DType::Bool => build::<bool>(&shape, &raw, layout),
+            DType::Int8 => build::<i8>(&shape, &raw, layout),
+            DType::Int16 => build::<i16>(&shape, &raw, layout),
+            DType::Int32 => build::<i32>(&shape, &raw, layout),
+            DType::Int64 => build::<i64>(&shape, &raw, layout),
+            DType::UInt8 => build::<u8>(&shape, &raw, layout),
+            DType::UInt16 => build::<u16>(&shape, &raw, layout),
+            DType::UInt32 => build::<u32>(&shape, &raw, layout),
+            DType::UInt64 => build::<u64>(&shape, &raw, layout),
+            DType::Float32 => build::<f32>(&shape, &raw, layout),
+            _ => build::<f64>(&shape, &raw, layout),
+        })
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn arrays_round_trip_through_the_wire(a in array()) {
+        let v = Value::Array(a);
+        let (text, back) = through_text(&v)?;
+        prop_assert_eq!(back, v, "through {}", text);
+    }
+
+    /// Rust -> numpy (no copy, any layout) -> numpy's own copy -> Rust by value; and numpy's
+    /// `tolist()` of the zero-copy array equals ours.
+    #[test]
+    fn arrays_round_trip_through_numpy(a in array()) {
+        let copied: NdArray = snakebridge_runtime::Call::function("numpy", "copy", (a.clone(),))
+            .call()
+            .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert_eq!(&copied, &a);
+        prop_assert_eq!(copied.dtype(), a.dtype());
+        let listed: Value = snakebridge_runtime::call_method(
+            &snakebridge_runtime::call::<PyRef>("numpy", "asarray", (a.clone(),)).unwrap(),
+            "tolist",
+            (),
+        )
+        .unwrap();
+        prop_assert_eq!(listed, a.to_list_value());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Arbitrary JSON never panics the decoder
 
 const TAGS: &[&str] = &[
@@ -284,9 +386,11 @@ const TAGS: &[&str] = &[
     "",
     "list",
     "None",
+    "ndarray",
 ];
 const FIELDS: &[&str] = &[
-    "__type__", "value", "data", "elements", "items", "real", "imag", "id", "type",
+    "__type__", "value", "data", "elements", "items", "real", "imag", "id", "type", "dtype",
+    "shape", "shm",
 ];
 
 fn json_string() -> impl Strategy<Value = String> {
