@@ -42,6 +42,9 @@ fn main() -> Result<(), snakebridge::Error> {
     let grid = np::arange().args([12]).call()?;
     let grid: snakebridge::PyRef = grid.call_method("reshape", (3, 4))?;
     let view = grid.array_view::<i64>()?;
-    println!("grid[2, 1]       = {} (view of numpy's memory)", view[[2, 1]]);
+    println!(
+        "grid[2, 1]       = {} (view of numpy's memory)",
+        view[[2, 1]]
+    );
     Ok(())
 }

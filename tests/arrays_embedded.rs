@@ -172,7 +172,10 @@ fn round_trip<T: Element>(values: Vec<T>, numpy_name: &str) {
 
 #[test]
 fn dtypes_round_trip() {
-    round_trip(vec![1.5f32, -0.0, f32::INFINITY, f32::MIN_POSITIVE], "float32");
+    round_trip(
+        vec![1.5f32, -0.0, f32::INFINITY, f32::MIN_POSITIVE],
+        "float32",
+    );
     round_trip(vec![1.5f64, -0.0, f64::NEG_INFINITY, 1e300], "float64");
     round_trip(vec![i32::MIN, -1, 0, i32::MAX], "int32");
     round_trip(vec![i64::MIN, -1, 0, i64::MAX], "int64");
@@ -222,14 +225,25 @@ fn wrong_element_types_and_dimensions_are_errors() {
     let err = path.array_view::<f64>().unwrap_err();
     assert!(err.to_string().contains("not a numpy array"), "{err}");
     // Complex arrays are not NdArrays: by value they come back as lists of complex numbers.
-    let complex: Value = Call::function("numpy", "array", (vec![Value::Complex { re: 1.0, im: 2.0 }],))
-        .returns(snakebridge::ReturnPolicy::Value)
-        .call()
-        .unwrap();
-    assert_eq!(complex, Value::List(vec![Value::Complex { re: 1.0, im: 2.0 }]));
-    let err = Call::<NdArray>::function("numpy", "array", (vec![Value::Complex { re: 1.0, im: 2.0 }],))
-        .call()
-        .unwrap_err();
+    let complex: Value = Call::function(
+        "numpy",
+        "array",
+        (vec![Value::Complex { re: 1.0, im: 2.0 }],),
+    )
+    .returns(snakebridge::ReturnPolicy::Value)
+    .call()
+    .unwrap();
+    assert_eq!(
+        complex,
+        Value::List(vec![Value::Complex { re: 1.0, im: 2.0 }])
+    );
+    let err = Call::<NdArray>::function(
+        "numpy",
+        "array",
+        (vec![Value::Complex { re: 1.0, im: 2.0 }],),
+    )
+    .call()
+    .unwrap_err();
     assert!(err.to_string().contains("numeric or bool dtype"), "{err}");
     // The interpreter is fine afterwards.
     assert_eq!(ints.to_array::<i64, Ix1>().unwrap(), array![0i64, 1, 2, 3]);
@@ -254,7 +268,11 @@ fn byte_swapped_arrays_are_converted_not_reinterpreted() {
 #[test]
 fn generated_numpy_bindings_take_and_return_ndarrays() {
     let v = array![3.0, 4.0];
-    let norm: f64 = np::linalg::norm(v.clone()).call().unwrap().extract().unwrap();
+    let norm: f64 = np::linalg::norm(v.clone())
+        .call()
+        .unwrap()
+        .extract()
+        .unwrap();
     assert_eq!(norm, 5.0);
     let total: f64 = np::sum(Array1::from(vec![1.0, 2.0, 3.0]))
         .call()
@@ -262,7 +280,11 @@ fn generated_numpy_bindings_take_and_return_ndarrays() {
         .extract()
         .unwrap();
     assert_eq!(total, 6.0);
-    let dot: f64 = np::dot(v.clone(), v.view()).call().unwrap().extract().unwrap();
+    let dot: f64 = np::dot(v.clone(), v.view())
+        .call()
+        .unwrap()
+        .extract()
+        .unwrap();
     assert_eq!(dot, 25.0);
     let roots: Array1<f64> = np::sqrt(array![1.0, 4.0, 9.0]).call_as().unwrap();
     assert_eq!(roots, array![1.0, 2.0, 3.0]);
@@ -291,4 +313,31 @@ fn vec_results_accept_one_dimensional_arrays() {
         .extract()
         .unwrap();
     assert_eq!(as_vec, [0.0, 0.5, 1.0]);
+}
+
+#[test]
+fn shared_and_static_buffers_cross_without_a_copy() {
+    // Rust keeps its Arc and reads it while numpy reads the same memory.
+    let table: std::sync::Arc<[f32]> = (0..256).map(|i| i as f32).collect();
+    let array = asarray(NdArray::from_shared(table.clone()));
+    assert_eq!(numpy_data_ptr(&array), table.as_ptr() as usize);
+    let total: f64 = call("numpy", "sum", (&array,)).unwrap();
+    assert_eq!(total, table.iter().map(|&x| f64::from(x)).sum::<f64>());
+    drop(array);
+    assert_eq!(table[255], 255.0); // still Rust's, still intact
+
+    static PRIMES: [u16; 6] = [2, 3, 5, 7, 11, 13];
+    let flat = NdArray::from_static(&PRIMES[..]);
+    let grid = asarray(flat.reshape([2, 3]).unwrap());
+    assert_eq!(numpy_data_ptr(&grid), PRIMES.as_ptr() as usize);
+    assert_eq!(
+        tolist(&grid),
+        Value::List(vec![
+            Value::from(vec![2, 3, 5]),
+            Value::from(vec![7, 11, 13])
+        ])
+    );
+    // A reshape that would need a copy is refused, not faked.
+    let transposed = NdArray::from(Array2::<u8>::zeros((2, 3)).reversed_axes());
+    assert!(matches!(transposed.reshape([6]), Err(Error::Encode { .. })));
 }

@@ -128,9 +128,7 @@ mod sealed {
 /// A Rust element type with a numpy dtype: `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`,
 /// `u32`, `u64`, `f32`, `f64`. Sealed: these are the types whose every bit pattern numpy and
 /// Rust read alike (bools are checked to be 0 or 1 where bytes arrive from outside).
-pub trait Element:
-    Copy + Send + Sync + PartialEq + fmt::Debug + 'static + sealed::Sealed
-{
+pub trait Element: Copy + Send + Sync + PartialEq + fmt::Debug + 'static + sealed::Sealed {
     /// The matching dtype.
     const DTYPE: DType;
     /// The element as a plain value (for list conversions).
@@ -250,6 +248,28 @@ impl<T: Element> Storage for VecStorage<T> {
     }
 }
 
+/// Memory shared with Rust: Python reads it while Rust keeps its own `Arc`.
+struct SharedStorage<T>(Arc<[T]>);
+
+impl<T: Element> Storage for SharedStorage<T> {
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: as for `VecStorage`; an `Arc<[T]>` is immutable.
+        unsafe {
+            std::slice::from_raw_parts(self.0.as_ptr().cast(), std::mem::size_of_val(&*self.0))
+        }
+    }
+}
+
+/// Memory that lives for the whole program.
+struct StaticStorage<T: 'static>(&'static [T]);
+
+impl<T: Element> Storage for StaticStorage<T> {
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: as for `VecStorage`; a `'static` shared slice never changes or goes away.
+        unsafe { std::slice::from_raw_parts(self.0.as_ptr().cast(), std::mem::size_of_val(self.0)) }
+    }
+}
+
 /// An empty `Vec` with room for `capacity` elements whose buffer, when large, the operating
 /// system backs with transparent huge pages where it allows (Linux `madvise(MADV_HUGEPAGE)`),
 /// as numpy does for its own large arrays. Fill it, then move it into an [`NdArray`]: numpy
@@ -278,7 +298,9 @@ pub fn large_vec<T: Element>(capacity: usize) -> Vec<T> {
                 // SAFETY: advice on whole pages inside this Vec's own, still untouched,
                 // allocation; it changes how pages are backed, never their contents. A refusal
                 // (THP off) leaves ordinary pages.
-                unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+                unsafe {
+                    libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE)
+                };
             }
         }
     }
@@ -319,6 +341,73 @@ impl NdArray {
     pub fn from_vec<T: Element>(data: Vec<T>) -> NdArray {
         let len = data.len();
         NdArray::from_storage(Arc::new(VecStorage(data)), T::DTYPE, vec![len], vec![1], 0)
+    }
+
+    /// A one-dimensional array over memory Rust keeps sharing, without copying: numpy reads the
+    /// very buffer of the `Arc`, which lives until both sides are done with it.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use snakebridge_runtime::NdArray;
+    /// let table: Arc<[f32]> = Arc::from(vec![0.5f32; 1024]);
+    /// let a = NdArray::from_shared(table.clone());
+    /// assert_eq!(a.data_ptr(), table.as_ptr().cast());
+    /// ```
+    pub fn from_shared<T: Element>(data: Arc<[T]>) -> NdArray {
+        let len = data.len();
+        NdArray::from_storage(
+            Arc::new(SharedStorage(data)),
+            T::DTYPE,
+            vec![len],
+            vec![1],
+            0,
+        )
+    }
+
+    /// A one-dimensional array over a `'static` slice (a constant table), without copying.
+    pub fn from_static<T: Element>(data: &'static [T]) -> NdArray {
+        NdArray::from_storage(
+            Arc::new(StaticStorage(data)),
+            T::DTYPE,
+            vec![data.len()],
+            vec![1],
+            0,
+        )
+    }
+
+    /// This array with a new shape over the same elements, without copying: the array must be
+    /// in row-major order and the shape must hold as many elements.
+    ///
+    /// ```
+    /// # use snakebridge_runtime::NdArray;
+    /// let flat = NdArray::from_vec((0..6).collect::<Vec<i64>>());
+    /// let grid = flat.reshape([2, 3])?;
+    /// assert_eq!(grid.shape(), [2, 3]);
+    /// assert_eq!(grid.data_ptr(), flat.data_ptr());
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn reshape(&self, shape: impl AsRef<[usize]>) -> Result<NdArray> {
+        let shape = shape.as_ref().to_vec();
+        let count: usize = shape.iter().product();
+        if count != self.len() || !self.is_standard_layout() {
+            return Err(Error::encode(format!(
+                "cannot view an array of shape {:?}{} as shape {shape:?} without copying",
+                self.shape,
+                if self.is_standard_layout() {
+                    ""
+                } else {
+                    " (not in row-major order)"
+                }
+            )));
+        }
+        let strides = c_strides(&shape);
+        Ok(NdArray::from_storage(
+            self.storage.clone(),
+            self.dtype,
+            shape,
+            strides,
+            self.offset,
+        ))
     }
 
     /// An array of `shape` in row-major (C) order that takes ownership of `data` without copying.
@@ -381,7 +470,10 @@ impl NdArray {
             ));
         }
         if dtype == DType::Bool && bytes.iter().any(|&b| b > 1) {
-            return Err(Error::decode("array", "a bool array holds bytes other than 0 and 1"));
+            return Err(Error::decode(
+                "array",
+                "a bool array holds bytes other than 0 and 1",
+            ));
         }
         let storage: Arc<dyn Storage> = with_element!(dtype, T => {
             let mut data = large_vec::<T>(count);
@@ -442,7 +534,12 @@ impl NdArray {
     pub fn data_ptr(&self) -> *const u8 {
         // SAFETY: `offset` elements lie inside the storage (constructor invariant), or the array
         // is empty and `offset` is 0.
-        unsafe { self.storage.bytes().as_ptr().add(self.offset * self.dtype.size()) }
+        unsafe {
+            self.storage
+                .bytes()
+                .as_ptr()
+                .add(self.offset * self.dtype.size())
+        }
     }
 
     fn check_dtype<T: Element>(&self) -> Result<()> {
@@ -552,6 +649,7 @@ impl NdArray {
             || self.offset != 0
             || !self.is_standard_layout()
             || self.storage.bytes().len() != self.nbytes()
+            || !(&*self.storage as &dyn Any).is::<VecStorage<T>>()
         {
             return Err(self);
         }
@@ -567,7 +665,7 @@ impl NdArray {
         match any.downcast::<VecStorage<T>>().map(Arc::try_unwrap) {
             Ok(Ok(VecStorage(data))) => Ok(data),
             Ok(Err(shared)) => Err(NdArray::from_storage(shared, dtype, shape, strides, offset)),
-            Err(_) => unreachable!("the dtype matched, so the storage is not a VecStorage<T>"),
+            Err(_) => unreachable!("checked to be a VecStorage<T>"),
         }
     }
 }
@@ -576,6 +674,27 @@ fn nest(shape: &[usize], flat: &mut impl Iterator<Item = Value>) -> Value {
     match shape.split_first() {
         None => flat.next().unwrap_or_default(),
         Some((&n, rest)) => Value::List((0..n).map(|_| nest(rest, flat)).collect()),
+    }
+}
+
+impl<T: Element> From<Vec<T>> for NdArray {
+    /// [`NdArray::from_vec`]: moves the buffer, no copy.
+    fn from(data: Vec<T>) -> NdArray {
+        NdArray::from_vec(data)
+    }
+}
+
+impl<T: Element> From<Box<[T]>> for NdArray {
+    /// Moves the buffer, no copy.
+    fn from(data: Box<[T]>) -> NdArray {
+        NdArray::from_vec(data.into_vec())
+    }
+}
+
+impl<T: Element> From<Arc<[T]>> for NdArray {
+    /// [`NdArray::from_shared`]: shares the buffer, no copy.
+    fn from(data: Arc<[T]>) -> NdArray {
+        NdArray::from_shared(data)
     }
 }
 
@@ -794,7 +913,10 @@ mod tests {
         );
         assert_eq!(a.to_vec::<u8>().unwrap(), [3, 2, 1]);
         #[cfg(feature = "ndarray")]
-        assert_eq!(a.view::<u8>().unwrap().iter().copied().collect::<Vec<_>>(), [3, 2, 1]);
+        assert_eq!(
+            a.view::<u8>().unwrap().iter().copied().collect::<Vec<_>>(),
+            [3, 2, 1]
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! array lends a read-only `ndarray` view without any copy.
 
 use ndarray::ArrayViewD;
-use numpy::{PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{
+    PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
@@ -54,9 +56,9 @@ fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
 fn dtype_of(array: &Bound<'_, PyUntypedArray>) -> Option<DType> {
     let py = array.py();
     let descr = array.dtype();
-    DType::ALL.into_iter().find(|&d| {
-        with_element!(d, T => descr.is_equiv_to(&numpy::dtype::<T>(py)))
-    })
+    DType::ALL
+        .into_iter()
+        .find(|&d| with_element!(d, T => descr.is_equiv_to(&numpy::dtype::<T>(py))))
 }
 
 /// A numpy array asked for by value: numeric and bool dtypes become an [`NdArray`] (one copy, in
@@ -84,8 +86,15 @@ pub(crate) fn array_from_py(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
         // Read bools as bytes: a bool array can hold bytes other than 0 and 1 (views of other
         // data), which must not become Rust `bool`s.
         let bytes = obj.call_method1("view", ("uint8",)).map_err(decode)?;
-        let bytes = bytes.cast::<PyArrayDyn<u8>>().map_err(|e| decode(e.into()))?;
-        let data = bytes.readonly().as_array().iter().map(|&b| b != 0).collect();
+        let bytes = bytes
+            .cast::<PyArrayDyn<u8>>()
+            .map_err(|e| decode(e.into()))?;
+        let data = bytes
+            .readonly()
+            .as_array()
+            .iter()
+            .map(|&b| b != 0)
+            .collect();
         return NdArray::from_shape_vec(shape, data).map(|a| Some(Value::Array(a)));
     }
     with_element!(dtype, T => {
@@ -134,10 +143,7 @@ pub(crate) fn view_of<T: Element>(r: &PyRef) -> Result<ArrayViewD<'_, T>> {
                     format!(
                         "the numpy array's dtype is {}; ask for that element type or convert \
                          with `.astype(\"{}\")` first",
-                        other.map_or_else(
-                            || untyped.dtype().to_string(),
-                            |d| d.name().to_owned()
-                        ),
+                        other.map_or_else(|| untyped.dtype().to_string(), |d| d.name().to_owned()),
                         T::DTYPE
                     ),
                 ));

@@ -29,7 +29,9 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     huge.extend((0..len).map(|i| i as f64));
     let huge = NdArray::from_vec(huge);
     // snakebridge starts the interpreter (with SNAKEBRIDGE_PYTHON's environment) on first use.
-    let _: f64 = Call::at(&SUM, (1.0,)).call().expect("numpy in the interpreter");
+    let _: f64 = Call::at(&SUM, (1.0,))
+        .call()
+        .expect("numpy in the interpreter");
     let (in_python, np_sum) = Python::attach(|py| {
         let np = py.import("numpy").expect("numpy in the interpreter");
         let a = np.call_method1("arange", (len as f64,)).unwrap().unbind();

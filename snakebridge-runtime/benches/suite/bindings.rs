@@ -33,7 +33,12 @@ fn time_expansion(attr: &TokenStream, rounds: usize) -> (Duration, TokenStream) 
     let times = (0..rounds)
         .map(|_| {
             let start = Instant::now();
-            out = snakebridge_codegen::expand(attr.clone(), quote!(pub mod bound {}));
+            out = snakebridge_codegen::expand(
+                attr.clone(),
+                quote!(
+                    pub mod bound {}
+                ),
+            );
             start.elapsed()
         })
         .collect();
@@ -70,7 +75,10 @@ fn crate_only_build(name: &str, attr: &str) -> Build {
         c.args(args)
             .args([env!("CARGO"), "build", "--quiet", "--lib"])
             .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", root.join("target/bindings-bench/target"))
+            .env(
+                "CARGO_TARGET_DIR",
+                root.join("target/bindings-bench/target"),
+            )
             .env("SNAKEBRIDGE_CACHE_DIR", root.join("cache"))
             .env("SNAKEBRIDGE_OFFLINE", "1");
         c
@@ -90,7 +98,10 @@ fn crate_only_build(name: &str, attr: &str) -> Build {
     assert!(out.status.success(), "{stderr}");
     let max_rss_kb: f64 = stderr
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(f64::NAN);
     Build {
@@ -130,14 +141,21 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     }
     let (t_sympy, sympy_tokens) = time_expansion(&quote!("sympy"), rounds);
     println!("  sympy                          : {:8.1} ms", ms(t_sympy));
-    println!("  expansion size, pretty-printed lines with docs: numpy+linalg {}, sympy {}",
-        lines(numpy_tokens), lines(sympy_tokens));
+    println!(
+        "  expansion size, pretty-printed lines with docs: numpy+linalg {}, sympy {}",
+        lines(numpy_tokens),
+        lines(sympy_tokens)
+    );
 
     println!("[bindings] crate-only builds (the binding crate alone, dependencies prebuilt)");
     let base = crate_only_build("tiny", "\"math\", include = [\"sqrt\"]");
     let np = crate_only_build("numpy", "\"numpy\", submodules = [\"linalg\"]");
     let sp = crate_only_build("sympy", "\"sympy\"");
-    for (name, b) in [("one-function module (baseline)", &base), ("numpy + linalg", &np), ("sympy", &sp)] {
+    for (name, b) in [
+        ("one-function module (baseline)", &base),
+        ("numpy + linalg", &np),
+        ("sympy", &sp),
+    ] {
         println!(
             "  {name:<30} : {:6.2} s  {:6.0} MB peak  ({:.1}x the baseline's time)",
             b.wall.as_secs_f64(),

@@ -79,8 +79,14 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     let (b, u, g) = (median(baseline), median(universal), median(generated));
     println!("[call] math.sqrt per call ({rounds} rounds x {calls} calls, medians)");
     println!("  hand-written pyo3, cached callable : {b:8.1} ns  (baseline)");
-    println!("  snakebridge::call (by name)        : {u:8.1} ns  {:.2}x", u / b);
-    println!("  generated call at a CallSite       : {g:8.1} ns  {:.2}x", g / b);
+    println!(
+        "  snakebridge::call (by name)        : {u:8.1} ns  {:.2}x",
+        u / b
+    );
+    println!(
+        "  generated call at a CallSite       : {g:8.1} ns  {:.2}x",
+        g / b
+    );
     println!(
         "  telemetry checks, no subscriber    : {telemetry_ns:8.1} ns  = {:.1}% of a generated call",
         100.0 * telemetry_ns / g

@@ -91,7 +91,10 @@ fn main() {
     println!();
     println!("summary ({} run):", mode.pick("full", "smoke"));
     for f in &figures {
-        let ratio = f.ratio.map(|r| format!("{r:.2}x")).unwrap_or_else(|| "-".into());
+        let ratio = f
+            .ratio
+            .map(|r| format!("{r:.2}x"))
+            .unwrap_or_else(|| "-".into());
         println!(
             "  {:<52} {:>14}  vs {:<40} {:>7}  target {:<18} {}",
             f.what,
