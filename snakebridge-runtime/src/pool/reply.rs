@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use super::shm;
 use super::worker::{ID_SHIFT, Worker, frame_finish, frame_start, push_ids};
+use crate::array::{DType, NdArray};
 use crate::error::{CallContext, Error, ExceptionKind, PythonError, Result};
 use crate::pyref::PyRef;
 use crate::request::{Request, ReturnPolicy};
@@ -72,6 +74,18 @@ impl RefResolver for Resolver<'_> {
         }
         Ok(PyRef::remote(id, type_name, self.0.refs.clone()))
     }
+
+    fn shared_array(&self, name: &str, dtype: DType, shape: Vec<usize>) -> Result<NdArray> {
+        let (array, n) = shm::open_array(name, self.0.pid, dtype, shape)?;
+        self.0.saw_segment(n);
+        Ok(array)
+    }
+}
+
+/// Decodes a value the worker sent; if that fails part-way, the segments named further on are
+/// unlinked (they will never be opened).
+fn decode(value: &Json, worker: &Arc<Worker>) -> Result<Value> {
+    wire::decode_value(value, &Resolver(worker)).inspect_err(|_| worker.forget_segments_in(value))
 }
 
 /// The call context of a request, as the embedded client reports it.
@@ -104,10 +118,10 @@ pub(crate) fn interpret(
         ));
     };
     if let Some(v) = obj.get("ok") {
-        return wire::decode_value(v, &Resolver(worker)).map(Reply::Value);
+        return decode(v, worker).map(Reply::Value);
     }
     if let Some(v) = obj.get("item") {
-        return wire::decode_value(v, &Resolver(worker)).map(Reply::Item);
+        return decode(v, worker).map(Reply::Item);
     }
     if obj.contains_key("started") {
         return Ok(Reply::Started);

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-use super::{PoolConfig, WorkerOutput};
+use super::{PoolConfig, WorkerOutput, shm};
 use crate::error::{Error, ExceptionKind, Result};
 use crate::pyref::RefOwner;
 
@@ -88,6 +88,8 @@ pub(crate) struct Worker {
     dead: AtomicBool,
     next_id: AtomicU64,
     pending_release: Mutex<Vec<u64>>,
+    /// The highest number of the worker's shared-memory segments this process has seen.
+    shm_seen: AtomicU64,
     /// The owner of this worker's refs (what each `PyRef` it made holds).
     pub(crate) refs: Arc<WorkerRefs>,
 }
@@ -158,7 +160,11 @@ impl Worker {
                 (incarnation << ID_SHIFT).to_string(),
             )
             .env("SNAKEBRIDGE_EXCEPTION_KINDS", kinds.join(","))
-            .env("SNAKEBRIDGE_PRELOAD", config.preload.join(","));
+            .env("SNAKEBRIDGE_PRELOAD", config.preload.join(","))
+            .env(
+                "SNAKEBRIDGE_SHM_THRESHOLD",
+                config.shared_memory_threshold.to_string(),
+            );
         cmd.stdin(Stdio::null());
         match config.output {
             WorkerOutput::Inherit => {}
@@ -260,6 +266,7 @@ impl Worker {
                 dead: AtomicBool::new(false),
                 next_id: AtomicU64::new(1),
                 pending_release: Mutex::new(Vec::new()),
+                shm_seen: AtomicU64::new(0),
                 refs: Arc::new(WorkerRefs {
                     worker: me.clone(),
                     pool: pool.clone(),
@@ -336,7 +343,7 @@ impl Worker {
     pub(crate) fn unregister(&self, id: u64) {
         let left = lock(&self.io).mail.remove(&id);
         for frame in left.into_iter().flatten() {
-            self.release_refs_in(&frame);
+            self.discard(&frame);
         }
     }
 
@@ -451,8 +458,31 @@ impl Worker {
             }
         };
         if let Some(frame) = orphan {
-            self.release_refs_in(&frame);
+            self.discard(&frame);
         }
+    }
+
+    /// Lets go of what a frame that will never be decoded holds: its refs, its arrays in
+    /// shared memory.
+    fn discard(&self, frame: &Json) {
+        self.release_refs_in(frame);
+        self.forget_segments_in(frame);
+    }
+
+    /// Unlinks the shared-memory segments named in a frame that was not (or not wholly)
+    /// decoded.
+    pub(crate) fn forget_segments_in(&self, frame: &Json) {
+        self.saw_segment(shm::unlink_named_in(frame, self.pid));
+    }
+
+    /// Notes that the worker's segment number `n` was read (or unlinked).
+    pub(crate) fn saw_segment(&self, n: u64) {
+        self.shm_seen.fetch_max(n, Ordering::Relaxed);
+    }
+
+    /// Removes the segments the (dead) worker created that nobody read.
+    fn sweep_segments(&self) {
+        shm::sweep_worker(self.pid, self.shm_seen.load(Ordering::Relaxed));
     }
 
     /// Queues the release of every ref in a frame that will never be decoded (sent with the
@@ -599,12 +629,15 @@ impl Worker {
         self.io_cond.notify_all();
     }
 
-    /// Kills the process now (SIGKILL) and reaps it.
+    /// Kills the process now (SIGKILL), reaps it, and removes the shared-memory segments it
+    /// left.
     pub(crate) fn kill(&self, cause: String) {
         self.mark_dead(cause);
         let mut child = lock(&self.child);
         let _ = child.kill();
         let _ = child.wait();
+        drop(child);
+        self.sweep_segments();
     }
 
     /// The exit status if the process has exited (described), without blocking.
@@ -700,32 +733,38 @@ impl Worker {
         }
     }
 
-    /// Second step: wait until `deadline` for the exit, then SIGKILL. Always reaps.
+    /// Second step: wait until `deadline` for the exit, then SIGKILL. Always reaps, then
+    /// removes the shared-memory segments the worker left.
     pub(crate) fn finish_shutdown(&self, deadline: Instant) {
         loop {
             let mut child = lock(&self.child);
             match child.try_wait() {
-                Ok(Some(_)) | Err(_) => return,
+                Ok(Some(_)) | Err(_) => break,
                 Ok(None) if Instant::now() >= deadline => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return;
+                    break;
                 }
                 Ok(None) => {}
             }
             drop(child);
             std::thread::sleep(Duration::from_millis(2));
         }
+        self.sweep_segments();
     }
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
         let child = self.child.get_mut().unwrap_or_else(|e| e.into_inner());
-        if let Ok(None) = child.try_wait() {
+        let running = matches!(child.try_wait(), Ok(None));
+        if running {
             let _ = child.kill();
         }
         let _ = child.wait();
+        if running {
+            self.sweep_segments();
+        }
     }
 }
 
