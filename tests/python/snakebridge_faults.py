@@ -171,3 +171,63 @@ def stall(marker):
         f.write("stalled")
     time.sleep(120)
     yield 2
+
+
+def array_facts(arr):
+    """What the worker got for an array argument: dtype, shape, writeable, the type of the object
+    owning its memory (mmap for shared memory, bytes for inline), and its elements as a list."""
+    base = arr
+    while getattr(base, "base", None) is not None:
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    return {
+        "dtype": arr.dtype.name,
+        "shape": list(arr.shape),
+        "writeable": bool(arr.flags.writeable),
+        "owner": type(base).__name__,
+        "elements": arr.tolist(),
+    }
+
+
+def exit_with(arr, code):
+    """Receive an array, then end the process at once with this exit code."""
+    os._exit(code)
+
+
+def sleep_with(arr, seconds):
+    """Receive an array, sleep, then return its length."""
+    time.sleep(seconds)
+    return len(arr)
+
+
+def leak_segment_and_exit(code):
+    """Create a shared-memory segment named as the worker names its own (as if a reply holding an
+    array was about to be sent), then end the process at once."""
+    import _posixshmem
+
+    fd = _posixshmem.shm_open("/sbw-%d-999999" % os.getpid(), os.O_CREAT | os.O_RDWR, 0o600)
+    os.ftruncate(fd, 4096)
+    os._exit(code)
+
+
+def transposed(rows, cols, dtype):
+    """numpy.arange(rows * cols).reshape(rows, cols).T: a non-contiguous array."""
+    import numpy
+
+    return numpy.arange(rows * cols, dtype=dtype).reshape(rows, cols).T
+
+
+def arrays(n, length):
+    """Yield n float64 arrays of `length` elements, the i-th filled with i."""
+    import numpy
+
+    for i in range(n):
+        yield numpy.full(length, float(i))
+
+
+def array_then_object(length):
+    """[numpy.zeros(length), object()]: by value, the second item cannot be converted."""
+    import numpy
+
+    return [numpy.zeros(length), object()]
