@@ -5,7 +5,11 @@
 //! - throughput of a CPU-bound pure-Python function with 1 and with 2 workers, under the same
 //!   offered load (2 calling threads), and the ratio (target >= 1.8x on 2 cores), as the median
 //!   over short paired rounds (the machine is shared: other work landing on one core halves
-//!   what two workers can get, so the load average is printed too).
+//!   what two workers can get, so the load average is printed too);
+//! - arrays: `numpy.sum` of an 80 MB f64 array sent from Rust (through shared memory) against
+//!   `numpy.sum` of the same array already in the worker, the transfer time, the array returned
+//!   by value; and, per array size, one-way times inside the message (base64) vs through shared
+//!   memory, to place `PoolConfig::shared_memory_threshold` (needs numpy in the workers).
 //!
 //! `cargo bench -p snakebridge-runtime --bench pool` runs it in full; under `cargo test` (no
 //! `--bench` argument) it makes a tiny smoke pass. The workers use `SNAKEBRIDGE_PYTHON` (else
@@ -15,7 +19,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use snakebridge_runtime::{PoolClient, PoolConfig, call, with_client};
+use snakebridge_runtime::{Call, NdArray, PoolClient, PoolConfig, PyRef, call, with_client};
 
 const TEST_PYTHON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python");
 
@@ -169,6 +173,7 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    let arrays = array_figures(full);
     println!(
         "summary: pool p50 {:.1} µs (target <= 50 µs) {}; p99 {:.1} µs; 2-worker/1-worker throughput {:.2}x (target >= 1.8x on {} cores) {}",
         micros(p50),
@@ -182,4 +187,149 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         if ratio >= 1.8 { "MET" } else { "NOT MET" },
     );
+    println!("summary: {arrays}");
+}
+
+/// Median wall time of `runs` runs of `f` (after one warm-up run).
+fn timed(runs: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The array figures; returns their summary line.
+fn array_figures(full: bool) -> String {
+    let pool = PoolClient::start(
+        PoolConfig::new()
+            .name("bench-arrays")
+            .size(1)
+            .preload(["numpy"]),
+    )
+    .expect("the pool starts (numpy must be installed in the workers' Python)");
+    let (n, runs) = if full { (10_000_000, 11) } else { (100_000, 1) };
+    let mb = n as f64 * 8.0 / 1e6;
+    let array = NdArray::from_vec((0..n).map(|i| i as f64).collect::<Vec<f64>>());
+    let expected = n as f64 * (n as f64 - 1.0) / 2.0;
+    let (through, resident, back) = with_client(pool.clone(), || {
+        let through = timed(runs, || {
+            let total: f64 = call("numpy", "sum", (array.clone(),)).unwrap();
+            assert_eq!(total, expected);
+        });
+        let in_worker: PyRef = Call::function("numpy", "arange", (n as i64,))
+            .kwarg("dtype", "float64")
+            .call()
+            .unwrap();
+        let resident = timed(runs, || {
+            let total: f64 = call("numpy", "sum", (&in_worker,)).unwrap();
+            assert_eq!(total, expected);
+        });
+        let back = timed(runs, || {
+            let a: NdArray = call("numpy", "asarray", (&in_worker,)).unwrap();
+            assert_eq!(a.len(), n);
+        });
+        (through, resident, back)
+    });
+    drop(pool);
+    println!("arrays through a pool ({mb:.0} MB of f64, median of {runs} calls):");
+    println!(
+        "  numpy.sum(array from Rust)       {:8.2} ms (array through shared memory)",
+        millis(through)
+    );
+    println!(
+        "  numpy.sum(array in the worker)   {:8.2} ms",
+        millis(resident)
+    );
+    println!(
+        "  ratio {:.1}x; transfer {:.2} ms ({:.1} GB/s); the array returned by value {:.2} ms",
+        through.as_secs_f64() / resident.as_secs_f64(),
+        millis(through.saturating_sub(resident)),
+        mb / 1e3 / through.saturating_sub(resident).as_secs_f64().max(1e-9),
+        millis(back)
+    );
+
+    // Where shared memory starts to pay: one-way times per size, inline vs shared memory.
+    let inline = threshold_pool("bench-inline", usize::MAX);
+    let shared = threshold_pool("bench-shm", 0);
+    let sizes: &[usize] = if full {
+        &[
+            1 << 10,
+            4 << 10,
+            8 << 10,
+            16 << 10,
+            32 << 10,
+            64 << 10,
+            256 << 10,
+            1 << 20,
+            8 << 20,
+        ]
+    } else {
+        &[4 << 10]
+    };
+    let calls = if full { 301 } else { 3 };
+    println!(
+        "one-way array transfer by size, inline (base64 in the message) vs shared memory, median of {calls}:"
+    );
+    println!(
+        "  {:>8}  {:>12} {:>12}   {:>12} {:>12}",
+        "bytes", "to: inline", "to: shm", "from: inline", "from: shm"
+    );
+    for &bytes in sizes {
+        let elems = bytes / 8;
+        let a = NdArray::from_vec(vec![1.5f64; elems]);
+        let mut row = Vec::new();
+        for p in [&inline, &shared] {
+            row.push(with_client(p.clone(), || {
+                timed(calls, || {
+                    let len: i64 = call("builtins", "len", (a.clone(),)).unwrap();
+                    assert_eq!(len as usize, elems);
+                })
+            }));
+        }
+        for p in [&inline, &shared] {
+            row.push(with_client(p.clone(), || {
+                timed(calls, || {
+                    let z: NdArray = call("numpy", "zeros", (elems,)).unwrap();
+                    assert_eq!(z.len(), elems);
+                })
+            }));
+        }
+        println!(
+            "  {bytes:>8}  {:>9.1} µs {:>9.1} µs   {:>9.1} µs {:>9.1} µs",
+            micros(row[0]),
+            micros(row[1]),
+            micros(row[2]),
+            micros(row[3])
+        );
+    }
+    format!(
+        "numpy.sum of {mb:.0} MB from Rust {:.1} ms vs {:.1} ms in the worker ({:.1}x, transfer \
+         {:.1} ms); returned by value {:.1} ms",
+        millis(through),
+        millis(resident),
+        through.as_secs_f64() / resident.as_secs_f64(),
+        millis(through.saturating_sub(resident)),
+        millis(back)
+    )
+}
+
+fn threshold_pool(name: &str, threshold: usize) -> Arc<PoolClient> {
+    PoolClient::start(
+        PoolConfig::new()
+            .name(name)
+            .size(1)
+            .preload(["numpy"])
+            .shared_memory_threshold(threshold),
+    )
+    .expect("the pool starts")
 }
