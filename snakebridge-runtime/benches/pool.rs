@@ -173,6 +173,7 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    drop((one, two));
     let arrays = array_figures(full);
     println!(
         "summary: pool p50 {:.1} µs (target <= 50 µs) {}; p99 {:.1} µs; 2-worker/1-worker throughput {:.2}x (target >= 1.8x on {} cores) {}",
