@@ -1,25 +1,23 @@
-//! Pool benchmark, in one run:
+//! Figures of the process pool, in one run:
 //!
 //! - round-trip latency of a trivial call (`operator.add(i, 1)`) through a pool, p50 and p99
-//!   (target p50 <= 50 µs);
+//!   (target p50 ≤ 50 µs);
 //! - throughput of a CPU-bound pure-Python function with 1 and with 2 workers, under the same
-//!   offered load (2 calling threads), and the ratio (target >= 1.8x on 2 cores), as the median
+//!   offered load (2 calling threads), and the ratio (target ≥ 1.8× on 2 cores), as the median
 //!   over short paired rounds (the machine is shared: other work landing on one core halves
 //!   what two workers can get, so the load average is printed too);
 //! - arrays: `numpy.sum` of an 80 MB f64 array sent from Rust (through shared memory) against
 //!   `numpy.sum` of the same array already in the worker, the transfer time, the array returned
 //!   by value; and, per array size, one-way times inside the message (base64) vs through shared
 //!   memory, to place `PoolConfig::shared_memory_threshold` (needs numpy in the workers).
-//!
-//! `cargo bench -p snakebridge-runtime --bench pool` runs it in full; under `cargo test` (no
-//! `--bench` argument) it makes a tiny smoke pass. The workers use `SNAKEBRIDGE_PYTHON` (else
-//! `$VIRTUAL_ENV/bin/python`, else `python3`).
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use snakebridge_runtime::{Call, NdArray, PoolClient, PoolConfig, PyRef, call, with_client};
+
+use crate::{Figure, Mode, median};
 
 const TEST_PYTHON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python");
 
@@ -73,13 +71,8 @@ fn cpu_round(pool: &Arc<PoolClient>, calls: usize, n: i64) -> Duration {
     start.elapsed()
 }
 
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
-
-fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
+pub fn run(mode: Mode) -> Vec<Figure> {
+    let full = mode.full;
     let plan = if full {
         Plan {
             warmup: 5_000,
@@ -174,21 +167,26 @@ fn main() {
             .join(" ")
     );
     drop((one, two));
-    let arrays = array_figures(full);
-    println!(
-        "summary: pool p50 {:.1} µs (target <= 50 µs) {}; p99 {:.1} µs; 2-worker/1-worker throughput {:.2}x (target >= 1.8x on {} cores) {}",
-        micros(p50),
-        if micros(p50) <= 50.0 {
-            "MET"
-        } else {
-            "NOT MET"
+    let mut figures = vec![
+        Figure {
+            what: "trivial call through the pool, round trip",
+            measured: format!("p50 {:.1} µs", micros(p50)),
+            baseline: format!("(absolute) p99 {:.1} µs", micros(p99)),
+            ratio: None,
+            target: "p50 <= 50 µs",
+            met: Some(micros(p50) <= 50.0),
         },
-        micros(p99),
-        ratio,
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        if ratio >= 1.8 { "MET" } else { "NOT MET" },
-    );
-    println!("summary: {arrays}");
+        Figure {
+            what: "CPU-bound calls, pool of 2 on 2 cores",
+            measured: format!("{:.2} calls/s", per_s(m2)),
+            baseline: format!("pool of 1 {:.2} calls/s", per_s(m1)),
+            ratio: Some(ratio),
+            target: ">= 1.8x",
+            met: Some(ratio >= 1.8),
+        },
+    ];
+    figures.push(array_figures(full));
+    figures
 }
 
 /// Median wall time of `runs` runs of `f` (after one warm-up run).
@@ -209,8 +207,8 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// The array figures; returns their summary line.
-fn array_figures(full: bool) -> String {
+/// The array figures; returns the 80 MB one (the table has no target for it: it is reported).
+fn array_figures(full: bool) -> Figure {
     let pool = PoolClient::start(
         PoolConfig::new()
             .name("bench-arrays")
@@ -313,15 +311,14 @@ fn array_figures(full: bool) -> String {
             micros(row[3])
         );
     }
-    format!(
-        "numpy.sum of {mb:.0} MB from Rust {:.1} ms vs {:.1} ms in the worker ({:.1}x, transfer \
-         {:.1} ms); returned by value {:.1} ms",
-        millis(through),
-        millis(resident),
-        through.as_secs_f64() / resident.as_secs_f64(),
-        millis(through.saturating_sub(resident)),
-        millis(back)
-    )
+    Figure {
+        what: "80 MB f64 array into numpy.sum, pool",
+        measured: format!("{:.2} ms", millis(through)),
+        baseline: format!("array already in the worker {:.2} ms", millis(resident)),
+        ratio: Some(through.as_secs_f64() / resident.as_secs_f64()),
+        target: "(reported)",
+        met: None,
+    }
 }
 
 fn threshold_pool(name: &str, threshold: usize) -> Arc<PoolClient> {
