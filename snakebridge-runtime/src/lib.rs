@@ -43,22 +43,22 @@ pub mod telemetry;
 mod value;
 pub mod wire;
 
-pub use array::{DType, Element, NdArray};
 pub use api::{
     Call, IntoArgs, Stream, StreamEvent, call, call_method, construct, get_attr, iterate,
     module_attr, set_attr,
 };
+pub use array::{DType, Element, NdArray};
 pub use client::{RuntimeClient, ValueStream, current_client, set_default_client, with_client};
 #[cfg(feature = "embedded")]
 pub use embedded::{EmbeddedClient, Environment, InterpreterSource};
 pub use error::{CallContext, Error, ExceptionKind, PythonError, Result};
 pub use mock::{ExpectCall, MockClient};
+/// The `ndarray` crate this runtime converts from and to (use it to name matching versions).
+#[cfg(feature = "ndarray")]
+pub use ndarray;
 #[cfg(unix)]
 pub use pool::{PoolClient, PoolConfig, PoolStats, Session, WorkerOutput, in_session};
 pub use pyref::{PyRef, RefOwner};
 pub use request::{Args, CallOptions, CallSite, CallType, Name, Request, ReturnPolicy};
 pub use serde_bridge::{from_value, to_value};
 pub use value::{Bytes, Date, DateTime, FromValue, IntoValue, Time, Value};
-/// The `ndarray` crate this runtime converts from and to (use it to name matching versions).
-#[cfg(feature = "ndarray")]
-pub use ndarray;
