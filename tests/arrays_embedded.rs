@@ -185,19 +185,7 @@ fn dtypes_round_trip() {
 
 #[test]
 fn numpy_made_arrays_of_each_dtype_come_back_typed() {
-    for dtype in [
-        DType::Bool,
-        DType::Int8,
-        DType::Int16,
-        DType::Int32,
-        DType::Int64,
-        DType::UInt8,
-        DType::UInt16,
-        DType::UInt32,
-        DType::UInt64,
-        DType::Float32,
-        DType::Float64,
-    ] {
+    for dtype in DType::ALL {
         let ones: NdArray = Call::function("numpy", "ones", ((2, 2),))
             .kwarg("dtype", dtype.name())
             .call()

@@ -12,7 +12,7 @@ use snakebridge_runtime::ndarray::{Array1, Array2, Ix2};
 use snakebridge_runtime::{
     Call, Element, Error, NdArray, PoolClient, PyRef, ReturnPolicy, Value, call, with_client,
 };
-use support::{all_gone, config, eventually};
+use support::{all_gone, config, crashed_pid, eventually};
 
 /// Tests take turns: they count the segments this process has in /dev/shm.
 fn serial() -> MutexGuard<'static, ()> {
@@ -334,18 +334,6 @@ fn a_failed_conversion_after_an_array_leaves_no_segment() {
         assert_eq!(n, 10_000);
     });
     assert_clean(&pool, &[]);
-}
-
-/// The pid in a `WorkerCrash`'s worker field (`"0 (pid 1234)"`).
-fn crashed_pid(err: &Error) -> u32 {
-    let Error::WorkerCrash { worker, .. } = err else {
-        panic!("not a worker crash: {err:?}")
-    };
-    worker
-        .split("pid ")
-        .nth(1)
-        .and_then(|s| s.trim_end_matches(')').parse().ok())
-        .unwrap_or_else(|| panic!("no pid in {worker:?}"))
 }
 
 fn still_serves(pool: &Arc<PoolClient>) {

@@ -9,19 +9,7 @@ use std::time::Duration;
 use snakebridge_runtime::{
     Call, Error, PoolClient, PyRef, Value, call, construct, in_session, with_client,
 };
-use support::{alive, all_gone, eventually, pool, ready_pids};
-
-/// The pid in a `WorkerCrash`'s worker field (`"0 (pid 1234)"`).
-fn crashed_pid(err: &Error) -> u32 {
-    let Error::WorkerCrash { worker, .. } = err else {
-        panic!("not a worker crash: {err:?}")
-    };
-    worker
-        .split("pid ")
-        .nth(1)
-        .and_then(|s| s.trim_end_matches(')').parse().ok())
-        .unwrap_or_else(|| panic!("no pid in {worker:?}"))
-}
+use support::{alive, all_gone, crashed_pid, eventually, pool, ready_pids};
 
 fn cause(err: &Error) -> &str {
     match err {

@@ -67,3 +67,15 @@ pub fn ready_pids(pool: &PoolClient, name: &str) -> Vec<u32> {
     assert!(ok, "pool `{name}` did not get all its workers back");
     pids
 }
+
+/// The pid in a `WorkerCrash`'s worker field (`"0 (pid 1234)"`).
+pub fn crashed_pid(err: &snakebridge_runtime::Error) -> u32 {
+    let snakebridge_runtime::Error::WorkerCrash { worker, .. } = err else {
+        panic!("not a worker crash: {err:?}")
+    };
+    worker
+        .split("pid ")
+        .nth(1)
+        .and_then(|s| s.trim_end_matches(')').parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {worker:?}"))
+}
