@@ -3,6 +3,7 @@
 //! bindings taking and returning `ndarray` arrays. The lifetime side (a view cannot outlive what
 //! it borrows) is pinned by `tests/ui/array_view_*.rs`.
 
+use snakebridge::array::Complex;
 use snakebridge::ndarray::{Array1, Array2, ArrayD, Ix1, Ix2, array};
 use snakebridge::{
     Call, DType, Element, Error, ExceptionKind, NdArray, PyRef, Value, call, python_module,
@@ -181,6 +182,14 @@ fn dtypes_round_trip() {
     round_trip(vec![i64::MIN, -1, 0, i64::MAX], "int64");
     round_trip(vec![0u8, 1, 128, 255], "uint8");
     round_trip(vec![true, false, false, true], "bool");
+    round_trip(
+        vec![Complex::new(1.5f32, -2.0), Complex::new(0.0, f32::INFINITY)],
+        "complex64",
+    );
+    round_trip(
+        vec![Complex::new(1.5f64, -2.0), Complex::new(-0.0, 1e300)],
+        "complex128",
+    );
 }
 
 #[test]
@@ -212,26 +221,15 @@ fn wrong_element_types_and_dimensions_are_errors() {
     let path: PyRef = call("pathlib", "Path", ("/tmp",)).unwrap();
     let err = path.array_view::<f64>().unwrap_err();
     assert!(err.to_string().contains("not a numpy array"), "{err}");
-    // Complex arrays are not NdArrays: by value they come back as lists of complex numbers.
-    let complex: Value = Call::function(
-        "numpy",
-        "array",
-        (vec![Value::Complex { re: 1.0, im: 2.0 }],),
-    )
-    .returns(snakebridge::ReturnPolicy::Value)
-    .call()
-    .unwrap();
-    assert_eq!(
-        complex,
-        Value::List(vec![Value::Complex { re: 1.0, im: 2.0 }])
-    );
-    let err = Call::<NdArray>::function(
-        "numpy",
-        "array",
-        (vec![Value::Complex { re: 1.0, im: 2.0 }],),
-    )
-    .call()
-    .unwrap_err();
+    // String arrays are not NdArrays: by value they come back as lists of str.
+    let words: Value = Call::function("numpy", "array", (vec!["a", "bc"],))
+        .returns(snakebridge::ReturnPolicy::Value)
+        .call()
+        .unwrap();
+    assert_eq!(words, Value::from(vec!["a", "bc"]));
+    let err = Call::<NdArray>::function("numpy", "array", (vec!["a", "bc"],))
+        .call()
+        .unwrap_err();
     assert!(err.to_string().contains("numeric or bool dtype"), "{err}");
     // The interpreter is fine afterwards.
     assert_eq!(ints.to_array::<i64, Ix1>().unwrap(), array![0i64, 1, 2, 3]);

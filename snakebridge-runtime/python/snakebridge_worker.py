@@ -69,6 +69,8 @@ _DTYPES = {
     ("u", 8): "uint64",
     ("f", 4): "float32",
     ("f", 8): "float64",
+    ("c", 8): "complex64",
+    ("c", 16): "complex128",
 }
 _DTYPE_NAMES = frozenset(_DTYPES.values())
 # Linux's shared memory takes write(): the kernel copies straight into its pages, about twice as
@@ -306,7 +308,7 @@ class Worker:
         if dt.isnative and dt.fields is None and dt.subdtype is None:
             name = _DTYPES.get((dt.kind, dt.itemsize))
         if name is None:
-            # object, str, complex, byte-swapped, ...: plain values, element by element.
+            # object, str, datetime, float16, byte-swapped, ...: plain values, element by element.
             return self.convert(arr.tolist(), True)
         shape = [int(d) for d in arr.shape]
         nbytes = int(arr.nbytes)

@@ -14,7 +14,7 @@
 //!   [`PyRef::array_view`](crate::PyRef::array_view), borrowed from the ref that keeps the numpy
 //!   array alive.
 //!
-//! Element types are [`Element`]s: `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`. Asking for
+//! Element types are [`Element`]s: `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64` and complex numbers. Asking for
 //! the wrong one is an [`Error::Decode`] that names both dtypes; nothing is reinterpreted.
 //!
 //! ```
@@ -64,11 +64,15 @@ pub enum DType {
     Float32,
     /// `float64`.
     Float64,
+    /// `complex64` (two `float32`s).
+    Complex64,
+    /// `complex128` (two `float64`s).
+    Complex128,
 }
 
 impl DType {
     /// Every dtype, for lookups.
-    pub const ALL: [DType; 11] = [
+    pub const ALL: [DType; 13] = [
         DType::Bool,
         DType::Int8,
         DType::Int16,
@@ -80,6 +84,8 @@ impl DType {
         DType::UInt64,
         DType::Float32,
         DType::Float64,
+        DType::Complex64,
+        DType::Complex128,
     ];
 
     /// numpy's name of the dtype (`"float64"`), also its name on the wire.
@@ -96,6 +102,8 @@ impl DType {
             DType::UInt64 => "uint64",
             DType::Float32 => "float32",
             DType::Float64 => "float64",
+            DType::Complex64 => "complex64",
+            DType::Complex128 => "complex128",
         }
     }
 
@@ -110,7 +118,8 @@ impl DType {
             DType::Bool | DType::Int8 | DType::UInt8 => 1,
             DType::Int16 | DType::UInt16 => 2,
             DType::Int32 | DType::UInt32 | DType::Float32 => 4,
-            DType::Int64 | DType::UInt64 | DType::Float64 => 8,
+            DType::Int64 | DType::UInt64 | DType::Float64 | DType::Complex64 => 8,
+            DType::Complex128 => 16,
         }
     }
 }
@@ -126,7 +135,7 @@ mod sealed {
 }
 
 /// A Rust element type with a numpy dtype: `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`,
-/// `u32`, `u64`, `f32`, `f64`. Sealed: these are the types whose every bit pattern numpy and
+/// `u32`, `u64`, `f32`, `f64`, [`Complex<f32>`] and [`Complex<f64>`]. Sealed: these are the types whose every bit pattern numpy and
 /// Rust read alike (bools are checked to be 0 or 1 where bytes arrive from outside).
 pub trait Element: Copy + Send + Sync + PartialEq + fmt::Debug + 'static + sealed::Sealed {
     /// The matching dtype.
@@ -158,6 +167,30 @@ elements! {
     u32 => UInt32, Int;
     f32 => Float32, Float;
     f64 => Float64, Float;
+}
+
+/// Complex numbers as numpy stores them (`complex64`, `complex128`): re-exported from
+/// `num-complex`.
+pub use num_complex::Complex;
+
+macro_rules! complex_elements {
+    ($($t:ty => $dtype:ident;)*) => {$(
+        impl sealed::Sealed for Complex<$t> {}
+        impl Element for Complex<$t> {
+            const DTYPE: DType = DType::$dtype;
+            fn to_value(self) -> Value {
+                Value::Complex {
+                    re: self.re.into(),
+                    im: self.im.into(),
+                }
+            }
+        }
+    )*};
+}
+
+complex_elements! {
+    f32 => Complex64;
+    f64 => Complex128;
 }
 
 impl sealed::Sealed for u64 {}
@@ -217,6 +250,14 @@ macro_rules! with_element {
             }
             $crate::array::DType::Float64 => {
                 type $T = f64;
+                $body
+            }
+            $crate::array::DType::Complex64 => {
+                type $T = $crate::array::Complex<f32>;
+                $body
+            }
+            $crate::array::DType::Complex128 => {
+                type $T = $crate::array::Complex<f64>;
                 $body
             }
         }

@@ -8,6 +8,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value as Json};
+use snakebridge_runtime::array::Complex;
 use snakebridge_runtime::ndarray::{ArrayD, Axis, IxDyn};
 use snakebridge_runtime::wire::{NoRefs, decode_value, encode_value};
 use snakebridge_runtime::{
@@ -286,6 +287,18 @@ macro_rules! from_chunk {
 }
 from_chunk!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
 
+macro_rules! complex_from_chunk {
+    ($($t:ty),*) => {$(
+        impl FromChunk for Complex<$t> {
+            fn from_chunk(chunk: &[u8]) -> Self {
+                let (re, im) = chunk.split_at(chunk.len() / 2);
+                Complex::new(<$t>::from_chunk(re), <$t>::from_chunk(im))
+            }
+        }
+    )*};
+}
+complex_from_chunk!(f32, f64);
+
 impl FromChunk for bool {
     fn from_chunk(chunk: &[u8]) -> Self {
         chunk[0] & 1 == 1
@@ -319,7 +332,7 @@ fn array() -> impl Strategy<Value = NdArray> {
     (
         0..DType::ALL.len(),
         vec(0usize..4, 0..=3),
-        vec(any::<u8>(), 8..=8 * 8),
+        vec(any::<u8>(), 16..=16 * 8),
         0u8..3,
     )
         .prop_map(|(dtype, shape, raw, layout)| match DType::ALL[dtype] {
@@ -333,6 +346,8 @@ fn array() -> impl Strategy<Value = NdArray> {
             DType::UInt32 => build::<u32>(&shape, &raw, layout),
             DType::UInt64 => build::<u64>(&shape, &raw, layout),
             DType::Float32 => build::<f32>(&shape, &raw, layout),
+            DType::Complex64 => build::<Complex<f32>>(&shape, &raw, layout),
+            DType::Complex128 => build::<Complex<f64>>(&shape, &raw, layout),
             _ => build::<f64>(&shape, &raw, layout),
         })
 }
