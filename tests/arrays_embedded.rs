@@ -327,3 +327,54 @@ fn shared_and_static_buffers_cross_without_a_copy() {
     let transposed = NdArray::from(Array2::<u8>::zeros((2, 3)).reversed_axes());
     assert!(matches!(transposed.reshape([6]), Err(Error::Encode { .. })));
 }
+
+#[test]
+fn rust_buffers_come_back_from_numpy_without_a_copy() {
+    let data: Vec<i32> = (0..12).collect();
+    let rust_ptr = data.as_ptr() as usize;
+    let sent = NdArray::from_shape_vec([3, 4], data).unwrap();
+    // numpy hands back the very array: the same buffer, shared again.
+    let same: NdArray = Call::function("numpy", "asarray", (sent.clone(),))
+        .call()
+        .unwrap();
+    assert_eq!(same.data_ptr() as usize, rust_ptr);
+    assert_eq!(same, sent);
+    // A view numpy makes of it (transposed, strided): still the same buffer, right elements.
+    let transposed: Array2<i32> = Call::<Value>::function("numpy", "transpose", (sent.clone(),))
+        .call_as()
+        .unwrap();
+    assert_eq!(transposed.into_dyn(), sent.view::<i32>().unwrap().t().to_owned());
+    let every_other: NdArray = Call::function(
+        "operator",
+        "getitem",
+        (
+            sent.clone(),
+            (
+                call::<PyRef>("builtins", "slice", (Value::None,)).unwrap(),
+                call::<PyRef>("builtins", "slice", (1, Value::None, 2)).unwrap(),
+            ),
+        ),
+    )
+    .call()
+    .unwrap();
+    assert_eq!(every_other.data_ptr() as usize, rust_ptr + 4);
+    assert_eq!(every_other.to_vec::<i32>().unwrap(), [1, 3, 5, 7, 9, 11]);
+    // Another dtype over the same bytes is not shared (it could hold invalid bools): copied.
+    let as_bools: PyRef = Call::method(
+        &asarray(NdArray::from_vec(vec![0u8, 1, 2])),
+        "view",
+        ("bool",),
+    )
+    .call()
+    .unwrap();
+    let bools: NdArray = Call::function("numpy", "asarray", (&as_bools,))
+        .call()
+        .unwrap();
+    assert_eq!(bools.to_vec::<bool>().unwrap(), [false, true, true]);
+    // numpy arithmetic makes new arrays: those are numpy's memory, copied once.
+    let doubled: NdArray = Call::function("numpy", "multiply", (sent.clone(), 2))
+        .call()
+        .unwrap();
+    assert_ne!(doubled.data_ptr() as usize, rust_ptr);
+    assert_eq!(doubled.to_vec::<i32>().unwrap()[11], 22);
+}

@@ -530,6 +530,52 @@ impl NdArray {
         Ok(NdArray::from_storage(storage, dtype, shape, strides, 0))
     }
 
+    /// The same storage seen with another shape, element strides and data address (a view numpy
+    /// made of this array), if the dtype is the same and every element it reaches lies inside
+    /// the storage.
+    pub(crate) fn view_of_same_storage(
+        &self,
+        dtype: DType,
+        shape: Vec<usize>,
+        strides: Vec<isize>,
+        data: *const u8,
+    ) -> Option<NdArray> {
+        // Another dtype over the same bytes (`a.view("bool")`) could hold invalid elements.
+        if dtype != self.dtype {
+            return None;
+        }
+        let bytes = self.storage.bytes();
+        let size = dtype.size();
+        let start = (data as usize).checked_sub(bytes.as_ptr() as usize)?;
+        if start % size != 0 {
+            return None;
+        }
+        if shape.contains(&0) {
+            return Some(NdArray::from_storage(
+                self.storage.clone(),
+                dtype,
+                shape,
+                strides,
+                0,
+            ));
+        }
+        // The lowest and highest element offsets the view reaches, in elements from `data`.
+        let (mut low, mut high) = (0isize, 0isize);
+        for (&dim, &stride) in shape.iter().zip(&strides) {
+            let far = stride.checked_mul(dim as isize - 1)?;
+            if far < 0 {
+                low = low.checked_add(far)?;
+            } else {
+                high = high.checked_add(far)?;
+            }
+        }
+        let first = start as isize / size as isize;
+        let in_bounds = first + low >= 0 && ((first + high + 1) as usize) * size <= bytes.len();
+        in_bounds.then(|| {
+            NdArray::from_storage(self.storage.clone(), dtype, shape, strides, first as usize)
+        })
+    }
+
     /// The element type.
     pub fn dtype(&self) -> DType {
         self.dtype

@@ -7,12 +7,15 @@ use numpy::{
     PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
-use pyo3::types::PyCapsule;
+use pyo3::types::{PyCapsule, PyCapsuleMethods};
 
 use crate::array::{DType, Element, NdArray, large_vec, raw_view, with_element};
 use crate::error::{Error, Result};
 use crate::pyref::{PyRef, RefHandle};
 use crate::value::Value;
+
+/// The name of the capsules that own the Rust memory under numpy arrays.
+const CAPSULE: &std::ffi::CStr = c"snakebridge.NdArray";
 
 /// numpy must be importable before rust-numpy touches its C API (which panics otherwise).
 fn require_numpy(py: Python<'_>, doing: &str) -> Result<()> {
@@ -28,7 +31,7 @@ fn require_numpy(py: Python<'_>, doing: &str) -> Result<()> {
 /// Read-only because Rust may still share the buffer (`NdArray` clones are cheap).
 pub(crate) fn array_to_py<'py>(py: Python<'py>, array: &NdArray) -> Result<Bound<'py, PyAny>> {
     require_numpy(py, "passing an array")?;
-    let owner = PyCapsule::new_with_value(py, array.clone(), c"snakebridge.NdArray")
+    let owner = PyCapsule::new_with_value(py, array.clone(), CAPSULE)
         .map_err(|e| Error::encode(format!("cannot wrap the array's buffer: {e}")))?;
     with_element!(array.dtype(), T => {
         let view = array.view::<T>()?;
@@ -82,6 +85,9 @@ pub(crate) fn array_from_py(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
         )));
     };
     let shape = untyped.shape().to_vec();
+    if let Some(own) = rust_buffer_of(untyped, dtype) {
+        return Ok(Some(Value::Array(own)));
+    }
     if dtype == DType::Bool {
         // Read bools as bytes: a bool array can hold bytes other than 0 and 1 (views of other
         // data), which must not become Rust `bool`s.
@@ -107,6 +113,31 @@ pub(crate) fn array_from_py(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
         }
         NdArray::from_shape_vec(shape, data).map(|a| Some(Value::Array(a)))
     })
+}
+
+/// The `NdArray` behind a numpy array that Rust memory backs (made by [`array_to_py`], or a numpy
+/// view of one): the same storage, shared again instead of copied. Such memory is immutable (the
+/// arrays are read-only and numpy cannot make them writable: a capsule base exports no buffer).
+fn rust_buffer_of(array: &Bound<'_, PyUntypedArray>, dtype: DType) -> Option<NdArray> {
+    let mut base = array.getattr("base").ok()?;
+    while base.cast::<PyUntypedArray>().is_ok() {
+        base = base.getattr("base").ok()?;
+    }
+    let capsule = base.cast::<PyCapsule>().ok()?;
+    let pointer = capsule.pointer_checked(Some(CAPSULE)).ok()?;
+    // SAFETY: a capsule of this name is only ever made by `array_to_py`, around an `NdArray`;
+    // the capsule (held by `base`) keeps it alive while we clone its storage.
+    let owner = unsafe { pointer.cast::<NdArray>().as_ref() };
+    let size = dtype.size() as isize;
+    let strides = array
+        .strides()
+        .iter()
+        .map(|&bytes| (bytes % size == 0).then_some(bytes / size))
+        .collect::<Option<Vec<isize>>>()?;
+    let data = with_element!(dtype, T => {
+        array.cast::<PyArrayDyn<T>>().ok()?.data().cast_const().cast::<u8>()
+    });
+    owner.view_of_same_storage(dtype, array.shape().to_vec(), strides, data)
 }
 
 /// A read-only view of the numpy array that `r` holds, without a copy (see
