@@ -314,7 +314,7 @@ impl<R: FromValue> Call<R> {
     /// Runs the call on the current client and converts the result to `R`.
     #[track_caller]
     #[inline]
-    pub fn call(self) -> Result<R> {
+    pub fn call(mut self) -> Result<R> {
         let location = Location::caller();
         if !self.pending_positional.is_empty() {
             self.check_positional()?;
@@ -322,8 +322,9 @@ impl<R: FromValue> Call<R> {
         if telemetry::enabled() {
             return self.call_measured(location);
         }
-        let value = with_current(|client| client.execute(&self.request, &self.options))
-            .map_err(|e| at(e, location))?;
+        let value = with_current(|client| client.execute(&self.request, &self.options));
+        self.request.forget_scalar_args();
+        let value = value.map_err(|e| at(e, location))?;
         R::from_value(value).map_err(|e| at(e, location))
     }
 

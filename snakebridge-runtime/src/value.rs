@@ -111,6 +111,22 @@ impl Value {
         }
     }
 
+    /// True for the variants that own no memory (their drop does nothing).
+    #[inline]
+    pub(crate) fn owns_nothing(&self) -> bool {
+        matches!(
+            self,
+            Value::None
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::Complex { .. }
+                | Value::Date(_)
+                | Value::Time(_)
+                | Value::DateTime(_)
+        )
+    }
+
     /// True for `None`.
     pub fn is_none(&self) -> bool {
         matches!(self, Value::None)
@@ -507,7 +523,12 @@ macro_rules! int_conversions {
                 let out_of_range = |v: &dyn fmt::Display| {
                     Error::decode(stringify!($t), format!("Python int {v} is out of range"))
                 };
-                match value {
+                // As for f64: plain ints own nothing, skip the drop glue.
+                let value = std::mem::ManuallyDrop::new(value);
+                if let Value::Int(i) = *value {
+                    return <$t>::try_from(i).map_err(|_| out_of_range(&i));
+                }
+                match std::mem::ManuallyDrop::into_inner(value) {
                     Value::Int(i) => <$t>::try_from(i).map_err(|_| out_of_range(&i)),
                     Value::BigInt(i) => <$t>::try_from(&i).map_err(|_| out_of_range(&i)),
                     Value::Bool(b) => Ok(<$t>::from(b)),
@@ -556,9 +577,15 @@ impl FromValue for f64 {
     /// returns the int `2`).
     #[inline]
     fn from_value(value: Value) -> Result<Self> {
-        match value {
-            Value::Float(x) => Ok(x),
-            Value::Int(i) => Ok(i as f64),
+        // The hot path of every float-returning call: a float or int owns nothing, so skip the
+        // drop glue a by-value `match` would run on the whole `Value` afterwards.
+        let value = std::mem::ManuallyDrop::new(value);
+        match *value {
+            Value::Float(x) => return Ok(x),
+            Value::Int(i) => return Ok(i as f64),
+            _ => {}
+        }
+        match std::mem::ManuallyDrop::into_inner(value) {
             Value::BigInt(ref i) => {
                 use num_bigint::ToBigInt;
                 let approx: f64 = i.to_string().parse().unwrap_or(f64::NAN);
@@ -566,7 +593,7 @@ impl FromValue for f64 {
                 if approx.is_finite() && approx.to_bigint().as_ref() == Some(i) {
                     Ok(approx)
                 } else {
-                    mismatch("f64 (exactly)", &value)
+                    mismatch("f64 (exactly)", &Value::BigInt(i.clone()))
                 }
             }
             other => mismatch("f64", &other),
