@@ -23,15 +23,22 @@ Worker -> Rust:
   {"op": "ready", "id": 0, "pid", "python"} | {"op": "startup_error", "id": 0, "message"}
   {"id", "ok": value} | {"id", "err": {"class", "kind", "message", "traceback"}}
   {"id", "stale": {"ref", "reason"}} | {"id", "decode": {"what", "message"}} | {"id", "encode": msg}
+    any of these, answering a "call", may add "free": [segment names] (see Arrays)
   {"id", "started": true} then {"id", "item": value}... and {"id", "end": true} or an error
 
 Arrays (numpy, numeric and bool dtypes in native byte order) travel as
 ``{"__type__": "ndarray", "dtype", "shape", "data": <base64 of the C-order bytes>}`` when empty or
 smaller than SNAKEBRIDGE_SHM_THRESHOLD bytes, else as ``{..., "shm": "<segment>"}``: a POSIX
 shared-memory segment (mode 0600) that holds the C-order bytes. Rust's arrays arrive in
-``/sb-<rust pid>-<n>``; the worker maps them read-only and hands numpy a read-only array over the
-mapping (no copy; Rust unlinks the name once the call is over, the mapping lives as long as the
-array). A numpy array returned by value goes into a new ``/sbw-<worker pid>-<n>`` (one copy, in
+``/sb-<rust pid>-<n>``; the worker maps the array's bytes (the segment may be larger) read-only and
+hands numpy a read-only array over the mapping (no copy). Once a call's reply is ready, the worker
+checks each segment it mapped for it: if nothing but its own bookkeeping references the mapping or
+the array (reference counts, compared with those of a probe taken through the same code; any view
+of the array references the array or the mapping), it closes the mapping and names the segment in
+the reply's "free" list, and Rust may write the arrays of later calls into it. Otherwise (the
+array was kept: in a global, a ref, a view, a cache...) the mapping lives as long as the array,
+and Rust unlinks the name and never writes into it again. Streams never report segments free.
+A numpy array returned by value goes into a new ``/sbw-<worker pid>-<n>`` (one copy, in
 C order); Rust maps it and unlinks the name, or removes it when the worker dies before the reply
 was read. Other dtypes asked for by value go through ``tolist()``; without numpy installed, an
 array argument is an encode error (and the worker keeps serving).
@@ -91,6 +98,11 @@ except ImportError:  # pragma: no cover - Linux without the module: the segments
 
     def _shm_unlink(name):
         os.unlink("/dev/shm" + name)
+
+
+def _refcounts(entry):
+    """The reference counts of the mapping and the array of a ``[name, mmap, array]`` entry."""
+    return sys.getrefcount(entry[1]), sys.getrefcount(entry[2])
 
 
 def _numpy():
@@ -190,6 +202,9 @@ class Worker:
         self.shm_threshold = shm_threshold
         self.segments = 0
         self.made = []  # segments made for the value being converted and sent
+        # [name, mmap, array] of each segment mapped for the message being handled
+        self.mapped = []
+        self.baseline = None  # reference counts of an unreferenced mapping and array
 
     # ----------------------------------------------------------------------------------------
     # Channel
@@ -294,10 +309,47 @@ class Worker:
             count *= d
         segment = obj.get("shm")
         if segment is not None:
-            data = _map_segment(segment, count * dtype.itemsize)
+            mm = _map_segment(segment, count * dtype.itemsize)
+            if isinstance(mm, mmap.mmap):
+                # The array's base is the mapping itself, and every view of it has the array or
+                # the mapping as its base (numpy collapses chains of views): what `unmap_unused`
+                # counts on.
+                arr = np.ndarray(shape, dtype=dtype, buffer=mm)
+                self.mapped.append([segment, mm, arr])
+                return arr
+            data = mm
         else:
             data = base64.b64decode(obj["data"])
         return np.frombuffer(data, dtype=dtype, count=count).reshape(shape)
+
+    def unmap_unused(self):
+        """Unmaps the segments mapped for the message just handled that nothing references any
+        more, and returns their names: Rust may then write other arrays into them. A segment
+        whose mapping or array is still referenced (kept in a global, a ref, a cache, a view of
+        it, a memoryview, an exception's traceback...) stays mapped as long as that lives, and
+        is not named: Rust unlinks it and never writes into it again."""
+        mapped, self.mapped = self.mapped, []
+        if not mapped:
+            return []
+        if self.baseline is None:
+            # The counts of a mapping and an array that only the list holds, taken through the
+            # same code as the real ones (how getrefcount counts differs between Pythons).
+            probe = [None, mmap.mmap(-1, 8), None]
+            probe[2] = _numpy().ndarray((1,), "u1", buffer=probe[1])
+            self.baseline = _refcounts(probe)
+            del probe
+        free = []
+        while mapped:
+            entry = mapped.pop()
+            unused = _refcounts(entry) == self.baseline
+            entry[2] = None  # our array: freed if unused, releasing its hold on the mapping
+            if unused:
+                try:
+                    entry[1].close()  # fails while anything still holds the mapping's buffer
+                except BufferError:
+                    continue
+                free.append(entry[0])
+        return free
 
     # ----------------------------------------------------------------------------------------
     # numpy arrays asked for by value (the embedded client's `array_from_py`)
@@ -551,40 +603,49 @@ class Worker:
         mid = msg["id"]
         for rid in msg.get("release") or ():
             self.release(rid)
-        reply = self.problem_reply(mid)
-        if reply is not None:
-            self.send(reply)
-            return
-        policy = msg.get("returns", "auto")
+        # Only `answer` holds the arguments: once it returns, what references them is the call's.
+        req = msg.pop("req", None)
         self.session = msg.get("session")
         try:
-            try:
-                result = self.run(msg["req"])
-                if streaming:
-                    iterator = iter(result)
-            except _StaleTarget as e:
-                self.send({"id": mid, "stale": {"ref": str(e.rid), "reason": STALE_REASON}})
-                return
-            except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
-                self.send({"id": mid, "err": self.exception(e)})
-                return
-            if streaming:
-                window = max(1, int(msg.get("window", 16)))
-                self.streams[mid] = [iterator, result, window, policy, self.session]
-                self.send({"id": mid, "started": True})
-                return
-            try:
-                value = self.result(result, policy)
-            except _NotData as e:
-                self.send({"id": mid, "decode": {"what": e.what, "message": e.message}})
-                return
-            except Exception as e:  # noqa: BLE001
-                self.send({"id": mid, "decode": {"what": type(result).__name__, "message": str(e)}})
-                return
-            del result
-            self.send({"id": mid, "ok": value})
+            window = msg.get("window", 16) if streaming else None
+            reply = self.answer(mid, req, msg.get("returns", "auto"), window)
         finally:
             self.session = None
+        del req
+        if streaming:
+            # A stream's items may refer to its arguments for as long as it lives: its segments
+            # are never reused (the mappings go with the arrays).
+            self.mapped = []
+        else:
+            free = self.unmap_unused()
+            if free:
+                reply["free"] = free
+        self.send(reply)
+
+    def answer(self, mid, req, policy, window):
+        """Runs a call (or, with a window, opens a stream); returns the reply to send."""
+        streaming = window is not None
+        reply = self.problem_reply(mid)
+        if reply is not None:
+            return reply
+        try:
+            result = self.run(req)
+            if streaming:
+                iterator = iter(result)
+        except _StaleTarget as e:
+            return {"id": mid, "stale": {"ref": str(e.rid), "reason": STALE_REASON}}
+        except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
+            return {"id": mid, "err": self.exception(e)}
+        if streaming:
+            self.streams[mid] = [iterator, result, max(1, int(window)), policy, self.session]
+            return {"id": mid, "started": True}
+        try:
+            value = self.result(result, policy)
+        except _NotData as e:
+            return {"id": mid, "decode": {"what": e.what, "message": e.message}}
+        except Exception as e:  # noqa: BLE001
+            return {"id": mid, "decode": {"what": type(result).__name__, "message": str(e)}}
+        return {"id": mid, "ok": value}
 
     def pump(self):
         """Produces one item of a stream that has credit; False when none has."""
@@ -662,6 +723,7 @@ class Worker:
             if frame is None:
                 return
             self.problems = []
+            self.mapped = []
             msg = json.loads(frame, object_hook=self.hook)
             self.handle(msg)
 

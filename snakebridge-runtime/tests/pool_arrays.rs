@@ -1,6 +1,7 @@
 //! numpy arrays through the pool: small ones inside the messages, large ones through POSIX
 //! shared memory (one copy by the sender, none by the receiver), with every segment removed
-//! after calls, crashes and timeouts. Needs numpy in the workers' Python (`tests/run.sh` sets up
+//! after calls, crashes and timeouts but the spares a worker reported unused (reused by later
+//! calls, never while a worker still holds them), and those at shutdown. Needs numpy in the workers' Python (`tests/run.sh` sets up
 //! such a venv and points SNAKEBRIDGE_PYTHON at it).
 
 mod support;
@@ -39,14 +40,59 @@ fn leftovers(workers: &[u32]) -> Vec<String> {
     for pid in workers {
         found.extend(segments(&format!("sbw-{pid}-")));
     }
+    found.sort();
     found
 }
 
+/// The pool's spare segments, as listed in /dev/shm (without the leading `/`).
+fn spares(pool: &PoolClient) -> Vec<String> {
+    let mut names: Vec<String> = pool
+        .spare_segments()
+        .iter()
+        .map(|n| n.trim_start_matches('/').to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The segments left in /dev/shm that are not spares of the pool.
+fn strays(pool: &PoolClient, pids: &[u32]) -> Vec<String> {
+    let spare = spares(pool);
+    leftovers(pids)
+        .into_iter()
+        .filter(|n| !spare.contains(n))
+        .collect()
+}
+
+/// No segment is left but the pool's spares (which do exist, at most 4 of them).
 fn assert_clean(pool: &PoolClient, also: &[u32]) {
     let mut pids = pool.worker_pids();
     pids.extend_from_slice(also);
+    let ok = eventually(Duration::from_secs(10), || strays(pool, &pids).is_empty());
+    assert!(ok, "segments left in /dev/shm: {:?}", strays(pool, &pids));
+    let spare = spares(pool);
+    assert!(spare.len() <= 4, "{spare:?}");
+    let listed = leftovers(&[]);
+    assert!(
+        spare.iter().all(|n| listed.contains(n)),
+        "{spare:?} vs {listed:?}"
+    );
+}
+
+/// [`assert_clean`], then shuts the pool down: no segment at all is left, spares included.
+fn assert_none_after_shutdown(pool: Arc<PoolClient>, also: &[u32]) {
+    assert_clean(&pool, also);
+    let mut pids = pool.worker_pids();
+    pids.extend_from_slice(also);
+    pool.shutdown();
+    assert!(pool.spare_segments().is_empty());
+    drop(pool);
     let ok = eventually(Duration::from_secs(10), || leftovers(&pids).is_empty());
-    assert!(ok, "segments left in /dev/shm: {:?}", leftovers(&pids));
+    assert!(
+        ok,
+        "segments left in /dev/shm after the shutdown: {:?}",
+        leftovers(&pids)
+    );
 }
 
 /// The path of the memory mapping holding `ptr` in this process (Linux), if it is a file's.
@@ -124,6 +170,11 @@ fn an_80_mb_array_is_summed_through_shared_memory() {
         let total: f64 = call("numpy", "sum", (array.clone(),)).unwrap();
         let through = started.elapsed();
         assert_eq!(total, expected);
+        // Again: into the spare segment the first call left.
+        let started = Instant::now();
+        let total: f64 = call("numpy", "sum", (array.clone(),)).unwrap();
+        let again = started.elapsed();
+        assert_eq!(total, expected);
         assert_eq!(
             facts(NdArray::from_vec(vec![0.5f64; 1 << 14])).owner,
             "mmap"
@@ -146,13 +197,13 @@ fn an_80_mb_array_is_summed_through_shared_memory() {
         assert_eq!(back.view::<f64>().unwrap()[[N - 1]], (N - 1) as f64);
         println!(
             "80 MB f64 array: numpy.sum through the pool {through:?} (array sent through shared \
-             memory) vs {local:?} on an array already in the worker (ratio {:.1}x, transfer \
+             memory; {again:?} through a spare segment) vs {local:?} on an array already in the worker (ratio {:.1}x, transfer \
              ≈ {:?}); the same array returned by value in {returned:?}",
             through.as_secs_f64() / local.as_secs_f64(),
             through.saturating_sub(local)
         );
     });
-    assert_clean(&pool, &[]);
+    assert_none_after_shutdown(pool, &[]);
 }
 
 #[test]
@@ -171,7 +222,7 @@ fn small_arrays_travel_inline_and_large_ones_through_shared_memory() {
         assert!(!is_mapped_segment(&copy_back(small)));
         assert!(is_mapped_segment(&copy_back(large)));
     });
-    assert_clean(&pool, &[]);
+    assert_none_after_shutdown(pool, &[]);
 
     // The threshold is the pool's: with usize::MAX nothing goes through shared memory.
     let inline = start(usize::MAX);
@@ -182,7 +233,7 @@ fn small_arrays_travel_inline_and_large_ones_through_shared_memory() {
         assert!(!is_mapped_segment(&back));
         assert_eq!(back, big);
     });
-    assert_clean(&inline, &[]);
+    assert_none_after_shutdown(inline, &[]);
 }
 
 fn round_trip<T: Element>(make: impl Fn(usize) -> T, name: &str) {
@@ -234,7 +285,7 @@ fn every_dtype_round_trips_below_and_above_the_threshold() {
         round_trip(|i| Complex::new(i as f64, -(i as f64) / 7.0), "complex128");
         round_trip(|i| Complex::new(i as f32 * 0.5, 1.0), "complex64");
     });
-    assert_clean(&pool, &[]);
+    assert_none_after_shutdown(pool, &[]);
 }
 
 #[test]
@@ -274,7 +325,7 @@ fn transposed_arrays_keep_their_elements_both_ways() {
         let back: Array1<i32> = call("numpy", "copy", (r.clone(),)).unwrap();
         assert_eq!(back, r);
     });
-    assert_clean(&pool, &[]);
+    assert_none_after_shutdown(pool, &[]);
 }
 
 #[test]
@@ -307,7 +358,7 @@ fn other_dtypes_by_value_become_lists_and_auto_keeps_arrays_as_refs() {
         let wrong = r.to_array::<f32, Ix2>().unwrap_err();
         assert!(matches!(wrong, Error::Decode { .. }), "{wrong:?}");
     });
-    assert_clean(&pool, &[]);
+    assert_none_after_shutdown(pool, &[]);
 }
 
 #[test]
@@ -324,6 +375,8 @@ fn a_failed_conversion_after_an_array_leaves_no_segment() {
         let err =
             call::<f64>("math", "sqrt", (NdArray::from_vec(vec![1.0f64; 10_000]),)).unwrap_err();
         assert!(matches!(err, Error::Python(_)), "{err:?}");
+        // Nothing kept the array: the error reply gave its segment back as a spare.
+        assert_eq!(pool.spare_segments().len(), 1);
         let n: i64 = call(
             "snakebridge_faults",
             "sleep_with",
@@ -332,7 +385,7 @@ fn a_failed_conversion_after_an_array_leaves_no_segment() {
         .unwrap();
         assert_eq!(n, 10_000);
     });
-    assert_clean(&pool, &[]);
+    assert_none_after_shutdown(pool, &[]);
 }
 
 fn still_serves(pool: &Arc<PoolClient>) {
@@ -349,6 +402,16 @@ fn a_crash_while_holding_an_array_leaves_no_segment() {
     let _turn = serial();
     let pool = start(SMALL_THRESHOLD);
     let big = NdArray::from_vec(vec![3.0f64; 1 << 20]);
+    // A spare the crashing calls take: it must be removed, not kept for later calls.
+    let spare_for = |array: &NdArray| {
+        let total: f64 =
+            with_client(pool.clone(), || call("numpy", "sum", (array.clone(),))).unwrap();
+        assert_eq!(total, 3.0 * array.len() as f64);
+        let spare = spares(&pool);
+        assert_eq!(spare.len(), 1, "{spare:?}");
+        spare
+    };
+    let spare = spare_for(&big);
     let err = with_client(pool.clone(), || {
         call::<Value>("snakebridge_faults", "exit_with", (big.clone(), 3)).unwrap_err()
     });
@@ -356,8 +419,14 @@ fn a_crash_while_holding_an_array_leaves_no_segment() {
     let dead = crashed_pid(&err);
     assert!(all_gone(&[dead]));
     assert_clean(&pool, &[dead]);
+    assert!(
+        spares(&pool).is_empty(),
+        "the crashed call's segment stayed a spare"
+    );
+    assert!(!leftovers(&[]).contains(&spare[0]));
 
     // Idempotent: retried once on the replacement, same segments, then removed.
+    let spare = spare_for(&big);
     let err = with_client(pool.clone(), || {
         Call::<Value>::function("snakebridge_faults", "exit_with", (big.clone(), 4))
             .idempotent(true)
@@ -366,6 +435,8 @@ fn a_crash_while_holding_an_array_leaves_no_segment() {
     });
     assert!(matches!(err, Error::WorkerCrash { .. }), "{err:?}");
     assert_clean(&pool, &[crashed_pid(&err)]);
+    assert!(spares(&pool).is_empty());
+    assert!(!leftovers(&[]).contains(&spare[0]));
 
     // A worker that made a segment for its reply and died before sending it.
     let err = with_client(pool.clone(), || {
@@ -375,7 +446,7 @@ fn a_crash_while_holding_an_array_leaves_no_segment() {
     assert!(all_gone(&[dead]));
     assert_clean(&pool, &[dead]);
     still_serves(&pool);
-    assert_clean(&pool, &[dead]);
+    assert_none_after_shutdown(pool, &[dead]);
 }
 
 #[test]
@@ -383,21 +454,28 @@ fn a_timeout_while_holding_an_array_leaves_no_segment() {
     let _turn = serial();
     let pool = start(SMALL_THRESHOLD);
     let before = pool.worker_pids();
+    let array = NdArray::from_vec(vec![1i64; 1 << 16]);
+    // A spare for the call that times out to take: it must be removed, not kept.
+    let n: i64 = with_client(pool.clone(), || {
+        call("snakebridge_faults", "sleep_with", (array.clone(), 0))
+    })
+    .unwrap();
+    assert_eq!(n, 1 << 16);
+    let spare = spares(&pool);
+    assert_eq!(spare.len(), 1, "{spare:?}");
     let err = with_client(pool.clone(), || {
-        Call::<i64>::function(
-            "snakebridge_faults",
-            "sleep_with",
-            (NdArray::from_vec(vec![1i64; 1 << 16]), 60),
-        )
-        .timeout(Duration::from_millis(500))
-        .call()
-        .unwrap_err()
+        Call::<i64>::function("snakebridge_faults", "sleep_with", (array.clone(), 60))
+            .timeout(Duration::from_millis(500))
+            .call()
+            .unwrap_err()
     });
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(all_gone(&before));
     assert_clean(&pool, &before);
+    assert!(spares(&pool).is_empty());
+    assert!(!leftovers(&[]).contains(&spare[0]));
     still_serves(&pool);
-    assert_clean(&pool, &before);
+    assert_none_after_shutdown(pool, &before);
 }
 
 #[test]
@@ -429,7 +507,7 @@ fn arrays_pushed_ahead_of_a_dropped_stream_are_removed() {
         let n: i64 = call("operator", "add", (1, 2)).unwrap();
         assert_eq!(n, 3);
     });
-    assert_clean(&pool, &[]);
+    assert_none_after_shutdown(pool, &[]);
 }
 
 #[test]
@@ -462,7 +540,7 @@ fn without_numpy_an_array_argument_is_an_encode_error() {
         }
         assert_eq!(call::<i64>("operator", "add", (1, 2)).unwrap(), 3);
     });
-    assert_clean(&pool, &[]);
+    assert_none_after_shutdown(pool, &[]);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -489,4 +567,145 @@ fn a_pool_start_removes_segments_of_processes_that_are_gone() {
     assert!(std::path::Path::new(&format!("/dev/shm/{live}")).exists());
     std::fs::remove_file(format!("/dev/shm/{live}")).unwrap();
     drop(pool);
+}
+
+/// `n` f64s `start, start + 1, ...`, and their sum (exact: every partial sum is an integer
+/// below 2^53).
+fn counting_from(start: f64, n: usize) -> (NdArray, f64) {
+    let data: Vec<f64> = (0..n).map(|i| start + i as f64).collect();
+    let total = data.iter().sum();
+    (NdArray::from_vec(data), total)
+}
+
+#[test]
+fn later_calls_write_their_arrays_into_the_segments_of_earlier_ones() {
+    let _turn = serial();
+    let pool = start(SMALL_THRESHOLD);
+    with_client(pool.clone(), || {
+        let (a, sum_a) = counting_from(1.0, 100_000);
+        let total: f64 = call("numpy", "sum", (a,)).unwrap();
+        assert_eq!(total, sum_a);
+        let first = spares(&pool);
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert_eq!(leftovers(&[]), first, "the spare is the only segment");
+
+        // Other contents, other (smaller) sizes: the same segment, and the worker sees exactly
+        // the new array.
+        for (start, n) in [
+            (7.0, 100_000),
+            (-3.0, 60_000),
+            (0.5, 2_000),
+            (11.0, 131_072),
+        ] {
+            let (b, sum_b) = counting_from(start, n);
+            let f = facts(b.clone());
+            assert_eq!((f.owner.as_str(), f.shape.as_slice()), ("mmap", &[n][..]));
+            assert_eq!(f.elements, b.to_list_value());
+            let total: f64 = call("numpy", "sum", (b,)).unwrap();
+            assert_eq!(total, sum_b);
+            assert_eq!(spares(&pool), first, "{n} elements from {start}");
+            assert_eq!(leftovers(&[]), first);
+        }
+
+        // Two arrays in one call: the spare and a new segment, both spares afterwards.
+        let (b, _) = counting_from(0.0, 10_000);
+        let (c, _) = counting_from(0.0, 20_000);
+        let n: i64 = call("builtins", "len", (vec![b.clone(), c.clone()],)).unwrap();
+        assert_eq!(n, 2);
+        let two = spares(&pool);
+        assert_eq!(two.len(), 2);
+        assert!(two.contains(&first[0]));
+
+        // Six at once: at most four are kept, the others removed.
+        let six = vec![b.clone(), c.clone(), b.clone(), c.clone(), b.clone(), c];
+        let n: i64 = call("builtins", "len", (six,)).unwrap();
+        assert_eq!(n, 6);
+        assert_eq!(spares(&pool).len(), 4);
+        assert_eq!(leftovers(&[]), spares(&pool));
+
+        // A stream never gives its segments back (its items may refer to its arguments).
+        let before = spares(&pool);
+        let items: Vec<f64> = Call::<Value>::function("builtins", "iter", (b.clone(),))
+            .returns(ReturnPolicy::Value)
+            .stream::<f64>()
+            .unwrap()
+            .collect::<snakebridge_runtime::Result<_>>()
+            .unwrap();
+        assert_eq!(items.len(), 10_000);
+        assert_eq!(spares(&pool), before);
+    });
+    assert_none_after_shutdown(pool, &[]);
+}
+
+#[test]
+fn a_segment_the_worker_still_holds_is_never_written_again() {
+    let _turn = serial();
+    let pool = start(SMALL_THRESHOLD);
+    const N: usize = 100_000;
+    with_client(pool.clone(), || {
+        let mut kept_sums = Vec::new();
+        for (k, how) in ["array", "view", "memoryview", "base", "raise"]
+            .into_iter()
+            .enumerate()
+        {
+            // A spare of the right size for the next call to take.
+            let (warm, sum) = counting_from(0.0, N);
+            assert_eq!(call::<f64>("numpy", "sum", (warm,)).unwrap(), sum);
+            let spare = spares(&pool);
+            assert_eq!(spare.len(), 1, "{how}: {spare:?}");
+
+            let (kept, sum_kept) = counting_from(1000.0 * (k + 1) as f64, N);
+            let got = call::<f64>("snakebridge_faults", "keep", (kept.clone(), how));
+            if how == "raise" {
+                assert!(matches!(got, Err(Error::Python(_))), "{got:?}");
+            } else {
+                assert_eq!(got.unwrap(), sum_kept, "{how}");
+                kept_sums.push(match how {
+                    "view" => kept.to_vec::<f64>().unwrap().iter().step_by(2).sum(),
+                    _ => sum_kept,
+                });
+            }
+            // The worker holds it: not a spare, unlinked (its mapping keeps the memory).
+            assert!(spares(&pool).is_empty(), "{how}: {:?}", spares(&pool));
+            assert!(!leftovers(&[]).contains(&spare[0]), "{how}");
+
+            // Later calls, with other contents, do not touch what the worker kept.
+            for start in [-5.0, 3.0] {
+                let (other, sum_other) = counting_from(start, N);
+                assert_eq!(call::<f64>("numpy", "sum", (other,)).unwrap(), sum_other);
+            }
+            let sums: Vec<f64> = call("snakebridge_faults", "kept_sums", ()).unwrap();
+            assert_eq!(sums, kept_sums, "{how}");
+        }
+
+        // A ref to the array itself (numpy.asarray returns it): held, so never reused.
+        let (kept, sum_kept) = counting_from(42.0, N);
+        let r: PyRef = Call::function("numpy", "asarray", (kept.clone(),))
+            .returns(ReturnPolicy::Ref)
+            .call()
+            .unwrap();
+        assert!(spares(&pool).is_empty());
+        for start in [-7.0, 9.0] {
+            let (other, sum_other) = counting_from(start, N);
+            assert_eq!(call::<f64>("numpy", "sum", (other,)).unwrap(), sum_other);
+        }
+        assert_eq!(call::<f64>("numpy", "sum", (&r,)).unwrap(), sum_kept);
+        assert_eq!(
+            r.to_array::<f64, snakebridge_runtime::ndarray::Ix1>()
+                .unwrap()
+                .len(),
+            N
+        );
+
+        // Once nothing is kept, calls reuse segments again.
+        let _: Value = call("snakebridge_faults", "forget_kept", ()).unwrap();
+        drop(r);
+        let (a, sum_a) = counting_from(0.0, N);
+        assert_eq!(call::<f64>("numpy", "sum", (a.clone(),)).unwrap(), sum_a);
+        let spare = spares(&pool);
+        assert_eq!(spare.len(), 1);
+        assert_eq!(call::<f64>("numpy", "sum", (a,)).unwrap(), sum_a);
+        assert_eq!(spares(&pool), spare);
+    });
+    assert_none_after_shutdown(pool, &[]);
 }

@@ -231,3 +231,48 @@ def array_then_object(length):
     import numpy
 
     return [numpy.zeros(length), object()]
+
+
+_KEPT = []
+
+
+def keep(arr, how):
+    """Keep something of an array argument past the call (in a module global), then return the
+    sum of the array: the array itself, a view, a memoryview, its base (the shared-memory mapping
+    it lies in), or an exception whose traceback holds it (raised, not returned)."""
+    if how == "array":
+        _KEPT.append(arr)
+    elif how == "view":
+        _KEPT.append(arr[::2])
+    elif how == "memoryview":
+        _KEPT.append(memoryview(arr))
+    elif how == "base":
+        _KEPT.append(arr.base)
+    elif how == "raise":
+        try:
+            raise ValueError("kept")
+        except ValueError as e:
+            _KEPT.append(e)
+            raise
+    else:
+        raise ValueError(how)
+    return float(arr.sum())
+
+
+def kept_sums():
+    """The sum of each kept array (of the bytes of a kept mapping, as float64)."""
+    import numpy
+
+    out = []
+    for k in _KEPT:
+        if isinstance(k, BaseException):
+            continue
+        if not hasattr(k, "sum"):
+            k = numpy.frombuffer(k, dtype="float64")
+        out.append(float(k.sum()))
+    return out
+
+
+def forget_kept():
+    """Drop what `keep` kept."""
+    _KEPT.clear()

@@ -191,6 +191,10 @@ impl PoolConfig {
     /// Through shared memory an array is copied once (by its sender, into the segment) and
     /// mapped by the receiver without a copy; segments are private to the user (mode `0600`) and
     /// removed as soon as the call is over, also when the worker crashes or the call times out.
+    /// The exception: a segment the worker reports unused after a call (it kept no reference to
+    /// the array) is kept as a spare for the arrays of later calls, which then skip the cost of
+    /// new shared memory pages; a pool keeps at most 4 spares (512 MiB together) and removes
+    /// them when it shuts down.
     /// Below the threshold the elements travel base64-encoded inside the message, which is
     /// cheaper for small arrays. `0` sends every non-empty array through shared memory,
     /// `usize::MAX` none. Where a segment cannot be created (no room in `/dev/shm`), the array
@@ -277,7 +281,8 @@ struct SessionRoute {
 ///   value) of [`PoolConfig::shared_memory_threshold`] bytes or more cross through POSIX shared
 ///   memory: copied once by the sender, mapped without a copy by the receiver (the worker's numpy
 ///   array is read-only); smaller ones travel inside the message. Segments are private to the
-///   user and removed once the call is over, also after a crash or a timeout.
+///   user and removed once the call is over, also after a crash or a timeout, except for a few
+///   spares the worker reported unused, which later calls reuse (removed at shutdown).
 /// - **Routing**: a call runs on any free worker, unless it involves refs (objects live in the
 ///   worker that made them, and calls on them go there) or a [`Session`] (all its calls go to
 ///   one worker). Several named pools may exist; [`CallOptions::pool`] picks one, else the
@@ -417,6 +422,14 @@ impl PoolClient {
             restarts: s.restarts,
             worker_pids: s.pids,
         })
+    }
+
+    /// The names of the spare shared-memory segments of every pool (segments of earlier calls
+    /// kept for the large arrays of later ones; see [`PoolConfig::shared_memory_threshold`]).
+    /// For tests.
+    #[doc(hidden)]
+    pub fn spare_segments(&self) -> Vec<String> {
+        self.pools.iter().flat_map(|p| p.spares.names()).collect()
     }
 
     /// The process ids of every running worker of every pool.
@@ -637,10 +650,13 @@ impl PoolClient {
         let plan = self.plan(req, opts)?;
         let pool = &self.pools[plan.pool];
         // Large arrays go into shared-memory segments whose guards live until this call is
-        // over, retry included: only then is the worker done mapping them.
-        let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold);
+        // over, retry included: only then is the worker done mapping them. A call (not a
+        // stream, whose items may refer to its arguments for as long as it lives) reuses spare
+        // segments of earlier calls.
+        let spares = (op == "call").then_some(&pool.spares);
+        let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
         let payload = time_encode(|| wire::request_payload_with(req, opts, &mut arrays));
-        let _segments = arrays.segments;
+        let mut segments = arrays.segments;
         let session = match plan.bound {
             Bound::Session(s) => Some(s),
             _ => None,
@@ -664,6 +680,13 @@ impl PoolClient {
             let deadline = timeout.map(|t| Instant::now() + t);
             match worker.exchange(id, &frame, deadline, window.is_some()) {
                 Ok(reply) => {
+                    // The segments the worker reported unused (it unmapped them) become spares:
+                    // only from the one worker that ever saw them, so never after a failed
+                    // attempt (a crashed or unreachable worker may have mapped them too).
+                    if spares.is_some() && !retried && undelivered == 0 && !segments.is_empty() {
+                        let unused = shm::SharedArrays::unused(&mut segments, &reply);
+                        pool.spares.give_back(unused);
+                    }
                     let worker = worker.clone();
                     drop(permit);
                     return Ok((reply, worker, pool.clone()));

@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use super::PoolConfig;
 use super::worker::{Worker, lock};
+use super::{PoolConfig, shm};
 use crate::error::{Error, Result};
 
 /// Which worker a call needs.
@@ -46,6 +46,8 @@ struct State {
 pub(crate) struct Pool {
     pub(crate) name: Arc<str>,
     pub(crate) config: PoolConfig,
+    /// Shared-memory segments of earlier calls, free for the arrays of later ones.
+    pub(crate) spares: shm::Spares,
     state: Mutex<State>,
     cond: Condvar,
     /// Wakes the housekeeping thread early (at shutdown).
@@ -108,6 +110,7 @@ impl Pool {
             me: me.clone(),
             name,
             config,
+            spares: shm::Spares::default(),
             state: Mutex::new(State {
                 slots,
                 waiting: 0,
@@ -501,6 +504,8 @@ impl Pool {
     /// Stops every worker: closes their channels, waits up to a second for them to exit, then
     /// kills what is left. Idempotent.
     pub(crate) fn shutdown(&self) {
+        // Nobody maps a spare: unlink them now (and any given back later).
+        self.spares.close();
         let workers: Vec<Arc<Worker>> = {
             let mut st = lock(&self.state);
             if st.shutdown {

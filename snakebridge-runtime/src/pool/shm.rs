@@ -2,12 +2,21 @@
 //!
 //! - **To a worker.** [`SharedArrays`] is the pool's [`ArraySink`]: an array of at least
 //!   [`PoolConfig::shared_memory_threshold`](super::PoolConfig::shared_memory_threshold) bytes is
-//!   written (the one copy, in row-major order) into a new segment `/sb-<our pid>-<n>`, created
+//!   written (the one copy, in row-major order) into a segment `/sb-<our pid>-<n>`, created
 //!   with `O_CREAT | O_EXCL` and mode `0600` (private to the user); the request carries only the
-//!   segment's name. The worker maps it read-only and hands numpy an array over the mapping. The
-//!   [`Segment`] guards live until the call is over (reply, error, crash, timeout, and across
-//!   the idempotent retry); dropping them unlinks the names. The worker's mappings stay valid
-//!   after that: POSIX frees the memory once the last mapping goes.
+//!   segment's name (and the array's dtype and shape, hence its length: the segment may be
+//!   larger). The worker maps the array's bytes read-only and hands numpy an array over the
+//!   mapping. The [`Segment`] guards live until the call is over (reply, error, crash, timeout,
+//!   and across the idempotent retry); dropping them unlinks the names. The worker's mappings
+//!   stay valid after that: POSIX frees the memory once the last mapping goes.
+//! - **Reuse.** Most of the cost of a new segment is the kernel allocating and zeroing its
+//!   pages; writing into a segment that already has them is a plain copy. So a call's reply may
+//!   name segments the worker no longer uses (it checked that nothing references the mapping or
+//!   the array, and unmapped it): those become the pool's [`Spares`] instead of being unlinked,
+//!   and later calls write their arrays into them. Only such a reply, from the one worker that
+//!   was sent the segment, makes a spare: never a segment of a call that crashed, timed out or
+//!   was retried, nor of a stream. Spares are bounded (4 per pool, 512 MiB together) and
+//!   unlinked when the pool shuts down; a crash of this process leaves them to [`sweep_dead`].
 //! - **From a worker.** A worker returns a large array by value in `/sbw-<worker pid>-<n>`,
 //!   written by it in row-major order. [`open_array`] maps it read-only, unlinks the name at once
 //!   and wraps the mapping as the array's storage: no copy on this side.
@@ -128,32 +137,60 @@ impl Drop for Mapping {
     }
 }
 
-/// A segment this process created for a request; unlinked when dropped.
+/// A segment this process created for requests; unlinked when dropped.
 pub(crate) struct Segment {
     name: CString,
+    /// The segment's size: arrays of up to this many bytes fit.
+    capacity: usize,
 }
 
 impl Segment {
-    /// Creates a segment holding the elements of `array` (not empty) in row-major order: the one
-    /// copy of the array on its way to the worker.
-    pub(crate) fn create(array: &NdArray) -> io::Result<Segment> {
-        let len = array.nbytes();
+    /// Creates an empty segment of `capacity > 0` bytes (`O_CREAT | O_EXCL`, mode `0600`);
+    /// returns it and an fd to write it (closed once written: a call may carry many arrays).
+    fn new(capacity: usize) -> io::Result<(Segment, OwnedFd)> {
         let pid = std::process::id();
         let (segment, fd) = loop {
             let n = NEXT_SEGMENT.fetch_add(1, Ordering::Relaxed);
             // Short: macOS allows 31 characters.
             let name = CString::new(format!("/sb-{pid}-{n}")).expect("no NUL in the name");
             match shm_open(&name, libc::O_CREAT | libc::O_EXCL | libc::O_RDWR) {
-                Ok(fd) => break (Segment { name }, fd),
+                Ok(fd) => break (Segment { name, capacity }, fd),
                 // Left by an earlier process with our pid: take the next name.
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
             }
         };
-        let size = libc::off_t::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
-        // SAFETY: plain calls on an fd this function owns.
+        // From here on, dropping `segment` unlinks the name.
+        let size = libc::off_t::try_from(capacity).map_err(|_| io::ErrorKind::InvalidInput)?;
+        // SAFETY: a plain call on an fd this function owns.
         if unsafe { libc::ftruncate(fd.as_raw_fd(), size) } != 0 {
             return Err(io::Error::last_os_error());
+        }
+        Ok((segment, fd))
+    }
+
+    /// Creates a segment holding the elements of `array` (not empty) in row-major order: the one
+    /// copy of the array on its way to the worker.
+    pub(crate) fn create(array: &NdArray) -> io::Result<Segment> {
+        let (segment, fd) = Segment::new(array.nbytes())?;
+        segment.write(&fd, array)?;
+        Ok(segment)
+    }
+
+    /// Opens the segment again to write it (a spare: nobody else has the name, which only we
+    /// unlink, and nobody maps it).
+    fn reopen(&self) -> io::Result<OwnedFd> {
+        shm_open(&self.name, libc::O_RDWR)
+    }
+
+    /// Writes the elements of `array` (not empty, at most `capacity` bytes) in row-major order at
+    /// the start of the segment, through `fd` (opened on it). Into a segment written before (a
+    /// spare), this reuses the memory the kernel already gave it: no page is allocated or zeroed
+    /// again.
+    fn write(&self, fd: &OwnedFd, array: &NdArray) -> io::Result<()> {
+        let len = array.nbytes();
+        if len > self.capacity {
+            return Err(io::ErrorKind::InvalidInput.into());
         }
         // Linux's shared memory takes writes: the kernel copies into its pages directly, about
         // twice as fast as faulting in a mapping page by page and copying into it (and a full
@@ -161,22 +198,26 @@ impl Segment {
         #[cfg(target_os = "linux")]
         if array.is_standard_layout() {
             use std::os::unix::fs::FileExt as _;
-            std::fs::File::from(fd).write_all_at(&array.c_order_bytes(), 0)?;
-            return Ok(segment);
+            // SAFETY: `fd` stays open (borrowed for this call) while this `File` lives, and
+            // `ManuallyDrop` keeps the `File` from closing it.
+            let file =
+                std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd.as_raw_fd()) });
+            return file.write_all_at(&array.c_order_bytes(), 0);
         }
         // Reserve the memory first: a full /dev/shm then fails here (ENOSPC) instead of killing
         // this process with SIGBUS while the array is written.
         #[cfg(target_os = "linux")]
         {
-            // SAFETY: as above.
+            let size = libc::off_t::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
+            // SAFETY: a plain call on a valid fd.
             let err = unsafe { libc::posix_fallocate(fd.as_raw_fd(), 0, size) };
             if err != 0 {
                 return Err(io::Error::from_raw_os_error(err));
             }
         }
-        let mut mapping = Mapping::new(&fd, len, true)?;
+        let mut mapping = Mapping::new(fd, len, true)?;
         array.write_c_order(mapping.bytes_mut());
-        Ok(segment)
+        Ok(())
     }
 
     /// The segment's name (`/sb-<pid>-<n>`).
@@ -191,27 +232,163 @@ impl Drop for Segment {
     }
 }
 
-/// The pool's [`ArraySink`]: arrays of at least `threshold` bytes go through new shared-memory
-/// segments (kept in `segments` until the call is over), smaller ones inline.
-pub(crate) struct SharedArrays {
-    threshold: usize,
-    pub(crate) segments: Vec<Segment>,
+/// At most this many spare segments per pool...
+const MAX_SPARES: usize = 4;
+/// ...holding at most this many bytes together.
+const MAX_SPARE_BYTES: usize = 512 << 20;
+/// Segments that may become spares are made in multiples of this size, so that one serves
+/// arrays of somewhat different sizes. Only the pages written take memory.
+const SPARE_GRAIN: usize = 1 << 20;
+
+/// A pool's spare segments: made for earlier requests and reported unused by the worker that
+/// mapped them (it has unmapped them), so nobody maps them now. A new request writes its large
+/// arrays into them instead of into new segments, reusing memory the kernel already allocated
+/// (allocating and zeroing fresh pages is most of the cost of a new segment). Bounded by
+/// [`MAX_SPARES`] and [`MAX_SPARE_BYTES`] (the smallest go first); all are unlinked when the pool
+/// shuts down.
+#[derive(Default)]
+pub(crate) struct Spares {
+    state: std::sync::Mutex<SpareState>,
 }
 
-impl SharedArrays {
-    pub(crate) fn new(threshold: usize) -> SharedArrays {
-        SharedArrays {
-            threshold,
-            segments: Vec::new(),
+#[derive(Default)]
+struct SpareState {
+    free: Vec<Segment>,
+    closed: bool,
+}
+
+impl Spares {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SpareState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The smallest spare that holds `len` bytes, unless it is more than twice as large as a
+    /// segment made for them would be (a small array should not use up a large spare).
+    fn take(&self, len: usize) -> Option<Segment> {
+        let mut st = self.lock();
+        let limit = grain(len).saturating_mul(2);
+        let (i, _) = st
+            .free
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.capacity >= len && s.capacity <= limit)
+            .min_by_key(|(_, s)| s.capacity)?;
+        Some(st.free.swap_remove(i))
+    }
+
+    /// Keeps `segments` as spares. Only segments that no process maps any more belong here: ones
+    /// the worker that mapped them reported unused in its reply. Beyond the bounds, or once the
+    /// pool is shut down, segments are unlinked instead.
+    pub(crate) fn give_back(&self, segments: Vec<Segment>) {
+        let mut st = self.lock();
+        if st.closed {
+            return;
         }
+        st.free.extend(segments);
+        // Keep the largest (they save the most), within the bounds.
+        st.free.sort_by_key(|s| std::cmp::Reverse(s.capacity));
+        let mut total = 0usize;
+        let mut evicted = Vec::new();
+        for s in std::mem::take(&mut st.free) {
+            if st.free.len() < MAX_SPARES && total.saturating_add(s.capacity) <= MAX_SPARE_BYTES {
+                total += s.capacity;
+                st.free.push(s);
+            } else {
+                evicted.push(s);
+            }
+        }
+        drop(st);
+        drop(evicted);
+    }
+
+    /// Unlinks every spare; later ones are unlinked at once. At the pool's shutdown.
+    pub(crate) fn close(&self) {
+        let spares = {
+            let mut st = self.lock();
+            st.closed = true;
+            std::mem::take(&mut st.free)
+        };
+        drop(spares);
+    }
+
+    /// The names of the spares.
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.lock()
+            .free
+            .iter()
+            .map(|s| s.name().to_owned())
+            .collect()
     }
 }
 
-impl ArraySink for SharedArrays {
+/// `len` rounded up to a whole number of [`SPARE_GRAIN`]s.
+fn grain(len: usize) -> usize {
+    len.div_ceil(SPARE_GRAIN).saturating_mul(SPARE_GRAIN)
+}
+
+/// The pool's [`ArraySink`]: arrays of at least `threshold` bytes go through shared-memory
+/// segments (kept in `segments` until the call is over), spares when `spares` has a fitting
+/// one, else new ones; smaller arrays go inline.
+pub(crate) struct SharedArrays<'a> {
+    threshold: usize,
+    spares: Option<&'a Spares>,
+    pub(crate) segments: Vec<Segment>,
+}
+
+impl<'a> SharedArrays<'a> {
+    /// `spares`: where to take segments from (`None`: new segments only, sized exactly).
+    pub(crate) fn new(threshold: usize, spares: Option<&'a Spares>) -> SharedArrays<'a> {
+        SharedArrays {
+            threshold,
+            spares,
+            segments: Vec::new(),
+        }
+    }
+
+    fn segment_for(&self, array: &NdArray) -> io::Result<Segment> {
+        let len = array.nbytes();
+        let Some(spares) = self.spares else {
+            return Segment::create(array);
+        };
+        if let Some(segment) = spares.take(len) {
+            match segment.reopen().and_then(|fd| segment.write(&fd, array)) {
+                Ok(()) => return Ok(segment),
+                // E.g. no room in /dev/shm for the pages the spare lacked: it is unlinked.
+                Err(e) => tracing::debug!(
+                    target: "snakebridge::pool",
+                    segment = segment.name(), bytes = len, error = %e,
+                    "cannot reuse a spare segment"
+                ),
+            }
+        }
+        let (segment, fd) = Segment::new(grain(len))?;
+        segment.write(&fd, array)?;
+        Ok(segment)
+    }
+
+    /// Takes out of `segments` those named in a reply's `free` list (the worker unmapped them).
+    pub(crate) fn unused(segments: &mut Vec<Segment>, reply: &Json) -> Vec<Segment> {
+        let Some(names) = reply.get("free").and_then(Json::as_array) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < segments.len() {
+            if names.iter().any(|n| n.as_str() == Some(segments[i].name())) {
+                out.push(segments.swap_remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+}
+
+impl ArraySink for SharedArrays<'_> {
     fn encode_array(&mut self, array: &NdArray) -> Json {
         let len = array.nbytes();
         if len > 0 && len >= self.threshold {
-            match Segment::create(array) {
+            match self.segment_for(array) {
                 Ok(segment) => {
                     let json = wire::array_header(array, "shm", segment.name().to_owned());
                     self.segments.push(segment);
@@ -450,6 +627,91 @@ mod tests {
         let mapping = Mapping::new(&fd, 12, false).unwrap();
         let expected: Vec<u8> = (0u16..6).flat_map(u16::to_ne_bytes).collect();
         assert_eq!(mapping.bytes(), &expected[..]);
+    }
+
+    fn exists(name: &str) -> bool {
+        shm_open(&CString::new(name).unwrap(), libc::O_RDONLY).is_ok()
+    }
+
+    #[test]
+    fn spares_are_reused_bounded_and_unlinked_at_close() {
+        let spares = Spares::default();
+        let mut sink = SharedArrays::new(0, Some(&spares));
+        let small = NdArray::from_vec(vec![7u8; 1000]);
+        let _ = sink.encode_array(&small);
+        let first = sink.segments.pop().unwrap();
+        assert_eq!(first.capacity, SPARE_GRAIN, "rounded up");
+        let name = first.name().to_owned();
+        spares.give_back(vec![first]);
+        assert_eq!(spares.names(), std::slice::from_ref(&name));
+
+        // Taken again, and written anew: the array's bytes at the start.
+        let other = NdArray::from_vec((0..=255u8).cycle().take(5000).collect::<Vec<u8>>());
+        let json = sink.encode_array(&other);
+        assert_eq!(json["shm"], name.as_str());
+        assert!(spares.names().is_empty());
+        let fd = shm_open(&CString::new(name.clone()).unwrap(), libc::O_RDONLY).unwrap();
+        let mapping = Mapping::new(&fd, 5000, false).unwrap();
+        assert_eq!(mapping.bytes(), other.c_order_bytes().as_ref());
+        drop((mapping, fd));
+
+        // Too small, or more than twice too large: a new segment.
+        let spare = sink.segments.pop().unwrap();
+        spares.give_back(vec![spare]);
+        let big = NdArray::from_vec(vec![1u8; SPARE_GRAIN + 1]);
+        let _ = sink.encode_array(&big);
+        assert_eq!(spares.names(), std::slice::from_ref(&name));
+        let big = sink.segments.pop().unwrap();
+        assert_eq!(big.capacity, 2 * SPARE_GRAIN);
+        let huge_name = {
+            let (huge, _fd) = Segment::new(5 * SPARE_GRAIN).unwrap();
+            let n = huge.name().to_owned();
+            spares.give_back(vec![huge]);
+            n
+        };
+        let _ = sink.encode_array(&small);
+        let small_segment = sink.segments.pop().unwrap();
+        assert_eq!(small_segment.name(), name, "the smallest that fits");
+        let _ = sink.encode_array(&small);
+        let fresh = sink.segments.pop().unwrap();
+        assert_ne!(
+            fresh.name(),
+            huge_name,
+            "a small array leaves a large spare alone"
+        );
+
+        // Bounds: at most MAX_SPARES, the largest kept; the others unlinked.
+        let mut names = vec![huge_name.clone(), big.name().to_owned()];
+        names.push(small_segment.name().to_owned());
+        names.push(fresh.name().to_owned());
+        let (extra, _fd) = Segment::new(SPARE_GRAIN).unwrap();
+        let extra_name = extra.name().to_owned();
+        spares.give_back(vec![big, small_segment, fresh, extra]);
+        assert_eq!(spares.names().len(), MAX_SPARES);
+        let gone = [names.clone(), vec![extra_name]]
+            .concat()
+            .into_iter()
+            .filter(|n| !exists(n))
+            .count();
+        assert_eq!(gone, 1, "one of the 1 MiB segments");
+        assert!(spares.names().contains(&huge_name));
+
+        // Too large to keep at all.
+        let (giant, _fd) = Segment::new(MAX_SPARE_BYTES + 1).unwrap();
+        let giant_name = giant.name().to_owned();
+        spares.give_back(vec![giant]);
+        assert!(!exists(&giant_name));
+        assert!(spares.names().contains(&huge_name));
+
+        // Closed: every spare unlinked, and later ones at once.
+        let kept = spares.names();
+        spares.close();
+        assert!(spares.names().is_empty());
+        assert!(kept.iter().all(|n| !exists(n)));
+        let (late, _fd) = Segment::new(SPARE_GRAIN).unwrap();
+        let late_name = late.name().to_owned();
+        spares.give_back(vec![late]);
+        assert!(spares.names().is_empty() && !exists(&late_name));
     }
 
     /// Creates `/sbw-<pid>-<n>` as a worker would.
