@@ -343,7 +343,10 @@ fn rust_buffers_come_back_from_numpy_without_a_copy() {
     let transposed: Array2<i32> = Call::<Value>::function("numpy", "transpose", (sent.clone(),))
         .call_as()
         .unwrap();
-    assert_eq!(transposed.into_dyn(), sent.view::<i32>().unwrap().t().to_owned());
+    assert_eq!(
+        transposed.into_dyn(),
+        sent.view::<i32>().unwrap().t().to_owned()
+    );
     let every_other: NdArray = Call::function(
         "operator",
         "getitem",
