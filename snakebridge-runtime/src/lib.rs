@@ -4,7 +4,7 @@
 //!   [`FromValue`] for ordinary Rust types and [`to_value`] / [`from_value`] for any serde type.
 //! - [`NdArray`] (in [`Value::Array`]): numeric arrays that cross to numpy without copying
 //!   (owned Rust buffers and `ndarray` arrays in; [`PyRef::array_view`] for zero-copy views out;
-//!   shared memory through the pool). See the [`array`] module.
+//!   shared memory through the pool). See the [`array`](mod@array) module.
 //! - [`PyRef`]: a handle to a Python object that stays in its runtime; dropping the last handle
 //!   releases the object.
 //! - [`Error`]: one error type with matchable categories ([`ExceptionKind`] for Python's).
