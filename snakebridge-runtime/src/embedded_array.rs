@@ -115,6 +115,38 @@ pub(crate) fn array_from_py(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
     })
 }
 
+/// The address of a numpy array's first element and its strides in elements of `dtype` (which
+/// the caller has checked the array holds); strides that are not whole elements are an error.
+fn element_layout(
+    array: &Bound<'_, PyUntypedArray>,
+    dtype: DType,
+) -> Result<(*const u8, Vec<isize>)> {
+    let size = dtype.size() as isize;
+    let strides = array
+        .strides()
+        .iter()
+        .map(|&bytes| (bytes % size == 0).then_some(bytes / size))
+        .collect::<Option<Vec<isize>>>()
+        .ok_or_else(|| {
+            Error::decode(
+                "array view",
+                format!(
+                    "strides {:?} are not whole elements; copy with `to_array()`",
+                    array.strides()
+                ),
+            )
+        })?;
+    let data = with_element!(dtype, T => {
+        array
+            .cast::<PyArrayDyn<T>>()
+            .map_err(|e| Error::decode("array view", e.to_string()))?
+            .data()
+            .cast_const()
+            .cast::<u8>()
+    });
+    Ok((data, strides))
+}
+
 /// The `NdArray` behind a numpy array that Rust memory backs (made by [`array_to_py`], or a numpy
 /// view of one): the same storage, shared again instead of copied. Such memory is immutable (the
 /// arrays are read-only and numpy cannot make them writable: a capsule base exports no buffer).
@@ -128,15 +160,7 @@ fn rust_buffer_of(array: &Bound<'_, PyUntypedArray>, dtype: DType) -> Option<NdA
     // SAFETY: a capsule of this name is only ever made by `array_to_py`, around an `NdArray`;
     // the capsule (held by `base`) keeps it alive while we clone its storage.
     let owner = unsafe { pointer.cast::<NdArray>().as_ref() };
-    let size = dtype.size() as isize;
-    let strides = array
-        .strides()
-        .iter()
-        .map(|&bytes| (bytes % size == 0).then_some(bytes / size))
-        .collect::<Option<Vec<isize>>>()?;
-    let data = with_element!(dtype, T => {
-        array.cast::<PyArrayDyn<T>>().ok()?.data().cast_const().cast::<u8>()
-    });
+    let (data, strides) = element_layout(array, dtype).ok()?;
     owner.view_of_same_storage(dtype, array.shape().to_vec(), strides, data)
 }
 
@@ -180,27 +204,8 @@ pub(crate) fn view_of<T: Element>(r: &PyRef) -> Result<ArrayViewD<'_, T>> {
                 ));
             }
         }
-        let size = std::mem::size_of::<T>() as isize;
-        let data: *const T = with_element!(T::DTYPE, U => {
-            obj.cast::<PyArrayDyn<U>>()
-                .map_err(|e| Error::decode("array view", e.to_string()))?
-                .data()
-                .cast_const()
-                .cast()
-        });
-        let mut strides = Vec::with_capacity(untyped.ndim());
-        for &bytes in untyped.strides() {
-            if bytes % size != 0 {
-                return Err(Error::decode(
-                    "array view",
-                    format!(
-                        "strides {:?} are not whole elements; copy with `to_array()`",
-                        untyped.strides()
-                    ),
-                ));
-            }
-            strides.push(bytes / size);
-        }
+        let (data, strides) = element_layout(untyped, T::DTYPE)?;
+        let data = data.cast::<T>();
         if !untyped.is_empty() && !data.is_aligned() {
             return Err(Error::decode(
                 "array view",
