@@ -200,6 +200,10 @@ class Worker:
         self.problems = []
         self.kinds = [(k, getattr(builtins, k)) for k in kinds if hasattr(builtins, k)]
         self.shm_threshold = shm_threshold
+        # Made once: json.loads/json.dumps with options build a new decoder/encoder per call,
+        # a few microseconds of every round trip.
+        self.decoder = json.JSONDecoder(object_hook=self.hook)
+        self.encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
         self.segments = 0
         self.made = []  # segments made for the value being converted and sent
         # [name, mmap, array] of each segment mapped for the message being handled
@@ -233,7 +237,7 @@ class Worker:
 
     def send(self, obj):
         try:
-            data = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            data = self.encoder.encode(obj).encode("utf-8")
         except UnicodeEncodeError as e:
             # A str with lone surrogates has no UTF-8 form (the embedded client cannot take it
             # into a Rust String either).
@@ -724,7 +728,7 @@ class Worker:
                 return
             self.problems = []
             self.mapped = []
-            msg = json.loads(frame, object_hook=self.hook)
+            msg = self.decoder.decode(frame.decode("utf-8"))
             self.handle(msg)
 
 
