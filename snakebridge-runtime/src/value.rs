@@ -529,7 +529,6 @@ macro_rules! int_conversions {
                     return <$t>::try_from(i).map_err(|_| out_of_range(&i));
                 }
                 match std::mem::ManuallyDrop::into_inner(value) {
-                    Value::Int(i) => <$t>::try_from(i).map_err(|_| out_of_range(&i)),
                     Value::BigInt(i) => <$t>::try_from(&i).map_err(|_| out_of_range(&i)),
                     Value::Bool(b) => Ok(<$t>::from(b)),
                     other => mismatch(stringify!($t), &other),
@@ -585,18 +584,19 @@ impl FromValue for f64 {
             Value::Int(i) => return Ok(i as f64),
             _ => {}
         }
-        match std::mem::ManuallyDrop::into_inner(value) {
-            Value::BigInt(ref i) => {
+        let value = std::mem::ManuallyDrop::into_inner(value);
+        match &value {
+            Value::BigInt(i) => {
                 use num_bigint::ToBigInt;
                 let approx: f64 = i.to_string().parse().unwrap_or(f64::NAN);
                 // Only exact conversions are accepted, so no precision is silently lost.
                 if approx.is_finite() && approx.to_bigint().as_ref() == Some(i) {
                     Ok(approx)
                 } else {
-                    mismatch("f64 (exactly)", &Value::BigInt(i.clone()))
+                    mismatch("f64 (exactly)", &value)
                 }
             }
-            other => mismatch("f64", &other),
+            other => mismatch("f64", other),
         }
     }
 }
