@@ -27,41 +27,59 @@
 
 #![warn(missing_docs)]
 
-mod api;
-pub mod array;
-pub mod bind;
+// The layers, bottom up; each module imports only the layers above it in this list (see
+// ARCHITECTURE.md, and `tests/layers.rs`, which enforces it).
+//
+// 1. data: Value, NdArray, PyRef, Error, ReturnPolicy, serde bridge
+mod data;
+// 2. the client trait, the request, client selection; the wire form; telemetry
 mod client;
+pub mod telemetry;
+pub mod wire;
+// 3. the universal API
+mod api;
+// 4. the clients
 #[cfg(feature = "embedded")]
 mod embedded;
-#[cfg(feature = "embedded")]
-mod embedded_array;
-mod error;
 mod mock;
 #[cfg(unix)]
 mod pool;
-mod pyref;
-mod request;
-mod serde_bridge;
-pub mod telemetry;
-mod value;
-pub mod wire;
+// 5. what generated code uses
+pub mod bind;
+
+use std::sync::Arc;
+
+/// The client calls go to when no default was set: this crate root registers it, so the
+/// selection layer never names a client above it. The embedded interpreter when the `embedded`
+/// feature is on; without it, calls fail with a configuration error until a default is set.
+#[cfg(feature = "embedded")]
+pub(crate) const FALLBACK_CLIENT: Option<fn() -> Arc<dyn RuntimeClient>> =
+    Some(|| EmbeddedClient::shared());
+#[cfg(not(feature = "embedded"))]
+pub(crate) const FALLBACK_CLIENT: Option<fn() -> Arc<dyn RuntimeClient>> = None;
 
 pub use api::{
     Call, IntoArgs, Stream, StreamEvent, call, call_method, construct, get_attr, iterate,
     module_attr, set_attr,
 };
-pub use array::{DType, Element, NdArray};
-pub use client::{RuntimeClient, ValueStream, current_client, set_default_client, with_client};
+pub use client::request::{Args, CallOptions, CallSite, CallType, Name, Request};
+pub use client::{
+    RuntimeClient, SessionHandle, ValueStream, current_client, set_default_client, with_client,
+};
+pub use data::array::{self, DType, Element, NdArray};
+pub use data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
+pub use data::pyref::{PyRef, RefOwner};
+pub use data::return_policy::ReturnPolicy;
+pub use data::serde::{from_value, to_value};
+pub use data::value::{Bytes, Date, DateTime, FromValue, IntoValue, Time, Value};
 #[cfg(feature = "embedded")]
 pub use embedded::{EmbeddedClient, Environment, InterpreterSource};
-pub use error::{CallContext, Error, ExceptionKind, PythonError, Result};
 pub use mock::{ExpectCall, MockClient};
 /// The `ndarray` crate this runtime converts from and to (use it to name matching versions).
 #[cfg(feature = "ndarray")]
 pub use ndarray;
 #[cfg(unix)]
 pub use pool::{PoolClient, PoolConfig, PoolStats, Session, WorkerOutput, in_session};
-pub use pyref::{PyRef, RefOwner};
-pub use request::{Args, CallOptions, CallSite, CallType, Name, Request, ReturnPolicy};
-pub use serde_bridge::{from_value, to_value};
-pub use value::{Bytes, Date, DateTime, FromValue, IntoValue, Time, Value};
+/// The contract this runtime shares with the code generator (builder method names, arity
+/// limits, exception kinds, the interpreter rule).
+pub use snakebridge_contract as contract;

@@ -40,8 +40,8 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use crate::error::Error;
-use crate::request::Request;
+use crate::client::request::Request;
+use crate::data::error::Error;
 
 /// The `tracing` target of call events.
 pub const CALL_TARGET: &str = "snakebridge::call";

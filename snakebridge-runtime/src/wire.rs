@@ -26,11 +26,11 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use num_bigint::BigInt;
 use serde_json::{Map, Number, Value as Json, json};
 
-use crate::array::{DType, NdArray};
-use crate::error::{Error, Result};
-use crate::pyref::PyRef;
-use crate::request::{CallOptions, CallType, Request};
-use crate::value::Value;
+use crate::client::request::{CallOptions, CallType, Request};
+use crate::data::array::{DType, NdArray};
+use crate::data::error::{Error, Result};
+use crate::data::pyref::PyRef;
+use crate::data::value::Value;
 
 const TAG: &str = "__type__";
 

@@ -25,12 +25,12 @@ use self::reply::{Reply, context_of, interpret, request_frame};
 use self::sched::{AcquireError, Pool, Target};
 use self::stream::PoolStream;
 use self::worker::{Failure, ID_SHIFT, Worker, lock};
+use crate::client::request::{CallOptions, Request};
 use crate::client::{RuntimeClient, ValueStream};
-use crate::error::{Error, Result};
-use crate::pyref::{PyRef, RefHandle};
-use crate::request::{CallOptions, Request};
+use crate::data::error::{Error, Result};
+use crate::data::pyref::{PyRef, RefHandle};
+use crate::data::value::Value;
 use crate::telemetry::{time_decode, time_encode};
-use crate::value::Value;
 use crate::wire;
 
 /// Where a worker's stdout and stderr go.

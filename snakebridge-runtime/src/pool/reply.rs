@@ -8,11 +8,12 @@ use serde_json::Value as Json;
 
 use super::shm;
 use super::worker::{ID_SHIFT, Worker, frame_finish, frame_start, push_ids};
-use crate::array::{DType, NdArray};
-use crate::error::{CallContext, Error, ExceptionKind, PythonError, Result};
-use crate::pyref::PyRef;
-use crate::request::{Request, ReturnPolicy};
-use crate::value::Value;
+use crate::client::request::Request;
+use crate::data::array::{DType, NdArray};
+use crate::data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
+use crate::data::pyref::PyRef;
+use crate::data::return_policy::ReturnPolicy;
+use crate::data::value::Value;
 use crate::wire::{self, RefResolver};
 
 /// A `call` or `stream` frame around the seed payload.

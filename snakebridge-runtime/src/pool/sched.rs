@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::worker::{Worker, lock};
 use super::{PoolConfig, shm};
-use crate::error::{Error, Result};
+use crate::data::error::{Error, Result};
 
 /// Which worker a call needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

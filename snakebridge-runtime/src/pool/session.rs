@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use super::PoolClient;
+use crate::client::request::{CallOptions, Request};
 use crate::client::{RuntimeClient, ValueStream, with_client};
-use crate::error::{Error, Result};
-use crate::request::{CallOptions, Request};
-use crate::value::Value;
+use crate::data::error::{Error, Result};
+use crate::data::value::Value;
 
 /// A session of a [`PoolClient`]: its calls all go to the same worker process.
 ///
@@ -192,5 +192,11 @@ impl RuntimeClient for Orphan {
 
     fn name(&self) -> &str {
         "closed session"
+    }
+}
+
+impl crate::client::SessionHandle for Session {
+    fn session_id(&self) -> u64 {
+        self.id()
     }
 }

@@ -34,8 +34,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value as Json;
 
-use crate::array::{DType, NdArray, Storage};
-use crate::error::{Error, Result};
+use crate::data::array::{DType, NdArray, Storage};
+use crate::data::error::{Error, Result};
 use crate::wire::{self, ArraySink, InlineArrays};
 
 /// Where a Linux system lists its POSIX shared-memory segments.

@@ -10,8 +10,8 @@ use serde_json::json;
 use super::reply::{Reply, interpret};
 use super::sched::Pool;
 use super::worker::{Wait, Worker};
-use crate::error::{CallContext, Error, Result};
-use crate::value::Value;
+use crate::data::error::{CallContext, Error, Result};
+use crate::data::value::Value;
 
 pub(crate) struct PoolStream {
     pub(crate) worker: Arc<Worker>,

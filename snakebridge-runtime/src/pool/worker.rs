@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 
 use super::{PoolConfig, WorkerOutput, shm};
-use crate::error::{Error, ExceptionKind, Result};
-use crate::pyref::RefOwner;
+use crate::data::error::{Error, ExceptionKind, Result};
+use crate::data::pyref::RefOwner;
 
 /// The adapter every worker runs.
 pub(crate) const SCRIPT: &str = include_str!("../../python/snakebridge_worker.py");

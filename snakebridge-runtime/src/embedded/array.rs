@@ -9,10 +9,10 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyCapsuleMethods};
 
-use crate::array::{DType, Element, NdArray, large_vec, raw_view, with_element};
-use crate::error::{Error, Result};
-use crate::pyref::{PyRef, RefHandle};
-use crate::value::Value;
+use crate::data::array::{DType, Element, NdArray, large_vec, raw_view, with_element};
+use crate::data::error::{Error, Result};
+use crate::data::pyref::{PyRef, RefHandle};
+use crate::data::value::Value;
 
 /// The name of the capsules that own the Rust memory under numpy arrays.
 const CAPSULE: &std::ffi::CStr = c"snakebridge.NdArray";
@@ -218,4 +218,31 @@ pub(crate) fn view_of<T: Element>(r: &PyRef) -> Result<ArrayViewD<'_, T>> {
         // contract of `PyRef::array_view`.
         Ok(unsafe { raw_view(data, untyped.shape(), &strides) })
     })
+}
+
+impl PyRef {
+    /// A read-only `ndarray` view of the numpy array this ref holds, without copying: the view
+    /// reads numpy's memory, and borrows `self`, which keeps the array alive.
+    ///
+    /// Needs the embedded client (a pool worker's memory is in another process: use
+    /// [`to_array`](Self::to_array)). A dtype other than `T`'s, or strides that are not whole
+    /// elements, is an [`Error::Decode`](crate::Error::Decode); any layout numpy can make
+    /// (transposed, reversed, sliced) is viewed as it is.
+    ///
+    /// The view is read-only on the Rust side; Python code that writes into the same array
+    /// while the view lives (from another thread, or in a call made meanwhile) changes what it
+    /// shows, as in numpy itself.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{call, PyRef};
+    ///
+    /// let grid: PyRef = call("numpy", "arange", (6.0,))?;
+    /// let grid: PyRef = grid.call_method("reshape", (2, 3))?;
+    /// let view = grid.array_view::<f64>()?;
+    /// assert_eq!(view[[1, 2]], 5.0);
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn array_view<T: Element>(&self) -> Result<ndarray::ArrayViewD<'_, T>> {
+        view_of(self)
+    }
 }

@@ -1,32 +1,16 @@
-//! The [`RuntimeClient`] trait and client selection: a process-wide default, a scoped override
-//! per thread (so parallel tests don't see each other's clients), and per-call options.
+//! Client selection: a process-wide default, a scoped override per thread (so parallel tests
+//! don't see each other's clients), and the per-thread cache the hot path reads.
+//!
+//! Without a default set, the fallback is whatever the crate root registers
+//! ([`crate::FALLBACK_CLIENT`]: the embedded client when its feature is on), so this layer never
+//! names a client.
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use crate::error::Result;
-use crate::request::{CallOptions, Request};
-use crate::value::Value;
-
-/// A stream of values from a Python iterator or generator.
-pub type ValueStream = Box<dyn Iterator<Item = Result<Value>> + Send>;
-
-/// Executes requests: the embedded interpreter, a pool of workers, or a mock.
-///
-/// Implement it to route calls elsewhere; install it with [`set_default_client`] or
-/// [`with_client`].
-pub trait RuntimeClient: Send + Sync + 'static {
-    /// Runs one request and returns its result.
-    fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value>;
-
-    /// Runs a request whose result is iterated: the returned stream yields the items one by one.
-    /// Dropping the stream early closes the Python iterator.
-    fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream>;
-
-    /// A short name for messages (`"embedded"`, `"pool default"`, `"mock"`).
-    fn name(&self) -> &str;
-}
+use super::RuntimeClient;
+use crate::data::error::{Error, Result};
 
 static DEFAULT_CLIENT: RwLock<Option<Arc<dyn RuntimeClient>>> = RwLock::new(None);
 /// Bumped whenever the default client changes, so per-thread caches of it know to refresh.
@@ -115,17 +99,14 @@ fn default_client() -> Result<Arc<dyn RuntimeClient>> {
     {
         return Ok(c.clone());
     }
-    #[cfg(feature = "embedded")]
-    {
-        let mut slot = DEFAULT_CLIENT.write().unwrap_or_else(|e| e.into_inner());
-        let client = slot.get_or_insert_with(|| crate::embedded::EmbeddedClient::shared());
-        Ok(client.clone())
-    }
-    #[cfg(not(feature = "embedded"))]
-    Err(crate::error::Error::config(
-        "no runtime client: the `embedded` feature is off and no default client was set; \
-         call snakebridge_runtime::set_default_client(...) or use with_client(...)",
-    ))
+    let Some(fallback) = crate::FALLBACK_CLIENT else {
+        return Err(Error::config(
+            "no runtime client: the `embedded` feature is off and no default client was set; \
+             call snakebridge_runtime::set_default_client(...) or use with_client(...)",
+        ));
+    };
+    let mut slot = DEFAULT_CLIENT.write().unwrap_or_else(|e| e.into_inner());
+    Ok(slot.get_or_insert_with(fallback).clone())
 }
 
 /// Runs `f` with the current client (the innermost [`with_client`] scope, else the default).

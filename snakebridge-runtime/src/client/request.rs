@@ -3,8 +3,9 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use crate::pyref::PyRef;
-use crate::value::Value;
+use crate::data::pyref::PyRef;
+use crate::data::return_policy::ReturnPolicy;
+use crate::data::value::Value;
 
 /// Positional arguments: up to three are stored inline (no allocation for most calls).
 pub type Args = smallvec::SmallVec<[Value; 3]>;
@@ -244,20 +245,6 @@ impl Request {
     pub fn arity(&self) -> usize {
         self.args.len() + self.kwargs.len()
     }
-}
-
-/// How the result of a call comes back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ReturnPolicy {
-    /// Plain data (exact `int`, `float`, `str`, containers of them, ...) by value; anything else
-    /// (ndarrays, class instances, iterators, modules, subclasses of plain types) as a ref.
-    #[default]
-    Auto,
-    /// Always by value: subclasses of plain types are converted to the base type; objects that
-    /// are not data are a [`Decode`](crate::Error::Decode) error.
-    Value,
-    /// Always a [`PyRef`], even for plain data.
-    Ref,
 }
 
 /// Per-call options: they travel beside the request, not inside it.

@@ -5,6 +5,7 @@
 //! encode/decode failures, stale refs, configuration problems, and the pool's worker crashes and
 //! timeouts. None of them poisons the runtime: the next call works.
 
+pub use snakebridge_contract::ExceptionKind;
 use std::fmt;
 use std::time::Duration;
 
@@ -205,100 +206,5 @@ impl fmt::Display for CallContext {
             write!(f, ", called from {loc}")?;
         }
         Ok(())
-    }
-}
-
-macro_rules! exception_kinds {
-    ($($(#[$doc:meta])* $kind:ident),* $(,)?) => {
-        /// Well-known Python exception classes, so callers can match without string compares.
-        ///
-        /// The kind of an exception is the first of these found in its class's MRO, so
-        /// `json.JSONDecodeError` is a [`ExceptionKind::ValueError`] and `ModuleNotFoundError`
-        /// is [`ExceptionKind::ModuleNotFoundError`] (itself an `ImportError` in Python).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ExceptionKind {
-            $($(#[$doc])* $kind,)*
-            /// Any other exception class (see [`PythonError::class`]).
-            Other,
-        }
-
-        impl ExceptionKind {
-            /// Every kind but [`ExceptionKind::Other`], most specific first: the order in which
-            /// an exception's class is tested against them.
-            pub const ALL: &'static [ExceptionKind] = &[$(ExceptionKind::$kind),*];
-
-            /// The Python class name of this kind (`"ValueError"`); `"Exception"` for `Other`.
-            pub fn class_name(self) -> &'static str {
-                match self {
-                    $(ExceptionKind::$kind => stringify!($kind),)*
-                    ExceptionKind::Other => "Exception",
-                }
-            }
-        }
-    };
-}
-
-exception_kinds! {
-    /// `ModuleNotFoundError`
-    ModuleNotFoundError,
-    /// `ImportError`
-    ImportError,
-    /// `KeyError`
-    KeyError,
-    /// `IndexError`
-    IndexError,
-    /// `ZeroDivisionError`
-    ZeroDivisionError,
-    /// `OverflowError`
-    OverflowError,
-    /// `ArithmeticError`
-    ArithmeticError,
-    /// `UnicodeDecodeError`, `UnicodeEncodeError` and other `UnicodeError`s
-    UnicodeError,
-    /// `ValueError`
-    ValueError,
-    /// `TypeError`
-    TypeError,
-    /// `AttributeError`
-    AttributeError,
-    /// `NotImplementedError`
-    NotImplementedError,
-    /// `RecursionError`
-    RecursionError,
-    /// `RuntimeError`
-    RuntimeError,
-    /// `FileNotFoundError`
-    FileNotFoundError,
-    /// `PermissionError`
-    PermissionError,
-    /// `TimeoutError`
-    TimeoutError,
-    /// `OSError`
-    OSError,
-    /// `StopIteration`
-    StopIteration,
-    /// `AssertionError`
-    AssertionError,
-    /// `NameError`
-    NameError,
-    /// `LookupError`
-    LookupError,
-    /// `MemoryError`
-    MemoryError,
-    /// `KeyboardInterrupt`
-    KeyboardInterrupt,
-    /// `SystemExit`
-    SystemExit,
-}
-
-impl ExceptionKind {
-    /// The kind for a class name as Python spells it, `Other` when it is not a well-known one.
-    pub fn from_class_name(name: &str) -> ExceptionKind {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|k| k.class_name() == name)
-            .unwrap_or(ExceptionKind::Other)
     }
 }

@@ -5,10 +5,11 @@
 //! generated code can use them, and documented here for readers of an expansion.
 
 pub use crate::api::{Call, Stream, module_attr};
-pub use crate::error::Result;
-pub use crate::pyref::PyRef;
-pub use crate::request::{CallSite, ReturnPolicy};
-pub use crate::value::{Bytes, FromValue, IntoValue, Value};
+pub use crate::client::request::CallSite;
+pub use crate::data::error::Result;
+pub use crate::data::pyref::PyRef;
+pub use crate::data::return_policy::ReturnPolicy;
+pub use crate::data::value::{Bytes, FromValue, IntoValue, Value};
 pub use crate::{__call_builder, __py_class};
 
 /// `getattr(target, name)` for generated attribute getters.
@@ -41,14 +42,20 @@ pub trait PyClass: Sized {
 
 /// Adds the terminal and option methods to a generated builder newtype around a [`Call`].
 ///
-/// `__call_builder!(dumps => String)` gives `dumps` (a `struct dumps(Call<String>)`) the methods
-/// `call`, `stream`, `timeout`, `idempotent`, `pool`, `session` and `returns`;
-/// `__call_builder!(count => stream Value)` gives a streaming builder whose `call` returns a
-/// [`Stream`] of the items.
+/// `__call_builder!(DumpsCall => String)` gives `DumpsCall` (a `struct DumpsCall(Call<String>)`)
+/// the methods `call`, `call_as`, `stream`, `timeout`, `idempotent`, `pool`, `session` and
+/// `returns` (the names of [`snakebridge_contract::builder::METHODS`]);
+/// `__call_builder!(CountCall => stream Value)` gives a streaming builder whose `call` returns a
+/// [`Stream`] of the items. Trailing flags add the methods of variadic callables:
+/// `__call_builder!(FormatCall => String, args, kwarg)` adds `args(values)` (Python `*args`) and
+/// `kwarg(name, value)` (Python `**kwargs`), named by
+/// [`VAR_ARGS`](snakebridge_contract::builder::VAR_ARGS) and
+/// [`VAR_KWARGS`](snakebridge_contract::builder::VAR_KWARGS).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __call_builder {
-    ($builder:ident => stream $item:ty) => {
+    ($builder:ident => stream $item:ty $(, $variadic:ident)*) => {
+        $($crate::__call_builder!(@$variadic $builder);)*
         impl $builder {
             /// Runs the call and streams its items as they are produced.
             #[track_caller]
@@ -58,7 +65,8 @@ macro_rules! __call_builder {
             $crate::__call_builder!(@options $builder);
         }
     };
-    ($builder:ident => $ret:ty) => {
+    ($builder:ident => $ret:ty $(, $variadic:ident)*) => {
+        $($crate::__call_builder!(@$variadic $builder);)*
         impl $builder {
             /// Runs the call.
             #[track_caller]
@@ -79,6 +87,34 @@ macro_rules! __call_builder {
             $crate::__call_builder!(@options $builder);
         }
     };
+    // Parameter names with leading underscores: a generated module's constant named `values` or
+    // `name` would otherwise turn the binding into a pattern.
+    (@args $builder:ident) => {
+        impl $builder {
+            /// Extra positional arguments (Python `*args`), appended in order: any values that
+            /// convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
+            pub fn args(
+                self,
+                __values: impl ::core::iter::IntoIterator<Item = impl $crate::IntoValue>,
+            ) -> Self {
+                $builder(self.0.extra_args(
+                    ::core::iter::IntoIterator::into_iter(__values).map($crate::IntoValue::into_value),
+                ))
+            }
+        }
+    };
+    (@kwarg $builder:ident) => {
+        impl $builder {
+            /// An extra keyword argument (Python `**kwargs`).
+            pub fn kwarg(
+                self,
+                __name: impl ::core::convert::Into<::std::string::String>,
+                __value: impl $crate::IntoValue,
+            ) -> Self {
+                $builder(self.0.extra_kwarg(__name, __value))
+            }
+        }
+    };
     (@options $builder:ident) => {
         /// Gives up after `timeout` (see [`Call::timeout`](snakebridge_runtime::Call::timeout)).
         pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
@@ -93,8 +129,7 @@ macro_rules! __call_builder {
             $builder(self.0.pool(pool))
         }
         /// Runs the call in the session (on the session's worker).
-        #[cfg(unix)]
-        pub fn session(self, session: &$crate::Session) -> Self {
+        pub fn session(self, session: &impl $crate::SessionHandle) -> Self {
             $builder(self.0.session(session))
         }
         /// Overrides how the result comes back.

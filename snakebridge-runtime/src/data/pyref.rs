@@ -4,9 +4,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::error::Result;
-use crate::value::{FromValue, IntoValue};
-
 /// The runtime side of remote refs: whoever made a ref is told when it is no longer used.
 ///
 /// The embedded client holds its objects directly and does not need this; pool and mock clients
@@ -17,6 +14,12 @@ pub trait RefOwner: Send + Sync + 'static {
     /// A short name of the owner, for messages (`"pool default, worker 1"`).
     fn describe(&self) -> String;
 }
+
+/// How many refs to embedded-interpreter objects are alive (see
+/// [`EmbeddedClient::live_refs`](crate::EmbeddedClient::live_refs)).
+#[cfg(feature = "embedded")]
+pub(crate) static EMBEDDED_LIVE_REFS: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
 
 pub(crate) enum RefHandle {
     /// An object in the embedded interpreter, held directly (no registry lookup per call).
@@ -36,7 +39,12 @@ impl Drop for RefInner {
     fn drop(&mut self) {
         match &mut self.handle {
             #[cfg(feature = "embedded")]
-            RefHandle::Embedded(_) => crate::embedded::release_embedded(self),
+            RefHandle::Embedded(obj) => {
+                EMBEDDED_LIVE_REFS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                // Dropped with the interpreter attached, so the refcount falls at once (a `Py`
+                // dropped while detached would only be queued).
+                pyo3::Python::attach(|py| drop(std::mem::replace(obj, py.None())));
+            }
             RefHandle::Remote(owner) => owner.release(self.id),
         }
     }
@@ -74,6 +82,13 @@ impl PyRef {
         }
     }
 
+    /// Makes a ref to an object of the embedded interpreter, counted in [`EMBEDDED_LIVE_REFS`].
+    #[cfg(feature = "embedded")]
+    pub(crate) fn embedded(id: u64, type_name: String, object: pyo3::Py<pyo3::PyAny>) -> PyRef {
+        EMBEDDED_LIVE_REFS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        PyRef::new(id, type_name, RefHandle::Embedded(object))
+    }
+
     /// Makes a ref to object `id` held by `owner` (used by pool and mock clients; `owner.release`
     /// runs when the last clone is dropped).
     pub fn remote(id: u64, type_name: impl Into<String>, owner: Arc<dyn RefOwner>) -> PyRef {
@@ -93,83 +108,6 @@ impl PyRef {
     /// The number of Rust handles to this object.
     pub fn handle_count(&self) -> usize {
         Arc::strong_count(&self.inner)
-    }
-
-    /// `getattr(obj, name)`, converted to `T`.
-    pub fn getattr<T: FromValue>(&self, name: impl Into<crate::Name>) -> Result<T> {
-        crate::api::get_attr(self, name)
-    }
-
-    /// `setattr(obj, name, value)`.
-    pub fn setattr(&self, name: impl Into<crate::Name>, value: impl IntoValue) -> Result<()> {
-        crate::api::set_attr(self, name, value)
-    }
-
-    /// `obj.name(*args)`, converted to `T`. `args` is a tuple of [`IntoValue`] values (or `()`).
-    pub fn call_method<T: FromValue>(
-        &self,
-        name: impl Into<crate::Name>,
-        args: impl crate::api::IntoArgs,
-    ) -> Result<T> {
-        crate::api::call_method(self, name, args)
-    }
-
-    /// `str(obj)`.
-    pub fn str(&self) -> Result<String> {
-        self.call_method("__str__", ())
-    }
-
-    /// `repr(obj)`.
-    pub fn repr(&self) -> Result<String> {
-        self.call_method("__repr__", ())
-    }
-
-    /// A read-only `ndarray` view of the numpy array this ref holds, without copying: the view
-    /// reads numpy's memory, and borrows `self`, which keeps the array alive.
-    ///
-    /// Needs the embedded client (a pool worker's memory is in another process: use
-    /// [`to_array`](Self::to_array)). A dtype other than `T`'s, or strides that are not whole
-    /// elements, is an [`Error::Decode`](crate::Error::Decode); any layout numpy can make
-    /// (transposed, reversed, sliced) is viewed as it is.
-    ///
-    /// The view is read-only on the Rust side; Python code that writes into the same array
-    /// while the view lives (from another thread, or in a call made meanwhile) changes what it
-    /// shows, as in numpy itself.
-    ///
-    /// ```no_run
-    /// use snakebridge_runtime::{call, PyRef};
-    ///
-    /// let grid: PyRef = call("numpy", "arange", (6.0,))?;
-    /// let grid: PyRef = grid.call_method("reshape", (2, 3))?;
-    /// let view = grid.array_view::<f64>()?;
-    /// assert_eq!(view[[1, 2]], 5.0);
-    /// # Ok::<(), snakebridge_runtime::Error>(())
-    /// ```
-    #[cfg(feature = "embedded")]
-    pub fn array_view<T: crate::Element>(&self) -> Result<ndarray::ArrayViewD<'_, T>> {
-        crate::embedded_array::view_of(self)
-    }
-
-    /// The numpy array (or array-like) this ref holds, copied once into an owned `ndarray`
-    /// array of element `T` and dimension `D` (`Ix1`, `Ix2`, ..., `IxDyn`). Works with every
-    /// client; through a pool, large arrays come back through shared memory.
-    ///
-    /// ```no_run
-    /// use snakebridge_runtime::{call, PyRef};
-    /// use snakebridge_runtime::ndarray::Ix2;
-    ///
-    /// let eye: PyRef = call("numpy", "eye", (2,))?;
-    /// let owned = eye.to_array::<f64, Ix2>()?;
-    /// assert_eq!(owned[[1, 1]], 1.0);
-    /// # Ok::<(), snakebridge_runtime::Error>(())
-    /// ```
-    #[cfg(feature = "ndarray")]
-    pub fn to_array<T: crate::Element, D: ndarray::Dimension>(
-        &self,
-    ) -> Result<ndarray::Array<T, D>> {
-        crate::api::Call::<crate::NdArray>::function("numpy", "asarray", (self,))
-            .call()?
-            .into_ndarray()
     }
 }
 

@@ -21,11 +21,11 @@ use std::sync::{Arc, Mutex, Weak};
 
 use serde_json::Value as Json;
 
+use crate::client::request::{CallOptions, Request};
 use crate::client::{RuntimeClient, ValueStream};
-use crate::error::{Error, Result};
-use crate::pyref::{PyRef, RefOwner};
-use crate::request::{CallOptions, Request};
-use crate::value::Value;
+use crate::data::error::{Error, Result};
+use crate::data::pyref::{PyRef, RefOwner};
+use crate::data::value::Value;
 use crate::wire;
 
 type Handler = Box<dyn Fn(&str, &Json, &CallOptions) -> Result<Value> + Send + Sync>;

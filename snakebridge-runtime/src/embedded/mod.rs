@@ -9,10 +9,12 @@
 //! `bin/python`) or else `VIRTUAL_ENV` (the venv's `site-packages` is added). See
 //! [`EmbeddedClient::environment`].
 
+mod array;
+
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use num_bigint::BigInt;
@@ -23,15 +25,15 @@ use pyo3::types::{
     PyTzInfoAccess,
 };
 
+use crate::client::request::{CallOptions, CallSite, CallType, Request};
 use crate::client::{RuntimeClient, ValueStream};
-use crate::error::{CallContext, Error, ExceptionKind, PythonError, Result};
-use crate::pyref::{PyRef, RefHandle, RefInner};
-use crate::request::{CallOptions, CallSite, CallType, Request, ReturnPolicy};
+use crate::data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
+use crate::data::pyref::{PyRef, RefHandle};
+use crate::data::return_policy::ReturnPolicy;
+use crate::data::value::{Date, DateTime, Time, Value};
 use crate::telemetry;
-use crate::value::{Date, DateTime, Time, Value};
 
 static NEXT_REF_ID: AtomicU64 = AtomicU64::new(1);
-static LIVE_REFS: AtomicUsize = AtomicUsize::new(0);
 
 /// Where the embedded interpreter's packages come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +126,7 @@ impl EmbeddedClient {
 
     /// Number of refs made by the embedded client that are still alive.
     pub fn live_refs() -> usize {
-        LIVE_REFS.load(Ordering::Relaxed)
+        crate::data::pyref::EMBEDDED_LIVE_REFS.load(Ordering::Relaxed)
     }
 
     fn ensure_started(&self) -> Result<()> {
@@ -490,11 +492,10 @@ fn make_ref(obj: &Bound<'_, PyAny>) -> PyRef {
         .fully_qualified_name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "object".to_owned());
-    LIVE_REFS.fetch_add(1, Ordering::Relaxed);
-    PyRef::new(
+    PyRef::embedded(
         NEXT_REF_ID.fetch_add(1, Ordering::Relaxed),
         type_name,
-        RefHandle::Embedded(obj.clone().unbind()),
+        obj.clone().unbind(),
     )
 }
 
@@ -508,15 +509,6 @@ fn ref_object<'py>(py: Python<'py>, r: &PyRef) -> Result<Bound<'py, PyAny>> {
                 owner.describe()
             ),
         }),
-    }
-}
-
-/// Drops an embedded ref's object now, with the interpreter attached, so its refcount falls at
-/// once (a `Py` dropped while detached would only be queued).
-pub(crate) fn release_embedded(inner: &mut RefInner) {
-    if let RefHandle::Embedded(obj) = &mut inner.handle {
-        LIVE_REFS.fetch_sub(1, Ordering::Relaxed);
-        Python::attach(|py| drop(std::mem::replace(obj, py.None())));
     }
 }
 
@@ -583,7 +575,7 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> Result<Bound<'py, Py
             .into_any()
         }
         Value::Complex { re, im } => PyComplex::from_doubles(py, *re, *im).into_any(),
-        Value::Array(a) => crate::embedded_array::array_to_py(py, a)?,
+        Value::Array(a) => crate::embedded::array::array_to_py(py, a)?,
         Value::Ref(r) => ref_object(py, r)?,
     })
 }
@@ -733,7 +725,7 @@ fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
         return convert(&item, strict);
     }
     // Arrays are data only when asked for by value; otherwise they stay in Python as refs.
-    if strict && let Some(array) = crate::embedded_array::array_from_py(obj)? {
+    if strict && let Some(array) = crate::embedded::array::array_from_py(obj)? {
         return Ok(array);
     }
     if strict {

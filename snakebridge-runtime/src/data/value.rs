@@ -12,10 +12,10 @@ use std::hash::{BuildHasher, Hash};
 
 use num_bigint::BigInt;
 
-use crate::array::NdArray;
-use crate::error::{Error, Result};
-use crate::pyref::PyRef;
-use crate::request::ReturnPolicy;
+use crate::data::array::NdArray;
+use crate::data::error::{Error, Result};
+use crate::data::pyref::PyRef;
+use crate::data::return_policy::ReturnPolicy;
 
 /// A value that crosses between Rust and Python.
 ///
@@ -435,7 +435,7 @@ impl From<&str> for Bytes {
 /// Conversion of a Rust value into a [`Value`].
 ///
 /// Implemented for the Rust types with a natural Python counterpart; implement it for your own
-/// types, or go through serde with [`crate::to_value`].
+/// types, or go through serde with [`crate::data::serde::to_value`].
 pub trait IntoValue {
     /// Performs the conversion.
     fn into_value(self) -> Value;

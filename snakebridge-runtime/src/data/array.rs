@@ -35,8 +35,8 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
-use crate::value::Value;
+use crate::data::error::{Error, Result};
+use crate::data::value::Value;
 
 /// The element type of an [`NdArray`], named as numpy names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -208,56 +208,56 @@ impl Element for u64 {
 macro_rules! with_element {
     ($dtype:expr, $T:ident => $body:expr) => {
         match $dtype {
-            $crate::array::DType::Bool => {
+            $crate::data::array::DType::Bool => {
                 type $T = bool;
                 $body
             }
-            $crate::array::DType::Int8 => {
+            $crate::data::array::DType::Int8 => {
                 type $T = i8;
                 $body
             }
-            $crate::array::DType::Int16 => {
+            $crate::data::array::DType::Int16 => {
                 type $T = i16;
                 $body
             }
-            $crate::array::DType::Int32 => {
+            $crate::data::array::DType::Int32 => {
                 type $T = i32;
                 $body
             }
-            $crate::array::DType::Int64 => {
+            $crate::data::array::DType::Int64 => {
                 type $T = i64;
                 $body
             }
-            $crate::array::DType::UInt8 => {
+            $crate::data::array::DType::UInt8 => {
                 type $T = u8;
                 $body
             }
-            $crate::array::DType::UInt16 => {
+            $crate::data::array::DType::UInt16 => {
                 type $T = u16;
                 $body
             }
-            $crate::array::DType::UInt32 => {
+            $crate::data::array::DType::UInt32 => {
                 type $T = u32;
                 $body
             }
-            $crate::array::DType::UInt64 => {
+            $crate::data::array::DType::UInt64 => {
                 type $T = u64;
                 $body
             }
-            $crate::array::DType::Float32 => {
+            $crate::data::array::DType::Float32 => {
                 type $T = f32;
                 $body
             }
-            $crate::array::DType::Float64 => {
+            $crate::data::array::DType::Float64 => {
                 type $T = f64;
                 $body
             }
-            $crate::array::DType::Complex64 => {
-                type $T = $crate::array::Complex<f32>;
+            $crate::data::array::DType::Complex64 => {
+                type $T = $crate::data::array::Complex<f32>;
                 $body
             }
-            $crate::array::DType::Complex128 => {
-                type $T = $crate::array::Complex<f64>;
+            $crate::data::array::DType::Complex128 => {
+                type $T = $crate::data::array::Complex<f64>;
                 $body
             }
         }
@@ -808,13 +808,13 @@ impl fmt::Debug for NdArray {
     }
 }
 
-impl crate::value::IntoValue for NdArray {
+impl crate::data::value::IntoValue for NdArray {
     fn into_value(self) -> Value {
         Value::Array(self)
     }
 }
 
-impl crate::value::FromValue for NdArray {
+impl crate::data::value::FromValue for NdArray {
     const RETURN_POLICY: crate::ReturnPolicy = crate::ReturnPolicy::Value;
 
     fn from_value(value: Value) -> Result<Self> {
@@ -836,7 +836,7 @@ mod ndarray_impls {
     use ndarray::{Array, ArrayBase, ArrayView, ArrayViewD, Data, Dimension, IxDyn, ShapeBuilder};
 
     use super::*;
-    use crate::value::{FromValue, IntoValue};
+    use crate::data::value::{FromValue, IntoValue};
 
     impl NdArray {
         /// A read-only `ndarray` view of the elements, without copying; borrowed from `self`.

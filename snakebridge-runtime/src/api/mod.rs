@@ -5,12 +5,15 @@ use std::marker::PhantomData;
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::client::{ValueStream, with_current};
-use crate::error::{Error, Result};
-use crate::pyref::PyRef;
-use crate::request::{Args, CallOptions, CallSite, Name, Request, ReturnPolicy};
+use crate::client::request::{Args, CallOptions, CallSite, Name, Request};
+use crate::client::{SessionHandle, ValueStream, with_current};
+use crate::data::error::{Error, Result};
+use crate::data::pyref::PyRef;
+use crate::data::return_policy::ReturnPolicy;
+use crate::data::value::{FromValue, IntoValue, Value};
 use crate::telemetry::{self, CallEvent};
-use crate::value::{FromValue, IntoValue, Value};
+
+mod pyref_methods;
 
 /// Positional arguments: a tuple of [`IntoValue`] values (`(16,)`, `("a", 2)`), `()`, or a
 /// `Vec<Value>`.
@@ -131,7 +134,7 @@ impl<R: FromValue> Call<R> {
         // Built in one expression so the hot path moves no half-built request around.
         Call {
             request: Request {
-                call_type: crate::request::CallType::Function,
+                call_type: crate::client::request::CallType::Function,
                 python_module: Name::Borrowed(site.module),
                 class: None,
                 name: Name::Borrowed(site.name),
@@ -262,9 +265,8 @@ impl<R: FromValue> Call<R> {
 
     /// Runs the call in `session`, on the session's worker (the current client must be the
     /// session's [`PoolClient`](crate::PoolClient); [`in_session`](crate::in_session) sets both).
-    #[cfg(unix)]
-    pub fn session(mut self, session: &crate::Session) -> Self {
-        self.options.session = Some(session.id());
+    pub fn session(mut self, session: &impl SessionHandle) -> Self {
+        self.options.session = Some(session.session_id());
         self
     }
 

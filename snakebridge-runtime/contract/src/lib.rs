@@ -1,0 +1,34 @@
+//! The contract between snakebridge's code generator (`#[python_module]`, at compile time) and its
+//! runtime: every fact both sides rely on is written here once, and both depend on this crate.
+//!
+//! - [`builder`]: the method names the runtime's call builders define, which a generated setter
+//!   for a Python parameter must not take.
+//! - [`MAX_TUPLE_ARITY`]: the largest Rust tuple the runtime converts (as call arguments and as a
+//!   typed result), so the generator emits tuples up to it and `Vec`s beyond.
+//! - [`ExceptionKind`]: the Python exception classes a caller can match without comparing strings,
+//!   in the order an exception's class is tested against them.
+//! - [`interpreter`]: the one rule that chooses the Python interpreter, used by the introspector,
+//!   the embedded client's environment and the pool's workers alike.
+//!
+//! ```
+//! use snakebridge_contract::{builder, interpreter, MAX_TUPLE_ARITY};
+//!
+//! assert!(builder::is_reserved("call_as", false, false));
+//! assert!(builder::is_reserved("kwarg", false, true));
+//! assert_eq!(MAX_TUPLE_ARITY, 8);
+//! let chosen = interpreter::choose(|var| (var == "PYO3_PYTHON").then(|| "/opt/py/bin/python".into()));
+//! assert_eq!(chosen.source, interpreter::Source::Pyo3Python);
+//! ```
+
+#![warn(missing_docs)]
+pub mod builder;
+mod exception;
+pub mod interpreter;
+
+pub use exception::ExceptionKind;
+
+/// The largest tuple the runtime converts: `IntoArgs` for argument tuples, `IntoValue` and
+/// `FromValue` for tuple values. The generator passes up to this many positional arguments as a
+/// tuple (no allocation) and more as a `Vec`, and maps `tuple[A, ...]` annotations up to this
+/// arity to Rust tuples.
+pub const MAX_TUPLE_ARITY: usize = 8;

@@ -1,0 +1,61 @@
+//! The universal API's methods on [`PyRef`]: attribute access, method calls and conversions that
+//! go through the current client.
+
+use super::{Call, IntoArgs, call_method, get_attr, set_attr};
+use crate::client::request::Name;
+#[cfg(feature = "ndarray")]
+use crate::data::array::{Element, NdArray};
+use crate::data::error::Result;
+use crate::data::pyref::PyRef;
+use crate::data::value::{FromValue, IntoValue};
+
+impl PyRef {
+    /// `getattr(obj, name)`, converted to `T`.
+    pub fn getattr<T: FromValue>(&self, name: impl Into<Name>) -> Result<T> {
+        get_attr(self, name)
+    }
+
+    /// `setattr(obj, name, value)`.
+    pub fn setattr(&self, name: impl Into<Name>, value: impl IntoValue) -> Result<()> {
+        set_attr(self, name, value)
+    }
+
+    /// `obj.name(*args)`, converted to `T`. `args` is a tuple of [`IntoValue`] values (or `()`).
+    pub fn call_method<T: FromValue>(
+        &self,
+        name: impl Into<Name>,
+        args: impl IntoArgs,
+    ) -> Result<T> {
+        call_method(self, name, args)
+    }
+
+    /// `str(obj)`.
+    pub fn str(&self) -> Result<String> {
+        self.call_method("__str__", ())
+    }
+
+    /// `repr(obj)`.
+    pub fn repr(&self) -> Result<String> {
+        self.call_method("__repr__", ())
+    }
+
+    /// The numpy array (or array-like) this ref holds, copied once into an owned `ndarray`
+    /// array of element `T` and dimension `D` (`Ix1`, `Ix2`, ..., `IxDyn`). Works with every
+    /// client; through a pool, large arrays come back through shared memory.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{call, PyRef};
+    /// use snakebridge_runtime::ndarray::Ix2;
+    ///
+    /// let eye: PyRef = call("numpy", "eye", (2,))?;
+    /// let owned = eye.to_array::<f64, Ix2>()?;
+    /// assert_eq!(owned[[1, 1]], 1.0);
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    #[cfg(feature = "ndarray")]
+    pub fn to_array<T: Element, D: ndarray::Dimension>(&self) -> Result<ndarray::Array<T, D>> {
+        Call::<NdArray>::function("numpy", "asarray", (self,))
+            .call()?
+            .into_ndarray()
+    }
+}
