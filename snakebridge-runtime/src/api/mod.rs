@@ -41,14 +41,29 @@ impl IntoArgs for Args {
 }
 
 macro_rules! tuple_args {
-    ($(($($name:ident $idx:tt),+))*) => {$(
+    ($(($($name:ident $idx:tt),+))+) => {$(
         impl<$($name: IntoValue),+> IntoArgs for ($($name,)+) {
             #[inline]
             fn into_args(self) -> Args {
                 smallvec::smallvec![$(self.$idx.into_value()),+]
             }
         }
-    )*};
+    )*
+        // The contract's arity: every tuple up to it, no gap, none beyond (the generator emits
+        // argument tuples and typed tuple results up to this size).
+        const _: () = {
+            const ARITIES: &[usize] = &[$([$($idx),+].len()),+];
+            let mut i = 0;
+            while i < ARITIES.len() {
+                assert!(ARITIES[i] == i + 1, "tuple arities must be 1, 2, 3, ...");
+                i += 1;
+            }
+            assert!(
+                ARITIES.len() == snakebridge_contract::MAX_TUPLE_ARITY,
+                "IntoArgs must cover tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
+            );
+        };
+    };
 }
 
 tuple_args! {

@@ -855,7 +855,7 @@ impl<K: FromValue + Ord, V: FromValue> FromValue for BTreeMap<K, V> {
 }
 
 macro_rules! tuple_conversions {
-    ($(($($name:ident $idx:tt),+))*) => {$(
+    ($(($($name:ident $idx:tt),+))+) => {$(
         impl<$($name: IntoValue),+> IntoValue for ($($name,)+) {
             fn into_value(self) -> Value {
                 Value::Tuple(vec![$(self.$idx.into_value()),+])
@@ -873,7 +873,22 @@ macro_rules! tuple_conversions {
                 Ok(($($name::from_value(items.next().expect(stringify!($idx)))?,)+))
             }
         }
-    )*};
+    )*
+        // The contract's arity: every tuple up to it, no gap, none beyond (the generator emits
+        // argument tuples and typed tuple results up to this size).
+        const _: () = {
+            const ARITIES: &[usize] = &[$([$($idx),+].len()),+];
+            let mut i = 0;
+            while i < ARITIES.len() {
+                assert!(ARITIES[i] == i + 1, "tuple arities must be 1, 2, 3, ...");
+                i += 1;
+            }
+            assert!(
+                ARITIES.len() == snakebridge_contract::MAX_TUPLE_ARITY,
+                "IntoValue/FromValue must cover tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
+            );
+        };
+    };
 }
 
 tuple_conversions! {

@@ -80,7 +80,9 @@ pub(crate) fn array_from_py(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
                 .extract::<Vec<Bound<'_, PyAny>>>()
                 .map_err(decode)?
                 .iter()
-                .map(|item| crate::embedded::from_py(item, crate::ReturnPolicy::Value))
+                .map(|item| {
+                    super::convert::from_py(item, crate::data::return_policy::ReturnPolicy::Value)
+                })
                 .collect::<Result<_>>()?,
         )));
     };

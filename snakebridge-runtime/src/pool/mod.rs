@@ -123,8 +123,9 @@ impl PoolConfig {
         self
     }
 
-    /// The Python interpreter of the workers. Without it: `SNAKEBRIDGE_PYTHON`, else
-    /// `$VIRTUAL_ENV/bin/python`, else `python3` from `PATH`.
+    /// The Python interpreter of the workers. Without it, the interpreter rule of
+    /// [`contract::interpreter`](crate::contract::interpreter): `SNAKEBRIDGE_PYTHON`, else
+    /// `PYO3_PYTHON`, else `$VIRTUAL_ENV/bin/python`, else `python3` from `PATH`.
     pub fn python(mut self, python: impl Into<PathBuf>) -> Self {
         self.python = Some(python.into());
         self
@@ -234,13 +235,10 @@ impl PoolConfig {
         if let Some(p) = &self.python {
             return (p.clone(), "PoolConfig::python");
         }
-        if let Some(p) = std::env::var_os("SNAKEBRIDGE_PYTHON").filter(|v| !v.is_empty()) {
-            return (p.into(), "SNAKEBRIDGE_PYTHON");
-        }
-        if let Some(v) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
-            return (PathBuf::from(v).join("bin/python"), "VIRTUAL_ENV");
-        }
-        (PathBuf::from("python3"), "the default `python3`")
+        // The contract's rule, the same the introspector and the embedded client follow.
+        let choice = snakebridge_contract::interpreter::from_env();
+        let source = choice.source.variable().unwrap_or("the default `python3`");
+        (choice.program, source)
     }
 }
 

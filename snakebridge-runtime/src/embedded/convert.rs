@@ -1,0 +1,302 @@
+//! Values to Python objects and back, directly (no JSON), and refs to embedded objects.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use num_bigint::BigInt;
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyBytes, PyComplex, PyDate, PyDateAccess, PyDateTime, PyDelta, PyDict, PyFloat,
+    PyFrozenSet, PyInt, PyList, PySet, PyString, PyTime, PyTimeAccess, PyTuple, PyTzInfo,
+    PyTzInfoAccess,
+};
+
+use crate::data::error::{Error, Result};
+use crate::data::pyref::{PyRef, RefHandle};
+use crate::data::return_policy::ReturnPolicy;
+use crate::data::value::{Date, DateTime, Time, Value};
+
+static NEXT_REF_ID: AtomicU64 = AtomicU64::new(1);
+
+// Refs
+
+pub(super) fn make_ref(obj: &Bound<'_, PyAny>) -> PyRef {
+    let type_name = obj
+        .get_type()
+        .fully_qualified_name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned());
+    PyRef::embedded(
+        NEXT_REF_ID.fetch_add(1, Ordering::Relaxed),
+        type_name,
+        obj.clone().unbind(),
+    )
+}
+
+pub(super) fn ref_object<'py>(py: Python<'py>, r: &PyRef) -> Result<Bound<'py, PyAny>> {
+    match &r.inner.handle {
+        RefHandle::Embedded(obj) => Ok(obj.bind(py).clone()),
+        RefHandle::Remote(owner) => Err(Error::StaleRef {
+            id: r.id(),
+            reason: format!(
+                "it belongs to {}, not to the embedded interpreter",
+                owner.describe()
+            ),
+        }),
+    }
+}
+
+// Conversions
+
+/// Converts a value into a Python object.
+pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> Result<Bound<'py, PyAny>> {
+    let encode = |e: PyErr| Error::encode(format!("{e}"));
+    Ok(match value {
+        Value::None => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Int(i) => {
+            let Ok(i) = i.into_pyobject(py);
+            i.into_any()
+        }
+        Value::BigInt(i) => i.into_pyobject(py).map_err(encode)?.into_any(),
+        Value::Float(x) => PyFloat::new(py, *x).into_any(),
+        Value::Str(s) => PyString::new(py, s).into_any(),
+        Value::Bytes(b) => PyBytes::new(py, b).into_any(),
+        Value::List(items) => PyList::new(py, to_py_all(py, items)?)
+            .map_err(encode)?
+            .into_any(),
+        Value::Tuple(items) => PyTuple::new(py, to_py_all(py, items)?)
+            .map_err(encode)?
+            .into_any(),
+        Value::Set(items) => PySet::new(py, to_py_all(py, items)?)
+            .map_err(encode)?
+            .into_any(),
+        Value::FrozenSet(items) => PyFrozenSet::new(py, to_py_all(py, items)?)
+            .map_err(encode)?
+            .into_any(),
+        Value::Dict(items) => {
+            let d = PyDict::new(py);
+            for (k, v) in items {
+                d.set_item(to_py(py, k)?, to_py(py, v)?).map_err(encode)?;
+            }
+            d.into_any()
+        }
+        Value::Date(d) => PyDate::new(py, d.year, d.month, d.day)
+            .map_err(encode)?
+            .into_any(),
+        Value::Time(t) => {
+            let tz = tzinfo(py, t.utc_offset).map_err(encode)?;
+            PyTime::new(py, t.hour, t.minute, t.second, t.microsecond, tz.as_ref())
+                .map_err(encode)?
+                .into_any()
+        }
+        Value::DateTime(dt) => {
+            let (d, t) = (dt.date, dt.time);
+            let tz = tzinfo(py, t.utc_offset).map_err(encode)?;
+            PyDateTime::new(
+                py,
+                d.year,
+                d.month,
+                d.day,
+                t.hour,
+                t.minute,
+                t.second,
+                t.microsecond,
+                tz.as_ref(),
+            )
+            .map_err(encode)?
+            .into_any()
+        }
+        Value::Complex { re, im } => PyComplex::from_doubles(py, *re, *im).into_any(),
+        Value::Array(a) => super::array::array_to_py(py, a)?,
+        Value::Ref(r) => ref_object(py, r)?,
+    })
+}
+
+fn to_py_all<'py>(py: Python<'py>, items: &[Value]) -> Result<Vec<Bound<'py, PyAny>>> {
+    items.iter().map(|v| to_py(py, v)).collect()
+}
+
+fn tzinfo(py: Python<'_>, offset: Option<i32>) -> PyResult<Option<Bound<'_, PyTzInfo>>> {
+    offset
+        .map(|secs| {
+            let delta = PyDelta::new(py, 0, secs, 0, true)?;
+            PyTzInfo::fixed_offset(py, delta)
+        })
+        .transpose()
+}
+
+/// Converts a Python object into a value according to the return policy.
+pub(crate) fn from_py(obj: &Bound<'_, PyAny>, policy: ReturnPolicy) -> Result<Value> {
+    match policy {
+        ReturnPolicy::Ref => Ok(Value::Ref(make_ref(obj))),
+        ReturnPolicy::Auto => convert(obj, false),
+        ReturnPolicy::Value => convert(obj, true),
+    }
+}
+
+fn decode_err(obj: &Bound<'_, PyAny>, e: impl std::fmt::Display) -> Error {
+    Error::decode(
+        obj.get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        e.to_string(),
+    )
+}
+
+/// `strict == false`: exact plain types by value, others by ref. `strict == true`: subclasses
+/// of plain types by value too, and no refs at all.
+fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
+    macro_rules! is {
+        ($t:ty) => {
+            if strict {
+                obj.is_instance_of::<$t>()
+            } else {
+                obj.is_exact_instance_of::<$t>()
+            }
+        };
+    }
+    let items = |seq: Bound<'_, PyAny>| -> Result<Vec<Value>> {
+        seq.try_iter()
+            .map_err(|e| decode_err(obj, e))?
+            .map(|item| convert(&item.map_err(|e| decode_err(obj, e))?, strict))
+            .collect()
+    };
+    if obj.is_none() {
+        return Ok(Value::None);
+    }
+    if is!(PyBool) {
+        return Ok(Value::Bool(
+            obj.is_truthy().map_err(|e| decode_err(obj, e))?,
+        ));
+    }
+    if is!(PyInt) {
+        return Ok(match obj.extract::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::from_bigint(obj.extract::<BigInt>().map_err(|e| decode_err(obj, e))?),
+        });
+    }
+    if is!(PyFloat) {
+        return Ok(Value::Float(obj.extract().map_err(|e| decode_err(obj, e))?));
+    }
+    if is!(PyString) {
+        return Ok(Value::Str(obj.extract().map_err(|e| decode_err(obj, e))?));
+    }
+    if is!(PyBytes) {
+        // SAFETY-free path: PyBytes::as_bytes on the checked object.
+        return Ok(Value::Bytes(
+            obj.cast::<PyBytes>()
+                .map_err(|e| decode_err(obj, e))?
+                .as_bytes()
+                .to_vec(),
+        ));
+    }
+    if is!(PyList) {
+        return Ok(Value::List(items(obj.clone())?));
+    }
+    if is!(PyTuple) {
+        return Ok(Value::Tuple(items(obj.clone())?));
+    }
+    if is!(PyDict) {
+        let dict = obj.cast::<PyDict>().map_err(|e| decode_err(obj, e))?;
+        let mut out = Vec::with_capacity(dict.len());
+        for (k, v) in dict.iter() {
+            out.push((convert(&k, strict)?, convert(&v, strict)?));
+        }
+        return Ok(Value::Dict(out));
+    }
+    if is!(PySet) {
+        return Ok(Value::Set(items(obj.clone())?));
+    }
+    if is!(PyFrozenSet) {
+        return Ok(Value::FrozenSet(items(obj.clone())?));
+    }
+    if is!(PyDateTime) {
+        let dt = obj.cast::<PyDateTime>().map_err(|e| decode_err(obj, e))?;
+        return Ok(Value::DateTime(DateTime {
+            date: Date {
+                year: dt.get_year(),
+                month: dt.get_month(),
+                day: dt.get_day(),
+            },
+            time: Time {
+                hour: dt.get_hour(),
+                minute: dt.get_minute(),
+                second: dt.get_second(),
+                microsecond: dt.get_microsecond(),
+                utc_offset: utc_offset(obj, dt.get_tzinfo().is_some())?,
+            },
+        }));
+    }
+    if is!(PyDate) {
+        let d = obj.cast::<PyDate>().map_err(|e| decode_err(obj, e))?;
+        return Ok(Value::Date(Date {
+            year: d.get_year(),
+            month: d.get_month(),
+            day: d.get_day(),
+        }));
+    }
+    if is!(PyTime) {
+        let t = obj.cast::<PyTime>().map_err(|e| decode_err(obj, e))?;
+        return Ok(Value::Time(Time {
+            hour: t.get_hour(),
+            minute: t.get_minute(),
+            second: t.get_second(),
+            microsecond: t.get_microsecond(),
+            utc_offset: utc_offset(obj, t.get_tzinfo().is_some())?,
+        }));
+    }
+    if is!(PyComplex) {
+        let c = obj.cast::<PyComplex>().map_err(|e| decode_err(obj, e))?;
+        return Ok(Value::Complex {
+            re: c.real(),
+            im: c.imag(),
+        });
+    }
+    if let Some(item) = numpy_scalar_item(obj) {
+        return convert(&item, strict);
+    }
+    // Arrays are data only when asked for by value; otherwise they stay in Python as refs.
+    if strict && let Some(array) = super::array::array_from_py(obj)? {
+        return Ok(array);
+    }
+    if strict {
+        return Err(decode_err(
+            obj,
+            "the object is not plain data; ask for a ref (ReturnPolicy::Ref / PyRef) instead",
+        ));
+    }
+    Ok(Value::Ref(make_ref(obj)))
+}
+
+/// numpy scalars (`numpy.float64`, `numpy.int64`, `numpy.bool_`) are data: convert them through
+/// `.item()` so `numpy.linalg.norm(...)` returns a float, not a ref.
+fn numpy_scalar_item<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+    let ty = obj.get_type();
+    let module = ty.module().ok()?;
+    if module.to_str().ok()? != "numpy" {
+        return None;
+    }
+    let generic = obj.py().import("numpy").ok()?.getattr("generic").ok()?;
+    if !obj.is_instance(&generic).ok()? {
+        return None;
+    }
+    obj.call_method0("item").ok()
+}
+
+fn utc_offset(obj: &Bound<'_, PyAny>, aware: bool) -> Result<Option<i32>> {
+    if !aware {
+        return Ok(None);
+    }
+    let off = obj
+        .call_method0("utcoffset")
+        .map_err(|e| decode_err(obj, e))?;
+    if off.is_none() {
+        return Ok(None);
+    }
+    let secs: f64 = off
+        .call_method0("total_seconds")
+        .and_then(|s| s.extract())
+        .map_err(|e| decode_err(obj, e))?;
+    Ok(Some(secs.round() as i32))
+}

@@ -1,0 +1,205 @@
+//! Which packages the embedded interpreter sees: the interpreter rule of
+//! [`snakebridge_contract::interpreter`], applied to the linked `libpython` at start.
+
+use std::ffi::CString;
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use snakebridge_contract::interpreter::{self, Source};
+
+/// Where the embedded interpreter's packages come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InterpreterSource {
+    /// Only the linked interpreter's own `sys.path`.
+    Linked,
+    /// `SNAKEBRIDGE_PYTHON` named this interpreter; its `sys.path` was adopted.
+    SnakebridgePython(PathBuf),
+    /// `PYO3_PYTHON` (and no `SNAKEBRIDGE_PYTHON`) named this interpreter; its `sys.path` was
+    /// adopted, as the introspector and pool workers use the same interpreter.
+    Pyo3Python(PathBuf),
+    /// `VIRTUAL_ENV` named this virtual environment; its `site-packages` was added.
+    VirtualEnv(PathBuf),
+}
+
+/// The embedded interpreter's environment, as set up at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    /// `sys.version` of the embedded interpreter (`"3.11.7"`).
+    pub python_version: String,
+    /// Where the packages come from.
+    pub source: InterpreterSource,
+    /// Directories added to `sys.path` (ahead of the interpreter's own `site-packages`).
+    pub added_paths: Vec<PathBuf>,
+}
+
+impl std::fmt::Display for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "embedded CPython {}", self.python_version)?;
+        match &self.source {
+            InterpreterSource::Linked => write!(f, " (its own site-packages)"),
+            InterpreterSource::SnakebridgePython(p) => {
+                write!(
+                    f,
+                    " with the packages of {} (SNAKEBRIDGE_PYTHON)",
+                    p.display()
+                )
+            }
+            InterpreterSource::Pyo3Python(p) => {
+                write!(f, " with the packages of {} (PYO3_PYTHON)", p.display())
+            }
+            InterpreterSource::VirtualEnv(p) => {
+                write!(
+                    f,
+                    " with the virtual environment {} (VIRTUAL_ENV)",
+                    p.display()
+                )
+            }
+        }
+    }
+}
+
+const ENV_SETUP: &str = r#"
+def _snakebridge_adopt(dirs, executable):
+    import site, sys
+    before = list(sys.path)
+    for d in dirs:
+        site.addsitedir(d)
+    added = [p for p in sys.path if p not in before]
+    rest = [p for p in sys.path if p in before]
+    # The chosen environment goes ahead of the interpreter's own site-packages.
+    idx = next((i for i, p in enumerate(rest) if p.endswith("site-packages")), len(rest))
+    sys.path[:] = rest[:idx] + added + rest[idx:]
+    if executable:
+        sys.executable = executable
+    return added
+"#;
+
+pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
+    Python::initialize();
+    let (source, dirs, executable) = chosen_environment()?;
+    Python::attach(|py| {
+        let version: String = py
+            .import("platform")
+            .and_then(|p| p.call_method0("python_version"))
+            .and_then(|v| v.extract())
+            .map_err(|e| format!("cannot read the embedded Python version: {e}"))?;
+        if let Some((want, path)) = match &source {
+            InterpreterSource::SnakebridgePython(p) | InterpreterSource::Pyo3Python(p) => {
+                Some((p.clone(), p))
+            }
+            _ => None,
+        }
+        .and_then(|(p, path)| interpreter_version(&p).map(|v| (v, path)))
+            && short_version(&want) != short_version(&version)
+        {
+            let var = source_variable(&source);
+            return Err(format!(
+                "{var} is {} (Python {want}) but this program embeds Python {version}; point \
+                 {var} at a Python {} interpreter or venv, or rebuild with PYO3_PYTHON set to it",
+                path.display(),
+                short_version(&version)
+            ));
+        }
+        let globals = PyDict::new(py);
+        let code = CString::new(ENV_SETUP).expect("no NUL in setup code");
+        py.run(&code, Some(&globals), None)
+            .map_err(|e| format!("environment setup failed: {e}"))?;
+        let added: Vec<String> = globals
+            .get_item("_snakebridge_adopt")
+            .ok()
+            .flatten()
+            .ok_or("environment setup function missing")?
+            .call1((dirs, executable))
+            .and_then(|v| v.extract())
+            .map_err(|e| format!("environment setup failed: {e}"))?;
+        let env = Environment {
+            python_version: version,
+            source,
+            added_paths: added.into_iter().map(PathBuf::from).collect(),
+        };
+        tracing::info!(target: "snakebridge", environment = %env, "started embedded Python");
+        Ok(env)
+    })
+}
+
+fn short_version(v: &str) -> &str {
+    match v.match_indices('.').nth(1) {
+        Some((i, _)) => &v[..i],
+        None => v,
+    }
+}
+
+fn interpreter_version(python: &PathBuf) -> Option<String> {
+    let out = std::process::Command::new(python)
+        .args(["-c", "import platform; print(platform.python_version())"])
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+type Chosen = (InterpreterSource, Vec<String>, Option<String>);
+
+fn source_variable(source: &InterpreterSource) -> &'static str {
+    match source {
+        InterpreterSource::Pyo3Python(_) => interpreter::PYO3_PYTHON,
+        InterpreterSource::VirtualEnv(_) => interpreter::VIRTUAL_ENV,
+        _ => interpreter::SNAKEBRIDGE_PYTHON,
+    }
+}
+
+/// The contract's interpreter rule, applied to the linked interpreter: a named interpreter's
+/// `sys.path` is adopted, a virtual environment's `site-packages` added; with nothing
+/// configured the linked interpreter keeps its own paths.
+fn chosen_environment() -> std::result::Result<Chosen, String> {
+    let choice = interpreter::from_env();
+    match choice.source {
+        Source::SnakebridgePython | Source::Pyo3Python => {
+            let python = choice.program;
+            let var = choice.source.variable().unwrap_or("SNAKEBRIDGE_PYTHON");
+            let out = std::process::Command::new(&python)
+                .args([
+                    "-c",
+                    "import sys, json; print(json.dumps([p for p in sys.path if p]))",
+                ])
+                .output()
+                .map_err(|e| {
+                    format!(
+                        "{var}={} cannot be run: {e}; set it to a Python interpreter (e.g. a \
+                         venv's bin/python) or unset it",
+                        python.display()
+                    )
+                })?;
+            if !out.status.success() {
+                return Err(format!(
+                    "{var}={} failed to report its sys.path: {}",
+                    python.display(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            let dirs: Vec<String> = serde_json::from_slice(&out.stdout)
+                .map_err(|e| format!("{var} printed an unexpected sys.path: {e}"))?;
+            let executable = python.to_string_lossy().into_owned();
+            let source = if choice.source == Source::Pyo3Python {
+                InterpreterSource::Pyo3Python(python)
+            } else {
+                InterpreterSource::SnakebridgePython(python)
+            };
+            Ok((source, dirs, Some(executable)))
+        }
+        Source::VirtualEnv => {
+            let venv = choice.virtual_env.unwrap_or_default();
+            let lib = venv.join("lib");
+            let dirs: Vec<String> = std::fs::read_dir(&lib)
+                .map_err(|e| format!("VIRTUAL_ENV={} has no lib directory: {e}", venv.display()))?
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.path().join("site-packages"))
+                .filter(|p| p.is_dir())
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            let executable = choice.program.to_string_lossy().into_owned();
+            Ok((InterpreterSource::VirtualEnv(venv), dirs, Some(executable)))
+        }
+        Source::Default => Ok((InterpreterSource::Linked, Vec::new(), None)),
+    }
+}

@@ -1,0 +1,239 @@
+//! Sending frames to a worker and reading its replies: one reader at a time, mail for the
+//! other waiters, deadlines.
+
+use std::collections::VecDeque;
+use std::io::{self, PipeWriter, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::Instant;
+
+use serde_json::Value as Json;
+
+use super::*;
+
+impl Worker {
+    /// Writes one frame.
+    ///
+    /// The request pipe is non-blocking on this side: when it is full, the worker may itself be
+    /// blocked writing stream items to us, so the writer reads (and routes) the worker's output
+    /// while it waits, unless someone else is reading already. Two full pipes never deadlock.
+    pub(crate) fn send(&self, frame: &[u8]) -> io::Result<()> {
+        self.send_until(frame, None)
+    }
+
+    /// [`Worker::send`], giving up with `TimedOut` at `deadline` (the frame may then be partly
+    /// written: the worker must be killed).
+    pub(super) fn send_until(&self, frame: &[u8], deadline: Option<Instant>) -> io::Result<()> {
+        let mut guard = lock(&self.writer);
+        self.write_locked(&mut guard, frame, deadline)
+    }
+
+    pub(super) fn write_locked(
+        &self,
+        writer: &mut Option<PipeWriter>,
+        frame: &[u8],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
+        let Some(w) = writer.as_mut() else {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the worker is shutting down",
+            ));
+        };
+        let mut written = 0;
+        while written < frame.len() {
+            match w.write(&frame[written..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Err(io::ErrorKind::TimedOut.into());
+                    }
+                    self.unblock(w.as_raw_fd())?
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits a little for the full request pipe `wfd` to drain, reading the worker's output
+    /// meanwhile if nobody else is.
+    pub(super) fn unblock(&self, wfd: RawFd) -> io::Result<()> {
+        let lead = {
+            let mut io = lock(&self.io);
+            if let Some(cause) = &io.dead {
+                return Err(io::Error::new(io::ErrorKind::BrokenPipe, cause.clone()));
+            }
+            !std::mem::replace(&mut io.reading, true)
+        };
+        let mut fds = [
+            libc::pollfd {
+                fd: wfd,
+                events: libc::POLLOUT,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: if lead { self.reader_fd } else { -1 },
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // SAFETY: two valid pollfds (a negative fd is ignored by poll).
+        let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, 50) };
+        let mut failed = None;
+        if r > 0 && lead && fds[1].revents != 0 {
+            // A frame has begun: read it whole and route it.
+            let got = lock(&self.reader).next_frame(Some(Instant::now()));
+            match got {
+                Ok(Some(frame)) => self.deliver(frame),
+                Ok(None) => {}
+                Err(e) => failed = Some(self.read_failure(&e)),
+            }
+        }
+        if lead {
+            let mut io = lock(&self.io);
+            io.reading = false;
+            if io.waiters > 0 {
+                self.io_cond.notify_all();
+            }
+        }
+        if let Some(cause) = failed {
+            self.mark_dead(cause.clone());
+            return Err(io::Error::new(io::ErrorKind::BrokenPipe, cause));
+        }
+        Ok(())
+    }
+
+    /// Puts a frame read for someone else in its mailbox. A frame nobody waits for (an item of
+    /// a stream dropped meanwhile) is discarded, and the objects it made are released.
+    pub(super) fn deliver(&self, frame: Json) {
+        let Some(id) = frame.get("id").and_then(Json::as_u64) else {
+            return;
+        };
+        let orphan = {
+            let mut io = lock(&self.io);
+            match io.mail.get_mut(&id) {
+                Some(q) => {
+                    q.push_back(frame);
+                    None
+                }
+                None => Some(frame),
+            }
+        };
+        if let Some(frame) = orphan {
+            self.discard(&frame);
+        }
+    }
+
+    /// Lets go of what a frame that will never be decoded holds: its refs, its arrays in
+    /// shared memory.
+    pub(super) fn discard(&self, frame: &Json) {
+        self.release_refs_in(frame);
+        self.forget_segments_in(frame);
+    }
+
+    /// The cause of death after reading the channel failed.
+    pub(super) fn read_failure(&self, e: &io::Error) -> String {
+        if e.kind() == io::ErrorKind::InvalidData {
+            let _ = lock(&self.child).kill();
+            format!("sent a malformed frame ({e}) and was killed")
+        } else {
+            self.reap_cause()
+        }
+    }
+
+    /// Sends a request and waits for its first reply. With `keep`, the mailbox stays open for
+    /// more messages under the same id (a stream's items).
+    pub(crate) fn exchange(
+        &self,
+        id: u64,
+        frame: &[u8],
+        deadline: Option<Instant>,
+        keep: bool,
+    ) -> std::result::Result<Json, Failure> {
+        self.register(id);
+        if let Err(e) = self.send_until(frame, deadline) {
+            self.unregister(id);
+            if e.kind() == io::ErrorKind::TimedOut {
+                return Err(Failure::TimedOut);
+            }
+            let cause = match e.kind() {
+                io::ErrorKind::BrokenPipe => self.reap_cause(),
+                _ => format!("its channel failed: {e}"),
+            };
+            self.mark_dead(cause.clone());
+            return Err(Failure::NotDelivered(cause));
+        }
+        let reply = self.wait_for(id, deadline);
+        if reply.is_err() || !keep {
+            self.unregister(id);
+        }
+        reply.map_err(|w| match w {
+            Wait::Dead(cause) => Failure::Crashed(cause),
+            Wait::Timeout => Failure::TimedOut,
+        })
+    }
+
+    /// Waits for the next message for `id`, reading frames itself if nobody else is.
+    pub(crate) fn wait_for(
+        &self,
+        id: u64,
+        deadline: Option<Instant>,
+    ) -> std::result::Result<Json, Wait> {
+        let mut io = lock(&self.io);
+        loop {
+            if let Some(msg) = io.mail.get_mut(&id).and_then(VecDeque::pop_front) {
+                return Ok(msg);
+            }
+            if let Some(cause) = &io.dead {
+                return Err(Wait::Dead(cause.clone()));
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                return Err(Wait::Timeout);
+            }
+            if !io.reading {
+                io.reading = true;
+                drop(io);
+                let got = lock(&self.reader).next_frame(deadline);
+                let mut outcome = None;
+                let failed = match got {
+                    Ok(Some(frame)) => {
+                        if frame.get("id").and_then(Json::as_u64) == Some(id) {
+                            outcome = Some(frame);
+                        } else {
+                            self.deliver(frame);
+                        }
+                        None
+                    }
+                    Ok(None) => None,
+                    Err(e) => Some(self.read_failure(&e)),
+                };
+                if let Some(cause) = failed {
+                    self.mark_dead(cause);
+                }
+                io = lock(&self.io);
+                io.reading = false;
+                if io.waiters > 0 {
+                    self.io_cond.notify_all();
+                }
+                if let Some(frame) = outcome {
+                    return Ok(frame);
+                }
+            } else {
+                io.waiters += 1;
+                io = match deadline {
+                    None => self.io_cond.wait(io).unwrap_or_else(|e| e.into_inner()),
+                    Some(d) => {
+                        self.io_cond
+                            .wait_timeout(io, d.saturating_duration_since(now))
+                            .unwrap_or_else(|e| e.into_inner())
+                            .0
+                    }
+                };
+                io.waiters -= 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Frames on the private channel: 4-byte little-endian length + UTF-8 JSON.
+
+use std::io::{self, PipeReader, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::Instant;
+
+use serde_json::Value as Json;
+
+use crate::data::error::{Error, Result};
+
+/// A frame buffer with room for the length prefix.
+pub(crate) fn frame_start() -> Vec<u8> {
+    let mut buf = Vec::with_capacity(256);
+    buf.extend_from_slice(&[0; 4]);
+    buf
+}
+
+/// Fills in the length prefix.
+pub(crate) fn frame_finish(mut buf: Vec<u8>) -> Result<Vec<u8>> {
+    let n = u32::try_from(buf.len() - 4).map_err(|_| {
+        Error::encode(format!(
+            "a request of {} bytes is too large for the pool channel (at most 4 GiB)",
+            buf.len() - 4
+        ))
+    })?;
+    buf[..4].copy_from_slice(&n.to_le_bytes());
+    Ok(buf)
+}
+
+pub(crate) fn push_ids(buf: &mut Vec<u8>, ids: &[u64]) {
+    buf.push(b'[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        let _ = write!(buf, "{id}");
+    }
+    buf.push(b']');
+}
+
+/// The reading end of a worker's channel, with its own buffer (so a poll is only needed when
+/// nothing is buffered).
+pub(super) struct FrameReader {
+    pipe: PipeReader,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+const READ_CHUNK: usize = 64 * 1024;
+
+impl FrameReader {
+    pub(super) fn new(pipe: PipeReader) -> FrameReader {
+        FrameReader {
+            pipe,
+            buf: vec![0; READ_CHUNK],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    fn buffered(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Reads until at least `want` bytes are buffered.
+    fn fill(&mut self, want: usize) -> io::Result<()> {
+        if self.buffered() >= want {
+            return Ok(());
+        }
+        if self.buf.len() - self.start < want {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.buf.len() < want {
+                self.buf.resize(want.max(READ_CHUNK), 0);
+            }
+        }
+        while self.buffered() < want {
+            match self.pipe.read(&mut self.buf[self.end..]) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// The next frame, or `None` if none started before `deadline`.
+    pub(super) fn next_frame(&mut self, deadline: Option<Instant>) -> io::Result<Option<Json>> {
+        if self.buffered() == 0 {
+            // Without a deadline the read below blocks just as well: no poll needed.
+            if deadline.is_some() && !poll_readable(self.pipe.as_raw_fd(), deadline)? {
+                return Ok(None);
+            }
+            // Nothing buffered: start at the front (and give back the memory of a huge frame).
+            self.start = 0;
+            self.end = 0;
+            if self.buf.len() > 16 * READ_CHUNK {
+                self.buf = vec![0; READ_CHUNK];
+            }
+        }
+        // Once a frame has begun, the rest follows: the worker writes whole frames.
+        self.fill(4)?;
+        let header: [u8; 4] = self.buf[self.start..self.start + 4]
+            .try_into()
+            .expect("4 bytes");
+        let n = u32::from_le_bytes(header) as usize;
+        self.fill(4 + n)?;
+        let body = &self.buf[self.start + 4..self.start + 4 + n];
+        let parsed =
+            serde_json::from_slice(body).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
+        self.start += 4 + n;
+        parsed.map(Some)
+    }
+}
+
+/// Waits until `fd` is readable (or at EOF/error), up to `deadline`.
+pub(super) fn poll_readable(fd: RawFd, deadline: Option<Instant>) -> io::Result<bool> {
+    loop {
+        let timeout = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+            }
+        };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for the duration of the call.
+        let r = unsafe { libc::poll(&mut pfd, 1, timeout) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if r > 0 {
+            return Ok(true);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(false);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! One worker process: how it is started, its private channel (three pipes, never its
+//! stdout/stderr), the frames on that channel, and how its death is noticed and described.
+//!
+//! Reading is leader/follower: whoever waits for a message and finds nobody reading becomes the
+//! reader and reads frames itself (no reader thread, so a plain call costs no thread hand-off);
+//! frames for other waiters (stream items pushed by the worker) go to their mailboxes.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::PipeWriter;
+use std::os::fd::RawFd;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, ExitStatus};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+mod exchange;
+mod frame;
+mod refs;
+mod segments;
+mod spawn;
+
+use frame::FrameReader;
+pub(crate) use frame::{frame_finish, frame_start, push_ids};
+pub(crate) use refs::WorkerRefs;
+
+/// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
+/// has its own incarnation, so an id is never reused, not even by a replacement worker.
+pub(crate) const ID_SHIFT: u32 = 40;
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Why a message exchange with a worker failed.
+pub(crate) enum Failure {
+    /// The request could not even be written: the worker was already gone. Nothing ran.
+    NotDelivered(String),
+    /// The worker died after the request was sent.
+    Crashed(String),
+    /// No reply before the deadline (the worker is still running the call).
+    TimedOut,
+}
+
+/// Why waiting for a message ended without one.
+pub(crate) enum Wait {
+    Dead(String),
+    Timeout,
+}
+
+struct Io {
+    /// Someone is reading frames right now (the leader).
+    reading: bool,
+    /// Threads blocked on `io_cond`.
+    waiters: usize,
+    /// Messages read for a waiter other than the reader, by message id.
+    mail: HashMap<u64, VecDeque<Json>>,
+    /// Set once the worker is dead (or being killed): the cause.
+    dead: Option<String>,
+}
+
+/// A running worker process.
+pub(crate) struct Worker {
+    pub(crate) pool: Arc<str>,
+    pub(crate) slot: usize,
+    pub(crate) incarnation: u64,
+    pub(crate) pid: u32,
+    child: Mutex<Child>,
+    writer: Mutex<Option<PipeWriter>>,
+    control: Mutex<Option<PipeWriter>>,
+    reader: Mutex<FrameReader>,
+    reader_fd: RawFd,
+    io: Mutex<Io>,
+    io_cond: Condvar,
+    dead: AtomicBool,
+    next_id: AtomicU64,
+    pending_release: Mutex<Vec<u64>>,
+    /// The highest number of the worker's shared-memory segments this process has seen.
+    shm_seen: AtomicU64,
+    /// The owner of this worker's refs (what each `PyRef` it made holds).
+    pub(crate) refs: Arc<WorkerRefs>,
+}
+
+impl Worker {
+    pub(crate) fn is_dead(&self) -> bool {
+        self.dead.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Opens a mailbox for replies to message `id` (before the message is sent).
+    pub(crate) fn register(&self, id: u64) {
+        lock(&self.io).mail.insert(id, VecDeque::new());
+    }
+
+    /// Closes the mailbox of message `id`; later frames for it are discarded. Objects in frames
+    /// left unread (items pushed ahead of a stream's consumer) are released.
+    pub(crate) fn unregister(&self, id: u64) {
+        let left = lock(&self.io).mail.remove(&id);
+        for frame in left.into_iter().flatten() {
+            self.discard(&frame);
+        }
+    }
+
+    /// Records the worker's death: every waiter gets `cause`, refs become stale.
+    pub(crate) fn mark_dead(&self, cause: String) {
+        self.dead.store(true, Ordering::Release);
+        {
+            let mut death = lock(&self.refs.death);
+            if death.is_none() {
+                *death = Some(cause.clone());
+            }
+        }
+        let mut io = lock(&self.io);
+        if io.dead.is_none() {
+            io.dead = Some(cause);
+        }
+        self.io_cond.notify_all();
+    }
+
+    /// Kills the process now (SIGKILL), reaps it, and removes the shared-memory segments it
+    /// left.
+    pub(crate) fn kill(&self, cause: String) {
+        self.mark_dead(cause);
+        let mut child = lock(&self.child);
+        let _ = child.kill();
+        let _ = child.wait();
+        drop(child);
+        self.sweep_segments();
+    }
+
+    /// The exit status if the process has exited (described), without blocking.
+    pub(crate) fn exited(&self) -> Option<String> {
+        match lock(&self.child).try_wait() {
+            Ok(Some(status)) => Some(describe_exit(status)),
+            _ => None,
+        }
+    }
+
+    /// Waits (briefly) for the process to exit after its channel closed, and describes how it
+    /// ended.
+    pub(super) fn reap_cause(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let status = lock(&self.child).try_wait();
+            match status {
+                Ok(Some(status)) => return describe_exit(status),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(2))
+                }
+                Ok(None) => {
+                    let mut child = lock(&self.child);
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return "closed its channel without exiting, and was killed".into();
+                }
+                Err(e) => return format!("could not be waited for ({e})"),
+            }
+        }
+    }
+
+    /// Sends a message that has no reply (credit, close, close_session).
+    pub(crate) fn notify(&self, body: &Json) {
+        let mut frame = frame_start();
+        if serde_json::to_writer(&mut frame, body).is_ok()
+            && let Ok(frame) = frame_finish(frame)
+        {
+            let _ = self.send(&frame);
+        }
+    }
+
+    /// First step of a graceful stop: close the channel; the worker exits on EOF.
+    pub(crate) fn begin_shutdown(&self) {
+        self.mark_dead("its pool was shut down".into());
+        lock(&self.control).take();
+        // A writer blocked on a stuck worker keeps its lock: the control pipe and the final
+        // SIGKILL are enough then.
+        if let Ok(mut w) = self.writer.try_lock() {
+            w.take();
+        }
+    }
+
+    /// Second step: wait until `deadline` for the exit, then SIGKILL. Always reaps, then
+    /// removes the shared-memory segments the worker left.
+    pub(crate) fn finish_shutdown(&self, deadline: Instant) {
+        loop {
+            let mut child = lock(&self.child);
+            match child.try_wait() {
+                Ok(Some(_)) | Err(_) => break,
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break;
+                }
+                Ok(None) => {}
+            }
+            drop(child);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        self.sweep_segments();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let child = self.child.get_mut().unwrap_or_else(|e| e.into_inner());
+        let running = matches!(child.try_wait(), Ok(None));
+        if running {
+            let _ = child.kill();
+        }
+        let _ = child.wait();
+        if running {
+            self.sweep_segments();
+        }
+    }
+}
+
+/// Describes how a process ended: `killed by signal 11 (SIGSEGV)`, `exited with code 3`.
+pub(crate) fn describe_exit(status: ExitStatus) -> String {
+    if let Some(sig) = status.signal() {
+        let core = if status.core_dumped() {
+            ", core dumped"
+        } else {
+            ""
+        };
+        return format!("was killed by signal {sig} ({}){core}", signal_name(sig));
+    }
+    match status.code() {
+        Some(code) => format!("exited with code {code}"),
+        None => format!("ended ({status})"),
+    }
+}
+
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGTRAP => "SIGTRAP",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGUSR1 => "SIGUSR1",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGUSR2 => "SIGUSR2",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGALRM => "SIGALRM",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGXCPU => "SIGXCPU",
+        libc::SIGXFSZ => "SIGXFSZ",
+        libc::SIGSYS => "SIGSYS",
+        _ => "unknown signal",
+    }
+}

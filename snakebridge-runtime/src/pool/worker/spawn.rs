@@ -1,0 +1,283 @@
+//! Starting a worker process: the adapter script, its private pipes, and the handshake.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, BufRead, Read};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak, mpsc};
+use std::time::Instant;
+
+use serde_json::Value as Json;
+
+use super::*;
+use crate::data::error::{Error, ExceptionKind, Result};
+use crate::pool::{PoolConfig, WorkerOutput};
+
+/// The adapter every worker runs.
+pub(crate) const SCRIPT: &str = include_str!("../../../python/snakebridge_worker.py");
+
+/// Runs the adapter from an environment variable: the command line stays short (`ps` shows
+/// `python -c <this>`), and no temporary file is left behind by a killed process.
+const BOOTSTRAP: &str = "import os; exec(compile(os.environ.pop('SNAKEBRIDGE_WORKER_SCRIPT'), \
+     'snakebridge_worker.py', 'exec'), {'__name__': 'snakebridge_worker'})";
+
+static NEXT_INCARNATION: AtomicU64 = AtomicU64::new(1);
+
+/// The size asked for the channel's pipes (Linux caps it at `/proc/sys/fs/pipe-max-size`).
+#[cfg(target_os = "linux")]
+const PIPE_SIZE: libc::c_int = 1 << 20;
+
+impl Worker {
+    /// Spawns a worker process; it is usable once [`Worker::wait_ready`] returns.
+    pub(crate) fn spawn(config: &PoolConfig, pool: &Arc<str>, slot: usize) -> Result<Arc<Worker>> {
+        let (python, source) = config.interpreter();
+        let pipes = || -> io::Result<_> { Ok((io::pipe()?, io::pipe()?, io::pipe()?)) };
+        let ((req_r, req_w), (resp_r, resp_w), (ctl_r, ctl_w)) =
+            pipes().map_err(|e| Error::config(format!("cannot create a worker channel: {e}")))?;
+        let incarnation = NEXT_INCARNATION.fetch_add(1, Ordering::Relaxed);
+        let child_fds: [OwnedFd; 3] = [req_r.into(), resp_w.into(), ctl_r.into()];
+        let raw: [RawFd; 3] = [
+            child_fds[0].as_raw_fd(),
+            child_fds[1].as_raw_fd(),
+            child_fds[2].as_raw_fd(),
+        ];
+
+        let mut cmd = Command::new(&python);
+        cmd.arg("-c").arg(BOOTSTRAP);
+        cmd.env("PYTHONUNBUFFERED", "1");
+        for (k, v) in &config.env {
+            cmd.env(k, v);
+        }
+        let kinds: Vec<&str> = ExceptionKind::ALL.iter().map(|k| k.class_name()).collect();
+        cmd.env("SNAKEBRIDGE_WORKER_SCRIPT", SCRIPT)
+            .env(
+                "SNAKEBRIDGE_WORKER_FDS",
+                format!("{},{},{}", raw[0], raw[1], raw[2]),
+            )
+            .env(
+                "SNAKEBRIDGE_WORKER_ID_BASE",
+                (incarnation << ID_SHIFT).to_string(),
+            )
+            .env("SNAKEBRIDGE_EXCEPTION_KINDS", kinds.join(","))
+            .env("SNAKEBRIDGE_PRELOAD", config.preload.join(","))
+            .env(
+                "SNAKEBRIDGE_SHM_THRESHOLD",
+                config.shared_memory_threshold.to_string(),
+            );
+        cmd.stdin(Stdio::null());
+        match config.output {
+            WorkerOutput::Inherit => {}
+            WorkerOutput::Null => {
+                cmd.stdout(Stdio::null()).stderr(Stdio::null());
+            }
+            WorkerOutput::Tracing => {
+                cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+            }
+        }
+        // Its own process group: a Ctrl-C in the terminal goes to the Rust program, which then
+        // takes its workers down with it, instead of interrupting calls in the middle.
+        cmd.process_group(0);
+        let parent = std::process::id();
+        // SAFETY: the closure runs in the forked child before exec and only makes
+        // async-signal-safe calls (fcntl, prctl, getppid).
+        unsafe {
+            cmd.pre_exec(move || {
+                for fd in raw {
+                    // Inherited by this child only: the parent's copies stay close-on-exec.
+                    if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                        return Err(io::Error::last_os_error());
+                    }
+                }
+                #[cfg(target_os = "linux")]
+                {
+                    // Die with the parent even if it is SIGKILLed. The fork happens on the
+                    // spawner thread, which lives as long as the process.
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) == -1 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    if libc::getppid() as u32 != parent {
+                        return Err(io::Error::other("the parent exited during the spawn"));
+                    }
+                }
+                #[cfg(not(target_os = "linux"))]
+                let _ = parent;
+                Ok(())
+            });
+        }
+        let mut child = spawn_on_spawner(cmd).map_err(|e| {
+            Error::config(format!(
+                "cannot start the Python interpreter `{}` ({source}) for pool `{pool}`: {e}; \
+                 point SNAKEBRIDGE_PYTHON or PoolConfig::python at a Python 3 interpreter",
+                python.display()
+            ))
+        })?;
+        // The parent's copies of the child's ends must go, or the worker's death would never
+        // show as EOF.
+        drop(child_fds);
+        let pid = child.id();
+        if config.output == WorkerOutput::Tracing {
+            forward_output(&mut child, pool, slot, pid);
+        }
+
+        // Roomier pipes (best effort; the default is 64 KiB), and a non-blocking request end
+        // (see `Worker::send`).
+        #[cfg(target_os = "linux")]
+        for fd in [req_w.as_raw_fd(), resp_r.as_raw_fd()] {
+            // SAFETY: plain fcntl calls on fds this function owns.
+            unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_SIZE) };
+        }
+        // SAFETY: as above.
+        let nonblocking = unsafe {
+            let fd = req_w.as_raw_fd();
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            flags != -1 && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) != -1
+        };
+        if !nonblocking {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Error::config(format!(
+                "cannot set up the worker channel: {}",
+                io::Error::last_os_error()
+            )));
+        }
+        let reader_fd = resp_r.as_raw_fd();
+        let worker = Arc::new_cyclic(|me: &Weak<Worker>| {
+            let mut mail = HashMap::new();
+            // Message 0 is the readiness handshake.
+            mail.insert(0, VecDeque::new());
+            Worker {
+                pool: pool.clone(),
+                slot,
+                incarnation,
+                pid,
+                child: Mutex::new(child),
+                writer: Mutex::new(Some(req_w)),
+                control: Mutex::new(Some(ctl_w)),
+                reader: Mutex::new(FrameReader::new(resp_r)),
+                reader_fd,
+                io: Mutex::new(Io {
+                    reading: false,
+                    waiters: 0,
+                    mail,
+                    dead: None,
+                }),
+                io_cond: Condvar::new(),
+                dead: AtomicBool::new(false),
+                next_id: AtomicU64::new(1),
+                pending_release: Mutex::new(Vec::new()),
+                shm_seen: AtomicU64::new(0),
+                refs: Arc::new(WorkerRefs {
+                    worker: me.clone(),
+                    pool: pool.clone(),
+                    slot,
+                    pid,
+                    death: Mutex::new(None),
+                }),
+            }
+        });
+        Ok(worker)
+    }
+
+    /// Waits for the readiness handshake (the worker imported its preloads and serves).
+    pub(crate) fn wait_ready(&self, config: &PoolConfig) -> Result<()> {
+        let deadline = Instant::now() + config.startup_timeout;
+        let (python, source) = config.interpreter();
+        let fail = |what: String| {
+            Error::config(format!(
+                "worker {} of pool `{}` failed to start: {what} (interpreter `{}`, from {source})",
+                self.slot,
+                self.pool,
+                python.display()
+            ))
+        };
+        let reply = self.wait_for(0, Some(deadline));
+        self.unregister(0);
+        match reply {
+            Ok(msg) => match msg.get("op").and_then(Json::as_str) {
+                Some("ready") => {
+                    tracing::debug!(
+                        target: "snakebridge::pool",
+                        pool = %self.pool, worker = self.slot, pid = self.pid,
+                        python = msg.get("python").and_then(Json::as_str).unwrap_or("?"),
+                        "worker ready"
+                    );
+                    Ok(())
+                }
+                Some("startup_error") => {
+                    self.kill("failed to start".into());
+                    let message = msg.get("message").and_then(Json::as_str).unwrap_or("");
+                    Err(fail(message.trim_end().to_owned()))
+                }
+                _ => {
+                    self.kill("sent a malformed handshake".into());
+                    Err(fail(format!("unexpected handshake {msg}")))
+                }
+            },
+            Err(Wait::Dead(cause)) => Err(fail(format!("the process {cause} during startup"))),
+            Err(Wait::Timeout) => {
+                self.kill("did not become ready in time".into());
+                Err(fail(format!(
+                    "not ready within the startup timeout of {:?} (PoolConfig::startup_timeout)",
+                    config.startup_timeout
+                )))
+            }
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+
+struct SpawnJob {
+    cmd: Command,
+    reply: mpsc::Sender<io::Result<Child>>,
+}
+
+/// Spawns on one long-lived thread: `PR_SET_PDEATHSIG` fires when the *thread* that forked the
+/// child ends, so forking from short-lived threads would kill workers early.
+fn spawn_on_spawner(cmd: Command) -> io::Result<Child> {
+    static SPAWNER: OnceLock<Mutex<mpsc::Sender<SpawnJob>>> = OnceLock::new();
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<SpawnJob>();
+        std::thread::Builder::new()
+            .name("snakebridge-spawner".into())
+            .spawn(move || {
+                for mut job in rx {
+                    let _ = job.reply.send(job.cmd.spawn());
+                }
+            })
+            .expect("cannot start the snakebridge spawner thread");
+        Mutex::new(tx)
+    });
+    let (tx, rx) = mpsc::channel();
+    lock(spawner)
+        .send(SpawnJob { cmd, reply: tx })
+        .map_err(|_| io::Error::other("the spawner thread is gone"))?;
+    rx.recv()
+        .map_err(|_| io::Error::other("the spawner thread is gone"))?
+}
+
+/// Forwards the worker's stdout and stderr, line by line, to `tracing`.
+fn forward_output(child: &mut Child, pool: &Arc<str>, slot: usize, pid: u32) {
+    fn pump(r: impl Read + Send + 'static, pool: Arc<str>, slot: usize, pid: u32, err: bool) {
+        let _ = std::thread::Builder::new()
+            .name(format!("snakebridge-worker-{pid}-output"))
+            .spawn(move || {
+                for line in io::BufReader::new(r).lines() {
+                    let Ok(line) = line else { break };
+                    if err {
+                        tracing::warn!(target: "snakebridge::worker", pool = %pool, worker = slot, pid, "{line}");
+                    } else {
+                        tracing::info!(target: "snakebridge::worker", pool = %pool, worker = slot, pid, "{line}");
+                    }
+                }
+            });
+    }
+    if let Some(out) = child.stdout.take() {
+        pump(out, pool.clone(), slot, pid, false);
+    }
+    if let Some(err) = child.stderr.take() {
+        pump(err, pool.clone(), slot, pid, true);
+    }
+}
