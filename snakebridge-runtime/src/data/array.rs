@@ -815,7 +815,8 @@ impl crate::data::value::IntoValue for NdArray {
 }
 
 impl crate::data::value::FromValue for NdArray {
-    const RETURN_POLICY: crate::ReturnPolicy = crate::ReturnPolicy::Value;
+    const RETURN_POLICY: crate::data::return_policy::ReturnPolicy =
+        crate::data::return_policy::ReturnPolicy::Value;
 
     fn from_value(value: Value) -> Result<Self> {
         match value {
@@ -953,7 +954,8 @@ mod ndarray_impls {
 
     /// A numpy array result of the right dtype and dimension, copied once out of Python.
     impl<T: Element, D: Dimension> FromValue for Array<T, D> {
-        const RETURN_POLICY: crate::ReturnPolicy = crate::ReturnPolicy::Value;
+        const RETURN_POLICY: crate::data::return_policy::ReturnPolicy =
+            crate::data::return_policy::ReturnPolicy::Value;
 
         fn from_value(value: Value) -> Result<Self> {
             NdArray::from_value(value)
