@@ -40,7 +40,8 @@ fn pyo3_python_alone_picks_the_same_python_everywhere() {
     let config = PoolConfig::new().size(1);
     assert_eq!(config.interpreter(), (python.clone(), "PYO3_PYTHON"));
     let pool = PoolClient::start(config).unwrap();
-    let worker_exe: String = with_client(pool.clone(), || module_attr("sys", "executable")).unwrap();
+    let worker_exe: String =
+        with_client(pool.clone(), || module_attr("sys", "executable")).unwrap();
     assert_eq!(PathBuf::from(worker_exe), python);
     let worker_numpy: String =
         with_client(pool.clone(), || module_attr("numpy", "__version__")).unwrap();

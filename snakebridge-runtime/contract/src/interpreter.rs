@@ -69,6 +69,21 @@ pub const PYO3_PYTHON: &str = "PYO3_PYTHON";
 /// `VIRTUAL_ENV`: set by a virtual environment's `activate`, third.
 pub const VIRTUAL_ENV: &str = "VIRTUAL_ENV";
 
+/// Python that removes the current directory from `sys.path` when the interpreter put it there
+/// for `-c` or `-` (stdin) code: every Python snakebridge starts (pool workers, the embedded
+/// client's start-up probes, the introspector) begins with it, before its first import, so a
+/// `json.py` planted in the working directory or the crate directory is never imported. Entries
+/// the user configured (`PYTHONPATH`, `.pth` files) are kept.
+///
+/// It is one line, so it can be prefixed to `-c` code with `; `.
+pub const ISOLATE_SYS_PATH: &str =
+    "import sys; sys.path[:1] = [] if sys.path[:1] == [''] else sys.path[:1]";
+
+/// `code` with [`ISOLATE_SYS_PATH`] run first.
+pub fn isolated(code: &str) -> std::string::String {
+    std::format!("{ISOLATE_SYS_PATH}\n{code}")
+}
+
 /// The chosen interpreter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {

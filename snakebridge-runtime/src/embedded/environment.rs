@@ -132,7 +132,10 @@ fn short_version(v: &str) -> &str {
 
 fn interpreter_version(python: &PathBuf) -> Option<String> {
     let out = std::process::Command::new(python)
-        .args(["-c", "import platform; print(platform.python_version())"])
+        .arg("-c")
+        .arg(interpreter::isolated(
+            "import platform; print(platform.python_version())",
+        ))
         .output()
         .ok()?;
     Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -158,10 +161,10 @@ fn chosen_environment() -> std::result::Result<Chosen, String> {
             let python = choice.program;
             let var = choice.source.variable().unwrap_or("SNAKEBRIDGE_PYTHON");
             let out = std::process::Command::new(&python)
-                .args([
-                    "-c",
+                .arg("-c")
+                .arg(interpreter::isolated(
                     "import sys, json; print(json.dumps([p for p in sys.path if p]))",
-                ])
+                ))
                 .output()
                 .map_err(|e| {
                     format!(

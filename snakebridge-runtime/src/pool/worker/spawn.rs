@@ -19,7 +19,8 @@ use crate::pool::{PoolConfig, WorkerOutput};
 pub(crate) const SCRIPT: &str = include_str!("../../../python/snakebridge_worker.py");
 
 /// Runs the adapter from an environment variable: the command line stays short (`ps` shows
-/// `python -c <this>`), and no temporary file is left behind by a killed process.
+/// `python -c <this>`), and no temporary file is left behind by a killed process. It runs after
+/// the contract's `ISOLATE_SYS_PATH`, so nothing is imported from the working directory.
 const BOOTSTRAP: &str = "import os; exec(compile(os.environ.pop('SNAKEBRIDGE_WORKER_SCRIPT'), \
      'snakebridge_worker.py', 'exec'), {'__name__': 'snakebridge_worker'})";
 
@@ -45,7 +46,8 @@ impl Worker {
         ];
 
         let mut cmd = Command::new(&python);
-        cmd.arg("-c").arg(BOOTSTRAP);
+        cmd.arg("-c")
+            .arg(snakebridge_contract::interpreter::isolated(BOOTSTRAP));
         cmd.env("PYTHONUNBUFFERED", "1");
         for (k, v) in &config.env {
             cmd.env(k, v);
