@@ -206,6 +206,42 @@ fn environment_is_reported() {
 }
 
 #[test]
+fn the_chosen_environment_comes_before_system_packages() {
+    let env = EmbeddedClient::shared().environment().unwrap();
+    let python: String = snakebridge::module_attr("sys", "path")
+        .map(|p: Vec<String>| p.join(":"))
+        .unwrap();
+    let effective: Vec<String> = env
+        .sys_path
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert_eq!(
+        python,
+        effective.join(":"),
+        "Environment::sys_path is sys.path"
+    );
+    let Some(first_added) = env.added_paths.first() else {
+        return assert_eq!(env.source, InterpreterSource::Linked, "{env:?}");
+    };
+    let at = |p: &std::path::Path| env.sys_path.iter().position(|q| q == p).unwrap();
+    let system = env.sys_path.iter().filter(|p| {
+        !env.added_paths.contains(p)
+            && p.file_name()
+                .is_some_and(|n| n == "site-packages" || n == "dist-packages")
+    });
+    for dir in system {
+        assert!(
+            at(first_added) < at(dir),
+            "{} must come before the system's {}: {:?}",
+            first_added.display(),
+            dir.display(),
+            env.sys_path
+        );
+    }
+}
+
+#[test]
 fn streams_have_the_seeds_callback_form() {
     use snakebridge::StreamEvent;
     use std::ops::ControlFlow;

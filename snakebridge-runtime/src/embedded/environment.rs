@@ -29,8 +29,10 @@ pub struct Environment {
     pub python_version: String,
     /// Where the packages come from.
     pub source: InterpreterSource,
-    /// Directories added to `sys.path` (ahead of the interpreter's own `site-packages`).
+    /// Directories added to `sys.path` (ahead of the interpreter's own package directories).
     pub added_paths: Vec<PathBuf>,
+    /// The effective `sys.path` after start-up, in order.
+    pub sys_path: Vec<PathBuf>,
 }
 
 impl std::fmt::Display for Environment {
@@ -67,12 +69,17 @@ def _snakebridge_adopt(dirs, executable):
         site.addsitedir(d)
     added = [p for p in sys.path if p not in before]
     rest = [p for p in sys.path if p in before]
-    # The chosen environment goes ahead of the interpreter's own site-packages.
-    idx = next((i for i, p in enumerate(rest) if p.endswith("site-packages")), len(rest))
+    # The chosen environment goes ahead of every package directory of the linked interpreter
+    # (site-packages, Debian's dist-packages, the user site), as `python -m venv` would give, so
+    # system packages never shadow the user's.
+    def is_package_dir(p):
+        tail = p.rstrip("/").rsplit("/", 1)[-1]
+        return tail in ("site-packages", "dist-packages")
+    idx = next((i for i, p in enumerate(rest) if is_package_dir(p)), len(rest))
     sys.path[:] = rest[:idx] + added + rest[idx:]
     if executable:
         sys.executable = executable
-    return added
+    return added, list(sys.path)
 "#;
 
 pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
@@ -105,7 +112,7 @@ pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
         let code = CString::new(ENV_SETUP).expect("no NUL in setup code");
         py.run(&code, Some(&globals), None)
             .map_err(|e| format!("environment setup failed: {e}"))?;
-        let added: Vec<String> = globals
+        let (added, sys_path): (Vec<String>, Vec<String>) = globals
             .get_item("_snakebridge_adopt")
             .ok()
             .flatten()
@@ -117,6 +124,7 @@ pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
             python_version: version,
             source,
             added_paths: added.into_iter().map(PathBuf::from).collect(),
+            sys_path: sys_path.into_iter().map(PathBuf::from).collect(),
         };
         tracing::info!(target: "snakebridge", environment = %env, "started embedded Python");
         Ok(env)
