@@ -58,6 +58,8 @@ import threading
 import traceback
 
 TAG = "__type__"
+# How deep values may nest (snakebridge_contract::MAX_NESTING, passed in by the pool).
+MAX_NESTING = 1000
 I64_MIN = -(1 << 63)
 I64_MAX = (1 << 63) - 1
 _GLOBALS = globals()
@@ -466,6 +468,59 @@ class Worker:
         self.made = []
 
     def convert(self, obj, strict):
+        # The containers being converted (to notice cycles) and the index taken in each (to
+        # say where), as in the embedded client.
+        self.ancestors = []
+        self.ancestor_ids = set()
+        self.path = []
+        return self._convert(obj, strict)
+
+    def _enter(self, obj, strict):
+        """Before converting a container's items: None to go on, a ref where the container is
+        its own ancestor and refs are allowed; else raises (a cycle by value, or too deep)."""
+        i = id(obj)
+        if i in self.ancestor_ids:
+            if not strict:
+                return self.make_ref(obj)
+            at = self.ancestors.index(i)
+            here = "".join("[%d]" % n for n in self.path) or "the top"
+            outer = "".join("[%d]" % n for n in self.path[:at]) or "the top"
+            raise _NotData(
+                type(obj).__name__,
+                "the value contains itself: %s is the same object as %s (a cycle); ask for a "
+                "ref (PyRef) to keep it in Python" % (here, outer),
+            )
+        if len(self.ancestors) >= MAX_NESTING:
+            where = "".join("[%d]" % n for n in self.path) or "the top"
+            raise _NotData(
+                type(obj).__name__,
+                "nested more than %d levels deep (at %s); flatten the data, or keep it in "
+                "Python as a ref" % (MAX_NESTING, where),
+            )
+        self.ancestors.append(i)
+        self.ancestor_ids.add(i)
+        return None
+
+    def _leave(self):
+        self.ancestor_ids.discard(self.ancestors.pop())
+
+    def _items(self, obj, strict):
+        """The converted items of container `obj`, or a ref when it closes a cycle (then the
+        second value is False)."""
+        cycle = self._enter(obj, strict)
+        if cycle is not None:
+            return cycle, False
+        out = []
+        path = self.path
+        path.append(0)
+        for i, x in enumerate(obj):
+            path[-1] = i
+            out.append(self._convert(x, strict))
+        path.pop()
+        self._leave()
+        return out, True
+
+    def _convert(self, obj, strict):
         if obj is None:
             return None
         t = type(obj)
@@ -483,18 +538,31 @@ class Worker:
         if t is bytes or (strict and isinstance(obj, bytes)):
             return {TAG: "binary", "data": base64.b64encode(obj).decode("ascii")}
         if t is list or (strict and isinstance(obj, list)):
-            return [self.convert(x, strict) for x in obj]
+            return self._items(obj, strict)[0]
         if t is tuple or (strict and isinstance(obj, tuple)):
-            return {TAG: "tuple", "elements": [self.convert(x, strict) for x in obj]}
+            items, whole = self._items(obj, strict)
+            return {TAG: "tuple", "elements": items} if whole else items
         if t is dict or (strict and isinstance(obj, dict)):
-            items = [(self.convert(k, strict), self.convert(v, strict)) for k, v in obj.items()]
+            cycle = self._enter(obj, strict)
+            if cycle is not None:
+                return cycle
+            items = []
+            path = self.path
+            path.append(0)
+            for i, (k, v) in enumerate(obj.items()):
+                path[-1] = i
+                items.append((self._convert(k, strict), self._convert(v, strict)))
+            path.pop()
+            self._leave()
             if all(type(k) is str and k != TAG for k, _ in items):
                 return dict(items)
             return {TAG: "dict", "items": [[k, v] for k, v in items]}
         if t is set or (strict and isinstance(obj, set)):
-            return {TAG: "set", "elements": [self.convert(x, strict) for x in obj]}
+            items, whole = self._items(obj, strict)
+            return {TAG: "set", "elements": items} if whole else items
         if t is frozenset or (strict and isinstance(obj, frozenset)):
-            return {TAG: "frozenset", "elements": [self.convert(x, strict) for x in obj]}
+            items, whole = self._items(obj, strict)
+            return {TAG: "frozenset", "elements": items} if whole else items
         if t is datetime.datetime or (strict and isinstance(obj, datetime.datetime)):
             text = "%04d-%02d-%02dT%s" % (
                 obj.year,
@@ -522,7 +590,7 @@ class Worker:
                 except Exception:  # noqa: BLE001 - not convertible: fall through
                     item = obj
                 if item is not obj:
-                    return self.convert(item, strict)
+                    return self._convert(item, strict)
         if strict:
             raise _NotData(t.__name__, NOT_DATA)
         return self.make_ref(obj)
@@ -763,6 +831,11 @@ def main():
     kinds = os.environ.pop("SNAKEBRIDGE_EXCEPTION_KINDS", "").split(",")
     preload = [m for m in os.environ.pop("SNAKEBRIDGE_PRELOAD", "").split(",") if m]
     shm_threshold = int(os.environ.pop("SNAKEBRIDGE_SHM_THRESHOLD", str(16 * 1024)))
+    global MAX_NESTING
+    MAX_NESTING = int(os.environ.pop("SNAKEBRIDGE_MAX_NESTING", str(MAX_NESTING)))
+    # Values nest up to MAX_NESTING levels both ways; json's C encoder and decoder and this
+    # script's converter each take a recursion level (or two) per nesting level.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * MAX_NESTING + 1000))
     for fd in (rfd, wfd, cfd):
         os.set_inheritable(fd, False)
     threading.Thread(target=_watch_parent, args=(cfd,), name="snakebridge-parent-watch", daemon=True).start()

@@ -29,6 +29,7 @@ use serde_json::{Map, Number, Value as Json, json};
 use crate::client::request::{CallOptions, CallType, Request};
 use crate::data::array::{DType, NdArray};
 use crate::data::error::{Error, Result};
+use crate::data::nesting::{MAX_NESTING, deeper, too_deep};
 use crate::data::pyref::PyRef;
 use crate::data::value::Value;
 
@@ -102,7 +103,7 @@ fn tagged(tag: &str, key: &str, items: &[Value], arrays: &mut dyn ArraySink) -> 
 }
 
 fn encode_all(items: &[Value], arrays: &mut dyn ArraySink) -> Json {
-    Json::Array(items.iter().map(|v| encode_value_with(v, arrays)).collect())
+    deeper(|| Json::Array(items.iter().map(|v| encode_value_with(v, arrays)).collect()))
 }
 
 /// Encodes a value into its wire JSON.
@@ -143,7 +144,7 @@ pub fn encode_value_with(value: &Value, arrays: &mut dyn ArraySink) -> Json {
             if plain {
                 for (k, v) in items {
                     if let Value::Str(k) = k {
-                        object.insert(k.clone(), encode_value_with(v, arrays));
+                        object.insert(k.clone(), deeper(|| encode_value_with(v, arrays)));
                     }
                 }
             }
@@ -153,10 +154,12 @@ pub fn encode_value_with(value: &Value, arrays: &mut dyn ArraySink) -> Json {
                 let pairs: Vec<Json> = items
                     .iter()
                     .map(|(k, v)| {
-                        Json::Array(vec![
-                            encode_value_with(k, arrays),
-                            encode_value_with(v, arrays),
-                        ])
+                        deeper(|| {
+                            Json::Array(vec![
+                                encode_value_with(k, arrays),
+                                encode_value_with(v, arrays),
+                            ])
+                        })
                     })
                     .collect();
                 json!({ TAG: "dict", "items": pairs })
@@ -193,25 +196,48 @@ fn list(
     tag: &str,
     key: &str,
     refs: &dyn RefResolver,
+    depth: usize,
 ) -> Result<Vec<Value>> {
-    field(obj, tag, key)?
+    let items = field(obj, tag, key)?
         .as_array()
-        .ok_or_else(|| bad(format!("`{tag}`.`{key}` is not an array")))?
-        .iter()
-        .map(|j| decode_value(j, refs))
-        .collect()
+        .ok_or_else(|| bad(format!("`{tag}`.`{key}` is not an array")))?;
+    decode_items(items, refs, depth, tag)
+}
+
+/// The items of a container at `depth`.
+fn decode_items(
+    items: &[Json],
+    refs: &dyn RefResolver,
+    depth: usize,
+    what: &str,
+) -> Result<Vec<Value>> {
+    if depth >= MAX_NESTING {
+        return Err(too_deep(true, what, &format!("depth {depth}")));
+    }
+    deeper(|| {
+        items
+            .iter()
+            .map(|j| decode_at(j, refs, depth + 1))
+            .collect()
+    })
 }
 
 fn decode_float(j: &Json, refs: &dyn RefResolver) -> Result<f64> {
-    match decode_value(j, refs)? {
+    match decode_at(j, refs, 0)? {
         Value::Float(x) => Ok(x),
         Value::Int(i) => Ok(i as f64),
         other => Err(bad(format!("expected a float, got {}", other.type_name()))),
     }
 }
 
-/// Decodes wire JSON into a value; refs are turned into [`PyRef`]s by `refs`.
+/// Decodes wire JSON into a value; refs are turned into [`PyRef`]s by `refs`. Data nested
+/// deeper than [`MAX_NESTING`](crate::contract::MAX_NESTING) is an [`Error::Decode`].
 pub fn decode_value(json: &Json, refs: &dyn RefResolver) -> Result<Value> {
+    decode_at(json, refs, 0)
+}
+
+/// [`decode_value`] of a value nested `depth` containers deep.
+fn decode_at(json: &Json, refs: &dyn RefResolver, depth: usize) -> Result<Value> {
     Ok(match json {
         Json::Null => Value::None,
         Json::Bool(b) => Value::Bool(*b),
@@ -225,25 +251,30 @@ pub fn decode_value(json: &Json, refs: &dyn RefResolver) -> Result<Value> {
             }
         }
         Json::String(s) => Value::Str(s.clone()),
-        Json::Array(items) => Value::List(
-            items
-                .iter()
-                .map(|j| decode_value(j, refs))
-                .collect::<Result<_>>()?,
-        ),
+        Json::Array(items) => Value::List(decode_items(items, refs, depth, "list")?),
         Json::Object(obj) => match obj.get(TAG) {
-            None => Value::Dict(
-                obj.iter()
-                    .map(|(k, v)| Ok((Value::Str(k.clone()), decode_value(v, refs)?)))
-                    .collect::<Result<_>>()?,
-            ),
-            Some(Json::String(tag)) => decode_tagged(tag, obj, refs)?,
+            None => {
+                if depth >= MAX_NESTING {
+                    return Err(too_deep(true, "dict", &format!("depth {depth}")));
+                }
+                Value::Dict(deeper(|| {
+                    obj.iter()
+                        .map(|(k, v)| Ok((Value::Str(k.clone()), decode_at(v, refs, depth + 1)?)))
+                        .collect::<Result<_>>()
+                })?)
+            }
+            Some(Json::String(tag)) => decode_tagged(tag, obj, refs, depth)?,
             Some(_) => return Err(bad("`__type__` is not a string")),
         },
     })
 }
 
-fn decode_tagged(tag: &str, obj: &Map<String, Json>, refs: &dyn RefResolver) -> Result<Value> {
+fn decode_tagged(
+    tag: &str,
+    obj: &Map<String, Json>,
+    refs: &dyn RefResolver,
+    depth: usize,
+) -> Result<Value> {
     Ok(match tag {
         "int" => {
             let text = str_field(obj, tag, "value")?;
@@ -267,17 +298,25 @@ fn decode_tagged(tag: &str, obj: &Map<String, Json>, refs: &dyn RefResolver) -> 
                 .decode(str_field(obj, tag, "data")?)
                 .map_err(|e| bad(format!("bad base64 in bytes: {e}")))?,
         ),
-        "tuple" => Value::Tuple(list(obj, tag, "elements", refs)?),
-        "set" => Value::Set(list(obj, tag, "elements", refs)?),
-        "frozenset" => Value::FrozenSet(list(obj, tag, "elements", refs)?),
+        "tuple" => Value::Tuple(list(obj, tag, "elements", refs, depth)?),
+        "set" => Value::Set(list(obj, tag, "elements", refs, depth)?),
+        "frozenset" => Value::FrozenSet(list(obj, tag, "elements", refs, depth)?),
         "dict" => {
             let pairs = field(obj, tag, "items")?
                 .as_array()
                 .ok_or_else(|| bad("`dict`.`items` is not an array"))?;
+            if depth >= MAX_NESTING {
+                return Err(too_deep(true, "dict", &format!("depth {depth}")));
+            }
             let mut items = Vec::with_capacity(pairs.len());
             for pair in pairs {
                 match pair.as_array().map(Vec::as_slice) {
-                    Some([k, v]) => items.push((decode_value(k, refs)?, decode_value(v, refs)?)),
+                    Some([k, v]) => items.push(deeper(|| {
+                        Ok::<_, Error>((
+                            decode_at(k, refs, depth + 1)?,
+                            decode_at(v, refs, depth + 1)?,
+                        ))
+                    })?),
                     _ => return Err(bad("a `dict` item is not a [key, value] pair")),
                 }
             }

@@ -32,3 +32,8 @@ pub use exception::ExceptionKind;
 /// tuple (no allocation) and more as a `Vec`, and maps `tuple[A, ...]` annotations up to this
 /// arity to Rust tuples.
 pub const MAX_TUPLE_ARITY: usize = 8;
+
+/// How deep values may nest on every path that walks them (the embedded client's conversions
+/// both ways, the pool's wire on both sides, the serde bridge): Python's own default recursion
+/// limit. Deeper data is an `Error` naming where it went too deep, never a stack overflow.
+pub const MAX_NESTING: usize = 1000;

@@ -6,6 +6,7 @@
 
 pub mod array;
 pub mod error;
+pub(crate) mod nesting;
 pub mod pyref;
 pub mod return_policy;
 pub mod serde;

@@ -11,6 +11,7 @@ use pyo3::types::{
 };
 
 use crate::data::error::{Error, Result};
+use crate::data::nesting::{MAX_NESTING, deeper, too_deep};
 use crate::data::pyref::{PyRef, RefHandle};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{Date, DateTime, Time, Value};
@@ -48,7 +49,13 @@ pub(super) fn ref_object<'py>(py: Python<'py>, r: &PyRef) -> Result<Bound<'py, P
 // Conversions
 
 /// Converts a value into a Python object.
+#[inline]
 pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> Result<Bound<'py, PyAny>> {
+    to_py_at(py, value, 0)
+}
+
+/// [`to_py`] of a value nested `depth` containers deep.
+fn to_py_at<'py>(py: Python<'py>, value: &Value, depth: usize) -> Result<Bound<'py, PyAny>> {
     let encode = |e: PyErr| Error::encode(format!("{e}"));
     Ok(match value {
         Value::None => py.None().into_bound(py),
@@ -61,22 +68,25 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> Result<Bound<'py, Py
         Value::Float(x) => PyFloat::new(py, *x).into_any(),
         Value::Str(s) => PyString::new(py, s).into_any(),
         Value::Bytes(b) => PyBytes::new(py, b).into_any(),
-        Value::List(items) => PyList::new(py, to_py_all(py, items)?)
+        Value::List(items) => PyList::new(py, to_py_all(py, items, depth, "list")?)
             .map_err(encode)?
             .into_any(),
-        Value::Tuple(items) => PyTuple::new(py, to_py_all(py, items)?)
+        Value::Tuple(items) => PyTuple::new(py, to_py_all(py, items, depth, "tuple")?)
             .map_err(encode)?
             .into_any(),
-        Value::Set(items) => PySet::new(py, to_py_all(py, items)?)
+        Value::Set(items) => PySet::new(py, to_py_all(py, items, depth, "set")?)
             .map_err(encode)?
             .into_any(),
-        Value::FrozenSet(items) => PyFrozenSet::new(py, to_py_all(py, items)?)
+        Value::FrozenSet(items) => PyFrozenSet::new(py, to_py_all(py, items, depth, "frozenset")?)
             .map_err(encode)?
             .into_any(),
         Value::Dict(items) => {
             let d = PyDict::new(py);
+            let inner = nested(depth, "dict")?;
             for (k, v) in items {
-                d.set_item(to_py(py, k)?, to_py(py, v)?).map_err(encode)?;
+                let (k, v) =
+                    deeper(|| Ok::<_, Error>((to_py_at(py, k, inner)?, to_py_at(py, v, inner)?)))?;
+                d.set_item(k, v).map_err(encode)?;
             }
             d.into_any()
         }
@@ -112,8 +122,22 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> Result<Bound<'py, Py
     })
 }
 
-fn to_py_all<'py>(py: Python<'py>, items: &[Value]) -> Result<Vec<Bound<'py, PyAny>>> {
-    items.iter().map(|v| to_py(py, v)).collect()
+/// The depth of the items of a container at `depth`, or the error for going too deep.
+fn nested(depth: usize, what: &str) -> Result<usize> {
+    if depth >= MAX_NESTING {
+        return Err(too_deep(false, what, &format!("depth {depth}")));
+    }
+    Ok(depth + 1)
+}
+
+fn to_py_all<'py>(
+    py: Python<'py>,
+    items: &[Value],
+    depth: usize,
+    what: &str,
+) -> Result<Vec<Bound<'py, PyAny>>> {
+    let inner = nested(depth, what)?;
+    deeper(|| items.iter().map(|v| to_py_at(py, v, inner)).collect())
 }
 
 fn tzinfo(py: Python<'_>, offset: Option<i32>) -> PyResult<Option<Bound<'_, PyTzInfo>>> {
@@ -144,9 +168,80 @@ fn decode_err(obj: &Bound<'_, PyAny>, e: impl std::fmt::Display) -> Error {
     )
 }
 
+/// Where a conversion is inside the object it converts: the containers it is in (to notice
+/// cycles) and the index taken in each (to say where).
+#[derive(Default)]
+struct Walk {
+    ancestors: Vec<*mut pyo3::ffi::PyObject>,
+    path: Vec<usize>,
+}
+
+impl Walk {
+    fn path(&self) -> String {
+        self.path.iter().map(|i| format!("[{i}]")).collect()
+    }
+
+    /// Before converting the items of container `obj`: `Ok(None)` to go on (and `leave` after),
+    /// `Ok(Some(ref))` when `obj` is one of its own ancestors and refs are allowed (the cycle
+    /// stays in Python), else an error naming the path.
+    fn enter(&mut self, obj: &Bound<'_, PyAny>, strict: bool) -> Result<Option<Value>> {
+        let ptr = obj.as_ptr();
+        if self.ancestors.contains(&ptr) {
+            if !strict {
+                return Ok(Some(Value::Ref(make_ref(obj))));
+            }
+            let at = self.ancestors.iter().position(|p| *p == ptr).unwrap_or(0);
+            let outer: String = self.path[..at].iter().map(|i| format!("[{i}]")).collect();
+            return Err(decode_err(
+                obj,
+                format!(
+                    "the value contains itself: {} is the same object as {} (a cycle); ask for \
+                     a ref (PyRef) to keep it in Python",
+                    if self.path.is_empty() {
+                        "the top".to_owned()
+                    } else {
+                        self.path()
+                    },
+                    if outer.is_empty() {
+                        "the top".to_owned()
+                    } else {
+                        outer
+                    },
+                ),
+            ));
+        }
+        if self.ancestors.len() >= MAX_NESTING {
+            let what = obj
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
+            return Err(too_deep(true, &what, &self.path()));
+        }
+        self.ancestors.push(ptr);
+        Ok(None)
+    }
+
+    fn leave(&mut self) {
+        self.ancestors.pop();
+    }
+
+    /// Converts the item at `index` of the current container.
+    fn item(&mut self, index: usize, item: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
+        self.path.push(index);
+        let value = deeper(|| convert_in(item, strict, self))?;
+        self.path.pop();
+        Ok(value)
+    }
+}
+
 /// `strict == false`: exact plain types by value, others by ref. `strict == true`: subclasses
 /// of plain types by value too, and no refs at all.
 fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
+    convert_in(obj, strict, &mut Walk::default())
+}
+
+fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<Value> {
     macro_rules! is {
         ($t:ty) => {
             if strict {
@@ -156,11 +251,17 @@ fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
             }
         };
     }
-    let items = |seq: Bound<'_, PyAny>| -> Result<Vec<Value>> {
-        seq.try_iter()
-            .map_err(|e| decode_err(obj, e))?
-            .map(|item| convert(&item.map_err(|e| decode_err(obj, e))?, strict))
-            .collect()
+    // A container's items, or the container as a ref when it closes a cycle.
+    let items = |walk: &mut Walk, make: fn(Vec<Value>) -> Value| -> Result<Value> {
+        if let Some(cycle) = walk.enter(obj, strict)? {
+            return Ok(cycle);
+        }
+        let mut out = Vec::new();
+        for (i, item) in obj.try_iter().map_err(|e| decode_err(obj, e))?.enumerate() {
+            out.push(walk.item(i, &item.map_err(|e| decode_err(obj, e))?, strict)?);
+        }
+        walk.leave();
+        Ok(make(out))
     };
     if obj.is_none() {
         return Ok(Value::None);
@@ -192,24 +293,28 @@ fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
         ));
     }
     if is!(PyList) {
-        return Ok(Value::List(items(obj.clone())?));
+        return items(walk, Value::List);
     }
     if is!(PyTuple) {
-        return Ok(Value::Tuple(items(obj.clone())?));
+        return items(walk, Value::Tuple);
     }
     if is!(PyDict) {
         let dict = obj.cast::<PyDict>().map_err(|e| decode_err(obj, e))?;
-        let mut out = Vec::with_capacity(dict.len());
-        for (k, v) in dict.iter() {
-            out.push((convert(&k, strict)?, convert(&v, strict)?));
+        if let Some(cycle) = walk.enter(obj, strict)? {
+            return Ok(cycle);
         }
+        let mut out = Vec::with_capacity(dict.len());
+        for (i, (k, v)) in dict.iter().enumerate() {
+            out.push((walk.item(i, &k, strict)?, walk.item(i, &v, strict)?));
+        }
+        walk.leave();
         return Ok(Value::Dict(out));
     }
     if is!(PySet) {
-        return Ok(Value::Set(items(obj.clone())?));
+        return items(walk, Value::Set);
     }
     if is!(PyFrozenSet) {
-        return Ok(Value::FrozenSet(items(obj.clone())?));
+        return items(walk, Value::FrozenSet);
     }
     if is!(PyDateTime) {
         let dt = obj.cast::<PyDateTime>().map_err(|e| decode_err(obj, e))?;
@@ -254,7 +359,7 @@ fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
         });
     }
     if let Some(item) = numpy_scalar_item(obj) {
-        return convert(&item, strict);
+        return convert_in(&item, strict, walk);
     }
     // Arrays are data only when asked for by value; otherwise they stay in Python as refs.
     if strict && let Some(array) = super::array::array_from_py(obj)? {

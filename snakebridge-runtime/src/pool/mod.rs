@@ -645,6 +645,9 @@ impl PoolClient {
         opts: &CallOptions,
         op: &str,
     ) -> Result<(serde_json::Value, Arc<Worker>, Arc<Pool>)> {
+        // Data the worker's Python could not take (nested deeper than Python's recursion
+        // limit) fails here, before anything is sent, and the worker is untouched.
+        crate::data::nesting::check(req.args.iter().chain(req.kwargs.iter().map(|(_, v)| v)))?;
         let plan = self.plan(req, opts)?;
         let pool = &self.pools[plan.pool];
         // Large arrays go into shared-memory segments whose guards live until this call is
@@ -732,19 +735,26 @@ impl PoolClient {
     }
 }
 
-/// Calls `f` on every ref inside `v`.
+/// Calls `f` on every ref inside `v` (without recursion: `v` may nest deep).
 fn visit_refs(v: &Value, f: &mut impl FnMut(&PyRef) -> Result<()>) -> Result<()> {
-    match v {
-        Value::Ref(r) => f(r),
-        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
-            items.iter().try_for_each(|item| visit_refs(item, f))
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Ref(r) => f(r)?,
+            Value::List(items)
+            | Value::Tuple(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => stack.extend(items.iter().rev()),
+            Value::Dict(items) => {
+                for (k, v) in items.iter().rev() {
+                    stack.push(v);
+                    stack.push(k);
+                }
+            }
+            _ => {}
         }
-        Value::Dict(items) => items.iter().try_for_each(|(k, v)| {
-            visit_refs(k, f)?;
-            visit_refs(v, f)
-        }),
-        _ => Ok(()),
     }
+    Ok(())
 }
 
 impl RuntimeClient for PoolClient {

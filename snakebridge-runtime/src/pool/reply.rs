@@ -44,7 +44,8 @@ pub(crate) fn request_frame(
         let _ = write!(buf, r#","window":{w}"#);
     }
     buf.extend_from_slice(br#","req":"#);
-    serde_json::to_writer(&mut buf, payload)
+    let mut json = serde_json::Serializer::new(&mut buf);
+    serde::Serialize::serialize(payload, serde_stacker::Serializer::new(&mut json))
         .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
     buf.push(b'}');
     frame_finish(buf)

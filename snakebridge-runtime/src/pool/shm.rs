@@ -36,6 +36,7 @@ use serde_json::Value as Json;
 
 use crate::data::array::{DType, NdArray, Storage};
 use crate::data::error::{Error, Result};
+use crate::data::nesting::deeper;
 use crate::wire::{self, ArraySink, InlineArrays};
 
 /// Where a Linux system lists its POSIX shared-memory segments.
@@ -490,7 +491,7 @@ pub(crate) fn unlink_named_in(frame: &Json, pid: u32) -> u64 {
     match frame {
         Json::Array(items) => items
             .iter()
-            .map(|j| unlink_named_in(j, pid))
+            .map(|j| deeper(|| unlink_named_in(j, pid)))
             .max()
             .unwrap_or(0),
         Json::Object(obj) => {
@@ -504,7 +505,7 @@ pub(crate) fn unlink_named_in(frame: &Json, pid: u32) -> u64 {
                 }
             } else {
                 obj.values()
-                    .map(|j| unlink_named_in(j, pid))
+                    .map(|j| deeper(|| unlink_named_in(j, pid)))
                     .max()
                     .unwrap_or(0)
             }

@@ -109,8 +109,13 @@ impl FrameReader {
         let n = u32::from_le_bytes(header) as usize;
         self.fill(4 + n)?;
         let body = &self.buf[self.start + 4..self.start + 4 + n];
-        let parsed =
-            serde_json::from_slice(body).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
+        // Valid data nests as deep as Python allows (the wire decoder bounds it later): no
+        // recursion limit here, and a stack that grows instead of overflowing.
+        let mut json = serde_json::Deserializer::from_slice(body);
+        json.disable_recursion_limit();
+        let parsed = serde::Deserialize::deserialize(serde_stacker::Deserializer::new(&mut json))
+            .and_then(|v| json.end().map(|()| v))
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
         self.start += 4 + n;
         parsed.map(Some)
     }

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, Weak};
 use serde_json::Value as Json;
 
 use super::*;
+use crate::data::nesting::deeper;
 use crate::data::pyref::RefOwner;
 
 /// Releases are sent at once when this many are pending (else with the next call, or by the
@@ -50,7 +51,9 @@ impl Worker {
     /// next request or by the pool's housekeeping).
     pub(super) fn release_refs_in(&self, frame: &Json) {
         match frame {
-            Json::Array(items) => items.iter().for_each(|j| self.release_refs_in(j)),
+            Json::Array(items) => items
+                .iter()
+                .for_each(|j| deeper(|| self.release_refs_in(j))),
             Json::Object(obj) => {
                 if obj.get("__type__").and_then(Json::as_str) == Some("ref") {
                     if let Some(id) = obj
@@ -63,7 +66,8 @@ impl Worker {
                         lock(&self.pending_release).push(id);
                     }
                 } else {
-                    obj.values().for_each(|j| self.release_refs_in(j));
+                    obj.values()
+                        .for_each(|j| deeper(|| self.release_refs_in(j)));
                 }
             }
             _ => {}

@@ -63,6 +63,10 @@ impl Worker {
                 (incarnation << ID_SHIFT).to_string(),
             )
             .env("SNAKEBRIDGE_EXCEPTION_KINDS", kinds.join(","))
+            .env(
+                "SNAKEBRIDGE_MAX_NESTING",
+                snakebridge_contract::MAX_NESTING.to_string(),
+            )
             .env("SNAKEBRIDGE_PRELOAD", config.preload.join(","))
             .env(
                 "SNAKEBRIDGE_SHM_THRESHOLD",

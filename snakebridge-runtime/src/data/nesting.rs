@@ -1,0 +1,101 @@
+//! Deep values never overflow the stack. Every recursive walk over a [`Value`](super::value::Value)
+//! or a Python object (the embedded conversions, the wire codec, the serde bridge) descends
+//! through [`deeper`], which grows the stack on the heap when it runs low, and stops at
+//! [`MAX_NESTING`] levels with an error that says where.
+
+pub use snakebridge_contract::MAX_NESTING;
+
+use super::error::Error;
+use super::value::Value;
+
+/// Grow the stack when less than this is left.
+const RED_ZONE: usize = 256 * 1024;
+/// By this much at a time.
+const GROWTH: usize = 4 * 1024 * 1024;
+
+/// Runs one level of a recursive walk with enough stack for it.
+#[inline]
+pub(crate) fn deeper<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(RED_ZONE, GROWTH, f)
+}
+
+/// The error for data nested deeper than [`MAX_NESTING`]; `decoding` tells the direction,
+/// `what` the value (`"list"`), `path` where it happened (`[0][0][1]`).
+pub(crate) fn too_deep(decoding: bool, what: &str, path: &str) -> Error {
+    let message = format!(
+        "nested more than {MAX_NESTING} levels deep (at {}); flatten the data, or keep it in \
+         Python as a ref",
+        if path.is_empty() { "the top" } else { path }
+    );
+    if decoding {
+        Error::decode(what.to_owned(), message)
+    } else {
+        Error::encode(format!("{what} {message}"))
+    }
+}
+
+/// The depth of `value`'s deepest container (0 for a scalar), counted without recursion and
+/// without looking further than `MAX_NESTING + 1` levels.
+pub(crate) fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
+    while let Some((v, d)) = stack.pop() {
+        let children: &[Value] = match v {
+            Value::List(items)
+            | Value::Tuple(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => items,
+            Value::Dict(pairs) => {
+                if d < MAX_NESTING + 1 {
+                    for (k, v) in pairs {
+                        stack.push((k, d + 1));
+                        stack.push((v, d + 1));
+                    }
+                }
+                deepest = deepest.max(d + 1);
+                continue;
+            }
+            _ => continue,
+        };
+        deepest = deepest.max(d + 1);
+        if d < MAX_NESTING + 1 {
+            stack.extend(children.iter().map(|c| (c, d + 1)));
+        }
+    }
+    deepest
+}
+
+/// An error when any of `values` nests deeper than [`MAX_NESTING`] (checked before a value
+/// leaves for a pool worker, whose interpreter would otherwise fail on it).
+pub(crate) fn check<'a>(values: impl IntoIterator<Item = &'a Value>) -> Result<(), Error> {
+    for v in values {
+        if depth(v) > MAX_NESTING {
+            return Err(too_deep(false, v.type_name(), "an argument"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(levels: usize) -> Value {
+        let mut v = Value::Int(1);
+        for _ in 0..levels {
+            v = Value::List(vec![v]);
+        }
+        v
+    }
+
+    #[test]
+    fn depth_counts_containers_iteratively() {
+        assert_eq!(depth(&Value::Int(1)), 0);
+        assert_eq!(depth(&nested(3)), 3);
+        let dict = Value::Dict(vec![(Value::Str("k".into()), nested(2))]);
+        assert_eq!(depth(&dict), 3);
+        assert!(check([&nested(MAX_NESTING)]).is_ok());
+        let deep = nested(MAX_NESTING + 1);
+        assert!(matches!(check([&deep]), Err(Error::Encode { .. })));
+    }
+}

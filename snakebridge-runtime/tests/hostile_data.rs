@@ -1,0 +1,154 @@
+//! Cyclic and deeply nested data never aborts the process, on either client and in both
+//! directions: nesting up to `contract::MAX_NESTING` converts, deeper is an `Error`, a value that
+//! contains itself comes back with the cycle as a ref (or, asked for by value, as an error naming
+//! the path), and a pool worker survives all of it.
+
+#![cfg(feature = "embedded")]
+
+mod support;
+
+use std::sync::{Arc, Once};
+
+use snakebridge_runtime::contract::MAX_NESTING;
+use snakebridge_runtime::{
+    Call, EmbeddedClient, Error, PoolClient, PyRef, ReturnPolicy, RuntimeClient, Value, call,
+    module_attr, with_client,
+};
+
+const MODULE: &str = "snakebridge_hostile";
+
+fn embedded() -> Arc<dyn RuntimeClient> {
+    static ONCE: Once = Once::new();
+    let client = EmbeddedClient::shared();
+    ONCE.call_once(|| {
+        with_client(client.clone(), || {
+            let path: PyRef = module_attr("sys", "path").unwrap();
+            let _: () = path
+                .call_method("insert", (0, support::TEST_PYTHON))
+                .unwrap();
+        })
+    });
+    client
+}
+
+fn nested(levels: usize) -> Value {
+    let mut v = Value::Int(1);
+    for _ in 0..levels {
+        v = Value::List(vec![v]);
+    }
+    v
+}
+
+/// The depth of a value, counted without recursion.
+fn depth(v: &Value) -> usize {
+    let (mut deepest, mut stack) = (0, vec![(v, 0)]);
+    while let Some((v, d)) = stack.pop() {
+        if let Value::List(items) | Value::Tuple(items) = v {
+            deepest = deepest.max(d + 1);
+            stack.extend(items.iter().map(|i| (i, d + 1)));
+        }
+    }
+    deepest
+}
+
+/// Every case, run on `client`.
+fn cases(client: Arc<dyn RuntimeClient>) {
+    with_client(client, || {
+        // Deep data from Python: 200 and 500 levels (past serde_json's default limit of 128),
+        // and the limit itself, convert.
+        for levels in [200, 500, MAX_NESTING] {
+            let v: Value = call(MODULE, "nested_list", (levels as i64,)).unwrap();
+            assert_eq!(depth(&v), levels);
+        }
+        let dict: Value = call(MODULE, "nested_dict", (300,)).unwrap();
+        assert!(matches!(dict, Value::Dict(_)));
+        // Deeper than the limit: an error, not a crash.
+        let err = call::<Value>(MODULE, "nested_list", (MAX_NESTING as i64 + 5,)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { .. } | Error::Python(_)),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("deep") || err.to_string().contains("recursion"),
+            "{err}"
+        );
+
+        // Deep data to Python: 240 levels and the limit arrive whole; deeper is an encode error.
+        for levels in [240, MAX_NESTING - 5] {
+            let d: i64 = call(MODULE, "depth_of", (nested(levels),)).unwrap();
+            assert_eq!(d as usize, levels);
+        }
+        let err = call::<i64>(MODULE, "depth_of", (nested(MAX_NESTING + 1),)).unwrap_err();
+        assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+        assert!(err.to_string().contains("levels deep"), "{err}");
+
+        // A list that contains itself: by default the cycle stays in Python as a ref.
+        let v: Value = call(MODULE, "self_list", ()).unwrap();
+        let Value::List(items) = &v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(items[..2], [Value::Int(1), Value::Int(2)]);
+        let Value::Ref(back) = &items[2] else {
+            panic!("{v:?}")
+        };
+        assert_eq!(back.type_name(), "list");
+        let len: i64 = call("builtins", "len", (back,)).unwrap();
+        assert_eq!(len, 3);
+        // Asked for by value, it is an error that says where the cycle closes.
+        let err = Call::<Value>::function(MODULE, "self_list", ())
+            .returns(ReturnPolicy::Value)
+            .call()
+            .unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(err.to_string().contains("[2]"), "{err}");
+        assert!(err.to_string().contains("contains itself"), "{err}");
+
+        let v: Value = call(MODULE, "self_dict", ()).unwrap();
+        let Value::List(items) = &v else {
+            panic!("{v:?}")
+        };
+        let Value::Dict(entries) = &items[1] else {
+            panic!("{v:?}")
+        };
+        assert!(matches!(entries[1].1, Value::Ref(_)), "{v:?}");
+        let err = Call::<Value>::function(MODULE, "self_dict", ())
+            .returns(ReturnPolicy::Value)
+            .call()
+            .unwrap_err();
+        assert!(err.to_string().contains("[1][1]"), "{err}");
+
+        // And the client still works.
+        let root: f64 = call("math", "sqrt", (16.0,)).unwrap();
+        assert_eq!(root, 4.0);
+    });
+}
+
+#[test]
+fn embedded_client_survives_cycles_and_depth() {
+    // On a thread with a small stack, as a user's worker thread might have.
+    let client = embedded();
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || cases(client))
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn pool_survives_cycles_and_depth_without_losing_a_worker() {
+    let pool: Arc<PoolClient> = support::pool(1);
+    let client: Arc<dyn RuntimeClient> = pool.clone();
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || cases(client))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(
+        pool.stats("default").unwrap().restarts,
+        0,
+        "no worker may die"
+    );
+    pool.shutdown();
+}
