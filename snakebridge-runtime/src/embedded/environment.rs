@@ -86,6 +86,7 @@ pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
     Python::initialize();
     let (source, dirs, executable) = chosen_environment()?;
     Python::attach(|py| {
+        import_datetime_api(py)?;
         let version: String = py
             .import("platform")
             .and_then(|p| p.call_method0("python_version"))
@@ -129,6 +130,27 @@ pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
         tracing::info!(target: "snakebridge", environment = %env, "started embedded Python");
         Ok(env)
     })
+}
+
+/// Imports the `datetime` C API now, while the interpreter is pristine: pyo3 imports it on first
+/// use and panics if that fails, which user code could cause later (`sys.modules["datetime"] =
+/// None`, a patched `builtins.__import__`). Once imported it stays valid for the process.
+fn import_datetime_api(py: Python<'_>) -> std::result::Result<(), String> {
+    // SAFETY: called with the interpreter attached; PyDateTime_IMPORT only sets the API pointer.
+    let imported = unsafe {
+        if pyo3::ffi::PyDateTimeAPI().is_null() {
+            pyo3::ffi::PyDateTime_IMPORT();
+        }
+        !pyo3::ffi::PyDateTimeAPI().is_null()
+    };
+    if imported {
+        return Ok(());
+    }
+    let cause = PyErr::take(py).map_or_else(String::new, |e| format!(": {e}"));
+    Err(format!(
+        "the embedded Python cannot import its datetime module{cause}; check the interpreter's \
+         installation (PYTHONHOME, the standard library)"
+    ))
 }
 
 fn short_version(v: &str) -> &str {
