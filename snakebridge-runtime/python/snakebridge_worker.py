@@ -189,6 +189,7 @@ def _type_name(t):
 
 class Worker:
     def __init__(self, rfd, wfd, id_base, kinds, shm_threshold):
+        self.pid = os.getpid()
         self.rfd = rfd
         self.wfd = wfd
         self.buf = bytearray()
@@ -238,6 +239,10 @@ class Worker:
         return frame
 
     def send(self, obj):
+        if os.getpid() != self.pid:
+            # User code forked and the child came back here: only the worker itself may answer
+            # on the channel; the child leaves without a word.
+            os._exit(0)
         try:
             data = self.encoder.encode(obj).encode("utf-8")
         except UnicodeEncodeError as e:
@@ -619,10 +624,10 @@ class Worker:
     def run(self, req):
         ct = req.get("call_type")
         if ct is None:
-            f = self.module_attr(req["python_module"], req["function"])
+            f = self.module_attr(req.get("python_module", ""), req["function"])
             return f(*req["args"], **req["kwargs"])
         if ct == "class":
-            f = self.module_attr(req["python_module"], req["class"])
+            f = self.module_attr(req.get("python_module", ""), req["class"])
             return f(*req["args"], **req["kwargs"])
         if ct == "method":
             f = getattr(self.target(req), req["method"])
@@ -633,9 +638,9 @@ class Worker:
             setattr(self.target(req), req["attr"], req["value"])
             return None
         if ct == "module_attr":
-            return self.module_attr(req["python_module"], req["attr"])
+            return self.module_attr(req.get("python_module", ""), req["attr"])
         if ct == "class_method":
-            cls = self.module_attr(req["python_module"], req["class"])
+            cls = self.module_attr(req.get("python_module", ""), req["class"])
             return getattr(cls, req["method"])(*req["args"], **req["kwargs"])
         raise _Protocol("unknown call_type %r" % (ct,))
 

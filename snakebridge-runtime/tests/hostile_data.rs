@@ -152,3 +152,48 @@ fn pool_survives_cycles_and_depth_without_losing_a_worker() {
     );
     pool.shutdown();
 }
+
+#[test]
+fn a_forked_child_never_answers_for_the_worker() {
+    let pool: Arc<PoolClient> = support::pool(1);
+    with_client(pool.clone(), || {
+        for _ in 0..3 {
+            let who: String = call(MODULE, "fork_and_return", ()).unwrap();
+            assert_eq!(who, "parent");
+        }
+        let root: f64 = call("math", "sqrt", (9.0,)).unwrap();
+        assert_eq!(root, 3.0);
+    });
+    assert_eq!(pool.stats("default").unwrap().restarts, 0);
+    pool.shutdown();
+}
+
+#[test]
+fn an_empty_module_name_is_the_same_python_error_on_both_clients() {
+    let pool: Arc<PoolClient> = support::pool(1);
+    for client in [embedded(), pool.clone() as Arc<dyn RuntimeClient>] {
+        let err = with_client(client, || call::<Value>("", "x", ())).unwrap_err();
+        let Error::Python(e) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(e.class, "ValueError", "{err}");
+        assert!(e.message.contains("Empty module name"), "{err}");
+    }
+    pool.shutdown();
+}
+
+#[test]
+fn a_session_call_on_the_embedded_client_is_an_error_not_ignored() {
+    let pool: Arc<PoolClient> = support::pool(1);
+    let session = pool.session().unwrap();
+    let err = with_client(embedded(), || {
+        Call::<f64>::function("math", "sqrt", (4.0,))
+            .session(&session)
+            .call()
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert!(err.to_string().contains("in_session"), "{err}");
+    drop(session);
+    pool.shutdown();
+}

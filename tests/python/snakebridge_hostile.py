@@ -42,3 +42,14 @@ def depth_of(value):
             deepest = max(deepest, d + 1)
             stack.extend((x, d + 1) for x in v.values())
     return deepest
+
+
+def fork_and_return():
+    """Forks; the child returns too (into whoever called), the parent waits for it."""
+    import os
+
+    pid = os.fork()
+    if pid == 0:
+        return "child"
+    os.waitpid(pid, 0)
+    return "parent"

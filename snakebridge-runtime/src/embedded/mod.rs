@@ -270,9 +270,24 @@ fn call<'py>(py: Python<'py>, f: &Bound<'py, PyAny>, req: &Request) -> Result<Bo
     .map_err(|e| python_error(py, e, req))
 }
 
+/// A call that names a pool session reached the embedded client: running it here would lose
+/// the session's worker affinity (and its state) without a word.
+#[cold]
+fn session_without_pool(session: u64, request: &Request) -> Error {
+    Error::config(format!(
+        "{} was given session {session} (Call::session), but it runs on the embedded client, \
+         which has no sessions; run it inside in_session(&session, ..) or with_client(pool, ..) \
+         so that the session's pool runs it",
+        request.display_name()
+    ))
+}
+
 impl RuntimeClient for EmbeddedClient {
     fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
         self.ensure_started()?;
+        if let Some(session) = options.session {
+            return Err(session_without_pool(session, request));
+        }
         Python::attach(|py| {
             let result = self.run(py, request)?;
             telemetry::time_decode(|| from_py(&result, options.returns))
@@ -281,6 +296,9 @@ impl RuntimeClient for EmbeddedClient {
 
     fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream> {
         self.ensure_started()?;
+        if let Some(session) = options.session {
+            return Err(session_without_pool(session, request));
+        }
         let policy = options.returns;
         Python::attach(|py| {
             let iterable = self.run(py, request)?;
