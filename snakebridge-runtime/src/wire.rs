@@ -99,7 +99,16 @@ fn float(x: f64) -> Json {
 }
 
 fn tagged(tag: &str, key: &str, items: &[Value], arrays: &mut dyn ArraySink) -> Json {
-    json!({ TAG: tag, key: encode_all(items, arrays) })
+    tagged_json(tag, key, encode_all(items, arrays))
+}
+
+/// `{"__type__": tag, key: content}`, moving `content` in (`json!` would copy it, level by
+/// level, which is quadratic in the nesting and recursive).
+fn tagged_json(tag: &str, key: &str, content: Json) -> Json {
+    let mut object = Map::with_capacity(2);
+    object.insert(TAG.to_owned(), Json::String(tag.to_owned()));
+    object.insert(key.to_owned(), content);
+    Json::Object(object)
 }
 
 fn encode_all(items: &[Value], arrays: &mut dyn ArraySink) -> Json {
@@ -162,7 +171,7 @@ pub fn encode_value_with(value: &Value, arrays: &mut dyn ArraySink) -> Json {
                         })
                     })
                     .collect();
-                json!({ TAG: "dict", "items": pairs })
+                tagged_json("dict", "items", Json::Array(pairs))
             }
         }
         Value::DateTime(d) => json!({ TAG: "datetime", "value": d.to_string() }),

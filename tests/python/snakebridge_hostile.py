@@ -53,3 +53,49 @@ def fork_and_return():
         return "child"
     os.waitpid(pid, 0)
     return "parent"
+
+
+def identity(value):
+    return value
+
+
+def random_graph(seed, nodes, back_edges):
+    """A random structure of `nodes` lists and dicts (each a child of an earlier one), with up to
+    `back_edges` extra references from a node to one of its ancestors (cycles) or to any other
+    node (shared, not cyclic). Returns (root, has_cycle, depth)."""
+    import random
+
+    rng = random.Random(seed)
+    made = [[]]
+    parent = [None]
+    level = [1]
+    for i in range(1, nodes):
+        p = rng.randrange(i) if rng.random() < 0.3 else i - 1
+        node = {} if rng.random() < 0.3 else []
+        holder = made[p]
+        if isinstance(holder, list):
+            holder.append(node)
+        else:
+            holder["k%d" % len(holder)] = node
+        made.append(node)
+        parent.append(p)
+        level.append(level[p] + 1)
+    has_cycle = False
+    for _ in range(rng.randrange(back_edges + 1)):
+        i = rng.randrange(nodes)
+        ancestors = []
+        j = parent[i]
+        while j is not None:
+            ancestors.append(j)
+            j = parent[j]
+        if ancestors and rng.random() < 0.5:
+            target = made[rng.choice(ancestors)]
+            has_cycle = True
+        else:
+            target = rng.choice(["leaf", 7, 2.5, None])
+        holder = made[i]
+        if isinstance(holder, list):
+            holder.append(target)
+        else:
+            holder["b%d" % len(holder)] = target
+    return made[0], has_cycle, max(level)
