@@ -9,7 +9,10 @@ use std::time::Duration;
 use snakebridge_runtime::{
     Call, Error, PoolClient, PyRef, Value, call, construct, in_session, with_client,
 };
-use support::{alive, all_gone, crashed_pid, eventually, pool, ready_pids};
+use support::{
+    alive, all_gone, assert_between, crashed_pid, eventually, pool, ready_pids, tagged_workers,
+    within,
+};
 
 fn cause(err: &Error) -> &str {
     match err {
@@ -27,12 +30,27 @@ fn serves(pool: &Arc<PoolClient>) {
     });
 }
 
-/// Drops the pool and checks that none of `pids` (nor its current workers) is left.
+/// Drops the pool and checks that none of `pids`, nor any worker this thread's pools started
+/// (found by their tag, also those started after the pids known here), is left or a zombie.
 fn stop_and_check(pool: Arc<PoolClient>, mut pids: Vec<u32>) {
     pids.extend(pool.worker_pids());
+    pids.extend(tagged_workers());
+    pids.sort_unstable();
+    pids.dedup();
     drop(pool);
     assert!(all_gone(&pids), "worker processes left over: {pids:?}");
+    let none_tagged = eventually(Duration::from_secs(30), || tagged_workers().is_empty());
+    assert!(
+        none_tagged,
+        "workers of the dropped pool left over: {:?}",
+        tagged_workers()
+    );
 }
+
+/// A timeout of 500 ms (or 300 ms) must fire after it, and well before this.
+const LATE: Duration = Duration::from_secs(3);
+/// A call whose timeout never fires fails the test after this instead of hanging the run.
+const WATCHDOG: Duration = Duration::from_secs(30);
 
 fn crash_case(function: &str, args: Vec<Value>, expected: &str) {
     let pool = pool(2);
@@ -223,17 +241,21 @@ fn a_timeout_kills_the_stuck_worker_and_the_pool_goes_on() {
         } else {
             vec![]
         };
-        let err = with_client(pool.clone(), || {
-            Call::<Value>::function("snakebridge_faults", function, args)
-                .session(&session)
-                .timeout(Duration::from_millis(500))
-                .call()
-                .unwrap_err()
+        let client = pool.clone();
+        let (err, elapsed) = within(WATCHDOG, function, move || {
+            with_client(client, || {
+                Call::<Value>::function("snakebridge_faults", function, args)
+                    .session(&session)
+                    .timeout(Duration::from_millis(500))
+                    .call()
+                    .unwrap_err()
+            })
         });
         assert!(
             matches!(err, Error::Timeout { after } if after == Duration::from_millis(500)),
             "{function}: {err:?}"
         );
+        assert_between(elapsed, Duration::from_millis(500), LATE, function);
         assert!(
             all_gone(&[pid]),
             "the stuck worker {pid} ({function}) is still there"
@@ -249,16 +271,36 @@ fn the_pools_call_timeout_applies_to_calls_without_one() {
     let pool =
         PoolClient::start(support::config(1).call_timeout(Duration::from_millis(300))).unwrap();
     let before = pool.worker_pids();
-    with_client(pool.clone(), || {
-        let err = call::<Value>("snakebridge_faults", "sleep", (120,)).unwrap_err();
-        assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-        // A call's own timeout wins over the pool's.
-        let slept: f64 = Call::function("snakebridge_faults", "sleep", (0.5,))
-            .timeout(Duration::from_secs(60))
-            .call()
-            .unwrap();
-        assert_eq!(slept, 0.5);
+    let client = pool.clone();
+    let (err, elapsed) = within(WATCHDOG, "the pool's timeout", move || {
+        with_client(client, || {
+            call::<Value>("snakebridge_faults", "sleep", (120,)).unwrap_err()
+        })
     });
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_between(
+        elapsed,
+        Duration::from_millis(300),
+        LATE,
+        "the pool's timeout",
+    );
+    // A call's own timeout wins over the pool's: it runs past the pool's 300 ms.
+    let client = pool.clone();
+    let (slept, elapsed) = within(WATCHDOG, "a call's own timeout", move || {
+        with_client(client, || {
+            Call::<f64>::function("snakebridge_faults", "sleep", (0.5,))
+                .timeout(Duration::from_secs(60))
+                .call()
+                .unwrap()
+        })
+    });
+    assert_eq!(slept, 0.5);
+    assert_between(
+        elapsed,
+        Duration::from_millis(500),
+        LATE,
+        "a call's own timeout",
+    );
     assert!(all_gone(&before[..1]));
     stop_and_check(pool, before);
 }

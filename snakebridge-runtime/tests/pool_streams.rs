@@ -3,10 +3,15 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use snakebridge_runtime::{Call, Error, PoolClient, Value, call, in_session, with_client};
-use support::{all_gone, config, eventually, pool};
+use support::{all_gone, assert_between, config, eventually, pool, within};
+
+/// A timeout must fire this long after it is due at the latest.
+const SLACK: Duration = Duration::from_secs(3);
+/// A stream or call that hangs fails the test after this instead of hanging the run.
+const WATCHDOG: Duration = Duration::from_secs(60);
 
 #[test]
 fn items_are_pushed_ahead_but_never_beyond_the_window() {
@@ -108,18 +113,31 @@ fn a_worker_crash_during_a_stream_ends_it_with_worker_crash() {
 fn a_stream_item_that_takes_too_long_times_out() {
     let pool = pool(1);
     let pids = pool.worker_pids();
-    with_client(pool.clone(), || {
-        let mut stream = Call::<Value>::function("snakebridge_faults", "slow_items", ())
-            .timeout(Duration::from_secs(2))
-            .stream::<i64>()
-            .unwrap();
-        assert_eq!(stream.next().unwrap().unwrap(), 1);
-        let err = stream.next().unwrap().unwrap_err();
-        assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-        assert!(stream.next().is_none());
-        let n: i64 = call("operator", "add", (1, 1)).unwrap();
-        assert_eq!(n, 2);
+    let client = pool.clone();
+    let (waited, _) = within(WATCHDOG, "the stream item's timeout", move || {
+        with_client(client, || {
+            let mut stream = Call::<Value>::function("snakebridge_faults", "slow_items", ())
+                .timeout(Duration::from_secs(2))
+                .stream::<i64>()
+                .unwrap();
+            assert_eq!(stream.next().unwrap().unwrap(), 1);
+            let started = Instant::now();
+            let err = stream.next().unwrap().unwrap_err();
+            let waited = started.elapsed();
+            assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+            assert!(stream.next().is_none());
+            let n: i64 = call("operator", "add", (1, 1)).unwrap();
+            assert_eq!(n, 2);
+            waited
+        })
     });
+    // The item is due 2 s after it was asked for (the generator sleeps for a minute).
+    assert_between(
+        waited,
+        Duration::from_secs(2),
+        Duration::from_secs(2) + SLACK,
+        "the stream item's timeout",
+    );
     assert!(all_gone(&pids));
 }
 
@@ -146,28 +164,37 @@ fn objects_pushed_ahead_of_a_dropped_stream_are_released() {
 #[test]
 fn a_big_request_while_the_worker_pushes_big_items_does_not_deadlock() {
     let pool = pool(1);
-    with_client(pool.clone(), || {
-        // 64 items of 200 kB pushed ahead fill the channel back to us...
-        let mut stream = Call::<Value>::function("snakebridge_faults", "big_items", (300, 200_000))
-            .stream::<String>()
-            .unwrap();
-        let first = stream.next().unwrap().unwrap();
-        assert!(first.starts_with("0:") && first.len() == 200_000);
-        std::thread::sleep(Duration::from_millis(200));
-        // ...while this request is bigger than the channel to the worker.
-        let big = "y".repeat(8_000_000);
-        let n: i64 = call("builtins", "len", (big,)).unwrap();
-        assert_eq!(n, 8_000_000);
-        for (i, item) in stream.enumerate() {
-            let item = item.unwrap();
-            assert!(
-                item.starts_with(&format!("{}:", i + 1)),
-                "item {} out of order",
-                i + 1
-            );
-            assert_eq!(item.len(), 200_000);
-        }
+    let client = pool.clone();
+    let (remaining, _) = within(WATCHDOG, "the big request and the stream", move || {
+        with_client(client, || {
+            // 64 items of 200 kB pushed ahead fill the channel back to us...
+            let mut stream =
+                Call::<Value>::function("snakebridge_faults", "big_items", (300, 200_000))
+                    .stream::<String>()
+                    .unwrap();
+            let first = stream.next().unwrap().unwrap();
+            assert!(first.starts_with("0:") && first.len() == 200_000);
+            std::thread::sleep(Duration::from_millis(200));
+            // ...while this request is bigger than the channel to the worker.
+            let big = "y".repeat(8_000_000);
+            let n: i64 = call("builtins", "len", (big,)).unwrap();
+            assert_eq!(n, 8_000_000);
+            let mut remaining = 0;
+            for (i, item) in stream.enumerate() {
+                let item = item.unwrap();
+                assert!(
+                    item.starts_with(&format!("{}:", i + 1)),
+                    "item {} out of order",
+                    i + 1
+                );
+                assert_eq!(item.len(), 200_000);
+                remaining += 1;
+            }
+            remaining
+        })
     });
+    // Every item after the first arrived: the stream did not end early.
+    assert_eq!(remaining, 299);
 }
 
 #[test]
@@ -184,11 +211,22 @@ fn a_big_request_to_a_worker_that_does_not_read_times_out() {
         // The worker is now inside the generator, producing item 2: it reads no requests.
         assert!(eventually(Duration::from_secs(30), || marker.exists()));
         let big = "z".repeat(8_000_000);
-        let err = Call::<i64>::function("builtins", "len", (big,))
-            .timeout(Duration::from_secs(1))
-            .call()
-            .unwrap_err();
+        let client = pool.clone();
+        let (err, elapsed) = within(WATCHDOG, "the big request's timeout", move || {
+            with_client(client, || {
+                Call::<i64>::function("builtins", "len", (big,))
+                    .timeout(Duration::from_secs(1))
+                    .call()
+                    .unwrap_err()
+            })
+        });
         assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+        assert_between(
+            elapsed,
+            Duration::from_secs(1),
+            Duration::from_secs(1) + SLACK,
+            "the big request's timeout",
+        );
         let err = stream.next().unwrap().unwrap_err();
         assert!(matches!(err, Error::WorkerCrash { .. }), "{err:?}");
         let n: i64 = call("operator", "add", (1, 1)).unwrap();
