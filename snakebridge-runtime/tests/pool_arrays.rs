@@ -14,7 +14,7 @@ use snakebridge_runtime::ndarray::{Array1, Array2, Ix2};
 use snakebridge_runtime::{
     Call, Element, Error, NdArray, PoolClient, PyRef, ReturnPolicy, Value, call, with_client,
 };
-use support::{all_gone, config, crashed_pid, eventually};
+use support::{all_gone, assert_between, config, crashed_pid, eventually, ready_pids, within};
 
 /// Tests take turns: they count the segments this process has in /dev/shm.
 fn serial() -> MutexGuard<'static, ()> {
@@ -427,6 +427,8 @@ fn a_crash_while_holding_an_array_leaves_no_segment() {
 
     // Idempotent: retried once on the replacement, same segments, then removed.
     let spare = spare_for(&big);
+    let first = ready_pids(&pool, "default");
+    let restarts = pool.stats("default").unwrap().restarts;
     let err = with_client(pool.clone(), || {
         Call::<Value>::function("snakebridge_faults", "exit_with", (big.clone(), 4))
             .idempotent(true)
@@ -434,9 +436,42 @@ fn a_crash_while_holding_an_array_leaves_no_segment() {
             .unwrap_err()
     });
     assert!(matches!(err, Error::WorkerCrash { .. }), "{err:?}");
-    assert_clean(&pool, &[crashed_pid(&err)]);
+    // The first attempt crashed the only worker; the error is the retry's, which crashed its
+    // replacement (a worker started after the call began): two restarts, not one.
+    let retried_on = crashed_pid(&err);
+    assert_eq!(first.len(), 1);
+    assert_ne!(retried_on, first[0], "the call was not retried");
+    assert!(all_gone(&[first[0], retried_on]));
+    assert_eq!(pool.stats("default").unwrap().restarts, restarts + 2);
+    assert_clean(&pool, &[first[0], retried_on]);
     assert!(spares(&pool).is_empty());
     assert!(!leftovers(&[]).contains(&spare[0]));
+
+    // A retry that succeeds: the answer comes from the replacement, with the same array.
+    let marker = std::env::temp_dir().join(format!(
+        "snakebridge-crash-once-with-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&marker);
+    let path = marker.to_str().unwrap().to_owned();
+    let restarts = pool.stats("default").unwrap().restarts;
+    let (answered_by, total): (u32, f64) = with_client(pool.clone(), || {
+        Call::function("snakebridge_faults", "crash_once_with", (big.clone(), path))
+            .idempotent(true)
+            .call()
+    })
+    .unwrap();
+    let crashed: u32 = std::fs::read_to_string(&marker).unwrap().parse().unwrap();
+    let _ = std::fs::remove_file(&marker);
+    assert_ne!(
+        answered_by, crashed,
+        "the answer came from the crashed worker"
+    );
+    assert_eq!(pool.worker_pids(), [answered_by]);
+    assert_eq!(total, 3.0 * big.len() as f64);
+    assert_eq!(pool.stats("default").unwrap().restarts, restarts + 1);
+    assert!(all_gone(&[crashed]));
+    assert_clean(&pool, &[crashed]);
 
     // A worker that made a segment for its reply and died before sending it.
     let err = with_client(pool.clone(), || {
@@ -463,13 +498,22 @@ fn a_timeout_while_holding_an_array_leaves_no_segment() {
     assert_eq!(n, 1 << 16);
     let spare = spares(&pool);
     assert_eq!(spare.len(), 1, "{spare:?}");
-    let err = with_client(pool.clone(), || {
-        Call::<i64>::function("snakebridge_faults", "sleep_with", (array.clone(), 60))
-            .timeout(Duration::from_millis(500))
-            .call()
-            .unwrap_err()
+    let (client, arg) = (pool.clone(), array.clone());
+    let (err, elapsed) = within(Duration::from_secs(60), "the timeout", move || {
+        with_client(client, || {
+            Call::<i64>::function("snakebridge_faults", "sleep_with", (arg, 60))
+                .timeout(Duration::from_millis(500))
+                .call()
+                .unwrap_err()
+        })
     });
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_between(
+        elapsed,
+        Duration::from_millis(500),
+        Duration::from_secs(3),
+        "the timeout",
+    );
     assert!(all_gone(&before));
     assert_clean(&pool, &before);
     assert!(spares(&pool).is_empty());
