@@ -67,31 +67,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Why a particular interpreter was chosen (reported in every error message).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InterpreterSource {
-    /// The `SNAKEBRIDGE_PYTHON` environment variable.
-    SnakebridgePython,
-    /// The `PYO3_PYTHON` environment variable (shared with pyo3's build, so the runtime and the
-    /// introspector see the same environment).
-    Pyo3Python,
-    /// `$VIRTUAL_ENV/bin/python` of the active virtual environment.
-    VirtualEnv,
-    /// Nothing was configured: `python3` from `PATH`.
-    Default,
-}
-
-impl InterpreterSource {
-    /// A short phrase for messages: `"from SNAKEBRIDGE_PYTHON"`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            InterpreterSource::SnakebridgePython => "from SNAKEBRIDGE_PYTHON",
-            InterpreterSource::Pyo3Python => "from PYO3_PYTHON",
-            InterpreterSource::VirtualEnv => "from VIRTUAL_ENV",
-            InterpreterSource::Default => "default; set SNAKEBRIDGE_PYTHON to choose another",
-        }
-    }
-}
+/// Why a particular interpreter was chosen (reported in every error message): the contract's
+/// [`Source`](snakebridge_contract::interpreter::Source), under the backend's historical name.
+pub use snakebridge_contract::interpreter::Source as InterpreterSource;
 
 /// The Python interpreter used for introspection, and why it was chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,32 +83,17 @@ pub struct Interpreter {
 }
 
 impl Interpreter {
-    /// Chooses from the process environment: `SNAKEBRIDGE_PYTHON`, else `PYO3_PYTHON`, else
-    /// `$VIRTUAL_ENV/bin/python`, else `python3`. Empty values count as unset.
+    /// Chooses from the process environment by the contract's rule
+    /// ([`snakebridge_contract::interpreter::choose`]): `SNAKEBRIDGE_PYTHON`, else `PYO3_PYTHON`,
+    /// else `$VIRTUAL_ENV/bin/python`, else `python3`. Empty values count as unset.
     pub fn from_env() -> Self {
         Self::from_lookup(|key| std::env::var_os(key))
     }
 
     /// Like [`Interpreter::from_env`] with an explicit variable lookup (for tests and tools).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Self {
-        let get = |key: &str| lookup(key).filter(|v| !v.is_empty());
-        if let Some(p) = get("SNAKEBRIDGE_PYTHON") {
-            return Self::new(p.into(), InterpreterSource::SnakebridgePython);
-        }
-        if let Some(p) = get("PYO3_PYTHON") {
-            return Self::new(p.into(), InterpreterSource::Pyo3Python);
-        }
-        if let Some(venv) = get("VIRTUAL_ENV") {
-            let venv = PathBuf::from(venv);
-            let program = if cfg!(windows) {
-                venv.join("Scripts").join("python.exe")
-            } else {
-                venv.join("bin").join("python")
-            };
-            return Self::new(program, InterpreterSource::VirtualEnv);
-        }
-        let default = if cfg!(windows) { "python" } else { "python3" };
-        Self::new(default.into(), InterpreterSource::Default)
+        let choice = snakebridge_contract::interpreter::choose(lookup);
+        Self::new(choice.program, choice.source)
     }
 
     /// An interpreter chosen by the caller.

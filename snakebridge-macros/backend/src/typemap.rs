@@ -106,8 +106,8 @@ impl ClassLookup for NoClasses {
     }
 }
 
-/// The largest tuple that is mapped to a Rust tuple (the runtime implements its traits up to it).
-const MAX_TUPLE: usize = 8;
+// The largest tuple that is mapped to a Rust tuple (the runtime implements its traits up to it).
+use snakebridge_contract::MAX_TUPLE_ARITY;
 
 /// Maps an annotation (absent = unknown) to a Rust type.
 pub fn map(ty: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
@@ -182,7 +182,7 @@ fn map_generic(name: &str, args: &[TypeExpr], classes: &dyn ClassLookup) -> Rust
             [] => RustType::Value,
             // `tuple[()]` spelled as an empty tuple literal
             [TypeExpr::Unknown { text }] if text == "()" => RustType::Unit,
-            items if items.len() <= MAX_TUPLE => {
+            items if items.len() <= MAX_TUPLE_ARITY => {
                 RustType::Tuple(items.iter().map(|a| map_expr(a, classes)).collect())
             }
             _ => RustType::Value,

@@ -3,13 +3,13 @@
 //! The shape, for `json.dumps(obj, *, indent=None, ...)`:
 //!
 //! ```text
-//! pub fn dumps(obj: impl IntoValue) -> dumps_builder {
+//! pub fn dumps(obj: impl IntoValue) -> DumpsCall {
 //!     static SITE: CallSite = CallSite::new("json", "dumps");
-//!     dumps_builder(Call::at(&SITE, (obj,)))
+//!     DumpsCall(Call::at(&SITE, (obj,)))
 //! }
-//! pub struct dumps_builder(Call<String>);
-//! __call_builder!(dumps_builder => String);          // call(), stream(), timeout(), ...
-//! impl dumps_builder {
+//! pub struct DumpsCall(Call<String>);
+//! __call_builder!(DumpsCall => String);             // call(), call_as(), timeout(), ...
+//! impl DumpsCall {
 //!     pub fn indent(self, indent: impl IntoValue) -> Self { Self(self.0.kwarg("indent", indent)) }
 //! }
 //! ```
@@ -17,11 +17,15 @@
 //! A callable with required arguments only returns the runtime's `Call<R>` itself (no builder
 //! type), which already has `call()`, `stream()` and the per-call options. Generators always get
 //! a builder, declared `__call_builder!(b => stream Item)`, whose `call()` returns the item stream.
+//! Callables with `*args` / `**kwargs` pass the flags `args` / `kwarg` to the macro
+//! (`__call_builder!(FormatCall => String, args, kwarg)`), which defines those methods; a Python
+//! parameter with one of the contract's builder names gets a setter with a trailing `_`.
 
 use super::plan::{Pass, Plan};
 use crate::names::{self, Scope};
 use proc_macro2::TokenStream;
 use quote::quote;
+use snakebridge_contract::{MAX_TUPLE_ARITY, builder as contract};
 use std::collections::HashSet;
 
 /// Where a callable lives in Python.
@@ -54,21 +58,6 @@ pub struct Callable<'a> {
     /// a binding pattern would refer to instead of introducing a variable.
     pub reserved: &'a HashSet<String>,
 }
-
-/// Names the builder itself defines (through the runtime's `__call_builder!`; `session` is kept
-/// free for the per-call session option of the contract).
-const BUILDER_RESERVED: &[&str] = &[
-    "call",
-    "stream",
-    "timeout",
-    "idempotent",
-    "pool",
-    "returns",
-    "session",
-];
-
-/// The largest argument tuple the runtime's `IntoArgs` takes.
-const MAX_TUPLE_ARGS: usize = 8;
 
 /// The function (or method) item, and the builder items that go at module level.
 pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
@@ -104,7 +93,7 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         }
     }
     // Up to 8 positional arguments travel as a tuple (no allocation); more as a `Vec<Value>`.
-    let args = if positional.len() <= MAX_TUPLE_ARGS {
+    let args = if positional.len() <= MAX_TUPLE_ARITY {
         quote!((#(#positional,)*))
     } else {
         quote!(__sb::vec![#(__sb::v(#positional)),*])
@@ -156,15 +145,9 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         pub fn #rust_name(#receiver #(#params),*) -> #builder { #site #builder(#call #(#keywords)*) }
     };
 
-    // Setter names: Python names, except where they collide with what the builder already has.
-    let mut builder_names: Vec<&str> = BUILDER_RESERVED.to_vec();
-    if plan.var_args {
-        builder_names.push("args");
-    }
-    if plan.var_kwargs {
-        builder_names.push("kwarg");
-    }
-    let mut scope = Scope::with_reserved(builder_names.iter().copied());
+    // Setter names: Python names, except where they collide with what the builder already has
+    // (the contract's names, defined by the runtime's `__call_builder!`).
+    let mut scope = Scope::with_reserved(contract::reserved(plan.var_args, plan.var_kwargs));
     let setter_names = scope.claim_all(
         &plan
             .optional
@@ -199,26 +182,14 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
             pub fn #id(self, #value: #ty) -> Self { Self(#body) }
         });
     }
-    if plan.var_args {
-        let values = names::ident(&reserved().claim("values"));
-        methods.push(quote! {
-            #[doc = "Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args([\"a\", \"b\"])`."]
-            pub fn args(self, #values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>) -> Self {
-                Self(self.0.extra_args(__sb::IntoIterator::into_iter(#values).map(__sb::v)))
-            }
-        });
-    }
-    if plan.var_kwargs {
-        let mut scope = reserved();
-        let name = names::ident(&scope.claim("name"));
-        let value = names::ident(&scope.claim("value"));
-        methods.push(quote! {
-            #[doc = "An extra keyword argument (Python `**kwargs`)."]
-            pub fn kwarg(self, #name: impl __sb::Into<__sb::String>, #value: impl __sb::IntoValue) -> Self {
-                Self(self.0.extra_kwarg(#name, #value))
-            }
-        });
-    }
+    // `*args` / `**kwargs` methods come from the runtime's macro, asked for by flags.
+    let variadic = [
+        plan.var_args.then_some(contract::VAR_ARGS),
+        plan.var_kwargs.then_some(contract::VAR_KWARGS),
+    ]
+    .into_iter()
+    .flatten()
+    .map(names::ident);
     let builder_doc = format!(
         "Pending call of {}: set optional arguments by their Python names, then `.call()`{}.",
         crate::docs::code_span(c.python_path),
@@ -232,7 +203,7 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         #[doc = #builder_doc]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
         pub struct #builder(__sb::Call<#call_ret>);
-        __sb::__call_builder!(#builder => #ret);
+        __sb::__call_builder!(#builder => #ret #(, #variadic)*);
         impl #builder { #(#methods)* }
     };
     (item, builder_items)
@@ -255,10 +226,53 @@ fn setter_doc(name: &str, default: Option<&str>, pass: Pass) -> String {
     doc
 }
 
-/// The conventional builder type name for a callable.
+/// The conventional builder type name for a callable: the owner's and the callable's Rust
+/// names in UpperCamelCase, then `Call` (`dumps` → `DumpsCall`, `JSONEncoder.encode` →
+/// `JSONEncoderEncodeCall`, a constructor `JSONEncoderNewCall`). Existing capitals are kept;
+/// underscores (leading ones included) only separate words.
 pub fn builder_name(owner: Option<&str>, rust_name: &str) -> String {
-    match owner {
-        Some(class) => format!("{class}_{rust_name}_builder"),
-        None => format!("{rust_name}_builder"),
+    let mut out = String::new();
+    for word in owner.into_iter().chain([rust_name]) {
+        camel_case_into(word, &mut out);
+    }
+    out.push_str("Call");
+    // `_2d` → `2dCall` would not be an identifier.
+    if !out.starts_with(unicode_ident::is_xid_start) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Appends `name` in UpperCamelCase: each `_`-separated word gets a capital first letter.
+fn camel_case_into(name: &str, out: &mut String) {
+    for word in name.split('_') {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::builder_name;
+
+    #[test]
+    fn builder_names_are_upper_camel_case() {
+        assert_eq!(builder_name(None, "dumps"), "DumpsCall");
+        assert_eq!(builder_name(None, "load_module"), "LoadModuleCall");
+        assert_eq!(
+            builder_name(Some("JSONEncoder"), "encode"),
+            "JSONEncoderEncodeCall"
+        );
+        assert_eq!(
+            builder_name(Some("JSONEncoder"), "new"),
+            "JSONEncoderNewCall"
+        );
+        assert_eq!(builder_name(Some("_Private"), "__x"), "PrivateXCall");
+        assert_eq!(builder_name(None, "self_"), "SelfCall");
+        assert_eq!(builder_name(None, "_2d"), "_2dCall");
+        assert_eq!(builder_name(None, "ndarray"), "NdarrayCall");
     }
 }

@@ -31,12 +31,16 @@
 //!
 //! See [`crate::names`] for the identifier rules. Per module, one scope holds every item name
 //! (functions, classes, constants, submodules and builder types; `__sb` and `__ancestors` are
-//! reserved). Builder types are named `{function}_builder` and `{Class}_{method}_builder`
-//! (`{Class}_new_builder` for constructors). Within a class, `new` is reserved for the
-//! constructor, attribute getters have the attribute's name and setters are `set_{name}`. Within a
-//! builder, `call`, `stream`, `timeout`, `idempotent`, `pool`, `returns` and `session` (plus
-//! `args` and `kwarg` when the callable takes `*args`/`**kwargs`) are reserved, so a Python
-//! parameter called `timeout` is set with `timeout_`. Parameter bindings avoid the module's
+//! reserved). Builder types are the owner's and callable's Rust names in UpperCamelCase with a
+//! `Call` suffix: `DumpsCall` for `dumps`, `JSONEncoderEncodeCall` for `JSONEncoder.encode`,
+//! `JSONEncoderNewCall` for a constructor (underscores separate words, leading ones are dropped,
+//! existing capitals are kept). They are claimed after every Python name, so a Python item
+//! called `DumpsCall` keeps its name and the builder becomes `DumpsCall_`. Within a class, `new`
+//! is reserved for the constructor, attribute getters have the attribute's name and setters are
+//! `set_{name}`. Within a builder, the names of `snakebridge_contract::builder` are reserved
+//! (`call`, `call_as`, `stream`, `timeout`, `idempotent`, `pool`, `returns`, `session`, plus `args`
+//! and `kwarg` when the callable takes `*args`/`**kwargs`), so a Python parameter called `timeout`
+//! is set with `timeout_`. Parameter bindings avoid the module's
 //! constants and tuple structs (a binding pattern would name those instead) and `Some`, `None`,
 //! `Ok`, `Err`, also by a trailing `_`; rustdoc shows these names, callers never write them.
 

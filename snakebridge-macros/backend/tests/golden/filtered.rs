@@ -62,37 +62,19 @@ Python: `pkg.linalg`*/
             /**Python: `pkg.linalg.Matrix` (signature from nowhere: unknown, so the call is dynamic)
 
 Constructs a new `Matrix`: finish with `.call()`.*/
-            pub fn new() -> Matrix_new_builder {
+            pub fn new() -> MatrixNewCall {
                 static SITE: __sb::CallSite = __sb::CallSite::new(
                     "pkg.linalg",
                     "Matrix",
                 );
-                Matrix_new_builder(__sb::Call::class_at(&SITE, ()))
+                MatrixNewCall(__sb::Call::class_at(&SITE, ()))
             }
         }
         ///Pending call of `pkg.linalg.Matrix`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct Matrix_new_builder(__sb::Call<Matrix>);
-        __sb::__call_builder!(Matrix_new_builder => Matrix);
-        impl Matrix_new_builder {
-            ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-            pub fn args(
-                self,
-                values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-            ) -> Self {
-                Self(
-                    self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)),
-                )
-            }
-            ///An extra keyword argument (Python `**kwargs`).
-            pub fn kwarg(
-                self,
-                name: impl __sb::Into<__sb::String>,
-                value: impl __sb::IntoValue,
-            ) -> Self {
-                Self(self.0.extra_kwarg(name, value))
-            }
-        }
+        pub struct MatrixNewCall(__sb::Call<Matrix>);
+        __sb::__call_builder!(MatrixNewCall => Matrix, args, kwarg);
+        impl MatrixNewCall {}
         pub mod lapack {
             //!Python: `pkg.linalg.lapack`
             use super::__sb;
@@ -112,15 +94,15 @@ Constructs a new `Matrix`: finish with `.call()`.*/
         //!Python: `pkg.random`
         use super::__sb;
         ///Python: `pkg.random.seed(s=None)` (signature from typeshed)
-        pub fn seed() -> seed_builder {
+        pub fn seed() -> SeedCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("pkg.random", "seed");
-            seed_builder(__sb::Call::at(&SITE, ()))
+            SeedCall(__sb::Call::at(&SITE, ()))
         }
         ///Pending call of `pkg.random.seed`: set optional arguments by their Python names, then `.call()`.
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct seed_builder(__sb::Call<()>);
-        __sb::__call_builder!(seed_builder => ());
-        impl seed_builder {
+        pub struct SeedCall(__sb::Call<()>);
+        __sb::__call_builder!(SeedCall => ());
+        impl SeedCall {
             ///Python argument `s` (default `None`).
             pub fn s(self, s: impl __sb::Into<__sb::i64>) -> Self {
                 Self(self.0.kwarg("s", s.into()))

@@ -35,15 +35,15 @@ pub mod gens {
 Python: `gens.count(start: int = 0) -> Iterator[int]` (signature from typeshed)
 
 A Python generator: `.call()` returns a `Stream` of its items.*/
-    pub fn count() -> count_builder {
+    pub fn count() -> CountCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("gens", "count");
-        count_builder(__sb::Call::at(&SITE, ()))
+        CountCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `gens.count`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct count_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(count_builder => stream __sb::i64);
-    impl count_builder {
+    pub struct CountCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(CountCall => stream __sb::i64);
+    impl CountCall {
         ///Python argument `start` (default `0`).
         pub fn start(self, start: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("start", start.into()))
@@ -52,27 +52,27 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
     /**Python: `gens.lines(path: str) -> Generator[str, None, None]` (signature from typeshed)
 
 A Python generator: `.call()` returns a `Stream` of its items.*/
-    pub fn lines(path: impl __sb::Into<__sb::String>) -> lines_builder {
+    pub fn lines(path: impl __sb::Into<__sb::String>) -> LinesCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("gens", "lines");
-        lines_builder(__sb::Call::at(&SITE, (path.into(),)))
+        LinesCall(__sb::Call::at(&SITE, (path.into(),)))
     }
     ///Pending call of `gens.lines`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct lines_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(lines_builder => stream __sb::String);
-    impl lines_builder {}
+    pub struct LinesCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(LinesCall => stream __sb::String);
+    impl LinesCall {}
     /**Python: `gens.chunks(data: bytes)` (signature from typeshed)
 
 A Python generator: `.call()` returns a `Stream` of its items.*/
-    pub fn chunks(data: impl __sb::Into<__sb::Bytes>) -> chunks_builder {
+    pub fn chunks(data: impl __sb::Into<__sb::Bytes>) -> ChunksCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("gens", "chunks");
-        chunks_builder(__sb::Call::at(&SITE, (data.into(),)))
+        ChunksCall(__sb::Call::at(&SITE, (data.into(),)))
     }
     ///Pending call of `gens.chunks`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct chunks_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(chunks_builder => stream __sb::Value);
-    impl chunks_builder {}
+    pub struct ChunksCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(ChunksCall => stream __sb::Value);
+    impl ChunksCall {}
     ///Python: `gens.Reader`
     #[repr(transparent)]
     pub struct Reader(__sb::PyRef);
@@ -88,28 +88,28 @@ Constructs a new `Reader`: finish with `.call()`.*/
         /**Python: `gens.Reader.__iter__() -> Iterator[bytes]` (signature from typeshed)
 
 A Python generator: `.call()` returns a `Stream` of its items.*/
-        pub fn iter(&self) -> Reader_iter_builder {
-            Reader_iter_builder(
+        pub fn iter(&self) -> ReaderIterCall {
+            ReaderIterCall(
                 __sb::Call::method(__sb::PyClass::as_py_ref(self), "__iter__", ()),
             )
         }
         /**Python: `gens.Reader.records()` (signature from typeshed)
 
 A Python generator: `.call()` returns a `Stream` of its items.*/
-        pub fn records(&self) -> Reader_records_builder {
-            Reader_records_builder(
+        pub fn records(&self) -> ReaderRecordsCall {
+            ReaderRecordsCall(
                 __sb::Call::method(__sb::PyClass::as_py_ref(self), "records", ()),
             )
         }
     }
     ///Pending call of `gens.Reader.__iter__`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct Reader_iter_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(Reader_iter_builder => stream __sb::Bytes);
-    impl Reader_iter_builder {}
+    pub struct ReaderIterCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(ReaderIterCall => stream __sb::Bytes);
+    impl ReaderIterCall {}
     ///Pending call of `gens.Reader.records`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct Reader_records_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(Reader_records_builder => stream __sb::Value);
-    impl Reader_records_builder {}
+    pub struct ReaderRecordsCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(ReaderRecordsCall => stream __sb::Value);
+    impl ReaderRecordsCall {}
 }

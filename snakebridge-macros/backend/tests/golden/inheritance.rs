@@ -63,17 +63,17 @@ Constructs a new `Leaf`: finish with `.call()`.*/
         /**Python: `shapes.Middle` (signature from typeshed)
 
 Constructs a new `Middle`: finish with `.call()`.*/
-        pub fn new() -> Middle_new_builder {
+        pub fn new() -> MiddleNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("shapes", "Middle");
-            Middle_new_builder(__sb::Call::class_at(&SITE, ()))
+            MiddleNewCall(__sb::Call::class_at(&SITE, ()))
         }
         ///Python: `shapes.Middle.area() -> float` (signature from typeshed)
         pub fn area(&self) -> __sb::Call<__sb::f64> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "area", ())
         }
         ///Python: `shapes.Middle.scale(by: float, inplace: bool = False) -> Self` (signature from typeshed)
-        pub fn scale(&self, by: impl __sb::Into<__sb::f64>) -> Middle_scale_builder {
-            Middle_scale_builder(
+        pub fn scale(&self, by: impl __sb::Into<__sb::f64>) -> MiddleScaleCall {
+            MiddleScaleCall(
                 __sb::Call::method(__sb::PyClass::as_py_ref(self), "scale", (by.into(),)),
             )
         }
@@ -91,30 +91,14 @@ Constructs a new `Middle`: finish with `.call()`.*/
     }
     ///Pending call of `shapes.Middle`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct Middle_new_builder(__sb::Call<Middle>);
-    __sb::__call_builder!(Middle_new_builder => Middle);
-    impl Middle_new_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
-        }
-    }
+    pub struct MiddleNewCall(__sb::Call<Middle>);
+    __sb::__call_builder!(MiddleNewCall => Middle, args, kwarg);
+    impl MiddleNewCall {}
     ///Pending call of `shapes.Middle.scale`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct Middle_scale_builder(__sb::Call<Middle>);
-    __sb::__call_builder!(Middle_scale_builder => Middle);
-    impl Middle_scale_builder {
+    pub struct MiddleScaleCall(__sb::Call<Middle>);
+    __sb::__call_builder!(MiddleScaleCall => Middle);
+    impl MiddleScaleCall {
         ///Python argument `inplace` (default `False`).
         pub fn inplace(self, inplace: __sb::bool) -> Self {
             Self(self.0.kwarg("inplace", inplace))
@@ -128,9 +112,9 @@ Constructs a new `Middle`: finish with `.call()`.*/
         /**Python: `shapes.Mixin` (signature from nowhere: unknown, so the call is dynamic)
 
 Constructs a new `Mixin`: finish with `.call()`.*/
-        pub fn new() -> Mixin_new_builder {
+        pub fn new() -> MixinNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("shapes", "Mixin");
-            Mixin_new_builder(__sb::Call::class_at(&SITE, ()))
+            MixinNewCall(__sb::Call::class_at(&SITE, ()))
         }
         ///Python: `shapes.Mixin.mixed() -> None` (signature from typeshed)
         pub fn mixed(&self) -> __sb::Call<()> {
@@ -139,25 +123,9 @@ Constructs a new `Mixin`: finish with `.call()`.*/
     }
     ///Pending call of `shapes.Mixin`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct Mixin_new_builder(__sb::Call<Mixin>);
-    __sb::__call_builder!(Mixin_new_builder => Mixin);
-    impl Mixin_new_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
-        }
-    }
+    pub struct MixinNewCall(__sb::Call<Mixin>);
+    __sb::__call_builder!(MixinNewCall => Mixin, args, kwarg);
+    impl MixinNewCall {}
     #[doc(hidden)]
     pub mod __ancestors {
         use super::__sb;

@@ -169,15 +169,15 @@ To use a custom ``JSONEncoder`` subclass (e.g. one that overrides the
 ``.default()`` method to serialize additional types), specify it with
 the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
 ```*/
-    pub fn dump(obj: impl __sb::IntoValue, fp: impl __sb::IntoValue) -> dump_builder {
+    pub fn dump(obj: impl __sb::IntoValue, fp: impl __sb::IntoValue) -> DumpCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "dump");
-        dump_builder(__sb::Call::at(&SITE, (obj, fp)))
+        DumpCall(__sb::Call::at(&SITE, (obj, fp)))
     }
     ///Pending call of `json.dump`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct dump_builder(__sb::Call<()>);
-    __sb::__call_builder!(dump_builder => ());
-    impl dump_builder {
+    pub struct DumpCall(__sb::Call<()>);
+    __sb::__call_builder!(DumpCall => (), kwarg);
+    impl DumpCall {
         ///Python argument `skipkeys` (default `False`).
         pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
@@ -213,14 +213,6 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
         ///Python argument `sort_keys` (default `False`).
         pub fn sort_keys(self, sort_keys: __sb::bool) -> Self {
             Self(self.0.kwarg("sort_keys", sort_keys))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
         }
     }
     /**Serialize ``obj`` to a JSON formatted ``str``.
@@ -265,15 +257,15 @@ To use a custom ``JSONEncoder`` subclass (e.g. one that overrides the
 ``.default()`` method to serialize additional types), specify it with
 the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
 ```*/
-    pub fn dumps(obj: impl __sb::IntoValue) -> dumps_builder {
+    pub fn dumps(obj: impl __sb::IntoValue) -> DumpsCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "dumps");
-        dumps_builder(__sb::Call::at(&SITE, (obj,)))
+        DumpsCall(__sb::Call::at(&SITE, (obj,)))
     }
     ///Pending call of `json.dumps`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct dumps_builder(__sb::Call<__sb::String>);
-    __sb::__call_builder!(dumps_builder => __sb::String);
-    impl dumps_builder {
+    pub struct DumpsCall(__sb::Call<__sb::String>);
+    __sb::__call_builder!(DumpsCall => __sb::String, kwarg);
+    impl DumpsCall {
         ///Python argument `skipkeys` (default `False`).
         pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
@@ -310,14 +302,6 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
         pub fn sort_keys(self, sort_keys: __sb::bool) -> Self {
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
-        }
     }
     /**Deserialize ``fp`` (a ``.read()``-supporting file-like object containing a JSON document) to a Python object.
 
@@ -338,15 +322,15 @@ is also defined, the ``object_pairs_hook`` takes priority.
 To use a custom ``JSONDecoder`` subclass, specify it with the ``cls``
 kwarg; otherwise ``JSONDecoder`` is used.
 ```*/
-    pub fn load(fp: impl __sb::IntoValue) -> load_builder {
+    pub fn load(fp: impl __sb::IntoValue) -> LoadCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "load");
-        load_builder(__sb::Call::at(&SITE, (fp,)))
+        LoadCall(__sb::Call::at(&SITE, (fp,)))
     }
     ///Pending call of `json.load`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct load_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(load_builder => __sb::Value);
-    impl load_builder {
+    pub struct LoadCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(LoadCall => __sb::Value, kwarg);
+    impl LoadCall {
         ///Python argument `cls` (default `None`).
         pub fn cls(self, cls: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("cls", cls))
@@ -370,14 +354,6 @@ kwarg; otherwise ``JSONDecoder`` is used.
         ///Python argument `object_pairs_hook` (default `None`).
         pub fn object_pairs_hook(self, object_pairs_hook: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("object_pairs_hook", object_pairs_hook))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
         }
     }
     /**Deserialize ``s`` (a ``str``, ``bytes`` or ``bytearray`` instance containing a JSON document) to a Python object.
@@ -414,15 +390,15 @@ are encountered.
 To use a custom ``JSONDecoder`` subclass, specify it with the ``cls``
 kwarg; otherwise ``JSONDecoder`` is used.
 ```*/
-    pub fn loads(s: impl __sb::IntoValue) -> loads_builder {
+    pub fn loads(s: impl __sb::IntoValue) -> LoadsCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "loads");
-        loads_builder(__sb::Call::at(&SITE, (s,)))
+        LoadsCall(__sb::Call::at(&SITE, (s,)))
     }
     ///Pending call of `json.loads`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct loads_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(loads_builder => __sb::Value);
-    impl loads_builder {
+    pub struct LoadsCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(LoadsCall => __sb::Value, kwarg);
+    impl LoadsCall {
         ///Python argument `cls` (default `None`).
         pub fn cls(self, cls: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("cls", cls))
@@ -446,14 +422,6 @@ kwarg; otherwise ``JSONDecoder`` is used.
         ///Python argument `object_pairs_hook` (default `None`).
         pub fn object_pairs_hook(self, object_pairs_hook: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("object_pairs_hook", object_pairs_hook))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
         }
     }
     /**Subclass of ValueError with the following additional properties:
@@ -560,9 +528,9 @@ their corresponding ``float`` values, which is outside the JSON spec.
         /**Python: `json.JSONDecoder(*, object_hook: Callable[[dict[str, Any]], Any] | None = None, parse_float: Callable[[str], Any] | None = None, parse_int: Callable[[str], Any] | None = None, parse_constant: Callable[[str], Any] | None = None, strict: bool = True, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None)` (signature from typeshed)
 
 Constructs a new `JSONDecoder`: finish with `.call()`.*/
-        pub fn new() -> JSONDecoder_new_builder {
+        pub fn new() -> JSONDecoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONDecoder");
-            JSONDecoder_new_builder(__sb::Call::class_at(&SITE, ()))
+            JSONDecoderNewCall(__sb::Call::class_at(&SITE, ()))
         }
         /**Return the Python representation of ``s`` (a ``str`` instance containing a JSON document).
 
@@ -584,8 +552,8 @@ have extraneous data at the end.
         pub fn raw_decode(
             &self,
             s: impl __sb::Into<__sb::String>,
-        ) -> JSONDecoder_raw_decode_builder {
-            JSONDecoder_raw_decode_builder(
+        ) -> JSONDecoderRawDecodeCall {
+            JSONDecoderRawDecodeCall(
                 __sb::Call::method(
                     __sb::PyClass::as_py_ref(self),
                     "raw_decode",
@@ -690,9 +658,9 @@ have extraneous data at the end.
     }
     ///Pending call of `json.JSONDecoder`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONDecoder_new_builder(__sb::Call<JSONDecoder>);
-    __sb::__call_builder!(JSONDecoder_new_builder => JSONDecoder);
-    impl JSONDecoder_new_builder {
+    pub struct JSONDecoderNewCall(__sb::Call<JSONDecoder>);
+    __sb::__call_builder!(JSONDecoderNewCall => JSONDecoder);
+    impl JSONDecoderNewCall {
         ///Python argument `object_hook` (default `None`).
         pub fn object_hook(self, object_hook: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("object_hook", object_hook))
@@ -720,9 +688,9 @@ have extraneous data at the end.
     }
     ///Pending call of `json.JSONDecoder.raw_decode`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONDecoder_raw_decode_builder(__sb::Call<(__sb::Value, __sb::i64)>);
-    __sb::__call_builder!(JSONDecoder_raw_decode_builder => (__sb::Value, __sb::i64,));
-    impl JSONDecoder_raw_decode_builder {
+    pub struct JSONDecoderRawDecodeCall(__sb::Call<(__sb::Value, __sb::i64)>);
+    __sb::__call_builder!(JSONDecoderRawDecodeCall => (__sb::Value, __sb::i64,));
+    impl JSONDecoderRawDecodeCall {
         ///Python argument `idx` (default `0`).
         pub fn idx(self, idx: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("idx", idx.into()))
@@ -765,9 +733,9 @@ implementation (to raise ``TypeError``).
         /**Python: `json.JSONEncoder(*, skipkeys: bool = False, ensure_ascii: bool = True, check_circular: bool = True, allow_nan: bool = True, sort_keys: bool = False, indent: int | str | None = None, separators: tuple[str, str] | None = None, default: Callable[..., Any] | None = None)` (signature from typeshed)
 
 Constructs a new `JSONEncoder`: finish with `.call()`.*/
-        pub fn new() -> JSONEncoder_new_builder {
+        pub fn new() -> JSONEncoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONEncoder");
-            JSONEncoder_new_builder(__sb::Call::class_at(&SITE, ()))
+            JSONEncoderNewCall(__sb::Call::class_at(&SITE, ()))
         }
         /**Implement this method in a subclass such that it returns a serializable object for ``o``, or calls the base implementation (to raise a ``TypeError``).
 
@@ -814,11 +782,8 @@ For example::
     for chunk in JSONEncoder().iterencode(bigobject):
         mysocket.write(chunk)
 ```*/
-        pub fn iterencode(
-            &self,
-            o: impl __sb::IntoValue,
-        ) -> JSONEncoder_iterencode_builder {
-            JSONEncoder_iterencode_builder(
+        pub fn iterencode(&self, o: impl __sb::IntoValue) -> JSONEncoderIterencodeCall {
+            JSONEncoderIterencodeCall(
                 __sb::Call::method(__sb::PyClass::as_py_ref(self), "iterencode", (o,)),
             )
         }
@@ -899,9 +864,9 @@ For example::
     }
     ///Pending call of `json.JSONEncoder`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONEncoder_new_builder(__sb::Call<JSONEncoder>);
-    __sb::__call_builder!(JSONEncoder_new_builder => JSONEncoder);
-    impl JSONEncoder_new_builder {
+    pub struct JSONEncoderNewCall(__sb::Call<JSONEncoder>);
+    __sb::__call_builder!(JSONEncoderNewCall => JSONEncoder);
+    impl JSONEncoderNewCall {
         ///Python argument `skipkeys` (default `False`).
         pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
@@ -937,7 +902,7 @@ For example::
     }
     ///Pending call of `json.JSONEncoder.iterencode`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONEncoder_iterencode_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(JSONEncoder_iterencode_builder => stream __sb::String);
-    impl JSONEncoder_iterencode_builder {}
+    pub struct JSONEncoderIterencodeCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(JSONEncoderIterencodeCall => stream __sb::String);
+    impl JSONEncoderIterencodeCall {}
 }

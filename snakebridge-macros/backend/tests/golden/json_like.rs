@@ -46,15 +46,15 @@ Python: `json.dumps(obj: Any, *, skipkeys: bool = False, indent: None | int | st
 If ``skipkeys`` is true then ``dict`` keys that are not basic types
 (``str``, ``int``) will be skipped [1]_.
 ```*/
-    pub fn dumps(obj: impl __sb::IntoValue) -> dumps_builder {
+    pub fn dumps(obj: impl __sb::IntoValue) -> DumpsCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "dumps");
-        dumps_builder(__sb::Call::at(&SITE, (obj,)))
+        DumpsCall(__sb::Call::at(&SITE, (obj,)))
     }
     ///Pending call of `json.dumps`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct dumps_builder(__sb::Call<__sb::String>);
-    __sb::__call_builder!(dumps_builder => __sb::String);
-    impl dumps_builder {
+    pub struct DumpsCall(__sb::Call<__sb::String>);
+    __sb::__call_builder!(DumpsCall => __sb::String, kwarg);
+    impl DumpsCall {
         ///Python argument `skipkeys` (default `False`).
         pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
@@ -71,38 +71,22 @@ If ``skipkeys`` is true then ``dict`` keys that are not basic types
         pub fn sort_keys(self, sort_keys: __sb::bool) -> Self {
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
-        }
     }
     /**Deserialize ``s`` (a ``str``, ``bytes`` or ``bytearray`` instance containing a JSON document) to a Python object.
 
 Python: `json.loads(s: str | bytes | bytearray, *, cls: type[JSONDecoder] | None = None, **kwds: Any) -> Any` (signature from typeshed)*/
-    pub fn loads(s: impl __sb::IntoValue) -> loads_builder {
+    pub fn loads(s: impl __sb::IntoValue) -> LoadsCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "loads");
-        loads_builder(__sb::Call::at(&SITE, (s,)))
+        LoadsCall(__sb::Call::at(&SITE, (s,)))
     }
     ///Pending call of `json.loads`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct loads_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(loads_builder => __sb::Value);
-    impl loads_builder {
+    pub struct LoadsCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(LoadsCall => __sb::Value, kwarg);
+    impl LoadsCall {
         ///Python argument `cls` (default `None`).
         pub fn cls(self, cls: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("cls", cls))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
         }
     }
     /**Subclass of ValueError with the following additional properties:
@@ -154,9 +138,9 @@ Python: `json.JSONDecoder`*/
         /**Python: `json.JSONDecoder(*, object_hook=None, strict: bool = True)` (signature from typeshed)
 
 Constructs a new `JSONDecoder`: finish with `.call()`.*/
-        pub fn new() -> JSONDecoder_new_builder {
+        pub fn new() -> JSONDecoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONDecoder");
-            JSONDecoder_new_builder(__sb::Call::class_at(&SITE, ()))
+            JSONDecoderNewCall(__sb::Call::class_at(&SITE, ()))
         }
         /**Return the Python representation of ``s``.
 
@@ -171,8 +155,8 @@ Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshe
         pub fn raw_decode(
             &self,
             s: impl __sb::Into<__sb::String>,
-        ) -> JSONDecoder_raw_decode_builder {
-            JSONDecoder_raw_decode_builder(
+        ) -> JSONDecoderRawDecodeCall {
+            JSONDecoderRawDecodeCall(
                 __sb::Call::method(
                     __sb::PyClass::as_py_ref(self),
                     "raw_decode",
@@ -191,9 +175,9 @@ Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshe
     }
     ///Pending call of `json.JSONDecoder`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONDecoder_new_builder(__sb::Call<JSONDecoder>);
-    __sb::__call_builder!(JSONDecoder_new_builder => JSONDecoder);
-    impl JSONDecoder_new_builder {
+    pub struct JSONDecoderNewCall(__sb::Call<JSONDecoder>);
+    __sb::__call_builder!(JSONDecoderNewCall => JSONDecoder);
+    impl JSONDecoderNewCall {
         ///Python argument `object_hook` (default `None`).
         pub fn object_hook(self, object_hook: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("object_hook", object_hook))
@@ -205,9 +189,9 @@ Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshe
     }
     ///Pending call of `json.JSONDecoder.raw_decode`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONDecoder_raw_decode_builder(__sb::Call<(__sb::Value, __sb::i64)>);
-    __sb::__call_builder!(JSONDecoder_raw_decode_builder => (__sb::Value, __sb::i64,));
-    impl JSONDecoder_raw_decode_builder {
+    pub struct JSONDecoderRawDecodeCall(__sb::Call<(__sb::Value, __sb::i64)>);
+    __sb::__call_builder!(JSONDecoderRawDecodeCall => (__sb::Value, __sb::i64,));
+    impl JSONDecoderRawDecodeCall {
         ///Python argument `idx` (default `0`).
         pub fn idx(self, idx: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("idx", idx.into()))
@@ -223,9 +207,9 @@ Python: `json.JSONEncoder`*/
         /**Python: `json.JSONEncoder(*, skipkeys: bool = False, indent: int | str | None = None)` (signature from typeshed)
 
 Constructs a new `JSONEncoder`: finish with `.call()`.*/
-        pub fn new() -> JSONEncoder_new_builder {
+        pub fn new() -> JSONEncoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONEncoder");
-            JSONEncoder_new_builder(__sb::Call::class_at(&SITE, ()))
+            JSONEncoderNewCall(__sb::Call::class_at(&SITE, ()))
         }
         ///Python: `json.JSONEncoder.default(o: Any) -> Any` (signature from typeshed)
         pub fn default(&self, o: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
@@ -242,11 +226,8 @@ Python: `json.JSONEncoder.encode(o: Any) -> str` (signature from typeshed)*/
 Python: `json.JSONEncoder.iterencode(o: Any, _one_shot: bool = False) -> Iterator[str]` (signature from typeshed)
 
 A Python generator: `.call()` returns a `Stream` of its items.*/
-        pub fn iterencode(
-            &self,
-            o: impl __sb::IntoValue,
-        ) -> JSONEncoder_iterencode_builder {
-            JSONEncoder_iterencode_builder(
+        pub fn iterencode(&self, o: impl __sb::IntoValue) -> JSONEncoderIterencodeCall {
+            JSONEncoderIterencodeCall(
                 __sb::Call::method(__sb::PyClass::as_py_ref(self), "iterencode", (o,)),
             )
         }
@@ -283,9 +264,9 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
     }
     ///Pending call of `json.JSONEncoder`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONEncoder_new_builder(__sb::Call<JSONEncoder>);
-    __sb::__call_builder!(JSONEncoder_new_builder => JSONEncoder);
-    impl JSONEncoder_new_builder {
+    pub struct JSONEncoderNewCall(__sb::Call<JSONEncoder>);
+    __sb::__call_builder!(JSONEncoderNewCall => JSONEncoder);
+    impl JSONEncoderNewCall {
         ///Python argument `skipkeys` (default `False`).
         pub fn skipkeys(self, skipkeys: __sb::bool) -> Self {
             Self(self.0.kwarg("skipkeys", skipkeys))
@@ -297,9 +278,9 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
     }
     ///Pending call of `json.JSONEncoder.iterencode`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct JSONEncoder_iterencode_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(JSONEncoder_iterencode_builder => stream __sb::String);
-    impl JSONEncoder_iterencode_builder {}
+    pub struct JSONEncoderIterencodeCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(JSONEncoderIterencodeCall => stream __sb::String);
+    impl JSONEncoderIterencodeCall {}
     /**Python: `json.__version__`
 
 Python type: `str`.*/

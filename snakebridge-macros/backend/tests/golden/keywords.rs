@@ -43,15 +43,15 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
     pub fn r#match(
         pattern: impl __sb::Into<__sb::String>,
         string: impl __sb::Into<__sb::String>,
-    ) -> match_builder {
+    ) -> MatchCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "match");
-        match_builder(__sb::Call::at(&SITE, (pattern.into(), string.into())))
+        MatchCall(__sb::Call::at(&SITE, (pattern.into(), string.into())))
     }
     ///Pending call of `kw.match`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct match_builder(__sb::Call<__sb::Option<__sb::String>>);
-    __sb::__call_builder!(match_builder => __sb::Option < __sb::String >);
-    impl match_builder {
+    pub struct MatchCall(__sb::Call<__sb::Option<__sb::String>>);
+    __sb::__call_builder!(MatchCall => __sb::Option < __sb::String >);
+    impl MatchCall {
         ///Python argument `flags` (default `0`).
         pub fn flags(self, flags: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("flags", flags.into()))
@@ -61,15 +61,15 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
     pub fn search(
         r#match: impl __sb::Into<__sb::String>,
         ref_: impl __sb::Into<__sb::i64>,
-    ) -> search_builder {
+    ) -> SearchCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "search");
-        search_builder(__sb::Call::at(&SITE, (r#match.into(), ref_.into())))
+        SearchCall(__sb::Call::at(&SITE, (r#match.into(), ref_.into())))
     }
     ///Pending call of `kw.search`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct search_builder(__sb::Call<()>);
-    __sb::__call_builder!(search_builder => ());
-    impl search_builder {
+    pub struct SearchCall(__sb::Call<()>);
+    __sb::__call_builder!(SearchCall => ());
+    impl SearchCall {
         ///Python argument `in` (default `False`).
         pub fn r#in(self, r#in: __sb::bool) -> Self {
             Self(self.0.kwarg("in", r#in))
@@ -102,23 +102,23 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
         __sb::Call::at(&SITE, ())
     }
     ///Python: `kw.foo(x=1)` (signature from typeshed)
-    pub fn foo() -> foo_builder_ {
+    pub fn foo() -> FooCall_ {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "foo");
-        foo_builder_(__sb::Call::at(&SITE, ()))
+        FooCall_(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `kw.foo`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct foo_builder_(__sb::Call<()>);
-    __sb::__call_builder!(foo_builder_ => ());
-    impl foo_builder_ {
+    pub struct FooCall_(__sb::Call<()>);
+    __sb::__call_builder!(FooCall_ => ());
+    impl FooCall_ {
         ///Python argument `x` (default `1`).
         pub fn x(self, x: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("x", x.into()))
         }
     }
-    ///Python: `kw.foo_builder()` (signature from typeshed)
-    pub fn foo_builder() -> __sb::Call<()> {
-        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "foo_builder");
+    ///Python: `kw.FooCall()` (signature from typeshed)
+    pub fn FooCall() -> __sb::Call<()> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("kw", "FooCall");
         __sb::Call::at(&SITE, ())
     }
     ///Python: `kw._()` (signature from typeshed)
@@ -132,15 +132,15 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
         __sb::Call::at(&SITE, (n.into(),))
     }
     ///Python: `kw.ufunc_like(x, /, out=None, *, where=True)` (signature from typeshed)
-    pub fn ufunc_like(x: impl __sb::IntoValue) -> ufunc_like_builder {
+    pub fn ufunc_like(x: impl __sb::IntoValue) -> UfuncLikeCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "ufunc_like");
-        ufunc_like_builder(__sb::Call::at(&SITE, (x,)))
+        UfuncLikeCall(__sb::Call::at(&SITE, (x,)))
     }
     ///Pending call of `kw.ufunc_like`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct ufunc_like_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(ufunc_like_builder => __sb::Value);
-    impl ufunc_like_builder {
+    pub struct UfuncLikeCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(UfuncLikeCall => __sb::Value);
+    impl UfuncLikeCall {
         ///Python argument `out` (default `None`).
         pub fn out(self, out: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("out", out))
@@ -165,9 +165,9 @@ Python: `kw.bool`*/
         /**Python: `kw.bool(value=False)` (signature from typeshed)
 
 Constructs a new `bool`: finish with `.call()`.*/
-        pub fn new() -> bool_new_builder {
+        pub fn new() -> BoolNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("kw", "bool");
-            bool_new_builder(__sb::Call::class_at(&SITE, ()))
+            BoolNewCall(__sb::Call::class_at(&SITE, ()))
         }
         ///Python: `kw.bool.new() -> bool` (signature from typeshed)
         pub fn new_(&self) -> __sb::Call<bool> {
@@ -200,9 +200,9 @@ Constructs a new `bool`: finish with `.call()`.*/
     }
     ///Pending call of `kw.bool`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct bool_new_builder(__sb::Call<bool>);
-    __sb::__call_builder!(bool_new_builder => bool);
-    impl bool_new_builder {
+    pub struct BoolNewCall(__sb::Call<bool>);
+    __sb::__call_builder!(BoolNewCall => bool);
+    impl BoolNewCall {
         ///Python argument `value` (default `False`).
         pub fn value(self, value: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("value", value))
@@ -218,32 +218,16 @@ Python: `kw.str_`*/
         /**Python: `kw.str_` (signature from nowhere: unknown, so the call is dynamic)
 
 Constructs a new `str_`: finish with `.call()`.*/
-        pub fn new() -> str__new_builder {
+        pub fn new() -> StrNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("kw", "str_");
-            str__new_builder(__sb::Call::class_at(&SITE, ()))
+            StrNewCall(__sb::Call::class_at(&SITE, ()))
         }
     }
     ///Pending call of `kw.str_`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct str__new_builder(__sb::Call<str_>);
-    __sb::__call_builder!(str__new_builder => str_);
-    impl str__new_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
-        }
-    }
+    pub struct StrNewCall(__sb::Call<str_>);
+    __sb::__call_builder!(StrNewCall => str_, args, kwarg);
+    impl StrNewCall {}
     /**A class named Self.
 
 Python: `kw.Self`*/
@@ -254,32 +238,16 @@ Python: `kw.Self`*/
         /**Python: `kw.Self` (signature from nowhere: unknown, so the call is dynamic)
 
 Constructs a new `Self`: finish with `.call()`.*/
-        pub fn new() -> Self__new_builder {
+        pub fn new() -> SelfNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("kw", "Self");
-            Self__new_builder(__sb::Call::class_at(&SITE, ()))
+            SelfNewCall(__sb::Call::class_at(&SITE, ()))
         }
     }
     ///Pending call of `kw.Self`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct Self__new_builder(__sb::Call<Self_>);
-    __sb::__call_builder!(Self__new_builder => Self_);
-    impl Self__new_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
-        }
-    }
+    pub struct SelfNewCall(__sb::Call<Self_>);
+    __sb::__call_builder!(SelfNewCall => Self_, args, kwarg);
+    impl SelfNewCall {}
     /**Python: `kw.int_`
 
 Python type: `type`.*/

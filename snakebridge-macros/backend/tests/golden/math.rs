@@ -315,23 +315,15 @@ Python: `math.gamma(x: _SupportsFloatOrIndex, /) -> float` (signature from types
     /**Greatest Common Divisor.
 
 Python: `math.gcd(*integers: SupportsIndex) -> int` (signature from typeshed)*/
-    pub fn gcd() -> gcd_builder {
+    pub fn gcd() -> GcdCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "gcd");
-        gcd_builder(__sb::Call::at(&SITE, ()))
+        GcdCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.gcd`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct gcd_builder(__sb::Call<__sb::i64>);
-    __sb::__call_builder!(gcd_builder => __sb::i64);
-    impl gcd_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-    }
+    pub struct GcdCall(__sb::Call<__sb::i64>);
+    __sb::__call_builder!(GcdCall => __sb::i64, args);
+    impl GcdCall {}
     /**hypot(\*coordinates) -\> value
 
 Python: `math.hypot(*coordinates: _SupportsFloatOrIndex) -> float` (signature from typeshed)
@@ -350,23 +342,15 @@ For example, the hypotenuse of a 3/4/5 right triangle is:
     >>> hypot(3.0, 4.0)
     5.0
 ```*/
-    pub fn hypot() -> hypot_builder {
+    pub fn hypot() -> HypotCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "hypot");
-        hypot_builder(__sb::Call::at(&SITE, ()))
+        HypotCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.hypot`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct hypot_builder(__sb::Call<__sb::f64>);
-    __sb::__call_builder!(hypot_builder => __sb::f64);
-    impl hypot_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-    }
+    pub struct HypotCall(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(HypotCall => __sb::f64, args);
+    impl HypotCall {}
     /**Determine whether two floating point numbers are close in value.
 
 Python: `math.isclose(a: _SupportsFloatOrIndex, b: _SupportsFloatOrIndex, *, rel_tol: _SupportsFloatOrIndex = 1e-09, abs_tol: _SupportsFloatOrIndex = 0.0) -> bool` (signature from typeshed)
@@ -391,15 +375,15 @@ only close to themselves.
     pub fn isclose(
         a: impl __sb::Into<__sb::f64>,
         b: impl __sb::Into<__sb::f64>,
-    ) -> isclose_builder {
+    ) -> IscloseCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "isclose");
-        isclose_builder(__sb::Call::at(&SITE, (a.into(), b.into())))
+        IscloseCall(__sb::Call::at(&SITE, (a.into(), b.into())))
     }
     ///Pending call of `math.isclose`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct isclose_builder(__sb::Call<__sb::bool>);
-    __sb::__call_builder!(isclose_builder => __sb::bool);
-    impl isclose_builder {
+    pub struct IscloseCall(__sb::Call<__sb::bool>);
+    __sb::__call_builder!(IscloseCall => __sb::bool);
+    impl IscloseCall {
         ///Python argument `rel_tol` (default `1e-09`).
         pub fn rel_tol(self, rel_tol: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.kwarg("rel_tol", rel_tol.into()))
@@ -440,23 +424,15 @@ Python: `math.isqrt(n: SupportsIndex, /) -> int` (signature from typeshed)*/
     /**Least Common Multiple.
 
 Python: `math.lcm(*integers: SupportsIndex) -> int` (signature from typeshed)*/
-    pub fn lcm() -> lcm_builder {
+    pub fn lcm() -> LcmCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "lcm");
-        lcm_builder(__sb::Call::at(&SITE, ()))
+        LcmCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.lcm`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct lcm_builder(__sb::Call<__sb::i64>);
-    __sb::__call_builder!(lcm_builder => __sb::i64);
-    impl lcm_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-    }
+    pub struct LcmCall(__sb::Call<__sb::i64>);
+    __sb::__call_builder!(LcmCall => __sb::i64, args);
+    impl LcmCall {}
     /**Return x \* (2\*\*i).
 
 Python: `math.ldexp(x: _SupportsFloatOrIndex, i: int, /) -> float` (signature from typeshed)
@@ -485,15 +461,15 @@ Python: `math.log(x: _SupportsFloatOrIndex, base: _SupportsFloatOrIndex = math.e
 ```text
 If the base not specified, returns the natural logarithm (base e) of x.
 ```*/
-    pub fn log(x: impl __sb::Into<__sb::f64>) -> log_builder {
+    pub fn log(x: impl __sb::Into<__sb::f64>) -> LogCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "log");
-        log_builder(__sb::Call::at(&SITE, (x.into(),)))
+        LogCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `math.log`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct log_builder(__sb::Call<__sb::f64>);
-    __sb::__call_builder!(log_builder => __sb::f64);
-    impl log_builder {
+    pub struct LogCall(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(LogCall => __sb::f64);
+    impl LogCall {
         ///Python argument `base` (default `math.e`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
         pub fn base(self, base: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.positional(1usize, base.into()))
@@ -559,15 +535,15 @@ and the function returns n!.
 Raises TypeError if either of the arguments are not integers.
 Raises ValueError if either of the arguments are negative.
 ```*/
-    pub fn perm(n: impl __sb::Into<__sb::i64>) -> perm_builder {
+    pub fn perm(n: impl __sb::Into<__sb::i64>) -> PermCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "perm");
-        perm_builder(__sb::Call::at(&SITE, (n.into(),)))
+        PermCall(__sb::Call::at(&SITE, (n.into(),)))
     }
     ///Pending call of `math.perm`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct perm_builder(__sb::Call<__sb::i64>);
-    __sb::__call_builder!(perm_builder => __sb::i64);
-    impl perm_builder {
+    pub struct PermCall(__sb::Call<__sb::i64>);
+    __sb::__call_builder!(PermCall => __sb::i64);
+    impl PermCall {
         ///Python argument `k` (default `None`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
         pub fn k(self, k: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.positional(1usize, k.into()))
@@ -598,15 +574,15 @@ When the iterable is empty, return the start value.  This function is
 intended specifically for use with numeric values and may reject
 non-numeric types.
 ```*/
-    pub fn prod(iterable: impl __sb::IntoValue) -> prod_builder {
+    pub fn prod(iterable: impl __sb::IntoValue) -> ProdCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "prod");
-        prod_builder(__sb::Call::at(&SITE, (iterable,)))
+        ProdCall(__sb::Call::at(&SITE, (iterable,)))
     }
     ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct prod_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(prod_builder => __sb::Value);
-    impl prod_builder {
+    pub struct ProdCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(ProdCall => __sb::Value);
+    impl ProdCall {
         ///Python argument `start`.
         pub fn start(self, start: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("start", start))

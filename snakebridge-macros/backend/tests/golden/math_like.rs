@@ -42,15 +42,15 @@ Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
     /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
 
 Python: `math.log(x: float, base: float = e, /) -> float` (signature from typeshed)*/
-    pub fn log(x: impl __sb::Into<__sb::f64>) -> log_builder {
+    pub fn log(x: impl __sb::Into<__sb::f64>) -> LogCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "log");
-        log_builder(__sb::Call::at(&SITE, (x.into(),)))
+        LogCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `math.log`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct log_builder(__sb::Call<__sb::f64>);
-    __sb::__call_builder!(log_builder => __sb::f64);
-    impl log_builder {
+    pub struct LogCall(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(LogCall => __sb::f64);
+    impl LogCall {
         ///Python argument `base` (default `e`). Positional-only: it is appended to the positional arguments, so set such arguments in order.
         pub fn base(self, base: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.positional(1usize, base.into()))
@@ -59,36 +59,28 @@ Python: `math.log(x: float, base: float = e, /) -> float` (signature from typesh
     /**Multidimensional Euclidean distance from the origin to a point.
 
 Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
-    pub fn hypot() -> hypot_builder {
+    pub fn hypot() -> HypotCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "hypot");
-        hypot_builder(__sb::Call::at(&SITE, ()))
+        HypotCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.hypot`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct hypot_builder(__sb::Call<__sb::f64>);
-    __sb::__call_builder!(hypot_builder => __sb::f64);
-    impl hypot_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-    }
+    pub struct HypotCall(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(HypotCall => __sb::f64, args);
+    impl HypotCall {}
     ///Python: `math.isclose(a: float, b: float, /, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool` (signature from typeshed)
     pub fn isclose(
         a: impl __sb::Into<__sb::f64>,
         b: impl __sb::Into<__sb::f64>,
-    ) -> isclose_builder {
+    ) -> IscloseCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "isclose");
-        isclose_builder(__sb::Call::at(&SITE, (a.into(), b.into())))
+        IscloseCall(__sb::Call::at(&SITE, (a.into(), b.into())))
     }
     ///Pending call of `math.isclose`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct isclose_builder(__sb::Call<__sb::bool>);
-    __sb::__call_builder!(isclose_builder => __sb::bool);
-    impl isclose_builder {
+    pub struct IscloseCall(__sb::Call<__sb::bool>);
+    __sb::__call_builder!(IscloseCall => __sb::bool);
+    impl IscloseCall {
         ///Python argument `rel_tol` (default `1e-09`).
         pub fn rel_tol(self, rel_tol: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.kwarg("rel_tol", rel_tol.into()))
@@ -99,15 +91,15 @@ Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
         }
     }
     ///Python: `math.prod(iterable, /, *, start=1)` (signature from __text_signature__)
-    pub fn prod(iterable: __sb::Vec<__sb::f64>) -> prod_builder {
+    pub fn prod(iterable: __sb::Vec<__sb::f64>) -> ProdCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "prod");
-        prod_builder(__sb::Call::at(&SITE, (iterable,)))
+        ProdCall(__sb::Call::at(&SITE, (iterable,)))
     }
     ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct prod_builder(__sb::Call<__sb::f64>);
-    __sb::__call_builder!(prod_builder => __sb::f64);
-    impl prod_builder {
+    pub struct ProdCall(__sb::Call<__sb::f64>);
+    __sb::__call_builder!(ProdCall => __sb::f64);
+    impl ProdCall {
         ///Python argument `start` (default `1`).
         pub fn start(self, start: impl __sb::Into<__sb::f64>) -> Self {
             Self(self.0.kwarg("start", start.into()))
@@ -123,31 +115,15 @@ Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
 Python: `math.mystery` (signature from nowhere: unknown, so the call is dynamic)
 
 The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, value)`.*/
-    pub fn mystery() -> mystery_builder {
+    pub fn mystery() -> MysteryCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "mystery");
-        mystery_builder(__sb::Call::at(&SITE, ()))
+        MysteryCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.mystery`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct mystery_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(mystery_builder => __sb::Value);
-    impl mystery_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-        ///An extra keyword argument (Python `**kwargs`).
-        pub fn kwarg(
-            self,
-            name: impl __sb::Into<__sb::String>,
-            value: impl __sb::IntoValue,
-        ) -> Self {
-            Self(self.0.extra_kwarg(name, value))
-        }
-    }
+    pub struct MysteryCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(MysteryCall => __sb::Value, args, kwarg);
+    impl MysteryCall {}
     /**Python: `math.e`
 
 Python type: `float`.*/

@@ -36,15 +36,15 @@ Python overloads (signature from the package's .pyi stubs):
 
 - `ov.pick(a: int, b: int, *, out: None = None) -> int`
 - `ov.pick(a: float, *, out: str) -> str`*/
-    pub fn pick(a: impl __sb::IntoValue) -> pick_builder {
+    pub fn pick(a: impl __sb::IntoValue) -> PickCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("ov", "pick");
-        pick_builder(__sb::Call::at(&SITE, (a,)))
+        PickCall(__sb::Call::at(&SITE, (a,)))
     }
     ///Pending call of `ov.pick`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct pick_builder(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(pick_builder => __sb::Value);
-    impl pick_builder {
+    pub struct PickCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(PickCall => __sb::Value);
+    impl PickCall {
         ///Python argument `b`.
         pub fn b(self, b: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("b", b.into()))
@@ -58,15 +58,15 @@ Python overloads (signature from the package's .pyi stubs):
 
 - `ov.same(x: str, n: int = 1) -> str`
 - `ov.same(x: str, n: int = 1, *, sep: str = '') -> str`*/
-    pub fn same(x: impl __sb::Into<__sb::String>) -> same_builder {
+    pub fn same(x: impl __sb::Into<__sb::String>) -> SameCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("ov", "same");
-        same_builder(__sb::Call::at(&SITE, (x.into(),)))
+        SameCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `ov.same`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct same_builder(__sb::Call<__sb::String>);
-    __sb::__call_builder!(same_builder => __sb::String);
-    impl same_builder {
+    pub struct SameCall(__sb::Call<__sb::String>);
+    __sb::__call_builder!(SameCall => __sb::String);
+    impl SameCall {
         ///Python argument `n`.
         pub fn n(self, n: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("n", n.into()))
@@ -80,21 +80,13 @@ Python overloads (signature from the package's .pyi stubs):
 
 - `ov.posonly(x, /)`
 - `ov.posonly(x, y, /)`*/
-    pub fn posonly(x: impl __sb::Into<__sb::i64>) -> posonly_builder {
+    pub fn posonly(x: impl __sb::Into<__sb::i64>) -> PosonlyCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("ov", "posonly");
-        posonly_builder(__sb::Call::at(&SITE, (x.into(),)))
+        PosonlyCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `ov.posonly`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct posonly_builder(__sb::Call<__sb::i64>);
-    __sb::__call_builder!(posonly_builder => __sb::i64);
-    impl posonly_builder {
-        ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-        pub fn args(
-            self,
-            values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-        ) -> Self {
-            Self(self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)))
-        }
-    }
+    pub struct PosonlyCall(__sb::Call<__sb::i64>);
+    __sb::__call_builder!(PosonlyCall => __sb::i64, args);
+    impl PosonlyCall {}
 }

@@ -64,15 +64,15 @@ Python type: `str`.*/
 Python: `pkg.linalg`*/
         use super::__sb;
         ///Python: `pkg.linalg.norm(x: Array, ord: int | None = None) -> float` (signature from typeshed)
-        pub fn norm(x: &super::Array) -> norm_builder {
+        pub fn norm(x: &super::Array) -> NormCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("pkg.linalg", "norm");
-            norm_builder(__sb::Call::at(&SITE, (x,)))
+            NormCall(__sb::Call::at(&SITE, (x,)))
         }
         ///Pending call of `pkg.linalg.norm`: set optional arguments by their Python names, then `.call()`.
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct norm_builder(__sb::Call<__sb::f64>);
-        __sb::__call_builder!(norm_builder => __sb::f64);
-        impl norm_builder {
+        pub struct NormCall(__sb::Call<__sb::f64>);
+        __sb::__call_builder!(NormCall => __sb::f64);
+        impl NormCall {
             ///Python argument `ord` (default `None`).
             pub fn ord(self, ord: impl __sb::Into<__sb::i64>) -> Self {
                 Self(self.0.kwarg("ord", ord.into()))
@@ -91,12 +91,12 @@ Python: `pkg.linalg`*/
             /**Python: `pkg.linalg.Matrix` (signature from nowhere: unknown, so the call is dynamic)
 
 Constructs a new `Matrix`: finish with `.call()`.*/
-            pub fn new() -> Matrix_new_builder {
+            pub fn new() -> MatrixNewCall {
                 static SITE: __sb::CallSite = __sb::CallSite::new(
                     "pkg.linalg",
                     "Matrix",
                 );
-                Matrix_new_builder(__sb::Call::class_at(&SITE, ()))
+                MatrixNewCall(__sb::Call::class_at(&SITE, ()))
             }
             ///Python: `pkg.linalg.Matrix.det() -> float` (signature from typeshed)
             pub fn det(&self) -> __sb::Call<__sb::f64> {
@@ -105,27 +105,9 @@ Constructs a new `Matrix`: finish with `.call()`.*/
         }
         ///Pending call of `pkg.linalg.Matrix`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct Matrix_new_builder(__sb::Call<Matrix>);
-        __sb::__call_builder!(Matrix_new_builder => Matrix);
-        impl Matrix_new_builder {
-            ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-            pub fn args(
-                self,
-                values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-            ) -> Self {
-                Self(
-                    self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)),
-                )
-            }
-            ///An extra keyword argument (Python `**kwargs`).
-            pub fn kwarg(
-                self,
-                name: impl __sb::Into<__sb::String>,
-                value: impl __sb::IntoValue,
-            ) -> Self {
-                Self(self.0.extra_kwarg(name, value))
-            }
-        }
+        pub struct MatrixNewCall(__sb::Call<Matrix>);
+        __sb::__call_builder!(MatrixNewCall => Matrix, args, kwarg);
+        impl MatrixNewCall {}
         ///Python: `pkg.linalg.LinAlgError`
         #[repr(transparent)]
         pub struct LinAlgError(__sb::PyRef);
@@ -134,37 +116,19 @@ Constructs a new `Matrix`: finish with `.call()`.*/
             /**Python: `pkg.linalg.LinAlgError` (signature from nowhere: unknown, so the call is dynamic)
 
 Constructs a new `LinAlgError`: finish with `.call()`.*/
-            pub fn new() -> LinAlgError_new_builder {
+            pub fn new() -> LinAlgErrorNewCall {
                 static SITE: __sb::CallSite = __sb::CallSite::new(
                     "pkg.linalg",
                     "LinAlgError",
                 );
-                LinAlgError_new_builder(__sb::Call::class_at(&SITE, ()))
+                LinAlgErrorNewCall(__sb::Call::class_at(&SITE, ()))
             }
         }
         ///Pending call of `pkg.linalg.LinAlgError`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct LinAlgError_new_builder(__sb::Call<LinAlgError>);
-        __sb::__call_builder!(LinAlgError_new_builder => LinAlgError);
-        impl LinAlgError_new_builder {
-            ///Extra positional arguments (Python `*args`), appended in order: any values that convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
-            pub fn args(
-                self,
-                values: impl __sb::IntoIterator<Item = impl __sb::IntoValue>,
-            ) -> Self {
-                Self(
-                    self.0.extra_args(__sb::IntoIterator::into_iter(values).map(__sb::v)),
-                )
-            }
-            ///An extra keyword argument (Python `**kwargs`).
-            pub fn kwarg(
-                self,
-                name: impl __sb::Into<__sb::String>,
-                value: impl __sb::IntoValue,
-            ) -> Self {
-                Self(self.0.extra_kwarg(name, value))
-            }
-        }
+        pub struct LinAlgErrorNewCall(__sb::Call<LinAlgError>);
+        __sb::__call_builder!(LinAlgErrorNewCall => LinAlgError, args, kwarg);
+        impl LinAlgErrorNewCall {}
         /**Python: `pkg.linalg.eps`
 
 Python type: `float`.*/
@@ -188,15 +152,15 @@ Python type: `float`.*/
         //!Python: `pkg.random`
         use super::__sb;
         ///Python: `pkg.random.seed(s=None)` (signature from typeshed)
-        pub fn seed() -> seed_builder {
+        pub fn seed() -> SeedCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("pkg.random", "seed");
-            seed_builder(__sb::Call::at(&SITE, ()))
+            SeedCall(__sb::Call::at(&SITE, ()))
         }
         ///Pending call of `pkg.random.seed`: set optional arguments by their Python names, then `.call()`.
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct seed_builder(__sb::Call<()>);
-        __sb::__call_builder!(seed_builder => ());
-        impl seed_builder {
+        pub struct SeedCall(__sb::Call<()>);
+        __sb::__call_builder!(SeedCall => ());
+        impl SeedCall {
             ///Python argument `s` (default `None`).
             pub fn s(self, s: impl __sb::Into<__sb::i64>) -> Self {
                 Self(self.0.kwarg("s", s.into()))
