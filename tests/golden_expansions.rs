@@ -57,11 +57,8 @@ fn _uses() {
 
     // `g(*args, kwarg=None, **kwargs)`: `args`/`kwarg` are the variadic methods, the parameter
     // named `kwarg` is set with `kwarg_`.
-    let _: snakebridge::Result<String> = r::g()
-        .args([1, 2])
-        .kwarg_(3)
-        .kwarg("extra", "value")
-        .call();
+    let _: snakebridge::Result<String> =
+        r::g().args([1, 2]).kwarg_(3).kwarg("extra", "value").call();
 
     // `h(args=None, kwarg=None)`: no variadics, so the parameters keep their names.
     let _: snakebridge::Result<String> = r::h().args(1).kwarg(2).call();
