@@ -38,7 +38,11 @@ fn stop_and_check(pool: Arc<PoolClient>, mut pids: Vec<u32>) {
     pids.sort_unstable();
     pids.dedup();
     drop(pool);
-    assert!(all_gone(&pids), "worker processes left over: {pids:?}");
+    assert!(
+        all_gone(&pids),
+        "worker processes left over: {:?} (of {pids:?})",
+        pids.iter().filter(|&&p| alive(p)).collect::<Vec<_>>()
+    );
     let none_tagged = eventually(Duration::from_secs(30), || tagged_workers().is_empty());
     assert!(
         none_tagged,

@@ -8,8 +8,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use snakebridge_runtime::Call;
 use snakebridge_runtime::{Error, Value, call, with_client};
-use support::{alive, all_gone, eventually, pool};
+use support::{alive, all_gone, eventually, pool, within};
 
 const HELPER_ENV: &str = "SNAKEBRIDGE_POOL_HELPER";
 
@@ -40,7 +41,7 @@ fn shutdown_stops_workers_and_later_calls_fail_clearly() {
 }
 
 #[test]
-fn dropping_the_pool_stops_a_worker_stuck_in_a_call() {
+fn shutdown_stops_a_worker_stuck_in_a_call() {
     let pool = pool(1);
     let pids = pool.worker_pids();
     let stuck = {
@@ -58,6 +59,52 @@ fn dropping_the_pool_stops_a_worker_stuck_in_a_call() {
     assert!(all_gone(&pids));
     let err = stuck.join().unwrap().unwrap_err();
     assert!(matches!(err, Error::WorkerCrash { .. }), "{err:?}");
+}
+
+#[test]
+fn dropping_the_pool_stops_a_worker_stuck_in_c_code() {
+    let pool = pool(1);
+    let pids = pool.worker_pids();
+    let marker = std::env::temp_dir().join(format!("snakebridge-hold-gil-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let path = marker.to_str().unwrap().to_owned();
+    // An open stream whose generator, producing its next item, never releases the GIL.
+    let mut stream = with_client(pool.clone(), || {
+        Call::<Value>::function("snakebridge_faults", "yield_then_hold_gil", (path,))
+            .stream::<i64>()
+    })
+    .unwrap();
+    assert_eq!(stream.next().unwrap().unwrap(), 1);
+    assert!(eventually(Duration::from_secs(30), || marker.exists()));
+    let _ = std::fs::remove_file(&marker);
+    assert!(pids.iter().all(|&p| alive(p)));
+    // This is the last handle on the pool (the stream keeps none): dropping it drops the pool.
+    assert_eq!(std::sync::Arc::strong_count(&pool), 1);
+    drop(pool);
+    assert!(all_gone(&pids), "workers left after drop: {pids:?}");
+    // The stream learns its worker is gone instead of waiting for it.
+    let (next, _) = within(
+        Duration::from_secs(30),
+        "the stream after the drop",
+        move || stream.next().map(|r| r.map_err(|e| e.to_string())),
+    );
+    assert!(!matches!(next, Some(Ok(_))), "{next:?}");
+}
+
+#[test]
+fn a_zombie_counts_as_alive_until_reaped() {
+    let mut child = Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    // Exited but not waited for: a zombie, which still holds its pid.
+    assert!(eventually(Duration::from_secs(30), || support::state(pid) == Some('Z')));
+    assert!(alive(pid));
+    assert!(!all_gone_quickly(pid));
+    child.wait().unwrap();
+    assert!(!alive(pid));
+}
+
+fn all_gone_quickly(pid: u32) -> bool {
+    eventually(Duration::from_millis(200), || !alive(pid))
 }
 
 /// Not a test of its own: the body of the helper processes (does nothing in a normal run).

@@ -122,6 +122,15 @@ def hold_gil():
     return sum(range(10**15))
 
 
+def yield_then_hold_gil(marker):
+    """Yield 1; then, producing the next item, create `marker` and run one very long C loop that
+    never releases the GIL."""
+    yield 1
+    with open(marker, "w") as f:
+        f.write("holding the GIL")
+    yield sum(range(10**15))
+
+
 def crash_after(n):
     """Yield 0..n-1, then kill the process (exit code 5)."""
     for i in range(n):
