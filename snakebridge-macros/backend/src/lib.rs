@@ -7,6 +7,7 @@ pub mod attr;
 pub mod cache;
 pub mod codegen;
 pub mod docs;
+mod error;
 mod expand;
 pub mod model;
 pub mod names;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::cache::CacheError;
+use crate::error::CacheError;
 use crate::model::ModuleInfo;
 
 /// The introspector's source, embedded so that the macro needs no file at run time.
