@@ -2,9 +2,7 @@
 
 mod support;
 
-use snakebridge_runtime::{
-    Call, Error, PyRef, Value, call, construct, in_session, module_attr, with_client,
-};
+use snakebridge_runtime::{Call, Error, PyRef, Value, call, construct, in_session, with_client};
 use support::{all_gone, pool};
 
 #[test]
@@ -170,12 +168,24 @@ fn refs_of_another_worker_cannot_join_a_session() {
         panic!("{err:?}")
     };
     assert!(message.contains("different worker processes"), "{message}");
-    // Module state is per worker: each session sees its own.
-    let list_a: PyRef =
-        in_session(&a, || module_attr("snakebridge_testmod", "finally_ran")).unwrap();
-    let list_b: PyRef =
-        in_session(&b, || module_attr("snakebridge_testmod", "finally_ran")).unwrap();
-    assert_ne!(list_a, list_b);
+    // Module state is per worker: what one session's worker keeps, the other's does not see.
+    in_session(&a, || {
+        call::<Value>("snakebridge_faults", "remember", ("owner", "a"))
+    })
+    .unwrap();
+    let seen_by_b: Value =
+        in_session(&b, || call("snakebridge_faults", "recall", ("owner",))).unwrap();
+    assert_eq!(seen_by_b, Value::None);
+    in_session(&b, || {
+        call::<Value>("snakebridge_faults", "remember", ("owner", "b"))
+    })
+    .unwrap();
+    let seen_by_a: String =
+        in_session(&a, || call("snakebridge_faults", "recall", ("owner",))).unwrap();
+    assert_eq!(seen_by_a, "a");
+    let seen_by_b: String =
+        in_session(&b, || call("snakebridge_faults", "recall", ("owner",))).unwrap();
+    assert_eq!(seen_by_b, "b");
 }
 
 /// What `#[python_module]` generates for a function: a builder newtype with the call options.

@@ -90,10 +90,37 @@ fn successful_call_emits_start_and_stop_with_measurements() {
             "module"
         ]
     );
-    let duration: u64 = stop.fields["duration_us"].parse().unwrap();
-    let encode: u64 = stop.fields["encode_us"].parse().unwrap();
-    let decode: u64 = stop.fields["decode_us"].parse().unwrap();
+}
+
+/// `duration_us` spans the call, and `encode_us`/`decode_us` the conversions inside it: a call
+/// with a big argument and a big result measures both, within the time seen around the call.
+#[test]
+fn a_calls_measurements_lie_within_the_call() {
+    let _: f64 = call("math", "sqrt", (1,)).unwrap();
+    let items: Vec<i64> = (0..1_000_000).collect();
+    let mut elapsed = std::time::Duration::ZERO;
+    let events = record(|| {
+        let started = std::time::Instant::now();
+        let back: Vec<i64> = Call::function("builtins", "list", (items.clone(),))
+            .call()
+            .unwrap();
+        elapsed = started.elapsed();
+        assert_eq!(back, items);
+    });
+    let stop = events
+        .iter()
+        .find(|e| e.name == "snakebridge.call.stop")
+        .expect("a stop event");
+    let field = |k: &str| -> u64 { stop.fields[k].parse().unwrap() };
+    let (duration, encode, decode) = (field("duration_us"), field("encode_us"), field("decode_us"));
+    // A million ints each way takes milliseconds to convert.
+    assert!(encode >= 100, "{stop:?}");
+    assert!(decode >= 100, "{stop:?}");
     assert!(encode + decode <= duration, "{stop:?}");
+    assert!(
+        duration as u128 <= elapsed.as_micros(),
+        "{stop:?} vs {elapsed:?}"
+    );
 }
 
 #[test]
@@ -182,6 +209,7 @@ fn worker_crash_emits_the_call_exception_and_pool_events() {
 fn a_call_that_waits_for_a_worker_reports_how_long() {
     use snakebridge_runtime::{PoolClient, PoolConfig, with_client};
     let python_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python");
+    let mut elapsed = std::time::Duration::ZERO;
     let events = record(|| {
         let pool = PoolClient::start(
             PoolConfig::new()
@@ -203,7 +231,9 @@ fn a_call_that_waits_for_a_worker_reports_how_long() {
             while pool.stats("queued").unwrap().busy == 0 {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
+            let started = std::time::Instant::now();
             let r: i64 = with_client(pool.clone(), || call("operator", "add", (2, 2))).unwrap();
+            elapsed = started.elapsed();
             assert_eq!(r, 4);
             busy.join().unwrap().unwrap();
         });
@@ -216,5 +246,11 @@ fn a_call_that_waits_for_a_worker_reports_how_long() {
     assert_eq!(queued[0].fields["pool"], "queued");
     assert_eq!(queued[0].fields["acquired"], "true");
     let waited: u64 = queued[0].fields["waited_us"].parse().unwrap();
-    assert!(waited > 0, "{queued:?}");
+    // It waited for the sleeper's second (most of it: the sleeper was already running), and not
+    // longer than the call took.
+    assert!(waited >= 500_000, "{queued:?}");
+    assert!(
+        waited as u128 <= elapsed.as_micros(),
+        "{queued:?} vs {elapsed:?}"
+    );
 }
