@@ -4,8 +4,7 @@
 use std::sync::{Arc, Barrier};
 
 use snakebridge::{
-    Call, Error, MockClient, PyRef, RuntimeClient, Value, call, construct, current_client,
-    with_client,
+    Call, Error, MockClient, PyRef, Value, call, construct, current_client, with_client,
 };
 
 /// The seed's Mox example, ported: `Numpy.array([1, 2, 3])` answered by a mock.
@@ -201,7 +200,11 @@ fn refs_of_one_runtime_are_stale_in_another() {
     let err = call::<Value>("builtins", "repr", (&foreign,)).unwrap_err();
     assert!(matches!(err, Error::StaleRef { .. }), "{err:?}");
     assert!(err.to_string().contains("mock"), "{err}");
+    // The ref above was judged stale by the embedded client, the current one outside a scope;
+    // its own refs it keeps serving.
+    assert_eq!(current_client().unwrap().name(), "embedded");
     let real: PyRef = construct("collections", "OrderedDict", ()).unwrap();
-    let _: &dyn RuntimeClient = &*current_client().unwrap();
     assert_eq!(real.type_name(), "collections.OrderedDict");
+    let text: String = call("builtins", "repr", (&real,)).unwrap();
+    assert_eq!(text, "OrderedDict()");
 }
