@@ -1,5 +1,7 @@
-//! Figure: an 80 MB f64 array from Rust into `numpy.sum` through the embedded client, against
-//! `numpy.sum` on an array already in Python (target ≤ 1.2×).
+//! Figures: an 80 MB f64 array from Rust into `numpy.sum` through the embedded client, against
+//! `numpy.sum` on an array already in Python (target ≤ 1.2×, README "Performance targets"),
+//! judged twice: for a buffer from `array::large_vec` and for the ordinary `Vec` of the README's
+//! own example (`NdArray::from_vec(samples)`).
 
 use std::time::{Duration, Instant};
 
@@ -73,13 +75,23 @@ pub fn run(mode: Mode) -> Vec<Figure> {
         ms(p),
         ms(p) / ms(b)
     );
-    let ratio = ms(t) / ms(b);
-    vec![Figure {
-        what: "80 MB f64 array into numpy.sum, embedded",
-        measured: format!("{:.2} ms", ms(t)),
-        baseline: format!("array already in Python {:.2} ms", ms(b)),
-        ratio: Some(ratio),
-        target: "<= 1.2x",
-        met: Some(ratio <= 1.2),
-    }]
+    let (ratio, ratio_plain) = (ms(t) / ms(b), ms(p) / ms(b));
+    vec![
+        Figure {
+            what: "80 MB f64 array into numpy.sum, embedded (large_vec)",
+            measured: format!("{:.2} ms", ms(t)),
+            baseline: format!("array already in Python {:.2} ms", ms(b)),
+            ratio: Some(ratio),
+            target: "<= 1.2x",
+            met: Some(ratio <= 1.2),
+        },
+        Figure {
+            what: "80 MB f64 array into numpy.sum, embedded (Vec)",
+            measured: format!("{:.2} ms", ms(p)),
+            baseline: format!("array already in Python {:.2} ms", ms(b)),
+            ratio: Some(ratio_plain),
+            target: "<= 1.2x",
+            met: Some(ratio_plain <= 1.2),
+        },
+    ]
 }

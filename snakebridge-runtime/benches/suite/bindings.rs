@@ -1,11 +1,12 @@
-//! Figures of what `#[python_module]` costs at compile time:
+//! Figures of what `#[python_module]` costs at compile time (README "Performance targets"):
 //!
 //! - cache-hit expansion of `numpy` (+ `linalg`) against the expansion of a one-function module
 //!   (`math` with only `sqrt`: the macro's fixed cost; target ≤ 200 ms);
 //! - crate-only build time and peak rustc memory of a crate binding numpy, and of one binding
 //!   sympy, against a crate binding that one-function module (targets: numpy ≤ 10 s, against the
 //!   peer pyo3_bindgen's 50 s / 1.7 GB; sympy ≤ 60 s and ≤ 2 GB, where the peer ran out of
-//!   memory). The peer itself is not rebuilt here: its figures are the table's.
+//!   memory). The peer itself is not rebuilt here: its figures are the table's. The table's
+//! `cargo doc` targets are not measured here.
 //!
 //! The expansion is timed by calling the macro's backend (`snakebridge-codegen`) in this
 //! optimised binary; in a debug build the macro is as fast when build dependencies are

@@ -1,5 +1,6 @@
 //! Figure: a generated `math.sqrt` call through the embedded client against hand-written pyo3
-//! with a cached callable (target ≤ 1.5×).
+//! with a cached callable (target ≤ 1.2×, README "Performance targets"; the table also asks it
+//! of instructions, which this suite does not count).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -96,7 +97,7 @@ pub fn run(mode: Mode) -> Vec<Figure> {
         measured: format!("{g:.0} ns"),
         baseline: format!("pyo3, cached callable {b:.0} ns"),
         ratio: Some(g / b),
-        target: "<= 1.5x",
-        met: Some(g / b <= 1.5),
+        target: "<= 1.2x",
+        met: Some(g / b <= 1.2),
     }]
 }

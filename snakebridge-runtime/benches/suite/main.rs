@@ -1,4 +1,4 @@
-//! The benchmark suite: every figure of the project's performance table (DESIGN.md), each as a
+//! The benchmark suite: every figure of the README's "Performance targets" table, each as a
 //! ratio against its baseline measured in the same run, then one summary line per figure with
 //! its target.
 //!

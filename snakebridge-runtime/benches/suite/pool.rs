@@ -1,7 +1,8 @@
-//! Figures of the process pool, in one run:
+//! Figures of the process pool (README "Performance targets"), in one run:
 //!
 //! - round-trip latency of a trivial call (`operator.add(i, 1)`) through a pool, p50 and p99
-//!   (target p50 ≤ 50 µs);
+//!   (judged here as p50 ≤ 50 µs absolute: the table's baseline, a bare `os.read`/`os.write`
+//!   Python loop over pipes, is not measured yet);
 //! - throughput of a CPU-bound pure-Python function with 1 and with 2 workers, under the same
 //!   offered load (2 calling threads), and the ratio (target ≥ 1.8× on 2 cores), as the median
 //!   over short paired rounds (the machine is shared: other work landing on one core halves
@@ -208,7 +209,7 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// The array figures; returns the 80 MB one (the table has no target for it: it is reported).
+/// The array figures; returns the 80 MB one (target ≤ 1.5× the array already in the worker).
 fn array_figures(full: bool) -> Figure {
     let pool = PoolClient::start(
         PoolConfig::new()
@@ -324,8 +325,8 @@ fn array_figures(full: bool) -> Figure {
         measured: format!("{:.2} ms", millis(through)),
         baseline: format!("array already in the worker {:.2} ms", millis(resident)),
         ratio: Some(through.as_secs_f64() / resident.as_secs_f64()),
-        target: "(reported)",
-        met: None,
+        target: "<= 1.5x",
+        met: Some(through.as_secs_f64() / resident.as_secs_f64() <= 1.5),
     }
 }
 
