@@ -35,3 +35,8 @@ pub use snakebridge_runtime as runtime;
 pub mod __private {
     pub use snakebridge_runtime::bind::*;
 }
+
+/// The README's Rust code blocks, compiled and run as doctests of this crate (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme_doctests {}
