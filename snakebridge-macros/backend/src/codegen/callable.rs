@@ -19,9 +19,11 @@
 //! a builder, declared `__call_builder!(b => stream Item)`, whose `call()` returns the item stream.
 //! Callables with `*args` / `**kwargs` pass the flags `args` / `kwarg` to the macro
 //! (`__call_builder!(FormatCall => String, args, kwarg)`), which defines those methods; a Python
-//! parameter with one of the contract's builder names gets a setter with a trailing `_`.
+//! parameter with one of the contract's builder names gets a setter with a trailing `_` (the
+//! setter names are settled by `resolve`).
 
 use super::plan::{Pass, Plan};
+use super::resolve::ResolvedCallable;
 use crate::names::{self, Scope};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -44,12 +46,9 @@ pub enum Target<'a> {
 pub struct Callable<'a> {
     /// The Python attribute name (what is called).
     pub python_name: &'a str,
-    /// The Rust function name.
-    pub rust_name: &'a str,
-    /// The builder type's name, when [`Plan::needs_builder`].
-    pub builder: Option<&'a str>,
+    /// Its resolved names and plan.
+    pub callable: &'a ResolvedCallable<'a>,
     pub target: Target<'a>,
-    pub plan: &'a Plan,
     /// The rendered rustdoc.
     pub doc: String,
     /// What the builder's docs call the callable (`json.dumps`).
@@ -61,9 +60,9 @@ pub struct Callable<'a> {
 
 /// The function (or method) item, and the builder items that go at module level.
 pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
-    let plan = c.plan;
-    let rust_name = names::ident(c.rust_name);
-    let builder = c.builder.map(names::ident);
+    let plan = &c.callable.plan;
+    let rust_name = names::ident(&c.callable.rust_name);
+    let builder = c.callable.builder.as_deref().map(names::ident);
 
     // Parameter names: Python names, keyword-mangled, made distinct, never a reserved name.
     let reserved = || Scope::within(c.reserved);
@@ -145,16 +144,6 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         pub fn #rust_name(#receiver #(#params),*) -> #builder { #site #builder(#call #(#keywords)*) }
     };
 
-    // Setter names: Python names, except where they collide with what the builder already has
-    // (the contract's names, defined by the runtime's `__call_builder!`).
-    let mut scope = Scope::with_reserved(contract::reserved(plan.var_args, plan.var_kwargs));
-    let setter_names = scope.claim_all(
-        &plan
-            .optional
-            .iter()
-            .map(|p| names::base_name(&p.name))
-            .collect::<Vec<_>>(),
-    );
     let mut methods = Vec::new();
     // Optional positional-only parameters sit after the required positional ones, in order.
     let mut next_position = plan
@@ -162,7 +151,7 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         .iter()
         .filter(|p| p.pass == Pass::Positional)
         .count();
-    for (p, name) in plan.optional.iter().zip(&setter_names) {
+    for (p, name) in plan.optional.iter().zip(&c.callable.setters) {
         let id = names::ident(name);
         let ty = p.ty.param();
         let value = names::ident(&reserved().claim(&names::base_name(&p.name).0));
@@ -226,53 +215,16 @@ fn setter_doc(name: &str, default: Option<&str>, pass: Pass) -> String {
     doc
 }
 
-/// The conventional builder type name for a callable: the owner's and the callable's Rust
-/// names in UpperCamelCase, then `Call` (`dumps` → `DumpsCall`, `JSONEncoder.encode` →
-/// `JSONEncoderEncodeCall`, a constructor `JSONEncoderNewCall`). Existing capitals are kept;
-/// underscores (leading ones included) only separate words.
-pub fn builder_name(owner: Option<&str>, rust_name: &str) -> String {
-    let mut out = String::new();
-    for word in owner.into_iter().chain([rust_name]) {
-        camel_case_into(word, &mut out);
+/// The extra sentence in a callable's docs.
+pub fn note(plan: &Plan) -> Option<String> {
+    let mut notes = Vec::new();
+    if plan.streams {
+        notes.push("A Python generator: `.call()` returns a `Stream` of its items.");
     }
-    out.push_str("Call");
-    // `_2d` → `2dCall` would not be an identifier.
-    if !out.starts_with(unicode_ident::is_xid_start) {
-        out.insert(0, '_');
-    }
-    out
-}
-
-/// Appends `name` in UpperCamelCase: each `_`-separated word gets a capital first letter.
-fn camel_case_into(name: &str, out: &mut String) {
-    for word in name.split('_') {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-            out.push_str(chars.as_str());
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::builder_name;
-
-    #[test]
-    fn builder_names_are_upper_camel_case() {
-        assert_eq!(builder_name(None, "dumps"), "DumpsCall");
-        assert_eq!(builder_name(None, "load_module"), "LoadModuleCall");
-        assert_eq!(
-            builder_name(Some("JSONEncoder"), "encode"),
-            "JSONEncoderEncodeCall"
+    if plan.dynamic {
+        notes.push(
+            "The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, value)`.",
         );
-        assert_eq!(
-            builder_name(Some("JSONEncoder"), "new"),
-            "JSONEncoderNewCall"
-        );
-        assert_eq!(builder_name(Some("_Private"), "__x"), "PrivateXCall");
-        assert_eq!(builder_name(None, "self_"), "SelfCall");
-        assert_eq!(builder_name(None, "_2d"), "_2dCall");
-        assert_eq!(builder_name(None, "ndarray"), "NdarrayCall");
     }
+    (!notes.is_empty()).then(|| notes.join(" "))
 }
