@@ -5,8 +5,9 @@
 //! - crate-only build time and peak rustc memory of a crate binding numpy, and of one binding
 //!   sympy, against a crate binding that one-function module (targets: numpy ≤ 10 s, against the
 //!   peer pyo3_bindgen's 50 s / 1.7 GB; sympy ≤ 60 s and ≤ 2 GB, where the peer ran out of
-//!   memory). The peer itself is not rebuilt here: its figures are the table's. The table's
-//! `cargo doc` targets are not measured here.
+//!   memory). The peer itself is not rebuilt here: its figures are the table's.
+//!
+//! The table's `cargo doc` targets are not measured here.
 //!
 //! The expansion is timed by calling the macro's backend (`snakebridge-codegen`) in this
 //! optimised binary; in a debug build the macro is as fast when build dependencies are
