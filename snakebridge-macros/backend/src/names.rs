@@ -16,7 +16,7 @@
 //!    inherent items, one builder's methods), names are handed out by [`Scope`]: names that the
 //!    macro itself needs are reserved first; then every item whose Rust name is its Python name
 //!    (rule 1's raw identifiers count as unchanged) gets it; then the mangled and synthesized names
-//!    (rules 2 and 3, `set_x`, `x_builder`, …) are handed out in the order given, each taking the
+//!    (rules 2 and 3, `set_x`, builder types such as `XCall`, …) are handed out in the order given, each taking the
 //!    first of `name`, `name_`, `name__`, … that is still free. The result depends only on the
 //!    introspected names, never on hashing, so it is stable from build to build.
 
