@@ -238,7 +238,54 @@ impl Walk {
 /// `strict == false`: exact plain types by value, others by ref. `strict == true`: subclasses
 /// of plain types by value too, and no refs at all.
 fn convert(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
+    // Scalars first, without the walk state only containers need: the hot path of typed calls.
+    if let Some(v) = scalar(obj, strict)? {
+        return Ok(v);
+    }
+    convert_walking(obj, strict)
+}
+
+/// [`convert`] of anything but a scalar, with the walk state containers need.
+#[inline(never)]
+fn convert_walking(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
     convert_in(obj, strict, &mut Walk::default())
+}
+
+/// `None`, bools, ints, floats and strings (exact types, or subclasses when `strict`).
+#[inline(always)]
+fn scalar(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Option<Value>> {
+    macro_rules! is {
+        ($t:ty) => {
+            if strict {
+                obj.is_instance_of::<$t>()
+            } else {
+                obj.is_exact_instance_of::<$t>()
+            }
+        };
+    }
+    if obj.is_none() {
+        return Ok(Some(Value::None));
+    }
+    if is!(PyBool) {
+        return Ok(Some(Value::Bool(
+            obj.is_truthy().map_err(|e| decode_err(obj, e))?,
+        )));
+    }
+    if is!(PyInt) {
+        return Ok(Some(match obj.extract::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::from_bigint(obj.extract::<BigInt>().map_err(|e| decode_err(obj, e))?),
+        }));
+    }
+    if is!(PyFloat) {
+        return Ok(Some(Value::Float(
+            obj.extract().map_err(|e| decode_err(obj, e))?,
+        )));
+    }
+    if is!(PyString) {
+        return Ok(Some(Value::Str(obj.extract().map_err(|e| decode_err(obj, e))?)));
+    }
+    Ok(None)
 }
 
 fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<Value> {
@@ -263,25 +310,8 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
         walk.leave();
         Ok(make(out))
     };
-    if obj.is_none() {
-        return Ok(Value::None);
-    }
-    if is!(PyBool) {
-        return Ok(Value::Bool(
-            obj.is_truthy().map_err(|e| decode_err(obj, e))?,
-        ));
-    }
-    if is!(PyInt) {
-        return Ok(match obj.extract::<i64>() {
-            Ok(i) => Value::Int(i),
-            Err(_) => Value::from_bigint(obj.extract::<BigInt>().map_err(|e| decode_err(obj, e))?),
-        });
-    }
-    if is!(PyFloat) {
-        return Ok(Value::Float(obj.extract().map_err(|e| decode_err(obj, e))?));
-    }
-    if is!(PyString) {
-        return Ok(Value::Str(obj.extract().map_err(|e| decode_err(obj, e))?));
+    if let Some(v) = scalar(obj, strict)? {
+        return Ok(v);
     }
     if is!(PyBytes) {
         // SAFETY-free path: PyBytes::as_bytes on the checked object.
