@@ -1,5 +1,5 @@
 //! `snakebridge.lock`: the pins of a cache directory's files, and reading it under a shared
-//! lock. (Writing it happens under [`super::file_lock::LockGuard`].)
+//! lock. (Writing it happens under the exclusive lock of `file_lock`.)
 
 use std::collections::BTreeMap;
 use std::fs::File;

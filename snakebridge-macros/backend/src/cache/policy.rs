@@ -46,7 +46,7 @@ impl Refresh {
     }
 }
 
-/// How [`load_or_introspect_with`] behaves; [`CacheOptions::from_env`] reads the environment.
+/// How [`load_or_introspect_with`](super::load_or_introspect_with) behaves; [`CacheOptions::from_env`] reads the environment.
 #[derive(Debug, Clone)]
 pub struct CacheOptions {
     /// Force re-introspection (`SNAKEBRIDGE_REFRESH`).

@@ -183,9 +183,13 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
         "Pending call of {}: set optional arguments by their Python names, then `.call()`{}.",
         crate::docs::code_span(c.python_path),
         if plan.dynamic {
-            " (the signature is unknown: pass arguments with `args` and `kwarg`)"
+            format!(
+                " (the signature is unknown: pass arguments with `{}` and `{}`)",
+                contract::VAR_ARGS,
+                contract::VAR_KWARGS
+            )
         } else {
-            ""
+            String::new()
         }
     );
     let builder_items = quote! {
@@ -219,12 +223,14 @@ fn setter_doc(name: &str, default: Option<&str>, pass: Pass) -> String {
 pub fn note(plan: &Plan) -> Option<String> {
     let mut notes = Vec::new();
     if plan.streams {
-        notes.push("A Python generator: `.call()` returns a `Stream` of its items.");
+        notes.push("A Python generator: `.call()` returns a `Stream` of its items.".to_owned());
     }
     if plan.dynamic {
-        notes.push(
-            "The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, value)`.",
-        );
+        notes.push(format!(
+            "The signature is unknown: pass arguments with `.{}(...)` and `.{}(name, value)`.",
+            contract::VAR_ARGS,
+            contract::VAR_KWARGS
+        ));
     }
     (!notes.is_empty()).then(|| notes.join(" "))
 }

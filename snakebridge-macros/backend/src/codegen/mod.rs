@@ -10,12 +10,12 @@
 //! ast/valid/expand, with one error collector as in serde_derive, and a resolved table of names
 //! and types before any emission as in cxx):
 //!
-//! 1. [`resolve`] (`resolve.rs`): flattens the module tree, routes the dotted option entries,
+//! 1. [`resolve()`] (`resolve.rs`): flattens the module tree, routes the dotted option entries,
 //!    chooses and names every item (builder types after Python names), finds each class's
 //!    primary base and the hidden ancestors, then computes every callable's [`Plan`] and setter
 //!    names, attribute and constant types, and base paths. Its [`Resolved`] tree is public and
 //!    unit-tested without Python.
-//! 2. [`check`] (`check.rs`): every validation of the options (unknown `include` and
+//! 2. [`check()`] (`check.rs`): every validation of the options (unknown `include` and
 //!    `streaming` entries, with suggestions), all errors collected, none fatal.
 //! 3. emission (`emit.rs`, with `callable.rs` and `class.rs`): tokens read off the resolved
 //!    tree; it decides nothing but how to spell it.
@@ -141,8 +141,8 @@ pub fn try_generate(module: &ModuleInfo, options: &Options) -> syn::Result<Token
     }
 }
 
-/// The generated items, and the combined errors if any: [`resolve`], then [`check`], then the
-/// emitter (which runs whatever the checker found, so bindings and errors come out together).
+/// The generated items, and the combined errors if any: [`resolve()`], then [`check()`], then
+/// the emitter, which runs whatever the checker found, so bindings and errors come out together.
 pub fn generate_parts(module: &ModuleInfo, options: &Options) -> (TokenStream, Option<syn::Error>) {
     let resolved = resolve(module, options);
     let errors = check(&resolved);

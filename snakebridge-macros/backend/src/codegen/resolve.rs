@@ -4,7 +4,7 @@
 //! In order: the module tree is flattened (each module gets an index and its Rust path); the
 //! dotted `include` / `exclude` / `streaming` entries are routed to the module they address
 //! (the routed `include` and `streaming` entries are kept, with their spans, for
-//! [`check`](super::check)); every module chooses its items and names them in one scope (Python
+//! [`check`](super::check())); every module chooses its items and names them in one scope (Python
 //! names first, builder type names after them); each class's primary base is found and
 //! ancestors that are not bound themselves are added to the module's hidden `__ancestors`
 //! namespace; last, with every class path known, each callable gets its [`Plan`] (and its
