@@ -41,3 +41,13 @@ def fails_after(n):
 def shout(text):
     print("this goes to the worker's stdout and must not corrupt anything")
     return text.upper()
+
+
+def reserved_names(x: int, *, call_as: int = 0, args: int = 0, call: int = 0, session: int = 0, timeout: int = 0) -> str:
+    """Echoes its arguments: Python parameters named like the methods of a snakebridge builder."""
+    return repr([x, call_as, args, call, session, timeout])
+
+
+def variadic_reserved(*args: int, kwarg: int = 0, **kwargs: int) -> str:
+    """Echoes `*args`, the parameter named `kwarg` and `**kwargs`."""
+    return repr([list(args), kwarg, sorted(kwargs.items())])
