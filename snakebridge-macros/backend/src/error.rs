@@ -14,10 +14,8 @@ pub enum CacheError {
     #[error(
         "Python could not import `{module}`: {python_type}: {python_message}\n  \
          using {interpreter}\n  \
-         fix: install the package that provides `{module}` into that interpreter \
-         (e.g. `<python> -m pip install {top}`), or set SNAKEBRIDGE_PYTHON to an interpreter \
-         that has it",
-        top = top_level(.module)
+         fix: {fix}",
+        fix = import_fix(.module, .python_type, .python_message)
     )]
     ImportFailed {
         /// The module that failed to import (`numpy.linalg` for a failing submodule).
@@ -50,7 +48,9 @@ pub enum CacheError {
     #[error(
         "the snakebridge introspector failed while introspecting `{module}` ({status})\n  \
          using {interpreter}\n  \
-         last lines of its stderr:\n{stderr_tail}"
+         last lines of its stderr:\n{stderr_tail}\n  \
+         fix: check that this interpreter is a working Python 3 (`<it> -c \"import sys; \
+         print(sys.version)\"`), or point SNAKEBRIDGE_PYTHON at one"
     )]
     IntrospectorCrashed {
         /// The interpreter used.
@@ -120,6 +120,56 @@ pub enum CacheError {
     },
 }
 
+/// What to do about a failed import: install the package only when it is missing; an import
+/// that raised something else found the package and failed inside it.
+fn import_fix(module: &str, python_type: &str, python_message: &str) -> String {
+    let missing = python_type == "ModuleNotFoundError"
+        && module
+            .split('.')
+            .scan(String::new(), |prefix, part| {
+                if !prefix.is_empty() {
+                    prefix.push('.');
+                }
+                prefix.push_str(part);
+                Some(prefix.clone())
+            })
+            .any(|m| python_message.contains(&format!("'{m}'")));
+    if missing {
+        format!(
+            "install the package that provides `{module}` into that interpreter (e.g. \
+             `<python> -m pip install {}`), or set SNAKEBRIDGE_PYTHON to an interpreter that has it",
+            top_level(module)
+        )
+    } else {
+        format!(
+            "`{module}` was found but raised {python_type} while importing (see the traceback): \
+             fix what it needs (a dependency, its configuration or environment variables) so that \
+             `python -c \"import {module}\"` works with that interpreter"
+        )
+    }
+}
+
 fn top_level(module: &str) -> &str {
     module.split('.').next().unwrap_or(module)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::import_fix;
+
+    #[test]
+    fn install_is_suggested_only_for_a_missing_module() {
+        let missing = import_fix(
+            "numpy.linalg",
+            "ModuleNotFoundError",
+            "No module named 'numpy'",
+        );
+        assert!(missing.contains("pip install numpy"), "{missing}");
+        // A missing *dependency* of an installed package is not "install numpy".
+        let dependency = import_fix("pandas", "ModuleNotFoundError", "No module named 'pytz'");
+        assert!(!dependency.contains("pip install pandas"), "{dependency}");
+        let raised = import_fix("mypkg", "RuntimeError", "config file not found");
+        assert!(raised.contains("raised RuntimeError"), "{raised}");
+        assert!(!raised.contains("pip install"), "{raised}");
+    }
 }

@@ -2,11 +2,11 @@
 //!
 //! Python is never loaded into the compiler: proc macros are loaded `RTLD_LOCAL`, so C extensions
 //! would fail to link, and a Python crash would take rustc down. The introspector runs as a
-//! subprocess that reads its source from stdin and answers with one JSON document on stdout.
+//! subprocess (its source passed in an environment variable, never through stdin) and answers with one JSON document on stdout.
 
 use std::ffi::OsString;
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
@@ -176,6 +176,13 @@ struct PyError {
     module: String,
 }
 
+/// The environment variable that carries the introspector's source to the interpreter.
+const SCRIPT_VAR: &str = "SNAKEBRIDGE_INTROSPECTOR";
+
+/// Runs the script from [`SCRIPT_VAR`] as `__main__` (`sys.argv` is `['-c', module, ...]`).
+const BOOTSTRAP: &str = "import os; exec(compile(os.environ.pop('SNAKEBRIDGE_INTROSPECTOR'), \
+     'introspect.py', 'exec'), {'__name__': '__main__'})";
+
 /// Runs the introspector for `module` (plus `module.<sub>` for each of `submodules`) in
 /// `interpreter`, killing it after `timeout`.
 pub fn run_introspector(
@@ -185,14 +192,20 @@ pub fn run_introspector(
     timeout: Duration,
 ) -> Result<IntrospectOutput, CacheError> {
     let started = Instant::now();
+    // The script goes in an environment variable, not stdin: a broken interpreter that exits
+    // at once (`/bin/false`, a bad PYTHONHOME) would otherwise make our write fail with EPIPE,
+    // which kills rustc (it does not ignore SIGPIPE). It runs after the contract's
+    // ISOLATE_SYS_PATH, so nothing in the crate's directory is imported in its place.
     let mut child = Command::new(&interpreter.program)
-        .arg("-")
+        .arg("-c")
+        .arg(snakebridge_contract::interpreter::isolated(BOOTSTRAP))
         .arg(module)
         .args(submodules)
         // Set iteration order shows up in reprs of defaults; keep the output reproducible.
         .env("PYTHONHASHSEED", "0")
         .env("PYTHONIOENCODING", "utf-8")
-        .stdin(Stdio::piped())
+        .env(SCRIPT_VAR, INTROSPECTOR_SOURCE)
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -202,13 +215,8 @@ pub fn run_introspector(
             reason: e.to_string(),
         })?;
 
-    // Feed the script and drain both pipes on threads: a full pipe would otherwise block the
-    // child and we would wrongly report a timeout.
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let writer = thread::spawn(move || {
-        let _ = stdin.write_all(INTROSPECTOR_SOURCE.as_bytes());
-        // Dropping stdin closes it: Python starts once it has read the whole script.
-    });
+    // Drain both pipes on threads: a full pipe would otherwise block the child and we would
+    // wrongly report a timeout.
     let (out_tx, out_rx) = mpsc::channel();
     let mut stdout = child.stdout.take().expect("stdout is piped");
     thread::spawn(move || {
@@ -251,7 +259,6 @@ pub fn run_introspector(
         }
         thread::sleep(Duration::from_millis(10));
     };
-    let _ = writer.join();
     // A grandchild that inherited the pipes could keep them open forever; don't wait for it.
     let grace = Duration::from_secs(10);
     let stdout = out_rx.recv_timeout(grace).ok().and_then(Result::ok);

@@ -103,9 +103,9 @@ pub fn load_or_introspect(req: &IntrospectRequest, cache_dir: &Path) -> Result<L
 /// [`load_or_introspect`] with explicit options.
 ///
 /// A hit needs: the file exists and parses, has [`CACHE_FORMAT`], belongs to `req`, was made
-/// by the current introspector, and its bytes match the lockfile's sha256 (when the lockfile
-/// has an entry). A file that belongs to another request or fails the lockfile check is an
-/// error ([`CacheError::Corrupt`]) unless a refresh is forced; a stale file is a miss.
+/// by the current introspector, is pinned in the lockfile and its bytes match the pin's sha256.
+/// A file that belongs to another request or fails the lockfile check is an error
+/// ([`CacheError::Corrupt`]) unless a refresh is forced; a stale or unpinned file is a miss.
 pub fn load_or_introspect_with(
     req: &IntrospectRequest,
     cache_dir: &Path,
@@ -125,17 +125,19 @@ pub fn load_or_introspect_with(
             req,
             lock.as_ref().and_then(|l| l.entries.get(&file_name)),
         )? {
-            Probe::Hit(file) => {
-                let file = *file;
+            // A cache file without a pin (copied in or edited by hand, or the lockfile was
+            // deleted) is not trusted: nothing vouches for what it says about the module.
+            Probe::Hit(_)
                 if lock
                     .as_ref()
-                    .is_none_or(|l| !l.entries.contains_key(&file_name))
-                {
-                    // A cache file without a pin (copied in, or lockfile deleted): pin it now.
-                    pin_existing(&cache_dir, &file_name, &path, &file)?;
-                }
-                return Ok(loaded(file, path, true, Vec::new()));
+                    .is_none_or(|l| !l.entries.contains_key(&file_name)) =>
+            {
+                format!(
+                    "{file_name} is not pinned in {LOCKFILE_NAME} (copied in or edited by hand, \
+                     or the lockfile was deleted), so it is not trusted"
+                )
             }
+            Probe::Hit(file) => return Ok(loaded(*file, path, true, Vec::new())),
             Probe::Miss(reason) => reason,
         }
     };
@@ -315,7 +317,10 @@ fn short(hash: &str) -> &str {
     &hash[..hash.len().min(12)]
 }
 
-fn pin_existing(
+/// Pins an existing, valid cache file in the lockfile (for tests that put a cache file in place
+/// themselves).
+#[cfg(test)]
+pub(crate) fn pin_existing(
     cache_dir: &Path,
     file_name: &str,
     path: &Path,

@@ -231,11 +231,19 @@ fn offline() -> CacheOptions {
     }
 }
 
+/// Puts a valid cache file for `req` in `dir` and pins it, as an introspection would have.
+fn write_pinned(dir: &Path, req: &IntrospectRequest) -> PathBuf {
+    let path = write_cache(dir, req, introspector_sha256());
+    let file = read_cache_file(&path).unwrap();
+    super::pin_existing(dir, &req.file_name(), &path, &file).unwrap();
+    path
+}
+
 #[test]
-fn offline_hit_without_lockfile_pins_the_file() {
+fn offline_hit_of_a_pinned_file() {
     let dir = temp_dir("offline-hit");
     let req = IntrospectRequest::new("fake", ["sub"]);
-    let path = write_cache(&dir, &req, introspector_sha256());
+    let path = write_pinned(&dir, &req);
     let loaded = load_or_introspect_with(&req, &dir, &offline()).unwrap();
     assert!(loaded.hit);
     assert_eq!(loaded.path, path);
@@ -250,6 +258,24 @@ fn offline_hit_without_lockfile_pins_the_file() {
     // The lockfile is human-readable JSON in a stable order.
     let text = fs::read_to_string(dir.join(LOCKFILE_NAME)).unwrap();
     assert!(text.contains("\"fake+sub.json\": {"), "{text}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unpinned_cache_file_is_not_trusted_or_pinned() {
+    let dir = temp_dir("unpinned");
+    let req = IntrospectRequest::new("fake", ["sub"]);
+    write_cache(&dir, &req, introspector_sha256());
+    let err = load_or_introspect_with(&req, &dir, &offline()).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, CacheError::OfflineMiss { .. }), "{msg}");
+    assert!(msg.contains("not pinned"), "{msg}");
+    assert!(msg.contains(LOCKFILE_NAME), "{msg}");
+    // Nothing was pinned on the way.
+    let pinned = read_lockfile_shared(&dir)
+        .unwrap()
+        .is_some_and(|l| l.entries.contains_key("fake+sub.json"));
+    assert!(!pinned);
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -283,8 +309,7 @@ fn stale_introspector_is_a_miss() {
 fn modified_cache_file_is_reported_as_corrupt() {
     let dir = temp_dir("modified");
     let req = IntrospectRequest::new("fake", Vec::<String>::new());
-    let path = write_cache(&dir, &req, introspector_sha256());
-    load_or_introspect_with(&req, &dir, &offline()).unwrap(); // pins it
+    let path = write_pinned(&dir, &req);
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, text.replace("A fake module.", "An edited module.")).unwrap();
     let err = load_or_introspect_with(&req, &dir, &offline()).unwrap_err();
@@ -300,8 +325,7 @@ fn modified_cache_file_is_reported_as_corrupt() {
 fn crlf_checkout_is_still_a_hit() {
     let dir = temp_dir("crlf");
     let req = IntrospectRequest::new("fake", Vec::<String>::new());
-    let path = write_cache(&dir, &req, introspector_sha256());
-    load_or_introspect_with(&req, &dir, &offline()).unwrap(); // pins it
+    let path = write_pinned(&dir, &req);
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, text.replace('\n', "\r\n")).unwrap();
     let loaded = load_or_introspect_with(&req, &dir, &offline()).unwrap();
