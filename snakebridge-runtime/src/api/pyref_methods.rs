@@ -1,7 +1,9 @@
 //! The universal API's methods on [`PyRef`]: attribute access, method calls and conversions that
 //! go through the current client.
 
-use super::{Call, IntoArgs, call_method, get_attr, set_attr};
+#[cfg(feature = "ndarray")]
+use super::Call;
+use super::{IntoArgs, call_method, get_attr, set_attr};
 use crate::client::request::Name;
 #[cfg(feature = "ndarray")]
 use crate::data::array::{Element, NdArray};

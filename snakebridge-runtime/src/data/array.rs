@@ -532,7 +532,8 @@ impl NdArray {
 
     /// The same storage seen with another shape, element strides and data address (a view numpy
     /// made of this array), if the dtype is the same and every element it reaches lies inside
-    /// the storage.
+    /// the storage. (Used by the embedded client, which recognises numpy views of Rust memory.)
+    #[cfg(feature = "embedded")]
     pub(crate) fn view_of_same_storage(
         &self,
         dtype: DType,
