@@ -283,7 +283,9 @@ fn scalar(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Option<Value>> {
         )));
     }
     if is!(PyString) {
-        return Ok(Some(Value::Str(obj.extract().map_err(|e| decode_err(obj, e))?)));
+        return Ok(Some(Value::Str(
+            obj.extract().map_err(|e| decode_err(obj, e))?,
+        )));
     }
     Ok(None)
 }
