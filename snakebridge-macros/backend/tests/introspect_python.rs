@@ -108,21 +108,27 @@ fn python_with_modules(tag: &str, files: &[(&str, &str)]) -> (PathBuf, Interpret
 }
 
 /// An interpreter that can import numpy: the configured one, else the workspace's
-/// `target/py-venv`; `None` (the test is skipped) when neither can.
-fn numpy_python() -> Option<Interpreter> {
+/// `target/py-venv` (which `tests/run.sh` fills); a test about numpy fails without one.
+fn numpy_python() -> Interpreter {
     let mut candidates = vec![Interpreter::from_env()];
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/py-venv/bin/python");
     if venv.exists() {
         candidates.push(Interpreter::new(venv, InterpreterSource::SnakebridgePython));
     }
-    candidates.into_iter().find(|i| {
-        std::process::Command::new(&i.program)
-            .args(["-c", "import numpy"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    })
+    candidates
+        .into_iter()
+        .find(|i| {
+            std::process::Command::new(&i.program)
+                .args(["-c", "import numpy"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .expect(
+            "no Python with numpy: set SNAKEBRIDGE_PYTHON to one, or run tests/run.sh (which \
+             installs tests/requirements.txt into target/py-venv)",
+        )
 }
 
 #[test]
@@ -289,9 +295,13 @@ fn output_is_deterministic() {
 fn optional_annotations_become_unions_with_none() {
     let m = introspect("json", &[]);
     let dumps = function(&m, "dumps");
-    if dumps.signature_source != SignatureSource::Typeshed {
-        return; // only typeshed annotates json
-    }
+    // The test venv has mypy's typeshed (tests/requirements.txt): only typeshed annotates json,
+    // so a signature from anywhere else means the typeshed lookup is broken.
+    assert_eq!(
+        dumps.signature_source,
+        SignatureSource::Typeshed,
+        "json.dumps must be typed by typeshed (is mypy installed in the interpreter?)"
+    );
     let cls = dumps.signatures[0]
         .params
         .iter()
@@ -520,13 +530,10 @@ fn runtime_typevars_resolve_to_bounds_and_constraints() {
 /// numpy's stubs: `array` returns `_ArrayT` (bound `ndarray[Any, Any]`) or `NDArray[...]` (an
 /// alias of `ndarray[...]`): every overload returns the `numpy.ndarray` generic. `ndarray.shape`
 /// (`_ShapeT_co`, bound `tuple[int, ...]`) and `ndarray.dtype` (`_DTypeT_co`, bound `dtype`)
-/// resolve too. Skipped when no interpreter with numpy is around.
+/// resolve too.
 #[test]
 fn numpy_typevars_and_aliases_resolve() {
-    let Some(py) = numpy_python() else {
-        eprintln!("numpy_typevars_and_aliases_resolve: no Python with numpy, skipped");
-        return;
-    };
+    let py = numpy_python();
     let m = introspect_in(&py, "numpy", &["linalg"]);
     let array = function(&m, "array");
     assert_eq!(array.signature_source, SignatureSource::Stub);
@@ -742,7 +749,12 @@ fn counter_and_statistics_signatures() {
     let names: Vec<_> = sig.params.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["data", "xbar"], "{}", sig.text);
     assert_eq!(param(sig, "xbar").default.as_deref(), Some("None"));
-    if mean.signature_source == SignatureSource::Typeshed {
+    assert_eq!(
+        mean.signature_source,
+        SignatureSource::Typeshed,
+        "statistics.mean must be typed by typeshed (is mypy installed in the interpreter?)"
+    );
+    {
         // `_NumberT = TypeVar("_NumberT", float, Decimal, Fraction)`: the constraints' union.
         let number = TypeExpr::Union {
             items: vec![
