@@ -207,4 +207,29 @@ fn refs_of_one_runtime_are_stale_in_another() {
     assert_eq!(real.type_name(), "collections.OrderedDict");
     let text: String = call("builtins", "repr", (&real,)).unwrap();
     assert_eq!(text, "OrderedDict()");
+
+    // The other direction: the embedded ref is stale under the mock (also nested in a value),
+    // before any handler sees it, and so is another mock's ref.
+    mock.expect_call("builtins", "repr")
+        .any_times()
+        .returning(|_| Ok(Value::Str("mocked".into())));
+    for arg in [
+        Value::Ref(real.clone()),
+        Value::List(vec![Value::Int(1), Value::Ref(real.clone())]),
+        Value::Ref(MockClient::new().make_ref("object")),
+    ] {
+        let err =
+            with_client(mock.clone(), || call::<String>("builtins", "repr", (arg,))).unwrap_err();
+        assert!(matches!(err, Error::StaleRef { .. }), "{err:?}");
+        assert!(err.to_string().contains("not made by this mock"), "{err}");
+    }
+    // Its own refs it answers for.
+    let own = mock.make_ref("object");
+    let text: String = with_client(mock.clone(), || call("builtins", "repr", (&own,))).unwrap();
+    assert_eq!(text, "mocked");
+    assert_eq!(
+        mock.received().len(),
+        1,
+        "only the own-ref call reached the mock"
+    );
 }

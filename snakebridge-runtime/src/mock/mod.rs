@@ -24,7 +24,7 @@ use serde_json::Value as Json;
 use crate::client::request::{CallOptions, Request};
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
-use crate::data::pyref::{PyRef, RefOwner};
+use crate::data::pyref::{PyRef, RefHandle, RefOwner};
 use crate::data::value::Value;
 use crate::wire;
 
@@ -177,7 +177,49 @@ impl MockClient {
         }
     }
 
+    /// A ref in `request` that this mock did not make (an embedded object, another client's,
+    /// or another mock's) is stale here, as it would be for any client: it must not reach a
+    /// handler looking like one of the mock's own refs.
+    fn check_refs(&self, request: &Request) -> Result<()> {
+        let mut stack: Vec<&Value> = request
+            .args
+            .iter()
+            .chain(request.kwargs.iter().map(|(_, v)| v))
+            .collect();
+        let mut refs: Vec<&PyRef> = request.target.iter().collect();
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Ref(r) => refs.push(r),
+                Value::List(items)
+                | Value::Tuple(items)
+                | Value::Set(items)
+                | Value::FrozenSet(items) => stack.extend(items),
+                Value::Dict(pairs) => stack.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
+                _ => {}
+            }
+        }
+        let me = self.me.as_ptr();
+        for r in refs {
+            let ours = match &r.inner.handle {
+                RefHandle::Remote(owner) => std::ptr::addr_eq(Arc::as_ptr(owner), me),
+                #[allow(unreachable_patterns)]
+                _ => false,
+            };
+            if !ours {
+                return Err(Error::StaleRef {
+                    id: r.id(),
+                    reason: format!(
+                        "{r:?} was not made by this mock (MockClient::make_ref); a mock cannot \
+                         use another runtime's objects"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn answer(&self, request: &Request, options: &CallOptions) -> Result<Value> {
+        self.check_refs(request)?;
         let tool = request.tool();
         let payload = wire::request_payload(request, options);
         let mut state = self.state();
