@@ -2,11 +2,13 @@
 //!
 //! Typed, documented Rust bindings to any Python library, generated at compile time.
 //!
-//! ```ignore
+//! ```no_run
 //! #[snakebridge::python_module("json")]
 //! pub mod json {}
 //!
 //! let text = json::dumps(vec![1, 2, 3]).indent(2).call()?;
+//! # let _: String = text;
+//! # Ok::<(), snakebridge::Error>(())
 //! ```
 //!
 //! The attribute introspects the module in a `python3` subprocess at compile time (cached under
