@@ -85,7 +85,7 @@ impl Serialize for Lossless<'_> {
 /// their decimal string beyond 128 bits. A [`Value::Ref`] cannot be serialized: the object is
 /// not data (an error).
 ///
-/// With [`to_value`] the conversion is exact instead: every variant, refs included, comes back
+/// With [`to_value`](crate::to_value) the conversion is exact instead: every variant, refs included, comes back
 /// as it was.
 ///
 /// ```
@@ -138,7 +138,7 @@ impl Serialize for Value {
 /// beyond `i64`), floats, strings, bytes, sequences as `List` and maps as `Dict` (keys of any
 /// type).
 ///
-/// With [`from_value`] the conversion is exact instead: `from_value::<Value>(v)` is `v`, and a
+/// With [`from_value`](crate::from_value) the conversion is exact instead: `from_value::<Value>(v)` is `v`, and a
 /// `Value` field of a struct receives its value unchanged (refs included).
 ///
 /// ```
