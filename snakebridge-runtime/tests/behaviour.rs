@@ -10,11 +10,11 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use snakebridge_runtime::{
-    Bytes, Call, CallOptions, EmbeddedClient, Error, ExceptionKind, MockClient, PoolClient, PyRef,
-    Request, ReturnPolicy, RuntimeClient, Value, call, construct, in_session, iterate, module_attr,
+    Bytes, Call, CallOptions, Error, ExceptionKind, MockClient, PoolClient, PyRef, Request,
+    ReturnPolicy, RuntimeClient, Value, call, construct, in_session, iterate, module_attr,
     with_client,
 };
 
@@ -40,19 +40,7 @@ impl Ctx {
     }
 }
 
-fn embedded() -> Arc<dyn RuntimeClient> {
-    static ONCE: Once = Once::new();
-    let client = EmbeddedClient::shared();
-    ONCE.call_once(|| {
-        with_client(client.clone(), || {
-            let path: PyRef = module_attr("sys", "path").expect("sys.path");
-            let _: () = path
-                .call_method("insert", (0, support::TEST_PYTHON))
-                .expect("sys.path.insert");
-        })
-    });
-    client
-}
+use support::embedded;
 
 fn shared_pool() -> Arc<PoolClient> {
     static POOL: OnceLock<Arc<PoolClient>> = OnceLock::new();

@@ -7,29 +7,16 @@
 
 mod support;
 
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
 use snakebridge_runtime::contract::MAX_NESTING;
 use snakebridge_runtime::{
-    Call, EmbeddedClient, Error, PoolClient, PyRef, ReturnPolicy, RuntimeClient, Value, call,
-    module_attr, with_client,
+    Call, Error, PoolClient, ReturnPolicy, RuntimeClient, Value, call, with_client,
 };
 
 const MODULE: &str = "snakebridge_hostile";
 
-fn embedded() -> Arc<dyn RuntimeClient> {
-    static ONCE: Once = Once::new();
-    let client = EmbeddedClient::shared();
-    ONCE.call_once(|| {
-        with_client(client.clone(), || {
-            let path: PyRef = module_attr("sys", "path").unwrap();
-            let _: () = path
-                .call_method("insert", (0, support::TEST_PYTHON))
-                .unwrap();
-        })
-    });
-    client
-}
+use support::embedded;
 
 fn nested(levels: usize) -> Value {
     let mut v = Value::Int(1);
@@ -127,24 +114,14 @@ fn cases(client: Arc<dyn RuntimeClient>) {
 fn embedded_client_survives_cycles_and_depth() {
     // On a thread with a small stack, as a user's worker thread might have.
     let client = embedded();
-    std::thread::Builder::new()
-        .stack_size(256 * 1024)
-        .spawn(move || cases(client))
-        .unwrap()
-        .join()
-        .unwrap();
+    support::on_small_stack(move || cases(client));
 }
 
 #[test]
 fn pool_survives_cycles_and_depth_without_losing_a_worker() {
     let pool: Arc<PoolClient> = support::pool(1);
     let client: Arc<dyn RuntimeClient> = pool.clone();
-    std::thread::Builder::new()
-        .stack_size(256 * 1024)
-        .spawn(move || cases(client))
-        .unwrap()
-        .join()
-        .unwrap();
+    support::on_small_stack(move || cases(client));
     assert_eq!(
         pool.stats("default").unwrap().restarts,
         0,

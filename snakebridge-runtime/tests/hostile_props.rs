@@ -6,30 +6,17 @@
 
 mod support;
 
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
 use snakebridge_runtime::contract::MAX_NESTING;
 use snakebridge_runtime::{
-    Call, EmbeddedClient, Error, PoolClient, PyRef, ReturnPolicy, RuntimeClient, Value, call,
-    module_attr, with_client,
+    Call, Error, PoolClient, PyRef, ReturnPolicy, RuntimeClient, Value, call, with_client,
 };
 
 const MODULE: &str = "snakebridge_hostile";
 
-fn embedded() -> Arc<dyn RuntimeClient> {
-    static ONCE: Once = Once::new();
-    let client = EmbeddedClient::shared();
-    ONCE.call_once(|| {
-        with_client(client.clone(), || {
-            let path: PyRef = module_attr("sys", "path").unwrap();
-            let _: () = path
-                .call_method("insert", (0, support::TEST_PYTHON))
-                .unwrap();
-        })
-    });
-    client
-}
+use support::embedded;
 
 fn pool() -> Arc<PoolClient> {
     static POOL: OnceLock<Arc<PoolClient>> = OnceLock::new();

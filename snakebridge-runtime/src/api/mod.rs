@@ -51,18 +51,10 @@ macro_rules! tuple_args {
     )*
         // The contract's arity: every tuple up to it, no gap, none beyond (the generator emits
         // argument tuples and typed tuple results up to this size).
-        const _: () = {
-            const ARITIES: &[usize] = &[$([$($idx),+].len()),+];
-            let mut i = 0;
-            while i < ARITIES.len() {
-                assert!(ARITIES[i] == i + 1, "tuple arities must be 1, 2, 3, ...");
-                i += 1;
-            }
-            assert!(
-                ARITIES.len() == snakebridge_contract::MAX_TUPLE_ARITY,
-                "IntoArgs must cover tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
-            );
-        };
+        const _: () = assert!(
+            $crate::data::value::covers_tuple_arities(&[$([$($idx),+].len()),+]),
+            "IntoArgs must cover tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
+        );
     };
 }
 

@@ -854,6 +854,19 @@ impl<K: FromValue + Ord, V: FromValue> FromValue for BTreeMap<K, V> {
     }
 }
 
+/// Whether `arities` are exactly `1, 2, ..., MAX_TUPLE_ARITY`: what the tuple impls (here and
+/// `IntoArgs` in the API) must cover for the contract to hold. Checked at compile time.
+pub(crate) const fn covers_tuple_arities(arities: &[usize]) -> bool {
+    let mut i = 0;
+    while i < arities.len() {
+        if arities[i] != i + 1 {
+            return false;
+        }
+        i += 1;
+    }
+    arities.len() == snakebridge_contract::MAX_TUPLE_ARITY
+}
+
 macro_rules! tuple_conversions {
     ($(($($name:ident $idx:tt),+))+) => {$(
         impl<$($name: IntoValue),+> IntoValue for ($($name,)+) {
@@ -876,18 +889,10 @@ macro_rules! tuple_conversions {
     )*
         // The contract's arity: every tuple up to it, no gap, none beyond (the generator emits
         // argument tuples and typed tuple results up to this size).
-        const _: () = {
-            const ARITIES: &[usize] = &[$([$($idx),+].len()),+];
-            let mut i = 0;
-            while i < ARITIES.len() {
-                assert!(ARITIES[i] == i + 1, "tuple arities must be 1, 2, 3, ...");
-                i += 1;
-            }
-            assert!(
-                ARITIES.len() == snakebridge_contract::MAX_TUPLE_ARITY,
-                "IntoValue/FromValue must cover tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
-            );
-        };
+        const _: () = assert!(
+            $crate::data::value::covers_tuple_arities(&[$([$($idx),+].len()),+]),
+            "IntoValue/FromValue must cover tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
+        );
     };
 }
 

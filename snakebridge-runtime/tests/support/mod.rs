@@ -17,6 +17,34 @@ thread_local! {
     static TAGS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// The embedded client, with the test helper modules on its `sys.path` (added once per process).
+#[cfg(feature = "embedded")]
+pub fn embedded() -> Arc<dyn snakebridge_runtime::RuntimeClient> {
+    use snakebridge_runtime::{EmbeddedClient, PyRef, module_attr, with_client};
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    let client = EmbeddedClient::shared();
+    ONCE.call_once(|| {
+        with_client(client.clone(), || {
+            let path: PyRef = module_attr("sys", "path").expect("sys.path");
+            let _: () = path
+                .call_method("insert", (0, TEST_PYTHON))
+                .expect("sys.path.insert");
+        })
+    });
+    client
+}
+
+/// Runs `f` on a thread with a small stack (256 KiB, as a user's worker thread might have) and
+/// returns its result, re-raising its panic.
+pub fn on_small_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(f)
+        .expect("a thread")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// A pool config whose workers see the test helper modules. Its workers (the first ones and
 /// every replacement) carry a tag of this thread in their environment, so [`tagged_workers`]
 /// finds them without knowing their pids.
