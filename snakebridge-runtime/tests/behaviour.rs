@@ -189,13 +189,22 @@ fn exception_kinds_follow_the_mro(_: &Ctx) {
     assert_eq!(e.class, "json.decoder.JSONDecodeError");
     let err = call::<Value>("operator", "getitem", (Value::Dict(vec![]), "k")).unwrap_err();
     assert!(err.is_python(ExceptionKind::KeyError), "{err:?}");
+    // is_python honours the hierarchy: a KeyError is a LookupError, not an IndexError.
+    assert!(err.is_python(ExceptionKind::LookupError), "{err:?}");
+    assert!(!err.is_python(ExceptionKind::IndexError), "{err:?}");
     let err = call::<Value>("no_such_module_xyz", "f", ()).unwrap_err();
     assert!(err.is_python(ExceptionKind::ModuleNotFoundError), "{err:?}");
+    assert!(err.is_python(ExceptionKind::ImportError), "{err:?}");
     assert!(err.to_string().contains("no_such_module_xyz"), "{err}");
+    let err = call::<Value>("os", "stat", ("/no/such/path/xyz",)).unwrap_err();
+    assert_eq!(err.python().unwrap().kind, ExceptionKind::FileNotFoundError);
+    assert!(err.is_python(ExceptionKind::OSError), "{err:?}");
+    assert!(!err.is_python(ExceptionKind::PermissionError), "{err:?}");
     let err = call::<Value>("math", "no_such_function", ()).unwrap_err();
     assert!(err.is_python(ExceptionKind::AttributeError), "{err:?}");
     let err = call::<Value>("operator", "truediv", (1, 0)).unwrap_err();
     assert!(err.is_python(ExceptionKind::ZeroDivisionError), "{err:?}");
+    assert!(err.is_python(ExceptionKind::ArithmeticError), "{err:?}");
     let err = call::<Value>("decimal", "Decimal", ("x",)).unwrap_err();
     let e = err.python().unwrap();
     assert_eq!(e.kind, ExceptionKind::ArithmeticError, "{e:?}");

@@ -98,3 +98,41 @@ impl ExceptionKind {
             .unwrap_or(ExceptionKind::Other)
     }
 }
+
+impl ExceptionKind {
+    /// The nearest base class of this kind that is itself a kind, as in Python's builtin
+    /// hierarchy (`ModuleNotFoundError` → `ImportError`, `KeyError` → `LookupError`,
+    /// `FileNotFoundError` → `OSError`); `None` for kinds whose bases are not kinds.
+    pub fn base(self) -> Option<ExceptionKind> {
+        use ExceptionKind::*;
+        Some(match self {
+            ModuleNotFoundError => ImportError,
+            KeyError | IndexError => LookupError,
+            ZeroDivisionError | OverflowError => ArithmeticError,
+            UnicodeError => ValueError,
+            NotImplementedError | RecursionError => RuntimeError,
+            FileNotFoundError | PermissionError | TimeoutError => OSError,
+            _ => return None,
+        })
+    }
+
+    /// Whether an exception of this kind is an instance of `other` in Python: the same kind,
+    /// or `other` is among its bases (`ModuleNotFoundError.is_a(ImportError)`).
+    ///
+    /// ```
+    /// use snakebridge_contract::ExceptionKind;
+    /// assert!(ExceptionKind::ModuleNotFoundError.is_a(ExceptionKind::ImportError));
+    /// assert!(ExceptionKind::KeyError.is_a(ExceptionKind::LookupError));
+    /// assert!(!ExceptionKind::LookupError.is_a(ExceptionKind::KeyError));
+    /// ```
+    pub fn is_a(self, other: ExceptionKind) -> bool {
+        let mut kind = Some(self);
+        while let Some(k) = kind {
+            if k == other {
+                return true;
+            }
+            kind = k.base();
+        }
+        false
+    }
+}

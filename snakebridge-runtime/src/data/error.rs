@@ -108,16 +108,18 @@ impl Error {
         }
     }
 
-    /// True when this is a Python exception of the given kind (or a subclass of it).
+    /// True when this is a Python exception of the given kind or a subclass of it, following
+    /// Python's builtin hierarchy ([`ExceptionKind::is_a`]): a `ModuleNotFoundError` is an
+    /// `ImportError`, a `KeyError` a `LookupError`, a `FileNotFoundError` an `OSError`.
     ///
     /// ```
     /// # use snakebridge_runtime::{Error, ExceptionKind};
     /// # fn check(err: Error) -> bool {
-    /// err.is_python(ExceptionKind::KeyError)
+    /// err.is_python(ExceptionKind::LookupError) // KeyError and IndexError too
     /// # }
     /// ```
     pub fn is_python(&self, kind: ExceptionKind) -> bool {
-        self.python().is_some_and(|e| e.kind == kind)
+        self.python().is_some_and(|e| e.kind.is_a(kind))
     }
 
     /// A stable snake_case name of the variant (`"python"`, `"worker_crash"`, ...), used in
