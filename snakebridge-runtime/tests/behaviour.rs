@@ -88,6 +88,7 @@ behaviours!(
     module_constants_and_attribute_setting,
     class_methods_and_iterating_refs,
     decode_mismatch_is_an_error_with_the_python_type,
+    a_ref_where_data_was_asked_for_says_how_to_get_the_data,
     unencodable_values_are_encode_errors,
     foreign_refs_are_stale,
     dropping_the_last_handle_releases_the_python_object,
@@ -626,4 +627,16 @@ fn basenames(traceback: &str) -> String {
             None => format!("{line}\n"),
         })
         .collect()
+}
+
+fn a_ref_where_data_was_asked_for_says_how_to_get_the_data(_: &Ctx) {
+    let err = call::<Vec<i64>>("numpy", "arange", (3,)).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("numpy.ndarray"), "{msg}");
+    assert!(msg.contains("tolist") && msg.contains("to_array"), "{msg}");
+    // And the advice works.
+    let array: PyRef = call("numpy", "arange", (3,)).unwrap();
+    let items: Vec<i64> = array.call_method("tolist", ()).unwrap();
+    assert_eq!(items, [0, 1, 2]);
 }

@@ -453,10 +453,17 @@ pub trait FromValue: Sized {
 }
 
 fn mismatch<T>(expected: &str, got: &Value) -> Result<T> {
-    Err(Error::decode(
-        expected,
-        format!("Python returned {} {got:?}", got.type_name()),
-    ))
+    let message = match got {
+        // Not data but an object that stayed in Python: say how to get at its data.
+        Value::Ref(_) => format!(
+            "Python returned an object that stays in Python ({got:?}), not plain data; take it \
+             as a PyRef (or its generated class) and convert there, e.g. \
+             `.call_method(\"tolist\", ())`, or for a numpy array ask for an \
+             `ndarray::Array`/`NdArray` (`.call_as::<Array1<_>>()`, `PyRef::to_array`)"
+        ),
+        _ => format!("Python returned {} {got:?}", got.type_name()),
+    };
+    Err(Error::decode(expected, message))
 }
 
 impl IntoValue for Value {
