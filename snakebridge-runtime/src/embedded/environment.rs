@@ -84,7 +84,7 @@ def _snakebridge_adopt(dirs, executable):
 
 pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
     Python::initialize();
-    let (source, dirs, executable) = chosen_environment()?;
+    let chosen = chosen_environment()?;
     Python::attach(|py| {
         import_datetime_api(py)?;
         let version: String = py
@@ -92,20 +92,13 @@ pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
             .and_then(|p| p.call_method0("python_version"))
             .and_then(|v| v.extract())
             .map_err(|e| format!("cannot read the embedded Python version: {e}"))?;
-        if let Some((want, path)) = match &source {
-            InterpreterSource::SnakebridgePython(p) | InterpreterSource::Pyo3Python(p) => {
-                Some((p.clone(), p))
-            }
-            _ => None,
-        }
-        .and_then(|(p, path)| interpreter_version(&p).map(|v| (v, path)))
-            && short_version(&want) != short_version(&version)
+        if let Some((var, python, want)) = &chosen.named
+            && short_version(want) != short_version(&version)
         {
-            let var = source_variable(&source);
             return Err(format!(
                 "{var} is {} (Python {want}) but this program embeds Python {version}; point \
                  {var} at a Python {} interpreter or venv, or rebuild with PYO3_PYTHON set to it",
-                path.display(),
+                python.display(),
                 short_version(&version)
             ));
         }
@@ -118,12 +111,12 @@ pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
             .ok()
             .flatten()
             .ok_or("environment setup function missing")?
-            .call1((dirs, executable))
+            .call1((chosen.dirs, chosen.executable))
             .and_then(|v| v.extract())
             .map_err(|e| format!("environment setup failed: {e}"))?;
         let env = Environment {
             python_version: version,
-            source,
+            source: chosen.source,
             added_paths: added.into_iter().map(PathBuf::from).collect(),
             sys_path: sys_path.into_iter().map(PathBuf::from).collect(),
         };
@@ -160,25 +153,22 @@ fn short_version(v: &str) -> &str {
     }
 }
 
-fn interpreter_version(python: &PathBuf) -> Option<String> {
-    let out = std::process::Command::new(python)
-        .arg("-c")
-        .arg(interpreter::isolated(
-            "import platform; print(platform.python_version())",
-        ))
-        .output()
-        .ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+/// The environment the interpreter rule chose, as the linked interpreter will adopt it.
+struct Chosen {
+    source: InterpreterSource,
+    /// Directories to add to `sys.path`.
+    dirs: Vec<String>,
+    /// What `sys.executable` becomes.
+    executable: Option<String>,
+    /// For a named interpreter: the variable that named it, its path and its Python version.
+    named: Option<(&'static str, PathBuf, String)>,
 }
 
-type Chosen = (InterpreterSource, Vec<String>, Option<String>);
-
-fn source_variable(source: &InterpreterSource) -> &'static str {
-    match source {
-        InterpreterSource::Pyo3Python(_) => interpreter::PYO3_PYTHON,
-        InterpreterSource::VirtualEnv(_) => interpreter::VIRTUAL_ENV,
-        _ => interpreter::SNAKEBRIDGE_PYTHON,
-    }
+/// What a named interpreter reports about itself, in one run.
+#[derive(serde::Deserialize)]
+struct Probe {
+    version: String,
+    path: Vec<String>,
 }
 
 /// The contract's interpreter rule, applied to the linked interpreter: a named interpreter's
@@ -190,10 +180,13 @@ fn chosen_environment() -> std::result::Result<Chosen, String> {
         Source::SnakebridgePython | Source::Pyo3Python => {
             let python = choice.program;
             let var = choice.source.variable().unwrap_or("SNAKEBRIDGE_PYTHON");
+            // One run answers both questions: its version (checked against the embedded one)
+            // and its sys.path (adopted).
             let out = std::process::Command::new(&python)
                 .arg("-c")
                 .arg(interpreter::isolated(
-                    "import sys, json; print(json.dumps([p for p in sys.path if p]))",
+                    "import sys, json, platform; print(json.dumps({'version': \
+                     platform.python_version(), 'path': [p for p in sys.path if p]}))",
                 ))
                 .output()
                 .map_err(|e| {
@@ -210,15 +203,20 @@ fn chosen_environment() -> std::result::Result<Chosen, String> {
                     String::from_utf8_lossy(&out.stderr).trim()
                 ));
             }
-            let dirs: Vec<String> = serde_json::from_slice(&out.stdout)
+            let probe: Probe = serde_json::from_slice(&out.stdout)
                 .map_err(|e| format!("{var} printed an unexpected sys.path: {e}"))?;
             let executable = python.to_string_lossy().into_owned();
             let source = if choice.source == Source::Pyo3Python {
-                InterpreterSource::Pyo3Python(python)
+                InterpreterSource::Pyo3Python(python.clone())
             } else {
-                InterpreterSource::SnakebridgePython(python)
+                InterpreterSource::SnakebridgePython(python.clone())
             };
-            Ok((source, dirs, Some(executable)))
+            Ok(Chosen {
+                source,
+                dirs: probe.path,
+                executable: Some(executable),
+                named: Some((var, python, probe.version)),
+            })
         }
         Source::VirtualEnv => {
             let venv = choice.virtual_env.unwrap_or_default();
@@ -231,8 +229,18 @@ fn chosen_environment() -> std::result::Result<Chosen, String> {
                 .map(|p| p.to_string_lossy().into_owned())
                 .collect();
             let executable = choice.program.to_string_lossy().into_owned();
-            Ok((InterpreterSource::VirtualEnv(venv), dirs, Some(executable)))
+            Ok(Chosen {
+                source: InterpreterSource::VirtualEnv(venv),
+                dirs,
+                executable: Some(executable),
+                named: None,
+            })
         }
-        Source::Default => Ok((InterpreterSource::Linked, Vec::new(), None)),
+        Source::Default => Ok(Chosen {
+            source: InterpreterSource::Linked,
+            dirs: Vec::new(),
+            executable: None,
+            named: None,
+        }),
     }
 }
