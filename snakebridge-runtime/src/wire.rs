@@ -29,7 +29,7 @@ use serde_json::{Map, Number, Value as Json, json};
 use crate::client::request::{CallOptions, CallType, Request};
 use crate::data::array::{DType, NdArray};
 use crate::data::error::{Error, Result};
-use crate::data::nesting::{MAX_NESTING, deeper, too_deep};
+use crate::data::nesting::{deeper, inside};
 use crate::data::pyref::PyRef;
 use crate::data::value::Value;
 
@@ -220,15 +220,8 @@ fn decode_items(
     depth: usize,
     what: &str,
 ) -> Result<Vec<Value>> {
-    if depth >= MAX_NESTING {
-        return Err(too_deep(true, what, &format!("depth {depth}")));
-    }
-    deeper(|| {
-        items
-            .iter()
-            .map(|j| decode_at(j, refs, depth + 1))
-            .collect()
-    })
+    let inner = inside(true, depth, what)?;
+    deeper(|| items.iter().map(|j| decode_at(j, refs, inner)).collect())
 }
 
 fn decode_float(j: &Json, refs: &dyn RefResolver) -> Result<f64> {
@@ -240,7 +233,7 @@ fn decode_float(j: &Json, refs: &dyn RefResolver) -> Result<f64> {
 }
 
 /// Decodes wire JSON into a value; refs are turned into [`PyRef`]s by `refs`. Data nested
-/// deeper than [`MAX_NESTING`] is an [`Error::Decode`].
+/// deeper than [`MAX_NESTING`](crate::contract::MAX_NESTING) is an [`Error::Decode`].
 pub fn decode_value(json: &Json, refs: &dyn RefResolver) -> Result<Value> {
     decode_at(json, refs, 0)
 }
@@ -263,12 +256,10 @@ fn decode_at(json: &Json, refs: &dyn RefResolver, depth: usize) -> Result<Value>
         Json::Array(items) => Value::List(decode_items(items, refs, depth, "list")?),
         Json::Object(obj) => match obj.get(TAG) {
             None => {
-                if depth >= MAX_NESTING {
-                    return Err(too_deep(true, "dict", &format!("depth {depth}")));
-                }
+                let inner = inside(true, depth, "dict")?;
                 Value::Dict(deeper(|| {
                     obj.iter()
-                        .map(|(k, v)| Ok((Value::Str(k.clone()), decode_at(v, refs, depth + 1)?)))
+                        .map(|(k, v)| Ok((Value::Str(k.clone()), decode_at(v, refs, inner)?)))
                         .collect::<Result<_>>()
                 })?)
             }
@@ -314,17 +305,12 @@ fn decode_tagged(
             let pairs = field(obj, tag, "items")?
                 .as_array()
                 .ok_or_else(|| bad("`dict`.`items` is not an array"))?;
-            if depth >= MAX_NESTING {
-                return Err(too_deep(true, "dict", &format!("depth {depth}")));
-            }
+            let inner = inside(true, depth, "dict")?;
             let mut items = Vec::with_capacity(pairs.len());
             for pair in pairs {
                 match pair.as_array().map(Vec::as_slice) {
                     Some([k, v]) => items.push(deeper(|| {
-                        Ok::<_, Error>((
-                            decode_at(k, refs, depth + 1)?,
-                            decode_at(v, refs, depth + 1)?,
-                        ))
+                        Ok::<_, Error>((decode_at(k, refs, inner)?, decode_at(v, refs, inner)?))
                     })?),
                     _ => return Err(bad("a `dict` item is not a [key, value] pair")),
                 }

@@ -34,34 +34,60 @@ pub(crate) fn too_deep(decoding: bool, what: &str, path: &str) -> Error {
     }
 }
 
+/// The depth of the items of a container at `depth`, or the error for going past
+/// [`MAX_NESTING`] (`decoding` tells the direction, `what` the container).
+#[inline]
+pub(crate) fn inside(decoding: bool, depth: usize, what: &str) -> Result<usize, Error> {
+    if depth >= MAX_NESTING {
+        return Err(too_deep(decoding, what, &format!("depth {depth}")));
+    }
+    Ok(depth + 1)
+}
+
+/// Visits `roots` and everything inside them, parents before children and items in order,
+/// without recursion: `visit(value, depth)` says whether to look inside `value` (dict entries
+/// are visited key, then value). The first error stops the walk.
+pub(crate) fn walk<'a, E>(
+    roots: impl IntoIterator<Item = &'a Value>,
+    mut visit: impl FnMut(&'a Value, usize) -> Result<bool, E>,
+) -> Result<(), E> {
+    let mut stack: Vec<(&'a Value, usize)> = roots.into_iter().map(|v| (v, 0)).collect();
+    stack.reverse();
+    while let Some((v, d)) = stack.pop() {
+        if !visit(v, d)? {
+            continue;
+        }
+        match v {
+            Value::List(items)
+            | Value::Tuple(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => stack.extend(items.iter().rev().map(|c| (c, d + 1))),
+            Value::Dict(pairs) => {
+                for (k, v) in pairs.iter().rev() {
+                    stack.push((v, d + 1));
+                    stack.push((k, d + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// The depth of `value`'s deepest container (0 for a scalar), counted without recursion and
 /// without looking further than `MAX_NESTING + 1` levels.
 pub(crate) fn depth(value: &Value) -> usize {
     let mut deepest = 0;
-    let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
-    while let Some((v, d)) = stack.pop() {
-        let children: &[Value] = match v {
-            Value::List(items)
-            | Value::Tuple(items)
-            | Value::Set(items)
-            | Value::FrozenSet(items) => items,
-            Value::Dict(pairs) => {
-                if d < MAX_NESTING + 1 {
-                    for (k, v) in pairs {
-                        stack.push((k, d + 1));
-                        stack.push((v, d + 1));
-                    }
-                }
-                deepest = deepest.max(d + 1);
-                continue;
-            }
-            _ => continue,
-        };
-        deepest = deepest.max(d + 1);
-        if d < MAX_NESTING + 1 {
-            stack.extend(children.iter().map(|c| (c, d + 1)));
+    let Ok(()) = walk::<std::convert::Infallible>([value], |v, d| {
+        let container = matches!(
+            v,
+            Value::List(_) | Value::Tuple(_) | Value::Set(_) | Value::FrozenSet(_) | Value::Dict(_)
+        );
+        if container {
+            deepest = deepest.max(d + 1);
         }
-    }
+        Ok(container && d < MAX_NESTING + 1)
+    });
     deepest
 }
 

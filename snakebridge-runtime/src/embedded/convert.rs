@@ -11,7 +11,7 @@ use pyo3::types::{
 };
 
 use crate::data::error::{Error, Result};
-use crate::data::nesting::{MAX_NESTING, deeper, too_deep};
+use crate::data::nesting::{MAX_NESTING, deeper, inside, too_deep};
 use crate::data::pyref::{PyRef, RefHandle};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{Date, DateTime, Time, Value};
@@ -82,7 +82,7 @@ fn to_py_at<'py>(py: Python<'py>, value: &Value, depth: usize) -> Result<Bound<'
             .into_any(),
         Value::Dict(items) => {
             let d = PyDict::new(py);
-            let inner = nested(depth, "dict")?;
+            let inner = inside(false, depth, "dict")?;
             for (k, v) in items {
                 let (k, v) =
                     deeper(|| Ok::<_, Error>((to_py_at(py, k, inner)?, to_py_at(py, v, inner)?)))?;
@@ -122,21 +122,13 @@ fn to_py_at<'py>(py: Python<'py>, value: &Value, depth: usize) -> Result<Bound<'
     })
 }
 
-/// The depth of the items of a container at `depth`, or the error for going too deep.
-fn nested(depth: usize, what: &str) -> Result<usize> {
-    if depth >= MAX_NESTING {
-        return Err(too_deep(false, what, &format!("depth {depth}")));
-    }
-    Ok(depth + 1)
-}
-
 fn to_py_all<'py>(
     py: Python<'py>,
     items: &[Value],
     depth: usize,
     what: &str,
 ) -> Result<Vec<Bound<'py, PyAny>>> {
-    let inner = nested(depth, what)?;
+    let inner = inside(false, depth, what)?;
     deeper(|| items.iter().map(|v| to_py_at(py, v, inner)).collect())
 }
 

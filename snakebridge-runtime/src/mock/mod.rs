@@ -24,6 +24,7 @@ use serde_json::Value as Json;
 use crate::client::request::{CallOptions, Request};
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
+use crate::data::nesting::walk;
 use crate::data::pyref::{PyRef, RefHandle, RefOwner};
 use crate::data::value::Value;
 use crate::wire;
@@ -181,41 +182,32 @@ impl MockClient {
     /// or another mock's) is stale here, as it would be for any client: it must not reach a
     /// handler looking like one of the mock's own refs.
     fn check_refs(&self, request: &Request) -> Result<()> {
-        let mut stack: Vec<&Value> = request
-            .args
-            .iter()
-            .chain(request.kwargs.iter().map(|(_, v)| v))
-            .collect();
-        let mut refs: Vec<&PyRef> = request.target.iter().collect();
-        while let Some(v) = stack.pop() {
-            match v {
-                Value::Ref(r) => refs.push(r),
-                Value::List(items)
-                | Value::Tuple(items)
-                | Value::Set(items)
-                | Value::FrozenSet(items) => stack.extend(items),
-                Value::Dict(pairs) => stack.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
-                _ => {}
-            }
-        }
         let me = self.me.as_ptr();
-        for r in refs {
+        let check = |r: &PyRef| -> Result<()> {
             let ours = match &r.inner.handle {
                 RefHandle::Remote(owner) => std::ptr::addr_eq(Arc::as_ptr(owner), me),
                 #[allow(unreachable_patterns)]
                 _ => false,
             };
-            if !ours {
-                return Err(Error::StaleRef {
-                    id: r.id(),
-                    reason: format!(
-                        "{r:?} was not made by this mock (MockClient::make_ref); a mock cannot \
-                         use another runtime's objects"
-                    ),
-                });
+            if ours {
+                return Ok(());
             }
+            Err(Error::StaleRef {
+                id: r.id(),
+                reason: format!(
+                    "{r:?} was not made by this mock (MockClient::make_ref); a mock cannot use \
+                     another runtime's objects"
+                ),
+            })
+        };
+        if let Some(target) = &request.target {
+            check(target)?;
         }
-        Ok(())
+        let values = request.kwargs.iter().map(|(_, v)| v);
+        walk(request.args.iter().chain(values), |v, _| match v {
+            Value::Ref(r) => check(r).map(|()| false),
+            _ => Ok(true),
+        })
     }
 
     fn answer(&self, request: &Request, options: &CallOptions) -> Result<Value> {

@@ -737,24 +737,10 @@ impl PoolClient {
 
 /// Calls `f` on every ref inside `v` (without recursion: `v` may nest deep).
 fn visit_refs(v: &Value, f: &mut impl FnMut(&PyRef) -> Result<()>) -> Result<()> {
-    let mut stack = vec![v];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Ref(r) => f(r)?,
-            Value::List(items)
-            | Value::Tuple(items)
-            | Value::Set(items)
-            | Value::FrozenSet(items) => stack.extend(items.iter().rev()),
-            Value::Dict(items) => {
-                for (k, v) in items.iter().rev() {
-                    stack.push(v);
-                    stack.push(k);
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(())
+    crate::data::nesting::walk([v], |v, _| match v {
+        Value::Ref(r) => f(r).map(|()| false),
+        _ => Ok(true),
+    })
 }
 
 impl RuntimeClient for PoolClient {
