@@ -243,38 +243,39 @@ fn convert_walking(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Value> {
     convert_in(obj, strict, &mut Walk::default())
 }
 
+/// Whether `obj` is a `T`: exactly, or also a subclass when `strict`.
+#[inline(always)]
+fn is<T: pyo3::PyTypeInfo>(obj: &Bound<'_, PyAny>, strict: bool) -> bool {
+    if strict {
+        obj.is_instance_of::<T>()
+    } else {
+        obj.is_exact_instance_of::<T>()
+    }
+}
+
 /// `None`, bools, ints, floats and strings (exact types, or subclasses when `strict`).
 #[inline(always)]
 fn scalar(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Option<Value>> {
-    macro_rules! is {
-        ($t:ty) => {
-            if strict {
-                obj.is_instance_of::<$t>()
-            } else {
-                obj.is_exact_instance_of::<$t>()
-            }
-        };
-    }
     if obj.is_none() {
         return Ok(Some(Value::None));
     }
-    if is!(PyBool) {
+    if is::<PyBool>(obj, strict) {
         return Ok(Some(Value::Bool(
             obj.is_truthy().map_err(|e| decode_err(obj, e))?,
         )));
     }
-    if is!(PyInt) {
+    if is::<PyInt>(obj, strict) {
         return Ok(Some(match obj.extract::<i64>() {
             Ok(i) => Value::Int(i),
             Err(_) => Value::from_bigint(obj.extract::<BigInt>().map_err(|e| decode_err(obj, e))?),
         }));
     }
-    if is!(PyFloat) {
+    if is::<PyFloat>(obj, strict) {
         return Ok(Some(Value::Float(
             obj.extract().map_err(|e| decode_err(obj, e))?,
         )));
     }
-    if is!(PyString) {
+    if is::<PyString>(obj, strict) {
         return Ok(Some(Value::Str(
             obj.extract().map_err(|e| decode_err(obj, e))?,
         )));
@@ -283,15 +284,6 @@ fn scalar(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Option<Value>> {
 }
 
 fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<Value> {
-    macro_rules! is {
-        ($t:ty) => {
-            if strict {
-                obj.is_instance_of::<$t>()
-            } else {
-                obj.is_exact_instance_of::<$t>()
-            }
-        };
-    }
     // A container's items, or the container as a ref when it closes a cycle.
     let items = |walk: &mut Walk, make: fn(Vec<Value>) -> Value| -> Result<Value> {
         if let Some(cycle) = walk.enter(obj, strict)? {
@@ -307,7 +299,7 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
     if let Some(v) = scalar(obj, strict)? {
         return Ok(v);
     }
-    if is!(PyBytes) {
+    if is::<PyBytes>(obj, strict) {
         // SAFETY-free path: PyBytes::as_bytes on the checked object.
         return Ok(Value::Bytes(
             obj.cast::<PyBytes>()
@@ -316,13 +308,13 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
                 .to_vec(),
         ));
     }
-    if is!(PyList) {
+    if is::<PyList>(obj, strict) {
         return items(walk, Value::List);
     }
-    if is!(PyTuple) {
+    if is::<PyTuple>(obj, strict) {
         return items(walk, Value::Tuple);
     }
-    if is!(PyDict) {
+    if is::<PyDict>(obj, strict) {
         let dict = obj.cast::<PyDict>().map_err(|e| decode_err(obj, e))?;
         if let Some(cycle) = walk.enter(obj, strict)? {
             return Ok(cycle);
@@ -334,13 +326,13 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
         walk.leave();
         return Ok(Value::Dict(out));
     }
-    if is!(PySet) {
+    if is::<PySet>(obj, strict) {
         return items(walk, Value::Set);
     }
-    if is!(PyFrozenSet) {
+    if is::<PyFrozenSet>(obj, strict) {
         return items(walk, Value::FrozenSet);
     }
-    if is!(PyDateTime) {
+    if is::<PyDateTime>(obj, strict) {
         let dt = obj.cast::<PyDateTime>().map_err(|e| decode_err(obj, e))?;
         return Ok(Value::DateTime(DateTime {
             date: Date {
@@ -357,7 +349,7 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
             },
         }));
     }
-    if is!(PyDate) {
+    if is::<PyDate>(obj, strict) {
         let d = obj.cast::<PyDate>().map_err(|e| decode_err(obj, e))?;
         return Ok(Value::Date(Date {
             year: d.get_year(),
@@ -365,7 +357,7 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
             day: d.get_day(),
         }));
     }
-    if is!(PyTime) {
+    if is::<PyTime>(obj, strict) {
         let t = obj.cast::<PyTime>().map_err(|e| decode_err(obj, e))?;
         return Ok(Value::Time(Time {
             hour: t.get_hour(),
@@ -375,7 +367,7 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
             utc_offset: utc_offset(obj, t.get_tzinfo().is_some())?,
         }));
     }
-    if is!(PyComplex) {
+    if is::<PyComplex>(obj, strict) {
         let c = obj.cast::<PyComplex>().map_err(|e| decode_err(obj, e))?;
         return Ok(Value::Complex {
             re: c.real(),
