@@ -148,6 +148,11 @@ class _NotData(Exception):
         self.message = message
 
 
+def _where(path):
+    """`[0][2]` for a path of indices, "the top" for none."""
+    return "".join("[%d]" % n for n in path) or "the top"
+
+
 def _fmt_time(h, m, s, us, offset):
     out = "%02d:%02d:%02d" % (h, m, s)
     if us:
@@ -488,19 +493,16 @@ class Worker:
             if not strict:
                 return self.make_ref(obj)
             at = self.ancestors.index(i)
-            here = "".join("[%d]" % n for n in self.path) or "the top"
-            outer = "".join("[%d]" % n for n in self.path[:at]) or "the top"
             raise _NotData(
                 type(obj).__name__,
                 "the value contains itself: %s is the same object as %s (a cycle); ask for a "
-                "ref (PyRef) to keep it in Python" % (here, outer),
+                "ref (PyRef) to keep it in Python" % (_where(self.path), _where(self.path[:at])),
             )
         if len(self.ancestors) >= MAX_NESTING:
-            where = "".join("[%d]" % n for n in self.path) or "the top"
             raise _NotData(
                 type(obj).__name__,
                 "nested more than %d levels deep (at %s); flatten the data, or keep it in "
-                "Python as a ref" % (MAX_NESTING, where),
+                "Python as a ref" % (MAX_NESTING, _where(self.path)),
             )
         self.ancestors.append(i)
         self.ancestor_ids.add(i)
@@ -509,18 +511,19 @@ class Worker:
     def _leave(self):
         self.ancestor_ids.discard(self.ancestors.pop())
 
-    def _items(self, obj, strict):
-        """The converted items of container `obj`, or a ref when it closes a cycle (then the
-        second value is False)."""
+    def _items(self, obj, strict, pairs=False):
+        """The converted items of container `obj` (its converted key/value pairs, for a dict
+        with `pairs`) and True; or, when `obj` closes a cycle, a ref to it and False."""
         cycle = self._enter(obj, strict)
         if cycle is not None:
             return cycle, False
+        convert = self._convert
         out = []
         path = self.path
         path.append(0)
-        for i, x in enumerate(obj):
+        for i, x in enumerate(obj.items() if pairs else obj):
             path[-1] = i
-            out.append(self._convert(x, strict))
+            out.append((convert(x[0], strict), convert(x[1], strict)) if pairs else convert(x, strict))
         path.pop()
         self._leave()
         return out, True
@@ -548,17 +551,9 @@ class Worker:
             items, whole = self._items(obj, strict)
             return {TAG: "tuple", "elements": items} if whole else items
         if t is dict or (strict and isinstance(obj, dict)):
-            cycle = self._enter(obj, strict)
-            if cycle is not None:
-                return cycle
-            items = []
-            path = self.path
-            path.append(0)
-            for i, (k, v) in enumerate(obj.items()):
-                path[-1] = i
-                items.append((self._convert(k, strict), self._convert(v, strict)))
-            path.pop()
-            self._leave()
+            items, whole = self._items(obj, strict, pairs=True)
+            if not whole:
+                return items
             if all(type(k) is str and k != TAG for k, _ in items):
                 return dict(items)
             return {TAG: "dict", "items": [[k, v] for k, v in items]}

@@ -80,8 +80,8 @@ pub const ISOLATE_SYS_PATH: &str =
     "import sys; sys.path[:1] = [] if sys.path[:1] == [''] else sys.path[:1]";
 
 /// `code` with [`ISOLATE_SYS_PATH`] run first.
-pub fn isolated(code: &str) -> std::string::String {
-    std::format!("{ISOLATE_SYS_PATH}\n{code}")
+pub fn isolated(code: &str) -> String {
+    format!("{ISOLATE_SYS_PATH}\n{code}")
 }
 
 /// The chosen interpreter.
