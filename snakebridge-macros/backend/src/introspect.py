@@ -1421,6 +1421,18 @@ def _runtime_kinds(obj, rsig, drop_first):
 class Introspector:
     def __init__(self):
         self.stubs = Stubs()
+        # id(class) -> (unique qualified name, class); see class_id.
+        self.class_ids = {}
+        self.class_id_taken = set()
+        # Members of the module being described that could not be described: listed in the
+        # module's rustdoc by the Rust side.
+        self.left_out = []
+
+    def leave_out(self, name, why, exc=None):
+        reason = why if exc is None else "%s: %s: %s" % (why, type(exc).__name__, scrub(str(exc))[:300])
+        warn("%s: %s" % (name, reason))
+        if len(self.left_out) < 200:
+            self.left_out.append({"name": name, "reason": reason})
 
     # ---- signatures -------------------------------------------------------------------
 
@@ -1583,20 +1595,46 @@ class Introspector:
                 info["doc"] = d
         return info
 
+    def class_id(self, cls):
+        """The class's qualified name, made unique: two class objects can share one
+        (`urllib.parse.SplitResult` subclasses a namedtuple also called `urllib.parse.SplitResult`),
+        and the Rust side tells classes apart by this name. The first class seen keeps the plain
+        name (exported classes are registered first, so annotations naming it find it); a later
+        one gets `#2`, `#3`, ..."""
+        known = self.class_ids.get(id(cls))
+        if known is not None:
+            return known[0]
+        qn = class_name(cls) or getattr(cls, "__name__", "?")
+        unique, n = qn, 1
+        while unique in self.class_id_taken:
+            n += 1
+            unique = "%s#%d" % (qn, n)
+        self.class_id_taken.add(unique)
+        # The class object is kept alive with its id so the id is never reused for another class.
+        self.class_ids[id(cls)] = (unique, cls)
+        return unique
+
     def class_info(self, name, cls, modname, exported):
         qn = class_name(cls)
-        info = {"name": name, "qualified_name": qn, "exported": exported}
+        info = {"name": name, "qualified_name": self.class_id(cls), "exported": exported}
         doc = clean_doc(cls.__dict__.get("__doc__"))
         if doc:
             info["doc"] = doc
         bases = []
         for b in getattr(cls, "__bases__", ()):
-            if b is object or b is typing.Generic or getattr(b, "_is_protocol", False) and b.__module__ == "typing":
+            if not _mirrored(b):
                 continue
-            bn = class_name(b)
-            if bn:
-                bases.append(bn)
+            bases.append(self.class_id(b))
         info["bases"] = bases
+        # The whole MRO (after the class itself) of the classes the bindings mirror: the order in
+        # which Python looks members up, which the Rust side follows.
+        try:
+            info["mro"] = [self.class_id(b) for b in cls.__mro__[1:] if _mirrored(b)]
+        except Exception as e:
+            warn("%s: __mro__: %s: %s" % (qn, type(e).__name__, e))
+        fields = _tuple_fields(cls)
+        if fields is not None:
+            info["fields"] = fields
 
         keys = []
         if exported:
@@ -1626,7 +1664,7 @@ class Introspector:
             try:
                 m = self.member(cls, qn, mname, raw, stub, stub_body)
             except Exception as e:
-                warn("%s.%s: %s: %s" % (qn, mname, type(e).__name__, e))
+                self.leave_out("%s.%s" % (qn, mname), "introspection failed", e)
                 continue
             if m is None:
                 continue
@@ -1725,25 +1763,33 @@ class Introspector:
         else:
             ssm = stub[0] if stub is not None else None
         if isinstance(raw, property) or type(raw).__name__ in (
-            "getset_descriptor", "member_descriptor", "cached_property",
+            "getset_descriptor", "member_descriptor", "cached_property", "_tuplegetter",
         ):
             fget = getattr(raw, "fget", None) or getattr(raw, "func", None)
             tname = type(raw).__name__
             # A Python property knows whether it has a setter; a C getset descriptor does not
             # say, so the stub decides and, without one, it is taken as read-only (most are).
             # Slots (member descriptors) and cached properties can be assigned.
-            readonly = raw.fset is None if isinstance(raw, property) else tname == "getset_descriptor"
+            # Namedtuple fields (`_tuplegetter`) and struct-sequence fields (member descriptors of
+            # a tuple subclass) are read-only like the tuple itself.
+            tuple_field = tname == "_tuplegetter" or (
+                tname == "member_descriptor" and issubclass(cls, tuple)
+            )
+            if isinstance(raw, property):
+                readonly = raw.fset is None
+            else:
+                readonly = tuple_field or tname == "getset_descriptor"
             a = {"name": mname}
             doc = clean_doc(getattr(raw, "__doc__", None))
             if doc:
                 a["doc"] = doc
             if sym is not None and sym.kind == "property":
-                if not isinstance(raw, property):
+                if not isinstance(raw, property) and not tuple_field:
                     readonly = not sym.setter
                 if sym.defs[0].returns is not None:
                     a["annotation"] = self.stubs.type_of(sym.defs[0].returns, ssm, {"self_type": qn})
             elif sym is not None and sym.kind == "var" and isinstance(sym.node, ast.AnnAssign):
-                if not isinstance(raw, property):
+                if not isinstance(raw, property) and not tuple_field:
                     readonly = _is_final(sym.node.annotation)
                 a["annotation"] = self.stubs.type_of(sym.node.annotation, ssm, {"self_type": qn})
             elif fget is not None:
@@ -1807,11 +1853,22 @@ class Introspector:
     # ---- modules --------------------------------------------------------------------------
 
     def module_info(self, mod, modname):
+        self.left_out = []
         info = {"name": modname}
         doc = clean_doc(getattr(mod, "__doc__", None))
         if doc:
             info["doc"] = doc
         names = public_names(mod)
+        # Exported classes claim their plain qualified names before any ancestor can.
+        for name in names:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    obj = getattr(mod, name)
+                if inspect.isclass(obj):
+                    self.class_id(obj)
+            except Exception:
+                pass
         functions, classes, constants = [], [], []
         exported_classes = {}
         for name in names:
@@ -1823,7 +1880,7 @@ class Introspector:
                 # `__all__` may list submodules that are not imported yet (xml.__all__): those
                 # are skipped like every other submodule.
                 if not _is_submodule(modname, name):
-                    warn("%s.%s: getattr failed: %s: %s" % (modname, name, type(e).__name__, e))
+                    self.leave_out("%s.%s" % (modname, name), "reading the attribute failed", e)
                 continue
             if isinstance(obj, types.ModuleType):
                 continue
@@ -1836,9 +1893,10 @@ class Introspector:
                 else:
                     constants.append(self.constant_info(name, obj))
             except Exception as e:
-                warn("%s.%s: %s: %s" % (modname, name, type(e).__name__, e))
+                self.leave_out("%s.%s" % (modname, name),
+                               "introspection failed, bound without a signature", e)
                 if inspect.isclass(obj):
-                    classes.append({"name": name, "qualified_name": class_name(obj) or name,
+                    classes.append({"name": name, "qualified_name": self.class_id(obj),
                                     "exported": True, "bases": [], "methods": [], "attributes": []})
                 elif callable(obj):
                     functions.append({"name": name, "kind": callable_kind(obj), "signatures": [],
@@ -1852,27 +1910,57 @@ class Introspector:
             for base in getattr(cls, "__mro__", ())[1:]:
                 if id(base) in exported_classes or id(base) in ancestors:
                     continue
-                if base.__module__ == "builtins" or base is typing.Generic or base.__module__ == "typing":
+                if not _mirrored(base):
                     continue
                 ancestors[id(base)] = base
         used = {c["name"] for c in classes}
-        for base in sorted(ancestors.values(), key=lambda b: (class_name(b) or "", b.__name__)):
+        for base in sorted(ancestors.values(), key=lambda b: (self.class_id(b), b.__name__)):
             nm = base.__name__
             if nm in used:
                 import hashlib
 
-                nm = "%s_%s" % (nm, hashlib.sha256((class_name(base) or nm).encode()).hexdigest()[:6])
+                nm = "%s_%s" % (nm, hashlib.sha256(self.class_id(base).encode()).hexdigest()[:6])
             used.add(nm)
             try:
                 classes.append(self.class_info(nm, base, modname, False))
             except Exception as e:
-                warn("%s: ancestor %s: %s: %s" % (modname, class_name(base), type(e).__name__, e))
+                self.leave_out(self.class_id(base), "introspecting this base class failed", e)
 
         info["functions"] = sorted(functions, key=lambda f: f["name"])
         info["classes"] = sorted(classes, key=lambda c: c["name"])
         info["constants"] = sorted(constants, key=lambda c: c["name"])
         info["submodules"] = []
+        if self.left_out:
+            info["left_out"] = self.left_out
         return info
+
+
+def _mirrored(cls):
+    """Whether a base class is mirrored by the bindings: not `object`, builtins, `Generic` or
+    `typing`'s protocols."""
+    if cls is object or cls is typing.Generic:
+        return False
+    mod = getattr(cls, "__module__", None)
+    return mod not in ("builtins", "typing") and class_name(cls) is not None
+
+
+def _tuple_fields(cls):
+    """The field names, in tuple order, of a namedtuple, `typing.NamedTuple` or struct-sequence
+    class (`os.stat_result`, `time.struct_time`), else None."""
+    try:
+        if not (isinstance(cls, type) and issubclass(cls, tuple)):
+            return None
+        if not (hasattr(cls, "_fields") or hasattr(cls, "n_sequence_fields")):
+            return None
+        names = getattr(cls, "__match_args__", None) or getattr(cls, "_fields", None)
+        names = [n for n in names if isinstance(n, str)]
+        # Some struct sequences have unnamed positions (`os.stat_result`'s integer times): the
+        # names then do not describe the tuple, and only the getters are bound.
+        if len(names) != getattr(cls, "n_sequence_fields", len(names)):
+            return None
+        return names or None
+    except Exception:
+        return None
 
 
 def _fn(name, kind, sigs, source):

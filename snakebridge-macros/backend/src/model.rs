@@ -28,6 +28,18 @@ pub struct ModuleInfo {
     /// Submodules that were requested (`submodules = [...]`), introspected the same way.
     #[serde(default)]
     pub submodules: Vec<ModuleInfo>,
+    /// Members that could not be bound, and why; listed in the module's rustdoc.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A member the bindings leave out (or bind without a signature), with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// The dotted Python name (`module.Class.member`).
+    pub name: String,
+    /// Why, in a sentence.
+    pub reason: String,
 }
 
 /// A function, method or other callable.
@@ -151,7 +163,8 @@ pub struct ClassInfo {
     /// The attribute name under which it is reached in this module (`"JSONEncoder"`).
     pub name: String,
     /// The qualified name of the class object, `module.qualname` (`"json.encoder.JSONEncoder"`).
-    /// Type annotations refer to classes by this name.
+    /// Type annotations refer to classes by this name. Unique within one introspection: a second
+    /// class object with the same name gets `#2` appended (a namedtuple base and its subclass).
     pub qualified_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
@@ -162,6 +175,15 @@ pub struct ClassInfo {
     /// Direct bases, qualified names, in declaration order (`builtins.object` omitted).
     #[serde(default)]
     pub bases: Vec<String>,
+    /// The method resolution order after the class itself, qualified names, of the classes the
+    /// bindings mirror (`object`, builtins and `typing` left out). Empty in fixtures that predate
+    /// it: codegen then follows `bases`, depth first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mro: Vec<String>,
+    /// The field names, in tuple order, of a namedtuple, `typing.NamedTuple` or struct-sequence
+    /// class whose names cover the whole tuple.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
     /// The constructor signature (from `__init__`/`__new__`/the stub), `self` removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constructor: Option<FunctionInfo>,

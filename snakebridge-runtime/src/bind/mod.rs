@@ -24,8 +24,9 @@ pub fn set_attr(target: &PyRef, name: &'static str, value: impl IntoValue) -> Re
     crate::api::set_attr(target, name, value)
 }
 
-/// Implemented by every generated class struct: a `#[repr(transparent)]` newtype over [`PyRef`]
-/// (a root class) or over its base class's struct (a subclass).
+/// Implemented by every generated class struct: a `#[repr(transparent)]` struct with one field,
+/// `__sb_ref`, holding a [`PyRef`] (a root class) or its base class's struct (a subclass).
+/// Generated member traits (`RegressorMixinMethods`) have it as their supertrait.
 pub trait PyClass: Sized {
     /// The Python module the class is reached through.
     const MODULE: &'static str;
@@ -141,9 +142,10 @@ macro_rules! __call_builder {
 
 /// Implements the traits of a generated class struct.
 ///
-/// `__py_class!(JSONEncoder, "json", "JSONEncoder")` for a root class (`struct JSONEncoder(PyRef)`),
-/// `__py_class!(Sub, "mod", "Sub", base = Base)` for a subclass (`struct Sub(Base)`), which then
-/// derefs to `Base` so inherited methods are reached without being generated again.
+/// `__py_class!(JSONEncoder, "json", "JSONEncoder")` for a root class
+/// (`struct JSONEncoder { __sb_ref: PyRef }`), `__py_class!(Sub, "mod", "Sub", base = Base)` for a
+/// subclass (`struct Sub { __sb_ref: Base }`), which then derefs to `Base` so inherited methods
+/// are reached without being generated again.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __py_class {
@@ -152,19 +154,19 @@ macro_rules! __py_class {
             const MODULE: &'static ::core::primitive::str = $module;
             const NAME: &'static ::core::primitive::str = $class;
             fn from_ref_unchecked(r: $crate::PyRef) -> Self {
-                $name(r)
+                $name { __sb_ref: r }
             }
             fn as_py_ref(&self) -> &$crate::PyRef {
-                &self.0
+                &self.__sb_ref
             }
             fn into_py_ref(self) -> $crate::PyRef {
-                self.0
+                self.__sb_ref
             }
         }
         impl ::core::ops::Deref for $name {
             type Target = $crate::PyRef;
             fn deref(&self) -> &$crate::PyRef {
-                &self.0
+                &self.__sb_ref
             }
         }
         $crate::__py_class!(@common $name);
@@ -174,24 +176,26 @@ macro_rules! __py_class {
             const MODULE: &'static ::core::primitive::str = $module;
             const NAME: &'static ::core::primitive::str = $class;
             fn from_ref_unchecked(r: $crate::PyRef) -> Self {
-                $name(<$base as $crate::bind::PyClass>::from_ref_unchecked(r))
+                $name {
+                    __sb_ref: <$base as $crate::bind::PyClass>::from_ref_unchecked(r),
+                }
             }
             fn as_py_ref(&self) -> &$crate::PyRef {
-                $crate::bind::PyClass::as_py_ref(&self.0)
+                $crate::bind::PyClass::as_py_ref(&self.__sb_ref)
             }
             fn into_py_ref(self) -> $crate::PyRef {
-                $crate::bind::PyClass::into_py_ref(self.0)
+                $crate::bind::PyClass::into_py_ref(self.__sb_ref)
             }
         }
         impl ::core::ops::Deref for $name {
             type Target = $base;
             fn deref(&self) -> &$base {
-                &self.0
+                &self.__sb_ref
             }
         }
         impl ::core::convert::From<$name> for $base {
             fn from(v: $name) -> $base {
-                v.0
+                v.__sb_ref
             }
         }
         $crate::__py_class!(@common $name);

@@ -58,8 +58,33 @@ pub struct Callable<'a> {
     pub reserved: &'a HashSet<String>,
 }
 
+/// A function or method item, kept in parts so that it can be written inherent (`pub fn`) or
+/// inside a member trait (`fn`, a default method).
+pub struct Item {
+    /// The rendered rustdoc.
+    pub doc: String,
+    /// `name(params) -> Ret`.
+    pub sig: TokenStream,
+    /// The body's statements.
+    pub body: TokenStream,
+}
+
+impl Item {
+    /// `pub fn ...`, for an inherent impl or a module.
+    pub fn public(&self) -> TokenStream {
+        let Item { doc, sig, body } = self;
+        quote! { #[doc = #doc] pub fn #sig { #body } }
+    }
+
+    /// `fn ...`, a default method of a trait.
+    pub fn in_trait(&self) -> TokenStream {
+        let Item { doc, sig, body } = self;
+        quote! { #[doc = #doc] fn #sig { #body } }
+    }
+}
+
 /// The function (or method) item, and the builder items that go at module level.
-pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
+pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
     let plan = &c.callable.plan;
     let rust_name = names::ident(&c.callable.rust_name);
     let builder = c.callable.builder.as_deref().map(names::ident);
@@ -132,16 +157,18 @@ pub fn emit(c: &Callable<'_>) -> (TokenStream, TokenStream) {
     let doc = &c.doc;
 
     let Some(builder) = builder else {
-        let item = quote! {
-            #[doc = #doc]
-            pub fn #rust_name(#receiver #(#params),*) -> __sb::Call<#call_ret> { #site #call #(#keywords)* }
+        let item = Item {
+            doc: doc.clone(),
+            sig: quote!(#rust_name(#receiver #(#params),*) -> __sb::Call<#call_ret>),
+            body: quote!(#site #call #(#keywords)*),
         };
         return (item, TokenStream::new());
     };
 
-    let item = quote! {
-        #[doc = #doc]
-        pub fn #rust_name(#receiver #(#params),*) -> #builder { #site #builder(#call #(#keywords)*) }
+    let item = Item {
+        doc: doc.clone(),
+        sig: quote!(#rust_name(#receiver #(#params),*) -> #builder),
+        body: quote!(#site #builder(#call #(#keywords)*)),
     };
 
     let mut methods = Vec::new();

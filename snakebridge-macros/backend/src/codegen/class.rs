@@ -1,17 +1,22 @@
 //! Emitting one class: its struct, constructor, methods and attribute accessors.
 //!
 //! ```text
-//! #[repr(transparent)] pub struct JSONEncoder(PyRef);          // root class
-//! #[repr(transparent)] pub struct Sub(super::Base);             // subclass: Deref<Target = Base>
+//! #[repr(transparent)] pub struct JSONEncoder { __sb_ref: PyRef }      // root class
+//! #[repr(transparent)] pub struct Sub { __sb_ref: super::Base }        // Deref<Target = Base>
 //! __py_class!(Sub, "mod", "Sub", base = super::Base);
 //! impl Sub { pub fn new(..) -> ..; pub fn method(&self, ..) -> ..; pub fn attr(&self) -> ..; .. }
+//! pub trait MixinMethods: PyClass { fn mixed(&self) -> ..; }            // a mixin's members
+//! impl MixinMethods for Sub {}                                         // Sub inherits Mixin
 //! ```
 //!
-//! Inheritance is mirrored once: a class's struct carries only what its own `__dict__` defines;
-//! the rest is reached through `Deref` to the base's struct. Only the first base that is bound
-//! (by this invocation) is mirrored. Member names, plans and types come from `resolve`.
+//! A class's struct carries what its own `__dict__` defines; its first bound base (its chain)
+//! is reached through `Deref`, every other class of its MRO through that class's member trait,
+//! and names the MRO defines twice through inherent copies (see `resolve`'s `Inheritance`).
+//! Structs have a named field so that their names stay out of the value namespace (a parameter
+//! called like a class is a binding, not a pattern). Member names, plans and types come from
+//! `resolve`.
 
-use super::callable::{self, Callable, Target};
+use super::callable::{self, Callable, Item, Target};
 use super::resolve::ResolvedClass;
 use crate::docs;
 use crate::model::MethodBinding;
@@ -28,7 +33,10 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
     let (py_module, py_class) = (&c.python.0, &c.python.1);
     let python_path = format!("{py_module}.{py_class}");
 
-    let mut members = Vec::new();
+    // Constructor and static methods (inherent only), instance members (inherent and/or in
+    // the member trait), each with its Rust name.
+    let mut statics: Vec<TokenStream> = Vec::new();
+    let mut members: Vec<(&str, Item)> = Vec::new();
     let mut builder_items = Vec::new();
 
     if let Some(ctor) = &c.ctor {
@@ -60,7 +68,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
             python_path: &python_path,
             reserved: values,
         });
-        members.push(item);
+        statics.push(item.public());
         builder_items.push(builder_tokens);
     }
 
@@ -89,7 +97,11 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
             python_path: &method_path,
             reserved: values,
         });
-        members.push(item);
+        if m.method.binding == MethodBinding::Instance {
+            members.push((&m.callable.rust_name, item));
+        } else {
+            statics.push(item.public());
+        }
         builder_items.push(builder_tokens);
     }
 
@@ -99,22 +111,49 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         let attr_path = format!("{python_path}.{name}");
         let ret = ty.owned();
         let getter = names::ident(&a.getter);
-        let doc = docs::render_plain(a.info.doc.as_deref(), &attr_path);
-        members.push(quote! {
-            #[doc = #doc]
-            pub fn #getter(&self) -> __sb::Result<#ret> { __sb::get_attr(__sb::PyClass::as_py_ref(self), #name) }
-        });
+        members.push((
+            &a.getter,
+            Item {
+                doc: docs::render_plain(a.info.doc.as_deref(), &attr_path),
+                sig: quote!(#getter(&self) -> __sb::Result<#ret>),
+                body: quote!(__sb::get_attr(__sb::PyClass::as_py_ref(self), #name)),
+            },
+        ));
         if let Some(setter) = &a.setter {
             let param = ty.param();
             let value = names::ident(&Scope::within(values).claim("value"));
             let arg = ty.arg(&quote!(#value));
-            let setter = names::ident(setter);
-            let doc = format!("Sets {}.", docs::code_span(&attr_path));
-            members.push(quote! {
-                #[doc = #doc]
-                pub fn #setter(&self, #value: #param) -> __sb::Result<()> { __sb::set_attr(__sb::PyClass::as_py_ref(self), #name, #arg) }
-            });
+            let setter_id = names::ident(setter);
+            members.push((
+                setter,
+                Item {
+                    doc: format!("Sets {}.", docs::code_span(&attr_path)),
+                    sig: quote!(#setter_id(&self, #value: #param) -> __sb::Result<()>),
+                    body: quote!(__sb::set_attr(__sb::PyClass::as_py_ref(self), #name, #arg)),
+                },
+            ));
         }
+    }
+
+    if let Some((name, types)) = &c.tuple {
+        let id = names::ident(name);
+        let types = types.iter().map(|t| t.owned());
+        let doc = format!(
+            "The fields as a Rust tuple (Python `tuple(self)`): {}.",
+            c.info
+                .fields
+                .iter()
+                .flatten()
+                .map(|f| docs::code_span(f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        statics.push(quote! {
+            #[doc = #doc]
+            pub fn #id(&self) -> __sb::Result<(#(#types,)*)> {
+                __sb::Call::function("builtins", "tuple", (__sb::PyClass::as_py_ref(self),)).call()
+            }
+        });
     }
 
     let doc = docs::render_plain(info.doc.as_deref(), &python_path);
@@ -129,13 +168,49 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         ),
     };
     let hidden = (!c.exported).then(|| quote!(#[doc(hidden)]));
+    let inherent = c
+        .inherent_members
+        .then(|| members.iter().map(|(_, item)| item.public()))
+        .into_iter()
+        .flatten();
+    let members_trait = c.members_trait.as_ref().map(|name| {
+        let id = names::ident(name);
+        let items = members.iter().map(|(_, item)| item.in_trait());
+        let doc = format!(
+            "The instance members of {}, for the classes that inherit them (bring it into \
+             scope with the module's `prelude`).",
+            docs::code_span(&python_path)
+        );
+        // Without inherent members the class reaches its own through the trait.
+        let own = (!c.inherent_members).then(|| quote!(impl #id for #struct_name {}));
+        quote! {
+            #[doc = #doc]
+            #hidden
+            pub trait #id: __sb::PyClass { #(#items)* }
+            #own
+        }
+    });
+    let trait_impls = c
+        .trait_impls
+        .iter()
+        .map(|t| quote!(impl #t for #struct_name {}));
+    let forwards = c.forwards.iter().map(|(target, names)| {
+        let items = members
+            .iter()
+            .filter(|(n, _)| names.iter().any(|m| m == n))
+            .map(|(_, item)| item.public());
+        quote!(impl #target { #(#items)* })
+    });
     quote! {
         #[doc = #doc]
         #hidden
         #[repr(transparent)]
-        pub struct #struct_name(#field);
+        pub struct #struct_name { __sb_ref: #field }
         #macro_call
-        impl #struct_name { #(#members)* }
+        impl #struct_name { #(#statics)* #(#inherent)* }
+        #members_trait
+        #(#trait_impls)*
+        #(#forwards)*
         #(#builder_items)*
     }
 }

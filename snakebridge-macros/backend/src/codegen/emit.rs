@@ -5,7 +5,7 @@
 
 use super::callable::{self, Callable, Target};
 use super::class;
-use super::resolve::{ANCESTORS, Resolved, ResolvedConstant};
+use super::resolve::{ANCESTORS, PRELUDE, Resolved, ResolvedConstant};
 use crate::docs;
 use crate::names;
 use proc_macro2::TokenStream;
@@ -16,7 +16,14 @@ use quote::quote;
 pub fn module(r: &Resolved<'_>, i: usize, root_extra: Option<TokenStream>) -> TokenStream {
     let m = &r.mods[i];
     let module = m.info.name.as_str();
-    let doc = docs::render_plain(m.info.doc.as_deref(), module);
+    let mut doc = docs::render_plain(m.info.doc.as_deref(), module);
+    if !m.info.left_out.is_empty() {
+        // What could not be bound stays visible where users look for it.
+        doc.push_str("\n\n# Left out\n\nThese members could not be bound as typed items:\n\n");
+        for l in &m.info.left_out {
+            doc.push_str(&format!("- {}: {}\n", docs::code_span(&l.name), l.reason));
+        }
+    }
     let allows = (i == 0).then(|| {
         quote! {
             #![allow(
@@ -67,7 +74,7 @@ pub fn module(r: &Resolved<'_>, i: usize, root_extra: Option<TokenStream>) -> To
             python_path: &python_path,
             reserved: &m.values,
         });
-        items.push(item);
+        items.push(item.public());
         items.push(builder_items);
     }
 
@@ -96,6 +103,43 @@ pub fn module(r: &Resolved<'_>, i: usize, root_extra: Option<TokenStream>) -> To
         let name = names::ident(name);
         items.push(quote! { pub mod #name { #content } });
     }
+
+    // The member traits of this module, its ancestors and its submodules, imported anonymously
+    // (`as _`) so that a glob import brings their methods into scope without their names.
+    let ancestors = names::ident(ANCESTORS);
+    let traits = m
+        .classes
+        .iter()
+        .filter_map(|c| c.members_trait.as_deref())
+        .map(|t| {
+            let t = names::ident(t);
+            quote!(pub use super::#t as _;)
+        })
+        .chain(
+            m.hidden
+                .iter()
+                .filter_map(|c| c.members_trait.as_deref())
+                .map(|t| {
+                    let t = names::ident(t);
+                    quote!(pub use super::#ancestors::#t as _;)
+                }),
+        )
+        .chain(m.submodules.iter().map(|(_, name)| {
+            let name = names::ident(name);
+            let prelude = names::ident(PRELUDE);
+            quote!(pub use super::#name::#prelude::*;)
+        }));
+    let prelude_mod = names::ident(PRELUDE);
+    let prelude_doc = format!(
+        "`use` this module's `{PRELUDE}::*` to call the members classes inherit from mixins \
+         (bases other than the first): it brings their traits into scope."
+    );
+    items.push(quote! {
+        #[doc = #prelude_doc]
+        pub mod #prelude_mod {
+            #(#traits)*
+        }
+    });
 
     quote! {
         #![doc = #doc]

@@ -33,9 +33,11 @@
 //!   see the `callable` submodule;
 //! - class structs, see the `class` submodule;
 //! - constants: plain values as `const`s, everything else as getter functions;
-//! - a `#[doc(hidden)] pub mod __ancestors` holding ancestors that are needed for `Deref` but not
-//!   bound themselves (not exported, or filtered out);
-//! - requested submodules as nested `pub mod`s.
+//! - a `#[doc(hidden)] pub mod __ancestors` holding the classes of the MRO of bound classes that
+//!   are not bound themselves (not exported, filtered out, or from another module or package);
+//! - requested submodules as nested `pub mod`s;
+//! - `pub mod prelude`, re-exporting (as `_`) the member traits through which classes reach the
+//!   members of their mixins, and the preludes of the submodules.
 //!
 //! # Filtering
 //!

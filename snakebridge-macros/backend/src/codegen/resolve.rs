@@ -28,7 +28,10 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Item names of every module that no Python name may take.
-pub const RESERVED_ITEMS: &[&str] = &["__sb", ANCESTORS];
+pub const RESERVED_ITEMS: &[&str] = &["__sb", ANCESTORS, PRELUDE];
+/// The module of every bindings module that re-exports its member traits (and those of its
+/// submodules), for `use bindings::prelude::*`.
+pub const PRELUDE: &str = "prelude";
 /// The hidden module holding ancestors that are needed for `Deref` but not bound themselves.
 pub const ANCESTORS: &str = "__ancestors";
 /// Tuple structs and unit variants of the prelude, which a parameter binding cannot shadow.
@@ -112,6 +115,21 @@ pub struct ResolvedClass<'m> {
     pub base: Option<String>,
     /// The path of the base's struct, relative to the module the class is emitted in.
     pub base_path: Option<TokenStream>,
+    /// The name of the trait carrying the class's instance members, when some class inherits
+    /// them from it off its `Deref` chain (a mixin); see [`Inheritance`].
+    pub members_trait: Option<String>,
+    /// Whether the instance members are also inherent (false only for hidden ancestors that no
+    /// class derefs to: their trait is all they need).
+    pub inherent_members: bool,
+    /// The member traits this class implements (paths relative to its module).
+    pub trait_impls: Vec<TokenStream>,
+    /// Inherent copies of this class's members emitted on subclasses, where the subclass's
+    /// MRO would otherwise be ambiguous or resolved differently by Rust: `(subclass struct
+    /// path, Rust member names)`.
+    pub forwards: Vec<(TokenStream, Vec<String>)>,
+    /// A namedtuple or struct sequence: the Rust name of its `to_tuple` method and the field
+    /// types in tuple order.
+    pub tuple: Option<(String, Vec<RustType>)>,
     /// The constructor (exported classes only); its plan returns `Self`.
     pub ctor: Option<ResolvedCallable<'m>>,
     pub methods: Vec<ResolvedMethod<'m>>,
@@ -172,6 +190,7 @@ pub fn resolve<'m>(module: &'m ModuleInfo, options: &Options) -> Resolved<'m> {
     for i in 0..r.mods.len() {
         r.find_ancestors(i);
     }
+    r.inheritance();
     let mods = (0..r.mods.len()).map(|i| r.finish(i)).collect();
     Resolved {
         mods,
@@ -201,6 +220,58 @@ struct ClassNames<'m> {
     methods: Vec<(&'m MethodInfo, String, String)>,
     /// `(attribute, getter name, setter name unless read-only)`.
     attrs: Vec<(&'m AttributeInfo, String, Option<String>)>,
+    /// The name its member trait gets if one is needed (claimed in the module scope).
+    trait_name: String,
+    /// The name of `to_tuple`, for namedtuples and struct sequences.
+    to_tuple: Option<String>,
+}
+
+impl ClassNames<'_> {
+    /// The Rust names of the instance members (what a subclass inherits).
+    fn instance_members(&self) -> impl Iterator<Item = &str> {
+        let methods = self
+            .methods
+            .iter()
+            .filter(|(m, _, _)| m.binding == MethodBinding::Instance)
+            .map(|(_, n, _)| n.as_str());
+        let attrs = self
+            .attrs
+            .iter()
+            .flat_map(|(_, g, s)| std::iter::once(g.as_str()).chain(s.as_deref()));
+        methods.chain(attrs)
+    }
+}
+
+/// How one class's inherited members are reached in Rust, computed by
+/// [`Resolver::inheritance`].
+///
+/// Python always runs what its MRO finds: generated methods call by name on the object. What
+/// Rust chooses is which typed signature (parameters, builder, result) a call gets, so it
+/// follows the MRO too:
+///
+/// - a class struct derefs to one bound base (the one bringing the most members), and that
+///   base to one of its own: the *chain*, whose inherent members auto-deref reaches in MRO
+///   order, with no import;
+/// - every other class of the MRO with instance members (a mixin) gets a member trait
+///   (`RegressorMixinMethods`) with those members as default methods, implemented by each class
+///   that inherits it off its chain; the module's `prelude` brings all of them into scope;
+/// - where Rust with the prelude would pick another definition than Python (a trait method
+///   before a chain member that comes first in the MRO) or find two traits ambiguous, the class
+///   gets an inherent copy of the MRO winner's member (a few lines; the builder type is shared).
+///
+/// Without the prelude, a mixin's member that overrides a chain member is reached through the
+/// chain's signature (still calling the mixin's Python method).
+#[derive(Default)]
+struct Inheritance {
+    /// Qualified names of the classes whose member trait is needed.
+    needs_trait: HashSet<String>,
+    /// Qualified names of the classes some class derefs to.
+    on_chain: HashSet<String>,
+    /// Per class slot `(module, exported, index)`: the qualified names of the traits it
+    /// implements.
+    impls: HashMap<(usize, bool, usize), Vec<String>>,
+    /// Per defining class (qualified name): `(subclass struct full path, member names)`.
+    forwards: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
 }
 
 /// A module while it is being resolved.
@@ -225,6 +296,35 @@ struct ModState<'m> {
 struct Resolver<'m> {
     mods: Vec<ModState<'m>>,
     classes: HashMap<String, Vec<String>>,
+    inherit: Inheritance,
+}
+
+/// Records that class `qn` defines member `name` (in MRO order).
+fn add(name: &str, qn: &str, defs: &mut Vec<(String, Vec<String>)>) {
+    match defs.iter_mut().find(|(n, _)| n == name) {
+        Some((_, ds)) => ds.push(qn.to_owned()),
+        None => defs.push((name.to_owned(), vec![qn.to_owned()])),
+    }
+}
+
+/// The MRO after `c` itself: the introspected one, or (fixtures that predate it) the bases
+/// depth first, each class once.
+fn lookup_order(c: &ClassInfo, by_qualname: &HashMap<&str, &ClassInfo>) -> Vec<String> {
+    if !c.mro.is_empty() {
+        return c.mro.clone();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut stack: Vec<&str> = c.bases.iter().rev().map(String::as_str).collect();
+    while let Some(qn) = stack.pop() {
+        if out.iter().any(|o| o == qn) || qn == c.qualified_name {
+            continue;
+        }
+        out.push(qn.to_owned());
+        if let Some(info) = by_qualname.get(qn) {
+            stack.extend(info.bases.iter().rev().map(String::as_str));
+        }
+    }
+    out
 }
 
 fn pattern_reserved() -> HashSet<String> {
@@ -381,16 +481,49 @@ impl<'m> Resolver<'m> {
             .iter()
             .map(|c| (c.qualified_name.as_str(), c))
             .collect();
-        let primary_base = |c: &ClassInfo, classes: &HashMap<String, Vec<String>>| {
-            c.bases
-                .iter()
-                .find(|b| classes.contains_key(*b) || by_qualname.contains_key(b.as_str()))
-                .cloned()
+        // The `Deref` base: of the bound bases, the one that brings the most members (the
+        // first on a tie), so that fewer members need a trait or an inherent copy. Python's
+        // lookup does not depend on it: a method is called by name on the object.
+        let weight = |qn: &str| {
+            let Some(info) = by_qualname.get(qn) else {
+                return 0;
+            };
+            let mut names: HashSet<&str> = HashSet::new();
+            for c in std::iter::once(qn.to_owned())
+                .chain(lookup_order(info, &by_qualname))
+                .filter_map(|q| by_qualname.get(q.as_str()))
+            {
+                names.extend(c.methods.iter().map(|m| m.function.name.as_str()));
+                names.extend(c.attributes.iter().map(|a| a.name.as_str()));
+            }
+            names.len()
         };
+        let primary_base = |c: &ClassInfo, classes: &HashMap<String, Vec<String>>| {
+            let bound = c
+                .bases
+                .iter()
+                .filter(|b| classes.contains_key(*b) || by_qualname.contains_key(b.as_str()));
+            let mut best: Option<(&String, usize)> = None;
+            for b in bound {
+                let w = weight(b);
+                if best.is_none_or(|(_, bw)| w > bw) {
+                    best = Some((b, w));
+                }
+            }
+            best.map(|(b, _)| b.clone())
+        };
+        // Every class of every MRO is bound (hidden if not exported): chain classes for `Deref`,
+        // mixins for their member traits.
         let mut queue: Vec<String> = Vec::new();
         for k in 0..self.mods[i].classes.len() {
-            let base = primary_base(self.mods[i].classes[k].info, &self.classes);
-            queue.extend(base.clone());
+            let info = self.mods[i].classes[k].info;
+            let base = primary_base(info, &self.classes);
+            queue.extend(
+                lookup_order(info, &by_qualname)
+                    .into_iter()
+                    .filter(|b| by_qualname.contains_key(b.as_str()))
+                    .rev(),
+            );
             self.mods[i].classes[k].base = base;
         }
         // The hidden module has its own namespace: struct names first, then builders.
@@ -409,7 +542,12 @@ impl<'m> Resolver<'m> {
             full.push(rust_name.clone());
             self.classes.insert(qn.clone(), full);
             let base = primary_base(info, &self.classes);
-            queue.extend(base.clone());
+            queue.extend(
+                lookup_order(info, &by_qualname)
+                    .into_iter()
+                    .filter(|b| by_qualname.contains_key(b.as_str()))
+                    .rev(),
+            );
             found.push((info, base));
             hidden_names.push(rust_name);
         }
@@ -428,6 +566,140 @@ impl<'m> Resolver<'m> {
             m.hidden_values.extend(class_builders(&class));
             m.hidden.push(class);
         }
+    }
+
+    /// Settles [`Inheritance`]: which classes need member traits, who implements them, and
+    /// where inherent copies keep Rust's lookup Python's.
+    fn inheritance(&mut self) {
+        type Slot = (usize, bool, usize);
+        let mut slots: HashMap<&str, Slot> = HashMap::new();
+        let mut all: Vec<Slot> = Vec::new();
+        for (i, m) in self.mods.iter().enumerate() {
+            for (exported, list) in [(true, &m.classes), (false, &m.hidden)] {
+                for (k, c) in list.iter().enumerate() {
+                    slots
+                        .entry(c.info.qualified_name.as_str())
+                        .or_insert((i, exported, k));
+                    all.push((i, exported, k));
+                }
+            }
+        }
+        let get = |(i, exported, k): Slot| {
+            let m = &self.mods[i];
+            if exported {
+                &m.classes[k]
+            } else {
+                &m.hidden[k]
+            }
+        };
+        let mut out = Inheritance::default();
+        for slot in all {
+            let c = get(slot);
+            let by_qualname: HashMap<&str, &ClassInfo> = self.mods[slot.0]
+                .info
+                .classes
+                .iter()
+                .map(|c| (c.qualified_name.as_str(), c))
+                .collect();
+            let mut chain: HashSet<&str> = HashSet::new();
+            let mut next = c.base.as_deref();
+            while let Some(qn) = next {
+                if !chain.insert(qn) {
+                    break;
+                }
+                out.on_chain.insert(qn.to_owned());
+                next = slots.get(qn).and_then(|s| get(*s).base.as_deref());
+            }
+            let order: Vec<String> = lookup_order(c.info, &by_qualname)
+                .into_iter()
+                .filter(|qn| slots.contains_key(qn.as_str()))
+                .collect();
+            // Rust member name → the classes defining it, in MRO order (the class itself first).
+            let mut defs: Vec<(String, Vec<String>)> = Vec::new();
+            for name in c.instance_members() {
+                add(name, &c.info.qualified_name, &mut defs);
+            }
+            let mut impls = Vec::new();
+            for qn in &order {
+                let d = get(slots[qn.as_str()]);
+                let mut any = false;
+                for name in d.instance_members() {
+                    add(name, qn, &mut defs);
+                    any = true;
+                }
+                if any && !chain.contains(qn.as_str()) {
+                    impls.push(qn.clone());
+                    out.needs_trait.insert(qn.clone());
+                }
+            }
+            let own = c.info.qualified_name.as_str();
+            let mut full = self.mods[slot.0].path.clone();
+            if !slot.1 {
+                full.push(ANCESTORS.to_owned());
+            }
+            full.push(c.rust_name.clone());
+            for (name, ds) in defs {
+                let winner = ds[0].as_str();
+                let off_chain = ds
+                    .iter()
+                    .filter(|d| *d != own && !chain.contains(d.as_str()))
+                    .count();
+                // With the prelude in scope, Rust takes a trait method before a chain member
+                // (wrong when the chain's comes first in the MRO) and finds two traits
+                // ambiguous; an inherent copy settles both. A trait member that only shadows
+                // chain members is already what Rust picks.
+                let wrong = if chain.contains(winner) {
+                    off_chain > 0
+                } else {
+                    off_chain > 1
+                };
+                if winner != own && ds.len() > 1 && wrong {
+                    let list = out.forwards.entry(winner.to_owned()).or_default();
+                    match list.iter_mut().find(|(p, _)| *p == full) {
+                        Some((_, names)) => names.push(name),
+                        None => list.push((full.clone(), vec![name])),
+                    }
+                }
+            }
+            out.impls.insert(slot, impls);
+        }
+        self.inherit = out;
+    }
+
+    /// The path of a class's member trait, relative to `here`.
+    fn trait_path(&self, qualified_name: &str, here: &[String]) -> Option<TokenStream> {
+        let full = self.classes.get(qualified_name)?;
+        let (_, parent) = full.split_last()?;
+        let (i, exported, k) = self.slot_of(qualified_name)?;
+        let m = &self.mods[i];
+        let c = if exported {
+            &m.classes[k]
+        } else {
+            &m.hidden[k]
+        };
+        let mut path = parent.to_vec();
+        path.push(c.trait_name.clone());
+        Some(relative_path(&path, here))
+    }
+
+    /// Where the struct bound for `qualified_name` was named.
+    fn slot_of(&self, qualified_name: &str) -> Option<(usize, bool, usize)> {
+        let full = self.classes.get(qualified_name)?;
+        let (last, parent) = full.split_last()?;
+        for (i, m) in self.mods.iter().enumerate() {
+            let hidden = parent.last().is_some_and(|p| p == ANCESTORS)
+                && parent[..parent.len() - 1] == m.path[..];
+            if hidden {
+                let k = m.hidden.iter().position(|c| &c.rust_name == last)?;
+                return Some((i, false, k));
+            }
+            if parent == &m.path[..] {
+                if let Some(k) = m.classes.iter().position(|c| &c.rust_name == last) {
+                    return Some((i, true, k));
+                }
+            }
+        }
+        None
     }
 
     /// Module `i` with plans, types and base paths, now that every class path is known.
@@ -454,14 +726,16 @@ impl<'m> Resolver<'m> {
         let classes = m
             .classes
             .iter()
-            .map(|c| self.finish_class(m, c, &m.path))
+            .enumerate()
+            .map(|(k, c)| self.finish_class(m, c, &m.path, (i, true, k)))
             .collect();
         let mut hidden_here = m.path.clone();
         hidden_here.push(ANCESTORS.to_owned());
         let hidden = m
             .hidden
             .iter()
-            .map(|c| self.finish_class(m, c, &hidden_here))
+            .enumerate()
+            .map(|(k, c)| self.finish_class(m, c, &hidden_here, (i, false, k)))
             .collect();
         let constants = m
             .constants
@@ -492,6 +766,7 @@ impl<'m> Resolver<'m> {
         m: &ModState<'m>,
         c: &ClassNames<'m>,
         here: &[String],
+        slot: (usize, bool, usize),
     ) -> ResolvedClass<'m> {
         let exported = c.ctor_builder.is_some();
         let struct_name = names::ident(&c.rust_name);
@@ -544,6 +819,39 @@ impl<'m> Resolver<'m> {
                 ty: typemap::map(a.annotation.as_ref(), &lookup),
             })
             .collect();
+        let qn = c.info.qualified_name.as_str();
+        // Only the slot a qualified name resolves to carries the trait (a class exported twice
+        // is two structs, one trait).
+        let canonical = self.slot_of(qn) == Some(slot);
+        let members_trait =
+            (canonical && self.inherit.needs_trait.contains(qn)).then(|| c.trait_name.clone());
+        let trait_impls = self
+            .inherit
+            .impls
+            .get(&slot)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| self.trait_path(d, here))
+            .collect();
+        let forwards = if canonical {
+            self.inherit
+                .forwards
+                .get(qn)
+                .into_iter()
+                .flatten()
+                .map(|(path, names)| (relative_path(path, here), names.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let tuple = c.to_tuple.as_ref().map(|name| {
+            let fields = c.info.fields.as_deref().unwrap_or_default();
+            let types = fields
+                .iter()
+                .map(|f| self.field_type(c, f, &lookup))
+                .collect();
+            (name.clone(), types)
+        });
         ResolvedClass {
             info: c.info,
             rust_name: c.rust_name.clone(),
@@ -551,11 +859,57 @@ impl<'m> Resolver<'m> {
             python,
             base: c.base.clone(),
             base_path: c.base.as_deref().and_then(|b| lookup.class_path(b)),
+            members_trait,
+            inherent_members: exported || !slot_hidden_mixin(&self.inherit, qn),
+            trait_impls,
+            forwards,
+            tuple,
             ctor,
             methods,
             attrs,
         }
     }
+}
+
+/// A hidden ancestor that no class derefs to: its members live in its trait only.
+fn slot_hidden_mixin(inherit: &Inheritance, qn: &str) -> bool {
+    inherit.needs_trait.contains(qn) && !inherit.on_chain.contains(qn)
+}
+
+impl<'m> Resolver<'m> {
+    /// The type of a namedtuple field: its attribute's, found on the class or along its MRO.
+    fn field_type(&self, c: &ClassNames<'m>, field: &str, lookup: &Lookup<'_>) -> RustType {
+        let by_qualname: HashMap<&str, &ClassInfo> = self
+            .mods
+            .iter()
+            .flat_map(|m| m.info.classes.iter())
+            .map(|c| (c.qualified_name.as_str(), c))
+            .collect();
+        let order = std::iter::once(c.info.qualified_name.clone())
+            .chain(lookup_order(c.info, &by_qualname));
+        for qn in order {
+            let Some(info) = by_qualname.get(qn.as_str()) else {
+                continue;
+            };
+            if let Some(a) = info.attributes.iter().find(|a| a.name == field) {
+                return typemap::map(a.annotation.as_ref(), lookup);
+            }
+        }
+        RustType::Value
+    }
+}
+
+/// A full path (from the root bindings module) written relative to module `here`.
+fn relative_path(full: &[String], here: &[String]) -> TokenStream {
+    let Some((last, parent)) = full.split_last() else {
+        return TokenStream::new();
+    };
+    let last = names::ident(last);
+    // Climb to the longest common prefix, then descend.
+    let common = parent.iter().zip(here).take_while(|(a, b)| a == b).count();
+    let supers = here[common..].iter().map(|_| quote!(super::));
+    let down = parent[common..].iter().map(|p| names::ident(p));
+    quote!(#(#supers)* #(#down::)* #last)
 }
 
 fn class_builders<'a>(c: &'a ClassNames<'_>) -> impl Iterator<Item = String> + 'a {
@@ -624,8 +978,16 @@ fn name_members<'m>(
         let (getter, _) = names::base_name(&a.name);
         wanted.push((format!("set_{getter}"), true));
     }
+    let tuple_wanted = info
+        .fields
+        .as_ref()
+        .is_some_and(|f| !f.is_empty() && f.len() <= snakebridge_contract::MAX_TUPLE_ARITY);
+    if tuple_wanted {
+        wanted.push(("to_tuple".to_owned(), true));
+    }
     let mut scope = Scope::with_reserved(["new"]);
     let mut assigned = scope.claim_all(&wanted).into_iter();
+    let to_tuple = tuple_wanted.then(|| assigned.next_back()).flatten();
 
     let ctor_builder = exported.then(|| module_scope.claim(&builder_name(Some(&rust_name), "new")));
     let methods = methods
@@ -638,6 +1000,7 @@ fn name_members<'m>(
         .collect();
     let getters: Vec<String> = assigned.by_ref().take(attrs.len()).collect();
     let mut setters = assigned;
+    let trait_name = module_scope.claim(&format!("{rust_name}Methods"));
     let attrs = attrs
         .into_iter()
         .zip(getters)
@@ -653,6 +1016,8 @@ fn name_members<'m>(
         ctor_builder,
         methods,
         attrs,
+        trait_name,
+        to_tuple,
     }
 }
 

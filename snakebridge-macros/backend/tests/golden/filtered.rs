@@ -34,7 +34,9 @@ Python: `pkg`*/
     }
     ///Python: `pkg.Array`
     #[repr(transparent)]
-    pub struct Array(__sb::PyRef);
+    pub struct Array {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(Array, "pkg", "Array");
     impl Array {
         /**Python: `pkg.Array(data: list[float])` (signature from typeshed)
@@ -56,7 +58,9 @@ Python: `pkg.linalg`*/
         use super::__sb;
         ///Python: `pkg.linalg.Matrix`
         #[repr(transparent)]
-        pub struct Matrix(super::Array);
+        pub struct Matrix {
+            __sb_ref: super::Array,
+        }
         __sb::__py_class!(Matrix, "pkg.linalg", "Matrix", base = super::Array);
         impl Matrix {
             /**Python: `pkg.linalg.Matrix` (signature from nowhere: unknown, so the call is dynamic)
@@ -88,6 +92,12 @@ Constructs a new `Matrix`: finish with `.call()`.*/
                 );
                 __sb::Call::at(&SITE, (a,))
             }
+            ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+            pub mod prelude {}
+        }
+        ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+        pub mod prelude {
+            pub use super::lapack::prelude::*;
         }
     }
     pub mod random {
@@ -108,5 +118,12 @@ Constructs a new `Matrix`: finish with `.call()`.*/
                 Self(self.0.kwarg("s", s.into()))
             }
         }
+        ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+        pub mod prelude {}
+    }
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {
+        pub use super::linalg::prelude::*;
+        pub use super::random::prelude::*;
     }
 }

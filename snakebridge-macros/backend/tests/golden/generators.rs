@@ -75,7 +75,9 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
     impl ChunksCall {}
     ///Python: `gens.Reader`
     #[repr(transparent)]
-    pub struct Reader(__sb::PyRef);
+    pub struct Reader {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(Reader, "gens", "Reader");
     impl Reader {
         /**Python: `gens.Reader()` (signature from typeshed)
@@ -112,4 +114,6 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
     pub struct ReaderRecordsCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(ReaderRecordsCall => stream __sb::Value);
     impl ReaderRecordsCall {}
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {}
 }

@@ -36,7 +36,9 @@ Python: `shapes`*/
 
 Python: `shapes.Leaf`*/
     #[repr(transparent)]
-    pub struct Leaf(Middle);
+    pub struct Leaf {
+        __sb_ref: Middle,
+    }
     __sb::__py_class!(Leaf, "shapes", "Leaf", base = Middle);
     impl Leaf {
         /**Python: `shapes.Leaf(size: float)` (signature from typeshed)
@@ -46,18 +48,21 @@ Constructs a new `Leaf`: finish with `.call()`.*/
             static SITE: __sb::CallSite = __sb::CallSite::new("shapes", "Leaf");
             __sb::Call::class_at(&SITE, (size.into(),))
         }
-        ///Python: `shapes.Leaf.leaf_only() -> Middle` (signature from typeshed)
-        pub fn leaf_only(&self) -> __sb::Call<Middle> {
-            __sb::Call::method(__sb::PyClass::as_py_ref(self), "leaf_only", ())
-        }
         ///Python: `shapes.Leaf.create() -> Self` (signature from typeshed)
         pub fn create() -> __sb::Call<Leaf> {
             __sb::Call::class_method("shapes", "Leaf", "create", ())
         }
+        ///Python: `shapes.Leaf.leaf_only() -> Middle` (signature from typeshed)
+        pub fn leaf_only(&self) -> __sb::Call<Middle> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "leaf_only", ())
+        }
     }
+    impl MixinMethods for Leaf {}
     ///Python: `shapes.Middle`
     #[repr(transparent)]
-    pub struct Middle(__ancestors::_Root);
+    pub struct Middle {
+        __sb_ref: __ancestors::_Root,
+    }
     __sb::__py_class!(Middle, "shapes", "Middle", base = __ancestors::_Root);
     impl Middle {
         /**Python: `shapes.Middle` (signature from typeshed)
@@ -106,7 +111,9 @@ Constructs a new `Middle`: finish with `.call()`.*/
     }
     ///Python: `shapes.Mixin`
     #[repr(transparent)]
-    pub struct Mixin(__sb::PyRef);
+    pub struct Mixin {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(Mixin, "shapes", "Mixin");
     impl Mixin {
         /**Python: `shapes.Mixin` (signature from nowhere: unknown, so the call is dynamic)
@@ -118,6 +125,13 @@ Constructs a new `Mixin`: finish with `.call()`.*/
         }
         ///Python: `shapes.Mixin.mixed() -> None` (signature from typeshed)
         pub fn mixed(&self) -> __sb::Call<()> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "mixed", ())
+        }
+    }
+    ///The instance members of `shapes.Mixin`, for the classes that inherit them (bring it into scope with the module's `prelude`).
+    pub trait MixinMethods: __sb::PyClass {
+        ///Python: `shapes.Mixin.mixed() -> None` (signature from typeshed)
+        fn mixed(&self) -> __sb::Call<()> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "mixed", ())
         }
     }
@@ -134,7 +148,9 @@ Constructs a new `Mixin`: finish with `.call()`.*/
 Python: `shapes._base._Root`*/
         #[doc(hidden)]
         #[repr(transparent)]
-        pub struct _Root(_Deeper);
+        pub struct _Root {
+            __sb_ref: _Deeper,
+        }
         __sb::__py_class!(_Root, "shapes._base", "_Root", base = _Deeper);
         impl _Root {
             ///Python: `shapes._base._Root.describe() -> str` (signature from typeshed)
@@ -149,7 +165,9 @@ Python: `shapes._base._Root`*/
         ///Python: `shapes._base._Deeper`
         #[doc(hidden)]
         #[repr(transparent)]
-        pub struct _Deeper(__sb::PyRef);
+        pub struct _Deeper {
+            __sb_ref: __sb::PyRef,
+        }
         __sb::__py_class!(_Deeper, "shapes._base", "_Deeper");
         impl _Deeper {
             ///Python: `shapes._base._Deeper.root_method(other: Leaf) -> _Root` (signature from typeshed)
@@ -161,5 +179,9 @@ Python: `shapes._base._Root`*/
                 )
             }
         }
+    }
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {
+        pub use super::MixinMethods as _;
     }
 }

@@ -436,7 +436,9 @@ lineno: The line corresponding to pos
 colno: The column corresponding to pos
 ```*/
     #[repr(transparent)]
-    pub struct JSONDecodeError(__sb::PyRef);
+    pub struct JSONDecodeError {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(JSONDecodeError, "json", "JSONDecodeError");
     impl JSONDecodeError {
         /**Python: `json.JSONDecodeError(msg: str, doc: str, pos: int)` (signature from typeshed)
@@ -522,7 +524,9 @@ It also understands ``NaN``, ``Infinity``, and ``-Infinity`` as
 their corresponding ``float`` values, which is outside the JSON spec.
 ```*/
     #[repr(transparent)]
-    pub struct JSONDecoder(__sb::PyRef);
+    pub struct JSONDecoder {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(JSONDecoder, "json", "JSONDecoder");
     impl JSONDecoder {
         /**Python: `json.JSONDecoder(*, object_hook: Callable[[dict[str, Any]], Any] | None = None, parse_float: Callable[[str], Any] | None = None, parse_int: Callable[[str], Any] | None = None, parse_constant: Callable[[str], Any] | None = None, strict: bool = True, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None)` (signature from typeshed)
@@ -727,7 +731,9 @@ object for ``o`` if possible, otherwise it should call the superclass
 implementation (to raise ``TypeError``).
 ```*/
     #[repr(transparent)]
-    pub struct JSONEncoder(__sb::PyRef);
+    pub struct JSONEncoder {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(JSONEncoder, "json", "JSONEncoder");
     impl JSONEncoder {
         /**Python: `json.JSONEncoder(*, skipkeys: bool = False, ensure_ascii: bool = True, check_circular: bool = True, allow_nan: bool = True, sort_keys: bool = False, indent: int | str | None = None, separators: tuple[str, str] | None = None, default: Callable[..., Any] | None = None)` (signature from typeshed)
@@ -905,4 +911,6 @@ For example::
     pub struct JSONEncoderIterencodeCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(JSONEncoderIterencodeCall => stream __sb::String);
     impl JSONEncoderIterencodeCall {}
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {}
 }

@@ -97,7 +97,9 @@ Python: `json.JSONDecodeError`
 msg: The unformatted error message
 ```*/
     #[repr(transparent)]
-    pub struct JSONDecodeError(__sb::PyRef);
+    pub struct JSONDecodeError {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(JSONDecodeError, "json", "JSONDecodeError");
     impl JSONDecodeError {
         /**Python: `json.JSONDecodeError(msg: str, doc: str, pos: int)` (signature from typeshed)
@@ -132,7 +134,9 @@ Constructs a new `JSONDecodeError`: finish with `.call()`.*/
 
 Python: `json.JSONDecoder`*/
     #[repr(transparent)]
-    pub struct JSONDecoder(__sb::PyRef);
+    pub struct JSONDecoder {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(JSONDecoder, "json", "JSONDecoder");
     impl JSONDecoder {
         /**Python: `json.JSONDecoder(*, object_hook=None, strict: bool = True)` (signature from typeshed)
@@ -201,7 +205,9 @@ Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshe
 
 Python: `json.JSONEncoder`*/
     #[repr(transparent)]
-    pub struct JSONEncoder(__sb::PyRef);
+    pub struct JSONEncoder {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(JSONEncoder, "json", "JSONEncoder");
     impl JSONEncoder {
         /**Python: `json.JSONEncoder(*, skipkeys: bool = False, indent: int | str | None = None)` (signature from typeshed)
@@ -285,4 +291,6 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
 
 Python type: `str`.*/
     pub const __version__: &__sb::str = "2.0.9";
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {}
 }

@@ -159,7 +159,9 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
 
 Python: `kw.bool`*/
     #[repr(transparent)]
-    pub struct bool(__sb::PyRef);
+    pub struct bool {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(bool, "kw", "bool");
     impl bool {
         /**Python: `kw.bool(value=False)` (signature from typeshed)
@@ -169,6 +171,10 @@ Constructs a new `bool`: finish with `.call()`.*/
             static SITE: __sb::CallSite = __sb::CallSite::new("kw", "bool");
             BoolNewCall(__sb::Call::class_at(&SITE, ()))
         }
+        ///Python: `kw.bool.type(x: bool) -> Self` (signature from typeshed)
+        pub fn r#type(x: &bool) -> __sb::Call<bool> {
+            __sb::Call::class_method("kw", "bool", "type", (x,))
+        }
         ///Python: `kw.bool.new() -> bool` (signature from typeshed)
         pub fn new_(&self) -> __sb::Call<bool> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "new", ())
@@ -176,10 +182,6 @@ Constructs a new `bool`: finish with `.call()`.*/
         ///Python: `kw.bool.__len__() -> int` (signature from typeshed)
         pub fn len(&self) -> __sb::Call<__sb::i64> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "__len__", ())
-        }
-        ///Python: `kw.bool.type(x: bool) -> Self` (signature from typeshed)
-        pub fn r#type(x: &bool) -> __sb::Call<bool> {
-            __sb::Call::class_method("kw", "bool", "type", (x,))
         }
         ///Python: `kw.bool.real`
         pub fn real(&self) -> __sb::Result<__sb::i64> {
@@ -212,7 +214,9 @@ Constructs a new `bool`: finish with `.call()`.*/
 
 Python: `kw.str_`*/
     #[repr(transparent)]
-    pub struct str_(__sb::PyRef);
+    pub struct str_ {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(str_, "kw", "str_");
     impl str_ {
         /**Python: `kw.str_` (signature from nowhere: unknown, so the call is dynamic)
@@ -232,7 +236,9 @@ Constructs a new `str_`: finish with `.call()`.*/
 
 Python: `kw.Self`*/
     #[repr(transparent)]
-    pub struct Self_(__sb::PyRef);
+    pub struct Self_ {
+        __sb_ref: __sb::PyRef,
+    }
     __sb::__py_class!(Self_, "kw", "Self");
     impl Self_ {
         /**Python: `kw.Self` (signature from nowhere: unknown, so the call is dynamic)
@@ -292,4 +298,6 @@ Python type: `int`.*/
     pub fn huge() -> __sb::Result<__sb::Value> {
         __sb::module_attr("kw", "huge")
     }
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {}
 }

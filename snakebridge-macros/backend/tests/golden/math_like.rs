@@ -148,4 +148,6 @@ Python type: `float`.*/
 
 Python type: `float`.*/
     pub const tau: __sb::f64 = 6.283185307179586;
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {}
 }

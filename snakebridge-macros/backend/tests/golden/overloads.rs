@@ -89,4 +89,6 @@ Python overloads (signature from the package's .pyi stubs):
     pub struct PosonlyCall(__sb::Call<__sb::i64>);
     __sb::__call_builder!(PosonlyCall => __sb::i64, args);
     impl PosonlyCall {}
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {}
 }

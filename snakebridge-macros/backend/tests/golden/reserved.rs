@@ -103,4 +103,6 @@ Python: `reserved.h(args=None, kwarg=None) -> str` (signature from typeshed)*/
             Self(self.0.kwarg("kwarg", kwarg.into()))
         }
     }
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {}
 }

@@ -40,4 +40,6 @@ Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "sqrt");
         __sb::Call::at(&SITE, (x.into(),))
     }
+    ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
+    pub mod prelude {}
 }

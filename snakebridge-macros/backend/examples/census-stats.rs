@@ -1,0 +1,175 @@
+//! Binding statistics of modules, for the census (`tests/census/census.py`).
+//!
+//! ```text
+//! SNAKEBRIDGE_PYTHON=target/census-venv/bin/python \
+//!   cargo run -p snakebridge-codegen --example census-stats -- --cache-dir target/census/cache json numpy.linalg
+//! ```
+//!
+//! Introspects each module (through the cache in `--cache-dir`) and prints one JSON object per
+//! module on stdout: functions, exported classes, methods reachable on instances through the MRO,
+//! typed parameters and returns (not `Value`) out of all, the expansion's size, and the three
+//! most common annotations behind untyped parameters of the module's functions.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use snakebridge_codegen::Options;
+use snakebridge_codegen::cache::{CacheOptions, IntrospectRequest, load_or_introspect_with};
+use snakebridge_codegen::codegen::Plan;
+use snakebridge_codegen::codegen::resolve;
+use snakebridge_codegen::model::{MethodBinding, ModuleInfo, TypeExpr};
+use snakebridge_codegen::typemap::RustType;
+
+#[derive(Default)]
+struct Counts {
+    params: usize,
+    typed_params: usize,
+    returns: usize,
+    typed_returns: usize,
+}
+
+impl Counts {
+    fn add(&mut self, plan: &Plan) {
+        for p in plan.required.iter().chain(&plan.optional) {
+            self.params += 1;
+            self.typed_params += usize::from(!matches!(p.ty, RustType::Value));
+        }
+        self.returns += 1;
+        self.typed_returns += usize::from(!matches!(plan.ret, RustType::Value));
+    }
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut cache_dir = PathBuf::from("target/census/cache");
+    let mut specs = Vec::new();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--cache-dir" => cache_dir = args.next().map(PathBuf::from).unwrap_or(cache_dir),
+            _ => specs.push(arg),
+        }
+    }
+    let opts = CacheOptions::from_env();
+    for spec in specs {
+        let req = IntrospectRequest::parse(&spec);
+        let line = match load_or_introspect_with(&req, Path::new(&cache_dir), &opts) {
+            Ok(loaded) => stats(&spec, &loaded.module),
+            Err(e) => serde_json::json!({ "module": spec, "error": e.to_string() }),
+        };
+        println!("{line}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn stats(spec: &str, module: &ModuleInfo) -> serde_json::Value {
+    let options = Options::default();
+    let resolved = resolve::resolve(module, &options);
+    let mut counts = Counts::default();
+    let mut function_counts = Counts::default();
+    let (mut functions, mut classes) = (0, 0);
+    for m in &resolved.mods {
+        functions += m.functions.len();
+        classes += m.classes.len();
+        for f in &m.functions {
+            counts.add(&f.plan);
+            function_counts.add(&f.plan);
+        }
+        for c in m.classes.iter().chain(&m.hidden) {
+            if let Some(ctor) = &c.ctor {
+                counts.add(&ctor.plan);
+            }
+            for meth in &c.methods {
+                counts.add(&meth.callable.plan);
+            }
+        }
+    }
+    // Methods reachable on an instance: the names defined by the class and its MRO.
+    let all: HashMap<&str, &snakebridge_codegen::model::ClassInfo> = module
+        .classes
+        .iter()
+        .map(|c| (c.qualified_name.as_str(), c))
+        .collect();
+    let mut reachable = 0;
+    let mut inherited = 0;
+    for c in module.classes.iter().filter(|c| c.exported) {
+        let mut names: HashSet<&str> = HashSet::new();
+        for (k, qn) in std::iter::once(&c.qualified_name).chain(&c.mro).enumerate() {
+            let Some(info) = all.get(qn.as_str()) else {
+                continue;
+            };
+            for m in info
+                .methods
+                .iter()
+                .filter(|m| m.binding == MethodBinding::Instance)
+            {
+                if names.insert(&m.function.name) && k > 0 {
+                    inherited += 1;
+                }
+            }
+        }
+        reachable += names.len();
+    }
+    // Why the root module's function parameters are untyped: their annotations, most common
+    // first.
+    let mut untyped_causes: Vec<(String, usize)> = Vec::new();
+    for m in resolved.mods.iter().take(1) {
+        let mut by_cause: HashMap<String, usize> = HashMap::new();
+        for f in &m.functions {
+            let Some(sig) = f.info.signatures.first() else {
+                *by_cause.entry("no signature".to_owned()).or_default() += 1;
+                continue;
+            };
+            for p in f.plan.required.iter().chain(&f.plan.optional) {
+                if !matches!(p.ty, RustType::Value) {
+                    continue;
+                }
+                let ann = sig.params.iter().find(|q| q.name == p.name);
+                let text = match ann.and_then(|q| q.annotation.as_ref()) {
+                    None => "no annotation".to_owned(),
+                    Some(t) => describe(t),
+                };
+                *by_cause.entry(text).or_default() += 1;
+            }
+        }
+        untyped_causes = by_cause.into_iter().collect();
+        untyped_causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        untyped_causes.truncate(3);
+    }
+    let tokens = snakebridge_codegen::generate(module, &options);
+    serde_json::json!({
+        "module": spec,
+        "functions": functions,
+        "classes": classes,
+        "methods_reachable": reachable,
+        "methods_inherited": inherited,
+        "params": counts.params,
+        "typed_params": counts.typed_params,
+        "returns": counts.returns,
+        "typed_returns": counts.typed_returns,
+        "function_params": function_counts.params,
+        "function_typed_params": function_counts.typed_params,
+        "expansion_bytes": tokens.to_string().len(),
+        "untyped_causes": untyped_causes,
+    })
+}
+
+/// A short description of an annotation, for the causes of untyped parameters.
+fn describe(t: &TypeExpr) -> String {
+    let text = serde_json::to_value(t)
+        .ok()
+        .and_then(|v| {
+            let kind = v.get("kind")?.as_str()?.to_owned();
+            Some(match kind.as_str() {
+                "name" | "generic" => format!("{kind} {}", v.get("name")?.as_str()?),
+                "unknown" => format!("unknown `{}`", v.get("text")?.as_str()?),
+                other => other.to_owned(),
+            })
+        })
+        .unwrap_or_else(|| "?".to_owned());
+    if text.len() > 80 {
+        format!("{}...", &text[..77])
+    } else {
+        text
+    }
+}
