@@ -163,8 +163,8 @@ def render(rows):
                 pct(numpy["function_typed_params"], numpy["function_params"]), numpy["function_params"]),
             "",
         ]
-        for cause, n in numpy["untyped_causes"]:
-            lines.append("- %s: %d" % (cause, n))
+        for cause, n, example in numpy["untyped_causes"]:
+            lines.append("- %s: %d (e.g. `%s`)" % (cause, n, example.replace("`", "")))
     return "\n".join(lines) + "\n"
 
 

@@ -112,12 +112,13 @@ fn stats(spec: &str, module: &ModuleInfo) -> serde_json::Value {
     }
     // Why the root module's function parameters are untyped: their annotations, most common
     // first.
-    let mut untyped_causes: Vec<(String, usize)> = Vec::new();
+    let mut untyped_causes: Vec<(String, usize, String)> = Vec::new();
     for m in resolved.mods.iter().take(1) {
-        let mut by_cause: HashMap<String, usize> = HashMap::new();
+        // cause → (count, an example)
+        let mut by_cause: HashMap<String, (usize, String)> = HashMap::new();
         for f in &m.functions {
             let Some(sig) = f.info.signatures.first() else {
-                *by_cause.entry("no signature".to_owned()).or_default() += 1;
+                by_cause.entry("no signature".to_owned()).or_default().0 += 1;
                 continue;
             };
             for p in f.plan.required.iter().chain(&f.plan.optional) {
@@ -125,16 +126,24 @@ fn stats(spec: &str, module: &ModuleInfo) -> serde_json::Value {
                     continue;
                 }
                 let ann = sig.params.iter().find(|q| q.name == p.name);
-                let text = match ann.and_then(|q| q.annotation.as_ref()) {
-                    None => "no annotation".to_owned(),
-                    Some(t) => describe(t),
+                let (cause, example) = match ann.and_then(|q| q.annotation.as_ref()) {
+                    None => ("no annotation".to_owned(), String::new()),
+                    Some(t) => classify(t),
                 };
-                *by_cause.entry(text).or_default() += 1;
+                let entry = by_cause.entry(cause).or_default();
+                entry.0 += 1;
+                if entry.1.is_empty() {
+                    entry.1 = format!("{}({}: {example})", f.info.name, p.name);
+                }
             }
         }
-        untyped_causes = by_cause.into_iter().collect();
-        untyped_causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        untyped_causes.truncate(3);
+        let mut causes: Vec<(String, usize, String)> = by_cause
+            .into_iter()
+            .map(|(cause, (n, example))| (cause, n, example))
+            .collect();
+        causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        causes.truncate(3);
+        untyped_causes = causes;
     }
     let tokens = snakebridge_codegen::generate(module, &options);
     serde_json::json!({
@@ -154,22 +163,45 @@ fn stats(spec: &str, module: &ModuleInfo) -> serde_json::Value {
     })
 }
 
-/// A short description of an annotation, for the causes of untyped parameters.
-fn describe(t: &TypeExpr) -> String {
-    let text = serde_json::to_value(t)
-        .ok()
-        .and_then(|v| {
-            let kind = v.get("kind")?.as_str()?.to_owned();
-            Some(match kind.as_str() {
-                "name" | "generic" => format!("{kind} {}", v.get("name")?.as_str()?),
-                "unknown" => format!("unknown `{}`", v.get("text")?.as_str()?),
-                other => other.to_owned(),
-            })
-        })
-        .unwrap_or_else(|| "?".to_owned());
-    if text.len() > 80 {
-        format!("{}...", &text[..77])
-    } else {
-        text
+/// The cause of an untyped parameter, from its annotation: a category, and the annotation
+/// shortly described (an example for the report).
+fn classify(t: &TypeExpr) -> (String, String) {
+    let v = serde_json::to_value(t).unwrap_or_default();
+    let cause = match v.get("kind").and_then(|k| k.as_str()).unwrap_or("?") {
+        "union" => "a union with no one Rust type (array-likes, scalars and sequences)".to_owned(),
+        "none" => "`None` alone (a parameter only an overload's placeholder allows)".to_owned(),
+        "unknown" => "an annotation the introspector could not resolve".to_owned(),
+        "generic" | "name" => "a class or protocol the bindings do not map".to_owned(),
+        other => format!("`{other}` annotations"),
+    };
+    let mut text = describe_json(&v, true);
+    if text.len() > 100 {
+        let mut cut = 97;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    (cause, text)
+}
+
+fn describe_json(v: &serde_json::Value, top: bool) -> String {
+    let field = |name: &str| v.get(name).and_then(|f| f.as_str()).unwrap_or("?");
+    match field("kind") {
+        "name" => format!("`{}`", field("name")),
+        "generic" => format!("`{}[...]`", field("name")),
+        "unknown" => format!("unresolved `{}`", field("text")),
+        "none" => "`None` alone".to_owned(),
+        "union" if top => {
+            let items = v.get("items").and_then(|i| i.as_array());
+            let parts: Vec<String> = items
+                .into_iter()
+                .flatten()
+                .map(|i| describe_json(i, false))
+                .collect();
+            format!("a union ({})", parts.join(" | "))
+        }
+        other => other.to_owned(),
     }
 }

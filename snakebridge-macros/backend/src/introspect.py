@@ -1622,7 +1622,7 @@ class Introspector:
             info["doc"] = doc
         bases = []
         for b in getattr(cls, "__bases__", ()):
-            if not _mirrored(b):
+            if b is object or b is typing.Generic or getattr(b, "_is_protocol", False) and b.__module__ == "typing":
                 continue
             bases.append(self.class_id(b))
         info["bases"] = bases

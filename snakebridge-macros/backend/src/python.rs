@@ -196,7 +196,8 @@ pub fn run_introspector(
     // at once (`/bin/false`, a bad PYTHONHOME) would otherwise make our write fail with EPIPE,
     // which kills rustc (it does not ignore SIGPIPE). It runs after the contract's
     // ISOLATE_SYS_PATH, so nothing in the crate's directory is imported in its place.
-    let mut child = Command::new(&interpreter.program)
+    let mut command = Command::new(&interpreter.program);
+    command
         .arg("-c")
         .arg(snakebridge_contract::interpreter::isolated(BOOTSTRAP))
         .arg(module)
@@ -207,13 +208,12 @@ pub fn run_introspector(
         .env(SCRIPT_VAR, INTROSPECTOR_SOURCE)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| CacheError::PythonNotFound {
-            interpreter: interpreter.to_string(),
-            module: module.to_string(),
-            reason: e.to_string(),
-        })?;
+        .stderr(Stdio::piped());
+    let mut child = spawn_retrying_busy(&mut command).map_err(|e| CacheError::PythonNotFound {
+        interpreter: interpreter.to_string(),
+        module: module.to_string(),
+        reason: e.to_string(),
+    })?;
 
     // Drain both pipes on threads: a full pipe would otherwise block the child and we would
     // wrongly report a timeout.
@@ -447,5 +447,22 @@ mod tests {
         let tail = read_tail(&mut &data[..], 1000);
         assert_eq!(tail.len(), 1000);
         assert_eq!(tail.as_bytes(), &data[data.len() - 1000..]);
+    }
+}
+
+/// Spawns `command`, retrying a few times on `ETXTBSY`: an interpreter (or wrapper script) that
+/// was just written can still be open for writing in a child another thread is forking, until
+/// that child's `exec` closes it (rustc runs proc macros on several threads; so do tests).
+fn spawn_retrying_busy(command: &mut Command) -> std::io::Result<std::process::Child> {
+    const TEXT_FILE_BUSY: i32 = 26;
+    let mut attempt = 0;
+    loop {
+        match command.spawn() {
+            Err(e) if e.raw_os_error() == Some(TEXT_FILE_BUSY) && attempt < 5 => {
+                attempt += 1;
+                thread::sleep(Duration::from_millis(20 * attempt));
+            }
+            other => return other,
+        }
     }
 }
