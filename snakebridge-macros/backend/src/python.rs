@@ -359,6 +359,23 @@ fn read_tail(r: &mut impl Read, limit: usize) -> String {
     String::from_utf8_lossy(&kept).into_owned()
 }
 
+/// Spawns `command`, retrying a few times on `ETXTBSY`: an interpreter (or wrapper script) that
+/// was just written can still be open for writing in a child another thread is forking, until
+/// that child's `exec` closes it (rustc runs proc macros on several threads; so do tests).
+fn spawn_retrying_busy(command: &mut Command) -> std::io::Result<std::process::Child> {
+    const TEXT_FILE_BUSY: i32 = 26;
+    let mut attempt = 0;
+    loop {
+        match command.spawn() {
+            Err(e) if e.raw_os_error() == Some(TEXT_FILE_BUSY) && attempt < 5 => {
+                attempt += 1;
+                thread::sleep(Duration::from_millis(20 * attempt));
+            }
+            other => return other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,22 +464,5 @@ mod tests {
         let tail = read_tail(&mut &data[..], 1000);
         assert_eq!(tail.len(), 1000);
         assert_eq!(tail.as_bytes(), &data[data.len() - 1000..]);
-    }
-}
-
-/// Spawns `command`, retrying a few times on `ETXTBSY`: an interpreter (or wrapper script) that
-/// was just written can still be open for writing in a child another thread is forking, until
-/// that child's `exec` closes it (rustc runs proc macros on several threads; so do tests).
-fn spawn_retrying_busy(command: &mut Command) -> std::io::Result<std::process::Child> {
-    const TEXT_FILE_BUSY: i32 = 26;
-    let mut attempt = 0;
-    loop {
-        match command.spawn() {
-            Err(e) if e.raw_os_error() == Some(TEXT_FILE_BUSY) && attempt < 5 => {
-                attempt += 1;
-                thread::sleep(Duration::from_millis(20 * attempt));
-            }
-            other => return other,
-        }
     }
 }

@@ -116,7 +116,7 @@ pub struct ResolvedClass<'m> {
     /// The path of the base's struct, relative to the module the class is emitted in.
     pub base_path: Option<TokenStream>,
     /// The name of the trait carrying the class's instance members, when some class inherits
-    /// them from it off its `Deref` chain (a mixin); see [`Inheritance`].
+    /// them from it off its `Deref` chain (a mixin); see `Inheritance` in this module's source.
     pub members_trait: Option<String>,
     /// Whether the instance members are also inherent (false only for hidden ancestors that no
     /// class derefs to: their trait is all they need).
@@ -243,7 +243,7 @@ impl ClassNames<'_> {
 }
 
 /// How one class's inherited members are reached in Rust, computed by
-/// [`Resolver::inheritance`].
+/// `Resolver::inheritance`.
 ///
 /// Python always runs what its MRO finds: generated methods call by name on the object. What
 /// Rust chooses is which typed signature (parameters, builder, result) a call gets, so it
@@ -261,6 +261,10 @@ impl ClassNames<'_> {
 ///
 /// Without the prelude, a mixin's member that overrides a chain member is reached through the
 /// chain's signature (still calling the mixin's Python method).
+/// `(subclass struct full path, member names)`: inherent copies of one class's members on a
+/// subclass.
+type Forward = (Vec<String>, Vec<String>);
+
 #[derive(Default)]
 struct Inheritance {
     /// Qualified names of the classes whose member trait is needed.
@@ -271,7 +275,7 @@ struct Inheritance {
     /// implements.
     impls: HashMap<(usize, bool, usize), Vec<String>>,
     /// Per defining class (qualified name): `(subclass struct full path, member names)`.
-    forwards: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
+    forwards: HashMap<String, Vec<Forward>>,
 }
 
 /// A module while it is being resolved.
@@ -693,10 +697,10 @@ impl<'m> Resolver<'m> {
                 let k = m.hidden.iter().position(|c| &c.rust_name == last)?;
                 return Some((i, false, k));
             }
-            if parent == &m.path[..] {
-                if let Some(k) = m.classes.iter().position(|c| &c.rust_name == last) {
-                    return Some((i, true, k));
-                }
+            if parent == &m.path[..]
+                && let Some(k) = m.classes.iter().position(|c| &c.rust_name == last)
+            {
+                return Some((i, true, k));
             }
         }
         None
