@@ -592,6 +592,16 @@ class Worker:
                 if item is not obj:
                     return self._convert(item, strict)
         if strict:
+            # Objects that carry an array (a pandas Series, a DataFrame) are data when data is
+            # asked for: numpy.asarray, as the embedded client does.
+            np = sys.modules.get("numpy")
+            if np is not None and not isinstance(obj, type) and hasattr(t, "__array__"):
+                try:
+                    arr = np.asarray(obj)
+                except Exception:  # noqa: BLE001 - not an array after all: not data
+                    arr = None
+                if isinstance(arr, np.ndarray) and arr.dtype.kind != "O":
+                    return self.encode_array(np, arr)
             raise _NotData(t.__name__, NOT_DATA)
         return self.make_ref(obj)
 
@@ -831,8 +841,9 @@ def main():
     kinds = os.environ.pop("SNAKEBRIDGE_EXCEPTION_KINDS", "").split(",")
     preload = [m for m in os.environ.pop("SNAKEBRIDGE_PRELOAD", "").split(",") if m]
     shm_threshold = int(os.environ.pop("SNAKEBRIDGE_SHM_THRESHOLD", str(16 * 1024)))
-    global MAX_NESTING
+    global MAX_NESTING, NOT_DATA
     MAX_NESTING = int(os.environ.pop("SNAKEBRIDGE_MAX_NESTING", str(MAX_NESTING)))
+    NOT_DATA = os.environ.pop("SNAKEBRIDGE_NOT_DATA_HINT", NOT_DATA)
     # Values nest up to MAX_NESTING levels both ways; json's C encoder and decoder and this
     # script's converter each take a recursion level (or two) per nesting level.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * MAX_NESTING + 1000))

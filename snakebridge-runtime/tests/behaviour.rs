@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use snakebridge_runtime::{
-    Bytes, Call, CallOptions, Error, ExceptionKind, MockClient, PoolClient, PyRef, Request,
-    ReturnPolicy, RuntimeClient, Value, call, construct, in_session, iterate, module_attr,
+    Bytes, Call, CallOptions, Error, ExceptionKind, FromValue, MockClient, PoolClient, PyRef,
+    Request, ReturnPolicy, RuntimeClient, Value, call, construct, in_session, iterate, module_attr,
     with_client,
 };
 
@@ -89,6 +89,7 @@ behaviours!(
     class_methods_and_iterating_refs,
     decode_mismatch_is_an_error_with_the_python_type,
     a_ref_where_data_was_asked_for_says_how_to_get_the_data,
+    rust_data_converts_from_numpy_and_pandas_results,
     unencodable_values_are_encode_errors,
     foreign_refs_are_stale,
     dropping_the_last_handle_releases_the_python_object,
@@ -630,13 +631,54 @@ fn basenames(traceback: &str) -> String {
 }
 
 fn a_ref_where_data_was_asked_for_says_how_to_get_the_data(_: &Ctx) {
-    let err = call::<Vec<i64>>("numpy", "arange", (3,)).unwrap_err();
+    // An iterator is not data: asking for a `Vec` of it says how to get at the data.
+    let err = call::<Vec<i64>>("builtins", "iter", (vec![1, 2],)).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("numpy.ndarray"), "{msg}");
-    assert!(msg.contains("tolist") && msg.contains("to_array"), "{msg}");
+    assert!(msg.contains("list_iterator"), "{msg}");
+    assert!(msg.contains("PyRef") && msg.contains("to_array"), "{msg}");
+    // The same advice when a dynamic result is converted afterwards.
+    let it: Value = call("builtins", "iter", (vec![1, 2],)).unwrap();
+    let err = Vec::<i64>::from_value(it).unwrap_err().to_string();
+    assert!(err.contains("tolist") && err.contains("to_array"), "{err}");
     // And the advice works.
-    let array: PyRef = call("numpy", "arange", (3,)).unwrap();
-    let items: Vec<i64> = array.call_method("tolist", ()).unwrap();
-    assert_eq!(items, [0, 1, 2]);
+    let it: PyRef = call("builtins", "iter", (vec![1, 2],)).unwrap();
+    let items: Vec<i64> = call("builtins", "list", (it,)).unwrap();
+    assert_eq!(items, [1, 2]);
+}
+
+fn rust_data_converts_from_numpy_and_pandas_results(_: &Ctx) {
+    // Asked for as Rust data, a numpy array is data, at any depth.
+    let v: Vec<i64> = call("numpy", "arange", (3,)).unwrap();
+    assert_eq!(v, [0, 1, 2]);
+    let rows: Vec<Vec<f64>> = call("numpy", "eye", (2,)).unwrap();
+    assert_eq!(rows, [[1.0, 0.0], [0.0, 1.0]]);
+    let pair: (f64, f64) = call("numpy", "array", (vec![1.5, 2.5],)).unwrap();
+    assert_eq!(pair, (1.5, 2.5));
+    let (values, counts) =
+        Call::<(Vec<i64>, Vec<i64>)>::function("numpy", "unique", (vec![3, 1, 3],))
+            .kwarg("return_counts", true)
+            .call()
+            .unwrap();
+    assert_eq!((values, counts), (vec![1, 3], vec![1, 2]));
+    // numpy scalars are data too.
+    let n: i64 = call("numpy", "int64", (7,)).unwrap();
+    assert_eq!(n, 7);
+    // The example: a generator's integers, as `Vec<i64>`, equal to Python's own list.
+    let rng: PyRef = call("numpy.random", "default_rng", (42,)).unwrap();
+    let drawn: Vec<i64> = rng.call_method("integers", (0, 10, 5)).unwrap();
+    let again: PyRef = call("numpy.random", "default_rng", (42,)).unwrap();
+    let python: Vec<i64> = again
+        .call_method::<PyRef>("integers", (0, 10, 5))
+        .and_then(|a| a.call_method("tolist", ()))
+        .unwrap();
+    assert_eq!(drawn, python);
+    assert!(drawn.len() == 5 && drawn.iter().all(|x| (0..10).contains(x)));
+    // A pandas Series carries an array: `numpy.asarray` makes it data.
+    let series: PyRef = construct("pandas", "Series", (vec![1.0, 2.0, 4.0],)).unwrap();
+    let doubled: Vec<f64> = series.call_method("__mul__", (2,)).unwrap();
+    assert_eq!(doubled, [2.0, 4.0, 8.0]);
+    // Containers of objects still come back as refs.
+    let mixed: Vec<Value> = call("builtins", "list", ((1, "a"),)).unwrap();
+    assert_eq!(mixed, [Value::Int(1), Value::Str("a".into())]);
 }

@@ -37,3 +37,10 @@ pub const MAX_TUPLE_ARITY: usize = 8;
 /// both ways, the pool's wire on both sides, the serde bridge): Python's own default recursion
 /// limit. Deeper data is an `Error` naming where it went too deep, never a stack overflow.
 pub const MAX_NESTING: usize = 1000;
+
+/// The advice of the `Decode` error when an object that is not data comes back where data was
+/// asked for (the embedded client's converter and the pool's worker both give it; the worker
+/// receives it in its environment).
+pub const NOT_DATA_HINT: &str = "the object is not plain data: take it as a PyRef (or its \
+generated class) and convert there, e.g. `.call_method(\"tolist\", ())`, or for a numpy array \
+ask for an `ndarray::Array`/`NdArray` (`.call_as::<Array1<_>>()`, `PyRef::to_array`)";

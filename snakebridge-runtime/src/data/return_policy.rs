@@ -15,3 +15,26 @@ pub enum ReturnPolicy {
     /// Always a [`PyRef`](crate::PyRef), even for plain data.
     Ref,
 }
+
+impl ReturnPolicy {
+    /// The policy of a container of items with these policies: by value when every item is
+    /// plain Rust data (`Vec<i64>` from a numpy array, a `(f64, String)` from a tuple
+    /// subclass), otherwise [`Auto`](ReturnPolicy::Auto) so that items which are objects
+    /// (`Vec<PyRef>`, `Vec<Value>`) come back as refs.
+    ///
+    /// ```
+    /// use snakebridge_runtime::{FromValue, ReturnPolicy};
+    /// assert_eq!(<Vec<Vec<f64>> as FromValue>::RETURN_POLICY, ReturnPolicy::Value);
+    /// assert_eq!(<Vec<snakebridge_runtime::Value> as FromValue>::RETURN_POLICY, ReturnPolicy::Auto);
+    /// ```
+    pub const fn of_items(items: &[ReturnPolicy]) -> ReturnPolicy {
+        let mut i = 0;
+        while i < items.len() {
+            if !matches!(items[i], ReturnPolicy::Value) {
+                return ReturnPolicy::Auto;
+            }
+            i += 1;
+        }
+        ReturnPolicy::Value
+    }
+}

@@ -456,10 +456,8 @@ fn mismatch<T>(expected: &str, got: &Value) -> Result<T> {
     let message = match got {
         // Not data but an object that stayed in Python: say how to get at its data.
         Value::Ref(_) => format!(
-            "Python returned an object that stays in Python ({got:?}), not plain data; take it \
-             as a PyRef (or its generated class) and convert there, e.g. \
-             `.call_method(\"tolist\", ())`, or for a numpy array ask for an \
-             `ndarray::Array`/`NdArray` (`.call_as::<Array1<_>>()`, `PyRef::to_array`)"
+            "Python returned an object that stays in Python ({got:?}); {}",
+            snakebridge_contract::NOT_DATA_HINT
         ),
         _ => format!("Python returned {} {got:?}", got.type_name()),
     };
@@ -506,6 +504,7 @@ impl IntoValue for bool {
 }
 
 impl FromValue for bool {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Bool(b) => Ok(b),
@@ -526,6 +525,7 @@ macro_rules! int_conversions {
         }
 
         impl FromValue for $t {
+            const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
             fn from_value(value: Value) -> Result<Self> {
                 let out_of_range = |v: &dyn fmt::Display| {
                     Error::decode(stringify!($t), format!("Python int {v} is out of range"))
@@ -556,6 +556,7 @@ impl IntoValue for BigInt {
 }
 
 impl FromValue for BigInt {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Int(i) => Ok(BigInt::from(i)),
@@ -579,6 +580,7 @@ impl IntoValue for f32 {
 }
 
 impl FromValue for f64 {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     /// Accepts `int` too, as Python does wherever a float is expected (`statistics.mean([1, 3])`
     /// returns the int `2`).
     #[inline]
@@ -609,6 +611,7 @@ impl FromValue for f64 {
 }
 
 impl FromValue for f32 {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         f64::from_value(value).map(|x| x as f32)
     }
@@ -645,6 +648,7 @@ impl IntoValue for std::borrow::Cow<'_, str> {
 }
 
 impl FromValue for String {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Str(s) => Ok(s),
@@ -667,6 +671,7 @@ impl IntoValue for std::path::PathBuf {
 }
 
 impl FromValue for std::path::PathBuf {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         String::from_value(value).map(Into::into)
     }
@@ -679,6 +684,7 @@ impl IntoValue for Bytes {
 }
 
 impl FromValue for Bytes {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Bytes(b) => Ok(Bytes(b)),
@@ -694,6 +700,7 @@ impl IntoValue for Date {
 }
 
 impl FromValue for Date {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Date(d) => Ok(d),
@@ -709,6 +716,7 @@ impl IntoValue for Time {
 }
 
 impl FromValue for Time {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Time(t) => Ok(t),
@@ -724,6 +732,7 @@ impl IntoValue for DateTime {
 }
 
 impl FromValue for DateTime {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::DateTime(d) => Ok(d),
@@ -739,6 +748,7 @@ impl<T: IntoValue> IntoValue for Option<T> {
 }
 
 impl<T: FromValue> FromValue for Option<T> {
+    const RETURN_POLICY: ReturnPolicy = T::RETURN_POLICY;
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::None => Ok(None),
@@ -776,6 +786,7 @@ fn elements(expected: &str, value: Value) -> Result<Vec<Value>> {
 }
 
 impl<T: FromValue> FromValue for Vec<T> {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::of_items(&[T::RETURN_POLICY]);
     fn from_value(value: Value) -> Result<Self> {
         elements("Vec", value)?
             .into_iter()
@@ -791,6 +802,7 @@ impl<T: IntoValue, S> IntoValue for HashSet<T, S> {
 }
 
 impl<T: FromValue + Eq + Hash, S: BuildHasher + Default> FromValue for HashSet<T, S> {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::of_items(&[T::RETURN_POLICY]);
     fn from_value(value: Value) -> Result<Self> {
         elements("HashSet", value)?
             .into_iter()
@@ -806,6 +818,7 @@ impl<T: IntoValue> IntoValue for BTreeSet<T> {
 }
 
 impl<T: FromValue + Ord> FromValue for BTreeSet<T> {
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::of_items(&[T::RETURN_POLICY]);
     fn from_value(value: Value) -> Result<Self> {
         elements("BTreeSet", value)?
             .into_iter()
@@ -834,6 +847,8 @@ impl<K: IntoValue, V: IntoValue, S> IntoValue for HashMap<K, V, S> {
 impl<K: FromValue + Eq + Hash, V: FromValue, S: BuildHasher + Default> FromValue
     for HashMap<K, V, S>
 {
+    const RETURN_POLICY: ReturnPolicy =
+        ReturnPolicy::of_items(&[K::RETURN_POLICY, V::RETURN_POLICY]);
     fn from_value(value: Value) -> Result<Self> {
         dict_items("HashMap", value)?
             .into_iter()
@@ -853,6 +868,8 @@ impl<K: IntoValue, V: IntoValue> IntoValue for BTreeMap<K, V> {
 }
 
 impl<K: FromValue + Ord, V: FromValue> FromValue for BTreeMap<K, V> {
+    const RETURN_POLICY: ReturnPolicy =
+        ReturnPolicy::of_items(&[K::RETURN_POLICY, V::RETURN_POLICY]);
     fn from_value(value: Value) -> Result<Self> {
         dict_items("BTreeMap", value)?
             .into_iter()
@@ -883,10 +900,18 @@ macro_rules! tuple_conversions {
         }
 
         impl<$($name: FromValue),+> FromValue for ($($name,)+) {
+            const RETURN_POLICY: ReturnPolicy = ReturnPolicy::of_items(&[$($name::RETURN_POLICY),+]);
             fn from_value(value: Value) -> Result<Self> {
                 const LEN: usize = [$($idx),+].len();
                 let items = match value {
                     Value::Tuple(v) | Value::List(v) if v.len() == LEN => v,
+                    // A 1-D numpy array of the right length (`(f64, f64)` from a point).
+                    Value::Array(a) if a.ndim() > 0 && a.shape().first() == Some(&LEN) => {
+                        match a.to_list_value() {
+                            Value::List(v) => v,
+                            other => return mismatch(&format!("a tuple of {LEN}"), &other),
+                        }
+                    }
                     other => return mismatch(&format!("a tuple of {LEN}"), &other),
                 };
                 let mut items = items.into_iter();

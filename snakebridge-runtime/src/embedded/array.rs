@@ -56,6 +56,35 @@ fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
     }
 }
 
+/// The array an object carries (`numpy.asarray(obj)` for objects whose type has `__array__`: a
+/// pandas Series or DataFrame), converted as [`array_from_py`] does; `None` for other objects
+/// and for arrays of Python objects.
+pub(crate) fn carried_array(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
+    let py = obj.py();
+    let Ok(modules) = py.import("sys").and_then(|sys| sys.getattr("modules")) else {
+        return Ok(None);
+    };
+    let Ok(numpy) = modules.get_item("numpy") else {
+        return Ok(None);
+    };
+    let ty = obj.get_type();
+    if obj.is_instance_of::<pyo3::types::PyType>() || !ty.hasattr("__array__").unwrap_or(false) {
+        return Ok(None);
+    }
+    let Ok(array) = numpy.call_method1("asarray", (obj,)) else {
+        return Ok(None);
+    };
+    let object_dtype = array
+        .getattr("dtype")
+        .and_then(|d| d.getattr("kind"))
+        .and_then(|k| k.extract::<String>())
+        .map_or(true, |k| k == "O");
+    if object_dtype {
+        return Ok(None);
+    }
+    array_from_py(&array)
+}
+
 fn dtype_of(array: &Bound<'_, PyUntypedArray>) -> Option<DType> {
     let py = array.py();
     let descr = array.dtype();

@@ -381,11 +381,13 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
     if strict && let Some(array) = super::array::array_from_py(obj)? {
         return Ok(array);
     }
+    // Objects that carry an array (a pandas Series, a DataFrame) are data when data is asked
+    // for: through `numpy.asarray`, as the pool's worker does.
+    if strict && let Some(array) = super::array::carried_array(obj)? {
+        return Ok(array);
+    }
     if strict {
-        return Err(decode_err(
-            obj,
-            "the object is not plain data; ask for a ref (ReturnPolicy::Ref / PyRef) instead",
-        ));
+        return Err(decode_err(obj, snakebridge_contract::NOT_DATA_HINT));
     }
     Ok(Value::Ref(make_ref(obj)))
 }

@@ -67,6 +67,10 @@ impl Worker {
                 "SNAKEBRIDGE_MAX_NESTING",
                 snakebridge_contract::MAX_NESTING.to_string(),
             )
+            .env(
+                "SNAKEBRIDGE_NOT_DATA_HINT",
+                snakebridge_contract::NOT_DATA_HINT,
+            )
             .env("SNAKEBRIDGE_PRELOAD", config.preload.join(","))
             .env(
                 "SNAKEBRIDGE_SHM_THRESHOLD",
