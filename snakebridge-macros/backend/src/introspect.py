@@ -59,6 +59,17 @@ MAX_ALIAS_NODES = 24
 
 SPECIAL_METHODS = ("__call__", "__getitem__", "__len__", "__iter__", "__contains__")
 
+# Operator protocols, bound as Rust operators and methods (`ClassInfo.operators`), not as
+# ordinary methods.
+OPERATOR_METHODS = frozenset(
+    "__%s__" % n
+    for n in (
+        "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift "
+        "radd rsub rmul rtruediv rfloordiv rmod rpow rmatmul rand ror rxor rlshift rrshift "
+        "neg pos abs invert lt le gt ge"
+    ).split()
+)
+
 ABC_NAMES = (
     "Awaitable Coroutine AsyncIterable AsyncIterator AsyncGenerator Iterable Iterator Generator "
     "Reversible Container Collection Callable MutableSet Mapping MutableMapping Sequence "
@@ -1654,10 +1665,20 @@ class Introspector:
                                    "signature_source": "unknown", "is_generator": False}
 
         methods = []
+        operators = []
         attributes = {}
         own = dict(cls.__dict__)
         for mname in sorted(own):
             public = not mname.startswith("_")
+            if mname in OPERATOR_METHODS:
+                try:
+                    m = self.member(cls, qn, mname, own[mname], stub, stub_body)
+                except Exception as e:
+                    self.leave_out("%s.%s" % (qn, mname), "introspection failed", e)
+                    continue
+                if m is not None and m.get("binding") == "instance":
+                    operators.append(m)
+                continue
             if not public and mname not in SPECIAL_METHODS:
                 continue
             raw = own[mname]
@@ -1709,6 +1730,8 @@ class Introspector:
                 attributes[aname] = a
 
         info["methods"] = sorted(methods, key=lambda m: m["name"])
+        if operators:
+            info["operators"] = sorted(operators, key=lambda m: m["name"])
         info["attributes"] = [attributes[k] for k in sorted(attributes)]
         return info
 

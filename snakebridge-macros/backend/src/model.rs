@@ -191,6 +191,10 @@ pub struct ClassInfo {
     /// `__call__`, `__getitem__`, `__len__`, `__iter__`, `__contains__`.
     #[serde(default)]
     pub methods: Vec<MethodInfo>,
+    /// Operator protocols defined in the class's own `__dict__` (`__add__`, `__radd__`,
+    /// `__neg__`, `__lt__`, ...): bound as `std::ops` impls and methods, not as methods.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operators: Vec<MethodInfo>,
     /// Properties and data attributes defined on this class (own `__dict__`, stub annotations,
     /// and instance attributes assigned in `__init__` when known).
     #[serde(default)]

@@ -38,6 +38,16 @@ pub const MAX_TUPLE_ARITY: usize = 8;
 /// limit. Deeper data is an `Error` naming where it went too deep, never a stack overflow.
 pub const MAX_NESTING: usize = 1000;
 
+/// The Python operators generated classes get, by dunder name without underscores: what the
+/// code generator emits and the runtime's `__py_ops!` implements (`operator_contract` in the
+/// runtime's tests passes each to the macro). Reflected forms (`radd`, ...) implement the
+/// operator on `i64` and `f64` left operands.
+pub const OPERATORS: &[&str] = &[
+    "add", "sub", "mul", "truediv", "mod", "and", "or", "xor", "lshift", "rshift", "radd", "rsub",
+    "rmul", "rtruediv", "rmod", "neg", "invert", "pow", "matmul", "floordiv", "lt", "le", "gt",
+    "ge", "pos", "abs",
+];
+
 /// The advice of the `Decode` error when an object that is not data comes back where data was
 /// asked for (the embedded client's converter and the pool's worker both give it; the worker
 /// receives it in its environment).

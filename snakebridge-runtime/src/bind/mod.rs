@@ -10,7 +10,7 @@ pub use crate::data::error::Result;
 pub use crate::data::pyref::PyRef;
 pub use crate::data::return_policy::ReturnPolicy;
 pub use crate::data::value::{Bytes, FromValue, IntoValue, Value};
-pub use crate::{__call_builder, __py_class};
+pub use crate::{__call_builder, __py_class, __py_ops};
 
 /// `getattr(target, name)` for generated attribute getters.
 #[track_caller]
@@ -22,6 +22,23 @@ pub fn get_attr<R: FromValue>(target: &PyRef, name: &'static str) -> Result<R> {
 #[track_caller]
 pub fn set_attr(target: &PyRef, name: &'static str, value: impl IntoValue) -> Result<()> {
     crate::api::set_attr(target, name, value)
+}
+
+/// `operator.<op>(lhs, rhs)` for generated operator impls: Python's own semantics (reflected
+/// methods, `NotImplemented`, subclass priority), not a bare `lhs.__op__(rhs)`.
+#[track_caller]
+pub fn binary_op<R: FromValue>(
+    op: &'static str,
+    lhs: impl IntoValue,
+    rhs: impl IntoValue,
+) -> Result<R> {
+    crate::api::call("operator", op, (lhs, rhs))
+}
+
+/// `operator.<op>(operand)` for generated unary operator impls (`neg`, `pos`, `abs`, `invert`).
+#[track_caller]
+pub fn unary_op<R: FromValue>(op: &'static str, operand: impl IntoValue) -> Result<R> {
+    crate::api::call("operator", op, (operand,))
 }
 
 /// Implemented by every generated class struct: a `#[repr(transparent)]` struct with one field,
@@ -251,6 +268,144 @@ macro_rules! __py_class {
         impl ::core::convert::From<$name> for $crate::PyRef {
             fn from(v: $name) -> $crate::PyRef {
                 $crate::bind::PyClass::into_py_ref(v)
+            }
+        }
+    };
+}
+
+/// Implements a generated class's Python operators.
+///
+/// `__py_ops!(Decimal => Decimal; [i64, Decimal, &Decimal]; add, sub, radd, neg, pow = pow)`:
+/// for each operator of the list, with results of type `Decimal` and right operands of the
+/// listed types (`[]`: any [`IntoValue`]):
+///
+/// - `add sub mul truediv mod and or xor lshift rshift`: `std::ops` (`Add`, `Sub`, `Mul`,
+///   `Div`, `Rem`, `BitAnd`, `BitOr`, `BitXor`, `Shl`, `Shr`) on `&Class` and `Class`, with
+///   `Output = Result<Ret>`, so `(&x + 1)?`;
+/// - `radd rsub ...`: the same traits on `i64` and `f64` with a `&Class` right operand
+///   (`2 * &x`);
+/// - `neg invert`: `Neg` and `Not`;
+/// - `pow matmul floordiv lt le gt ge` (binary) and `pos abs` (unary): methods, named after
+///   `=` when the generator had to rename them (`pow = pow_`).
+///
+/// Every operator calls Python's `operator` module, so the semantics are Python's.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __py_ops {
+    ($class:ty => $ret:ty; $rhs:tt; $($op:ident $(= $name:ident)?),* $(,)?) => {
+        $($crate::__py_ops!(@op $class, $ret, $rhs, $op $(= $name)?);)*
+    };
+    (@op $c:ty, $r:ty, $rhs:tt, add) => { $crate::__py_ops!(@binary $c, $r, $rhs, Add, add, "add"); };
+    (@op $c:ty, $r:ty, $rhs:tt, sub) => { $crate::__py_ops!(@binary $c, $r, $rhs, Sub, sub, "sub"); };
+    (@op $c:ty, $r:ty, $rhs:tt, mul) => { $crate::__py_ops!(@binary $c, $r, $rhs, Mul, mul, "mul"); };
+    (@op $c:ty, $r:ty, $rhs:tt, truediv) => { $crate::__py_ops!(@binary $c, $r, $rhs, Div, div, "truediv"); };
+    (@op $c:ty, $r:ty, $rhs:tt, mod) => { $crate::__py_ops!(@binary $c, $r, $rhs, Rem, rem, "mod"); };
+    (@op $c:ty, $r:ty, $rhs:tt, and) => { $crate::__py_ops!(@binary $c, $r, $rhs, BitAnd, bitand, "and_"); };
+    (@op $c:ty, $r:ty, $rhs:tt, or) => { $crate::__py_ops!(@binary $c, $r, $rhs, BitOr, bitor, "or_"); };
+    (@op $c:ty, $r:ty, $rhs:tt, xor) => { $crate::__py_ops!(@binary $c, $r, $rhs, BitXor, bitxor, "xor"); };
+    (@op $c:ty, $r:ty, $rhs:tt, lshift) => { $crate::__py_ops!(@binary $c, $r, $rhs, Shl, shl, "lshift"); };
+    (@op $c:ty, $r:ty, $rhs:tt, rshift) => { $crate::__py_ops!(@binary $c, $r, $rhs, Shr, shr, "rshift"); };
+    (@op $c:ty, $r:ty, $rhs:tt, radd) => { $crate::__py_ops!(@reflected $c, $r, Add, add, "add"); };
+    (@op $c:ty, $r:ty, $rhs:tt, rsub) => { $crate::__py_ops!(@reflected $c, $r, Sub, sub, "sub"); };
+    (@op $c:ty, $r:ty, $rhs:tt, rmul) => { $crate::__py_ops!(@reflected $c, $r, Mul, mul, "mul"); };
+    (@op $c:ty, $r:ty, $rhs:tt, rtruediv) => { $crate::__py_ops!(@reflected $c, $r, Div, div, "truediv"); };
+    (@op $c:ty, $r:ty, $rhs:tt, rmod) => { $crate::__py_ops!(@reflected $c, $r, Rem, rem, "mod"); };
+    (@op $c:ty, $r:ty, $rhs:tt, neg) => { $crate::__py_ops!(@unary $c, $r, Neg, neg, "neg"); };
+    (@op $c:ty, $r:ty, $rhs:tt, invert) => { $crate::__py_ops!(@unary $c, $r, Not, not, "invert"); };
+    (@op $c:ty, $r:ty, $rhs:tt, pow $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "pow", pow $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, matmul $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "matmul", matmul $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, floordiv $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "floordiv", floordiv $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, lt $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "lt", lt $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, le $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "le", le $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, gt $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "gt", gt $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, ge $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "ge", ge $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, pos $(= $n:ident)?) => { $crate::__py_ops!(@method1 $c, $r, "pos", pos $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, abs $(= $n:ident)?) => { $crate::__py_ops!(@method1 $c, $r, "abs", abs $($n)?); };
+
+    (@binary $c:ty, $r:ty, [], $tr:ident, $m:ident, $op:literal) => {
+        impl<R: $crate::IntoValue> ::core::ops::$tr<R> for &$c {
+            type Output = $crate::Result<$r>;
+            #[track_caller]
+            fn $m(self, rhs: R) -> $crate::Result<$r> {
+                $crate::bind::binary_op($op, self, rhs)
+            }
+        }
+        impl<R: $crate::IntoValue> ::core::ops::$tr<R> for $c {
+            type Output = $crate::Result<$r>;
+            #[track_caller]
+            fn $m(self, rhs: R) -> $crate::Result<$r> {
+                $crate::bind::binary_op($op, self, rhs)
+            }
+        }
+    };
+    (@binary $c:ty, $r:ty, [$($rhs:ty),+], $tr:ident, $m:ident, $op:literal) => {
+        $(
+            impl ::core::ops::$tr<$rhs> for &$c {
+                type Output = $crate::Result<$r>;
+                #[track_caller]
+                fn $m(self, rhs: $rhs) -> $crate::Result<$r> {
+                    $crate::bind::binary_op($op, self, rhs)
+                }
+            }
+            impl ::core::ops::$tr<$rhs> for $c {
+                type Output = $crate::Result<$r>;
+                #[track_caller]
+                fn $m(self, rhs: $rhs) -> $crate::Result<$r> {
+                    $crate::bind::binary_op($op, self, rhs)
+                }
+            }
+        )+
+    };
+    (@reflected $c:ty, $r:ty, $tr:ident, $m:ident, $op:literal) => {
+        $crate::__py_ops!(@reflected_on i64, $c, $r, $tr, $m, $op);
+        $crate::__py_ops!(@reflected_on f64, $c, $r, $tr, $m, $op);
+    };
+    (@reflected_on $lhs:ty, $c:ty, $r:ty, $tr:ident, $m:ident, $op:literal) => {
+        impl ::core::ops::$tr<&$c> for $lhs {
+            type Output = $crate::Result<$r>;
+            #[track_caller]
+            fn $m(self, rhs: &$c) -> $crate::Result<$r> {
+                $crate::bind::binary_op($op, self, rhs)
+            }
+        }
+    };
+    (@unary $c:ty, $r:ty, $tr:ident, $m:ident, $op:literal) => {
+        impl ::core::ops::$tr for &$c {
+            type Output = $crate::Result<$r>;
+            #[track_caller]
+            fn $m(self) -> $crate::Result<$r> {
+                $crate::bind::unary_op($op, self)
+            }
+        }
+        impl ::core::ops::$tr for $c {
+            type Output = $crate::Result<$r>;
+            #[track_caller]
+            fn $m(self) -> $crate::Result<$r> {
+                $crate::bind::unary_op($op, self)
+            }
+        }
+    };
+    (@method2 $c:ty, $r:ty, $op:literal, $default:ident $($name:ident)?) => {
+        $crate::__py_ops!(@method2_named $c, $r, $op, $($name)? $default);
+    };
+    (@method2_named $c:ty, $r:ty, $op:literal, $name:ident $($ignored:ident)?) => {
+        impl $c {
+            #[doc = concat!("Python `operator.", $op, "(self, other)`.")]
+            #[track_caller]
+            pub fn $name(&self, other: impl $crate::IntoValue) -> $crate::Result<$r> {
+                $crate::bind::binary_op($op, self, other)
+            }
+        }
+    };
+    (@method1 $c:ty, $r:ty, $op:literal, $default:ident $($name:ident)?) => {
+        $crate::__py_ops!(@method1_named $c, $r, $op, $($name)? $default);
+    };
+    (@method1_named $c:ty, $r:ty, $op:literal, $name:ident $($ignored:ident)?) => {
+        impl $c {
+            #[doc = concat!("Python `operator.", $op, "(self)`.")]
+            #[track_caller]
+            pub fn $name(&self) -> $crate::Result<$r> {
+                $crate::bind::unary_op($op, self)
             }
         }
     };

@@ -201,6 +201,22 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
             .map(|(_, item)| item.public());
         quote!(impl #target { #(#items)* })
     });
+    let operators = c.operators.iter().map(|g| {
+        let ret = g.ret.owned();
+        let rhs = &g.rhs;
+        let ops = g.ops.iter().map(|(op, renamed)| {
+            // Not `names::ident`: the macro matches `mod` as written, not `r#mod`.
+            let op = proc_macro2::Ident::new(op, proc_macro2::Span::call_site());
+            match renamed {
+                Some(n) => {
+                    let n = names::ident(n);
+                    quote!(#op = #n)
+                }
+                None => quote!(#op),
+            }
+        });
+        quote!(__sb::__py_ops!(#struct_name => #ret; [#(#rhs),*]; #(#ops),*);)
+    });
     quote! {
         #[doc = #doc]
         #hidden
@@ -210,6 +226,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         impl #struct_name { #(#statics)* #(#inherent)* }
         #members_trait
         #(#trait_impls)*
+        #(#operators)*
         #(#forwards)*
         #(#builder_items)*
     }

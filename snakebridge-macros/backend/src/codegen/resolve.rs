@@ -130,11 +130,35 @@ pub struct ResolvedClass<'m> {
     /// A namedtuple or struct sequence: the Rust name of its `to_tuple` method and the field
     /// types in tuple order.
     pub tuple: Option<(String, Vec<RustType>)>,
+    /// The Python operators the class has (its own or along its MRO, the MRO winner's
+    /// signature), grouped by result and right-operand types.
+    pub operators: Vec<OperatorGroup>,
     /// The constructor (exported classes only); its plan returns `Self`.
     pub ctor: Option<ResolvedCallable<'m>>,
     pub methods: Vec<ResolvedMethod<'m>>,
     pub attrs: Vec<ResolvedAttr<'m>>,
 }
+
+/// Operators of a class sharing their result and right-operand types, for the runtime's
+/// `__py_ops!`.
+#[derive(Debug)]
+pub struct OperatorGroup {
+    /// The result type (`Result<ret>`).
+    pub ret: RustType,
+    /// The right operands the binary operators take; empty for any value.
+    pub rhs: Vec<TokenStream>,
+    /// `(operator, method name when it is a method and had to be renamed)`: `add`, `radd`,
+    /// `neg`, `pow`, ... (the dunder without underscores).
+    pub ops: Vec<(String, Option<String>)>,
+}
+
+/// Operators bound as methods (not `std::ops` traits), whose names may collide with members.
+const OPERATOR_METHODS: &[&str] = &[
+    "pow", "matmul", "floordiv", "lt", "le", "gt", "ge", "pos", "abs",
+];
+/// Operators whose result, when the stubs do not say, is the defining class (arithmetic keeps
+/// to its type far more often than not; comparisons do not).
+const COMPARISONS: &[&str] = &["lt", "le", "gt", "ge"];
 
 /// A method of a class.
 #[derive(Debug)]
@@ -856,6 +880,7 @@ impl<'m> Resolver<'m> {
                 .collect();
             (name.clone(), types)
         });
+        let operators = self.operators(m, c, &lookup);
         ResolvedClass {
             info: c.info,
             rust_name: c.rust_name.clone(),
@@ -863,6 +888,7 @@ impl<'m> Resolver<'m> {
             python,
             base: c.base.clone(),
             base_path: c.base.as_deref().and_then(|b| lookup.class_path(b)),
+            operators,
             members_trait,
             inherent_members: exported || !slot_hidden_mixin(&self.inherit, qn),
             trait_impls,
@@ -875,12 +901,124 @@ impl<'m> Resolver<'m> {
     }
 }
 
+/// The right operands a binary operator's signatures allow, as Rust types, when every allowed
+/// type maps (`Decimal | int` → `Decimal`, `&Decimal`, `i64`); empty (any value) otherwise.
+fn operand_types(f: &FunctionInfo, lookup: &Lookup<'_>) -> Vec<TokenStream> {
+    use crate::model::TypeExpr;
+    let mut out: Vec<TokenStream> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    for sig in &f.signatures {
+        let Some(param) = sig.params.first() else {
+            return Vec::new();
+        };
+        let items: Vec<&TypeExpr> = match &param.annotation {
+            Some(TypeExpr::Union { items }) => items.iter().collect(),
+            Some(t) => vec![t],
+            None => return Vec::new(),
+        };
+        for item in items {
+            let types = match typemap::map(Some(item), lookup) {
+                RustType::Int => vec![quote!(__sb::i64)],
+                // A Python float parameter takes ints too.
+                RustType::Float => vec![quote!(__sb::f64), quote!(__sb::i64)],
+                RustType::Bool => vec![quote!(__sb::bool)],
+                RustType::Class(c) => {
+                    let path = c.path;
+                    vec![quote!(#path), quote!(&#path)]
+                }
+                _ => return Vec::new(),
+            };
+            for t in types {
+                let key = t.to_string();
+                if !keys.contains(&key) {
+                    keys.push(key);
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A hidden ancestor that no class derefs to: its members live in its trait only.
 fn slot_hidden_mixin(inherit: &Inheritance, qn: &str) -> bool {
     inherit.needs_trait.contains(qn) && !inherit.on_chain.contains(qn)
 }
 
 impl<'m> Resolver<'m> {
+    /// The operators of class `c` of module `m`: for each dunder its MRO defines, the first
+    /// definer's signature gives the result type (else the definer itself, for arithmetic) and
+    /// the right operands (when every type the stubs allow maps to a Rust type).
+    fn operators(
+        &self,
+        m: &ModState<'m>,
+        c: &ClassNames<'m>,
+        lookup: &Lookup<'_>,
+    ) -> Vec<OperatorGroup> {
+        let by_qualname: HashMap<&str, &ClassInfo> = m
+            .info
+            .classes
+            .iter()
+            .map(|c| (c.qualified_name.as_str(), c))
+            .collect();
+        let order: Vec<String> = std::iter::once(c.info.qualified_name.clone())
+            .chain(lookup_order(c.info, &by_qualname))
+            .collect();
+        // Names a renamed operator method must not take: every instance member in the MRO.
+        let mut taken: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut found: Vec<(&str, &FunctionInfo, &str)> = Vec::new();
+        for qn in &order {
+            let Some(info) = by_qualname.get(qn.as_str()) else {
+                continue;
+            };
+            taken.extend(info.methods.iter().map(|m| m.function.name.clone()));
+            taken.extend(info.attributes.iter().map(|a| a.name.clone()));
+            for op in &info.operators {
+                let name = op.function.name.trim_matches('_');
+                // Reflected bitwise and power forms have no Rust operator on a primitive left.
+                if !snakebridge_contract::OPERATORS.contains(&name) {
+                    continue;
+                }
+                if seen.insert(name) {
+                    found.push((name, &op.function, qn.as_str()));
+                }
+            }
+        }
+        let mut groups: Vec<OperatorGroup> = Vec::new();
+        for (name, f, definer) in found {
+            let p = plan::plan(f, false, lookup);
+            let ret = match p.ret {
+                RustType::Value if !COMPARISONS.contains(&name) => {
+                    lookup.class_path(definer).map_or(RustType::Value, |path| {
+                        RustType::Class(ClassPath::new(definer, path))
+                    })
+                }
+                other => other,
+            };
+            let rhs = operand_types(f, lookup);
+            let renamed = (OPERATOR_METHODS.contains(&name) && taken.contains(name))
+                .then(|| format!("{name}_"));
+            let key = |g: &OperatorGroup| {
+                g.ret == ret
+                    && g.rhs.len() == rhs.len()
+                    && g.rhs
+                        .iter()
+                        .zip(&rhs)
+                        .all(|(a, b)| a.to_string() == b.to_string())
+            };
+            match groups.iter_mut().find(|g| key(g)) {
+                Some(g) => g.ops.push((name.to_owned(), renamed)),
+                None => groups.push(OperatorGroup {
+                    ret,
+                    rhs,
+                    ops: vec![(name.to_owned(), renamed)],
+                }),
+            }
+        }
+        groups
+    }
+
     /// The type of a namedtuple field: its attribute's, found on the class or along its MRO.
     fn field_type(&self, c: &ClassNames<'m>, field: &str, lookup: &Lookup<'_>) -> RustType {
         let by_qualname: HashMap<&str, &ClassInfo> = self
