@@ -1,7 +1,7 @@
 //! Python protocols as Rust idioms, against real packages: operators (`std::ops` on the class
 //! structs, `pow` and comparisons as methods), typed by the stubs where they say.
 
-use snakebridge::python_module;
+use snakebridge::{ExceptionKind, FromValue, Value, python_module};
 
 #[python_module("sympy", include = ["Symbol", "expand"])]
 mod sympy {}
@@ -57,4 +57,109 @@ fn decimal_arithmetic_and_comparisons_are_typed_by_typeshed() {
         err.is_python(snakebridge::ExceptionKind::TypeError),
         "{err:?}"
     );
+}
+
+#[python_module("collections", include = ["OrderedDict"])]
+mod collections {}
+
+#[python_module("itertools", include = ["combinations"])]
+mod itertools {}
+
+#[python_module("tempfile", include = ["TemporaryDirectory"])]
+mod tempfile {}
+
+#[python_module("json", include = ["loads", "JSONDecodeError"])]
+mod json {}
+
+#[python_module("numpy", include = ["array", "ndarray"])]
+mod np {}
+
+#[test]
+fn containers_have_len_contains_and_item_access() {
+    // OrderedDict's `__len__`, `__contains__`, `__getitem__`, ... come from `dict` (a builtin
+    // base, typed by typeshed's builtins).
+    let d = collections::OrderedDict::new().call().unwrap();
+    d.set_item("a", 1).call().unwrap();
+    d.set_item("b", 2).call().unwrap();
+    assert_eq!(d.len().call().unwrap(), 2);
+    assert!(d.contains("a").call().unwrap());
+    assert!(!d.contains("z").call().unwrap());
+    assert_eq!(d.get_item("b").call().unwrap(), Value::Int(2));
+    d.del_item("a").call().unwrap();
+    assert_eq!(d.len().call().unwrap(), 1);
+    let missing = d.get_item("a").call().unwrap_err();
+    assert!(missing.is_python(ExceptionKind::KeyError), "{missing:?}");
+    // A numpy array: typed by numpy's stubs.
+    let a: np::ndarray = np::array(vec![0, 1, 2, 3, 4]).call().unwrap();
+    assert_eq!(a.len().call().unwrap(), 5);
+    assert!(a.contains(3).call().unwrap());
+    let third: i64 = a.get_item(2).call_as().unwrap();
+    assert_eq!(third, 2);
+}
+
+#[test]
+fn iterators_are_rust_iterators() {
+    let pairs = itertools::combinations::new("abc", 2).call().unwrap();
+    let mut seen = Vec::new();
+    for pair in &pairs {
+        let (a, b): (String, String) = snakebridge::FromValue::from_value(pair.unwrap()).unwrap();
+        seen.push(format!("{a}{b}"));
+    }
+    assert_eq!(seen, ["ab", "ac", "bc"]);
+    // Exhausted, like the Python iterator.
+    assert_eq!((&pairs).into_iter().count(), 0);
+}
+
+#[test]
+fn a_context_manager_always_runs_exit() {
+    let exists = |path: &str| std::path::Path::new(path).exists();
+    // The scope ends well: the directory existed inside and is gone after.
+    let tmp = tempfile::TemporaryDirectory::new().call().unwrap();
+    let path = tmp
+        .with(|dir| {
+            let dir = String::from_value(dir)?;
+            assert!(exists(&dir));
+            Ok(dir)
+        })
+        .unwrap();
+    assert!(!exists(&path));
+
+    // The body fails with a Python error: `__exit__` gets that exception, the error comes back.
+    let tmp = tempfile::TemporaryDirectory::new().call().unwrap();
+    let seen = std::cell::RefCell::new(String::new());
+    let err = tmp
+        .with(|dir| -> snakebridge::Result<()> {
+            *seen.borrow_mut() = String::from_value(dir)?;
+            let _: Value = snakebridge::call("os", "listdir", ("/does/not/exist",))?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(err.is_python(ExceptionKind::FileNotFoundError), "{err:?}");
+    assert!(!exists(&seen.borrow()));
+
+    // The body panics: `__exit__` runs, then the panic goes on.
+    let tmp = tempfile::TemporaryDirectory::new().call().unwrap();
+    let seen = std::sync::Mutex::new(String::new());
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = tmp.with(|dir| -> snakebridge::Result<()> {
+            *seen.lock().unwrap() = String::from_value(dir)?;
+            panic!("boom");
+        });
+    }));
+    assert!(panicked.is_err());
+    assert!(!exists(&seen.lock().unwrap()));
+}
+
+#[test]
+fn module_exceptions_are_typed_with_their_attributes() {
+    let err = json::loads("{oops").call().unwrap_err();
+    let decode = json::JSONDecodeError::from_error(&err).expect("a JSONDecodeError");
+    assert_eq!(decode.lineno().unwrap(), 1);
+    assert_eq!(decode.colno().unwrap(), 2);
+    assert_eq!(decode.pos().unwrap(), 1);
+    // Its Python base classes match too.
+    assert!(err.is_python(ExceptionKind::ValueError));
+    // Another error is not one.
+    let other = snakebridge::call::<Value>("builtins", "int", ("x",)).unwrap_err();
+    assert!(json::JSONDecodeError::from_error(&other).is_none());
 }

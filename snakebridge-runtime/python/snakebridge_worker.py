@@ -670,7 +670,18 @@ class Worker:
             if isinstance(e, k):
                 kind = name
                 break
-        return {"class": cls, "kind": kind, "message": message, "traceback": text}
+        mro = []
+        for c in getattr(t, "__mro__", ()):
+            m = getattr(c, "__module__", "builtins")
+            mro.append(c.__qualname__ if m == "builtins" else "%s.%s" % (m, c.__qualname__))
+        out = {"class": cls, "kind": kind, "message": message, "traceback": text, "mro": mro}
+        # The exception itself stays here as a ref (its attributes, a context manager's
+        # __exit__); dropping the Rust error releases it.
+        try:
+            out["exception"] = self.make_ref(e)
+        except Exception:  # noqa: BLE001 - a ref is a convenience, the error is what matters
+            pass
+        return out
 
     def problem_reply(self, mid):
         """The reply for a message whose arguments could not be decoded, if any."""

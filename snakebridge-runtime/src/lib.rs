@@ -60,7 +60,7 @@ pub(crate) const FALLBACK_CLIENT: Option<fn() -> Arc<dyn RuntimeClient>> = None;
 
 pub use api::{
     Call, IntoArgs, Stream, StreamEvent, call, call_method, construct, get_attr, iterate,
-    module_attr, set_attr,
+    module_attr, set_attr, with_context,
 };
 pub use client::request::{Args, CallOptions, CallSite, CallType, Name, Request};
 pub use client::{

@@ -90,6 +90,8 @@ behaviours!(
     decode_mismatch_is_an_error_with_the_python_type,
     a_ref_where_data_was_asked_for_says_how_to_get_the_data,
     rust_data_converts_from_numpy_and_pandas_results,
+    python_errors_keep_the_exception_object_and_its_mro,
+    context_managers_exit_with_the_bodys_exception,
     unencodable_values_are_encode_errors,
     foreign_refs_are_stale,
     dropping_the_last_handle_releases_the_python_object,
@@ -589,6 +591,12 @@ fn both_clients_give_identical_results_and_errors() {
                     // workers' (another installation of the same version): compare file names.
                     x.traceback = basenames(&x.traceback);
                     y.traceback = basenames(&y.traceback);
+                    // Both keep the exception object, each as its own client's ref.
+                    let (ex, ey) = (x.exception.take(), y.exception.take());
+                    assert_eq!(
+                        ex.map(|r| r.type_name().to_owned()),
+                        ey.map(|r| r.type_name().to_owned())
+                    );
                     assert_eq!(x, y, "{request:?}")
                 }
                 (
@@ -645,6 +653,41 @@ fn a_ref_where_data_was_asked_for_says_how_to_get_the_data(_: &Ctx) {
     let it: PyRef = call("builtins", "iter", (vec![1, 2],)).unwrap();
     let items: Vec<i64> = call("builtins", "list", (it,)).unwrap();
     assert_eq!(items, [1, 2]);
+}
+
+fn python_errors_keep_the_exception_object_and_its_mro(_: &Ctx) {
+    let err = call::<Value>("json", "loads", ("{oops",)).unwrap_err();
+    let Error::Python(p) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(p.is_instance_of("json.decoder.JSONDecodeError"));
+    assert!(p.is_instance_of("ValueError") && p.is_instance_of("Exception"));
+    assert!(!p.is_instance_of("KeyError"));
+    let exception = p.exception.as_ref().expect("the exception object");
+    let lineno: i64 = exception.getattr("lineno").unwrap();
+    assert_eq!(lineno, 1);
+}
+
+fn context_managers_exit_with_the_bodys_exception(ctx: &Ctx) {
+    ctx.affine(|| {
+        // `contextlib.suppress`-free probe: an ExitStack's callback records what it saw.
+        let tmp: PyRef = construct("tempfile", "TemporaryDirectory", ()).unwrap();
+        let dir: String = snakebridge_runtime::with_context(&tmp, |dir: String| Ok(dir)).unwrap();
+        let exists: bool = call("os.path", "exists", (dir.as_str(),)).unwrap();
+        assert!(!exists, "the directory is removed by __exit__");
+        // The body's Python error reaches `__exit__` as that exception: `suppress(KeyError)`
+        // swallows it in Python, and the Rust caller still gets the error.
+        let key_error: PyRef = module_attr("builtins", "KeyError").unwrap();
+        let suppress: PyRef = construct("contextlib", "suppress", (key_error,)).unwrap();
+        let err = snakebridge_runtime::with_context(
+            &suppress,
+            |_: Value| -> snakebridge_runtime::Result<()> {
+                call::<Value>("operator", "getitem", (Value::Dict(vec![]), "k")).map(drop)
+            },
+        )
+        .unwrap_err();
+        assert!(err.is_python(ExceptionKind::KeyError), "{err:?}");
+    });
 }
 
 fn rust_data_converts_from_numpy_and_pandas_results(_: &Ctx) {

@@ -57,7 +57,10 @@ MAX_DOC_CHARS = 20000
 # to a union of dozens of protocols that no binding could use).
 MAX_ALIAS_NODES = 24
 
-SPECIAL_METHODS = ("__call__", "__getitem__", "__len__", "__iter__", "__contains__")
+SPECIAL_METHODS = (
+    "__call__", "__getitem__", "__setitem__", "__delitem__", "__len__", "__iter__", "__next__",
+    "__contains__", "__enter__", "__exit__",
+)
 
 # Operator protocols, bound as Rust operators and methods (`ClassInfo.operators`), not as
 # ordinary methods.
@@ -1625,6 +1628,35 @@ class Introspector:
         self.class_ids[id(cls)] = (unique, cls)
         return unique
 
+    def builtin_protocols(self, cls, qn, methods, operators):
+        """Adds the protocol methods and operators a builtin base provides (`OrderedDict` gets
+        `dict`'s `__getitem__`, `__len__`, ...), typed by typeshed's builtins: builtins are not
+        mirrored as classes, so the first mirrored class below one carries what it provides."""
+        mro = getattr(cls, "__mro__", ())
+        have = {m["name"] for m in methods} | {o["name"] for o in operators}
+        for i, base in enumerate(mro[1:], 1):
+            if base is object or getattr(base, "__module__", None) != "builtins":
+                continue
+            if any(_mirrored(k) and issubclass(k, base) for k in mro[1:i]):
+                continue
+            stub = self.stub_for([("builtins", base.__qualname__)])
+            if stub is not None and stub[1].kind != "class":
+                stub = None
+            body = self.stubs.class_body(stub[0], stub[1].node) if stub else {}
+            for mname in sorted(base.__dict__):
+                if mname in have or not (mname in SPECIAL_METHODS or mname in OPERATOR_METHODS):
+                    continue
+                if any(mname in getattr(k, "__dict__", {}) for k in mro[:i]):
+                    continue
+                try:
+                    m = self.member(cls, qn, mname, base.__dict__[mname], stub, body)
+                except Exception:
+                    continue
+                if m is None or m.get("binding") != "instance":
+                    continue
+                have.add(mname)
+                (operators if mname in OPERATOR_METHODS else methods).append(m)
+
     def class_info(self, name, cls, modname, exported):
         qn = class_name(cls)
         info = {"name": name, "qualified_name": self.class_id(cls), "exported": exported}
@@ -1646,6 +1678,11 @@ class Introspector:
         fields = _tuple_fields(cls)
         if fields is not None:
             info["fields"] = fields
+        try:
+            if issubclass(cls, BaseException):
+                info["exception"] = True
+        except TypeError:
+            pass
 
         keys = []
         if exported:
@@ -1693,6 +1730,8 @@ class Introspector:
                 methods.append(m)
             elif public:
                 attributes[mname] = m
+
+        self.builtin_protocols(cls, qn, methods, operators)
 
         # Stub-declared attributes of this class (instance attributes, properties of C types).
         method_names = {m["name"] for m in methods}

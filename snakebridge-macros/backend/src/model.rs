@@ -184,6 +184,10 @@ pub struct ClassInfo {
     /// class whose names cover the whole tuple.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
+    /// A subclass of `BaseException`: the struct gets `from_error` (the exception in an
+    /// `Error`, as this class).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exception: bool,
     /// The constructor signature (from `__init__`/`__new__`/the stub), `self` removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constructor: Option<FunctionInfo>,

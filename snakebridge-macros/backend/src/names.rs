@@ -10,8 +10,9 @@
 //!    Unicode XID; non-ASCII names are kept as they are). Anything else is mangled: every character
 //!    that cannot continue an identifier becomes `_`, a leading character that cannot start one
 //!    gets a `_` in front (`2d` → `_2d`), and the lone `_` (reserved in Rust) becomes `__`.
-//! 3. **Dunder methods** `__call__`, `__getitem__`, `__len__`, `__iter__`, `__contains__` are bound
-//!    as `call`, `getitem`, `len`, `iter`, `contains` (see [`method_base_name`]).
+//! 3. **Dunder methods** of the container, call, iteration and context protocols are bound as
+//!    `get_item`, `set_item`, `del_item`, `call`, `len`, `iter`, `next`, `contains`, `enter`,
+//!    `exit` (see [`method_base_name`]); operators are not methods (see `ClassInfo::operators`).
 //! 4. **Collisions.** Within one Rust namespace (a module's types, a module's values, one type's
 //!    inherent items, one builder's methods), names are handed out by [`Scope`]: names that the
 //!    macro itself needs are reserved first; then every item whose Rust name is its Python name
@@ -76,9 +77,11 @@ pub fn is_identifier(s: &str) -> bool {
 /// The Rust base name of a method: dunder protocol methods lose their underscores (rule 3).
 pub fn method_base_name(python: &str) -> (String, bool) {
     match python {
-        "__call__" | "__getitem__" | "__len__" | "__iter__" | "__contains__" => {
-            (python.trim_matches('_').to_owned(), true)
-        }
+        "__getitem__" => ("get_item".to_owned(), true),
+        "__setitem__" => ("set_item".to_owned(), true),
+        "__delitem__" => ("del_item".to_owned(), true),
+        "__call__" | "__len__" | "__iter__" | "__contains__" | "__enter__" | "__exit__"
+        | "__next__" => (python.trim_matches('_').to_owned(), true),
         _ => base_name(python),
     }
 }

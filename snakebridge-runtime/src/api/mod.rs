@@ -13,7 +13,10 @@ use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{FromValue, IntoValue, Value};
 use crate::telemetry::{self, CallEvent};
 
+mod context;
 mod pyref_methods;
+
+pub use context::with_context;
 
 /// Positional arguments: a tuple of [`IntoValue`] values (`(16,)`, `("a", 2)`), `()`, or a
 /// `Vec<Value>`.
@@ -380,6 +383,16 @@ fn at(mut err: Error, location: &'static Location<'static>) -> Error {
 pub struct Stream<T> {
     inner: ValueStream,
     item: PhantomData<fn() -> T>,
+}
+
+impl<T> Stream<T> {
+    /// A stream whose only item is `error` (iterating something that could not be iterated).
+    pub fn failed(error: Error) -> Self {
+        Stream {
+            inner: Box::new(std::iter::once(Err(error))),
+            item: PhantomData,
+        }
+    }
 }
 
 impl<T: FromValue> Iterator for Stream<T> {

@@ -4,13 +4,13 @@
 //! Generated code reaches these through `::snakebridge::__private`; they are public so that the
 //! generated code can use them, and documented here for readers of an expansion.
 
-pub use crate::api::{Call, Stream, module_attr};
+pub use crate::api::{Call, Stream, module_attr, with_context};
 pub use crate::client::request::CallSite;
-pub use crate::data::error::Result;
+pub use crate::data::error::{Error, Result};
 pub use crate::data::pyref::PyRef;
 pub use crate::data::return_policy::ReturnPolicy;
 pub use crate::data::value::{Bytes, FromValue, IntoValue, Value};
-pub use crate::{__call_builder, __py_class, __py_ops};
+pub use crate::{__call_builder, __py_class, __py_iter, __py_ops};
 
 /// `getattr(target, name)` for generated attribute getters.
 #[track_caller]
@@ -39,6 +39,24 @@ pub fn binary_op<R: FromValue>(
 #[track_caller]
 pub fn unary_op<R: FromValue>(op: &'static str, operand: impl IntoValue) -> Result<R> {
     crate::api::call("operator", op, (operand,))
+}
+
+/// `iter(target)` as a stream for generated `IntoIterator` impls: an object that cannot be
+/// iterated gives a stream whose one item is the error.
+#[track_caller]
+pub fn stream_of<T: FromValue>(target: &PyRef) -> Stream<T> {
+    crate::api::iterate(target).unwrap_or_else(Stream::failed)
+}
+
+/// The Python exception in `error` as the generated class `C` (for `C::from_error`), when it
+/// is an instance of `qualified_name` and the client kept the exception object.
+pub fn exception_as<C: PyClass>(error: &Error, qualified_name: &str) -> Option<C> {
+    match error {
+        Error::Python(p) if p.is_instance_of(qualified_name) => {
+            p.exception.clone().map(C::from_ref_unchecked)
+        }
+        _ => None,
+    }
 }
 
 /// Implemented by every generated class struct: a `#[repr(transparent)]` struct with one field,
@@ -406,6 +424,24 @@ macro_rules! __py_ops {
             #[track_caller]
             pub fn $name(&self) -> $crate::Result<$r> {
                 $crate::bind::unary_op($op, self)
+            }
+        }
+    };
+}
+
+/// `for item in &object` for a generated class whose Python type is iterable:
+/// `__py_iter!(Class => Item)` implements `IntoIterator for &Class` with
+/// `Item = Result<Item>` (a [`Stream`] over `iter(object)`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __py_iter {
+    ($class:ty => $item:ty) => {
+        impl ::core::iter::IntoIterator for &$class {
+            type Item = $crate::Result<$item>;
+            type IntoIter = $crate::Stream<$item>;
+            #[track_caller]
+            fn into_iter(self) -> $crate::Stream<$item> {
+                $crate::bind::stream_of($crate::bind::PyClass::as_py_ref(self))
             }
         }
     };

@@ -9,6 +9,8 @@ pub use snakebridge_contract::ExceptionKind;
 use std::fmt;
 use std::time::Duration;
 
+use crate::data::pyref::PyRef;
+
 /// Result alias used throughout snakebridge.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -173,6 +175,35 @@ pub struct PythonError {
     pub traceback: String,
     /// The call that raised it.
     pub context: CallContext,
+    /// The qualified names of the exception's class and its bases, in MRO order
+    /// (`["json.decoder.JSONDecodeError", "ValueError", "Exception", "BaseException",
+    /// "object"]`): what generated exception classes match against (`JSONDecodeError::from_error`).
+    pub mro: Vec<String>,
+    /// The exception object itself, kept in Python, for its attributes (`lineno`) and for
+    /// handing it back to Python (a context manager's `__exit__`).
+    pub exception: Option<PyRef>,
+}
+
+impl PythonError {
+    /// Whether the exception is an instance of the class `qualified_name` (module and
+    /// qualname; builtins bare), subclasses included.
+    ///
+    /// ```
+    /// # use snakebridge_runtime::{ExceptionKind, PythonError};
+    /// let e = PythonError {
+    ///     kind: ExceptionKind::ValueError,
+    ///     class: "json.decoder.JSONDecodeError".into(),
+    ///     message: "Expecting value".into(),
+    ///     traceback: String::new(),
+    ///     context: Default::default(),
+    ///     mro: vec!["json.decoder.JSONDecodeError".into(), "ValueError".into()],
+    ///     exception: None,
+    /// };
+    /// assert!(e.is_instance_of("ValueError") && !e.is_instance_of("KeyError"));
+    /// ```
+    pub fn is_instance_of(&self, qualified_name: &str) -> bool {
+        self.class == qualified_name || self.mro.iter().any(|c| c == qualified_name)
+    }
 }
 
 impl fmt::Display for PythonError {

@@ -47,12 +47,29 @@ pub(crate) fn python_error_ctx(py: Python<'_>, err: PyErr, context: CallContext)
         .and_then(|lines| lines.extract::<Vec<String>>())
         .map(|lines| lines.concat())
         .unwrap_or_default();
+    let mro = ty
+        .mro()
+        .iter()
+        .map(|c| {
+            let module = c.getattr("__module__").and_then(|m| m.extract::<String>());
+            let qualname = c
+                .getattr("__qualname__")
+                .and_then(|q| q.extract::<String>());
+            match (module, qualname) {
+                (Ok(m), Ok(q)) if m == "builtins" => q,
+                (Ok(m), Ok(q)) => format!("{m}.{q}"),
+                _ => String::new(),
+            }
+        })
+        .collect();
     Error::Python(Box::new(PythonError {
         kind: exception_kind(py, &err),
         class,
         message,
         traceback,
         context,
+        mro,
+        exception: Some(super::convert::make_ref(value.as_any())),
     }))
 }
 

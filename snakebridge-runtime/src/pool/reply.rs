@@ -138,6 +138,22 @@ pub(crate) fn interpret(
             message: text(e, "message"),
             traceback: text(e, "traceback"),
             context: context(),
+            mro: e
+                .get("mro")
+                .and_then(Json::as_array)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|c| c.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            exception: e
+                .get("exception")
+                .and_then(|x| decode(x, worker).ok())
+                .and_then(|v| match v {
+                    Value::Ref(r) => Some(r),
+                    _ => None,
+                }),
         })));
     }
     if let Some(s) = obj.get("stale") {

@@ -135,6 +135,40 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         }
     }
 
+    if let Some(name) = &c.from_error {
+        let id = names::ident(name);
+        // The class's qualified name as errors spell it (without a `#2` disambiguation).
+        let qualified = c.info.qualified_name.split('#').next().unwrap_or_default();
+        let doc = format!(
+            "The Python exception in `error` as {}, when it is one (subclasses included): \
+             `{}::{name}(&err)`, then its attributes.",
+            docs::code_span(&python_path),
+            c.rust_name
+        );
+        statics.push(quote! {
+            #[doc = #doc]
+            pub fn #id(error: &__sb::Error) -> __sb::Option<Self> {
+                __sb::exception_as(error, #qualified)
+            }
+        });
+    }
+
+    if let Some(entered) = &c.context {
+        let entered = entered.owned();
+        let doc = format!(
+            "Runs `body` inside this context manager, as Python's `with {} as value:` does: \
+             `__exit__` always runs, with the exception when `body` returns an error or panics \
+             (see `snakebridge::with_context`).",
+            c.rust_name
+        );
+        statics.push(quote! {
+            #[doc = #doc]
+            pub fn with<R>(&self, body: impl FnOnce(#entered) -> __sb::Result<R>) -> __sb::Result<R> {
+                __sb::with_context(__sb::PyClass::as_py_ref(self), body)
+            }
+        });
+    }
+
     if let Some((name, types)) = &c.tuple {
         let id = names::ident(name);
         let types = types.iter().map(|t| t.owned());
@@ -217,6 +251,10 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         });
         quote!(__sb::__py_ops!(#struct_name => #ret; [#(#rhs),*]; #(#ops),*);)
     });
+    let iterable = c.iter_item.as_ref().map(|item| {
+        let item = item.owned();
+        quote!(__sb::__py_iter!(#struct_name => #item);)
+    });
     quote! {
         #[doc = #doc]
         #hidden
@@ -227,6 +265,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         #members_trait
         #(#trait_impls)*
         #(#operators)*
+        #iterable
         #(#forwards)*
         #(#builder_items)*
     }

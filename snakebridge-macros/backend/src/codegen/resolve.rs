@@ -130,6 +130,14 @@ pub struct ResolvedClass<'m> {
     /// A namedtuple or struct sequence: the Rust name of its `to_tuple` method and the field
     /// types in tuple order.
     pub tuple: Option<(String, Vec<RustType>)>,
+    /// The item type of `for item in &object`, when the class (or its MRO) defines
+    /// `__iter__`.
+    pub iter_item: Option<RustType>,
+    /// For exception classes: the Rust name of `from_error`.
+    pub from_error: Option<String>,
+    /// For context managers (`__enter__` and `__exit__` along the MRO): the type `__enter__`
+    /// returns, which the `with` method hands to its closure.
+    pub context: Option<RustType>,
     /// The Python operators the class has (its own or along its MRO, the MRO winner's
     /// signature), grouped by result and right-operand types.
     pub operators: Vec<OperatorGroup>,
@@ -248,6 +256,8 @@ struct ClassNames<'m> {
     trait_name: String,
     /// The name of `to_tuple`, for namedtuples and struct sequences.
     to_tuple: Option<String>,
+    /// The name of `from_error`, for exception classes.
+    from_error: Option<String>,
 }
 
 impl ClassNames<'_> {
@@ -881,6 +891,10 @@ impl<'m> Resolver<'m> {
             (name.clone(), types)
         });
         let operators = self.operators(m, c, &lookup);
+        let iter_item = self.first_method(m, c, "__iter__", true, &lookup);
+        let context = self
+            .first_method(m, c, "__exit__", false, &lookup)
+            .and(self.first_method(m, c, "__enter__", false, &lookup));
         ResolvedClass {
             info: c.info,
             rust_name: c.rust_name.clone(),
@@ -889,6 +903,9 @@ impl<'m> Resolver<'m> {
             base: c.base.clone(),
             base_path: c.base.as_deref().and_then(|b| lookup.class_path(b)),
             operators,
+            iter_item,
+            from_error: c.from_error.clone(),
+            context,
             members_trait,
             inherent_members: exported || !slot_hidden_mixin(&self.inherit, qn),
             trait_impls,
@@ -1019,6 +1036,33 @@ impl<'m> Resolver<'m> {
         groups
     }
 
+    /// The result type of the MRO's first `method` of `c` (the item type when `streams`:
+    /// `__iter__ -> Iterator[int]` gives `i64`), if the class has it.
+    fn first_method(
+        &self,
+        m: &ModState<'m>,
+        c: &ClassNames<'m>,
+        method: &str,
+        streams: bool,
+        lookup: &Lookup<'_>,
+    ) -> Option<RustType> {
+        let by_qualname: HashMap<&str, &ClassInfo> = m
+            .info
+            .classes
+            .iter()
+            .map(|c| (c.qualified_name.as_str(), c))
+            .collect();
+        std::iter::once(c.info.qualified_name.clone())
+            .chain(lookup_order(c.info, &by_qualname))
+            .filter_map(|qn| by_qualname.get(qn.as_str()).copied())
+            .find_map(|info| {
+                info.methods
+                    .iter()
+                    .find(|m| m.function.name == method)
+                    .map(|m| plan::plan(&m.function, streams, lookup).ret)
+            })
+    }
+
     /// The type of a namedtuple field: its attribute's, found on the class or along its MRO.
     fn field_type(&self, c: &ClassNames<'m>, field: &str, lookup: &Lookup<'_>) -> RustType {
         let by_qualname: HashMap<&str, &ClassInfo> = self
@@ -1127,8 +1171,12 @@ fn name_members<'m>(
     if tuple_wanted {
         wanted.push(("to_tuple".to_owned(), true));
     }
+    if info.exception {
+        wanted.push(("from_error".to_owned(), true));
+    }
     let mut scope = Scope::with_reserved(["new"]);
     let mut assigned = scope.claim_all(&wanted).into_iter();
+    let from_error = info.exception.then(|| assigned.next_back()).flatten();
     let to_tuple = tuple_wanted.then(|| assigned.next_back()).flatten();
 
     let ctor_builder = exported.then(|| module_scope.claim(&builder_name(Some(&rust_name), "new")));
@@ -1160,6 +1208,7 @@ fn name_members<'m>(
         attrs,
         trait_name,
         to_tuple,
+        from_error,
     }
 }
 

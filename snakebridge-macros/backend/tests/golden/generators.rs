@@ -104,6 +104,7 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
             )
         }
     }
+    __sb::__py_iter!(Reader => __sb::Bytes);
     ///Pending call of `gens.Reader.__iter__`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct ReaderIterCall(__sb::Call<__sb::Value>);
