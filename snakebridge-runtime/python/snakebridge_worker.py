@@ -139,6 +139,21 @@ class _NoNumpy(Exception):
     pass
 
 
+def _detached(e):
+    """A copy of exception ``e`` without its traceback (``copy.copy`` keeps the class, the args
+    and the attributes), or ``e`` itself when it cannot be copied."""
+    import copy
+
+    try:
+        c = copy.copy(e)
+    except Exception:  # noqa: BLE001 - an exception that cannot be rebuilt stays itself
+        return e
+    if type(c) is not type(e):
+        return e
+    c.__traceback__ = None
+    return c
+
+
 class _NotData(Exception):
     """A value asked for by value is not plain data (ReturnPolicy.Value)."""
 
@@ -675,10 +690,11 @@ class Worker:
             m = getattr(c, "__module__", "builtins")
             mro.append(c.__qualname__ if m == "builtins" else "%s.%s" % (m, c.__qualname__))
         out = {"class": cls, "kind": kind, "message": message, "traceback": text, "mro": mro}
-        # The exception itself stays here as a ref (its attributes, a context manager's
-        # __exit__); dropping the Rust error releases it.
+        # The exception stays here as a ref (its attributes, a context manager's __exit__),
+        # as a copy without the traceback: the frames' locals (arrays, segments) are not kept
+        # by the Rust error, and the raised object (which user code may hold) is not touched.
         try:
-            out["exception"] = self.make_ref(e)
+            out["exception"] = self.make_ref(_detached(e))
         except Exception:  # noqa: BLE001 - a ref is a convenience, the error is what matters
             pass
         return out

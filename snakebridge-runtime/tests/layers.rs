@@ -23,7 +23,13 @@ const LAYERS: &[&str] = &[
 
 /// Root items a layer may name: the composition root's registration of the fallback client, and
 /// the `#[macro_export]` macros (which live at the root by Rust's rules).
-const ROOT_ITEMS: &[&str] = &["FALLBACK_CLIENT", "__call_builder", "__py_class"];
+const ROOT_ITEMS: &[&str] = &[
+    "FALLBACK_CLIENT",
+    "__call_builder",
+    "__py_class",
+    "__py_iter",
+    "__py_ops",
+];
 
 /// Every `crate::name` mentioned outside comments in the files of module `dir`.
 fn mentions(path: &Path, out: &mut BTreeSet<String>) {

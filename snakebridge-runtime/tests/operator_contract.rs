@@ -12,12 +12,12 @@ snakebridge_runtime::__py_class!(Probe, "builtins", "object");
 // Every operator of the contract, in its order.
 snakebridge_runtime::__py_ops!(Probe => Value; []; add, sub, mul, truediv, mod, and, or, xor,
     lshift, rshift, radd, rsub, rmul, rtruediv, rmod, neg, invert, pow, matmul, floordiv, lt, le,
-    gt, ge, pos, abs);
+    gt, ge, pos, abs, iadd, isub, imul, itruediv);
 
 const LISTED: &[&str] = &[
     "add", "sub", "mul", "truediv", "mod", "and", "or", "xor", "lshift", "rshift", "radd", "rsub",
     "rmul", "rtruediv", "rmod", "neg", "invert", "pow", "matmul", "floordiv", "lt", "le", "gt",
-    "ge", "pos", "abs",
+    "ge", "pos", "abs", "iadd", "isub", "imul", "itruediv",
 ];
 
 #[test]

@@ -69,7 +69,7 @@ OPERATOR_METHODS = frozenset(
     for n in (
         "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift "
         "radd rsub rmul rtruediv rfloordiv rmod rpow rmatmul rand ror rxor rlshift rrshift "
-        "neg pos abs invert lt le gt ge"
+        "neg pos abs invert lt le gt ge iadd isub imul itruediv"
     ).split()
 )
 

@@ -45,7 +45,7 @@ pub const MAX_NESTING: usize = 1000;
 pub const OPERATORS: &[&str] = &[
     "add", "sub", "mul", "truediv", "mod", "and", "or", "xor", "lshift", "rshift", "radd", "rsub",
     "rmul", "rtruediv", "rmod", "neg", "invert", "pow", "matmul", "floordiv", "lt", "le", "gt",
-    "ge", "pos", "abs",
+    "ge", "pos", "abs", "iadd", "isub", "imul", "itruediv",
 ];
 
 /// The advice of the `Decode` error when an object that is not data comes back where data was

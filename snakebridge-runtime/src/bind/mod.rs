@@ -245,9 +245,9 @@ macro_rules! __py_class {
             }
         }
         impl ::core::fmt::Debug for $name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            fn fmt(&self, __sb_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::write!(
-                    f,
+                    __sb_f,
                     "{}.{}({:?})",
                     <$name as $crate::bind::PyClass>::MODULE,
                     <$name as $crate::bind::PyClass>::NAME,
@@ -255,10 +255,28 @@ macro_rules! __py_class {
                 )
             }
         }
+        impl ::core::fmt::Display for $name {
+            /// Python's `str(object)` (one call); an object whose `__str__` raises prints as
+            /// `<unprintable module.Name: the error>` rather than failing the formatter.
+            fn fmt(&self, __sb_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                // Bindings with leading underscores: a generated module's constant named `s` or
+                // `e` (numpy has `e`) would otherwise turn them into patterns.
+                match $crate::bind::PyClass::as_py_ref(self).str() {
+                    ::core::result::Result::Ok(__sb_text) => __sb_f.write_str(&__sb_text),
+                    ::core::result::Result::Err(__sb_error) => ::core::write!(
+                        __sb_f,
+                        "<unprintable {}.{}: {}>",
+                        <$name as $crate::bind::PyClass>::MODULE,
+                        <$name as $crate::bind::PyClass>::NAME,
+                        __sb_error
+                    ),
+                }
+            }
+        }
         impl ::core::cmp::PartialEq for $name {
             /// Handles to the same Python object.
-            fn eq(&self, other: &Self) -> ::core::primitive::bool {
-                $crate::bind::PyClass::as_py_ref(self) == $crate::bind::PyClass::as_py_ref(other)
+            fn eq(&self, __sb_other: &Self) -> ::core::primitive::bool {
+                $crate::bind::PyClass::as_py_ref(self) == $crate::bind::PyClass::as_py_ref(__sb_other)
             }
         }
         impl $crate::IntoValue for $name {
@@ -303,8 +321,9 @@ macro_rules! __py_class {
 /// - `radd rsub ...`: the same traits on `i64` and `f64` with a `&Class` right operand
 ///   (`2 * &x`);
 /// - `neg invert`: `Neg` and `Not`;
-/// - `pow matmul floordiv lt le gt ge` (binary) and `pos abs` (unary): methods, named after
-///   `=` when the generator had to rename them (`pow = pow_`).
+/// - `pow matmul floordiv lt le gt ge` and the in-place `iadd isub imul itruediv` (binary),
+///   `pos abs` (unary): methods, named after `=` when the generator had to rename them
+///   (`pow = pow_`). An in-place method returns the result (Python rebinds the name to it).
 ///
 /// Every operator calls Python's `operator` module, so the semantics are Python's.
 #[doc(hidden)]
@@ -337,6 +356,10 @@ macro_rules! __py_ops {
     (@op $c:ty, $r:ty, $rhs:tt, le $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "le", le $($n)?); };
     (@op $c:ty, $r:ty, $rhs:tt, gt $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "gt", gt $($n)?); };
     (@op $c:ty, $r:ty, $rhs:tt, ge $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "ge", ge $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, iadd $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "iadd", iadd $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, isub $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "isub", isub $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, imul $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "imul", imul $($n)?); };
+    (@op $c:ty, $r:ty, $rhs:tt, itruediv $(= $n:ident)?) => { $crate::__py_ops!(@method2 $c, $r, "itruediv", itruediv $($n)?); };
     (@op $c:ty, $r:ty, $rhs:tt, pos $(= $n:ident)?) => { $crate::__py_ops!(@method1 $c, $r, "pos", pos $($n)?); };
     (@op $c:ty, $r:ty, $rhs:tt, abs $(= $n:ident)?) => { $crate::__py_ops!(@method1 $c, $r, "abs", abs $($n)?); };
 
@@ -344,15 +367,15 @@ macro_rules! __py_ops {
         impl<R: $crate::IntoValue> ::core::ops::$tr<R> for &$c {
             type Output = $crate::Result<$r>;
             #[track_caller]
-            fn $m(self, rhs: R) -> $crate::Result<$r> {
-                $crate::bind::binary_op($op, self, rhs)
+            fn $m(self, __sb_rhs: R) -> $crate::Result<$r> {
+                $crate::bind::binary_op($op, self, __sb_rhs)
             }
         }
         impl<R: $crate::IntoValue> ::core::ops::$tr<R> for $c {
             type Output = $crate::Result<$r>;
             #[track_caller]
-            fn $m(self, rhs: R) -> $crate::Result<$r> {
-                $crate::bind::binary_op($op, self, rhs)
+            fn $m(self, __sb_rhs: R) -> $crate::Result<$r> {
+                $crate::bind::binary_op($op, self, __sb_rhs)
             }
         }
     };
@@ -361,15 +384,15 @@ macro_rules! __py_ops {
             impl ::core::ops::$tr<$rhs> for &$c {
                 type Output = $crate::Result<$r>;
                 #[track_caller]
-                fn $m(self, rhs: $rhs) -> $crate::Result<$r> {
-                    $crate::bind::binary_op($op, self, rhs)
+                fn $m(self, __sb_rhs: $rhs) -> $crate::Result<$r> {
+                    $crate::bind::binary_op($op, self, __sb_rhs)
                 }
             }
             impl ::core::ops::$tr<$rhs> for $c {
                 type Output = $crate::Result<$r>;
                 #[track_caller]
-                fn $m(self, rhs: $rhs) -> $crate::Result<$r> {
-                    $crate::bind::binary_op($op, self, rhs)
+                fn $m(self, __sb_rhs: $rhs) -> $crate::Result<$r> {
+                    $crate::bind::binary_op($op, self, __sb_rhs)
                 }
             }
         )+
@@ -382,8 +405,8 @@ macro_rules! __py_ops {
         impl ::core::ops::$tr<&$c> for $lhs {
             type Output = $crate::Result<$r>;
             #[track_caller]
-            fn $m(self, rhs: &$c) -> $crate::Result<$r> {
-                $crate::bind::binary_op($op, self, rhs)
+            fn $m(self, __sb_rhs: &$c) -> $crate::Result<$r> {
+                $crate::bind::binary_op($op, self, __sb_rhs)
             }
         }
     };
@@ -410,8 +433,8 @@ macro_rules! __py_ops {
         impl $c {
             #[doc = concat!("Python `operator.", $op, "(self, other)`.")]
             #[track_caller]
-            pub fn $name(&self, other: impl $crate::IntoValue) -> $crate::Result<$r> {
-                $crate::bind::binary_op($op, self, other)
+            pub fn $name(&self, __sb_other: impl $crate::IntoValue) -> $crate::Result<$r> {
+                $crate::bind::binary_op($op, self, __sb_other)
             }
         }
     };

@@ -180,7 +180,9 @@ pub struct PythonError {
     /// "object"]`): what generated exception classes match against (`JSONDecodeError::from_error`).
     pub mro: Vec<String>,
     /// The exception object itself, kept in Python, for its attributes (`lineno`) and for
-    /// handing it back to Python (a context manager's `__exit__`).
+    /// handing it back to Python (a context manager's `__exit__`): a copy (`copy.copy`) without
+    /// the traceback, so the error does not keep the frames' locals (a large argument, a pool
+    /// array's segment) alive; the raised object itself when it cannot be copied.
     pub exception: Option<PyRef>,
 }
 

@@ -69,8 +69,23 @@ pub(crate) fn python_error_ctx(py: Python<'_>, err: PyErr, context: CallContext)
         traceback,
         context,
         mro,
-        exception: Some(super::convert::make_ref(value.as_any())),
+        exception: Some(super::convert::make_ref(&detached(py, value.as_any()))),
     }))
+}
+
+/// A copy of the exception without its traceback (`copy.copy` keeps the class, the args and the
+/// attributes), so that the error does not keep the frames' locals alive and the raised object
+/// (which user code may hold) is not touched; the exception itself when it cannot be copied.
+fn detached<'py>(py: Python<'py>, exc: &Bound<'py, PyAny>) -> Bound<'py, PyAny> {
+    let copy = py
+        .import("copy")
+        .and_then(|m| m.call_method1("copy", (exc,)))
+        .ok()
+        .filter(|c| c.get_type().is(exc.get_type()));
+    match copy {
+        Some(c) if c.setattr("__traceback__", py.None()).is_ok() => c,
+        _ => exc.clone(),
+    }
 }
 
 /// The builtin classes of [`ExceptionKind::ALL`], looked up by name once: the contract's list is

@@ -145,10 +145,11 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
             docs::code_span(&python_path),
             c.rust_name
         );
+        let error = names::ident(&Scope::within(values).claim("error"));
         statics.push(quote! {
             #[doc = #doc]
-            pub fn #id(error: &__sb::Error) -> __sb::Option<Self> {
-                __sb::exception_as(error, #qualified)
+            pub fn #id(#error: &__sb::Error) -> __sb::Option<Self> {
+                __sb::exception_as(#error, #qualified)
             }
         });
     }
@@ -161,10 +162,11 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
              (see `snakebridge::with_context`).",
             c.rust_name
         );
+        let body = names::ident(&Scope::within(values).claim("body"));
         statics.push(quote! {
             #[doc = #doc]
-            pub fn with<R>(&self, body: impl FnOnce(#entered) -> __sb::Result<R>) -> __sb::Result<R> {
-                __sb::with_context(__sb::PyClass::as_py_ref(self), body)
+            pub fn with<R>(&self, #body: impl FnOnce(#entered) -> __sb::Result<R>) -> __sb::Result<R> {
+                __sb::with_context(__sb::PyClass::as_py_ref(self), #body)
             }
         });
     }

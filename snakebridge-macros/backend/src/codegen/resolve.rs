@@ -162,7 +162,8 @@ pub struct OperatorGroup {
 
 /// Operators bound as methods (not `std::ops` traits), whose names may collide with members.
 const OPERATOR_METHODS: &[&str] = &[
-    "pow", "matmul", "floordiv", "lt", "le", "gt", "ge", "pos", "abs",
+    "pow", "matmul", "floordiv", "lt", "le", "gt", "ge", "pos", "abs", "iadd", "isub", "imul",
+    "itruediv",
 ];
 /// Operators whose result, when the stubs do not say, is the defining class (arithmetic keeps
 /// to its type far more often than not; comparisons do not).
@@ -891,7 +892,17 @@ impl<'m> Resolver<'m> {
             (name.clone(), types)
         });
         let operators = self.operators(m, c, &lookup);
-        let iter_item = self.first_method(m, c, "__iter__", true, &lookup);
+        // `__iter__ -> Iterator[int]` says the item; `__iter__ -> Self` (an iterator) leaves it
+        // to `__next__`.
+        let iter_item = self
+            .first_method(m, c, "__iter__", true, &lookup)
+            .map(|item| match item {
+                RustType::Value | RustType::Class(_) => self
+                    .first_method(m, c, "__next__", false, &lookup)
+                    .filter(|next| *next != RustType::Value)
+                    .unwrap_or(item),
+                other => other,
+            });
         let context = self
             .first_method(m, c, "__exit__", false, &lookup)
             .and(self.first_method(m, c, "__enter__", false, &lookup));

@@ -103,6 +103,82 @@ Constructs a new `Base`: finish with `.call()`.*/
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "who", ())
         }
     }
+    /**Operators, iteration, a context and a container.
+
+Python: `diamond.Counter`*/
+    #[repr(transparent)]
+    pub struct Counter {
+        __sb_ref: __sb::PyRef,
+    }
+    __sb::__py_class!(Counter, "diamond", "Counter");
+    impl Counter {
+        /**Python: `diamond.Counter()` (signature from __text_signature__)
+
+Constructs a new `Counter`: finish with `.call()`.*/
+        pub fn new() -> __sb::Call<Counter> {
+            static SITE: __sb::CallSite = __sb::CallSite::new("diamond", "Counter");
+            __sb::Call::class_at(&SITE, ())
+        }
+        ///Runs `body` inside this context manager, as Python's `with Counter as value:` does: `__exit__` always runs, with the exception when `body` returns an error or panics (see `snakebridge::with_context`).
+        pub fn with<R>(
+            &self,
+            body_: impl FnOnce(__sb::String) -> __sb::Result<R>,
+        ) -> __sb::Result<R> {
+            __sb::with_context(__sb::PyClass::as_py_ref(self), body_)
+        }
+        ///Python: `diamond.Counter.__enter__() -> str` (signature from inspect.signature)
+        pub fn enter(&self) -> __sb::Call<__sb::String> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "__enter__", ())
+        }
+        ///Python: `diamond.Counter.__exit__(*exc) -> None` (signature from inspect.signature)
+        pub fn exit(&self) -> CounterExitCall {
+            CounterExitCall(
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "__exit__", ()),
+            )
+        }
+        ///Python: `diamond.Counter.__getitem__(key: int) -> str` (signature from inspect.signature)
+        pub fn get_item(
+            &self,
+            key: impl __sb::Into<__sb::i64>,
+        ) -> __sb::Call<__sb::String> {
+            __sb::Call::method(
+                __sb::PyClass::as_py_ref(self),
+                "__getitem__",
+                (key.into(),),
+            )
+        }
+        /**Python: `diamond.Counter.__iter__()` (signature from inspect.signature)
+
+A Python generator: `.call()` returns a `Stream` of its items.*/
+        pub fn iter(&self) -> CounterIterCall {
+            CounterIterCall(
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "__iter__", ()),
+            )
+        }
+        ///Python: `diamond.Counter.__len__() -> int` (signature from inspect.signature)
+        pub fn len(&self) -> __sb::Call<__sb::i64> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "__len__", ())
+        }
+        ///Python: `diamond.Counter.__next__() -> int` (signature from inspect.signature)
+        pub fn next(&self) -> __sb::Call<__sb::i64> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "__next__", ())
+        }
+    }
+    __sb::__py_ops!(Counter => Counter; [__sb::i64]; add, radd);
+    __sb::__py_ops!(Counter => __sb::bool; [Counter, & Counter]; lt);
+    __sb::__py_ops!(Counter => Counter; []; neg);
+    __sb::__py_ops!(Counter => __sb::i64; [__sb::i64]; pow);
+    __sb::__py_iter!(Counter => __sb::i64);
+    ///Pending call of `diamond.Counter.__exit__`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct CounterExitCall(__sb::Call<()>);
+    __sb::__call_builder!(CounterExitCall => (), args);
+    impl CounterExitCall {}
+    ///Pending call of `diamond.Counter.__iter__`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct CounterIterCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(CounterIterCall => stream __sb::Value);
+    impl CounterIterCall {}
     ///Python: `diamond.Diamond`
     #[repr(transparent)]
     pub struct Diamond {
@@ -146,6 +222,40 @@ Constructs a new `Left`: finish with `.call()`.*/
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "who", ())
         }
     }
+    /**A module exception.
+
+Python: `diamond.Oops`*/
+    #[repr(transparent)]
+    pub struct Oops {
+        __sb_ref: __sb::PyRef,
+    }
+    __sb::__py_class!(Oops, "diamond", "Oops");
+    impl Oops {
+        /**Python: `diamond.Oops` (signature from nowhere: unknown, so the call is dynamic)
+
+Constructs a new `Oops`: finish with `.call()`.*/
+        pub fn new() -> OopsNewCall {
+            static SITE: __sb::CallSite = __sb::CallSite::new("diamond", "Oops");
+            OopsNewCall(__sb::Call::class_at(&SITE, ()))
+        }
+        ///The Python exception in `error` as `diamond.Oops`, when it is one (subclasses included): `Oops::from_error(&err)`, then its attributes.
+        pub fn from_error(error_: &__sb::Error) -> __sb::Option<Self> {
+            __sb::exception_as(error_, "diamond.Oops")
+        }
+        ///Python: `diamond.Oops.code`
+        pub fn code(&self) -> __sb::Result<__sb::i64> {
+            __sb::get_attr(__sb::PyClass::as_py_ref(self), "code")
+        }
+        ///Sets `diamond.Oops.code`.
+        pub fn set_code(&self, value: impl __sb::Into<__sb::i64>) -> __sb::Result<()> {
+            __sb::set_attr(__sb::PyClass::as_py_ref(self), "code", value.into())
+        }
+    }
+    ///Pending call of `diamond.Oops`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct OopsNewCall(__sb::Call<Oops>);
+    __sb::__call_builder!(OopsNewCall => Oops, args, kwarg);
+    impl OopsNewCall {}
     /**Pair(count, label)
 
 Python: `diamond.Pair`*/
@@ -170,6 +280,37 @@ Constructs a new `Pair`: finish with `.call()`.*/
             __sb::Call::function("builtins", "tuple", (__sb::PyClass::as_py_ref(self),))
                 .call()
         }
+        /**Return key in self.
+
+Python: `diamond.Pair.__contains__(key: object, /) -> bool` (signature from typeshed)*/
+        pub fn contains(&self, key: impl __sb::IntoValue) -> __sb::Call<__sb::bool> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "__contains__", (key,))
+        }
+        /**Return self\[key\].
+
+Python overloads (signature from typeshed):
+
+- `diamond.Pair.__getitem__(key: int, /) -> _T_co`
+- `diamond.Pair.__getitem__(key: slice[int | None], /) -> tuple[_T_co, ...]`*/
+        pub fn get_item(&self, key: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "__getitem__", (key,))
+        }
+        /**Implement iter(self).
+
+Python: `diamond.Pair.__iter__() -> Iterator[_T_co]` (signature from typeshed)
+
+A Python generator: `.call()` returns a `Stream` of its items.*/
+        pub fn iter(&self) -> PairIterCall {
+            PairIterCall(
+                __sb::Call::method(__sb::PyClass::as_py_ref(self), "__iter__", ()),
+            )
+        }
+        /**Return len(self).
+
+Python: `diamond.Pair.__len__() -> int` (signature from typeshed)*/
+        pub fn len(&self) -> __sb::Call<__sb::i64> {
+            __sb::Call::method(__sb::PyClass::as_py_ref(self), "__len__", ())
+        }
         /**Alias for field number 0
 
 Python: `diamond.Pair.count`*/
@@ -183,6 +324,15 @@ Python: `diamond.Pair.label`*/
             __sb::get_attr(__sb::PyClass::as_py_ref(self), "label")
         }
     }
+    __sb::__py_ops!(Pair => __sb::Vec < __sb::Value >; []; add);
+    __sb::__py_ops!(Pair => __sb::bool; []; ge, gt, le, lt);
+    __sb::__py_ops!(Pair => __sb::Vec < __sb::Value >; [__sb::i64]; mul, rmul);
+    __sb::__py_iter!(Pair => __sb::Value);
+    ///Pending call of `diamond.Pair.__iter__`: set optional arguments by their Python names, then `.call()`.
+    #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
+    pub struct PairIterCall(__sb::Call<__sb::Value>);
+    __sb::__call_builder!(PairIterCall => stream __sb::Value);
+    impl PairIterCall {}
     ///Python: `diamond.Right`
     #[repr(transparent)]
     pub struct Right {
@@ -209,6 +359,34 @@ Constructs a new `Right`: finish with `.call()`.*/
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "side", ())
         }
     }
+    /**Python: `diamond.body`
+
+Python type: `int`.*/
+    pub const body: __sb::i64 = 3;
+    /**Python: `diamond.e`
+
+Python type: `float`.*/
+    pub const e: __sb::f64 = 2.718;
+    /**Python: `diamond.error`
+
+Python type: `int`.*/
+    pub const error: __sb::i64 = 4;
+    /**Python: `diamond.f`
+
+Python type: `float`.*/
+    pub const f: __sb::f64 = 1.0;
+    /**Python: `diamond.other`
+
+Python type: `int`.*/
+    pub const other: __sb::i64 = 1;
+    /**Python: `diamond.rhs`
+
+Python type: `int`.*/
+    pub const rhs: __sb::i64 = 2;
+    /**Python: `diamond.s`
+
+Python type: `str`.*/
+    pub const s: &__sb::str = "s";
     ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
     pub mod prelude {
         pub use super::RightMethods as _;
