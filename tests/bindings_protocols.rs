@@ -163,3 +163,27 @@ fn module_exceptions_are_typed_with_their_attributes() {
     let other = snakebridge::call::<Value>("builtins", "int", ("x",)).unwrap_err();
     assert!(json::JSONDecodeError::from_error(&other).is_none());
 }
+
+#[python_module("os.path", include = ["join"])]
+mod os_path {}
+
+#[test]
+fn overloads_are_told_apart_by_the_first_arguments_type() {
+    // typeshed: `join(a: StrPath, *paths: StrPath) -> str` and
+    // `join(a: BytesPath, *paths: BytesPath) -> bytes`.
+    let joined: String = os_path::join("usr").args(["lib", "x"]).call().unwrap();
+    assert_eq!(joined, "usr/lib/x");
+    let owned: String = os_path::join(String::from("a")).args(["b"]).call().unwrap();
+    assert_eq!(owned, "a/b");
+    let bytes = os_path::join(snakebridge::Bytes(b"a".to_vec()))
+        .args([snakebridge::Bytes(b"b".to_vec())])
+        .call()
+        .unwrap();
+    assert_eq!(bytes, snakebridge::Bytes(b"a/b".to_vec()));
+    // A dynamic value keeps the dynamic result.
+    let dynamic: Value = os_path::join(Value::Str("p".into()))
+        .args(["q"])
+        .call()
+        .unwrap();
+    assert_eq!(dynamic, Value::Str("p/q".into()));
+}

@@ -25,6 +25,7 @@
 use super::plan::{Pass, Plan};
 use super::resolve::ResolvedCallable;
 use crate::names::{self, Scope};
+use crate::typemap::RustType;
 use proc_macro2::TokenStream;
 use quote::quote;
 use snakebridge_contract::{MAX_TUPLE_ARITY, builder as contract};
@@ -100,11 +101,25 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
             .collect::<Vec<_>>(),
     );
 
+    // Overloads told apart by the first argument (module functions): the argument's type
+    // chooses the result through a trait (`JoinArg`), falling back to `Value` for `Value`s.
+    let overload = match c.target {
+        Target::Function { .. } if !plan.overloads.is_empty() => Some(overload_trait(c)),
+        _ => None,
+    };
     let mut params = Vec::new();
     let mut positional = Vec::new();
     let mut keywords = Vec::new();
-    for (p, name) in plan.required.iter().zip(&param_names) {
+    for (i, (p, name)) in plan.required.iter().zip(&param_names).enumerate() {
         let id = names::ident(name);
+        if i == 0
+            && let Some((trait_name, _)) = &overload
+        {
+            params.push(quote!(#id: __SbArg));
+            positional.push(quote!(#id));
+            let _ = trait_name;
+            continue;
+        }
         let ty = p.ty.param();
         params.push(quote!(#id: #ty));
         let arg = p.ty.arg(&quote!(#id));
@@ -155,19 +170,43 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
         (ret.clone(), ret)
     };
     let doc = &c.doc;
+    // With overloads: the function is generic over its first argument, the builder over its
+    // result, and the trait goes beside the builder.
+    let (generics, call_ret, ret, builder_generics, builder_impl, overload_items) = match &overload
+    {
+        Some((trait_name, items)) => (
+            quote!(<__SbArg: #trait_name>),
+            quote!(<__SbArg as #trait_name>::Output),
+            quote!(__SbR),
+            quote!(<__SbR>),
+            quote!(impl<__SbR: __sb::FromValue>),
+            items.clone(),
+        ),
+        None => (
+            TokenStream::new(),
+            call_ret,
+            ret,
+            TokenStream::new(),
+            quote!(impl),
+            TokenStream::new(),
+        ),
+    };
 
     let Some(builder) = builder else {
         let item = Item {
             doc: doc.clone(),
-            sig: quote!(#rust_name(#receiver #(#params),*) -> __sb::Call<#call_ret>),
+            sig: quote!(#rust_name #generics (#receiver #(#params),*) -> __sb::Call<#call_ret>),
             body: quote!(#site #call #(#keywords)*),
         };
-        return (item, TokenStream::new());
+        return (item, overload_items);
     };
 
     let item = Item {
         doc: doc.clone(),
-        sig: quote!(#rust_name(#receiver #(#params),*) -> #builder),
+        sig: match &overload {
+            Some(_) => quote!(#rust_name #generics (#receiver #(#params),*) -> #builder<#call_ret>),
+            None => quote!(#rust_name (#receiver #(#params),*) -> #builder),
+        },
         body: quote!(#site #builder(#call #(#keywords)*)),
     };
 
@@ -219,14 +258,58 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
             String::new()
         }
     );
+    let (struct_ret, macro_name) = match &overload {
+        Some(_) => (quote!(__SbR), quote!(#builder<__SbR>)),
+        None => (call_ret.clone(), quote!(#builder)),
+    };
     let builder_items = quote! {
         #[doc = #builder_doc]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct #builder(__sb::Call<#call_ret>);
-        __sb::__call_builder!(#builder => #ret #(, #variadic)*);
-        impl #builder { #(#methods)* }
+        pub struct #builder #builder_generics (__sb::Call<#struct_ret>);
+        __sb::__call_builder!(#macro_name => #ret #(, #variadic)*);
+        #builder_impl #builder #builder_generics { #(#methods)* }
+        #overload_items
     };
     (item, builder_items)
+}
+
+/// The trait that picks an overloaded function's result by its first argument's type, and its
+/// impls: `(trait name, items)`. The name is the builder's (or function's) with `Arg`
+/// (`JoinArg`), with `_`s while the module has an item of that name.
+fn overload_trait(c: &Callable<'_>) -> (proc_macro2::Ident, TokenStream) {
+    let base = super::resolve::builder_name(None, &c.callable.rust_name);
+    let mut name = format!("{}Arg", base.trim_end_matches("Call"));
+    while c.reserved.contains(&name) {
+        name.push('_');
+    }
+    let trait_name = names::ident(&name);
+    let mut impls = Vec::new();
+    for (arg, ret) in &c.callable.plan.overloads {
+        let ret = ret.owned();
+        let types = match arg {
+            RustType::Str => vec![quote!(&__sb::str), quote!(__sb::String)],
+            RustType::Class(class) => {
+                let path = &class.path;
+                vec![quote!(#path), quote!(&#path)]
+            }
+            other => vec![other.owned()],
+        };
+        for t in types {
+            impls.push(quote!(impl #trait_name for #t { type Output = #ret; }));
+        }
+    }
+    let doc = format!(
+        "The first argument's types of {} and the result each gives (the stubs' overloads); \
+         a `Value` gives a `Value`.",
+        crate::docs::code_span(c.python_path)
+    );
+    let items = quote! {
+        #[doc = #doc]
+        pub trait #trait_name: __sb::IntoValue { type Output: __sb::FromValue; }
+        #(#impls)*
+        impl #trait_name for __sb::Value { type Output = __sb::Value; }
+    };
+    (trait_name, items)
 }
 
 fn setter_doc(name: &str, default: Option<&str>, pass: Pass) -> String {

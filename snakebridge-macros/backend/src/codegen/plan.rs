@@ -55,6 +55,10 @@ pub struct Plan {
     pub dynamic: bool,
     /// A generator (or listed in `streaming`): `call()` streams items of type `ret`.
     pub streams: bool,
+    /// Overloads told apart by the first argument's Rust type: `(argument type, result)` for
+    /// each type the stubs allow (`os.path.join`: `String` → `String`, `Bytes` → `Bytes`).
+    /// Empty unless the overloads' results differ and `ret` is therefore `Value`.
+    pub overloads: Vec<(RustType, RustType)>,
 }
 
 impl Plan {
@@ -77,6 +81,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
             ret: RustType::Value,
             dynamic: true,
             streams,
+            overloads: Vec::new(),
         };
     }
     let map = |p: &Param| typemap::map(p.annotation.as_ref(), classes);
@@ -190,15 +195,79 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
             }
         })
         .collect();
+    let ret = merge_types(rets.iter().cloned());
+    let overloads = if ret == RustType::Value && !streams && prefix_len > 0 {
+        overloads(sigs, &rets, classes)
+    } else {
+        Vec::new()
+    };
     Plan {
         required,
         optional,
         var_args,
         var_kwargs,
-        ret: merge_types(rets.into_iter()),
+        ret,
         dynamic: false,
         streams,
+        overloads,
     }
+}
+
+/// The overloads of `sigs` that the first argument's Rust type tells apart: for every type the
+/// first parameter allows in some overload (unions split), the result of that overload. A type
+/// two overloads give different results for is left out (the call stays `Value` for it), and so
+/// is everything when fewer than two results differ or none is typed.
+fn overloads(
+    sigs: &[Signature],
+    rets: &[RustType],
+    classes: &dyn ClassLookup,
+) -> Vec<(RustType, RustType)> {
+    let mut arms: Vec<(RustType, Option<RustType>)> = Vec::new();
+    for (sig, ret) in sigs.iter().zip(rets) {
+        let Some(first) = positional(sig).next() else {
+            return Vec::new();
+        };
+        let items: Vec<&TypeExpr> = match &first.annotation {
+            Some(TypeExpr::Union { items }) => items.iter().collect(),
+            Some(t) => vec![t],
+            None => Vec::new(),
+        };
+        for item in items {
+            let arg = typemap::map(Some(item), classes);
+            if !matches!(
+                arg,
+                RustType::Int | RustType::Float | RustType::Str | RustType::Bytes | RustType::Bool
+            ) && !matches!(arg, RustType::Class(_))
+            {
+                continue;
+            }
+            match arms.iter_mut().find(|(a, _)| *a == arg) {
+                // Two overloads disagree for this type: the call cannot be typed by it.
+                Some((_, r)) if r.as_ref() != Some(ret) => *r = None,
+                Some(_) => {}
+                None => arms.push((arg, Some(ret.clone()))),
+            }
+        }
+    }
+    let arms: Vec<(RustType, RustType)> = arms
+        .into_iter()
+        .filter_map(|(a, r)| Some((a, r?)))
+        .collect();
+    let typed = arms.iter().filter(|(_, r)| *r != RustType::Value).count();
+    let distinct = arms
+        .iter()
+        .map(|(_, r)| r)
+        .fold(Vec::new(), |mut seen: Vec<&RustType>, r| {
+            if !seen.contains(&r) {
+                seen.push(r);
+            }
+            seen
+        })
+        .len();
+    if typed == 0 || distinct < 2 {
+        return Vec::new();
+    }
+    arms
 }
 
 /// The positional parameters of a signature (positional-only, then positional-or-keyword).

@@ -826,6 +826,7 @@ impl<'m> Resolver<'m> {
             let ctor = c.info.constructor.clone().unwrap_or_default();
             let plan = Plan {
                 ret: RustType::Class(ClassPath::new("Self", quote!(#struct_name))),
+                overloads: Vec::new(),
                 ..plan::plan(&ctor, false, &lookup)
             };
             callable(Cow::Owned(ctor), "new".to_owned(), builder, plan)

@@ -36,15 +36,15 @@ Python overloads (signature from the package's .pyi stubs):
 
 - `ov.pick(a: int, b: int, *, out: None = None) -> int`
 - `ov.pick(a: float, *, out: str) -> str`*/
-    pub fn pick(a: impl __sb::IntoValue) -> PickCall {
+    pub fn pick<__SbArg: PickArg>(a: __SbArg) -> PickCall<<__SbArg as PickArg>::Output> {
         static SITE: __sb::CallSite = __sb::CallSite::new("ov", "pick");
         PickCall(__sb::Call::at(&SITE, (a,)))
     }
     ///Pending call of `ov.pick`: set optional arguments by their Python names, then `.call()`.
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-    pub struct PickCall(__sb::Call<__sb::Value>);
-    __sb::__call_builder!(PickCall => __sb::Value);
-    impl PickCall {
+    pub struct PickCall<__SbR>(__sb::Call<__SbR>);
+    __sb::__call_builder!(PickCall < __SbR > => __SbR);
+    impl<__SbR: __sb::FromValue> PickCall<__SbR> {
         ///Python argument `b`.
         pub fn b(self, b: impl __sb::Into<__sb::i64>) -> Self {
             Self(self.0.kwarg("b", b.into()))
@@ -53,6 +53,19 @@ Python overloads (signature from the package's .pyi stubs):
         pub fn out(self, out: impl __sb::IntoValue) -> Self {
             Self(self.0.kwarg("out", out))
         }
+    }
+    ///The first argument's types of `ov.pick` and the result each gives (the stubs' overloads); a `Value` gives a `Value`.
+    pub trait PickArg: __sb::IntoValue {
+        type Output: __sb::FromValue;
+    }
+    impl PickArg for __sb::i64 {
+        type Output = __sb::i64;
+    }
+    impl PickArg for __sb::f64 {
+        type Output = __sb::String;
+    }
+    impl PickArg for __sb::Value {
+        type Output = __sb::Value;
     }
     /**Python overloads (signature from the package's .pyi stubs):
 
