@@ -80,10 +80,10 @@ fn namedtuples_have_typed_field_getters_and_convert_to_a_tuple() {
 
 #[test]
 fn urlsplit_returns_its_namedtuple_class_with_mixin_members() {
-    // typeshed's overloads of `urlsplit` (str -> SplitResult, bytes -> SplitResultBytes) differ
-    // in their result, so the binding's result is a `Value`; `call_as` asks for the class.
+    // typeshed's overloads of `urlsplit` (str -> SplitResult, bytes -> SplitResultBytes) are
+    // told apart by the argument's type: a `&str` gives a `SplitResult`.
     let parts: parse::SplitResult = parse::urlsplit("https://user@example.com:8080/path?q=1")
-        .call_as()
+        .call()
         .unwrap();
     assert_eq!(
         parts.netloc().unwrap(),

@@ -86,8 +86,9 @@ fn math_functions_and_constants() {
 
 #[test]
 fn os_path_functions() {
-    let joined = os_path::join("/tmp").args(["file"]).call().unwrap();
-    assert_eq!(joined, Value::from("/tmp/file"));
+    // typeshed's `join` overloads (str -> str, bytes -> bytes): a `&str` gives a `String`.
+    let joined: String = os_path::join("/tmp").args(["file"]).call().unwrap();
+    assert_eq!(joined, "/tmp/file");
     let base = os_path::basename("/a/b/c.txt").call().unwrap();
     assert_eq!(base, Value::from("c.txt"));
     // Overloads for str and bytes paths: the result type is dynamic.
