@@ -106,51 +106,40 @@ macro_rules! __call_builder {
     ($builder:ident<$r:ident> => $ret:ty $(, $variadic:ident)*) => {
         $($crate::__call_builder!(@$variadic $builder<$r>);)*
         impl<$r: $crate::FromValue> $builder<$r> {
-            /// Runs the call.
-            #[track_caller]
-            pub fn call(self) -> $crate::Result<$ret> {
-                self.0.call()
-            }
-            /// Runs the call and converts the result to `T` (see
-            /// [`Call::call_as`](snakebridge_runtime::Call::call_as)).
-            #[track_caller]
-            pub fn call_as<T: $crate::FromValue>(self) -> $crate::Result<T> {
-                self.0.call_as()
-            }
-            /// Runs the call and iterates its result (for functions returning iterators).
-            #[track_caller]
-            pub fn stream<T: $crate::FromValue>(self) -> $crate::Result<$crate::Stream<T>> {
-                self.0.stream()
-            }
+            $crate::__call_builder!(@terminals $ret);
             $crate::__call_builder!(@options $builder);
         }
     };
     ($builder:ident => $ret:ty $(, $variadic:ident)*) => {
         $($crate::__call_builder!(@$variadic $builder);)*
         impl $builder {
-            /// Runs the call.
-            #[track_caller]
-            pub fn call(self) -> $crate::Result<$ret> {
-                self.0.call()
-            }
-            /// Runs the call and converts the result to `T` (see
-            /// [`Call::call_as`](snakebridge_runtime::Call::call_as)).
-            #[track_caller]
-            pub fn call_as<T: $crate::FromValue>(self) -> $crate::Result<T> {
-                self.0.call_as()
-            }
-            /// Runs the call and iterates its result (for functions returning iterators).
-            #[track_caller]
-            pub fn stream<T: $crate::FromValue>(self) -> $crate::Result<$crate::Stream<T>> {
-                self.0.stream()
-            }
+            $crate::__call_builder!(@terminals $ret);
             $crate::__call_builder!(@options $builder);
         }
     };
     // Parameter names with leading underscores: a generated module's constant named `values` or
     // `name` would otherwise turn the binding into a pattern.
-    (@args $builder:ident) => {
-        impl $builder {
+    // The result and conversion terminals of a non-streaming builder.
+    (@terminals $ret:ty) => {
+        /// Runs the call.
+        #[track_caller]
+        pub fn call(self) -> $crate::Result<$ret> {
+            self.0.call()
+        }
+        /// Runs the call and converts the result to `T` (see
+        /// [`Call::call_as`](snakebridge_runtime::Call::call_as)).
+        #[track_caller]
+        pub fn call_as<T: $crate::FromValue>(self) -> $crate::Result<T> {
+            self.0.call_as()
+        }
+        /// Runs the call and iterates its result (for functions returning iterators).
+        #[track_caller]
+        pub fn stream<T: $crate::FromValue>(self) -> $crate::Result<$crate::Stream<T>> {
+            self.0.stream()
+        }
+    };
+    (@args $builder:ident $(<$r:ident>)?) => {
+        impl $(<$r: $crate::FromValue>)? $builder $(<$r>)? {
             /// Extra positional arguments (Python `*args`), appended in order: any values that
             /// convert, e.g. `.args([48, 18])` or `.args(["a", "b"])`.
             pub fn args(
@@ -163,33 +152,8 @@ macro_rules! __call_builder {
             }
         }
     };
-    (@args $builder:ident<$r:ident>) => {
-        impl<$r: $crate::FromValue> $builder<$r> {
-            /// Extra positional arguments (Python `*args`), appended in order.
-            pub fn args(
-                self,
-                __values: impl ::core::iter::IntoIterator<Item = impl $crate::IntoValue>,
-            ) -> Self {
-                $builder(self.0.extra_args(
-                    ::core::iter::IntoIterator::into_iter(__values).map($crate::IntoValue::into_value),
-                ))
-            }
-        }
-    };
-    (@kwarg $builder:ident<$r:ident>) => {
-        impl<$r: $crate::FromValue> $builder<$r> {
-            /// An extra keyword argument (Python `**kwargs`).
-            pub fn kwarg(
-                self,
-                __name: impl ::core::convert::Into<::std::string::String>,
-                __value: impl $crate::IntoValue,
-            ) -> Self {
-                $builder(self.0.extra_kwarg(__name, __value))
-            }
-        }
-    };
-    (@kwarg $builder:ident) => {
-        impl $builder {
+    (@kwarg $builder:ident $(<$r:ident>)?) => {
+        impl $(<$r: $crate::FromValue>)? $builder $(<$r>)? {
             /// An extra keyword argument (Python `**kwargs`).
             pub fn kwarg(
                 self,

@@ -338,6 +338,14 @@ struct Resolver<'m> {
     inherit: Inheritance,
 }
 
+/// The classes of a module (exported and ancestors) by qualified name.
+fn classes_by_qualname(info: &ModuleInfo) -> HashMap<&str, &ClassInfo> {
+    info.classes
+        .iter()
+        .map(|c| (c.qualified_name.as_str(), c))
+        .collect()
+}
+
 /// Records that class `qn` defines member `name` (in MRO order).
 fn add(name: &str, qn: &str, defs: &mut Vec<(String, Vec<String>)>) {
     match defs.iter_mut().find(|(n, _)| n == name) {
@@ -984,12 +992,7 @@ impl<'m> Resolver<'m> {
         c: &ClassNames<'m>,
         lookup: &Lookup<'_>,
     ) -> Vec<OperatorGroup> {
-        let by_qualname: HashMap<&str, &ClassInfo> = m
-            .info
-            .classes
-            .iter()
-            .map(|c| (c.qualified_name.as_str(), c))
-            .collect();
+        let by_qualname = classes_by_qualname(m.info);
         let order: Vec<String> = std::iter::once(c.info.qualified_name.clone())
             .chain(lookup_order(c.info, &by_qualname))
             .collect();
@@ -1058,12 +1061,7 @@ impl<'m> Resolver<'m> {
         streams: bool,
         lookup: &Lookup<'_>,
     ) -> Option<RustType> {
-        let by_qualname: HashMap<&str, &ClassInfo> = m
-            .info
-            .classes
-            .iter()
-            .map(|c| (c.qualified_name.as_str(), c))
-            .collect();
+        let by_qualname = classes_by_qualname(m.info);
         std::iter::once(c.info.qualified_name.clone())
             .chain(lookup_order(c.info, &by_qualname))
             .filter_map(|qn| by_qualname.get(qn.as_str()).copied())
