@@ -21,6 +21,8 @@ mod arrays;
 mod bindings;
 mod call;
 #[cfg(unix)]
+mod pipes;
+#[cfg(unix)]
 mod pool;
 
 use std::time::Duration;

@@ -1,0 +1,100 @@
+//! The pool's baselines (README "Performance targets", issue 13): a Python process answering
+//! over pipes with nothing in between, measured in the same run as the pool.
+//!
+//! - the bare loop: `os.read` what came, `os.write` it back (the floor for any Python worker
+//!   on pipes: two syscalls and two wake-ups per call);
+//! - the naive JSON-lines loop: read a line, `json.loads`, add, `json.dumps`, write a line.
+//!
+//! Both run in the interpreter snakebridge would choose (`contract::interpreter::choose`), with
+//! `-I` so nothing from the working directory is imported.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BARE: &str = "import os\n\
+while True:\n    b = os.read(0, 65536)\n    if not b:\n        break\n    os.write(1, b)\n";
+
+const JSON_LINES: &str = "import json, sys\n\
+out = sys.stdout.buffer\n\
+for line in sys.stdin.buffer:\n    req = json.loads(line)\n    \
+out.write(json.dumps({'id': req['id'], 'ok': req['args'][0] + req['args'][1]}).encode() + b'\\n')\n    \
+out.flush()\n";
+
+struct Loop {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Loop {
+    fn start(script: &str) -> Loop {
+        let choice = snakebridge_runtime::contract::interpreter::from_env();
+        let mut child = Command::new(&choice.program)
+            .args(["-I", "-u", "-c", script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the baseline's Python starts");
+        let stdin = child.stdin.take().expect("piped");
+        let stdout = BufReader::new(child.stdout.take().expect("piped"));
+        Loop {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Round-trip times of `calls` calls (after `warmup`) of the bare `os.read`/`os.write` loop,
+/// with a message the size of a small pool request.
+pub fn bare_loop(warmup: usize, calls: usize) -> Vec<Duration> {
+    let mut l = Loop::start(BARE);
+    let message = [b'x'; 64];
+    let mut back = [0u8; 64];
+    let mut one = || {
+        l.stdin.write_all(&message).unwrap();
+        l.stdin.flush().unwrap();
+        l.stdout.read_exact(&mut back).unwrap();
+    };
+    for _ in 0..warmup {
+        one();
+    }
+    (0..calls)
+        .map(|_| {
+            let t = Instant::now();
+            one();
+            t.elapsed()
+        })
+        .collect()
+}
+
+/// Round-trip times of the naive JSON-lines loop computing `i + 1`.
+pub fn json_lines_loop(warmup: usize, calls: usize) -> Vec<Duration> {
+    let mut l = Loop::start(JSON_LINES);
+    let mut line = String::new();
+    let mut one = |i: usize| {
+        writeln!(l.stdin, "{{\"id\": {i}, \"args\": [{i}, 1]}}").unwrap();
+        l.stdin.flush().unwrap();
+        line.clear();
+        l.stdout.read_line(&mut line).unwrap();
+        assert!(line.contains(&format!("\"ok\": {}", i + 1)), "{line}");
+    };
+    for i in 0..warmup {
+        one(i);
+    }
+    (0..calls)
+        .map(|i| {
+            let t = Instant::now();
+            one(i);
+            t.elapsed()
+        })
+        .collect()
+}
