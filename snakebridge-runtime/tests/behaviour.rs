@@ -91,6 +91,7 @@ behaviours!(
     a_ref_where_data_was_asked_for_says_how_to_get_the_data,
     rust_data_converts_from_numpy_and_pandas_results,
     python_errors_keep_the_exception_object_and_its_mro,
+    truth_and_hash_are_pythons,
     context_managers_exit_with_the_bodys_exception,
     unencodable_values_are_encode_errors,
     foreign_refs_are_stale,
@@ -653,6 +654,22 @@ fn a_ref_where_data_was_asked_for_says_how_to_get_the_data(_: &Ctx) {
     let it: PyRef = call("builtins", "iter", (vec![1, 2],)).unwrap();
     let items: Vec<i64> = call("builtins", "list", (it,)).unwrap();
     assert_eq!(items, [1, 2]);
+}
+
+fn truth_and_hash_are_pythons(_: &Ctx) {
+    let d: PyRef = construct("collections", "OrderedDict", ()).unwrap();
+    assert!(
+        !d.is_truthy().unwrap(),
+        "an empty mapping is false (its __len__)"
+    );
+    let _: Value = d.call_method("__setitem__", ("k", 1)).unwrap();
+    assert!(d.is_truthy().unwrap());
+    // A `PyRef` result is asked for as a ref, even for plain data.
+    let t: PyRef = call("builtins", "tuple", (vec![1, 2],)).unwrap();
+    let expected: i64 = call("builtins", "hash", ((1, 2),)).unwrap();
+    assert_eq!(t.py_hash().unwrap(), expected);
+    let err = d.py_hash().unwrap_err();
+    assert!(err.is_python(ExceptionKind::TypeError), "{err:?}");
 }
 
 fn python_errors_keep_the_exception_object_and_its_mro(_: &Ctx) {

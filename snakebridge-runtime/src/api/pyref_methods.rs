@@ -41,6 +41,24 @@ impl PyRef {
         self.call_method("__repr__", ())
     }
 
+    /// `bool(obj)`: Python's truth value (`__bool__`, else `__len__`, else true). Generated
+    /// classes reach it through `Deref`.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{PyRef, construct};
+    /// let empty: PyRef = construct("collections", "OrderedDict", ())?;
+    /// assert!(!empty.is_truthy()?);
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn is_truthy(&self) -> Result<bool> {
+        super::call("operator", "truth", (self,))
+    }
+
+    /// `hash(obj)` (`__hash__`): a `TypeError` for unhashable objects.
+    pub fn py_hash(&self) -> Result<i64> {
+        super::call("builtins", "hash", (self,))
+    }
+
     /// The numpy array (or array-like) this ref holds, copied once into an owned `ndarray`
     /// array of element `T` and dimension `D` (`Ix1`, `Ix2`, ..., `IxDyn`). Works with every
     /// client; through a pool, large arrays come back through shared memory.
