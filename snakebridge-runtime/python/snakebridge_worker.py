@@ -139,6 +139,13 @@ class _NoNumpy(Exception):
     pass
 
 
+def _class_name(t):
+    """``module.Qualname`` of an exception class, builtins bare: how errors name classes (the
+    embedded client's ``qualified_name``)."""
+    module = getattr(t, "__module__", "builtins")
+    return t.__qualname__ if module == "builtins" else "%s.%s" % (module, t.__qualname__)
+
+
 def _detached(e):
     """A copy of exception ``e`` without its traceback (``copy.copy`` keeps the class, the args
     and the attributes), or ``e`` itself when it cannot be copied."""
@@ -666,8 +673,7 @@ class Worker:
 
     def exception(self, e):
         t = type(e)
-        module = getattr(t, "__module__", "builtins")
-        cls = t.__qualname__ if module == "builtins" else "%s.%s" % (module, t.__qualname__)
+        cls = _class_name(t)
         try:
             message = str(e)
         except Exception:  # noqa: BLE001
@@ -685,10 +691,7 @@ class Worker:
             if isinstance(e, k):
                 kind = name
                 break
-        mro = []
-        for c in getattr(t, "__mro__", ()):
-            m = getattr(c, "__module__", "builtins")
-            mro.append(c.__qualname__ if m == "builtins" else "%s.%s" % (m, c.__qualname__))
+        mro = [_class_name(c) for c in getattr(t, "__mro__", ())]
         out = {"class": cls, "kind": kind, "message": message, "traceback": text, "mro": mro}
         # The exception stays here as a ref (its attributes, a context manager's __exit__),
         # as a copy without the traceback: the frames' locals (arrays, segments) are not kept

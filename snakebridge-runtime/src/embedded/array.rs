@@ -43,28 +43,26 @@ pub(crate) fn array_to_py<'py>(py: Python<'py>, array: &NdArray) -> Result<Bound
     })
 }
 
+/// The `numpy` module if it is already loaded (`sys.modules`): only then can an object be one
+/// of its arrays or need it, so nothing here imports numpy.
+fn loaded_numpy(py: Python<'_>) -> Option<Bound<'_, PyAny>> {
+    let modules = py
+        .import("sys")
+        .and_then(|sys| sys.getattr("modules"))
+        .ok()?;
+    modules.get_item("numpy").ok()
+}
+
 /// True for instances of `numpy.ndarray` (and subclasses), checked without importing numpy.
 fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
-    let py = obj.py();
-    let Ok(modules) = py.import("sys").and_then(|sys| sys.getattr("modules")) else {
-        return false;
-    };
-    // Only when numpy is already loaded can `obj` be one of its arrays.
-    match modules.get_item("numpy") {
-        Ok(_) => obj.cast::<PyUntypedArray>().is_ok(),
-        Err(_) => false,
-    }
+    loaded_numpy(obj.py()).is_some() && obj.cast::<PyUntypedArray>().is_ok()
 }
 
 /// The array an object carries (`numpy.asarray(obj)` for objects whose type has `__array__`: a
 /// pandas Series or DataFrame), converted as [`array_from_py`] does; `None` for other objects
 /// and for arrays of Python objects.
 pub(crate) fn carried_array(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
-    let py = obj.py();
-    let Ok(modules) = py.import("sys").and_then(|sys| sys.getattr("modules")) else {
-        return Ok(None);
-    };
-    let Ok(numpy) = modules.get_item("numpy") else {
+    let Some(numpy) = loaded_numpy(obj.py()) else {
         return Ok(None);
     };
     let ty = obj.get_type();

@@ -25,11 +25,7 @@ pub(super) fn python_error(py: Python<'_>, err: PyErr, req: &Request) -> Error {
 pub(crate) fn python_error_ctx(py: Python<'_>, err: PyErr, context: CallContext) -> Error {
     let value = err.value(py);
     let ty = value.get_type();
-    let class = match (ty.module(), ty.qualname()) {
-        (Ok(m), Ok(q)) if m.to_str().is_ok_and(|m| m == "builtins") => q.to_string(),
-        (Ok(m), Ok(q)) => format!("{m}.{q}"),
-        _ => "<unknown exception>".to_owned(),
-    };
+    let class = qualified_name(&ty).unwrap_or_else(|| "<unknown exception>".to_owned());
     let message = value
         .str()
         .map(|s| s.to_string())
@@ -51,15 +47,10 @@ pub(crate) fn python_error_ctx(py: Python<'_>, err: PyErr, context: CallContext)
         .mro()
         .iter()
         .map(|c| {
-            let module = c.getattr("__module__").and_then(|m| m.extract::<String>());
-            let qualname = c
-                .getattr("__qualname__")
-                .and_then(|q| q.extract::<String>());
-            match (module, qualname) {
-                (Ok(m), Ok(q)) if m == "builtins" => q,
-                (Ok(m), Ok(q)) => format!("{m}.{q}"),
-                _ => String::new(),
-            }
+            c.cast::<PyType>()
+                .ok()
+                .and_then(|c| qualified_name(c))
+                .unwrap_or_default()
         })
         .collect();
     Error::Python(Box::new(PythonError {
@@ -71,6 +62,17 @@ pub(crate) fn python_error_ctx(py: Python<'_>, err: PyErr, context: CallContext)
         mro,
         exception: Some(super::convert::make_ref(&detached(py, value.as_any()))),
     }))
+}
+
+/// `module.Qualname` of a class, builtins bare (`ValueError`, `json.decoder.JSONDecodeError`):
+/// how errors name exception classes, on both clients.
+fn qualified_name(ty: &Bound<'_, PyType>) -> Option<String> {
+    let (module, qualname) = (ty.module().ok()?, ty.qualname().ok()?);
+    Some(if module.to_str().is_ok_and(|m| m == "builtins") {
+        qualname.to_string()
+    } else {
+        format!("{module}.{qualname}")
+    })
 }
 
 /// A copy of the exception without its traceback (`copy.copy` keeps the class, the args and the

@@ -112,12 +112,9 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
     let mut keywords = Vec::new();
     for (i, (p, name)) in plan.required.iter().zip(&param_names).enumerate() {
         let id = names::ident(name);
-        if i == 0
-            && let Some((trait_name, _)) = &overload
-        {
+        if i == 0 && overload.is_some() {
             params.push(quote!(#id: __SbArg));
             positional.push(quote!(#id));
-            let _ = trait_name;
             continue;
         }
         let ty = p.ty.param();
@@ -171,23 +168,26 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
     };
     let doc = &c.doc;
     // With overloads: the function is generic over its first argument, the builder over its
-    // result, and the trait goes beside the builder.
-    let (generics, call_ret, ret, builder_generics, builder_impl, overload_items) = match &overload
-    {
-        Some((trait_name, items)) => (
-            quote!(<__SbArg: #trait_name>),
-            quote!(<__SbArg as #trait_name>::Output),
-            quote!(__SbR),
-            quote!(<__SbR>),
-            quote!(impl<__SbR: __sb::FromValue>),
-            items.clone(),
-        ),
+    // result (`JoinCall<R>`: `builder_args` in the function's result, `builder_params` on the
+    // struct and its impl), and the trait goes beside the builder.
+    let (generics, call_ret, ret, builder_args, builder_params, overload_items) = match &overload {
+        Some((trait_name, items)) => {
+            let output = quote!(<__SbArg as #trait_name>::Output);
+            (
+                quote!(<__SbArg: #trait_name>),
+                output.clone(),
+                quote!(__SbR),
+                quote!(<#output>),
+                quote!(<__SbR>),
+                items.clone(),
+            )
+        }
         None => (
             TokenStream::new(),
             call_ret,
             ret,
             TokenStream::new(),
-            quote!(impl),
+            TokenStream::new(),
             TokenStream::new(),
         ),
     };
@@ -203,10 +203,7 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
 
     let item = Item {
         doc: doc.clone(),
-        sig: match &overload {
-            Some(_) => quote!(#rust_name #generics (#receiver #(#params),*) -> #builder<#call_ret>),
-            None => quote!(#rust_name (#receiver #(#params),*) -> #builder),
-        },
+        sig: quote!(#rust_name #generics (#receiver #(#params),*) -> #builder #builder_args),
         body: quote!(#site #builder(#call #(#keywords)*)),
     };
 
@@ -258,16 +255,17 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
             String::new()
         }
     );
-    let (struct_ret, macro_name) = match &overload {
-        Some(_) => (quote!(__SbR), quote!(#builder<__SbR>)),
-        None => (call_ret.clone(), quote!(#builder)),
+    // The struct holds `Call<__SbR>` when generic, else `Call<call_ret>`.
+    let (struct_ret, impl_bounds) = match &overload {
+        Some(_) => (quote!(__SbR), quote!(<__SbR: __sb::FromValue>)),
+        None => (call_ret.clone(), TokenStream::new()),
     };
     let builder_items = quote! {
         #[doc = #builder_doc]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
-        pub struct #builder #builder_generics (__sb::Call<#struct_ret>);
-        __sb::__call_builder!(#macro_name => #ret #(, #variadic)*);
-        #builder_impl #builder #builder_generics { #(#methods)* }
+        pub struct #builder #builder_params (__sb::Call<#struct_ret>);
+        __sb::__call_builder!(#builder #builder_params => #ret #(, #variadic)*);
+        impl #impl_bounds #builder #builder_params { #(#methods)* }
         #overload_items
     };
     (item, builder_items)

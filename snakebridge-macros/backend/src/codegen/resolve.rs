@@ -296,22 +296,27 @@ impl ClassNames<'_> {
 ///
 /// Without the prelude, a mixin's member that overrides a chain member is reached through the
 /// chain's signature (still calling the mixin's Python method).
-/// `(subclass struct full path, member names)`: inherent copies of one class's members on a
-/// subclass.
-type Forward = (Vec<String>, Vec<String>);
-
 #[derive(Default)]
 struct Inheritance {
+    /// Where the struct bound for each qualified name was named (the first of a class bound
+    /// twice, as in `Resolver::classes`).
+    slots: HashMap<String, Slot>,
     /// Qualified names of the classes whose member trait is needed.
     needs_trait: HashSet<String>,
     /// Qualified names of the classes some class derefs to.
     on_chain: HashSet<String>,
-    /// Per class slot `(module, exported, index)`: the qualified names of the traits it
-    /// implements.
-    impls: HashMap<(usize, bool, usize), Vec<String>>,
+    /// Per class slot: the qualified names of the traits it implements.
+    impls: HashMap<Slot, Vec<String>>,
     /// Per defining class (qualified name): `(subclass struct full path, member names)`.
     forwards: HashMap<String, Vec<Forward>>,
 }
+
+/// `(subclass struct full path, member names)`: inherent copies of one class's members on a
+/// subclass.
+type Forward = (Vec<String>, Vec<String>);
+
+/// Where a class's names live: `(module index, exported (else hidden), index in that list)`.
+type Slot = (usize, bool, usize);
 
 /// A module while it is being resolved.
 struct ModState<'m> {
@@ -522,12 +527,7 @@ impl<'m> Resolver<'m> {
 
     /// Finds the `Deref` base of every class of module `i`, adding hidden ancestors as needed.
     fn find_ancestors(&mut self, i: usize) {
-        let info = self.mods[i].info;
-        let by_qualname: HashMap<&str, &'m ClassInfo> = info
-            .classes
-            .iter()
-            .map(|c| (c.qualified_name.as_str(), c))
-            .collect();
+        let by_qualname = classes_by_qualname(self.mods[i].info);
         // The `Deref` base: of the bound bases, the one that brings the most members (the
         // first on a tie), so that fewer members need a trait or an inherent copy. Python's
         // lookup does not depend on it: a method is called by name on the object.
@@ -560,17 +560,18 @@ impl<'m> Resolver<'m> {
             best.map(|(b, _)| b.clone())
         };
         // Every class of every MRO is bound (hidden if not exported): chain classes for `Deref`,
-        // mixins for their member traits.
+        // mixins for their member traits. The queue is popped from the end: MRO order.
+        let mro_here = |info: &ClassInfo| {
+            lookup_order(info, &by_qualname)
+                .into_iter()
+                .filter(|b| by_qualname.contains_key(b.as_str()))
+                .rev()
+        };
         let mut queue: Vec<String> = Vec::new();
         for k in 0..self.mods[i].classes.len() {
             let info = self.mods[i].classes[k].info;
             let base = primary_base(info, &self.classes);
-            queue.extend(
-                lookup_order(info, &by_qualname)
-                    .into_iter()
-                    .filter(|b| by_qualname.contains_key(b.as_str()))
-                    .rev(),
-            );
+            queue.extend(mro_here(info));
             self.mods[i].classes[k].base = base;
         }
         // The hidden module has its own namespace: struct names first, then builders.
@@ -589,12 +590,7 @@ impl<'m> Resolver<'m> {
             full.push(rust_name.clone());
             self.classes.insert(qn.clone(), full);
             let base = primary_base(info, &self.classes);
-            queue.extend(
-                lookup_order(info, &by_qualname)
-                    .into_iter()
-                    .filter(|b| by_qualname.contains_key(b.as_str()))
-                    .rev(),
-            );
+            queue.extend(mro_here(info));
             found.push((info, base));
             hidden_names.push(rust_name);
         }
@@ -618,7 +614,6 @@ impl<'m> Resolver<'m> {
     /// Settles [`Inheritance`]: which classes need member traits, who implements them, and
     /// where inherent copies keep Rust's lookup Python's.
     fn inheritance(&mut self) {
-        type Slot = (usize, bool, usize);
         let mut slots: HashMap<&str, Slot> = HashMap::new();
         let mut all: Vec<Slot> = Vec::new();
         for (i, m) in self.mods.iter().enumerate() {
@@ -639,15 +634,15 @@ impl<'m> Resolver<'m> {
                 &m.hidden[k]
             }
         };
+        let by_module: Vec<HashMap<&str, &ClassInfo>> = self
+            .mods
+            .iter()
+            .map(|m| classes_by_qualname(m.info))
+            .collect();
         let mut out = Inheritance::default();
         for slot in all {
             let c = get(slot);
-            let by_qualname: HashMap<&str, &ClassInfo> = self.mods[slot.0]
-                .info
-                .classes
-                .iter()
-                .map(|c| (c.qualified_name.as_str(), c))
-                .collect();
+            let by_qualname = &by_module[slot.0];
             let mut chain: HashSet<&str> = HashSet::new();
             let mut next = c.base.as_deref();
             while let Some(qn) = next {
@@ -657,7 +652,7 @@ impl<'m> Resolver<'m> {
                 out.on_chain.insert(qn.to_owned());
                 next = slots.get(qn).and_then(|s| get(*s).base.as_deref());
             }
-            let order: Vec<String> = lookup_order(c.info, &by_qualname)
+            let order: Vec<String> = lookup_order(c.info, by_qualname)
                 .into_iter()
                 .filter(|qn| slots.contains_key(qn.as_str()))
                 .collect();
@@ -710,6 +705,10 @@ impl<'m> Resolver<'m> {
             }
             out.impls.insert(slot, impls);
         }
+        out.slots = slots
+            .into_iter()
+            .map(|(qn, slot)| (qn.to_owned(), slot))
+            .collect();
         self.inherit = out;
     }
 
@@ -730,23 +729,8 @@ impl<'m> Resolver<'m> {
     }
 
     /// Where the struct bound for `qualified_name` was named.
-    fn slot_of(&self, qualified_name: &str) -> Option<(usize, bool, usize)> {
-        let full = self.classes.get(qualified_name)?;
-        let (last, parent) = full.split_last()?;
-        for (i, m) in self.mods.iter().enumerate() {
-            let hidden = parent.last().is_some_and(|p| p == ANCESTORS)
-                && parent[..parent.len() - 1] == m.path[..];
-            if hidden {
-                let k = m.hidden.iter().position(|c| &c.rust_name == last)?;
-                return Some((i, false, k));
-            }
-            if parent == &m.path[..]
-                && let Some(k) = m.classes.iter().position(|c| &c.rust_name == last)
-            {
-                return Some((i, true, k));
-            }
-        }
-        None
+    fn slot_of(&self, qualified_name: &str) -> Option<Slot> {
+        self.inherit.slots.get(qualified_name).copied()
     }
 
     /// Module `i` with plans, types and base paths, now that every class path is known.
@@ -813,7 +797,7 @@ impl<'m> Resolver<'m> {
         m: &ModState<'m>,
         c: &ClassNames<'m>,
         here: &[String],
-        slot: (usize, bool, usize),
+        slot: Slot,
     ) -> ResolvedClass<'m> {
         let exported = c.ctor_builder.is_some();
         let struct_name = names::ident(&c.rust_name);
@@ -892,29 +876,31 @@ impl<'m> Resolver<'m> {
         } else {
             Vec::new()
         };
+        // The class and its MRO, looked up once for the protocol forms below.
+        let mro = mro_infos(m.info, c.info);
         let tuple = c.to_tuple.as_ref().map(|name| {
             let fields = c.info.fields.as_deref().unwrap_or_default();
             let types = fields
                 .iter()
-                .map(|f| self.field_type(c, f, &lookup))
+                .map(|f| field_type(&mro, f, &lookup))
                 .collect();
             (name.clone(), types)
         });
-        let operators = self.operators(m, c, &lookup);
+        let operators = operators(&mro, &lookup);
         // `__iter__ -> Iterator[int]` says the item; `__iter__ -> Self` (an iterator) leaves it
         // to `__next__`.
-        let iter_item = self
-            .first_method(m, c, "__iter__", true, &lookup)
-            .map(|item| match item {
-                RustType::Value | RustType::Class(_) => self
-                    .first_method(m, c, "__next__", false, &lookup)
-                    .filter(|next| *next != RustType::Value)
-                    .unwrap_or(item),
-                other => other,
-            });
-        let context = self
-            .first_method(m, c, "__exit__", false, &lookup)
-            .and(self.first_method(m, c, "__enter__", false, &lookup));
+        let iter_item = first_method(&mro, "__iter__", true, &lookup).map(|item| match item {
+            RustType::Value | RustType::Class(_) => first_method(&mro, "__next__", false, &lookup)
+                .filter(|next| *next != RustType::Value)
+                .unwrap_or(item),
+            other => other,
+        });
+        let context = first_method(&mro, "__exit__", false, &lookup).and(first_method(
+            &mro,
+            "__enter__",
+            false,
+            &lookup,
+        ));
         ResolvedClass {
             info: c.info,
             rust_name: c.rust_name.clone(),
@@ -982,117 +968,97 @@ fn slot_hidden_mixin(inherit: &Inheritance, qn: &str) -> bool {
     inherit.needs_trait.contains(qn) && !inherit.on_chain.contains(qn)
 }
 
-impl<'m> Resolver<'m> {
-    /// The operators of class `c` of module `m`: for each dunder its MRO defines, the first
-    /// definer's signature gives the result type (else the definer itself, for arithmetic) and
-    /// the right operands (when every type the stubs allow maps to a Rust type).
-    fn operators(
-        &self,
-        m: &ModState<'m>,
-        c: &ClassNames<'m>,
-        lookup: &Lookup<'_>,
-    ) -> Vec<OperatorGroup> {
-        let by_qualname = classes_by_qualname(m.info);
-        let order: Vec<String> = std::iter::once(c.info.qualified_name.clone())
-            .chain(lookup_order(c.info, &by_qualname))
-            .collect();
-        // Names a renamed operator method must not take: every instance member in the MRO.
-        let mut taken: HashSet<String> = HashSet::new();
-        let mut seen: HashSet<&str> = HashSet::new();
-        let mut found: Vec<(&str, &FunctionInfo, &str)> = Vec::new();
-        for qn in &order {
-            let Some(info) = by_qualname.get(qn.as_str()) else {
-                continue;
-            };
-            taken.extend(info.methods.iter().map(|m| m.function.name.clone()));
-            taken.extend(info.attributes.iter().map(|a| a.name.clone()));
-            for op in &info.operators {
-                let name = op.function.name.trim_matches('_');
-                // Reflected bitwise and power forms have no Rust operator on a primitive left.
-                if !snakebridge_contract::OPERATORS.contains(&name) {
-                    continue;
-                }
-                if seen.insert(name) {
-                    found.push((name, &op.function, qn.as_str()));
-                }
-            }
-        }
-        let mut groups: Vec<OperatorGroup> = Vec::new();
-        for (name, f, definer) in found {
-            let p = plan::plan(f, false, lookup);
-            let ret = match p.ret {
-                RustType::Value if !COMPARISONS.contains(&name) => {
-                    lookup.class_path(definer).map_or(RustType::Value, |path| {
-                        RustType::Class(ClassPath::new(definer, path))
-                    })
-                }
-                other => other,
-            };
-            let rhs = operand_types(f, lookup);
-            let renamed = (OPERATOR_METHODS.contains(&name) && taken.contains(name))
-                .then(|| format!("{name}_"));
-            let key = |g: &OperatorGroup| {
-                g.ret == ret
-                    && g.rhs.len() == rhs.len()
-                    && g.rhs
-                        .iter()
-                        .zip(&rhs)
-                        .all(|(a, b)| a.to_string() == b.to_string())
-            };
-            match groups.iter_mut().find(|g| key(g)) {
-                Some(g) => g.ops.push((name.to_owned(), renamed)),
-                None => groups.push(OperatorGroup {
-                    ret,
-                    rhs,
-                    ops: vec![(name.to_owned(), renamed)],
-                }),
-            }
-        }
-        groups
-    }
+/// A class and the classes of its MRO that module `info` describes, in MRO order.
+fn mro_infos<'m>(info: &'m ModuleInfo, class: &'m ClassInfo) -> Vec<&'m ClassInfo> {
+    let by_qualname = classes_by_qualname(info);
+    std::iter::once(class)
+        .chain(
+            lookup_order(class, &by_qualname)
+                .iter()
+                .filter_map(|qn| by_qualname.get(qn.as_str()).copied()),
+        )
+        .collect()
+}
 
-    /// The result type of the MRO's first `method` of `c` (the item type when `streams`:
-    /// `__iter__ -> Iterator[int]` gives `i64`), if the class has it.
-    fn first_method(
-        &self,
-        m: &ModState<'m>,
-        c: &ClassNames<'m>,
-        method: &str,
-        streams: bool,
-        lookup: &Lookup<'_>,
-    ) -> Option<RustType> {
-        let by_qualname = classes_by_qualname(m.info);
-        std::iter::once(c.info.qualified_name.clone())
-            .chain(lookup_order(c.info, &by_qualname))
-            .filter_map(|qn| by_qualname.get(qn.as_str()).copied())
-            .find_map(|info| {
-                info.methods
+/// The operators of a class (`mro`: the class, then its MRO): for each dunder the MRO defines,
+/// the first definer's signature gives the result type (else the definer itself, for
+/// arithmetic) and the right operands (when every type the stubs allow maps to a Rust type).
+fn operators(mro: &[&ClassInfo], lookup: &Lookup<'_>) -> Vec<OperatorGroup> {
+    // Names a renamed operator method must not take: every instance member in the MRO.
+    let mut taken: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut found: Vec<(&str, &FunctionInfo, &str)> = Vec::new();
+    for info in mro {
+        taken.extend(info.methods.iter().map(|m| m.function.name.as_str()));
+        taken.extend(info.attributes.iter().map(|a| a.name.as_str()));
+        for op in &info.operators {
+            let name = op.function.name.trim_matches('_');
+            // Reflected bitwise and power forms have no Rust operator on a primitive left.
+            if !snakebridge_contract::OPERATORS.contains(&name) {
+                continue;
+            }
+            if seen.insert(name) {
+                found.push((name, &op.function, info.qualified_name.as_str()));
+            }
+        }
+    }
+    let mut groups: Vec<OperatorGroup> = Vec::new();
+    for (name, f, definer) in found {
+        let p = plan::plan(f, false, lookup);
+        let ret = match p.ret {
+            RustType::Value if !COMPARISONS.contains(&name) => {
+                lookup.class_path(definer).map_or(RustType::Value, |path| {
+                    RustType::Class(ClassPath::new(definer, path))
+                })
+            }
+            other => other,
+        };
+        let rhs = operand_types(f, lookup);
+        let renamed =
+            (OPERATOR_METHODS.contains(&name) && taken.contains(name)).then(|| format!("{name}_"));
+        let key = |g: &OperatorGroup| {
+            g.ret == ret
+                && g.rhs.len() == rhs.len()
+                && g.rhs
                     .iter()
-                    .find(|m| m.function.name == method)
-                    .map(|m| plan::plan(&m.function, streams, lookup).ret)
-            })
-    }
-
-    /// The type of a namedtuple field: its attribute's, found on the class or along its MRO.
-    fn field_type(&self, c: &ClassNames<'m>, field: &str, lookup: &Lookup<'_>) -> RustType {
-        let by_qualname: HashMap<&str, &ClassInfo> = self
-            .mods
-            .iter()
-            .flat_map(|m| m.info.classes.iter())
-            .map(|c| (c.qualified_name.as_str(), c))
-            .collect();
-        let order = std::iter::once(c.info.qualified_name.clone())
-            .chain(lookup_order(c.info, &by_qualname));
-        for qn in order {
-            let Some(info) = by_qualname.get(qn.as_str()) else {
-                continue;
-            };
-            if let Some(a) = info.attributes.iter().find(|a| a.name == field) {
-                return typemap::map(a.annotation.as_ref(), lookup);
-            }
+                    .zip(&rhs)
+                    .all(|(a, b)| a.to_string() == b.to_string())
+        };
+        match groups.iter_mut().find(|g| key(g)) {
+            Some(g) => g.ops.push((name.to_owned(), renamed)),
+            None => groups.push(OperatorGroup {
+                ret,
+                rhs,
+                ops: vec![(name.to_owned(), renamed)],
+            }),
         }
-        RustType::Value
     }
+    groups
+}
+
+/// The result type of the MRO's first `method` (the item type when `streams`:
+/// `__iter__ -> Iterator[int]` gives `i64`), if the class has it.
+fn first_method(
+    mro: &[&ClassInfo],
+    method: &str,
+    streams: bool,
+    lookup: &Lookup<'_>,
+) -> Option<RustType> {
+    mro.iter().find_map(|info| {
+        info.methods
+            .iter()
+            .find(|m| m.function.name == method)
+            .map(|m| plan::plan(&m.function, streams, lookup).ret)
+    })
+}
+
+/// The type of a namedtuple field: its attribute's, found on the class or along its MRO.
+fn field_type(mro: &[&ClassInfo], field: &str, lookup: &Lookup<'_>) -> RustType {
+    mro.iter()
+        .find_map(|info| info.attributes.iter().find(|a| a.name == field))
+        .map_or(RustType::Value, |a| {
+            typemap::map(a.annotation.as_ref(), lookup)
+        })
 }
 
 /// A full path (from the root bindings module) written relative to module `here`.
