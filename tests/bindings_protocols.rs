@@ -59,6 +59,21 @@ fn decimal_arithmetic_and_comparisons_are_typed_by_typeshed() {
     );
 }
 
+#[test]
+fn display_is_str_and_debug_is_repr() {
+    let a = decimal::Decimal::new().value("1.10").call().unwrap();
+    assert_eq!(format!("{a}"), "1.10");
+    assert_eq!(format!("{a:?}"), "Decimal('1.10')");
+    // In a container, as `assert_eq!` and `dbg!` print it.
+    assert_eq!(format!("{:?}", vec![a.clone()]), "[Decimal('1.10')]");
+    // The alternate form prints the handle and calls no Python.
+    let handle = format!("{a:#?}");
+    assert!(
+        handle.starts_with("decimal.Decimal(<ref #") && handle.ends_with(" decimal.Decimal>)"),
+        "{handle}"
+    );
+}
+
 #[python_module("collections", include = ["OrderedDict"])]
 mod collections {}
 

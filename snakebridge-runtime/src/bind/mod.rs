@@ -258,13 +258,23 @@ macro_rules! __py_class {
             }
         }
         impl ::core::fmt::Debug for $name {
+            /// Python's `repr(object)` (one call). The alternate form `{:#?}`, and an object
+            /// whose `__repr__` raises, print the handle without calling Python:
+            /// `module.Name(<ref #4 type>)`.
             fn fmt(&self, __sb_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let __sb_handle = $crate::bind::PyClass::as_py_ref(self);
+                // No let-chain: the expansion must parse in a user crate of any edition.
+                if !__sb_f.alternate() {
+                    if let ::core::result::Result::Ok(__sb_text) = __sb_handle.repr() {
+                        return __sb_f.write_str(&__sb_text);
+                    }
+                }
                 ::core::write!(
                     __sb_f,
                     "{}.{}({:?})",
                     <$name as $crate::bind::PyClass>::MODULE,
                     <$name as $crate::bind::PyClass>::NAME,
-                    $crate::bind::PyClass::as_py_ref(self)
+                    __sb_handle
                 )
             }
         }
