@@ -126,6 +126,31 @@ fn iterators_are_rust_iterators() {
 }
 
 #[test]
+fn iteration_is_typed_where_the_stubs_leave_items_open() -> snakebridge::Result<()> {
+    // typeshed's `combinations[_T_co]` leaves the item generic: `iter_as` names it.
+    let mut seen = Vec::new();
+    for pair in itertools::combinations::new("abc", 2)
+        .call()?
+        .iter_as::<(String, String)>()?
+    {
+        let (a, b) = pair?;
+        seen.push(format!("{a}{b}"));
+    }
+    assert_eq!(seen, ["ab", "ac", "bc"]);
+    // An item that does not convert is an error item (the items after it still come).
+    let mut wrong = itertools::combinations::new([1, 2, 3], 2)
+        .call()?
+        .iter_as::<(String, String)>()?;
+    let err = wrong.next().unwrap().unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("String") && message.contains("int 1"),
+        "{message}"
+    );
+    Ok(())
+}
+
+#[test]
 fn a_context_manager_always_runs_exit() {
     let exists = |path: &str| std::path::Path::new(path).exists();
     // The scope ends well: the directory existed inside and is gone after.

@@ -3,7 +3,7 @@
 
 #[cfg(feature = "ndarray")]
 use super::Call;
-use super::{IntoArgs, call_method, get_attr, set_attr};
+use super::{IntoArgs, Stream, call_method, get_attr, iterate, set_attr};
 use crate::client::request::Name;
 #[cfg(feature = "ndarray")]
 use crate::data::array::{Element, NdArray};
@@ -57,6 +57,25 @@ impl PyRef {
     /// `hash(obj)` (`__hash__`): a `TypeError` for unhashable objects.
     pub fn py_hash(&self) -> Result<i64> {
         super::call("builtins", "hash", (self,))
+    }
+
+    /// Iterates the object (`iter(obj)`), converting each item to `T`: the typed form of
+    /// `for item in &obj` where the stubs leave the item type open (a generic iterator such as
+    /// `itertools.combinations`). An item that does not convert is an `Err` item; the items
+    /// after it still come.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{PyRef, call};
+    /// let pairs: PyRef = call("itertools", "combinations", ("abc", 2))?;
+    /// for pair in pairs.iter_as::<(String, String)>()? {
+    ///     let (a, b) = pair?;
+    ///     println!("{a}{b}");
+    /// }
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn iter_as<T: FromValue>(&self) -> Result<Stream<T>> {
+        iterate(self)
     }
 
     /// The numpy array (or array-like) this ref holds, copied once into an owned `ndarray`
