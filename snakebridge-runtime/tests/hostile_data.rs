@@ -68,6 +68,15 @@ fn cases(client: Arc<dyn RuntimeClient>) {
         let err = call::<i64>(MODULE, "depth_of", (nested(MAX_NESTING + 1),)).unwrap_err();
         assert!(matches!(err, Error::Encode { .. }), "{err:?}");
         assert!(err.to_string().contains("levels deep"), "{err}");
+        // Far deeper than the stack: the same error, and dropping the refused argument (with
+        // the request) does not overflow the stack.
+        let err = call::<i64>(MODULE, "depth_of", (nested(200_000),)).unwrap_err();
+        assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+        let err = Call::<i64>::function(MODULE, "depth_of", ())
+            .kwarg("value", nested(200_000))
+            .call()
+            .unwrap_err();
+        assert!(matches!(err, Error::Encode { .. }), "{err:?}");
 
         // A list that contains itself: by default the cycle stays in Python as a ref.
         let v: Value = call(MODULE, "self_list", ()).unwrap();
@@ -108,6 +117,14 @@ fn cases(client: Arc<dyn RuntimeClient>) {
         let root: f64 = call("math", "sqrt", (16.0,)).unwrap();
         assert_eq!(root, 4.0);
     });
+}
+
+#[test]
+fn a_value_deeper_than_the_stack_drops_with_drop_deep() {
+    let mut deep = nested(300_000);
+    // Deep inside a dict, too.
+    deep = Value::Dict(vec![(Value::Str("k".into()), deep)]);
+    deep.drop_deep();
 }
 
 #[test]

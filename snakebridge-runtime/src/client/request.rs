@@ -88,6 +88,23 @@ impl Request {
     }
 }
 
+/// A request's values are the user's: one nested deeper than the stack allows (which encoding
+/// refuses with an error) must not abort the process when the request is dropped.
+impl Drop for Request {
+    fn drop(&mut self) {
+        for value in self.args.drain(..) {
+            if value.nests_containers() {
+                value.drop_deep();
+            }
+        }
+        for (_, value) in self.kwargs.drain(..) {
+            if value.nests_containers() {
+                value.drop_deep();
+            }
+        }
+    }
+}
+
 /// A call site in generated code: a `static` naming a module attribute, where clients keep what
 /// they resolved for it, so a call needs no lookup by name.
 ///

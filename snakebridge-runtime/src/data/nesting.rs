@@ -1,7 +1,9 @@
 //! Deep values never overflow the stack. Every recursive walk over a [`Value`](super::value::Value)
 //! or a Python object (the embedded conversions, the wire codec, the serde bridge) descends
 //! through [`deeper`], which grows the stack on the heap when it runs low, and stops at
-//! [`MAX_NESTING`] levels with an error that says where.
+//! [`MAX_NESTING`] levels with an error that says where. So every value the runtime builds is
+//! at most that deep; a deeper one built by hand is refused by encoding and dropped without
+//! recursion by the request that held it ([`Value::drop_deep`](super::value::Value::drop_deep)).
 
 pub use snakebridge_contract::MAX_NESTING;
 

@@ -127,6 +127,64 @@ impl Value {
         )
     }
 
+    /// Drops this value without recursion, however deep it is nested.
+    ///
+    /// An ordinary drop of a [`Value`] recurses once per level of nesting, as `Vec`'s does, so
+    /// a value built by hand tens of thousands of levels deep overflows the stack when it goes
+    /// out of scope. `Value` does not implement `Drop` itself (that would forbid moving out of
+    /// its variants in a `match`); values the runtime decodes are never deeper than
+    /// [`MAX_NESTING`](crate::contract::MAX_NESTING), and the arguments of a call are dropped this way.
+    /// Call it on values of unbounded depth that you build yourself.
+    ///
+    /// ```
+    /// use snakebridge_runtime::Value;
+    /// let mut deep = Value::None;
+    /// for _ in 0..200_000 {
+    ///     deep = Value::List(vec![deep]);
+    /// }
+    /// deep.drop_deep(); // `drop(deep)` would overflow the stack
+    /// ```
+    pub fn drop_deep(self) {
+        let mut stack = vec![self];
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::List(items)
+                | Value::Tuple(items)
+                | Value::Set(items)
+                | Value::FrozenSet(items) => stack.extend(items),
+                Value::Dict(pairs) => {
+                    for (k, v) in pairs {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+                // Leaves: their drop does not recurse.
+                _ => {}
+            }
+        }
+    }
+
+    /// True when dropping this value could recurse (a container holding a non-empty container).
+    #[inline]
+    pub(crate) fn nests_containers(&self) -> bool {
+        let container = |v: &Value| match v {
+            Value::List(items)
+            | Value::Tuple(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => !items.is_empty(),
+            Value::Dict(pairs) => !pairs.is_empty(),
+            _ => false,
+        };
+        match self {
+            Value::List(items)
+            | Value::Tuple(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => items.iter().any(container),
+            Value::Dict(pairs) => pairs.iter().any(|(k, v)| container(k) || container(v)),
+            _ => false,
+        }
+    }
+
     /// True for `None`.
     pub fn is_none(&self) -> bool {
         matches!(self, Value::None)
