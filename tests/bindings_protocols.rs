@@ -147,6 +147,11 @@ fn iteration_is_typed_where_the_stubs_leave_items_open() -> snakebridge::Result<
         message.contains("String") && message.contains("int 1"),
         "{message}"
     );
+    // (1, 3) and (2, 3) still come, as errors too, then the end.
+    assert_eq!(
+        wrong.map(|item| item.is_err()).collect::<Vec<_>>(),
+        [true, true]
+    );
     Ok(())
 }
 
