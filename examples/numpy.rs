@@ -20,9 +20,12 @@ fn main() -> Result<(), snakebridge::Error> {
         np::linalg::norm(&m).call()?.extract::<f64>()?
     );
     println!("linalg.det(m)    = {:?}", np::linalg::det(&m).call()?);
-    // ufuncs return whatever numpy returns: here an array, as a ref; view it as `np::ndarray`.
-    let roots: np::ndarray = np::sqrt(&m).call()?.extract()?;
+    // Overloads are typed by the first argument: an array in, an `np::ndarray` out; a float
+    // in, an `f64` out.
+    let roots: np::ndarray = np::sqrt(&m).call()?;
     println!("sqrt(m).tolist() = {:?}", roots.tolist().call()?);
+    let root: f64 = np::sqrt(2.0).call()?;
+    println!("sqrt(2.0)        = {root}");
 
     // A Rust buffer moves into numpy without a copy (allocated like numpy's own arrays).
     let n = 10_000_000;

@@ -6,6 +6,8 @@
 //!
 //! For each cache file: the number of generated items (functions, classes, constants, builder
 //! types), the token count, and the pretty-printed size in lines and bytes; generation time.
+//! With `--print` first, the pretty-printed expansion follows each summary (to read what the
+//! macro emits for a whole package).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,7 +29,12 @@ fn count_tokens(tokens: TokenStream) -> usize {
 
 fn main() -> ExitCode {
     let mut status = ExitCode::SUCCESS;
-    for arg in std::env::args().skip(1) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let print = args.first().is_some_and(|a| a == "--print");
+    if print {
+        args.remove(0);
+    }
+    for arg in args {
         let file = match cache::read_cache_file(Path::new(&arg)) {
             Ok(f) => f,
             Err(e) => {
@@ -78,6 +85,9 @@ fn main() -> ExitCode {
             pretty.len(),
             elapsed.as_secs_f64() * 1e3,
         );
+        if print {
+            println!("{pretty}");
+        }
     }
     status
 }

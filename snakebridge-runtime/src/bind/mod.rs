@@ -10,7 +10,9 @@ pub use crate::data::error::{Error, Result};
 pub use crate::data::pyref::PyRef;
 pub use crate::data::return_policy::ReturnPolicy;
 pub use crate::data::value::{Bytes, FromValue, IntoValue, Value};
-pub use crate::{__call_builder, __py_class, __py_iter, __py_ops};
+pub use crate::{__call_builder, __py_class, __py_iter, __py_ops, __py_overloads};
+
+mod overloads;
 
 /// `getattr(target, name)` for generated attribute getters.
 #[track_caller]

@@ -22,10 +22,9 @@
 //! parameter with one of the contract's builder names gets a setter with a trailing `_` (the
 //! setter names are settled by `resolve`).
 
-use super::plan::{Pass, Plan};
+use super::plan::{OverloadArg, Pass, Plan};
 use super::resolve::ResolvedCallable;
 use crate::names::{self, Scope};
-use crate::typemap::RustType;
 use proc_macro2::TokenStream;
 use quote::quote;
 use snakebridge_contract::{MAX_TUPLE_ARITY, builder as contract};
@@ -101,12 +100,14 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
             .collect::<Vec<_>>(),
     );
 
-    // Overloads told apart by the first argument (module functions): the argument's type
-    // chooses the result through a trait (`JoinArg`), falling back to `Value` for `Value`s.
-    let overload = match c.target {
-        Target::Function { .. } if !plan.overloads.is_empty() => Some(overload_trait(c)),
-        _ => None,
-    };
+    // Overloads told apart by the first argument (functions and methods; constructors have
+    // none): the argument's type chooses the result through a trait (`JoinArg`), falling back
+    // to `Value` for `Value`s and refs.
+    let overload = c
+        .callable
+        .overload_trait
+        .as_deref()
+        .map(|name| overload_trait(c, name));
     let mut params = Vec::new();
     let mut positional = Vec::new();
     let mut keywords = Vec::new();
@@ -271,41 +272,51 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
     (item, builder_items)
 }
 
-/// The trait that picks an overloaded function's result by its first argument's type, and its
-/// impls: `(trait name, items)`. The name is the builder's (or function's) with `Arg`
-/// (`JoinArg`), with `_`s while the module has an item of that name.
-fn overload_trait(c: &Callable<'_>) -> (proc_macro2::Ident, TokenStream) {
-    let base = super::resolve::builder_name(None, &c.callable.rust_name);
-    let mut name = format!("{}Arg", base.trim_end_matches("Call"));
+/// The trait that picks an overloaded callable's result by its first argument's type, and its
+/// impls (the runtime's `__py_overloads!`, one line per kind of argument): `(trait name,
+/// items)`. The name is resolve's (`JoinArg`), with `_`s while the module has a constant of it.
+fn overload_trait(c: &Callable<'_>, name: &str) -> (proc_macro2::Ident, TokenStream) {
+    let mut name = name.to_owned();
     while c.reserved.contains(&name) {
         name.push('_');
     }
     let trait_name = names::ident(&name);
-    let mut impls = Vec::new();
-    for (arg, ret) in &c.callable.plan.overloads {
+    let arms = c.callable.plan.overloads.iter().map(|(arg, ret)| {
         let ret = ret.owned();
-        let types = match arg {
-            RustType::Str => vec![quote!(&__sb::str), quote!(__sb::String)],
-            RustType::Class(class) => {
+        match arg {
+            OverloadArg::Int => quote!(int => #ret;),
+            OverloadArg::Float => quote!(float => #ret;),
+            OverloadArg::Str => quote!(str => #ret;),
+            OverloadArg::Bytes => quote!(bytes => #ret;),
+            OverloadArg::Bool => quote!(bool => #ret;),
+            OverloadArg::Array => quote!(array => #ret;),
+            OverloadArg::Class(class) => {
                 let path = &class.path;
-                vec![quote!(#path), quote!(&#path)]
+                quote!(class #path => #ret;)
             }
-            other => vec![other.owned()],
-        };
-        for t in types {
-            impls.push(quote!(impl #trait_name for #t { type Output = #ret; }));
         }
-    }
+    });
     let doc = format!(
         "The first argument's types of {} and the result each gives (the stubs' overloads); \
-         a `Value` gives a `Value`.",
+         a `Value` or a `PyRef` gives a `Value`.",
+        crate::docs::code_span(c.python_path)
+    );
+    // The compiler's error for another type names the callable, not only the trait.
+    let message = format!(
+        "`{{Self}}` is not a first argument the overloads of {} take",
         crate::docs::code_span(c.python_path)
     );
     let items = quote! {
-        #[doc = #doc]
-        pub trait #trait_name: __sb::IntoValue { type Output: __sb::FromValue; }
-        #(#impls)*
-        impl #trait_name for __sb::Value { type Output = __sb::Value; }
+        __sb::__py_overloads! {
+            #[doc = #doc]
+            #[diagnostic::on_unimplemented(
+                message = #message,
+                label = "the stubs' overloads do not take this type",
+                note = "pass an object the stubs do not name as a `PyRef` (`&*obj`), or a `Value`: \
+                        either gives a `Value`"
+            )]
+            #trait_name; #(#arms)*
+        }
     };
     (trait_name, items)
 }

@@ -14,7 +14,7 @@
 //! With no signature at all the callable is dynamic: `*args, **kwargs`, returning `Value`.
 
 use crate::model::{FunctionInfo, Param, ParamKind, Signature, TypeExpr};
-use crate::typemap::{self, ClassLookup, RustType};
+use crate::typemap::{self, ClassLookup, ClassPath, RustType};
 
 /// How a parameter reaches Python.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +55,78 @@ pub struct Plan {
     pub dynamic: bool,
     /// A generator (or listed in `streaming`): `call()` streams items of type `ret`.
     pub streams: bool,
-    /// Overloads told apart by the first argument's Rust type: `(argument type, result)` for
-    /// each type the stubs allow (`os.path.join`: `String` → `String`, `Bytes` → `Bytes`).
-    /// Empty unless the overloads' results differ and `ret` is therefore `Value`.
-    pub overloads: Vec<(RustType, RustType)>,
+    /// Overloads told apart by the first argument's Rust type: `(argument kind, result)` for
+    /// each kind the stubs allow (`os.path.join`: `String` → `String`, `Bytes` → `Bytes`;
+    /// `numpy.sqrt`: `f64` → `f64`, an array → `ndarray`). Empty unless the overloads' results
+    /// differ and `ret` is therefore `Value`.
+    pub overloads: Vec<(OverloadArg, RustType)>,
 }
+
+/// The Rust types one overload arm stands for, as the runtime's `__py_overloads!` spells them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OverloadArg {
+    /// Every Rust integer and `BigInt` (`int`, `SupportsIndex`).
+    Int,
+    /// `f32`, `f64`.
+    Float,
+    /// What crosses as a Python `str`: `&str`, `String`, `&String`, `Cow<str>`, `char`,
+    /// `&Path`, `PathBuf`.
+    Str,
+    /// The runtime's `Bytes`.
+    Bytes,
+    /// `bool`.
+    Bool,
+    /// A generated class and a reference to it.
+    Class(ClassPath),
+    /// Rust sequences and array data (`NdArray`, `Vec<T>`, slices, tuples, `ndarray` arrays):
+    /// numpy's `ArrayLike`.
+    Array,
+}
+
+impl OverloadArg {
+    /// The kinds of Rust data (every kind but classes), which every overload trait covers.
+    pub const DATA: [OverloadArg; 6] = [
+        Self::Int,
+        Self::Float,
+        Self::Str,
+        Self::Bytes,
+        Self::Bool,
+        Self::Array,
+    ];
+
+    /// The kind for an annotation, if Rust can tell it apart from the others.
+    fn of(ty: &TypeExpr, classes: &dyn ClassLookup) -> Option<Self> {
+        if is_array_like(ty) {
+            return Some(Self::Array);
+        }
+        Some(match typemap::map(Some(ty), classes) {
+            RustType::Int => Self::Int,
+            RustType::Float => Self::Float,
+            RustType::Str => Self::Str,
+            RustType::Bytes => Self::Bytes,
+            RustType::Bool => Self::Bool,
+            RustType::Class(class) => Self::Class(class),
+            _ => return None,
+        })
+    }
+}
+
+/// numpy's array-like aliases (`numpy.typing.ArrayLike`, `_ArrayLikeFloat_co`, ...), which
+/// the introspector passes on unresolved. A Python scalar is array-like too, but a Rust scalar
+/// is told apart by its own arm; this arm stands for Rust array data.
+fn is_array_like(ty: &TypeExpr) -> bool {
+    let name = match ty {
+        TypeExpr::Unknown { text } => text,
+        TypeExpr::Name { name } => name,
+        _ => return false,
+    };
+    let last = name.rsplit('.').next().unwrap_or(name);
+    last.trim_start_matches('_').starts_with("ArrayLike")
+}
+
+/// The Python class numpy's `ArrayLike` includes: where the module binds it, an instance of it
+/// takes the array arm's result.
+const NUMPY_ARRAY_CLASS: &str = "numpy.ndarray";
 
 impl Plan {
     /// Whether the callable needs its own builder type (anything beyond required arguments, or a
@@ -213,16 +280,26 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
     }
 }
 
-/// The overloads of `sigs` that the first argument's Rust type tells apart: for every type the
-/// first parameter allows in some overload (unions split), the result of that overload. A type
-/// two overloads give different results for is left out (the call stays `Value` for it), and so
-/// is everything when fewer than two results differ or none is typed.
+/// The overloads of `sigs` that the first argument's Rust type tells apart: for every kind of
+/// type the first parameter allows in some overload (unions split), the result of that
+/// overload. A kind two overloads give different results for is left out (the call stays
+/// `Value` for it), and so is everything when fewer than two results differ or none is typed.
+/// Where an array-like arm survives and the module binds `numpy.ndarray`, that class gets the
+/// array arm's result unless an overload says otherwise.
 fn overloads(
     sigs: &[Signature],
     rets: &[RustType],
     classes: &dyn ClassLookup,
-) -> Vec<(RustType, RustType)> {
-    let mut arms: Vec<(RustType, Option<RustType>)> = Vec::new();
+) -> Vec<(OverloadArg, RustType)> {
+    let mut arms: Vec<(OverloadArg, Option<RustType>)> = Vec::new();
+    let add = |arms: &mut Vec<(OverloadArg, Option<RustType>)>, arg, ret: &RustType| {
+        match arms.iter_mut().find(|(a, _)| *a == arg) {
+            // Two overloads disagree for this kind: the call cannot be typed by it.
+            Some((_, r)) if r.as_ref() != Some(ret) => *r = None,
+            Some(_) => {}
+            None => arms.push((arg, Some(ret.clone()))),
+        }
+    };
     for (sig, ret) in sigs.iter().zip(rets) {
         let Some(first) = positional(sig).next() else {
             return Vec::new();
@@ -233,23 +310,22 @@ fn overloads(
             None => Vec::new(),
         };
         for item in items {
-            let arg = typemap::map(Some(item), classes);
-            if !matches!(
-                arg,
-                RustType::Int | RustType::Float | RustType::Str | RustType::Bytes | RustType::Bool
-            ) && !matches!(arg, RustType::Class(_))
-            {
-                continue;
-            }
-            match arms.iter_mut().find(|(a, _)| *a == arg) {
-                // Two overloads disagree for this type: the call cannot be typed by it.
-                Some((_, r)) if r.as_ref() != Some(ret) => *r = None,
-                Some(_) => {}
-                None => arms.push((arg, Some(ret.clone()))),
+            if let Some(arg) = OverloadArg::of(item, classes) {
+                add(&mut arms, arg, ret);
             }
         }
     }
-    let arms: Vec<(RustType, RustType)> = arms
+    let array_result = arms
+        .iter()
+        .find(|(a, _)| *a == OverloadArg::Array)
+        .and_then(|(_, r)| r.clone());
+    if let (Some(ret), Some(path)) = (array_result, classes.class_path(NUMPY_ARRAY_CLASS)) {
+        let class = OverloadArg::Class(ClassPath::new(NUMPY_ARRAY_CLASS, path));
+        if !arms.iter().any(|(a, _)| *a == class) {
+            arms.push((class, Some(ret)));
+        }
+    }
+    let mut arms: Vec<(OverloadArg, RustType)> = arms
         .into_iter()
         .filter_map(|(a, r)| Some((a, r?)))
         .collect();
@@ -266,6 +342,13 @@ fn overloads(
         .len();
     if typed == 0 || distinct < 2 {
         return Vec::new();
+    }
+    // Every kind of Rust argument the untyped form (`impl IntoValue`) took is still taken:
+    // those the stubs do not tell apart give a `Value`.
+    for kind in OverloadArg::DATA {
+        if !arms.iter().any(|(a, _)| *a == kind) {
+            arms.push((kind, RustType::Value));
+        }
     }
     arms
 }
@@ -383,6 +466,83 @@ mod tests {
         let opt: Vec<_> = plan.optional.iter().map(|p| &*p.name).collect();
         assert_eq!(opt, ["b", "out"]);
         assert_eq!(plan.ret, RustType::Value);
+    }
+
+    /// numpy's shape: a scalar overload (synthesised by the introspector for ufuncs), an
+    /// `ArrayLike` one returning `ndarray`, and one the stubs leave `Any`.
+    #[test]
+    fn overloads_by_kind_of_argument() {
+        struct Numpy;
+        impl ClassLookup for Numpy {
+            fn class_path(&self, name: &str) -> Option<proc_macro2::TokenStream> {
+                (name == "numpy.ndarray").then(|| quote::quote!(ndarray))
+            }
+        }
+        let array_like = Param {
+            name: "x".into(),
+            kind: PositionalOnly,
+            annotation: Some(TypeExpr::Unknown {
+                text: "numpy._typing._array_like._ArrayLikeFloat_co".into(),
+            }),
+            default: None,
+        };
+        let f = func(vec![
+            sig(vec![p("x", PositionalOnly, "float", None)], "float"),
+            sig(vec![array_like], "numpy.ndarray"),
+            sig(vec![p("x", PositionalOnly, "str", None)], "typing.Any"),
+        ]);
+        let plan = plan(&f, false, &Numpy);
+        assert_eq!(plan.ret, RustType::Value);
+        let result = |kind: &OverloadArg| {
+            plan.overloads
+                .iter()
+                .find(|(k, _)| k == kind)
+                .map(|(_, r)| r.clone())
+        };
+        let ndarray = RustType::Class(ClassPath::new("numpy.ndarray", quote::quote!(ndarray)));
+        assert_eq!(result(&OverloadArg::Float), Some(RustType::Float));
+        assert_eq!(result(&OverloadArg::Array), Some(ndarray.clone()));
+        // An instance of the array class is array-like: it gets the array arm's result.
+        let class = OverloadArg::Class(ClassPath::new("numpy.ndarray", quote::quote!(ndarray)));
+        assert_eq!(result(&class), Some(ndarray));
+        // Kinds the stubs do not tell apart still compile, as `Value`.
+        for kind in [
+            OverloadArg::Str,
+            OverloadArg::Int,
+            OverloadArg::Bool,
+            OverloadArg::Bytes,
+        ] {
+            assert_eq!(result(&kind), Some(RustType::Value), "{kind:?}");
+        }
+    }
+
+    /// Two overloads that give different results for one kind leave it out (then `Value`),
+    /// and with no typed kind left there are no overloads at all.
+    #[test]
+    fn disagreeing_overloads_are_not_typed() {
+        let f = func(vec![
+            sig(vec![p("x", PositionalOnly, "int", None)], "int"),
+            sig(vec![p("x", PositionalOnly, "int", None)], "str"),
+            sig(vec![p("x", PositionalOnly, "float", None)], "str"),
+            sig(vec![p("x", PositionalOnly, "bytes", None)], "bytes"),
+        ]);
+        let plan = plan_of(&f);
+        let float = plan
+            .overloads
+            .iter()
+            .find(|(k, _)| *k == OverloadArg::Float);
+        assert_eq!(float.map(|(_, r)| r), Some(&RustType::Str));
+        let int = plan.overloads.iter().find(|(k, _)| *k == OverloadArg::Int);
+        assert_eq!(int.map(|(_, r)| r), Some(&RustType::Value));
+        let f = func(vec![
+            sig(vec![p("x", PositionalOnly, "int", None)], "int"),
+            sig(vec![p("x", PositionalOnly, "int", None)], "str"),
+        ]);
+        assert!(plan_of(&f).overloads.is_empty());
+    }
+
+    fn plan_of(f: &FunctionInfo) -> Plan {
+        plan(f, false, &NoClasses)
     }
 
     #[test]

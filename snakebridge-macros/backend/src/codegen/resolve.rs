@@ -98,6 +98,9 @@ pub struct ResolvedCallable<'m> {
     /// The builder's setter names, one per [`Plan::optional`] parameter: the Python name unless
     /// the builder already has it (see `snakebridge_contract::builder`), then with a `_`.
     pub setters: Vec<String>,
+    /// The name of the trait that picks the result from the first argument's type, when the
+    /// plan has [overloads](Plan::overloads).
+    pub overload_trait: Option<String>,
 }
 
 /// A class to emit, with its members.
@@ -1093,6 +1096,10 @@ fn callable<'m>(
         rust_name,
         builder: plan.needs_builder().then(|| builder.to_owned()),
         setters: setter_names(&plan),
+        // Named after the builder, whose name is unique in the module (`NdarrayTakeCall` →
+        // `NdarrayTakeArg`).
+        overload_trait: (!plan.overloads.is_empty())
+            .then(|| format!("{}Arg", builder.strip_suffix("Call").unwrap_or(builder))),
         plan,
     }
 }

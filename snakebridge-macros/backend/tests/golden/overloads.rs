@@ -54,18 +54,16 @@ Python overloads (signature from the package's .pyi stubs):
             Self(self.0.kwarg("out", out))
         }
     }
-    ///The first argument's types of `ov.pick` and the result each gives (the stubs' overloads); a `Value` gives a `Value`.
-    pub trait PickArg: __sb::IntoValue {
-        type Output: __sb::FromValue;
-    }
-    impl PickArg for __sb::i64 {
-        type Output = __sb::i64;
-    }
-    impl PickArg for __sb::f64 {
-        type Output = __sb::String;
-    }
-    impl PickArg for __sb::Value {
-        type Output = __sb::Value;
+    __sb::__py_overloads! {
+        #[doc =
+        "The first argument's types of `ov.pick` and the result each gives (the stubs' overloads); a `Value` or a `PyRef` gives a `Value`."]
+        #[diagnostic::on_unimplemented(message =
+        "`{Self}` is not a first argument the overloads of `ov.pick` take", label =
+        "the stubs' overloads do not take this type", note =
+        "pass an object the stubs do not name as a `PyRef` (`&*obj`), or a `Value`: \
+                        either gives a `Value`")]
+        PickArg; int => __sb::i64; float => __sb::String; str => __sb::Value; bytes =>
+        __sb::Value; bool => __sb::Value; array => __sb::Value;
     }
     /**Python overloads (signature from the package's .pyi stubs):
 
