@@ -185,4 +185,12 @@ fn dataframe_methods_from_its_base_classes() {
         .and_then(|loc| loc.call_method("__getitem__", (("mean", "a"),)))
         .unwrap();
     assert_eq!(mean, 3.5);
+    // Rust maps from pandas objects: a DataFrame is column → column values, and `mean()` a
+    // Series of column means (index label → value).
+    let columns: std::collections::BTreeMap<String, Vec<f64>> = df.head().n(2).call_as().unwrap();
+    assert_eq!(columns["a"], [1.0, 2.0]);
+    assert_eq!(columns["b"], [0.5, 1.0]);
+    let means: std::collections::HashMap<String, f64> = df.mean().call_as().unwrap();
+    assert_eq!(means["a"], 3.5);
+    assert_eq!(means["b"], 1.75);
 }

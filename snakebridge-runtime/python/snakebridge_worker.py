@@ -13,7 +13,8 @@ and the worker exits at once, even while a call is running.
 Framing: a 4-byte little-endian length, then that many bytes of UTF-8 JSON.
 
 Rust -> worker (``id`` is the message id chosen by Rust):
-  {"op": "call", "id", "returns": "auto"|"value"|"ref", "session", "release": [ids], "req": payload}
+  {"op": "call", "id", "returns": "auto"|"value"|"ref"|"map", "session", "release": [ids],
+   "req": payload}
   {"op": "stream", ...same..., "window": n}   iterate the result; push up to n items ahead
   {"op": "credit", "id", "n"}                  the consumer took n more items
   {"op": "close", "id"}                        the consumer dropped the stream: close it
@@ -168,6 +169,40 @@ class _NotData(Exception):
         super().__init__(message)
         self.what = what
         self.message = message
+
+
+def keyed_data(obj):
+    """The dict a map result asks for (ReturnPolicy::Map), as the embedded client's
+    `embedded/keyed.rs` makes it: a dict as it is; a numpy structured array as field -> column;
+    a `collections.abc.Mapping`, or an object that carries an array and has `items()` (a pandas
+    Series: index -> value; a DataFrame: column -> column), as the dict of its items, with
+    repeated keys an error; anything else unchanged (it then converts as data)."""
+    if isinstance(obj, dict):
+        return obj
+    t = type(obj)
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(obj, np.ndarray):
+        names = obj.dtype.names
+        return obj if names is None else {name: obj[name] for name in names}
+    import collections.abc
+
+    if not (
+        isinstance(obj, collections.abc.Mapping)
+        or (not isinstance(obj, type) and hasattr(t, "__array__") and hasattr(t, "items"))
+    ):
+        return obj
+    out = {}
+    pairs = 0
+    for key, value in obj.items():
+        out[key] = value
+        pairs += 1
+    if len(out) != pairs:
+        raise _NotData(
+            "a map from " + t.__name__,
+            "its keys repeat (%d items, %d distinct keys): a map would lose values; ask for a "
+            "Vec of pairs or a PyRef instead" % (pairs, len(out)),
+        )
+    return out
 
 
 def _where(path):
@@ -482,6 +517,9 @@ class Worker:
     def result(self, obj, policy):
         if policy == "ref":
             return self.make_ref(obj)
+        if policy == "map":
+            obj = keyed_data(obj)
+            policy = "value"
         self.made = []
         try:
             return self.convert(obj, policy == "value")

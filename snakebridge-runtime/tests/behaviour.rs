@@ -90,6 +90,7 @@ behaviours!(
     decode_mismatch_is_an_error_with_the_python_type,
     a_ref_where_data_was_asked_for_says_how_to_get_the_data,
     rust_data_converts_from_numpy_and_pandas_results,
+    maps_convert_from_objects_that_hold_keyed_data,
     python_errors_keep_the_exception_object_and_its_mro,
     truth_and_hash_are_pythons,
     context_managers_exit_with_the_bodys_exception,
@@ -670,6 +671,72 @@ fn truth_and_hash_are_pythons(_: &Ctx) {
     assert_eq!(t.py_hash().unwrap(), expected);
     let err = d.py_hash().unwrap_err();
     assert!(err.is_python(ExceptionKind::TypeError), "{err:?}");
+}
+
+fn maps_convert_from_objects_that_hold_keyed_data(_: &Ctx) {
+    use std::collections::HashMap;
+    // A pandas Series: index label → value (numpy scalars become plain values).
+    let series: PyRef = Call::class("pandas", "Series", (vec![1.5, 2.5, 4.0],))
+        .kwarg("index", vec!["a", "b", "c"])
+        .call()
+        .unwrap();
+    let by_label: HashMap<String, f64> = series.call_method("copy", ()).unwrap();
+    let expected: HashMap<String, f64> =
+        [("a".into(), 1.5), ("b".into(), 2.5), ("c".into(), 4.0)].into();
+    assert_eq!(by_label, expected);
+    // The same Series asked for as a Vec is its values, as before.
+    let values: Vec<f64> = series.call_method("copy", ()).unwrap();
+    assert_eq!(values, [1.5, 2.5, 4.0]);
+    // A DataFrame: column → column values (a BTreeMap keeps the columns sorted).
+    let columns = BTreeMap::from([("x", vec![1, 2]), ("y", vec![3, 4])]);
+    let frame: PyRef = construct("pandas", "DataFrame", (columns,)).unwrap();
+    let by_column: BTreeMap<String, Vec<i64>> = frame.call_method("copy", ()).unwrap();
+    assert_eq!(
+        by_column,
+        BTreeMap::from([("x".into(), vec![1, 2]), ("y".into(), vec![3, 4])])
+    );
+    // `DataFrame.mean()` is a Series indexed by column: a map of column means.
+    let means: HashMap<String, f64> = frame.call_method("mean", ()).unwrap();
+    assert_eq!(means, HashMap::from([("x".into(), 1.5), ("y".into(), 3.5)]));
+    // A numpy structured array: field → column.
+    let dtype = Value::List(vec![
+        Value::Tuple(vec![Value::from("id"), Value::from("i8")]),
+        Value::Tuple(vec![Value::from("score"), Value::from("f8")]),
+    ]);
+    let records: Value = Value::List(vec![
+        Value::Tuple(vec![Value::Int(1), Value::Float(0.5)]),
+        Value::Tuple(vec![Value::Int(2), Value::Float(0.25)]),
+    ]);
+    let table: PyRef = Call::function("numpy", "array", (records,))
+        .kwarg("dtype", dtype)
+        .call()
+        .unwrap();
+    let fields: HashMap<String, Vec<f64>> = table.call_method("copy", ()).unwrap();
+    assert_eq!(fields.len(), 2);
+    assert_eq!(fields["id"], [1.0, 2.0]);
+    assert_eq!(fields["score"], [0.5, 0.25]);
+    // A `collections.abc.Mapping` that is not a dict: a read-only view of one.
+    let proxy: PyRef =
+        construct("types", "MappingProxyType", (BTreeMap::from([("k", 7)]),)).unwrap();
+    let map: HashMap<String, i64> = proxy.call_method("copy", ()).unwrap();
+    assert_eq!(map, HashMap::from([("k".into(), 7)]));
+    // Labels that repeat would lose values: a decode error that says so, not a smaller map.
+    let repeated: PyRef = Call::class("pandas", "Series", (vec![1, 2],))
+        .kwarg("index", vec!["a", "a"])
+        .call()
+        .unwrap();
+    let err = repeated
+        .call_method::<HashMap<String, i64>>("copy", ())
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("keys repeat"), "{err}");
+    // What holds no keys stays a mismatch: a list is not a map.
+    let err = call::<HashMap<String, i64>>("builtins", "list", ((1, 2),)).unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    // Lists of dicts still convert as data.
+    let rows: Vec<HashMap<String, i64>> = frame.call_method("to_dict", ("records",)).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["y"], 4);
 }
 
 fn python_errors_keep_the_exception_object_and_its_mro(_: &Ctx) {

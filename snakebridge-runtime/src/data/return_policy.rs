@@ -14,6 +14,15 @@ pub enum ReturnPolicy {
     Value,
     /// Always a [`PyRef`](crate::PyRef), even for plain data.
     Ref,
+    /// By value, as a map (what `HashMap` and `BTreeMap` ask for): a `dict` as it is, and an
+    /// object that holds keyed data as the dict of its items: a `collections.abc.Mapping`
+    /// (`os.environ`, a `MappingProxyType`), a pandas Series (index → value) or DataFrame
+    /// (column → column), a numpy structured array (field → column). Keys that repeat (a
+    /// Series index with duplicate labels) are a [`Decode`](crate::Error::Decode) error, not a
+    /// map that silently lost values. Anything else converts as for
+    /// [`Value`](ReturnPolicy::Value). Only the result itself is looked at this way; the
+    /// values in it convert as data.
+    Map,
 }
 
 impl ReturnPolicy {
@@ -30,11 +39,31 @@ impl ReturnPolicy {
     pub const fn of_items(items: &[ReturnPolicy]) -> ReturnPolicy {
         let mut i = 0;
         while i < items.len() {
-            if !matches!(items[i], ReturnPolicy::Value) {
+            if !matches!(items[i], ReturnPolicy::Value | ReturnPolicy::Map) {
                 return ReturnPolicy::Auto;
             }
             i += 1;
         }
         ReturnPolicy::Value
+    }
+
+    /// The policy of a map whose keys and values have these policies:
+    /// [`Map`](ReturnPolicy::Map) when both are plain Rust data (a `HashMap<String, f64>` from
+    /// a pandas Series), otherwise [`Auto`](ReturnPolicy::Auto), as for
+    /// [`of_items`](Self::of_items).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use snakebridge_runtime::{FromValue, ReturnPolicy, Value};
+    /// assert_eq!(<HashMap<String, f64> as FromValue>::RETURN_POLICY, ReturnPolicy::Map);
+    /// assert_eq!(<HashMap<String, Value> as FromValue>::RETURN_POLICY, ReturnPolicy::Auto);
+    /// // A list of maps asks for data; each map is a dict there.
+    /// assert_eq!(<Vec<HashMap<String, i64>> as FromValue>::RETURN_POLICY, ReturnPolicy::Value);
+    /// ```
+    pub const fn of_map(key: ReturnPolicy, value: ReturnPolicy) -> ReturnPolicy {
+        match Self::of_items(&[key, value]) {
+            ReturnPolicy::Value => ReturnPolicy::Map,
+            other => other,
+        }
     }
 }

@@ -905,8 +905,7 @@ impl<K: IntoValue, V: IntoValue, S> IntoValue for HashMap<K, V, S> {
 impl<K: FromValue + Eq + Hash, V: FromValue, S: BuildHasher + Default> FromValue
     for HashMap<K, V, S>
 {
-    const RETURN_POLICY: ReturnPolicy =
-        ReturnPolicy::of_items(&[K::RETURN_POLICY, V::RETURN_POLICY]);
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::of_map(K::RETURN_POLICY, V::RETURN_POLICY);
     fn from_value(value: Value) -> Result<Self> {
         dict_items("HashMap", value)?
             .into_iter()
@@ -926,8 +925,7 @@ impl<K: IntoValue, V: IntoValue> IntoValue for BTreeMap<K, V> {
 }
 
 impl<K: FromValue + Ord, V: FromValue> FromValue for BTreeMap<K, V> {
-    const RETURN_POLICY: ReturnPolicy =
-        ReturnPolicy::of_items(&[K::RETURN_POLICY, V::RETURN_POLICY]);
+    const RETURN_POLICY: ReturnPolicy = ReturnPolicy::of_map(K::RETURN_POLICY, V::RETURN_POLICY);
     fn from_value(value: Value) -> Result<Self> {
         dict_items("BTreeMap", value)?
             .into_iter()

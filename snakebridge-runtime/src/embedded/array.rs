@@ -83,6 +83,26 @@ pub(crate) fn carried_array(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
     array_from_py(&array)
 }
 
+/// The columns of a numpy structured array (`dtype.names`), as a dict of field name → column
+/// array; `None` for other objects and for arrays without fields.
+pub(crate) fn structured_columns<'py>(
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, pyo3::types::PyDict>>> {
+    if !is_numpy_array(obj) {
+        return Ok(None);
+    }
+    let names = obj.getattr("dtype")?.getattr("names")?;
+    if names.is_none() {
+        return Ok(None);
+    }
+    let columns = pyo3::types::PyDict::new(obj.py());
+    for name in names.try_iter()? {
+        let name = name?;
+        columns.set_item(&name, obj.get_item(&name)?)?;
+    }
+    Ok(Some(columns))
+}
+
 fn dtype_of(array: &Bound<'_, PyUntypedArray>) -> Option<DType> {
     let py = array.py();
     let descr = array.dtype();

@@ -147,6 +147,10 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, policy: ReturnPolicy) -> Result<Va
         ReturnPolicy::Ref => Ok(Value::Ref(make_ref(obj))),
         ReturnPolicy::Auto => convert(obj, false),
         ReturnPolicy::Value => convert(obj, true),
+        ReturnPolicy::Map => match super::keyed::keyed_data(obj)? {
+            Some(dict) => convert(dict.as_any(), true),
+            None => convert(obj, true),
+        },
     }
 }
 

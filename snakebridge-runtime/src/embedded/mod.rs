@@ -16,6 +16,7 @@ mod array;
 mod convert;
 mod environment;
 mod exceptions;
+mod keyed;
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;

@@ -30,6 +30,7 @@ pub(crate) fn request_frame(
         ReturnPolicy::Auto => "auto",
         ReturnPolicy::Value => "value",
         ReturnPolicy::Ref => "ref",
+        ReturnPolicy::Map => "map",
     };
     let mut buf = frame_start();
     let _ = write!(buf, r#"{{"op":"{op}","id":{id},"returns":"{returns}""#);
