@@ -14,13 +14,14 @@
 /// ```text
 /// __py_overloads! {
 ///     /// The first argument's types of `numpy.sqrt` and the result each gives.
-///     SqrtArg;
+///     SqrtArg("`{Self}` is not a first argument the overloads of `numpy.sqrt` take");
 ///     int => f64; float => f64; bool => f64;
 ///     array => ndarray; class ndarray => ndarray;
 /// }
 /// ```
 ///
-/// declares `pub trait SqrtArg: IntoValue { type Output: FromValue; }` and implements it for
+/// declares `pub trait SqrtArg: IntoValue { type Output: FromValue; }` (with the message as the
+/// compiler's error for a type it is not implemented for) and implements it for
 /// every Rust integer and float, `bool`, the array forms (`NdArray`, `Vec<T>`, `&[T]`, `[T; N]`,
 /// tuples, and with the `ndarray` feature `Array`, `&ArrayBase`, `ArrayView`), the class and a
 /// reference to it. `Value`, `&Value`, `PyRef` and `&PyRef` always give a `Value` (they can
@@ -31,8 +32,14 @@
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __py_overloads {
-    ($(#[$meta:meta])* $name:ident; $($kind:ident $($class:ty)? => $out:ty;)*) => {
+    ($(#[$meta:meta])* $name:ident($message:literal); $($kind:ident $($class:ty)? => $out:ty;)*) => {
         $(#[$meta])*
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = "the stubs' overloads do not take this type",
+            note = "pass an object the stubs do not name as a `PyRef` (`&*obj`), or a `Value`: \
+                    either gives a `Value`"
+        )]
         pub trait $name: $crate::IntoValue {
             /// The result type of a call with this argument.
             type Output: $crate::FromValue;

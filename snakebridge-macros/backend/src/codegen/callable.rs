@@ -301,22 +301,14 @@ fn overload_trait(c: &Callable<'_>, name: &str) -> (proc_macro2::Ident, TokenStr
          a `Value` or a `PyRef` gives a `Value`.",
         crate::docs::code_span(c.python_path)
     );
-    // The compiler's error for another type names the callable, not only the trait.
+    // The compiler's error for another type names the callable, not only the trait (the
+    // macro adds the label and note that every trait shares).
     let message = format!(
         "`{{Self}}` is not a first argument the overloads of {} take",
         crate::docs::code_span(c.python_path)
     );
     let items = quote! {
-        __sb::__py_overloads! {
-            #[doc = #doc]
-            #[diagnostic::on_unimplemented(
-                message = #message,
-                label = "the stubs' overloads do not take this type",
-                note = "pass an object the stubs do not name as a `PyRef` (`&*obj`), or a `Value`: \
-                        either gives a `Value`"
-            )]
-            #trait_name; #(#arms)*
-        }
+        __sb::__py_overloads! { #[doc = #doc] #trait_name(#message); #(#arms)* }
     };
     (trait_name, items)
 }

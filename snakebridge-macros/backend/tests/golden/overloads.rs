@@ -57,13 +57,9 @@ Python overloads (signature from the package's .pyi stubs):
     __sb::__py_overloads! {
         #[doc =
         "The first argument's types of `ov.pick` and the result each gives (the stubs' overloads); a `Value` or a `PyRef` gives a `Value`."]
-        #[diagnostic::on_unimplemented(message =
-        "`{Self}` is not a first argument the overloads of `ov.pick` take", label =
-        "the stubs' overloads do not take this type", note =
-        "pass an object the stubs do not name as a `PyRef` (`&*obj`), or a `Value`: \
-                        either gives a `Value`")]
-        PickArg; int => __sb::i64; float => __sb::String; str => __sb::Value; bytes =>
-        __sb::Value; bool => __sb::Value; array => __sb::Value;
+        PickArg("`{Self}` is not a first argument the overloads of `ov.pick` take"); int
+        => __sb::i64; float => __sb::String; str => __sb::Value; bytes => __sb::Value;
+        bool => __sb::Value; array => __sb::Value;
     }
     /**Python overloads (signature from the package's .pyi stubs):
 
