@@ -30,7 +30,6 @@ const ROOT_ITEMS: &[&str] = &[
     "__py_iter",
     "__py_ops",
     "__py_overloads",
-    "__py_overloads_ndarray",
 ];
 
 /// Every `crate::name` mentioned outside comments in the files of module `dir`.

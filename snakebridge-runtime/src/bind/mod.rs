@@ -11,6 +11,7 @@ pub use crate::data::pyref::PyRef;
 pub use crate::data::return_policy::ReturnPolicy;
 pub use crate::data::value::{Bytes, FromValue, IntoValue, Value};
 pub use crate::{__call_builder, __py_class, __py_iter, __py_ops, __py_overloads};
+pub use overloads::{ArgKind, kind};
 
 mod overloads;
 
@@ -308,6 +309,9 @@ macro_rules! __py_class {
             fn into_value(self) -> $crate::Value {
                 $crate::Value::Ref($crate::bind::PyClass::into_py_ref(self))
             }
+        }
+        impl $crate::bind::ArgKind for $name {
+            type Kind = $crate::bind::kind::Class<$name>;
         }
         impl $crate::IntoValue for &$name {
             fn into_value(self) -> $crate::Value {

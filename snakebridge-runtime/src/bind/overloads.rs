@@ -1,34 +1,164 @@
-//! `__py_overloads!`: the impls of a generated overload trait, which picks a Python callable's
-//! result type from its first argument's Rust type (`os.path.join(&str, ..) -> String`,
+//! Overloads told apart by the first argument's Rust type (`os.path.join(&str, ..) -> String`,
 //! `numpy.sqrt(f64) -> f64`, `numpy.sqrt(Vec<f64>) -> ndarray`).
 //!
-//! The generator names each arm by a kind (`int`, `float`, `str`, `bytes`, `bool`, `array`,
-//! `class Path`); this file says which Rust types a kind stands for, so that the list (every
-//! integer width, every array form, `ndarray` arrays only with that feature) is written once
-//! and each generated trait stays a few lines. Primitive types are spelled
-//! `::core::primitive::bool`: a module may bind a Python class named `bool` (numpy does), and
-//! a bare `bool` in the expansion would name that struct.
+//! Two halves. Here, once: [`ArgKind`] sorts every Rust argument type into a [`kind`] (`i8` and
+//! `u64` are [`kind::Int`], `Vec<T>` and tuples [`kind::Array`], a generated class
+//! [`kind::Class<C>`](kind::Class), a `Value` [`kind::Dynamic`], ...). In generated code, per
+//! overloaded callable: a trait implemented by the kinds, whose `Output` is the result type
+//! (`__py_overloads!`), so that each callable costs a handful of impls however many Rust types
+//! a kind stands for.
 
-/// Declares an overload trait and its impls, one line per arm.
+use std::marker::PhantomData;
+
+use crate::data::array::NdArray;
+use crate::data::pyref::PyRef;
+use crate::data::value::{Bytes, Date, DateTime, IntoValue, Time, Value};
+
+use super::PyClass;
+
+/// The kinds of first argument an overload can be told apart by.
+pub mod kind {
+    use super::PhantomData;
+
+    /// Every Rust integer (Python `int`).
+    pub struct Int;
+    /// `f32`, `f64` (Python `float`).
+    pub struct Float;
+    /// What crosses as a Python `str`: `&str`, `String`, `&String`, `Cow<str>`, `char`,
+    /// `&Path`, `PathBuf`.
+    pub struct Str;
+    /// The runtime's `Bytes`.
+    pub struct Bytes;
+    /// `bool`.
+    pub struct Bool;
+    /// Sequences and array data: `NdArray`, `Vec<T>`, `&[T]`, `[T; N]`, tuples, and with the
+    /// `ndarray` feature `Array`, `&ArrayBase`, `ArrayView` (numpy's `ArrayLike`).
+    pub struct Array;
+    /// A generated class `C` (or a reference to one).
+    pub struct Class<C>(PhantomData<C>);
+    /// What no stub tells apart: `Value`, `PyRef` (and references), `Option`, maps, sets,
+    /// dates, `()`. Every overload trait gives a `Value` for it.
+    pub struct Dynamic;
+}
+
+/// The [`kind`] of a Rust argument type, for picking an overloaded callable's result.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the first argument of an overloaded Python callable",
+    note = "pass it as a `Value` (`snakebridge::Value`) or a `PyRef`: either gives a `Value`"
+)]
+pub trait ArgKind: IntoValue {
+    /// The kind.
+    type Kind;
+}
+
+macro_rules! kinds {
+    ($kind:ident: $($t:ty),* $(,)?) => {
+        $(impl ArgKind for $t { type Kind = kind::$kind; })*
+    };
+}
+
+kinds!(Int: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+kinds!(Float: f32, f64);
+kinds!(Bool: bool);
+kinds!(Bytes: Bytes);
+kinds!(Str: &str, String, &String, std::borrow::Cow<'_, str>, char, &std::path::Path, std::path::PathBuf);
+kinds!(Array: NdArray);
+kinds!(Dynamic: Value, &Value, PyRef, &PyRef, (), Date, Time, DateTime);
+
+impl<T: IntoValue> ArgKind for Vec<T> {
+    type Kind = kind::Array;
+}
+impl<T: IntoValue + Clone> ArgKind for &[T] {
+    type Kind = kind::Array;
+}
+impl<T: IntoValue, const N: usize> ArgKind for [T; N] {
+    type Kind = kind::Array;
+}
+impl<T: IntoValue> ArgKind for Option<T> {
+    type Kind = kind::Dynamic;
+}
+impl<K: IntoValue, V: IntoValue, S> ArgKind for std::collections::HashMap<K, V, S> {
+    type Kind = kind::Dynamic;
+}
+impl<K: IntoValue, V: IntoValue> ArgKind for std::collections::BTreeMap<K, V> {
+    type Kind = kind::Dynamic;
+}
+impl<T: IntoValue, S> ArgKind for std::collections::HashSet<T, S> {
+    type Kind = kind::Dynamic;
+}
+impl<T: IntoValue> ArgKind for std::collections::BTreeSet<T> {
+    type Kind = kind::Dynamic;
+}
+
+// A reference to a generated class (the class itself gets its impl from `__py_class!`: a
+// second blanket impl for `C` would overlap this one). No other crate can implement `PyClass`
+// for the referenced types above (orphan rules), so this does not overlap them.
+impl<'a, C: PyClass> ArgKind for &'a C
+where
+    &'a C: IntoValue,
+{
+    type Kind = kind::Class<C>;
+}
+
+macro_rules! tuple_kinds {
+    ($($name:ident)+) => {
+        impl<$($name: IntoValue),+> ArgKind for ($($name,)+) {
+            type Kind = kind::Array;
+        }
+    };
+}
+tuple_kinds!(A);
+tuple_kinds!(A B);
+tuple_kinds!(A B C);
+tuple_kinds!(A B C D);
+tuple_kinds!(A B C D E);
+tuple_kinds!(A B C D E F);
+tuple_kinds!(A B C D E F G);
+tuple_kinds!(A B C D E F G H);
+// The tuples above go up to the contract's arity, as the runtime's conversions do.
+const _: () = assert!(
+    snakebridge_contract::MAX_TUPLE_ARITY == 8,
+    "ArgKind must cover tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
+);
+
+#[cfg(feature = "ndarray")]
+mod ndarray_kinds {
+    use ndarray::{Array, ArrayBase, ArrayView, Data, Dimension};
+
+    use super::{ArgKind, kind};
+    use crate::data::array::Element;
+
+    impl<T: Element, D: Dimension> ArgKind for Array<T, D> {
+        type Kind = kind::Array;
+    }
+    impl<S: Data, D: Dimension> ArgKind for &ArrayBase<S, D>
+    where
+        S::Elem: Element,
+    {
+        type Kind = kind::Array;
+    }
+    impl<T: Element, D: Dimension> ArgKind for ArrayView<'_, T, D> {
+        type Kind = kind::Array;
+    }
+}
+
+/// Declares an overloaded callable's result trait, implemented by the argument kinds.
 ///
 /// ```text
 /// __py_overloads! {
 ///     /// The first argument's types of `numpy.sqrt` and the result each gives.
-///     SqrtArg("`{Self}` is not a first argument the overloads of `numpy.sqrt` take");
+///     SqrtArg("an argument of kind `{Self}` is not one the overloads of `numpy.sqrt` take");
 ///     int => f64; float => f64; bool => f64;
 ///     array => ndarray; class ndarray => ndarray;
 /// }
 /// ```
 ///
-/// declares `pub trait SqrtArg: IntoValue { type Output: FromValue; }` (with the message as the
-/// compiler's error for a type it is not implemented for) and implements it for
-/// every Rust integer and float, `bool`, the array forms (`NdArray`, `Vec<T>`, `&[T]`, `[T; N]`,
-/// tuples, and with the `ndarray` feature `Array`, `&ArrayBase`, `ArrayView`), the class and a
-/// reference to it. `Value`, `&Value`, `PyRef` and `&PyRef` always give a `Value` (they can
-/// hold anything, so the stubs cannot say), and so do the runtime's other `IntoValue` types
-/// (`Option`, maps, sets, dates, `()`), so that every argument the untyped form took still
-/// compiles. The generator lists every kind of data (`int => Value;` where the stubs do not
-/// say), so one kind's types are implemented once.
+/// declares `pub trait SqrtArg { type Output: FromValue; }` (the message is the compiler's
+/// error for a kind it is not implemented for) and implements it for `kind::Int`,
+/// `kind::Float`, ..., `kind::Class<ndarray>`, and `kind::Dynamic` (a `Value`). The generated
+/// function is `fn sqrt<A: ArgKind>(x: A) -> SqrtCall<<A::Kind as SqrtArg>::Output> where
+/// A::Kind: SqrtArg`. The generator lists every kind of data (`str => Value;` where the stubs
+/// do not say), so that every argument the untyped form took still compiles.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __py_overloads {
@@ -40,117 +170,20 @@ macro_rules! __py_overloads {
             note = "pass an object the stubs do not name as a `PyRef` (`&*obj`), or a `Value`: \
                     either gives a `Value`"
         )]
-        pub trait $name: $crate::IntoValue {
-            /// The result type of a call with this argument.
+        pub trait $name {
+            /// The result type of a call with an argument of this kind.
             type Output: $crate::FromValue;
         }
         $($crate::__py_overloads!(@arm $name, $kind $($class)?, $out);)*
-        // What no stub tells apart: dynamic values, refs, and the rest of the runtime's
-        // `IntoValue` types.
-        $crate::__py_overloads!(@types $name, $crate::Value;
-            $crate::Value, &$crate::Value, $crate::PyRef, &$crate::PyRef, (),
-            $crate::Date, $crate::Time, $crate::DateTime);
-        impl<T: $crate::IntoValue> $name for ::std::option::Option<T> {
-            type Output = $crate::Value;
-        }
-        impl<K: $crate::IntoValue, V: $crate::IntoValue, S> $name
-            for ::std::collections::HashMap<K, V, S>
-        {
-            type Output = $crate::Value;
-        }
-        impl<K: $crate::IntoValue, V: $crate::IntoValue> $name
-            for ::std::collections::BTreeMap<K, V>
-        {
-            type Output = $crate::Value;
-        }
-        impl<T: $crate::IntoValue, S> $name for ::std::collections::HashSet<T, S> {
-            type Output = $crate::Value;
-        }
-        impl<T: $crate::IntoValue> $name for ::std::collections::BTreeSet<T> {
-            type Output = $crate::Value;
-        }
+        impl $name for $crate::bind::kind::Dynamic { type Output = $crate::Value; }
     };
-    (@arm $name:ident, int, $out:ty) => {
-        $crate::__py_overloads!(@types $name, $out;
-            ::core::primitive::i8, ::core::primitive::i16, ::core::primitive::i32,
-            ::core::primitive::i64, ::core::primitive::i128, ::core::primitive::isize,
-            ::core::primitive::u8, ::core::primitive::u16, ::core::primitive::u32,
-            ::core::primitive::u64, ::core::primitive::u128, ::core::primitive::usize);
-    };
-    (@arm $name:ident, float, $out:ty) => {
-        $crate::__py_overloads!(@types $name, $out; ::core::primitive::f32, ::core::primitive::f64);
-    };
-    (@arm $name:ident, bool, $out:ty) => {
-        $crate::__py_overloads!(@types $name, $out; ::core::primitive::bool);
-    };
-    (@arm $name:ident, str, $out:ty) => {
-        $crate::__py_overloads!(@types $name, $out; &::core::primitive::str, ::std::string::String, &::std::string::String,
-            ::std::borrow::Cow<'_, ::core::primitive::str>, ::core::primitive::char,
-            &::std::path::Path, ::std::path::PathBuf);
-    };
-    (@arm $name:ident, bytes, $out:ty) => {
-        $crate::__py_overloads!(@types $name, $out; $crate::Bytes);
-    };
+    (@arm $name:ident, int, $out:ty) => { impl $name for $crate::bind::kind::Int { type Output = $out; } };
+    (@arm $name:ident, float, $out:ty) => { impl $name for $crate::bind::kind::Float { type Output = $out; } };
+    (@arm $name:ident, str, $out:ty) => { impl $name for $crate::bind::kind::Str { type Output = $out; } };
+    (@arm $name:ident, bytes, $out:ty) => { impl $name for $crate::bind::kind::Bytes { type Output = $out; } };
+    (@arm $name:ident, bool, $out:ty) => { impl $name for $crate::bind::kind::Bool { type Output = $out; } };
+    (@arm $name:ident, array, $out:ty) => { impl $name for $crate::bind::kind::Array { type Output = $out; } };
     (@arm $name:ident, class $class:ty, $out:ty) => {
-        $crate::__py_overloads!(@types $name, $out; $class, &$class);
+        impl $name for $crate::bind::kind::Class<$class> { type Output = $out; }
     };
-    (@arm $name:ident, array, $out:ty) => {
-        impl $name for $crate::NdArray { type Output = $out; }
-        impl<T: $crate::IntoValue> $name for ::std::vec::Vec<T> { type Output = $out; }
-        impl<T: $crate::IntoValue + ::std::clone::Clone> $name for &[T] { type Output = $out; }
-        impl<T: $crate::IntoValue, const N: usize> $name for [T; N] { type Output = $out; }
-        $crate::__py_overloads!(@tuples $name, $out; A B C D E F G H);
-        $crate::__py_overloads_ndarray!($name, $out);
-    };
-    // Tuples of every arity up to the contract's `MAX_TUPLE_ARITY`, as the runtime converts.
-    (@tuples $name:ident, $out:ty;) => {};
-    (@tuples $name:ident, $out:ty; $head:ident $($rest:ident)*) => {
-        impl<$head: $crate::IntoValue, $($rest: $crate::IntoValue),*> $name for ($head, $($rest,)*) {
-            type Output = $out;
-        }
-        $crate::__py_overloads!(@tuples $name, $out; $($rest)*);
-    };
-    (@types $name:ident, $out:ty; $($t:ty),*) => {
-        $(impl $name for $t { type Output = $out; })*
-    };
-}
-
-// `@tuples` lists the type parameters `A` to `H`: the contract's arity.
-const _: () = assert!(
-    snakebridge_contract::MAX_TUPLE_ARITY == 8,
-    "__py_overloads! must list tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
-);
-
-/// The `ndarray` arms of [`__py_overloads!`]'s `array` kind (nothing without the feature).
-#[cfg(feature = "ndarray")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __py_overloads_ndarray {
-    ($name:ident, $out:ty) => {
-        impl<T: $crate::Element, D: $crate::ndarray::Dimension> $name
-            for $crate::ndarray::Array<T, D>
-        {
-            type Output = $out;
-        }
-        impl<S: $crate::ndarray::Data, D: $crate::ndarray::Dimension> $name
-            for &$crate::ndarray::ArrayBase<S, D>
-        where
-            S::Elem: $crate::Element,
-        {
-            type Output = $out;
-        }
-        impl<T: $crate::Element, D: $crate::ndarray::Dimension> $name
-            for $crate::ndarray::ArrayView<'_, T, D>
-        {
-            type Output = $out;
-        }
-    };
-}
-
-/// The `ndarray` arms of [`__py_overloads!`]'s `array` kind (nothing without the feature).
-#[cfg(not(feature = "ndarray"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __py_overloads_ndarray {
-    ($name:ident, $out:ty) => {};
 }

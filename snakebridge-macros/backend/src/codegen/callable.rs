@@ -168,14 +168,15 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
         (ret.clone(), ret)
     };
     let doc = &c.doc;
-    // With overloads: the function is generic over its first argument, the builder over its
-    // result (`JoinCall<R>`: `builder_args` in the function's result, `builder_params` on the
-    // struct and its impl), and the trait goes beside the builder.
+    // With overloads: the function is generic over its first argument (any `ArgKind`, whose
+    // kind the trait maps to the result), the builder over its result (`JoinCall<R>`:
+    // `builder_args` in the function's result, `builder_params` on the struct and its impl),
+    // and the trait goes beside the builder.
     let (generics, call_ret, ret, builder_args, builder_params, overload_items) = match &overload {
         Some((trait_name, items)) => {
-            let output = quote!(<__SbArg as #trait_name>::Output);
+            let output = quote!(<<__SbArg as __sb::ArgKind>::Kind as #trait_name>::Output);
             (
-                quote!(<__SbArg: #trait_name>),
+                quote!(<__SbArg: __sb::ArgKind>),
                 output.clone(),
                 quote!(__SbR),
                 quote!(<#output>),
@@ -193,10 +194,13 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
         ),
     };
 
+    let where_clause = overload
+        .as_ref()
+        .map(|(trait_name, _)| quote!(where <__SbArg as __sb::ArgKind>::Kind: #trait_name));
     let Some(builder) = builder else {
         let item = Item {
             doc: doc.clone(),
-            sig: quote!(#rust_name #generics (#receiver #(#params),*) -> __sb::Call<#call_ret>),
+            sig: quote!(#rust_name #generics (#receiver #(#params),*) -> __sb::Call<#call_ret> #where_clause),
             body: quote!(#site #call #(#keywords)*),
         };
         return (item, overload_items);
@@ -204,7 +208,7 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
 
     let item = Item {
         doc: doc.clone(),
-        sig: quote!(#rust_name #generics (#receiver #(#params),*) -> #builder #builder_args),
+        sig: quote!(#rust_name #generics (#receiver #(#params),*) -> #builder #builder_args #where_clause),
         body: quote!(#site #builder(#call #(#keywords)*)),
     };
 
@@ -272,9 +276,9 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
     (item, builder_items)
 }
 
-/// The trait that picks an overloaded callable's result by its first argument's type, and its
-/// impls (the runtime's `__py_overloads!`, one line per kind of argument): `(trait name,
-/// items)`. The name is resolve's (`JoinArg`), with `_`s while the module has a constant of it.
+/// The trait that picks an overloaded callable's result by its first argument's kind
+/// (`__sb::ArgKind::Kind`), and its impls (the runtime's `__py_overloads!`, one line per kind):
+/// `(trait name, items)`. The name is resolve's (`JoinArg`), with `_`s while the module has a constant of it.
 fn overload_trait(c: &Callable<'_>, name: &str) -> (proc_macro2::Ident, TokenStream) {
     let mut name = name.to_owned();
     while c.reserved.contains(&name) {
@@ -297,14 +301,14 @@ fn overload_trait(c: &Callable<'_>, name: &str) -> (proc_macro2::Ident, TokenStr
         }
     });
     let doc = format!(
-        "The first argument's types of {} and the result each gives (the stubs' overloads); \
-         a `Value` or a `PyRef` gives a `Value`.",
+        "The result of {} for each kind of first argument (`ArgKind`), from the stubs' \
+         overloads; a `Value` or a `PyRef` gives a `Value`.",
         crate::docs::code_span(c.python_path)
     );
     // The compiler's error for another type names the callable, not only the trait (the
     // macro adds the label and note that every trait shares).
     let message = format!(
-        "`{{Self}}` is not a first argument the overloads of {} take",
+        "an argument of kind `{{Self}}` is not one the overloads of {} take",
         crate::docs::code_span(c.python_path)
     );
     let items = quote! {

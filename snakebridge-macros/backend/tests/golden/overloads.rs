@@ -36,7 +36,12 @@ Python overloads (signature from the package's .pyi stubs):
 
 - `ov.pick(a: int, b: int, *, out: None = None) -> int`
 - `ov.pick(a: float, *, out: str) -> str`*/
-    pub fn pick<__SbArg: PickArg>(a: __SbArg) -> PickCall<<__SbArg as PickArg>::Output> {
+    pub fn pick<__SbArg: __sb::ArgKind>(
+        a: __SbArg,
+    ) -> PickCall<<<__SbArg as __sb::ArgKind>::Kind as PickArg>::Output>
+    where
+        <__SbArg as __sb::ArgKind>::Kind: PickArg,
+    {
         static SITE: __sb::CallSite = __sb::CallSite::new("ov", "pick");
         PickCall(__sb::Call::at(&SITE, (a,)))
     }
@@ -56,10 +61,10 @@ Python overloads (signature from the package's .pyi stubs):
     }
     __sb::__py_overloads! {
         #[doc =
-        "The first argument's types of `ov.pick` and the result each gives (the stubs' overloads); a `Value` or a `PyRef` gives a `Value`."]
-        PickArg("`{Self}` is not a first argument the overloads of `ov.pick` take"); int
-        => __sb::i64; float => __sb::String; str => __sb::Value; bytes => __sb::Value;
-        bool => __sb::Value; array => __sb::Value;
+        "The result of `ov.pick` for each kind of first argument (`ArgKind`), from the stubs' overloads; a `Value` or a `PyRef` gives a `Value`."]
+        PickArg("an argument of kind `{Self}` is not one the overloads of `ov.pick` take");
+        int => __sb::i64; float => __sb::String; str => __sb::Value; bytes =>
+        __sb::Value; bool => __sb::Value; array => __sb::Value;
     }
     /**Python overloads (signature from the package's .pyi stubs):
 
