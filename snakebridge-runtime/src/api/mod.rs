@@ -86,6 +86,8 @@ tuple_args! {
 /// ```
 #[must_use = "a Call does nothing until `.call()` or `.stream()`"]
 pub struct Call<R> {
+    // A field that can own memory must be checked in `owns_nothing`: `call` forgets a
+    // finished call whose parts own nothing.
     request: Request,
     options: CallOptions,
     /// Optional positional-only arguments set beyond the end of `request.args`, waiting for the
@@ -336,8 +338,22 @@ impl<R: FromValue> Call<R> {
         }
         let value = with_current(|client| client.execute(&self.request, &self.options));
         self.request.forget_scalar_args();
+        if self.owns_nothing() {
+            // Nothing to free (checked by `owns_nothing`): skip the drop glue. (Forgetting here,
+            // not in a helper taking `self`, keeps the call from being copied.)
+            std::mem::forget(self);
+        }
         let value = value.map_err(|e| at(e, location))?;
         R::from_value(value).map_err(|e| at(e, location))
+    }
+
+    /// True when dropping this call would free nothing (a generated call with scalar
+    /// arguments, once they are forgotten): every field is borrowed, empty or plain data.
+    #[inline]
+    fn owns_nothing(&self) -> bool {
+        self.request.owns_nothing()
+            && self.pending_positional.capacity() == 0
+            && matches!(self.options.pool, None | Some(Name::Borrowed(_)))
     }
 
     /// [`Call::call`] with telemetry events (see [`crate::telemetry`]).

@@ -51,7 +51,16 @@ pub(super) fn ref_object<'py>(py: Python<'py>, r: &PyRef) -> Result<Bound<'py, P
 /// Converts a value into a Python object.
 #[inline]
 pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> Result<Bound<'py, PyAny>> {
-    to_py_at(py, value, 0)
+    match value {
+        // Floats and ints inline, as `to_py_at` makes them: the arguments of most generated
+        // calls, which then skip the call and the match over every kind of value.
+        Value::Float(x) => Ok(PyFloat::new(py, *x).into_any()),
+        Value::Int(i) => {
+            let Ok(i) = i.into_pyobject(py);
+            Ok(i.into_any())
+        }
+        _ => to_py_at(py, value, 0),
+    }
 }
 
 /// [`to_py`] of a value nested `depth` containers deep.
@@ -263,7 +272,9 @@ fn scalar(obj: &Bound<'_, PyAny>, strict: bool) -> Result<Option<Value>> {
     if obj.is_none() {
         return Ok(Some(Value::None));
     }
-    if is::<PyBool>(obj, strict) {
+    // `bool` cannot be subclassed: the exact check is the whole check, and it skips the MRO
+    // walk a subclass check of every other object would take.
+    if obj.is_exact_instance_of::<PyBool>() {
         return Ok(Some(Value::Bool(
             obj.is_truthy().map_err(|e| decode_err(obj, e))?,
         )));
