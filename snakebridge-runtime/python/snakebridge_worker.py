@@ -47,6 +47,7 @@ array argument is an encode error (and the worker keeps serving).
 
 import base64
 import builtins
+import collections.abc
 import datetime
 import importlib
 import json
@@ -171,6 +172,12 @@ class _NotData(Exception):
         self.message = message
 
 
+def _carries_array(obj):
+    """An object (not a class) whose type has `__array__`: a pandas Series or DataFrame (the
+    embedded client's `carries_array`)."""
+    return not isinstance(obj, type) and hasattr(type(obj), "__array__")
+
+
 def keyed_data(obj):
     """The dict a map result asks for (ReturnPolicy::Map), as the embedded client's
     `embedded/keyed.rs` makes it: a dict as it is; a numpy structured array as field -> column;
@@ -184,11 +191,8 @@ def keyed_data(obj):
     if np is not None and isinstance(obj, np.ndarray):
         names = obj.dtype.names
         return obj if names is None else {name: obj[name] for name in names}
-    import collections.abc
-
     if not (
-        isinstance(obj, collections.abc.Mapping)
-        or (not isinstance(obj, type) and hasattr(t, "__array__") and hasattr(t, "items"))
+        isinstance(obj, collections.abc.Mapping) or (_carries_array(obj) and hasattr(t, "items"))
     ):
         return obj
     out = {}
@@ -655,7 +659,7 @@ class Worker:
             # Objects that carry an array (a pandas Series, a DataFrame) are data when data is
             # asked for: numpy.asarray, as the embedded client does.
             np = sys.modules.get("numpy")
-            if np is not None and not isinstance(obj, type) and hasattr(t, "__array__"):
+            if np is not None and _carries_array(obj):
                 try:
                     arr = np.asarray(obj)
                 except Exception:  # noqa: BLE001 - not an array after all: not data

@@ -58,15 +58,21 @@ fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
     loaded_numpy(obj.py()).is_some() && obj.cast::<PyUntypedArray>().is_ok()
 }
 
-/// The array an object carries (`numpy.asarray(obj)` for objects whose type has `__array__`: a
-/// pandas Series or DataFrame), converted as [`array_from_py`] does; `None` for other objects
-/// and for arrays of Python objects.
+/// True for an object (not a class) whose type has `__array__`: it carries an array (a pandas
+/// Series or DataFrame).
+pub(crate) fn carries_array(obj: &Bound<'_, PyAny>) -> bool {
+    !obj.is_instance_of::<pyo3::types::PyType>()
+        && obj.get_type().hasattr("__array__").unwrap_or(false)
+}
+
+/// The array an object carries (`numpy.asarray(obj)` for an object that
+/// [`carries_array`]), converted as [`array_from_py`] does; `None` for other objects and for
+/// arrays of Python objects.
 pub(crate) fn carried_array(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
     let Some(numpy) = loaded_numpy(obj.py()) else {
         return Ok(None);
     };
-    let ty = obj.get_type();
-    if obj.is_instance_of::<pyo3::types::PyType>() || !ty.hasattr("__array__").unwrap_or(false) {
+    if !carries_array(obj) {
         return Ok(None);
     }
     let Ok(array) = numpy.call_method1("asarray", (obj,)) else {

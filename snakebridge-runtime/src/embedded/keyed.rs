@@ -19,11 +19,8 @@ pub(crate) fn keyed_data<'py>(obj: &Bound<'py, PyAny>) -> Result<Option<Bound<'p
     if let Some(columns) = super::array::structured_columns(obj).map_err(decode)? {
         return Ok(Some(columns));
     }
-    let ty = obj.get_type();
     let carries_items = obj.cast::<PyMapping>().is_ok()
-        || (!obj.is_instance_of::<pyo3::types::PyType>()
-            && ty.hasattr("__array__").unwrap_or(false)
-            && ty.hasattr("items").unwrap_or(false));
+        || (super::array::carries_array(obj) && obj.get_type().hasattr("items").unwrap_or(false));
     if !carries_items {
         return Ok(None);
     }

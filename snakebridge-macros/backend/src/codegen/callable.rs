@@ -278,7 +278,8 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
 
 /// The trait that picks an overloaded callable's result by its first argument's kind
 /// (`__sb::ArgKind::Kind`), and its impls (the runtime's `__py_overloads!`, one line per kind):
-/// `(trait name, items)`. The name is resolve's (`JoinArg`), with `_`s while the module has a constant of it.
+/// `(trait name, items)`. The name is resolve's (`JoinArg`), with `_`s while the module has a
+/// constant of it.
 fn overload_trait(c: &Callable<'_>, name: &str) -> (proc_macro2::Ident, TokenStream) {
     let mut name = name.to_owned();
     while c.reserved.contains(&name) {

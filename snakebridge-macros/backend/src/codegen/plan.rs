@@ -62,10 +62,11 @@ pub struct Plan {
     pub overloads: Vec<(OverloadArg, RustType)>,
 }
 
-/// The Rust types one overload arm stands for, as the runtime's `__py_overloads!` spells them.
+/// The kind of first argument one overload arm stands for: the runtime's `bind::kind`, whose
+/// `ArgKind` says which Rust types each kind is (the emitted `__py_overloads!` names it).
 #[derive(Debug, Clone, PartialEq)]
 pub enum OverloadArg {
-    /// Every Rust integer and `BigInt` (`int`, `SupportsIndex`).
+    /// Every Rust integer (`int`, `SupportsIndex`).
     Int,
     /// `f32`, `f64`.
     Float,
