@@ -29,16 +29,20 @@ Worker -> Rust:
 
 Arrays (numpy, numeric and bool dtypes in native byte order) travel as
 ``{"__type__": "ndarray", "dtype", "shape", "data": <base64 of the C-order bytes>}`` when empty or
-smaller than SNAKEBRIDGE_SHM_THRESHOLD bytes, else as ``{..., "shm": "<segment>"}``: a POSIX
-shared-memory segment (mode 0600) that holds the C-order bytes. Rust's arrays arrive in
-``/sb-<rust pid>-<n>``; the worker maps the array's bytes (the segment may be larger) read-only and
-hands numpy a read-only array over the mapping (no copy). Once a call's reply is ready, the worker
-checks each segment it mapped for it: if nothing but its own bookkeeping references the mapping or
-the array (reference counts, compared with those of a probe taken through the same code; any view
-of the array references the array or the mapping), it closes the mapping and names the segment in
-the reply's "free" list, and Rust may write the arrays of later calls into it. Otherwise (the
-array was kept: in a global, a ref, a view, a cache...) the mapping lives as long as the array,
-and Rust unlinks the name and never writes into it again. Streams never report segments free.
+smaller than SNAKEBRIDGE_SHM_THRESHOLD bytes, else as ``{..., "shm": "<segment>", "offset": n}``:
+a POSIX shared-memory segment (mode 0600) that holds the C-order bytes from byte ``offset``
+(default 0). Rust's arrays arrive in ``/sb-<rust pid>-<n>``: copied there by Rust, or allocated
+there by Rust's code itself (``PoolClient::alloc_array``: whatever the threshold, and with no
+copy). The worker maps the segment read-only and hands numpy a read-only array over the mapping
+(no copy). Mappings are kept between calls (at most 8, 1 GiB together; unmapped once the name is
+gone), since Rust reuses segments: an array sent again, or a new one in a reused segment, is read
+without page faults. Once a call's reply is ready, the worker checks each segment it mapped for
+it: if nothing but its own bookkeeping references the mapping or the array (reference counts,
+compared with those of a probe taken through the same code; any view of the array references
+the array or the mapping), it names the segment in the reply's "free" list, and Rust may write
+the arrays of later calls into it. Otherwise (the array was kept: in a global, a ref, a view, a
+cache...) the mapping lives as long as the array and is no longer kept, and Rust never writes
+into the segment again. Streams never report segments free.
 A numpy array returned by value goes into a new ``/sbw-<worker pid>-<n>`` (one copy, in
 C order); Rust maps it and unlinks the name, or removes it when the worker dies before the reply
 was read. Other dtypes asked for by value go through ``tolist()``; without numpy installed, an
@@ -104,11 +108,6 @@ except ImportError:  # pragma: no cover - Linux without the module: the segments
         os.unlink("/dev/shm" + name)
 
 
-def _refcounts(entry):
-    """The reference counts of the mapping and the array of a ``[name, mmap, array]`` entry."""
-    return sys.getrefcount(entry[1]), sys.getrefcount(entry[2])
-
-
 def _numpy():
     try:
         import numpy
@@ -120,11 +119,11 @@ def _numpy():
 
 
 def _map_segment(name, nbytes):
-    """A read-only mapping of the first ``nbytes`` of segment ``name`` (made by the Rust side)."""
+    """A read-only mapping of the whole of segment ``name`` (made by the Rust side), which must
+    hold at least ``nbytes > 0`` bytes. The whole segment: a later array in it (Rust reuses
+    segments) may be larger, and mapping costs nothing until pages are touched."""
     if not name.startswith("/sb-") or "/" in name[1:]:
         raise ValueError("`%s` is not a snakebridge shared-memory segment" % name)
-    if nbytes == 0:
-        return b""
     fd = _shm_open(name, os.O_RDONLY)
     try:
         size = os.fstat(fd).st_size
@@ -132,9 +131,23 @@ def _map_segment(name, nbytes):
             raise ValueError(
                 "segment `%s` holds %d bytes, the array needs %d" % (name, size, nbytes)
             )
-        return mmap.mmap(fd, nbytes, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
+        return mmap.mmap(fd, size, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
     finally:
         os.close(fd)
+
+
+def _close_quietly(mm):
+    """Unmaps ``mm`` unless something still holds its buffer (which then keeps it)."""
+    try:
+        mm.close()
+    except BufferError:
+        pass
+
+
+# The mappings of Rust's segments a worker keeps between calls (see Arrays): at most this many,
+# holding at most this many bytes together (the newest is kept whatever its size).
+_MAX_MAPPINGS = 8
+_MAX_MAPPED_BYTES = 1 << 30
 
 
 class _NoNumpy(Exception):
@@ -275,9 +288,11 @@ class Worker:
         self.encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
         self.segments = 0
         self.made = []  # segments made for the value being converted and sent
-        # [name, mmap, array] of each segment mapped for the message being handled
+        # [name, mmap, array] of each array over a segment, for the message being handled
         self.mapped = []
-        self.baseline = None  # reference counts of an unreferenced mapping and array
+        # name -> mmap of Rust's segments kept mapped between calls, oldest first
+        self.maps = {}
+        self.baseline = None  # reference counts of an unreferenced array and mapping
 
     # ----------------------------------------------------------------------------------------
     # Channel
@@ -385,47 +400,95 @@ class Worker:
         for d in shape:
             count *= d
         segment = obj.get("shm")
-        if segment is not None:
-            mm = _map_segment(segment, count * dtype.itemsize)
-            if isinstance(mm, mmap.mmap):
-                # The array's base is the mapping itself, and every view of it has the array or
-                # the mapping as its base (numpy collapses chains of views): what `unmap_unused`
-                # counts on.
-                arr = np.ndarray(shape, dtype=dtype, buffer=mm)
-                self.mapped.append([segment, mm, arr])
-                return arr
-            data = mm
-        else:
-            data = base64.b64decode(obj["data"])
+        if segment is not None and count:
+            offset = int(obj.get("offset", 0))
+            if offset < 0 or offset % dtype.itemsize:
+                raise ValueError("offset %d into segment `%s` is not one of %s elements"
+                                 % (offset, segment, dtype.name))
+            mm = self.mapping(segment, offset + count * dtype.itemsize)
+            # The array's base is the mapping itself, and every view of it has the array or
+            # the mapping as its base (numpy collapses chains of views): what `unmap_unused`
+            # counts on.
+            arr = np.ndarray(shape, dtype=dtype, buffer=mm, offset=offset)
+            self.mapped.append([segment, mm, arr])
+            return arr
+        data = b"" if segment is not None else base64.b64decode(obj["data"])
         return np.frombuffer(data, dtype=dtype, count=count).reshape(shape)
 
+    def mapping(self, name, nbytes):
+        """The kept mapping of segment ``name`` if there is one, else a new one, kept: Rust
+        reuses segments (its spares, and arrays it allocated in shared memory and sends again),
+        and a mapping whose pages are already in this process costs no page faults to read."""
+        mm = self.maps.pop(name, None)
+        if mm is not None and not mm.closed and len(mm) >= nbytes:
+            self.maps[name] = mm  # now the newest
+            return mm
+        if mm is not None:
+            _close_quietly(mm)
+        mm = _map_segment(name, nbytes)
+        self.forget_gone()
+        self.maps[name] = mm
+        total = sum(len(m) for m in self.maps.values())
+        while len(self.maps) > _MAX_MAPPINGS or (len(self.maps) > 1 and total > _MAX_MAPPED_BYTES):
+            old = self.maps.pop(next(iter(self.maps)))
+            total -= len(old)
+            _close_quietly(old)
+        return mm
+
+    def forget_gone(self):
+        """Unmaps the kept mappings of segments Rust has unlinked (it never names them again):
+        their memory is freed once nothing maps it."""
+        if not _SHM_WRITES:  # no /dev/shm to look in: the bounds alone limit what is kept
+            return
+        for name in [n for n in self.maps if not os.path.exists("/dev/shm" + n)]:
+            _close_quietly(self.maps.pop(name))
+
     def unmap_unused(self):
-        """Unmaps the segments mapped for the message just handled that nothing references any
-        more, and returns their names: Rust may then write other arrays into them. A segment
-        whose mapping or array is still referenced (kept in a global, a ref, a cache, a view of
-        it, a memoryview, an exception's traceback...) stays mapped as long as that lives, and
-        is not named: Rust unlinks it and never writes into it again."""
+        """Checks the segments mapped for the message just handled and returns the names of
+        those nothing references any more: Rust may then write other arrays into them. Their
+        mappings stay kept (unmapped only when no longer kept: bounds, or the name gone). A
+        segment whose array or mapping is still referenced (kept in a global, a ref, a cache, a
+        view of it, a memoryview, an exception's traceback...) is not named and no longer kept:
+        what references it keeps it mapped as long as it lives, and Rust never writes into it
+        again."""
         mapped, self.mapped = self.mapped, []
         if not mapped:
             return []
         if self.baseline is None:
-            # The counts of a mapping and an array that only the list holds, taken through the
-            # same code as the real ones (how getrefcount counts differs between Pythons).
+            # The counts of an array that only a list holds, and of a mapping that only a list
+            # holds once its array is gone, taken through the same code as the real ones (how
+            # getrefcount counts differs between Pythons).
             probe = [None, mmap.mmap(-1, 8), None]
             probe[2] = _numpy().ndarray((1,), "u1", buffer=probe[1])
-            self.baseline = _refcounts(probe)
+            array_refs = sys.getrefcount(probe[2])
+            probe[2] = None
+            self.baseline = (array_refs, sys.getrefcount(probe[1]))
             del probe
-        free = []
-        while mapped:
-            entry = mapped.pop()
-            unused = _refcounts(entry) == self.baseline
+        array_refs, mapping_refs = self.baseline
+        unused = [sys.getrefcount(entry[2]) == array_refs for entry in mapped]
+        for entry in mapped:
             entry[2] = None  # our array: freed if unused, releasing its hold on the mapping
-            if unused:
+        # The entries of one segment together: each of their lists holds its mapping once.
+        by_name = {}
+        for i, entry in enumerate(mapped):
+            by_name.setdefault(entry[0], []).append(i)
+        free = []
+        for name, indices in by_name.items():
+            first = mapped[indices[0]]
+            same = all(mapped[i][1] is first[1] for i in indices)
+            kept = self.maps.get(name) is first[1]
+            expected = mapping_refs + len(indices) - 1 + (1 if kept else 0)
+            if not (same and all(unused[i] for i in indices)
+                    and sys.getrefcount(first[1]) == expected):
+                if kept:
+                    del self.maps[name]
+                continue
+            if not kept:  # let go of already (bounds): unmap it now
                 try:
-                    entry[1].close()  # fails while anything still holds the mapping's buffer
+                    first[1].close()
                 except BufferError:
                     continue
-                free.append(entry[0])
+            free.append(name)
         return free
 
     # ----------------------------------------------------------------------------------------
@@ -768,7 +831,10 @@ class Worker:
         del req
         if streaming:
             # A stream's items may refer to its arguments for as long as it lives: its segments
-            # are never reused (the mappings go with the arrays).
+            # are never reused (the mappings go with the arrays) nor kept.
+            for entry in self.mapped:
+                if self.maps.get(entry[0]) is entry[1]:
+                    del self.maps[entry[0]]
             self.mapped = []
         else:
             free = self.unmap_unused()

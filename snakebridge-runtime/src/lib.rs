@@ -79,7 +79,9 @@ pub use mock::{ExpectCall, MockClient};
 #[cfg(feature = "ndarray")]
 pub use ndarray;
 #[cfg(unix)]
-pub use pool::{PoolClient, PoolConfig, PoolStats, Session, WorkerOutput, in_session};
+pub use pool::{
+    PoolClient, PoolConfig, PoolStats, Session, SharedArrayMut, WorkerOutput, in_session,
+};
 /// The contract this runtime shares with the code generator (builder method names, arity
 /// limits, exception kinds, the interpreter rule).
 pub use snakebridge_contract as contract;

@@ -753,3 +753,125 @@ fn a_segment_the_worker_still_holds_is_never_written_again() {
     });
     assert_none_after_shutdown(pool, &[]);
 }
+
+/// The file the worker's array lies in and the address of its first element there.
+fn mapped_in_worker(a: &NdArray) -> (String, i64) {
+    call("snakebridge_faults", "mapped_from", (a.clone(),)).unwrap()
+}
+
+#[test]
+fn arrays_allocated_in_shared_memory_are_sent_without_a_copy() {
+    let _turn = serial();
+    // Whatever the threshold: here no other array would go through shared memory.
+    let pool = start(usize::MAX);
+    let mut a = pool.alloc_array::<f64>([300, 100]).unwrap();
+    assert_eq!(a.shape(), [300, 100]);
+    assert!(a.iter().all(|&x| x == 0.0), "zeroed");
+    for (i, x) in a.iter_mut().enumerate() {
+        *x = i as f64 * 0.5;
+    }
+    a.view_mut()[[299, 99]] = -1.0;
+    let name = a.segment_name().to_owned();
+    let a = a.into_array();
+    assert_eq!(a.shape(), [300, 100]);
+    let expected: f64 = a.to_vec::<f64>().unwrap().iter().sum();
+    with_client(pool.clone(), || {
+        // The worker's array is over the very segment Rust wrote: no copy, no other segment.
+        let f = facts(a.clone());
+        assert_eq!(f.owner, "mmap");
+        assert_eq!(
+            (f.dtype.as_str(), f.shape.as_slice()),
+            ("float64", &[300, 100][..])
+        );
+        assert!(!f.writeable, "the worker cannot write Rust's memory");
+        assert_eq!(f.elements, a.to_list_value());
+        let (file, first_at) = mapped_in_worker(&a);
+        assert_eq!(file, format!("/dev/shm{name}"));
+        assert_eq!(leftovers(&[]), [name.trim_start_matches('/')]);
+        assert_eq!(call::<f64>("numpy", "sum", (a.clone(),)).unwrap(), expected);
+        // Between calls the worker keeps its mapping, and an array sent again is read through
+        // it (the same address: no new mapping, no page faults).
+        let mappings = |name: &str| call::<i64>("snakebridge_faults", "mappings_of", (name,));
+        assert_eq!(mappings(&name).unwrap(), 1);
+        assert_eq!(mapped_in_worker(&a), (file.clone(), first_at));
+        assert_eq!(mappings(&name).unwrap(), 1);
+        // Rust still holds the array: the segment is not for reuse.
+        assert!(spares(&pool).is_empty(), "{:?}", spares(&pool));
+    });
+    // Once the last NdArray over it is gone, the segment is the pool's spare...
+    let copy = a.clone();
+    drop(a);
+    assert!(spares(&pool).is_empty(), "a clone still holds it");
+    drop(copy);
+    assert_eq!(spares(&pool), [name.trim_start_matches('/')]);
+    // ...which the next allocation takes, zeroed again.
+    let b = pool.alloc_array::<i32>([1000]).unwrap();
+    assert_eq!(b.segment_name(), name);
+    assert!(
+        b.iter().all(|&x| x == 0),
+        "an earlier array's elements are not seen"
+    );
+    let b = b.into_array();
+    with_client(pool.clone(), || {
+        assert_eq!(call::<i64>("numpy", "sum", (b.clone(),)).unwrap(), 0);
+        // The worker maps the reused segment where it did before.
+        assert_eq!(mapped_in_worker(&b).0, format!("/dev/shm{name}"));
+        // An empty array allocates and travels too.
+        let empty = pool.alloc_array::<u8>([0, 4]).unwrap().into_array();
+        let f = facts(empty);
+        assert_eq!(f.shape, [0, 4]);
+    });
+    drop(b);
+    assert_none_after_shutdown(pool, &[]);
+}
+
+#[test]
+fn an_allocated_segment_a_worker_may_still_view_is_never_reused() {
+    let _turn = serial();
+    let pool = start(SMALL_THRESHOLD);
+    const N: usize = 50_000;
+    let filled = |start: f64| {
+        let mut a = pool.alloc_array::<f64>([N]).unwrap();
+        a.iter_mut()
+            .enumerate()
+            .for_each(|(i, x)| *x = start + i as f64);
+        let name = a.segment_name().to_owned();
+        let a = a.into_array();
+        let sum: f64 = a.to_vec::<f64>().unwrap().iter().sum();
+        (a, name, sum)
+    };
+    with_client(pool.clone(), || {
+        // The worker keeps a view of it: once Rust drops the array, the segment is unlinked
+        // (the view keeps the memory), never handed out again.
+        let (a, name, sum) = filled(1.0);
+        assert_eq!(
+            call::<f64>("snakebridge_faults", "keep", (a.clone(), "view")).unwrap(),
+            sum
+        );
+        let view_sum: f64 = a.to_vec::<f64>().unwrap().iter().step_by(2).sum();
+        drop(a);
+        assert!(spares(&pool).is_empty(), "{:?}", spares(&pool));
+        assert!(!leftovers(&[]).contains(&name.trim_start_matches('/').to_owned()));
+        let (b, other, sum_b) = filled(-100.0);
+        assert_ne!(other, name, "a new segment");
+        assert_eq!(call::<f64>("numpy", "sum", (b.clone(),)).unwrap(), sum_b);
+        let kept: Vec<f64> = call("snakebridge_faults", "kept_sums", ()).unwrap();
+        assert_eq!(kept, [view_sum], "what the worker kept is untouched");
+        let _: Value = call("snakebridge_faults", "forget_kept", ()).unwrap();
+        // `b` was only read: it goes back to the spares.
+        drop(b);
+        assert_eq!(spares(&pool), [other.trim_start_matches('/')]);
+
+        // A call that fails with the array (the worker dies holding it): never reused either.
+        let (c, name_c, _) = filled(5.0);
+        assert_eq!(name_c, other, "the spare, taken");
+        let pid = pool.worker_pids()[0];
+        let got = call::<Value>("snakebridge_faults", "exit_with", (c.clone(), 3));
+        assert!(matches!(got, Err(Error::WorkerCrash { .. })), "{got:?}");
+        drop(c);
+        assert!(spares(&pool).is_empty(), "{:?}", spares(&pool));
+        assert!(!leftovers(&[pid]).contains(&name_c.trim_start_matches('/').to_owned()));
+        still_serves(&pool);
+    });
+    assert_none_after_shutdown(pool, &[]);
+}

@@ -295,3 +295,22 @@ def kept_sums():
 def forget_kept():
     """Drop what `keep` kept."""
     _KEPT.clear()
+
+
+def mapped_from(arr):
+    """Where the worker's array lies: the file mapped at its first element (from
+    /proc/self/maps; "" for anonymous memory) and the element's address."""
+    at = arr.ctypes.data
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            if start <= at < end:
+                return [fields[5] if len(fields) > 5 else "", at]
+    return ["", at]
+
+
+def mappings_of(segment):
+    """How many mappings of shared-memory segment ``segment`` this process has (Linux)."""
+    with open("/proc/self/maps") as maps:
+        return sum(1 for line in maps if line.rstrip().endswith("/dev/shm" + segment))

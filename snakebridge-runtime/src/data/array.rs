@@ -361,7 +361,7 @@ pub struct NdArray {
     offset: usize,
 }
 
-fn c_strides(shape: &[usize]) -> Vec<isize> {
+pub(crate) fn c_strides(shape: &[usize]) -> Vec<isize> {
     let mut strides = vec![0isize; shape.len()];
     let mut step = 1isize;
     for (stride, &dim) in strides.iter_mut().zip(shape).rev() {
@@ -495,6 +495,17 @@ impl NdArray {
             strides,
             offset,
         }
+    }
+
+    /// The memory the elements live in, for a client that recognises memory of its own (the
+    /// pool's arrays allocated in shared memory travel by name).
+    pub(crate) fn storage(&self) -> &Arc<dyn Storage> {
+        &self.storage
+    }
+
+    /// Bytes from the start of the storage to element `[0, 0, ...]`.
+    pub(crate) fn byte_offset(&self) -> usize {
+        self.offset * self.dtype.size()
     }
 
     /// A C-ordered array of `dtype` and `shape` whose elements are copied from `bytes`

@@ -7,7 +7,9 @@
 mod reply;
 mod sched;
 mod session;
+mod shared_array;
 mod shm;
+mod sink;
 mod stream;
 mod worker;
 
@@ -20,6 +22,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 pub use session::{Session, in_session};
+pub use shared_array::SharedArrayMut;
 
 use self::reply::{Reply, context_of, interpret, request_frame};
 use self::sched::{AcquireError, Pool, Target};
@@ -430,6 +433,55 @@ impl PoolClient {
         self.pools.iter().flat_map(|p| p.spares.names()).collect()
     }
 
+    /// A zeroed array of `shape` in shared memory, for Rust code to fill and workers to read
+    /// without a copy: the zero-copy way to hand a pool a large array (see
+    /// [`SharedArrayMut`]).
+    ///
+    /// An [`NdArray`](crate::NdArray) made any other way is copied once into shared memory
+    /// on each call (from [`PoolConfig::shared_memory_threshold`] bytes on); one made by
+    /// [`SharedArrayMut::into_array`] is sent by the name of its segment, whatever its size and
+    /// the threshold, and the worker keeps the mapping, so a second call with it costs no
+    /// page faults either. The memory comes from the default pool's spare segments when one
+    /// fits (a reused segment is zeroed again), and goes back to them when the last
+    /// `NdArray` over it drops, unless a worker may still hold a view of it (it kept the
+    /// array, or a call with it failed): then it is removed and never written again.
+    ///
+    /// Errors: [`Error::Config`] when the shape is too large or the system has no room for
+    /// it in `/dev/shm`.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{call, with_client, PoolClient, PoolConfig};
+    ///
+    /// let pool = PoolClient::start(PoolConfig::new().preload(["numpy"]))?;
+    /// let mut a = pool.alloc_array::<f64>([10_000_000])?; // 80 MB
+    /// a.iter_mut().enumerate().for_each(|(i, x)| *x = i as f64);
+    /// let a = a.into_array();
+    /// with_client(pool.clone(), || -> snakebridge_runtime::Result<()> {
+    ///     let total: f64 = call("numpy", "sum", (a.clone(),))?; // no copy of the 80 MB
+    ///     let biggest: f64 = call("numpy", "max", (a.clone(),))?; // nor here
+    ///     assert_eq!((total, biggest), (49999995000000.0, 9999999.0));
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn alloc_array<T: crate::Element>(
+        &self,
+        shape: impl AsRef<[usize]>,
+    ) -> Result<SharedArrayMut<T>> {
+        SharedArrayMut::alloc(&self.pools[0].spares, shape.as_ref().to_vec())
+    }
+
+    /// [`alloc_array`](Self::alloc_array) from the spare segments of the named pool (any pool's
+    /// workers can read the array all the same).
+    pub fn alloc_array_in<T: crate::Element>(
+        &self,
+        pool: &str,
+        shape: impl AsRef<[usize]>,
+    ) -> Result<SharedArrayMut<T>> {
+        let spares = &self.pools[self.pool_index(pool)?].spares;
+        SharedArrayMut::alloc(spares, shape.as_ref().to_vec())
+    }
+
     /// The process ids of every running worker of every pool.
     pub fn worker_pids(&self) -> Vec<u32> {
         self.pools.iter().flat_map(|p| p.snapshot().pids).collect()
@@ -654,10 +706,12 @@ impl PoolClient {
         // over, retry included: only then is the worker done mapping them. A call (not a
         // stream, whose items may refer to its arguments for as long as it lives) reuses spare
         // segments of earlier calls.
-        let spares = (op == "call").then_some(&pool.spares);
-        let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
+        let spares = (op == "call").then_some(&*pool.spares);
+        let mut arrays = sink::SharedArrays::new(pool.config.shared_memory_threshold, spares);
         let payload = time_encode(|| wire::request_payload_with(req, opts, &mut arrays));
-        let mut segments = arrays.segments;
+        // Arrays Rust code filled in segments itself, lent to this call: dropped unsettled (the
+        // call failed), they count as viewed by a worker and are never reused.
+        let (mut segments, lent) = (arrays.segments, arrays.lent);
         let session = match plan.bound {
             Bound::Session(s) => Some(s),
             _ => None,
@@ -681,12 +735,22 @@ impl PoolClient {
             let deadline = timeout.map(|t| Instant::now() + t);
             match worker.exchange(id, &frame, deadline, window.is_some()) {
                 Ok(reply) => {
-                    // The segments the worker reported unused (it unmapped them) become spares:
-                    // only from the one worker that ever saw them, so never after a failed
-                    // attempt (a crashed or unreachable worker may have mapped them too).
-                    if spares.is_some() && !retried && undelivered == 0 && !segments.is_empty() {
-                        let unused = shm::SharedArrays::unused(&mut segments, &reply);
-                        pool.spares.give_back(unused);
+                    // The segments the worker reported unused (it keeps no view of them)
+                    // become spares: only from the one worker that ever saw them, so never
+                    // after a failed attempt (a crashed or unreachable worker may have mapped
+                    // them too).
+                    let clean = spares.is_some() && !retried && undelivered == 0;
+                    let free = if clean {
+                        sink::freed(&reply)
+                    } else {
+                        Vec::new()
+                    };
+                    if !segments.is_empty() && !free.is_empty() {
+                        pool.spares.give_back(sink::unused(&mut segments, &free));
+                    }
+                    for l in lent {
+                        let unviewed = free.contains(&l.name());
+                        l.settle(unviewed);
                     }
                     let worker = worker.clone();
                     drop(permit);

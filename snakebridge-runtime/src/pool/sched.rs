@@ -47,7 +47,7 @@ pub(crate) struct Pool {
     pub(crate) name: Arc<str>,
     pub(crate) config: PoolConfig,
     /// Shared-memory segments of earlier calls, free for the arrays of later ones.
-    pub(crate) spares: shm::Spares,
+    pub(crate) spares: Arc<shm::Spares>,
     state: Mutex<State>,
     cond: Condvar,
     /// Wakes the housekeeping thread early (at shutdown).
@@ -110,7 +110,7 @@ impl Pool {
             me: me.clone(),
             name,
             config,
-            spares: shm::Spares::default(),
+            spares: Arc::default(),
             state: Mutex::new(State {
                 slots,
                 waiting: 0,

@@ -1,14 +1,15 @@
 //! Large arrays between this process and its workers, through POSIX shared memory.
 //!
-//! - **To a worker.** [`SharedArrays`] is the pool's [`ArraySink`]: an array of at least
-//!   [`PoolConfig::shared_memory_threshold`](super::PoolConfig::shared_memory_threshold) bytes is
-//!   written (the one copy, in row-major order) into a segment `/sb-<our pid>-<n>`, created
-//!   with `O_CREAT | O_EXCL` and mode `0600` (private to the user); the request carries only the
+//! - **To a worker.** The pool's array sink (`sink.rs`) writes an array of at least
+//!   [`PoolConfig::shared_memory_threshold`](super::PoolConfig::shared_memory_threshold) bytes
+//!   (the one copy, in row-major order) into a segment `/sb-<our pid>-<n>`, created with
+//!   `O_CREAT | O_EXCL` and mode `0600` (private to the user); the request carries only the
 //!   segment's name (and the array's dtype and shape, hence its length: the segment may be
-//!   larger). The worker maps the array's bytes read-only and hands numpy an array over the
-//!   mapping. The [`Segment`] guards live until the call is over (reply, error, crash, timeout,
-//!   and across the idempotent retry); dropping them unlinks the names. The worker's mappings
-//!   stay valid after that: POSIX frees the memory once the last mapping goes.
+//!   larger). The worker maps the segment read-only and hands numpy an array over the mapping.
+//!   The [`Segment`] guards live until the call is over (reply, error, crash, timeout, and
+//!   across the idempotent retry); dropping them unlinks the names. The worker's mappings stay
+//!   valid after that: POSIX frees the memory once the last mapping goes. (Arrays Rust code
+//!   filled in a segment itself are `shared_array.rs`: they are sent without this copy.)
 //! - **Reuse.** Most of the cost of a new segment is the kernel allocating and zeroing its
 //!   pages; writing into a segment that already has them is a plain copy. So a call's reply may
 //!   name segments the worker no longer uses (it checked that nothing references the mapping or
@@ -37,7 +38,6 @@ use serde_json::Value as Json;
 use crate::data::array::{DType, NdArray, Storage};
 use crate::data::error::{Error, Result};
 use crate::data::nesting::deeper;
-use crate::wire::{self, ArraySink, InlineArrays};
 
 /// Where a Linux system lists its POSIX shared-memory segments.
 const SHM_DIR: &str = "/dev/shm";
@@ -78,7 +78,7 @@ fn unlink_quietly(name: &str) {
 }
 
 /// A memory mapping of a whole segment, unmapped on drop.
-struct Mapping {
+pub(super) struct Mapping {
     ptr: NonNull<u8>,
     len: usize,
 }
@@ -117,7 +117,7 @@ impl Mapping {
         })
     }
 
-    fn bytes_mut(&mut self) -> &mut [u8] {
+    pub(super) fn bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: `len` mapped, writable bytes, borrowed uniquely through `&mut self`.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
@@ -148,7 +148,7 @@ pub(crate) struct Segment {
 impl Segment {
     /// Creates an empty segment of `capacity > 0` bytes (`O_CREAT | O_EXCL`, mode `0600`);
     /// returns it and an fd to write it (closed once written: a call may carry many arrays).
-    fn new(capacity: usize) -> io::Result<(Segment, OwnedFd)> {
+    pub(super) fn new(capacity: usize) -> io::Result<(Segment, OwnedFd)> {
         let pid = std::process::id();
         let (segment, fd) = loop {
             let n = NEXT_SEGMENT.fetch_add(1, Ordering::Relaxed);
@@ -178,9 +178,47 @@ impl Segment {
         Ok(segment)
     }
 
+    /// A segment of at least `len > 0` bytes to be filled in place, and a read-write mapping of
+    /// its first `len` bytes, all zero: a spare of `spares` that fits (zeroed here), else a new
+    /// segment (zero already). The memory is reserved first where the system can (a full
+    /// /dev/shm is then an error here, not a SIGBUS while the caller writes).
+    pub(super) fn mapped_for_filling(
+        spares: &Spares,
+        len: usize,
+    ) -> io::Result<(Segment, Mapping)> {
+        let (segment, fd, reused) = match spares.take(len) {
+            Some(spare) => match spare.reopen() {
+                Ok(fd) => (spare, fd, true),
+                Err(_) => {
+                    let (segment, fd) = Segment::new(grain(len))?;
+                    (segment, fd, false)
+                }
+            },
+            None => {
+                let (segment, fd) = Segment::new(grain(len))?;
+                (segment, fd, false)
+            }
+        };
+        #[cfg(target_os = "linux")]
+        {
+            let size = libc::off_t::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
+            // SAFETY: a plain call on a valid fd.
+            let err = unsafe { libc::posix_fallocate(fd.as_raw_fd(), 0, size) };
+            if err != 0 {
+                return Err(io::Error::from_raw_os_error(err));
+            }
+        }
+        let mut mapping = Mapping::new(&fd, len, true)?;
+        if reused {
+            // An earlier array's elements: the caller is promised zeros.
+            mapping.bytes_mut().fill(0);
+        }
+        Ok((segment, mapping))
+    }
+
     /// Opens the segment again to write it (a spare: nobody else has the name, which only we
     /// unlink, and nobody maps it).
-    fn reopen(&self) -> io::Result<OwnedFd> {
+    pub(super) fn reopen(&self) -> io::Result<OwnedFd> {
         shm_open(&self.name, libc::O_RDWR)
     }
 
@@ -188,7 +226,7 @@ impl Segment {
     /// the start of the segment, through `fd` (opened on it). Into a segment written before (a
     /// spare), this reuses the memory the kernel already gave it: no page is allocated or zeroed
     /// again.
-    fn write(&self, fd: &OwnedFd, array: &NdArray) -> io::Result<()> {
+    pub(super) fn write(&self, fd: &OwnedFd, array: &NdArray) -> io::Result<()> {
         let len = array.nbytes();
         if len > self.capacity {
             return Err(io::ErrorKind::InvalidInput.into());
@@ -221,6 +259,12 @@ impl Segment {
         Ok(())
     }
 
+    /// How many bytes it holds.
+    #[cfg(test)]
+    pub(super) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// The segment's name (`/sb-<pid>-<n>`).
     pub(crate) fn name(&self) -> &str {
         self.name.to_str().expect("the name is ASCII")
@@ -234,12 +278,12 @@ impl Drop for Segment {
 }
 
 /// At most this many spare segments per pool...
-const MAX_SPARES: usize = 4;
+pub(super) const MAX_SPARES: usize = 4;
 /// ...holding at most this many bytes together.
-const MAX_SPARE_BYTES: usize = 512 << 20;
+pub(super) const MAX_SPARE_BYTES: usize = 512 << 20;
 /// Segments that may become spares are made in multiples of this size, so that one serves
 /// arrays of somewhat different sizes. Only the pages written take memory.
-const SPARE_GRAIN: usize = 1 << 20;
+pub(super) const SPARE_GRAIN: usize = 1 << 20;
 
 /// A pool's spare segments: made for earlier requests and reported unused by the worker that
 /// mapped them (it has unmapped them), so nobody maps them now. A new request writes its large
@@ -265,7 +309,7 @@ impl Spares {
 
     /// The smallest spare that holds `len` bytes, unless it is more than twice as large as a
     /// segment made for them would be (a small array should not use up a large spare).
-    fn take(&self, len: usize) -> Option<Segment> {
+    pub(super) fn take(&self, len: usize) -> Option<Segment> {
         let mut st = self.lock();
         let limit = grain(len).saturating_mul(2);
         let (i, _) = st
@@ -323,87 +367,8 @@ impl Spares {
 }
 
 /// `len` rounded up to a whole number of [`SPARE_GRAIN`]s.
-fn grain(len: usize) -> usize {
+pub(super) fn grain(len: usize) -> usize {
     len.div_ceil(SPARE_GRAIN).saturating_mul(SPARE_GRAIN)
-}
-
-/// The pool's [`ArraySink`]: arrays of at least `threshold` bytes go through shared-memory
-/// segments (kept in `segments` until the call is over), spares when `spares` has a fitting
-/// one, else new ones; smaller arrays go inline.
-pub(crate) struct SharedArrays<'a> {
-    threshold: usize,
-    spares: Option<&'a Spares>,
-    pub(crate) segments: Vec<Segment>,
-}
-
-impl<'a> SharedArrays<'a> {
-    /// `spares`: where to take segments from (`None`: new segments only, sized exactly).
-    pub(crate) fn new(threshold: usize, spares: Option<&'a Spares>) -> SharedArrays<'a> {
-        SharedArrays {
-            threshold,
-            spares,
-            segments: Vec::new(),
-        }
-    }
-
-    fn segment_for(&self, array: &NdArray) -> io::Result<Segment> {
-        let len = array.nbytes();
-        let Some(spares) = self.spares else {
-            return Segment::create(array);
-        };
-        if let Some(segment) = spares.take(len) {
-            match segment.reopen().and_then(|fd| segment.write(&fd, array)) {
-                Ok(()) => return Ok(segment),
-                // E.g. no room in /dev/shm for the pages the spare lacked: it is unlinked.
-                Err(e) => tracing::debug!(
-                    target: "snakebridge::pool",
-                    segment = segment.name(), bytes = len, error = %e,
-                    "cannot reuse a spare segment"
-                ),
-            }
-        }
-        let (segment, fd) = Segment::new(grain(len))?;
-        segment.write(&fd, array)?;
-        Ok(segment)
-    }
-
-    /// Takes out of `segments` those named in a reply's `free` list (the worker unmapped them).
-    pub(crate) fn unused(segments: &mut Vec<Segment>, reply: &Json) -> Vec<Segment> {
-        let Some(names) = reply.get("free").and_then(Json::as_array) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < segments.len() {
-            if names.iter().any(|n| n.as_str() == Some(segments[i].name())) {
-                out.push(segments.swap_remove(i));
-            } else {
-                i += 1;
-            }
-        }
-        out
-    }
-}
-
-impl ArraySink for SharedArrays<'_> {
-    fn encode_array(&mut self, array: &NdArray) -> Json {
-        let len = array.nbytes();
-        if len > 0 && len >= self.threshold {
-            match self.segment_for(array) {
-                Ok(segment) => {
-                    let json = wire::array_header(array, "shm", segment.name().to_owned());
-                    self.segments.push(segment);
-                    return json;
-                }
-                Err(e) => tracing::warn!(
-                    target: "snakebridge::pool",
-                    bytes = len, error = %e,
-                    "cannot put an array in shared memory; sending it inside the request"
-                ),
-            }
-        }
-        InlineArrays.encode_array(array)
-    }
 }
 
 /// The number `n` of a worker's segment name `/sbw-<pid>-<n>`, if `name` is one of `pid`'s.
@@ -592,6 +557,19 @@ pub(crate) fn sweep_dead() {
     }
 }
 
+/// Whether segment `name` exists (for tests).
+#[cfg(test)]
+pub(super) fn exists(name: &str) -> bool {
+    shm_open(&CString::new(name).unwrap(), libc::O_RDONLY).is_ok()
+}
+
+/// The first `len` bytes of segment `name`, mapped read-only (for tests).
+#[cfg(test)]
+pub(super) fn read_segment(name: &str, len: usize) -> Vec<u8> {
+    let fd = shm_open(&CString::new(name).unwrap(), libc::O_RDONLY).unwrap();
+    Mapping::new(&fd, len, false).unwrap().bytes().to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -628,91 +606,6 @@ mod tests {
         let mapping = Mapping::new(&fd, 12, false).unwrap();
         let expected: Vec<u8> = (0u16..6).flat_map(u16::to_ne_bytes).collect();
         assert_eq!(mapping.bytes(), &expected[..]);
-    }
-
-    fn exists(name: &str) -> bool {
-        shm_open(&CString::new(name).unwrap(), libc::O_RDONLY).is_ok()
-    }
-
-    #[test]
-    fn spares_are_reused_bounded_and_unlinked_at_close() {
-        let spares = Spares::default();
-        let mut sink = SharedArrays::new(0, Some(&spares));
-        let small = NdArray::from_vec(vec![7u8; 1000]);
-        let _ = sink.encode_array(&small);
-        let first = sink.segments.pop().unwrap();
-        assert_eq!(first.capacity, SPARE_GRAIN, "rounded up");
-        let name = first.name().to_owned();
-        spares.give_back(vec![first]);
-        assert_eq!(spares.names(), std::slice::from_ref(&name));
-
-        // Taken again, and written anew: the array's bytes at the start.
-        let other = NdArray::from_vec((0..=255u8).cycle().take(5000).collect::<Vec<u8>>());
-        let json = sink.encode_array(&other);
-        assert_eq!(json["shm"], name.as_str());
-        assert!(spares.names().is_empty());
-        let fd = shm_open(&CString::new(name.clone()).unwrap(), libc::O_RDONLY).unwrap();
-        let mapping = Mapping::new(&fd, 5000, false).unwrap();
-        assert_eq!(mapping.bytes(), other.c_order_bytes().as_ref());
-        drop((mapping, fd));
-
-        // Too small, or more than twice too large: a new segment.
-        let spare = sink.segments.pop().unwrap();
-        spares.give_back(vec![spare]);
-        let big = NdArray::from_vec(vec![1u8; SPARE_GRAIN + 1]);
-        let _ = sink.encode_array(&big);
-        assert_eq!(spares.names(), std::slice::from_ref(&name));
-        let big = sink.segments.pop().unwrap();
-        assert_eq!(big.capacity, 2 * SPARE_GRAIN);
-        let huge_name = {
-            let (huge, _fd) = Segment::new(5 * SPARE_GRAIN).unwrap();
-            let n = huge.name().to_owned();
-            spares.give_back(vec![huge]);
-            n
-        };
-        let _ = sink.encode_array(&small);
-        let small_segment = sink.segments.pop().unwrap();
-        assert_eq!(small_segment.name(), name, "the smallest that fits");
-        let _ = sink.encode_array(&small);
-        let fresh = sink.segments.pop().unwrap();
-        assert_ne!(
-            fresh.name(),
-            huge_name,
-            "a small array leaves a large spare alone"
-        );
-
-        // Bounds: at most MAX_SPARES, the largest kept; the others unlinked.
-        let mut names = vec![huge_name.clone(), big.name().to_owned()];
-        names.push(small_segment.name().to_owned());
-        names.push(fresh.name().to_owned());
-        let (extra, _fd) = Segment::new(SPARE_GRAIN).unwrap();
-        let extra_name = extra.name().to_owned();
-        spares.give_back(vec![big, small_segment, fresh, extra]);
-        assert_eq!(spares.names().len(), MAX_SPARES);
-        let gone = [names.clone(), vec![extra_name]]
-            .concat()
-            .into_iter()
-            .filter(|n| !exists(n))
-            .count();
-        assert_eq!(gone, 1, "one of the 1 MiB segments");
-        assert!(spares.names().contains(&huge_name));
-
-        // Too large to keep at all.
-        let (giant, _fd) = Segment::new(MAX_SPARE_BYTES + 1).unwrap();
-        let giant_name = giant.name().to_owned();
-        spares.give_back(vec![giant]);
-        assert!(!exists(&giant_name));
-        assert!(spares.names().contains(&huge_name));
-
-        // Closed: every spare unlinked, and later ones at once.
-        let kept = spares.names();
-        spares.close();
-        assert!(spares.names().is_empty());
-        assert!(kept.iter().all(|n| !exists(n)));
-        let (late, _fd) = Segment::new(SPARE_GRAIN).unwrap();
-        let late_name = late.name().to_owned();
-        spares.give_back(vec![late]);
-        assert!(spares.names().is_empty() && !exists(&late_name));
     }
 
     /// Creates `/sbw-<pid>-<n>` as a worker would.
