@@ -10,7 +10,10 @@ stdout or stderr, which user code may print to. ``req`` carries frames from Rust
 Rust; ``control`` is never written: its EOF means the parent is gone (or shutting the pool down)
 and the worker exits at once, even while a call is running.
 
-Framing: a 4-byte little-endian length, then that many bytes of UTF-8 JSON.
+Framing: a 4-byte little-endian length, then that many bytes of UTF-8 JSON. A request may carry
+binary attachments: its length then has bit 31 set (the JSON's length is the other bits), a second
+4-byte length follows, then the JSON, then that many bytes of attachments (arrays' elements, each
+at a multiple of 16 bytes from their start; see Arrays).
 
 Rust -> worker (``id`` is the message id chosen by Rust):
   {"op": "call", "id", "returns": "auto"|"value"|"ref"|"map", "session", "release": [ids],
@@ -29,7 +32,9 @@ Worker -> Rust:
 
 Arrays (numpy, numeric and bool dtypes in native byte order) travel as
 ``{"__type__": "ndarray", "dtype", "shape", "data": <base64 of the C-order bytes>}`` when empty or
-smaller than SNAKEBRIDGE_SHM_THRESHOLD bytes, else as ``{..., "shm": "<segment>", "offset": n}``:
+smaller than SNAKEBRIDGE_SHM_THRESHOLD bytes (from Rust: ``{..., "att": [offset, length]}``
+instead, the C-order bytes in the request's attachments; the worker's array is a read-only view
+of them), else as ``{..., "shm": "<segment>", "offset": n}``:
 a POSIX shared-memory segment (mode 0600) that holds the C-order bytes from byte ``offset``
 (default 0). Rust's arrays arrive in ``/sb-<rust pid>-<n>``: copied there by Rust, or allocated
 there by Rust's code itself (``PoolClient::alloc_array``: whatever the threshold, and with no
@@ -88,6 +93,8 @@ _DTYPES = {
     ("c", 16): "complex128",
 }
 _DTYPE_NAMES = frozenset(_DTYPES.values())
+# Set in a frame's length when attachments follow its JSON (src/pool/worker/frame.rs).
+_ATTACHMENTS = 1 << 31
 # Linux's shared memory takes write(): the kernel copies straight into its pages, about twice as
 # fast as faulting a fresh mapping in page by page (elsewhere, e.g. macOS, only mmap works).
 _SHM_WRITES = sys.platform.startswith("linux")
@@ -282,6 +289,7 @@ class Worker:
         self.problems = []
         self.kinds = [(k, getattr(builtins, k)) for k in kinds if hasattr(builtins, k)]
         self.shm_threshold = shm_threshold
+        self.attachments = b""  # of the frame being decoded
         # Made once: json.loads/json.dumps with options build a new decoder/encoder per call,
         # a few microseconds of every round trip.
         self.decoder = json.JSONDecoder(object_hook=self.hook)
@@ -302,22 +310,40 @@ class Worker:
             return True
         return bool(select.select([self.rfd], [], [], 0)[0])
 
-    def read_frame(self):
+    def fill(self, want):
+        """Reads until ``want`` bytes are buffered; False at EOF."""
         buf = self.buf
-        while len(buf) < 4:
-            chunk = os.read(self.rfd, 1 << 16)
+        while len(buf) < want:
+            chunk = os.read(self.rfd, max(1 << 16, want - len(buf)))
             if not chunk:
-                return None
+                return False
             buf += chunk
+        return True
+
+    def read_frame(self):
+        """The next frame's JSON and its attachments (b"" for none), or None at EOF."""
+        if not self.fill(4):
+            return None
+        buf = self.buf
         n = int.from_bytes(buf[:4], "little")
-        while len(buf) < 4 + n:
-            chunk = os.read(self.rfd, max(1 << 16, 4 + n - len(buf)))
-            if not chunk:
+        if not n & _ATTACHMENTS:
+            if not self.fill(4 + n):
                 return None
-            buf += chunk
-        frame = bytes(buf[4 : 4 + n])
-        del buf[: 4 + n]
-        return frame
+            frame = bytes(buf[4 : 4 + n])
+            del buf[: 4 + n]
+            return frame, b""
+        n &= ~_ATTACHMENTS
+        if not self.fill(8):
+            return None
+        a = int.from_bytes(buf[4:8], "little")
+        if not self.fill(8 + n + a):
+            return None
+        frame = bytes(buf[8 : 8 + n])
+        # A buffer of their own: aligned (CPython's bytes data is 16-byte aligned), and what the
+        # arrays over them keep alive.
+        attachments = bytes(buf[8 + n : 8 + n + a])
+        del buf[: 8 + n + a]
+        return frame, attachments
 
     def send(self, obj):
         if os.getpid() != self.pid:
@@ -412,7 +438,17 @@ class Worker:
             arr = np.ndarray(shape, dtype=dtype, buffer=mm, offset=offset)
             self.mapped.append([segment, mm, arr])
             return arr
-        data = b"" if segment is not None else base64.b64decode(obj["data"])
+        att = obj.get("att")
+        if segment is not None:
+            data = b""
+        elif att is not None:
+            offset, length = int(att[0]), int(att[1])
+            if length != count * dtype.itemsize or offset < 0 or offset + length > len(self.attachments):
+                raise ValueError("attachment %r does not hold %d %s elements" % (att, count, name))
+            # Read-only (a view of bytes), like every array from Rust; no copy.
+            data = memoryview(self.attachments)[offset : offset + length]
+        else:
+            data = base64.b64decode(obj["data"])
         return np.frombuffer(data, dtype=dtype, count=count).reshape(shape)
 
     def mapping(self, name, nbytes):
@@ -939,12 +975,14 @@ class Worker:
         while True:
             if self.streams and not self.input_pending() and self.pump():
                 continue
-            frame = self.read_frame()
-            if frame is None:
+            got = self.read_frame()
+            if got is None:
                 return
+            frame, self.attachments = got
             self.problems = []
             self.mapped = []
             msg = self.decoder.decode(frame.decode("utf-8"))
+            self.attachments = b""  # the arrays over them keep what they use
             self.handle(msg)
 
 

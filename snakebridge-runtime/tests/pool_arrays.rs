@@ -875,3 +875,32 @@ fn an_allocated_segment_a_worker_may_still_view_is_never_reused() {
     });
     assert_none_after_shutdown(pool, &[]);
 }
+
+#[test]
+fn arrays_below_the_threshold_travel_beside_the_json_without_base64() {
+    let _turn = serial();
+    let pool = start(SMALL_THRESHOLD);
+    with_client(pool.clone(), || {
+        let bytes = NdArray::from_vec(vec![7u8; 5]);
+        let floats = NdArray::from_vec(vec![0.25f64, -1.0, 3.5]);
+        let ints = NdArray::from_vec((0..100i64).collect::<Vec<_>>());
+        // One buffer holds the attachments of the request: 5 bytes, the floats at 16 (aligned),
+        // the ints at 48, 848 bytes in all. Decoded from base64, each would own its bytes.
+        let got: Vec<(usize, bool)> = call(
+            "snakebridge_faults",
+            "buffer_facts",
+            (vec![bytes.clone(), floats.clone(), ints.clone()],),
+        )
+        .unwrap();
+        assert_eq!(got, [(848, true), (848, true), (848, true)]);
+        // The elements arrive whole and read-only.
+        let f = facts(floats.clone());
+        assert_eq!((f.owner.as_str(), f.writeable), ("bytes", false));
+        assert_eq!(f.elements, floats.to_list_value());
+        assert_eq!(copy_back(ints.clone()), ints);
+        assert_eq!(copy_back(bytes.clone()), bytes);
+        // Nothing went through shared memory.
+        assert!(leftovers(&[]).is_empty(), "{:?}", leftovers(&[]));
+    });
+    assert_none_after_shutdown(pool, &[]);
+}

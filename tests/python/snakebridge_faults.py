@@ -314,3 +314,16 @@ def mappings_of(segment):
     """How many mappings of shared-memory segment ``segment`` this process has (Linux)."""
     with open("/proc/self/maps") as maps:
         return sum(1 for line in maps if line.rstrip().endswith("/dev/shm" + segment))
+
+
+def buffer_facts(arrays):
+    """For each array: the length of the bytes object its memory lies in, and whether its
+    elements are aligned."""
+    out = []
+    for arr in arrays:
+        base = arr
+        while getattr(base, "base", None) is not None:
+            base = base.base
+        owner = base.obj if isinstance(base, memoryview) else base
+        out.append([len(owner), bool(arr.flags.aligned)])
+    return out

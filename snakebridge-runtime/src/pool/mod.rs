@@ -711,7 +711,7 @@ impl PoolClient {
         let payload = time_encode(|| wire::request_payload_with(req, opts, &mut arrays));
         // Arrays Rust code filled in segments itself, lent to this call: dropped unsettled (the
         // call failed), they count as viewed by a worker and are never reused.
-        let (mut segments, lent) = (arrays.segments, arrays.lent);
+        let (mut segments, lent, attachments) = (arrays.segments, arrays.lent, arrays.attachments);
         let session = match plan.bound {
             Bound::Session(s) => Some(s),
             _ => None,
@@ -730,7 +730,16 @@ impl PoolClient {
             let id = worker.next_id();
             let releases = worker.take_releases();
             let frame = time_encode(|| {
-                request_frame(op, id, opts.returns, session, &releases, window, &payload)
+                request_frame(
+                    op,
+                    id,
+                    opts.returns,
+                    session,
+                    &releases,
+                    window,
+                    &payload,
+                    &attachments,
+                )
             })?;
             let deadline = timeout.map(|t| Instant::now() + t);
             match worker.exchange(id, &frame, deadline, window.is_some()) {

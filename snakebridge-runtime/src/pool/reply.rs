@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::shm;
-use super::worker::{ID_SHIFT, Worker, frame_finish, frame_start, push_ids};
+use super::worker::{ID_SHIFT, Worker, frame_finish_with, frame_start, push_ids};
 use crate::client::request::Request;
 use crate::data::array::{DType, NdArray};
 use crate::data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
@@ -16,7 +16,9 @@ use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
 use crate::wire::{self, RefResolver};
 
-/// A `call` or `stream` frame around the seed payload.
+/// A `call` or `stream` frame around the seed payload, with the elements of its arrays that
+/// travel beside the JSON.
+#[allow(clippy::too_many_arguments)] // one frame's fields, each said once
 pub(crate) fn request_frame(
     op: &str,
     id: u64,
@@ -25,6 +27,7 @@ pub(crate) fn request_frame(
     releases: &[u64],
     window: Option<usize>,
     payload: &Json,
+    attachments: &[u8],
 ) -> Result<Vec<u8>> {
     let returns = match returns {
         ReturnPolicy::Auto => "auto",
@@ -49,7 +52,7 @@ pub(crate) fn request_frame(
     serde::Serialize::serialize(payload, serde_stacker::Serializer::new(&mut json))
         .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
     buf.push(b'}');
-    frame_finish(buf)
+    frame_finish_with(buf, attachments)
 }
 
 /// What a reply said, when it was not an error.

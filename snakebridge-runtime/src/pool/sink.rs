@@ -5,7 +5,8 @@
 //!   segment ([`Lent`]) and settles it once the reply says whether the worker kept a view.
 //! - Any other array of at least the threshold is copied into a segment (a spare, else a new
 //!   one), kept until the call is over.
-//! - Smaller arrays go inline, base64-encoded.
+//! - Smaller arrays travel beside the request's JSON as binary attachments (`{"att": [offset,
+//!   length]}` in the JSON): one copy into the frame, none in the worker, no base64.
 
 use std::io;
 
@@ -13,18 +14,22 @@ use serde_json::Value as Json;
 
 use super::shared_array::{Lent, SegmentStorage};
 use super::shm::{Segment, Spares, grain};
+use super::worker::ATTACHMENT_ALIGN;
 use crate::data::array::NdArray;
 use crate::wire::{self, ArraySink, InlineArrays};
 
 /// The pool's [`ArraySink`]: arrays of at least `threshold` bytes go through shared-memory
 /// segments (kept in `segments` until the call is over), spares when `spares` has a fitting
 /// one, else new ones; arrays already in a segment go by name (lent in `lent`); smaller arrays
-/// go inline.
+/// go in `attachments`, beside the JSON.
 pub(crate) struct SharedArrays<'a> {
     threshold: usize,
     spares: Option<&'a Spares>,
     pub(crate) segments: Vec<Segment>,
     pub(crate) lent: Vec<Lent>,
+    /// The elements of the arrays that travel beside the JSON, each at a multiple of
+    /// `ATTACHMENT_ALIGN` bytes.
+    pub(crate) attachments: Vec<u8>,
 }
 
 impl<'a> SharedArrays<'a> {
@@ -35,6 +40,7 @@ impl<'a> SharedArrays<'a> {
             spares,
             segments: Vec::new(),
             lent: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 
@@ -108,7 +114,15 @@ impl ArraySink for SharedArrays<'_> {
                 ),
             }
         }
-        InlineArrays.encode_array(array)
+        if len == 0 {
+            return InlineArrays.encode_array(array);
+        }
+        let offset = self.attachments.len().next_multiple_of(ATTACHMENT_ALIGN);
+        self.attachments.resize(offset, 0);
+        self.attachments.extend_from_slice(&array.c_order_bytes());
+        let mut json = wire::array_header(array, "att", String::new());
+        json["att"] = serde_json::json!([offset, len]);
+        json
     }
 }
 

@@ -1,4 +1,7 @@
-//! Frames on the private channel: 4-byte little-endian length + UTF-8 JSON.
+//! Frames on the private channel: 4-byte little-endian length + UTF-8 JSON, or, for a request
+//! with arrays beside its JSON, the length with [`ATTACHMENTS`] set, a second 4-byte length, the
+//! JSON and then that many bytes of attachments (the arrays' elements, each at a multiple of
+//! [`ATTACHMENT_ALIGN`] bytes from the start of the attachments).
 
 use std::io::{self, PipeReader, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
@@ -13,6 +16,38 @@ pub(crate) fn frame_start() -> Vec<u8> {
     let mut buf = Vec::with_capacity(256);
     buf.extend_from_slice(&[0; 4]);
     buf
+}
+
+/// Set in a frame's length when attachments follow its JSON (the JSON is then under 2 GiB).
+pub(crate) const ATTACHMENTS: u32 = 1 << 31;
+
+/// Each attachment starts at a multiple of this many bytes from the start of the attachments:
+/// aligned for any element type once the worker holds them in a buffer of their own.
+pub(crate) const ATTACHMENT_ALIGN: usize = 16;
+
+/// Fills in the length prefix; with `attachments` (not empty), makes a frame carrying them
+/// after the JSON.
+pub(crate) fn frame_finish_with(buf: Vec<u8>, attachments: &[u8]) -> Result<Vec<u8>> {
+    if attachments.is_empty() {
+        return frame_finish(buf);
+    }
+    let json = &buf[4..];
+    let too_large = |what: &str, n: usize| {
+        Error::encode(format!(
+            "a request with {n} bytes of {what} is too large for the pool channel"
+        ))
+    };
+    let n = u32::try_from(json.len())
+        .ok()
+        .filter(|&n| n < ATTACHMENTS)
+        .ok_or_else(|| too_large("JSON", json.len()))?;
+    let a = u32::try_from(attachments.len()).map_err(|_| too_large("arrays", attachments.len()))?;
+    let mut frame = Vec::with_capacity(8 + json.len() + attachments.len());
+    frame.extend_from_slice(&(n | ATTACHMENTS).to_le_bytes());
+    frame.extend_from_slice(&a.to_le_bytes());
+    frame.extend_from_slice(json);
+    frame.extend_from_slice(attachments);
+    Ok(frame)
 }
 
 /// Fills in the length prefix.

@@ -23,7 +23,7 @@ mod segments;
 mod spawn;
 
 use frame::FrameReader;
-pub(crate) use frame::{frame_finish, frame_start, push_ids};
+pub(crate) use frame::{ATTACHMENT_ALIGN, frame_finish, frame_finish_with, frame_start, push_ids};
 pub(crate) use refs::WorkerRefs;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
