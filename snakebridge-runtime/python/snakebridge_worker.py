@@ -10,7 +10,7 @@ stdout or stderr, which user code may print to. ``req`` carries frames from Rust
 Rust; ``control`` is never written: its EOF means the parent is gone (or shutting the pool down)
 and the worker exits at once, even while a call is running.
 
-Framing: a 4-byte little-endian length, then that many bytes of UTF-8 JSON. A request may carry
+Framing: a 4-byte little-endian length, then that many bytes of UTF-8 JSON. A message may carry
 binary attachments: its length then has bit 31 set (the JSON's length is the other bits), a second
 4-byte length follows, then the JSON, then that many bytes of attachments (arrays' elements, each
 at a multiple of 16 bytes from their start; see Arrays).
@@ -32,9 +32,9 @@ Worker -> Rust:
 
 Arrays (numpy, numeric and bool dtypes in native byte order) travel as
 ``{"__type__": "ndarray", "dtype", "shape", "data": <base64 of the C-order bytes>}`` when empty or
-smaller than SNAKEBRIDGE_SHM_THRESHOLD bytes (from Rust: ``{..., "att": [offset, length]}``
-instead, the C-order bytes in the request's attachments; the worker's array is a read-only view
-of them), else as ``{..., "shm": "<segment>", "offset": n}``:
+smaller than SNAKEBRIDGE_SHM_THRESHOLD bytes (non-empty ones as ``{..., "att": [offset, length]}``
+instead: the C-order bytes in the message's attachments, both ways; the worker's array is a
+read-only view of a request's), else as ``{..., "shm": "<segment>", "offset": n}``:
 a POSIX shared-memory segment (mode 0600) that holds the C-order bytes from byte ``offset``
 (default 0). Rust's arrays arrive in ``/sb-<rust pid>-<n>``: copied there by Rust, or allocated
 there by Rust's code itself (``PoolClient::alloc_array``: whatever the threshold, and with no
@@ -95,6 +95,7 @@ _DTYPES = {
 _DTYPE_NAMES = frozenset(_DTYPES.values())
 # Set in a frame's length when attachments follow its JSON (src/pool/worker/frame.rs).
 _ATTACHMENTS = 1 << 31
+_ATTACHMENT_ALIGN = 16
 # Linux's shared memory takes write(): the kernel copies straight into its pages, about twice as
 # fast as faulting a fresh mapping in page by page (elsewhere, e.g. macOS, only mmap works).
 _SHM_WRITES = sys.platform.startswith("linux")
@@ -290,6 +291,8 @@ class Worker:
         self.kinds = [(k, getattr(builtins, k)) for k in kinds if hasattr(builtins, k)]
         self.shm_threshold = shm_threshold
         self.attachments = b""  # of the frame being decoded
+        self.out_att = []  # the attachments of the message being made
+        self.out_len = 0
         # Made once: json.loads/json.dumps with options build a new decoder/encoder per call,
         # a few microseconds of every round trip.
         self.decoder = json.JSONDecoder(object_hook=self.hook)
@@ -360,10 +363,24 @@ class Worker:
             data = json.dumps(obj, separators=(",", ":")).encode("utf-8")
         # The segments named in `data` are Rust's to unlink from here on.
         self.made = []
-        view = memoryview(len(data).to_bytes(4, "little") + data)
-        while view:
-            n = os.write(self.wfd, view)
-            view = view[n:]
+        att, size = self.out_att, self.out_len
+        self.out_att, self.out_len = [], 0
+        if not att:
+            view = memoryview(len(data).to_bytes(4, "little") + data)
+            while view:
+                n = os.write(self.wfd, view)
+                view = view[n:]
+            return
+        head = (len(data) | _ATTACHMENTS).to_bytes(4, "little") + size.to_bytes(4, "little")
+        parts = [memoryview(head + data)] + [memoryview(a) for a in att]
+        while parts:
+            n = os.writev(self.wfd, parts[:512])
+            while n:
+                if n >= len(parts[0]):
+                    n -= len(parts.pop(0))
+                else:
+                    parts[0] = parts[0][n:]
+                    n = 0
 
     # ----------------------------------------------------------------------------------------
     # Wire values -> Python objects (json.loads object_hook: children are already decoded)
@@ -549,8 +566,22 @@ class Worker:
                     "snakebridge: cannot put an array in shared memory (%s); "
                     "sending it inline\n" % (e,)
                 )
-        data = base64.b64encode(arr.tobytes()).decode("ascii")
-        return {TAG: "ndarray", "dtype": name, "shape": shape, "data": data}
+        if not nbytes:
+            return {TAG: "ndarray", "dtype": name, "shape": shape, "data": ""}
+        return {TAG: "ndarray", "dtype": name, "shape": shape, "att": self.attach(arr)}
+
+    def attach(self, arr):
+        """Puts the C-order bytes of ``arr`` in the attachments of the message being made (no copy
+        of a C-contiguous array until it is written); returns [offset, length]."""
+        pad = -self.out_len % _ATTACHMENT_ALIGN
+        if pad:
+            self.out_att.append(bytes(pad))
+            self.out_len += pad
+        data = memoryview(arr).cast("B") if arr.flags.c_contiguous else arr.tobytes()
+        at = [self.out_len, len(data)]
+        self.out_att.append(data)
+        self.out_len += len(data)
+        return at
 
     def write_segment(self, np, arr):
         """Copies ``arr`` in C order into a new segment ``/sbw-<pid>-<n>``; returns its name."""
@@ -632,7 +663,9 @@ class Worker:
             raise
 
     def drop_made(self):
-        """Unlinks the segments made for the value being sent (which will not be sent)."""
+        """Unlinks the segments made for the value being sent (which will not be sent), and
+        drops its attachments."""
+        self.out_att, self.out_len = [], 0
         for name in self.made:
             try:
                 _shm_unlink(name)

@@ -47,6 +47,21 @@ pub trait RefResolver {
             "array in shared memory `{name}` arrived where no pool can map it"
         )))
     }
+
+    /// The array whose C-order bytes are `len` bytes from `offset` in the attachments beside
+    /// the message (only the pool sends these).
+    fn attached_array(
+        &self,
+        offset: usize,
+        len: usize,
+        dtype: DType,
+        shape: Vec<usize>,
+    ) -> Result<NdArray> {
+        let _ = (offset, len, dtype, shape);
+        Err(bad(
+            "an array beside the message arrived where no attachments are",
+        ))
+    }
 }
 
 /// Where the encoder puts the elements of arrays: inline in the JSON ([`InlineArrays`]) or, for
@@ -353,6 +368,17 @@ fn decode_array(obj: &Map<String, Json>, refs: &dyn RefResolver) -> Result<NdArr
         .ok_or_else(|| bad("`ndarray`.`shape` is not a list of lengths"))?;
     if let Some(Json::String(segment)) = obj.get("shm") {
         return refs.shared_array(segment, dtype, shape);
+    }
+    if let Some(att) = obj.get("att") {
+        let at = |i: usize| {
+            att.get(i)
+                .and_then(Json::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+        };
+        let (Some(offset), Some(len)) = (at(0), at(1)) else {
+            return Err(bad("`ndarray`.`att` is not [offset, length]"));
+        };
+        return refs.attached_array(offset, len, dtype, shape);
     }
     let data = BASE64
         .decode(str_field(obj, "ndarray", "data")?)

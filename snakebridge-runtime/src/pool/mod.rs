@@ -27,7 +27,7 @@ pub use shared_array::SharedArrayMut;
 use self::reply::{Reply, context_of, interpret, request_frame};
 use self::sched::{AcquireError, Pool, Target};
 use self::stream::PoolStream;
-use self::worker::{Failure, ID_SHIFT, Worker, lock};
+use self::worker::{Failure, Frame, ID_SHIFT, Worker, lock};
 use crate::client::request::{CallOptions, Request};
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
@@ -464,7 +464,7 @@ impl PoolClient {
     /// })?;
     /// # Ok::<(), snakebridge_runtime::Error>(())
     /// ```
-    pub fn alloc_array<T: crate::Element>(
+    pub fn alloc_array<T: crate::data::array::Element>(
         &self,
         shape: impl AsRef<[usize]>,
     ) -> Result<SharedArrayMut<T>> {
@@ -473,7 +473,7 @@ impl PoolClient {
 
     /// [`alloc_array`](Self::alloc_array) from the spare segments of the named pool (any pool's
     /// workers can read the array all the same).
-    pub fn alloc_array_in<T: crate::Element>(
+    pub fn alloc_array_in<T: crate::data::array::Element>(
         &self,
         pool: &str,
         shape: impl AsRef<[usize]>,
@@ -696,7 +696,7 @@ impl PoolClient {
         req: &Request,
         opts: &CallOptions,
         op: &str,
-    ) -> Result<(serde_json::Value, Arc<Worker>, Arc<Pool>)> {
+    ) -> Result<(Frame, Arc<Worker>, Arc<Pool>)> {
         // Data the worker's Python could not take (nested deeper than Python's recursion
         // limit) fails here, before anything is sent, and the worker is untouched.
         crate::data::nesting::check(req.args.iter().chain(req.kwargs.iter().map(|(_, v)| v)))?;

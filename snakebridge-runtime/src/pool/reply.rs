@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::shm;
-use super::worker::{ID_SHIFT, Worker, frame_finish_with, frame_start, push_ids};
+use super::worker::{Frame, ID_SHIFT, Worker, frame_finish_with, frame_start, push_ids};
 use crate::client::request::Request;
 use crate::data::array::{DType, NdArray};
 use crate::data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
@@ -67,8 +67,9 @@ pub(crate) enum Reply {
     End,
 }
 
-/// Turns wire refs into refs owned by the worker that sent them.
-struct Resolver<'a>(&'a Arc<Worker>);
+/// Turns wire refs into refs owned by the worker that sent them, and finds arrays in its
+/// segments and in the frame's attachments.
+struct Resolver<'a>(&'a Arc<Worker>, &'a [u8]);
 
 impl RefResolver for Resolver<'_> {
     fn resolve(&self, id: u64, type_name: &str) -> Result<PyRef> {
@@ -86,12 +87,35 @@ impl RefResolver for Resolver<'_> {
         self.0.saw_segment(n);
         Ok(array)
     }
+
+    fn attached_array(
+        &self,
+        offset: usize,
+        len: usize,
+        dtype: DType,
+        shape: Vec<usize>,
+    ) -> Result<NdArray> {
+        let bytes = offset
+            .checked_add(len)
+            .and_then(|end| self.1.get(offset..end))
+            .ok_or_else(|| {
+                Error::decode(
+                    "array beside the reply",
+                    format!(
+                        "bytes {offset}..+{len} are not inside the {} bytes of attachments",
+                        self.1.len()
+                    ),
+                )
+            })?;
+        NdArray::from_c_bytes(dtype, shape, bytes)
+    }
 }
 
 /// Decodes a value the worker sent; if that fails part-way, the segments named further on are
 /// unlinked (they will never be opened).
-fn decode(value: &Json, worker: &Arc<Worker>) -> Result<Value> {
-    wire::decode_value(value, &Resolver(worker)).inspect_err(|_| worker.forget_segments_in(value))
+fn decode(value: &Json, worker: &Arc<Worker>, attachments: &[u8]) -> Result<Value> {
+    wire::decode_value(value, &Resolver(worker, attachments))
+        .inspect_err(|_| worker.forget_segments_in(value))
 }
 
 /// The call context of a request, as the embedded client reports it.
@@ -113,10 +137,11 @@ fn text(j: &Json, key: &str) -> String {
 
 /// Interprets a reply frame.
 pub(crate) fn interpret(
-    reply: &Json,
+    frame: &Frame,
     worker: &Arc<Worker>,
     context: impl FnOnce() -> CallContext,
 ) -> Result<Reply> {
+    let (reply, attachments) = (frame.json(), &frame.attachments[..]);
     let Some(obj) = reply.as_object() else {
         return Err(Error::decode(
             "pool worker reply",
@@ -124,10 +149,10 @@ pub(crate) fn interpret(
         ));
     };
     if let Some(v) = obj.get("ok") {
-        return decode(v, worker).map(Reply::Value);
+        return decode(v, worker, attachments).map(Reply::Value);
     }
     if let Some(v) = obj.get("item") {
-        return decode(v, worker).map(Reply::Item);
+        return decode(v, worker, attachments).map(Reply::Item);
     }
     if obj.contains_key("started") {
         return Ok(Reply::Started);
@@ -153,7 +178,7 @@ pub(crate) fn interpret(
                 .unwrap_or_default(),
             exception: e
                 .get("exception")
-                .and_then(|x| decode(x, worker).ok())
+                .and_then(|x| decode(x, worker, attachments).ok())
                 .and_then(|v| match v {
                     Value::Ref(r) => Some(r),
                     _ => None,

@@ -107,7 +107,7 @@ impl Worker {
 
     /// Puts a frame read for someone else in its mailbox. A frame nobody waits for (an item of
     /// a stream dropped meanwhile) is discarded, and the objects it made are released.
-    pub(super) fn deliver(&self, frame: Json) {
+    pub(super) fn deliver(&self, frame: Frame) {
         let Some(id) = frame.get("id").and_then(Json::as_u64) else {
             return;
         };
@@ -151,7 +151,7 @@ impl Worker {
         frame: &[u8],
         deadline: Option<Instant>,
         keep: bool,
-    ) -> std::result::Result<Json, Failure> {
+    ) -> std::result::Result<Frame, Failure> {
         self.register(id);
         if let Err(e) = self.send_until(frame, deadline) {
             self.unregister(id);
@@ -180,7 +180,7 @@ impl Worker {
         &self,
         id: u64,
         deadline: Option<Instant>,
-    ) -> std::result::Result<Json, Wait> {
+    ) -> std::result::Result<Frame, Wait> {
         let mut io = lock(&self.io);
         loop {
             if let Some(msg) = io.mail.get_mut(&id).and_then(VecDeque::pop_front) {

@@ -1,5 +1,5 @@
-//! Frames on the private channel: 4-byte little-endian length + UTF-8 JSON, or, for a request
-//! with arrays beside its JSON, the length with [`ATTACHMENTS`] set, a second 4-byte length, the
+//! Frames on the private channel: 4-byte little-endian length + UTF-8 JSON, or, for a message
+//! with arrays beside its JSON (either way), the length with [`ATTACHMENTS`] set, a second 4-byte length, the
 //! JSON and then that many bytes of attachments (the arrays' elements, each at a multiple of
 //! [`ATTACHMENT_ALIGN`] bytes from the start of the attachments).
 
@@ -73,6 +73,32 @@ pub(crate) fn push_ids(buf: &mut Vec<u8>, ids: &[u64]) {
     buf.push(b']');
 }
 
+/// A frame from the worker: its JSON, and the attachments that came beside it (empty for none).
+pub(crate) struct Frame {
+    json: Json,
+    pub(crate) attachments: Vec<u8>,
+}
+
+impl Frame {
+    /// The frame's JSON.
+    pub(crate) fn json(&self) -> &Json {
+        &self.json
+    }
+}
+
+impl std::fmt::Display for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.json.fmt(f)
+    }
+}
+
+impl std::ops::Deref for Frame {
+    type Target = Json;
+    fn deref(&self) -> &Json {
+        &self.json
+    }
+}
+
 /// The reading end of a worker's channel, with its own buffer (so a poll is only needed when
 /// nothing is buffered).
 pub(super) struct FrameReader {
@@ -123,7 +149,7 @@ impl FrameReader {
     }
 
     /// The next frame, or `None` if none started before `deadline`.
-    pub(super) fn next_frame(&mut self, deadline: Option<Instant>) -> io::Result<Option<Json>> {
+    pub(super) fn next_frame(&mut self, deadline: Option<Instant>) -> io::Result<Option<Frame>> {
         if self.buffered() == 0 {
             // Without a deadline the read below blocks just as well: no poll needed.
             if deadline.is_some() && !poll_readable(self.pipe.as_raw_fd(), deadline)? {
@@ -141,9 +167,23 @@ impl FrameReader {
         let header: [u8; 4] = self.buf[self.start..self.start + 4]
             .try_into()
             .expect("4 bytes");
-        let n = u32::from_le_bytes(header) as usize;
-        self.fill(4 + n)?;
-        let body = &self.buf[self.start + 4..self.start + 4 + n];
+        let n = u32::from_le_bytes(header);
+        let (head, n, a) = if n & ATTACHMENTS == 0 {
+            (4, n as usize, 0)
+        } else {
+            self.fill(8)?;
+            let a: [u8; 4] = self.buf[self.start + 4..self.start + 8]
+                .try_into()
+                .expect("4 bytes");
+            (
+                8,
+                (n & !ATTACHMENTS) as usize,
+                u32::from_le_bytes(a) as usize,
+            )
+        };
+        self.fill(head + n + a)?;
+        let body = &self.buf[self.start + head..self.start + head + n];
+        let attachments = self.buf[self.start + head + n..self.start + head + n + a].to_vec();
         // Valid data nests as deep as Python allows (the wire decoder bounds it later): no
         // recursion limit here, and a stack that grows instead of overflowing.
         let mut json = serde_json::Deserializer::from_slice(body);
@@ -151,8 +191,8 @@ impl FrameReader {
         let parsed = serde::Deserialize::deserialize(serde_stacker::Deserializer::new(&mut json))
             .and_then(|v| json.end().map(|()| v))
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
-        self.start += 4 + n;
-        parsed.map(Some)
+        self.start += head + n + a;
+        parsed.map(|json| Some(Frame { json, attachments }))
     }
 }
 
@@ -186,5 +226,39 @@ pub(super) fn poll_readable(fd: RawFd, deadline: Option<Instant>) -> io::Result<
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(false);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_carry_attachments_beside_their_json() {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let mut plain = frame_start();
+        plain.extend_from_slice(br#"{"id":1}"#);
+        let mut with = frame_start();
+        with.extend_from_slice(br#"{"id":2}"#);
+        let attachments: Vec<u8> = (0..=255).cycle().take(70_000).collect();
+        let plain = frame_finish_with(plain, &[]).unwrap();
+        assert_eq!(
+            plain[..4],
+            8u32.to_le_bytes(),
+            "no attachments: the old frame"
+        );
+        let with = frame_finish_with(with, &attachments).unwrap();
+        assert_eq!(with[..4], (8 | ATTACHMENTS).to_le_bytes());
+        assert_eq!(with[4..8], 70_000u32.to_le_bytes());
+        let sent = [with.clone(), plain, with].concat();
+        let writing = std::thread::spawn(move || writer.write_all(&sent).unwrap());
+        let mut frames = FrameReader::new(reader);
+        for (id, att) in [(2, &attachments[..]), (1, &[][..]), (2, &attachments[..])] {
+            let f = frames.next_frame(None).unwrap().unwrap();
+            assert_eq!(f.json()["id"], id);
+            assert_eq!(f.attachments, att);
+        }
+        writing.join().unwrap();
+        assert!(frames.next_frame(None).is_err(), "EOF");
     }
 }

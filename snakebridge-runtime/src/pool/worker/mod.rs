@@ -23,7 +23,9 @@ mod segments;
 mod spawn;
 
 use frame::FrameReader;
-pub(crate) use frame::{ATTACHMENT_ALIGN, frame_finish, frame_finish_with, frame_start, push_ids};
+pub(crate) use frame::{
+    ATTACHMENT_ALIGN, Frame, frame_finish, frame_finish_with, frame_start, push_ids,
+};
 pub(crate) use refs::WorkerRefs;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
@@ -56,7 +58,7 @@ struct Io {
     /// Threads blocked on `io_cond`.
     waiters: usize,
     /// Messages read for a waiter other than the reader, by message id.
-    mail: HashMap<u64, VecDeque<Json>>,
+    mail: HashMap<u64, VecDeque<Frame>>,
     /// Set once the worker is dead (or being killed): the cause.
     dead: Option<String>,
 }
