@@ -3,7 +3,9 @@
 //!
 //! - the bare loop: `os.read` what came, `os.write` it back (the floor for any Python worker
 //!   on pipes: two syscalls and two wake-ups per call);
-//! - the naive JSON-lines loop: read a line, `json.loads`, add, `json.dumps`, write a line.
+//! - the naive JSON-lines loop: read a line, `json.loads`, add, `json.dumps`, write a line;
+//! - the base64 JSON loop: the same with a numpy array inside the line as base64 (what arrays
+//!   below the shared-memory threshold cost before binary attachments).
 //!
 //! Both run in the interpreter snakebridge would choose (`contract::interpreter::choose`), with
 //! `-I` so nothing from the working directory is imported.
@@ -19,6 +21,14 @@ const JSON_LINES: &str = "import json, sys\n\
 out = sys.stdout.buffer\n\
 for line in sys.stdin.buffer:\n    req = json.loads(line)\n    \
 out.write(json.dumps({'id': req['id'], 'ok': req['args'][0] + req['args'][1]}).encode() + b'\\n')\n    \
+out.flush()\n";
+
+const BASE64_JSON: &str = "import base64, json, sys\n\
+import numpy as np\n\
+out = sys.stdout.buffer\n\
+for line in sys.stdin.buffer:\n    req = json.loads(line)\n    \
+a = np.frombuffer(base64.b64decode(req['data']), dtype='float64')\n    \
+out.write(json.dumps({'id': req['id'], 'ok': len(a)}).encode() + b'\\n')\n    \
 out.flush()\n";
 
 struct Loop {
@@ -94,6 +104,39 @@ pub fn json_lines_loop(warmup: usize, calls: usize) -> Vec<Duration> {
         .map(|i| {
             let t = Instant::now();
             one(i);
+            t.elapsed()
+        })
+        .collect()
+}
+
+/// Round-trip times of the base64 JSON loop taking an f64 array of `bytes` bytes (its length
+/// back): the line is encoded once, outside the timing.
+pub fn base64_json_loop(bytes: usize, warmup: usize, calls: usize) -> Vec<Duration> {
+    use base64::Engine as _;
+    let mut l = Loop::start(BASE64_JSON);
+    let elements = bytes / 8;
+    let data: Vec<u8> = (0..elements)
+        .flat_map(|i| (i as f64).to_ne_bytes())
+        .collect();
+    let request = format!(
+        "{{\"id\": 1, \"data\": \"{}\"}}\n",
+        base64::engine::general_purpose::STANDARD.encode(&data)
+    );
+    let mut line = String::new();
+    let mut one = || {
+        l.stdin.write_all(request.as_bytes()).unwrap();
+        l.stdin.flush().unwrap();
+        line.clear();
+        l.stdout.read_line(&mut line).unwrap();
+        assert!(line.contains(&format!("\"ok\": {elements}")), "{line}");
+    };
+    for _ in 0..warmup {
+        one();
+    }
+    (0..calls)
+        .map(|_| {
+            let t = Instant::now();
+            one();
             t.elapsed()
         })
         .collect()
