@@ -17,7 +17,8 @@
 //! | `complex` | `{"__type__": "complex", "real": <float>, "imag": <float>}` |
 //! | ref | `{"__type__": "ref", "id": "<id>", "type": "pathlib.PosixPath"}` |
 //! | numpy array (numeric/bool dtype) | `{"__type__": "ndarray", "dtype": "float64", "shape": [2, 3], "data": "<base64, C order, native endian>"}` |
-//! | numpy array through the pool, from [`PoolConfig::shared_memory_threshold`](crate::PoolConfig::shared_memory_threshold) bytes | `{"__type__": "ndarray", "dtype": .., "shape": .., "shm": "/sb-<pid>-<n>"}`: a POSIX shared-memory segment holding the C-order bytes (`/sbw-<worker pid>-<n>` when a worker made it) |
+//! | numpy array through the pool, from [`PoolConfig::shared_memory_threshold`](crate::PoolConfig::shared_memory_threshold) bytes | `{"__type__": "ndarray", "dtype": .., "shape": .., "shm": "/sb-<pid>-<n>"}`: a POSIX shared-memory segment holding the C-order bytes (`/sbw-<worker pid>-<n>` when a worker made it), from byte `"offset"` when there is one |
+//! | numpy array through the pool, below the threshold | `{"__type__": "ndarray", "dtype": .., "shape": .., "att": [offset, length]}`: the C-order bytes in the frame's binary attachments, after its JSON |
 //!
 //! Decoding never panics: malformed input is an [`Error::Decode`].
 

@@ -199,10 +199,12 @@ impl PoolConfig {
     /// the array) is kept as a spare for the arrays of later calls, which then skip the cost of
     /// new shared memory pages; a pool keeps at most 4 spares (512 MiB together) and removes
     /// them when it shuts down.
-    /// Below the threshold the elements travel base64-encoded inside the message, which is
-    /// cheaper for small arrays. `0` sends every non-empty array through shared memory,
-    /// `usize::MAX` none. Where a segment cannot be created (no room in `/dev/shm`), the array
-    /// travels inside the message.
+    /// Below the threshold the elements travel as binary attachments beside the message's JSON
+    /// (copied into the message, no base64), which is cheaper for small arrays. `0` sends every
+    /// non-empty array through shared memory, `usize::MAX` none. Where a segment cannot be
+    /// created (no room in `/dev/shm`), the array travels beside the message. An array made by
+    /// [`PoolClient::alloc_array`] is already in shared memory: it goes by name whatever the
+    /// threshold, with no copy.
     ///
     /// ```
     /// use snakebridge_runtime::PoolConfig;
@@ -277,11 +279,14 @@ struct SessionRoute {
 /// - **Workers** run the adapter `python/snakebridge_worker.py` (shipped in this crate), with
 ///   the same conversions as the embedded client. They talk to this process over a private
 ///   channel of inherited pipes (never their stdout/stderr, which Python code may print to):
-///   length-prefixed JSON frames carrying the seed's request payload.
+///   length-prefixed JSON frames carrying the seed's request payload, with arrays' bytes as
+///   binary attachments after the JSON.
 /// - **Arrays** ([`NdArray`](crate::NdArray)s, `ndarray` arrays, numpy arrays returned by
 ///   value) of [`PoolConfig::shared_memory_threshold`] bytes or more cross through POSIX shared
 ///   memory: copied once by the sender, mapped without a copy by the receiver (the worker's numpy
-///   array is read-only); smaller ones travel inside the message. Segments are private to the
+///   array is read-only); smaller ones travel as binary attachments beside the message. An
+///   array Rust code filled in shared memory itself ([`PoolClient::alloc_array`]) is not copied
+///   at all. Segments are private to the
 ///   user and removed once the call is over, also after a crash or a timeout, except for a few
 ///   spares the worker reported unused, which later calls reuse (removed at shutdown).
 /// - **Routing**: a call runs on any free worker, unless it involves refs (objects live in the
