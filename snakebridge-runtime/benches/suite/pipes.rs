@@ -63,6 +63,18 @@ impl Drop for Loop {
     }
 }
 
+/// Runs `one(i)` `warmup` times, then `calls` times more, timing each of those.
+fn time_each(warmup: usize, calls: usize, mut one: impl FnMut(usize)) -> Vec<Duration> {
+    (0..warmup).for_each(&mut one);
+    (0..calls)
+        .map(|i| {
+            let t = Instant::now();
+            one(i);
+            t.elapsed()
+        })
+        .collect()
+}
+
 /// Round-trip times of `calls` calls (after `warmup`) of the bare `os.read`/`os.write` loop,
 /// with a message the size of a small pool request.
 pub fn bare_loop(warmup: usize, calls: usize) -> Vec<Duration> {
@@ -74,16 +86,7 @@ pub fn bare_loop(warmup: usize, calls: usize) -> Vec<Duration> {
         l.stdin.flush().unwrap();
         l.stdout.read_exact(&mut back).unwrap();
     };
-    for _ in 0..warmup {
-        one();
-    }
-    (0..calls)
-        .map(|_| {
-            let t = Instant::now();
-            one();
-            t.elapsed()
-        })
-        .collect()
+    time_each(warmup, calls, |_| one())
 }
 
 /// Round-trip times of the naive JSON-lines loop computing `i + 1`.
@@ -97,16 +100,7 @@ pub fn json_lines_loop(warmup: usize, calls: usize) -> Vec<Duration> {
         l.stdout.read_line(&mut line).unwrap();
         assert!(line.contains(&format!("\"ok\": {}", i + 1)), "{line}");
     };
-    for i in 0..warmup {
-        one(i);
-    }
-    (0..calls)
-        .map(|i| {
-            let t = Instant::now();
-            one(i);
-            t.elapsed()
-        })
-        .collect()
+    time_each(warmup, calls, one)
 }
 
 /// Round-trip times of the base64 JSON loop taking an f64 array of `bytes` bytes (its length
@@ -130,14 +124,5 @@ pub fn base64_json_loop(bytes: usize, warmup: usize, calls: usize) -> Vec<Durati
         l.stdout.read_line(&mut line).unwrap();
         assert!(line.contains(&format!("\"ok\": {elements}")), "{line}");
     };
-    for _ in 0..warmup {
-        one();
-    }
-    (0..calls)
-        .map(|_| {
-            let t = Instant::now();
-            one();
-            t.elapsed()
-        })
-        .collect()
+    time_each(warmup, calls, |_| one())
 }
