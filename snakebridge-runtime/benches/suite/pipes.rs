@@ -93,7 +93,7 @@ pub fn bare_loop(warmup: usize, calls: usize) -> Vec<Duration> {
 pub fn json_lines_loop(warmup: usize, calls: usize) -> Vec<Duration> {
     let mut l = Loop::start(JSON_LINES);
     let mut line = String::new();
-    let mut one = |i: usize| {
+    let one = |i: usize| {
         writeln!(l.stdin, "{{\"id\": {i}, \"args\": [{i}, 1]}}").unwrap();
         l.stdin.flush().unwrap();
         line.clear();
