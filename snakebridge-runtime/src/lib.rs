@@ -58,6 +58,18 @@ pub(crate) const FALLBACK_CLIENT: Option<fn() -> Arc<dyn RuntimeClient>> =
 #[cfg(not(feature = "embedded"))]
 pub(crate) const FALLBACK_CLIENT: Option<fn() -> Arc<dyn RuntimeClient>> = None;
 
+/// The fallback client's direct path for a call at a generated call site it has resolved
+/// before (`None` from it: take the general path). [`Call::call`] uses it only while the
+/// fallback is the current client ([`client::fallback_is_current`]), skipping the client
+/// selection and the dynamic dispatch of the general path; the result is the same.
+#[cfg(feature = "embedded")]
+pub(crate) const FALLBACK_SITE_CALL: Option<SiteCall> = Some(embedded::site_call);
+#[cfg(not(feature = "embedded"))]
+pub(crate) const FALLBACK_SITE_CALL: Option<SiteCall> = None;
+
+/// See [`FALLBACK_SITE_CALL`].
+pub(crate) type SiteCall = fn(&Request, &CallOptions) -> Option<Result<Value>>;
+
 pub use api::{
     Call, IntoArgs, Stream, StreamEvent, call, call_method, construct, get_attr, iterate,
     module_attr, set_attr, with_context,

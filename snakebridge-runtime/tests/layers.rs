@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
 /// the `#[macro_export]` macros (which live at the root by Rust's rules).
 const ROOT_ITEMS: &[&str] = &[
     "FALLBACK_CLIENT",
+    "FALLBACK_SITE_CALL",
     "__call_builder",
     "__py_class",
     "__py_iter",

@@ -6,7 +6,7 @@ use std::panic::Location;
 use std::time::Duration;
 
 use crate::client::request::{Args, CallOptions, CallSite, Name, Request};
-use crate::client::{SessionHandle, ValueStream, with_current};
+use crate::client::{SessionHandle, ValueStream, fallback_is_current, with_current};
 use crate::data::error::{Error, Result};
 use crate::data::pyref::PyRef;
 use crate::data::return_policy::ReturnPolicy;
@@ -336,7 +336,18 @@ impl<R: FromValue> Call<R> {
         if telemetry::enabled() {
             return self.call_measured(location);
         }
-        let value = with_current(|client| client.execute(&self.request, &self.options));
+        // A call at a resolved site of the fallback client goes to it directly (the same call,
+        // without selecting the client and dispatching dynamically).
+        let direct = match crate::FALLBACK_SITE_CALL {
+            Some(site_call) if self.request.site.is_some() && fallback_is_current() => {
+                site_call(&self.request, &self.options)
+            }
+            _ => None,
+        };
+        let value = match direct {
+            Some(value) => value,
+            None => with_current(|client| client.execute(&self.request, &self.options)),
+        };
         self.request.forget_scalar_args();
         if self.owns_nothing() {
             // Nothing to free (checked by `owns_nothing`): skip the drop glue. (Forgetting here,

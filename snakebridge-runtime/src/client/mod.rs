@@ -9,8 +9,8 @@ use crate::data::error::Result;
 use crate::data::value::Value;
 use request::{CallOptions, Request};
 
-pub(crate) use select::with_current;
 pub use select::{current_client, set_default_client, with_client};
+pub(crate) use select::{fallback_is_current, with_current};
 
 /// A stream of values from a Python iterator or generator.
 pub type ValueStream = Box<dyn Iterator<Item = Result<Value>> + Send>;

@@ -6,7 +6,7 @@
 //! names a client.
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::RuntimeClient;
@@ -15,6 +15,10 @@ use crate::data::error::{Error, Result};
 static DEFAULT_CLIENT: RwLock<Option<Arc<dyn RuntimeClient>>> = RwLock::new(None);
 /// Bumped whenever the default client changes, so per-thread caches of it know to refresh.
 static DEFAULT_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// True while the default client is the crate root's fallback (put there on first use, and not
+/// replaced by [`set_default_client`] since): what [`fallback_is_current`] reads.
+static DEFAULT_IS_FALLBACK: AtomicBool = AtomicBool::new(false);
 
 type CachedDefault = Option<(u64, Arc<dyn RuntimeClient>)>;
 
@@ -43,10 +47,9 @@ thread_local! {
 /// Without a call to this, the default is the embedded interpreter (feature `embedded`, on by
 /// default).
 pub fn set_default_client(client: Arc<dyn RuntimeClient>) -> Option<Arc<dyn RuntimeClient>> {
-    let previous = DEFAULT_CLIENT
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .replace(client);
+    let mut slot = DEFAULT_CLIENT.write().unwrap_or_else(|e| e.into_inner());
+    DEFAULT_IS_FALLBACK.store(false, Ordering::Release);
+    let previous = slot.replace(client);
     DEFAULT_GENERATION.fetch_add(1, Ordering::Release);
     previous
 }
@@ -106,7 +109,19 @@ fn default_client() -> Result<Arc<dyn RuntimeClient>> {
         ));
     };
     let mut slot = DEFAULT_CLIENT.write().unwrap_or_else(|e| e.into_inner());
-    Ok(slot.get_or_insert_with(fallback).clone())
+    if slot.is_none() {
+        *slot = Some(fallback());
+        DEFAULT_IS_FALLBACK.store(true, Ordering::Release);
+    }
+    Ok(slot.as_ref().expect("just filled").clone())
+}
+
+/// True when a call on this thread goes to the crate root's fallback client (no
+/// [`with_client`] scope here, and the default was never set): then the fallback's
+/// [`crate::FALLBACK_SITE_CALL`] may run it. Two loads, no lock and no borrow.
+#[inline]
+pub(crate) fn fallback_is_current() -> bool {
+    DEFAULT_IS_FALLBACK.load(Ordering::Acquire) && CLIENTS.with(|c| c.depth.get() == 0)
 }
 
 /// Runs `f` with the current client (the innermost [`with_client`] scope, else the default).

@@ -175,6 +175,20 @@ impl EmbeddedClient {
     }
 }
 
+/// [`crate::FALLBACK_SITE_CALL`]: a function or class call at a generated call site this client
+/// resolved before (so the interpreter runs), with no session, as [`EmbeddedClient::execute`]
+/// would run it; `None` for any other request.
+pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<Value>> {
+    let f = req.site?.embedded.get()?;
+    if options.session.is_some() || !matches!(req.call_type, CallType::Function | CallType::Class) {
+        return None;
+    }
+    Some(Python::attach(|py| {
+        let result = call(py, f.bind(py), req)?;
+        telemetry::time_decode(|| from_py(&result, options.returns))
+    }))
+}
+
 fn target<'py>(py: Python<'py>, req: &Request) -> Result<Bound<'py, PyAny>> {
     match &req.target {
         Some(r) => ref_object(py, r),
