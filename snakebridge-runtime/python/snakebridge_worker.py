@@ -365,13 +365,10 @@ class Worker:
         self.made = []
         att, size = self.out_att, self.out_len
         self.out_att, self.out_len = [], 0
-        if not att:
-            view = memoryview(len(data).to_bytes(4, "little") + data)
-            while view:
-                n = os.write(self.wfd, view)
-                view = view[n:]
-            return
-        head = (len(data) | _ATTACHMENTS).to_bytes(4, "little") + size.to_bytes(4, "little")
+        if att:
+            head = (len(data) | _ATTACHMENTS).to_bytes(4, "little") + size.to_bytes(4, "little")
+        else:
+            head = len(data).to_bytes(4, "little")
         parts = [memoryview(head + data)] + [memoryview(a) for a in att]
         while parts:
             n = os.writev(self.wfd, parts[:512])
@@ -446,8 +443,10 @@ class Worker:
         if segment is not None and count:
             offset = int(obj.get("offset", 0))
             if offset < 0 or offset % dtype.itemsize:
-                raise ValueError("offset %d into segment `%s` is not one of %s elements"
-                                 % (offset, segment, dtype.name))
+                raise ValueError(
+                    "offset %d into segment `%s` is not one of %s elements"
+                    % (offset, segment, dtype.name)
+                )
             mm = self.mapping(segment, offset + count * dtype.itemsize)
             # The array's base is the mapping itself, and every view of it has the array or
             # the mapping as its base (numpy collapses chains of views): what `unmap_unused`
@@ -460,7 +459,11 @@ class Worker:
             data = b""
         elif att is not None:
             offset, length = int(att[0]), int(att[1])
-            if length != count * dtype.itemsize or offset < 0 or offset + length > len(self.attachments):
+            if (
+                length != count * dtype.itemsize
+                or offset < 0
+                or offset + length > len(self.attachments)
+            ):
                 raise ValueError("attachment %r does not hold %d %s elements" % (att, count, name))
             # Read-only (a view of bytes), like every array from Rust; no copy.
             data = memoryview(self.attachments)[offset : offset + length]

@@ -49,19 +49,10 @@ pub trait RefResolver {
         )))
     }
 
-    /// The array whose C-order bytes are `len` bytes from `offset` in the attachments beside
-    /// the message (only the pool sends these).
-    fn attached_array(
-        &self,
-        offset: usize,
-        len: usize,
-        dtype: DType,
-        shape: Vec<usize>,
-    ) -> Result<NdArray> {
-        let _ = (offset, len, dtype, shape);
-        Err(bad(
-            "an array beside the message arrived where no attachments are",
-        ))
+    /// The binary attachments that came beside the message, which `{"att": [offset, length]}`
+    /// arrays point into (only the pool sends these).
+    fn attachments(&self) -> Option<&[u8]> {
+        None
     }
 }
 
@@ -82,7 +73,8 @@ impl ArraySink for InlineArrays {
 }
 
 /// `{"__type__": "ndarray", "dtype", "shape", key: location}`.
-pub(crate) fn array_header(array: &NdArray, key: &str, location: String) -> Json {
+pub(crate) fn array_header(array: &NdArray, key: &str, location: impl Into<Json>) -> Json {
+    let location = location.into();
     json!({ TAG: "ndarray", "dtype": array.dtype().name(), "shape": array.shape(), key: location })
 }
 
@@ -379,7 +371,22 @@ fn decode_array(obj: &Map<String, Json>, refs: &dyn RefResolver) -> Result<NdArr
         let (Some(offset), Some(len)) = (at(0), at(1)) else {
             return Err(bad("`ndarray`.`att` is not [offset, length]"));
         };
-        return refs.attached_array(offset, len, dtype, shape);
+        let Some(attachments) = refs.attachments() else {
+            return Err(bad(
+                "an array beside the message arrived where no attachments are",
+            ));
+        };
+        let bytes = offset
+            .checked_add(len)
+            .and_then(|end| attachments.get(offset..end))
+            .ok_or_else(|| {
+                bad(format!(
+                    "`ndarray`.`att` bytes {offset}..+{len} are not inside the {} bytes of \
+                     attachments",
+                    attachments.len()
+                ))
+            })?;
+        return NdArray::from_c_bytes(dtype, shape, bytes);
     }
     let data = BASE64
         .decode(str_field(obj, "ndarray", "data")?)

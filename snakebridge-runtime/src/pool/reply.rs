@@ -88,26 +88,8 @@ impl RefResolver for Resolver<'_> {
         Ok(array)
     }
 
-    fn attached_array(
-        &self,
-        offset: usize,
-        len: usize,
-        dtype: DType,
-        shape: Vec<usize>,
-    ) -> Result<NdArray> {
-        let bytes = offset
-            .checked_add(len)
-            .and_then(|end| self.1.get(offset..end))
-            .ok_or_else(|| {
-                Error::decode(
-                    "array beside the reply",
-                    format!(
-                        "bytes {offset}..+{len} are not inside the {} bytes of attachments",
-                        self.1.len()
-                    ),
-                )
-            })?;
-        NdArray::from_c_bytes(dtype, shape, bytes)
+    fn attachments(&self) -> Option<&[u8]> {
+        Some(self.1)
     }
 }
 

@@ -117,6 +117,22 @@ impl Mapping {
         })
     }
 
+    /// A read-write mapping of the first `len > 0` bytes of `fd`, their memory reserved first
+    /// where the system can: a full /dev/shm then fails here (ENOSPC) instead of killing this
+    /// process with SIGBUS while the mapping is written.
+    fn reserved(fd: &OwnedFd, len: usize) -> io::Result<Mapping> {
+        #[cfg(target_os = "linux")]
+        {
+            let size = libc::off_t::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
+            // SAFETY: a plain call on a valid fd.
+            let err = unsafe { libc::posix_fallocate(fd.as_raw_fd(), 0, size) };
+            if err != 0 {
+                return Err(io::Error::from_raw_os_error(err));
+            }
+        }
+        Mapping::new(fd, len, true)
+    }
+
     pub(super) fn bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: `len` mapped, writable bytes, borrowed uniquely through `&mut self`.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
@@ -180,35 +196,21 @@ impl Segment {
 
     /// A segment of at least `len > 0` bytes to be filled in place, and a read-write mapping of
     /// its first `len` bytes, all zero: a spare of `spares` that fits (zeroed here), else a new
-    /// segment (zero already). The memory is reserved first where the system can (a full
-    /// /dev/shm is then an error here, not a SIGBUS while the caller writes).
+    /// segment (zero already), its memory reserved ([`Mapping::reserved`]).
     pub(super) fn mapped_for_filling(
         spares: &Spares,
         len: usize,
     ) -> io::Result<(Segment, Mapping)> {
-        let (segment, fd, reused) = match spares.take(len) {
-            Some(spare) => match spare.reopen() {
-                Ok(fd) => (spare, fd, true),
-                Err(_) => {
-                    let (segment, fd) = Segment::new(grain(len))?;
-                    (segment, fd, false)
-                }
-            },
-            None => {
-                let (segment, fd) = Segment::new(grain(len))?;
-                (segment, fd, false)
-            }
+        // A spare that cannot be opened again is unlinked (dropped) and a new segment made.
+        let spare = spares
+            .take(len)
+            .and_then(|spare| spare.reopen().ok().map(|fd| (spare, fd)));
+        let reused = spare.is_some();
+        let (segment, fd) = match spare {
+            Some(spare) => spare,
+            None => Segment::new(grain(len))?,
         };
-        #[cfg(target_os = "linux")]
-        {
-            let size = libc::off_t::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
-            // SAFETY: a plain call on a valid fd.
-            let err = unsafe { libc::posix_fallocate(fd.as_raw_fd(), 0, size) };
-            if err != 0 {
-                return Err(io::Error::from_raw_os_error(err));
-            }
-        }
-        let mut mapping = Mapping::new(&fd, len, true)?;
+        let mut mapping = Mapping::reserved(&fd, len)?;
         if reused {
             // An earlier array's elements: the caller is promised zeros.
             mapping.bytes_mut().fill(0);
@@ -243,18 +245,7 @@ impl Segment {
                 std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd.as_raw_fd()) });
             return file.write_all_at(&array.c_order_bytes(), 0);
         }
-        // Reserve the memory first: a full /dev/shm then fails here (ENOSPC) instead of killing
-        // this process with SIGBUS while the array is written.
-        #[cfg(target_os = "linux")]
-        {
-            let size = libc::off_t::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
-            // SAFETY: a plain call on a valid fd.
-            let err = unsafe { libc::posix_fallocate(fd.as_raw_fd(), 0, size) };
-            if err != 0 {
-                return Err(io::Error::from_raw_os_error(err));
-            }
-        }
-        let mut mapping = Mapping::new(fd, len, true)?;
+        let mut mapping = Mapping::reserved(fd, len)?;
         array.write_c_order(mapping.bytes_mut());
         Ok(())
     }

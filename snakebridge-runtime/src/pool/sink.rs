@@ -92,7 +92,7 @@ pub(crate) fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment>
 impl ArraySink for SharedArrays<'_> {
     fn encode_array(&mut self, array: &NdArray) -> Json {
         if let Some(lent) = SegmentStorage::lend(array) {
-            let mut json = wire::array_header(array, "shm", lent.name().to_owned());
+            let mut json = wire::array_header(array, "shm", lent.name());
             if array.byte_offset() != 0 {
                 json["offset"] = array.byte_offset().into();
             }
@@ -103,7 +103,7 @@ impl ArraySink for SharedArrays<'_> {
         if len > 0 && len >= self.threshold {
             match self.segment_for(array) {
                 Ok(segment) => {
-                    let json = wire::array_header(array, "shm", segment.name().to_owned());
+                    let json = wire::array_header(array, "shm", segment.name());
                     self.segments.push(segment);
                     return json;
                 }
@@ -120,9 +120,7 @@ impl ArraySink for SharedArrays<'_> {
         let offset = self.attachments.len().next_multiple_of(ATTACHMENT_ALIGN);
         self.attachments.resize(offset, 0);
         self.attachments.extend_from_slice(&array.c_order_bytes());
-        let mut json = wire::array_header(array, "att", String::new());
-        json["att"] = serde_json::json!([offset, len]);
-        json
+        wire::array_header(array, "att", serde_json::json!([offset, len]))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Frames on the private channel: 4-byte little-endian length + UTF-8 JSON, or, for a message
-//! with arrays beside its JSON (either way), the length with [`ATTACHMENTS`] set, a second 4-byte length, the
-//! JSON and then that many bytes of attachments (the arrays' elements, each at a multiple of
-//! [`ATTACHMENT_ALIGN`] bytes from the start of the attachments).
+//! with arrays beside its JSON (either way), the length with [`ATTACHMENTS`] set, a second
+//! 4-byte length, the JSON and then that many bytes of attachments (the arrays' elements, each
+//! at a multiple of [`ATTACHMENT_ALIGN`] bytes from the start of the attachments).
 
 use std::io::{self, PipeReader, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
