@@ -61,6 +61,18 @@ pub fn median<T: Copy + PartialOrd>(mut xs: Vec<T>) -> T {
     xs[xs.len() / 2]
 }
 
+/// Runs `one(i)` for `i` in `0..warmup`, then for `i` in `0..calls`, timing each of the latter.
+pub fn time_each(warmup: usize, calls: usize, mut one: impl FnMut(usize)) -> Vec<Duration> {
+    (0..warmup).for_each(&mut one);
+    (0..calls)
+        .map(|i| {
+            let t = std::time::Instant::now();
+            one(i);
+            t.elapsed()
+        })
+        .collect()
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }

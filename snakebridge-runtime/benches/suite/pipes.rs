@@ -12,7 +12,9 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::time_each;
 
 const BARE: &str = "import os\n\
 while True:\n    b = os.read(0, 65536)\n    if not b:\n        break\n    os.write(1, b)\n";
@@ -61,18 +63,6 @@ impl Drop for Loop {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Runs `one(i)` `warmup` times, then `calls` times more, timing each of those.
-fn time_each(warmup: usize, calls: usize, mut one: impl FnMut(usize)) -> Vec<Duration> {
-    (0..warmup).for_each(&mut one);
-    (0..calls)
-        .map(|i| {
-            let t = Instant::now();
-            one(i);
-            t.elapsed()
-        })
-        .collect()
 }
 
 /// Round-trip times of `calls` calls (after `warmup`) of the bare `os.read`/`os.write` loop,

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use snakebridge_runtime::{Call, NdArray, PoolClient, PoolConfig, PyRef, call, with_client};
 
-use crate::{Figure, Mode, median};
+use crate::{Figure, Mode, median, time_each};
 
 const TEST_PYTHON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python");
 
@@ -99,18 +99,11 @@ pub fn run(mode: Mode) -> Vec<Figure> {
 
     // Round-trip latency: one caller, one worker, every call timed on its own.
     let pool = start(1);
-    let mut samples = Vec::with_capacity(plan.latency_calls);
-    with_client(pool.clone(), || {
-        for i in 0..plan.warmup as i64 {
-            let r: i64 = call("operator", "add", (i, 1)).unwrap();
-            black_box(r);
-        }
-        for i in 0..plan.latency_calls as i64 {
-            let t = Instant::now();
-            let r: i64 = call("operator", "add", (i, 1)).unwrap();
-            samples.push(t.elapsed());
-            assert_eq!(r, i + 1);
-        }
+    let mut samples = with_client(pool.clone(), || {
+        time_each(plan.warmup, plan.latency_calls, |i| {
+            let r: i64 = call("operator", "add", (i as i64, 1)).unwrap();
+            assert_eq!(r, i as i64 + 1);
+        })
     });
     drop(pool);
     samples.sort();
@@ -391,16 +384,11 @@ fn array_figures(full: bool) -> Vec<Figure> {
     const MID: usize = 16 << 10;
     let mid = NdArray::from_vec(vec![1.5f64; MID / 8]);
     let (warm, n) = if full { (200, 2001) } else { (2, 5) };
-    let mut attached: Vec<Duration> = with_client(inline.clone(), || {
-        (0..warm + n)
-            .map(|_| {
-                let t = Instant::now();
-                let len: i64 = call("builtins", "len", (mid.clone(),)).unwrap();
-                assert_eq!(len as usize, MID / 8);
-                t.elapsed()
-            })
-            .skip(warm)
-            .collect()
+    let mut attached = with_client(inline.clone(), || {
+        time_each(warm, n, |_| {
+            let len: i64 = call("builtins", "len", (mid.clone(),)).unwrap();
+            assert_eq!(len as usize, MID / 8);
+        })
     });
     attached.sort();
     let mut b64 = crate::pipes::base64_json_loop(MID, warm, n);
