@@ -86,13 +86,18 @@ tuple_args! {
 /// ```
 #[must_use = "a Call does nothing until `.call()` or `.stream()`"]
 pub struct Call<R> {
-    // A field that can own memory must be checked in `owns_nothing`: `call` forgets a
-    // finished call whose parts own nothing.
     request: Request,
     options: CallOptions,
     /// Optional positional-only arguments set beyond the end of `request.args`, waiting for the
-    /// ones before them (Python fills positional parameters in order).
-    pending_positional: Vec<(usize, Value)>,
+    /// ones before them (Python fills positional parameters in order). In an `Option`: `None`
+    /// is one word to write and test on every call, an empty `Vec` three.
+    pending_positional: Option<Vec<(usize, Value)>>,
+    /// True while dropping this call would free nothing, so `call` forgets it instead (its
+    /// drop glue is a dozen checks on the hot path). Only [`Call::at`] sets it, when its
+    /// arguments own no memory (scalars: known at compile time for a generated call); every
+    /// step that may add owned memory clears it. A wrong `true` would leak, never free twice;
+    /// `call` checks it against the fields in debug builds.
+    owns_nothing: bool,
     returns: PhantomData<fn() -> R>,
 }
 
@@ -102,6 +107,7 @@ impl<R> Clone for Call<R> {
             request: self.request.clone(),
             options: self.options.clone(),
             pending_positional: self.pending_positional.clone(),
+            owns_nothing: self.owns_nothing,
             returns: PhantomData,
         }
     }
@@ -126,7 +132,8 @@ impl<R: FromValue> Call<R> {
                 returns: R::RETURN_POLICY,
                 ..CallOptions::default()
             },
-            pending_positional: Vec::new(),
+            pending_positional: None,
+            owns_nothing: false,
             returns: PhantomData,
         }
     }
@@ -143,6 +150,8 @@ impl<R: FromValue> Call<R> {
     /// `module.function(*args)` from a generated call site (the callable is resolved once).
     #[inline]
     pub fn at(site: &'static CallSite, args: impl IntoArgs) -> Self {
+        let args = args.into_args();
+        let owns_nothing = args.iter().all(Value::owns_nothing) && !args.spilled();
         // Built in one expression so the hot path moves no half-built request around.
         Call {
             request: Request {
@@ -151,7 +160,7 @@ impl<R: FromValue> Call<R> {
                 class: None,
                 name: Name::Borrowed(site.name),
                 target: None,
-                args: args.into_args(),
+                args,
                 kwargs: Vec::new(),
                 streaming: false,
                 site: Some(site),
@@ -160,7 +169,8 @@ impl<R: FromValue> Call<R> {
                 returns: R::RETURN_POLICY,
                 ..CallOptions::default()
             },
-            pending_positional: Vec::new(),
+            pending_positional: None,
+            owns_nothing,
             returns: PhantomData,
         }
     }
@@ -193,6 +203,7 @@ impl<R: FromValue> Call<R> {
     #[inline]
     fn args(mut self, args: impl IntoArgs) -> Self {
         self.request.args = args.into_args();
+        self.owns_nothing = false;
         self
     }
 
@@ -200,12 +211,14 @@ impl<R: FromValue> Call<R> {
     #[inline]
     pub fn kwarg(mut self, name: impl Into<Name>, value: impl IntoValue) -> Self {
         self.request.kwargs.push((name.into(), value.into_value()));
+        self.owns_nothing = false;
         self
     }
 
     /// Appends positional arguments (a Python `*args`).
     pub fn extra_args(mut self, args: impl IntoIterator<Item = Value>) -> Self {
         self.request.args.extend(args);
+        self.owns_nothing = false;
         self
     }
 
@@ -214,33 +227,45 @@ impl<R: FromValue> Call<R> {
     /// calling with a gap before a set index is an [`Error::Encode`] naming the gap.
     pub fn positional(mut self, index: usize, value: impl IntoValue) -> Self {
         let value = value.into_value();
+        // A scalar set in place keeps a generated call's fast drop (`math.log(x, base)`).
+        let scalar_in_place = value.owns_nothing() && index <= self.request.args.len();
         let args = &mut self.request.args;
         if index < args.len() {
             args[index] = value;
         } else if index == args.len() {
             args.push(value);
         } else {
-            self.pending_positional.push((index, value));
+            self.pending_positional
+                .get_or_insert_default()
+                .push((index, value));
         }
         // Earlier gaps may now be filled.
-        self.pending_positional.sort_by_key(|(i, _)| *i);
-        while let Some(pos) = self
-            .pending_positional
-            .iter()
-            .position(|(i, _)| *i <= self.request.args.len())
-        {
-            let (i, v) = self.pending_positional.remove(pos);
-            if i < self.request.args.len() {
-                self.request.args[i] = v;
-            } else {
-                self.request.args.push(v);
+        if let Some(pending) = &mut self.pending_positional {
+            pending.sort_by_key(|(i, _)| *i);
+            while let Some(pos) = pending
+                .iter()
+                .position(|(i, _)| *i <= self.request.args.len())
+            {
+                let (i, v) = pending.remove(pos);
+                if i < self.request.args.len() {
+                    self.request.args[i] = v;
+                } else {
+                    self.request.args.push(v);
+                }
+            }
+            if pending.is_empty() {
+                self.pending_positional = None;
             }
         }
+        self.owns_nothing = self.owns_nothing
+            && scalar_in_place
+            && self.pending_positional.is_none()
+            && !self.request.args.spilled();
         self
     }
 
     fn check_positional(&self) -> Result<()> {
-        match self.pending_positional.first() {
+        match self.pending_positional.as_ref().and_then(|p| p.first()) {
             None => Ok(()),
             Some((index, _)) => Err(Error::encode(format!(
                 "positional argument #{index} of `{}` was set, but #{} before it was not: Python \
@@ -272,6 +297,7 @@ impl<R: FromValue> Call<R> {
     /// Runs the call in the named pool.
     pub fn pool(mut self, pool: impl Into<Name>) -> Self {
         self.options.pool = Some(pool.into());
+        self.owns_nothing = false;
         self
     }
 
@@ -320,6 +346,7 @@ impl<R: FromValue> Call<R> {
                 ..self.options
             },
             pending_positional: self.pending_positional,
+            owns_nothing: self.owns_nothing,
             returns: PhantomData,
         }
         .call()
@@ -328,9 +355,9 @@ impl<R: FromValue> Call<R> {
     /// Runs the call on the current client and converts the result to `R`.
     #[track_caller]
     #[inline]
-    pub fn call(mut self) -> Result<R> {
+    pub fn call(self) -> Result<R> {
         let location = Location::caller();
-        if !self.pending_positional.is_empty() {
+        if self.pending_positional.is_some() {
             self.check_positional()?;
         }
         if telemetry::enabled() {
@@ -348,22 +375,20 @@ impl<R: FromValue> Call<R> {
             Some(value) => value,
             None => with_current(|client| client.execute(&self.request, &self.options)),
         };
-        self.request.forget_scalar_args();
-        if self.owns_nothing() {
-            // Nothing to free (checked by `owns_nothing`): skip the drop glue. (Forgetting here,
-            // not in a helper taking `self`, keeps the call from being copied.)
+        if self.owns_nothing {
+            debug_assert!(self.fields_own_nothing(), "Call::owns_nothing is stale");
+            // Nothing to free: skip the drop glue. (Forgetting here, not in a helper taking
+            // `self`, keeps the call from being copied.)
             std::mem::forget(self);
         }
         let value = value.map_err(|e| at(e, location))?;
         R::from_value(value).map_err(|e| at(e, location))
     }
 
-    /// True when dropping this call would free nothing (a generated call with scalar
-    /// arguments, once they are forgotten): every field is borrowed, empty or plain data.
-    #[inline]
-    fn owns_nothing(&self) -> bool {
+    /// What [`Call::owns_nothing`](Self) claims, checked field by field (debug builds).
+    fn fields_own_nothing(&self) -> bool {
         self.request.owns_nothing()
-            && self.pending_positional.capacity() == 0
+            && self.pending_positional.is_none()
             && matches!(self.options.pool, None | Some(Name::Borrowed(_)))
     }
 

@@ -78,28 +78,16 @@ pub struct Request {
 }
 
 impl Request {
-    /// Empties `args` without running their drop glue when none of them owns memory (the
-    /// common case of generated calls with scalar arguments): dropping the request is then a
-    /// few checks instead of a call per argument.
-    #[inline]
-    pub(crate) fn forget_scalar_args(&mut self) {
-        if self.args.iter().all(Value::owns_nothing) {
-            // SAFETY: the elements own no memory, so not running their drop leaks nothing.
-            unsafe { self.args.set_len(0) }
-        }
-    }
-
-    /// True when dropping the request would free nothing: borrowed names, no class, target or
-    /// arguments, and no heap buffers (what a generated scalar call leaves after
-    /// [`forget_scalar_args`](Self::forget_scalar_args)). Such a request may be forgotten
-    /// instead of dropped, which saves its drop glue (a dozen checks) on the hot path.
+    /// True when dropping the request would free nothing: borrowed names, no class or target,
+    /// arguments that own no memory (scalars) and no heap buffers: a generated scalar call.
+    /// Such a request may be forgotten instead of dropped (see `Call::call`).
     #[inline]
     pub(crate) fn owns_nothing(&self) -> bool {
         matches!(self.python_module, Name::Borrowed(_))
             && matches!(self.name, Name::Borrowed(_))
             && self.class.is_none()
             && self.target.is_none()
-            && self.args.is_empty()
+            && self.args.iter().all(Value::owns_nothing)
             && !self.args.spilled()
             && self.kwargs.capacity() == 0
     }

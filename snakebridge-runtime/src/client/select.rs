@@ -23,10 +23,8 @@ static DEFAULT_IS_FALLBACK: AtomicBool = AtomicBool::new(false);
 type CachedDefault = Option<(u64, Arc<dyn RuntimeClient>)>;
 
 struct ThreadClients {
-    /// The stack of [`with_client`] scopes.
+    /// The stack of [`with_client`] scopes (its length is [`SCOPE_DEPTH`]).
     scoped: RefCell<Vec<Arc<dyn RuntimeClient>>>,
-    /// `scoped.len()`, readable without a `RefCell` borrow on the hot path.
-    depth: Cell<usize>,
     /// This thread's copy of the default client: the hot path touches no lock and no shared
     /// reference count.
     cached_default: RefCell<CachedDefault>,
@@ -36,10 +34,13 @@ thread_local! {
     static CLIENTS: ThreadClients = const {
         ThreadClients {
             scoped: RefCell::new(Vec::new()),
-            depth: Cell::new(0),
             cached_default: RefCell::new(None),
         }
     };
+    /// How many [`with_client`] scopes this thread is in: `CLIENTS.scoped.len()`, kept apart
+    /// so the hot path reads it without a borrow, and without the first-use check a
+    /// thread-local with a destructor takes.
+    static SCOPE_DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Makes `client` the process-wide default, returning the previous one.
@@ -71,16 +72,12 @@ pub fn with_client<R>(client: Arc<dyn RuntimeClient>, f: impl FnOnce() -> R) -> 
     struct Pop;
     impl Drop for Pop {
         fn drop(&mut self) {
-            CLIENTS.with(|c| {
-                c.scoped.borrow_mut().pop();
-                c.depth.set(c.depth.get() - 1);
-            });
+            CLIENTS.with(|c| c.scoped.borrow_mut().pop());
+            SCOPE_DEPTH.with(|d| d.set(d.get() - 1));
         }
     }
-    CLIENTS.with(|c| {
-        c.scoped.borrow_mut().push(client);
-        c.depth.set(c.depth.get() + 1);
-    });
+    CLIENTS.with(|c| c.scoped.borrow_mut().push(client));
+    SCOPE_DEPTH.with(|d| d.set(d.get() + 1));
     let _pop = Pop;
     f()
 }
@@ -121,7 +118,7 @@ fn default_client() -> Result<Arc<dyn RuntimeClient>> {
 /// [`crate::FALLBACK_SITE_CALL`] may run it. Two loads, no lock and no borrow.
 #[inline]
 pub(crate) fn fallback_is_current() -> bool {
-    DEFAULT_IS_FALLBACK.load(Ordering::Acquire) && CLIENTS.with(|c| c.depth.get() == 0)
+    DEFAULT_IS_FALLBACK.load(Ordering::Acquire) && SCOPE_DEPTH.with(|d| d.get() == 0)
 }
 
 /// Runs `f` with the current client (the innermost [`with_client`] scope, else the default).
@@ -131,7 +128,7 @@ pub(crate) fn fallback_is_current() -> bool {
 pub(crate) fn with_current<R>(f: impl FnOnce(&dyn RuntimeClient) -> Result<R>) -> Result<R> {
     let generation = DEFAULT_GENERATION.load(Ordering::Acquire);
     CLIENTS.with(|clients| {
-        if clients.depth.get() != 0 {
+        if SCOPE_DEPTH.with(Cell::get) != 0 {
             // Scoped clients are cloned out: `f` may open a nested scope on this thread.
             let scoped = clients.scoped.borrow().last().cloned();
             if let Some(client) = scoped {

@@ -641,30 +641,34 @@ impl FromValue for f64 {
     const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
     /// Accepts `int` too, as Python does wherever a float is expected (`statistics.mean([1, 3])`
     /// returns the int `2`).
-    #[inline]
+    #[inline(always)]
     fn from_value(value: Value) -> Result<Self> {
         // The hot path of every float-returning call: a float or int owns nothing, so skip the
         // drop glue a by-value `match` would run on the whole `Value` afterwards.
         let value = std::mem::ManuallyDrop::new(value);
         match *value {
-            Value::Float(x) => return Ok(x),
-            Value::Int(i) => return Ok(i as f64),
-            _ => {}
+            Value::Float(x) => Ok(x),
+            Value::Int(i) => Ok(i as f64),
+            _ => f64_from_other(std::mem::ManuallyDrop::into_inner(value)),
         }
-        let value = std::mem::ManuallyDrop::into_inner(value);
-        match &value {
-            Value::BigInt(i) => {
-                use num_bigint::ToBigInt;
-                let approx: f64 = i.to_string().parse().unwrap_or(f64::NAN);
-                // Only exact conversions are accepted, so no precision is silently lost.
-                if approx.is_finite() && approx.to_bigint().as_ref() == Some(i) {
-                    Ok(approx)
-                } else {
-                    mismatch("f64 (exactly)", &value)
-                }
+    }
+}
+
+/// [`f64::from_value`] of anything but a float or an int.
+#[cold]
+fn f64_from_other(value: Value) -> Result<f64> {
+    match &value {
+        Value::BigInt(i) => {
+            use num_bigint::ToBigInt;
+            let approx: f64 = i.to_string().parse().unwrap_or(f64::NAN);
+            // Only exact conversions are accepted, so no precision is silently lost.
+            if approx.is_finite() && approx.to_bigint().as_ref() == Some(i) {
+                Ok(approx)
+            } else {
+                mismatch("f64 (exactly)", &value)
             }
-            other => mismatch("f64", other),
         }
+        other => mismatch("f64", other),
     }
 }
 

@@ -54,7 +54,11 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> Result<Bound<'py, Py
     match value {
         // Floats and ints inline, as `to_py_at` makes them: the arguments of most generated
         // calls, which then skip the call and the match over every kind of value.
-        Value::Float(x) => Ok(PyFloat::new(py, *x).into_any()),
+        // SAFETY: `PyFloat_FromDouble` returns a new reference (`from_owned_ptr` panics on
+        // NULL, as `PyFloat::new` does); called here directly, pyo3's wrapper is not inlined.
+        Value::Float(x) => {
+            Ok(unsafe { Bound::from_owned_ptr(py, pyo3::ffi::PyFloat_FromDouble(*x)) })
+        }
         Value::Int(i) => {
             let Ok(i) = i.into_pyobject(py);
             Ok(i.into_any())
@@ -151,7 +155,51 @@ fn tzinfo(py: Python<'_>, offset: Option<i32>) -> PyResult<Option<Bound<'_, PyTz
 }
 
 /// Converts a Python object into a value according to the return policy.
+#[inline]
 pub(crate) fn from_py(obj: &Bound<'_, PyAny>, policy: ReturnPolicy) -> Result<Value> {
+    // An exact scalar comes back as itself under every policy but `Ref`: read inline, it is
+    // the whole conversion of most typed calls (`math.sqrt -> f64`).
+    if !matches!(policy, ReturnPolicy::Ref)
+        && let Some(value) = exact_scalar(obj)
+    {
+        return Ok(value);
+    }
+    from_py_any(obj, policy)
+}
+
+/// `None`, `True`/`False`, an exact `float`, or an exact `int` that fits in `i64`, as the value
+/// [`convert`] would make of it; `None` for anything else.
+#[inline(always)]
+fn exact_scalar(obj: &Bound<'_, PyAny>) -> Option<Value> {
+    use pyo3::ffi;
+    let p = obj.as_ptr();
+    // SAFETY: `p` is a live object (borrowed from `obj`) and the GIL is held; the checks read
+    // its type, and the getters are the ones for exactly that type.
+    unsafe {
+        if ffi::PyFloat_CheckExact(p) != 0 {
+            return Some(Value::Float(ffi::PyFloat_AS_DOUBLE(p)));
+        }
+        if ffi::PyLong_CheckExact(p) != 0 {
+            let mut overflow = 0;
+            let i = ffi::PyLong_AsLongLongAndOverflow(p, &mut overflow);
+            // An exact int raises nothing here; one beyond i64 takes the general path.
+            return (overflow == 0).then_some(Value::Int(i));
+        }
+        if p == ffi::Py_None() {
+            return Some(Value::None);
+        }
+        if p == ffi::Py_True() {
+            return Some(Value::Bool(true));
+        }
+        if p == ffi::Py_False() {
+            return Some(Value::Bool(false));
+        }
+    }
+    None
+}
+
+/// [`from_py`] of anything [`exact_scalar`] did not read.
+fn from_py_any(obj: &Bound<'_, PyAny>, policy: ReturnPolicy) -> Result<Value> {
     match policy {
         ReturnPolicy::Ref => Ok(Value::Ref(make_ref(obj))),
         ReturnPolicy::Auto => convert(obj, false),

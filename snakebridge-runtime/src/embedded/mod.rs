@@ -178,14 +178,26 @@ impl EmbeddedClient {
 /// [`crate::FALLBACK_SITE_CALL`]: a function or class call at a generated call site this client
 /// resolved before (so the interpreter runs), with no session, as [`EmbeddedClient::execute`]
 /// would run it; `None` for any other request.
+///
+/// Only arguments that fit an [`ArgBuffer`] take this path, in one function: conversion, the
+/// `vectorcall` and the result's conversion inline. It is not timed: [`crate::Call::call`]
+/// takes it only when no subscriber wants call events, and a measured call (whose nested calls
+/// are measured too) goes through [`EmbeddedClient::execute`].
+#[inline]
 pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<Value>> {
     let f = req.site?.embedded.get()?;
-    if options.session.is_some() || !matches!(req.call_type, CallType::Function | CallType::Class) {
+    if options.session.is_some()
+        || !matches!(req.call_type, CallType::Function | CallType::Class)
+        || !fits_buffer(req)
+    {
         return None;
     }
     Some(Python::attach(|py| {
-        let result = call(py, f.bind(py), req)?;
-        telemetry::time_decode(|| from_py(&result, options.returns))
+        let mut buf = ArgBuffer::new();
+        buf.fill(py, &req.args)?;
+        let result = buf.call(py, f.bind(py), req)?;
+        drop(buf);
+        from_py(&result, options.returns)
     }))
 }
 
@@ -205,50 +217,93 @@ const INLINE_ARGS: usize = snakebridge_contract::MAX_TUPLE_ARITY;
 
 /// Owned references to converted arguments, released when the call is done.
 struct ArgBuffer {
-    /// Slot 0 is scratch space that `PY_VECTORCALL_ARGUMENTS_OFFSET` lets the callee use.
+    /// Slot 0 is scratch space that `PY_VECTORCALL_ARGUMENTS_OFFSET` lets the callee use;
+    /// slots `1..=len` are filled.
     ptrs: [*mut pyo3::ffi::PyObject; INLINE_ARGS + 1],
     len: usize,
+}
+
+impl ArgBuffer {
+    /// An empty buffer.
+    #[inline(always)]
+    fn new() -> ArgBuffer {
+        ArgBuffer {
+            ptrs: [std::ptr::null_mut(); INLINE_ARGS + 1],
+            len: 0,
+        }
+    }
+
+    /// Converts `args` (at most [`INLINE_ARGS`]) into the buffer. (Filled in place: a buffer
+    /// returned by value would be copied on every call.)
+    #[inline(always)]
+    fn fill(&mut self, py: Python<'_>, args: &[Value]) -> Result<()> {
+        for (slot, v) in self.ptrs[1..].iter_mut().zip(args) {
+            *slot = to_py(py, v)?.into_ptr();
+            self.len += 1;
+        }
+        Ok(())
+    }
+
+    /// `f(*args)` through `vectorcall`.
+    #[inline(always)]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        f: &Bound<'py, PyAny>,
+        req: &Request,
+    ) -> Result<Bound<'py, PyAny>> {
+        // SAFETY: `ptrs[1..=len]` are valid objects; the offset flag allows the callee to use
+        // slot 0; the result is a new reference or NULL with an exception set.
+        unsafe {
+            Bound::from_owned_ptr_or_err(
+                py,
+                pyo3::ffi::PyObject_Vectorcall(
+                    f.as_ptr(),
+                    self.ptrs.as_ptr().add(1),
+                    self.len | pyo3::ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+                    std::ptr::null_mut(),
+                ),
+            )
+        }
+        .map_err(|e| python_error(py, e, req))
+    }
 }
 
 impl Drop for ArgBuffer {
     fn drop(&mut self) {
         for &p in &self.ptrs[1..=self.len] {
             // SAFETY: each filled slot holds a strong reference we own; the GIL is held (the
-            // buffer never leaves `call`).
+            // buffer never leaves the call that filled it).
             unsafe { pyo3::ffi::Py_DECREF(p) };
         }
     }
 }
 
+/// True when `req`'s arguments fit an [`ArgBuffer`]: positional ones only, at most
+/// [`INLINE_ARGS`] (every generated call with a tuple of arguments).
+#[inline(always)]
+fn fits_buffer(req: &Request) -> bool {
+    req.kwargs.is_empty() && req.args.len() <= INLINE_ARGS
+}
+
+/// Calls `f` with the request's arguments: through an [`ArgBuffer`] when they fit, else
+/// through [`call_with_tuple`].
 fn call<'py>(py: Python<'py>, f: &Bound<'py, PyAny>, req: &Request) -> Result<Bound<'py, PyAny>> {
-    if req.kwargs.is_empty() && req.args.len() <= INLINE_ARGS {
-        let mut buf = ArgBuffer {
-            ptrs: [std::ptr::null_mut(); INLINE_ARGS + 1],
-            len: 0,
-        };
-        telemetry::time_encode(|| {
-            for v in &req.args {
-                buf.ptrs[buf.len + 1] = to_py(py, v)?.into_ptr();
-                buf.len += 1;
-            }
-            Ok::<_, Error>(())
-        })?;
-        // SAFETY: `ptrs[1..=len]` are valid objects; the offset flag allows the callee to use
-        // slot 0; the result is a new reference or NULL with an exception set.
-        return unsafe {
-            Bound::from_owned_ptr_or_err(
-                py,
-                pyo3::ffi::PyObject_Vectorcall(
-                    f.as_ptr(),
-                    buf.ptrs.as_ptr().add(1),
-                    buf.len | pyo3::ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
-                    std::ptr::null_mut(),
-                ),
-            )
-        }
-        .map_err(|e| python_error(py, e, req));
+    if fits_buffer(req) {
+        let mut buf = ArgBuffer::new();
+        telemetry::time_encode(|| buf.fill(py, &req.args))?;
+        return buf.call(py, f, req);
     }
-    // General path: an argument tuple (filled in place) and a keyword dict.
+    call_with_tuple(py, f, req)
+}
+
+/// [`call`] with keyword arguments or many positional ones: an argument tuple (filled in place)
+/// and a keyword dict.
+fn call_with_tuple<'py>(
+    py: Python<'py>,
+    f: &Bound<'py, PyAny>,
+    req: &Request,
+) -> Result<Bound<'py, PyAny>> {
     let n = req.args.len() as pyo3::ffi::Py_ssize_t;
     // SAFETY: PyTuple_New returns a new reference (or NULL with an exception set).
     let args = unsafe { Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyTuple_New(n)) }

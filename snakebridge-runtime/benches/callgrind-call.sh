@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The generated call's instruction count against hand-written pyo3, by callgrind (deterministic
+# where time on this machine is not): README "Performance targets", <= 1.2x.
+#
+# Runs the bench suite's `call` figure in its profiling mode (SNAKEBRIDGE_BENCH_ONLY=site or
+# baseline) for 20,000 and 40,000 calls under callgrind; the difference over 20,000 is the cost
+# of one call without start-up. Needs valgrind and the test venv (tests/run.sh makes it).
+#
+#   snakebridge-runtime/benches/callgrind-call.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
+export SNAKEBRIDGE_PYTHON=${SNAKEBRIDGE_PYTHON:-$PWD/target/py-venv/bin/python}
+
+suite=$(cargo bench -p snakebridge-runtime --bench suite --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "suite" and m.get("executable"):
+        print(m["executable"])')
+
+instructions() { # variant calls
+    SNAKEBRIDGE_BENCH_ONLY=$1 SNAKEBRIDGE_BENCH_CALLS=$2 valgrind --tool=callgrind \
+        --callgrind-out-file=/dev/null "$suite" --bench call 2>&1 |
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+per_call() { # variant
+    local short long
+    short=$(instructions "$1" 20000)
+    long=$(instructions "$1" 40000)
+    python3 -c "print(($long - $short) / 20000)"
+}
+
+site=$(per_call site)
+baseline=$(per_call baseline)
+python3 - "$site" "$baseline" <<'EOF'
+import sys
+site, baseline = map(float, sys.argv[1:])
+ratio = site / baseline
+print("[callgrind] math.sqrt, instructions per call")
+print(f"  hand-written pyo3, cached callable : {baseline:8.1f}  (baseline)")
+print(f"  generated call at a CallSite       : {site:8.1f}  {ratio:.3f}x  "
+      f"target <= 1.2x: {'MET' if ratio <= 1.2 else 'NOT MET'}")
+EOF
