@@ -66,6 +66,7 @@ import os
 import select
 import sys
 import threading
+import time
 import traceback
 
 TAG = "__type__"
@@ -275,9 +276,13 @@ def _type_name(t):
 
 
 class Worker:
-    def __init__(self, rfd, wfd, id_base, kinds, shm_threshold):
+    def __init__(self, rfd, wfd, id_base, kinds, shm_threshold, spin=0.0):
         self.pid = os.getpid()
         self.rfd = rfd
+        # Seconds to poll for the next request before blocking (PoolConfig::spin).
+        self.spin = spin
+        self.poller = select.poll()
+        self.poller.register(rfd, select.POLLIN)
         self.wfd = wfd
         self.buf = bytearray()
         self.refs = {}
@@ -317,11 +322,24 @@ class Worker:
         """Reads until ``want`` bytes are buffered; False at EOF."""
         buf = self.buf
         while len(buf) < want:
+            if not buf and self.spin:
+                self.spin_until_readable()
             chunk = os.read(self.rfd, max(1 << 16, want - len(buf)))
             if not chunk:
                 return False
             buf += chunk
         return True
+
+    def spin_until_readable(self):
+        """Polls the request pipe for up to ``self.spin`` seconds before the blocking read: the
+        next request of a tight loop then costs no wake-up."""
+        poll = self.poller.poll
+        if poll(0):
+            return
+        deadline = time.perf_counter() + self.spin
+        while not poll(0):
+            if time.perf_counter() >= deadline:
+                return
 
     def read_frame(self):
         """The next frame's JSON and its attachments (b"" for none), or None at EOF."""
@@ -1053,6 +1071,7 @@ def main():
     kinds = os.environ.pop("SNAKEBRIDGE_EXCEPTION_KINDS", "").split(",")
     preload = [m for m in os.environ.pop("SNAKEBRIDGE_PRELOAD", "").split(",") if m]
     shm_threshold = int(os.environ.pop("SNAKEBRIDGE_SHM_THRESHOLD", str(16 * 1024)))
+    spin = int(os.environ.pop("SNAKEBRIDGE_SPIN_US", "0")) / 1e6
     global MAX_NESTING, NOT_DATA
     MAX_NESTING = int(os.environ.pop("SNAKEBRIDGE_MAX_NESTING", str(MAX_NESTING)))
     NOT_DATA = os.environ.pop("SNAKEBRIDGE_NOT_DATA_HINT", NOT_DATA)
@@ -1072,7 +1091,7 @@ def main():
     if sys.path and sys.path[0] == "":
         del sys.path[0]
     sys.argv = ["snakebridge-worker"]
-    worker = Worker(rfd, wfd, id_base, kinds, shm_threshold)
+    worker = Worker(rfd, wfd, id_base, kinds, shm_threshold, spin)
     for module in preload:
         try:
             importlib.import_module(module)

@@ -237,3 +237,51 @@ fn waiting_longer_than_the_queue_timeout_returns_saturated() {
     drop((thing, pool));
     assert!(all_gone(&pids));
 }
+
+/// The CPU time this thread has used.
+fn thread_cpu() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::uninit();
+    // SAFETY: RUSAGE_THREAD fills the struct for the calling thread.
+    let usage = unsafe {
+        assert_eq!(libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr()), 0);
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+#[test]
+fn both_sides_poll_for_the_configured_spin_before_they_block() {
+    let cpu_while_waiting = |spin: Duration| {
+        let pool = PoolClient::start(config(1).spin(spin)).unwrap();
+        with_client(pool, || {
+            let worker_cpu = || -> f64 { call("time", "process_time", ()).unwrap() };
+            let before = worker_cpu();
+            // The worker is idle for 300 ms after its reply: it spins, then blocks.
+            std::thread::sleep(Duration::from_millis(300));
+            let worker = worker_cpu() - before;
+            // This thread waits 300 ms for a reply: it spins, then blocks.
+            let mine = thread_cpu();
+            let _: Value = call("time", "sleep", (0.3,)).unwrap();
+            (worker, (thread_cpu() - mine).as_secs_f64())
+        })
+    };
+    let (worker, caller) = cpu_while_waiting(Duration::from_millis(150));
+    assert!(
+        worker >= 0.05,
+        "the worker spun {worker} s of a 150 ms spin"
+    );
+    assert!(
+        caller >= 0.05,
+        "the caller spun {caller} s of a 150 ms spin"
+    );
+    let (worker, caller) = cpu_while_waiting(Duration::ZERO);
+    assert!(
+        worker < 0.04,
+        "with no spin the idle worker used {worker} s"
+    );
+    assert!(
+        caller < 0.04,
+        "with no spin the waiting caller used {caller} s"
+    );
+}

@@ -19,6 +19,16 @@ use crate::time_each;
 const BARE: &str = "import os\n\
 while True:\n    b = os.read(0, 65536)\n    if not b:\n        break\n    os.write(1, b)\n";
 
+/// [`BARE`] polling its input for `SPIN` seconds (the first argument) before each read, as a
+/// pool worker does.
+const BARE_SPINNING: &str = "import os, select, sys, time\n\
+spin = float(sys.argv[1])\n\
+p = select.poll()\n\
+p.register(0, select.POLLIN)\n\
+while True:\n    if not p.poll(0):\n        deadline = time.perf_counter() + spin\n        \
+while not p.poll(0) and time.perf_counter() < deadline:\n            pass\n    \
+b = os.read(0, 65536)\n    if not b:\n        break\n    os.write(1, b)\n";
+
 const JSON_LINES: &str = "import json, sys\n\
 out = sys.stdout.buffer\n\
 for line in sys.stdin.buffer:\n    req = json.loads(line)\n    \
@@ -41,9 +51,14 @@ struct Loop {
 
 impl Loop {
     fn start(script: &str) -> Loop {
+        Loop::start_with(script, &[])
+    }
+
+    fn start_with(script: &str, args: &[&str]) -> Loop {
         let choice = snakebridge_runtime::contract::interpreter::from_env();
         let mut child = Command::new(&choice.program)
             .args(["-I", "-u", "-c", script])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -74,6 +89,35 @@ pub fn bare_loop(warmup: usize, calls: usize) -> Vec<Duration> {
     let mut one = || {
         l.stdin.write_all(&message).unwrap();
         l.stdin.flush().unwrap();
+        l.stdout.read_exact(&mut back).unwrap();
+    };
+    time_each(warmup, calls, |_| one())
+}
+
+/// [`bare_loop`] with both sides polling for up to `spin` before each read (as the pool
+/// does with [`snakebridge_runtime::PoolConfig::spin`]): the floor of a pipe channel that spins.
+pub fn spinning_bare_loop(spin: Duration, warmup: usize, calls: usize) -> Vec<Duration> {
+    use std::os::fd::AsRawFd;
+    let mut l = Loop::start_with(BARE_SPINNING, &[&spin.as_secs_f64().to_string()]);
+    let message = [b'x'; 64];
+    let mut back = [0u8; 64];
+    let fd = l.stdout.get_ref().as_raw_fd();
+    let mut one = || {
+        l.stdin.write_all(&message).unwrap();
+        l.stdin.flush().unwrap();
+        let start = std::time::Instant::now();
+        loop {
+            let mut pfd = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd; a zero timeout never blocks.
+            if unsafe { libc::poll(&mut pfd, 1, 0) } != 0 || start.elapsed() >= spin {
+                break;
+            }
+            std::hint::spin_loop();
+        }
         l.stdout.read_exact(&mut back).unwrap();
     };
     time_each(warmup, calls, |_| one())

@@ -36,13 +36,24 @@ struct Plan {
 }
 
 fn start(size: usize) -> Arc<PoolClient> {
-    PoolClient::start(
-        PoolConfig::new()
-            .name(format!("bench-{size}"))
-            .size(size)
-            .env("PYTHONPATH", TEST_PYTHON),
-    )
-    .expect("the pool starts (set SNAKEBRIDGE_PYTHON to a Python 3 interpreter)")
+    start_with(PoolConfig::new().name(format!("bench-{size}")).size(size))
+}
+
+fn start_with(config: PoolConfig) -> Arc<PoolClient> {
+    PoolClient::start(config.env("PYTHONPATH", TEST_PYTHON))
+        .expect("the pool starts (set SNAKEBRIDGE_PYTHON to a Python 3 interpreter)")
+}
+
+/// Sorted round-trip times of `calls` trivial calls (after `warmup`) through `pool`.
+fn round_trips(pool: Arc<PoolClient>, warmup: usize, calls: usize) -> Vec<Duration> {
+    let mut samples = with_client(pool, || {
+        time_each(warmup, calls, |i| {
+            let r: i64 = call("operator", "add", (i as i64, 1)).unwrap();
+            assert_eq!(r, i as i64 + 1);
+        })
+    });
+    samples.sort();
+    samples
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -97,25 +108,35 @@ pub fn run(mode: Mode) -> Vec<Figure> {
         }
     };
 
-    // Round-trip latency: one caller, one worker, every call timed on its own.
-    let pool = start(1);
-    let mut samples = with_client(pool.clone(), || {
-        time_each(plan.warmup, plan.latency_calls, |i| {
-            let r: i64 = call("operator", "add", (i as i64, 1)).unwrap();
-            assert_eq!(r, i as i64 + 1);
-        })
-    });
-    drop(pool);
-    samples.sort();
+    // Round-trip latency: one caller, one worker, every call timed on its own; with the
+    // default spin, and with none (every wait blocks, as in the bare loop).
+    let samples = round_trips(start(1), plan.warmup, plan.latency_calls);
     let p50 = percentile(&samples, 0.50);
     let p99 = percentile(&samples, 0.99);
+    let blocking = round_trips(
+        start_with(
+            PoolConfig::new()
+                .name("bench-no-spin")
+                .size(1)
+                .spin(Duration::ZERO),
+        ),
+        plan.warmup,
+        plan.latency_calls,
+    );
+    let blocking_p50 = percentile(&blocking, 0.50);
 
-    // The baselines, measured right after: a bare Python pipe loop and a naive JSON-lines one.
+    // The baselines, measured right after: a bare Python pipe loop, the same loop polling as
+    // long as the pool's default spin before each read on both sides, and a naive JSON-lines
+    // loop.
     let mut bare = crate::pipes::bare_loop(plan.warmup, plan.latency_calls);
     bare.sort();
+    let spin = PoolConfig::new().spin_duration();
+    let mut bare_spinning = crate::pipes::spinning_bare_loop(spin, plan.warmup, plan.latency_calls);
+    bare_spinning.sort();
     let mut lines = crate::pipes::json_lines_loop(plan.warmup, plan.latency_calls);
     lines.sort();
     let (bare_p50, lines_p50) = (percentile(&bare, 0.50), percentile(&lines, 0.50));
+    let bare_spinning_p50 = percentile(&bare_spinning, 0.50);
     println!(
         "pool round trip, trivial call operator.add(i, 1) ({} calls after {} warm-up):",
         plan.latency_calls, plan.warmup
@@ -128,12 +149,23 @@ pub fn run(mode: Mode) -> Vec<Figure> {
         micros(*samples.last().unwrap())
     );
     println!(
+        "  without spinning (PoolConfig::spin(0)): p50 {:7.1} µs   p99 {:7.1} µs",
+        micros(blocking_p50),
+        micros(percentile(&blocking, 0.99))
+    );
+    println!(
         "  baselines: bare os.read/os.write loop p50 {:7.1} µs (p99 {:7.1} µs), naive JSON-lines \
          loop p50 {:7.1} µs (p99 {:7.1} µs)",
         micros(bare_p50),
         micros(percentile(&bare, 0.99)),
         micros(lines_p50),
         micros(percentile(&lines, 0.99))
+    );
+    println!(
+        "  the bare loop polling {:?} before each read on both sides: p50 {:7.1} µs (p99 {:7.1} µs)",
+        spin,
+        micros(bare_spinning_p50),
+        micros(percentile(&bare_spinning, 0.99))
     );
 
     // CPU-bound throughput: the same load (2 callers) on 1 and on 2 workers, in short paired
@@ -197,6 +229,22 @@ pub fn run(mode: Mode) -> Vec<Figure> {
             ratio: Some(p99.as_secs_f64() / p50.as_secs_f64()),
             target: "<= 2x",
             met: Some(p99.as_secs_f64() <= 2.0 * p50.as_secs_f64()),
+        },
+        Figure {
+            what: "trivial call through the pool vs the bare loop, both spinning",
+            measured: format!("p50 {:.1} µs", micros(p50)),
+            baseline: format!("spinning bare loop p50 {:.1} µs", micros(bare_spinning_p50)),
+            ratio: Some(p50.as_secs_f64() / bare_spinning_p50.as_secs_f64()),
+            target: "(reported)",
+            met: None,
+        },
+        Figure {
+            what: "trivial call through the pool without spinning vs the bare loop",
+            measured: format!("p50 {:.1} µs", micros(blocking_p50)),
+            baseline: format!("bare pipe loop p50 {:.1} µs", micros(bare_p50)),
+            ratio: Some(blocking_p50.as_secs_f64() / bare_p50.as_secs_f64()),
+            target: "(reported)",
+            met: None,
         },
         Figure {
             what: "trivial call through the pool vs naive JSON-lines loop",

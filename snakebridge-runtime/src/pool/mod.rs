@@ -79,12 +79,17 @@ pub struct PoolConfig {
     pub(crate) stream_window: usize,
     pub(crate) output: WorkerOutput,
     pub(crate) shared_memory_threshold: usize,
+    pub(crate) spin: Duration,
 }
 
 /// The default [`PoolConfig::shared_memory_threshold`]. Measured on Linux (`cargo bench
 /// --bench pool`, one-way transfer by size): base64 inside the message and shared memory break
 /// even at 4-8 KiB; at 16 KiB shared memory takes half the time, at 64 KiB a sixth.
 const DEFAULT_SHARED_MEMORY_THRESHOLD: usize = 16 * 1024;
+
+/// The default [`PoolConfig::spin`]: about one wake-up of a blocked process on a busy
+/// virtual machine, so a quick reply or the next request of a tight loop is caught awake.
+const DEFAULT_SPIN: Duration = Duration::from_micros(100);
 
 impl Default for PoolConfig {
     fn default() -> Self {
@@ -101,6 +106,7 @@ impl Default for PoolConfig {
             stream_window: 64,
             output: WorkerOutput::Inherit,
             shared_memory_threshold: DEFAULT_SHARED_MEMORY_THRESHOLD,
+            spin: DEFAULT_SPIN,
         }
     }
 }
@@ -109,7 +115,7 @@ impl PoolConfig {
     /// The defaults: pool `default`, one worker per CPU, the interpreter from the environment
     /// (see [`PoolConfig::python`]), startup and queue timeouts of 60 s, at most 1024 waiting
     /// callers, no call timeout, a stream window of 64 items, output inherited, arrays of 16 KiB
-    /// or more through shared memory.
+    /// or more through shared memory, a spin of 100 µs before sleeping.
     pub fn new() -> PoolConfig {
         PoolConfig::default()
     }
@@ -216,6 +222,32 @@ impl PoolConfig {
     pub fn shared_memory_threshold(mut self, bytes: usize) -> Self {
         self.shared_memory_threshold = bytes;
         self
+    }
+
+    /// How long a side waiting on the channel polls it before it blocks: the caller waiting
+    /// for a reply, and the worker waiting for its next request. A process that blocks in a
+    /// read is woken by the kernel when data comes, which costs tens of microseconds on a busy
+    /// or virtual machine, twice per round trip; polling for a moment first catches a quick
+    /// reply, and the next call of a loop, awake. The cost is CPU: at most this long per
+    /// wait, on one core per waiting caller and per idle worker. Zero never polls (each wait
+    /// blocks at once), for machines where cores are scarcer than latency matters.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// // Workers that sleep as soon as they are idle.
+    /// let config = PoolConfig::new().spin(Duration::ZERO);
+    /// # let _ = config;
+    /// ```
+    pub fn spin(mut self, spin: Duration) -> Self {
+        self.spin = spin;
+        self
+    }
+
+    /// How long a waiting side polls before it blocks (see [`PoolConfig::spin`]).
+    pub fn spin_duration(&self) -> Duration {
+        self.spin
     }
 
     /// The pool's name.

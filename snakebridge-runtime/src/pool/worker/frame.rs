@@ -5,7 +5,7 @@
 
 use std::io::{self, PipeReader, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
@@ -103,6 +103,8 @@ impl std::ops::Deref for Frame {
 /// nothing is buffered).
 pub(super) struct FrameReader {
     pipe: PipeReader,
+    /// How long to poll before a blocking wait ([`crate::PoolConfig::spin`]).
+    spin: Duration,
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -111,9 +113,10 @@ pub(super) struct FrameReader {
 const READ_CHUNK: usize = 64 * 1024;
 
 impl FrameReader {
-    pub(super) fn new(pipe: PipeReader) -> FrameReader {
+    pub(super) fn new(pipe: PipeReader, spin: Duration) -> FrameReader {
         FrameReader {
             pipe,
+            spin,
             buf: vec![0; READ_CHUNK],
             start: 0,
             end: 0,
@@ -151,8 +154,13 @@ impl FrameReader {
     /// The next frame, or `None` if none started before `deadline`.
     pub(super) fn next_frame(&mut self, deadline: Option<Instant>) -> io::Result<Option<Frame>> {
         if self.buffered() == 0 {
-            // Without a deadline the read below blocks just as well: no poll needed.
-            if deadline.is_some() && !poll_readable(self.pipe.as_raw_fd(), deadline)? {
+            let fd = self.pipe.as_raw_fd();
+            // Awake for a moment first: a quick reply then costs no wake-up. Without a
+            // deadline the read below blocks just as well as a poll would.
+            if !spin_until_readable(fd, self.spin)?
+                && deadline.is_some()
+                && !poll_readable(fd, deadline)?
+            {
                 return Ok(None);
             }
             // Nothing buffered: start at the front (and give back the memory of a huge frame).
@@ -193,6 +201,37 @@ impl FrameReader {
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
         self.start += head + n + a;
         parsed.map(|json| Some(Frame { json, attachments }))
+    }
+}
+
+/// Polls `fd` without blocking for up to `spin`: true as soon as it is readable (or at
+/// EOF/error), false when `spin` is over first (at once for zero).
+fn spin_until_readable(fd: RawFd, spin: Duration) -> io::Result<bool> {
+    if spin.is_zero() {
+        return Ok(false);
+    }
+    let start = Instant::now();
+    loop {
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for the duration of the call; a zero timeout never blocks.
+        let r = unsafe { libc::poll(&mut pfd, 1, 0) };
+        if r > 0 {
+            return Ok(true);
+        }
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        if start.elapsed() >= spin {
+            return Ok(false);
+        }
+        std::hint::spin_loop();
     }
 }
 
@@ -252,7 +291,7 @@ mod tests {
         assert_eq!(with[4..8], 70_000u32.to_le_bytes());
         let sent = [with.clone(), plain, with].concat();
         let writing = std::thread::spawn(move || writer.write_all(&sent).unwrap());
-        let mut frames = FrameReader::new(reader);
+        let mut frames = FrameReader::new(reader, Duration::ZERO);
         for (id, att) in [(2, &attachments[..]), (1, &[][..]), (2, &attachments[..])] {
             let f = frames.next_frame(None).unwrap().unwrap();
             assert_eq!(f.json()["id"], id);

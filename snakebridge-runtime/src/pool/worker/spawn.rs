@@ -75,7 +75,8 @@ impl Worker {
             .env(
                 "SNAKEBRIDGE_SHM_THRESHOLD",
                 config.shared_memory_threshold.to_string(),
-            );
+            )
+            .env("SNAKEBRIDGE_SPIN_US", config.spin.as_micros().to_string());
         cmd.stdin(Stdio::null());
         match config.output {
             WorkerOutput::Inherit => {}
@@ -165,7 +166,7 @@ impl Worker {
                 child: Mutex::new(child),
                 writer: Mutex::new(Some(req_w)),
                 control: Mutex::new(Some(ctl_w)),
-                reader: Mutex::new(FrameReader::new(resp_r)),
+                reader: Mutex::new(FrameReader::new(resp_r, config.spin)),
                 reader_fd,
                 io: Mutex::new(Io {
                     reading: false,
