@@ -70,6 +70,7 @@ import time
 import traceback
 
 TAG = "__type__"
+_TAG_KEY = b'"__type__"'
 # How deep values may nest (snakebridge_contract::MAX_NESTING, passed in by the pool).
 MAX_NESTING = 1000
 I64_MIN = -(1 << 63)
@@ -96,6 +97,9 @@ _DTYPES = {
 _DTYPE_NAMES = frozenset(_DTYPES.values())
 # Set in a frame's length when attachments follow its JSON (src/pool/worker/frame.rs).
 _ATTACHMENTS = 1 << 31
+# Results `_convert` turns into themselves (or a tagged int) without walking anything.
+_PLAIN = frozenset((bool, int, float, str))
+_NO_FORK_HOOK = not hasattr(os, "register_at_fork")
 _ATTACHMENT_ALIGN = 16
 # Linux's shared memory takes write(): the kernel copies straight into its pages, about twice as
 # fast as faulting a fresh mapping in page by page (elsewhere, e.g. macOS, only mmap works).
@@ -275,9 +279,29 @@ def _type_name(t):
     return "%s.%s" % (module, qualname)
 
 
+def _plain_reply(reply):
+    """The JSON of ``{"id": n, "ok": v}`` for an int or float ``v`` without the encoder (the
+    reply of most scalar calls), else None. Floats here are finite (`_float` tags the others),
+    and their repr is the JSON the encoder writes."""
+    if len(reply) != 2:
+        return None
+    v = reply.get("ok", reply)
+    t = type(v)
+    if t is int:
+        return b'{"id":%d,"ok":%d}' % (reply["id"], v)
+    if t is float:
+        return b'{"id":%d,"ok":%s}' % (reply["id"], float.__repr__(v).encode("ascii"))
+    return None
+
+
 class Worker:
     def __init__(self, rfd, wfd, id_base, kinds, shm_threshold, spin=0.0):
         self.pid = os.getpid()
+        # Cleared in a forked child (user code that forked): checked before every send instead
+        # of a getpid() system call per message.
+        self.in_worker = True
+        if not _NO_FORK_HOOK:
+            os.register_at_fork(after_in_child=self._forked)
         self.rfd = rfd
         # Seconds to poll for the next request before blocking (PoolConfig::spin).
         self.spin = spin
@@ -301,6 +325,8 @@ class Worker:
         # Made once: json.loads/json.dumps with options build a new decoder/encoder per call,
         # a few microseconds of every round trip.
         self.decoder = json.JSONDecoder(object_hook=self.hook)
+        # For frames without a tagged object (most calls): no Python hook per JSON object.
+        self.plain_decoder = json.JSONDecoder()
         self.encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
         self.segments = 0
         self.made = []  # segments made for the value being converted and sent
@@ -312,6 +338,9 @@ class Worker:
 
     # ----------------------------------------------------------------------------------------
     # Channel
+
+    def _forked(self):
+        self.in_worker = False
 
     def input_pending(self):
         if self.buf:
@@ -367,12 +396,14 @@ class Worker:
         return frame, attachments
 
     def send(self, obj):
-        if os.getpid() != self.pid:
+        if not self.in_worker or (_NO_FORK_HOOK and os.getpid() != self.pid):
             # User code forked and the child came back here: only the worker itself may answer
             # on the channel; the child leaves without a word.
             os._exit(0)
         try:
-            data = self.encoder.encode(obj).encode("utf-8")
+            data = _plain_reply(obj)
+            if data is None:
+                data = self.encoder.encode(obj).encode("utf-8")
         except UnicodeEncodeError as e:
             # A str with lone surrogates has no UTF-8 form (the embedded client cannot take it
             # into a Rust String either).
@@ -387,7 +418,14 @@ class Worker:
             head = (len(data) | _ATTACHMENTS).to_bytes(4, "little") + size.to_bytes(4, "little")
         else:
             head = len(data).to_bytes(4, "little")
-        parts = [memoryview(head + data)] + [memoryview(a) for a in att]
+        if not att:
+            out = head + data
+            n = os.write(self.wfd, out)
+            if n == len(out):
+                return
+            parts = [memoryview(out)[n:]]
+        else:
+            parts = [memoryview(head + data)] + [memoryview(a) for a in att]
         while parts:
             n = os.writev(self.wfd, parts[:512])
             while n:
@@ -695,6 +733,8 @@ class Worker:
         self.made = []
 
     def convert(self, obj, strict):
+        if obj is None or type(obj) in _PLAIN:
+            return self._convert(obj, strict)  # no walk state for a scalar
         # The containers being converted (to notice cycles) and the index taken in each (to
         # say where), as in the embedded client.
         self.ancestors = []
@@ -1025,6 +1065,22 @@ class Worker:
         else:
             raise _Protocol("unknown op %r" % (op,))
 
+    def decode(self, frame):
+        """A frame's message. Rust's encoder writes the tag key literally (never with escapes),
+        so a frame without it has no tagged object: the plain decoder then skips the Python
+        hook per JSON object."""
+        decoder = self.decoder if _TAG_KEY in frame else self.plain_decoder
+        text = frame.decode("utf-8")
+        # The C scanner straight away (what `decode` runs after two Python-level calls); a
+        # frame it does not consume whole goes through `decode` for its error.
+        try:
+            msg, end = decoder.scan_once(text, 0)
+        except StopIteration:
+            end = -1
+        if end != len(text):
+            return decoder.decode(text)
+        return msg
+
     def serve(self):
         while True:
             if self.streams and not self.input_pending() and self.pump():
@@ -1035,7 +1091,7 @@ class Worker:
             frame, self.attachments = got
             self.problems = []
             self.mapped = []
-            msg = self.decoder.decode(frame.decode("utf-8"))
+            msg = self.decode(frame)
             self.attachments = b""  # the arrays over them keep what they use
             self.handle(msg)
 

@@ -243,6 +243,13 @@ fn wire_values_round_trip_unchanged(_: &Ctx) {
         Value::Int(i64::MIN),
         Value::Int(i64::MAX),
         Value::Float(1e300),
+        // Plain scalar replies (the pool's worker writes these without its JSON encoder).
+        Value::Float(-0.0),
+        Value::Float(5e-324),
+        Value::Float(0.1),
+        Value::Float(1e16),
+        Value::Float(-1.7976931348623157e308),
+        Value::Int(-1),
         Value::Float(f64::INFINITY),
         Value::Str("héllo \u{1F40D} \"quoted\" \\ \n".into()),
         Value::Bytes(vec![0, 159, 146, 150]),
