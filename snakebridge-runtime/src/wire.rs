@@ -410,28 +410,43 @@ pub fn request_payload(request: &Request, options: &CallOptions) -> Json {
     request_payload_with(request, options, &mut InlineArrays)
 }
 
-/// [`request_payload`] with arrays encoded through `arrays`.
+/// [`request_payload`] with arrays encoded through `arrays` (the pool's frames carry the same
+/// payload, written straight as text; this is that text read back).
 pub fn request_payload_with(
     request: &Request,
     options: &CallOptions,
     arrays: &mut dyn ArraySink,
 ) -> Json {
-    let mut p = Map::new();
+    let mut text = Vec::new();
+    write_request_payload(request, options, arrays, &mut text)
+        .expect("JSON values and string keys always write (the writer's only errors are others)");
+    parse_deep(&text).expect("the writer writes JSON")
+}
+
+/// The seed's JSON payload of a request, written as text into `out` (what the pool puts in
+/// its request frames): the one definition of the payload, written without building a JSON
+/// map first, whose every key the map would hash.
+pub(crate) fn write_request_payload(
+    request: &Request,
+    options: &CallOptions,
+    arrays: &mut dyn ArraySink,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    use serde::ser::{SerializeMap, Serializer as _};
+    let mut json = serde_json::Serializer::new(out);
+    let mut p = json.serialize_map(None)?;
     if let Some(call_type) = request.call_type.as_str() {
-        p.insert("call_type".into(), call_type.into());
+        p.serialize_entry("call_type", call_type)?;
     }
     if !request.python_module.is_empty() {
-        p.insert("library".into(), request.library().into());
-        p.insert(
-            "python_module".into(),
-            request.python_module.as_ref().into(),
-        );
+        p.serialize_entry("library", request.library())?;
+        p.serialize_entry("python_module", request.python_module.as_ref())?;
     }
     if let Some(class) = &request.class {
-        p.insert("class".into(), class.as_ref().into());
+        p.serialize_entry("class", class.as_ref())?;
     }
     if let Some(target) = &request.target {
-        p.insert("ref".into(), target.id().to_string().into());
+        p.serialize_entry("ref", &target.id().to_string())?;
     }
     let name_key = match request.call_type {
         CallType::Function => "function",
@@ -440,26 +455,60 @@ pub fn request_payload_with(
         CallType::GetAttr | CallType::SetAttr | CallType::ModuleAttr => "attr",
     };
     if !name_key.is_empty() {
-        p.insert(name_key.into(), request.name.as_ref().into());
+        p.serialize_entry(name_key, request.name.as_ref())?;
     }
     if request.call_type == CallType::SetAttr {
         let value = request
             .args
             .first()
             .map_or(Json::Null, |v| encode_value_with(v, arrays));
-        p.insert("value".into(), value);
+        p.serialize_entry("value", &Deep(&value))?;
     } else if !matches!(request.call_type, CallType::GetAttr | CallType::ModuleAttr) {
-        p.insert("args".into(), encode_all(&request.args, arrays));
-        let kwargs: Map<String, Json> = request
+        p.serialize_entry("args", &Deep(&encode_all(&request.args, arrays)))?;
+        let kwargs: Vec<(&str, Json)> = request
             .kwargs
             .iter()
-            .map(|(k, v)| (k.to_string(), encode_value_with(v, arrays)))
+            .map(|(k, v)| (k.as_ref(), encode_value_with(v, arrays)))
             .collect();
-        p.insert("kwargs".into(), Json::Object(kwargs));
+        p.serialize_entry("kwargs", &Keywords(&kwargs))?;
     }
-    p.insert("idempotent".into(), options.idempotent.into());
+    p.serialize_entry("idempotent", &options.idempotent)?;
     if request.streaming {
-        p.insert("streaming".into(), true.into());
+        p.serialize_entry("streaming", &true)?;
     }
-    Json::Object(p)
+    p.end()
+}
+
+/// A JSON value written on a stack that grows (values nest as deep as Python allows).
+struct Deep<'a>(&'a Json);
+
+impl serde::Serialize for Deep<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(self.0, serde_stacker::Serializer::new(s))
+    }
+}
+
+/// Keyword arguments as a JSON object, in order (a repeated name: the last value wins when
+/// read, as in a map).
+struct Keywords<'a>(&'a [(&'a str, Json)]);
+
+impl serde::Serialize for Keywords<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, &Deep(v))?;
+        }
+        m.end()
+    }
+}
+
+/// Parses JSON text that may nest as deep as Python allows (the wire decoder bounds it
+/// later): no recursion limit, and a stack that grows instead of overflowing.
+pub(crate) fn parse_deep(text: &[u8]) -> serde_json::Result<Json> {
+    let mut json = serde_json::Deserializer::from_slice(text);
+    json.disable_recursion_limit();
+    let value = serde::Deserialize::deserialize(serde_stacker::Deserializer::new(&mut json))?;
+    json.end()?;
+    Ok(value)
 }

@@ -108,6 +108,18 @@ pub fn run(mode: Mode) -> Vec<Figure> {
         }
     };
 
+    // Profiling aid: `SNAKEBRIDGE_BENCH_ONLY=round-trip` makes `SNAKEBRIDGE_BENCH_CALLS` trivial
+    // calls (default 10,000) through a pool of one and exits, e.g. under callgrind (which
+    // counts this process's instructions, not the worker's).
+    if std::env::var("SNAKEBRIDGE_BENCH_ONLY").as_deref() == Ok("round-trip") {
+        let calls = std::env::var("SNAKEBRIDGE_BENCH_CALLS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        round_trips(start(1), 10, calls);
+        std::process::exit(0);
+    }
+
     // Round-trip latency: one caller, one worker, every call timed on its own; with the
     // default spin, and with none (every wait blocks, as in the bare loop).
     let samples = round_trips(start(1), plan.warmup, plan.latency_calls);

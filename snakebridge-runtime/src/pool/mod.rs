@@ -745,7 +745,9 @@ impl PoolClient {
         // segments of earlier calls.
         let spares = (op == "call").then_some(&*pool.spares);
         let mut arrays = sink::SharedArrays::new(pool.config.shared_memory_threshold, spares);
-        let payload = time_encode(|| wire::request_payload_with(req, opts, &mut arrays));
+        let mut payload = Vec::new();
+        time_encode(|| wire::write_request_payload(req, opts, &mut arrays, &mut payload))
+            .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
         // Arrays Rust code filled in segments itself, lent to this call: dropped unsettled (the
         // call failed), they count as viewed by a worker and are never reused.
         let (mut segments, lent, attachments) = (arrays.segments, arrays.lent, arrays.attachments);

@@ -16,7 +16,8 @@ use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
 use crate::wire::{self, RefResolver};
 
-/// A `call` or `stream` frame around the seed payload, with the elements of its arrays that
+/// A `call` or `stream` frame around the seed payload (its JSON text, from
+/// [`wire::write_request_payload`]), with the elements of its arrays that
 /// travel beside the JSON.
 #[allow(clippy::too_many_arguments)] // one frame's fields, each said once
 pub(crate) fn request_frame(
@@ -26,7 +27,7 @@ pub(crate) fn request_frame(
     session: Option<u64>,
     releases: &[u64],
     window: Option<usize>,
-    payload: &Json,
+    payload: &[u8],
     attachments: &[u8],
 ) -> Result<Vec<u8>> {
     let returns = match returns {
@@ -48,9 +49,7 @@ pub(crate) fn request_frame(
         let _ = write!(buf, r#","window":{w}"#);
     }
     buf.extend_from_slice(br#","req":"#);
-    let mut json = serde_json::Serializer::new(&mut buf);
-    serde::Serialize::serialize(payload, serde_stacker::Serializer::new(&mut json))
-        .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
+    buf.extend_from_slice(payload);
     buf.push(b'}');
     frame_finish_with(buf, attachments)
 }

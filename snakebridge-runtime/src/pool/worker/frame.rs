@@ -192,12 +192,7 @@ impl FrameReader {
         self.fill(head + n + a)?;
         let body = &self.buf[self.start + head..self.start + head + n];
         let attachments = self.buf[self.start + head + n..self.start + head + n + a].to_vec();
-        // Valid data nests as deep as Python allows (the wire decoder bounds it later): no
-        // recursion limit here, and a stack that grows instead of overflowing.
-        let mut json = serde_json::Deserializer::from_slice(body);
-        json.disable_recursion_limit();
-        let parsed = serde::Deserialize::deserialize(serde_stacker::Deserializer::new(&mut json))
-            .and_then(|v| json.end().map(|()| v))
+        let parsed = crate::wire::parse_deep(body)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
         self.start += head + n + a;
         parsed.map(|json| Some(Frame { json, attachments }))

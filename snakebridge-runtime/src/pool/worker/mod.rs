@@ -6,6 +6,7 @@
 //! frames for other waiters (stream items pushed by the worker) go to their mailboxes.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::PipeWriter;
 use std::os::fd::RawFd;
 use std::os::unix::process::ExitStatusExt;
@@ -52,13 +53,39 @@ pub(crate) enum Wait {
     Timeout,
 }
 
+/// Frames read for each waiting message id.
+type Mailboxes = HashMap<u64, VecDeque<Frame>, BuildHasherDefault<IdHasher>>;
+
+/// Hashes message ids (a counter) by one multiplication: the mailboxes are looked up a few
+/// times on every call, and their keys are this process's own, so SipHash's protection against
+/// chosen keys buys nothing there.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing: consecutive ids spread over the high bits the table probes with.
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 struct Io {
     /// Someone is reading frames right now (the leader).
     reading: bool,
     /// Threads blocked on `io_cond`.
     waiters: usize,
     /// Messages read for a waiter other than the reader, by message id.
-    mail: HashMap<u64, VecDeque<Frame>>,
+    mail: Mailboxes,
     /// Set once the worker is dead (or being killed): the cause.
     dead: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! Starting a worker process: the adapter script, its private pipes, and the handshake.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
@@ -155,7 +155,7 @@ impl Worker {
         }
         let reader_fd = resp_r.as_raw_fd();
         let worker = Arc::new_cyclic(|me: &Weak<Worker>| {
-            let mut mail = HashMap::new();
+            let mut mail = Mailboxes::default();
             // Message 0 is the readiness handshake.
             mail.insert(0, VecDeque::new());
             Worker {
