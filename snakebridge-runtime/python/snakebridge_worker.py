@@ -99,7 +99,6 @@ _DTYPE_NAMES = frozenset(_DTYPES.values())
 _ATTACHMENTS = 1 << 31
 # Results `_convert` turns into themselves (or a tagged int) without walking anything.
 _PLAIN = frozenset((bool, int, float, str))
-_NO_FORK_HOOK = not hasattr(os, "register_at_fork")
 _ATTACHMENT_ALIGN = 16
 # Linux's shared memory takes write(): the kernel copies straight into its pages, about twice as
 # fast as faulting a fresh mapping in page by page (elsewhere, e.g. macOS, only mmap works).
@@ -297,11 +296,6 @@ def _plain_reply(reply):
 class Worker:
     def __init__(self, rfd, wfd, id_base, kinds, shm_threshold, spin=0.0):
         self.pid = os.getpid()
-        # Cleared in a forked child (user code that forked): checked before every send instead
-        # of a getpid() system call per message.
-        self.in_worker = True
-        if not _NO_FORK_HOOK:
-            os.register_at_fork(after_in_child=self._forked)
         self.rfd = rfd
         # Seconds to poll for the next request before blocking (PoolConfig::spin).
         self.spin = spin
@@ -338,9 +332,6 @@ class Worker:
 
     # ----------------------------------------------------------------------------------------
     # Channel
-
-    def _forked(self):
-        self.in_worker = False
 
     def input_pending(self):
         if self.buf:
@@ -396,7 +387,9 @@ class Worker:
         return frame, attachments
 
     def send(self, obj):
-        if not self.in_worker or (_NO_FORK_HOOK and os.getpid() != self.pid):
+        # A system call per message, but the only check that also sees a child forked below
+        # Python (ctypes, C extensions), which no at-fork hook hears of.
+        if os.getpid() != self.pid:
             # User code forked and the child came back here: only the worker itself may answer
             # on the channel; the child leaves without a word.
             os._exit(0)

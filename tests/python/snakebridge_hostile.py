@@ -55,6 +55,19 @@ def fork_and_return():
     return "parent"
 
 
+def fork_below_python_and_return():
+    """`fork_and_return` through libc's fork() (ctypes): Python's at-fork hooks do not run, as
+    with a C extension that forks."""
+    import ctypes
+    import os
+
+    pid = ctypes.CDLL(None, use_errno=True).fork()
+    if pid == 0:
+        return "child"
+    os.waitpid(pid, 0)
+    return "parent"
+
+
 def identity(value):
     return value
 
