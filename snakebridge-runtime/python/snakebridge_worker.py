@@ -336,7 +336,7 @@ class Worker:
     def input_pending(self):
         if self.buf:
             return True
-        return bool(select.select([self.rfd], [], [], 0)[0])
+        return bool(self.poller.poll(0))
 
     def fill(self, want):
         """Reads until ``want`` bytes are buffered; False at EOF."""

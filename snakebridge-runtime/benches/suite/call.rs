@@ -32,11 +32,7 @@ pub fn run(mode: Mode) -> Vec<Figure> {
 
     // Profiling aid: `SNAKEBRIDGE_BENCH_ONLY=baseline|site` runs one variant
     // `SNAKEBRIDGE_BENCH_CALLS` times (default 100,000) and exits, e.g. under callgrind.
-    if let Ok(only) = std::env::var("SNAKEBRIDGE_BENCH_ONLY") {
-        let n: usize = std::env::var("SNAKEBRIDGE_BENCH_CALLS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(100_000);
+    if let Some((only, n)) = crate::profiling(&["baseline", "site"], 100_000) {
         for i in 0..n {
             let x = i as f64;
             let r: f64 = if only == "baseline" {

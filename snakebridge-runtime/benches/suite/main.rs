@@ -73,6 +73,19 @@ pub fn time_each(warmup: usize, calls: usize, mut one: impl FnMut(usize)) -> Vec
         .collect()
 }
 
+/// Profiling mode, e.g. under callgrind: when `SNAKEBRIDGE_BENCH_ONLY` names one of
+/// `variants`, that variant and how many calls to make (`SNAKEBRIDGE_BENCH_CALLS`, else
+/// `default_calls`); the group then runs only it and exits.
+pub fn profiling(variants: &[&'static str], default_calls: usize) -> Option<(&'static str, usize)> {
+    let only = std::env::var("SNAKEBRIDGE_BENCH_ONLY").ok()?;
+    let variant = variants.iter().find(|v| **v == only)?;
+    let calls = std::env::var("SNAKEBRIDGE_BENCH_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default_calls);
+    Some((variant, calls))
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }

@@ -81,42 +81,36 @@ impl Drop for Loop {
 }
 
 /// Round-trip times of `calls` calls (after `warmup`) of the bare `os.read`/`os.write` loop,
-/// with a message the size of a small pool request.
-pub fn bare_loop(warmup: usize, calls: usize) -> Vec<Duration> {
-    let mut l = Loop::start(BARE);
-    let message = [b'x'; 64];
-    let mut back = [0u8; 64];
-    let mut one = || {
-        l.stdin.write_all(&message).unwrap();
-        l.stdin.flush().unwrap();
-        l.stdout.read_exact(&mut back).unwrap();
-    };
-    time_each(warmup, calls, |_| one())
-}
-
-/// [`bare_loop`] with both sides polling for up to `spin` before each read (as the pool
-/// does with [`snakebridge_runtime::PoolConfig::spin`]): the floor of a pipe channel that spins.
-pub fn spinning_bare_loop(spin: Duration, warmup: usize, calls: usize) -> Vec<Duration> {
+/// with a message the size of a small pool request. With a non-zero `spin` both sides poll for
+/// up to that long before each read (as the pool does with
+/// [`snakebridge_runtime::PoolConfig::spin`]): the floor of a pipe channel that spins.
+pub fn bare_loop(spin: Duration, warmup: usize, calls: usize) -> Vec<Duration> {
     use std::os::fd::AsRawFd;
-    let mut l = Loop::start_with(BARE_SPINNING, &[&spin.as_secs_f64().to_string()]);
+    let mut l = if spin.is_zero() {
+        Loop::start(BARE)
+    } else {
+        Loop::start_with(BARE_SPINNING, &[&spin.as_secs_f64().to_string()])
+    };
     let message = [b'x'; 64];
     let mut back = [0u8; 64];
     let fd = l.stdout.get_ref().as_raw_fd();
     let mut one = || {
         l.stdin.write_all(&message).unwrap();
         l.stdin.flush().unwrap();
-        let start = std::time::Instant::now();
-        loop {
-            let mut pfd = libc::pollfd {
-                fd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd; a zero timeout never blocks.
-            if unsafe { libc::poll(&mut pfd, 1, 0) } != 0 || start.elapsed() >= spin {
-                break;
+        if !spin.is_zero() {
+            let start = std::time::Instant::now();
+            loop {
+                let mut pfd = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd; a zero timeout never blocks.
+                if unsafe { libc::poll(&mut pfd, 1, 0) } != 0 || start.elapsed() >= spin {
+                    break;
+                }
+                std::hint::spin_loop();
             }
-            std::hint::spin_loop();
         }
         l.stdout.read_exact(&mut back).unwrap();
     };

@@ -111,11 +111,7 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     // Profiling aid: `SNAKEBRIDGE_BENCH_ONLY=round-trip` makes `SNAKEBRIDGE_BENCH_CALLS` trivial
     // calls (default 10,000) through a pool of one and exits, e.g. under callgrind (which
     // counts this process's instructions, not the worker's).
-    if std::env::var("SNAKEBRIDGE_BENCH_ONLY").as_deref() == Ok("round-trip") {
-        let calls = std::env::var("SNAKEBRIDGE_BENCH_CALLS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10_000);
+    if let Some((_, calls)) = crate::profiling(&["round-trip"], 10_000) {
         round_trips(start(1), 10, calls);
         std::process::exit(0);
     }
@@ -140,10 +136,10 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     // The baselines, measured right after: a bare Python pipe loop, the same loop polling as
     // long as the pool's default spin before each read on both sides, and a naive JSON-lines
     // loop.
-    let mut bare = crate::pipes::bare_loop(plan.warmup, plan.latency_calls);
+    let mut bare = crate::pipes::bare_loop(Duration::ZERO, plan.warmup, plan.latency_calls);
     bare.sort();
     let spin = PoolConfig::new().spin_duration();
-    let mut bare_spinning = crate::pipes::spinning_bare_loop(spin, plan.warmup, plan.latency_calls);
+    let mut bare_spinning = crate::pipes::bare_loop(spin, plan.warmup, plan.latency_calls);
     bare_spinning.sort();
     let mut lines = crate::pipes::json_lines_loop(plan.warmup, plan.latency_calls);
     lines.sort();

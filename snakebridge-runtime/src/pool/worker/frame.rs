@@ -207,21 +207,8 @@ fn spin_until_readable(fd: RawFd, spin: Duration) -> io::Result<bool> {
     }
     let start = Instant::now();
     loop {
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd for the duration of the call; a zero timeout never blocks.
-        let r = unsafe { libc::poll(&mut pfd, 1, 0) };
-        if r > 0 {
+        if poll_once(fd, 0)? {
             return Ok(true);
-        }
-        if r < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::Interrupted {
-                return Err(e);
-            }
         }
         if start.elapsed() >= spin {
             return Ok(false);
@@ -240,27 +227,34 @@ pub(super) fn poll_readable(fd: RawFd, deadline: Option<Instant>) -> io::Result<
                 left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
             }
         };
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd for the duration of the call.
-        let r = unsafe { libc::poll(&mut pfd, 1, timeout) };
-        if r < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        if r > 0 {
+        if poll_once(fd, timeout)? {
             return Ok(true);
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(false);
         }
     }
+}
+
+/// One `poll` of `fd` for input, waiting up to `timeout_ms` (-1: no limit, 0: not at all):
+/// true when it is readable (or at EOF/error), false on a timeout or a signal.
+fn poll_once(fd: RawFd, timeout_ms: i32) -> io::Result<bool> {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for the duration of the call.
+    let r = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        return if e.kind() == io::ErrorKind::Interrupted {
+            Ok(false)
+        } else {
+            Err(e)
+        };
+    }
+    Ok(r > 0)
 }
 
 #[cfg(test)]
