@@ -9,6 +9,8 @@
 //!   in the order an exception's class is tested against them.
 //! - [`interpreter`]: the one rule that chooses the Python interpreter, used by the introspector,
 //!   the embedded client's environment and the pool's workers alike.
+//! - [`python_package`]: Python packages shipped inside a crate and imported from memory by a
+//!   child interpreter (the pool's worker, the introspector).
 //!
 //! ```
 //! use snakebridge_contract::{builder, interpreter, MAX_TUPLE_ARITY};
@@ -24,6 +26,7 @@
 pub mod builder;
 mod exception;
 pub mod interpreter;
+pub mod python_package;
 
 pub use exception::ExceptionKind;
 
