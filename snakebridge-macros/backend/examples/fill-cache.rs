@@ -89,6 +89,9 @@ fn main() -> ExitCode {
                     loaded.library_version.as_deref().unwrap_or("stdlib"),
                     loaded.path.display(),
                 );
+                if let Some(reason) = &loaded.miss_reason {
+                    println!("    introspected because {reason}");
+                }
                 for w in &loaded.warnings {
                     println!("    warning: {w}");
                 }

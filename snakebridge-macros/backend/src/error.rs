@@ -95,6 +95,28 @@ pub enum CacheError {
         /// Why it did not (missing, stale, ...).
         reason: String,
     },
+    /// A cache file the lockfile does not pin, which could not be introspected again (offline,
+    /// or Python could not introspect the module). Such a file is never used as it stands: the
+    /// lockfile is what vouches for a committed cache file.
+    #[error(
+        "the introspection cache file {} for `{module}` is not pinned: {lockfile_state}; \
+         nothing vouches for what it says (it may have been copied in or edited by hand), so it \
+         is not used, and it cannot be introspected again: {why_not}\n  \
+         fix: if the file is the one snakebridge wrote, restore the lockfile beside it from \
+         version control; else build once with Python and `{module}` installed (SNAKEBRIDGE_OFFLINE \
+         unset) to introspect it again and pin it, then commit the cache directory",
+        .path.display()
+    )]
+    Unpinned {
+        /// The request's key (`numpy+linalg`).
+        module: String,
+        /// The cache file that is not pinned.
+        path: PathBuf,
+        /// What the lockfile says: absent, empty, or pinning only other files.
+        lockfile_state: String,
+        /// Why it was not introspected again (offline mode, or the introspector's error).
+        why_not: String,
+    },
     /// A cache file or the lockfile is damaged or was edited by hand.
     #[error(
         "corrupt snakebridge cache file {}: {reason}\n  \

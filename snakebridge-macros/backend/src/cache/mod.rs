@@ -80,6 +80,8 @@ pub struct Loaded {
     pub library_version: Option<String>,
     /// The introspector's warnings (members it skipped); empty on a hit.
     pub warnings: Vec<String>,
+    /// Why the cache did not answer (no file, stale, not pinned, a refresh); `None` on a hit.
+    pub miss_reason: Option<String>,
 }
 
 /// `map_err` helper: an [`CacheError::Io`] saying what was being done to which file.
@@ -105,7 +107,12 @@ pub fn load_or_introspect(req: &IntrospectRequest, cache_dir: &Path) -> Result<L
 /// A hit needs: the file exists and parses, has [`CACHE_FORMAT`], belongs to `req`, was made
 /// by the current introspector, is pinned in the lockfile and its bytes match the pin's sha256.
 /// A file that belongs to another request or fails the lockfile check is an error
-/// ([`CacheError::Corrupt`]) unless a refresh is forced; a stale or unpinned file is a miss.
+/// ([`CacheError::Corrupt`]) unless a refresh is forced; a stale file is a miss.
+///
+/// A file the lockfile does not pin (no lockfile, an empty one, or one that pins only other
+/// files) is never used as it stands: it is introspected again and pinned, or, when that
+/// cannot be done (offline, or Python cannot introspect the module), it is
+/// [`CacheError::Unpinned`]. The lockfile is written only with the new pin in it, never empty.
 pub fn load_or_introspect_with(
     req: &IntrospectRequest,
     cache_dir: &Path,
@@ -116,8 +123,12 @@ pub fn load_or_introspect_with(
     let path = cache_dir.join(&file_name);
     let refresh = opts.refresh.applies_to(req);
 
-    let miss_reason = if refresh {
-        "a refresh was requested (SNAKEBRIDGE_REFRESH)".to_string()
+    // `unpinned`: what the lockfile said about a cache file it does not pin, for the error.
+    let (miss_reason, unpinned) = if refresh {
+        (
+            "a refresh was requested (SNAKEBRIDGE_REFRESH)".to_string(),
+            None,
+        )
     } else {
         let lock = read_lockfile_shared(&cache_dir)?;
         match check_hit(
@@ -125,29 +136,36 @@ pub fn load_or_introspect_with(
             req,
             lock.as_ref().and_then(|l| l.entries.get(&file_name)),
         )? {
-            // A cache file without a pin (copied in or edited by hand, or the lockfile was
-            // deleted) is not trusted: nothing vouches for what it says about the module.
-            Probe::Hit(_)
-                if lock
-                    .as_ref()
-                    .is_none_or(|l| !l.entries.contains_key(&file_name)) =>
-            {
-                format!(
-                    "{file_name} is not pinned in {LOCKFILE_NAME} (copied in or edited by hand, \
-                     or the lockfile was deleted), so it is not trusted"
+            Probe::Hit(file) => return Ok(loaded(*file, path, true, Vec::new(), None)),
+            Probe::Unpinned => {
+                let state = lockfile_state(lock.as_ref());
+                (
+                    format!("{file_name} is not pinned: {state}, so it is not trusted"),
+                    Some(state),
                 )
             }
-            Probe::Hit(file) => return Ok(loaded(*file, path, true, Vec::new())),
-            Probe::Miss(reason) => reason,
+            Probe::Miss(reason) => (reason, None),
         }
+    };
+    let unpinned_error = |why_not: String| {
+        unpinned.clone().map(|lockfile_state| CacheError::Unpinned {
+            module: req.key(),
+            path: path.clone(),
+            lockfile_state,
+            why_not,
+        })
     };
 
     if opts.offline {
-        return Err(CacheError::OfflineMiss {
-            module: req.key(),
-            path,
-            reason: miss_reason,
-        });
+        return Err(
+            unpinned_error("SNAKEBRIDGE_OFFLINE is set".to_string()).unwrap_or_else(|| {
+                CacheError::OfflineMiss {
+                    module: req.key(),
+                    path: path.clone(),
+                    reason: miss_reason,
+                }
+            }),
+        );
     }
 
     fs::create_dir_all(&cache_dir).map_err(io_err("create", &cache_dir))?;
@@ -162,20 +180,29 @@ pub fn load_or_introspect_with(
         .unwrap_or(false);
     if !refresh || written_meanwhile {
         match check_hit(&path, req, lock.entries.get(&file_name)) {
-            Ok(Probe::Hit(file)) => return Ok(loaded(*file, path, true, Vec::new())),
-            Ok(Probe::Miss(_)) => {}
+            Ok(Probe::Hit(file)) => return Ok(loaded(*file, path, true, Vec::new(), None)),
+            Ok(Probe::Miss(_) | Probe::Unpinned) => {}
             // A forced refresh overwrites whatever is there.
             Err(_) if refresh => {}
             Err(e) => return Err(e),
         }
     }
 
+    // Dropping the guard on an error removes a lockfile this call created and never wrote.
     let out = python::run_introspector(
         &opts.interpreter,
         &req.module,
         &req.submodules,
         opts.timeout,
-    )?;
+    )
+    .map_err(|e| match e {
+        // An unpinned file that cannot be replaced: say so, not only that Python failed.
+        CacheError::PythonNotFound { .. } | CacheError::ImportFailed { .. } => {
+            let first_line = e.to_string().lines().next().unwrap_or_default().to_string();
+            unpinned_error(format!("introspecting it failed: {first_line}")).unwrap_or(e)
+        }
+        e => e,
+    })?;
     let file = CacheFile {
         format: CACHE_FORMAT,
         module: req.module.clone(),
@@ -191,10 +218,16 @@ pub fn load_or_introspect_with(
         .insert(file_name, lock_entry(&file, content_sha256(&bytes)));
     guard.write(&lock)?;
     drop(guard);
-    Ok(loaded(file, path, false, out.warnings))
+    Ok(loaded(file, path, false, out.warnings, Some(miss_reason)))
 }
 
-fn loaded(file: CacheFile, path: PathBuf, hit: bool, warnings: Vec<String>) -> Loaded {
+fn loaded(
+    file: CacheFile,
+    path: PathBuf,
+    hit: bool,
+    warnings: Vec<String>,
+    miss_reason: Option<String>,
+) -> Loaded {
     Loaded {
         module: file.result,
         path,
@@ -202,6 +235,24 @@ fn loaded(file: CacheFile, path: PathBuf, hit: bool, warnings: Vec<String>) -> L
         python_version: file.python_version,
         library_version: file.library_version,
         warnings,
+        miss_reason,
+    }
+}
+
+/// What the lockfile says about a file it does not pin, for messages.
+fn lockfile_state(lock: Option<&Lockfile>) -> String {
+    let Some(lock) = lock else {
+        return format!("there is no {LOCKFILE_NAME} beside it");
+    };
+    let pinned: Vec<&str> = lock.entries.keys().map(String::as_str).collect();
+    match pinned.len() {
+        0 => format!("{LOCKFILE_NAME} pins no file"),
+        n if n <= 3 => format!("{LOCKFILE_NAME} pins only {}", pinned.join(", ")),
+        n => format!(
+            "{LOCKFILE_NAME} pins only {} and {} other files",
+            pinned[..3].join(", "),
+            n - 3
+        ),
     }
 }
 
@@ -237,7 +288,11 @@ fn absolute(p: &Path) -> PathBuf {
 }
 
 enum Probe {
+    /// A valid file of this request, pinned with its content's hash.
     Hit(Box<CacheFile>),
+    /// A valid file of this request that the lockfile does not pin: not trusted.
+    Unpinned,
+    /// No usable file (absent, stale), and why.
     Miss(String),
 }
 
@@ -246,7 +301,9 @@ struct FormatOnly {
     format: u32,
 }
 
-/// Reads and validates a cache file. `Miss` for absent or stale files, `Err` for damaged ones.
+/// Reads and validates a cache file against its pin. `Miss` for absent or stale files,
+/// `Unpinned` for a valid file without a pin, `Err` for damaged ones (a pin whose hash the
+/// content does not match included).
 fn check_hit(
     path: &Path,
     req: &IntrospectRequest,
@@ -309,6 +366,10 @@ fn check_hit(
             short(&file.introspector_sha256),
             short(introspector_sha256())
         )));
+    }
+    // Checked last, so that a damaged or foreign file is reported as such even without a pin.
+    if pin.is_none() {
+        return Ok(Probe::Unpinned);
     }
     Ok(Probe::Hit(Box::new(file)))
 }

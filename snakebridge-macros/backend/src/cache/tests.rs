@@ -268,9 +268,13 @@ fn an_unpinned_cache_file_is_not_trusted_or_pinned() {
     write_cache(&dir, &req, introspector_sha256());
     let err = load_or_introspect_with(&req, &dir, &offline()).unwrap_err();
     let msg = err.to_string();
-    assert!(matches!(err, CacheError::OfflineMiss { .. }), "{msg}");
+    assert!(matches!(err, CacheError::Unpinned { .. }), "{msg}");
     assert!(msg.contains("not pinned"), "{msg}");
     assert!(msg.contains(LOCKFILE_NAME), "{msg}");
+    assert!(
+        !dir.join(LOCKFILE_NAME).exists(),
+        "offline wrote a lockfile"
+    );
     // Nothing was pinned on the way.
     let pinned = read_lockfile_shared(&dir)
         .unwrap()
@@ -557,5 +561,56 @@ fn missing_interpreter_is_python_not_found() {
     assert!(matches!(err, CacheError::PythonNotFound { .. }), "{msg}");
     assert!(msg.contains("/nonexistent/python"), "{msg}");
     assert!(msg.contains("SNAKEBRIDGE_PYTHON"), "{msg}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Parallel expansions where the first introspection fails (it removes the lockfile it created
+/// and never wrote): another one introspects and its pin is in the lockfile on disk, and the
+/// rest are hits.
+#[cfg(unix)]
+#[test]
+fn a_failed_introspection_among_parallel_ones_leaves_the_pin_on_disk() {
+    let dir = temp_dir("removed-lock");
+    let failure = dir.join("failure.json");
+    fs::write(
+        &failure,
+        serde_json::json!({
+            "python_version": "3.99.1",
+            "error": {"type": "ModuleNotFoundError", "message": "No module named 'fake'",
+                      "traceback": "", "module": "fake"},
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let answer = serde_json::json!({
+        "python_version": "3.99.1", "library_version": null, "warnings": [],
+        "result": fake_module("fake"),
+    });
+    // The first run fails slowly, so that the other threads queue on its lock.
+    let first_fails = format!(
+        "if [ \"$(wc -l < \"$(dirname \"$0\")/runs\")\" -eq 1 ]; then sleep 0.5; cat '{}'; \
+         exit 0; fi",
+        failure.display()
+    );
+    let fake = FakePython::new(&dir, &answer.to_string(), &first_fails);
+    let req = IntrospectRequest::new("fake", Vec::<String>::new());
+    let cache = dir.join("cache");
+    fs::create_dir_all(&cache).unwrap();
+    let results: Vec<_> = thread::scope(|s| {
+        let handles: Vec<_> = (0..5)
+            .map(|_| s.spawn(|| load_or_introspect_with(&req, &cache, &fake.options())))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.is_err()).count(), 1);
+    assert_eq!(fake.runs(), 2, "one failed run, then one that pinned");
+    let lock = read_lockfile_shared(&cache)
+        .unwrap()
+        .expect("the pin is in the lockfile on disk");
+    let pin = &lock.entries["fake.json"];
+    assert_eq!(
+        pin.sha256,
+        content_sha256(&fs::read(cache.join("fake.json")).unwrap())
+    );
     fs::remove_dir_all(&dir).unwrap();
 }
