@@ -1,5 +1,5 @@
-//! The introspection model: what the Python introspector (`introspect.py`) prints as JSON and what
-//! code generation consumes. It is the contract between the two halves of the backend, so every
+//! The introspection model: what the Python introspector (`snakebridge_introspector`) prints as
+//! JSON and what code generation consumes. It is the contract between the two halves of the backend, so every
 //! field is documented and the JSON form is stable (`serde` with snake_case tags).
 //!
 //! Names are Python names, verbatim; turning them into Rust identifiers is codegen's job.

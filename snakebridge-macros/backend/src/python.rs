@@ -1,8 +1,10 @@
-//! Choosing the Python interpreter and running the introspector (`introspect.py`) in it.
+//! Choosing the Python interpreter and running the introspector (the Python package
+//! `snakebridge_introspector`, in `src/snakebridge_introspector/`) in it.
 //!
 //! Python is never loaded into the compiler: proc macros are loaded `RTLD_LOCAL`, so C extensions
 //! would fail to link, and a Python crash would take rustc down. The introspector runs as a
-//! subprocess (its source passed in an environment variable, never through stdin) and answers with one JSON document on stdout.
+//! subprocess (its sources passed in an environment variable, never through stdin, and imported
+//! from memory) and answers with one JSON document on stdout.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -16,12 +18,40 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use snakebridge_contract::python_package::PythonPackage;
 
 use crate::error::CacheError;
 use crate::model::ModuleInfo;
 
-/// The introspector's source, embedded so that the macro needs no file at run time.
-pub const INTROSPECTOR_SOURCE: &str = include_str!("introspect.py");
+/// The introspector package's modules, embedded so that the macro needs no file at run time.
+/// Every `.py` file of `src/snakebridge_introspector/` is listed (a test checks it), the
+/// package's `__init__` first.
+macro_rules! introspector_modules {
+    ($($module:literal => $file:literal),* $(,)?) => {
+        &[$(($module, include_str!(concat!("snakebridge_introspector/", $file)))),*]
+    };
+}
+
+/// The introspector: a Python package run isolated in the chosen interpreter (see
+/// [`run_introspector`]).
+pub const INTROSPECTOR: PythonPackage = PythonPackage {
+    name: "snakebridge_introspector",
+    modules: introspector_modules![
+        "snakebridge_introspector" => "__init__.py",
+        "snakebridge_introspector.text" => "text.py",
+        "snakebridge_introspector.typeexpr" => "typeexpr.py",
+        "snakebridge_introspector.output" => "output.py",
+        "snakebridge_introspector.runtime_types" => "runtime_types.py",
+        "snakebridge_introspector.stub_files" => "stub_files.py",
+        "snakebridge_introspector.stubs" => "stubs.py",
+        "snakebridge_introspector.signatures" => "signatures.py",
+        "snakebridge_introspector.runtime" => "runtime.py",
+        "snakebridge_introspector.sources" => "sources.py",
+        "snakebridge_introspector.overloads" => "overloads.py",
+        "snakebridge_introspector.introspector" => "introspector.py",
+        "snakebridge_introspector.main" => "main.py",
+    ],
+};
 
 /// Default for `SNAKEBRIDGE_INTROSPECT_TIMEOUT` (seconds). Generous: a cold import of a large
 /// library on a slow CI disk can take a minute, and a timeout kills the build.
@@ -30,19 +60,39 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 /// How much of the interpreter's stderr is kept for error messages (the tail is what matters).
 const STDERR_TAIL_BYTES: usize = 16 * 1024;
 
-/// Hex SHA-256 of [`INTROSPECTOR_SOURCE`] (line endings normalised, see [`content_sha256`]).
-/// Part of the cache key: a changed introspector may describe modules differently, so its old
-/// results are stale.
+/// Hex SHA-256 of every module of [`INTROSPECTOR`] ([`modules_sha256`]). Part of the cache
+/// key: a change to any module may describe modules differently, so its old results are stale.
 pub fn introspector_sha256() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| content_sha256(INTROSPECTOR_SOURCE.as_bytes()))
+    HASH.get_or_init(|| modules_sha256(INTROSPECTOR.modules.iter().copied()))
+}
+
+/// Hex SHA-256 of a package's modules, sorted by name: each module's name, a NUL, its source
+/// with CRLF line endings read as LF (see [`content_sha256`]), a NUL (neither names nor Python
+/// sources hold NUL, so the framing is unambiguous).
+pub fn modules_sha256<'a>(modules: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut modules: Vec<_> = modules.into_iter().collect();
+    modules.sort_unstable();
+    let mut framed = Vec::new();
+    for (name, source) in modules {
+        framed.extend_from_slice(name.as_bytes());
+        framed.push(0);
+        framed.extend_from_slice(&lf_line_endings(source.as_bytes()));
+        framed.push(0);
+    }
+    sha256_hex(&framed)
 }
 
 /// Hex SHA-256 of a text file's content with CRLF line endings read as LF, so that a checkout
 /// with `core.autocrlf` neither invalidates nor "corrupts" committed cache files.
 pub fn content_sha256(bytes: &[u8]) -> String {
+    sha256_hex(&lf_line_endings(bytes))
+}
+
+/// `bytes` with each CRLF read as LF (a lone CR is content).
+fn lf_line_endings(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     if !bytes.contains(&b'\r') {
-        return sha256_hex(bytes);
+        return bytes.into();
     }
     let mut normalised = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -54,7 +104,7 @@ pub fn content_sha256(bytes: &[u8]) -> String {
         normalised.push(bytes[i]);
         i += 1;
     }
-    sha256_hex(&normalised)
+    normalised.into()
 }
 
 /// Hex SHA-256 of `bytes`.
@@ -150,7 +200,7 @@ pub struct IntrospectOutput {
     pub elapsed: Duration,
 }
 
-/// The JSON envelope printed by `introspect.py`.
+/// The JSON envelope the introspector prints (`snakebridge_introspector/output.py`).
 #[derive(Debug, Deserialize)]
 struct Envelope {
     #[serde(default)]
@@ -176,12 +226,18 @@ struct PyError {
     module: String,
 }
 
-/// The environment variable that carries the introspector's source to the interpreter.
-const SCRIPT_VAR: &str = "SNAKEBRIDGE_INTROSPECTOR";
+/// The environment variable that carries the introspector's sources
+/// ([`PythonPackage::payload`]) to the interpreter.
+const SOURCES_VAR: &str = "SNAKEBRIDGE_INTROSPECTOR";
 
-/// Runs the script from [`SCRIPT_VAR`] as `__main__` (`sys.argv` is `['-c', module, ...]`).
-const BOOTSTRAP: &str = "import os; exec(compile(os.environ.pop('SNAKEBRIDGE_INTROSPECTOR'), \
-     'introspect.py', 'exec'), {'__name__': '__main__'})";
+/// The `-c` program: the contract's isolation, then the package imported from [`SOURCES_VAR`]
+/// and its `main()` run (`sys.argv` is `['-c', module, ...]`).
+fn program() -> String {
+    let bootstrap = INTROSPECTOR.bootstrap(SOURCES_VAR, "snakebridge_introspector.main");
+    snakebridge_contract::interpreter::isolated(&format!(
+        "{bootstrap}snakebridge_introspector.main.main()\n"
+    ))
+}
 
 /// Runs the introspector for `module` (plus `module.<sub>` for each of `submodules`) in
 /// `interpreter`, killing it after `timeout`.
@@ -192,20 +248,21 @@ pub fn run_introspector(
     timeout: Duration,
 ) -> Result<IntrospectOutput, CacheError> {
     let started = Instant::now();
-    // The script goes in an environment variable, not stdin: a broken interpreter that exits
+    // The sources go in an environment variable, not stdin: a broken interpreter that exits
     // at once (`/bin/false`, a bad PYTHONHOME) would otherwise make our write fail with EPIPE,
-    // which kills rustc (it does not ignore SIGPIPE). It runs after the contract's
-    // ISOLATE_SYS_PATH, so nothing in the crate's directory is imported in its place.
+    // which kills rustc (it does not ignore SIGPIPE). The package is imported from memory ahead
+    // of `sys.path`, after the contract's ISOLATE_SYS_PATH, so nothing in the crate's directory
+    // is imported in its place.
     let mut command = Command::new(&interpreter.program);
     command
         .arg("-c")
-        .arg(snakebridge_contract::interpreter::isolated(BOOTSTRAP))
+        .arg(program())
         .arg(module)
         .args(submodules)
         // Set iteration order shows up in reprs of defaults; keep the output reproducible.
         .env("PYTHONHASHSEED", "0")
         .env("PYTHONIOENCODING", "utf-8")
-        .env(SCRIPT_VAR, INTROSPECTOR_SOURCE)
+        .env(SOURCES_VAR, INTROSPECTOR.payload())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -426,18 +483,64 @@ mod tests {
         );
     }
 
+    /// The package's modules on disk: `(module name, source)`, sorted.
+    fn introspector_files_on_disk() -> Vec<(String, String)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/snakebridge_introspector");
+        let mut found: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "py"))
+            .map(|p| {
+                let stem = p.file_stem().unwrap().to_str().unwrap().to_string();
+                let name = if stem == "__init__" {
+                    "snakebridge_introspector".to_string()
+                } else {
+                    format!("snakebridge_introspector.{stem}")
+                };
+                (name, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
     #[test]
-    fn introspector_hash_is_the_sha256_of_the_script_file() {
-        // An independent implementation: coreutils' sha256sum of introspect.py on disk (the
-        // committed file has LF line endings, so no normalisation applies).
-        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/src/introspect.py");
-        let out = std::process::Command::new("sha256sum")
-            .arg(file)
-            .output()
-            .expect("sha256sum (coreutils) runs");
-        let text = String::from_utf8(out.stdout).unwrap();
-        let expected = text.split_whitespace().next().unwrap();
+    fn every_module_on_disk_is_shipped() {
+        let mut shipped: Vec<(String, String)> = INTROSPECTOR
+            .modules
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
+        shipped.sort();
+        let on_disk = introspector_files_on_disk();
+        let names = |v: &[(String, String)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&shipped), names(&on_disk));
+        assert_eq!(shipped, on_disk);
+    }
+
+    #[test]
+    fn introspector_hash_covers_every_module() {
+        // An independent computation from the files on disk (the committed files have LF line
+        // endings, so no normalisation applies): NUL-framed names and sources, sorted by name.
+        let mut framed = Vec::new();
+        for (name, source) in introspector_files_on_disk() {
+            framed.extend_from_slice(name.as_bytes());
+            framed.push(0);
+            framed.extend_from_slice(source.as_bytes());
+            framed.push(0);
+        }
+        let expected = format!("{:x}", Sha256::digest(&framed));
         assert_eq!(introspector_sha256(), expected);
+        // A change to any one module changes the hash.
+        for (i, (name, _)) in INTROSPECTOR.modules.iter().enumerate() {
+            let edited = format!("{}\n# edited\n", INTROSPECTOR.modules[i].1);
+            let modules = INTROSPECTOR
+                .modules
+                .iter()
+                .enumerate()
+                .map(|(j, &(n, s))| (n, if i == j { edited.as_str() } else { s }));
+            assert_ne!(modules_sha256(modules), expected, "{name} is not hashed");
+        }
         // And the hash is what the committed cache files record (they are hits on this source).
         let lock = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -445,7 +548,7 @@ mod tests {
         ))
         .unwrap();
         assert!(
-            lock.contains(expected),
+            lock.contains(&expected),
             "cache/snakebridge.lock was made by another introspector"
         );
     }

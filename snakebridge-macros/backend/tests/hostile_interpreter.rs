@@ -114,3 +114,36 @@ fn an_import_that_raises_is_not_a_missing_package() {
     assert!(msg.contains("the configuration file is missing"), "{msg}");
     assert!(!msg.contains("pip install"), "{msg}");
 }
+
+#[test]
+fn a_planted_introspector_package_on_pythonpath_is_never_imported() {
+    // The introspector's own modules come from memory, ahead of every path: a package of the
+    // same name on PYTHONPATH (which the introspected module's imports do use) is not run.
+    let dir = scratch("planted-package");
+    let marker = dir.join("RAN");
+    let package = dir.join("snakebridge_introspector");
+    std::fs::create_dir_all(&package).unwrap();
+    for module in ["__init__", "main", "output", "introspector"] {
+        let code = format!(
+            "open({:?}, 'a').write('{module}\\n')\nraise SystemExit('planted {module} ran')\n",
+            marker.to_str().unwrap()
+        );
+        std::fs::write(package.join(format!("{module}.py")), code).unwrap();
+    }
+    let wrapper = script(
+        &dir,
+        "python",
+        &format!(
+            "#!/bin/sh\nPYTHONPATH={} exec {} \"$@\"\n",
+            dir.display(),
+            python().program.display()
+        ),
+    );
+    let interpreter = Interpreter::new(wrapper, InterpreterSource::SnakebridgePython);
+    let result = run_introspector(&interpreter, "json", &[], Duration::from_secs(60));
+    let ran = std::fs::read_to_string(&marker).unwrap_or_default();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(ran.is_empty(), "planted modules ran: {ran}");
+    let out = result.unwrap();
+    assert!(out.module.functions.iter().any(|f| f.name == "dumps"));
+}

@@ -1,0 +1,407 @@
+"""`Stubs`: finding a module's stub (the package's own, then typeshed), following names through
+imports and re-exports, a stub class's MRO, and stub annotations read as TypeExpr values."""
+
+import ast
+import os
+import sys
+import time
+
+from .output import warn
+from .runtime_types import rt_type
+from .stub_files import (
+    StubModule, _TYPE_ALIAS_STMT, _dotted, _typeshed_roots, _unparse, build_symbols,
+)
+from .typeexpr import (
+    BUILTIN_NAMES, CANON, MAX_ALIAS_NODES, NONE, SPECIAL_FORMS, canon, class_name, count_nodes,
+    generic_t, has_private, has_unknown, name_t, union_t, unknown_t,
+)
+
+
+class Stubs:
+    """Finds and parses stub files by module name (never importing them)."""
+
+    def __init__(self):
+        self.path_roots = [p for p in sys.path if p and os.path.isdir(p)]
+        self.typeshed_roots = _typeshed_roots()
+        self.modules = {}
+        self.alias_cache = {}
+        self.parse_seconds = 0.0
+
+    def find(self, modname, allow_source=False):
+        key = (modname, allow_source)
+        if key in self.modules:
+            return self.modules[key]
+        sm = self._find(modname, allow_source)
+        self.modules[key] = sm
+        return sm
+
+    def _find(self, modname, allow_source):
+        if not modname:
+            return None
+        parts = modname.split(".")
+        for root in self.path_roots:
+            for top in (parts[0] + "-stubs", parts[0]):
+                base = os.path.join(root, top, *parts[1:])
+                for cand in (base + ".pyi", os.path.join(base, "__init__.pyi")):
+                    if os.path.isfile(cand):
+                        return self._parse(modname, cand, "stub", False)
+        for root in self.typeshed_roots:
+            base = os.path.join(root, *parts)
+            for cand in (base + ".pyi", os.path.join(base, "__init__.pyi")):
+                if os.path.isfile(cand):
+                    return self._parse(modname, cand, "typeshed", False)
+        if allow_source:
+            # Inline-typed packages (numpy._typing) define their aliases in .py files.
+            for root in self.path_roots:
+                base = os.path.join(root, *parts)
+                if not os.path.isfile(os.path.join(root, parts[0], "py.typed")):
+                    continue
+                for cand in (base + ".py", os.path.join(base, "__init__.py")):
+                    if os.path.isfile(cand):
+                        return self._parse(modname, cand, "stub", True)
+        return None
+
+    def _parse(self, modname, path, source, is_source):
+        t0 = time.perf_counter()
+        try:
+            with open(path, "r", encoding="utf-8") as f:
+                tree = ast.parse(f.read(), filename=path)
+            return StubModule(modname, path, source, tree, is_source)
+        except Exception as e:
+            warn("cannot parse %s: %s" % (path, e))
+            return None
+        finally:
+            self.parse_seconds += time.perf_counter() - t0
+
+    # ---- symbol lookup ------------------------------------------------------------------
+
+    def follow(self, modname, name, for_types=False, depth=0):
+        """Follows imports/re-exports of `modname.name` to its definition.
+
+        Returns one of ("special", qname), ("module", modname), ("sym", StubModule, Sym, name),
+        ("missing", modname, name).
+        """
+        qn = modname + "." + name
+        # For types, typing's aliases stop here (typing.List is `list`); for signatures and stub
+        # ancestors we go on into typing.pyi, which defines Mapping & co. as classes.
+        if for_types and modname in ("typing", "typing_extensions") and (
+            name in SPECIAL_FORMS or qn in CANON
+        ):
+            return ("special", "typing." + name)
+        if for_types and qn in CANON:
+            return ("special", qn)
+        if depth > 16:
+            return ("missing", modname, name)
+        sm = self.find(modname, allow_source=for_types)
+        if sm is None:
+            if self.find(qn, allow_source=for_types) is not None:
+                return ("module", qn)
+            return ("missing", modname, name)
+        sym = sm.symbols.get(name)
+        if sym is None:
+            for star in sm.stars:
+                r = self.follow(star, name, for_types, depth + 1)
+                if r[0] != "missing":
+                    return r
+            if self.find(qn, allow_source=for_types) is not None:
+                return ("module", qn)
+            return ("missing", modname, name)
+        if sym.kind == "import":
+            r = self.follow(sym.module, sym.name, for_types, depth + 1)
+            if r[0] == "missing" and self.find(sym.module + "." + sym.name, for_types) is not None:
+                return ("module", sym.module + "." + sym.name)
+            return r
+        if sym.kind == "module":
+            return ("module", sym.module)
+        return ("sym", sm, sym, name)
+
+    def follow_dotted(self, modname, dotted, for_types=False):
+        """Like follow, for `A.B.C` (a class nested in a class, or a module path)."""
+        parts = dotted.split(".")
+        r = self.follow(modname, parts[0], for_types)
+        for i, part in enumerate(parts[1:]):
+            if r[0] == "module":
+                r = self.follow(r[1], part, for_types)
+            elif r[0] == "sym" and r[2].kind == "class":
+                sm, sym = r[1], r[2]
+                body = self.class_body(sm, sym.node)
+                inner = body.get(part)
+                if inner is None:
+                    return ("missing", modname, dotted)
+                r = ("sym", sm, inner, ".".join(parts[: i + 2]))
+            else:
+                return ("missing", modname, dotted)
+        return r
+
+    def class_body(self, sm, node):
+        key = id(node)
+        body = sm.class_cache.get(key)
+        if body is None:
+            pkg = sm.name.rpartition(".")[0]
+            body, _ = build_symbols(node.body, pkg, False)
+            sm.class_cache[key] = body
+        return body
+
+    def stub_mro(self, sm, node, limit=12):
+        """The stub class and its stub ancestors (depth-first, deduplicated, `object` excluded)."""
+        out = []
+        seen = set()
+        stack = [(sm, node)]
+        while stack and len(out) < limit:
+            csm, cnode = stack.pop(0)
+            if id(cnode) in seen:
+                continue
+            seen.add(id(cnode))
+            if csm.name == "builtins" and cnode.name == "object":
+                continue
+            out.append((csm, cnode))
+            for b in cnode.bases:
+                if isinstance(b, ast.Subscript):
+                    b = b.value
+                dotted = _dotted(b)
+                if not dotted:
+                    continue
+                r = self.resolve_in(csm, dotted)
+                if r[0] == "sym" and r[2].kind == "class":
+                    stack.append((r[1], r[2].node))
+        return out
+
+    def resolve_in(self, sm, dotted, for_types=False):
+        """Resolves a dotted name as written inside stub module `sm` (implicit builtins)."""
+        head = dotted.split(".")[0]
+        if head in sm.symbols or any(self._star_has(s, head) for s in sm.stars):
+            return self.follow_dotted(sm.name, dotted, for_types)
+        if head in BUILTIN_NAMES:
+            return self.follow_dotted("builtins", dotted, for_types)
+        return ("missing", sm.name, dotted)
+
+    def _star_has(self, modname, name, depth=0):
+        sm = self.find(modname)
+        if sm is None or depth > 8:
+            return False
+        return name in sm.symbols or any(self._star_has(s, name, depth + 1) for s in sm.stars)
+
+    # ---- stub annotations -> TypeExpr ------------------------------------------------------
+
+    def type_of(self, node, sm, ctx, depth=0):
+        try:
+            return self._type_of(node, sm, ctx, depth)
+        except RecursionError:
+            return unknown_t(_unparse(node))
+
+    def _type_of(self, node, sm, ctx, depth):
+        if depth > 12:
+            return unknown_t(_unparse(node))
+        if isinstance(node, ast.Constant):
+            if node.value is None:
+                return NONE
+            if node.value is Ellipsis:
+                return name_t("...")
+            if isinstance(node.value, str):
+                try:
+                    inner = ast.parse(node.value, mode="eval").body
+                except SyntaxError:
+                    return unknown_t(node.value)
+                return self._type_of(inner, sm, ctx, depth + 1)
+            return unknown_t(_unparse(node))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return union_t([self._type_of(node.left, sm, ctx, depth + 1),
+                            self._type_of(node.right, sm, ctx, depth + 1)])
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            dotted = _dotted(node)
+            if dotted is None:
+                return unknown_t(_unparse(node))
+            return self._named(dotted, None, sm, ctx, depth)
+        if isinstance(node, ast.Subscript):
+            dotted = _dotted(node.value)
+            sl = node.slice
+            args = list(sl.elts) if isinstance(sl, ast.Tuple) else [sl]
+            if dotted is None:
+                return unknown_t(_unparse(node))
+            return self._named(dotted, args, sm, ctx, depth)
+        return unknown_t(_unparse(node))
+
+    def _named(self, dotted, args, sm, ctx, depth):
+        subst = ctx.get("subst")
+        if subst and dotted in subst and args is None:
+            return subst[dotted]
+        r = self.resolve_in(sm, dotted, for_types=True)
+        kind = r[0]
+        if kind == "special":
+            return self._special(r[1], args, sm, ctx, depth)
+        if kind == "module":
+            return unknown_t(dotted)
+        if kind == "missing":
+            return self._runtime_named(r[1], r[2], dotted, args, sm, ctx, depth)
+        rsm, sym, local = r[1], r[2], r[3]
+        if sym.kind == "class":
+            qn = self._class_qname(rsm, local)
+            return self._apply(qn, args, sm, ctx, depth)
+        if sym.kind == "var":
+            return self._var(rsm, sym, local, args, sm, ctx, depth)
+        return unknown_t(dotted)
+
+    def _runtime_named(self, modname, name, dotted, args, sm, ctx, depth):
+        """A name whose module has no stub: look at the live module if it is loaded."""
+        mod = sys.modules.get(modname)
+        obj = mod
+        try:
+            for part in name.split("."):
+                obj = getattr(obj, part)
+        except Exception:
+            obj = None
+        if obj is None or mod is None:
+            return unknown_t(dotted)
+        if isinstance(obj, type):
+            return self._apply(class_name(obj), args, sm, ctx, depth)
+        if args is None:
+            t = rt_type(obj)
+            if count_nodes(t) > MAX_ALIAS_NODES or has_unknown(t) or has_private(t):
+                return unknown_t(modname + "." + name)
+            return t
+        return unknown_t(dotted)
+
+    def _class_qname(self, sm, local):
+        qn = sm.name + "." + local
+        if sm.name == "builtins":
+            return canon(qn)
+        mod = sys.modules.get(sm.name)
+        if mod is not None:
+            obj = mod
+            try:
+                for part in local.split("."):
+                    obj = getattr(obj, part)
+                if isinstance(obj, type):
+                    return class_name(obj)
+            except Exception:
+                pass
+        return canon(qn)
+
+    def _apply(self, qn, args, sm, ctx, depth):
+        if qn is None:
+            return NONE
+        if args is None:
+            return name_t(qn)
+        return generic_t(qn, [self._arg(a, sm, ctx, depth) for a in args])
+
+    def _arg(self, a, sm, ctx, depth):
+        if isinstance(a, ast.List):
+            return unknown_t(_unparse(a))
+        return self._type_of(a, sm, ctx, depth + 1)
+
+    def _special(self, qn, args, sm, ctx, depth):
+        short = qn.rpartition(".")[2]
+        if qn in CANON and short not in SPECIAL_FORMS:
+            return self._apply(CANON[qn], args, sm, ctx, depth)
+        if short == "Self":
+            st = ctx.get("self_type")
+            return name_t(st) if st else unknown_t("Self")
+        if args is None:
+            if short in ("Any",):
+                return name_t("typing.Any")
+            return unknown_t(qn)
+        if short == "Union":
+            return union_t([self._arg(a, sm, ctx, depth) for a in args])
+        if short == "Optional":
+            return union_t([self._arg(args[0], sm, ctx, depth), NONE])
+        if short == "Literal":
+            values = []
+            for a in args:
+                inner = self._type_of(a, sm, ctx, depth + 1) if isinstance(a, ast.Subscript) else None
+                if inner is not None and inner["kind"] == "literal":
+                    values.extend(inner["values"])
+                elif isinstance(a, ast.Constant):
+                    values.append(repr(a.value))
+                else:
+                    values.append(_unparse(a))
+            return {"kind": "literal", "values": values}
+        if short in ("Annotated", "ClassVar", "Final", "Required", "NotRequired", "ReadOnly"):
+            return self._type_of(args[0], sm, ctx, depth + 1)
+        if short in ("TypeGuard", "TypeIs"):
+            return name_t("bool")
+        return generic_t("typing." + short, [self._arg(a, sm, ctx, depth) for a in args])
+
+    def _var(self, rsm, sym, local, args, sm, ctx, depth):
+        node = sym.node
+        qn = rsm.name + "." + local
+        value = None
+        if _TYPE_ALIAS_STMT is not None and isinstance(node, _TYPE_ALIAS_STMT):
+            value = node.value
+        elif isinstance(node, ast.AnnAssign):
+            ann = _dotted(node.annotation)
+            if ann and ann.rpartition(".")[2] == "TypeAlias":
+                value = node.value
+            else:
+                return unknown_t(qn)
+        elif isinstance(node, ast.Assign):
+            value = node.value
+            if isinstance(value, ast.Call):
+                fn = _dotted(value.func) or ""
+                short = fn.rpartition(".")[2]
+                if short == "TypeVar":
+                    return self._typevar(rsm, local, value, depth)
+                if short in ("ParamSpec", "TypeVarTuple"):
+                    return unknown_t("~" + local)
+                if short == "NewType" and len(value.args) >= 2:
+                    return self._type_of(value.args[1], rsm, {}, depth + 1)
+                return unknown_t(qn)
+        if value is None:
+            return unknown_t(qn)
+        if args is None:
+            key = (rsm.name, local)
+            cached = self.alias_cache.get(key)
+            if cached is not None:
+                return cached
+            self.alias_cache[key] = unknown_t(qn)  # breaks recursive aliases
+            t = self._type_of(value, rsm, {}, depth + 3)
+            if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
+                t = unknown_t(qn)
+            self.alias_cache[key] = t
+            return t
+        # A generic alias used with arguments (NDArray[np.float64]): substitute its type
+        # variables, in order of first appearance, by the converted arguments.
+        tvars = self._alias_typevars(value, rsm)
+        conv = [self._arg(a, sm, ctx, depth) for a in args]
+        subst = dict(zip(tvars, conv))
+        t = self._type_of(value, rsm, {"subst": subst}, depth + 3)
+        if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
+            return unknown_t(qn + "[" + ", ".join(_unparse(a) for a in args) + "]")
+        return t
+
+    def _typevar(self, rsm, local, call, depth):
+        """A stub type variable read as what it stands for: `T = TypeVar("T", bound=B)` is B,
+        `T = TypeVar("T", A, B)` is A | B (both normalised in the stub module that defines T, so
+        variables imported from other stubs work too). An unconstrained variable, or one whose
+        bound cannot be normalised or is larger than MAX_ALIAS_NODES (numpy's `_AnyShapeT`, ten
+        tuple shapes), stays `~T`."""
+        key = ("~", rsm.name, local)
+        cached = self.alias_cache.get(key)
+        if cached is not None:
+            return cached
+        fallback = unknown_t("~" + local)
+        self.alias_cache[key] = fallback  # a bound that mentions the variable itself
+        bound = None
+        for kw in call.keywords:
+            if kw.arg == "bound" and not (isinstance(kw.value, ast.Constant) and kw.value.value is None):
+                bound = kw.value
+        constraints = call.args[1:]
+        t = fallback
+        if bound is not None:
+            t = self._type_of(bound, rsm, {}, depth + 1)
+        elif constraints:
+            t = union_t([self._type_of(c, rsm, {}, depth + 1) for c in constraints])
+        if has_unknown(t) or count_nodes(t) > MAX_ALIAS_NODES:
+            t = fallback
+        self.alias_cache[key] = t
+        return t
+
+    def _alias_typevars(self, value, sm):
+        found = []
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Name) and sub.id not in found:
+                r = self.resolve_in(sm, sub.id, for_types=True)
+                if r[0] == "sym" and r[2].kind == "var" and isinstance(r[2].node, ast.Assign):
+                    v = r[2].node.value
+                    if isinstance(v, ast.Call) and (_dotted(v.func) or "").endswith("TypeVar"):
+                        found.append(sub.id)
+        return found
