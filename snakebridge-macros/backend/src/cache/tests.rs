@@ -1,4 +1,8 @@
 //! Tests of the cache as a whole (keys, hits, misses, pins, locking, refresh, offline).
+//!
+//! Over 600 lines: every case drives the one entry point (`load_or_introspect_with`) through
+//! the fixtures at the top (temp directories, cache files, the fake Python); splitting the cases
+//! would split those fixtures from them.
 
 use super::*;
 use crate::model::{ConstantInfo, FunctionInfo};
