@@ -10,7 +10,7 @@
 //! ast/valid/expand, with one error collector as in serde_derive, and a resolved table of names
 //! and types before any emission as in cxx):
 //!
-//! 1. [`resolve()`] (`resolve.rs`): flattens the module tree, routes the dotted option entries,
+//! 1. [`resolve()`] (`resolve/`): flattens the module tree, routes the dotted option entries,
 //!    chooses and names every item (builder types after Python names), finds each class's
 //!    primary base and the hidden ancestors, then computes every callable's [`Plan`] and setter
 //!    names, attribute and constant types, and base paths. Its [`Resolved`] tree is public and
