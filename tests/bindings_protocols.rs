@@ -194,7 +194,8 @@ fn a_context_manager_always_runs_exit() {
 #[test]
 fn the_generated_with_hands_exit_what_python_would() {
     common::add_test_modules();
-    let missing_key = || snakebridge::call::<i64>("operator", "getitem", (Value::Dict(vec![]), "k"));
+    let missing_key =
+        || snakebridge::call::<i64>("operator", "getitem", (Value::Dict(vec![]), "k"));
     // `(None, None, None)` or `(type(e), e, e.__traceback__)`, as Python's `with` passes them.
     let consistent = |r: &testmod::Recorder| r.exit_consistent().call().unwrap();
 
@@ -213,9 +214,12 @@ fn the_generated_with_hands_exit_what_python_would() {
         panic!("{err:?}")
     };
     let seen = r.exit_value().call().unwrap();
-    let same: bool = snakebridge::call("operator", "is_", (seen, p.exception.as_ref().unwrap()))
-        .unwrap();
-    assert!(same, "__exit__ got another object than the error's exception");
+    let same: bool =
+        snakebridge::call("operator", "is_", (seen, p.exception.as_ref().unwrap())).unwrap();
+    assert!(
+        same,
+        "__exit__ got another object than the error's exception"
+    );
     assert_eq!(r.exit_type().call().unwrap(), "KeyError");
     assert!(consistent(&r));
 

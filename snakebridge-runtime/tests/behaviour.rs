@@ -801,8 +801,14 @@ fn context_managers_exit_with_the_bodys_exception(ctx: &Ctx) {
             (seen, p.exception.as_ref().expect("the exception object")),
         )
         .unwrap();
-        assert!(same, "__exit__ got another object than the error's exception");
-        assert_eq!((exit_type(&r).as_str(), message(&r).as_str()), ("KeyError", "'k'"));
+        assert!(
+            same,
+            "__exit__ got another object than the error's exception"
+        );
+        assert_eq!(
+            (exit_type(&r).as_str(), message(&r).as_str()),
+            ("KeyError", "'k'")
+        );
         assert!(consistent(&r));
 
         // `__exit__` suppresses it (returns True): no error and no value, as Python's `with`
@@ -814,7 +820,10 @@ fn context_managers_exit_with_the_bodys_exception(ctx: &Ctx) {
         // So does `contextlib.suppress`, whose `__enter__` gives None.
         let key_error: PyRef = module_attr("builtins", "KeyError").unwrap();
         let suppress: PyRef = construct("contextlib", "suppress", (key_error,)).unwrap();
-        assert_eq!(with_context(&suppress, |_: Value| missing_key()).unwrap(), None);
+        assert_eq!(
+            with_context(&suppress, |_: Value| missing_key()).unwrap(),
+            None
+        );
         // ...and only what it names.
         let err = with_context(&suppress, |_: Value| call::<i64>("builtins", "int", ("x",)));
         assert!(err.unwrap_err().is_python(ExceptionKind::ValueError));
@@ -845,7 +854,10 @@ fn context_managers_exit_with_the_bodys_exception(ctx: &Ctx) {
             assert_eq!(ask(&r, "exit_count"), Value::Int(1));
             assert_eq!(exit_type(&r), "RuntimeError");
             let text = message(&r);
-            assert!(text.contains(&format!("the body gave up ({suppress})")), "{text}");
+            assert!(
+                text.contains(&format!("the body gave up ({suppress})")),
+                "{text}"
+            );
             assert!(consistent(&r));
         }
 

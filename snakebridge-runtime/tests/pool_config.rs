@@ -243,7 +243,8 @@ fn waiting_longer_than_the_queue_timeout_returns_saturated() {
 /// and one that blocks is neither, so unlike CPU time this does not shrink when other processes
 /// keep the cores busy.
 fn runnable(schedstat: &str) -> f64 {
-    let text = std::fs::read_to_string(schedstat).expect("schedstat (a Linux kernel with schedstats)");
+    let text =
+        std::fs::read_to_string(schedstat).expect("schedstat (a Linux kernel with schedstats)");
     let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().unwrap());
     let (on_cpu, waiting) = (fields.next().unwrap(), fields.next().unwrap());
     (on_cpu + waiting) as f64 / 1e9
