@@ -4,6 +4,9 @@
 //! calls, never while a worker still holds them), and those at shutdown. Needs numpy in the workers' Python (`tests/run.sh` sets up
 //! such a venv and points SNAKEBRIDGE_PYTHON at it).
 
+// Arrays as `ndarray` arrays too: not in a build without the `ndarray` feature.
+#![cfg(feature = "ndarray")]
+
 mod support;
 
 use std::sync::{Arc, Mutex, MutexGuard};
