@@ -861,7 +861,7 @@ fn context_managers_exit_with_the_bodys_exception(ctx: &Ctx) {
             assert!(consistent(&r));
         }
 
-        // The manager of the embedded and pool doc example: the directory is gone afterwards.
+        // A real manager: TemporaryDirectory removes its directory in `__exit__`.
         let tmp: PyRef = construct("tempfile", "TemporaryDirectory", ()).unwrap();
         let dir = with_context(&tmp, |dir: String| Ok(dir)).unwrap().unwrap();
         let exists: bool = call("os.path", "exists", (dir.as_str(),)).unwrap();
