@@ -3,6 +3,7 @@
 //! Run with `cargo run --example telemetry`.
 
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use snakebridge::python_module;
 use tracing::field::{Field, Visit};
@@ -47,8 +48,10 @@ impl<S: tracing::Subscriber> Layer<S> for CallLogger {
         let mut f = Fields::default();
         event.record(&mut f);
         let outcome = if name.ends_with("stop") {
+            STOPPED.fetch_add(1, Ordering::Relaxed);
             "ok".to_string()
         } else {
+            FAILED.fetch_add(1, Ordering::Relaxed);
             format!("failed ({})", f.get("error_kind"))
         };
         println!(
@@ -63,12 +66,29 @@ impl<S: tracing::Subscriber> Layer<S> for CallLogger {
     }
 }
 
+/// How many calls the logger saw end well, and fail (checked at the end of `main`).
+static STOPPED: AtomicUsize = AtomicUsize::new(0);
+static FAILED: AtomicUsize = AtomicUsize::new(0);
+
 fn main() -> Result<(), snakebridge::Error> {
     tracing::subscriber::set_global_default(Registry::default().with(CallLogger))
         .expect("no other subscriber is installed");
     for x in [2.0, 3.0, 4.0] {
-        math::sqrt(x).call()?;
+        let root = math::sqrt(x).call()?;
+        assert_eq!(root, f64::sqrt(x));
     }
-    let _ = math::factorial(-1).call(); // a ValueError: logged as a failed call
+    let err = math::factorial(-1).call().unwrap_err(); // a ValueError: logged as a failed call
+    assert!(
+        err.is_python(snakebridge::ExceptionKind::ValueError),
+        "{err}"
+    );
+    assert_eq!(
+        (
+            STOPPED.load(Ordering::Relaxed),
+            FAILED.load(Ordering::Relaxed)
+        ),
+        (3, 1),
+        "every call logged, once"
+    );
     Ok(())
 }

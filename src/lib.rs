@@ -2,12 +2,12 @@
 //!
 //! Typed, documented Rust bindings to any Python library, generated at compile time.
 //!
-//! ```no_run
+//! ```
 //! #[snakebridge::python_module("json")]
 //! pub mod json {}
 //!
 //! let text = json::dumps(vec![1, 2, 3]).indent(2).call()?;
-//! # let _: String = text;
+//! assert_eq!(text, "[\n  1,\n  2,\n  3\n]");
 //! # Ok::<(), snakebridge::Error>(())
 //! ```
 //!
@@ -17,7 +17,7 @@
 //!
 //! Without generated bindings, the runtime's universal API calls anything:
 //!
-//! ```no_run
+//! ```
 //! let root: f64 = snakebridge::call("math", "sqrt", (16,))?;
 //! assert_eq!(root, 4.0);
 //! # Ok::<(), snakebridge::Error>(())

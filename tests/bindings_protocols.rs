@@ -1,6 +1,8 @@
 //! Python protocols as Rust idioms, against real packages: operators (`std::ops` on the class
 //! structs, `pow` and comparisons as methods), typed by the stubs where they say.
 
+mod common;
+
 use snakebridge::{ExceptionKind, FromValue, Value, python_module};
 
 #[python_module("sympy", include = ["Symbol", "expand"])]
@@ -155,6 +157,9 @@ fn iteration_is_typed_where_the_stubs_leave_items_open() -> snakebridge::Result<
     Ok(())
 }
 
+#[python_module("snakebridge_testmod", include = ["Recorder"])]
+mod testmod {}
+
 #[test]
 fn a_context_manager_always_runs_exit() {
     let exists = |path: &str| std::path::Path::new(path).exists();
@@ -166,7 +171,8 @@ fn a_context_manager_always_runs_exit() {
             assert!(exists(&dir));
             Ok(dir)
         })
-        .unwrap();
+        .unwrap()
+        .expect("TemporaryDirectory suppresses nothing");
     assert!(!exists(&path));
 
     // The body fails with a Python error: `__exit__` gets that exception, the error comes back.
@@ -181,18 +187,58 @@ fn a_context_manager_always_runs_exit() {
         .unwrap_err();
     assert!(err.is_python(ExceptionKind::FileNotFoundError), "{err:?}");
     assert!(!exists(&seen.borrow()));
+}
 
-    // The body panics: `__exit__` runs, then the panic goes on.
-    let tmp = tempfile::TemporaryDirectory::new().call().unwrap();
-    let seen = std::sync::Mutex::new(String::new());
+/// What the generated `with` hands `__exit__`, seen by `snakebridge_testmod.Recorder` (it
+/// records the arguments of each `__exit__` call and suppresses when made with `suppress`).
+#[test]
+fn the_generated_with_hands_exit_what_python_would() {
+    common::add_test_modules();
+    let missing_key =
+        || snakebridge::call::<i64>("operator", "getitem", (Value::Dict(vec![]), "k"));
+    // `(None, None, None)` or `(type(e), e, e.__traceback__)`, as Python's `with` passes them.
+    let consistent = |r: &testmod::Recorder| r.exit_consistent().call().unwrap();
+
+    // Success: `__exit__(None, None, None)` once, the body gets `__enter__`'s str.
+    let r = testmod::Recorder::new().call().unwrap();
+    let got = r.with(|entered: String| Ok(entered.len())).unwrap();
+    assert_eq!(got, Some("entered".len()));
+    assert_eq!(r.exit_count().call().unwrap(), 1);
+    assert_eq!(r.exit_type().call().unwrap(), "None");
+    assert!(consistent(&r));
+
+    // A Python error: the very exception object the error holds; not suppressed.
+    let r = testmod::Recorder::new().call().unwrap();
+    let err = r.with(|_| missing_key()).unwrap_err();
+    let snakebridge::Error::Python(p) = &err else {
+        panic!("{err:?}")
+    };
+    let seen = r.exit_value().call().unwrap();
+    let same: bool =
+        snakebridge::call("operator", "is_", (seen, p.exception.as_ref().unwrap())).unwrap();
+    assert!(
+        same,
+        "__exit__ got another object than the error's exception"
+    );
+    assert_eq!(r.exit_type().call().unwrap(), "KeyError");
+    assert!(consistent(&r));
+
+    // Suppressed by `__exit__`: `Ok(None)`.
+    let r = testmod::Recorder::new().suppress(true).call().unwrap();
+    assert_eq!(r.with(|_| missing_key()).unwrap(), None);
+    assert_eq!(r.exit_type().call().unwrap(), "KeyError");
+
+    // A panic: a RuntimeError carrying the panic's message, then the panic goes on.
+    let r = testmod::Recorder::new().call().unwrap();
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let _ = tmp.with(|dir| -> snakebridge::Result<()> {
-            *seen.lock().unwrap() = String::from_value(dir)?;
-            panic!("boom");
-        });
+        let _ = r.with(|_| -> snakebridge::Result<()> { panic!("boom in the body") });
     }));
     assert!(panicked.is_err());
-    assert!(!exists(&seen.lock().unwrap()));
+    assert_eq!(r.exit_count().call().unwrap(), 1);
+    assert_eq!(r.exit_type().call().unwrap(), "RuntimeError");
+    let message = r.exit_message().call().unwrap();
+    assert!(message.contains("boom in the body"), "{message}");
+    assert!(consistent(&r));
 }
 
 #[test]

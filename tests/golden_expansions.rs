@@ -34,10 +34,12 @@ golden!(json_like);
 golden!(keywords);
 golden!(math);
 golden!(math_like);
+golden!(mro);
 golden!(overloads);
 golden!(reserved);
 golden!(submodules);
 
+use mro::diamond as d;
 use reserved::reserved as r;
 
 /// Setters of Python parameters named like builder methods get a trailing `_`; the builder
@@ -64,12 +66,42 @@ fn _uses() {
     let _: snakebridge::Result<String> = r::h().args(1).kwarg(2).call();
 }
 
+/// The `mro` golden's protocols as a Rust user writes them, beside the module's constants named
+/// `e`, `f`, `body` and `error`: a binding of one of those names inside the expansion (a
+/// closure parameter, an argument) would be a pattern naming the constant, not a new variable,
+/// and fail to compile here. Never run; it must type-check.
+fn _uses_mro(c: d::Counter, err: snakebridge::Error) -> snakebridge::Result<()> {
+    // Operators: `Counter + int`, `int + Counter` (reflected), `-Counter`, `pow`, `<`.
+    let more: d::Counter = (&c + 1)?;
+    let reflected: d::Counter = (2 + &c)?;
+    let negated: d::Counter = (-&more)?;
+    let _: d::Counter = (negated + 3)?;
+    let _: i64 = c.pow(2)?;
+    let _: bool = c.lt(&reflected)?;
+    // `with`: the body gets `__enter__`'s str; `None` when `__exit__` suppressed an error.
+    let entered: Option<usize> = c.with(|s: String| Ok(s.len()))?;
+    let _ = entered;
+    // Iteration and the container protocol.
+    for item in &c {
+        let _: i64 = item?;
+    }
+    let _: String = c.get_item(0).call()?;
+    // The module exception, from an error.
+    if let Some(oops) = d::Oops::from_error(&err) {
+        let _: i64 = oops.code()?;
+        oops.set_code(d::error)?;
+    }
+    let _: (f64, f64, i64, i64) = (d::e, d::f, d::body, d::error);
+    Ok(())
+}
+
 #[test]
 fn goldens_type_check() {
     // Taking the functions as values keeps them (and their builder types) from being dead code
     // the compiler could skip checking; reaching this line means every golden compiled.
     let uses: fn() = _uses;
+    let uses_mro: fn(d::Counter, snakebridge::Error) -> snakebridge::Result<()> = _uses_mro;
     let f: fn(i64) -> r::FCall = r::f;
     let g: fn() -> r::GCall = r::g;
-    let _ = (uses, f, g);
+    let _ = (uses, uses_mro, f, g);
 }

@@ -1,6 +1,8 @@
 //! A `SNAKEBRIDGE_PYTHON` that cannot be used is a configuration error that says what to do,
 //! for every call, and nothing panics (its own process: the environment is read once).
 
+#![cfg(feature = "embedded")]
+
 use snakebridge_runtime::{EmbeddedClient, Error, Value, call};
 
 #[test]

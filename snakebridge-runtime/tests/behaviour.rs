@@ -760,24 +760,112 @@ fn python_errors_keep_the_exception_object_and_its_mro(_: &Ctx) {
 }
 
 fn context_managers_exit_with_the_bodys_exception(ctx: &Ctx) {
+    use snakebridge_runtime::with_context;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
     ctx.affine(|| {
-        // `contextlib.suppress`-free probe: an ExitStack's callback records what it saw.
-        let tmp: PyRef = construct("tempfile", "TemporaryDirectory", ()).unwrap();
-        let dir: String = snakebridge_runtime::with_context(&tmp, |dir: String| Ok(dir)).unwrap();
-        let exists: bool = call("os.path", "exists", (dir.as_str(),)).unwrap();
-        assert!(!exists, "the directory is removed by __exit__");
-        // The body's Python error reaches `__exit__` as that exception: `suppress(KeyError)`
-        // swallows it in Python, and the Rust caller still gets the error.
+        // `snakebridge_testmod.Recorder` records the arguments of each `__exit__` call.
+        let recorder = |suppress: bool| -> PyRef {
+            Call::function("snakebridge_testmod", "Recorder", ())
+                .kwarg("suppress", suppress)
+                .call()
+                .unwrap()
+        };
+        let ask = |r: &PyRef, what: &'static str| -> Value { r.call_method(what, ()).unwrap() };
+        let exit_type = |r: &PyRef| -> String { r.call_method("exit_type", ()).unwrap() };
+        let message = |r: &PyRef| -> String { r.call_method("exit_message", ()).unwrap() };
+        // Python's `with` passes `(None, None, None)` or `(type(e), e, e.__traceback__)`.
+        let consistent = |r: &PyRef| -> bool { r.call_method("exit_consistent", ()).unwrap() };
+        let missing_key = || call::<i64>("operator", "getitem", (Value::Dict(vec![]), "k"));
+
+        // The body succeeds: `__exit__(None, None, None)`, once; the body's value comes back.
+        let r = recorder(false);
+        let got = with_context(&r, |entered: String| Ok(format!("{entered}!"))).unwrap();
+        assert_eq!(got.as_deref(), Some("entered!"));
+        assert_eq!(ask(&r, "exit_count"), Value::Int(1));
+        assert_eq!(ask(&r, "exit_value"), Value::None);
+        assert_eq!(exit_type(&r), "None");
+        assert!(consistent(&r));
+
+        // A Python error: `__exit__` gets the very exception object the error holds, with its
+        // class; it does not suppress it, so the error comes back.
+        let r = recorder(false);
+        let err = with_context(&r, |_: String| missing_key()).unwrap_err();
+        let Error::Python(p) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(p.kind, ExceptionKind::KeyError, "{err:?}");
+        let seen = ask(&r, "exit_value");
+        let same: bool = call(
+            "operator",
+            "is_",
+            (seen, p.exception.as_ref().expect("the exception object")),
+        )
+        .unwrap();
+        assert!(
+            same,
+            "__exit__ got another object than the error's exception"
+        );
+        assert_eq!(
+            (exit_type(&r).as_str(), message(&r).as_str()),
+            ("KeyError", "'k'")
+        );
+        assert!(consistent(&r));
+
+        // `__exit__` suppresses it (returns True): no error and no value, as Python's `with`
+        // goes on after a suppressed exception; a body that succeeds still gives its value.
+        let r = recorder(true);
+        assert_eq!(with_context(&r, |_: String| missing_key()).unwrap(), None);
+        assert_eq!(exit_type(&r), "KeyError");
+        assert_eq!(with_context(&r, |_: String| Ok(5)).unwrap(), Some(5));
+        // So does `contextlib.suppress`, whose `__enter__` gives None.
         let key_error: PyRef = module_attr("builtins", "KeyError").unwrap();
         let suppress: PyRef = construct("contextlib", "suppress", (key_error,)).unwrap();
-        let err = snakebridge_runtime::with_context(
-            &suppress,
-            |_: Value| -> snakebridge_runtime::Result<()> {
-                call::<Value>("operator", "getitem", (Value::Dict(vec![]), "k")).map(drop)
-            },
-        )
+        assert_eq!(
+            with_context(&suppress, |_: Value| missing_key()).unwrap(),
+            None
+        );
+        // ...and only what it names.
+        let err = with_context(&suppress, |_: Value| call::<i64>("builtins", "int", ("x",)));
+        assert!(err.unwrap_err().is_python(ExceptionKind::ValueError));
+
+        // An error that is not Python's: a RuntimeError carrying its message.
+        let r = recorder(false);
+        let err = with_context(&r, |_: String| -> snakebridge_runtime::Result<()> {
+            Err(Error::Config {
+                message: "no such setting".into(),
+            })
+        })
         .unwrap_err();
-        assert!(err.is_python(ExceptionKind::KeyError), "{err:?}");
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert_eq!(exit_type(&r), "RuntimeError");
+        assert!(message(&r).contains("no such setting"), "{}", message(&r));
+        assert!(consistent(&r));
+
+        // A panic: a RuntimeError carrying the panic's message, and the panic goes on, even
+        // when `__exit__` suppresses the exception.
+        for suppress in [false, true] {
+            let r = recorder(suppress);
+            let panicked = catch_unwind(AssertUnwindSafe(|| {
+                with_context(&r, |_: String| -> snakebridge_runtime::Result<()> {
+                    panic!("the body gave up ({suppress})")
+                })
+            }));
+            assert!(panicked.is_err(), "the panic did not go on");
+            assert_eq!(ask(&r, "exit_count"), Value::Int(1));
+            assert_eq!(exit_type(&r), "RuntimeError");
+            let text = message(&r);
+            assert!(
+                text.contains(&format!("the body gave up ({suppress})")),
+                "{text}"
+            );
+            assert!(consistent(&r));
+        }
+
+        // A real manager: TemporaryDirectory removes its directory in `__exit__`.
+        let tmp: PyRef = construct("tempfile", "TemporaryDirectory", ()).unwrap();
+        let dir = with_context(&tmp, |dir: String| Ok(dir)).unwrap().unwrap();
+        let exists: bool = call("os.path", "exists", (dir.as_str(),)).unwrap();
+        assert!(!exists, "the directory is removed by __exit__");
     });
 }
 

@@ -1,6 +1,8 @@
 //! Property tests of the value codecs: the JSON wire form, the embedded interpreter's conversions
 //! and the serde bridge, over arbitrary values in normal form.
 
+#![cfg(feature = "ndarray")]
+
 use std::collections::{BTreeMap, HashMap};
 
 use num_bigint::{BigInt, BigUint, Sign};

@@ -50,6 +50,20 @@ fn spine(levels: &[Level]) -> Value {
     v
 }
 
+/// Whether a ref lies anywhere inside `v` (walked without recursion).
+fn holds_a_ref(v: &Value) -> bool {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Ref(_) => return true,
+            Value::List(items) | Value::Tuple(items) => stack.extend(items),
+            Value::Dict(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+            _ => {}
+        }
+    }
+    false
+}
+
 fn level() -> impl Strategy<Value = Level> {
     prop_oneof![
         Just(Level::List),
@@ -108,15 +122,22 @@ proptest! {
                 // By default: always converts; a cycle stays in Python as a ref.
                 let auto = call::<Value>(MODULE, "identity", (&root,));
                 prop_assert!(auto.is_ok(), "{:?}", auto.err());
+                let auto = auto.unwrap();
                 // By value: converts exactly when acyclic; a cycle is a Decode error saying so.
                 let strict = Call::<Value>::function(MODULE, "identity", (&root,))
                     .returns(ReturnPolicy::Value)
                     .call();
                 match strict {
-                    Ok(_) => prop_assert!(!cyclic),
+                    Ok(strict) => {
+                        prop_assert!(!cyclic);
+                        // Acyclic (shared nodes included): the default gives the same data,
+                        // with no ref in it.
+                        prop_assert_eq!(&auto, &strict);
+                    }
                     Err(Error::Decode { message, .. }) => {
                         prop_assert!(cyclic, "{}", message);
                         prop_assert!(message.contains("contains itself"), "{}", message);
+                        prop_assert!(holds_a_ref(&auto), "the cycle is not a ref: {:?}", auto);
                     }
                     Err(other) => prop_assert!(false, "{other:?}"),
                 }

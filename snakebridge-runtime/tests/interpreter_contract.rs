@@ -2,6 +2,8 @@
 //! only interpreter setting, the introspector, the embedded client and the pool's workers all use
 //! that Python. (Its own process: the environment is read once.)
 
+#![cfg(feature = "embedded")]
+
 use std::path::PathBuf;
 
 use snakebridge_codegen::python::{Interpreter, InterpreterSource as IntrospectSource};

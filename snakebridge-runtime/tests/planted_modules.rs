@@ -2,6 +2,8 @@
 //! `base64.py` or `platform.py` planted there never runs, in pool workers or in the embedded
 //! client's start-up probes. (Its own process: it changes the working directory.)
 
+#![cfg(feature = "embedded")]
+
 use std::path::PathBuf;
 
 use snakebridge_runtime::{

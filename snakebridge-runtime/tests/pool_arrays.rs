@@ -4,6 +4,9 @@
 //! calls, never while a worker still holds them), and those at shutdown. Needs numpy in the workers' Python (`tests/run.sh` sets up
 //! such a venv and points SNAKEBRIDGE_PYTHON at it).
 
+// Arrays as `ndarray` arrays too: not in a build without the `ndarray` feature.
+#![cfg(feature = "ndarray")]
+
 mod support;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -170,15 +173,26 @@ fn an_80_mb_array_is_summed_through_shared_memory() {
         let total: f64 = call("numpy", "sum", (array.clone(),)).unwrap();
         let through = started.elapsed();
         assert_eq!(total, expected);
-        // Again: into the spare segment the first call left.
+        // The call left its 80 MB segment as a spare (beside the warm-up's): the only
+        // segments there are.
+        let first = spares(&pool);
+        assert_eq!(first.len(), 2, "{first:?}");
+        assert_eq!(leftovers(&[]), first);
+        // Again: into the spare segment the first call left (a new segment would have a new
+        // name, and be a spare afterwards instead).
         let started = Instant::now();
         let total: f64 = call("numpy", "sum", (array.clone(),)).unwrap();
         let again = started.elapsed();
         assert_eq!(total, expected);
-        assert_eq!(
-            facts(NdArray::from_vec(vec![0.5f64; 1 << 14])).owner,
-            "mmap"
-        );
+        assert_eq!(spares(&pool), first, "the spare was not reused");
+        assert_eq!(leftovers(&[]), first);
+        // The worker's 80 MB array is over the shared-memory mapping, not a copy.
+        let owner: Value = call("snakebridge_faults", "array_owner", (array.clone(),)).unwrap();
+        let field = |k: &str| owner.get(k).unwrap().clone();
+        assert_eq!(field("owner"), Value::Str("mmap".into()), "{owner:?}");
+        assert_eq!(field("shape"), Value::List(vec![Value::Int(N as i64)]));
+        assert_eq!(field("writeable"), Value::Bool(false));
+        assert_eq!(spares(&pool), first);
 
         let resident: PyRef = Call::function("numpy", "arange", (N as i64,))
             .kwarg("dtype", "float64")
@@ -667,16 +681,33 @@ fn later_calls_write_their_arrays_into_the_segments_of_earlier_ones() {
         assert_eq!(spares(&pool).len(), 4);
         assert_eq!(leftovers(&[]), spares(&pool));
 
-        // A stream never gives its segments back (its items may refer to its arguments).
+        // A stream neither takes a spare (its items may refer to its arguments for as long as
+        // it lives, so nothing may write them meanwhile) nor gives its segments back: its
+        // generator reads its array from a segment that is no spare, and the spares are the
+        // same ones before, during and after.
         let before = spares(&pool);
-        let items: Vec<f64> = Call::<Value>::function("builtins", "iter", (b.clone(),))
-            .returns(ReturnPolicy::Value)
-            .stream::<f64>()
-            .unwrap()
-            .collect::<snakebridge_runtime::Result<_>>()
-            .unwrap();
-        assert_eq!(items.len(), 10_000);
+        assert!(!before.is_empty());
+        let mut files =
+            Call::<Value>::function("snakebridge_faults", "mapped_each", (b.clone(), 3))
+                .returns(ReturnPolicy::Value)
+                .stream::<String>()
+                .unwrap();
+        let file = files.next().unwrap().unwrap();
+        let segment = file
+            .strip_prefix("/dev/shm/")
+            .expect("a shared-memory segment");
+        assert!(
+            !before.iter().any(|s| s == segment),
+            "the stream took spare {segment}"
+        );
         assert_eq!(spares(&pool), before);
+        let rest: Vec<String> = files.collect::<snakebridge_runtime::Result<_>>().unwrap();
+        assert_eq!(rest, [file.clone(), file.clone()]);
+        assert_eq!(spares(&pool), before);
+        assert!(
+            !leftovers(&[]).iter().any(|s| s == segment),
+            "its segment stayed"
+        );
     });
     assert_none_after_shutdown(pool, &[]);
 }

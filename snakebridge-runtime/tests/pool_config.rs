@@ -238,50 +238,61 @@ fn waiting_longer_than_the_queue_timeout_returns_saturated() {
     assert!(all_gone(&pids));
 }
 
-/// The CPU time this thread has used.
-fn thread_cpu() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::uninit();
-    // SAFETY: RUSAGE_THREAD fills the struct for the calling thread.
-    let usage = unsafe {
-        assert_eq!(libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr()), 0);
-        usage.assume_init()
-    };
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
+/// How long a task has been runnable, in seconds: on a CPU plus waiting in a run queue for
+/// one (`/proc/.../schedstat`). A task that polls is runnable whether or not it gets a core,
+/// and one that blocks is neither, so unlike CPU time this does not shrink when other processes
+/// keep the cores busy.
+fn runnable(schedstat: &str) -> f64 {
+    let text =
+        std::fs::read_to_string(schedstat).expect("schedstat (a Linux kernel with schedstats)");
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().unwrap());
+    let (on_cpu, waiting) = (fields.next().unwrap(), fields.next().unwrap());
+    (on_cpu + waiting) as f64 / 1e9
 }
 
+/// How long an idle worker and a waiting caller are runnable while nothing arrives for `idle`,
+/// with the pool's spin set to `spin`: (worker, caller) in seconds.
+fn runnable_while_idle(spin: Duration, idle: Duration) -> (f64, f64) {
+    let pool = PoolClient::start(config(1).spin(spin)).unwrap();
+    let worker = format!("/proc/{}/schedstat", pool.worker_pids()[0]);
+    with_client(pool, || {
+        // The worker replies, then waits for the next request: it spins, then blocks.
+        let n: i64 = call("operator", "add", (1, 2)).unwrap();
+        assert_eq!(n, 3);
+        let before = runnable(&worker);
+        std::thread::sleep(idle);
+        let worker = runnable(&worker) - before;
+        // This thread waits `idle` for a reply: it spins, then blocks.
+        let mine = runnable("/proc/thread-self/schedstat");
+        let _: Value = call("time", "sleep", (idle.as_secs_f64(),)).unwrap();
+        (worker, runnable("/proc/thread-self/schedstat") - mine)
+    })
+}
+
+/// A side that polls for `PoolConfig::spin` and then blocks is runnable for about the spin in
+/// a long idle window: bounded from below (it spins at all) and from above (it blocks: a side
+/// that never blocks would be runnable for the whole window, 15 times the spin). Generous
+/// bounds, on runnable time rather than CPU time, keep other processes on the cores from
+/// moving the result.
 #[test]
 fn both_sides_poll_for_the_configured_spin_before_they_block() {
-    let cpu_while_waiting = |spin: Duration| {
-        let pool = PoolClient::start(config(1).spin(spin)).unwrap();
-        with_client(pool, || {
-            let worker_cpu = || -> f64 { call("time", "process_time", ()).unwrap() };
-            let before = worker_cpu();
-            // The worker is idle for 300 ms after its reply: it spins, then blocks.
-            std::thread::sleep(Duration::from_millis(300));
-            let worker = worker_cpu() - before;
-            // This thread waits 300 ms for a reply: it spins, then blocks.
-            let mine = thread_cpu();
-            let _: Value = call("time", "sleep", (0.3,)).unwrap();
-            (worker, (thread_cpu() - mine).as_secs_f64())
-        })
-    };
-    let (worker, caller) = cpu_while_waiting(Duration::from_millis(150));
-    assert!(
-        worker >= 0.05,
-        "the worker spun {worker} s of a 150 ms spin"
-    );
-    assert!(
-        caller >= 0.05,
-        "the caller spun {caller} s of a 150 ms spin"
-    );
-    let (worker, caller) = cpu_while_waiting(Duration::ZERO);
-    assert!(
-        worker < 0.04,
-        "with no spin the idle worker used {worker} s"
-    );
-    assert!(
-        caller < 0.04,
-        "with no spin the waiting caller used {caller} s"
-    );
+    let spin = Duration::from_millis(200);
+    let idle = Duration::from_secs(3);
+    let (worker, caller) = runnable_while_idle(spin, idle);
+    println!("spin {spin:?}, idle {idle:?}: worker runnable {worker:.3} s, caller {caller:.3} s");
+    for (side, used) in [("worker", worker), ("caller", caller)] {
+        assert!(
+            (0.1..=1.0).contains(&used),
+            "the idle {side} was runnable for {used} s of {idle:?} with a spin of {spin:?}: \
+             expected about the spin (0.1 to 1 s)"
+        );
+    }
+    let (worker, caller) = runnable_while_idle(Duration::ZERO, Duration::from_secs(1));
+    println!("no spin, idle 1 s: worker runnable {worker:.3} s, caller {caller:.3} s");
+    for (side, used) in [("worker", worker), ("caller", caller)] {
+        assert!(
+            used < 0.05,
+            "with no spin the idle {side} was runnable for {used} s of 1 s"
+        );
+    }
 }

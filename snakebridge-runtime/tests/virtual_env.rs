@@ -1,6 +1,8 @@
 //! The embedded interpreter adopts an active `VIRTUAL_ENV` (its own process: the environment is
 //! read once, when the interpreter starts).
 
+#![cfg(feature = "embedded")]
+
 use snakebridge_runtime::{EmbeddedClient, InterpreterSource, PyRef, call};
 
 #[test]

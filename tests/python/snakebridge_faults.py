@@ -327,3 +327,43 @@ def buffer_facts(arrays):
         owner = base.obj if isinstance(base, memoryview) else base
         out.append([len(owner), bool(arr.flags.aligned)])
     return out
+
+
+def array_owner(arr):
+    """`array_facts` without the elements (for arrays too large to list): the dtype, shape,
+    writeable flag and the type of the object owning the array's memory."""
+    base = arr
+    while getattr(base, "base", None) is not None:
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    return {
+        "dtype": arr.dtype.name,
+        "shape": list(arr.shape),
+        "writeable": bool(arr.flags.writeable),
+        "owner": type(base).__name__,
+    }
+
+
+def mapped_each(arr, n):
+    """Yield, n times, the file the array lies in (`mapped_from(arr)[0]`): what a stream's
+    generator reads while the stream is open."""
+    for _ in range(n):
+        yield mapped_from(arr)[0]
+
+
+def kept_exception_sums():
+    """For each exception `keep(arr, "raise")` kept: the sum of the array its traceback still
+    holds (the `arr` of keep's frame)."""
+    out = []
+    for k in _KEPT:
+        if not isinstance(k, BaseException):
+            continue
+        tb = k.__traceback__
+        while tb is not None:
+            arr = tb.tb_frame.f_locals.get("arr")
+            if arr is not None:
+                out.append(float(arr.sum()))
+                break
+            tb = tb.tb_next
+    return out

@@ -138,3 +138,44 @@ class Pair(_typing.NamedTuple):
 
 def make_pair(count: int, label: str) -> Pair:
     return Pair(count, label)
+
+
+class Recorder:
+    """A context manager that records the arguments of every `__exit__` call, and suppresses the
+    exception when made with `suppress=True` (tests of `with_context` and the generated `with`)."""
+
+    def __init__(self, suppress: bool = False):
+        self.suppress = suppress
+        self.exits = []
+
+    def __enter__(self) -> str:
+        return "entered"
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.exits.append((exc_type, exc, tb))
+        return self.suppress
+
+    def exit_count(self) -> int:
+        """How many times `__exit__` ran."""
+        return len(self.exits)
+
+    def exit_type(self) -> str:
+        """The name of the class the last `__exit__` got ("None" for None)."""
+        return getattr(self.exits[-1][0], "__name__", repr(self.exits[-1][0]))
+
+    def exit_value(self):
+        """The exception the last `__exit__` got (None on success)."""
+        return self.exits[-1][1]
+
+    def exit_message(self) -> str:
+        """`str()` of the exception the last `__exit__` got ("" for None)."""
+        exc = self.exits[-1][1]
+        return "" if exc is None else str(exc)
+
+    def exit_consistent(self) -> bool:
+        """Whether the last `__exit__`'s arguments agree as Python's own `with` passes them: all
+        None, or the exception's class, the exception and its `__traceback__`."""
+        t, exc, tb = self.exits[-1]
+        if exc is None:
+            return t is None and tb is None
+        return t is type(exc) and tb is exc.__traceback__

@@ -11,41 +11,58 @@ use crate::data::value::{FromValue, Value};
 /// `body` gets what `__enter__` returned, and `__exit__` always runs after it — with
 /// `(None, None, None)` when `body` returns `Ok`, with the exception when it returns an `Err`
 /// (the Python exception itself for a Python error, a `RuntimeError` carrying the message for
-/// any other) and with a `RuntimeError` when it panics (the panic then continues).
+/// any other) and with a `RuntimeError` carrying the panic's message when it panics (the panic
+/// then continues).
 ///
-/// An `Err` from `body` is returned even when `__exit__` suppresses the exception (there is no
-/// value to return instead); an error raised by `__exit__` itself is returned when `body`
-/// succeeded.
+/// Returns `Some` of what `body` returned; `None` when `body` failed and `__exit__` suppressed
+/// the exception (returned a true value, as `contextlib.suppress` does): Python's `with` then
+/// goes on as if nothing was raised, and there is no value to return. An `Err` of `body` that
+/// `__exit__` does not suppress is returned as it is; an error raised by `__exit__` itself is
+/// returned when `body` succeeded (when `body` failed, its error wins).
 ///
-/// ```no_run
-/// use snakebridge_runtime::{PyRef, construct, with_context};
+/// ```
+/// use std::collections::HashMap;
+/// use snakebridge_runtime::{PyRef, Value, construct, with_context};
 /// let tmp = construct("tempfile", "TemporaryDirectory", ())?;
-/// let listed: Vec<String> = with_context(&tmp, |dir: String| {
-///     snakebridge_runtime::call("os", "listdir", (dir,))
+/// let listed = with_context(&tmp, |dir: String| {
+///     snakebridge_runtime::call::<Vec<String>>("os", "listdir", (dir,))
 /// })?;
-/// assert!(listed.is_empty()); // and the directory is gone now
+/// assert_eq!(listed, Some(vec![])); // and the directory is gone now
+///
+/// // `contextlib.suppress(KeyError)` swallows the body's KeyError: no value, no error.
+/// let key_error: PyRef = snakebridge_runtime::module_attr("builtins", "KeyError")?;
+/// let suppress = construct("contextlib", "suppress", (key_error,))?;
+/// let looked_up = with_context(&suppress, |_: Value| {
+///     let map: HashMap<String, i64> = HashMap::new();
+///     snakebridge_runtime::call::<i64>("operator", "getitem", (map, "b"))
+/// })?;
+/// assert_eq!(looked_up, None);
 /// # Ok::<(), snakebridge_runtime::Error>(())
 /// ```
 #[track_caller]
 pub fn with_context<T: FromValue, R>(
     manager: &PyRef,
     body: impl FnOnce(T) -> Result<R>,
-) -> Result<R> {
+) -> Result<Option<R>> {
     let entered: T = call_method(manager, "__enter__", ())?;
     match catch_unwind(AssertUnwindSafe(|| body(entered))) {
         Ok(Ok(value)) => {
             exit_clean(manager)?;
-            Ok(value)
+            Ok(Some(value))
         }
         Ok(Err(error)) => {
-            // The body's error is what the caller gets; a failing `__exit__` must not hide it.
-            match error_exception(&error) {
-                Ok(exc) => drop(exit_with(manager, &exc)),
+            // The body's error is what the caller gets unless `__exit__` suppresses it; a
+            // failing `__exit__` must not hide it.
+            let suppressed = match error_exception(&error) {
+                Ok(exc) => exit_with(manager, &exc).unwrap_or(false),
                 // No exception object to hand over: `__exit__` still runs, so the resource is
                 // released.
-                Err(_) => drop(exit_clean(manager)),
-            }
-            Err(error)
+                Err(_) => {
+                    drop(exit_clean(manager));
+                    false
+                }
+            };
+            if suppressed { Ok(None) } else { Err(error) }
         }
         Err(panic) => {
             let message = panic_message(panic.as_ref());
@@ -64,12 +81,17 @@ fn exit_clean(manager: &PyRef) -> Result<()> {
     Ok(())
 }
 
-/// `__exit__(type(exc), exc, exc.__traceback__)`.
-fn exit_with(manager: &PyRef, exc: &PyRef) -> Result<()> {
+/// `__exit__(type(exc), exc, exc.__traceback__)`; whether it suppresses the exception (its
+/// result is true).
+fn exit_with(manager: &PyRef, exc: &PyRef) -> Result<bool> {
     let ty: PyRef = call("builtins", "type", (exc,))?;
     let traceback: Value = exc.getattr("__traceback__")?;
-    let _: Value = call_method(manager, "__exit__", (ty, exc, traceback))?;
-    Ok(())
+    match call_method(manager, "__exit__", (ty, exc, traceback))? {
+        Value::None => Ok(false),
+        Value::Bool(suppress) => Ok(suppress),
+        // Any other object: its truth, as Python's `with` takes it.
+        other => call("builtins", "bool", (other,)),
+    }
 }
 
 /// The Python exception an `Err` stands for: the exception object of a Python error, else a

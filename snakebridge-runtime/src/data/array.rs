@@ -844,13 +844,30 @@ impl crate::data::value::FromValue for NdArray {
     }
 }
 
-#[cfg(feature = "ndarray")]
+/// `ndarray` conversions (the `ndarray` feature) and the views the embedded client hands numpy
+/// (the `embedded` feature, which uses the `ndarray` crate through rust-numpy without putting
+/// its types in the API).
+#[cfg(any(feature = "ndarray", feature = "embedded"))]
 mod ndarray_impls {
-    use ndarray::{Array, ArrayBase, ArrayView, ArrayViewD, Data, Dimension, IxDyn, ShapeBuilder};
+    #[cfg(feature = "ndarray")]
+    use ndarray::{Array, ArrayBase, Data, Dimension};
+    use ndarray::{ArrayView, ArrayViewD, IxDyn, ShapeBuilder};
 
     use super::*;
+    #[cfg(feature = "ndarray")]
     use crate::data::value::{FromValue, IntoValue};
 
+    impl NdArray {
+        /// What [`NdArray::view`] returns, for the embedded client also without the `ndarray`
+        /// feature.
+        pub(crate) fn elements_view<T: Element>(&self) -> Result<ArrayViewD<'_, T>> {
+            self.check_dtype::<T>()?;
+            // SAFETY: dtype checked; shape, strides and offset stay inside the live storage.
+            Ok(unsafe { raw_view(self.data_ptr().cast(), &self.shape, &self.strides) })
+        }
+    }
+
+    #[cfg(feature = "ndarray")]
     impl NdArray {
         /// A read-only `ndarray` view of the elements, without copying; borrowed from `self`.
         ///
@@ -862,9 +879,7 @@ mod ndarray_impls {
         /// # Ok::<(), snakebridge_runtime::Error>(())
         /// ```
         pub fn view<T: Element>(&self) -> Result<ArrayViewD<'_, T>> {
-            self.check_dtype::<T>()?;
-            // SAFETY: dtype checked; shape, strides and offset stay inside the live storage.
-            Ok(unsafe { raw_view(self.data_ptr().cast(), &self.shape, &self.strides) })
+            self.elements_view()
         }
 
         /// Converts into an owned `ndarray` array of dimension `D` (`Ix1`, `Ix2`, `IxDyn`, ...):
@@ -923,6 +938,7 @@ mod ndarray_impls {
         view
     }
 
+    #[cfg(feature = "ndarray")]
     impl<T: Element, D: Dimension> From<Array<T, D>> for NdArray {
         /// Takes the array's buffer without copying, in whatever layout it has (a transposed
         /// array stays transposed: numpy sees the same strides).
@@ -941,6 +957,7 @@ mod ndarray_impls {
     }
 
     /// An owned `ndarray` array moves to Python without a copy.
+    #[cfg(feature = "ndarray")]
     impl<T: Element, D: Dimension> IntoValue for Array<T, D> {
         fn into_value(self) -> Value {
             Value::Array(self.into())
@@ -948,6 +965,7 @@ mod ndarray_impls {
     }
 
     /// A borrowed array or view is copied once (Python may outlive the borrow).
+    #[cfg(feature = "ndarray")]
     impl<S: Data, D: Dimension> IntoValue for &ArrayBase<S, D>
     where
         S::Elem: Element,
@@ -958,6 +976,7 @@ mod ndarray_impls {
     }
 
     /// A view is copied once (Python may outlive the borrow).
+    #[cfg(feature = "ndarray")]
     impl<T: Element, D: Dimension> IntoValue for ArrayView<'_, T, D> {
         fn into_value(self) -> Value {
             Value::Array(self.to_owned().into())
@@ -965,6 +984,7 @@ mod ndarray_impls {
     }
 
     /// A numpy array result of the right dtype and dimension, copied once out of Python.
+    #[cfg(feature = "ndarray")]
     impl<T: Element, D: Dimension> FromValue for Array<T, D> {
         const RETURN_POLICY: crate::data::return_policy::ReturnPolicy =
             crate::data::return_policy::ReturnPolicy::Value;
@@ -977,7 +997,7 @@ mod ndarray_impls {
     }
 }
 
-#[cfg(feature = "embedded")]
+#[cfg(all(feature = "embedded", feature = "ndarray"))]
 pub(crate) use ndarray_impls::raw_view;
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! over the same memory, numpy arrays become [`NdArray`]s with one copy, and a ref to a numpy
 //! array lends a read-only `ndarray` view without any copy.
 
+#[cfg(feature = "ndarray")]
 use ndarray::ArrayViewD;
 use numpy::{
     PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
@@ -9,8 +10,11 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyCapsuleMethods};
 
-use crate::data::array::{DType, Element, NdArray, large_vec, raw_view, with_element};
+use crate::data::array::{DType, NdArray, large_vec, with_element};
+#[cfg(feature = "ndarray")]
+use crate::data::array::{Element, raw_view};
 use crate::data::error::{Error, Result};
+#[cfg(feature = "ndarray")]
 use crate::data::pyref::{PyRef, RefHandle};
 use crate::data::value::Value;
 
@@ -34,7 +38,7 @@ pub(crate) fn array_to_py<'py>(py: Python<'py>, array: &NdArray) -> Result<Bound
     let owner = PyCapsule::new_with_value(py, array.clone(), CAPSULE)
         .map_err(|e| Error::encode(format!("cannot wrap the array's buffer: {e}")))?;
     with_element!(array.dtype(), T => {
-        let view = array.view::<T>()?;
+        let view = array.elements_view::<T>()?;
         // SAFETY: the view's memory belongs to the storage that `owner` keeps alive, and storage
         // is never written or reallocated while shared.
         let numpy_array = unsafe { PyArrayDyn::<T>::borrow_from_array(&view, owner.into_any()) };
@@ -221,6 +225,7 @@ fn rust_buffer_of(array: &Bound<'_, PyUntypedArray>, dtype: DType) -> Option<NdA
 
 /// A read-only view of the numpy array that `r` holds, without a copy (see
 /// [`PyRef::array_view`]).
+#[cfg(feature = "ndarray")]
 pub(crate) fn view_of<T: Element>(r: &PyRef) -> Result<ArrayViewD<'_, T>> {
     let obj = match &r.inner.handle {
         RefHandle::Embedded(obj) => obj,
@@ -275,6 +280,7 @@ pub(crate) fn view_of<T: Element>(r: &PyRef) -> Result<ArrayViewD<'_, T>> {
     })
 }
 
+#[cfg(feature = "ndarray")]
 impl PyRef {
     /// A read-only `ndarray` view of the numpy array this ref holds, without copying: the view
     /// reads numpy's memory, and borrows `self`, which keeps the array alive.

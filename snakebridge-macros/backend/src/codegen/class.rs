@@ -158,14 +158,17 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         let entered = entered.owned();
         let doc = format!(
             "Runs `body` inside this context manager, as Python's `with {} as value:` does: \
-             `__exit__` always runs, with the exception when `body` returns an error or panics \
-             (see `snakebridge::with_context`).",
+             `__exit__` always runs, with the exception when `body` returns an error or panics; \
+             `None` when `__exit__` suppressed the exception (see `snakebridge::with_context`).",
             c.rust_name
         );
         let body = names::ident(&Scope::within(values).claim("body"));
         statics.push(quote! {
             #[doc = #doc]
-            pub fn with<R>(&self, #body: impl FnOnce(#entered) -> __sb::Result<R>) -> __sb::Result<R> {
+            pub fn with<R>(
+                &self,
+                #body: impl FnOnce(#entered) -> __sb::Result<R>,
+            ) -> __sb::Result<__sb::Option<R>> {
                 __sb::with_context(__sb::PyClass::as_py_ref(self), #body)
             }
         });

@@ -119,11 +119,11 @@ Constructs a new `Counter`: finish with `.call()`.*/
             static SITE: __sb::CallSite = __sb::CallSite::new("diamond", "Counter");
             __sb::Call::class_at(&SITE, ())
         }
-        ///Runs `body` inside this context manager, as Python's `with Counter as value:` does: `__exit__` always runs, with the exception when `body` returns an error or panics (see `snakebridge::with_context`).
+        ///Runs `body` inside this context manager, as Python's `with Counter as value:` does: `__exit__` always runs, with the exception when `body` returns an error or panics; `None` when `__exit__` suppressed the exception (see `snakebridge::with_context`).
         pub fn with<R>(
             &self,
             body_: impl FnOnce(__sb::String) -> __sb::Result<R>,
-        ) -> __sb::Result<R> {
+        ) -> __sb::Result<__sb::Option<R>> {
             __sb::with_context(__sb::PyClass::as_py_ref(self), body_)
         }
         ///Python: `diamond.Counter.__enter__() -> str` (signature from inspect.signature)
