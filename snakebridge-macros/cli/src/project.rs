@@ -1,0 +1,317 @@
+//! The crate being worked on: its manifest, and every `#[python_module(...)]` in its sources,
+//! found with `syn` and parsed by the macro's own argument parser
+//! ([`snakebridge_codegen::attr::parse_args`]), so the tool and the macro never disagree about
+//! what an attribute asks for.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use snakebridge_codegen::attr::{self, ModuleArgs};
+use snakebridge_codegen::cache::{self, IntrospectRequest};
+
+use crate::error::CliError;
+
+/// The crate: where its manifest is and what it binds.
+#[derive(Debug)]
+pub struct Project {
+    /// The directory of `Cargo.toml` (what `CARGO_MANIFEST_DIR` is when the macro runs).
+    pub dir: PathBuf,
+    /// Every binding found, in file order.
+    pub bindings: Vec<Binding>,
+}
+
+/// One `#[python_module(...)] mod x {}`.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// `src/lib.rs:12` (relative to the crate directory).
+    pub location: String,
+    /// The Rust module's name (`np` in `pub mod np {}`).
+    pub rust_mod: String,
+    /// The parsed arguments.
+    pub args: ModuleArgs,
+    /// What the macro introspects for it (the cache key).
+    pub request: IntrospectRequest,
+    /// The cache directory the macro uses for it (`SNAKEBRIDGE_CACHE_DIR`, `cache = ".."` or
+    /// `<crate>/cache`).
+    pub cache_dir: PathBuf,
+}
+
+impl Project {
+    /// Finds the crate (`manifest` or the nearest `Cargo.toml` at or above the working
+    /// directory) and scans its sources. Malformed attributes are all reported together, with
+    /// their locations, as the macro would report them.
+    pub fn load(manifest: Option<&Path>) -> Result<Project, CliError> {
+        let manifest = match manifest {
+            Some(path) if path.is_file() => path.to_path_buf(),
+            Some(path) => {
+                return Err(CliError::Project(format!(
+                    "no manifest at {}: pass the path of a Cargo.toml to --manifest-path",
+                    path.display()
+                )));
+            }
+            None => find_manifest()?,
+        };
+        let dir = std::path::absolute(&manifest)
+            .unwrap_or(manifest.clone())
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut files = Vec::new();
+        collect_rust_files(&dir, &dir, &mut files);
+        files.sort();
+        let mut bindings = Vec::new();
+        let mut problems = Vec::new();
+        for file in &files {
+            scan_file(&dir, file, &mut bindings, &mut problems);
+        }
+        if !problems.is_empty() {
+            return Err(CliError::Project(problems.join("\n")));
+        }
+        Ok(Project { dir, bindings })
+    }
+
+    /// The bindings whose Python module (`numpy`, or the key `numpy+linalg`) or Rust module
+    /// (`np`) is `name`.
+    pub fn find(&self, name: &str) -> Vec<&Binding> {
+        self.bindings
+            .iter()
+            .filter(|b| b.request.module == name || b.request.key() == name || b.rust_mod == name)
+            .collect()
+    }
+
+    /// The cache directories the bindings use, each once.
+    pub fn cache_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = self.bindings.iter().map(|b| b.cache_dir.clone()).collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+
+    /// The cache directory for a module the crate does not bind (`expand json` in a crate
+    /// without it): the crate's default.
+    pub fn default_cache_dir(&self) -> PathBuf {
+        cache::resolve_cache_dir(&self.dir, None)
+    }
+}
+
+/// The nearest `Cargo.toml` at or above the working directory, as cargo looks for it.
+fn find_manifest() -> Result<PathBuf, CliError> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| CliError::Project(format!("cannot read the working directory: {e}")))?;
+    cwd.ancestors()
+        .map(|d| d.join("Cargo.toml"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            CliError::Project(format!(
+                "could not find `Cargo.toml` in `{}` or any parent directory; run this inside \
+                 a crate, or pass --manifest-path",
+                cwd.display()
+            ))
+        })
+}
+
+/// Every `.rs` file of the crate: its directory, except `target/`, hidden directories and
+/// nested crates (a directory with its own `Cargo.toml` is another package).
+fn collect_rust_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            let skip = name.starts_with('.')
+                || name == "target"
+                || (path != root && path.join("Cargo.toml").is_file());
+            if !skip {
+                collect_rust_files(root, &path, out);
+            }
+        } else if name.ends_with(".rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Parses `file` and collects its bindings; unparsable files and malformed attributes go to
+/// `problems` as `file:line:col: message`.
+fn scan_file(root: &Path, file: &Path, bindings: &mut Vec<Binding>, problems: &mut Vec<String>) {
+    let shown = file
+        .strip_prefix(root)
+        .unwrap_or(file)
+        .display()
+        .to_string();
+    let Ok(text) = fs::read_to_string(file) else {
+        problems.push(format!("{shown}: cannot read this file"));
+        return;
+    };
+    // A quick test first: most files bind nothing and need no parse.
+    if !text.contains("python_module") {
+        return;
+    }
+    let parsed = match syn::parse_file(&text) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let at = e.span().start();
+            problems.push(format!(
+                "{shown}:{}:{}: this file does not parse as Rust: {e}",
+                at.line,
+                at.column + 1
+            ));
+            return;
+        }
+    };
+    let mut found = Vec::new();
+    walk_items(&parsed.items, &mut found);
+    for (module, attribute) in found {
+        let at = attribute.pound_token.span.start();
+        let location = format!("{shown}:{}", at.line);
+        let tokens = match &attribute.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            // `#[python_module]` alone: the parser reports the missing module name.
+            _ => proc_macro2::TokenStream::new(),
+        };
+        let args = match attr::parse_args(tokens) {
+            Ok(args) => args,
+            Err(errors) => {
+                for e in errors {
+                    let at = e.span().start();
+                    let (line, column) = if at.line == 0 {
+                        (location.clone(), String::new())
+                    } else {
+                        (
+                            format!("{shown}:{}", at.line),
+                            format!(":{}", at.column + 1),
+                        )
+                    };
+                    problems.push(format!("{line}{column}: {e}"));
+                }
+                continue;
+            }
+        };
+        let explicit = args.cache.as_ref().map(|c| PathBuf::from(c.value()));
+        bindings.push(Binding {
+            location,
+            rust_mod: module.ident.to_string(),
+            request: IntrospectRequest::new(
+                args.module.value(),
+                args.submodules.iter().map(|s| s.value()),
+            ),
+            cache_dir: cache::resolve_cache_dir(root, explicit.as_deref()),
+            args,
+        });
+    }
+}
+
+/// Whether `attribute` is `#[python_module]`, `#[snakebridge::python_module]` or
+/// `#[::snakebridge::python_module]` (the names the macro is used under).
+fn is_python_module(attribute: &syn::Attribute) -> bool {
+    let path = attribute.path();
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    matches!(
+        segments
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["python_module"] | ["snakebridge", "python_module"]
+    )
+}
+
+/// Finds `mod`s with the attribute in `items`, descending into inline modules, function bodies
+/// (tests often bind inside a `fn`) and impl blocks.
+fn walk_items<'a>(items: &'a [syn::Item], out: &mut Vec<(&'a syn::ItemMod, &'a syn::Attribute)>) {
+    for item in items {
+        match item {
+            syn::Item::Mod(module) => {
+                if let Some(attribute) = module.attrs.iter().find(|a| is_python_module(a)) {
+                    out.push((module, attribute));
+                } else if let Some((_, inner)) = &module.content {
+                    walk_items(inner, out);
+                }
+            }
+            syn::Item::Fn(function) => walk_block(&function.block, out),
+            syn::Item::Impl(block) => {
+                for member in &block.items {
+                    if let syn::ImplItem::Fn(function) = member {
+                        walk_block(&function.block, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn walk_block<'a>(block: &'a syn::Block, out: &mut Vec<(&'a syn::ItemMod, &'a syn::Attribute)>) {
+    for statement in &block.stmts {
+        if let syn::Stmt::Item(item) = statement {
+            walk_items(std::slice::from_ref(item), out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(name: &str, source: &str) -> (Vec<Binding>, Vec<String>) {
+        let dir = std::env::temp_dir();
+        let file = dir.join(format!("snakebridge-cli-{name}-{}.rs", std::process::id()));
+        fs::write(&file, source).unwrap();
+        let (mut bindings, mut problems) = (Vec::new(), Vec::new());
+        scan_file(&dir, &file, &mut bindings, &mut problems);
+        let _ = fs::remove_file(&file);
+        (bindings, problems)
+    }
+
+    #[test]
+    fn finds_attributes_under_every_spelling_and_nesting() {
+        let (bindings, problems) = scan(
+            "spellings",
+            r#"
+            #[snakebridge::python_module("numpy", submodules = ["linalg"])]
+            pub mod np {}
+            mod outer {
+                #[python_module("json", cache = "py")]
+                mod j {}
+            }
+            fn f() {
+                #[snakebridge::python_module("math")]
+                mod m {}
+            }
+            // "python_module" in a comment is not an attribute
+            #[other::python_module("x")]
+            mod not_ours {}
+            "#,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let keys: Vec<String> = bindings.iter().map(|b| b.request.key()).collect();
+        assert_eq!(keys, ["numpy+linalg", "json", "math"]);
+        assert_eq!(bindings[0].rust_mod, "np");
+        assert!(bindings[1].cache_dir.ends_with("py"), "{:?}", bindings[1]);
+        assert!(
+            bindings[0].location.ends_with(":2"),
+            "{}",
+            bindings[0].location
+        );
+    }
+
+    #[test]
+    fn malformed_attributes_are_reported_with_their_line() {
+        let (bindings, problems) = scan(
+            "malformed",
+            "\n#[snakebridge::python_module(\"json\", includ = [\"x\"])]\nmod j {}\n",
+        );
+        assert!(bindings.is_empty());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains(":2:"), "{problems:?}");
+        assert!(
+            problems[0].contains("did you mean `include`"),
+            "{problems:?}"
+        );
+    }
+}
