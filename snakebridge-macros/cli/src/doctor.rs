@@ -84,7 +84,9 @@ fn modules_report(project: &Project, env: Option<&Environment>) -> Result<(), Cl
     }
     let assessments = staleness::assess(project, env)?;
     let mut rows = Vec::new();
-    for a in &assessments {
+    let mut seen = BTreeSet::new();
+    // One row per cache file, however many attributes bind it.
+    for a in assessments.iter().filter(|a| seen.insert(a.file.clone())) {
         let key = a.binding.request.key();
         let top = top_level(&a.binding.request.module);
         let details = env.and_then(|e| e.details.get(top));
@@ -96,6 +98,7 @@ fn modules_report(project: &Project, env: Option<&Environment>) -> Result<(), Cl
         };
         let stubs = match details {
             Some(d) if d.stdlib => "typeshed".to_string(),
+            Some(d) if !d.found => "-".to_string(),
             Some(d) if d.typed => "ships its own".to_string(),
             Some(d) if d.stubs.is_some() => format!("{top}-stubs"),
             Some(_) => match stub_packages::for_module(top) {

@@ -56,14 +56,31 @@ impl Project {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let mut files = Vec::new();
-        collect_rust_files(&dir, &dir, &mut files);
-        files.sort();
         let mut bindings = Vec::new();
         let mut problems = Vec::new();
-        for file in &files {
-            scan_file(&dir, file, &mut bindings, &mut problems);
+        // The files cargo compiles: each target's root, then the `mod x;` files they declare
+        // (so a trybuild case under tests/ui, which no target declares, is not read).
+        let mut queue: Vec<(PathBuf, PathBuf)> = target_roots(&dir)
+            .into_iter()
+            .map(|root| {
+                let module_dir = root.parent().map(Path::to_path_buf).unwrap_or_default();
+                (root, module_dir)
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some((file, module_dir)) = queue.pop() {
+            if seen.insert(file.clone()) {
+                scan_file(
+                    &dir,
+                    &file,
+                    &module_dir,
+                    &mut bindings,
+                    &mut problems,
+                    &mut queue,
+                );
+            }
         }
+        bindings.sort_by(|a, b| a.location.cmp(&b.location));
         if !problems.is_empty() {
             return Err(CliError::Project(problems.join("\n")));
         }
@@ -110,35 +127,93 @@ fn find_manifest() -> Result<PathBuf, CliError> {
         })
 }
 
-/// Every `.rs` file of the crate: its directory, except `target/`, hidden directories and
-/// nested crates (a directory with its own `Cargo.toml` is another package).
-fn collect_rust_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let Ok(kind) = entry.file_type() else {
+/// The root file of every target cargo discovers (`src/lib.rs`, `src/main.rs`, `src/bin/*`,
+/// `tests/*`, `examples/*`, `benches/*`, `build.rs`), plus every `path = "….rs"` the manifest
+/// gives a target.
+fn target_roots(dir: &Path) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = ["src/lib.rs", "src/main.rs", "build.rs"]
+        .iter()
+        .map(|p| dir.join(p))
+        .collect();
+    for folder in ["src/bin", "tests", "examples", "benches"] {
+        let Ok(entries) = fs::read_dir(dir.join(folder)) else {
             continue;
         };
-        if kind.is_dir() {
-            let skip = name.starts_with('.')
-                || name == "target"
-                || (path != root && path.join("Cargo.toml").is_file());
-            if !skip {
-                collect_rust_files(root, &path, out);
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                roots.push(path.join("main.rs"));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                roots.push(path);
             }
-        } else if name.ends_with(".rs") {
-            out.push(path);
         }
     }
+    if let Ok(manifest) = fs::read_to_string(dir.join("Cargo.toml")) {
+        for line in manifest.lines() {
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            let value = value.trim().trim_matches('"');
+            if key.trim() == "path" && value.ends_with(".rs") {
+                roots.push(dir.join(value));
+            }
+        }
+    }
+    roots.retain(|p| p.is_file());
+    roots.sort();
+    roots.dedup();
+    roots
 }
 
-/// Parses `file` and collects its bindings; unparsable files and malformed attributes go to
+/// The file of `mod name;` declared in a file whose child modules live in `module_dir`, and
+/// the directory of its own children (Rust's rules: `name.rs` or `name/mod.rs`, or
+/// `#[path = "..."]`).
+fn module_file(
+    module: &syn::ItemMod,
+    module_dir: &Path,
+    file: &Path,
+) -> Option<(PathBuf, PathBuf)> {
+    let name = module.ident.to_string();
+    let explicit = module.attrs.iter().find_map(|a| match &a.meta {
+        syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    });
+    let path = match explicit {
+        Some(p) => file.parent()?.join(p),
+        None => {
+            let flat = module_dir.join(format!("{name}.rs"));
+            if flat.is_file() {
+                flat
+            } else {
+                module_dir.join(&name).join("mod.rs")
+            }
+        }
+    };
+    let children = if path.file_name().is_some_and(|n| n == "mod.rs") {
+        path.parent()?.to_path_buf()
+    } else {
+        module_dir.join(&name)
+    };
+    path.is_file().then_some((path, children))
+}
+
+/// Parses `file` (whose child modules live in `module_dir`) and collects its bindings and the
+/// files of the modules it declares; unparsable files and malformed attributes go to
 /// `problems` as `file:line:col: message`.
-fn scan_file(root: &Path, file: &Path, bindings: &mut Vec<Binding>, problems: &mut Vec<String>) {
+fn scan_file(
+    root: &Path,
+    file: &Path,
+    module_dir: &Path,
+    bindings: &mut Vec<Binding>,
+    problems: &mut Vec<String>,
+    queue: &mut Vec<(PathBuf, PathBuf)>,
+) {
     let shown = file
         .strip_prefix(root)
         .unwrap_or(file)
@@ -148,8 +223,8 @@ fn scan_file(root: &Path, file: &Path, bindings: &mut Vec<Binding>, problems: &m
         problems.push(format!("{shown}: cannot read this file"));
         return;
     };
-    // A quick test first: most files bind nothing and need no parse.
-    if !text.contains("python_module") {
+    // A quick test first: most files bind and declare nothing and need no parse.
+    if !text.contains("python_module") && !text.contains("mod ") {
         return;
     }
     let parsed = match syn::parse_file(&text) {
@@ -165,7 +240,11 @@ fn scan_file(root: &Path, file: &Path, bindings: &mut Vec<Binding>, problems: &m
         }
     };
     let mut found = Vec::new();
-    walk_items(&parsed.items, &mut found);
+    let mut declared = Vec::new();
+    walk_items(&parsed.items, module_dir, &mut found, &mut declared);
+    for (module, dir) in declared {
+        queue.extend(module_file(module, &dir, file));
+    }
     for (module, attribute) in found {
         let at = attribute.pound_token.span.start();
         let location = format!("{shown}:{}", at.line);
@@ -221,23 +300,31 @@ fn is_python_module(attribute: &syn::Attribute) -> bool {
     )
 }
 
-/// Finds `mod`s with the attribute in `items`, descending into inline modules, function bodies
-/// (tests often bind inside a `fn`) and impl blocks.
-fn walk_items<'a>(items: &'a [syn::Item], out: &mut Vec<(&'a syn::ItemMod, &'a syn::Attribute)>) {
+/// The `mod`s with the attribute in `items` (into `found`), descending into inline modules,
+/// function bodies (tests often bind inside a `fn`) and impl blocks; `mod x;` declarations go
+/// to `declared` with the directory their file is looked up in.
+fn walk_items<'a>(
+    items: &'a [syn::Item],
+    dir: &Path,
+    found: &mut Vec<(&'a syn::ItemMod, &'a syn::Attribute)>,
+    declared: &mut Vec<(&'a syn::ItemMod, PathBuf)>,
+) {
     for item in items {
         match item {
             syn::Item::Mod(module) => {
                 if let Some(attribute) = module.attrs.iter().find(|a| is_python_module(a)) {
-                    out.push((module, attribute));
+                    found.push((module, attribute));
                 } else if let Some((_, inner)) = &module.content {
-                    walk_items(inner, out);
+                    walk_items(inner, &dir.join(module.ident.to_string()), found, declared);
+                } else {
+                    declared.push((module, dir.to_path_buf()));
                 }
             }
-            syn::Item::Fn(function) => walk_block(&function.block, out),
+            syn::Item::Fn(function) => walk_block(&function.block, dir, found, declared),
             syn::Item::Impl(block) => {
                 for member in &block.items {
                     if let syn::ImplItem::Fn(function) = member {
-                        walk_block(&function.block, out);
+                        walk_block(&function.block, dir, found, declared);
                     }
                 }
             }
@@ -246,10 +333,15 @@ fn walk_items<'a>(items: &'a [syn::Item], out: &mut Vec<(&'a syn::ItemMod, &'a s
     }
 }
 
-fn walk_block<'a>(block: &'a syn::Block, out: &mut Vec<(&'a syn::ItemMod, &'a syn::Attribute)>) {
+fn walk_block<'a>(
+    block: &'a syn::Block,
+    dir: &Path,
+    found: &mut Vec<(&'a syn::ItemMod, &'a syn::Attribute)>,
+    declared: &mut Vec<(&'a syn::ItemMod, PathBuf)>,
+) {
     for statement in &block.stmts {
         if let syn::Stmt::Item(item) = statement {
-            walk_items(std::slice::from_ref(item), out);
+            walk_items(std::slice::from_ref(item), dir, found, declared);
         }
     }
 }
@@ -262,8 +354,8 @@ mod tests {
         let dir = std::env::temp_dir();
         let file = dir.join(format!("snakebridge-cli-{name}-{}.rs", std::process::id()));
         fs::write(&file, source).unwrap();
-        let (mut bindings, mut problems) = (Vec::new(), Vec::new());
-        scan_file(&dir, &file, &mut bindings, &mut problems);
+        let (mut bindings, mut problems, mut queue) = (Vec::new(), Vec::new(), Vec::new());
+        scan_file(&dir, &file, &dir, &mut bindings, &mut problems, &mut queue);
         let _ = fs::remove_file(&file);
         (bindings, problems)
     }
