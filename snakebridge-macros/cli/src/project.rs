@@ -406,4 +406,31 @@ mod tests {
             "{problems:?}"
         );
     }
+
+    #[test]
+    fn only_files_cargo_compiles_are_read() {
+        let dir = std::env::temp_dir().join(format!("snakebridge-cli-tree-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        for d in ["src/a", "tests/ui", "tests/common"] {
+            fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        let write = |p: &str, text: &str| fs::write(dir.join(p), text).unwrap();
+        write("Cargo.toml", "[package]\nname = \"t\"\n");
+        write("src/lib.rs", "mod a;\n#[path = \"other.rs\"]\nmod b;\n");
+        write("src/a.rs", "mod c;\n");
+        write("src/a/c.rs", "#[python_module(\"math\")]\nmod m {}\n");
+        write("src/other.rs", "#[python_module(\"json\")]\nmod j {}\n");
+        write("tests/it.rs", "mod common;\n");
+        write(
+            "tests/common/mod.rs",
+            "#[python_module(\"os\")]\nmod o {}\n",
+        );
+        // A trybuild case: no target declares it, and it is malformed on purpose.
+        write("tests/ui/bad.rs", "#[python_module(42)]\nmod x {}\n");
+        let project = Project::load(Some(&dir.join("Cargo.toml"))).unwrap();
+        let mut keys: Vec<String> = project.bindings.iter().map(|b| b.request.key()).collect();
+        keys.sort();
+        assert_eq!(keys, ["json", "math", "os"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
 }
