@@ -43,9 +43,7 @@ fn on_module_page(item: &syn::Item) -> bool {
         _ => return false,
     };
     let hidden = attrs.iter().any(|a| {
-        a.path().is_ident("doc")
-            && a.parse_args::<syn::Ident>()
-                .is_ok_and(|i| i == "hidden")
+        a.path().is_ident("doc") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "hidden")
     });
     matches!(vis, syn::Visibility::Public(_)) && !hidden
 }
