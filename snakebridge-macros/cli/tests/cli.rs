@@ -131,6 +131,20 @@ fn lock_fills_the_cache_and_check_passes_without_starting_python() {
         "{}",
         text(&again)
     );
+
+    // `--refresh math` introspects math again, and only math.
+    let refresh = run(&dir, &["lock", "--refresh", "math"]);
+    assert_code(&refresh, 0);
+    let out = text(&refresh);
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!row("math").contains("cached"), "{out}");
+    assert!(row("json").contains("cached"), "{out}");
+    assert_code(&run(&dir, &["lock", "--refresh", "numpy"]), 3);
 }
 
 #[test]
