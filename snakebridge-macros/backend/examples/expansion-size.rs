@@ -5,7 +5,8 @@
 //! ```
 //!
 //! For each cache file: the number of generated items (functions, classes, constants, builder
-//! types), the token count, and the pretty-printed size in lines and bytes; generation time.
+//! types), the items rustdoc lists on the root module's page (public, not `#[doc(hidden)]`), the
+//! token count, and the pretty-printed size in lines and bytes; generation time.
 //! With `--print` first, the pretty-printed expansion follows each summary (to read what the
 //! macro emits for a whole package).
 
@@ -25,6 +26,26 @@ fn count_tokens(tokens: TokenStream) -> usize {
             _ => 1,
         })
         .sum()
+}
+
+/// Whether rustdoc lists `item` on its module's page: a public item not `#[doc(hidden)]`
+/// (macro invocations expand to impls, which it does not list).
+fn on_module_page(item: &syn::Item) -> bool {
+    let (vis, attrs) = match item {
+        syn::Item::Fn(i) => (&i.vis, &i.attrs),
+        syn::Item::Struct(i) => (&i.vis, &i.attrs),
+        syn::Item::Const(i) => (&i.vis, &i.attrs),
+        syn::Item::Mod(i) => (&i.vis, &i.attrs),
+        syn::Item::Trait(i) => (&i.vis, &i.attrs),
+        syn::Item::Enum(i) => (&i.vis, &i.attrs),
+        syn::Item::Type(i) => (&i.vis, &i.attrs),
+        syn::Item::Static(i) => (&i.vis, &i.attrs),
+        _ => return false,
+    };
+    let hidden = attrs.iter().any(|a| {
+        a.path().is_ident("doc") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "hidden")
+    });
+    matches!(vis, syn::Visibility::Public(_)) && !hidden
 }
 
 fn main() -> ExitCode {
@@ -66,6 +87,9 @@ fn main() -> ExitCode {
         let elapsed = started.elapsed();
         let text = tokens.to_string();
         let token_count = count_tokens(tokens.clone());
+        let page_items = syn::parse2::<syn::File>(tokens.clone())
+            .map(|f| f.items.iter().filter(|i| on_module_page(i)).count())
+            .unwrap_or(0);
         let name = proc_macro2::Ident::new("m", proc_macro2::Span::call_site());
         let pretty = match syn::parse2::<syn::File>(quote::quote!(pub mod #name { #tokens })) {
             Ok(f) => prettyplease::unparse(&f),
@@ -77,7 +101,8 @@ fn main() -> ExitCode {
         };
         println!(
             "{arg}: {} modules, {functions} functions, {classes} classes, {constants} constants, \
-             {builders} builder types; {token_count} tokens, {} bytes as tokens, \
+             {builders} builder types; {page_items} items on the root module's page; \
+             {token_count} tokens, {} bytes as tokens, \
              {} lines / {} bytes pretty-printed; generate {:.0} ms",
             resolved.mods.len(),
             text.len(),

@@ -8,8 +8,9 @@
 //! 1. the docstring's first paragraph (its summary, which rustdoc shows in item lists), with every
 //!    character that Markdown would interpret escaped, except balanced inline code spans;
 //! 2. a line naming the Python object, its signature, and where the signature came from;
-//! 3. the rest of the docstring verbatim inside a ```` ```text ```` fence (longer than any
-//!    backtick run inside), which rustdoc neither tests nor interprets.
+//! 3. the rest of the docstring rendered to Markdown by [`crate::docstring`]: numpydoc,
+//!    Google-style and RST sections as headings and lists, `>>>` examples as `python` blocks
+//!    (which rustdoc never compiles), everything else escaped.
 
 use crate::model::SignatureSource;
 use std::fmt::Write;
@@ -33,7 +34,7 @@ pub fn render(
     let (summary, rest) = split_summary(doc);
     let mut out = String::new();
     if !summary.is_empty() {
-        out.push_str(&escape_markdown(&summary));
+        out.push_str(&crate::docstring::inline(&summary));
         out.push_str("\n\n");
     }
     let from = source.map(|s| format!(" (signature from {})", source_name(s)));
@@ -65,12 +66,7 @@ pub fn render(
         let _ = write!(out, "\n\n{note}");
     }
     if !rest.is_empty() {
-        let fence = if rest.contains("```") {
-            "`".repeat(longest_run(rest, '`') + 1)
-        } else {
-            "```".to_owned()
-        };
-        let _ = write!(out, "\n\n{fence}text\n{rest}\n{fence}");
+        let _ = write!(out, "\n\n{}", crate::docstring::to_markdown(rest));
     }
     out
 }
@@ -176,8 +172,16 @@ fn url_len(chars: &[char]) -> Option<usize> {
         .iter()
         .take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '`' | '"'))
         .count();
-    // Trailing punctuation belongs to the sentence.
+    // Trailing punctuation belongs to the sentence; a `)` only when the URL opened none
+    // (`https://en.wikipedia.org/wiki/Norm_(mathematics)` keeps its own).
     while len > 0 && matches!(chars[len - 1], '.' | ',' | ';' | ':' | ')' | ']' | '\'') {
+        if chars[len - 1] == ')' {
+            let opened = chars[..len].iter().filter(|&&c| c == '(').count();
+            let closed = chars[..len].iter().filter(|&&c| c == ')').count();
+            if closed <= opened {
+                break;
+            }
+        }
         len -= 1;
     }
     Some(len)
@@ -224,16 +228,22 @@ mod tests {
         );
         assert_eq!(
             out,
-            "Serialize ``obj`` to a JSON \\[1\\]\\_ \\<str\\>.\n\n\
+            "Serialize `obj` to a JSON \\[1\\] \\<str\\>.\n\n\
              Python: `json.dumps(obj, *, indent=None) -> str` (signature from typeshed)\n\n\
-             ```text\n>>> dumps([1])\n'[1]'\n```"
+             ```python\n>>> dumps([1])\n'[1]'\n```"
         );
     }
 
     #[test]
     fn fence_outgrows_backticks_inside() {
-        let out = render_plain(Some("Sum.\n\n```python\nx\n```"), "m.f");
-        assert!(out.ends_with("````text\n```python\nx\n```\n````"), "{out}");
+        let out = render_plain(
+            Some("Sum.\n\nCode::\n\n    ```python\n    x\n    ```"),
+            "m.f",
+        );
+        assert!(
+            out.ends_with("Code:\n\n````text\n```python\nx\n```\n````"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -268,6 +278,6 @@ mod tests {
     fn code_first_paragraph_is_not_a_summary() {
         let out = render_plain(Some(">>> f()\n1\n\nmore"), "m.f");
         assert!(out.starts_with("Python: `m.f`"), "{out}");
-        assert!(out.contains("```text\n>>> f()\n1\n\nmore\n```"), "{out}");
+        assert!(out.contains("```python\n>>> f()\n1\n```\n\nmore"), "{out}");
     }
 }

@@ -7,6 +7,7 @@ pub mod attr;
 pub mod cache;
 pub mod codegen;
 pub mod docs;
+pub mod docstring;
 mod error;
 mod expand;
 pub mod model;

@@ -239,6 +239,38 @@ pub struct AttributeInfo {
     pub readonly: bool,
 }
 
+impl AttributeInfo {
+    /// Whether the bindings give this attribute a setter: Python code assigns it on instances.
+    /// Not when it is read-only (a property without a setter, a `Final`), nor when by naming
+    /// convention it is a class-level constant or flag rather than instance state: an
+    /// UPPER_CASE name (PEP 8 constants, `MAX_SIZE`) or a `bool` named `is_*`/`has_*` (sympy's
+    /// `is_Symbol`, `is_commutative`). The model does not record whether a value lives on the
+    /// class or on instances (the introspector would have to say); these names are what it
+    /// can be told from.
+    ///
+    /// ```
+    /// use snakebridge_codegen::model::{AttributeInfo, TypeExpr};
+    /// let attr = |name: &str, ty: &str| AttributeInfo {
+    ///     name: name.into(),
+    ///     doc: None,
+    ///     annotation: Some(TypeExpr::Name { name: ty.into() }),
+    ///     readonly: false,
+    /// };
+    /// assert!(attr("item_separator", "str").settable());
+    /// assert!(!attr("is_Symbol", "bool").settable());
+    /// assert!(!attr("MAX_SIZE", "int").settable());
+    /// ```
+    pub fn settable(&self) -> bool {
+        let name = self.name.as_str();
+        let constant = name.len() > 1
+            && name.chars().any(|c| c.is_alphabetic())
+            && !name.chars().any(char::is_lowercase);
+        let flag = (name.starts_with("is_") || name.starts_with("has_"))
+            && matches!(&self.annotation, Some(TypeExpr::Name { name }) if name == "bool");
+        !(self.readonly || constant || flag)
+    }
+}
+
 /// A module-level attribute that is neither callable nor a module nor a class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConstantInfo {

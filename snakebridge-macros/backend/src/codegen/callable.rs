@@ -22,7 +22,7 @@
 //! parameter with one of the contract's builder names gets a setter with a trailing `_` (the
 //! setter names are settled by `resolve`).
 
-use super::plan::{OverloadArg, Pass, Plan};
+use super::plan::{OverloadArg, Pass};
 use super::resolve::ResolvedCallable;
 use crate::names::{self, Scope};
 use proc_macro2::TokenStream;
@@ -265,8 +265,11 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
         Some(_) => (quote!(__SbR), quote!(<__SbR: __sb::FromValue>)),
         None => (call_ret.clone(), TokenStream::new()),
     };
+    // Hidden from the module's item list: the function's own docs list the optional
+    // arguments (see `note`), so a page shows the functions, not a builder beside each.
     let builder_items = quote! {
         #[doc = #builder_doc]
+        #[doc(hidden)]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
         pub struct #builder #builder_params (__sb::Call<#struct_ret>);
         __sb::__call_builder!(#builder #builder_params => #ret #(, #variadic)*);
@@ -335,8 +338,10 @@ fn setter_doc(name: &str, default: Option<&str>, pass: Pass) -> String {
     doc
 }
 
-/// The extra sentence in a callable's docs.
-pub fn note(plan: &Plan) -> Option<String> {
+/// The extra text in a callable's docs, after its Python signature: how it streams, and its
+/// optional arguments (see [`optional_arguments`]).
+pub fn note(callable: &ResolvedCallable<'_>) -> Option<String> {
+    let plan = &callable.plan;
     let mut notes = Vec::new();
     if plan.streams {
         notes.push("A Python generator: `.call()` returns a `Stream` of its items.".to_owned());
@@ -348,5 +353,72 @@ pub fn note(plan: &Plan) -> Option<String> {
             contract::VAR_KWARGS
         ));
     }
-    (!notes.is_empty()).then(|| notes.join(" "))
+    let mut text = notes.join(" ");
+    if let Some(table) = optional_arguments(callable) {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&table);
+    }
+    (!text.is_empty()).then_some(text)
+}
+
+/// Token text as a person writes a type: `impl Into<f64>`, not `impl __sb :: Into < __sb :: f64 >`.
+fn as_written(tokens: &str) -> String {
+    tokens
+        .replace("__sb :: ", "")
+        .replace(" :: ", "::")
+        .replace(" < ", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+        .replace("& ", "&")
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(",)", ")")
+}
+
+/// The `# Optional arguments` section of a callable with a builder: one row per builder method
+/// (its name, Rust type and the Python default), so that the function's own page says what its
+/// pending call takes (the builder type itself is hidden).
+pub fn optional_arguments(callable: &ResolvedCallable<'_>) -> Option<String> {
+    let plan = &callable.plan;
+    callable.builder.as_ref()?;
+    if plan.optional.is_empty() && !plan.var_args && !plan.var_kwargs {
+        return None;
+    }
+    // A table cell: code, with `|` escaped (GFM splits cells on it even inside code).
+    let cell = |text: &str| crate::docs::code_span(text).replace('|', "\\|");
+    let mut rows = String::new();
+    for (p, setter) in plan.optional.iter().zip(&callable.setters) {
+        let ty = as_written(&p.ty.setter().param().to_string());
+        let default = match (&p.default, p.pass) {
+            (Some(d), Pass::Keyword) => cell(d),
+            (Some(d), Pass::Positional) => format!("{} (positional-only: set in order)", cell(d)),
+            (None, _) => "(none: not every overload takes it)".to_owned(),
+        };
+        rows.push_str(&format!(
+            "| {} | {} | {default} |\n",
+            cell(&format!(".{setter}(..)")),
+            cell(&ty)
+        ));
+    }
+    if plan.var_args {
+        rows.push_str(&format!(
+            "| {} | `impl IntoValue`, each | `*args` |\n",
+            cell(&format!(".{}(..)", contract::VAR_ARGS))
+        ));
+    }
+    if plan.var_kwargs {
+        rows.push_str(&format!(
+            "| {} | `&str`, `impl IntoValue` | `**kwargs` |\n",
+            cell(&format!(".{}(name, value)", contract::VAR_KWARGS))
+        ));
+    }
+    Some(format!(
+        "# Optional arguments\n\n\
+         It returns a pending call: set any of these on it, then `.call()`.\n\n\
+         | method | Rust type | Python default |\n|---|---|---|\n{}",
+        rows.trim_end()
+    ))
 }

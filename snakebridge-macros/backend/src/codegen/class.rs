@@ -53,8 +53,11 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
             &sig_texts(&ctor.info),
             Some(ctor.info.signature_source),
             Some(&format!(
-                "Constructs a new {}: finish with `.call()`.",
-                docs::code_span(py_class)
+                "Constructs a new {}: finish with `.call()`.{}",
+                docs::code_span(py_class),
+                callable::optional_arguments(ctor)
+                    .map(|t| format!("\n\n{t}"))
+                    .unwrap_or_default()
             )),
         );
         let (item, builder_tokens) = callable::emit(&Callable {
@@ -87,7 +90,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
             &method_path,
             &sig_texts(f),
             Some(f.signature_source),
-            callable::note(&m.callable.plan).as_deref(),
+            callable::note(&m.callable).as_deref(),
         );
         let (item, builder_tokens) = callable::emit(&Callable {
             python_name: &f.name,

@@ -64,7 +64,7 @@ pub fn module(r: &Resolved<'_>, i: usize, root_extra: Option<TokenStream>) -> To
             &python_path,
             &class::sig_texts(info),
             Some(info.signature_source),
-            callable::note(&f.plan).as_deref(),
+            callable::note(f).as_deref(),
         );
         let (item, builder_items) = callable::emit(&Callable {
             python_name: &info.name,

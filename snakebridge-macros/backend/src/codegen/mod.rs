@@ -52,7 +52,9 @@
 //!
 //! See [`crate::names`] for the identifier rules. Per module, one scope holds every item name
 //! (functions, classes, constants, submodules and builder types; `__sb` and `__ancestors` are
-//! reserved). Builder types are the owner's and callable's Rust names in UpperCamelCase with a
+//! reserved). Builder types are `#[doc(hidden)]` (a module page lists the functions, and each
+//! function's docs list its optional arguments: builder method, Rust type, Python default); they
+//! are the owner's and callable's Rust names in UpperCamelCase with a
 //! `Call` suffix: `DumpsCall` for `dumps`, `JSONEncoderEncodeCall` for `JSONEncoder.encode`,
 //! `JSONEncoderNewCall` for a constructor (underscores separate words, leading ones are dropped,
 //! existing capitals are kept). They are claimed after every Python name, so a Python item

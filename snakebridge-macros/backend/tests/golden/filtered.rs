@@ -65,7 +65,16 @@ Python: `pkg.linalg`*/
         impl Matrix {
             /**Python: `pkg.linalg.Matrix` (signature from nowhere: unknown, so the call is dynamic)
 
-Constructs a new `Matrix`: finish with `.call()`.*/
+Constructs a new `Matrix`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
             pub fn new() -> MatrixNewCall {
                 static SITE: __sb::CallSite = __sb::CallSite::new(
                     "pkg.linalg",
@@ -75,6 +84,7 @@ Constructs a new `Matrix`: finish with `.call()`.*/
             }
         }
         ///Pending call of `pkg.linalg.Matrix`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+        #[doc(hidden)]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
         pub struct MatrixNewCall(__sb::Call<Matrix>);
         __sb::__call_builder!(MatrixNewCall => Matrix, args, kwarg);
@@ -103,12 +113,21 @@ Constructs a new `Matrix`: finish with `.call()`.*/
     pub mod random {
         //!Python: `pkg.random`
         use super::__sb;
-        ///Python: `pkg.random.seed(s=None)` (signature from typeshed)
+        /**Python: `pkg.random.seed(s=None)` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.s(..)` | `impl Into<i64>` | `None` |*/
         pub fn seed() -> SeedCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("pkg.random", "seed");
             SeedCall(__sb::Call::at(&SITE, ()))
         }
         ///Pending call of `pkg.random.seed`: set optional arguments by their Python names, then `.call()`.
+        #[doc(hidden)]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
         pub struct SeedCall(__sb::Call<()>);
         __sb::__call_builder!(SeedCall => ());

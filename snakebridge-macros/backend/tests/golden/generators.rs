@@ -34,12 +34,21 @@ pub mod gens {
 
 Python: `gens.count(start: int = 0) -> Iterator[int]` (signature from typeshed)
 
-A Python generator: `.call()` returns a `Stream` of its items.*/
+A Python generator: `.call()` returns a `Stream` of its items.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.start(..)` | `impl Into<i64>` | `0` |*/
     pub fn count() -> CountCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("gens", "count");
         CountCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `gens.count`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct CountCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(CountCall => stream __sb::i64);
@@ -57,6 +66,7 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
         LinesCall(__sb::Call::at(&SITE, (path.into(),)))
     }
     ///Pending call of `gens.lines`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct LinesCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(LinesCall => stream __sb::String);
@@ -69,6 +79,7 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
         ChunksCall(__sb::Call::at(&SITE, (data.into(),)))
     }
     ///Pending call of `gens.chunks`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct ChunksCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(ChunksCall => stream __sb::Value);
@@ -106,11 +117,13 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
     }
     __sb::__py_iter!(Reader => __sb::Bytes);
     ///Pending call of `gens.Reader.__iter__`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct ReaderIterCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(ReaderIterCall => stream __sb::Bytes);
     impl ReaderIterCall {}
     ///Pending call of `gens.Reader.records`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct ReaderRecordsCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(ReaderRecordsCall => stream __sb::Value);

@@ -67,7 +67,16 @@ Constructs a new `Leaf`: finish with `.call()`.*/
     impl Middle {
         /**Python: `shapes.Middle` (signature from typeshed)
 
-Constructs a new `Middle`: finish with `.call()`.*/
+Constructs a new `Middle`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
         pub fn new() -> MiddleNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("shapes", "Middle");
             MiddleNewCall(__sb::Call::class_at(&SITE, ()))
@@ -76,7 +85,15 @@ Constructs a new `Middle`: finish with `.call()`.*/
         pub fn area(&self) -> __sb::Call<__sb::f64> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "area", ())
         }
-        ///Python: `shapes.Middle.scale(by: float, inplace: bool = False) -> Self` (signature from typeshed)
+        /**Python: `shapes.Middle.scale(by: float, inplace: bool = False) -> Self` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.inplace(..)` | `bool` | `False` |*/
         pub fn scale(&self, by: impl __sb::Into<__sb::f64>) -> MiddleScaleCall {
             MiddleScaleCall(
                 __sb::Call::method(__sb::PyClass::as_py_ref(self), "scale", (by.into(),)),
@@ -95,11 +112,13 @@ Constructs a new `Middle`: finish with `.call()`.*/
         }
     }
     ///Pending call of `shapes.Middle`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct MiddleNewCall(__sb::Call<Middle>);
     __sb::__call_builder!(MiddleNewCall => Middle, args, kwarg);
     impl MiddleNewCall {}
     ///Pending call of `shapes.Middle.scale`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct MiddleScaleCall(__sb::Call<Middle>);
     __sb::__call_builder!(MiddleScaleCall => Middle);
@@ -118,7 +137,16 @@ Constructs a new `Middle`: finish with `.call()`.*/
     impl Mixin {
         /**Python: `shapes.Mixin` (signature from nowhere: unknown, so the call is dynamic)
 
-Constructs a new `Mixin`: finish with `.call()`.*/
+Constructs a new `Mixin`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
         pub fn new() -> MixinNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("shapes", "Mixin");
             MixinNewCall(__sb::Call::class_at(&SITE, ()))
@@ -136,6 +164,7 @@ Constructs a new `Mixin`: finish with `.call()`.*/
         }
     }
     ///Pending call of `shapes.Mixin`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct MixinNewCall(__sb::Call<Mixin>);
     __sb::__call_builder!(MixinNewCall => Mixin, args, kwarg);

@@ -3,99 +3,110 @@ pub mod json {
 
 Python: `json`
 
-```text
-:mod:`json` exposes an API familiar to users of the standard library
-:mod:`marshal` and :mod:`pickle` modules.  It is derived from a
+`json` exposes an API familiar to users of the standard library
+`marshal` and `pickle` modules.  It is derived from a
 version of the externally maintained simplejson library.
 
-Encoding basic Python object hierarchies::
+Encoding basic Python object hierarchies:
 
-    >>> import json
-    >>> json.dumps(['foo', {'bar': ('baz', None, 1.0, 2)}])
-    '["foo", {"bar": ["baz", null, 1.0, 2]}]'
-    >>> print(json.dumps("\"foo\bar"))
-    "\"foo\bar"
-    >>> print(json.dumps('\u1234'))
-    "\u1234"
-    >>> print(json.dumps('\\'))
-    "\\"
-    >>> print(json.dumps({"c": 0, "b": 0, "a": 0}, sort_keys=True))
-    {"a": 0, "b": 0, "c": 0}
-    >>> from io import StringIO
-    >>> io = StringIO()
-    >>> json.dump(['streaming API'], io)
-    >>> io.getvalue()
-    '["streaming API"]'
+```python
+>>> import json
+>>> json.dumps(['foo', {'bar': ('baz', None, 1.0, 2)}])
+'["foo", {"bar": ["baz", null, 1.0, 2]}]'
+>>> print(json.dumps("\"foo\bar"))
+"\"foo\bar"
+>>> print(json.dumps('\u1234'))
+"\u1234"
+>>> print(json.dumps('\\'))
+"\\"
+>>> print(json.dumps({"c": 0, "b": 0, "a": 0}, sort_keys=True))
+{"a": 0, "b": 0, "c": 0}
+>>> from io import StringIO
+>>> io = StringIO()
+>>> json.dump(['streaming API'], io)
+>>> io.getvalue()
+'["streaming API"]'
+```
 
-Compact encoding::
+Compact encoding:
 
-    >>> import json
-    >>> mydict = {'4': 5, '6': 7}
-    >>> json.dumps([1,2,3,mydict], separators=(',', ':'))
-    '[1,2,3,{"4":5,"6":7}]'
+```python
+>>> import json
+>>> mydict = {'4': 5, '6': 7}
+>>> json.dumps([1,2,3,mydict], separators=(',', ':'))
+'[1,2,3,{"4":5,"6":7}]'
+```
 
-Pretty printing::
+Pretty printing:
 
-    >>> import json
-    >>> print(json.dumps({'4': 5, '6': 7}, sort_keys=True, indent=4))
-    {
-        "4": 5,
-        "6": 7
-    }
+```python
+>>> import json
+>>> print(json.dumps({'4': 5, '6': 7}, sort_keys=True, indent=4))
+{
+    "4": 5,
+    "6": 7
+}
+```
 
-Decoding JSON::
+Decoding JSON:
 
-    >>> import json
-    >>> obj = ['foo', {'bar': ['baz', None, 1.0, 2]}]
-    >>> json.loads('["foo", {"bar":["baz", null, 1.0, 2]}]') == obj
-    True
-    >>> json.loads('"\\"foo\\bar"') == '"foo\x08ar'
-    True
-    >>> from io import StringIO
-    >>> io = StringIO('["streaming API"]')
-    >>> json.load(io)[0] == 'streaming API'
-    True
+```python
+>>> import json
+>>> obj = ['foo', {'bar': ['baz', None, 1.0, 2]}]
+>>> json.loads('["foo", {"bar":["baz", null, 1.0, 2]}]') == obj
+True
+>>> json.loads('"\\"foo\\bar"') == '"foo\x08ar'
+True
+>>> from io import StringIO
+>>> io = StringIO('["streaming API"]')
+>>> json.load(io)[0] == 'streaming API'
+True
+```
 
-Specializing JSON object decoding::
+Specializing JSON object decoding:
 
-    >>> import json
-    >>> def as_complex(dct):
-    ...     if '__complex__' in dct:
-    ...         return complex(dct['real'], dct['imag'])
-    ...     return dct
-    ...
-    >>> json.loads('{"__complex__": true, "real": 1, "imag": 2}',
-    ...     object_hook=as_complex)
-    (1+2j)
-    >>> from decimal import Decimal
-    >>> json.loads('1.1', parse_float=Decimal) == Decimal('1.1')
-    True
+```python
+>>> import json
+>>> def as_complex(dct):
+...     if '__complex__' in dct:
+...         return complex(dct['real'], dct['imag'])
+...     return dct
+...
+>>> json.loads('{"__complex__": true, "real": 1, "imag": 2}',
+...     object_hook=as_complex)
+(1+2j)
+>>> from decimal import Decimal
+>>> json.loads('1.1', parse_float=Decimal) == Decimal('1.1')
+True
+```
 
-Specializing JSON object encoding::
+Specializing JSON object encoding:
 
-    >>> import json
-    >>> def encode_complex(obj):
-    ...     if isinstance(obj, complex):
-    ...         return [obj.real, obj.imag]
-    ...     raise TypeError(f'Object of type {obj.__class__.__name__} '
-    ...                     f'is not JSON serializable')
-    ...
-    >>> json.dumps(2 + 1j, default=encode_complex)
-    '[2.0, 1.0]'
-    >>> json.JSONEncoder(default=encode_complex).encode(2 + 1j)
-    '[2.0, 1.0]'
-    >>> ''.join(json.JSONEncoder(default=encode_complex).iterencode(2 + 1j))
-    '[2.0, 1.0]'
+```python
+>>> import json
+>>> def encode_complex(obj):
+...     if isinstance(obj, complex):
+...         return [obj.real, obj.imag]
+...     raise TypeError(f'Object of type {obj.__class__.__name__} '
+...                     f'is not JSON serializable')
+...
+>>> json.dumps(2 + 1j, default=encode_complex)
+'[2.0, 1.0]'
+>>> json.JSONEncoder(default=encode_complex).encode(2 + 1j)
+'[2.0, 1.0]'
+>>> ''.join(json.JSONEncoder(default=encode_complex).iterencode(2 + 1j))
+'[2.0, 1.0]'
+```
 
+Using json.tool from the shell to validate and pretty-print:
 
-Using json.tool from the shell to validate and pretty-print::
-
-    $ echo '{"json":"obj"}' | python -m json.tool
-    {
-        "json": "obj"
-    }
-    $ echo '{ 1.2:3.4}' | python -m json.tool
-    Expecting property name enclosed in double quotes: line 1 column 3 (char 2)
+```text
+$ echo '{"json":"obj"}' | python -m json.tool
+{
+    "json": "obj"
+}
+$ echo '{ 1.2:3.4}' | python -m json.tool
+Expecting property name enclosed in double quotes: line 1 column 3 (char 2)
 ```*/
     #![allow(
         non_camel_case_types,
@@ -127,53 +138,69 @@ Using json.tool from the shell to validate and pretty-print::
             IntoValue::into_value(value)
         }
     }
-    /**Serialize ``obj`` as a JSON formatted stream to ``fp`` (a ``.write()``-supporting file-like object).
+    /**Serialize `obj` as a JSON formatted stream to `fp` (a `.write()`\-supporting file-like object).
 
 Python: `json.dump(obj: Any, fp: SupportsWrite[str], *, skipkeys: bool = False, ensure_ascii: bool = True, check_circular: bool = True, allow_nan: bool = True, cls: type[JSONEncoder] | None = None, indent: None | int | str = None, separators: tuple[str, str] | None = None, default: Callable[[Any], Any] | None = None, sort_keys: bool = False, **kwds: Any) -> None` (signature from typeshed)
 
-```text
-If ``skipkeys`` is true then ``dict`` keys that are not basic types
-(``str``, ``int``, ``float``, ``bool``, ``None``) will be skipped
-instead of raising a ``TypeError``.
+# Optional arguments
 
-If ``ensure_ascii`` is false, then the strings written to ``fp`` can
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.skipkeys(..)` | `bool` | `False` |
+| `.ensure_ascii(..)` | `bool` | `True` |
+| `.check_circular(..)` | `bool` | `True` |
+| `.allow_nan(..)` | `bool` | `True` |
+| `.cls(..)` | `impl IntoValue` | `None` |
+| `.indent(..)` | `impl IntoValue` | `None` |
+| `.separators(..)` | `(String, String)` | `None` |
+| `.default(..)` | `impl IntoValue` | `None` |
+| `.sort_keys(..)` | `bool` | `False` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |
+
+If `skipkeys` is true then `dict` keys that are not basic types
+(`str`, `int`, `float`, `bool`, `None`) will be skipped
+instead of raising a `TypeError`.
+
+If `ensure_ascii` is false, then the strings written to `fp` can
 contain non-ASCII characters if they appear in strings contained in
-``obj``. Otherwise, all such characters are escaped in JSON strings.
+`obj`. Otherwise, all such characters are escaped in JSON strings.
 
-If ``check_circular`` is false, then the circular reference check
+If `check_circular` is false, then the circular reference check
 for container types will be skipped and a circular reference will
-result in an ``RecursionError`` (or worse).
+result in an `RecursionError` (or worse).
 
-If ``allow_nan`` is false, then it will be a ``ValueError`` to
-serialize out of range ``float`` values (``nan``, ``inf``, ``-inf``)
+If `allow_nan` is false, then it will be a `ValueError` to
+serialize out of range `float` values (`nan`, `inf`, `-inf`)
 in strict compliance of the JSON specification, instead of using the
-JavaScript equivalents (``NaN``, ``Infinity``, ``-Infinity``).
+JavaScript equivalents (`NaN`, `Infinity`, `-Infinity`).
 
-If ``indent`` is a non-negative integer, then JSON array elements and
+If `indent` is a non-negative integer, then JSON array elements and
 object members will be pretty-printed with that indent level. An indent
-level of 0 will only insert newlines. ``None`` is the most compact
+level of 0 will only insert newlines. `None` is the most compact
 representation.
 
-If specified, ``separators`` should be an ``(item_separator, key_separator)``
-tuple.  The default is ``(', ', ': ')`` if *indent* is ``None`` and
-``(',', ': ')`` otherwise.  To get the most compact JSON representation,
-you should specify ``(',', ':')`` to eliminate whitespace.
+If specified, `separators` should be an `(item_separator, key_separator)`
+tuple.  The default is `(', ', ': ')` if *indent* is `None` and
+`(',', ': ')` otherwise.  To get the most compact JSON representation,
+you should specify `(',', ':')` to eliminate whitespace.
 
-``default(obj)`` is a function that should return a serializable version
+`default(obj)` is a function that should return a serializable version
 of obj or raise TypeError. The default simply raises TypeError.
 
-If *sort_keys* is true (default: ``False``), then the output of
+If *sort\_keys* is true (default: `False`), then the output of
 dictionaries will be sorted by key.
 
-To use a custom ``JSONEncoder`` subclass (e.g. one that overrides the
-``.default()`` method to serialize additional types), specify it with
-the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
-```*/
+To use a custom `JSONEncoder` subclass (e.g. one that overrides the
+`.default()` method to serialize additional types), specify it with
+the `cls` kwarg; otherwise `JSONEncoder` is used.*/
     pub fn dump(obj: impl __sb::IntoValue, fp: impl __sb::IntoValue) -> DumpCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "dump");
         DumpCall(__sb::Call::at(&SITE, (obj, fp)))
     }
     ///Pending call of `json.dump`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct DumpCall(__sb::Call<()>);
     __sb::__call_builder!(DumpCall => (), kwarg);
@@ -215,53 +242,69 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
     }
-    /**Serialize ``obj`` to a JSON formatted ``str``.
+    /**Serialize `obj` to a JSON formatted `str`.
 
 Python: `json.dumps(obj: Any, *, skipkeys: bool = False, ensure_ascii: bool = True, check_circular: bool = True, allow_nan: bool = True, cls: type[JSONEncoder] | None = None, indent: None | int | str = None, separators: tuple[str, str] | None = None, default: Callable[[Any], Any] | None = None, sort_keys: bool = False, **kwds: Any) -> str` (signature from typeshed)
 
-```text
-If ``skipkeys`` is true then ``dict`` keys that are not basic types
-(``str``, ``int``, ``float``, ``bool``, ``None``) will be skipped
-instead of raising a ``TypeError``.
+# Optional arguments
 
-If ``ensure_ascii`` is false, then the return value can contain non-ASCII
-characters if they appear in strings contained in ``obj``. Otherwise, all
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.skipkeys(..)` | `bool` | `False` |
+| `.ensure_ascii(..)` | `bool` | `True` |
+| `.check_circular(..)` | `bool` | `True` |
+| `.allow_nan(..)` | `bool` | `True` |
+| `.cls(..)` | `impl IntoValue` | `None` |
+| `.indent(..)` | `impl IntoValue` | `None` |
+| `.separators(..)` | `(String, String)` | `None` |
+| `.default(..)` | `impl IntoValue` | `None` |
+| `.sort_keys(..)` | `bool` | `False` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |
+
+If `skipkeys` is true then `dict` keys that are not basic types
+(`str`, `int`, `float`, `bool`, `None`) will be skipped
+instead of raising a `TypeError`.
+
+If `ensure_ascii` is false, then the return value can contain non-ASCII
+characters if they appear in strings contained in `obj`. Otherwise, all
 such characters are escaped in JSON strings.
 
-If ``check_circular`` is false, then the circular reference check
+If `check_circular` is false, then the circular reference check
 for container types will be skipped and a circular reference will
-result in an ``RecursionError`` (or worse).
+result in an `RecursionError` (or worse).
 
-If ``allow_nan`` is false, then it will be a ``ValueError`` to
-serialize out of range ``float`` values (``nan``, ``inf``, ``-inf``) in
+If `allow_nan` is false, then it will be a `ValueError` to
+serialize out of range `float` values (`nan`, `inf`, `-inf`) in
 strict compliance of the JSON specification, instead of using the
-JavaScript equivalents (``NaN``, ``Infinity``, ``-Infinity``).
+JavaScript equivalents (`NaN`, `Infinity`, `-Infinity`).
 
-If ``indent`` is a non-negative integer, then JSON array elements and
+If `indent` is a non-negative integer, then JSON array elements and
 object members will be pretty-printed with that indent level. An indent
-level of 0 will only insert newlines. ``None`` is the most compact
+level of 0 will only insert newlines. `None` is the most compact
 representation.
 
-If specified, ``separators`` should be an ``(item_separator, key_separator)``
-tuple.  The default is ``(', ', ': ')`` if *indent* is ``None`` and
-``(',', ': ')`` otherwise.  To get the most compact JSON representation,
-you should specify ``(',', ':')`` to eliminate whitespace.
+If specified, `separators` should be an `(item_separator, key_separator)`
+tuple.  The default is `(', ', ': ')` if *indent* is `None` and
+`(',', ': ')` otherwise.  To get the most compact JSON representation,
+you should specify `(',', ':')` to eliminate whitespace.
 
-``default(obj)`` is a function that should return a serializable version
+`default(obj)` is a function that should return a serializable version
 of obj or raise TypeError. The default simply raises TypeError.
 
-If *sort_keys* is true (default: ``False``), then the output of
+If *sort\_keys* is true (default: `False`), then the output of
 dictionaries will be sorted by key.
 
-To use a custom ``JSONEncoder`` subclass (e.g. one that overrides the
-``.default()`` method to serialize additional types), specify it with
-the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
-```*/
+To use a custom `JSONEncoder` subclass (e.g. one that overrides the
+`.default()` method to serialize additional types), specify it with
+the `cls` kwarg; otherwise `JSONEncoder` is used.*/
     pub fn dumps(obj: impl __sb::IntoValue) -> DumpsCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "dumps");
         DumpsCall(__sb::Call::at(&SITE, (obj,)))
     }
     ///Pending call of `json.dumps`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct DumpsCall(__sb::Call<__sb::String>);
     __sb::__call_builder!(DumpsCall => __sb::String, kwarg);
@@ -303,30 +346,43 @@ the ``cls`` kwarg; otherwise ``JSONEncoder`` is used.
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
     }
-    /**Deserialize ``fp`` (a ``.read()``-supporting file-like object containing a JSON document) to a Python object.
+    /**Deserialize `fp` (a `.read()`\-supporting file-like object containing a JSON document) to a Python object.
 
 Python: `json.load(fp: SupportsRead[str | bytes], *, cls: type[JSONDecoder] | None = None, object_hook: Callable[[dict[Any, Any]], Any] | None = None, parse_float: Callable[[str], Any] | None = None, parse_int: Callable[[str], Any] | None = None, parse_constant: Callable[[str], Any] | None = None, object_pairs_hook: Callable[[list[tuple[Any, Any]]], Any] | None = None, **kwds: Any) -> Any` (signature from typeshed)
 
-```text
-``object_hook`` is an optional function that will be called with the
-result of any object literal decode (a ``dict``). The return value of
-``object_hook`` will be used instead of the ``dict``. This feature
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.cls(..)` | `impl IntoValue` | `None` |
+| `.object_hook(..)` | `impl IntoValue` | `None` |
+| `.parse_float(..)` | `impl IntoValue` | `None` |
+| `.parse_int(..)` | `impl IntoValue` | `None` |
+| `.parse_constant(..)` | `impl IntoValue` | `None` |
+| `.object_pairs_hook(..)` | `impl IntoValue` | `None` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |
+
+`object_hook` is an optional function that will be called with the
+result of any object literal decode (a `dict`). The return value of
+`object_hook` will be used instead of the `dict`. This feature
 can be used to implement custom decoders (e.g. JSON-RPC class hinting).
 
-``object_pairs_hook`` is an optional function that will be called with the
+`object_pairs_hook` is an optional function that will be called with the
 result of any object literal decoded with an ordered list of pairs.  The
-return value of ``object_pairs_hook`` will be used instead of the ``dict``.
-This feature can be used to implement custom decoders.  If ``object_hook``
-is also defined, the ``object_pairs_hook`` takes priority.
+return value of `object_pairs_hook` will be used instead of the `dict`.
+This feature can be used to implement custom decoders.  If `object_hook`
+is also defined, the `object_pairs_hook` takes priority.
 
-To use a custom ``JSONDecoder`` subclass, specify it with the ``cls``
-kwarg; otherwise ``JSONDecoder`` is used.
-```*/
+To use a custom `JSONDecoder` subclass, specify it with the `cls`
+kwarg; otherwise `JSONDecoder` is used.*/
     pub fn load(fp: impl __sb::IntoValue) -> LoadCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "load");
         LoadCall(__sb::Call::at(&SITE, (fp,)))
     }
     ///Pending call of `json.load`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct LoadCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(LoadCall => __sb::Value, kwarg);
@@ -356,45 +412,58 @@ kwarg; otherwise ``JSONDecoder`` is used.
             Self(self.0.kwarg("object_pairs_hook", object_pairs_hook))
         }
     }
-    /**Deserialize ``s`` (a ``str``, ``bytes`` or ``bytearray`` instance containing a JSON document) to a Python object.
+    /**Deserialize `s` (a `str`, `bytes` or `bytearray` instance containing a JSON document) to a Python object.
 
 Python: `json.loads(s: str | bytes | bytearray, *, cls: type[JSONDecoder] | None = None, object_hook: Callable[[dict[Any, Any]], Any] | None = None, parse_float: Callable[[str], Any] | None = None, parse_int: Callable[[str], Any] | None = None, parse_constant: Callable[[str], Any] | None = None, object_pairs_hook: Callable[[list[tuple[Any, Any]]], Any] | None = None, **kwds: Any) -> Any` (signature from typeshed)
 
-```text
-``object_hook`` is an optional function that will be called with the
-result of any object literal decode (a ``dict``). The return value of
-``object_hook`` will be used instead of the ``dict``. This feature
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.cls(..)` | `impl IntoValue` | `None` |
+| `.object_hook(..)` | `impl IntoValue` | `None` |
+| `.parse_float(..)` | `impl IntoValue` | `None` |
+| `.parse_int(..)` | `impl IntoValue` | `None` |
+| `.parse_constant(..)` | `impl IntoValue` | `None` |
+| `.object_pairs_hook(..)` | `impl IntoValue` | `None` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |
+
+`object_hook` is an optional function that will be called with the
+result of any object literal decode (a `dict`). The return value of
+`object_hook` will be used instead of the `dict`. This feature
 can be used to implement custom decoders (e.g. JSON-RPC class hinting).
 
-``object_pairs_hook`` is an optional function that will be called with the
+`object_pairs_hook` is an optional function that will be called with the
 result of any object literal decoded with an ordered list of pairs.  The
-return value of ``object_pairs_hook`` will be used instead of the ``dict``.
-This feature can be used to implement custom decoders.  If ``object_hook``
-is also defined, the ``object_pairs_hook`` takes priority.
+return value of `object_pairs_hook` will be used instead of the `dict`.
+This feature can be used to implement custom decoders.  If `object_hook`
+is also defined, the `object_pairs_hook` takes priority.
 
-``parse_float``, if specified, will be called with the string
+`parse_float`, if specified, will be called with the string
 of every JSON float to be decoded. By default this is equivalent to
-float(num_str). This can be used to use another datatype or parser
+float(num\_str). This can be used to use another datatype or parser
 for JSON floats (e.g. decimal.Decimal).
 
-``parse_int``, if specified, will be called with the string
+`parse_int`, if specified, will be called with the string
 of every JSON int to be decoded. By default this is equivalent to
-int(num_str). This can be used to use another datatype or parser
+int(num\_str). This can be used to use another datatype or parser
 for JSON integers (e.g. float).
 
-``parse_constant``, if specified, will be called with one of the
+`parse_constant`, if specified, will be called with one of the
 following strings: -Infinity, Infinity, NaN.
 This can be used to raise an exception if invalid JSON numbers
 are encountered.
 
-To use a custom ``JSONDecoder`` subclass, specify it with the ``cls``
-kwarg; otherwise ``JSONDecoder`` is used.
-```*/
+To use a custom `JSONDecoder` subclass, specify it with the `cls`
+kwarg; otherwise `JSONDecoder` is used.*/
     pub fn loads(s: impl __sb::IntoValue) -> LoadsCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "loads");
         LoadsCall(__sb::Call::at(&SITE, (s,)))
     }
     ///Pending call of `json.loads`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct LoadsCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(LoadsCall => __sb::Value, kwarg);
@@ -428,13 +497,11 @@ kwarg; otherwise ``JSONDecoder`` is used.
 
 Python: `json.JSONDecodeError`
 
-```text
 msg: The unformatted error message
 doc: The JSON document being parsed
 pos: The start index of doc where parsing failed
 lineno: The line corresponding to pos
-colno: The column corresponding to pos
-```*/
+colno: The column corresponding to pos*/
     #[repr(transparent)]
     pub struct JSONDecodeError {
         __sb_ref: __sb::PyRef,
@@ -497,9 +564,9 @@ Constructs a new `JSONDecodeError`: finish with `.call()`.*/
 
 Python: `json.JSONDecoder`
 
-```text
 Performs the following translations in decoding by default:
 
+```text
 +---------------+-------------------+
 | JSON          | Python            |
 +===============+===================+
@@ -519,10 +586,10 @@ Performs the following translations in decoding by default:
 +---------------+-------------------+
 | null          | None              |
 +---------------+-------------------+
+```
 
-It also understands ``NaN``, ``Infinity``, and ``-Infinity`` as
-their corresponding ``float`` values, which is outside the JSON spec.
-```*/
+It also understands `NaN`, `Infinity`, and `-Infinity` as
+their corresponding `float` values, which is outside the JSON spec.*/
     #[repr(transparent)]
     pub struct JSONDecoder {
         __sb_ref: __sb::PyRef,
@@ -531,12 +598,25 @@ their corresponding ``float`` values, which is outside the JSON spec.
     impl JSONDecoder {
         /**Python: `json.JSONDecoder(*, object_hook: Callable[[dict[str, Any]], Any] | None = None, parse_float: Callable[[str], Any] | None = None, parse_int: Callable[[str], Any] | None = None, parse_constant: Callable[[str], Any] | None = None, strict: bool = True, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None)` (signature from typeshed)
 
-Constructs a new `JSONDecoder`: finish with `.call()`.*/
+Constructs a new `JSONDecoder`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.object_hook(..)` | `impl IntoValue` | `None` |
+| `.parse_float(..)` | `impl IntoValue` | `None` |
+| `.parse_int(..)` | `impl IntoValue` | `None` |
+| `.parse_constant(..)` | `impl IntoValue` | `None` |
+| `.strict(..)` | `bool` | `True` |
+| `.object_pairs_hook(..)` | `impl IntoValue` | `None` |*/
         pub fn new() -> JSONDecoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONDecoder");
             JSONDecoderNewCall(__sb::Call::class_at(&SITE, ()))
         }
-        /**Return the Python representation of ``s`` (a ``str`` instance containing a JSON document).
+        /**Return the Python representation of `s` (a `str` instance containing a JSON document).
 
 Python: `json.JSONDecoder.decode(s: str, _w: Callable[..., Any] = ...) -> Any` (signature from typeshed)*/
         pub fn decode(
@@ -545,14 +625,20 @@ Python: `json.JSONDecoder.decode(s: str, _w: Callable[..., Any] = ...) -> Any` (
         ) -> __sb::Call<__sb::Value> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "decode", (s.into(),))
         }
-        /**Decode a JSON document from ``s`` (a ``str`` beginning with a JSON document) and return a 2-tuple of the Python representation and the index in ``s`` where the document ended.
+        /**Decode a JSON document from `s` (a `str` beginning with a JSON document) and return a 2-tuple of the Python representation and the index in `s` where the document ended.
 
 Python: `json.JSONDecoder.raw_decode(s: str, idx: int = 0) -> tuple[Any, int]` (signature from typeshed)
 
-```text
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.idx(..)` | `impl Into<i64>` | `0` |
+
 This can be used to decode a JSON document from a string that may
-have extraneous data at the end.
-```*/
+have extraneous data at the end.*/
         pub fn raw_decode(
             &self,
             s: impl __sb::Into<__sb::String>,
@@ -661,6 +747,7 @@ have extraneous data at the end.
         }
     }
     ///Pending call of `json.JSONDecoder`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct JSONDecoderNewCall(__sb::Call<JSONDecoder>);
     __sb::__call_builder!(JSONDecoderNewCall => JSONDecoder);
@@ -691,6 +778,7 @@ have extraneous data at the end.
         }
     }
     ///Pending call of `json.JSONDecoder.raw_decode`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct JSONDecoderRawDecodeCall(__sb::Call<(__sb::Value, __sb::i64)>);
     __sb::__call_builder!(JSONDecoderRawDecodeCall => (__sb::Value, __sb::i64,));
@@ -704,9 +792,9 @@ have extraneous data at the end.
 
 Python: `json.JSONEncoder`
 
-```text
 Supports the following objects and types by default:
 
+```text
 +-------------------+---------------+
 | Python            | JSON          |
 +===================+===============+
@@ -724,12 +812,12 @@ Supports the following objects and types by default:
 +-------------------+---------------+
 | None              | null          |
 +-------------------+---------------+
+```
 
 To extend this to recognize other objects, subclass and implement a
-``.default()`` method with another method that returns a serializable
-object for ``o`` if possible, otherwise it should call the superclass
-implementation (to raise ``TypeError``).
-```*/
+`.default()` method with another method that returns a serializable
+object for `o` if possible, otherwise it should call the superclass
+implementation (to raise `TypeError`).*/
     #[repr(transparent)]
     pub struct JSONEncoder {
         __sb_ref: __sb::PyRef,
@@ -738,28 +826,43 @@ implementation (to raise ``TypeError``).
     impl JSONEncoder {
         /**Python: `json.JSONEncoder(*, skipkeys: bool = False, ensure_ascii: bool = True, check_circular: bool = True, allow_nan: bool = True, sort_keys: bool = False, indent: int | str | None = None, separators: tuple[str, str] | None = None, default: Callable[..., Any] | None = None)` (signature from typeshed)
 
-Constructs a new `JSONEncoder`: finish with `.call()`.*/
+Constructs a new `JSONEncoder`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.skipkeys(..)` | `bool` | `False` |
+| `.ensure_ascii(..)` | `bool` | `True` |
+| `.check_circular(..)` | `bool` | `True` |
+| `.allow_nan(..)` | `bool` | `True` |
+| `.sort_keys(..)` | `bool` | `False` |
+| `.indent(..)` | `impl IntoValue` | `None` |
+| `.separators(..)` | `(String, String)` | `None` |
+| `.default(..)` | `impl IntoValue` | `None` |*/
         pub fn new() -> JSONEncoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONEncoder");
             JSONEncoderNewCall(__sb::Call::class_at(&SITE, ()))
         }
-        /**Implement this method in a subclass such that it returns a serializable object for ``o``, or calls the base implementation (to raise a ``TypeError``).
+        /**Implement this method in a subclass such that it returns a serializable object for `o`, or calls the base implementation (to raise a `TypeError`).
 
 Python: `json.JSONEncoder.default(o: Any) -> Any` (signature from typeshed)
 
-```text
 For example, to support arbitrary iterators, you could
-implement default like this::
+implement default like this:
 
-    def default(self, o):
-        try:
-            iterable = iter(o)
-        except TypeError:
-            pass
-        else:
-            return list(iterable)
-        # Let the base class default method raise the TypeError
-        return JSONEncoder.default(self, o)
+```text
+def default(self, o):
+    try:
+        iterable = iter(o)
+    except TypeError:
+        pass
+    else:
+        return list(iterable)
+    # Let the base class default method raise the TypeError
+    return JSONEncoder.default(self, o)
 ```*/
         pub fn default(&self, o: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "default", (o,))
@@ -768,7 +871,7 @@ implement default like this::
 
 Python: `json.JSONEncoder.encode(o: Any) -> str` (signature from typeshed)
 
-```text
+```python
 >>> from json.encoder import JSONEncoder
 >>> JSONEncoder().encode({"foo": ["bar", "baz"]})
 '{"foo": ["bar", "baz"]}'
@@ -782,11 +885,11 @@ Python: `json.JSONEncoder.iterencode(o: Any, _one_shot: bool = False) -> Iterato
 
 A Python generator: `.call()` returns a `Stream` of its items.
 
-```text
-For example::
+For example:
 
-    for chunk in JSONEncoder().iterencode(bigobject):
-        mysocket.write(chunk)
+```text
+for chunk in JSONEncoder().iterencode(bigobject):
+    mysocket.write(chunk)
 ```*/
         pub fn iterencode(&self, o: impl __sb::IntoValue) -> JSONEncoderIterencodeCall {
             JSONEncoderIterencodeCall(
@@ -869,6 +972,7 @@ For example::
         }
     }
     ///Pending call of `json.JSONEncoder`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct JSONEncoderNewCall(__sb::Call<JSONEncoder>);
     __sb::__call_builder!(JSONEncoderNewCall => JSONEncoder);
@@ -907,6 +1011,7 @@ For example::
         }
     }
     ///Pending call of `json.JSONEncoder.iterencode`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct JSONEncoderIterencodeCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(JSONEncoderIterencodeCall => stream __sb::String);

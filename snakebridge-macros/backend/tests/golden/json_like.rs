@@ -3,7 +3,7 @@ pub mod json {
 
 Python: `json`
 
-```text
+```python
 >>> import json
 >>> json.dumps([1])
 '[1]'
@@ -38,19 +38,30 @@ Python: `json`
             IntoValue::into_value(value)
         }
     }
-    /**Serialize ``obj`` to a JSON formatted ``str``.
+    /**Serialize `obj` to a JSON formatted `str`.
 
 Python: `json.dumps(obj: Any, *, skipkeys: bool = False, indent: None | int | str = None, separators: tuple[str, str] | None = None, sort_keys: bool = False, **kwds: Any) -> str` (signature from typeshed)
 
-```text
-If ``skipkeys`` is true then ``dict`` keys that are not basic types
-(``str``, ``int``) will be skipped [1]_.
-```*/
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.skipkeys(..)` | `bool` | `False` |
+| `.indent(..)` | `impl IntoValue` | `None` |
+| `.separators(..)` | `(String, String)` | `None` |
+| `.sort_keys(..)` | `bool` | `False` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |
+
+If `skipkeys` is true then `dict` keys that are not basic types
+(`str`, `int`) will be skipped \[1\].*/
     pub fn dumps(obj: impl __sb::IntoValue) -> DumpsCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "dumps");
         DumpsCall(__sb::Call::at(&SITE, (obj,)))
     }
     ///Pending call of `json.dumps`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct DumpsCall(__sb::Call<__sb::String>);
     __sb::__call_builder!(DumpsCall => __sb::String, kwarg);
@@ -72,14 +83,24 @@ If ``skipkeys`` is true then ``dict`` keys that are not basic types
             Self(self.0.kwarg("sort_keys", sort_keys))
         }
     }
-    /**Deserialize ``s`` (a ``str``, ``bytes`` or ``bytearray`` instance containing a JSON document) to a Python object.
+    /**Deserialize `s` (a `str`, `bytes` or `bytearray` instance containing a JSON document) to a Python object.
 
-Python: `json.loads(s: str | bytes | bytearray, *, cls: type[JSONDecoder] | None = None, **kwds: Any) -> Any` (signature from typeshed)*/
+Python: `json.loads(s: str | bytes | bytearray, *, cls: type[JSONDecoder] | None = None, **kwds: Any) -> Any` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.cls(..)` | `impl IntoValue` | `None` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
     pub fn loads(s: impl __sb::IntoValue) -> LoadsCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("json", "loads");
         LoadsCall(__sb::Call::at(&SITE, (s,)))
     }
     ///Pending call of `json.loads`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct LoadsCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(LoadsCall => __sb::Value, kwarg);
@@ -93,9 +114,7 @@ Python: `json.loads(s: str | bytes | bytearray, *, cls: type[JSONDecoder] | None
 
 Python: `json.JSONDecodeError`
 
-```text
-msg: The unformatted error message
-```*/
+msg: The unformatted error message*/
     #[repr(transparent)]
     pub struct JSONDecodeError {
         __sb_ref: __sb::PyRef,
@@ -141,12 +160,21 @@ Python: `json.JSONDecoder`*/
     impl JSONDecoder {
         /**Python: `json.JSONDecoder(*, object_hook=None, strict: bool = True)` (signature from typeshed)
 
-Constructs a new `JSONDecoder`: finish with `.call()`.*/
+Constructs a new `JSONDecoder`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.object_hook(..)` | `impl IntoValue` | `None` |
+| `.strict(..)` | `bool` | `True` |*/
         pub fn new() -> JSONDecoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONDecoder");
             JSONDecoderNewCall(__sb::Call::class_at(&SITE, ()))
         }
-        /**Return the Python representation of ``s``.
+        /**Return the Python representation of `s`.
 
 Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshed)*/
         pub fn decode(
@@ -155,7 +183,15 @@ Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshe
         ) -> __sb::Call<__sb::Value> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "decode", (s.into(),))
         }
-        ///Python: `json.JSONDecoder.raw_decode(s: str, idx: int = 0) -> tuple[Any, int]` (signature from typeshed)
+        /**Python: `json.JSONDecoder.raw_decode(s: str, idx: int = 0) -> tuple[Any, int]` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.idx(..)` | `impl Into<i64>` | `0` |*/
         pub fn raw_decode(
             &self,
             s: impl __sb::Into<__sb::String>,
@@ -178,6 +214,7 @@ Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshe
         }
     }
     ///Pending call of `json.JSONDecoder`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct JSONDecoderNewCall(__sb::Call<JSONDecoder>);
     __sb::__call_builder!(JSONDecoderNewCall => JSONDecoder);
@@ -192,6 +229,7 @@ Python: `json.JSONDecoder.decode(s: str, _w=...) -> Any` (signature from typeshe
         }
     }
     ///Pending call of `json.JSONDecoder.raw_decode`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct JSONDecoderRawDecodeCall(__sb::Call<(__sb::Value, __sb::i64)>);
     __sb::__call_builder!(JSONDecoderRawDecodeCall => (__sb::Value, __sb::i64,));
@@ -212,7 +250,16 @@ Python: `json.JSONEncoder`*/
     impl JSONEncoder {
         /**Python: `json.JSONEncoder(*, skipkeys: bool = False, indent: int | str | None = None)` (signature from typeshed)
 
-Constructs a new `JSONEncoder`: finish with `.call()`.*/
+Constructs a new `JSONEncoder`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.skipkeys(..)` | `bool` | `False` |
+| `.indent(..)` | `impl IntoValue` | `None` |*/
         pub fn new() -> JSONEncoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONEncoder");
             JSONEncoderNewCall(__sb::Call::class_at(&SITE, ()))
@@ -269,6 +316,7 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
         }
     }
     ///Pending call of `json.JSONEncoder`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct JSONEncoderNewCall(__sb::Call<JSONEncoder>);
     __sb::__call_builder!(JSONEncoderNewCall => JSONEncoder);
@@ -283,6 +331,7 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
         }
     }
     ///Pending call of `json.JSONEncoder.iterencode`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct JSONEncoderIterencodeCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(JSONEncoderIterencodeCall => stream __sb::String);

@@ -39,7 +39,15 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "type");
         __sb::Call::at(&SITE, (object,))
     }
-    ///Python: `kw.match(pattern, string, flags=0)` (signature from typeshed)
+    /**Python: `kw.match(pattern, string, flags=0)` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.flags(..)` | `impl Into<i64>` | `0` |*/
     pub fn r#match(
         pattern: impl __sb::Into<__sb::String>,
         string: impl __sb::Into<__sb::String>,
@@ -48,6 +56,7 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
         MatchCall(__sb::Call::at(&SITE, (pattern.into(), string.into())))
     }
     ///Pending call of `kw.match`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct MatchCall(__sb::Call<__sb::Option<__sb::String>>);
     __sb::__call_builder!(MatchCall => __sb::Option < __sb::String >);
@@ -57,7 +66,19 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
             Self(self.0.kwarg("flags", flags.into()))
         }
     }
-    ///Python: `kw.search(match, ref, *, in=False, type='x', self=0, timeout=None, call=False)` (signature from typeshed)
+    /**Python: `kw.search(match, ref, *, in=False, type='x', self=0, timeout=None, call=False)` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.in(..)` | `bool` | `False` |
+| `.type(..)` | `impl Into<String>` | `'x'` |
+| `.self_(..)` | `impl Into<i64>` | `0` |
+| `.timeout_(..)` | `impl Into<f64>` | `None` |
+| `.call_(..)` | `bool` | `False` |*/
     pub fn search(
         r#match: impl __sb::Into<__sb::String>,
         ref_: impl __sb::Into<__sb::i64>,
@@ -66,6 +87,7 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
         SearchCall(__sb::Call::at(&SITE, (r#match.into(), ref_.into())))
     }
     ///Pending call of `kw.search`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct SearchCall(__sb::Call<()>);
     __sb::__call_builder!(SearchCall => ());
@@ -101,12 +123,21 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "self_");
         __sb::Call::at(&SITE, ())
     }
-    ///Python: `kw.foo(x=1)` (signature from typeshed)
+    /**Python: `kw.foo(x=1)` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.x(..)` | `impl Into<i64>` | `1` |*/
     pub fn foo() -> FooCall_ {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "foo");
         FooCall_(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `kw.foo`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct FooCall_(__sb::Call<()>);
     __sb::__call_builder!(FooCall_ => ());
@@ -131,12 +162,22 @@ Python: `kw.type(object) -> str` (signature from typeshed)*/
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "Vec");
         __sb::Call::at(&SITE, (n.into(),))
     }
-    ///Python: `kw.ufunc_like(x, /, out=None, *, where=True)` (signature from typeshed)
+    /**Python: `kw.ufunc_like(x, /, out=None, *, where=True)` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.out(..)` | `impl IntoValue` | `None` |
+| `.where(..)` | `bool` | `True` |*/
     pub fn ufunc_like(x: impl __sb::IntoValue) -> UfuncLikeCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "ufunc_like");
         UfuncLikeCall(__sb::Call::at(&SITE, (x,)))
     }
     ///Pending call of `kw.ufunc_like`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct UfuncLikeCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(UfuncLikeCall => __sb::Value);
@@ -166,7 +207,15 @@ Python: `kw.bool`*/
     impl bool {
         /**Python: `kw.bool(value=False)` (signature from typeshed)
 
-Constructs a new `bool`: finish with `.call()`.*/
+Constructs a new `bool`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.value(..)` | `impl IntoValue` | `False` |*/
         pub fn new() -> BoolNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("kw", "bool");
             BoolNewCall(__sb::Call::class_at(&SITE, ()))
@@ -201,6 +250,7 @@ Constructs a new `bool`: finish with `.call()`.*/
         }
     }
     ///Pending call of `kw.bool`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct BoolNewCall(__sb::Call<bool>);
     __sb::__call_builder!(BoolNewCall => bool);
@@ -221,13 +271,23 @@ Python: `kw.str_`*/
     impl str_ {
         /**Python: `kw.str_` (signature from nowhere: unknown, so the call is dynamic)
 
-Constructs a new `str_`: finish with `.call()`.*/
+Constructs a new `str_`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
         pub fn new() -> StrNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("kw", "str_");
             StrNewCall(__sb::Call::class_at(&SITE, ()))
         }
     }
     ///Pending call of `kw.str_`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct StrNewCall(__sb::Call<str_>);
     __sb::__call_builder!(StrNewCall => str_, args, kwarg);
@@ -243,13 +303,23 @@ Python: `kw.Self`*/
     impl Self_ {
         /**Python: `kw.Self` (signature from nowhere: unknown, so the call is dynamic)
 
-Constructs a new `Self`: finish with `.call()`.*/
+Constructs a new `Self`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
         pub fn new() -> SelfNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("kw", "Self");
             SelfNewCall(__sb::Call::class_at(&SITE, ()))
         }
     }
     ///Pending call of `kw.Self`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct SelfNewCall(__sb::Call<Self_>);
     __sb::__call_builder!(SelfNewCall => Self_, args, kwarg);

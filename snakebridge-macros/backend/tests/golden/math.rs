@@ -36,9 +36,7 @@ Python: `math`*/
 
 Python: `math.acos(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
-The result is between 0 and pi.
-```*/
+The result is between 0 and pi.*/
     pub fn acos(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "acos");
         __sb::Call::at(&SITE, (x.into(),))
@@ -54,9 +52,7 @@ Python: `math.acosh(x: _SupportsFloatOrIndex, /) -> float` (signature from types
 
 Python: `math.asin(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
-The result is between -pi/2 and pi/2.
-```*/
+The result is between -pi/2 and pi/2.*/
     pub fn asin(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "asin");
         __sb::Call::at(&SITE, (x.into(),))
@@ -72,9 +68,7 @@ Python: `math.asinh(x: _SupportsFloatOrIndex, /) -> float` (signature from types
 
 Python: `math.atan(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
-The result is between -pi/2 and pi/2.
-```*/
+The result is between -pi/2 and pi/2.*/
     pub fn atan(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "atan");
         __sb::Call::at(&SITE, (x.into(),))
@@ -83,9 +77,7 @@ The result is between -pi/2 and pi/2.
 
 Python: `math.atan2(y: _SupportsFloatOrIndex, x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
-Unlike atan(y/x), the signs of both x and y are considered.
-```*/
+Unlike atan(y/x), the signs of both x and y are considered.*/
     pub fn atan2(
         y: impl __sb::Into<__sb::f64>,
         x: impl __sb::Into<__sb::f64>,
@@ -114,9 +106,7 @@ Python overloads (signature from typeshed):
 - `math.ceil(x: _SupportsCeil[_T], /) -> _T`
 - `math.ceil(x: _SupportsFloatOrIndex, /) -> int`
 
-```text
-This is the smallest integer >= x.
-```*/
+This is the smallest integer \>= x.*/
     pub fn ceil(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "ceil");
         __sb::Call::at(&SITE, (x,))
@@ -125,17 +115,15 @@ This is the smallest integer >= x.
 
 Python: `math.comb(n: SupportsIndex, k: SupportsIndex, /) -> int` (signature from typeshed)
 
-```text
-Evaluates to n! / (k! * (n - k)!) when k <= n and evaluates
-to zero when k > n.
+Evaluates to n\! / (k\! \* (n - k)\!) when k \<= n and evaluates
+to zero when k \> n.
 
 Also called the binomial coefficient because it is equivalent
 to the coefficient of k-th term in polynomial expansion of the
-expression (1 + x)**n.
+expression (1 + x)\*\*n.
 
 Raises TypeError if either of the arguments are not integers.
-Raises ValueError if either of the arguments are negative.
-```*/
+Raises ValueError if either of the arguments are negative.*/
     pub fn comb(
         n: impl __sb::Into<__sb::i64>,
         k: impl __sb::Into<__sb::i64>,
@@ -147,10 +135,8 @@ Raises ValueError if either of the arguments are negative.
 
 Python: `math.copysign(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
 On platforms that support signed zeros, copysign(1.0, -0.0)
-returns -1.0.
-```*/
+returns -1.0.*/
     pub fn copysign(
         x: impl __sb::Into<__sb::f64>,
         y: impl __sb::Into<__sb::f64>,
@@ -183,13 +169,11 @@ Python: `math.degrees(x: _SupportsFloatOrIndex, /) -> float` (signature from typ
 
 Python: `math.dist(p: Iterable[_SupportsFloatOrIndex], q: Iterable[_SupportsFloatOrIndex], /) -> float` (signature from typeshed)
 
-```text
 The points should be specified as sequences (or iterables) of
 coordinates.  Both inputs must have the same dimension.
 
 Roughly equivalent to:
-    sqrt(sum((px - qx) ** 2.0 for px, qx in zip(p, q)))
-```*/
+sqrt(sum((px - qx) \*\* 2.0 for px, qx in zip(p, q)))*/
     pub fn dist(
         p: __sb::Vec<__sb::f64>,
         q: __sb::Vec<__sb::f64>,
@@ -229,9 +213,7 @@ Python: `math.exp2(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
 
 Python: `math.expm1(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
-This function avoids the loss of precision involved in the direct evaluation of exp(x)-1 for small x.
-```*/
+This function avoids the loss of precision involved in the direct evaluation of exp(x)-1 for small x.*/
     pub fn expm1(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "expm1");
         __sb::Call::at(&SITE, (x.into(),))
@@ -247,9 +229,7 @@ Python: `math.fabs(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
 
 Python: `math.factorial(x: SupportsIndex, /) -> int` (signature from typeshed)
 
-```text
-Raise a ValueError if x is negative or non-integral.
-```*/
+Raise a ValueError if x is negative or non-integral.*/
     pub fn factorial(x: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::i64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "factorial");
         __sb::Call::at(&SITE, (x.into(),))
@@ -261,9 +241,7 @@ Python overloads (signature from typeshed):
 - `math.floor(x: _SupportsFloor[_T], /) -> _T`
 - `math.floor(x: _SupportsFloatOrIndex, /) -> int`
 
-```text
-This is the largest integer <= x.
-```*/
+This is the largest integer \<= x.*/
     pub fn floor(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "floor");
         __sb::Call::at(&SITE, (x,))
@@ -272,9 +250,7 @@ This is the largest integer <= x.
 
 Python: `math.fmod(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
-x % y may differ.
-```*/
+x % y may differ.*/
     pub fn fmod(
         x: impl __sb::Into<__sb::f64>,
         y: impl __sb::Into<__sb::f64>,
@@ -286,10 +262,8 @@ x % y may differ.
 
 Python: `math.frexp(x: _SupportsFloatOrIndex, /) -> tuple[float, int]` (signature from typeshed)
 
-```text
-m is a float and e is an int, such that x = m * 2.**e.
-If x is 0, m and e are both 0.  Else 0.5 <= abs(m) < 1.0.
-```*/
+m is a float and e is an int, such that x = m \* 2.\*\*e.
+If x is 0, m and e are both 0.  Else 0.5 \<= abs(m) \< 1.0.*/
     pub fn frexp(x: impl __sb::Into<__sb::f64>) -> __sb::Call<(__sb::f64, __sb::i64)> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "frexp");
         __sb::Call::at(&SITE, (x.into(),))
@@ -298,9 +272,7 @@ If x is 0, m and e are both 0.  Else 0.5 <= abs(m) < 1.0.
 
 Python: `math.fsum(seq: Iterable[_SupportsFloatOrIndex], /) -> float` (signature from typeshed)
 
-```text
-Assumes IEEE-754 floating point arithmetic.
-```*/
+Assumes IEEE-754 floating point arithmetic.*/
     pub fn fsum(seq: __sb::Vec<__sb::f64>) -> __sb::Call<__sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "fsum");
         __sb::Call::at(&SITE, (seq,))
@@ -314,12 +286,21 @@ Python: `math.gamma(x: _SupportsFloatOrIndex, /) -> float` (signature from types
     }
     /**Greatest Common Divisor.
 
-Python: `math.gcd(*integers: SupportsIndex) -> int` (signature from typeshed)*/
+Python: `math.gcd(*integers: SupportsIndex) -> int` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |*/
     pub fn gcd() -> GcdCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "gcd");
         GcdCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.gcd`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct GcdCall(__sb::Call<__sb::i64>);
     __sb::__call_builder!(GcdCall => __sb::i64, args);
@@ -328,25 +309,34 @@ Python: `math.gcd(*integers: SupportsIndex) -> int` (signature from typeshed)*/
 
 Python: `math.hypot(*coordinates: _SupportsFloatOrIndex) -> float` (signature from typeshed)
 
-```text
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+
 Multidimensional Euclidean distance from the origin to a point.
 
 Roughly equivalent to:
-    sqrt(sum(x**2 for x in coordinates))
+sqrt(sum(x\*\*2 for x in coordinates))
 
 For a two dimensional point (x, y), gives the hypotenuse
-using the Pythagorean theorem:  sqrt(x*x + y*y).
+using the Pythagorean theorem:  sqrt(x\*x + y\*y).
 
 For example, the hypotenuse of a 3/4/5 right triangle is:
 
-    >>> hypot(3.0, 4.0)
-    5.0
+```python
+>>> hypot(3.0, 4.0)
+5.0
 ```*/
     pub fn hypot() -> HypotCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "hypot");
         HypotCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.hypot`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct HypotCall(__sb::Call<__sb::f64>);
     __sb::__call_builder!(HypotCall => __sb::f64, args);
@@ -355,23 +345,30 @@ For example, the hypotenuse of a 3/4/5 right triangle is:
 
 Python: `math.isclose(a: _SupportsFloatOrIndex, b: _SupportsFloatOrIndex, *, rel_tol: _SupportsFloatOrIndex = 1e-09, abs_tol: _SupportsFloatOrIndex = 0.0) -> bool` (signature from typeshed)
 
-```text
-  rel_tol
-    maximum difference for being considered "close", relative to the
-    magnitude of the input values
-  abs_tol
-    maximum difference for being considered "close", regardless of the
-    magnitude of the input values
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.rel_tol(..)` | `impl Into<f64>` | `1e-09` |
+| `.abs_tol(..)` | `impl Into<f64>` | `0.0` |
+
+rel\_tol
+maximum difference for being considered "close", relative to the
+magnitude of the input values
+abs\_tol
+maximum difference for being considered "close", regardless of the
+magnitude of the input values
 
 Return True if a is close in value to b, and False otherwise.
 
 For the values to be considered close, the difference between them
 must be smaller than at least one of the tolerances.
 
--inf, inf and NaN behave similarly to the IEEE 754 Standard.  That
+\-inf, inf and NaN behave similarly to the IEEE 754 Standard.  That
 is, NaN is not close to anything, even itself.  inf and -inf are
-only close to themselves.
-```*/
+only close to themselves.*/
     pub fn isclose(
         a: impl __sb::Into<__sb::f64>,
         b: impl __sb::Into<__sb::f64>,
@@ -380,6 +377,7 @@ only close to themselves.
         IscloseCall(__sb::Call::at(&SITE, (a.into(), b.into())))
     }
     ///Pending call of `math.isclose`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct IscloseCall(__sb::Call<__sb::bool>);
     __sb::__call_builder!(IscloseCall => __sb::bool);
@@ -423,12 +421,21 @@ Python: `math.isqrt(n: SupportsIndex, /) -> int` (signature from typeshed)*/
     }
     /**Least Common Multiple.
 
-Python: `math.lcm(*integers: SupportsIndex) -> int` (signature from typeshed)*/
+Python: `math.lcm(*integers: SupportsIndex) -> int` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |*/
     pub fn lcm() -> LcmCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "lcm");
         LcmCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.lcm`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct LcmCall(__sb::Call<__sb::i64>);
     __sb::__call_builder!(LcmCall => __sb::i64, args);
@@ -437,9 +444,7 @@ Python: `math.lcm(*integers: SupportsIndex) -> int` (signature from typeshed)*/
 
 Python: `math.ldexp(x: _SupportsFloatOrIndex, i: int, /) -> float` (signature from typeshed)
 
-```text
-This is essentially the inverse of frexp().
-```*/
+This is essentially the inverse of frexp().*/
     pub fn ldexp(
         x: impl __sb::Into<__sb::f64>,
         i: impl __sb::Into<__sb::i64>,
@@ -458,14 +463,21 @@ Python: `math.lgamma(x: _SupportsFloatOrIndex, /) -> float` (signature from type
 
 Python: `math.log(x: _SupportsFloatOrIndex, base: _SupportsFloatOrIndex = math.e, /) -> float` (signature from typeshed)
 
-```text
-If the base not specified, returns the natural logarithm (base e) of x.
-```*/
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.base(..)` | `impl Into<f64>` | `math.e` (positional-only: set in order) |
+
+If the base not specified, returns the natural logarithm (base e) of x.*/
     pub fn log(x: impl __sb::Into<__sb::f64>) -> LogCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "log");
         LogCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `math.log`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct LogCall(__sb::Call<__sb::f64>);
     __sb::__call_builder!(LogCall => __sb::f64);
@@ -486,9 +498,7 @@ Python: `math.log10(x: _SupportsFloatOrIndex, /) -> float` (signature from types
 
 Python: `math.log1p(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
-The result is computed in a way which is accurate for x near zero.
-```*/
+The result is computed in a way which is accurate for x near zero.*/
     pub fn log1p(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "log1p");
         __sb::Call::at(&SITE, (x.into(),))
@@ -504,9 +514,7 @@ Python: `math.log2(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
 
 Python: `math.modf(x: _SupportsFloatOrIndex, /) -> tuple[float, float]` (signature from typeshed)
 
-```text
-Both results carry the sign of x and are floats.
-```*/
+Both results carry the sign of x and are floats.*/
     pub fn modf(x: impl __sb::Into<__sb::f64>) -> __sb::Call<(__sb::f64, __sb::f64)> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "modf");
         __sb::Call::at(&SITE, (x.into(),))
@@ -525,21 +533,28 @@ Python: `math.nextafter(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -
 
 Python: `math.perm(n: SupportsIndex, k: SupportsIndex | None = None, /) -> int` (signature from typeshed)
 
-```text
-Evaluates to n! / (n - k)! when k <= n and evaluates
-to zero when k > n.
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.k(..)` | `impl Into<i64>` | `None` (positional-only: set in order) |
+
+Evaluates to n\! / (n - k)\! when k \<= n and evaluates
+to zero when k \> n.
 
 If k is not specified or is None, then k defaults to n
-and the function returns n!.
+and the function returns n\!.
 
 Raises TypeError if either of the arguments are not integers.
-Raises ValueError if either of the arguments are negative.
-```*/
+Raises ValueError if either of the arguments are negative.*/
     pub fn perm(n: impl __sb::Into<__sb::i64>) -> PermCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "perm");
         PermCall(__sb::Call::at(&SITE, (n.into(),)))
     }
     ///Pending call of `math.perm`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct PermCall(__sb::Call<__sb::i64>);
     __sb::__call_builder!(PermCall => __sb::i64);
@@ -567,18 +582,25 @@ Python overloads (signature from typeshed):
 - `math.prod(iterable: Iterable[_SupportsProdNoDefaultT], /) -> _SupportsProdNoDefaultT | Literal[1]`
 - `math.prod(iterable: Iterable[_MultiplicableT1], /, *, start: _MultiplicableT2) -> _MultiplicableT1 | _MultiplicableT2`
 
-```text
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.start(..)` | `impl IntoValue` | (none: not every overload takes it) |
+
 The default start value for the product is 1.
 
 When the iterable is empty, return the start value.  This function is
 intended specifically for use with numeric values and may reject
-non-numeric types.
-```*/
+non-numeric types.*/
     pub fn prod(iterable: impl __sb::IntoValue) -> ProdCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "prod");
         ProdCall(__sb::Call::at(&SITE, (iterable,)))
     }
     ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct ProdCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(ProdCall => __sb::Value);
@@ -599,11 +621,9 @@ Python: `math.radians(x: _SupportsFloatOrIndex, /) -> float` (signature from typ
 
 Python: `math.remainder(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
-```text
-Return x - n*y where n*y is the closest integer multiple of y.
+Return x - n\*y where n\*y is the closest integer multiple of y.
 In the case where x is exactly halfway between two multiples of
-y, the nearest even value of n is used. The result is always exact.
-```*/
+y, the nearest even value of n is used. The result is always exact.*/
     pub fn remainder(
         x: impl __sb::Into<__sb::f64>,
         y: impl __sb::Into<__sb::f64>,
@@ -650,9 +670,7 @@ Python: `math.tanh(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
 
 Python: `math.trunc(x: _SupportsTrunc[_T], /) -> _T` (signature from typeshed)
 
-```text
-Uses the __trunc__ magic method.
-```*/
+Uses the \_\_trunc\_\_ magic method.*/
     pub fn trunc(x: impl __sb::IntoValue) -> __sb::Call<__sb::Value> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "trunc");
         __sb::Call::at(&SITE, (x,))

@@ -41,12 +41,21 @@ Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typesh
     }
     /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
 
-Python: `math.log(x: float, base: float = e, /) -> float` (signature from typeshed)*/
+Python: `math.log(x: float, base: float = e, /) -> float` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.base(..)` | `impl Into<f64>` | `e` (positional-only: set in order) |*/
     pub fn log(x: impl __sb::Into<__sb::f64>) -> LogCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "log");
         LogCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `math.log`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct LogCall(__sb::Call<__sb::f64>);
     __sb::__call_builder!(LogCall => __sb::f64);
@@ -58,17 +67,35 @@ Python: `math.log(x: float, base: float = e, /) -> float` (signature from typesh
     }
     /**Multidimensional Euclidean distance from the origin to a point.
 
-Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
+Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |*/
     pub fn hypot() -> HypotCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "hypot");
         HypotCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.hypot`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct HypotCall(__sb::Call<__sb::f64>);
     __sb::__call_builder!(HypotCall => __sb::f64, args);
     impl HypotCall {}
-    ///Python: `math.isclose(a: float, b: float, /, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool` (signature from typeshed)
+    /**Python: `math.isclose(a: float, b: float, /, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.rel_tol(..)` | `impl Into<f64>` | `1e-09` |
+| `.abs_tol(..)` | `impl Into<f64>` | `0.0` |*/
     pub fn isclose(
         a: impl __sb::Into<__sb::f64>,
         b: impl __sb::Into<__sb::f64>,
@@ -77,6 +104,7 @@ Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
         IscloseCall(__sb::Call::at(&SITE, (a.into(), b.into())))
     }
     ///Pending call of `math.isclose`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct IscloseCall(__sb::Call<__sb::bool>);
     __sb::__call_builder!(IscloseCall => __sb::bool);
@@ -90,12 +118,21 @@ Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
             Self(self.0.kwarg("abs_tol", abs_tol.into()))
         }
     }
-    ///Python: `math.prod(iterable, /, *, start=1)` (signature from __text_signature__)
+    /**Python: `math.prod(iterable, /, *, start=1)` (signature from __text_signature__)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.start(..)` | `impl Into<f64>` | `1` |*/
     pub fn prod(iterable: __sb::Vec<__sb::f64>) -> ProdCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "prod");
         ProdCall(__sb::Call::at(&SITE, (iterable,)))
     }
     ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct ProdCall(__sb::Call<__sb::f64>);
     __sb::__call_builder!(ProdCall => __sb::f64);
@@ -114,12 +151,22 @@ Python: `math.hypot(*coordinates: float) -> float` (signature from typeshed)*/
 
 Python: `math.mystery` (signature from nowhere: unknown, so the call is dynamic)
 
-The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, value)`.*/
+The signature is unknown: pass arguments with `.args(...)` and `.kwarg(name, value)`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
     pub fn mystery() -> MysteryCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "mystery");
         MysteryCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `math.mystery`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct MysteryCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(MysteryCall => __sb::Value, args, kwarg);

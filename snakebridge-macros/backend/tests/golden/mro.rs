@@ -36,29 +36,43 @@ Python: `diamond`*/
 
 Python: `diamond.NamedTuple(typename, fields=None, /, **kwargs)` (signature from inspect.signature)
 
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.fields(..)` | `impl IntoValue` | `None` (positional-only: set in order) |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |
+
+Usage:
+
 ```text
-Usage::
+class Employee(NamedTuple):
+    name: str
+    id: int
+```
 
-    class Employee(NamedTuple):
-        name: str
-        id: int
+This is equivalent to:
 
-This is equivalent to::
+```text
+Employee = collections.namedtuple('Employee', ['name', 'id'])
+```
 
-    Employee = collections.namedtuple('Employee', ['name', 'id'])
-
-The resulting class has an extra __annotations__ attribute, giving a
+The resulting class has an extra \_\_annotations\_\_ attribute, giving a
 dict that maps field names to types.  (The field names are also in
-the _fields attribute, which is part of the namedtuple API.)
-An alternative equivalent functional syntax is also accepted::
+the \_fields attribute, which is part of the namedtuple API.)
+An alternative equivalent functional syntax is also accepted:
 
-    Employee = NamedTuple('Employee', [('name', str), ('id', int)])
+```text
+Employee = NamedTuple('Employee', [('name', str), ('id', int)])
 ```*/
     pub fn NamedTuple(typename: impl __sb::IntoValue) -> NamedTupleCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("diamond", "NamedTuple");
         NamedTupleCall(__sb::Call::at(&SITE, (typename,)))
     }
     ///Pending call of `diamond.NamedTuple`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct NamedTupleCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(NamedTupleCall => __sb::Value, kwarg);
@@ -130,7 +144,15 @@ Constructs a new `Counter`: finish with `.call()`.*/
         pub fn enter(&self) -> __sb::Call<__sb::String> {
             __sb::Call::method(__sb::PyClass::as_py_ref(self), "__enter__", ())
         }
-        ///Python: `diamond.Counter.__exit__(*exc) -> None` (signature from inspect.signature)
+        /**Python: `diamond.Counter.__exit__(*exc) -> None` (signature from inspect.signature)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |*/
         pub fn exit(&self) -> CounterExitCall {
             CounterExitCall(
                 __sb::Call::method(__sb::PyClass::as_py_ref(self), "__exit__", ()),
@@ -170,11 +192,13 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
     __sb::__py_ops!(Counter => __sb::i64; [__sb::i64]; pow);
     __sb::__py_iter!(Counter => __sb::i64);
     ///Pending call of `diamond.Counter.__exit__`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct CounterExitCall(__sb::Call<()>);
     __sb::__call_builder!(CounterExitCall => (), args);
     impl CounterExitCall {}
     ///Pending call of `diamond.Counter.__iter__`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct CounterIterCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(CounterIterCall => stream __sb::Value);
@@ -233,7 +257,16 @@ Python: `diamond.Oops`*/
     impl Oops {
         /**Python: `diamond.Oops` (signature from nowhere: unknown, so the call is dynamic)
 
-Constructs a new `Oops`: finish with `.call()`.*/
+Constructs a new `Oops`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
         pub fn new() -> OopsNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("diamond", "Oops");
             OopsNewCall(__sb::Call::class_at(&SITE, ()))
@@ -252,6 +285,7 @@ Constructs a new `Oops`: finish with `.call()`.*/
         }
     }
     ///Pending call of `diamond.Oops`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct OopsNewCall(__sb::Call<Oops>);
     __sb::__call_builder!(OopsNewCall => Oops, args, kwarg);
@@ -329,6 +363,7 @@ Python: `diamond.Pair.label`*/
     __sb::__py_ops!(Pair => __sb::Vec < __sb::Value >; [__sb::i64]; mul, rmul);
     __sb::__py_iter!(Pair => __sb::Value);
     ///Pending call of `diamond.Pair.__iter__`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct PairIterCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(PairIterCall => stream __sb::Value);

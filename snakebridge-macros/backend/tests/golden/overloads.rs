@@ -35,7 +35,16 @@ pub mod ov {
 Python overloads (signature from the package's .pyi stubs):
 
 - `ov.pick(a: int, b: int, *, out: None = None) -> int`
-- `ov.pick(a: float, *, out: str) -> str`*/
+- `ov.pick(a: float, *, out: str) -> str`
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.b(..)` | `impl Into<i64>` | (none: not every overload takes it) |
+| `.out(..)` | `impl IntoValue` | (none: not every overload takes it) |*/
     pub fn pick<__SbArg: __sb::ArgKind>(
         a: __SbArg,
     ) -> PickCall<<<__SbArg as __sb::ArgKind>::Kind as PickArg>::Output>
@@ -46,6 +55,7 @@ Python overloads (signature from the package's .pyi stubs):
         PickCall(__sb::Call::at(&SITE, (a,)))
     }
     ///Pending call of `ov.pick`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct PickCall<__SbR>(__sb::Call<__SbR>);
     __sb::__call_builder!(PickCall < __SbR > => __SbR);
@@ -69,12 +79,22 @@ Python overloads (signature from the package's .pyi stubs):
     /**Python overloads (signature from the package's .pyi stubs):
 
 - `ov.same(x: str, n: int = 1) -> str`
-- `ov.same(x: str, n: int = 1, *, sep: str = '') -> str`*/
+- `ov.same(x: str, n: int = 1, *, sep: str = '') -> str`
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.n(..)` | `impl Into<i64>` | (none: not every overload takes it) |
+| `.sep(..)` | `impl Into<String>` | (none: not every overload takes it) |*/
     pub fn same(x: impl __sb::Into<__sb::String>) -> SameCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("ov", "same");
         SameCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `ov.same`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct SameCall(__sb::Call<__sb::String>);
     __sb::__call_builder!(SameCall => __sb::String);
@@ -91,12 +111,21 @@ Python overloads (signature from the package's .pyi stubs):
     /**Python overloads (signature from the package's .pyi stubs):
 
 - `ov.posonly(x, /)`
-- `ov.posonly(x, y, /)`*/
+- `ov.posonly(x, y, /)`
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |*/
     pub fn posonly(x: impl __sb::Into<__sb::i64>) -> PosonlyCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("ov", "posonly");
         PosonlyCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `ov.posonly`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct PosonlyCall(__sb::Call<__sb::i64>);
     __sb::__call_builder!(PosonlyCall => __sb::i64, args);

@@ -34,12 +34,25 @@ Python: `reserved`*/
     }
     /**Optional parameters named like builder methods: their setters get a trailing `_`.
 
-Python: `reserved.f(x, *, call_as=None, args=None, call=None, session=None, timeout=None) -> str` (signature from typeshed)*/
+Python: `reserved.f(x, *, call_as=None, args=None, call=None, session=None, timeout=None) -> str` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.call_as_(..)` | `impl Into<i64>` | `None` |
+| `.args(..)` | `impl Into<i64>` | `None` |
+| `.call_(..)` | `impl Into<i64>` | `None` |
+| `.session_(..)` | `impl Into<i64>` | `None` |
+| `.timeout_(..)` | `impl Into<i64>` | `None` |*/
     pub fn f(x: impl __sb::Into<__sb::i64>) -> FCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("reserved", "f");
         FCall(__sb::Call::at(&SITE, (x.into(),)))
     }
     ///Pending call of `reserved.f`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct FCall(__sb::Call<__sb::String>);
     __sb::__call_builder!(FCall => __sb::String);
@@ -67,12 +80,23 @@ Python: `reserved.f(x, *, call_as=None, args=None, call=None, session=None, time
     }
     /**`*args`, a keyword parameter named `kwarg`, and `**kwargs`.
 
-Python: `reserved.g(*args, kwarg=None, **kwargs) -> str` (signature from typeshed)*/
+Python: `reserved.g(*args, kwarg=None, **kwargs) -> str` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.kwarg_(..)` | `impl Into<i64>` | `None` |
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
     pub fn g() -> GCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("reserved", "g");
         GCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `reserved.g`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct GCall(__sb::Call<__sb::String>);
     __sb::__call_builder!(GCall => __sb::String, args, kwarg);
@@ -84,12 +108,22 @@ Python: `reserved.g(*args, kwarg=None, **kwargs) -> str` (signature from typeshe
     }
     /**Without `*args`/`**kwargs`, parameters named `args` and `kwarg` keep their names.
 
-Python: `reserved.h(args=None, kwarg=None) -> str` (signature from typeshed)*/
+Python: `reserved.h(args=None, kwarg=None) -> str` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl Into<i64>` | `None` |
+| `.kwarg(..)` | `impl Into<i64>` | `None` |*/
     pub fn h() -> HCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("reserved", "h");
         HCall(__sb::Call::at(&SITE, ()))
     }
     ///Pending call of `reserved.h`: set optional arguments by their Python names, then `.call()`.
+    #[doc(hidden)]
     #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
     pub struct HCall(__sb::Call<__sb::String>);
     __sb::__call_builder!(HCall => __sb::String);

@@ -65,12 +65,21 @@ Python type: `str`.*/
 
 Python: `pkg.linalg`*/
         use super::__sb;
-        ///Python: `pkg.linalg.norm(x: Array, ord: int | None = None) -> float` (signature from typeshed)
+        /**Python: `pkg.linalg.norm(x: Array, ord: int | None = None) -> float` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.ord(..)` | `impl Into<i64>` | `None` |*/
         pub fn norm(x: &super::Array) -> NormCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("pkg.linalg", "norm");
             NormCall(__sb::Call::at(&SITE, (x,)))
         }
         ///Pending call of `pkg.linalg.norm`: set optional arguments by their Python names, then `.call()`.
+        #[doc(hidden)]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
         pub struct NormCall(__sb::Call<__sb::f64>);
         __sb::__call_builder!(NormCall => __sb::f64);
@@ -94,7 +103,16 @@ Python: `pkg.linalg`*/
         impl Matrix {
             /**Python: `pkg.linalg.Matrix` (signature from nowhere: unknown, so the call is dynamic)
 
-Constructs a new `Matrix`: finish with `.call()`.*/
+Constructs a new `Matrix`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
             pub fn new() -> MatrixNewCall {
                 static SITE: __sb::CallSite = __sb::CallSite::new(
                     "pkg.linalg",
@@ -108,6 +126,7 @@ Constructs a new `Matrix`: finish with `.call()`.*/
             }
         }
         ///Pending call of `pkg.linalg.Matrix`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+        #[doc(hidden)]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
         pub struct MatrixNewCall(__sb::Call<Matrix>);
         __sb::__call_builder!(MatrixNewCall => Matrix, args, kwarg);
@@ -121,7 +140,16 @@ Constructs a new `Matrix`: finish with `.call()`.*/
         impl LinAlgError {
             /**Python: `pkg.linalg.LinAlgError` (signature from nowhere: unknown, so the call is dynamic)
 
-Constructs a new `LinAlgError`: finish with `.call()`.*/
+Constructs a new `LinAlgError`: finish with `.call()`.
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.args(..)` | `impl IntoValue`, each | `*args` |
+| `.kwarg(name, value)` | `&str`, `impl IntoValue` | `**kwargs` |*/
             pub fn new() -> LinAlgErrorNewCall {
                 static SITE: __sb::CallSite = __sb::CallSite::new(
                     "pkg.linalg",
@@ -131,6 +159,7 @@ Constructs a new `LinAlgError`: finish with `.call()`.*/
             }
         }
         ///Pending call of `pkg.linalg.LinAlgError`: set optional arguments by their Python names, then `.call()` (the signature is unknown: pass arguments with `args` and `kwarg`).
+        #[doc(hidden)]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
         pub struct LinAlgErrorNewCall(__sb::Call<LinAlgError>);
         __sb::__call_builder!(LinAlgErrorNewCall => LinAlgError, args, kwarg);
@@ -163,12 +192,21 @@ Python type: `float`.*/
     pub mod random {
         //!Python: `pkg.random`
         use super::__sb;
-        ///Python: `pkg.random.seed(s=None)` (signature from typeshed)
+        /**Python: `pkg.random.seed(s=None)` (signature from typeshed)
+
+# Optional arguments
+
+It returns a pending call: set any of these on it, then `.call()`.
+
+| method | Rust type | Python default |
+|---|---|---|
+| `.s(..)` | `impl Into<i64>` | `None` |*/
         pub fn seed() -> SeedCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("pkg.random", "seed");
             SeedCall(__sb::Call::at(&SITE, ()))
         }
         ///Pending call of `pkg.random.seed`: set optional arguments by their Python names, then `.call()`.
+        #[doc(hidden)]
         #[must_use = "a pending call does nothing until `.call()` or `.stream()`"]
         pub struct SeedCall(__sb::Call<()>);
         __sb::__call_builder!(SeedCall => ());

@@ -150,7 +150,7 @@ pub(super) fn name_members<'m>(
         .map(|m| names::method_base_name(&m.function.name))
         .collect();
     wanted.extend(attrs.iter().map(|a| names::base_name(&a.name)));
-    let settable: Vec<&AttributeInfo> = attrs.iter().copied().filter(|a| !a.readonly).collect();
+    let settable: Vec<&AttributeInfo> = attrs.iter().copied().filter(|a| a.settable()).collect();
     for a in &settable {
         let (getter, _) = names::base_name(&a.name);
         wanted.push((format!("set_{getter}"), true));
@@ -186,7 +186,7 @@ pub(super) fn name_members<'m>(
         .into_iter()
         .zip(getters)
         .map(|(a, getter)| {
-            let setter = if a.readonly { None } else { setters.next() };
+            let setter = if a.settable() { setters.next() } else { None };
             (a, getter, setter)
         })
         .collect();
