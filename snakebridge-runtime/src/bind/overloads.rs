@@ -172,18 +172,18 @@ macro_rules! __py_overloads {
         )]
         pub trait $name {
             /// The result type of a call with an argument of this kind.
-            type Output: $crate::FromValue;
+            type Output: $crate::__private::FromValue;
         }
-        $($crate::__py_overloads!(@arm $name, $kind $($class)?, $out);)*
-        impl $name for $crate::bind::kind::Dynamic { type Output = $crate::Value; }
+        $($crate::__private::__py_overloads!(@arm $name, $kind $($class)?, $out);)*
+        impl $name for $crate::__private::kind::Dynamic { type Output = $crate::__private::Value; }
     };
-    (@arm $name:ident, int, $out:ty) => { impl $name for $crate::bind::kind::Int { type Output = $out; } };
-    (@arm $name:ident, float, $out:ty) => { impl $name for $crate::bind::kind::Float { type Output = $out; } };
-    (@arm $name:ident, str, $out:ty) => { impl $name for $crate::bind::kind::Str { type Output = $out; } };
-    (@arm $name:ident, bytes, $out:ty) => { impl $name for $crate::bind::kind::Bytes { type Output = $out; } };
-    (@arm $name:ident, bool, $out:ty) => { impl $name for $crate::bind::kind::Bool { type Output = $out; } };
-    (@arm $name:ident, array, $out:ty) => { impl $name for $crate::bind::kind::Array { type Output = $out; } };
+    (@arm $name:ident, int, $out:ty) => { impl $name for $crate::__private::kind::Int { type Output = $out; } };
+    (@arm $name:ident, float, $out:ty) => { impl $name for $crate::__private::kind::Float { type Output = $out; } };
+    (@arm $name:ident, str, $out:ty) => { impl $name for $crate::__private::kind::Str { type Output = $out; } };
+    (@arm $name:ident, bytes, $out:ty) => { impl $name for $crate::__private::kind::Bytes { type Output = $out; } };
+    (@arm $name:ident, bool, $out:ty) => { impl $name for $crate::__private::kind::Bool { type Output = $out; } };
+    (@arm $name:ident, array, $out:ty) => { impl $name for $crate::__private::kind::Array { type Output = $out; } };
     (@arm $name:ident, class $class:ty, $out:ty) => {
-        impl $name for $crate::bind::kind::Class<$class> { type Output = $out; }
+        impl $name for $crate::__private::kind::Class<$class> { type Output = $out; }
     };
 }

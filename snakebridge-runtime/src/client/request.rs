@@ -49,7 +49,7 @@ impl CallType {
 
 /// One call into Python.
 ///
-/// Clients receive it as a struct; its JSON form ([`wire::request_payload`](crate::wire::request_payload)) is the seed's payload:
+/// Clients receive it as a struct; its JSON form ([`wire::request_payload`](crate::client::wire::request_payload)) is the seed's payload:
 /// `library`, `python_module`, `function`, `args`, `kwargs`, `idempotent`, and for other call
 /// types `call_type` with `class`, `method`, `attr`, `ref` and `value` as they apply.
 #[derive(Debug, Clone, PartialEq)]

@@ -30,7 +30,7 @@ use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{CallContext, Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
-use crate::telemetry;
+use crate::client::telemetry;
 
 use convert::{from_py, ref_object, to_py};
 use environment::start_interpreter;

@@ -27,7 +27,7 @@ use crate::data::error::{Error, Result};
 use crate::data::nesting::walk;
 use crate::data::pyref::{PyRef, RefHandle, RefOwner};
 use crate::data::value::Value;
-use crate::wire;
+use crate::client::wire;
 
 type Handler = Box<dyn Fn(&str, &Json, &CallOptions) -> Result<Value> + Send + Sync>;
 type Matcher = Box<dyn Fn(&str, &Json) -> bool + Send + Sync>;

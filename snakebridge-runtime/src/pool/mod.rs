@@ -33,8 +33,8 @@ use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
 use crate::data::pyref::{PyRef, RefHandle};
 use crate::data::value::Value;
-use crate::telemetry::{time_decode, time_encode};
-use crate::wire;
+use crate::client::telemetry::{time_decode, time_encode};
+use crate::client::wire;
 
 /// Where a worker's stdout and stderr go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

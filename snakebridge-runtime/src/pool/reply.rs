@@ -14,7 +14,7 @@ use crate::data::error::{CallContext, Error, ExceptionKind, PythonError, Result}
 use crate::data::pyref::PyRef;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
-use crate::wire::{self, RefResolver};
+use crate::client::wire::{self, RefResolver};
 
 /// A `call` or `stream` frame around the seed payload (its JSON text, from
 /// [`wire::write_request_payload`]), with the elements of its arrays that
