@@ -117,7 +117,8 @@ fn dict_with_int_keys_and_nan_round_trips_unchanged() {
     assert_eq!(back, v);
     // The JSON wire form keeps it too.
     let json = snakebridge::client::wire::encode_value(&v);
-    let decoded = snakebridge::client::wire::decode_value(&json, &snakebridge::client::wire::NoRefs).unwrap();
+    let decoded =
+        snakebridge::client::wire::decode_value(&json, &snakebridge::client::wire::NoRefs).unwrap();
     assert_eq!(decoded, v);
 }
 

@@ -81,8 +81,7 @@ pub(crate) const FALLBACK_SITE_CALL: Option<SiteCall> = Some(embedded::site_call
 pub(crate) const FALLBACK_SITE_CALL: Option<SiteCall> = None;
 
 /// See [`FALLBACK_SITE_CALL`].
-pub(crate) type SiteCall =
-    fn(&client::Request, &client::CallOptions) -> Option<Result<Value>>;
+pub(crate) type SiteCall = fn(&client::Request, &client::CallOptions) -> Option<Result<Value>>;
 
 // The user's API (the first door); `client` and `__private` are the other two.
 pub use api::{

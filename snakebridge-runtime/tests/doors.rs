@@ -49,8 +49,8 @@ fn outside(dir: &Path, prefix: &str, door: &str) -> (usize, Vec<String>) {
 
 #[test]
 fn generated_code_names_the_facade_only_through_private() {
-    let goldens = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../snakebridge-macros/backend/tests/golden");
+    let goldens =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../snakebridge-macros/backend/tests/golden");
     let (seen, stray) = outside(&goldens, "::snakebridge", "::__private");
     // The goldens do name the facade (else this test checks nothing).
     assert!(seen > 0, "no `::snakebridge` path in {}", goldens.display());
@@ -60,7 +60,10 @@ fn generated_code_names_the_facade_only_through_private() {
         stray.join("\n")
     );
     let (runtime, _) = outside(&goldens, "snakebridge_runtime", "");
-    assert_eq!(runtime, 0, "generated code names the runtime crate directly");
+    assert_eq!(
+        runtime, 0,
+        "generated code names the runtime crate directly"
+    );
 }
 
 #[test]

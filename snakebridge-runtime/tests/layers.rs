@@ -10,13 +10,13 @@ use std::path::Path;
 
 /// Bottom up. The crate root (`lib.rs`) is the composition root and may name anything.
 const LAYERS: &[&str] = &[
-    "data",      // 1. Value, NdArray, PyRef, Error, ReturnPolicy, serde bridge
-    "client",    // 2. RuntimeClient, Request, CallOptions, client selection, wire, telemetry
-    "api",       // 3. the universal API (Call, call, PyRef methods)
-    "mock",      // 4. clients
-    "embedded",  // 4.
-    "pool",      // 4.
-    "bind",      // 5. what generated code uses
+    "data",     // 1. Value, NdArray, PyRef, Error, ReturnPolicy, serde bridge
+    "client",   // 2. RuntimeClient, Request, CallOptions, client selection, wire, telemetry
+    "api",      // 3. the universal API (Call, call, PyRef methods)
+    "mock",     // 4. clients
+    "embedded", // 4.
+    "pool",     // 4.
+    "bind",     // 5. what generated code uses
 ];
 
 /// Root items a layer may name: the composition root's registration of the fallback client, and

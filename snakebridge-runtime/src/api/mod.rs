@@ -6,12 +6,12 @@ use std::panic::Location;
 use std::time::Duration;
 
 use crate::client::request::{Args, CallOptions, CallSite, Name, Request};
+use crate::client::telemetry::{self, CallEvent};
 use crate::client::{SessionHandle, ValueStream, fallback_is_current, with_current};
 use crate::data::error::{Error, Result};
 use crate::data::pyref::PyRef;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{FromValue, IntoValue, Value};
-use crate::client::telemetry::{self, CallEvent};
 
 mod context;
 mod pyref_methods;

@@ -7,6 +7,11 @@
 //! overloaded callable: a trait implemented by the kinds, whose `Output` is the result type
 //! (`__py_overloads!`), so that each callable costs a handful of impls however many Rust types
 //! a kind stands for.
+//!
+//! The kinds and the keywords of `__py_overloads!`'s arms (`int`, `float`, ..., `class`) are the
+//! contract's [`OverloadKind`](snakebridge_contract::OverloadKind) list, which the generator
+//! emits from; `tests/overload_contract.rs` passes every keyword to the macro and checks the
+//! `kind` type each arm lands on.
 
 use std::marker::PhantomData;
 
@@ -16,7 +21,9 @@ use crate::data::value::{Bytes, Date, DateTime, IntoValue, Time, Value};
 
 use super::PyClass;
 
-/// The kinds of first argument an overload can be told apart by.
+/// The kinds of first argument an overload can be told apart by: one type per
+/// [`OverloadKind`](snakebridge_contract::OverloadKind), named by its `runtime_type`, and
+/// `Dynamic`.
 pub mod kind {
     use super::PhantomData;
 
@@ -158,7 +165,8 @@ mod ndarray_kinds {
 /// `kind::Float`, ..., `kind::Class<ndarray>`, and `kind::Dynamic` (a `Value`). The generated
 /// function is `fn sqrt<A: ArgKind>(x: A) -> SqrtCall<<A::Kind as SqrtArg>::Output> where
 /// A::Kind: SqrtArg`. The generator lists every kind of data (`str => Value;` where the stubs
-/// do not say), so that every argument the untyped form took still compiles.
+/// do not say), so that every argument the untyped form took still compiles. The arms' keywords
+/// are the contract's [`OverloadKind::keyword`](snakebridge_contract::OverloadKind::keyword)s.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __py_overloads {

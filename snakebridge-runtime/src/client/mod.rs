@@ -56,7 +56,8 @@ pub type ValueStream = Box<dyn Iterator<Item = Result<Value>> + Send>;
 
 /// Executes requests: the embedded interpreter, a pool of workers, or a mock.
 ///
-/// Implement it to route calls elsewhere; install it with [`set_default_client`] or
+/// Implement it to route calls elsewhere (see the [module documentation](self) for an example);
+/// install it with [`set_default_client`](crate::set_default_client) or
 /// [`with_client`].
 pub trait RuntimeClient: Send + Sync + 'static {
     /// Runs one request and returns its result.

@@ -241,7 +241,7 @@ fn decode_float(j: &Json, refs: &dyn RefResolver) -> Result<f64> {
 }
 
 /// Decodes wire JSON into a value; refs are turned into [`PyRef`]s by `refs`. Data nested
-/// deeper than [`MAX_NESTING`](crate::contract::MAX_NESTING) is an [`Error::Decode`].
+/// deeper than [`MAX_NESTING`](crate::client::contract::MAX_NESTING) is an [`Error::Decode`].
 pub fn decode_value(json: &Json, refs: &dyn RefResolver) -> Result<Value> {
     decode_at(json, refs, 0)
 }

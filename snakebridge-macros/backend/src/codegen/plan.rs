@@ -489,8 +489,14 @@ mod tests {
                 .map(|(_, r)| r.clone())
         };
         let ndarray = RustType::Class(ClassPath::new("numpy.ndarray", quote::quote!(ndarray)));
-        assert_eq!(result(&OverloadArg::Data(OverloadKind::Float)), Some(RustType::Float));
-        assert_eq!(result(&OverloadArg::Data(OverloadKind::Array)), Some(ndarray.clone()));
+        assert_eq!(
+            result(&OverloadArg::Data(OverloadKind::Float)),
+            Some(RustType::Float)
+        );
+        assert_eq!(
+            result(&OverloadArg::Data(OverloadKind::Array)),
+            Some(ndarray.clone())
+        );
         // An instance of the array class is array-like: it gets the array arm's result.
         let class = OverloadArg::Class(ClassPath::new("numpy.ndarray", quote::quote!(ndarray)));
         assert_eq!(result(&class), Some(ndarray));
@@ -521,7 +527,10 @@ mod tests {
             .iter()
             .find(|(k, _)| *k == OverloadArg::Data(OverloadKind::Float));
         assert_eq!(float.map(|(_, r)| r), Some(&RustType::Str));
-        let int = plan.overloads.iter().find(|(k, _)| *k == OverloadArg::Data(OverloadKind::Int));
+        let int = plan
+            .overloads
+            .iter()
+            .find(|(k, _)| *k == OverloadArg::Data(OverloadKind::Int));
         assert_eq!(int.map(|(_, r)| r), Some(&RustType::Value));
         let f = func(vec![
             sig(vec![p("x", PositionalOnly, "int", None)], "int"),

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::data::value::Value;
 
-/// The element type of an [`NdArray`], named as numpy names it.
+/// The element type of an [`NdArray`](super::NdArray), named as numpy names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DType {

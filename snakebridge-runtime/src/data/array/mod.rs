@@ -38,10 +38,10 @@ mod storage;
 #[cfg(test)]
 mod tests;
 
-pub use dtype::{Complex, DType, Element};
 pub(crate) use dtype::with_element;
-pub use storage::large_vec;
+pub use dtype::{Complex, DType, Element};
 pub(crate) use storage::Storage;
+pub use storage::large_vec;
 use storage::{SharedStorage, StaticStorage, VecStorage};
 
 use std::any::Any;

@@ -54,7 +54,7 @@ impl<T: Element> Storage for StaticStorage<T> {
 
 /// An empty `Vec` with room for `capacity` elements whose buffer, when large, the operating
 /// system backs with transparent huge pages where it allows (Linux `madvise(MADV_HUGEPAGE)`),
-/// as numpy does for its own large arrays. Fill it, then move it into an [`NdArray`]: numpy
+/// as numpy does for its own large arrays. Fill it, then move it into an [`NdArray`](super::NdArray): numpy
 /// reductions over huge-page memory run ~15–25% faster than over an ordinary allocation (fewer
 /// TLB misses), which is most of the gap between a Rust buffer and a numpy-made array.
 /// Elsewhere, or for small capacities, it is `Vec::with_capacity`.

@@ -143,7 +143,7 @@ impl Value {
     /// a value built by hand tens of thousands of levels deep overflows the stack when it goes
     /// out of scope. `Value` does not implement `Drop` itself (that would forbid moving out of
     /// its variants in a `match`); values the runtime decodes are never deeper than
-    /// [`MAX_NESTING`](crate::contract::MAX_NESTING), and the arguments of a call are dropped this way.
+    /// [`MAX_NESTING`](crate::client::contract::MAX_NESTING), and the arguments of a call are dropped this way.
     /// Call it on values of unbounded depth that you build yourself.
     ///
     /// ```
