@@ -119,7 +119,8 @@ impl Drop for Request {
 /// they resolved for it, so a call needs no lookup by name.
 ///
 /// ```
-/// use snakebridge_runtime::{Call, CallSite};
+/// use snakebridge_runtime::Call;
+/// use snakebridge_runtime::client::CallSite;
 /// static SQRT: CallSite = CallSite::new("math", "sqrt");
 /// let call = Call::<f64>::at(&SQRT, (16.0,));
 /// assert_eq!(call.request().name, "sqrt");

@@ -43,7 +43,8 @@ type Callables = HashMap<String, HashMap<String, Py<PyAny>>>;
 /// [`EmbeddedClient::shared`].
 ///
 /// ```no_run
-/// use snakebridge_runtime::{EmbeddedClient, RuntimeClient, Request, CallOptions, Value};
+/// use snakebridge_runtime::client::{CallOptions, Request, RuntimeClient};
+/// use snakebridge_runtime::{EmbeddedClient, Value};
 /// let client = EmbeddedClient::shared();
 /// println!("{}", client.environment()?);
 /// let mut req = Request::function("math", "sqrt");
