@@ -23,20 +23,15 @@
 //! # Ok::<(), snakebridge::Error>(())
 //! ```
 //!
-//! Everything of [`snakebridge_runtime`] is re-exported here; see its documentation for values,
-//! refs, errors and clients.
+//! The runtime is re-exported here as it presents itself: its root is this crate's root (values,
+//! refs, errors, clients), and [`client`] holds what someone writing a
+//! [`RuntimeClient`](client::RuntimeClient) needs.
 
 pub use snakebridge_macros::python_module;
+// The runtime's three doors, exactly: its root (the user's API), `client` (what a
+// `RuntimeClient` implementation needs) and the hidden `__private` (the one path generated code
+// names, as `::snakebridge::__private`). The glob brings all three.
 pub use snakebridge_runtime::*;
-
-/// The runtime crate, for paths like `snakebridge::runtime::wire`.
-pub use snakebridge_runtime as runtime;
-
-/// Items used by generated code. Not a public API: may change in any release.
-#[doc(hidden)]
-pub mod __private {
-    pub use snakebridge_runtime::bind::*;
-}
 
 /// The README's Rust code blocks, compiled and run as doctests of this crate (`cargo test --doc`).
 #[cfg(doctest)]

@@ -1,7 +1,7 @@
 //! The macro<->runtime contract, end to end: Python parameters named like the methods a
 //! builder gets from the runtime (`call`, `call_as`, `session`, `timeout`, `args`, `kwarg`, the
-//! list of `snakebridge::contract::builder`) bind with a trailing `_` and reach Python under
-//! their own names, while the builder's own methods keep working beside them.
+//! list of `snakebridge::client::contract::builder`) bind with a trailing `_` and reach Python
+//! under their own names, while the builder's own methods keep working beside them.
 
 mod common;
 

@@ -116,8 +116,9 @@ fn dict_with_int_keys_and_nan_round_trips_unchanged() {
     let back: Value = call("copy", "deepcopy", (v.clone(),)).unwrap();
     assert_eq!(back, v);
     // The JSON wire form keeps it too.
-    let json = snakebridge::wire::encode_value(&v);
-    let decoded = snakebridge::wire::decode_value(&json, &snakebridge::wire::NoRefs).unwrap();
+    let json = snakebridge::client::wire::encode_value(&v);
+    let decoded =
+        snakebridge::client::wire::decode_value(&json, &snakebridge::client::wire::NoRefs).unwrap();
     assert_eq!(decoded, v);
 }
 

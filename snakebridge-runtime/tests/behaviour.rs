@@ -12,10 +12,10 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use snakebridge_runtime::client::{CallOptions, Request, RuntimeClient};
 use snakebridge_runtime::{
-    Bytes, Call, CallOptions, Error, ExceptionKind, FromValue, MockClient, PoolClient, PyRef,
-    Request, ReturnPolicy, RuntimeClient, Value, call, construct, in_session, iterate, module_attr,
-    with_client,
+    Bytes, Call, Error, ExceptionKind, FromValue, MockClient, PoolClient, PyRef, ReturnPolicy,
+    Value, call, construct, in_session, iterate, module_attr, with_client,
 };
 
 enum Client {

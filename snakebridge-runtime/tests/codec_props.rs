@@ -11,8 +11,8 @@ use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value as Json};
 use snakebridge_runtime::array::Complex;
+use snakebridge_runtime::client::wire::{NoRefs, decode_value, encode_value};
 use snakebridge_runtime::ndarray::{ArrayD, Axis, IxDyn};
-use snakebridge_runtime::wire::{NoRefs, decode_value, encode_value};
 use snakebridge_runtime::{
     DType, Date, DateTime, Element, NdArray, PyRef, Time, Value, from_value, to_value,
 };

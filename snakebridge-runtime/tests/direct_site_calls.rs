@@ -3,8 +3,9 @@
 //! from the client the program chose: a `with_client` scope, or a default set later. Its own
 //! test binary, because it sets the process-wide default.
 
+use snakebridge_runtime::client::CallSite;
 use snakebridge_runtime::{
-    Call, CallSite, IntoValue, MockClient, ReturnPolicy, Value, set_default_client, with_client,
+    Call, IntoValue, MockClient, ReturnPolicy, Value, set_default_client, with_client,
 };
 
 /// What `#[python_module("math")]` generates for `math.sqrt`.

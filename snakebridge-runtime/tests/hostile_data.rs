@@ -9,10 +9,9 @@ mod support;
 
 use std::sync::Arc;
 
-use snakebridge_runtime::contract::MAX_NESTING;
-use snakebridge_runtime::{
-    Call, Error, PoolClient, ReturnPolicy, RuntimeClient, Value, call, with_client,
-};
+use snakebridge_runtime::client::RuntimeClient;
+use snakebridge_runtime::client::contract::MAX_NESTING;
+use snakebridge_runtime::{Call, Error, PoolClient, ReturnPolicy, Value, call, with_client};
 
 const MODULE: &str = "snakebridge_hostile";
 

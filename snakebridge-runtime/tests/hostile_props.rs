@@ -9,10 +9,9 @@ mod support;
 use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
-use snakebridge_runtime::contract::MAX_NESTING;
-use snakebridge_runtime::{
-    Call, Error, PoolClient, PyRef, ReturnPolicy, RuntimeClient, Value, call, with_client,
-};
+use snakebridge_runtime::client::RuntimeClient;
+use snakebridge_runtime::client::contract::MAX_NESTING;
+use snakebridge_runtime::{Call, Error, PoolClient, PyRef, ReturnPolicy, Value, call, with_client};
 
 const MODULE: &str = "snakebridge_hostile";
 

@@ -7,10 +7,10 @@ use snakebridge_runtime::{PyRef, Value};
 pub struct Probe {
     __sb_ref: PyRef,
 }
-snakebridge_runtime::__py_class!(Probe, "builtins", "object");
+snakebridge_runtime::__private::__py_class!(Probe, "builtins", "object");
 
 // Every operator of the contract, in its order.
-snakebridge_runtime::__py_ops!(Probe => Value; []; add, sub, mul, truediv, mod, and, or, xor,
+snakebridge_runtime::__private::__py_ops!(Probe => Value; []; add, sub, mul, truediv, mod, and, or, xor,
     lshift, rshift, radd, rsub, rmul, rtruediv, rmod, neg, invert, pow, matmul, floordiv, lt, le,
     gt, ge, pos, abs, iadd, isub, imul, itruediv);
 
@@ -22,7 +22,7 @@ const LISTED: &[&str] = &[
 
 #[test]
 fn every_contract_operator_is_implemented_by_the_macro() {
-    assert_eq!(LISTED, snakebridge_runtime::contract::OPERATORS);
+    assert_eq!(LISTED, snakebridge_runtime::client::contract::OPERATORS);
     // The impls exist (type-checked, not called: no Python needed).
     fn _uses(p: &Probe) {
         let _ = p + 1;

@@ -126,12 +126,12 @@ fn using_a_closed_session_is_a_clear_error() {
     let id = dropped.id();
     drop(dropped);
     let err = with_client(pool.clone(), || {
-        let options = snakebridge_runtime::CallOptions {
+        let options = snakebridge_runtime::client::CallOptions {
             session: Some(id),
             ..Default::default()
         };
         snakebridge_runtime::current_client().unwrap().execute(
-            &snakebridge_runtime::Request::function("os", "getpid"),
+            &snakebridge_runtime::client::Request::function("os", "getpid"),
             &options,
         )
     })
@@ -191,7 +191,7 @@ fn refs_of_another_worker_cannot_join_a_session() {
 /// What `#[python_module]` generates for a function: a builder newtype with the call options.
 #[allow(non_camel_case_types)]
 struct getpid(snakebridge_runtime::Call<i64>);
-snakebridge_runtime::__call_builder!(getpid => i64);
+snakebridge_runtime::__private::__call_builder!(getpid => i64);
 
 #[test]
 fn generated_builders_take_a_session() {

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
 use snakebridge_runtime::array::large_vec;
-use snakebridge_runtime::{Call, CallSite, NdArray};
+use snakebridge_runtime::client::CallSite;
+use snakebridge_runtime::{Call, NdArray};
 
 use crate::{Figure, Mode, median, ms};
 

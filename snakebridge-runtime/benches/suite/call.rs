@@ -6,7 +6,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use pyo3::prelude::*;
-use snakebridge_runtime::{Call, CallSite, call};
+use snakebridge_runtime::client::CallSite;
+use snakebridge_runtime::{Call, call};
 
 use crate::{Figure, Mode, median};
 
@@ -66,9 +67,9 @@ pub fn run(mode: Mode) -> Vec<Figure> {
         (0..rounds)
             .map(|_| {
                 per_call_ns(calls * 10, |_| {
-                    black_box(snakebridge_runtime::telemetry::enabled());
-                    black_box(snakebridge_runtime::telemetry::measuring());
-                    black_box(snakebridge_runtime::telemetry::measuring());
+                    black_box(snakebridge_runtime::client::telemetry::enabled());
+                    black_box(snakebridge_runtime::client::telemetry::measuring());
+                    black_box(snakebridge_runtime::client::telemetry::measuring());
                 })
             })
             .collect(),

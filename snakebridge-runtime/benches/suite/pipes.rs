@@ -55,7 +55,7 @@ impl Loop {
     }
 
     fn start_with(script: &str, args: &[&str]) -> Loop {
-        let choice = snakebridge_runtime::contract::interpreter::from_env();
+        let choice = snakebridge_runtime::client::contract::interpreter::from_env();
         let mut child = Command::new(&choice.program)
             .args(["-I", "-u", "-c", script])
             .args(args)

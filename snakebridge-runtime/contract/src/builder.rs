@@ -1,4 +1,4 @@
-//! Names the runtime's call builders define (`__call_builder!` in `snakebridge_runtime::bind`).
+//! Names the runtime's call builders define (`__call_builder!` in the runtime's `__private`).
 //!
 //! A generated builder is a newtype over the runtime's `Call`; the runtime's macro gives it the
 //! terminal methods and per-call options below, and, for callables with `*args` / `**kwargs`,

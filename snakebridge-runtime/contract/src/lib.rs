@@ -9,6 +9,8 @@
 //!   in the order an exception's class is tested against them.
 //! - [`interpreter`]: the one rule that chooses the Python interpreter, used by the introspector,
 //!   the embedded client's environment and the pool's workers alike.
+//! - [`OverloadKind`]: the kinds of first argument an overloaded callable is told apart by,
+//!   as the generator's `__py_overloads!` arms spell them and the runtime implements them.
 //! - [`python_package`]: Python packages shipped inside a crate and imported from memory by a
 //!   child interpreter (the pool's worker, the introspector).
 //!
@@ -26,9 +28,11 @@
 pub mod builder;
 mod exception;
 pub mod interpreter;
+mod overload;
 pub mod python_package;
 
 pub use exception::ExceptionKind;
+pub use overload::OverloadKind;
 
 /// The largest tuple the runtime converts: `IntoArgs` for argument tuples, `IntoValue` and
 /// `FromValue` for tuple values. The generator passes up to this many positional arguments as a

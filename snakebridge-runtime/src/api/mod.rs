@@ -6,12 +6,12 @@ use std::panic::Location;
 use std::time::Duration;
 
 use crate::client::request::{Args, CallOptions, CallSite, Name, Request};
+use crate::client::telemetry::{self, CallEvent};
 use crate::client::{SessionHandle, ValueStream, fallback_is_current, with_current};
 use crate::data::error::{Error, Result};
 use crate::data::pyref::PyRef;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{FromValue, IntoValue, Value};
-use crate::telemetry::{self, CallEvent};
 
 mod context;
 mod pyref_methods;
@@ -392,7 +392,7 @@ impl<R: FromValue> Call<R> {
             && matches!(self.options.pool, None | Some(Name::Borrowed(_)))
     }
 
-    /// [`Call::call`] with telemetry events (see [`crate::telemetry`]).
+    /// [`Call::call`] with telemetry events (see [`crate::client::telemetry`]).
     #[cold]
     fn call_measured(self, location: &'static Location<'static>) -> Result<R> {
         let event = CallEvent::start(&self.request);

@@ -7,6 +7,11 @@
 //! overloaded callable: a trait implemented by the kinds, whose `Output` is the result type
 //! (`__py_overloads!`), so that each callable costs a handful of impls however many Rust types
 //! a kind stands for.
+//!
+//! The kinds and the keywords of `__py_overloads!`'s arms (`int`, `float`, ..., `class`) are the
+//! contract's [`OverloadKind`](snakebridge_contract::OverloadKind) list, which the generator
+//! emits from; `tests/overload_contract.rs` passes every keyword to the macro and checks the
+//! `kind` type each arm lands on.
 
 use std::marker::PhantomData;
 
@@ -16,7 +21,9 @@ use crate::data::value::{Bytes, Date, DateTime, IntoValue, Time, Value};
 
 use super::PyClass;
 
-/// The kinds of first argument an overload can be told apart by.
+/// The kinds of first argument an overload can be told apart by: one type per
+/// [`OverloadKind`](snakebridge_contract::OverloadKind), named by its `runtime_type`, and
+/// `Dynamic`.
 pub mod kind {
     use super::PhantomData;
 
@@ -158,7 +165,8 @@ mod ndarray_kinds {
 /// `kind::Float`, ..., `kind::Class<ndarray>`, and `kind::Dynamic` (a `Value`). The generated
 /// function is `fn sqrt<A: ArgKind>(x: A) -> SqrtCall<<A::Kind as SqrtArg>::Output> where
 /// A::Kind: SqrtArg`. The generator lists every kind of data (`str => Value;` where the stubs
-/// do not say), so that every argument the untyped form took still compiles.
+/// do not say), so that every argument the untyped form took still compiles. The arms' keywords
+/// are the contract's [`OverloadKind::keyword`](snakebridge_contract::OverloadKind::keyword)s.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __py_overloads {
@@ -172,18 +180,18 @@ macro_rules! __py_overloads {
         )]
         pub trait $name {
             /// The result type of a call with an argument of this kind.
-            type Output: $crate::FromValue;
+            type Output: $crate::__private::FromValue;
         }
-        $($crate::__py_overloads!(@arm $name, $kind $($class)?, $out);)*
-        impl $name for $crate::bind::kind::Dynamic { type Output = $crate::Value; }
+        $($crate::__private::__py_overloads!(@arm $name, $kind $($class)?, $out);)*
+        impl $name for $crate::__private::kind::Dynamic { type Output = $crate::__private::Value; }
     };
-    (@arm $name:ident, int, $out:ty) => { impl $name for $crate::bind::kind::Int { type Output = $out; } };
-    (@arm $name:ident, float, $out:ty) => { impl $name for $crate::bind::kind::Float { type Output = $out; } };
-    (@arm $name:ident, str, $out:ty) => { impl $name for $crate::bind::kind::Str { type Output = $out; } };
-    (@arm $name:ident, bytes, $out:ty) => { impl $name for $crate::bind::kind::Bytes { type Output = $out; } };
-    (@arm $name:ident, bool, $out:ty) => { impl $name for $crate::bind::kind::Bool { type Output = $out; } };
-    (@arm $name:ident, array, $out:ty) => { impl $name for $crate::bind::kind::Array { type Output = $out; } };
+    (@arm $name:ident, int, $out:ty) => { impl $name for $crate::__private::kind::Int { type Output = $out; } };
+    (@arm $name:ident, float, $out:ty) => { impl $name for $crate::__private::kind::Float { type Output = $out; } };
+    (@arm $name:ident, str, $out:ty) => { impl $name for $crate::__private::kind::Str { type Output = $out; } };
+    (@arm $name:ident, bytes, $out:ty) => { impl $name for $crate::__private::kind::Bytes { type Output = $out; } };
+    (@arm $name:ident, bool, $out:ty) => { impl $name for $crate::__private::kind::Bool { type Output = $out; } };
+    (@arm $name:ident, array, $out:ty) => { impl $name for $crate::__private::kind::Array { type Output = $out; } };
     (@arm $name:ident, class $class:ty, $out:ty) => {
-        impl $name for $crate::bind::kind::Class<$class> { type Output = $out; }
+        impl $name for $crate::__private::kind::Class<$class> { type Output = $out; }
     };
 }

@@ -1,15 +1,54 @@
-//! Layer 2: the [`RuntimeClient`] trait every client implements, the [`Request`](request::Request)
-//! it receives with its [`CallOptions`](request::CallOptions), and which client a call goes to
-//! ([`select`]).
+//! What someone writing a [`RuntimeClient`] needs: the trait, the [`Request`] it receives with
+//! its [`CallOptions`], the [`CallSite`] where a client may keep what it resolved, the
+//! [`RefOwner`] behind a remote [`PyRef`](crate::PyRef), the JSON [`wire`] form of values and
+//! requests, the [`telemetry`] hooks, and the [`contract`] the runtime shares with the code
+//! generator.
+//!
+//! This is the second of the crate's three doors (the root is the user's API, `__private` what
+//! generated code names). Inside the crate it is layer 2: it also chooses which client a call
+//! goes to (`select`; the root re-exports its public functions).
+//!
+//! ```
+//! use snakebridge_runtime::client::{CallOptions, Request, RuntimeClient, ValueStream};
+//! use snakebridge_runtime::{Error, Result, Value};
+//!
+//! /// Answers every call with its function's name.
+//! struct Echo;
+//!
+//! impl RuntimeClient for Echo {
+//!     fn execute(&self, request: &Request, _: &CallOptions) -> Result<Value> {
+//!         Ok(Value::Str(request.name.to_string()))
+//!     }
+//!     fn execute_stream(&self, _: &Request, _: &CallOptions) -> Result<ValueStream> {
+//!         Err(Error::Config { message: "Echo does not stream".into() })
+//!     }
+//!     fn name(&self) -> &str {
+//!         "echo"
+//!     }
+//! }
+//!
+//! let name: String = snakebridge_runtime::with_client(std::sync::Arc::new(Echo), || {
+//!     snakebridge_runtime::call("math", "sqrt", (2.0,))
+//! })?;
+//! assert_eq!(name, "sqrt");
+//! # Ok::<(), Error>(())
+//! ```
 
-pub mod request;
-pub mod select;
+pub(crate) mod request;
+pub(crate) mod select;
+pub mod telemetry;
+pub mod wire;
+
+pub use crate::data::pyref::RefOwner;
+pub use request::{Args, CallOptions, CallSite, CallType, Name, Request};
+/// The contract this runtime shares with the code generator (builder method names, arity
+/// limits, exception kinds, the interpreter rule, the nesting limit).
+pub use snakebridge_contract as contract;
 
 use crate::data::error::Result;
 use crate::data::value::Value;
-use request::{CallOptions, Request};
 
-pub use select::{current_client, set_default_client, with_client};
+pub(crate) use select::with_client;
 pub(crate) use select::{fallback_is_current, with_current};
 
 /// A stream of values from a Python iterator or generator.
@@ -17,7 +56,8 @@ pub type ValueStream = Box<dyn Iterator<Item = Result<Value>> + Send>;
 
 /// Executes requests: the embedded interpreter, a pool of workers, or a mock.
 ///
-/// Implement it to route calls elsewhere; install it with [`set_default_client`] or
+/// Implement it to route calls elsewhere (see the [module documentation](self) for an example);
+/// install it with [`set_default_client`](crate::set_default_client) or
 /// [`with_client`].
 pub trait RuntimeClient: Send + Sync + 'static {
     /// Runs one request and returns its result.

@@ -49,7 +49,7 @@ impl CallType {
 
 /// One call into Python.
 ///
-/// Clients receive it as a struct; its JSON form ([`wire::request_payload`](crate::wire::request_payload)) is the seed's payload:
+/// Clients receive it as a struct; its JSON form ([`wire::request_payload`](crate::client::wire::request_payload)) is the seed's payload:
 /// `library`, `python_module`, `function`, `args`, `kwargs`, `idempotent`, and for other call
 /// types `call_type` with `class`, `method`, `attr`, `ref` and `value` as they apply.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,7 +119,8 @@ impl Drop for Request {
 /// they resolved for it, so a call needs no lookup by name.
 ///
 /// ```
-/// use snakebridge_runtime::{Call, CallSite};
+/// use snakebridge_runtime::Call;
+/// use snakebridge_runtime::client::CallSite;
 /// static SQRT: CallSite = CallSite::new("math", "sqrt");
 /// let call = Call::<f64>::at(&SQRT, (16.0,));
 /// assert_eq!(call.request().name, "sqrt");

@@ -5,7 +5,7 @@
 //! on a ref needs no lookup. Safe to use from many threads (calls serialise on the GIL).
 //!
 //! The interpreter is the `libpython` this program was linked against. Which packages it sees
-//! follows the contract's interpreter rule ([`crate::contract::interpreter`]), as the introspector
+//! follows the contract's interpreter rule ([`crate::client::contract::interpreter`]), as the introspector
 //! and pool workers do: `SNAKEBRIDGE_PYTHON`, else `PYO3_PYTHON` (an interpreter whose `sys.path`
 //! is adopted, typically a venv's `bin/python`), else `VIRTUAL_ENV` (the venv's `site-packages`
 //! is added). See [`EmbeddedClient::environment`].
@@ -26,11 +26,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::client::request::{CallOptions, CallSite, CallType, Request};
+use crate::client::telemetry;
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{CallContext, Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
-use crate::telemetry;
 
 use convert::{from_py, ref_object, to_py};
 use environment::start_interpreter;
@@ -43,7 +43,8 @@ type Callables = HashMap<String, HashMap<String, Py<PyAny>>>;
 /// [`EmbeddedClient::shared`].
 ///
 /// ```no_run
-/// use snakebridge_runtime::{EmbeddedClient, RuntimeClient, Request, CallOptions, Value};
+/// use snakebridge_runtime::client::{CallOptions, Request, RuntimeClient};
+/// use snakebridge_runtime::{EmbeddedClient, Value};
 /// let client = EmbeddedClient::shared();
 /// println!("{}", client.environment()?);
 /// let mut req = Request::function("math", "sqrt");

@@ -22,12 +22,12 @@ use std::sync::{Arc, Mutex, Weak};
 use serde_json::Value as Json;
 
 use crate::client::request::{CallOptions, Request};
+use crate::client::wire;
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
 use crate::data::nesting::walk;
 use crate::data::pyref::{PyRef, RefHandle, RefOwner};
 use crate::data::value::Value;
-use crate::wire;
 
 type Handler = Box<dyn Fn(&str, &Json, &CallOptions) -> Result<Value> + Send + Sync>;
 type Matcher = Box<dyn Fn(&str, &Json) -> bool + Send + Sync>;

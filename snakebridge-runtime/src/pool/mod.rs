@@ -29,12 +29,12 @@ use self::sched::{AcquireError, Pool, Target};
 use self::stream::PoolStream;
 use self::worker::{Failure, Frame, ID_SHIFT, Worker, lock};
 use crate::client::request::{CallOptions, Request};
+use crate::client::telemetry::{time_decode, time_encode};
+use crate::client::wire;
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
 use crate::data::pyref::{PyRef, RefHandle};
 use crate::data::value::Value;
-use crate::telemetry::{time_decode, time_encode};
-use crate::wire;
 
 /// Where a worker's stdout and stderr go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -133,7 +133,7 @@ impl PoolConfig {
     }
 
     /// The Python interpreter of the workers. Without it, the interpreter rule of
-    /// [`contract::interpreter`](crate::contract::interpreter): `SNAKEBRIDGE_PYTHON`, else
+    /// [`contract::interpreter`](crate::client::contract::interpreter): `SNAKEBRIDGE_PYTHON`, else
     /// `PYO3_PYTHON`, else `$VIRTUAL_ENV/bin/python`, else `python3` from `PATH`.
     pub fn python(mut self, python: impl Into<PathBuf>) -> Self {
         self.python = Some(python.into());

@@ -9,12 +9,12 @@ use serde_json::Value as Json;
 use super::shm;
 use super::worker::{Frame, ID_SHIFT, Worker, frame_finish_with, frame_start, push_ids};
 use crate::client::request::Request;
+use crate::client::wire::{self, RefResolver};
 use crate::data::array::{DType, NdArray};
 use crate::data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
 use crate::data::pyref::PyRef;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
-use crate::wire::{self, RefResolver};
 
 /// A `call` or `stream` frame around the seed payload (its JSON text, from
 /// [`wire::write_request_payload`]), with the elements of its arrays that

@@ -15,8 +15,8 @@ use serde_json::Value as Json;
 use super::shared_array::{Lent, SegmentStorage};
 use super::shm::{Segment, Spares, grain};
 use super::worker::ATTACHMENT_ALIGN;
+use crate::client::wire::{self, ArraySink, InlineArrays};
 use crate::data::array::NdArray;
-use crate::wire::{self, ArraySink, InlineArrays};
 
 /// The pool's [`ArraySink`]: arrays of at least `threshold` bytes go through shared-memory
 /// segments (kept in `segments` until the call is over), spares when `spares` has a fitting

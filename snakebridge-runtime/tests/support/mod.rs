@@ -19,7 +19,7 @@ thread_local! {
 
 /// The embedded client, with the test helper modules on its `sys.path` (added once per process).
 #[cfg(feature = "embedded")]
-pub fn embedded() -> Arc<dyn snakebridge_runtime::RuntimeClient> {
+pub fn embedded() -> Arc<dyn snakebridge_runtime::client::RuntimeClient> {
     use snakebridge_runtime::{EmbeddedClient, PyRef, module_attr, with_client};
     static ONCE: std::sync::Once = std::sync::Once::new();
     let client = EmbeddedClient::shared();

@@ -291,16 +291,13 @@ fn overload_trait(c: &Callable<'_>, name: &str) -> (proc_macro2::Ident, TokenStr
     let trait_name = names::ident(&name);
     let arms = c.callable.plan.overloads.iter().map(|(arg, ret)| {
         let ret = ret.owned();
+        // The arm's keyword is the contract's spelling of its kind (`float => f64;`).
+        let keyword = proc_macro2::Ident::new(arg.kind().keyword(), proc_macro2::Span::call_site());
         match arg {
-            OverloadArg::Int => quote!(int => #ret;),
-            OverloadArg::Float => quote!(float => #ret;),
-            OverloadArg::Str => quote!(str => #ret;),
-            OverloadArg::Bytes => quote!(bytes => #ret;),
-            OverloadArg::Bool => quote!(bool => #ret;),
-            OverloadArg::Array => quote!(array => #ret;),
+            OverloadArg::Data(_) => quote!(#keyword => #ret;),
             OverloadArg::Class(class) => {
                 let path = &class.path;
-                quote!(class #path => #ret;)
+                quote!(#keyword #path => #ret;)
             }
         }
     });

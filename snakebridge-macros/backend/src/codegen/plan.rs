@@ -15,6 +15,7 @@
 
 use crate::model::{FunctionInfo, Param, ParamKind, Signature, TypeExpr};
 use crate::typemap::{self, ClassLookup, ClassPath, RustType};
+use snakebridge_contract::OverloadKind;
 
 /// How a parameter reaches Python.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,50 +63,37 @@ pub struct Plan {
     pub overloads: Vec<(OverloadArg, RustType)>,
 }
 
-/// The kind of first argument one overload arm stands for: the runtime's `bind::kind`, whose
-/// `ArgKind` says which Rust types each kind is (the emitted `__py_overloads!` names it).
+/// The kind of first argument one overload arm stands for: a kind of Rust data of the
+/// contract's [`OverloadKind`] list (the runtime's `kind::Int`, ..., whose `ArgKind` says which
+/// Rust types each kind is), or a generated class.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OverloadArg {
-    /// Every Rust integer (`int`, `SupportsIndex`).
-    Int,
-    /// `f32`, `f64`.
-    Float,
-    /// What crosses as a Python `str`: `&str`, `String`, `&String`, `Cow<str>`, `char`,
-    /// `&Path`, `PathBuf`.
-    Str,
-    /// The runtime's `Bytes`.
-    Bytes,
-    /// `bool`.
-    Bool,
+    /// A kind of Rust data (never [`OverloadKind::Class`]).
+    Data(OverloadKind),
     /// A generated class and a reference to it.
     Class(ClassPath),
-    /// Rust sequences and array data (`NdArray`, `Vec<T>`, slices, tuples, `ndarray` arrays):
-    /// numpy's `ArrayLike`.
-    Array,
 }
 
 impl OverloadArg {
-    /// The kinds of Rust data (every kind but classes), which every overload trait covers.
-    pub const DATA: [OverloadArg; 6] = [
-        Self::Int,
-        Self::Float,
-        Self::Str,
-        Self::Bytes,
-        Self::Bool,
-        Self::Array,
-    ];
+    /// The contract's kind of this arm.
+    pub fn kind(&self) -> OverloadKind {
+        match self {
+            Self::Data(kind) => *kind,
+            Self::Class(_) => OverloadKind::Class,
+        }
+    }
 
     /// The kind for an annotation, if Rust can tell it apart from the others.
     fn of(ty: &TypeExpr, classes: &dyn ClassLookup) -> Option<Self> {
         if is_array_like(ty) {
-            return Some(Self::Array);
+            return Some(Self::Data(OverloadKind::Array));
         }
         Some(match typemap::map(Some(ty), classes) {
-            RustType::Int => Self::Int,
-            RustType::Float => Self::Float,
-            RustType::Str => Self::Str,
-            RustType::Bytes => Self::Bytes,
-            RustType::Bool => Self::Bool,
+            RustType::Int => Self::Data(OverloadKind::Int),
+            RustType::Float => Self::Data(OverloadKind::Float),
+            RustType::Str => Self::Data(OverloadKind::Str),
+            RustType::Bytes => Self::Data(OverloadKind::Bytes),
+            RustType::Bool => Self::Data(OverloadKind::Bool),
             RustType::Class(class) => Self::Class(class),
             _ => return None,
         })
@@ -318,7 +306,7 @@ fn overloads(
     }
     let array_result = arms
         .iter()
-        .find(|(a, _)| *a == OverloadArg::Array)
+        .find(|(a, _)| *a == OverloadArg::Data(OverloadKind::Array))
         .and_then(|(_, r)| r.clone());
     if let (Some(ret), Some(path)) = (array_result, classes.class_path(NUMPY_ARRAY_CLASS)) {
         let class = OverloadArg::Class(ClassPath::new(NUMPY_ARRAY_CLASS, path));
@@ -346,7 +334,7 @@ fn overloads(
     }
     // Every kind of Rust argument the untyped form (`impl IntoValue`) took is still taken:
     // those the stubs do not tell apart give a `Value`.
-    for kind in OverloadArg::DATA {
+    for kind in OverloadKind::DATA.map(OverloadArg::Data) {
         if !arms.iter().any(|(a, _)| *a == kind) {
             arms.push((kind, RustType::Value));
         }
@@ -501,17 +489,23 @@ mod tests {
                 .map(|(_, r)| r.clone())
         };
         let ndarray = RustType::Class(ClassPath::new("numpy.ndarray", quote::quote!(ndarray)));
-        assert_eq!(result(&OverloadArg::Float), Some(RustType::Float));
-        assert_eq!(result(&OverloadArg::Array), Some(ndarray.clone()));
+        assert_eq!(
+            result(&OverloadArg::Data(OverloadKind::Float)),
+            Some(RustType::Float)
+        );
+        assert_eq!(
+            result(&OverloadArg::Data(OverloadKind::Array)),
+            Some(ndarray.clone())
+        );
         // An instance of the array class is array-like: it gets the array arm's result.
         let class = OverloadArg::Class(ClassPath::new("numpy.ndarray", quote::quote!(ndarray)));
         assert_eq!(result(&class), Some(ndarray));
         // Kinds the stubs do not tell apart still compile, as `Value`.
         for kind in [
-            OverloadArg::Str,
-            OverloadArg::Int,
-            OverloadArg::Bool,
-            OverloadArg::Bytes,
+            OverloadArg::Data(OverloadKind::Str),
+            OverloadArg::Data(OverloadKind::Int),
+            OverloadArg::Data(OverloadKind::Bool),
+            OverloadArg::Data(OverloadKind::Bytes),
         ] {
             assert_eq!(result(&kind), Some(RustType::Value), "{kind:?}");
         }
@@ -531,9 +525,12 @@ mod tests {
         let float = plan
             .overloads
             .iter()
-            .find(|(k, _)| *k == OverloadArg::Float);
+            .find(|(k, _)| *k == OverloadArg::Data(OverloadKind::Float));
         assert_eq!(float.map(|(_, r)| r), Some(&RustType::Str));
-        let int = plan.overloads.iter().find(|(k, _)| *k == OverloadArg::Int);
+        let int = plan
+            .overloads
+            .iter()
+            .find(|(k, _)| *k == OverloadArg::Data(OverloadKind::Int));
         assert_eq!(int.map(|(_, r)| r), Some(&RustType::Value));
         let f = func(vec![
             sig(vec![p("x", PositionalOnly, "int", None)], "int"),

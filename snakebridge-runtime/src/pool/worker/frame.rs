@@ -192,7 +192,7 @@ impl FrameReader {
         self.fill(head + n + a)?;
         let body = &self.buf[self.start + head..self.start + head + n];
         let attachments = self.buf[self.start + head + n..self.start + head + n + a].to_vec();
-        let parsed = crate::wire::parse_deep(body)
+        let parsed = crate::client::wire::parse_deep(body)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
         self.start += head + n + a;
         parsed.map(|json| Some(Frame { json, attachments }))

@@ -126,7 +126,8 @@ fn encode_all(items: &[Value], arrays: &mut dyn ArraySink) -> Json {
 /// Encodes a value into its wire JSON.
 ///
 /// ```
-/// use snakebridge_runtime::{wire, Value};
+/// use snakebridge_runtime::Value;
+/// use snakebridge_runtime::client::wire;
 /// let v = Value::Dict(vec![(Value::Int(1), Value::Float(f64::NAN))]);
 /// assert_eq!(
 ///     wire::encode_value(&v).to_string(),
@@ -241,7 +242,7 @@ fn decode_float(j: &Json, refs: &dyn RefResolver) -> Result<f64> {
 }
 
 /// Decodes wire JSON into a value; refs are turned into [`PyRef`]s by `refs`. Data nested
-/// deeper than [`MAX_NESTING`](crate::contract::MAX_NESTING) is an [`Error::Decode`].
+/// deeper than [`MAX_NESTING`](crate::client::contract::MAX_NESTING) is an [`Error::Decode`].
 pub fn decode_value(json: &Json, refs: &dyn RefResolver) -> Result<Value> {
     decode_at(json, refs, 0)
 }
@@ -397,7 +398,8 @@ fn decode_array(obj: &Map<String, Json>, refs: &dyn RefResolver) -> Result<NdArr
 /// The seed's JSON payload of a request (what a mock expectation or a pool worker sees).
 ///
 /// ```
-/// use snakebridge_runtime::{wire, CallOptions, Request, Value};
+/// use snakebridge_runtime::Value;
+/// use snakebridge_runtime::client::{wire, CallOptions, Request};
 /// let mut req = Request::function("builtins", "round");
 /// req.args.push(Value::Float(3.14159));
 /// req.kwargs.push(("ndigits".into(), Value::Int(2)));
