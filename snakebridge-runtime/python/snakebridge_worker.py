@@ -24,7 +24,7 @@ Rust -> worker (``id`` is the message id chosen by Rust):
   {"op": "release", "ids": [...]}              the last Rust handles of these refs were dropped
   {"op": "close_session", "session"}           release every ref made in the session
 Worker -> Rust:
-  {"op": "ready", "id": 0, "pid", "python"} | {"op": "startup_error", "id": 0, "message"}
+  {"op": "ready", "id": 0, "pid", "python", "protocol": 1} | {"op": "startup_error", "id": 0, "message"}
   {"id", "ok": value} | {"id", "err": {"class", "kind", "message", "traceback"}}
   {"id", "stale": {"ref", "reason"}} | {"id", "decode": {"what", "message"}} | {"id", "encode": msg}
     any of these, answering a "call", may add "free": [segment names] (see Arrays)
@@ -1157,7 +1157,9 @@ def main():
             return
     import platform
 
-    worker.send({"op": "ready", "id": 0, "pid": os.getpid(), "python": platform.python_version()})
+    worker.send(
+        {"op": "ready", "id": 0, "pid": os.getpid(), "python": platform.python_version(), "protocol": 1}
+    )
     try:
         worker.serve()
     except BaseException:  # noqa: BLE001 - a broken channel or protocol: nothing left to serve
