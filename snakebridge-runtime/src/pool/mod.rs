@@ -4,6 +4,7 @@
 //! replacements), `reply` (request frames and replies), `shm` (large arrays through shared
 //! memory), `stream`, `session`; the adapter the workers run is `python/snakebridge_worker.py`.
 
+mod protocol;
 mod reply;
 mod sched;
 mod session;
@@ -19,12 +20,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 pub use session::{Session, in_session};
 pub use shared_array::SharedArrayMut;
 
-use self::reply::{Reply, context_of, interpret, request_frame};
+use self::protocol::{RequestKind, ToWorker};
+use self::reply::{Reply, context_of, interpret};
 use self::sched::{AcquireError, Pool, Target};
 use self::stream::PoolStream;
 use self::worker::{Failure, Frame, ID_SHIFT, Worker, lock};
@@ -567,7 +567,7 @@ impl PoolClient {
             return;
         };
         if let Some(worker) = self.pools[route.pool].worker(route.incarnation) {
-            worker.notify(&json!({"op": "close_session", "session": id}));
+            worker.notify(&ToWorker::CloseSession { session: id });
         }
     }
 
@@ -610,6 +610,9 @@ impl PoolClient {
     }
 
     fn plan(&self, req: &Request, opts: &CallOptions) -> Result<Plan> {
+        // Data the worker's Python could not take (nested deeper than Python's recursion
+        // limit) fails here, before anything is sent, and the worker is untouched.
+        crate::data::nesting::check(req.args.iter().chain(req.kwargs.iter().map(|(_, v)| v)))?;
         let mut pinned: Option<(usize, u64, PyRef)> = None;
         let mut visit = |r: &PyRef| -> Result<()> {
             let (pool, inc) = self.locate(r)?;
@@ -732,18 +735,15 @@ impl PoolClient {
         &self,
         req: &Request,
         opts: &CallOptions,
-        op: &str,
-    ) -> Result<(Frame, Arc<Worker>, Arc<Pool>)> {
-        // Data the worker's Python could not take (nested deeper than Python's recursion
-        // limit) fails here, before anything is sent, and the worker is untouched.
-        crate::data::nesting::check(req.args.iter().chain(req.kwargs.iter().map(|(_, v)| v)))?;
-        let plan = self.plan(req, opts)?;
+        plan: &Plan,
+        kind: RequestKind,
+    ) -> Result<(Frame, Arc<Worker>)> {
         let pool = &self.pools[plan.pool];
         // Large arrays go into shared-memory segments whose guards live until this call is
         // over, retry included: only then is the worker done mapping them. A call (not a
         // stream, whose items may refer to its arguments for as long as it lives) reuses spare
         // segments of earlier calls.
-        let spares = (op == "call").then_some(&*pool.spares);
+        let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
         let mut arrays = sink::SharedArrays::new(pool.config.shared_memory_threshold, spares);
         let mut payload = Vec::new();
         time_encode(|| wire::write_request_payload(req, opts, &mut arrays, &mut payload))
@@ -756,32 +756,29 @@ impl PoolClient {
             _ => None,
         };
         let timeout = opts.timeout.or(pool.config.call_timeout);
-        let window = (op == "stream").then_some(pool.config.stream_window);
         let mut retried = false;
         let mut undelivered = 0;
         loop {
             let permit = match pool.acquire(plan.target) {
                 Ok(p) => p,
-                Err(AcquireError::Gone) => return Err(self.gone(&plan, None)),
+                Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
                 Err(AcquireError::Failed(e)) => return Err(e),
             };
             let worker = &permit.worker;
             let id = worker.next_id();
             let releases = worker.take_releases();
-            let frame = time_encode(|| {
-                request_frame(
-                    op,
-                    id,
-                    opts.returns,
-                    session,
-                    &releases,
-                    window,
-                    &payload,
-                    &attachments,
-                )
-            })?;
+            let request = ToWorker::Request {
+                kind,
+                id,
+                returns: opts.returns,
+                session,
+                release: releases.into(),
+                payload: (&payload[..]).into(),
+            };
+            let frame = time_encode(|| request.frame(&attachments))?;
             let deadline = timeout.map(|t| Instant::now() + t);
-            match worker.exchange(id, &frame, deadline, window.is_some()) {
+            let streaming = matches!(kind, RequestKind::Stream { .. });
+            match worker.exchange(id, &frame, deadline, streaming) {
                 Ok(reply) => {
                     // The segments the worker reported unused (it keeps no view of them)
                     // become spares: only from the one worker that ever saw them, so never
@@ -789,7 +786,7 @@ impl PoolClient {
                     // them too).
                     let clean = spares.is_some() && !retried && undelivered == 0;
                     let free = if clean {
-                        sink::freed(&reply)
+                        sink::freed(&reply.message)
                     } else {
                         Vec::new()
                     };
@@ -802,7 +799,7 @@ impl PoolClient {
                     }
                     let worker = worker.clone();
                     drop(permit);
-                    return Ok((reply, worker, pool.clone()));
+                    return Ok((reply, worker));
                 }
                 Err(Failure::NotDelivered(cause)) => {
                     // The worker was gone before the request reached it: nothing ran, so any
@@ -811,7 +808,7 @@ impl PoolClient {
                     drop(permit);
                     undelivered += 1;
                     if plan.target != Target::Any || undelivered > pool.config.size + 1 {
-                        return Err(self.gone(&plan, Some(cause)));
+                        return Err(self.gone(plan, Some(cause)));
                     }
                 }
                 Err(Failure::Crashed(cause)) => {
@@ -857,29 +854,30 @@ fn visit_refs(v: &Value, f: &mut impl FnMut(&PyRef) -> Result<()>) -> Result<()>
 
 impl RuntimeClient for PoolClient {
     fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
-        let (reply, worker, _pool) = self.run(request, options, "call")?;
+        let plan = self.plan(request, options)?;
+        let (reply, worker) = self.run(request, options, &plan, RequestKind::Call)?;
         match time_decode(|| interpret(&reply, &worker, || context_of(request)))? {
             Reply::Value(v) => Ok(v),
             _ => Err(Error::decode(
                 "pool worker reply",
-                format!("unexpected reply to a call: {reply}"),
+                format!("unexpected {} in reply to a call", reply.message),
             )),
         }
     }
 
     fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream> {
-        let (reply, worker, pool) = self.run(request, options, "stream")?;
-        let id = reply
-            .get("id")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or_default();
+        let plan = self.plan(request, options)?;
+        let pool = self.pools[plan.pool].clone();
+        let window = pool.config.stream_window;
+        let (reply, worker) = self.run(request, options, &plan, RequestKind::Stream { window })?;
+        let id = reply.message.id();
         match interpret(&reply, &worker, || context_of(request)) {
             Ok(Reply::Started) => {}
             Ok(_) => {
                 worker.unregister(id);
                 return Err(Error::decode(
                     "pool worker reply",
-                    format!("unexpected reply to a stream: {reply}"),
+                    format!("unexpected {} in reply to a stream", reply.message),
                 ));
             }
             Err(e) => {

@@ -35,9 +35,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value as Json;
 
+use super::protocol::for_each_segment;
 use crate::data::array::{DType, NdArray, Storage};
 use crate::data::error::{Error, Result};
-use crate::data::nesting::deeper;
 
 /// Where a Linux system lists its POSIX shared-memory segments.
 const SHM_DIR: &str = "/dev/shm";
@@ -444,30 +444,14 @@ pub(crate) fn open_array(
 /// Unlinks the worker's segments named in `frame` (a frame that will never be decoded, or
 /// whose decoding failed part-way). Returns the highest segment number seen.
 pub(crate) fn unlink_named_in(frame: &Json, pid: u32) -> u64 {
-    match frame {
-        Json::Array(items) => items
-            .iter()
-            .map(|j| deeper(|| unlink_named_in(j, pid)))
-            .max()
-            .unwrap_or(0),
-        Json::Object(obj) => {
-            if obj.get("__type__").and_then(Json::as_str) == Some("ndarray") {
-                match obj.get("shm").and_then(Json::as_str) {
-                    Some(name) => worker_segment(name, pid).map_or(0, |n| {
-                        unlink_quietly(name);
-                        n
-                    }),
-                    None => 0,
-                }
-            } else {
-                obj.values()
-                    .map(|j| deeper(|| unlink_named_in(j, pid)))
-                    .max()
-                    .unwrap_or(0)
-            }
+    let mut seen = 0;
+    for_each_segment(frame, &mut |name| {
+        if let Some(n) = worker_segment(name, pid) {
+            unlink_quietly(name);
+            seen = seen.max(n);
         }
-        _ => 0,
-    }
+    });
+    seen
 }
 
 /// The entries of the segment listing whose names parse as `<prefix><pid>-<n>`, as (name, pid).

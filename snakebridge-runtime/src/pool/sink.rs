@@ -12,9 +12,11 @@ use std::io;
 
 use serde_json::Value as Json;
 
+use super::protocol::FromWorker;
+use super::protocol::frame::ATTACHMENT_ALIGN;
+
 use super::shared_array::{Lent, SegmentStorage};
 use super::shm::{Segment, Spares, grain};
-use super::worker::ATTACHMENT_ALIGN;
 use crate::data::array::NdArray;
 use crate::wire::{self, ArraySink, InlineArrays};
 
@@ -67,12 +69,11 @@ impl<'a> SharedArrays<'a> {
 }
 
 /// The segment names of a reply's `free` list (those the worker kept no view of).
-pub(crate) fn freed(reply: &Json) -> Vec<&str> {
-    reply
-        .get("free")
-        .and_then(Json::as_array)
-        .map(|names| names.iter().filter_map(Json::as_str).collect())
-        .unwrap_or_default()
+pub(crate) fn freed(reply: &FromWorker) -> Vec<&str> {
+    match reply {
+        FromWorker::Answer { free, .. } => free.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Takes out of `segments` those named in `free` (the worker kept no view of them).

@@ -15,19 +15,18 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde_json::Value as Json;
-
+mod channel;
 mod exchange;
-mod frame;
+mod poll;
 mod refs;
 mod segments;
 mod spawn;
 
-use frame::FrameReader;
-pub(crate) use frame::{
-    ATTACHMENT_ALIGN, Frame, frame_finish, frame_finish_with, frame_start, push_ids,
-};
+pub(crate) use channel::Frame;
+use channel::{FrameReader, ReadError};
 pub(crate) use refs::WorkerRefs;
+
+use super::protocol::ToWorker;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
 /// has its own incarnation, so an id is never reused, not even by a replacement worker.
@@ -193,11 +192,8 @@ impl Worker {
     }
 
     /// Sends a message that has no reply (credit, close, close_session).
-    pub(crate) fn notify(&self, body: &Json) {
-        let mut frame = frame_start();
-        if serde_json::to_writer(&mut frame, body).is_ok()
-            && let Ok(frame) = frame_finish(frame)
-        {
+    pub(crate) fn notify(&self, message: &ToWorker<'_>) {
+        if let Ok(frame) = message.frame(&[]) {
             let _ = self.send(&frame);
         }
     }

@@ -9,10 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak, mpsc};
 use std::time::Instant;
 
-use serde_json::Value as Json;
-
 use super::*;
 use crate::data::error::{Error, ExceptionKind, Result};
+use crate::pool::protocol::{FromWorker, PROTOCOL_VERSION};
 use crate::pool::{PoolConfig, WorkerOutput};
 
 // The worker's Python package (`python/snakebridge_worker/`), its entry module and the variable
@@ -221,27 +220,39 @@ impl Worker {
         };
         let reply = self.wait_for(0, Some(deadline));
         self.unregister(0);
-        match reply {
-            Ok(msg) => match msg.get("op").and_then(Json::as_str) {
-                Some("ready") => {
-                    tracing::debug!(
-                        target: "snakebridge::pool",
-                        pool = %self.pool, worker = self.slot, pid = self.pid,
-                        python = msg.get("python").and_then(Json::as_str).unwrap_or("?"),
-                        "worker ready"
-                    );
-                    Ok(())
+        match reply.map(|frame| frame.message) {
+            Ok(FromWorker::Ready {
+                python: version,
+                protocol,
+                ..
+            }) => {
+                if protocol != Some(PROTOCOL_VERSION) {
+                    self.kill("speaks another protocol".into());
+                    let speaks = match protocol {
+                        Some(v) => format!("protocol {v}"),
+                        None => "no versioned protocol (its `ready` has no \"protocol\")".into(),
+                    };
+                    return Err(fail(format!(
+                        "the worker speaks {speaks}, this snakebridge-runtime speaks protocol \
+                         {PROTOCOL_VERSION}; the worker must be the one shipped with this \
+                         snakebridge-runtime (see src/pool/protocol/PROTOCOL.md)"
+                    )));
                 }
-                Some("startup_error") => {
-                    self.kill("failed to start".into());
-                    let message = msg.get("message").and_then(Json::as_str).unwrap_or("");
-                    Err(fail(message.trim_end().to_owned()))
-                }
-                _ => {
-                    self.kill("sent a malformed handshake".into());
-                    Err(fail(format!("unexpected handshake {msg}")))
-                }
-            },
+                tracing::debug!(
+                    target: "snakebridge::pool",
+                    pool = %self.pool, worker = self.slot, pid = self.pid, python = %version,
+                    "worker ready"
+                );
+                Ok(())
+            }
+            Ok(FromWorker::StartupError { message }) => {
+                self.kill("failed to start".into());
+                Err(fail(message.trim_end().to_owned()))
+            }
+            Ok(other) => {
+                self.kill("sent a malformed handshake".into());
+                Err(fail(format!("unexpected handshake: {other}")))
+            }
             Err(Wait::Dead(cause)) => Err(fail(format!("the process {cause} during startup"))),
             Err(Wait::Timeout) => {
                 self.kill("did not become ready in time".into());
