@@ -44,7 +44,7 @@ impl RefResolver for Resolver<'_> {
 
     fn shared_array(&self, name: &str, dtype: DType, shape: Vec<usize>) -> Result<NdArray> {
         let (array, n) = shm::open_array(name, self.0.pid, dtype, shape)?;
-        self.0.saw_segment(n);
+        self.0.segments.saw(n);
         Ok(array)
     }
 
@@ -57,7 +57,7 @@ impl RefResolver for Resolver<'_> {
 /// unlinked (they will never be opened).
 fn decode(value: &Json, worker: &Arc<Worker>, attachments: &[u8]) -> Result<Value> {
     wire::decode_value(value, &Resolver(worker, attachments))
-        .inspect_err(|_| worker.forget_segments_in(value))
+        .inspect_err(|_| worker.segments.forget_in(value))
 }
 
 /// The call context of a request, as the embedded client reports it.

@@ -14,9 +14,22 @@ fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pool/protocol/corpus")
 }
 
-/// The corpus's messages: (file name, direction, kind, JSON text without the final newline,
-/// attachment bytes from the sidecar if any).
-fn corpus() -> Vec<(String, String, String, Vec<u8>, Option<Vec<u8>>)> {
+/// One message of the corpus.
+struct Entry {
+    /// The file's name.
+    name: String,
+    /// `to_worker` or `from_worker`.
+    direction: String,
+    /// The message's kind, from the file's name.
+    kind: String,
+    /// The JSON text, without the final newline.
+    text: Vec<u8>,
+    /// The attachment bytes from the sidecar, if any.
+    attachments: Option<Vec<u8>>,
+}
+
+/// The corpus's messages, by file name.
+fn corpus() -> Vec<Entry> {
     let dir = corpus_dir();
     let mut out = Vec::new();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
@@ -51,13 +64,13 @@ fn corpus() -> Vec<(String, String, String, Vec<u8>, Option<Vec<u8>>)> {
                 .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
                 .collect()
         });
-        out.push((
-            name.clone(),
-            direction.to_owned(),
-            kind.to_owned(),
+        out.push(Entry {
+            name: name.clone(),
+            direction: direction.to_owned(),
+            kind: kind.to_owned(),
             text,
             attachments,
-        ));
+        });
     }
     out
 }
@@ -89,7 +102,14 @@ fn check_attachment_ranges(name: &str, json: &Json, attachments: &[u8], seen: &m
 fn every_message_kind_each_way_has_a_corpus_file_that_parses() {
     let mut to_kinds = BTreeSet::new();
     let mut from_kinds = BTreeSet::new();
-    for (name, direction, kind, text, attachments) in corpus() {
+    for Entry {
+        name,
+        direction,
+        kind,
+        text,
+        attachments,
+    } in corpus()
+    {
         let shown = String::from_utf8_lossy(&text);
         match direction.as_str() {
             "to_worker" => {
@@ -138,9 +158,14 @@ fn every_message_kind_each_way_has_a_corpus_file_that_parses() {
 
 #[test]
 fn a_frame_with_attachments_sets_the_flag_and_carries_the_sidecar() {
-    let (name, _, _, text, attachments) = corpus()
+    let Entry {
+        name,
+        text,
+        attachments,
+        ..
+    } = corpus()
         .into_iter()
-        .find(|c| c.1 == "to_worker" && c.4.is_some())
+        .find(|c| c.direction == "to_worker" && c.attachments.is_some())
         .expect("a to_worker message with attachments in the corpus");
     let attachments = attachments.unwrap();
     let frame = ToWorker::parse(&text).unwrap().frame(&attachments).unwrap();

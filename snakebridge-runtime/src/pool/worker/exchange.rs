@@ -120,7 +120,7 @@ impl Worker {
     pub(super) fn discard(&self, frame: &Frame) {
         for value in frame.message.values() {
             self.release_refs_in(value);
-            self.forget_segments_in(value);
+            self.segments.forget_in(value);
         }
     }
 

@@ -19,7 +19,6 @@ mod channel;
 mod exchange;
 mod poll;
 mod refs;
-mod segments;
 mod spawn;
 
 pub(crate) use channel::Frame;
@@ -27,6 +26,7 @@ use channel::{FrameReader, ReadError};
 pub(crate) use refs::WorkerRefs;
 
 use super::protocol::ToWorker;
+use super::shm::WorkerSegments;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
 /// has its own incarnation, so an id is never reused, not even by a replacement worker.
@@ -105,8 +105,8 @@ pub(crate) struct Worker {
     dead: AtomicBool,
     next_id: AtomicU64,
     pending_release: Mutex<Vec<u64>>,
-    /// The highest number of the worker's shared-memory segments this process has seen.
-    shm_seen: AtomicU64,
+    /// The worker's shared-memory segments this process has seen (removed once it is gone).
+    pub(crate) segments: WorkerSegments,
     /// The owner of this worker's refs (what each `PyRef` it made holds).
     pub(crate) refs: Arc<WorkerRefs>,
 }
@@ -158,7 +158,7 @@ impl Worker {
         let _ = child.kill();
         let _ = child.wait();
         drop(child);
-        self.sweep_segments();
+        self.segments.sweep();
     }
 
     /// The exit status if the process has exited (described), without blocking.
@@ -226,7 +226,7 @@ impl Worker {
             drop(child);
             std::thread::sleep(Duration::from_millis(2));
         }
-        self.sweep_segments();
+        self.segments.sweep();
     }
 }
 
@@ -239,7 +239,7 @@ impl Drop for Worker {
         }
         let _ = child.wait();
         if running {
-            self.sweep_segments();
+            self.segments.sweep();
         }
     }
 }

@@ -193,7 +193,7 @@ impl Worker {
                 dead: AtomicBool::new(false),
                 next_id: AtomicU64::new(1),
                 pending_release: Mutex::new(Vec::new()),
-                shm_seen: AtomicU64::new(0),
+                segments: WorkerSegments::new(pid),
                 refs: Arc::new(WorkerRefs {
                     worker: me.clone(),
                     pool: pool.clone(),

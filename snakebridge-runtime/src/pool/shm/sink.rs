@@ -12,11 +12,12 @@ use std::io;
 
 use serde_json::Value as Json;
 
-use super::protocol::FromWorker;
-use super::protocol::frame::ATTACHMENT_ALIGN;
+use crate::pool::protocol::FromWorker;
+use crate::pool::protocol::frame::ATTACHMENT_ALIGN;
 
-use super::shared_array::{Lent, SegmentStorage};
-use super::shm::{Segment, Spares, grain};
+use super::alloc::{Lent, SegmentStorage};
+use super::segment::Segment;
+use super::spares::{Spares, grain};
 use crate::data::array::NdArray;
 use crate::wire::{self, ArraySink, InlineArrays};
 
@@ -27,8 +28,8 @@ use crate::wire::{self, ArraySink, InlineArrays};
 pub(crate) struct SharedArrays<'a> {
     threshold: usize,
     spares: Option<&'a Spares>,
-    pub(crate) segments: Vec<Segment>,
-    pub(crate) lent: Vec<Lent>,
+    segments: Vec<Segment>,
+    lent: Vec<Lent>,
     /// The elements of the arrays that travel beside the JSON, each at a multiple of
     /// `ATTACHMENT_ALIGN` bytes.
     pub(crate) attachments: Vec<u8>,
@@ -76,8 +77,29 @@ pub(crate) fn freed(reply: &FromWorker) -> Vec<&str> {
     }
 }
 
+impl SharedArrays<'_> {
+    /// The call is over: `free` names the segments the one worker that saw them reported
+    /// unused (empty after a failed call, a retry, or for a stream). Copied segments it names
+    /// become spares; lent ones are settled (those it does not name count as viewed and are
+    /// never reused); the other segments are unlinked.
+    pub(crate) fn settle(mut self, free: &[&str]) {
+        // Without spares (a stream), nothing is ever reused.
+        let free = if self.spares.is_some() { free } else { &[] };
+        if let Some(spares) = self.spares
+            && !self.segments.is_empty()
+            && !free.is_empty()
+        {
+            spares.give_back(unused(&mut self.segments, free));
+        }
+        for lent in self.lent {
+            let unviewed = free.contains(&lent.name());
+            lent.settle(unviewed);
+        }
+    }
+}
+
 /// Takes out of `segments` those named in `free` (the worker kept no view of them).
-pub(crate) fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment> {
+fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < segments.len() {
@@ -127,7 +149,8 @@ impl ArraySink for SharedArrays<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::shm::{MAX_SPARE_BYTES, MAX_SPARES, SPARE_GRAIN, exists, read_segment};
+    use super::super::segment::{exists, read_segment};
+    use super::super::spares::{MAX_SPARE_BYTES, MAX_SPARES, SPARE_GRAIN};
     use super::*;
 
     #[test]
