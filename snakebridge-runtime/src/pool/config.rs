@@ -132,7 +132,8 @@ impl PoolConfig {
         self
     }
 
-    /// How long a call may wait for a free worker before it fails with [`Error::Saturated`](crate::Error::Saturated).
+    /// How long a call may wait for a free worker before it fails with
+    /// [`Error::Saturated`](crate::Error::Saturated).
     pub fn queue_timeout(mut self, timeout: Duration) -> Self {
         self.queue_timeout = timeout;
         self
@@ -145,7 +146,8 @@ impl PoolConfig {
         self
     }
 
-    /// The timeout of calls that set none ([`CallOptions::timeout`](crate::CallOptions::timeout) overrides it).
+    /// The timeout of calls that set none
+    /// ([`CallOptions::timeout`](crate::CallOptions::timeout) overrides it).
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = Some(timeout);
         self
@@ -178,8 +180,9 @@ impl PoolConfig {
     /// (copied into the message, no base64), which is cheaper for small arrays. `0` sends every
     /// non-empty array through shared memory, `usize::MAX` none. Where a segment cannot be
     /// created (no room in `/dev/shm`), the array travels beside the message. An array made by
-    /// [`PoolClient::alloc_array`](super::PoolClient::alloc_array) is already in shared memory: it goes by name whatever the
-    /// threshold, with no copy.
+    /// [`PoolClient::alloc_array`](super::PoolClient::alloc_array) is already in shared
+    /// memory: it goes by name whatever the threshold, with no copy. A worker's reply holds at
+    /// most 1 GiB, so with `usize::MAX` no larger array comes back by value.
     ///
     /// ```
     /// use snakebridge_runtime::PoolConfig;

@@ -20,10 +20,12 @@ pub(crate) const ATTACHMENT_ALIGN: usize = 16;
 /// Why a bound: a frame's length arrives before its bytes, so a corrupted header (a worker whose
 /// framing broke, e.g. user code that wrote on the channel) would otherwise make the reader
 /// wait for, and make room for, up to 6 GiB that never come. Why this one: nothing legitimate
-/// comes near it. Arrays from [`PoolConfig::shared_memory_threshold`](crate::PoolConfig::shared_memory_threshold)
-/// on travel through shared-memory segments, not in frames; a gigabyte of JSON would take
-/// seconds to parse and several gigabytes as `Value`s. A larger length is a protocol error
-/// that kills the worker (see `worker/channel.rs`).
+/// comes near it: arrays from
+/// [`PoolConfig::shared_memory_threshold`](crate::PoolConfig::shared_memory_threshold) bytes
+/// on travel through shared-memory segments, not in frames (only a pool configured to send
+/// none that way, `usize::MAX`, could want more); a gigabyte of JSON would take seconds to
+/// parse and several gigabytes as `Value`s. A larger length is a protocol error that kills
+/// the worker (see `worker/channel.rs`).
 pub(crate) const MAX_FRAME_BYTES: usize = 1 << 30;
 
 /// The most bytes a header takes (the attachments form).

@@ -1,5 +1,5 @@
 //! Arrays that Rust code fills in shared memory and workers read without a copy
-//! ([`PoolClient::alloc_array`](super::PoolClient::alloc_array)).
+//! ([`PoolClient::alloc_array`](crate::PoolClient::alloc_array)).
 //!
 //! - **Allocation.** A segment `/sb-<pid>-<n>` (mode `0600`), one of the pool's spares when one
 //!   fits, else a new one, mapped read-write here. Its elements start at zero.
@@ -102,7 +102,7 @@ impl Drop for Lent {
 }
 
 /// An array in shared memory that Rust fills and workers read without a copy: made by
-/// [`PoolClient::alloc_array`](super::PoolClient::alloc_array), written through `&mut [T]`
+/// [`PoolClient::alloc_array`](crate::PoolClient::alloc_array), written through `&mut [T]`
 /// (row-major order), then turned into an [`NdArray`] with [`into_array`](Self::into_array) to
 /// pass to calls.
 ///

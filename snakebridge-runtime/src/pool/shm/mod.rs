@@ -4,7 +4,7 @@
 //! its segments (`sink.rs`), and the arrays and segments workers make (`from_worker.rs`).
 //!
 //! - **To a worker.** The pool's array sink (`sink.rs`) writes an array of at least
-//!   [`PoolConfig::shared_memory_threshold`](super::PoolConfig::shared_memory_threshold) bytes
+//!   [`PoolConfig::shared_memory_threshold`](crate::PoolConfig::shared_memory_threshold) bytes
 //!   (the one copy, in row-major order) into a segment `/sb-<our pid>-<n>`, created with
 //!   `O_CREAT | O_EXCL` and mode `0600` (private to the user); the request carries only the
 //!   segment's name (and the array's dtype and shape, hence its length: the segment may be
