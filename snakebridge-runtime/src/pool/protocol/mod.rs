@@ -14,6 +14,7 @@ use std::io::Write as _;
 
 use serde_json::{Map, Value as Json};
 
+use crate::data::array::NdArray;
 use crate::data::error::Result;
 use crate::data::nesting::deeper;
 use crate::data::return_policy::ReturnPolicy;
@@ -503,6 +504,22 @@ impl std::fmt::Display for FromWorker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "a `{}` message (id {})", self.kind(), self.id())
     }
+}
+
+/// The wire JSON of `array` lying in shared-memory segment `segment` from byte `offset`
+/// (`{"__type__": "ndarray", "dtype", "shape", "shm", "offset"}`, no `offset` for 0).
+pub(crate) fn array_in_segment(array: &NdArray, segment: &str, offset: usize) -> Json {
+    let mut json = crate::wire::array_header(array, "shm", segment);
+    if offset != 0 {
+        json["offset"] = offset.into();
+    }
+    json
+}
+
+/// The wire JSON of `array` whose elements travel in the message's attachments, `len` bytes
+/// from byte `offset` (`{"__type__": "ndarray", "dtype", "shape", "att": [offset, len]}`).
+pub(crate) fn array_attached(array: &NdArray, offset: usize, len: usize) -> Json {
+    crate::wire::array_header(array, "att", serde_json::json!([offset, len]))
 }
 
 /// Calls `f` with the id of every ref in wire value `value` (`{"__type__": "ref", "id":

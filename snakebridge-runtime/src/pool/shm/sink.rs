@@ -12,14 +12,13 @@ use std::io;
 
 use serde_json::Value as Json;
 
-use crate::pool::protocol::FromWorker;
-use crate::pool::protocol::frame::ATTACHMENT_ALIGN;
-
 use super::alloc::{Lent, SegmentStorage};
 use super::segment::Segment;
 use super::spares::{Spares, grain};
 use crate::data::array::NdArray;
-use crate::wire::{self, ArraySink, InlineArrays};
+use crate::pool::protocol::frame::ATTACHMENT_ALIGN;
+use crate::pool::protocol::{FromWorker, array_attached, array_in_segment};
+use crate::wire::{ArraySink, InlineArrays};
 
 /// The pool's [`ArraySink`]: arrays of at least `threshold` bytes go through shared-memory
 /// segments (kept in `segments` until the call is over), spares when `spares` has a fitting
@@ -115,10 +114,7 @@ fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment> {
 impl ArraySink for SharedArrays<'_> {
     fn encode_array(&mut self, array: &NdArray) -> Json {
         if let Some(lent) = SegmentStorage::lend(array) {
-            let mut json = wire::array_header(array, "shm", lent.name());
-            if array.byte_offset() != 0 {
-                json["offset"] = array.byte_offset().into();
-            }
+            let json = array_in_segment(array, lent.name(), array.byte_offset());
             self.lent.push(lent);
             return json;
         }
@@ -126,7 +122,7 @@ impl ArraySink for SharedArrays<'_> {
         if len > 0 && len >= self.threshold {
             match self.segment_for(array) {
                 Ok(segment) => {
-                    let json = wire::array_header(array, "shm", segment.name());
+                    let json = array_in_segment(array, segment.name(), 0);
                     self.segments.push(segment);
                     return json;
                 }
@@ -143,7 +139,7 @@ impl ArraySink for SharedArrays<'_> {
         let offset = self.attachments.len().next_multiple_of(ATTACHMENT_ALIGN);
         self.attachments.resize(offset, 0);
         self.attachments.extend_from_slice(&array.c_order_bytes());
-        wire::array_header(array, "att", serde_json::json!([offset, len]))
+        array_attached(array, offset, len)
     }
 }
 
