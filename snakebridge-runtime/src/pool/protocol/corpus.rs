@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use super::frame::{ATTACHMENTS, Header};
-use super::{FROM_WORKER_KINDS, FromWorker, TO_WORKER_KINDS, ToWorker};
+use super::{FROM_WORKER_KINDS, FromWorker, PROTOCOL_VERSION, TO_WORKER_KINDS, ToWorker};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pool/protocol/corpus")
@@ -132,6 +132,11 @@ fn every_message_kind_each_way_has_a_corpus_file_that_parses() {
                 assert_eq!(message.kind(), kind, "{name}: the file name says its kind");
                 let json: Json = serde_json::from_slice(&text).unwrap();
                 assert_eq!(message.to_json(), json, "{name}: the parse lost something");
+                if let FromWorker::Ready { protocol, .. } = message {
+                    // The worker's test writes this file back with its own version: the two
+                    // constants and the file agree.
+                    assert_eq!(protocol, Some(PROTOCOL_VERSION), "{name}: another version");
+                }
                 from_kinds.insert(kind);
             }
             other => panic!("{name}: unknown direction `{other}` ({shown})"),
