@@ -101,9 +101,16 @@ fn serves_everything(pool: &Arc<PoolClient>) {
 /// numpy is imported first: importing it needs the builtins some patches break (user code
 /// that patches them breaks later imports itself; the worker's machinery is what is tested).
 fn survives(code: &str) {
+    let code = format!("import numpy\n{code}");
+    survives_after(|pool| run(pool, &code).map(drop));
+}
+
+/// Runs `patch` on a fresh pool's worker, then checks it serves everything, and is the same
+/// process.
+fn survives_after(patch: impl FnOnce(&Arc<PoolClient>) -> Result<(), Error>) {
     let pool = pool();
     let before = worker_pid(&pool);
-    run(&pool, &format!("import numpy\n{code}")).expect("the patch runs");
+    patch(&pool).expect("the patch runs");
     serves_everything(&pool);
     assert_eq!(worker_pid(&pool), before, "the worker was replaced");
     assert_eq!(pool.stats("default").unwrap().restarts, 0);
@@ -150,6 +157,26 @@ fn a_worker_whose_user_code_patches_json_select_sys_and_time_serves_on() {
     );
 }
 
+#[test]
+fn a_worker_whose_user_code_execs_without_globals_serves_on() {
+    // `exec` and `eval` given no globals use their caller's: `__main__`'s namespace, as in a
+    // script, never a module of the worker, whose names (`str`, `getattr`...) the `global`
+    // statement would rebind.
+    survives_after(|pool| {
+        with_client(pool.clone(), || {
+            let code = "global str, int, getattr, type, iter, max\n\
+                        str = int = getattr = type = iter = max = None";
+            call::<Value>("builtins", "exec", (code,))?;
+            let seen: Value = call("builtins", "eval", ("(str, __name__)",))?;
+            assert_eq!(
+                seen,
+                Value::Tuple(vec![Value::None, Value::from("__main__")])
+            );
+            Ok(())
+        })
+    });
+}
+
 /// A call whose user code breaks what the worker cannot do without, and the crash it must be.
 fn breaks_beyond_repair(code: &str) {
     let pool = pool();
@@ -192,7 +219,10 @@ fn a_call_that_breaks_the_workers_own_machinery_is_a_worker_crash() {
 fn the_worker_package_holds_its_own_references() {
     let out = worker_package::run_worker_package(
         include_str!("support/worker_isolation.py"),
-        &[("SB_MODULES", worker_package::worker_module_names().join(","))],
+        &[(
+            "SB_MODULES",
+            worker_package::worker_module_names().join(","),
+        )],
     );
     assert!(out.status.success(), "{}", out.text);
     assert!(out.text.contains("checked "), "{}", out.text);

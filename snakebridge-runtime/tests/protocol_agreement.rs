@@ -17,5 +17,10 @@ fn the_workers_protocol_module_reads_and_writes_the_corpus() {
         &[("SB_CORPUS", CORPUS.to_owned())],
     );
     assert!(out.status.success(), "{}", out.text);
-    assert!(out.text.contains("checked 6 to_worker and 10 from_worker kinds"), "{}", out.text);
+    assert!(
+        out.text
+            .contains("checked 6 to_worker and 10 from_worker kinds"),
+        "{}",
+        out.text
+    );
 }

@@ -12,7 +12,7 @@ Modules, named after the Rust files they talk to:
 
 - ``protocol``: the messages each way, read and written in one place (``pool/protocol/``).
 - ``channel``: frames over the private pipes, reading, spinning, writing
-  (``pool/worker/frame.rs``, ``pool/worker/exchange.rs``).
+  (``pool/worker/channel.rs``, ``pool/worker/exchange.rs``, ``pool/protocol/frame.rs``).
 - ``shm``: POSIX shared-memory segments, both ways (``pool/shm``).
 - ``refs``: the objects Rust holds handles to, by session (``pool/worker/refs.rs``).
 - ``convert``: Python objects to wire values and back, arrays included (``wire.rs``); its
@@ -21,7 +21,8 @@ Modules, named after the Rust files they talk to:
   carries-an-array: ``embedded/keyed.rs``, ``embedded/array.rs``).
 - ``exceptions``: a Python exception as an error reply (``embedded/exceptions.rs``).
 - ``dispatch``: calls, streams, sessions; the serve loop.
-- ``main``: start-up (the environment the pool sets, preloads, ``ready``); the entry point.
+- ``main``: start-up (the environment the pool sets, preloads, ``ready``), and ``__main__``,
+  the entry point the bootstrap imports.
 
 User code runs in this process and may rebind builtins or patch ``os``, ``json``, ``select``,
 ``sys`` and ``time`` (test suites do). The machinery holds its own references, all taken when

@@ -1,7 +1,8 @@
-"""Frames over the worker's private pipes: the mirror of ``pool/worker/frame.rs`` (a 4-byte
-little-endian length, bit 31 set when binary attachments follow the JSON) and
-``pool/worker/exchange.rs`` (each side polls for ``PoolConfig::spin`` before it blocks, so a
-quick reply costs no wake-up). The frame format is in ``PROTOCOL.md``."""
+"""Frames over the worker's private pipes: the mirror of ``pool/protocol/frame.rs`` (a 4-byte
+little-endian length, bit 31 set when binary attachments follow the JSON),
+``pool/worker/channel.rs`` and ``pool/worker/exchange.rs`` (each side polls for
+``PoolConfig::spin`` before it blocks, so a quick reply costs no wake-up). The frame format is
+in ``PROTOCOL.md``."""
 
 from snakebridge_worker import BUILTINS as __builtins__
 
@@ -13,6 +14,14 @@ from time import perf_counter
 ATTACHMENTS = 1 << 31
 # At most this many buffers per writev (Linux's IOV_MAX is 1024).
 _MAX_PARTS = 512
+
+
+def warn(text, _write=write):
+    """A line on the worker's stderr (fd 2, whatever user code did to ``sys.stderr``)."""
+    try:
+        _write(2, ("snakebridge: %s\n" % text).encode("utf-8", "replace"))
+    except OSError:
+        pass
 
 
 class ChannelBroken(Exception):

@@ -13,8 +13,8 @@ from json import JSONDecoder
 from math import isfinite, isnan
 from sys import modules
 
+from snakebridge_worker.channel import warn
 from snakebridge_worker.rules import KeyedDataError, carries_array, keyed_data
-from snakebridge_worker.shm import warn
 
 try:
     from _json import encode_basestring as _encode_str
@@ -226,6 +226,8 @@ class Converter:
             message = "UnicodeEncodeError: %s" % (bad,)
             reply = {"id": reply.get("id"), "decode": {"what": "str", "message": message}}
             data = "".join(self.dump(reply, 0)).encode("utf-8", "backslashreplace")
+        # The segments the message names are Rust's to unlink from here on.
+        self.segments.made = []
         att, size = self.out_att, self.out_len
         self.out_att, self.out_len = [], 0
         return data, att, size

@@ -8,11 +8,22 @@ from os import _exit, getpid
 from sys import modules
 
 from snakebridge_worker import protocol
+from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import NotData
 from snakebridge_worker.exceptions import report
 from snakebridge_worker.protocol import ProtocolError, read_to_worker
 from snakebridge_worker.refs import STALE_REASON, StaleTarget
-from snakebridge_worker.shm import warn
+
+
+# User code is called through this function, compiled in the namespace of `__main__`: builtins
+# that read their caller's globals (`eval`, `exec`, `globals`, `vars` without arguments) then
+# get `__main__`'s, as in a script, instead of this module's, so user code can neither rebind
+# the names the machinery uses nor see its private builtins. Its frame is the package's own
+# (the file name), so tracebacks leave it out.
+_call = eval(
+    compile("lambda f, args, kwargs: f(*args, **kwargs)", "snakebridge_worker/<call>", "eval"),
+    vars(modules["__main__"]),
+)
 
 
 class Worker:
@@ -72,13 +83,13 @@ class Worker:
         ct = req.get("call_type")
         if ct is None:
             f = self.module_attr(req.get("python_module", ""), req["function"])
-            return f(*req["args"], **req["kwargs"])
+            return _call(f, req["args"], req["kwargs"])
         if ct == "class":
             f = self.module_attr(req.get("python_module", ""), req["class"])
-            return f(*req["args"], **req["kwargs"])
+            return _call(f, req["args"], req["kwargs"])
         if ct == "method":
             f = getattr(self.refs.target(req["ref"]), req["method"])
-            return f(*req["args"], **req["kwargs"])
+            return _call(f, req["args"], req["kwargs"])
         if ct == "get_attr":
             return getattr(self.refs.target(req["ref"]), req["attr"])
         if ct == "set_attr":
@@ -88,7 +99,7 @@ class Worker:
             return self.module_attr(req.get("python_module", ""), req["attr"])
         if ct == "class_method":
             cls = self.module_attr(req.get("python_module", ""), req["class"])
-            return getattr(cls, req["method"])(*req["args"], **req["kwargs"])
+            return _call(getattr(cls, req["method"]), req["args"], req["kwargs"])
         raise ProtocolError("unknown call_type %r" % (ct,))
 
     def problem_reply(self, mid):

@@ -9,7 +9,9 @@ from traceback import format_exception
 
 from snakebridge_worker.protocol import error
 
-_PACKAGE = "snakebridge_worker"
+# The file names of the package's code (the bootstrap compiles each module as
+# `snakebridge_worker/<module>.py`).
+_OWN_FILES = "snakebridge_worker/"
 
 
 def class_name(t):
@@ -34,7 +36,7 @@ def _detached(e):
 
 def _is_own(frame):
     """True for a frame of this package's code."""
-    return frame.f_globals.get("__name__", "").partition(".")[0] == _PACKAGE
+    return frame.f_code.co_filename.startswith(_OWN_FILES)
 
 
 def _plain_traceback(tb, cls, message):

@@ -16,7 +16,6 @@ from os import (
     getpid,
     pwrite,
     stat,
-    write,
 )
 from sys import getrefcount, modules
 from sys import platform as _platform
@@ -52,14 +51,6 @@ except ImportError:  # pragma: no cover - Linux without the module: the segments
 # most this many bytes together (the newest is kept whatever its size).
 MAX_MAPPINGS = 8
 MAX_MAPPED_BYTES = 1 << 30
-
-
-def warn(text):
-    """A line on the worker's stderr (fd 2, whatever user code did to ``sys.stderr``)."""
-    try:
-        write(2, ("snakebridge: %s\n" % text).encode("utf-8", "replace"))
-    except OSError:
-        pass
 
 
 def _exists(path):

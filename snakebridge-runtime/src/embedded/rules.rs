@@ -33,9 +33,7 @@ pub(super) fn load(py: Python<'_>) -> PyResult<()> {
 fn rules(py: Python<'_>) -> PyResult<&Rules> {
     RULES.get_or_try_init(py, || {
         let builtins = py.import("builtins")?;
-        let code = builtins
-            .getattr("compile")?
-            .call1((SOURCE, FILE, "exec"))?;
+        let code = builtins.getattr("compile")?.call1((SOURCE, FILE, "exec"))?;
         let namespace = PyDict::new(py);
         namespace.set_item("__name__", NAME)?;
         builtins.getattr("exec")?.call1((code, &namespace))?;
@@ -89,7 +87,10 @@ pub(crate) fn keyed_data<'py>(obj: &Bound<'py, PyAny>) -> Result<Option<Bound<'p
     let rules = rules(py).map_err(unexpected)?;
     match rules.keyed_data.bind(py).call1((obj,)) {
         Ok(found) if found.is_none() => Ok(None),
-        Ok(found) => found.cast_into::<PyDict>().map(Some).map_err(|e| unexpected(e.into())),
+        Ok(found) => found
+            .cast_into::<PyDict>()
+            .map(Some)
+            .map_err(|e| unexpected(e.into())),
         Err(e) if e.is_instance(py, rules.keyed_data_error.bind(py)) => {
             let value = e.value(py);
             let field = |name: &str| -> String {

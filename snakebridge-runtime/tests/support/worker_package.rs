@@ -19,7 +19,11 @@ pub struct Run {
 
 /// The names of the package's modules.
 pub fn worker_module_names() -> Vec<&'static str> {
-    WORKER_PACKAGE.modules.iter().map(|(name, _)| *name).collect()
+    WORKER_PACKAGE
+        .modules
+        .iter()
+        .map(|(name, _)| *name)
+        .collect()
 }
 
 /// Runs `program` with the package installed (its `__init__` imported), in the interpreter the
