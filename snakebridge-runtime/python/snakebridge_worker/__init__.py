@@ -18,7 +18,7 @@ Modules, named after the Rust files they talk to:
 - ``convert``: Python objects to wire values and back, arrays included (``wire.rs``); its
   conversions are the embedded client's (``embedded/convert.rs``).
 - ``rules``: the rules the embedded client applies too, from this very source (keyed data,
-  carries-an-array: ``embedded/keyed.rs``, ``embedded/array.rs``).
+  carries-an-array: ``embedded/rules.rs`` loads it).
 - ``exceptions``: a Python exception as an error reply (``embedded/exceptions.rs``).
 - ``dispatch``: calls, streams, sessions; the serve loop.
 - ``main``: start-up (the environment the pool sets, preloads, ``ready``), and ``__main__``,
@@ -29,8 +29,10 @@ User code runs in this process and may rebind builtins or patch ``os``, ``json``
 the package is imported, before any user code runs: every module uses :data:`BUILTINS` (a copy
 of the builtins made here) as its ``__builtins__``, and binds what it uses of other modules
 by name (``from os import write``), never looking an attribute up on a shared module at run
-time. A worker whose machinery is broken anyway exits (the pool reports ``WorkerCrash``)
-rather than hang.
+time; user callables are called from ``__main__``'s namespace, so ``eval``/``exec`` without
+globals cannot reach a module of the worker. A worker whose machinery is broken anyway exits
+(the pool reports ``WorkerCrash``) rather than hang. ``tests/pool_user_patches.rs`` checks
+all of this.
 """
 
 import builtins as _builtins

@@ -368,6 +368,13 @@ class Converter:
         NotData when it cannot be the value asked for."""
         if policy == "ref":
             return self.refs.make(obj)
+        # The result of most typed calls, without the walk: an exact float or int converts to
+        # itself under every other policy (a map of one is not keyed data).
+        t = type(obj)
+        if t is float and isfinite(obj):
+            return obj
+        if t is int and I64_MIN <= obj <= I64_MAX:
+            return obj
         if policy == "map":
             try:
                 keyed = keyed_data(obj)

@@ -82,7 +82,10 @@ class Worker:
     def run(self, req):
         ct = req.get("call_type")
         if ct is None:
-            f = self.module_attr(req.get("python_module", ""), req["function"])
+            module, name = req.get("python_module", ""), req["function"]
+            f = self.attrs.get((module, name))  # resolved before: no call to look it up
+            if f is None:
+                f = self.module_attr(module, name)
             return _call(f, req["args"], req["kwargs"])
         if ct == "class":
             f = self.module_attr(req.get("python_module", ""), req["class"])
@@ -125,7 +128,9 @@ class Worker:
         finally:
             self.refs.session = None
         del req
-        if window is not None:
+        if not self.segments.mapped:
+            pass  # no shared memory in this call (most calls): nothing to check
+        elif window is not None:
             self.segments.let_go_of_mapped()
         else:
             free = self.segments.unmap_unused()

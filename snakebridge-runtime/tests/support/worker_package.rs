@@ -26,6 +26,11 @@ pub fn worker_module_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// The length of the environment string that carries the package to a worker.
+pub fn worker_payload_len() -> usize {
+    WORKER_SOURCES_VAR.len() + 1 + WORKER_PACKAGE.payload().len()
+}
+
 /// Runs `program` with the package installed (its `__init__` imported), in the interpreter the
 /// contract's rule chooses, from a directory with nothing importable in it, with `env` set.
 pub fn run_worker_package(program: &str, env: &[(&str, String)]) -> Run {
