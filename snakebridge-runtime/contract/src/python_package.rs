@@ -131,9 +131,6 @@ mod tests {
             name: "p",
             modules: &[("p", "a = \"q\\\\\"\n\tb = '\u{1}'")],
         };
-        assert_eq!(
-            P.payload(),
-            r#"{"p":"a = \"q\\\\\"\n\tb = '\u0001'"}"#
-        );
+        assert_eq!(P.payload(), r#"{"p":"a = \"q\\\\\"\n\tb = '\u0001'"}"#);
     }
 }
