@@ -88,6 +88,7 @@ behaviours!(
     module_constants_and_attribute_setting,
     class_methods_and_iterating_refs,
     decode_mismatch_is_an_error_with_the_python_type,
+    a_str_python_cannot_encode_names_its_position_in_the_value,
     a_ref_where_data_was_asked_for_says_how_to_get_the_data,
     rust_data_converts_from_numpy_and_pandas_results,
     maps_convert_from_objects_that_hold_keyed_data,
@@ -426,6 +427,33 @@ fn decode_mismatch_is_an_error_with_the_python_type(_: &Ctx) {
     };
     assert_eq!(what, "i64");
     assert!(message.contains("str"), "{message}");
+}
+
+/// A `str` with a lone surrogate has no UTF-8 form: the error names the position in the
+/// string (as pyo3 reports it), not in any JSON the pool's reply was written as.
+fn a_str_python_cannot_encode_names_its_position_in_the_value(_: &Ctx) {
+    let message = |at: usize| {
+        format!(
+            "UnicodeEncodeError: 'utf-8' codec can't encode character '\\ud800' in position \
+             {at}: surrogates not allowed"
+        )
+    };
+    for (source, at) in [
+        ("'ab\\ud800c'", 2),
+        (
+            "['x', {'k': 'a\\ud800'}, 'long enough to move the JSON']",
+            1,
+        ),
+    ] {
+        let err = call::<Value>("builtins", "eval", (source, Value::Dict(Vec::new()))).unwrap_err();
+        let Error::Decode { what, message: got } = &err else {
+            panic!("{source}: {err:?}")
+        };
+        assert_eq!(what, "str", "{source}");
+        assert_eq!(*got, message(at), "{source}");
+    }
+    // Nothing was lost: the next call works.
+    assert_eq!(call::<i64>("builtins", "len", ("abc",)).unwrap(), 3);
 }
 
 fn unencodable_values_are_encode_errors(_: &Ctx) {

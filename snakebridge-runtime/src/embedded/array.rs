@@ -62,21 +62,14 @@ fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
     loaded_numpy(obj.py()).is_some() && obj.cast::<PyUntypedArray>().is_ok()
 }
 
-/// True for an object (not a class) whose type has `__array__`: it carries an array (a pandas
-/// Series or DataFrame).
-pub(crate) fn carries_array(obj: &Bound<'_, PyAny>) -> bool {
-    !obj.is_instance_of::<pyo3::types::PyType>()
-        && obj.get_type().hasattr("__array__").unwrap_or(false)
-}
-
-/// The array an object carries (`numpy.asarray(obj)` for an object that
-/// [`carries_array`]), converted as [`array_from_py`] does; `None` for other objects and for
-/// arrays of Python objects.
+/// The array an object carries (`numpy.asarray(obj)` for an object that carries an array, by
+/// the rule shared with the pool's worker: `rules::carries_array`), converted as
+/// [`array_from_py`] does; `None` for other objects and for arrays of Python objects.
 pub(crate) fn carried_array(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
     let Some(numpy) = loaded_numpy(obj.py()) else {
         return Ok(None);
     };
-    if !carries_array(obj) {
+    if !super::rules::carries_array(obj) {
         return Ok(None);
     }
     let Ok(array) = numpy.call_method1("asarray", (obj,)) else {
@@ -91,26 +84,6 @@ pub(crate) fn carried_array(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
         return Ok(None);
     }
     array_from_py(&array)
-}
-
-/// The columns of a numpy structured array (`dtype.names`), as a dict of field name → column
-/// array; `None` for other objects and for arrays without fields.
-pub(crate) fn structured_columns<'py>(
-    obj: &Bound<'py, PyAny>,
-) -> PyResult<Option<Bound<'py, pyo3::types::PyDict>>> {
-    if !is_numpy_array(obj) {
-        return Ok(None);
-    }
-    let names = obj.getattr("dtype")?.getattr("names")?;
-    if names.is_none() {
-        return Ok(None);
-    }
-    let columns = pyo3::types::PyDict::new(obj.py());
-    for name in names.try_iter()? {
-        let name = name?;
-        columns.set_item(&name, obj.get_item(&name)?)?;
-    }
-    Ok(Some(columns))
 }
 
 fn dtype_of(array: &Bound<'_, PyUntypedArray>) -> Option<DType> {

@@ -204,7 +204,7 @@ fn from_py_any(obj: &Bound<'_, PyAny>, policy: ReturnPolicy) -> Result<Value> {
         ReturnPolicy::Ref => Ok(Value::Ref(make_ref(obj))),
         ReturnPolicy::Auto => convert(obj, false),
         ReturnPolicy::Value => convert(obj, true),
-        ReturnPolicy::Map => match super::keyed::keyed_data(obj)? {
+        ReturnPolicy::Map => match super::rules::keyed_data(obj)? {
             Some(dict) => convert(dict.as_any(), true),
             None => convert(obj, true),
         },

@@ -87,6 +87,8 @@ pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
     let chosen = chosen_environment()?;
     Python::attach(|py| {
         import_datetime_api(py)?;
+        // Now, before any user code runs: the rules hold their own builtins from here on.
+        super::rules::load(py).map_err(|e| format!("cannot load snakebridge's rules: {e}"))?;
         let version: String = py
             .import("platform")
             .and_then(|p| p.call_method0("python_version"))

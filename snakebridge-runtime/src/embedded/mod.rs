@@ -10,13 +10,14 @@
 //! is adopted, typically a venv's `bin/python`), else `VIRTUAL_ENV` (the venv's `site-packages`
 //! is added). See [`EmbeddedClient::environment`].
 //!
-//! Files: `convert` (values and refs), `exceptions`, `environment` (start-up), `array` (numpy).
+//! Files: `convert` (values and refs), `exceptions`, `environment` (start-up), `array` (numpy),
+//! `rules` (the rules shared with the pool's worker, from its Python source).
 
 mod array;
 mod convert;
 mod environment;
 mod exceptions;
-mod keyed;
+mod rules;
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;

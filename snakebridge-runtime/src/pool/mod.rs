@@ -1,314 +1,48 @@
 //! The pool client: calls run in pools of Python worker processes (see [`PoolClient`]).
 //!
-//! Layout: `worker` (one process, its channel and frames), `sched` (a pool's slots, queue and
-//! replacements), `reply` (request frames and replies), `shm` (large arrays through shared
-//! memory), `stream`, `session`; the adapter the workers run is `python/snakebridge_worker.py`.
+//! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
+//! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
+//! its channel), `sched` (a pool's slots, queue and replacements), `reply` (what replies
+//! mean), `shm` (large arrays through shared memory), `stream`, `session`; the workers run the
+//! `python/snakebridge_worker/` package.
 
+mod config;
+mod protocol;
 mod reply;
+mod route;
 mod sched;
 mod session;
-mod shared_array;
 mod shm;
-mod sink;
+mod stats;
 mod stream;
 mod worker;
 
 use std::collections::HashMap;
-use std::ffi::OsString;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use serde_json::json;
-
+pub use config::{PoolConfig, WorkerOutput};
 pub use session::{Session, in_session};
-pub use shared_array::SharedArrayMut;
+pub use shm::SharedArrayMut;
+pub use stats::PoolStats;
 
-use self::reply::{Reply, context_of, interpret, request_frame};
+use self::protocol::{RequestKind, ToWorker};
+use self::reply::{Reply, context_of, interpret};
+use self::route::{Bound, Plan, SessionRoute};
 use self::sched::{AcquireError, Pool, Target};
 use self::stream::PoolStream;
-use self::worker::{Failure, Frame, ID_SHIFT, Worker, lock};
+use self::worker::{Failure, Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
-use crate::client::telemetry::{time_decode, time_encode};
-use crate::client::wire;
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
-use crate::data::pyref::{PyRef, RefHandle};
 use crate::data::value::Value;
-
-/// Where a worker's stdout and stderr go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum WorkerOutput {
-    /// To this process's stdout and stderr (the default).
-    #[default]
-    Inherit,
-    /// Line by line to `tracing` (target `snakebridge::worker`; stdout at INFO, stderr at WARN).
-    Tracing,
-    /// Discarded.
-    Null,
-}
-
-/// The configuration of one pool: built with chained setters, started with
-/// [`PoolClient::start`].
-///
-/// ```
-/// use std::time::Duration;
-/// use snakebridge_runtime::PoolConfig;
-///
-/// let config = PoolConfig::new()
-///     .name("gpu")
-///     .size(2)
-///     .python("/opt/venv/bin/python")
-///     .env("CUDA_VISIBLE_DEVICES", "0")
-///     .preload(["numpy"])
-///     .call_timeout(Duration::from_secs(30));
-/// assert_eq!(config.pool_name(), "gpu");
-/// assert_eq!(config.pool_size(), 2);
-/// ```
-#[derive(Debug, Clone)]
-pub struct PoolConfig {
-    pub(crate) name: String,
-    pub(crate) size: usize,
-    pub(crate) python: Option<PathBuf>,
-    pub(crate) env: Vec<(OsString, OsString)>,
-    pub(crate) preload: Vec<String>,
-    pub(crate) startup_timeout: Duration,
-    pub(crate) queue_timeout: Duration,
-    pub(crate) max_queue: usize,
-    pub(crate) call_timeout: Option<Duration>,
-    pub(crate) stream_window: usize,
-    pub(crate) output: WorkerOutput,
-    pub(crate) shared_memory_threshold: usize,
-    pub(crate) spin: Duration,
-}
-
-/// The default [`PoolConfig::shared_memory_threshold`]. Measured on Linux (`cargo bench
-/// --bench pool`, one-way transfer by size): base64 inside the message and shared memory break
-/// even at 4-8 KiB; at 16 KiB shared memory takes half the time, at 64 KiB a sixth.
-const DEFAULT_SHARED_MEMORY_THRESHOLD: usize = 16 * 1024;
-
-/// The default [`PoolConfig::spin`]: about one wake-up of a blocked process on a busy
-/// virtual machine, so a quick reply or the next request of a tight loop is caught awake.
-const DEFAULT_SPIN: Duration = Duration::from_micros(100);
-
-impl Default for PoolConfig {
-    fn default() -> Self {
-        PoolConfig {
-            name: "default".into(),
-            size: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            python: None,
-            env: Vec::new(),
-            preload: Vec::new(),
-            startup_timeout: Duration::from_secs(60),
-            queue_timeout: Duration::from_secs(60),
-            max_queue: 1024,
-            call_timeout: None,
-            stream_window: 64,
-            output: WorkerOutput::Inherit,
-            shared_memory_threshold: DEFAULT_SHARED_MEMORY_THRESHOLD,
-            spin: DEFAULT_SPIN,
-        }
-    }
-}
-
-impl PoolConfig {
-    /// The defaults: pool `default`, one worker per CPU, the interpreter from the environment
-    /// (see [`PoolConfig::python`]), startup and queue timeouts of 60 s, at most 1024 waiting
-    /// callers, no call timeout, a stream window of 64 items, output inherited, arrays of 16 KiB
-    /// or more through shared memory, a spin of 100 µs before sleeping.
-    pub fn new() -> PoolConfig {
-        PoolConfig::default()
-    }
-
-    /// The pool's name, which calls select it by ([`CallOptions::pool`]).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// The number of worker processes.
-    pub fn size(mut self, size: usize) -> Self {
-        self.size = size;
-        self
-    }
-
-    /// The Python interpreter of the workers. Without it, the interpreter rule of
-    /// [`contract::interpreter`](crate::client::contract::interpreter): `SNAKEBRIDGE_PYTHON`, else
-    /// `PYO3_PYTHON`, else `$VIRTUAL_ENV/bin/python`, else `python3` from `PATH`.
-    pub fn python(mut self, python: impl Into<PathBuf>) -> Self {
-        self.python = Some(python.into());
-        self
-    }
-
-    /// Sets an environment variable for the workers (on top of this process's environment),
-    /// e.g. `PYTHONPATH`.
-    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
-        self.env.push((key.into(), value.into()));
-        self
-    }
-
-    /// Modules each worker imports before it reports ready (a failing import fails the start).
-    pub fn preload<I, S>(mut self, modules: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.preload.extend(modules.into_iter().map(Into::into));
-        self
-    }
-
-    /// How long a worker may take to start and import its preloads.
-    pub fn startup_timeout(mut self, timeout: Duration) -> Self {
-        self.startup_timeout = timeout;
-        self
-    }
-
-    /// How long a call may wait for a free worker before it fails with [`Error::Saturated`].
-    pub fn queue_timeout(mut self, timeout: Duration) -> Self {
-        self.queue_timeout = timeout;
-        self
-    }
-
-    /// How many callers may wait for a worker at once; one more fails at once with
-    /// [`Error::Saturated`].
-    pub fn max_queue(mut self, callers: usize) -> Self {
-        self.max_queue = callers;
-        self
-    }
-
-    /// The timeout of calls that set none ([`CallOptions::timeout`] overrides it).
-    pub fn call_timeout(mut self, timeout: Duration) -> Self {
-        self.call_timeout = Some(timeout);
-        self
-    }
-
-    /// How many stream items a worker may push ahead of the consumer (at least 1).
-    pub fn stream_window(mut self, items: usize) -> Self {
-        self.stream_window = items.max(1);
-        self
-    }
-
-    /// Where the workers' stdout and stderr go.
-    pub fn output(mut self, output: WorkerOutput) -> Self {
-        self.output = output;
-        self
-    }
-
-    /// From how many bytes on an array ([`NdArray`](crate::NdArray), an `ndarray` array, or a
-    /// numpy array returned by value) crosses between this process and a worker through a POSIX
-    /// shared-memory segment instead of inside the JSON message. Default: 16 KiB.
-    ///
-    /// Through shared memory an array is copied once (by its sender, into the segment) and
-    /// mapped by the receiver without a copy; segments are private to the user (mode `0600`) and
-    /// removed as soon as the call is over, also when the worker crashes or the call times out.
-    /// The exception: a segment the worker reports unused after a call (it kept no reference to
-    /// the array) is kept as a spare for the arrays of later calls, which then skip the cost of
-    /// new shared memory pages; a pool keeps at most 4 spares (512 MiB together) and removes
-    /// them when it shuts down.
-    /// Below the threshold the elements travel as binary attachments beside the message's JSON
-    /// (copied into the message, no base64), which is cheaper for small arrays. `0` sends every
-    /// non-empty array through shared memory, `usize::MAX` none. Where a segment cannot be
-    /// created (no room in `/dev/shm`), the array travels beside the message. An array made by
-    /// [`PoolClient::alloc_array`] is already in shared memory: it goes by name whatever the
-    /// threshold, with no copy.
-    ///
-    /// ```
-    /// use snakebridge_runtime::PoolConfig;
-    ///
-    /// // Arrays of 1 MiB and more through shared memory, smaller ones inside the messages.
-    /// let config = PoolConfig::new().size(2).shared_memory_threshold(1 << 20);
-    /// # let _ = config;
-    /// ```
-    pub fn shared_memory_threshold(mut self, bytes: usize) -> Self {
-        self.shared_memory_threshold = bytes;
-        self
-    }
-
-    /// How long a side waiting on the channel polls it before it blocks: the caller waiting
-    /// for a reply, and the worker waiting for its next request. A process that blocks in a
-    /// read is woken by the kernel when data comes, which costs tens of microseconds on a busy
-    /// or virtual machine, twice per round trip; polling for a moment first catches a quick
-    /// reply, and the next call of a loop, awake. The cost is CPU: at most this long per
-    /// wait, on one core per waiting caller and per idle worker. Zero never polls (each wait
-    /// blocks at once), for machines where cores are scarcer than latency matters.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use snakebridge_runtime::PoolConfig;
-    ///
-    /// // Workers that sleep as soon as they are idle.
-    /// let config = PoolConfig::new().spin(Duration::ZERO);
-    /// # let _ = config;
-    /// ```
-    pub fn spin(mut self, spin: Duration) -> Self {
-        self.spin = spin;
-        self
-    }
-
-    /// How long a waiting side polls before it blocks (see [`PoolConfig::spin`]).
-    pub fn spin_duration(&self) -> Duration {
-        self.spin
-    }
-
-    /// The pool's name.
-    pub fn pool_name(&self) -> &str {
-        &self.name
-    }
-
-    /// The number of workers.
-    pub fn pool_size(&self) -> usize {
-        self.size
-    }
-
-    /// The interpreter the workers will run, and where that choice came from.
-    ///
-    /// ```
-    /// use snakebridge_runtime::PoolConfig;
-    /// let (python, source) = PoolConfig::new().python("/usr/bin/python3").interpreter();
-    /// assert_eq!(python, std::path::Path::new("/usr/bin/python3"));
-    /// assert_eq!(source, "PoolConfig::python");
-    /// ```
-    pub fn interpreter(&self) -> (PathBuf, &'static str) {
-        if let Some(p) = &self.python {
-            return (p.clone(), "PoolConfig::python");
-        }
-        // The contract's rule, the same the introspector and the embedded client follow.
-        let choice = snakebridge_contract::interpreter::from_env();
-        let source = choice.source.variable().unwrap_or("the default `python3`");
-        (choice.program, source)
-    }
-}
-
-/// A snapshot of a pool's state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PoolStats {
-    /// The pool's name.
-    pub name: String,
-    /// Configured number of workers.
-    pub size: usize,
-    /// Workers running and ready (the others are being replaced).
-    pub ready: usize,
-    /// Workers running a call.
-    pub busy: usize,
-    /// Callers waiting for a worker.
-    pub waiting: usize,
-    /// Workers replaced after dying.
-    pub restarts: u64,
-    /// Process ids of the running workers.
-    pub worker_pids: Vec<u32>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct SessionRoute {
-    pool: usize,
-    incarnation: u64,
-}
+use crate::client::telemetry::{time_decode, time_encode};
+use crate::client::wire;
 
 /// A [`RuntimeClient`] that runs calls in pools of Python worker processes, for crash
 /// isolation and parallelism past the GIL.
 ///
-/// - **Workers** run the adapter `python/snakebridge_worker.py` (shipped in this crate), with
+/// - **Workers** run the package `python/snakebridge_worker/` (shipped in this crate), with
 ///   the same conversions as the embedded client. They talk to this process over a private
 ///   channel of inherited pipes (never their stdout/stderr, which Python code may print to):
 ///   length-prefixed JSON frames carrying the seed's request payload, with arrays' bytes as
@@ -365,20 +99,6 @@ pub struct PoolClient {
 }
 
 static NEXT_SESSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-/// Where one call goes.
-struct Plan {
-    pool: usize,
-    target: Target,
-    bound: Bound,
-}
-
-enum Bound {
-    Free,
-    /// Pinned by a ref argument or target.
-    Ref(PyRef),
-    Session(u64),
-}
 
 impl PoolClient {
     /// Starts one pool (it is the default pool) and waits until its workers are ready.
@@ -567,7 +287,7 @@ impl PoolClient {
             return;
         };
         if let Some(worker) = self.pools[route.pool].worker(route.incarnation) {
-            worker.notify(&json!({"op": "close_session", "session": id}));
+            worker.notify(&ToWorker::CloseSession { session: id });
         }
     }
 
@@ -578,231 +298,94 @@ impl PoolClient {
             .map(|w| w.pid)
     }
 
-    fn address(&self) -> usize {
-        self as *const PoolClient as *const () as usize
-    }
-
-    /// Where the worker holding ref `r` is: (pool index, incarnation).
-    fn locate(&self, r: &PyRef) -> Result<(usize, u64)> {
-        #[allow(unreachable_patterns)]
-        let owner = match &r.inner.handle {
-            RefHandle::Remote(owner) => owner,
-            _ => {
-                return Err(Error::StaleRef {
-                    id: r.id(),
-                    reason: format!(
-                        "it belongs to the embedded interpreter, not to the {}",
-                        self.label
-                    ),
-                });
-            }
-        };
-        let incarnation = r.id() >> ID_SHIFT;
-        let ptr = Arc::as_ptr(owner) as *const ();
-        self.pools
-            .iter()
-            .position(|p| p.owns(incarnation, ptr))
-            .map(|i| (i, incarnation))
-            .ok_or_else(|| Error::StaleRef {
-                id: r.id(),
-                reason: format!("it belongs to {}", owner.describe()),
-            })
-    }
-
-    fn plan(&self, req: &Request, opts: &CallOptions) -> Result<Plan> {
-        let mut pinned: Option<(usize, u64, PyRef)> = None;
-        let mut visit = |r: &PyRef| -> Result<()> {
-            let (pool, inc) = self.locate(r)?;
-            match &pinned {
-                None => pinned = Some((pool, inc, r.clone())),
-                Some((_, i, _)) if *i == inc => {}
-                Some((_, _, first)) => {
-                    return Err(Error::encode(format!(
-                        "ref #{} and ref #{} live in different worker processes, so one call \
-                         cannot use both; create the objects in one session (in_session) so \
-                         they share a worker",
-                        first.id(),
-                        r.id()
-                    )));
-                }
-            }
-            Ok(())
-        };
-        if let Some(t) = &req.target {
-            visit(t)?;
-        }
-        for v in req.args.iter().chain(req.kwargs.iter().map(|(_, v)| v)) {
-            visit_refs(v, &mut visit)?;
-        }
-        let session = opts
-            .session
-            .or_else(|| session::current_for(self.address()));
-        let plan =
-            if let Some(sid) = session {
-                let route = lock(&self.sessions).get(&sid).copied().ok_or_else(|| {
-                    Error::SessionClosed {
-                        id: sid,
-                        reason: format!(
-                            "it was closed, or it is not a session of this client ({})",
-                            self.label
-                        ),
-                    }
-                })?;
-                if let Some((_, inc, r)) = &pinned
-                    && *inc != route.incarnation
-                {
-                    return Err(Error::encode(format!(
-                        "ref #{} lives in another worker process than session #{sid}; use refs \
-                     made in the session (or outside any session) with it",
-                        r.id()
-                    )));
-                }
-                Plan {
-                    pool: route.pool,
-                    target: Target::Worker(route.incarnation),
-                    bound: Bound::Session(sid),
-                }
-            } else if let Some((pool, inc, r)) = pinned {
-                Plan {
-                    pool,
-                    target: Target::Worker(inc),
-                    bound: Bound::Ref(r),
-                }
-            } else {
-                let pool = match &opts.pool {
-                    None => 0,
-                    Some(name) => self.pool_index(name)?,
-                };
-                return Ok(Plan {
-                    pool,
-                    target: Target::Any,
-                    bound: Bound::Free,
-                });
-            };
-        if let Some(name) = &opts.pool
-            && **name != *self.pools[plan.pool].name
-        {
-            return Err(Error::config(format!(
-                "the call asks for pool `{name}`, but its {} lives in pool `{}`",
-                match plan.bound {
-                    Bound::Session(_) => "session",
-                    _ => "ref",
-                },
-                self.pools[plan.pool].name
-            )));
-        }
-        Ok(plan)
-    }
-
-    /// The error for a call whose pinned worker is gone.
-    fn gone(&self, plan: &Plan, cause: Option<String>) -> Error {
-        let pool = &self.pools[plan.pool];
-        match &plan.bound {
-            Bound::Session(sid) => {
-                let cause = cause
-                    .or_else(|| match plan.target {
-                        Target::Worker(inc) => pool.death_of(inc),
-                        Target::Any => None,
-                    })
-                    .unwrap_or_else(|| "it is gone".into());
-                Error::SessionClosed {
-                    id: *sid,
-                    reason: format!(
-                        "its worker in pool `{}` {cause}; the state it held is gone, so open a \
-                         new session",
-                        pool.name
-                    ),
-                }
-            }
-            Bound::Ref(r) => Error::StaleRef {
-                id: r.id(),
-                reason: match &r.inner.handle {
-                    RefHandle::Remote(owner) => format!("it belongs to {}", owner.describe()),
-                    #[allow(unreachable_patterns)]
-                    _ => "its worker is gone".into(),
-                },
-            },
-            Bound::Free => Error::config(format!("pool `{}` has no worker", pool.name)),
-        }
-    }
-
-    /// Sends one request (a call or the start of a stream) with the crash barrier: returns the
-    /// reply and the worker that sent it.
+    /// Sends one request (a call, or the start of a stream, whose kind `kind` gives from the
+    /// pool's configuration) and returns the reply, the worker that sent it and its pool:
+    /// plan → encode → exchange with the crash barrier → settle.
     fn run(
         &self,
         req: &Request,
         opts: &CallOptions,
-        op: &str,
+        kind: impl FnOnce(&PoolConfig) -> RequestKind,
     ) -> Result<(Frame, Arc<Worker>, Arc<Pool>)> {
-        // Data the worker's Python could not take (nested deeper than Python's recursion
-        // limit) fails here, before anything is sent, and the worker is untouched.
-        crate::data::nesting::check(req.args.iter().chain(req.kwargs.iter().map(|(_, v)| v)))?;
         let plan = self.plan(req, opts)?;
-        let pool = &self.pools[plan.pool];
-        // Large arrays go into shared-memory segments whose guards live until this call is
-        // over, retry included: only then is the worker done mapping them. A call (not a
-        // stream, whose items may refer to its arguments for as long as it lives) reuses spare
+        let pool = self.pools[plan.pool].clone();
+        let kind = kind(&pool.config);
+        // Large arrays go into shared-memory segments the sink holds until the call is over,
+        // retry included: only then is the worker done mapping them. A call (not a stream,
+        // whose items may refer to its arguments for as long as it lives) reuses spare
         // segments of earlier calls.
-        let spares = (op == "call").then_some(&*pool.spares);
-        let mut arrays = sink::SharedArrays::new(pool.config.shared_memory_threshold, spares);
+        let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
+        let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
         let mut payload = Vec::new();
         time_encode(|| wire::write_request_payload(req, opts, &mut arrays, &mut payload))
             .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
-        // Arrays Rust code filled in segments itself, lent to this call: dropped unsettled (the
-        // call failed), they count as viewed by a worker and are never reused.
-        let (mut segments, lent, attachments) = (arrays.segments, arrays.lent, arrays.attachments);
+        let sent = self.exchange(req, opts, &plan, &pool, kind, &payload, &arrays.attachments);
+        match sent {
+            Ok(sent) => {
+                // Only the one worker that ever saw the segments can vouch for them.
+                let free = if sent.clean {
+                    shm::freed(&sent.reply.message)
+                } else {
+                    Vec::new()
+                };
+                arrays.settle(&free);
+                Ok((sent.reply, sent.worker, pool))
+            }
+            Err(e) => {
+                arrays.settle(&[]);
+                Err(e)
+            }
+        }
+    }
+
+    /// Sends the request (`payload`, with `attachments`) to a worker of `plan` with the crash
+    /// barrier: a worker gone before it got the request is replaced and another tried; one
+    /// that crashed with it is replaced, and an idempotent call retried once; one past the
+    /// deadline is killed and replaced.
+    #[allow(clippy::too_many_arguments)] // one request, said once
+    fn exchange(
+        &self,
+        req: &Request,
+        opts: &CallOptions,
+        plan: &Plan,
+        pool: &Pool,
+        kind: RequestKind,
+        payload: &[u8],
+        attachments: &[u8],
+    ) -> Result<Sent> {
         let session = match plan.bound {
             Bound::Session(s) => Some(s),
             _ => None,
         };
         let timeout = opts.timeout.or(pool.config.call_timeout);
-        let window = (op == "stream").then_some(pool.config.stream_window);
+        let streaming = matches!(kind, RequestKind::Stream { .. });
         let mut retried = false;
         let mut undelivered = 0;
         loop {
             let permit = match pool.acquire(plan.target) {
                 Ok(p) => p,
-                Err(AcquireError::Gone) => return Err(self.gone(&plan, None)),
+                Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
                 Err(AcquireError::Failed(e)) => return Err(e),
             };
             let worker = &permit.worker;
             let id = worker.next_id();
-            let releases = worker.take_releases();
-            let frame = time_encode(|| {
-                request_frame(
-                    op,
-                    id,
-                    opts.returns,
-                    session,
-                    &releases,
-                    window,
-                    &payload,
-                    &attachments,
-                )
-            })?;
+            let request = ToWorker::Request {
+                kind,
+                id,
+                returns: opts.returns,
+                session,
+                release: worker.take_releases().into(),
+                payload: payload.into(),
+            };
+            let frame = time_encode(|| request.frame(attachments))?;
             let deadline = timeout.map(|t| Instant::now() + t);
-            match worker.exchange(id, &frame, deadline, window.is_some()) {
+            match worker.exchange(id, &frame, deadline, streaming) {
                 Ok(reply) => {
-                    // The segments the worker reported unused (it keeps no view of them)
-                    // become spares: only from the one worker that ever saw them, so never
-                    // after a failed attempt (a crashed or unreachable worker may have mapped
-                    // them too).
-                    let clean = spares.is_some() && !retried && undelivered == 0;
-                    let free = if clean {
-                        sink::freed(&reply)
-                    } else {
-                        Vec::new()
-                    };
-                    if !segments.is_empty() && !free.is_empty() {
-                        pool.spares.give_back(sink::unused(&mut segments, &free));
-                    }
-                    for l in lent {
-                        let unviewed = free.contains(&l.name());
-                        l.settle(unviewed);
-                    }
-                    let worker = worker.clone();
-                    drop(permit);
-                    return Ok((reply, worker, pool.clone()));
+                    return Ok(Sent {
+                        reply,
+                        worker: worker.clone(),
+                        clean: !retried && undelivered == 0,
+                    });
                 }
                 Err(Failure::NotDelivered(cause)) => {
                     // The worker was gone before the request reached it: nothing ran, so any
@@ -811,7 +394,7 @@ impl PoolClient {
                     drop(permit);
                     undelivered += 1;
                     if plan.target != Target::Any || undelivered > pool.config.size + 1 {
-                        return Err(self.gone(&plan, Some(cause)));
+                        return Err(self.gone(plan, Some(cause)));
                     }
                 }
                 Err(Failure::Crashed(cause)) => {
@@ -847,39 +430,39 @@ impl PoolClient {
     }
 }
 
-/// Calls `f` on every ref inside `v` (without recursion: `v` may nest deep).
-fn visit_refs(v: &Value, f: &mut impl FnMut(&PyRef) -> Result<()>) -> Result<()> {
-    crate::data::nesting::walk([v], |v, _| match v {
-        Value::Ref(r) => f(r).map(|()| false),
-        _ => Ok(true),
-    })
+/// A request's reply, from the worker that sent it.
+struct Sent {
+    reply: Frame,
+    worker: Arc<Worker>,
+    /// The request reached one worker only (no retry, no worker gone before it): that worker's
+    /// word on the segments it saw can be taken.
+    clean: bool,
 }
 
 impl RuntimeClient for PoolClient {
     fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
-        let (reply, worker, _pool) = self.run(request, options, "call")?;
+        let (reply, worker, _pool) = self.run(request, options, |_| RequestKind::Call)?;
         match time_decode(|| interpret(&reply, &worker, || context_of(request)))? {
             Reply::Value(v) => Ok(v),
             _ => Err(Error::decode(
                 "pool worker reply",
-                format!("unexpected reply to a call: {reply}"),
+                format!("unexpected {} in reply to a call", reply.message),
             )),
         }
     }
 
     fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream> {
-        let (reply, worker, pool) = self.run(request, options, "stream")?;
-        let id = reply
-            .get("id")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or_default();
+        let (reply, worker, pool) = self.run(request, options, |config| RequestKind::Stream {
+            window: config.stream_window,
+        })?;
+        let id = reply.message.id();
         match interpret(&reply, &worker, || context_of(request)) {
             Ok(Reply::Started) => {}
             Ok(_) => {
                 worker.unregister(id);
                 return Err(Error::decode(
                     "pool worker reply",
-                    format!("unexpected reply to a stream: {reply}"),
+                    format!("unexpected {} in reply to a stream", reply.message),
                 ));
             }
             Err(e) => {

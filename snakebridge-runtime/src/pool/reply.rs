@@ -1,58 +1,19 @@
-//! The request frames the pool sends and the replies it gets back (see the protocol in
-//! `python/snakebridge_worker.py`).
+//! What the replies a pool gets back mean: values decoded (refs owned by the worker that sent
+//! them, arrays from its segments and the frame's attachments), errors as [`Error`]s.
 
-use std::io::Write as _;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use super::protocol::{Answer, FromWorker};
 use super::shm;
-use super::worker::{Frame, ID_SHIFT, Worker, frame_finish_with, frame_start, push_ids};
+use super::worker::{Frame, ID_SHIFT, Worker};
 use crate::client::request::Request;
 use crate::client::wire::{self, RefResolver};
 use crate::data::array::{DType, NdArray};
 use crate::data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
 use crate::data::pyref::PyRef;
-use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
-
-/// A `call` or `stream` frame around the seed payload (its JSON text, from
-/// [`wire::write_request_payload`]), with the elements of its arrays that
-/// travel beside the JSON.
-#[allow(clippy::too_many_arguments)] // one frame's fields, each said once
-pub(crate) fn request_frame(
-    op: &str,
-    id: u64,
-    returns: ReturnPolicy,
-    session: Option<u64>,
-    releases: &[u64],
-    window: Option<usize>,
-    payload: &[u8],
-    attachments: &[u8],
-) -> Result<Vec<u8>> {
-    let returns = match returns {
-        ReturnPolicy::Auto => "auto",
-        ReturnPolicy::Value => "value",
-        ReturnPolicy::Ref => "ref",
-        ReturnPolicy::Map => "map",
-    };
-    let mut buf = frame_start();
-    let _ = write!(buf, r#"{{"op":"{op}","id":{id},"returns":"{returns}""#);
-    if let Some(s) = session {
-        let _ = write!(buf, r#","session":{s}"#);
-    }
-    if !releases.is_empty() {
-        buf.extend_from_slice(br#","release":"#);
-        push_ids(&mut buf, releases);
-    }
-    if let Some(w) = window {
-        let _ = write!(buf, r#","window":{w}"#);
-    }
-    buf.extend_from_slice(br#","req":"#);
-    buf.extend_from_slice(payload);
-    buf.push(b'}');
-    frame_finish_with(buf, attachments)
-}
 
 /// What a reply said, when it was not an error.
 pub(crate) enum Reply {
@@ -83,7 +44,7 @@ impl RefResolver for Resolver<'_> {
 
     fn shared_array(&self, name: &str, dtype: DType, shape: Vec<usize>) -> Result<NdArray> {
         let (array, n) = shm::open_array(name, self.0.pid, dtype, shape)?;
-        self.0.saw_segment(n);
+        self.0.segments.saw(n);
         Ok(array)
     }
 
@@ -96,7 +57,7 @@ impl RefResolver for Resolver<'_> {
 /// unlinked (they will never be opened).
 fn decode(value: &Json, worker: &Arc<Worker>, attachments: &[u8]) -> Result<Value> {
     wire::decode_value(value, &Resolver(worker, attachments))
-        .inspect_err(|_| worker.forget_segments_in(value))
+        .inspect_err(|_| worker.segments.forget_in(value))
 }
 
 /// The call context of a request, as the embedded client reports it.
@@ -109,78 +70,45 @@ pub(crate) fn context_of(req: &Request) -> CallContext {
     }
 }
 
-fn text(j: &Json, key: &str) -> String {
-    j.get(key)
-        .and_then(Json::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Interprets a reply frame.
+/// Interprets a reply frame: a value, a stream's event, or the error it reports.
 pub(crate) fn interpret(
     frame: &Frame,
     worker: &Arc<Worker>,
     context: impl FnOnce() -> CallContext,
 ) -> Result<Reply> {
-    let (reply, attachments) = (frame.json(), &frame.attachments[..]);
-    let Some(obj) = reply.as_object() else {
+    let attachments = &frame.attachments[..];
+    let FromWorker::Answer { answer, .. } = &frame.message else {
         return Err(Error::decode(
             "pool worker reply",
-            format!("not an object: {reply}"),
+            format!("unexpected {} in reply to a request", frame.message),
         ));
     };
-    if let Some(v) = obj.get("ok") {
-        return decode(v, worker, attachments).map(Reply::Value);
-    }
-    if let Some(v) = obj.get("item") {
-        return decode(v, worker, attachments).map(Reply::Item);
-    }
-    if obj.contains_key("started") {
-        return Ok(Reply::Started);
-    }
-    if obj.contains_key("end") {
-        return Ok(Reply::End);
-    }
-    if let Some(e) = obj.get("err") {
-        return Err(Error::Python(Box::new(PythonError {
-            kind: ExceptionKind::from_class_name(&text(e, "kind")),
-            class: text(e, "class"),
-            message: text(e, "message"),
-            traceback: text(e, "traceback"),
+    match answer {
+        Answer::Ok(v) => decode(v, worker, attachments).map(Reply::Value),
+        Answer::Item(v) => decode(v, worker, attachments).map(Reply::Item),
+        Answer::Started => Ok(Reply::Started),
+        Answer::End => Ok(Reply::End),
+        Answer::Err(e) => Err(Error::Python(Box::new(PythonError {
+            kind: ExceptionKind::from_class_name(&e.kind),
+            class: e.class.clone(),
+            message: e.message.clone(),
+            traceback: e.traceback.clone(),
             context: context(),
-            mro: e
-                .get("mro")
-                .and_then(Json::as_array)
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|c| c.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            mro: e.mro.clone(),
             exception: e
-                .get("exception")
+                .exception
+                .as_ref()
                 .and_then(|x| decode(x, worker, attachments).ok())
                 .and_then(|v| match v {
                     Value::Ref(r) => Some(r),
                     _ => None,
                 }),
-        })));
+        }))),
+        Answer::Stale { id, reason } => Err(Error::StaleRef {
+            id: *id,
+            reason: reason.clone(),
+        }),
+        Answer::Decode { what, message } => Err(Error::decode(what.clone(), message.clone())),
+        Answer::Encode(message) => Err(Error::encode(message.clone())),
     }
-    if let Some(s) = obj.get("stale") {
-        let id = text(s, "ref").parse().unwrap_or_default();
-        return Err(Error::StaleRef {
-            id,
-            reason: text(s, "reason"),
-        });
-    }
-    if let Some(d) = obj.get("decode") {
-        return Err(Error::decode(text(d, "what"), text(d, "message")));
-    }
-    if let Some(e) = obj.get("encode") {
-        return Err(Error::encode(e.as_str().unwrap_or_default()));
-    }
-    Err(Error::decode(
-        "pool worker reply",
-        format!("unexpected reply {reply}"),
-    ))
 }

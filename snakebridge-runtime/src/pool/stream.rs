@@ -5,8 +5,7 @@
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
+use super::protocol::ToWorker;
 use super::reply::{Reply, interpret};
 use super::sched::Pool;
 use super::worker::{Wait, Worker};
@@ -55,8 +54,10 @@ impl Iterator for PoolStream {
                 Ok(Reply::Item(v)) => {
                     self.consumed += 1;
                     if self.consumed >= (self.window / 2).max(1) {
-                        self.worker
-                            .notify(&json!({"op": "credit", "id": self.id, "n": self.consumed}));
+                        self.worker.notify(&ToWorker::Credit {
+                            id: self.id,
+                            n: self.consumed,
+                        });
                         self.consumed = 0;
                     }
                     Some(Ok(v))
@@ -69,7 +70,7 @@ impl Iterator for PoolStream {
                     self.finish();
                     Some(Err(Error::decode(
                         "pool worker reply",
-                        format!("unexpected message in a stream: {frame}"),
+                        format!("unexpected {} in a stream", frame.message),
                     )))
                 }
                 Err(e) => {
@@ -104,7 +105,7 @@ impl Drop for PoolStream {
             // Stopped early: the worker closes the generator (its `finally` runs) before it
             // handles any later message, so a following call sees the effect.
             self.worker.unregister(self.id);
-            self.worker.notify(&json!({"op": "close", "id": self.id}));
+            self.worker.notify(&ToWorker::Close { id: self.id });
         }
     }
 }

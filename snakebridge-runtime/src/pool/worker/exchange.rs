@@ -6,8 +6,7 @@ use std::io::{self, PipeWriter, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
-use serde_json::Value as Json;
-
+use super::poll::wait_writable;
 use super::*;
 
 impl Worker {
@@ -67,29 +66,21 @@ impl Worker {
             }
             !std::mem::replace(&mut io.reading, true)
         };
-        let mut fds = [
-            libc::pollfd {
-                fd: wfd,
-                events: libc::POLLOUT,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: if lead { self.reader_fd } else { -1 },
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
-        // SAFETY: two valid pollfds (a negative fd is ignored by poll).
-        let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, 50) };
+        let ready = wait_writable(wfd, lead.then_some(self.reader_fd));
         let mut failed = None;
-        if r > 0 && lead && fds[1].revents != 0 {
-            // A frame has begun: read it whole and route it.
-            let got = lock(&self.reader).next_frame(Some(Instant::now()));
-            match got {
-                Ok(Some(frame)) => self.deliver(frame),
-                Ok(None) => {}
-                Err(e) => failed = Some(self.read_failure(&e)),
+        match ready {
+            Ok(ready) if ready.readable => {
+                // Input: read what has come of a frame (the rest, if any, waits for the next
+                // reader) and route it.
+                let got = lock(&self.reader).next_frame(Some(Instant::now()));
+                match got {
+                    Ok(Some(frame)) => self.deliver(frame),
+                    Ok(None) => {}
+                    Err(e) => failed = Some(self.read_failure(e)),
+                }
             }
+            Ok(_) => {}
+            Err(e) => failed = Some(format!("its channel failed: {e}")),
         }
         if lead {
             let mut io = lock(&self.io);
@@ -108,9 +99,7 @@ impl Worker {
     /// Puts a frame read for someone else in its mailbox. A frame nobody waits for (an item of
     /// a stream dropped meanwhile) is discarded, and the objects it made are released.
     pub(super) fn deliver(&self, frame: Frame) {
-        let Some(id) = frame.get("id").and_then(Json::as_u64) else {
-            return;
-        };
+        let id = frame.message.id();
         let orphan = {
             let mut io = lock(&self.io);
             match io.mail.get_mut(&id) {
@@ -128,18 +117,26 @@ impl Worker {
 
     /// Lets go of what a frame that will never be decoded holds: its refs, its arrays in
     /// shared memory.
-    pub(super) fn discard(&self, frame: &Json) {
-        self.release_refs_in(frame);
-        self.forget_segments_in(frame);
+    pub(super) fn discard(&self, frame: &Frame) {
+        for value in frame.message.values() {
+            self.release_refs_in(value);
+            self.segments.forget_in(value);
+        }
     }
 
-    /// The cause of death after reading the channel failed.
-    pub(super) fn read_failure(&self, e: &io::Error) -> String {
-        if e.kind() == io::ErrorKind::InvalidData {
-            let _ = lock(&self.child).kill();
-            format!("sent a malformed frame ({e}) and was killed")
-        } else {
-            self.reap_cause()
+    /// The cause of death after reading the channel failed (a worker that broke the protocol is
+    /// killed here).
+    pub(super) fn read_failure(&self, e: ReadError) -> String {
+        match e {
+            ReadError::Protocol(what) => {
+                let _ = lock(&self.child).kill();
+                format!("broke the pool protocol, and was killed: it sent {what}")
+            }
+            ReadError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => self.reap_cause(),
+            ReadError::Io(e) => {
+                let _ = lock(&self.child).kill();
+                format!("could not be read from ({e}), and was killed")
+            }
         }
     }
 
@@ -200,7 +197,7 @@ impl Worker {
                 let mut outcome = None;
                 let failed = match got {
                     Ok(Some(frame)) => {
-                        if frame.get("id").and_then(Json::as_u64) == Some(id) {
+                        if frame.message.id() == id {
                             outcome = Some(frame);
                         } else {
                             self.deliver(frame);
@@ -208,7 +205,7 @@ impl Worker {
                         None
                     }
                     Ok(None) => None,
-                    Err(e) => Some(self.read_failure(&e)),
+                    Err(e) => Some(self.read_failure(e)),
                 };
                 if let Some(cause) = failed {
                     self.mark_dead(cause);

@@ -15,19 +15,18 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde_json::Value as Json;
-
+mod channel;
 mod exchange;
-mod frame;
+mod poll;
 mod refs;
-mod segments;
 mod spawn;
 
-use frame::FrameReader;
-pub(crate) use frame::{
-    ATTACHMENT_ALIGN, Frame, frame_finish, frame_finish_with, frame_start, push_ids,
-};
+pub(crate) use channel::Frame;
+use channel::{FrameReader, ReadError};
 pub(crate) use refs::WorkerRefs;
+
+use super::protocol::ToWorker;
+use super::shm::WorkerSegments;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
 /// has its own incarnation, so an id is never reused, not even by a replacement worker.
@@ -106,8 +105,8 @@ pub(crate) struct Worker {
     dead: AtomicBool,
     next_id: AtomicU64,
     pending_release: Mutex<Vec<u64>>,
-    /// The highest number of the worker's shared-memory segments this process has seen.
-    shm_seen: AtomicU64,
+    /// The worker's shared-memory segments this process has seen (removed once it is gone).
+    pub(crate) segments: WorkerSegments,
     /// The owner of this worker's refs (what each `PyRef` it made holds).
     pub(crate) refs: Arc<WorkerRefs>,
 }
@@ -159,7 +158,7 @@ impl Worker {
         let _ = child.kill();
         let _ = child.wait();
         drop(child);
-        self.sweep_segments();
+        self.segments.sweep();
     }
 
     /// The exit status if the process has exited (described), without blocking.
@@ -193,11 +192,8 @@ impl Worker {
     }
 
     /// Sends a message that has no reply (credit, close, close_session).
-    pub(crate) fn notify(&self, body: &Json) {
-        let mut frame = frame_start();
-        if serde_json::to_writer(&mut frame, body).is_ok()
-            && let Ok(frame) = frame_finish(frame)
-        {
+    pub(crate) fn notify(&self, message: &ToWorker<'_>) {
+        if let Ok(frame) = message.frame(&[]) {
             let _ = self.send(&frame);
         }
     }
@@ -230,7 +226,7 @@ impl Worker {
             drop(child);
             std::thread::sleep(Duration::from_millis(2));
         }
-        self.sweep_segments();
+        self.segments.sweep();
     }
 }
 
@@ -243,7 +239,7 @@ impl Drop for Worker {
         }
         let _ = child.wait();
         if running {
-            self.sweep_segments();
+            self.segments.sweep();
         }
     }
 }

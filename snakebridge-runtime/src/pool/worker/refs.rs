@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex, Weak};
 use serde_json::Value as Json;
 
 use super::*;
-use crate::data::nesting::deeper;
 use crate::data::pyref::RefOwner;
+use crate::pool::protocol::for_each_ref_id;
 
 /// Releases are sent at once when this many are pending (else with the next call, or by the
 /// pool's housekeeping within a fraction of a second).
@@ -49,29 +49,10 @@ impl WorkerRefs {
 impl Worker {
     /// Queues the release of every ref in a frame that will never be decoded (sent with the
     /// next request or by the pool's housekeeping).
-    pub(super) fn release_refs_in(&self, frame: &Json) {
-        match frame {
-            Json::Array(items) => items
-                .iter()
-                .for_each(|j| deeper(|| self.release_refs_in(j))),
-            Json::Object(obj) => {
-                if obj.get("__type__").and_then(Json::as_str) == Some("ref") {
-                    if let Some(id) = obj
-                        .get("id")
-                        .and_then(Json::as_str)
-                        .and_then(|s| s.parse().ok())
-                    {
-                        // Only queued: this runs on the reading path, which must never block
-                        // on a write (see `Worker::send`).
-                        lock(&self.pending_release).push(id);
-                    }
-                } else {
-                    obj.values()
-                        .for_each(|j| deeper(|| self.release_refs_in(j)));
-                }
-            }
-            _ => {}
-        }
+    pub(super) fn release_refs_in(&self, value: &Json) {
+        // Only queued: this runs on the reading path, which must never block on a write (see
+        // `Worker::send`).
+        for_each_ref_id(value, &mut |id| lock(&self.pending_release).push(id));
     }
 
     /// Queues the release of ref `id` (sent with the next call, or in a batch).
@@ -106,11 +87,8 @@ impl Worker {
         if ids.is_empty() {
             return;
         }
-        let mut frame = frame_start();
-        frame.extend_from_slice(br#"{"op":"release","ids":"#);
-        push_ids(&mut frame, &ids);
-        frame.push(b'}');
-        if let Ok(frame) = frame_finish(frame) {
+        let release = ToWorker::Release { ids: ids.into() };
+        if let Ok(frame) = release.frame(&[]) {
             // A dead worker holds nothing to release.
             let _ = self.write_locked(&mut writer, &frame, None);
         }

@@ -1,4 +1,4 @@
-//! Starting a worker process: the adapter script, its private pipes, and the handshake.
+//! Starting a worker process: the worker package, its private pipes, and the handshake.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
@@ -9,20 +9,36 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak, mpsc};
 use std::time::Instant;
 
-use serde_json::Value as Json;
-
 use super::*;
 use crate::data::error::{Error, ExceptionKind, Result};
+use crate::pool::protocol::{FromWorker, PROTOCOL_VERSION};
 use crate::pool::{PoolConfig, WorkerOutput};
 
-/// The adapter every worker runs.
-pub(crate) const SCRIPT: &str = include_str!("../../../python/snakebridge_worker.py");
+// The worker's Python package (`python/snakebridge_worker/`), its entry module and the variable
+// its sources travel in: one list, shared with the tests that load the package as a worker does.
+#[path = "../../../python/package.rs"]
+mod package;
+use package::{WORKER_ENTRY, WORKER_PACKAGE, WORKER_SOURCES_VAR};
 
-/// Runs the adapter from an environment variable: the command line stays short (`ps` shows
-/// `python -c <this>`), and no temporary file is left behind by a killed process. It runs after
-/// the contract's `ISOLATE_SYS_PATH`, so nothing is imported from the working directory.
-const BOOTSTRAP: &str = "import os; exec(compile(os.environ.pop('SNAKEBRIDGE_WORKER_SCRIPT'), \
-     'snakebridge_worker.py', 'exec'), {'__name__': 'snakebridge_worker'})";
+/// The `-c` program of every worker: the package's bootstrap (a finder first on `sys.path`
+/// that serves the package from [`WORKER_SOURCES_VAR`]), after the contract's
+/// `ISOLATE_SYS_PATH`. The command line stays short (`ps` shows `python -c <this>`), nothing
+/// from the working directory or `PYTHONPATH` can shadow a module of the package, and no
+/// temporary file is left behind by a killed process.
+fn worker_program() -> &'static str {
+    static PROGRAM: OnceLock<String> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        snakebridge_contract::interpreter::isolated(
+            &WORKER_PACKAGE.bootstrap(WORKER_SOURCES_VAR, WORKER_ENTRY),
+        )
+    })
+}
+
+/// [`WORKER_PACKAGE`]'s sources, the value of [`WORKER_SOURCES_VAR`].
+fn worker_sources() -> &'static str {
+    static SOURCES: OnceLock<String> = OnceLock::new();
+    SOURCES.get_or_init(|| WORKER_PACKAGE.payload())
+}
 
 static NEXT_INCARNATION: AtomicU64 = AtomicU64::new(1);
 
@@ -46,14 +62,13 @@ impl Worker {
         ];
 
         let mut cmd = Command::new(&python);
-        cmd.arg("-c")
-            .arg(snakebridge_contract::interpreter::isolated(BOOTSTRAP));
+        cmd.arg("-c").arg(worker_program());
         cmd.env("PYTHONUNBUFFERED", "1");
         for (k, v) in &config.env {
             cmd.env(k, v);
         }
         let kinds: Vec<&str> = ExceptionKind::ALL.iter().map(|k| k.class_name()).collect();
-        cmd.env("SNAKEBRIDGE_WORKER_SCRIPT", SCRIPT)
+        cmd.env(WORKER_SOURCES_VAR, worker_sources())
             .env(
                 "SNAKEBRIDGE_WORKER_FDS",
                 format!("{},{},{}", raw[0], raw[1], raw[2]),
@@ -178,7 +193,7 @@ impl Worker {
                 dead: AtomicBool::new(false),
                 next_id: AtomicU64::new(1),
                 pending_release: Mutex::new(Vec::new()),
-                shm_seen: AtomicU64::new(0),
+                segments: WorkerSegments::new(pid),
                 refs: Arc::new(WorkerRefs {
                     worker: me.clone(),
                     pool: pool.clone(),
@@ -205,27 +220,39 @@ impl Worker {
         };
         let reply = self.wait_for(0, Some(deadline));
         self.unregister(0);
-        match reply {
-            Ok(msg) => match msg.get("op").and_then(Json::as_str) {
-                Some("ready") => {
-                    tracing::debug!(
-                        target: "snakebridge::pool",
-                        pool = %self.pool, worker = self.slot, pid = self.pid,
-                        python = msg.get("python").and_then(Json::as_str).unwrap_or("?"),
-                        "worker ready"
-                    );
-                    Ok(())
+        match reply.map(|frame| frame.message) {
+            Ok(FromWorker::Ready {
+                python: version,
+                protocol,
+                ..
+            }) => {
+                if protocol != Some(PROTOCOL_VERSION) {
+                    self.kill("speaks another protocol".into());
+                    let speaks = match protocol {
+                        Some(v) => format!("protocol {v}"),
+                        None => "no versioned protocol (its `ready` has no \"protocol\")".into(),
+                    };
+                    return Err(fail(format!(
+                        "the worker speaks {speaks}, this snakebridge-runtime speaks protocol \
+                         {PROTOCOL_VERSION}; the worker must be the one shipped with this \
+                         snakebridge-runtime (see src/pool/protocol/PROTOCOL.md)"
+                    )));
                 }
-                Some("startup_error") => {
-                    self.kill("failed to start".into());
-                    let message = msg.get("message").and_then(Json::as_str).unwrap_or("");
-                    Err(fail(message.trim_end().to_owned()))
-                }
-                _ => {
-                    self.kill("sent a malformed handshake".into());
-                    Err(fail(format!("unexpected handshake {msg}")))
-                }
-            },
+                tracing::debug!(
+                    target: "snakebridge::pool",
+                    pool = %self.pool, worker = self.slot, pid = self.pid, python = %version,
+                    "worker ready"
+                );
+                Ok(())
+            }
+            Ok(FromWorker::StartupError { message }) => {
+                self.kill("failed to start".into());
+                Err(fail(message.trim_end().to_owned()))
+            }
+            Ok(other) => {
+                self.kill("sent a malformed handshake".into());
+                Err(fail(format!("unexpected handshake: {other}")))
+            }
             Err(Wait::Dead(cause)) => Err(fail(format!("the process {cause} during startup"))),
             Err(Wait::Timeout) => {
                 self.kill("did not become ready in time".into());

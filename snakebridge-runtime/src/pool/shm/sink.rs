@@ -12,11 +12,13 @@ use std::io;
 
 use serde_json::Value as Json;
 
-use super::shared_array::{Lent, SegmentStorage};
-use super::shm::{Segment, Spares, grain};
-use super::worker::ATTACHMENT_ALIGN;
-use crate::client::wire::{self, ArraySink, InlineArrays};
+use super::alloc::{Lent, SegmentStorage};
+use super::segment::Segment;
+use super::spares::{Spares, grain};
 use crate::data::array::NdArray;
+use crate::pool::protocol::frame::ATTACHMENT_ALIGN;
+use crate::pool::protocol::{FromWorker, array_attached, array_in_segment};
+use crate::client::wire::{ArraySink, InlineArrays};
 
 /// The pool's [`ArraySink`]: arrays of at least `threshold` bytes go through shared-memory
 /// segments (kept in `segments` until the call is over), spares when `spares` has a fitting
@@ -25,8 +27,8 @@ use crate::data::array::NdArray;
 pub(crate) struct SharedArrays<'a> {
     threshold: usize,
     spares: Option<&'a Spares>,
-    pub(crate) segments: Vec<Segment>,
-    pub(crate) lent: Vec<Lent>,
+    segments: Vec<Segment>,
+    lent: Vec<Lent>,
     /// The elements of the arrays that travel beside the JSON, each at a multiple of
     /// `ATTACHMENT_ALIGN` bytes.
     pub(crate) attachments: Vec<u8>,
@@ -67,16 +69,36 @@ impl<'a> SharedArrays<'a> {
 }
 
 /// The segment names of a reply's `free` list (those the worker kept no view of).
-pub(crate) fn freed(reply: &Json) -> Vec<&str> {
-    reply
-        .get("free")
-        .and_then(Json::as_array)
-        .map(|names| names.iter().filter_map(Json::as_str).collect())
-        .unwrap_or_default()
+pub(crate) fn freed(reply: &FromWorker) -> Vec<&str> {
+    match reply {
+        FromWorker::Answer { free, .. } => free.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl SharedArrays<'_> {
+    /// The call is over: `free` names the segments the one worker that saw them reported
+    /// unused (empty after a failed call, a retry, or for a stream). Copied segments it names
+    /// become spares; lent ones are settled (those it does not name count as viewed and are
+    /// never reused); the other segments are unlinked.
+    pub(crate) fn settle(mut self, free: &[&str]) {
+        // Without spares (a stream), nothing is ever reused.
+        let free = if self.spares.is_some() { free } else { &[] };
+        if let Some(spares) = self.spares
+            && !self.segments.is_empty()
+            && !free.is_empty()
+        {
+            spares.give_back(unused(&mut self.segments, free));
+        }
+        for lent in self.lent {
+            let unviewed = free.contains(&lent.name());
+            lent.settle(unviewed);
+        }
+    }
 }
 
 /// Takes out of `segments` those named in `free` (the worker kept no view of them).
-pub(crate) fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment> {
+fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < segments.len() {
@@ -92,10 +114,7 @@ pub(crate) fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment>
 impl ArraySink for SharedArrays<'_> {
     fn encode_array(&mut self, array: &NdArray) -> Json {
         if let Some(lent) = SegmentStorage::lend(array) {
-            let mut json = wire::array_header(array, "shm", lent.name());
-            if array.byte_offset() != 0 {
-                json["offset"] = array.byte_offset().into();
-            }
+            let json = array_in_segment(array, lent.name(), array.byte_offset());
             self.lent.push(lent);
             return json;
         }
@@ -103,7 +122,7 @@ impl ArraySink for SharedArrays<'_> {
         if len > 0 && len >= self.threshold {
             match self.segment_for(array) {
                 Ok(segment) => {
-                    let json = wire::array_header(array, "shm", segment.name());
+                    let json = array_in_segment(array, segment.name(), 0);
                     self.segments.push(segment);
                     return json;
                 }
@@ -120,13 +139,14 @@ impl ArraySink for SharedArrays<'_> {
         let offset = self.attachments.len().next_multiple_of(ATTACHMENT_ALIGN);
         self.attachments.resize(offset, 0);
         self.attachments.extend_from_slice(&array.c_order_bytes());
-        wire::array_header(array, "att", serde_json::json!([offset, len]))
+        array_attached(array, offset, len)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::shm::{MAX_SPARE_BYTES, MAX_SPARES, SPARE_GRAIN, exists, read_segment};
+    use super::super::segment::{exists, read_segment};
+    use super::super::spares::{MAX_SPARE_BYTES, MAX_SPARES, SPARE_GRAIN};
     use super::*;
 
     #[test]

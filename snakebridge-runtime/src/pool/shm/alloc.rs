@@ -1,5 +1,5 @@
 //! Arrays that Rust code fills in shared memory and workers read without a copy
-//! ([`PoolClient::alloc_array`](super::PoolClient::alloc_array)).
+//! ([`PoolClient::alloc_array`](crate::PoolClient::alloc_array)).
 //!
 //! - **Allocation.** A segment `/sb-<pid>-<n>` (mode `0600`), one of the pool's spares when one
 //!   fits, else a new one, mapped read-write here. Its elements start at zero.
@@ -23,7 +23,8 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
-use super::shm::{Mapping, Segment, Spares};
+use super::segment::{Mapping, Segment};
+use super::spares::{Spares, grain};
 use crate::data::array::{Element, NdArray, Storage, c_strides};
 use crate::data::error::{Error, Result};
 
@@ -101,7 +102,7 @@ impl Drop for Lent {
 }
 
 /// An array in shared memory that Rust fills and workers read without a copy: made by
-/// [`PoolClient::alloc_array`](super::PoolClient::alloc_array), written through `&mut [T]`
+/// [`PoolClient::alloc_array`](crate::PoolClient::alloc_array), written through `&mut [T]`
 /// (row-major order), then turned into an [`NdArray`] with [`into_array`](Self::into_array) to
 /// pass to calls.
 ///
@@ -132,7 +133,7 @@ pub struct SharedArrayMut<T: Element> {
 
 impl<T: Element> SharedArrayMut<T> {
     /// A zeroed array of `shape` in a spare segment of `spares` or a new one.
-    pub(super) fn alloc(spares: &Arc<Spares>, shape: Vec<usize>) -> Result<SharedArrayMut<T>> {
+    pub(crate) fn alloc(spares: &Arc<Spares>, shape: Vec<usize>) -> Result<SharedArrayMut<T>> {
         let too_large = || {
             Error::config(format!(
                 "an array of shape {shape:?} of {} is too large to allocate",
@@ -151,8 +152,7 @@ impl<T: Element> SharedArrayMut<T> {
             ))
         };
         // One byte at least: an empty mapping cannot be made.
-        let (segment, mapping) =
-            Segment::mapped_for_filling(spares, nbytes.max(1)).map_err(failed)?;
+        let (segment, mapping) = mapped_for_filling(spares, nbytes.max(1)).map_err(failed)?;
         Ok(SharedArrayMut {
             storage: SegmentStorage {
                 mapping,
@@ -245,4 +245,25 @@ impl<T: Element> std::fmt::Debug for SharedArrayMut<T> {
             .field("segment", &self.segment_name())
             .finish()
     }
+}
+
+/// A segment of at least `len > 0` bytes to be filled in place, and a read-write mapping of
+/// its first `len` bytes, all zero: a spare of `spares` that fits (zeroed here), else a new
+/// segment (zero already), its memory reserved ([`Mapping::reserved`]).
+fn mapped_for_filling(spares: &Spares, len: usize) -> std::io::Result<(Segment, Mapping)> {
+    // A spare that cannot be opened again is unlinked (dropped) and a new segment made.
+    let spare = spares
+        .take(len)
+        .and_then(|spare| spare.reopen().ok().map(|fd| (spare, fd)));
+    let reused = spare.is_some();
+    let (segment, fd) = match spare {
+        Some(spare) => spare,
+        None => Segment::new(grain(len))?,
+    };
+    let mut mapping = Mapping::reserved(&fd, len)?;
+    if reused {
+        // An earlier array's elements: the caller is promised zeros.
+        mapping.bytes_mut().fill(0);
+    }
+    Ok((segment, mapping))
 }

@@ -1,0 +1,64 @@
+//! The pool worker's Python package as the crate ships it: every module of
+//! `snakebridge-runtime/python/snakebridge_worker/`, compiled in. Included (`#[path]`) by
+//! `src/pool/worker/spawn.rs`, which starts workers with it, and by the tests that load the
+//! package the way a worker does (`tests/protocol_agreement.rs`), so both see one list.
+
+use snakebridge_contract::python_package::PythonPackage;
+
+/// The package every worker runs; [`WORKER_ENTRY`] starts it.
+pub(crate) const WORKER_PACKAGE: PythonPackage = PythonPackage {
+    name: "snakebridge_worker",
+    modules: &[
+        (
+            "snakebridge_worker",
+            include_str!("snakebridge_worker/__init__.py"),
+        ),
+        (
+            "snakebridge_worker.protocol",
+            include_str!("snakebridge_worker/protocol.py"),
+        ),
+        (
+            "snakebridge_worker.channel",
+            include_str!("snakebridge_worker/channel.py"),
+        ),
+        (
+            "snakebridge_worker.shm",
+            include_str!("snakebridge_worker/shm.py"),
+        ),
+        (
+            "snakebridge_worker.rules",
+            include_str!("snakebridge_worker/rules.py"),
+        ),
+        (
+            "snakebridge_worker.convert",
+            include_str!("snakebridge_worker/convert.py"),
+        ),
+        (
+            "snakebridge_worker.refs",
+            include_str!("snakebridge_worker/refs.py"),
+        ),
+        (
+            "snakebridge_worker.exceptions",
+            include_str!("snakebridge_worker/exceptions.py"),
+        ),
+        (
+            "snakebridge_worker.dispatch",
+            include_str!("snakebridge_worker/dispatch.py"),
+        ),
+        (
+            "snakebridge_worker.main",
+            include_str!("snakebridge_worker/main.py"),
+        ),
+        (
+            "snakebridge_worker.__main__",
+            include_str!("snakebridge_worker/__main__.py"),
+        ),
+    ],
+};
+
+/// The module whose import runs a worker (and exits the process when it is done).
+pub(crate) const WORKER_ENTRY: &str = "snakebridge_worker.__main__";
+
+/// The environment variable that carries [`WORKER_PACKAGE`]'s sources to the child (popped by
+/// the bootstrap, so processes user code starts do not inherit it).
+pub(crate) const WORKER_SOURCES_VAR: &str = "SNAKEBRIDGE_WORKER_SOURCES";

@@ -1,0 +1,139 @@
+"""Frames over the worker's private pipes: the mirror of ``pool/protocol/frame.rs`` (a 4-byte
+little-endian length, bit 31 set when binary attachments follow the JSON),
+``pool/worker/channel.rs`` and ``pool/worker/exchange.rs`` (each side polls for
+``PoolConfig::spin`` before it blocks, so a quick reply costs no wake-up). The frame format is
+in ``PROTOCOL.md``."""
+
+from snakebridge_worker import BUILTINS as __builtins__
+
+from os import _exit, getpid, read, write, writev
+from select import POLLIN, poll
+from time import perf_counter
+
+#: Set in a frame's length when attachments follow its JSON.
+ATTACHMENTS = 1 << 31
+# At most this many buffers per writev (Linux's IOV_MAX is 1024).
+_MAX_PARTS = 512
+
+
+def warn(text, _write=write):
+    """A line on the worker's stderr (fd 2, whatever user code did to ``sys.stderr``)."""
+    try:
+        _write(2, ("snakebridge: %s\n" % text).encode("utf-8", "replace"))
+    except OSError:
+        pass
+
+
+class ChannelBroken(Exception):
+    """The response pipe took nothing: the worker cannot answer any more."""
+
+
+class Channel:
+    """The request pipe (read, ``rfd``) and the response pipe (written, ``wfd``) of a worker;
+    ``spin`` is how long to poll for the next request before blocking (``PoolConfig::spin``)."""
+
+    def __init__(self, rfd, wfd, spin):
+        self.rfd = rfd
+        self.wfd = wfd
+        self.spin = spin
+        # Only the process that started serving may answer (see `write_frame`).
+        self.pid = getpid()
+        poller = poll()
+        poller.register(rfd, POLLIN)
+        self.poll = poller.poll
+        self.buf = bytearray()
+
+    def input_pending(self):
+        """True when a request is buffered or waiting in the pipe."""
+        return bool(self.buf) or bool(self.poll(0))
+
+    def fill(self, want, _len=len, _max=max, _read=read):
+        """Reads until ``want`` bytes are buffered; False at EOF."""
+        buf = self.buf
+        while _len(buf) < want:
+            if not buf and self.spin:
+                self.spin_until_readable()
+            chunk = _read(self.rfd, _max(1 << 16, want - _len(buf)))
+            if not chunk:
+                return False
+            buf += chunk
+        return True
+
+    def spin_until_readable(self, _clock=perf_counter):
+        """Polls the request pipe for up to ``spin`` seconds before the blocking read: the next
+        request of a tight loop then costs no wake-up."""
+        poll = self.poll
+        if poll(0):
+            return
+        deadline = _clock() + self.spin
+        while not poll(0):
+            if _clock() >= deadline:
+                return
+
+    def read_frame(self, _from_bytes=int.from_bytes, _bytes=bytes):
+        """The next frame's JSON and its attachments (b"" for none), or None at EOF."""
+        if not self.fill(4):
+            return None
+        buf = self.buf
+        n = _from_bytes(buf[:4], "little")
+        if not n & ATTACHMENTS:
+            if not self.fill(4 + n):
+                return None
+            frame = _bytes(buf[4 : 4 + n])
+            del buf[: 4 + n]
+            return frame, b""
+        n &= ~ATTACHMENTS
+        if not self.fill(8):
+            return None
+        a = _from_bytes(buf[4:8], "little")
+        if not self.fill(8 + n + a):
+            return None
+        frame = _bytes(buf[8 : 8 + n])
+        # A buffer of their own: aligned (CPython's bytes data is 16-byte aligned), and what the
+        # arrays over them keep alive.
+        attachments = _bytes(buf[8 + n : 8 + n + a])
+        del buf[: 8 + n + a]
+        return frame, attachments
+
+    def write_frame(
+        self,
+        data,
+        att,
+        size,
+        _len=len,
+        _write=write,
+        _writev=writev,
+        _memoryview=memoryview,
+        _getpid=getpid,
+    ):
+        """Writes one frame: the JSON ``data`` (bytes) and the attachment buffers ``att`` (a
+        list, ``size`` bytes together; empty for none)."""
+        # A system call per message, but the only check that also sees a child forked below
+        # Python (ctypes, C extensions), which no at-fork hook hears of.
+        if _getpid() != self.pid:
+            # User code forked and the child came back here: only the worker itself may answer
+            # on the channel; the child leaves without a word.
+            _exit(0)
+        if att:
+            head = (_len(data) | ATTACHMENTS).to_bytes(4, "little") + size.to_bytes(4, "little")
+            parts = [_memoryview(head + data)] + [_memoryview(a) for a in att]
+        else:
+            out = _len(data).to_bytes(4, "little") + data
+            n = _write(self.wfd, out)
+            if n == _len(out):
+                return
+            parts = [_memoryview(out)[n:]]
+        while parts:
+            n = _writev(self.wfd, parts[:_MAX_PARTS])
+            if n <= 0:
+                # A blocking pipe never takes nothing; whatever did this, the frame cannot be
+                # finished, and a loop here would spin for ever.
+                raise ChannelBroken("the response pipe took %d bytes of a frame" % n)
+            while n:
+                first = _len(parts[0])
+                if n >= first:
+                    n -= first
+                    del parts[0]
+                else:
+                    parts[0] = parts[0][n:]
+                    n = 0

@@ -1,0 +1,249 @@
+"""Calls, streams and sessions: what the worker does with each message from Rust, and the serve
+loop. The request payload's fields are those of Rust's ``Request`` (``wire.rs``,
+``write_request_payload``); the call kinds are Rust's ``CallType``."""
+
+from snakebridge_worker import BUILTINS as __builtins__
+
+from os import _exit, getpid
+from sys import modules
+
+from snakebridge_worker import protocol
+from snakebridge_worker.channel import warn
+from snakebridge_worker.convert import NotData
+from snakebridge_worker.exceptions import report
+from snakebridge_worker.protocol import ProtocolError, read_to_worker
+from snakebridge_worker.refs import STALE_REASON, StaleTarget
+
+
+# User code is called through this function, compiled in the namespace of `__main__`: builtins
+# that read their caller's globals (`eval`, `exec`, `globals`, `vars` without arguments) then
+# get `__main__`'s, as in a script, instead of this module's, so user code can neither rebind
+# the names the machinery uses nor see its private builtins. Its frame is the package's own
+# (the file name), so tracebacks leave it out.
+_call = eval(
+    compile("lambda f, args, kwargs: f(*args, **kwargs)", "snakebridge_worker/<call>", "eval"),
+    vars(modules["__main__"]),
+)
+
+
+class Worker:
+    """One worker: its channel, its refs, its segments, its converter and its open streams."""
+
+    def __init__(self, channel, refs, segments, converter, kinds):
+        self.channel = channel
+        self.refs = refs
+        self.segments = segments
+        self.converter = converter
+        # [(name, class)] of the matchable exception kinds, in the order they are tested.
+        self.kinds = kinds
+        self.pid = getpid()
+        self.attrs = {}  # (module, name) -> object, resolved once
+        # stream id -> [iterator, source, credit, policy, session]
+        self.streams = {}
+        self.handlers = {
+            "call": self.on_call,
+            "stream": self.on_call,
+            "credit": self.on_credit,
+            "close": self.close_stream,
+            "release": self.on_release,
+            "close_session": self.on_close_session,
+        }
+        if self.handlers.keys() != protocol.TO_WORKER.keys():
+            raise ProtocolError("the worker handles %s, the protocol module reads %s"
+                                % (sorted(self.handlers), sorted(protocol.TO_WORKER)))
+
+    def send(self, reply, _getpid=getpid, _exit=_exit):
+        # A system call per message, but the only check that also sees a child forked below
+        # Python (ctypes, C extensions), which no at-fork hook hears of.
+        if _getpid() != self.pid:
+            # User code forked and the child came back here: only the worker itself may answer
+            # on the channel; the child leaves without a word (and unlinks nothing).
+            _exit(0)
+        data, att, size = self.converter.encode(reply)
+        self.channel.write_frame(data, att, size)
+
+    def exception(self, e):
+        return report(e, self.kinds, self.refs.make)
+
+    # ----------------------------------------------------------------------------------------
+    # Calls
+
+    def module_attr(self, module, name):
+        key = (module, name)
+        found = self.attrs.get(key)
+        if found is None:
+            # `__import__` (not importlib.import_module): import errors then carry no importlib
+            # frames, as with the embedded client's C-level import.
+            __import__(module)
+            found = getattr(modules[module], name)
+            self.attrs[key] = found
+        return found
+
+    def run(self, req):
+        ct = req.get("call_type")
+        if ct is None:
+            module, name = req.get("python_module", ""), req["function"]
+            f = self.attrs.get((module, name))  # resolved before: no call to look it up
+            if f is None:
+                f = self.module_attr(module, name)
+            return _call(f, req["args"], req["kwargs"])
+        if ct == "class":
+            f = self.module_attr(req.get("python_module", ""), req["class"])
+            return _call(f, req["args"], req["kwargs"])
+        if ct == "method":
+            f = getattr(self.refs.target(req["ref"]), req["method"])
+            return _call(f, req["args"], req["kwargs"])
+        if ct == "get_attr":
+            return getattr(self.refs.target(req["ref"]), req["attr"])
+        if ct == "set_attr":
+            setattr(self.refs.target(req["ref"]), req["attr"], req["value"])
+            return None
+        if ct == "module_attr":
+            return self.module_attr(req.get("python_module", ""), req["attr"])
+        if ct == "class_method":
+            cls = self.module_attr(req.get("python_module", ""), req["class"])
+            return _call(getattr(cls, req["method"]), req["args"], req["kwargs"])
+        raise ProtocolError("unknown call_type %r" % (ct,))
+
+    def problem_reply(self, mid):
+        """The reply for a message whose arguments could not be decoded, if any."""
+        problems = self.converter.problems
+        for what, detail in problems:
+            if what == "stale":
+                return protocol.stale(mid, str(detail), STALE_REASON)
+        for what, detail in problems:
+            return protocol.encode(mid, detail)
+        return None
+
+    def on_call(self, fields):
+        """A ``call`` or ``stream`` (``window`` not None)."""
+        mid, req, policy, session, release, window = fields
+        # Only `answer` holds the arguments: once it returns, what references them is the call's.
+        fields.clear()
+        for rid in release or ():
+            self.refs.release(rid)
+        self.refs.session = session
+        try:
+            reply = self.answer(mid, req, policy, window)
+        finally:
+            self.refs.session = None
+        del req
+        if not self.segments.mapped:
+            pass  # no shared memory in this call (most calls): nothing to check
+        elif window is not None:
+            self.segments.let_go_of_mapped()
+        else:
+            free = self.segments.unmap_unused()
+            if free:
+                protocol.with_free(reply, free)
+        self.send(reply)
+
+    def answer(self, mid, req, policy, window):
+        """Runs a call (or, with a window, opens a stream); returns the reply to send."""
+        if self.converter.problems:
+            reply = self.problem_reply(mid)
+            if reply is not None:
+                return reply
+        try:
+            result = self.run(req)
+            if window is not None:
+                iterator = iter(result)
+        except StaleTarget as e:
+            return protocol.stale(mid, str(e.rid), STALE_REASON)
+        except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
+            return protocol.err(mid, self.exception(e))
+        if window is not None:
+            self.streams[mid] = [iterator, result, max(1, int(window)), policy, self.refs.session]
+            return protocol.started(mid)
+        try:
+            value = self.converter.result(result, policy)
+        except NotData as e:
+            return protocol.decode(mid, e.what, e.message)
+        except Exception as e:  # noqa: BLE001
+            return protocol.decode(mid, type(result).__name__, str(e))
+        return protocol.ok(mid, value)
+
+    # ----------------------------------------------------------------------------------------
+    # Streams
+
+    def pump(self):
+        """Produces one item of a stream that has credit; False when none has."""
+        for sid, s in self.streams.items():
+            if s[2] > 0:
+                break
+        else:
+            return False
+        iterator, _source, _credit, policy, session = s
+        self.refs.session = session
+        try:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                del self.streams[sid]
+                self.send(protocol.end(sid))
+                return True
+            except BaseException as e:  # noqa: BLE001
+                del self.streams[sid]
+                self.send(protocol.err(sid, self.exception(e)))
+                return True
+            try:
+                value = self.converter.result(item, policy)
+            except NotData as e:
+                del self.streams[sid]
+                self.send(protocol.decode(sid, e.what, e.message))
+                return True
+            except Exception as e:  # noqa: BLE001
+                del self.streams[sid]
+                self.send(protocol.decode(sid, type(item).__name__, str(e)))
+                return True
+            s[2] -= 1
+            self.send(protocol.item(sid, value))
+            return True
+        finally:
+            self.refs.session = None
+
+    def on_credit(self, fields):
+        sid, n = fields
+        s = self.streams.get(sid)
+        if s is not None:
+            s[2] += int(n)
+
+    def close_stream(self, fields):
+        s = self.streams.pop(fields[0], None)
+        if s is None:
+            return
+        close = getattr(s[1], "close", None)
+        if close is not None:
+            try:
+                close()
+            except BaseException as e:  # noqa: BLE001
+                warn("closing a Python generator failed: %r" % (e,))
+
+    # ----------------------------------------------------------------------------------------
+    # Refs
+
+    def on_release(self, fields):
+        for rid in fields[0]:
+            self.refs.release(rid)
+
+    def on_close_session(self, fields):
+        self.refs.close_session(fields[0])
+
+    # ----------------------------------------------------------------------------------------
+
+    def serve(self):
+        """Answers messages until Rust closes the request pipe."""
+        channel = self.channel
+        decode = self.converter.decode
+        handlers = self.handlers
+        while True:
+            if self.streams and not channel.input_pending() and self.pump():
+                continue
+            got = channel.read_frame()
+            if got is None:
+                return
+            msg = decode(got[0], got[1])
+            del got
+            op, fields = read_to_worker(msg)
+            del msg
+            handlers[op](fields)

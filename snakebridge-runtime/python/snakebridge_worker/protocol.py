@@ -1,0 +1,235 @@
+"""The pool's messages, as this side reads and writes them: the mirror of Rust's
+``snakebridge-runtime/src/pool/protocol/`` (the spec is ``PROTOCOL.md`` there).
+
+Every message from Rust is read by :func:`read_to_worker` and every message to Rust is made by
+one of the writers below, nowhere else. ``snakebridge-runtime/tests/protocol_agreement.rs``
+runs this module over the protocol's corpus: each ``to_worker`` file must read, each
+``from_worker`` file must come out of the writers byte for byte, and each kind either side
+knows must have a file.
+"""
+
+from snakebridge_worker import BUILTINS as __builtins__
+
+#: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
+PROTOCOL_VERSION = 1
+
+
+class ProtocolError(Exception):
+    """A message from Rust that this side cannot read: the two sides disagree."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Rust -> worker. Each reader takes the message without its "op" and pops the fields it knows,
+# so what is left over is a key this side does not know (an error, not ignored). The fields come
+# as a list, which the handler may empty: a call's arguments must be held by the call alone
+# (what else references its arrays decides whether their shared memory may be reused).
+
+
+def _read_call(msg):
+    """(id, req, returns, session, release, window): run a call; window None."""
+    return [
+        msg.pop("id"),
+        msg.pop("req"),
+        msg.pop("returns", "auto"),
+        msg.pop("session", None),
+        msg.pop("release", None),
+        None,
+    ]
+
+
+def _read_stream(msg):
+    """(id, req, returns, session, release, window): open a stream pushing up to window items
+    ahead of the consumer."""
+    return [
+        msg.pop("id"),
+        msg.pop("req"),
+        msg.pop("returns", "auto"),
+        msg.pop("session", None),
+        msg.pop("release", None),
+        msg.pop("window", 16),
+    ]
+
+
+def _read_credit(msg):
+    """(id, n): the consumer of stream id took n more items."""
+    return [msg.pop("id"), msg.pop("n")]
+
+
+def _read_close(msg):
+    """(id,): the consumer dropped stream id."""
+    return [msg.pop("id")]
+
+
+def _read_release(msg):
+    """(ids,): the last Rust handles of these refs were dropped."""
+    return [msg.pop("ids")]
+
+
+def _read_close_session(msg):
+    """(session,): release every ref made in the session."""
+    return [msg.pop("session")]
+
+
+#: op -> reader, for every message Rust sends (Rust's ``ToWorker``).
+TO_WORKER = {
+    "call": _read_call,
+    "stream": _read_stream,
+    "credit": _read_credit,
+    "close": _read_close,
+    "release": _read_release,
+    "close_session": _read_close_session,
+}
+
+
+def read_to_worker(msg, _readers=TO_WORKER):
+    """``(op, fields)`` of a decoded message from Rust (a dict, consumed; ``fields`` a list, in
+    the order its reader documents); ProtocolError for an unknown op, a missing field or a
+    field this side does not know."""
+    op = msg.pop("op", None)
+    reader = _readers.get(op)
+    if reader is None:
+        raise ProtocolError("unknown op %r" % (op,))
+    try:
+        fields = reader(msg)
+    except KeyError as e:
+        raise ProtocolError("a `%s` message without %s" % (op, e)) from None
+    if msg:
+        raise ProtocolError("a `%s` message with unknown fields %s" % (op, sorted(msg)))
+    return op, fields
+
+
+# ---------------------------------------------------------------------------------------------
+# Worker -> Rust (Rust's ``FromWorker``). Key order is part of the corpus: the writers build
+# each dict in the order it goes on the wire.
+
+
+def ready(pid, python):
+    """The handshake: the worker imported its preloads and serves."""
+    return {"op": "ready", "id": 0, "pid": pid, "python": python, "protocol": PROTOCOL_VERSION}
+
+
+def startup_error(message):
+    """The worker could not start (a preload failed)."""
+    return {"op": "startup_error", "id": 0, "message": message}
+
+
+def ok(mid, value):
+    """A call's result (a wire value)."""
+    return {"id": mid, "ok": value}
+
+
+def error(cls, kind, message, traceback, mro, exception=None):
+    """The body of an ``err`` reply: a Python exception. ``exception`` is a ref to a copy of it,
+    left out when none could be made."""
+    out = {"class": cls, "kind": kind, "message": message, "traceback": traceback, "mro": mro}
+    if exception is not None:
+        out["exception"] = exception
+    return out
+
+
+def err(mid, body):
+    """A call or stream item raised (``body`` from :func:`error`)."""
+    return {"id": mid, "err": body}
+
+
+def stale(mid, ref, reason):
+    """A call named a ref the worker no longer holds."""
+    return {"id": mid, "stale": {"ref": ref, "reason": reason}}
+
+
+def decode(mid, what, message):
+    """A result could not become the value asked for (Rust's ``Error::Decode``)."""
+    return {"id": mid, "decode": {"what": what, "message": message}}
+
+
+def encode(mid, message):
+    """A call's arguments could not become Python objects (Rust's ``Error::Encode``)."""
+    return {"id": mid, "encode": message}
+
+
+def started(mid):
+    """A stream was opened."""
+    return {"id": mid, "started": True}
+
+
+def item(mid, value):
+    """The next item of a stream."""
+    return {"id": mid, "item": value}
+
+
+def end(mid):
+    """The stream is exhausted."""
+    return {"id": mid, "end": True}
+
+
+def with_free(reply, names):
+    """A reply to a call, naming the segments Rust may write into again."""
+    reply["free"] = names
+    return reply
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading this side's own messages back: what the agreement test re-emits through the writers.
+
+
+def read_from_worker(msg):
+    """``(kind, writer, args, free)`` of a message this side writes, such that
+    ``writer(*args)`` (with ``free``, unless None, added by :func:`with_free`) is ``msg`` again;
+    ProtocolError for a message no writer makes."""
+    msg = dict(msg)
+    free = msg.pop("free", None)
+    op = msg.get("op")
+    try:
+        if op == "ready":
+            out = "ready", ready, (msg["pid"], msg["python"])
+        elif op == "startup_error":
+            out = "startup_error", startup_error, (msg["message"],)
+        elif op is not None:
+            raise ProtocolError("unknown op %r" % (op,))
+        else:
+            mid = msg["id"]
+            kinds = [k for k in FROM_WORKER if k in msg]
+            if len(kinds) != 1:
+                raise ProtocolError("a reply naming %d kinds: %r" % (len(kinds), msg))
+            kind = kinds[0]
+            body = msg[kind]
+            if kind == "err":
+                body = error(
+                    body["class"],
+                    body["kind"],
+                    body["message"],
+                    body["traceback"],
+                    body["mro"],
+                    body.get("exception"),
+                )
+                args = (mid, body)
+            elif kind == "stale":
+                args = (mid, body["ref"], body["reason"])
+            elif kind == "decode":
+                args = (mid, body["what"], body["message"])
+            elif kind in ("started", "end"):
+                if body is not True:
+                    raise ProtocolError("`%s` is %r, not true" % (kind, body))
+                args = (mid,)
+            else:
+                args = (mid, body)
+            out = kind, FROM_WORKER[kind], args
+    except KeyError as e:
+        raise ProtocolError("a message without %s: %r" % (e, msg)) from None
+    return out + (free,)
+
+
+#: kind -> writer, for every message this side sends (``ready`` and ``startup_error`` by their
+#: op, replies by the key that names them).
+FROM_WORKER = {
+    "ready": ready,
+    "startup_error": startup_error,
+    "ok": ok,
+    "err": err,
+    "stale": stale,
+    "decode": decode,
+    "encode": encode,
+    "started": started,
+    "item": item,
+    "end": end,
+}

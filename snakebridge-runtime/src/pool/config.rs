@@ -1,0 +1,252 @@
+//! [`PoolConfig`], the configuration of one pool, and [`WorkerOutput`], where its workers'
+//! output goes.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where a worker's stdout and stderr go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkerOutput {
+    /// To this process's stdout and stderr (the default).
+    #[default]
+    Inherit,
+    /// Line by line to `tracing` (target `snakebridge::worker`; stdout at INFO, stderr at WARN).
+    Tracing,
+    /// Discarded.
+    Null,
+}
+
+/// The configuration of one pool: built with chained setters, started with
+/// [`PoolClient::start`](super::PoolClient::start).
+///
+/// ```
+/// use std::time::Duration;
+/// use snakebridge_runtime::PoolConfig;
+///
+/// let config = PoolConfig::new()
+///     .name("gpu")
+///     .size(2)
+///     .python("/opt/venv/bin/python")
+///     .env("CUDA_VISIBLE_DEVICES", "0")
+///     .preload(["numpy"])
+///     .call_timeout(Duration::from_secs(30));
+/// assert_eq!(config.pool_name(), "gpu");
+/// assert_eq!(config.pool_size(), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct PoolConfig {
+    pub(crate) name: String,
+    pub(crate) size: usize,
+    pub(crate) python: Option<PathBuf>,
+    pub(crate) env: Vec<(OsString, OsString)>,
+    pub(crate) preload: Vec<String>,
+    pub(crate) startup_timeout: Duration,
+    pub(crate) queue_timeout: Duration,
+    pub(crate) max_queue: usize,
+    pub(crate) call_timeout: Option<Duration>,
+    pub(crate) stream_window: usize,
+    pub(crate) output: WorkerOutput,
+    pub(crate) shared_memory_threshold: usize,
+    pub(crate) spin: Duration,
+}
+
+/// The default [`PoolConfig::shared_memory_threshold`]. Measured on Linux (`cargo bench
+/// --bench pool`, one-way transfer by size): base64 inside the message and shared memory break
+/// even at 4-8 KiB; at 16 KiB shared memory takes half the time, at 64 KiB a sixth.
+const DEFAULT_SHARED_MEMORY_THRESHOLD: usize = 16 * 1024;
+
+/// The default [`PoolConfig::spin`]: about one wake-up of a blocked process on a busy
+/// virtual machine, so a quick reply or the next request of a tight loop is caught awake.
+const DEFAULT_SPIN: Duration = Duration::from_micros(100);
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            name: "default".into(),
+            size: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            python: None,
+            env: Vec::new(),
+            preload: Vec::new(),
+            startup_timeout: Duration::from_secs(60),
+            queue_timeout: Duration::from_secs(60),
+            max_queue: 1024,
+            call_timeout: None,
+            stream_window: 64,
+            output: WorkerOutput::Inherit,
+            shared_memory_threshold: DEFAULT_SHARED_MEMORY_THRESHOLD,
+            spin: DEFAULT_SPIN,
+        }
+    }
+}
+
+impl PoolConfig {
+    /// The defaults: pool `default`, one worker per CPU, the interpreter from the environment
+    /// (see [`PoolConfig::python`]), startup and queue timeouts of 60 s, at most 1024 waiting
+    /// callers, no call timeout, a stream window of 64 items, output inherited, arrays of 16 KiB
+    /// or more through shared memory, a spin of 100 µs before sleeping.
+    pub fn new() -> PoolConfig {
+        PoolConfig::default()
+    }
+
+    /// The pool's name, which calls select it by ([`CallOptions::pool`](crate::CallOptions::pool)).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The number of worker processes.
+    pub fn size(mut self, size: usize) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// The Python interpreter of the workers. Without it, the interpreter rule of
+    /// [`contract::interpreter`](crate::contract::interpreter): `SNAKEBRIDGE_PYTHON`, else
+    /// `PYO3_PYTHON`, else `$VIRTUAL_ENV/bin/python`, else `python3` from `PATH`.
+    pub fn python(mut self, python: impl Into<PathBuf>) -> Self {
+        self.python = Some(python.into());
+        self
+    }
+
+    /// Sets an environment variable for the workers (on top of this process's environment),
+    /// e.g. `PYTHONPATH`.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Modules each worker imports before it reports ready (a failing import fails the start).
+    pub fn preload<I, S>(mut self, modules: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.preload.extend(modules.into_iter().map(Into::into));
+        self
+    }
+
+    /// How long a worker may take to start and import its preloads.
+    pub fn startup_timeout(mut self, timeout: Duration) -> Self {
+        self.startup_timeout = timeout;
+        self
+    }
+
+    /// How long a call may wait for a free worker before it fails with
+    /// [`Error::Saturated`](crate::Error::Saturated).
+    pub fn queue_timeout(mut self, timeout: Duration) -> Self {
+        self.queue_timeout = timeout;
+        self
+    }
+
+    /// How many callers may wait for a worker at once; one more fails at once with
+    /// [`Error::Saturated`](crate::Error::Saturated).
+    pub fn max_queue(mut self, callers: usize) -> Self {
+        self.max_queue = callers;
+        self
+    }
+
+    /// The timeout of calls that set none
+    /// ([`CallOptions::timeout`](crate::CallOptions::timeout) overrides it).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// How many stream items a worker may push ahead of the consumer (at least 1).
+    pub fn stream_window(mut self, items: usize) -> Self {
+        self.stream_window = items.max(1);
+        self
+    }
+
+    /// Where the workers' stdout and stderr go.
+    pub fn output(mut self, output: WorkerOutput) -> Self {
+        self.output = output;
+        self
+    }
+
+    /// From how many bytes on an array ([`NdArray`](crate::NdArray), an `ndarray` array, or a
+    /// numpy array returned by value) crosses between this process and a worker through a POSIX
+    /// shared-memory segment instead of inside the JSON message. Default: 16 KiB.
+    ///
+    /// Through shared memory an array is copied once (by its sender, into the segment) and
+    /// mapped by the receiver without a copy; segments are private to the user (mode `0600`) and
+    /// removed as soon as the call is over, also when the worker crashes or the call times out.
+    /// The exception: a segment the worker reports unused after a call (it kept no reference to
+    /// the array) is kept as a spare for the arrays of later calls, which then skip the cost of
+    /// new shared memory pages; a pool keeps at most 4 spares (512 MiB together) and removes
+    /// them when it shuts down.
+    /// Below the threshold the elements travel as binary attachments beside the message's JSON
+    /// (copied into the message, no base64), which is cheaper for small arrays. `0` sends every
+    /// non-empty array through shared memory, `usize::MAX` none. Where a segment cannot be
+    /// created (no room in `/dev/shm`), the array travels beside the message. An array made by
+    /// [`PoolClient::alloc_array`](super::PoolClient::alloc_array) is already in shared
+    /// memory: it goes by name whatever the threshold, with no copy. A worker's reply holds at
+    /// most 1 GiB, so with `usize::MAX` no larger array comes back by value.
+    ///
+    /// ```
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// // Arrays of 1 MiB and more through shared memory, smaller ones inside the messages.
+    /// let config = PoolConfig::new().size(2).shared_memory_threshold(1 << 20);
+    /// # let _ = config;
+    /// ```
+    pub fn shared_memory_threshold(mut self, bytes: usize) -> Self {
+        self.shared_memory_threshold = bytes;
+        self
+    }
+
+    /// How long a side waiting on the channel polls it before it blocks: the caller waiting
+    /// for a reply, and the worker waiting for its next request. A process that blocks in a
+    /// read is woken by the kernel when data comes, which costs tens of microseconds on a busy
+    /// or virtual machine, twice per round trip; polling for a moment first catches a quick
+    /// reply, and the next call of a loop, awake. The cost is CPU: at most this long per
+    /// wait, on one core per waiting caller and per idle worker. Zero never polls (each wait
+    /// blocks at once), for machines where cores are scarcer than latency matters.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// // Workers that sleep as soon as they are idle.
+    /// let config = PoolConfig::new().spin(Duration::ZERO);
+    /// # let _ = config;
+    /// ```
+    pub fn spin(mut self, spin: Duration) -> Self {
+        self.spin = spin;
+        self
+    }
+
+    /// How long a waiting side polls before it blocks (see [`PoolConfig::spin`]).
+    pub fn spin_duration(&self) -> Duration {
+        self.spin
+    }
+
+    /// The pool's name.
+    pub fn pool_name(&self) -> &str {
+        &self.name
+    }
+
+    /// The number of workers.
+    pub fn pool_size(&self) -> usize {
+        self.size
+    }
+
+    /// The interpreter the workers will run, and where that choice came from.
+    ///
+    /// ```
+    /// use snakebridge_runtime::PoolConfig;
+    /// let (python, source) = PoolConfig::new().python("/usr/bin/python3").interpreter();
+    /// assert_eq!(python, std::path::Path::new("/usr/bin/python3"));
+    /// assert_eq!(source, "PoolConfig::python");
+    /// ```
+    pub fn interpreter(&self) -> (PathBuf, &'static str) {
+        if let Some(p) = &self.python {
+            return (p.clone(), "PoolConfig::python");
+        }
+        // The contract's rule, the same the introspector and the embedded client follow.
+        let choice = snakebridge_contract::interpreter::from_env();
+        let source = choice.source.variable().unwrap_or("the default `python3`");
+        (choice.program, source)
+    }
+}

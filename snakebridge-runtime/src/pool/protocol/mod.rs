@@ -1,0 +1,563 @@
+//! The pool's protocol, once: the messages each way as types, each written ([`ToWorker::frame`])
+//! or parsed ([`FromWorker::parse`]) here and nowhere else, and the frames they travel in
+//! ([`frame`]). The spec is `PROTOCOL.md` beside this file (versioned: [`PROTOCOL_VERSION`]);
+//! `corpus/` holds one example of every message each way, which this crate's test and the
+//! worker's own test both parse.
+
+pub(crate) mod frame;
+
+#[cfg(test)]
+mod corpus;
+
+use std::borrow::Cow;
+use std::io::Write as _;
+
+use serde_json::{Map, Value as Json};
+
+use crate::data::array::NdArray;
+use crate::data::error::Result;
+use crate::data::nesting::deeper;
+use crate::data::return_policy::ReturnPolicy;
+
+/// The protocol this runtime speaks; a worker announces its own in `ready`, and a worker of
+/// another version is refused at start (`PROTOCOL.md`, "Versions").
+pub(crate) const PROTOCOL_VERSION: u64 = 1;
+
+/// The kind of a request: a call, or the start of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestKind {
+    /// Run a call, reply once.
+    Call,
+    /// Iterate the result, pushing up to `window` items ahead of the consumer.
+    Stream {
+        /// Items the worker may push before it gets credit.
+        window: usize,
+    },
+}
+
+impl RequestKind {
+    fn op(self) -> &'static str {
+        match self {
+            RequestKind::Call => "call",
+            RequestKind::Stream { .. } => "stream",
+        }
+    }
+}
+
+/// A message to a worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ToWorker<'a> {
+    /// A call or a stream (`"op": "call" | "stream"`).
+    Request {
+        /// Call or stream (with its window).
+        kind: RequestKind,
+        /// The message id, chosen by this side; the replies carry it.
+        id: u64,
+        /// How the result comes back.
+        returns: ReturnPolicy,
+        /// The session the call runs in (refs made in it die with it).
+        session: Option<u64>,
+        /// Refs whose last Rust handle dropped, released before the call runs.
+        release: Cow<'a, [u64]>,
+        /// The seed's request payload, as JSON text (`wire::write_request_payload`).
+        payload: Cow<'a, [u8]>,
+    },
+    /// The consumer of stream `id` took `n` more items.
+    Credit {
+        /// The stream's message id.
+        id: u64,
+        /// Items taken.
+        n: usize,
+    },
+    /// The consumer dropped stream `id`: close the generator.
+    Close {
+        /// The stream's message id.
+        id: u64,
+    },
+    /// The last Rust handles of these refs were dropped.
+    Release {
+        /// Ref ids.
+        ids: Cow<'a, [u64]>,
+    },
+    /// Release every ref made in the session.
+    CloseSession {
+        /// The session's id.
+        session: u64,
+    },
+}
+
+/// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
+/// for each name [`ToWorker::kind`] gives).
+#[cfg(test)]
+pub(crate) const TO_WORKER_KINDS: [&str; 6] = [
+    "call",
+    "stream",
+    "credit",
+    "close",
+    "release",
+    "close_session",
+];
+
+fn returns_name(returns: ReturnPolicy) -> &'static str {
+    match returns {
+        ReturnPolicy::Auto => "auto",
+        ReturnPolicy::Value => "value",
+        ReturnPolicy::Ref => "ref",
+        ReturnPolicy::Map => "map",
+    }
+}
+
+impl ToWorker<'_> {
+    /// The message's kind: its `op` (the corpus names files by it).
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            ToWorker::Request { kind, .. } => kind.op(),
+            ToWorker::Credit { .. } => "credit",
+            ToWorker::Close { .. } => "close",
+            ToWorker::Release { .. } => "release",
+            ToWorker::CloseSession { .. } => "close_session",
+        }
+    }
+
+    /// The message as a frame, with `attachments` (the elements of a request's arrays that
+    /// travel beside its JSON; empty for none) after the JSON.
+    pub(crate) fn frame(&self, attachments: &[u8]) -> Result<Vec<u8>> {
+        let mut buf = frame::start();
+        let op = self.kind();
+        // Written by hand, in one fixed form (the corpus pins it byte for byte): the payload is
+        // JSON text already, and a call's frame is written on every call.
+        let _ = match self {
+            ToWorker::Request {
+                kind,
+                id,
+                returns,
+                session,
+                release,
+                payload,
+            } => {
+                let returns = returns_name(*returns);
+                let _ = write!(buf, r#"{{"op":"{op}","id":{id},"returns":"{returns}""#);
+                if let Some(s) = session {
+                    let _ = write!(buf, r#","session":{s}"#);
+                }
+                if !release.is_empty() {
+                    buf.extend_from_slice(br#","release":"#);
+                    frame::push_ids(&mut buf, release);
+                }
+                if let RequestKind::Stream { window } = kind {
+                    let _ = write!(buf, r#","window":{window}"#);
+                }
+                buf.extend_from_slice(br#","req":"#);
+                buf.extend_from_slice(payload);
+                write!(buf, "}}")
+            }
+            ToWorker::Credit { id, n } => write!(buf, r#"{{"op":"{op}","id":{id},"n":{n}}}"#),
+            ToWorker::Close { id } => write!(buf, r#"{{"op":"{op}","id":{id}}}"#),
+            ToWorker::Release { ids } => {
+                let _ = write!(buf, r#"{{"op":"{op}","ids":"#);
+                frame::push_ids(&mut buf, ids);
+                write!(buf, "}}")
+            }
+            ToWorker::CloseSession { session } => {
+                write!(buf, r#"{{"op":"{op}","session":{session}}}"#)
+            }
+        };
+        frame::finish(buf, attachments)
+    }
+
+    /// Parses a message's JSON text (what the worker does; here for the corpus test, which
+    /// checks that [`ToWorker::frame`] writes it back byte for byte).
+    #[cfg(test)]
+    pub(crate) fn parse(text: &[u8]) -> std::result::Result<ToWorker<'static>, String> {
+        let json = crate::client::wire::parse_deep(text).map_err(|e| e.to_string())?;
+        let obj = json.as_object().ok_or("not an object")?;
+        let op = str_of(obj, "op")?;
+        let ids = |key: &str| -> std::result::Result<Cow<'static, [u64]>, String> {
+            match obj.get(key) {
+                None => Ok(Cow::Owned(Vec::new())),
+                Some(list) => list
+                    .as_array()
+                    .ok_or(format!("`{key}` is not a list"))?
+                    .iter()
+                    .map(|j| j.as_u64().ok_or(format!("`{key}` holds a non-id")))
+                    .collect::<std::result::Result<Vec<u64>, String>>()
+                    .map(Cow::Owned),
+            }
+        };
+        Ok(match op {
+            "call" | "stream" => {
+                let kind = if op == "call" {
+                    RequestKind::Call
+                } else {
+                    RequestKind::Stream {
+                        window: u64_of(obj, "window")? as usize,
+                    }
+                };
+                let returns = match str_of(obj, "returns")? {
+                    "auto" => ReturnPolicy::Auto,
+                    "value" => ReturnPolicy::Value,
+                    "ref" => ReturnPolicy::Ref,
+                    "map" => ReturnPolicy::Map,
+                    other => return Err(format!("unknown return policy `{other}`")),
+                };
+                let payload = obj.get("req").ok_or("no `req`")?;
+                ToWorker::Request {
+                    kind,
+                    id: u64_of(obj, "id")?,
+                    returns,
+                    session: obj.get("session").and_then(Json::as_u64),
+                    release: ids("release")?,
+                    payload: Cow::Owned(serde_json::to_vec(payload).map_err(|e| e.to_string())?),
+                }
+            }
+            "credit" => ToWorker::Credit {
+                id: u64_of(obj, "id")?,
+                n: u64_of(obj, "n")? as usize,
+            },
+            "close" => ToWorker::Close {
+                id: u64_of(obj, "id")?,
+            },
+            "release" => ToWorker::Release { ids: ids("ids")? },
+            "close_session" => ToWorker::CloseSession {
+                session: u64_of(obj, "session")?,
+            },
+            other => return Err(format!("unknown op `{other}`")),
+        })
+    }
+}
+
+/// A Python exception a worker reports (`"err"`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WorkerException {
+    /// `module.Qualname` of its class (builtins bare).
+    pub(crate) class: String,
+    /// The `ExceptionKind` found first in its MRO, by name.
+    pub(crate) kind: String,
+    pub(crate) message: String,
+    pub(crate) traceback: String,
+    /// Its class's MRO, each `module.Qualname`.
+    pub(crate) mro: Vec<String>,
+    /// The exception object itself, as a wire ref (when the worker could keep it).
+    pub(crate) exception: Option<Json>,
+}
+
+/// What a worker says about one request (a call's reply, a stream's start, items and end).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Answer {
+    /// The call's result (`"ok"`), a wire value.
+    Ok(Json),
+    /// The call raised (`"err"`).
+    Err(Box<WorkerException>),
+    /// A ref the call named is not held by the worker (`"stale"`).
+    Stale {
+        /// The ref's id.
+        id: u64,
+        reason: String,
+    },
+    /// The result could not be converted as asked (`"decode"`).
+    Decode { what: String, message: String },
+    /// The worker could not take an argument (`"encode"`).
+    Encode(String),
+    /// A stream was opened (`"started"`).
+    Started,
+    /// A stream's next item (`"item"`), a wire value.
+    Item(Json),
+    /// The stream is exhausted (`"end"`).
+    End,
+}
+
+/// A message from a worker.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FromWorker {
+    /// The worker imported its preloads and serves (message id 0).
+    Ready {
+        pid: u64,
+        /// The worker's Python version.
+        python: String,
+        /// The protocol it speaks (`None`: it predates versions).
+        protocol: Option<u64>,
+    },
+    /// The worker could not start (message id 0).
+    StartupError { message: String },
+    /// About the request with message id `id`.
+    Answer {
+        id: u64,
+        answer: Answer,
+        /// Rust's segments the worker mapped for this call and kept no view of (only on a
+        /// call's reply).
+        free: Vec<String>,
+    },
+}
+
+/// The kinds of [`FromWorker`] messages (what the corpus files are named by): the `op` of the
+/// handshake, else the key that names the answer (one for each name [`FromWorker::kind`]
+/// gives).
+#[cfg(test)]
+pub(crate) const FROM_WORKER_KINDS: [&str; 10] = [
+    "ready",
+    "startup_error",
+    "ok",
+    "err",
+    "stale",
+    "decode",
+    "encode",
+    "started",
+    "item",
+    "end",
+];
+
+fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
+    obj.get(key)
+        .and_then(Json::as_str)
+        .ok_or_else(|| format!("no string `{key}`"))
+}
+
+fn u64_of(obj: &Map<String, Json>, key: &str) -> std::result::Result<u64, String> {
+    obj.get(key)
+        .and_then(Json::as_u64)
+        .ok_or_else(|| format!("no integer `{key}`"))
+}
+
+fn take_string(obj: &mut Map<String, Json>, key: &str) -> std::result::Result<String, String> {
+    match obj.remove(key) {
+        Some(Json::String(s)) => Ok(s),
+        _ => Err(format!("no string `{key}`")),
+    }
+}
+
+fn strings(list: Json, key: &str) -> std::result::Result<Vec<String>, String> {
+    let Json::Array(items) = list else {
+        return Err(format!("`{key}` is not a list"));
+    };
+    items
+        .into_iter()
+        .map(|j| match j {
+            Json::String(s) => Ok(s),
+            _ => Err(format!("`{key}` holds a non-string")),
+        })
+        .collect()
+}
+
+impl FromWorker {
+    /// The message id it is about (0 for the handshake).
+    pub(crate) fn id(&self) -> u64 {
+        match self {
+            FromWorker::Ready { .. } | FromWorker::StartupError { .. } => 0,
+            FromWorker::Answer { id, .. } => *id,
+        }
+    }
+
+    /// The message's kind: the handshake's `op`, else the key that names the answer (the corpus
+    /// names files by it).
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            FromWorker::Ready { .. } => "ready",
+            FromWorker::StartupError { .. } => "startup_error",
+            FromWorker::Answer { answer, .. } => match answer {
+                Answer::Ok(_) => "ok",
+                Answer::Err(_) => "err",
+                Answer::Stale { .. } => "stale",
+                Answer::Decode { .. } => "decode",
+                Answer::Encode(_) => "encode",
+                Answer::Started => "started",
+                Answer::Item(_) => "item",
+                Answer::End => "end",
+            },
+        }
+    }
+
+    /// The wire values in the message (results, items, an exception's ref): what holds refs
+    /// and segments when a message is dropped unread.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Json> {
+        let value = match self {
+            FromWorker::Answer { answer, .. } => match answer {
+                Answer::Ok(v) | Answer::Item(v) => Some(v),
+                Answer::Err(e) => e.exception.as_ref(),
+                _ => None,
+            },
+            _ => None,
+        };
+        value.into_iter()
+    }
+
+    /// Parses a frame's JSON text. An error says what is wrong with it (the worker that sent
+    /// it is then killed: it broke the protocol).
+    pub(crate) fn parse(text: &[u8]) -> std::result::Result<FromWorker, String> {
+        let json = crate::client::wire::parse_deep(text).map_err(|e| format!("not JSON ({e})"))?;
+        let Json::Object(mut obj) = json else {
+            return Err("not a JSON object".into());
+        };
+        if let Some(op) = obj.get("op").and_then(Json::as_str) {
+            return match op {
+                "ready" => Ok(FromWorker::Ready {
+                    pid: u64_of(&obj, "pid")?,
+                    python: str_of(&obj, "python")?.to_owned(),
+                    protocol: obj.get("protocol").and_then(Json::as_u64),
+                }),
+                "startup_error" => Ok(FromWorker::StartupError {
+                    message: take_string(&mut obj, "message")?,
+                }),
+                other => Err(format!("unknown op `{other}`")),
+            };
+        }
+        let id = u64_of(&obj, "id")?;
+        let free = match obj.remove("free") {
+            Some(list) => strings(list, "free")?,
+            None => Vec::new(),
+        };
+        let answer = if let Some(v) = obj.remove("ok") {
+            Answer::Ok(v)
+        } else if let Some(v) = obj.remove("item") {
+            Answer::Item(v)
+        } else if obj.contains_key("started") {
+            Answer::Started
+        } else if obj.contains_key("end") {
+            Answer::End
+        } else if let Some(Json::Object(mut e)) = obj.remove("err") {
+            Answer::Err(Box::new(WorkerException {
+                class: take_string(&mut e, "class")?,
+                kind: take_string(&mut e, "kind")?,
+                message: take_string(&mut e, "message")?,
+                traceback: take_string(&mut e, "traceback")?,
+                mro: match e.remove("mro") {
+                    Some(list) => strings(list, "mro")?,
+                    None => Vec::new(),
+                },
+                exception: e.remove("exception"),
+            }))
+        } else if let Some(Json::Object(mut s)) = obj.remove("stale") {
+            let text = take_string(&mut s, "ref")?;
+            Answer::Stale {
+                id: text
+                    .parse()
+                    .map_err(|_| format!("stale ref `{text}` is not an id"))?,
+                reason: take_string(&mut s, "reason")?,
+            }
+        } else if let Some(Json::Object(mut d)) = obj.remove("decode") {
+            Answer::Decode {
+                what: take_string(&mut d, "what")?,
+                message: take_string(&mut d, "message")?,
+            }
+        } else if let Some(Json::String(message)) = obj.remove("encode") {
+            Answer::Encode(message)
+        } else {
+            let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+            return Err(format!("a message of no known kind (keys {keys:?})"));
+        };
+        Ok(FromWorker::Answer { id, answer, free })
+    }
+
+    /// The message as the worker writes it (as a JSON value: the corpus test compares it with
+    /// the file the parse came from, so a key the parser drops shows).
+    #[cfg(test)]
+    pub(crate) fn to_json(&self) -> Json {
+        use serde_json::json;
+        match self {
+            FromWorker::Ready {
+                pid,
+                python,
+                protocol,
+            } => {
+                let mut j = json!({"op": "ready", "id": 0, "pid": pid, "python": python});
+                if let Some(p) = protocol {
+                    j["protocol"] = (*p).into();
+                }
+                j
+            }
+            FromWorker::StartupError { message } => {
+                json!({"op": "startup_error", "id": 0, "message": message})
+            }
+            FromWorker::Answer { id, answer, free } => {
+                let (key, body) = match answer {
+                    Answer::Ok(v) => ("ok", v.clone()),
+                    Answer::Item(v) => ("item", v.clone()),
+                    Answer::Started => ("started", Json::Bool(true)),
+                    Answer::End => ("end", Json::Bool(true)),
+                    Answer::Err(e) => {
+                        let mut j = json!({"class": e.class, "kind": e.kind,
+                            "message": e.message, "traceback": e.traceback, "mro": e.mro});
+                        if let Some(x) = &e.exception {
+                            j["exception"] = x.clone();
+                        }
+                        ("err", j)
+                    }
+                    Answer::Stale { id, reason } => {
+                        ("stale", json!({"ref": id.to_string(), "reason": reason}))
+                    }
+                    Answer::Decode { what, message } => {
+                        ("decode", json!({"what": what, "message": message}))
+                    }
+                    Answer::Encode(m) => ("encode", Json::String(m.clone())),
+                };
+                let mut j = json!({"id": id});
+                j[key] = body;
+                if !free.is_empty() {
+                    j["free"] = json!(free);
+                }
+                j
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for FromWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a `{}` message (id {})", self.kind(), self.id())
+    }
+}
+
+/// The wire JSON of `array` lying in shared-memory segment `segment` from byte `offset`
+/// (`{"__type__": "ndarray", "dtype", "shape", "shm", "offset"}`, no `offset` for 0).
+pub(crate) fn array_in_segment(array: &NdArray, segment: &str, offset: usize) -> Json {
+    let mut json = crate::client::wire::array_header(array, "shm", segment);
+    if offset != 0 {
+        json["offset"] = offset.into();
+    }
+    json
+}
+
+/// The wire JSON of `array` whose elements travel in the message's attachments, `len` bytes
+/// from byte `offset` (`{"__type__": "ndarray", "dtype", "shape", "att": [offset, len]}`).
+pub(crate) fn array_attached(array: &NdArray, offset: usize, len: usize) -> Json {
+    crate::client::wire::array_header(array, "att", serde_json::json!([offset, len]))
+}
+
+/// Calls `f` with the id of every ref in wire value `value` (`{"__type__": "ref", "id":
+/// "<id>"}`).
+pub(crate) fn for_each_ref_id(value: &Json, f: &mut impl FnMut(u64)) {
+    match value {
+        Json::Array(items) => items.iter().for_each(|j| deeper(|| for_each_ref_id(j, f))),
+        Json::Object(obj) => {
+            if obj.get("__type__").and_then(Json::as_str) == Some("ref") {
+                if let Some(id) = obj
+                    .get("id")
+                    .and_then(Json::as_str)
+                    .and_then(|s| s.parse().ok())
+                {
+                    f(id);
+                }
+            } else {
+                obj.values().for_each(|j| deeper(|| for_each_ref_id(j, f)));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Calls `f` with the name of every shared-memory segment an array in wire value `value` lies
+/// in (`{"__type__": "ndarray", ..., "shm": "<name>"}`).
+pub(crate) fn for_each_segment(value: &Json, f: &mut impl FnMut(&str)) {
+    match value {
+        Json::Array(items) => items.iter().for_each(|j| deeper(|| for_each_segment(j, f))),
+        Json::Object(obj) => {
+            if obj.get("__type__").and_then(Json::as_str) == Some("ndarray") {
+                if let Some(name) = obj.get("shm").and_then(Json::as_str) {
+                    f(name);
+                }
+            } else {
+                obj.values().for_each(|j| deeper(|| for_each_segment(j, f)));
+            }
+        }
+        _ => {}
+    }
+}

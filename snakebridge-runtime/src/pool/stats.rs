@@ -1,0 +1,21 @@
+//! [`PoolStats`]: a snapshot of a pool, for monitoring.
+
+/// A snapshot of a pool's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PoolStats {
+    /// The pool's name.
+    pub name: String,
+    /// Configured number of workers.
+    pub size: usize,
+    /// Workers running and ready (the others are being replaced).
+    pub ready: usize,
+    /// Workers running a call.
+    pub busy: usize,
+    /// Callers waiting for a worker.
+    pub waiting: usize,
+    /// Workers replaced after dying.
+    pub restarts: u64,
+    /// Process ids of the running workers.
+    pub worker_pids: Vec<u32>,
+}

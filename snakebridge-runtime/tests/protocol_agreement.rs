@@ -1,0 +1,39 @@
+//! The worker's Python side of the pool protocol agrees with the corpus Rust's side is checked
+//! against (`src/pool/protocol/corpus/`): every message Rust sends is read and handled by the
+//! worker's own modules, every message the worker sends is written by them byte for byte as
+//! the corpus has it (so `ready` carries the same protocol version), and every kind the
+//! worker's protocol module knows has a file. The Python half is
+//! `support/protocol_agreement.py`, run over the package loaded as a worker loads it.
+
+#[path = "support/worker_package.rs"]
+mod worker_package;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/pool/protocol/corpus");
+
+#[test]
+fn the_workers_protocol_module_reads_and_writes_the_corpus() {
+    let out = worker_package::run_worker_package(
+        include_str!("support/protocol_agreement.py"),
+        &[("SB_CORPUS", CORPUS.to_owned())],
+    );
+    assert!(out.status.success(), "{}", out.text);
+    assert!(
+        out.text
+            .contains("checked 6 to_worker and 10 from_worker kinds"),
+        "{}",
+        out.text
+    );
+}
+
+/// Linux refuses to start a process with an environment string over `MAX_ARG_STRLEN` (32
+/// pages, 128 KiB): the package's sources travel in one variable, so they must stay below it
+/// (with room to grow: the worker could not start at all otherwise).
+#[test]
+fn the_worker_package_fits_in_one_environment_variable() {
+    let size = worker_package::worker_payload_len();
+    assert!(
+        size < 112 * 1024,
+        "the worker package's payload is {size} bytes, too close to Linux's 128 KiB limit \
+         for one environment string"
+    );
+}

@@ -1,0 +1,112 @@
+"""The worker's side of the protocol agreement test (run by tests/protocol_agreement.rs, after
+the worker package's bootstrap, so the modules are the shipped ones, loaded as a worker loads
+them).
+
+- Every ``to_worker.*`` corpus file is decoded by the worker's converter (its attachments from
+  the ``.att.hex`` sidecar), read by ``protocol.read_to_worker`` and handled by the worker's
+  dispatch (calls run for real); every reply dispatch writes must read back through
+  ``protocol.read_from_worker``.
+- Every ``from_worker.*`` corpus file is read by ``protocol.read_from_worker`` and written again,
+  by the protocol's writer and the worker's encoder, byte for byte.
+- Every kind either way that the protocol module knows has a file, and every file's kind is
+  known.
+
+Prints one line per problem and exits 1 if there is any.
+"""
+
+import json
+import os
+import sys
+
+from snakebridge_worker import protocol
+from snakebridge_worker.convert import Converter
+from snakebridge_worker.dispatch import Worker
+from snakebridge_worker.refs import Refs
+from snakebridge_worker.shm import Segments
+
+corpus = os.environ["SB_CORPUS"]
+problems = []
+
+
+class Recorder:
+    """A channel that keeps the frames dispatch writes."""
+
+    def __init__(self):
+        self.frames = []
+
+    def write_frame(self, data, att, size):
+        self.frames.append(data)
+
+    def input_pending(self):
+        return False
+
+
+def new_worker():
+    refs = Refs(1 << 40)
+    segments = Segments()
+    converter = Converter(refs, segments, 1 << 14, 1000, "not plain data")
+    return Worker(Recorder(), refs, segments, converter, []), converter
+
+
+seen = {"to_worker": set(), "from_worker": set()}
+for name in sorted(os.listdir(corpus)):
+    if not name.endswith(".json"):
+        continue
+    direction, kind = name.split(".")[:2]
+    with open(os.path.join(corpus, name), encoding="utf-8") as f:
+        text = f.read()
+    if not text.endswith("\n"):
+        problems.append("%s: does not end with one newline" % name)
+        continue
+    text = text[:-1]
+    if direction not in seen:
+        problems.append("%s: unknown direction %r" % (name, direction))
+        continue
+    seen[direction].add(kind)
+    try:
+        if direction == "to_worker":
+            if kind not in protocol.TO_WORKER:
+                problems.append("%s: the worker reads no `%s` message" % (name, kind))
+                continue
+            sidecar = os.path.join(corpus, name[: -len(".json")] + ".att.hex")
+            attachments = b""
+            if os.path.exists(sidecar):
+                with open(sidecar) as f:
+                    attachments = bytes.fromhex("".join(f.read().split()))
+            worker, converter = new_worker()
+            msg = converter.decode(text.encode("utf-8"), attachments)
+            op, fields = protocol.read_to_worker(msg)
+            if op != kind:
+                problems.append("%s: read as a `%s` message" % (name, op))
+            worker.handlers[op](fields)
+            for frame in worker.channel.frames:
+                # What the worker made of it (a fresh worker holds no refs: a call on one is
+                # `stale`), which must be a message the protocol reads.
+                print("%s -> %s" % (name, frame.decode("utf-8")[:160]))
+                protocol.read_from_worker(json.loads(frame))
+        else:
+            if kind not in protocol.FROM_WORKER:
+                problems.append("%s: the worker writes no `%s` message" % (name, kind))
+                continue
+            read_kind, writer, args, free = protocol.read_from_worker(json.loads(text))
+            if read_kind != kind:
+                problems.append("%s: read as a `%s` message" % (name, read_kind))
+            out = writer(*args)
+            if free is not None:
+                protocol.with_free(out, free)
+            _, converter = new_worker()
+            data, _att, _size = converter.encode(out)
+            again = data.decode("utf-8")
+            if again != text:
+                problems.append("%s: the worker writes it as\n  %s\nnot\n  %s" % (name, again, text))
+    except Exception as e:  # noqa: BLE001 - every file is checked
+        problems.append("%s: %s: %s" % (name, type(e).__name__, e))
+
+for direction, kinds in (("to_worker", protocol.TO_WORKER), ("from_worker", protocol.FROM_WORKER)):
+    for kind in sorted(set(kinds) - seen[direction]):
+        problems.append("no corpus file for the %s message `%s`" % (direction, kind))
+
+for p in problems:
+    print("PROBLEM: " + p)
+print("checked %d to_worker and %d from_worker kinds" % (len(seen["to_worker"]), len(seen["from_worker"])))
+sys.exit(1 if problems else 0)
