@@ -8,7 +8,7 @@ use std::fmt::Write;
 use snakebridge_codegen::Options;
 use snakebridge_codegen::cache::{CacheOptions, load_or_introspect_with};
 use snakebridge_codegen::codegen::resolve::{ResolvedCallable, ResolvedModule};
-use snakebridge_codegen::codegen::{Plan, generate, resolve};
+use snakebridge_codegen::codegen::{Plan, as_written, generate, resolve};
 use snakebridge_codegen::model::{MethodBinding, ModuleInfo};
 use snakebridge_codegen::typemap::RustType;
 
@@ -166,7 +166,7 @@ fn callable(out: &mut String, pad: &str, f: &ResolvedCallable<'_>, receiver: Opt
     args.extend(
         plan.required
             .iter()
-            .map(|p| format!("{}: {}", p.name, strip(&p.ty.param().to_string()))),
+            .map(|p| format!("{}: {}", p.name, as_written(&p.ty.param().to_string()))),
     );
     let ret = if plan.streams {
         format!("Stream<{}>", ty(&plan.ret))
@@ -188,7 +188,7 @@ fn callable(out: &mut String, pad: &str, f: &ResolvedCallable<'_>, receiver: Opt
         let _ = writeln!(
             out,
             "{pad}    .{setter}({}){default}",
-            strip(&p.ty.setter().param().to_string())
+            as_written(&p.ty.setter().param().to_string())
         );
     }
     if plan.var_args {
@@ -238,34 +238,5 @@ fn doc_line(out: &mut String, pad: &str, doc: Option<&str>) {
 }
 
 fn ty(t: &RustType) -> String {
-    strip(&t.owned().to_string())
-}
-
-/// Token text as a person writes it: no `__sb::` prefix, no spaces around `::`, `<`, `>`.
-fn strip(tokens: &str) -> String {
-    tokens
-        .replace("__sb :: ", "")
-        .replace(" :: ", "::")
-        .replace(" < ", "<")
-        .replace("< ", "<")
-        .replace(" >", ">")
-        .replace(" ,", ",")
-        .replace("& ", "&")
-        .replace("( ", "(")
-        .replace(" )", ")")
-        .replace(",)", ")")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::strip;
-
-    #[test]
-    fn token_text_reads_as_written() {
-        assert_eq!(strip("impl __sb :: Into < __sb :: f64 >"), "impl Into<f64>");
-        assert_eq!(
-            strip("__sb :: Vec < (__sb :: i64 , __sb :: String) >"),
-            "Vec<(i64, String)>"
-        );
-    }
+    as_written(&t.owned().to_string())
 }

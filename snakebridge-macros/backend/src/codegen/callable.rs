@@ -360,8 +360,15 @@ pub fn note(callable: &ResolvedCallable<'_>) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-/// Token text as a person writes a type: `impl Into<f64>`, not `impl __sb :: Into < __sb :: f64 >`.
-fn as_written(tokens: &str) -> String {
+/// Token text as a person writes a type: `impl Into<f64>`, not `impl __sb :: Into < __sb :: f64 >`
+/// (the generated docs' optional-argument tables and `cargo snakebridge expand` print types so).
+///
+/// ```
+/// use snakebridge_codegen::codegen::as_written;
+/// assert_eq!(as_written("impl __sb :: Into < __sb :: f64 >"), "impl Into<f64>");
+/// assert_eq!(as_written("__sb :: Vec < (__sb :: i64 , __sb :: String) >"), "Vec<(i64, String)>");
+/// ```
+pub fn as_written(tokens: &str) -> String {
     tokens
         .replace("__sb :: ", "")
         .replace(" :: ", "::")

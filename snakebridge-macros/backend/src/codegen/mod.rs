@@ -74,6 +74,7 @@ mod emit;
 mod plan;
 pub mod resolve;
 
+pub use callable::as_written;
 pub use check::check;
 pub use plan::{Pass, Plan, PlanParam};
 pub use resolve::{Resolved, resolve};
