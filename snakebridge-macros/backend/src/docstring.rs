@@ -12,12 +12,12 @@
 //! - Admonitions (`.. note::`, `.. versionadded:: 1.2`, `.. deprecated::`) become bold-led
 //!   paragraphs; RST roles (`:func:`numpy.sum``, `:math:`x^2``) and ``literals`` become code
 //!   spans; `` `text <url>`_ `` links keep their text and URL; `[1]_` citations read `[1]`.
-//! - Everything else is prose, escaped by [`crate::docs::escape_markdown`] so that rustdoc lints
+//! - Everything else is prose, escaped by [`crate::markdown::escape_markdown`] so that rustdoc lints
 //!   (broken links, unclosed HTML tags, bare URLs) stay quiet.
 //!
 //! It runs inside rustc for every bound item, so it is one pass over the lines, with no regexes.
 
-use crate::docs::{code_span, escape_markdown};
+use crate::markdown::{code_span, escape_markdown};
 
 /// Renders the body of a docstring (after its summary) as Markdown.
 pub fn to_markdown(doc: &str) -> String {

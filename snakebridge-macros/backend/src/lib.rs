@@ -10,6 +10,7 @@ pub mod docs;
 pub mod docstring;
 mod error;
 mod expand;
+pub mod markdown;
 pub mod model;
 pub mod names;
 pub mod python;

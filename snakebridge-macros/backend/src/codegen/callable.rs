@@ -249,7 +249,7 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
     .map(names::ident);
     let builder_doc = format!(
         "Pending call of {}: set optional arguments by their Python names, then `.call()`{}.",
-        crate::docs::code_span(c.python_path),
+        crate::markdown::code_span(c.python_path),
         if plan.dynamic {
             format!(
                 " (the signature is unknown: pass arguments with `{}` and `{}`)",
@@ -304,13 +304,13 @@ fn overload_trait(c: &Callable<'_>, name: &str) -> (proc_macro2::Ident, TokenStr
     let doc = format!(
         "The result of {} for each kind of first argument (`ArgKind`), from the stubs' \
          overloads; a `Value` or a `PyRef` gives a `Value`.",
-        crate::docs::code_span(c.python_path)
+        crate::markdown::code_span(c.python_path)
     );
     // The compiler's error for another type names the callable, not only the trait (the
     // macro adds the label and note that every trait shares).
     let message = format!(
         "an argument of kind `{{Self}}` is not one the overloads of {} take",
-        crate::docs::code_span(c.python_path)
+        crate::markdown::code_span(c.python_path)
     );
     let items = quote! {
         __sb::__py_overloads! { #[doc = #doc] #trait_name(#message); #(#arms)* }
@@ -322,10 +322,10 @@ fn setter_doc(name: &str, default: Option<&str>, pass: Pass) -> String {
     let mut doc = match default {
         Some(d) => format!(
             "Python argument {} (default {}).",
-            crate::docs::code_span(name),
-            crate::docs::code_span(d)
+            crate::markdown::code_span(name),
+            crate::markdown::code_span(d)
         ),
-        None => format!("Python argument {}.", crate::docs::code_span(name)),
+        None => format!("Python argument {}.", crate::markdown::code_span(name)),
     };
     if pass == Pass::Positional {
         doc.push_str(
@@ -392,7 +392,7 @@ pub fn optional_arguments(callable: &ResolvedCallable<'_>) -> Option<String> {
         return None;
     }
     // A table cell: code, with `|` escaped (GFM splits cells on it even inside code).
-    let cell = |text: &str| crate::docs::code_span(text).replace('|', "\\|");
+    let cell = |text: &str| crate::markdown::code_span(text).replace('|', "\\|");
     let mut rows = String::new();
     for (p, setter) in plan.optional.iter().zip(&callable.setters) {
         let ty = as_written(&p.ty.setter().param().to_string());

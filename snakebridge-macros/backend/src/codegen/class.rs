@@ -54,7 +54,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
             Some(ctor.info.signature_source),
             Some(&format!(
                 "Constructs a new {}: finish with `.call()`.{}",
-                docs::code_span(py_class),
+                crate::markdown::code_span(py_class),
                 callable::optional_arguments(ctor)
                     .map(|t| format!("\n\n{t}"))
                     .unwrap_or_default()
@@ -130,7 +130,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
             members.push((
                 setter,
                 Item {
-                    doc: format!("Sets {}.", docs::code_span(&attr_path)),
+                    doc: format!("Sets {}.", crate::markdown::code_span(&attr_path)),
                     sig: quote!(#setter_id(&self, #value: #param) -> __sb::Result<()>),
                     body: quote!(__sb::set_attr(__sb::PyClass::as_py_ref(self), #name, #arg)),
                 },
@@ -145,7 +145,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         let doc = format!(
             "The Python exception in `error` as {}, when it is one (subclasses included): \
              `{}::{name}(&err)`, then its attributes.",
-            docs::code_span(&python_path),
+            crate::markdown::code_span(&python_path),
             c.rust_name
         );
         let error = names::ident(&Scope::within(values).claim("error"));
@@ -186,7 +186,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
                 .fields
                 .iter()
                 .flatten()
-                .map(|f| docs::code_span(f))
+                .map(|f| crate::markdown::code_span(f))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -221,7 +221,7 @@ pub fn emit(c: &ResolvedClass<'_>, values: &HashSet<String>) -> TokenStream {
         let doc = format!(
             "The instance members of {}, for the classes that inherit them (bring it into \
              scope with the module's `prelude`).",
-            docs::code_span(&python_path)
+            crate::markdown::code_span(&python_path)
         );
         // Without inherent members the class reaches its own through the trait.
         let own = (!c.inherent_members).then(|| quote!(impl #id for #struct_name {}));

@@ -21,7 +21,11 @@ pub fn module(r: &Resolved<'_>, i: usize, root_extra: Option<TokenStream>) -> To
         // What could not be bound stays visible where users look for it.
         doc.push_str("\n\n# Left out\n\nThese members could not be bound as typed items:\n\n");
         for l in &m.info.left_out {
-            doc.push_str(&format!("- {}: {}\n", docs::code_span(&l.name), l.reason));
+            doc.push_str(&format!(
+                "- {}: {}\n",
+                crate::markdown::code_span(&l.name),
+                l.reason
+            ));
         }
     }
     let allows = (i == 0).then(|| {
@@ -157,7 +161,10 @@ fn constant(module: &str, rc: &ResolvedConstant<'_>) -> TokenStream {
     let name = names::ident(&rc.rust_name);
     let py = &c.name;
     let doc = docs::render_plain(c.doc.as_deref(), &format!("{module}.{py}"));
-    let doc = format!("{doc}\n\nPython type: {}.", docs::code_span(&c.type_name));
+    let doc = format!(
+        "{doc}\n\nPython type: {}.",
+        crate::markdown::code_span(&c.type_name)
+    );
     let plain = match &c.value {
         Some(J::Null) => Some((quote!(()), quote!(()))),
         Some(J::Bool(b)) => Some((quote!(__sb::bool), quote!(#b))),
