@@ -87,6 +87,8 @@ pub(crate) struct WorkerLife {
     pub(crate) sessions: AtomicUsize,
     /// The limit the worker passed, once it passed one.
     due: Mutex<Option<RecycleCause>>,
+    /// `due` is set: after every call this flag is read, not the mutex.
+    is_due: AtomicBool,
     /// The deferral was reported (once per worker).
     reported: AtomicBool,
     /// `/proc/<pid>/statm`, opened at spawn (Linux).
@@ -100,6 +102,7 @@ impl WorkerLife {
             calls: AtomicU64::new(0),
             sessions: AtomicUsize::new(0),
             due: Mutex::new(None),
+            is_due: AtomicBool::new(false),
             reported: AtomicBool::new(false),
             statm: File::open(format!("/proc/{pid}/statm")).ok(),
         }
@@ -110,7 +113,7 @@ impl WorkerLife {
         let calls = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
         let cause = self.past_limit(config, calls);
         if let Some(c) = cause {
-            lock(&self.due).get_or_insert(c);
+            self.mark_due(c);
         }
         cause
     }
@@ -120,9 +123,15 @@ impl WorkerLife {
         if let Some(age) = config.max_age {
             let lived = self.started.elapsed();
             if lived >= age {
-                lock(&self.due).get_or_insert(RecycleCause::Age(lived));
+                self.mark_due(RecycleCause::Age(lived));
             }
         }
+    }
+
+    /// Records the first limit passed.
+    fn mark_due(&self, cause: RecycleCause) {
+        lock(&self.due).get_or_insert(cause);
+        self.is_due.store(true, Ordering::Release);
     }
 
     fn past_limit(&self, config: &PoolConfig, calls: u64) -> Option<RecycleCause> {
@@ -156,7 +165,11 @@ impl WorkerLife {
         Some(pages * u64::try_from(page).ok()?)
     }
 
+    /// The limit the worker passed, if it passed one.
     pub(crate) fn due(&self) -> Option<RecycleCause> {
+        if !self.is_due.load(Ordering::Acquire) {
+            return None;
+        }
         *lock(&self.due)
     }
 }
