@@ -93,6 +93,48 @@ fn max_calls_recycles_on_schedule_without_a_failed_call() {
     assert_nothing_left(pool);
 }
 
+// Mutation: no `slot.retiring = true` at checkin (another thread's call takes the worker
+// between its last call and its recycling: a pid serves a 4th call).
+#[test]
+fn max_calls_holds_under_concurrent_callers_and_no_call_fails() {
+    let _serial = serial();
+    let pool = PoolClient::start(config(2).max_calls(3)).unwrap();
+    let callers: Vec<_> = (0..4)
+        .map(|_| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                (0..10)
+                    .map(|_| {
+                        with_client(pool.clone(), || {
+                            call::<u32>("snakebridge_recycle", "nap", (0.005,))
+                        })
+                        .expect("no call fails for recycling")
+                    })
+                    .collect::<Vec<u32>>()
+            })
+        })
+        .collect();
+    let mut pids: Vec<u32> = callers
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    pids.sort_unstable();
+    let mut per_pid = std::collections::BTreeMap::new();
+    for p in &pids {
+        *per_pid.entry(*p).or_insert(0) += 1;
+    }
+    assert!(
+        per_pid.values().all(|&n| n <= 3),
+        "a worker served more than 3 calls: {per_pid:?}"
+    );
+    assert!(
+        per_pid.len() >= 14,
+        "40 calls need at least 14 workers: {per_pid:?}"
+    );
+    assert_eq!(pool.stats("default").unwrap().restarts, 0);
+    assert_nothing_left(pool);
+}
+
 // Mutation: return `None` from the `max_memory` branch of `WorkerLife::past_limit` (the worker
 // grows to 500 MB).
 #[test]

@@ -69,6 +69,11 @@ use crate::data::value::Value;
 ///   caller gets [`Error::Timeout`].
 /// - **Backpressure**: callers wait for a free worker up to [`PoolConfig::queue_timeout`] in a
 ///   queue bounded by [`PoolConfig::max_queue`]; beyond either, [`Error::Saturated`].
+/// - **Recycling** ([`PoolConfig::max_calls`], [`PoolConfig::max_age`],
+///   [`PoolConfig::max_memory`]): a worker past a limit finishes its call and is replaced by a
+///   fresh process, no call failing for it; a session or live refs hold it until they are done.
+/// - **Draining** ([`PoolClient::drain`]): new calls get [`Error::Draining`], calls in flight
+///   finish until a deadline, then the workers stop.
 /// - **Lifetime**: dropping the [`PoolClient`] stops its workers; workers also exit when this
 ///   process dies in any way (their control pipe closes, and on Linux `PR_SET_PDEATHSIG`).
 ///
