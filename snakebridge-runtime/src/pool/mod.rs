@@ -2,11 +2,13 @@
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
-//! its channel), `sched` (a pool's slots, queue and replacements), `reply` (what replies
-//! mean), `shm` (large arrays through shared memory), `stream`, `session`; the workers run the
-//! `python/snakebridge_worker/` package.
+//! its channel), `sched` (a pool's slots, queue and replacements), `recycle` (replacing
+//! workers past their limits), `drain`, `reply` (what replies mean), `shm` (large arrays
+//! through shared memory), `stream`, `session`; the workers run the `python/snakebridge_worker/`
+//! package.
 
 mod config;
+mod drain;
 mod protocol;
 mod recycle;
 mod reply;

@@ -194,6 +194,37 @@ impl Hold {
 }
 
 impl Pool {
+    /// Pins a session to the worker of `incarnation` (its recycling waits for the session).
+    /// False if that worker is gone or leaving.
+    pub(crate) fn pin_session(&self, incarnation: u64) -> bool {
+        let st = lock(&self.state);
+        let pinned = st.slots.iter().find(|s| {
+            !s.retiring
+                && s.worker
+                    .as_ref()
+                    .is_some_and(|w| w.incarnation == incarnation)
+        });
+        match pinned.and_then(|s| s.worker.as_ref()) {
+            Some(w) => {
+                w.life.sessions.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Unpins a closed session; its worker is recycled now if it passed a limit meanwhile.
+    pub(crate) fn unpin_session(&self, incarnation: u64) {
+        let Some(worker) = self.worker(incarnation) else {
+            return;
+        };
+        {
+            let _st = lock(&self.state);
+            worker.life.sessions.fetch_sub(1, Ordering::Relaxed);
+        }
+        self.settle_recycling(&worker);
+    }
+
     /// After a call (its reply decoded, so the refs it returned exist): recycles the worker
     /// if it is due and nothing holds it, else reports (once) why it waits.
     pub(crate) fn settle_recycling(&self, worker: &Arc<Worker>) {

@@ -1,5 +1,8 @@
 //! One named pool: its worker slots, who may use which worker (one call at a time each), the
-//! bounded queue of callers waiting for one, replacement of dead workers, and housekeeping.
+//! bounded queue of callers waiting for one, replacement of dead workers, and housekeeping
+//! (recycling is in `recycle.rs`, draining in `drain.rs`). Past 600 lines: the slot table and
+//! everything that takes its one lock (acquire, checkin, deaths, replacement, shutdown) read
+//! best together.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, Weak};
@@ -56,10 +59,10 @@ impl Slot {
 
 pub(super) struct State {
     pub(super) slots: Vec<Slot>,
-    waiting: usize,
+    pub(super) waiting: usize,
     pub(super) shutdown: bool,
     /// [`Pool::drain`] started: calls not already queued are refused.
-    draining: bool,
+    pub(super) draining: bool,
     restarts: u64,
     pub(super) recycles: Recycles,
     /// Recent deaths: incarnation and cause, for messages about stale sessions.
@@ -536,64 +539,6 @@ impl Pool {
                 .iter()
                 .filter_map(|s| s.worker.as_ref().map(|w| w.pid))
                 .collect(),
-        }
-    }
-
-    /// Pins a session to the worker of `incarnation` (its recycling waits for the session).
-    /// False if that worker is gone or leaving.
-    pub(crate) fn pin_session(&self, incarnation: u64) -> bool {
-        let st = lock(&self.state);
-        let pinned = st.slots.iter().find(|s| {
-            !s.retiring
-                && s.worker
-                    .as_ref()
-                    .is_some_and(|w| w.incarnation == incarnation)
-        });
-        match pinned.and_then(|s| s.worker.as_ref()) {
-            Some(w) => {
-                w.life
-                    .sessions
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Unpins a closed session; its worker is recycled now if it passed a limit meanwhile.
-    pub(crate) fn unpin_session(&self, incarnation: u64) {
-        let Some(worker) = self.worker(incarnation) else {
-            return;
-        };
-        {
-            let _st = lock(&self.state);
-            worker
-                .life
-                .sessions
-                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        self.settle_recycling(&worker);
-    }
-
-    /// Stops taking calls, waits until `deadline` for the calls in flight (running or already
-    /// queued) to finish, then shuts the pool down. Returns how many were still running.
-    pub(crate) fn drain(&self, deadline: Instant) -> usize {
-        let mut st = lock(&self.state);
-        st.draining = true;
-        self.cond.notify_all();
-        loop {
-            let running = st.slots.iter().filter(|s| s.busy).count() + st.waiting;
-            let now = Instant::now();
-            if running == 0 || st.shutdown || now >= deadline {
-                drop(st);
-                self.shutdown();
-                return running;
-            }
-            st = self
-                .cond
-                .wait_timeout(st, (deadline - now).min(Duration::from_millis(50)))
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
         }
     }
 
