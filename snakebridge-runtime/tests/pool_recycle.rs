@@ -251,6 +251,42 @@ fn live_refs_defer_recycling_until_they_are_dropped() {
     assert_nothing_left(pool);
 }
 
+// Mutation: drop `|| worker.has_open_mailboxes()` in `Pool::try_recycle` (the worker is
+// recycled under its open stream, whose next item fails).
+#[test]
+fn an_open_stream_defers_recycling_until_it_ends() {
+    let _serial = serial();
+    let names = Names::default();
+    let subscriber = tracing_subscriber::registry().with(names.clone());
+    // Set before the pool starts, so its housekeeping thread reports here too.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let pool = PoolClient::start(config(1).max_calls(2).stream_window(1)).unwrap();
+    let first = pid(&pool); // call 1; the stream is call 2
+    with_client(pool.clone(), || {
+        let mut stream =
+            snakebridge_runtime::Call::<Value>::function("snakebridge_testmod", "countdown", (20,))
+                .stream::<i64>()
+                .unwrap();
+        assert_eq!(stream.next().unwrap().unwrap(), 20);
+        // Housekeeping saw the worker past its limit and left it to the stream.
+        assert!(eventually(Duration::from_secs(30), || names
+            .count("snakebridge.pool.recycle_deferred")
+            >= 1));
+        let rest: Vec<i64> = stream
+            .map(|item| item.expect("the stream goes on"))
+            .collect();
+        assert_eq!(rest, (1..20).rev().collect::<Vec<i64>>());
+    });
+    assert!(eventually(Duration::from_secs(30), || pool
+        .stats("default")
+        .unwrap()
+        .recycles
+        .calls
+        == 1));
+    assert_ne!(pid(&pool), first);
+    assert_nothing_left(pool);
+}
+
 // Mutations: drop the `st.draining && !queued` check in `Pool::acquire` (the ninth call runs);
 // make `Pool::drain` shut down at once (the calls in flight fail).
 #[test]
