@@ -87,6 +87,13 @@ pub enum Error {
         /// Details.
         message: String,
     },
+    /// The pool is draining ([`PoolClient::drain`](crate::PoolClient::drain)) or drained: it
+    /// takes no new calls. Send the call to another pool or client.
+    #[error("pool `{pool}` is draining and takes no new calls")]
+    Draining {
+        /// The pool's name.
+        pool: String,
+    },
     /// The call named a pool session that is closed: closed by its owner, dropped, ended by the
     /// crash of its worker, or not a session of this client.
     #[error("session #{id} cannot be used: {reason}")]
@@ -136,6 +143,7 @@ impl Error {
             Error::WorkerCrash { .. } => "worker_crash",
             Error::Timeout { .. } => "timeout",
             Error::Saturated { .. } => "saturated",
+            Error::Draining { .. } => "draining",
             Error::SessionClosed { .. } => "session_closed",
             Error::Mock(_) => "mock",
         }

@@ -49,6 +49,9 @@ pub struct PoolConfig {
     pub(crate) output: WorkerOutput,
     pub(crate) shared_memory_threshold: usize,
     pub(crate) spin: Duration,
+    pub(crate) max_calls: Option<u64>,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) max_memory: Option<u64>,
 }
 
 /// The default [`PoolConfig::shared_memory_threshold`]. Measured on Linux (`cargo bench
@@ -76,6 +79,9 @@ impl Default for PoolConfig {
             output: WorkerOutput::Inherit,
             shared_memory_threshold: DEFAULT_SHARED_MEMORY_THRESHOLD,
             spin: DEFAULT_SPIN,
+            max_calls: None,
+            max_age: None,
+            max_memory: None,
         }
     }
 }
@@ -98,6 +104,62 @@ impl PoolConfig {
     /// The number of worker processes.
     pub fn size(mut self, size: usize) -> Self {
         self.size = size;
+        self
+    }
+
+    /// Recycles a worker after `calls` calls: once it has run them, it finishes its call and a
+    /// fresh process takes its place. No call fails for it: the fresh worker is started while
+    /// the old one still exists, the old one takes no new calls meanwhile (the pool's other
+    /// workers serve; in a pool of one, the next call waits for the fresh worker's start), and it
+    /// leaves as at shutdown. Use it (or [`max_age`](Self::max_age),
+    /// [`max_memory`](Self::max_memory)) against Python libraries that leak. Default: none.
+    /// [`PoolStats::recycles`](super::PoolStats::recycles) counts recycles by limit, and the
+    /// `tracing` event `snakebridge.pool.worker_recycled` reports each.
+    ///
+    /// The limits are checked after each call (a counter compare; a clock read for `max_age`,
+    /// which the pool's housekeeping also checks on idle workers; one read of
+    /// `/proc/<pid>/statm` for `max_memory`). Calls running concurrently may take a worker one
+    /// call past its limit before it stops taking calls.
+    ///
+    /// What holds a worker past its limit (recycling waits, never kills from under them; the
+    /// `tracing` event `snakebridge.pool.recycle_deferred` says so, once per worker):
+    /// - a [`Session`](super::Session) pinned to it: the worker is recycled when the session
+    ///   closes, never mid-session;
+    /// - live refs to its objects ([`PyRef`](crate::PyRef)s not yet dropped, or an open
+    ///   stream): the worker keeps serving calls until the last of them is dropped, then it is
+    ///   recycled (within the pool's housekeeping period, 100 ms), so a ref never turns stale
+    ///   because of recycling.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// // A fresh worker every 1000 calls, every hour, or past 2 GiB resident, whichever first.
+    /// let config = PoolConfig::new()
+    ///     .max_calls(1000)
+    ///     .max_age(Duration::from_secs(3600))
+    ///     .max_memory(2 << 30);
+    /// # let _ = config;
+    /// ```
+    pub fn max_calls(mut self, calls: u64) -> Self {
+        self.max_calls = Some(calls.max(1));
+        self
+    }
+
+    /// Recycles a worker once it is `age` old, between calls (checked after each call and by
+    /// the pool's housekeeping, every 100 ms, on idle workers). How recycling proceeds, and
+    /// what holds it: [`max_calls`](Self::max_calls). Default: none.
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.max_age = Some(age);
+        self
+    }
+
+    /// Recycles a worker whose resident memory (RSS, from `/proc/<pid>/statm`; Linux only,
+    /// elsewhere the limit is not checked) reaches `bytes`, checked after each call, so a worker
+    /// passes the limit by at most what one call adds. How recycling proceeds, and what holds
+    /// it: [`max_calls`](Self::max_calls). Default: none.
+    pub fn max_memory(mut self, bytes: u64) -> Self {
+        self.max_memory = Some(bytes);
         self
     }
 

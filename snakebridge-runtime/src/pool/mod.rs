@@ -2,12 +2,15 @@
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
-//! its channel), `sched` (a pool's slots, queue and replacements), `reply` (what replies
-//! mean), `shm` (large arrays through shared memory), `stream`, `session`; the workers run the
-//! `python/snakebridge_worker/` package.
+//! its channel), `sched` (a pool's slots, queue and replacements), `recycle` (replacing
+//! workers past their limits), `drain`, `reply` (what replies mean), `shm` (large arrays
+//! through shared memory), `stream`, `session`; the workers run the `python/snakebridge_worker/`
+//! package.
 
 mod config;
+mod drain;
 mod protocol;
+mod recycle;
 mod reply;
 mod route;
 mod sched;
@@ -19,9 +22,10 @@ mod worker;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use config::{PoolConfig, WorkerOutput};
+pub use recycle::Recycles;
 pub use session::{Session, in_session};
 pub use shm::SharedArrayMut;
 pub use stats::PoolStats;
@@ -67,6 +71,11 @@ use crate::data::value::Value;
 ///   caller gets [`Error::Timeout`].
 /// - **Backpressure**: callers wait for a free worker up to [`PoolConfig::queue_timeout`] in a
 ///   queue bounded by [`PoolConfig::max_queue`]; beyond either, [`Error::Saturated`].
+/// - **Recycling** ([`PoolConfig::max_calls`], [`PoolConfig::max_age`],
+///   [`PoolConfig::max_memory`]): a worker past a limit finishes its call and is replaced by a
+///   fresh process, no call failing for it; a session or live refs hold it until they are done.
+/// - **Draining** ([`PoolClient::drain`]): new calls get [`Error::Draining`], calls in flight
+///   finish until a deadline, then the workers stop.
 /// - **Lifetime**: dropping the [`PoolClient`] stops its workers; workers also exit when this
 ///   process dies in any way (their control pipe closes, and on Linux `PR_SET_PDEATHSIG`).
 ///
@@ -178,6 +187,8 @@ impl PoolClient {
             busy: s.busy,
             waiting: s.waiting,
             restarts: s.restarts,
+            recycles: s.recycles,
+            draining: s.draining,
             worker_pids: s.pids,
         })
     }
@@ -244,6 +255,31 @@ impl PoolClient {
         self.pools.iter().flat_map(|p| p.snapshot().pids).collect()
     }
 
+    /// Drains every pool, for a redeploy that must not drop calls: from now on new calls fail
+    /// at once with [`Error::Draining`] (match it to send them elsewhere); calls in flight
+    /// (running, or already waiting in a pool's queue) go on until they finish or `timeout`
+    /// passes; then the workers stop as in [`shutdown`](Self::shutdown). Returns how many calls
+    /// were still in flight at the deadline: those fail, the running ones with
+    /// [`Error::WorkerCrash`] (their worker was stopped under them, cause "its pool was shut
+    /// down"), the queued ones with [`Error::Config`] ("was shut down"). Streams still open
+    /// are not waited for. Pools are drained one after another, each within what is left of
+    /// `timeout`.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::{PoolClient, PoolConfig};
+    ///
+    /// let pool = PoolClient::start(PoolConfig::new().size(2))?;
+    /// // ... serve calls from other threads ...
+    /// let cut_off = pool.drain(Duration::from_secs(30));
+    /// assert_eq!(cut_off, 0, "every call in flight finished");
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn drain(&self, timeout: Duration) -> usize {
+        let deadline = Instant::now() + timeout;
+        self.pools.iter().map(|p| p.drain(deadline)).sum()
+    }
+
     /// Stops every worker now (waiting up to a second for each to exit, then killing it). Later
     /// calls fail with [`Error::Config`]. Dropping the client does the same.
     pub fn shutdown(&self) {
@@ -277,6 +313,13 @@ impl PoolClient {
                 (n, *slot)
             })
             .ok_or_else(|| Error::config(format!("pool `{}` has no worker", p.name)))?;
+        // Pinned, its worker is not recycled under the session (see `recycle.rs`).
+        if !p.pin_session(incarnation) {
+            return Err(Error::config(format!(
+                "the worker chosen for a session of pool `{}` left meanwhile; open it again",
+                p.name
+            )));
+        }
         let id = NEXT_SESSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         sessions.insert(id, SessionRoute { pool, incarnation });
         Ok(Session::new(id, p.name.to_string(), self.me.clone()))
@@ -286,9 +329,11 @@ impl PoolClient {
         let Some(route) = lock(&self.sessions).remove(&id) else {
             return;
         };
-        if let Some(worker) = self.pools[route.pool].worker(route.incarnation) {
+        let pool = &self.pools[route.pool];
+        if let Some(worker) = pool.worker(route.incarnation) {
             worker.notify(&ToWorker::CloseSession { session: id });
         }
+        pool.unpin_session(route.incarnation);
     }
 
     pub(crate) fn session_pid(&self, id: u64) -> Option<u32> {
@@ -441,8 +486,11 @@ struct Sent {
 
 impl RuntimeClient for PoolClient {
     fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
-        let (reply, worker, _pool) = self.run(request, options, |_| RequestKind::Call)?;
-        match time_decode(|| interpret(&reply, &worker, || context_of(request)))? {
+        let (reply, worker, pool) = self.run(request, options, |_| RequestKind::Call)?;
+        let decoded = time_decode(|| interpret(&reply, &worker, || context_of(request)));
+        // The refs the reply made exist now: recycling can tell whether any hold the worker.
+        pool.settle_recycling(&worker);
+        match decoded? {
             Reply::Value(v) => Ok(v),
             _ => Err(Error::decode(
                 "pool worker reply",

@@ -1,10 +1,14 @@
 //! One named pool: its worker slots, who may use which worker (one call at a time each), the
-//! bounded queue of callers waiting for one, replacement of dead workers, and housekeeping.
+//! bounded queue of callers waiting for one, replacement of dead workers, and housekeeping
+//! (recycling is in `recycle.rs`, draining in `drain.rs`). Past 600 lines: the slot table and
+//! everything that takes its one lock (acquire, checkin, deaths, replacement, shutdown) read
+//! best together.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use super::recycle::Recycles;
 use super::worker::{Worker, lock};
 use super::{PoolConfig, shm};
 use crate::data::error::{Error, Result};
@@ -24,20 +28,43 @@ pub(crate) enum AcquireError {
     Failed(Error),
 }
 
-struct Slot {
-    worker: Option<Arc<Worker>>,
+pub(super) struct Slot {
+    pub(super) worker: Option<Arc<Worker>>,
     /// A replacement being started (shutdown kills it too).
     starting: Option<Arc<Worker>>,
-    busy: bool,
+    pub(super) busy: bool,
     /// Why the last attempt to start this slot's worker failed.
     failed: Option<String>,
+    /// The worker passed a recycling limit: it takes no new free calls (see `recycle.rs`).
+    pub(super) retiring: bool,
+    /// Its recycling started (the fresh worker may not be spawned yet).
+    pub(super) recycle_started: bool,
+    /// The fresh worker that will take the slot when recycling (shutdown kills it too).
+    pub(super) recycling: Option<Arc<Worker>>,
 }
 
-struct State {
-    slots: Vec<Slot>,
-    waiting: usize,
-    shutdown: bool,
+impl Slot {
+    fn new(worker: Arc<Worker>) -> Slot {
+        Slot {
+            worker: Some(worker),
+            starting: None,
+            busy: false,
+            failed: None,
+            retiring: false,
+            recycle_started: false,
+            recycling: None,
+        }
+    }
+}
+
+pub(super) struct State {
+    pub(super) slots: Vec<Slot>,
+    pub(super) waiting: usize,
+    pub(super) shutdown: bool,
+    /// [`Pool::drain`] started: calls not already queued are refused.
+    pub(super) draining: bool,
     restarts: u64,
+    pub(super) recycles: Recycles,
     /// Recent deaths: incarnation and cause, for messages about stale sessions.
     deaths: VecDeque<(u64, String)>,
 }
@@ -48,11 +75,11 @@ pub(crate) struct Pool {
     pub(crate) config: PoolConfig,
     /// Shared-memory segments of earlier calls, free for the arrays of later ones.
     pub(crate) spares: Arc<shm::Spares>,
-    state: Mutex<State>,
-    cond: Condvar,
+    pub(super) state: Mutex<State>,
+    pub(super) cond: Condvar,
     /// Wakes the housekeeping thread early (at shutdown).
     housekeeping: Arc<(Mutex<bool>, Condvar)>,
-    me: Weak<Pool>,
+    pub(super) me: Weak<Pool>,
 }
 
 /// The right to send one call to a worker; the worker is free again when it drops.
@@ -74,6 +101,8 @@ pub(crate) struct Snapshot {
     pub(crate) busy: usize,
     pub(crate) waiting: usize,
     pub(crate) restarts: u64,
+    pub(crate) recycles: Recycles,
+    pub(crate) draining: bool,
     pub(crate) pids: Vec<u32>,
 }
 
@@ -90,12 +119,7 @@ impl Pool {
         let mut slots = Vec::with_capacity(config.size);
         for slot in 0..config.size {
             match Worker::spawn(&config, &name, slot) {
-                Ok(w) => slots.push(Slot {
-                    worker: Some(w),
-                    starting: None,
-                    busy: false,
-                    failed: None,
-                }),
+                Ok(w) => slots.push(Slot::new(w)),
                 Err(e) => {
                     for s in &slots {
                         if let Some(w) = &s.worker {
@@ -115,7 +139,9 @@ impl Pool {
                 slots,
                 waiting: 0,
                 shutdown: false,
+                draining: false,
                 restarts: 0,
+                recycles: Recycles::default(),
                 deaths: VecDeque::new(),
             }),
             cond: Condvar::new(),
@@ -173,11 +199,21 @@ impl Pool {
         let mut queued = false;
         let mut deadline = None;
         let result = loop {
+            // Callers already queued when the drain began are in flight: they are served. A
+            // drained pool (shut down at the end) still says it was drained.
+            if st.draining && !queued {
+                break Err(AcquireError::Failed(Error::Draining {
+                    pool: self.name.to_string(),
+                }));
+            }
             if st.shutdown {
                 break Err(AcquireError::Failed(self.shut_down_error()));
             }
             let found = match target {
-                Target::Any => st.slots.iter().position(|s| !s.busy && s.worker.is_some()),
+                Target::Any => st
+                    .slots
+                    .iter()
+                    .position(|s| !s.busy && !s.retiring && s.worker.is_some()),
                 Target::Worker(inc) => {
                     match st
                         .slots
@@ -270,12 +306,17 @@ impl Pool {
     }
 
     fn checkin(&self, worker: &Arc<Worker>) {
-        let mut st = lock(&self.state);
+        let mut guard = lock(&self.state);
+        let st = &mut *guard;
         if let Some(slot) = st.slots.get_mut(worker.slot)
             && slot.worker.as_ref().is_some_and(|w| Arc::ptr_eq(w, worker))
         {
             slot.busy = false;
-            if st.waiting > 0 {
+            // Recycling's check between calls: a counter compare (see `recycle.rs`).
+            if worker.life.call_done(&self.config).is_some() {
+                slot.retiring = true;
+            }
+            if st.waiting > 0 || st.draining || slot.recycle_started {
                 self.cond.notify_all();
             }
         }
@@ -294,6 +335,7 @@ impl Pool {
         }
         slot.worker = None;
         slot.busy = false;
+        slot.retiring = false;
         st.restarts += 1;
         st.deaths.push_back((worker.incarnation, cause.clone()));
         if st.deaths.len() > 64 {
@@ -419,6 +461,7 @@ impl Pool {
             .slots
             .iter()
             .enumerate()
+            .filter(|(_, s)| !s.retiring)
             .filter_map(|(i, s)| s.worker.as_ref().map(|w| (i, w)))
             .filter(|(_, w)| !w.is_dead())
             .map(|(i, w)| (i, w.incarnation, w.pid))
@@ -489,6 +532,8 @@ impl Pool {
             busy: st.slots.iter().filter(|s| s.busy).count(),
             waiting: st.waiting,
             restarts: st.restarts,
+            recycles: st.recycles,
+            draining: st.draining,
             pids: st
                 .slots
                 .iter()
@@ -514,7 +559,7 @@ impl Pool {
             st.shutdown = true;
             st.slots
                 .iter_mut()
-                .flat_map(|s| [s.worker.take(), s.starting.take()])
+                .flat_map(|s| [s.worker.take(), s.starting.take(), s.recycling.take()])
                 .flatten()
                 .collect()
         };
@@ -545,6 +590,11 @@ impl Pool {
             w.flush_releases();
             if !busy && let Some(cause) = w.exited() {
                 self.worker_died(&w, cause);
+            } else if !busy {
+                // A worker that got old while idle, or a due one whose refs were dropped
+                // since, leaves now.
+                w.life.idle_check(&self.config);
+                self.settle_recycling(&w);
             }
         }
     }

@@ -16,6 +16,13 @@ pub struct PoolStats {
     pub waiting: usize,
     /// Workers replaced after dying.
     pub restarts: u64,
+    /// Workers replaced after passing a recycling limit
+    /// ([`max_calls`](super::PoolConfig::max_calls), [`max_age`](super::PoolConfig::max_age),
+    /// [`max_memory`](super::PoolConfig::max_memory)), by limit.
+    pub recycles: super::Recycles,
+    /// The pool is draining or drained ([`PoolClient::drain`](super::PoolClient::drain)): it
+    /// takes no new calls.
+    pub draining: bool,
     /// Process ids of the running workers.
     pub worker_pids: Vec<u32>,
 }

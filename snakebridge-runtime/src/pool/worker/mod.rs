@@ -26,6 +26,7 @@ use channel::{FrameReader, ReadError};
 pub(crate) use refs::WorkerRefs;
 
 use super::protocol::ToWorker;
+use super::recycle::WorkerLife;
 use super::shm::WorkerSegments;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
@@ -109,6 +110,8 @@ pub(crate) struct Worker {
     pub(crate) segments: WorkerSegments,
     /// The owner of this worker's refs (what each `PyRef` it made holds).
     pub(crate) refs: Arc<WorkerRefs>,
+    /// Its age, calls and limits passed, for recycling.
+    pub(crate) life: WorkerLife,
 }
 
 impl Worker {
@@ -196,6 +199,19 @@ impl Worker {
         if let Ok(frame) = message.frame(&[]) {
             let _ = self.send(&frame);
         }
+    }
+
+    /// True while a call or stream waits for messages from the worker.
+    pub(crate) fn has_open_mailboxes(&self) -> bool {
+        !lock(&self.io).mail.is_empty()
+    }
+
+    /// Lets a recycled worker go: its refs name `cause`, its channel closes, and it is reaped
+    /// (killed if it does not exit within a second).
+    pub(crate) fn retire(&self, cause: String) {
+        self.mark_dead(cause);
+        self.begin_shutdown();
+        self.finish_shutdown(Instant::now() + Duration::from_secs(1));
     }
 
     /// First step of a graceful stop: close the channel; the worker exits on EOF.

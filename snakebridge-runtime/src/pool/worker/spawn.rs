@@ -201,6 +201,7 @@ impl Worker {
                     pid,
                     death: Mutex::new(None),
                 }),
+                life: WorkerLife::new(pid),
             }
         });
         Ok(worker)
