@@ -306,13 +306,14 @@ fn an_allocated_array_and_its_slices_on_the_embedded_client() {
     let pool = start(1);
     let embedded = support::embedded();
     let (a, name, total) = allocated(&pool, 1.0, N);
-    let mapped = |client: Arc<dyn snakebridge_runtime::client::RuntimeClient>, x: &NdArray| -> String {
-        let (file, _): (String, i64) = with_client(client, || {
-            call("snakebridge_faults", "mapped_from", (x.clone(),))
-        })
-        .unwrap();
-        file
-    };
+    let mapped =
+        |client: Arc<dyn snakebridge_runtime::client::RuntimeClient>, x: &NdArray| -> String {
+            let (file, _): (String, i64) = with_client(client, || {
+                call("snakebridge_faults", "mapped_from", (x.clone(),))
+            })
+            .unwrap();
+            file
+        };
     // No copy: numpy's array lies in this process's mapping of the segment.
     assert_eq!(mapped(embedded.clone(), &a), format!("/dev/shm{name}"));
     assert_eq!(with_client(embedded.clone(), || sum(&a)), total);

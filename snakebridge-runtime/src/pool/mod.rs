@@ -33,11 +33,11 @@ use self::sched::{AcquireError, Pool, Target};
 use self::stream::PoolStream;
 use self::worker::{Failure, Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
+use crate::client::telemetry::{time_decode, time_encode};
+use crate::client::wire;
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
 use crate::data::value::Value;
-use crate::client::telemetry::{time_decode, time_encode};
-use crate::client::wire;
 
 /// A [`RuntimeClient`] that runs calls in pools of Python worker processes, for crash
 /// isolation and parallelism past the GIL.

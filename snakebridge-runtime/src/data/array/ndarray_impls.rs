@@ -43,8 +43,9 @@ impl NdArray {
         self.check_dtype::<T>()?;
         let shape = self.shape.clone();
         let dynamic: Array<T, IxDyn> = match self.try_into_vec::<T>() {
-            Ok(data) => Array::from_shape_vec(IxDyn(&shape), data)
-                .expect("length checked by try_into_vec"),
+            Ok(data) => {
+                Array::from_shape_vec(IxDyn(&shape), data).expect("length checked by try_into_vec")
+            }
             Err(shared) => shared.view::<T>()?.to_owned(),
         };
         let ndim = dynamic.ndim();
@@ -84,8 +85,7 @@ pub(crate) unsafe fn raw_view<'a, T>(
         abs.push(stride.unsigned_abs());
     }
     // SAFETY: per the function contract, with the strides made non-negative.
-    let mut view =
-        unsafe { ArrayView::from_shape_ptr(IxDyn(shape).strides(IxDyn(&abs)), lowest) };
+    let mut view = unsafe { ArrayView::from_shape_ptr(IxDyn(shape).strides(IxDyn(&abs)), lowest) };
     for axis in inverted {
         view.invert_axis(ndarray::Axis(axis));
     }

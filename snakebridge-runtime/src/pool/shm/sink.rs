@@ -15,10 +15,10 @@ use serde_json::Value as Json;
 use super::alloc::{Lent, SegmentStorage};
 use super::segment::Segment;
 use super::spares::{Spares, grain};
+use crate::client::wire::{ArraySink, InlineArrays};
 use crate::data::array::NdArray;
 use crate::pool::protocol::frame::ATTACHMENT_ALIGN;
 use crate::pool::protocol::{FromWorker, array_attached, array_in_segment};
-use crate::client::wire::{ArraySink, InlineArrays};
 
 /// The pool's [`ArraySink`]: arrays of at least `threshold` bytes go through shared-memory
 /// segments (kept in `segments` until the call is over), spares when `spares` has a fitting
