@@ -371,8 +371,8 @@ fn pool_use(
     }
 }
 
-/// A pool whose requests came slowly (every 300 ms here) and that then sits idle costs what a
-/// pool that never spins costs: each worker waited past its spin several times in a row, so it
+/// A pool that served slow calls (250 ms, 100 ms apart) and then sits idle costs what a pool
+/// that never spins costs: each worker's cycles outlasted its spin several times in a row, so it
 /// blocks at once instead of spinning once more after its last call. The spin is scaled up to
 /// 200 ms so that one spin more (0.2 s per worker) stands out of the noise.
 #[test]
@@ -381,16 +381,16 @@ fn an_idle_pool_after_slow_requests_costs_what_a_pool_that_never_spins_costs() {
     let run = |spin| {
         pool_use(
             spin,
-            5,
-            0.05,
-            Duration::from_millis(250),
+            6,
+            0.25,
+            Duration::from_millis(100),
             Duration::from_millis(1500),
         )
     };
     let spinning = run(Duration::from_millis(200));
     let blocking = run(Duration::ZERO);
     println!(
-        "idle 1.5 s after slow requests: workers on a CPU {:.3} s (spin 200 ms) vs {:.3} s (spin 0)",
+        "idle 1.5 s after slow calls: workers on a CPU {:.3} s (spin 200 ms) vs {:.3} s (spin 0)",
         spinning.workers_idle, blocking.workers_idle
     );
     let extra = spinning.workers_idle - blocking.workers_idle;
