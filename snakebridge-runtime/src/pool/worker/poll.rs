@@ -53,6 +53,10 @@ impl AdaptiveSpin {
             return wait_or_block(fd, deadline);
         }
         let start = Instant::now();
+        if deadline.is_some_and(|d| d <= start) {
+            // Only a look (what has come meanwhile), not a wait: nothing to judge.
+            return wait_readable(fd, deadline);
+        }
         let worked = self
             .last_wait_end
             .is_some_and(|end| start.duration_since(end) > self.spin);
