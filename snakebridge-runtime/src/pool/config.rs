@@ -89,7 +89,7 @@ impl PoolConfig {
         PoolConfig::default()
     }
 
-    /// The pool's name, which calls select it by ([`CallOptions::pool`](crate::CallOptions::pool)).
+    /// The pool's name, which calls select it by ([`CallOptions::pool`](crate::client::CallOptions::pool)).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
         self
@@ -102,7 +102,7 @@ impl PoolConfig {
     }
 
     /// The Python interpreter of the workers. Without it, the interpreter rule of
-    /// [`contract::interpreter`](crate::contract::interpreter): `SNAKEBRIDGE_PYTHON`, else
+    /// [`contract::interpreter`](crate::client::contract::interpreter): `SNAKEBRIDGE_PYTHON`, else
     /// `PYO3_PYTHON`, else `$VIRTUAL_ENV/bin/python`, else `python3` from `PATH`.
     pub fn python(mut self, python: impl Into<PathBuf>) -> Self {
         self.python = Some(python.into());
@@ -147,7 +147,7 @@ impl PoolConfig {
     }
 
     /// The timeout of calls that set none
-    /// ([`CallOptions::timeout`](crate::CallOptions::timeout) overrides it).
+    /// ([`CallOptions::timeout`](crate::client::CallOptions::timeout) overrides it).
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = Some(timeout);
         self
