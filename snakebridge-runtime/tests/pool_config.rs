@@ -269,6 +269,23 @@ fn runnable_while_idle(spin: Duration, idle: Duration) -> (f64, f64) {
     })
 }
 
+/// The tests that measure how long pool threads run take turns, so that one's spinning does not
+/// take the cores (and so the run time) of another's.
+static MEASURING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn measuring() -> std::sync::MutexGuard<'static, ()> {
+    MEASURING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How long a task has run on a CPU, in seconds (`/proc/.../schedstat`): what a spin costs the
+/// machine, without the time the task waited for a core behind other processes.
+fn on_cpu(schedstat: &str) -> f64 {
+    let text =
+        std::fs::read_to_string(schedstat).expect("schedstat (a Linux kernel with schedstats)");
+    let on_cpu: u64 = text.split_whitespace().next().unwrap().parse().unwrap();
+    on_cpu as f64 / 1e9
+}
+
 /// A side that polls for `PoolConfig::spin` and then blocks is runnable for about the spin in
 /// a long idle window: bounded from below (it spins at all) and from above (it blocks: a side
 /// that never blocks would be runnable for the whole window, 15 times the spin). Generous
@@ -276,6 +293,7 @@ fn runnable_while_idle(spin: Duration, idle: Duration) -> (f64, f64) {
 /// moving the result.
 #[test]
 fn both_sides_poll_for_the_configured_spin_before_they_block() {
+    let _turn = measuring();
     let spin = Duration::from_millis(200);
     let idle = Duration::from_secs(3);
     let (worker, caller) = runnable_while_idle(spin, idle);
@@ -293,6 +311,118 @@ fn both_sides_poll_for_the_configured_spin_before_they_block() {
         assert!(
             used < 0.05,
             "with no spin the idle {side} was runnable for {used} s of 1 s"
+        );
+    }
+}
+
+/// CPU time (seconds) of a pool of 2 while two threads each make `rounds` calls of
+/// `time.sleep(seconds)`, pausing `pause` between them.
+struct PoolUse {
+    /// Both workers, while the calls run.
+    workers: f64,
+    /// Both calling threads, while they call.
+    callers: f64,
+    /// Both workers, over `idle` right after the last calls.
+    workers_idle: f64,
+}
+
+fn pool_use(
+    spin: Duration,
+    rounds: usize,
+    seconds: f64,
+    pause: Duration,
+    idle: Duration,
+) -> PoolUse {
+    let pool = PoolClient::start(config(2).spin(spin)).unwrap();
+    let stats: Vec<String> = pool
+        .worker_pids()
+        .iter()
+        .map(|p| format!("/proc/{p}/schedstat"))
+        .collect();
+    let workers = || stats.iter().map(|s| on_cpu(s)).sum::<f64>();
+    let before = workers();
+    let callers = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let pool = pool.clone();
+                s.spawn(move || {
+                    with_client(pool, || {
+                        let mine = on_cpu("/proc/thread-self/schedstat");
+                        for round in 0..rounds {
+                            let _: Value = call("time", "sleep", (seconds,)).unwrap();
+                            if round + 1 < rounds {
+                                std::thread::sleep(pause);
+                            }
+                        }
+                        on_cpu("/proc/thread-self/schedstat") - mine
+                    })
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).sum::<f64>()
+    });
+    let busy = workers() - before;
+    let before = workers();
+    std::thread::sleep(idle);
+    PoolUse {
+        workers: busy,
+        callers,
+        workers_idle: workers() - before,
+    }
+}
+
+/// A pool that served slow calls (250 ms, 100 ms apart) and then sits idle costs what a pool
+/// that never spins costs: each worker's cycles outlasted its spin several times in a row, so it
+/// blocks at once instead of spinning once more after its last call. The spin is scaled up to
+/// 200 ms so that one spin more (0.2 s per worker) stands out of the noise.
+#[test]
+fn an_idle_pool_after_slow_requests_costs_what_a_pool_that_never_spins_costs() {
+    let _turn = measuring();
+    let run = |spin| {
+        pool_use(
+            spin,
+            6,
+            0.25,
+            Duration::from_millis(100),
+            Duration::from_millis(1500),
+        )
+    };
+    let spinning = run(Duration::from_millis(200));
+    let blocking = run(Duration::ZERO);
+    println!(
+        "idle 1.5 s after slow calls: workers on a CPU {:.3} s (spin 200 ms) vs {:.3} s (spin 0)",
+        spinning.workers_idle, blocking.workers_idle
+    );
+    let extra = spinning.workers_idle - blocking.workers_idle;
+    assert!(
+        (-0.04..=0.04).contains(&extra),
+        "the idle workers of a spinning pool ran {extra:.3} s more than those of a pool \
+         that never spins (expected within 0.04 s; one spin more each would be 0.4 s)"
+    );
+}
+
+/// A pool serving 10 ms calls costs its callers and workers what a pool that never spins costs:
+/// the callers' waits outlast the spin (5 ms here, so that spinning through half of every call
+/// would show: about 0.6 s in all), so they stop spinning after a few calls.
+#[test]
+fn a_pool_serving_calls_of_milliseconds_costs_what_a_pool_that_never_spins_costs() {
+    let _turn = measuring();
+    let run = |spin| pool_use(spin, 60, 0.01, Duration::ZERO, Duration::ZERO);
+    let spinning = run(Duration::from_millis(5));
+    let blocking = run(Duration::ZERO);
+    println!(
+        "2 x 60 calls of 10 ms: callers on a CPU {:.3} s, workers {:.3} s (spin 5 ms) vs \
+         {:.3} s, {:.3} s (spin 0)",
+        spinning.callers, spinning.workers, blocking.callers, blocking.workers
+    );
+    for (side, extra) in [
+        ("callers", spinning.callers - blocking.callers),
+        ("workers", spinning.workers - blocking.workers),
+    ] {
+        assert!(
+            (-0.1..=0.1).contains(&extra),
+            "the {side} of a spinning pool serving 10 ms calls ran {extra:.3} s more \
+             than those of a pool that never spins (expected within 0.1 s)"
         );
     }
 }

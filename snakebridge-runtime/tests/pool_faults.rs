@@ -309,6 +309,41 @@ fn the_pools_call_timeout_applies_to_calls_without_one() {
     stop_and_check(pool, before);
 }
 
+/// A timeout shorter than the pool's spin fires on time: the reader stops spinning at the
+/// deadline rather than at the end of the spin (2 s here, ten times the timeout).
+#[test]
+fn a_timeout_shorter_than_the_spin_fires_on_time() {
+    let pool = PoolClient::start(support::config(1).spin(Duration::from_secs(2))).unwrap();
+    let before = pool.worker_pids();
+    let client = pool.clone();
+    let (err, elapsed) = within(WATCHDOG, "a timeout within the spin", move || {
+        with_client(client, || {
+            Call::<Value>::function("time", "sleep", (5,))
+                .timeout(Duration::from_millis(200))
+                .call()
+                .unwrap_err()
+        })
+    });
+    assert!(
+        matches!(err, Error::Timeout { after } if after == Duration::from_millis(200)),
+        "{err:?}"
+    );
+    // Generous above (a loaded machine), but well short of the 2 s spin.
+    assert_between(
+        elapsed,
+        Duration::from_millis(200),
+        Duration::from_millis(1500),
+        "a 200 ms timeout with a 2 s spin",
+    );
+    assert!(
+        all_gone(&before),
+        "the stuck worker {before:?} is still there"
+    );
+    serves(&pool);
+    assert_eq!(pool.stats("default").unwrap().restarts, 1);
+    stop_and_check(pool, before);
+}
+
 #[test]
 fn refs_of_a_dead_worker_are_stale_never_another_object() {
     let pool = pool(1);

@@ -1,8 +1,8 @@
 """Frames over the worker's private pipes: the mirror of ``pool/protocol/frame.rs`` (a 4-byte
 little-endian length, bit 31 set when binary attachments follow the JSON),
 ``pool/worker/channel.rs`` and ``pool/worker/exchange.rs`` (each side polls for
-``PoolConfig::spin`` before it blocks, so a quick reply costs no wake-up). The frame format is
-in ``PROTOCOL.md``."""
+``PoolConfig::spin`` before it blocks, so a quick reply costs no wake-up, and stops spinning
+while requests come slowly). The frame format is in ``PROTOCOL.md``."""
 
 from snakebridge_worker import BUILTINS as __builtins__
 
@@ -12,6 +12,14 @@ from time import perf_counter
 
 #: Set in a frame's length when attachments follow its JSON.
 ATTACHMENTS = 1 << 31
+#: How the worker judges its waits for a request, as the pool's reader does (``SLOW_CYCLE`` in
+#: ``pool/worker/poll.rs``): a cycle (the call since the last request came, then the wait for
+#: the next) in which either part outlasted the spin adds 2 to a score, a quick one takes 1
+#: away (within 0..8); from 6 the worker blocks at once, since the caller comes back slowly
+#: (calls of milliseconds, an idle pool) and a spin would only burn a core.
+SLOW_CYCLE = 2
+STOP_SPINNING_AT = 6
+MAX_SCORE = 8
 # At most this many buffers per writev (Linux's IOV_MAX is 1024).
 _MAX_PARTS = 512
 
@@ -36,6 +44,9 @@ class Channel:
         self.rfd = rfd
         self.wfd = wfd
         self.spin = spin
+        # How slow the last cycles were (see `SLOW_CYCLE`), and when the last request came.
+        self.score = 0
+        self.last_request = None
         # Only the process that started serving may answer (see `write_frame`).
         self.pid = getpid()
         poller = poll()
@@ -59,16 +70,36 @@ class Channel:
             buf += chunk
         return True
 
-    def spin_until_readable(self, _clock=perf_counter):
+    def spin_until_readable(self, _clock=perf_counter, _min=min):
         """Polls the request pipe for up to ``spin`` seconds before the blocking read: the next
-        request of a tight loop then costs no wake-up."""
+        request of a tight loop then costs no wake-up. While cycles come out slow (see
+        ``SLOW_CYCLE``), blocks at once instead: an idle worker, or one whose calls take
+        milliseconds or whose requests come seconds apart, burns no CPU."""
         poll = self.poll
+        spin = self.spin
+        start = _clock()
+        last = self.last_request
+        worked = last is not None and start - last > spin
         if poll(0):
-            return
-        deadline = _clock() + self.spin
-        while not poll(0):
-            if _clock() >= deadline:
-                return
+            waited_long = False
+        elif self.score >= STOP_SPINNING_AT:
+            # Block in poll (not in the read) to see how soon the request came; waking up takes
+            # time a spin would not have, so "quick" allows twice the spin here.
+            poll()
+            waited_long = _clock() - start > 2 * spin
+        else:
+            deadline = start + spin
+            waited_long = False
+            while not poll(0):
+                if _clock() >= deadline:
+                    waited_long = True
+                    break
+        if worked or waited_long:
+            self.score = _min(self.score + SLOW_CYCLE, MAX_SCORE)
+        elif self.score:
+            self.score -= 1
+        # After a missed spin this is before the request came: a long wait is slow anyway.
+        self.last_request = _clock()
 
     def read_frame(self, _from_bytes=int.from_bytes, _bytes=bytes):
         """The next frame's JSON and its attachments (b"" for none), or None at EOF."""

@@ -263,8 +263,16 @@ impl PoolConfig {
     /// read is woken by the kernel when data comes, which costs tens of microseconds on a busy
     /// or virtual machine, twice per round trip; polling for a moment first catches a quick
     /// reply, and the next call of a loop, awake. The cost is CPU: at most this long per
-    /// wait, on one core per waiting caller and per idle worker. Zero never polls (each wait
-    /// blocks at once), for machines where cores are scarcer than latency matters.
+    /// wait, on one core per waiting caller and per idle worker.
+    ///
+    /// The spin adapts, so it costs only where it pays: each side (the caller's reader of a
+    /// worker, and the worker) scores its cycles, and one whose work or wait outlasted the spin
+    /// three times in a row (or more often than not) blocks at once, until quick cycles come
+    /// back. A pool whose calls take milliseconds, or whose requests come seconds apart, or that
+    /// sits idle, then burns no CPU between calls, while a tight loop of short calls keeps
+    /// spinning. A call's deadline also ends the spin: a timeout shorter than the spin fires
+    /// on time. Zero never polls (each wait blocks at once), for machines where cores are
+    /// scarcer than latency matters.
     ///
     /// ```
     /// use std::time::Duration;

@@ -9,7 +9,7 @@ use std::io::{self, PipeReader, Read};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use super::poll::{spin_until_readable, wait_readable};
+use super::poll::{AdaptiveSpin, wait_or_block};
 use crate::pool::protocol::FromWorker;
 use crate::pool::protocol::frame::{Header, MAX_HEADER};
 
@@ -37,8 +37,9 @@ impl From<io::Error> for ReadError {
 /// nothing is buffered).
 pub(crate) struct FrameReader {
     pipe: PipeReader,
-    /// How long to poll before a blocking wait ([`crate::PoolConfig::spin`]).
-    spin: Duration,
+    /// How long to poll before a blocking wait between frames ([`crate::PoolConfig::spin`]),
+    /// adapting to how soon replies come.
+    spin: AdaptiveSpin,
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -50,7 +51,7 @@ impl FrameReader {
     pub(crate) fn new(pipe: PipeReader, spin: Duration) -> FrameReader {
         FrameReader {
             pipe,
-            spin,
+            spin: AdaptiveSpin::new(spin),
             buf: vec![0; READ_CHUNK],
             start: 0,
             end: 0,
@@ -87,21 +88,16 @@ impl FrameReader {
         let fd = self.pipe.as_raw_fd();
         if self.buffered() == 0 {
             // Between frames: start at the front (and give back the memory of a huge frame),
-            // and stay awake for a moment, so a quick reply costs no wake-up.
+            // and stay awake for a moment, so a quick reply costs no wake-up (but not past the
+            // deadline, and not while replies come slowly: see `AdaptiveSpin`).
             self.start = 0;
             self.end = 0;
             if self.buf.len() > 16 * READ_CHUNK {
                 self.buf = vec![0; READ_CHUNK];
             }
-            if spin_until_readable(fd, self.spin)? {
-                return Ok(true);
-            }
+            return self.spin.wait(fd, deadline);
         }
-        match deadline {
-            // The read blocks just as well as a poll would.
-            None => Ok(true),
-            Some(_) => wait_readable(fd, deadline),
-        }
+        wait_or_block(fd, deadline)
     }
 
     /// One read (the pipe is readable), with room for a frame of `want` bytes from `start`.

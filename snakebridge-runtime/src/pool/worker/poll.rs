@@ -1,10 +1,99 @@
 //! Every `poll` the pool makes on a worker's channel, in one place: a short spin for a quick
-//! reply, a wait for input up to a deadline, and the writer's wait for room in the request pipe
-//! (watching the response pipe meanwhile). The frame reader and the writer only ask these.
+//! reply (that stops spinning while replies come slowly), a wait for input up to a deadline,
+//! and the writer's wait for room in the request pipe (watching the response pipe meanwhile).
+//! The frame reader and the writer only ask these.
 
 use std::io;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
+
+/// How a side judges its waits. A cycle (this side's work since its last wait ended, then the
+/// wait) is slow when either part outlasted the spin: the other side waited past its spin, or
+/// this one did. A slow cycle adds [`SLOW_CYCLE`] to the side's score, a quick one takes 1
+/// away (the score stays within 0..=[`MAX_SCORE`]); from [`STOP_SPINNING_AT`] (three slow
+/// cycles in a row, or slow ones outnumbering quick ones) the side blocks at once, since the
+/// other side comes back slowly (calls of milliseconds, an idle pool) and a spin would only burn
+/// a core, until quick cycles bring the score down again. The worker keeps the same score with
+/// the same numbers (`snakebridge_worker/channel.py`).
+pub(super) const SLOW_CYCLE: u32 = 2;
+/// See [`SLOW_CYCLE`].
+pub(super) const STOP_SPINNING_AT: u32 = 6;
+/// See [`SLOW_CYCLE`]: from here, three quick cycles in a row bring the spin back.
+pub(super) const MAX_SCORE: u32 = 8;
+
+/// The wait between frames: spins for up to [`crate::PoolConfig::spin`] (never past the
+/// deadline), then blocks, or blocks at once while cycles come out slow (see [`SLOW_CYCLE`]).
+/// The state is a counter and an instant; a wait reads the clock twice more than a bare spin.
+pub(super) struct AdaptiveSpin {
+    spin: Duration,
+    /// How slow the last cycles were (see [`SLOW_CYCLE`]).
+    score: u32,
+    /// When the last wait ended.
+    last_wait_end: Option<Instant>,
+}
+
+impl AdaptiveSpin {
+    pub(super) fn new(spin: Duration) -> AdaptiveSpin {
+        AdaptiveSpin {
+            spin,
+            score: 0,
+            last_wait_end: None,
+        }
+    }
+
+    /// Whether the next wait spins first.
+    fn spinning(&self) -> bool {
+        !self.spin.is_zero() && self.score < STOP_SPINNING_AT
+    }
+
+    /// Waits until `fd` is readable, up to `deadline` (`None`: no limit; then this may return
+    /// true before input came, for the read to block on). False when the deadline came first.
+    pub(super) fn wait(&mut self, fd: RawFd, deadline: Option<Instant>) -> io::Result<bool> {
+        if self.spin.is_zero() {
+            return wait_or_block(fd, deadline);
+        }
+        let start = Instant::now();
+        if deadline.is_some_and(|d| d <= start) {
+            // Only a look (what has come meanwhile), not a wait: nothing to judge.
+            return wait_readable(fd, deadline);
+        }
+        let worked = self
+            .last_wait_end
+            .is_some_and(|end| start.duration_since(end) > self.spin);
+        let (ready, waited_long) = if self.spinning() {
+            // A deadline sooner than the spin ends the spin: a short timeout stays on time.
+            let budget = deadline.map_or(self.spin, |d| {
+                d.saturating_duration_since(start).min(self.spin)
+            });
+            if spin_until_readable(fd, budget)? {
+                (true, false)
+            } else {
+                (wait_or_block(fd, deadline)?, budget == self.spin)
+            }
+        } else {
+            // Block in poll (not in the read) to see how soon input came. Waking up takes time
+            // a spin would not have, so "quick" allows twice the spin here.
+            let ready = wait_readable(fd, deadline)?;
+            (ready, start.elapsed() > 2 * self.spin)
+        };
+        if worked || waited_long {
+            self.score = (self.score + SLOW_CYCLE).min(MAX_SCORE);
+        } else if ready {
+            self.score = self.score.saturating_sub(1);
+        }
+        self.last_wait_end = Some(Instant::now());
+        Ok(ready)
+    }
+}
+
+/// [`wait_readable`] with a deadline; without one, true at once (the read blocks just as well
+/// as a poll would).
+pub(super) fn wait_or_block(fd: RawFd, deadline: Option<Instant>) -> io::Result<bool> {
+    match deadline {
+        None => Ok(true),
+        Some(_) => wait_readable(fd, deadline),
+    }
+}
 
 /// Polls `fd` without blocking for up to `spin`: true as soon as it is readable (or at
 /// EOF/error), false when `spin` is over first (at once for zero).
@@ -100,4 +189,40 @@ fn poll_in(fd: RawFd, timeout_ms: i32) -> io::Result<bool> {
         };
     }
     Ok(r > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+
+    use super::*;
+
+    /// Three spins in a row that see nothing stop the spinning (and a deadline sooner than the
+    /// spin cuts it short); quick input brings it back.
+    #[test]
+    fn the_spin_stops_after_slow_waits_in_a_row_and_resumes_when_input_comes_quickly() {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let fd = reader.as_raw_fd();
+        let mut spin = AdaptiveSpin::new(Duration::from_millis(100));
+        let soon = || Some(Instant::now() + Duration::from_millis(120));
+        for _ in 0..STOP_SPINNING_AT / SLOW_CYCLE {
+            assert!(spin.spinning());
+            assert!(!spin.wait(fd, soon()).unwrap(), "nothing came");
+        }
+        assert!(!spin.spinning(), "blocks at once after the slow waits");
+        // A deadline shorter than the spin cuts the spin short and is no miss.
+        let mut short = AdaptiveSpin::new(Duration::from_secs(5));
+        let start = Instant::now();
+        assert!(
+            !short
+                .wait(fd, Some(start + Duration::from_millis(20)))
+                .unwrap()
+        );
+        assert!(start.elapsed() < Duration::from_secs(5), "on time");
+        assert_eq!(short.score, 0);
+        writer.write_all(b"x").unwrap();
+        assert!(spin.wait(fd, soon()).unwrap());
+        assert!(spin.spinning(), "quick input: spinning again");
+    }
 }
