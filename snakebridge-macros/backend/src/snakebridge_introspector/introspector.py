@@ -251,6 +251,13 @@ class Introspector(SignatureSources):
                     a["annotation"] = self.stubs.type_of(sym.defs[0].returns, stub[0], {"self_type": qn})
                 attributes[aname] = a
 
+        # Attributes declared on stub-only bases, and on generic bases with their type
+        # variables substituted (see `inherited_stub_attributes`).
+        if stub is not None:
+            for aname, a in self.inherited_stub_attributes(cls, qn, stub, own).items():
+                if aname not in attributes and aname not in method_names:
+                    attributes[aname] = a
+
         # Instance attributes assigned in __init__ (`self.item_separator = ...`).
         for aname in _init_assigned(cls):
             if aname not in attributes and aname not in method_names and not aname.startswith("_"):
@@ -276,6 +283,41 @@ class Introspector(SignatureSources):
             info["operators"] = sorted(operators, key=lambda m: m["name"])
         info["attributes"] = [attributes[k] for k in sorted(attributes)]
         return info
+
+    def inherited_stub_attributes(self, cls, qn, stub, own):
+        """Attributes the class inherits whose type only its stub's ancestry gives, as type
+        checkers see it: fields declared on a base the runtime does not have under that name
+        (typeshed's `platform.uname_result` derives from `_uname_result_base`, the runtime's
+        `uname_result_base`), and members of a generic base with its type variables substituted
+        (`ParseResult(_ParseResultBase[str])`: `netloc` is `str`, not `AnyStr`). Members the
+        runtime class does not have, and those of bases with their own stub and no
+        substitution (bound on that base already), are left out."""
+        out = {}
+        for csm, cnode, subst in self.stubs.stub_ancestors(stub[0], stub[1].node):
+            body = self.stubs.class_body(csm, cnode)
+            for aname, sym in body.items():
+                if aname.startswith("_") or aname in own or aname in out or not hasattr(cls, aname):
+                    continue
+                if sym.kind == "var" and isinstance(sym.node, ast.AnnAssign):
+                    ann, readonly = sym.node.annotation, _is_final(sym.node.annotation)
+                elif sym.kind == "property" and sym.defs[0].returns is not None:
+                    ann, readonly = sym.defs[0].returns, not sym.setter
+                else:
+                    continue
+                if not subst and self._owner_has_stub(cls, aname):
+                    continue
+                if _tuple_fields(cls) and aname in (_tuple_fields(cls) or ()):
+                    readonly = True
+                t = self.stubs.type_of(ann, csm, {"self_type": qn, "subst": subst})
+                out[aname] = {"name": aname, "readonly": readonly, "annotation": t}
+        return out
+
+    def _owner_has_stub(self, cls, aname):
+        """Whether the runtime class that defines `aname` for `cls` has a stub of its own."""
+        owner = next((k for k in getattr(cls, "__mro__", ()) if aname in getattr(k, "__dict__", {})), None)
+        if owner is None:
+            return False
+        return self.stub_for([(owner.__module__, owner.__qualname__)]) is not None
 
     def constructor(self, cls, qn, stub):
         if stub is not None:

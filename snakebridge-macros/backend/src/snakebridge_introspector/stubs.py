@@ -166,6 +166,56 @@ class Stubs:
                     stack.append((r[1], r[2].node))
         return out
 
+    def stub_ancestors(self, sm, node, limit=12):
+        """The stub ancestors of a stub class (not the class itself), each with the substitution
+        of its type variables that its subclasses' subscripted bases give, as type checkers see
+        them: `class ParseResult(_ParseResultBase[str])` gives `_ParseResultBase` with
+        `{"AnyStr": str}`. Yields (StubModule, ClassDef, subst) depth-first, deduplicated."""
+        out = []
+        seen = {id(node)}
+        stack = [(sm, node, {})]
+        while stack and len(out) < limit:
+            csm, cnode, subst = stack.pop(0)
+            for b in cnode.bases:
+                args = None
+                if isinstance(b, ast.Subscript):
+                    sl = b.slice
+                    args = list(sl.elts) if isinstance(sl, ast.Tuple) else [sl]
+                    b = b.value
+                dotted = _dotted(b)
+                if not dotted:
+                    continue
+                r = self.resolve_in(csm, dotted)
+                if r[0] != "sym" or r[2].kind != "class" or id(r[2].node) in seen:
+                    continue
+                bsm, bnode = r[1], r[2].node
+                if bsm.name == "builtins" and bnode.name == "object":
+                    continue
+                seen.add(id(bnode))
+                bsubst = {}
+                if args:
+                    conv = [self.type_of(a, csm, {"subst": subst}) for a in args]
+                    bsubst = dict(zip(self.class_typevars(bsm, bnode), conv))
+                out.append((bsm, bnode, bsubst))
+                stack.append((bsm, bnode, bsubst))
+        return out
+
+    def class_typevars(self, sm, node):
+        """A stub class's type parameters: those of its `Generic[...]`/`Protocol[...]` base, else
+        the type variables of its subscripted bases in order of first appearance."""
+        for b in node.bases:
+            if isinstance(b, ast.Subscript) and (_dotted(b.value) or "").rpartition(".")[2] in (
+                "Generic", "Protocol",
+            ):
+                return self._alias_typevars(b.slice, sm)
+        found = []
+        for b in node.bases:
+            if isinstance(b, ast.Subscript):
+                for tv in self._alias_typevars(b.slice, sm):
+                    if tv not in found:
+                        found.append(tv)
+        return found
+
     def resolve_in(self, sm, dotted, for_types=False):
         """Resolves a dotted name as written inside stub module `sm` (implicit builtins)."""
         head = dotted.split(".")[0]
