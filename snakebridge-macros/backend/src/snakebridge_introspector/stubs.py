@@ -17,6 +17,51 @@ from .typeexpr import (
 )
 
 
+def _unusable(t):
+    # A Literal of many strings (scipy's 30 `method` names) is one Rust `String`, whatever its size.
+    too_big = count_nodes(t) > MAX_ALIAS_NODES and t["kind"] != "literal"
+    return has_unknown(t) or has_private(t) or too_big
+
+
+# optype's `Just*` protocols accept exactly the builtin they name.
+_JUST = {"JustInt": "int", "JustFloat": "float", "JustComplex": "complex", "JustBytes": "bytes",
+         "JustStr": "str", "JustObject": "object", "JustDate": "datetime.date"}
+
+# The plain types an alias may end in, widest first: an alias whose union holds `float` (and
+# protocols or numpy scalars a binding cannot name) takes a float, and so on.
+_ENDS_IN = ("float", "int", "str", "bytes", "bool")
+
+
+def collapse(t):
+    """An alias that does not resolve to something a binding can use, read as the plain type it
+    ends in, as optype and scipy-stubs write them: `ToFloat = float | floating_co` (numpy
+    scalars, protocols) is `float`; `ToFloat1D = _CanArrayND[...] | Sequence[float | ...]` is
+    `Sequence[float]`; `JustInt` is `int`. Members that are unknown or private (protocols of
+    the stub package) are dropped from a union; what is left must be one plain type, a union
+    of literals and None, or a single container of such. Returns `t` unchanged otherwise."""
+    k = t["kind"]
+    if k == "name":
+        short = t["name"].rpartition(".")[2]
+        return name_t(_JUST[short]) if short in _JUST else t
+    if k == "generic":
+        return generic_t(t["name"], [collapse(a) for a in t["args"]])
+    if k != "union":
+        return t
+    items = [collapse(i) for i in t["items"]]
+    keep = [i for i in items if not (has_unknown(i) or has_private(i))]
+    names = {i["name"] for i in keep if i["kind"] == "name"}
+    has_none = any(i["kind"] == "none" for i in keep)
+    for plain in _ENDS_IN:
+        if plain in names:
+            return union_t([name_t(plain), NONE]) if has_none else name_t(plain)
+    rest = [i for i in keep if i["kind"] != "none"]
+    if len(rest) == 1 and rest[0]["kind"] in ("generic", "literal"):
+        return union_t([rest[0], NONE]) if has_none else rest[0]
+    if rest and all(i["kind"] == "literal" for i in rest):
+        return union_t(keep)
+    return t
+
+
 class Stubs:
     """Finds and parses stub files by module name (never importing them)."""
 
@@ -394,9 +439,25 @@ class Stubs:
                     return unknown_t("~" + local)
                 if short == "NewType" and len(value.args) >= 2:
                     return self._type_of(value.args[1], rsm, {}, depth + 1)
+                if short == "TypeAliasType" and len(value.args) >= 2:
+                    # typing_extensions' `ToFloat = TypeAliasType("ToFloat", float | ...,
+                    # type_params=(T,))`, as optype writes its aliases.
+                    params = [kw.value for kw in value.keywords if kw.arg == "type_params"]
+                    tparams = None
+                    if params and isinstance(params[0], ast.Tuple):
+                        tparams = [_dotted(e) for e in params[0].elts]
+                    return self._alias_value(rsm, local, value.args[1], args, sm, ctx, depth, tparams)
                 return unknown_t(qn)
         if value is None:
             return unknown_t(qn)
+        return self._alias_value(rsm, local, value, args, sm, ctx, depth, None)
+
+    def _alias_value(self, rsm, local, value, args, sm, ctx, depth, tparams):
+        """The type an alias `local = value` of stub module `rsm` stands for, with `args`
+        substituted for its type parameters (`tparams`, else its type variables in order of
+        first appearance). An alias that does not resolve to something a binding can use is
+        read as the plain type it ends in (`collapse`), else kept as its name."""
+        qn = rsm.name + "." + local
         if args is None:
             key = (rsm.name, local)
             cached = self.alias_cache.get(key)
@@ -404,17 +465,21 @@ class Stubs:
                 return cached
             self.alias_cache[key] = unknown_t(qn)  # breaks recursive aliases
             t = self._type_of(value, rsm, {}, depth + 3)
-            if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
+            if _unusable(t):
+                t = collapse(t)
+            if _unusable(t):
                 t = unknown_t(qn)
             self.alias_cache[key] = t
             return t
         # A generic alias used with arguments (NDArray[np.float64]): substitute its type
         # variables, in order of first appearance, by the converted arguments.
-        tvars = self._alias_typevars(value, rsm)
+        tvars = tparams if tparams is not None else self._alias_typevars(value, rsm)
         conv = [self._arg(a, sm, ctx, depth) for a in args]
         subst = dict(zip(tvars, conv))
         t = self._type_of(value, rsm, {"subst": subst}, depth + 3)
-        if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
+        if _unusable(t):
+            t = collapse(t)
+        if _unusable(t):
             return unknown_t(qn + "[" + ", ".join(_unparse(a) for a in args) + "]")
         return t
 
