@@ -11,6 +11,7 @@ import warnings
 
 from .output import warn
 from .overloads import ufunc_scalar_signatures
+from .numpydoc import apply_doc_types
 from .runtime import (
     _ctor_kind, _init_assigned, _is_builtin_type, _is_generator_fn, _is_submodule, _iter_return,
     _mirrored, _runtime_sig, _tuple_fields, callable_kind, public_names,
@@ -51,6 +52,8 @@ class Introspector(SignatureSources):
         # Members of the module being described that could not be described: listed in the
         # module's rustdoc by the Rust side.
         self.left_out = []
+        # The module's class names a docstring may name as types (numpydoc), by short name.
+        self.doc_classes = {}
 
     def leave_out(self, name, why, exc=None):
         reason = why if exc is None else "%s: %s: %s" % (why, type(exc).__name__, scrub(str(exc))[:300])
@@ -341,12 +344,14 @@ class Introspector(SignatureSources):
             init = cls.__dict__.get("__init__") if "__init__" in cls.__dict__ else getattr(cls, "__init__", None)
             func = init if inspect.isfunction(init) else None
             sig = inspect_signature(rsig, False, func, qn)
-            if func is not None:
-                # get_type_hints on __init__ includes `self`; inspect_signature matched by name.
-                pass
+            src = "inspect" if func is not None or not _is_builtin_type(cls) else "text_signature"
+            # numpydoc documents a constructor's parameters in the class docstring (or __init__'s).
+            for doc in (cls.__dict__.get("__doc__"), getattr(func, "__doc__", None)):
+                if apply_doc_types(sig, doc, self.doc_classes):
+                    src = "docstring"
+                    break
             sig.pop("returns", None)
             sig["text"] = sig["text"].split(" -> ")[0]
-            src = "inspect" if func is not None or not _is_builtin_type(cls) else "text_signature"
             return _fn("__init__", _ctor_kind(cls), [sig], src)
         for special in ("__init__", "__new__"):
             target = cls.__dict__.get(special)
@@ -476,6 +481,11 @@ class Introspector(SignatureSources):
                     self.class_id(obj)
             except Exception:
                 pass
+        self.doc_classes = {}
+        for name in names:
+            obj = getattr(mod, name, None)
+            if inspect.isclass(obj):
+                self.doc_classes[name] = class_name(obj)
         functions, classes, constants = [], [], []
         exported_classes = {}
         for name in names:
