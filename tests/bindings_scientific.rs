@@ -49,8 +49,9 @@ fn kmeans_takes_an_i64_and_fits() {
         .call()
         .unwrap();
     let x = vec![vec![0.0, 0.0], vec![0.1, 0.0], vec![10.0, 10.0], vec![10.1, 10.0]];
-    let _: Value = model.fit(x).call().unwrap();
-    let labels = match model.labels_().unwrap() {
+    // `fit -> Self` in the stubs: the fitted estimator, typed.
+    let fitted: cluster::KMeans = model.fit(x).call().unwrap();
+    let labels = match fitted.labels_().unwrap() {
         Value::Array(a) => a,
         other => panic!("labels_ is not an array: {other:?}"),
     };
@@ -64,7 +65,8 @@ fn kmeans_takes_an_i64_and_fits() {
 fn scipy_brentq_takes_floats_through_optype_aliases() {
     // `a: onp.ToFloat`, an optype alias (`float | floating_co`), maps like the float it names.
     let cos: Value = snakebridge::module_attr("math", "cos").unwrap();
-    let root: f64 = optimize::brentq(cos, 0.0, 2.0).call().unwrap();
+    // The result is a float or, with `full_output=True`, a tuple (two overloads): a `Value`.
+    let root: f64 = optimize::brentq(cos, 0.0, 2.0).call_as().unwrap();
     assert!((root - std::f64::consts::FRAC_PI_2).abs() < 1e-9);
 }
 

@@ -307,11 +307,13 @@ class Introspector(SignatureSources):
                     ann, readonly = sym.defs[0].returns, not sym.setter
                 else:
                     continue
-                if not subst and self._owner_has_stub(cls, aname):
-                    continue
-                if _tuple_fields(cls) and aname in (_tuple_fields(cls) or ()):
-                    readonly = True
                 t = self.stubs.type_of(ann, csm, {"self_type": qn, "subst": subst})
+                if self._owner_has_stub(cls, aname) and (
+                    not subst or t == self.stubs.type_of(ann, csm, {"self_type": qn})
+                ):
+                    continue  # the base's own binding already has this type
+                if aname in (_tuple_fields(cls) or ()):
+                    readonly = True
                 out[aname] = {"name": aname, "readonly": readonly, "annotation": t}
         return out
 

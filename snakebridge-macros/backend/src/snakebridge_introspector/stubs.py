@@ -2,7 +2,9 @@
 imports and re-exports, a stub class's MRO, and stub annotations read as TypeExpr values."""
 
 import ast
+import json
 import os
+import re
 import sys
 import time
 
@@ -31,14 +33,27 @@ _JUST = {"JustInt": "int", "JustFloat": "float", "JustComplex": "complex", "Just
 # protocols or numpy scalars a binding cannot name) takes a float, and so on.
 _ENDS_IN = ("float", "int", "str", "bytes", "bool")
 
+# numpy's real scalar classes, which an alias ending in float or int also accepts.
+_NUMPY_SCALAR = re.compile(r"numpy\.(floating|integer|signedinteger|unsignedinteger|number|bool_?"
+                           r"|float\d+|u?int\d*|u?intp|longdouble|double|single|half|u?longlong"
+                           r"|generic|inexact)$")
+
+# Members that make a union an array-like (or a dtype-like) rather than a scalar that also
+# takes numpy scalars.
+_ARRAYISH = re.compile(r"Nested|Buffer|DType|SupportsArray|ndarray|ArrayLike|memoryview|Sequence"
+                       r"|_CanArray|_To[12N]D|bytes_like", re.I)
+
 
 def collapse(t):
     """An alias that does not resolve to something a binding can use, read as the plain type it
     ends in, as optype and scipy-stubs write them: `ToFloat = float | floating_co` (numpy
-    scalars, protocols) is `float`; `ToFloat1D = _CanArrayND[...] | Sequence[float | ...]` is
-    `Sequence[float]`; `JustInt` is `int`. Members that are unknown or private (protocols of
-    the stub package) are dropped from a union; what is left must be one plain type, a union
-    of literals and None, or a single container of such. Returns `t` unchanged otherwise."""
+    scalars and protocols of the stub package) is `float`, `ToJustInt = JustInt | integer` is
+    `int`. A union collapses only when, once its unknown and private members (protocols) are
+    dropped, what is left is one plain type (float absorbing int and bool, int absorbing bool),
+    numpy scalar classes and None. An array-like (numpy's ArrayLike: buffers, nested sequences,
+    objects with `__array__`, and also float and int) is not a float: it stays as it is, an
+    `impl IntoValue` that takes a `Vec`, an `NdArray` or a scalar. Returns `t` unchanged when
+    it does not collapse."""
     k = t["kind"]
     if k == "name":
         short = t["name"].rpartition(".")[2]
@@ -48,18 +63,27 @@ def collapse(t):
     if k != "union":
         return t
     items = [collapse(i) for i in t["items"]]
+    if any(_ARRAYISH.search(json.dumps(i)) for i in items):
+        return t
     keep = [i for i in items if not (has_unknown(i) or has_private(i))]
-    names = {i["name"] for i in keep if i["kind"] == "name"}
     has_none = any(i["kind"] == "none" for i in keep)
-    for plain in _ENDS_IN:
-        if plain in names:
-            return union_t([name_t(plain), NONE]) if has_none else name_t(plain)
     rest = [i for i in keep if i["kind"] != "none"]
-    if len(rest) == 1 and rest[0]["kind"] in ("generic", "literal"):
-        return union_t([rest[0], NONE]) if has_none else rest[0]
     if rest and all(i["kind"] == "literal" for i in rest):
         return union_t(keep)
-    return t
+    plains = set()
+    for i in rest:
+        if i["kind"] == "name" and i["name"] in _ENDS_IN:
+            plains.add(i["name"])
+        elif not (i["kind"] == "name" and _NUMPY_SCALAR.match(i["name"])):
+            return t  # another kind of thing (os.PathLike, a class): not one plain type
+    for plain, absorbs in (("float", {"float", "int", "bool"}), ("int", {"int", "bool"})):
+        if plain in plains and plains <= absorbs:
+            break
+    else:
+        if len(plains) != 1:
+            return t
+        plain = next(iter(plains))
+    return union_t([name_t(plain), NONE]) if has_none else name_t(plain)
 
 
 class Stubs:
