@@ -4,7 +4,7 @@
 
 mod common;
 
-use snakebridge::{NdArray, Value, python_module};
+use snakebridge::{Value, python_module};
 
 #[python_module("platform", include = ["uname", "uname_result"])]
 mod platform {}
@@ -51,11 +51,12 @@ fn kmeans_takes_an_i64_and_fits() {
     let x = vec![vec![0.0, 0.0], vec![0.1, 0.0], vec![10.0, 10.0], vec![10.1, 10.0]];
     // `fit -> Self` in the stubs: the fitted estimator, typed.
     let fitted: cluster::KMeans = model.fit(x).call().unwrap();
-    let labels = match fitted.labels_().unwrap() {
-        Value::Array(a) => a,
+    // `labels_: ndarray` in the stubs; numpy is not bound here, so it comes as a reference to
+    // the array, read as an `NdArray`.
+    let labels: Vec<i32> = match fitted.labels_().unwrap() {
+        Value::Ref(r) => r.to_array::<i32, snakebridge::ndarray::Ix1>().unwrap().to_vec(),
         other => panic!("labels_ is not an array: {other:?}"),
     };
-    let labels: Vec<i32> = NdArray::to_vec(&labels).unwrap();
     assert_eq!(labels.len(), 4);
     assert_eq!(labels[0], labels[1]);
     assert_ne!(labels[0], labels[2]);
