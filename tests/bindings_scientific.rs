@@ -26,17 +26,30 @@ fn uname_fields_declared_on_a_stub_only_base_are_strings() {
     // typeshed declares the fields on `_uname_result_base`, a name the runtime class lacks.
     let u = platform::uname().call().unwrap();
     let system: String = u.system().unwrap();
-    assert_eq!(system, std::env::consts::OS.replace("linux", "Linux").replace("macos", "Darwin"));
+    assert_eq!(
+        system,
+        std::env::consts::OS
+            .replace("linux", "Linux")
+            .replace("macos", "Darwin")
+    );
     let machine: String = u.machine().unwrap();
     assert!(!machine.is_empty());
 }
 
 #[test]
 fn urlparse_fields_through_a_substituted_generic_base_are_strings() {
-    let r: parse::ParseResult = parse::urlparse("https://example.com/a;p?q=1#f").call().unwrap();
-    let (netloc, params, fragment): (String, String, String) =
-        (r.netloc().unwrap(), r.params().unwrap(), r.fragment().unwrap());
-    assert_eq!((netloc.as_str(), params.as_str(), fragment.as_str()), ("example.com", "p", "f"));
+    let r: parse::ParseResult = parse::urlparse("https://example.com/a;p?q=1#f")
+        .call()
+        .unwrap();
+    let (netloc, params, fragment): (String, String, String) = (
+        r.netloc().unwrap(),
+        r.params().unwrap(),
+        r.fragment().unwrap(),
+    );
+    assert_eq!(
+        (netloc.as_str(), params.as_str(), fragment.as_str()),
+        ("example.com", "p", "f")
+    );
 }
 
 #[test]
@@ -48,13 +61,21 @@ fn kmeans_takes_an_i64_and_fits() {
         .n_init(1_i64)
         .call()
         .unwrap();
-    let x = vec![vec![0.0, 0.0], vec![0.1, 0.0], vec![10.0, 10.0], vec![10.1, 10.0]];
+    let x = vec![
+        vec![0.0, 0.0],
+        vec![0.1, 0.0],
+        vec![10.0, 10.0],
+        vec![10.1, 10.0],
+    ];
     // `fit -> Self` in the stubs: the fitted estimator, typed.
     let fitted: cluster::KMeans = model.fit(x).call().unwrap();
     // `labels_: ndarray` in the stubs; numpy is not bound here, so it comes as a reference to
     // the array, read as an `NdArray`.
     let labels: Vec<i32> = match fitted.labels_().unwrap() {
-        Value::Ref(r) => r.to_array::<i32, snakebridge::ndarray::Ix1>().unwrap().to_vec(),
+        Value::Ref(r) => r
+            .to_array::<i32, snakebridge::ndarray::Ix1>()
+            .unwrap()
+            .to_vec(),
         other => panic!("labels_ is not an array: {other:?}"),
     };
     assert_eq!(labels.len(), 4);

@@ -10,7 +10,10 @@ use snakebridge_codegen::typemap::{NoClasses, map};
 use std::path::Path;
 use std::process::Command;
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/numpydoc_types.tsv");
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/numpydoc_types.tsv"
+);
 
 /// The Rust parameter type of each type line, as the macro would write it (paths stripped).
 fn rust_types(lines: &[&str]) -> Vec<String> {
