@@ -21,6 +21,24 @@ mod optimize {}
 #[python_module("networkx", include = ["shortest_path", "path_graph", "Graph"])]
 mod nx {}
 
+/// A bound of a root search: converts into `f64` and nothing else.
+struct Bound(f64);
+
+impl From<Bound> for f64 {
+    fn from(b: Bound) -> f64 {
+        b.0
+    }
+}
+
+/// networkx's shortest-path method name: converts into `String` and nothing else.
+struct Dijkstra;
+
+impl From<Dijkstra> for String {
+    fn from(_: Dijkstra) -> String {
+        "dijkstra".into()
+    }
+}
+
 #[test]
 fn uname_fields_declared_on_a_stub_only_base_are_strings() {
     // typeshed declares the fields on `_uname_result_base`, a name the runtime class lacks.
@@ -88,18 +106,23 @@ fn scipy_brentq_takes_floats_through_optype_aliases() {
     // `a: onp.ToFloat`, an optype alias (`float | floating_co`), maps like the float it names.
     let cos: Value = snakebridge::module_attr("math", "cos").unwrap();
     // The result is a float or, with `full_output=True`, a tuple (two overloads): a `Value`.
-    let root: f64 = optimize::brentq(cos, 0.0, 2.0).call_as().unwrap();
+    // `Bound` converts only `Into<f64>`, not `IntoValue`: this compiles only because the bounds
+    // are typed `f64`.
+    let root: f64 = optimize::brentq(cos, Bound(0.0), Bound(2.0))
+        .call_as()
+        .unwrap();
     assert!((root - std::f64::consts::FRAC_PI_2).abs() < 1e-9);
 }
 
 #[test]
 fn networkx_shortest_path_typed_from_types_networkx() {
-    // `G: Graph[_Node]` is the bound class, `method: str | None` a `String`.
+    // `G: Graph[_Node]` is the bound class, `method: str | None` a `String` (`Dijkstra` converts
+    // only `Into<String>`, not `IntoValue`: this compiles only because the stub types it).
     let g: nx::Graph = nx::path_graph(4_i64).call_as().unwrap();
     let path: Vec<i64> = nx::shortest_path(&g)
         .source(0_i64)
         .target(3_i64)
-        .method("dijkstra")
+        .method(Dijkstra)
         .call_as()
         .unwrap();
     assert_eq!(path, vec![0, 1, 2, 3]);
