@@ -83,3 +83,62 @@ fn numpydoc_lines_of_the_scientific_stack_give_their_rust_types() {
     let typed = got.iter().filter(|g| !g.contains("IntoValue")).count();
     assert!(typed >= 18, "only {typed} of {} lines typed", got.len());
 }
+
+/// Runs a Python program with the introspector package importable; its stdout.
+fn python(program: &str) -> String {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let out = Command::new(Interpreter::from_env().program)
+        .args(["-c", program])
+        .env("PYTHONPATH", &src)
+        .current_dir(&src)
+        .output()
+        .expect("run Python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn docstring_types_fill_a_runtime_signature_only_when_the_names_agree() {
+    // A numpydoc docstring over a runtime signature without annotations: the documented types
+    // fill it, and the Returns section gives the result. When the docstring documents a name the
+    // signature lacks (a renamed parameter), the runtime wins and nothing is taken.
+    let out = python(
+        r#"
+import json
+from snakebridge_introspector.numpydoc import apply_doc_types
+doc = """Fit.
+
+Parameters
+----------
+n_clusters : int, default=8
+    How many.
+algorithm : {"lloyd", "elkan"}, default="lloyd"
+    Which.
+
+Returns
+-------
+score : float
+    The score.
+"""
+def sig(*names):
+    return {"params": [{"name": n, "kind": "positional_or_keyword"} for n in names]}
+same = sig("n_clusters", "algorithm")
+renamed = sig("k", "algorithm")
+print(json.dumps([apply_doc_types(same, doc), same, apply_doc_types(renamed, doc), renamed]))
+"#,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0], true);
+    assert_eq!(v[1]["params"][0]["annotation"]["name"], "int");
+    assert_eq!(
+        v[1]["params"][1]["annotation"]["values"],
+        serde_json::json!(["'lloyd'", "'elkan'"])
+    );
+    assert_eq!(v[1]["returns"]["name"], "float");
+    assert_eq!(v[2], false);
+    assert!(v[3]["params"][1].get("annotation").is_none());
+}
