@@ -85,17 +85,19 @@ fn urlsplit_returns_its_namedtuple_class_with_mixin_members() {
     let parts: parse::SplitResult = parse::urlsplit("https://user@example.com:8080/path?q=1")
         .call()
         .unwrap();
-    assert_eq!(
-        parts.netloc().unwrap(),
-        Value::Str("user@example.com:8080".into())
-    );
-    assert_eq!(parts.path().unwrap(), Value::Str("/path".into()));
-    // `hostname` and `port` come from the mixin `_NetlocResultMixinBase`.
+    // The fields are declared on `_SplitResultBase[str]`, a generic base substituted as type
+    // checkers do: `String`, not the `Value` an unsubstituted `AnyStr` gave.
+    let netloc: String = parts.netloc().unwrap();
+    assert_eq!(netloc, "user@example.com:8080");
+    assert_eq!(parts.path().unwrap(), "/path");
+    // `hostname` and `port` come from the mixin `_NetlocResultMixinBase[str]` (`port`, an
+    // `int | None` either way, through the mixin's member trait).
     use parse::prelude::*;
-    assert_eq!(parts.hostname().unwrap(), Value::Str("example.com".into()));
+    let hostname: Option<String> = parts.hostname().unwrap();
+    assert_eq!(hostname.as_deref(), Some("example.com"));
     assert_eq!(parts.port().unwrap(), Some(8080));
     let (scheme, ..) = parts.to_tuple().unwrap();
-    assert_eq!(scheme, Value::Str("https".into()));
+    assert_eq!(scheme, "https");
     // `geturl` is SplitResult's own method.
     let url: String = parts.geturl().call().unwrap();
     assert_eq!(url, "https://user@example.com:8080/path?q=1");
@@ -119,7 +121,8 @@ fn linear_regression_fits_predicts_and_scores_through_its_mixins() {
     // `fit` is LinearRegression's own; `predict` is LinearModel's, a base that is not the
     // first (LinearRegression(MultiOutputMixin, RegressorMixin, LinearModel)); `score` is
     // RegressorMixin's, from sklearn.base.
-    let _: Value = model.fit(x.clone(), y.clone()).call().unwrap();
+    // `fit -> Self` in scikit-learn-stubs: the fitted estimator.
+    let _: linear_model::LinearRegression = model.fit(x.clone(), y.clone()).call().unwrap();
     let predicted: Vec<f64> = model
         .predict(vec![vec![4.0], vec![5.0]])
         .call_as::<NdArray>()

@@ -127,6 +127,13 @@ def main(argv):
     return 0 if all(r[1] for r in rows) else 1
 
 
+def by_source(s):
+    """The typed parameters' share by the source of their signature: `stub / docstring / runtime`."""
+    parts = [s.get("typed_params_" + k, 0) for k in ("stub", "docstring", "runtime")]
+    total = sum(parts)
+    return " / ".join(pct(p, total) for p in parts) if total else "-"
+
+
 def render(rows):
     py = subprocess.run([str(VENV / "bin" / "python"), "--version"], capture_output=True, text=True)
     ok = sum(1 for r in rows if r[1])
@@ -138,20 +145,23 @@ def render(rows):
         "",
         "**%d of %d modules compile.** Columns: functions and exported classes bound; instance "
         "methods reachable through the MRO (of which inherited); typed parameters and return types "
-        "(not `Value`) of every callable; `cargo build` time of a crate holding only that module's "
-        "bindings (dependencies already built)." % (ok, len(rows)),
+        "(not `Value`; a result the overloads resolve by the argument's type counts as typed) of "
+        "every callable; the typed parameters' share by source (the package's stubs, its stub "
+        "package or typeshed / numpydoc types of the docstring / the runtime's annotations); "
+        "`cargo build` time of a crate holding only that module's bindings (dependencies already "
+        "built)." % (ok, len(rows)),
         "",
-        "| module | compiles | functions | classes | methods (inherited) | typed params | typed returns | build |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| module | compiles | functions | classes | methods (inherited) | typed params | typed returns | stub / docstring / runtime | build |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m, good, secs, err, s in rows:
         if "error" in s:
-            lines.append("| `%s` | no: %s | | | | | | |" % (m, s["error"].replace("|", "/")[:120]))
+            lines.append("| `%s` | no: %s | | | | | | | |" % (m, s["error"].replace("|", "/")[:120]))
             continue
-        lines.append("| `%s` | %s | %d | %d | %d (%d) | %s of %d | %s of %d | %.1f s |" % (
+        lines.append("| `%s` | %s | %d | %d | %d (%d) | %s of %d | %s of %d | %s | %.1f s |" % (
             m, "yes" if good else "no: " + err.replace("|", "/"), s["functions"], s["classes"],
             s["methods_reachable"], s["methods_inherited"], pct(s["typed_params"], s["params"]),
-            s["params"], pct(s["typed_returns"], s["returns"]), s["returns"], secs))
+            s["params"], pct(s["typed_returns"], s["returns"]), s["returns"], by_source(s), secs))
     numpy = next((r[4] for r in rows if r[0] == "numpy" and "error" not in r[4]), None)
     if numpy:
         lines += [

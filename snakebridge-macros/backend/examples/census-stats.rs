@@ -7,7 +7,8 @@
 //!
 //! Introspects each module (through the cache in `--cache-dir`) and prints one JSON object per
 //! module on stdout: functions, exported classes, methods reachable on instances through the MRO,
-//! typed parameters and returns (not `Value`) out of all, the expansion's size, and the three
+//! typed parameters (and how many by signature source: stub, docstring, runtime) and returns
+//! (not `Value`, or resolved by the overloads) out of all, the expansion's size, and the three
 //! most common annotations behind untyped parameters of the module's functions.
 
 use std::collections::{HashMap, HashSet};
@@ -18,7 +19,7 @@ use snakebridge_codegen::Options;
 use snakebridge_codegen::cache::{CacheOptions, IntrospectRequest, load_or_introspect_with};
 use snakebridge_codegen::codegen::Plan;
 use snakebridge_codegen::codegen::resolve;
-use snakebridge_codegen::model::{MethodBinding, ModuleInfo, TypeExpr};
+use snakebridge_codegen::model::{MethodBinding, ModuleInfo, SignatureSource, TypeExpr};
 use snakebridge_codegen::typemap::RustType;
 
 #[derive(Default)]
@@ -27,16 +28,38 @@ struct Counts {
     typed_params: usize,
     returns: usize,
     typed_returns: usize,
+    /// Typed parameters by where their callable's signature came from: stub (the package's or
+    /// typeshed), docstring (numpydoc types over the runtime signature) or runtime (`inspect`,
+    /// `__text_signature__`).
+    typed_by_source: [usize; 3],
 }
 
 impl Counts {
-    fn add(&mut self, plan: &Plan) {
+    fn add(&mut self, plan: &Plan, source: SignatureSource) {
+        let mut typed = 0;
         for p in plan.required.iter().chain(&plan.optional) {
             self.params += 1;
-            self.typed_params += usize::from(!matches!(p.ty, RustType::Value));
+            typed += usize::from(!matches!(p.ty, RustType::Value));
+        }
+        self.typed_params += typed;
+        let slot = match source {
+            SignatureSource::Stub | SignatureSource::Typeshed => Some(0),
+            SignatureSource::Docstring => Some(1),
+            SignatureSource::Inspect | SignatureSource::TextSignature => Some(2),
+            SignatureSource::Unknown => None,
+        };
+        if let Some(slot) = slot {
+            self.typed_by_source[slot] += typed;
         }
         self.returns += 1;
-        self.typed_returns += usize::from(!matches!(plan.ret, RustType::Value));
+        // A result the overloads resolve by the first argument's type (`os.path.join`: a
+        // `String` for a `&str`) is typed although `ret` is `Value`.
+        let by_overloads = !plan.overloads.is_empty()
+            && plan
+                .overloads
+                .iter()
+                .any(|(_, r)| !matches!(r, RustType::Value));
+        self.typed_returns += usize::from(!matches!(plan.ret, RustType::Value) || by_overloads);
     }
 }
 
@@ -72,15 +95,15 @@ fn stats(spec: &str, module: &ModuleInfo) -> serde_json::Value {
         functions += m.functions.len();
         classes += m.classes.len();
         for f in &m.functions {
-            counts.add(&f.plan);
-            function_counts.add(&f.plan);
+            counts.add(&f.plan, f.info.signature_source);
+            function_counts.add(&f.plan, f.info.signature_source);
         }
         for c in m.classes.iter().chain(&m.hidden) {
             if let Some(ctor) = &c.ctor {
-                counts.add(&ctor.plan);
+                counts.add(&ctor.plan, ctor.info.signature_source);
             }
             for meth in &c.methods {
-                counts.add(&meth.callable.plan);
+                counts.add(&meth.callable.plan, meth.callable.info.signature_source);
             }
         }
     }
@@ -156,6 +179,9 @@ fn stats(spec: &str, module: &ModuleInfo) -> serde_json::Value {
         "typed_params": counts.typed_params,
         "returns": counts.returns,
         "typed_returns": counts.typed_returns,
+        "typed_params_stub": counts.typed_by_source[0],
+        "typed_params_docstring": counts.typed_by_source[1],
+        "typed_params_runtime": counts.typed_by_source[2],
         "function_params": function_counts.params,
         "function_typed_params": function_counts.typed_params,
         "expansion_bytes": tokens.to_string().len(),

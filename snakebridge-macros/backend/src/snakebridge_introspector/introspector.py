@@ -11,6 +11,7 @@ import warnings
 
 from .output import warn
 from .overloads import ufunc_scalar_signatures
+from .numpydoc import apply_doc_types
 from .runtime import (
     _ctor_kind, _init_assigned, _is_builtin_type, _is_generator_fn, _is_submodule, _iter_return,
     _mirrored, _runtime_sig, _tuple_fields, callable_kind, public_names,
@@ -51,6 +52,8 @@ class Introspector(SignatureSources):
         # Members of the module being described that could not be described: listed in the
         # module's rustdoc by the Rust side.
         self.left_out = []
+        # The module's class names a docstring may name as types (numpydoc), by short name.
+        self.doc_classes = {}
 
     def leave_out(self, name, why, exc=None):
         reason = why if exc is None else "%s: %s: %s" % (why, type(exc).__name__, scrub(str(exc))[:300])
@@ -251,6 +254,13 @@ class Introspector(SignatureSources):
                     a["annotation"] = self.stubs.type_of(sym.defs[0].returns, stub[0], {"self_type": qn})
                 attributes[aname] = a
 
+        # Attributes declared on stub-only bases, and on generic bases with their type
+        # variables substituted (see `inherited_stub_attributes`).
+        if stub is not None:
+            for aname, a in self.inherited_stub_attributes(cls, qn, stub, own).items():
+                if aname not in attributes and aname not in method_names:
+                    attributes[aname] = a
+
         # Instance attributes assigned in __init__ (`self.item_separator = ...`).
         for aname in _init_assigned(cls):
             if aname not in attributes and aname not in method_names and not aname.startswith("_"):
@@ -277,6 +287,43 @@ class Introspector(SignatureSources):
         info["attributes"] = [attributes[k] for k in sorted(attributes)]
         return info
 
+    def inherited_stub_attributes(self, cls, qn, stub, own):
+        """Attributes the class inherits whose type only its stub's ancestry gives, as type
+        checkers see it: fields declared on a base the runtime does not have under that name
+        (typeshed's `platform.uname_result` derives from `_uname_result_base`, the runtime's
+        `uname_result_base`), and members of a generic base with its type variables substituted
+        (`ParseResult(_ParseResultBase[str])`: `netloc` is `str`, not `AnyStr`). Members the
+        runtime class does not have, and those of bases with their own stub and no
+        substitution (bound on that base already), are left out."""
+        out = {}
+        for csm, cnode, subst in self.stubs.stub_ancestors(stub[0], stub[1].node):
+            body = self.stubs.class_body(csm, cnode)
+            for aname, sym in body.items():
+                if aname.startswith("_") or aname in own or aname in out or not hasattr(cls, aname):
+                    continue
+                if sym.kind == "var" and isinstance(sym.node, ast.AnnAssign):
+                    ann, readonly = sym.node.annotation, _is_final(sym.node.annotation)
+                elif sym.kind == "property" and sym.defs[0].returns is not None:
+                    ann, readonly = sym.defs[0].returns, not sym.setter
+                else:
+                    continue
+                t = self.stubs.type_of(ann, csm, {"self_type": qn, "subst": subst})
+                if self._owner_has_stub(cls, aname) and (
+                    not subst or t == self.stubs.type_of(ann, csm, {"self_type": qn})
+                ):
+                    continue  # the base's own binding already has this type
+                if aname in (_tuple_fields(cls) or ()):
+                    readonly = True
+                out[aname] = {"name": aname, "readonly": readonly, "annotation": t}
+        return out
+
+    def _owner_has_stub(self, cls, aname):
+        """Whether the runtime class that defines `aname` for `cls` has a stub of its own."""
+        owner = next((k for k in getattr(cls, "__mro__", ()) if aname in getattr(k, "__dict__", {})), None)
+        if owner is None:
+            return False
+        return self.stub_for([(owner.__module__, owner.__qualname__)]) is not None
+
     def constructor(self, cls, qn, stub):
         if stub is not None:
             for csm, cnode in self.stubs.stub_mro(stub[0], stub[1].node):
@@ -299,12 +346,14 @@ class Introspector(SignatureSources):
             init = cls.__dict__.get("__init__") if "__init__" in cls.__dict__ else getattr(cls, "__init__", None)
             func = init if inspect.isfunction(init) else None
             sig = inspect_signature(rsig, False, func, qn)
-            if func is not None:
-                # get_type_hints on __init__ includes `self`; inspect_signature matched by name.
-                pass
+            src = "inspect" if func is not None or not _is_builtin_type(cls) else "text_signature"
+            # numpydoc documents a constructor's parameters in the class docstring (or __init__'s).
+            for doc in (cls.__dict__.get("__doc__"), getattr(func, "__doc__", None)):
+                if apply_doc_types(sig, doc, self.doc_classes):
+                    src = "docstring"
+                    break
             sig.pop("returns", None)
             sig["text"] = sig["text"].split(" -> ")[0]
-            src = "inspect" if func is not None or not _is_builtin_type(cls) else "text_signature"
             return _fn("__init__", _ctor_kind(cls), [sig], src)
         for special in ("__init__", "__new__"):
             target = cls.__dict__.get(special)
@@ -434,6 +483,11 @@ class Introspector(SignatureSources):
                     self.class_id(obj)
             except Exception:
                 pass
+        self.doc_classes = {}
+        for name in names:
+            obj = getattr(mod, name, None)
+            if inspect.isclass(obj):
+                self.doc_classes[name] = class_name(obj)
         functions, classes, constants = [], [], []
         exported_classes = {}
         for name in names:

@@ -4,6 +4,7 @@ signature, the text signature, the docstring), and finding the stub symbol of an
 import ast
 import inspect
 
+from .numpydoc import apply_doc_types
 from .runtime import _plain_function, _runtime_kinds, _runtime_sig
 from .signatures import (
     _fallback_defaults, docstring_signature, inspect_signature, runtime_defaults, stub_signature,
@@ -47,6 +48,10 @@ class SignatureSources:
                 getattr(rt_obj, "__text_signature__", None), str
             ):
                 src = "text_signature"
+            # numpydoc types for what the runtime leaves unannotated (below stubs, above bare
+            # inspect); the signature's names and kinds stay the runtime's.
+            if apply_doc_types(sig, getattr(rt_obj, "__doc__", None), self.doc_classes):
+                src = "docstring"
             return [sig], src
         if rt_obj is not None:
             sig = text_signature(rt_obj, drop_first)

@@ -2,7 +2,9 @@
 imports and re-exports, a stub class's MRO, and stub annotations read as TypeExpr values."""
 
 import ast
+import json
 import os
+import re
 import sys
 import time
 
@@ -15,6 +17,73 @@ from .typeexpr import (
     BUILTIN_NAMES, CANON, MAX_ALIAS_NODES, NONE, SPECIAL_FORMS, canon, class_name, count_nodes,
     generic_t, has_private, has_unknown, name_t, union_t, unknown_t,
 )
+
+
+def _unusable(t):
+    # A Literal of many strings (scipy's 30 `method` names) is one Rust `String`, whatever its size.
+    too_big = count_nodes(t) > MAX_ALIAS_NODES and t["kind"] != "literal"
+    return has_unknown(t) or has_private(t) or too_big
+
+
+# optype's `Just*` protocols accept exactly the builtin they name.
+_JUST = {"JustInt": "int", "JustFloat": "float", "JustComplex": "complex", "JustBytes": "bytes",
+         "JustStr": "str", "JustObject": "object", "JustDate": "datetime.date"}
+
+# The plain types an alias may end in, widest first: an alias whose union holds `float` (and
+# protocols or numpy scalars a binding cannot name) takes a float, and so on.
+_ENDS_IN = ("float", "int", "str", "bytes", "bool")
+
+# numpy's real scalar classes, which an alias ending in float or int also accepts.
+_NUMPY_SCALAR = re.compile(r"numpy\.(floating|integer|signedinteger|unsignedinteger|number|bool_?"
+                           r"|float\d+|u?int\d*|u?intp|longdouble|double|single|half|u?longlong"
+                           r"|generic|inexact)$")
+
+# Members that make a union an array-like (or a dtype-like) rather than a scalar that also
+# takes numpy scalars.
+_ARRAYISH = re.compile(r"Nested|Buffer|DType|SupportsArray|ndarray|ArrayLike|memoryview|Sequence"
+                       r"|_CanArray|_To[12N]D|bytes_like", re.I)
+
+
+def collapse(t):
+    """An alias that does not resolve to something a binding can use, read as the plain type it
+    ends in, as optype and scipy-stubs write them: `ToFloat = float | floating_co` (numpy
+    scalars and protocols of the stub package) is `float`, `ToJustInt = JustInt | integer` is
+    `int`. A union collapses only when, once its unknown and private members (protocols) are
+    dropped, what is left is one plain type (float absorbing int and bool, int absorbing bool),
+    numpy scalar classes and None. An array-like (numpy's ArrayLike: buffers, nested sequences,
+    objects with `__array__`, and also float and int) is not a float: it stays as it is, an
+    `impl IntoValue` that takes a `Vec`, an `NdArray` or a scalar. Returns `t` unchanged when
+    it does not collapse."""
+    k = t["kind"]
+    if k == "name":
+        short = t["name"].rpartition(".")[2]
+        return name_t(_JUST[short]) if short in _JUST else t
+    if k == "generic":
+        return generic_t(t["name"], [collapse(a) for a in t["args"]])
+    if k != "union":
+        return t
+    items = [collapse(i) for i in t["items"]]
+    if any(_ARRAYISH.search(json.dumps(i)) for i in items):
+        return t
+    keep = [i for i in items if not (has_unknown(i) or has_private(i))]
+    has_none = any(i["kind"] == "none" for i in keep)
+    rest = [i for i in keep if i["kind"] != "none"]
+    if rest and all(i["kind"] == "literal" for i in rest):
+        return union_t(keep)
+    plains = set()
+    for i in rest:
+        if i["kind"] == "name" and i["name"] in _ENDS_IN:
+            plains.add(i["name"])
+        elif not (i["kind"] == "name" and _NUMPY_SCALAR.match(i["name"])):
+            return t  # another kind of thing (os.PathLike, a class): not one plain type
+    for plain, absorbs in (("float", {"float", "int", "bool"}), ("int", {"int", "bool"})):
+        if plain in plains and plains <= absorbs:
+            break
+    else:
+        if len(plains) != 1:
+            return t
+        plain = next(iter(plains))
+    return union_t([name_t(plain), NONE]) if has_none else name_t(plain)
 
 
 class Stubs:
@@ -165,6 +234,56 @@ class Stubs:
                 if r[0] == "sym" and r[2].kind == "class":
                     stack.append((r[1], r[2].node))
         return out
+
+    def stub_ancestors(self, sm, node, limit=12):
+        """The stub ancestors of a stub class (not the class itself), each with the substitution
+        of its type variables that its subclasses' subscripted bases give, as type checkers see
+        them: `class ParseResult(_ParseResultBase[str])` gives `_ParseResultBase` with
+        `{"AnyStr": str}`. Yields (StubModule, ClassDef, subst) depth-first, deduplicated."""
+        out = []
+        seen = {id(node)}
+        stack = [(sm, node, {})]
+        while stack and len(out) < limit:
+            csm, cnode, subst = stack.pop(0)
+            for b in cnode.bases:
+                args = None
+                if isinstance(b, ast.Subscript):
+                    sl = b.slice
+                    args = list(sl.elts) if isinstance(sl, ast.Tuple) else [sl]
+                    b = b.value
+                dotted = _dotted(b)
+                if not dotted:
+                    continue
+                r = self.resolve_in(csm, dotted)
+                if r[0] != "sym" or r[2].kind != "class" or id(r[2].node) in seen:
+                    continue
+                bsm, bnode = r[1], r[2].node
+                if bsm.name == "builtins" and bnode.name == "object":
+                    continue
+                seen.add(id(bnode))
+                bsubst = {}
+                if args:
+                    conv = [self.type_of(a, csm, {"subst": subst}) for a in args]
+                    bsubst = dict(zip(self.class_typevars(bsm, bnode), conv))
+                out.append((bsm, bnode, bsubst))
+                stack.append((bsm, bnode, bsubst))
+        return out
+
+    def class_typevars(self, sm, node):
+        """A stub class's type parameters: those of its `Generic[...]`/`Protocol[...]` base, else
+        the type variables of its subscripted bases in order of first appearance."""
+        for b in node.bases:
+            if isinstance(b, ast.Subscript) and (_dotted(b.value) or "").rpartition(".")[2] in (
+                "Generic", "Protocol",
+            ):
+                return self._alias_typevars(b.slice, sm)
+        found = []
+        for b in node.bases:
+            if isinstance(b, ast.Subscript):
+                for tv in self._alias_typevars(b.slice, sm):
+                    if tv not in found:
+                        found.append(tv)
+        return found
 
     def resolve_in(self, sm, dotted, for_types=False):
         """Resolves a dotted name as written inside stub module `sm` (implicit builtins)."""
@@ -344,9 +463,25 @@ class Stubs:
                     return unknown_t("~" + local)
                 if short == "NewType" and len(value.args) >= 2:
                     return self._type_of(value.args[1], rsm, {}, depth + 1)
+                if short == "TypeAliasType" and len(value.args) >= 2:
+                    # typing_extensions' `ToFloat = TypeAliasType("ToFloat", float | ...,
+                    # type_params=(T,))`, as optype writes its aliases.
+                    params = [kw.value for kw in value.keywords if kw.arg == "type_params"]
+                    tparams = None
+                    if params and isinstance(params[0], ast.Tuple):
+                        tparams = [_dotted(e) for e in params[0].elts]
+                    return self._alias_value(rsm, local, value.args[1], args, sm, ctx, depth, tparams)
                 return unknown_t(qn)
         if value is None:
             return unknown_t(qn)
+        return self._alias_value(rsm, local, value, args, sm, ctx, depth, None)
+
+    def _alias_value(self, rsm, local, value, args, sm, ctx, depth, tparams):
+        """The type an alias `local = value` of stub module `rsm` stands for, with `args`
+        substituted for its type parameters (`tparams`, else its type variables in order of
+        first appearance). An alias that does not resolve to something a binding can use is
+        read as the plain type it ends in (`collapse`), else kept as its name."""
+        qn = rsm.name + "." + local
         if args is None:
             key = (rsm.name, local)
             cached = self.alias_cache.get(key)
@@ -354,17 +489,21 @@ class Stubs:
                 return cached
             self.alias_cache[key] = unknown_t(qn)  # breaks recursive aliases
             t = self._type_of(value, rsm, {}, depth + 3)
-            if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
+            if _unusable(t):
+                t = collapse(t)
+            if _unusable(t):
                 t = unknown_t(qn)
             self.alias_cache[key] = t
             return t
         # A generic alias used with arguments (NDArray[np.float64]): substitute its type
         # variables, in order of first appearance, by the converted arguments.
-        tvars = self._alias_typevars(value, rsm)
+        tvars = tparams if tparams is not None else self._alias_typevars(value, rsm)
         conv = [self._arg(a, sm, ctx, depth) for a in args]
         subst = dict(zip(tvars, conv))
         t = self._type_of(value, rsm, {"subst": subst}, depth + 3)
-        if has_unknown(t) or has_private(t) or count_nodes(t) > MAX_ALIAS_NODES:
+        if _unusable(t):
+            t = collapse(t)
+        if _unusable(t):
             return unknown_t(qn + "[" + ", ".join(_unparse(a) for a in args) + "]")
         return t
 
