@@ -279,7 +279,7 @@ fn expand_prints_signatures_and_optional_arguments() {
 fn doctor_names_the_interpreter_and_a_missing_stub_package() {
     let dir = scratch(
         "doctor",
-        "#[snakebridge::python_module(\"scipy.linalg\")]\npub mod linalg {}\n\
+        "#[snakebridge::python_module(\"dateutil.parser\")]\npub mod parser {}\n\
          #[snakebridge::python_module(\"numpy\")]\npub mod np {}\n",
     );
     let out = run(&dir, &["doctor"]);
@@ -291,13 +291,15 @@ fn doctor_names_the_interpreter_and_a_missing_stub_package() {
         .unwrap_or_default();
     assert!(chosen.contains(&python().display().to_string()), "{out}");
     assert!(chosen.contains("<- chosen"), "{out}");
-    let scipy = out
+    // python-dateutil (a dependency of pandas in the test venv) ships no stubs; the test venv
+    // installs scipy's, pandas', networkx' and scikit-learn's stub packages.
+    let dateutil = out
         .lines()
-        .find(|l| l.contains("scipy.linalg"))
+        .find(|l| l.contains("dateutil.parser"))
         .unwrap_or_default();
-    assert!(scipy.contains("pip install scipy-stubs"), "{out}");
-    assert!(scipy.contains("not introspected yet"), "{out}");
-    assert!(scipy.ends_with("not locked yet"), "{out}");
+    assert!(dateutil.contains("pip install types-python-dateutil"), "{out}");
+    assert!(dateutil.contains("not introspected yet"), "{out}");
+    assert!(dateutil.ends_with("not locked yet"), "{out}");
     let numpy = out
         .lines()
         .find(|l| l.trim_start().starts_with("numpy"))
