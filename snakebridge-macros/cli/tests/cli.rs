@@ -297,7 +297,10 @@ fn doctor_names_the_interpreter_and_a_missing_stub_package() {
         .lines()
         .find(|l| l.contains("dateutil.parser"))
         .unwrap_or_default();
-    assert!(dateutil.contains("pip install types-python-dateutil"), "{out}");
+    assert!(
+        dateutil.contains("pip install types-python-dateutil"),
+        "{out}"
+    );
     assert!(dateutil.contains("not introspected yet"), "{out}");
     assert!(dateutil.ends_with("not locked yet"), "{out}");
     let numpy = out
