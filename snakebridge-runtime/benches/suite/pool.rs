@@ -2,8 +2,8 @@
 //!
 //! - round-trip latency of a trivial call (`operator.add(i, 1)`) through a pool, p50 and p99,
 //!   like against like: the pool with `spin(0)` against a bare `os.read`/`os.write` Python loop
-//!   over pipes that blocks too (target p50 ≤ 1.2×), the pool with its default spin against the
-//!   bare loop polling as long (reported), and the blocking pool against a naive JSON-lines loop
+//!   over pipes that blocks too (target p50 ≤ 1.1×, as DESIGN.md sets it), the pool with its
+//!   default spin against the bare loop polling as long (reported), and the blocking pool against a naive JSON-lines loop
 //!   (`pipes.rs`, measured right after); p99 against its own p50 (≤ 2×);
 //! - throughput of a CPU-bound pure-Python function with 1 and with 2 workers, under the same
 //!   offered load (2 calling threads), and the ratio (target ≥ 1.8× on 2 cores), as the median
@@ -231,8 +231,8 @@ pub fn run(mode: Mode) -> Vec<Figure> {
             measured: format!("p50 {:.1} µs", micros(blocking_p50)),
             baseline: format!("blocking bare loop p50 {:.1} µs", micros(bare_p50)),
             ratio: Some(blocking_p50.as_secs_f64() / bare_p50.as_secs_f64()),
-            target: "<= 1.2x",
-            met: Some(blocking_p50.as_secs_f64() <= 1.2 * bare_p50.as_secs_f64()),
+            target: "<= 1.1x",
+            met: Some(blocking_p50.as_secs_f64() <= 1.1 * bare_p50.as_secs_f64()),
         },
         Figure {
             what: "trivial call, round trip, both spinning: pool (default spin) vs bare pipe loop",
