@@ -3,8 +3,9 @@
 //! - round-trip latency of a trivial call (`operator.add(i, 1)`) through a pool, p50 and p99,
 //!   like against like: the pool with `spin(0)` against a bare `os.read`/`os.write` Python loop
 //!   over pipes that blocks too (target p50 ≤ 1.1×, as DESIGN.md sets it), the pool with its
-//!   default spin against the bare loop polling as long (reported), and the blocking pool against a naive JSON-lines loop
-//!   (`pipes.rs`, measured right after); p99 against its own p50 (≤ 2×);
+//!   default spin against the bare loop polling as long (reported), and the blocking pool
+//!   against a naive JSON-lines loop (`pipes.rs`, measured right after); p99 against its own
+//!   p50 (≤ 2×);
 //! - throughput of a CPU-bound pure-Python function with 1 and with 2 workers, under the same
 //!   offered load (2 calling threads), and the ratio (target ≥ 1.8× on 2 cores), as the median
 //!   over short paired rounds (the machine is shared: other work landing on one core halves
