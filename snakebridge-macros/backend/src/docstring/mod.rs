@@ -90,26 +90,9 @@ const ITEM_SECTIONS: &[&str] = &[
     "see also",
 ];
 
-const GOOGLE_SECTIONS: &[&str] = &[
-    "args",
-    "arguments",
-    "parameters",
-    "params",
-    "other parameters",
-    "keyword args",
-    "keyword arguments",
-    "kwargs",
-    "returns",
-    "return",
-    "yields",
-    "yield",
-    "raises",
-    "raise",
-    "exceptions",
-    "warns",
-    "attributes",
-    "methods",
-    "see also",
+/// Google-style headings (`Args:`): the item sections but numpydoc's own `Receives`, and the
+/// prose sections Google docstrings head the same way.
+const GOOGLE_PROSE_SECTIONS: &[&str] = &[
     "examples",
     "example",
     "note",
@@ -119,6 +102,10 @@ const GOOGLE_SECTIONS: &[&str] = &[
     "warning",
     "warnings",
 ];
+
+fn is_google_section(name: &str) -> bool {
+    (name != "receives" && ITEM_SECTIONS.contains(&name)) || GOOGLE_PROSE_SECTIONS.contains(&name)
+}
 
 fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
@@ -231,7 +218,7 @@ fn blocks(lines: &[&str], out: &mut Vec<String>) {
         // Google section: `Args:` alone on its line, its body indented below.
         if paragraph.is_empty()
             && trimmed.ends_with(':')
-            && GOOGLE_SECTIONS.contains(&trimmed[..trimmed.len() - 1].to_ascii_lowercase().as_str())
+            && is_google_section(&trimmed[..trimmed.len() - 1].to_ascii_lowercase())
             && indent(next) > indent(line)
         {
             out.push(heading(trimmed));
