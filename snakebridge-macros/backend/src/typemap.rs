@@ -10,7 +10,7 @@
 //! | `None` | `()` | `()` |
 //! | `list[T]`, `Sequence[T]`, `Iterable[T]`, `tuple[T, ...]` | `Vec<T>` | `Vec<T>` (`impl IntoValue` when `T` maps to `Value`) |
 //! | `dict[str, T]`, `Mapping[str, T]` | `HashMap<String, T>` | `HashMap<String, T>` (`impl IntoValue` when `T` maps to `Value`) |
-//! | `tuple[A, B]` (up to 8 items) | `(A, B)` | `(A, B)` |
+//! | `tuple[A, B]` (up to 17 items, the contract's `MAX_TUPLE_ARITY`) | `(A, B)` | `(A, B)` |
 //! | `Optional[T]`, `T \| None` | `Option<T>` | `Option<T>`; an optional parameter's setter takes `T` |
 //! | `A \| B` mapping to one Rust type (e.g. `int \| SupportsIndex`) | that type | that parameter type |
 //! | a class bound by the same macro invocation (by qualified name), also subscripted (`ndarray[...]`) | its struct | `&Struct` (subclasses coerce through `Deref`) |

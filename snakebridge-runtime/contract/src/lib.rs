@@ -19,7 +19,7 @@
 //!
 //! assert!(builder::is_reserved("call_as", false, false));
 //! assert!(builder::is_reserved("kwarg", false, true));
-//! assert_eq!(MAX_TUPLE_ARITY, 8);
+//! assert_eq!(MAX_TUPLE_ARITY, 17);
 //! let chosen = interpreter::choose(|var| (var == "PYO3_PYTHON").then(|| "/opt/py/bin/python".into()));
 //! assert_eq!(chosen.source, interpreter::Source::Pyo3Python);
 //! ```
@@ -37,8 +37,9 @@ pub use overload::OverloadKind;
 /// The largest tuple the runtime converts: `IntoArgs` for argument tuples, `IntoValue` and
 /// `FromValue` for tuple values. The generator passes up to this many positional arguments as a
 /// tuple (no allocation) and more as a `Vec`, and maps `tuple[A, ...]` annotations up to this
-/// arity to Rust tuples.
-pub const MAX_TUPLE_ARITY: usize = 8;
+/// arity to Rust tuples. 17: as far as the peers go (Python modules typed for them return
+/// tuples of up to 17 items). Beyond 12 a tuple has no `Debug` or `PartialEq` from std.
+pub const MAX_TUPLE_ARITY: usize = 17;
 
 /// How deep values may nest on every path that walks them (the embedded client's conversions
 /// both ways, the pool's wire on both sides, the serde bridge): Python's own default recursion

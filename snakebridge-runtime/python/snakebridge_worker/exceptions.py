@@ -51,9 +51,25 @@ def _plain_traceback(tb, cls, message):
     return "".join(lines)
 
 
+# How many exceptions of a chain are kept (as the embedded client's ``MAX_CHAIN``): a chain that
+# long is a loop of retries, whose first links say nothing more.
+_MAX_CHAIN = 32
+
+
 def report(e, kinds, make_ref):
     """The ``err`` body of exception ``e``: ``kinds`` is ``[(name, class)]`` of the matchable
-    kinds in the order they are tested, ``make_ref`` keeps an object as a ref."""
+    kinds in the order they are tested, ``make_ref`` keeps an object as a ref. Its
+    ``__cause__`` and ``__context__`` are bodies of their own inside it (the embedded client's
+    ``exception_of``)."""
+    return _body(e, kinds, make_ref, True, [])
+
+
+def _body(e, kinds, make_ref, chain, done):
+    """The body of ``e``; ``chain`` keeps the chain's text in its traceback (the top exception),
+    ``done`` is ``[[exception, body]]`` of the chain so far (``body`` None while it is being
+    made), so an exception met twice is reported once and a loop ends."""
+    at = len(done)
+    done.append([e, None])
     t = type(e)
     try:
         message = str(e)
@@ -64,7 +80,7 @@ def report(e, kinds, make_ref):
     while tb is not None and _is_own(tb.tb_frame):
         tb = tb.tb_next
     try:
-        text = "".join(format_exception(t, e, tb))
+        text = "".join(format_exception(t, e, tb, chain=chain))
     except Exception:  # noqa: BLE001 - `traceback` needs the builtins user code may have broken
         text = _plain_traceback(tb, class_name(t), message)
     kind = "Other"
@@ -80,4 +96,20 @@ def report(e, kinds, make_ref):
         ref = make_ref(_detached(e))
     except Exception:  # noqa: BLE001 - a ref is a convenience, the error is what matters
         ref = None
-    return error(class_name(t), kind, message, text, mro, ref)
+
+    def link(attr):
+        nxt = getattr(e, attr, None)
+        if nxt is None:
+            return None
+        for seen, body in done:
+            if seen is nxt:
+                return body
+        if len(done) >= _MAX_CHAIN:
+            return None
+        return _body(nxt, kinds, make_ref, False, done)
+
+    cause = link("__cause__")
+    context = link("__context__")
+    out = error(class_name(t), kind, message, text, mro, ref, cause, context)
+    done[at][1] = out
+    return out

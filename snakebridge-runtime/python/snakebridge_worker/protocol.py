@@ -118,12 +118,17 @@ def ok(mid, value):
     return {"id": mid, "ok": value}
 
 
-def error(cls, kind, message, traceback, mro, exception=None):
+def error(cls, kind, message, traceback, mro, exception=None, cause=None, context=None):
     """The body of an ``err`` reply: a Python exception. ``exception`` is a ref to a copy of it,
-    left out when none could be made."""
+    left out when none could be made; ``cause`` and ``context`` are the bodies of its
+    ``__cause__`` and ``__context__`` (the same shape), left out when it has none."""
     out = {"class": cls, "kind": kind, "message": message, "traceback": traceback, "mro": mro}
     if exception is not None:
         out["exception"] = exception
+    if cause is not None:
+        out["cause"] = cause
+    if context is not None:
+        out["context"] = context
     return out
 
 
@@ -172,6 +177,21 @@ def with_free(reply, names):
 # Reading this side's own messages back: what the agreement test re-emits through the writers.
 
 
+def _read_error(body):
+    """An ``err`` body written again through :func:`error` (its chain's bodies too)."""
+    link = lambda key: _read_error(body[key]) if key in body else None  # noqa: E731
+    return error(
+        body["class"],
+        body["kind"],
+        body["message"],
+        body["traceback"],
+        body["mro"],
+        body.get("exception"),
+        link("cause"),
+        link("context"),
+    )
+
+
 def read_from_worker(msg):
     """``(kind, writer, args, free)`` of a message this side writes, such that
     ``writer(*args)`` (with ``free``, unless None, added by :func:`with_free`) is ``msg`` again;
@@ -194,15 +214,7 @@ def read_from_worker(msg):
             kind = kinds[0]
             body = msg[kind]
             if kind == "err":
-                body = error(
-                    body["class"],
-                    body["kind"],
-                    body["message"],
-                    body["traceback"],
-                    body["mro"],
-                    body.get("exception"),
-                )
-                args = (mid, body)
+                args = (mid, _read_error(body))
             elif kind == "stale":
                 args = (mid, body["ref"], body["reason"])
             elif kind == "decode":

@@ -6,7 +6,7 @@
 //! the macros below; `tests/doors.rs` checks both). Its items are documented for readers of an
 //! expansion.
 
-pub use crate::api::{Call, Stream, module_attr, with_context};
+pub use crate::api::{Call, GenStream, Stream, module_attr, with_context};
 pub use crate::client::SessionHandle;
 pub use crate::client::request::CallSite;
 pub use crate::data::error::{Error, Result};
@@ -88,7 +88,8 @@ pub trait PyClass: Sized {
 /// the methods `call`, `call_as`, `stream`, `timeout`, `idempotent`, `pool`, `session` and
 /// `returns` (the names of [`snakebridge_contract::builder::METHODS`]);
 /// `__call_builder!(CountCall => stream Value)` gives a streaming builder whose `call` returns a
-/// [`Stream`] of the items. Trailing flags add the methods of variadic callables:
+/// [`Stream`] of the items, and `__call_builder!(AccCall => generator i64, i64, String)` one
+/// whose `call` returns a [`GenStream`] (`Generator[Y, S, R]`). Trailing flags add the methods of variadic callables:
 /// `__call_builder!(FormatCall => String, args, kwarg)` adds `args(values)` (Python `*args`) and
 /// `kwarg(name, value)` (Python `**kwargs`), named by
 /// [`VAR_ARGS`](snakebridge_contract::builder::VAR_ARGS) and
@@ -103,6 +104,19 @@ macro_rules! __call_builder {
             #[track_caller]
             pub fn call(self) -> $crate::__private::Result<$crate::__private::Stream<$item>> {
                 self.0.stream()
+            }
+            $crate::__private::__call_builder!(@options $builder);
+        }
+    };
+    // A generator with send and return types (`Generator[Y, S, R]`): `call` drives it.
+    ($builder:ident => generator $y:ty, $s:ty, $r:ty $(, $variadic:ident)*) => {
+        $($crate::__private::__call_builder!(@$variadic $builder);)*
+        impl $builder {
+            /// Runs the call and drives the generator it returns: `next()`/`send(value)` step
+            /// it, and its return value is `returned()` once it ends.
+            #[track_caller]
+            pub fn call(self) -> $crate::__private::Result<$crate::__private::GenStream<$y, $s, $r>> {
+                self.0.generator()
             }
             $crate::__private::__call_builder!(@options $builder);
         }

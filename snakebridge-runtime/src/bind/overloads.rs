@@ -122,9 +122,18 @@ tuple_kinds!(A B C D E);
 tuple_kinds!(A B C D E F);
 tuple_kinds!(A B C D E F G);
 tuple_kinds!(A B C D E F G H);
+tuple_kinds!(A B C D E F G H I);
+tuple_kinds!(A B C D E F G H I J);
+tuple_kinds!(A B C D E F G H I J K);
+tuple_kinds!(A B C D E F G H I J K L);
+tuple_kinds!(A B C D E F G H I J K L M);
+tuple_kinds!(A B C D E F G H I J K L M N);
+tuple_kinds!(A B C D E F G H I J K L M N O);
+tuple_kinds!(A B C D E F G H I J K L M N O P);
+tuple_kinds!(A B C D E F G H I J K L M N O P Q);
 // The tuples above go up to the contract's arity, as the runtime's conversions do.
 const _: () = assert!(
-    snakebridge_contract::MAX_TUPLE_ARITY == 8,
+    snakebridge_contract::MAX_TUPLE_ARITY == 17,
     "ArgKind must cover tuples up to snakebridge_contract::MAX_TUPLE_ARITY"
 );
 

@@ -34,18 +34,21 @@
 //! # Ok::<(), Error>(())
 //! ```
 
+mod generator;
 pub(crate) mod request;
 pub(crate) mod select;
 pub mod telemetry;
 pub mod wire;
 
 pub use crate::data::pyref::RefOwner;
+pub use generator::{GeneratorDriver, GeneratorStep, ValueGenerator};
 pub use request::{Args, CallOptions, CallSite, CallType, Name, Request};
 /// The contract this runtime shares with the code generator (builder method names, arity
 /// limits, exception kinds, the interpreter rule, the nesting limit).
 pub use snakebridge_contract as contract;
 
-use crate::data::error::Result;
+use crate::data::error::{Error, Result};
+use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
 
 pub(crate) use select::with_client;
@@ -66,6 +69,24 @@ pub trait RuntimeClient: Send + Sync + 'static {
     /// Runs a request whose result is iterated: the returned stream yields the items one by one.
     /// Dropping the stream early closes the Python iterator.
     fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream>;
+
+    /// Runs a request whose result is a generator driven step by step: values sent into it
+    /// (`generator.send`), its yields converted under `options.returns` and its return value
+    /// under `returns`. Clients that cannot drive one keep this default, an
+    /// [`Error::Config`] that says so.
+    fn execute_generator(
+        &self,
+        request: &Request,
+        options: &CallOptions,
+        returns: ReturnPolicy,
+    ) -> Result<ValueGenerator> {
+        let _ = (request, options, returns);
+        Err(Error::config(format!(
+            "the {} client cannot drive a generator step by step (send, return value); \
+             `.stream()` iterates it",
+            self.name()
+        )))
+    }
 
     /// A short name for messages (`"embedded"`, `"pool default"`, `"mock"`).
     fn name(&self) -> &str;

@@ -192,6 +192,12 @@ pub struct PythonError {
     /// the traceback, so the error does not keep the frames' locals (a large argument, a pool
     /// array's segment) alive; the raised object itself when it cannot be copied.
     pub exception: Option<PyRef>,
+    /// The exception's `__cause__` (`raise ... from cause`), as an error of its own (with its
+    /// own chain; its traceback without the chain), or `None`.
+    pub cause: Option<Box<PythonError>>,
+    /// The exception's `__context__`: the exception being handled when it was raised (also set
+    /// beside a `__cause__` raised inside an `except`), or `None`.
+    pub exception_context: Option<Box<PythonError>>,
 }
 
 impl PythonError {
@@ -208,11 +214,44 @@ impl PythonError {
     ///     context: Default::default(),
     ///     mro: vec!["json.decoder.JSONDecodeError".into(), "ValueError".into()],
     ///     exception: None,
+    ///     cause: None,
+    ///     exception_context: None,
     /// };
     /// assert!(e.is_instance_of("ValueError") && !e.is_instance_of("KeyError"));
     /// ```
     pub fn is_instance_of(&self, qualified_name: &str) -> bool {
         self.class == qualified_name || self.mro.iter().any(|c| c == qualified_name)
+    }
+
+    /// The exception's `__cause__`: what `raise ... from cause` named.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{call, Error, ExceptionKind};
+    /// // int("x") raises ValueError; a module re-raises it as `raise LookupError(..) from e`.
+    /// let err = call::<i64>("my_module", "lookup", ("x",)).unwrap_err();
+    /// if let Error::Python(e) = &err {
+    ///     let cause = e.cause().expect("raised from a cause");
+    ///     assert_eq!(cause.kind, ExceptionKind::ValueError);
+    /// }
+    /// ```
+    pub fn cause(&self) -> Option<&PythonError> {
+        self.cause.as_deref()
+    }
+
+    /// The exception's `__context__`: the exception that was being handled when this one was
+    /// raised (Python prints it under "During handling of the above exception, another
+    /// exception occurred").
+    pub fn exception_context(&self) -> Option<&PythonError> {
+        self.exception_context.as_deref()
+    }
+
+    /// The chain below this exception as Python prints it, nearest first: each link's cause,
+    /// else its context.
+    pub fn chain(&self) -> impl Iterator<Item = &PythonError> {
+        fn next(e: &PythonError) -> Option<&PythonError> {
+            e.cause().or(e.exception_context())
+        }
+        std::iter::successors(next(self), |e| next(e))
     }
 }
 

@@ -21,24 +21,53 @@ pub(super) fn python_error(py: Python<'_>, err: PyErr, req: &Request) -> Error {
     python_error_ctx(py, err, context_of(req))
 }
 
-/// Converts a Python exception into [`Error::Python`], keeping class, message and traceback.
+/// Converts a Python exception into [`Error::Python`], keeping class, message, traceback and
+/// its chain (`__cause__`, `__context__`).
 pub(crate) fn python_error_ctx(py: Python<'_>, err: PyErr, context: CallContext) -> Error {
-    let value = err.value(py);
+    let value = err.value(py).clone().into_any();
+    // The fetched traceback: on Python < 3.12 `value.__traceback__` may hold only the innermost
+    // frame of an exception that never passed an `except`.
+    let traceback = err.traceback(py).map(|t| t.into_any());
+    let mut done = Converted::new();
+    Error::Python(Box::new(exception_of(
+        py, &value, traceback, true, &context, &mut done,
+    )))
+}
+
+/// How many exceptions of a chain are kept (as the worker's `exceptions.py` keeps them): a chain
+/// that long is a loop of retries, whose first links say nothing more.
+const MAX_CHAIN: usize = 32;
+
+/// The exceptions of a chain converted so far (by object), so that an exception met twice (the
+/// `__cause__` that is also the `__context__`) is converted once; `None` while it is being
+/// converted (a chain that loops back to it ends there).
+type Converted = Vec<(*mut pyo3::ffi::PyObject, Option<Box<PythonError>>)>;
+
+/// The [`PythonError`] of exception `value`, with its chain; `chain` formats the traceback with
+/// the chain's text (the top exception's, as Python prints it), links without.
+fn exception_of(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    traceback: Option<Bound<'_, PyAny>>,
+    chain: bool,
+    context: &CallContext,
+    done: &mut Converted,
+) -> PythonError {
+    let at = done.len();
+    done.push((value.as_ptr(), None));
     let ty = value.get_type();
     let class = qualified_name(&ty).unwrap_or_else(|| "<unknown exception>".to_owned());
     let message = value
         .str()
         .map(|s| s.to_string())
         .unwrap_or_else(|_| "<unprintable exception>".to_owned());
-    let traceback = py
+    let traceback_text = py
         .import("traceback")
-        // The fetched traceback: on Python < 3.12 `value.__traceback__` may hold only the
-        // innermost frame of an exception that never passed an `except`.
         .and_then(|tb| {
-            tb.call_method1(
-                "format_exception",
-                (value.get_type(), value, err.traceback(py)),
-            )
+            let args = (value.get_type(), value, traceback);
+            let kwargs = pyo3::types::PyDict::new(py);
+            kwargs.set_item("chain", chain)?;
+            tb.call_method("format_exception", args, Some(&kwargs))
         })
         .and_then(|lines| lines.extract::<Vec<String>>())
         .map(|lines| lines.concat())
@@ -53,15 +82,35 @@ pub(crate) fn python_error_ctx(py: Python<'_>, err: PyErr, context: CallContext)
                 .unwrap_or_default()
         })
         .collect();
-    Error::Python(Box::new(PythonError {
-        kind: exception_kind(py, &err),
+    let mut link = |attr: &str| -> Option<Box<PythonError>> {
+        let next = value.getattr(attr).ok().filter(|n| !n.is_none())?;
+        if let Some((_, converted)) = done.iter().find(|(p, _)| *p == next.as_ptr()) {
+            return converted.clone();
+        }
+        if done.len() >= MAX_CHAIN {
+            return None;
+        }
+        let tb = next.getattr("__traceback__").ok().filter(|t| !t.is_none());
+        Some(Box::new(exception_of(py, &next, tb, false, context, done)))
+    };
+    let cause = link("__cause__");
+    let exception_context = link("__context__");
+    let error = PythonError {
+        kind: exception_kind(py, value),
         class,
         message,
-        traceback,
-        context,
+        traceback: traceback_text,
+        context: context.clone(),
         mro,
-        exception: Some(super::convert::make_ref(&detached(py, value.as_any()))),
-    }))
+        exception: Some(super::convert::make_ref(&detached(py, value))),
+        cause,
+        exception_context,
+    };
+    if at > 0 {
+        // A link another link may name again (the top is only ever met as an ancestor).
+        done[at].1 = Some(Box::new(error.clone()));
+    }
+    error
 }
 
 /// `module.Qualname` of a class, builtins bare (`ValueError`, `json.decoder.JSONDecodeError`):
@@ -94,7 +143,7 @@ fn detached<'py>(py: Python<'py>, exc: &Bound<'py, PyAny>) -> Bound<'py, PyAny> 
 /// the only list, so the embedded client and the pool's worker classify alike.
 static KIND_CLASSES: PyOnceLock<Vec<(ExceptionKind, Py<PyType>)>> = PyOnceLock::new();
 
-fn exception_kind(py: Python<'_>, err: &PyErr) -> ExceptionKind {
+fn exception_kind(py: Python<'_>, value: &Bound<'_, PyAny>) -> ExceptionKind {
     let classes = KIND_CLASSES.get_or_init(py, || {
         let builtins = py.import("builtins").ok();
         ExceptionKind::ALL
@@ -105,7 +154,6 @@ fn exception_kind(py: Python<'_>, err: &PyErr) -> ExceptionKind {
             })
             .collect()
     });
-    let value = err.value(py);
     classes
         .iter()
         .find(|(_, class)| value.is_instance(class.bind(py)).unwrap_or(false))

@@ -11,12 +11,14 @@
 //! is added). See [`EmbeddedClient::environment`].
 //!
 //! Files: `convert` (values and refs), `exceptions`, `environment` (start-up), `array` (numpy),
+//! `generator` (generators driven step by step),
 //! `rules` (the rules shared with the pool's worker, from its Python source).
 
 mod array;
 mod convert;
 mod environment;
 mod exceptions;
+mod generator;
 mod rules;
 
 use std::collections::HashMap;
@@ -28,7 +30,7 @@ use pyo3::types::PyDict;
 
 use crate::client::request::{CallOptions, CallSite, CallType, Request};
 use crate::client::telemetry;
-use crate::client::{RuntimeClient, ValueStream};
+use crate::client::{RuntimeClient, ValueGenerator, ValueStream};
 use crate::data::error::{CallContext, Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
@@ -213,9 +215,10 @@ fn target<'py>(py: Python<'py>, req: &Request) -> Result<Bound<'py, PyAny>> {
     }
 }
 
-/// Positional arguments up to this many go through `vectorcall` from a stack buffer: as many as
-/// generated code passes in a tuple.
-const INLINE_ARGS: usize = snakebridge_contract::MAX_TUPLE_ARITY;
+/// Positional arguments up to this many go through `vectorcall` from a stack buffer (more take
+/// the tuple path). Fewer than the contract's tuple arity: calls of more than 8 positional
+/// arguments are rare, and a larger buffer would cost every call its initialisation.
+const INLINE_ARGS: usize = 8;
 
 /// Owned references to converted arguments, released when the call is done.
 struct ArgBuffer {
@@ -383,6 +386,28 @@ impl RuntimeClient for EmbeddedClient {
                 context: context_of(request),
                 policy,
             }) as ValueStream)
+        })
+    }
+
+    fn execute_generator(
+        &self,
+        request: &Request,
+        options: &CallOptions,
+        returns: ReturnPolicy,
+    ) -> Result<ValueGenerator> {
+        self.ensure_started()?;
+        if let Some(session) = options.session {
+            return Err(session_without_pool(session, request));
+        }
+        Python::attach(|py| {
+            let result = self.run(py, request)?;
+            let driver = generator::EmbeddedGenerator::open(
+                &result,
+                context_of(request),
+                options.returns,
+                returns,
+            )?;
+            Ok(Box::new(driver) as ValueGenerator)
         })
     }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::protocol::{Answer, FromWorker};
+use super::protocol::{Answer, FromWorker, WorkerException};
 use super::shm;
 use super::worker::{Frame, ID_SHIFT, Worker};
 use crate::client::request::Request;
@@ -70,6 +70,37 @@ pub(crate) fn context_of(req: &Request) -> CallContext {
     }
 }
 
+/// The [`PythonError`] of an `err` body, with its chain.
+fn python_error(
+    e: &WorkerException,
+    worker: &Arc<Worker>,
+    attachments: &[u8],
+    context: &CallContext,
+) -> PythonError {
+    let link = |x: &Option<Box<WorkerException>>| {
+        x.as_ref()
+            .map(|x| Box::new(python_error(x, worker, attachments, context)))
+    };
+    PythonError {
+        kind: ExceptionKind::from_class_name(&e.kind),
+        class: e.class.clone(),
+        message: e.message.clone(),
+        traceback: e.traceback.clone(),
+        context: context.clone(),
+        mro: e.mro.clone(),
+        exception: e
+            .exception
+            .as_ref()
+            .and_then(|x| decode(x, worker, attachments).ok())
+            .and_then(|v| match v {
+                Value::Ref(r) => Some(r),
+                _ => None,
+            }),
+        cause: link(&e.cause),
+        exception_context: link(&e.context),
+    }
+}
+
 /// Interprets a reply frame: a value, a stream's event, or the error it reports.
 pub(crate) fn interpret(
     frame: &Frame,
@@ -88,22 +119,12 @@ pub(crate) fn interpret(
         Answer::Item(v) => decode(v, worker, attachments).map(Reply::Item),
         Answer::Started => Ok(Reply::Started),
         Answer::End => Ok(Reply::End),
-        Answer::Err(e) => Err(Error::Python(Box::new(PythonError {
-            kind: ExceptionKind::from_class_name(&e.kind),
-            class: e.class.clone(),
-            message: e.message.clone(),
-            traceback: e.traceback.clone(),
-            context: context(),
-            mro: e.mro.clone(),
-            exception: e
-                .exception
-                .as_ref()
-                .and_then(|x| decode(x, worker, attachments).ok())
-                .and_then(|v| match v {
-                    Value::Ref(r) => Some(r),
-                    _ => None,
-                }),
-        }))),
+        Answer::Err(e) => Err(Error::Python(Box::new(python_error(
+            e,
+            worker,
+            attachments,
+            &context(),
+        )))),
         Answer::Stale { id, reason } => Err(Error::StaleRef {
             id: *id,
             reason: reason.clone(),

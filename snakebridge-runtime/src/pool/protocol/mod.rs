@@ -239,6 +239,60 @@ pub(crate) struct WorkerException {
     pub(crate) mro: Vec<String>,
     /// The exception object itself, as a wire ref (when the worker could keep it).
     pub(crate) exception: Option<Json>,
+    /// Its `__cause__` (`"cause"`, the same shape), when it has one.
+    pub(crate) cause: Option<Box<WorkerException>>,
+    /// Its `__context__` (`"context"`, the same shape), when it has one.
+    pub(crate) context: Option<Box<WorkerException>>,
+}
+
+impl WorkerException {
+    /// Parses an `err` body (and the bodies of its chain).
+    fn parse(mut e: Map<String, Json>) -> std::result::Result<WorkerException, String> {
+        let mut link = |key: &str| match e.remove(key) {
+            Some(Json::Object(body)) => WorkerException::parse(body).map(|x| Some(Box::new(x))),
+            Some(_) => Err(format!("`{key}` is not an error body")),
+            None => Ok(None),
+        };
+        let (cause, context) = (link("cause")?, link("context")?);
+        Ok(WorkerException {
+            class: take_string(&mut e, "class")?,
+            kind: take_string(&mut e, "kind")?,
+            message: take_string(&mut e, "message")?,
+            traceback: take_string(&mut e, "traceback")?,
+            mro: match e.remove("mro") {
+                Some(list) => strings(list, "mro")?,
+                None => Vec::new(),
+            },
+            exception: e.remove("exception"),
+            cause,
+            context,
+        })
+    }
+
+    /// The exception refs of it and its chain.
+    fn refs<'a>(&'a self, out: &mut Vec<&'a Json>) {
+        out.extend(self.exception.as_ref());
+        for link in [&self.cause, &self.context].into_iter().flatten() {
+            link.refs(out);
+        }
+    }
+
+    /// The body as the worker writes it.
+    #[cfg(test)]
+    fn to_json(&self) -> Json {
+        let mut j = serde_json::json!({"class": self.class, "kind": self.kind,
+            "message": self.message, "traceback": self.traceback, "mro": self.mro});
+        if let Some(x) = &self.exception {
+            j["exception"] = x.clone();
+        }
+        if let Some(c) = &self.cause {
+            j["cause"] = c.to_json();
+        }
+        if let Some(c) = &self.context {
+            j["context"] = c.to_json();
+        }
+        j
+    }
 }
 
 /// What a worker says about one request (a call's reply, a stream's start, items and end).
@@ -369,15 +423,15 @@ impl FromWorker {
     /// The wire values in the message (results, items, an exception's ref): what holds refs
     /// and segments when a message is dropped unread.
     pub(crate) fn values(&self) -> impl Iterator<Item = &Json> {
-        let value = match self {
-            FromWorker::Answer { answer, .. } => match answer {
-                Answer::Ok(v) | Answer::Item(v) => Some(v),
-                Answer::Err(e) => e.exception.as_ref(),
-                _ => None,
-            },
-            _ => None,
-        };
-        value.into_iter()
+        let mut values = Vec::new();
+        if let FromWorker::Answer { answer, .. } = self {
+            match answer {
+                Answer::Ok(v) | Answer::Item(v) => values.push(v),
+                Answer::Err(e) => e.refs(&mut values),
+                _ => {}
+            }
+        }
+        values.into_iter()
     }
 
     /// Parses a frame's JSON text. An error says what is wrong with it (the worker that sent
@@ -413,18 +467,8 @@ impl FromWorker {
             Answer::Started
         } else if obj.contains_key("end") {
             Answer::End
-        } else if let Some(Json::Object(mut e)) = obj.remove("err") {
-            Answer::Err(Box::new(WorkerException {
-                class: take_string(&mut e, "class")?,
-                kind: take_string(&mut e, "kind")?,
-                message: take_string(&mut e, "message")?,
-                traceback: take_string(&mut e, "traceback")?,
-                mro: match e.remove("mro") {
-                    Some(list) => strings(list, "mro")?,
-                    None => Vec::new(),
-                },
-                exception: e.remove("exception"),
-            }))
+        } else if let Some(Json::Object(e)) = obj.remove("err") {
+            Answer::Err(Box::new(WorkerException::parse(e)?))
         } else if let Some(Json::Object(mut s)) = obj.remove("stale") {
             let text = take_string(&mut s, "ref")?;
             Answer::Stale {
@@ -473,14 +517,7 @@ impl FromWorker {
                     Answer::Item(v) => ("item", v.clone()),
                     Answer::Started => ("started", Json::Bool(true)),
                     Answer::End => ("end", Json::Bool(true)),
-                    Answer::Err(e) => {
-                        let mut j = json!({"class": e.class, "kind": e.kind,
-                            "message": e.message, "traceback": e.traceback, "mro": e.mro});
-                        if let Some(x) = &e.exception {
-                            j["exception"] = x.clone();
-                        }
-                        ("err", j)
-                    }
+                    Answer::Err(e) => ("err", e.to_json()),
                     Answer::Stale { id, reason } => {
                         ("stale", json!({"ref": id.to_string(), "reason": reason}))
                     }
