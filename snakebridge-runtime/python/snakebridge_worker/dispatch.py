@@ -7,7 +7,7 @@ from snakebridge_worker import BUILTINS as __builtins__
 from os import _exit, getpid
 from sys import modules
 
-from snakebridge_worker import protocol
+from snakebridge_worker import generators, protocol
 from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import NotData
 from snakebridge_worker.exceptions import report
@@ -40,6 +40,8 @@ class Worker:
         self.attrs = {}  # (module, name) -> object, resolved once
         # stream id -> [iterator, source, credit, policy, session]
         self.streams = {}
+        # generator id -> [generator, has send, policy, return value's policy, session]
+        self.generators = {}
         self.handlers = {
             "call": self.on_call,
             "stream": self.on_call,
@@ -47,6 +49,8 @@ class Worker:
             "close": self.close_stream,
             "release": self.on_release,
             "close_session": self.on_close_session,
+            "generator": lambda fields: generators.on_generator(self, fields),
+            "send": lambda fields: generators.on_send(self, fields),
         }
         if self.handlers.keys() != protocol.TO_WORKER.keys():
             raise ProtocolError("the worker handles %s, the protocol module reads %s"
@@ -211,6 +215,7 @@ class Worker:
     def close_stream(self, fields):
         s = self.streams.pop(fields[0], None)
         if s is None:
+            generators.close(self, fields[0])
             return
         close = getattr(s[1], "close", None)
         if close is not None:

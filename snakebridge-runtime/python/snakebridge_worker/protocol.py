@@ -50,6 +50,25 @@ def _read_stream(msg):
     ]
 
 
+def _read_generator(msg):
+    """(id, req, returns, session, release, final): open the result as a generator driven by
+    ``send``; its return value comes back under the policy ``final``."""
+    return [
+        msg.pop("id"),
+        msg.pop("req"),
+        msg.pop("returns", "auto"),
+        msg.pop("session", None),
+        msg.pop("release", None),
+        msg.pop("final", "auto"),
+    ]
+
+
+def _read_send(msg):
+    """(id, value): run generator id to its next yield or its end, sending value (None is
+    ``next()``)."""
+    return [msg.pop("id"), msg.pop("value")]
+
+
 def _read_credit(msg):
     """(id, n): the consumer of stream id took n more items."""
     return [msg.pop("id"), msg.pop("n")]
@@ -78,6 +97,8 @@ TO_WORKER = {
     "close": _read_close,
     "release": _read_release,
     "close_session": _read_close_session,
+    "generator": _read_generator,
+    "send": _read_send,
 }
 
 
@@ -167,6 +188,11 @@ def end(mid):
     return {"id": mid, "end": True}
 
 
+def returned(mid, value):
+    """A generator driven by ``send`` ended with this return value (a wire value)."""
+    return {"id": mid, "returned": value}
+
+
 def with_free(reply, names):
     """A reply to a call, naming the segments Rust may write into again."""
     reply["free"] = names
@@ -244,4 +270,5 @@ FROM_WORKER = {
     "started": started,
     "item": item,
     "end": end,
+    "returned": returned,
 }

@@ -9,6 +9,7 @@
 
 mod config;
 mod drain;
+mod generator;
 mod protocol;
 mod recycle;
 mod reply;
@@ -39,7 +40,8 @@ use self::worker::{Failure, Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
-use crate::client::{RuntimeClient, ValueStream};
+use crate::client::{RuntimeClient, ValueGenerator, ValueStream};
+use crate::data::return_policy::ReturnPolicy;
 use crate::data::error::{Error, Result};
 use crate::data::value::Value;
 
@@ -403,7 +405,10 @@ impl PoolClient {
             _ => None,
         };
         let timeout = opts.timeout.or(pool.config.call_timeout);
-        let streaming = matches!(kind, RequestKind::Stream { .. });
+        let streaming = matches!(
+            kind,
+            RequestKind::Stream { .. } | RequestKind::Generator { .. }
+        );
         let mut retried = false;
         let mut undelivered = 0;
         loop {
@@ -524,6 +529,40 @@ impl RuntimeClient for PoolClient {
             id,
             window: pool.config.stream_window,
             consumed: 0,
+            done: false,
+            context: context_of(request),
+            timeout: options.timeout.or(pool.config.call_timeout),
+        }))
+    }
+
+    fn execute_generator(
+        &self,
+        request: &Request,
+        options: &CallOptions,
+        returns: ReturnPolicy,
+    ) -> Result<ValueGenerator> {
+        let (reply, worker, pool) = self.run(request, options, |_| RequestKind::Generator {
+            returns_final: returns,
+        })?;
+        let id = reply.message.id();
+        match interpret(&reply, &worker, || context_of(request)) {
+            Ok(Reply::Started) => {}
+            Ok(_) => {
+                worker.unregister(id);
+                return Err(Error::decode(
+                    "pool worker reply",
+                    format!("unexpected {} in reply to a generator", reply.message),
+                ));
+            }
+            Err(e) => {
+                worker.unregister(id);
+                return Err(e);
+            }
+        }
+        Ok(Box::new(generator::PoolGenerator {
+            worker,
+            pool: Arc::downgrade(&pool),
+            id,
             done: false,
             context: context_of(request),
             timeout: options.timeout.or(pool.config.call_timeout),

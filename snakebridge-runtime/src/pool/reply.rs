@@ -25,6 +25,8 @@ pub(crate) enum Reply {
     Item(Value),
     /// The stream is exhausted.
     End,
+    /// A generator driven by `send` ended with this return value.
+    Returned(Value),
 }
 
 /// Turns wire refs into refs owned by the worker that sent them, and finds arrays in its
@@ -119,6 +121,7 @@ pub(crate) fn interpret(
         Answer::Item(v) => decode(v, worker, attachments).map(Reply::Item),
         Answer::Started => Ok(Reply::Started),
         Answer::End => Ok(Reply::End),
+        Answer::Returned(v) => decode(v, worker, attachments).map(Reply::Returned),
         Answer::Err(e) => Err(Error::Python(Box::new(python_error(
             e,
             worker,

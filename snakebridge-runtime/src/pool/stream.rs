@@ -66,7 +66,7 @@ impl Iterator for PoolStream {
                     self.finish();
                     None
                 }
-                Ok(Reply::Value(_) | Reply::Started) => {
+                Ok(Reply::Value(_) | Reply::Started | Reply::Returned(_)) => {
                     self.finish();
                     Some(Err(Error::decode(
                         "pool worker reply",

@@ -33,6 +33,12 @@ pub(crate) enum RequestKind {
         /// Items the worker may push before it gets credit.
         window: usize,
     },
+    /// Open the result as a generator driven step by step (`send` messages), whose return
+    /// value comes back under `returns_final`.
+    Generator {
+        /// The policy of the generator's return value (`"final"`).
+        returns_final: ReturnPolicy,
+    },
 }
 
 impl RequestKind {
@@ -40,6 +46,7 @@ impl RequestKind {
         match self {
             RequestKind::Call => "call",
             RequestKind::Stream { .. } => "stream",
+            RequestKind::Generator { .. } => "generator",
         }
     }
 }
@@ -69,7 +76,14 @@ pub(crate) enum ToWorker<'a> {
         /// Items taken.
         n: usize,
     },
-    /// The consumer dropped stream `id`: close the generator.
+    /// Step generator `id`: send it `value` (the wire JSON text of a value; `null` is `next()`).
+    Send {
+        /// The generator's message id.
+        id: u64,
+        /// The value sent, as wire JSON text.
+        value: Cow<'a, [u8]>,
+    },
+    /// The consumer dropped stream (or generator) `id`: close the generator.
     Close {
         /// The stream's message id.
         id: u64,
@@ -89,13 +103,15 @@ pub(crate) enum ToWorker<'a> {
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 6] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 8] = [
     "call",
     "stream",
     "credit",
     "close",
     "release",
     "close_session",
+    "generator",
+    "send",
 ];
 
 fn returns_name(returns: ReturnPolicy) -> &'static str {
@@ -113,6 +129,7 @@ impl ToWorker<'_> {
         match self {
             ToWorker::Request { kind, .. } => kind.op(),
             ToWorker::Credit { .. } => "credit",
+            ToWorker::Send { .. } => "send",
             ToWorker::Close { .. } => "close",
             ToWorker::Release { .. } => "release",
             ToWorker::CloseSession { .. } => "close_session",
@@ -147,11 +164,19 @@ impl ToWorker<'_> {
                 if let RequestKind::Stream { window } = kind {
                     let _ = write!(buf, r#","window":{window}"#);
                 }
+                if let RequestKind::Generator { returns_final } = kind {
+                    let _ = write!(buf, r#","final":"{}""#, returns_name(*returns_final));
+                }
                 buf.extend_from_slice(br#","req":"#);
                 buf.extend_from_slice(payload);
                 write!(buf, "}}")
             }
             ToWorker::Credit { id, n } => write!(buf, r#"{{"op":"{op}","id":{id},"n":{n}}}"#),
+            ToWorker::Send { id, value } => {
+                let _ = write!(buf, r#"{{"op":"{op}","id":{id},"value":"#);
+                buf.extend_from_slice(value);
+                write!(buf, "}}")
+            }
             ToWorker::Close { id } => write!(buf, r#"{{"op":"{op}","id":{id}}}"#),
             ToWorker::Release { ids } => {
                 let _ = write!(buf, r#"{{"op":"{op}","ids":"#);
@@ -185,21 +210,24 @@ impl ToWorker<'_> {
             }
         };
         Ok(match op {
-            "call" | "stream" => {
-                let kind = if op == "call" {
-                    RequestKind::Call
-                } else {
-                    RequestKind::Stream {
+            "call" | "stream" | "generator" => {
+                let policy = |key: &str| match str_of(obj, key)? {
+                    "auto" => Ok(ReturnPolicy::Auto),
+                    "value" => Ok(ReturnPolicy::Value),
+                    "ref" => Ok(ReturnPolicy::Ref),
+                    "map" => Ok(ReturnPolicy::Map),
+                    other => Err(format!("unknown return policy `{other}`")),
+                };
+                let kind = match op {
+                    "call" => RequestKind::Call,
+                    "stream" => RequestKind::Stream {
                         window: u64_of(obj, "window")? as usize,
-                    }
+                    },
+                    _ => RequestKind::Generator {
+                        returns_final: policy("final")?,
+                    },
                 };
-                let returns = match str_of(obj, "returns")? {
-                    "auto" => ReturnPolicy::Auto,
-                    "value" => ReturnPolicy::Value,
-                    "ref" => ReturnPolicy::Ref,
-                    "map" => ReturnPolicy::Map,
-                    other => return Err(format!("unknown return policy `{other}`")),
-                };
+                let returns = policy("returns")?;
                 let payload = obj.get("req").ok_or("no `req`")?;
                 ToWorker::Request {
                     kind,
@@ -213,6 +241,13 @@ impl ToWorker<'_> {
             "credit" => ToWorker::Credit {
                 id: u64_of(obj, "id")?,
                 n: u64_of(obj, "n")? as usize,
+            },
+            "send" => ToWorker::Send {
+                id: u64_of(obj, "id")?,
+                value: Cow::Owned(
+                    serde_json::to_vec(obj.get("value").ok_or("no `value`")?)
+                        .map_err(|e| e.to_string())?,
+                ),
             },
             "close" => ToWorker::Close {
                 id: u64_of(obj, "id")?,
@@ -318,6 +353,8 @@ pub(crate) enum Answer {
     Item(Json),
     /// The stream is exhausted (`"end"`).
     End,
+    /// A generator driven by `send` ended with this return value (`"returned"`), a wire value.
+    Returned(Json),
 }
 
 /// A message from a worker.
@@ -347,7 +384,7 @@ pub(crate) enum FromWorker {
 /// handshake, else the key that names the answer (one for each name [`FromWorker::kind`]
 /// gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 10] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 11] = [
     "ready",
     "startup_error",
     "ok",
@@ -358,6 +395,7 @@ pub(crate) const FROM_WORKER_KINDS: [&str; 10] = [
     "started",
     "item",
     "end",
+    "returned",
 ];
 
 fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
@@ -416,6 +454,7 @@ impl FromWorker {
                 Answer::Started => "started",
                 Answer::Item(_) => "item",
                 Answer::End => "end",
+                Answer::Returned(_) => "returned",
             },
         }
     }
@@ -426,7 +465,7 @@ impl FromWorker {
         let mut values = Vec::new();
         if let FromWorker::Answer { answer, .. } = self {
             match answer {
-                Answer::Ok(v) | Answer::Item(v) => values.push(v),
+                Answer::Ok(v) | Answer::Item(v) | Answer::Returned(v) => values.push(v),
                 Answer::Err(e) => e.refs(&mut values),
                 _ => {}
             }
@@ -463,6 +502,8 @@ impl FromWorker {
             Answer::Ok(v)
         } else if let Some(v) = obj.remove("item") {
             Answer::Item(v)
+        } else if let Some(v) = obj.remove("returned") {
+            Answer::Returned(v)
         } else if obj.contains_key("started") {
             Answer::Started
         } else if obj.contains_key("end") {
@@ -515,6 +556,7 @@ impl FromWorker {
                 let (key, body) = match answer {
                     Answer::Ok(v) => ("ok", v.clone()),
                     Answer::Item(v) => ("item", v.clone()),
+                    Answer::Returned(v) => ("returned", v.clone()),
                     Answer::Started => ("started", Json::Bool(true)),
                     Answer::End => ("end", Json::Bool(true)),
                     Answer::Err(e) => ("err", e.to_json()),
