@@ -14,7 +14,7 @@ from math import isfinite, isnan
 from sys import modules
 
 from snakebridge_worker.channel import warn
-from snakebridge_worker.rules import KeyedDataError, carries_array, keyed_data
+from snakebridge_worker.rules import KeyedDataError, carries_array, items_kind, keyed_data
 
 try:
     from _json import encode_basestring as _encode_str
@@ -38,6 +38,7 @@ DTYPES = {
     ("u", 2): "uint16",
     ("u", 4): "uint32",
     ("u", 8): "uint64",
+    ("f", 2): "float16",
     ("f", 4): "float32",
     ("f", 8): "float64",
     ("c", 8): "complex64",
@@ -333,7 +334,7 @@ class Converter:
         if dt.isnative and dt.fields is None and dt.subdtype is None:
             name = DTYPES.get((dt.kind, dt.itemsize))
         if name is None:
-            # object, str, datetime, float16, byte-swapped, ...: plain values, element by element.
+            # object, str, datetime, byte-swapped, ...: plain values, element by element.
             return self.convert(arr.tolist(), True)
         shape = [int(d) for d in arr.shape]
         nbytes = int(arr.nbytes)
@@ -522,5 +523,10 @@ class Converter:
                     arr = None
                 if isinstance(arr, np.ndarray) and arr.dtype.kind != "O":
                     return self.encode_array(np, arr)
+            # A sequence or set that is no list, tuple or set (a range, a deque): its items.
+            kind = items_kind(obj)
+            if kind is not None:
+                items, whole = self._items(obj, strict)
+                return {TAG: "set", "elements": items} if kind == "set" and whole else items
             raise NotData(t.__name__, self.not_data)
         return self.refs.make(obj)

@@ -5,6 +5,9 @@ interpreter and calls it, so the two cannot drift apart.
 - :func:`carries_array`: an object that carries an array (a pandas Series or DataFrame), which
   converts through ``numpy.asarray`` when data is asked for.
 - :func:`keyed_data`: the dict a map result asks for (``ReturnPolicy::Map``).
+- :func:`items_kind`: an object that is not a plain container but holds items (a ``range``, a
+  ``deque``, an ``array.array``, a dict's ``keys()``), taken by its protocol when data is asked
+  for.
 
 It imports nothing from the package (the embedded client loads it alone).
 """
@@ -17,7 +20,7 @@ import builtins as _builtins
 __builtins__ = dict(vars(_builtins))
 del _builtins
 
-from collections.abc import Mapping  # noqa: E402 - after the builtins are taken
+from collections.abc import Mapping, Sequence, Set  # noqa: E402 - after the builtins are taken
 from sys import modules  # noqa: E402
 
 
@@ -35,6 +38,23 @@ def carries_array(obj):
     """True for an object (not a class) whose type has ``__array__``: it carries an array (a
     pandas Series or DataFrame)."""
     return not isinstance(obj, type) and hasattr(type(obj), "__array__")
+
+
+def items_kind(obj):
+    """``"list"`` for a ``collections.abc.Sequence`` (``range``, ``collections.deque``,
+    ``array.array``, ``UserList``), ``"set"`` for a ``collections.abc.Set`` (a dict's ``keys()``),
+    None for anything else: byte buffers (``bytearray``, ``memoryview``), mappings, classes, and
+    iterables that are neither. Data asked for by value (``Vec<T>`` from ``Sequence[T]``) takes
+    the items of the first two by iterating them: they are finite, and iterating them changes
+    nothing. Other iterables are not taken (a generator or a file would be consumed, an
+    endless iterator never ends): an ``Iterable[T]`` result streams instead."""
+    if isinstance(obj, (type, str, bytes, bytearray, memoryview, Mapping)):
+        return None
+    if isinstance(obj, Sequence):
+        return "list"
+    if isinstance(obj, Set):
+        return "set"
+    return None
 
 
 def keyed_data(obj):

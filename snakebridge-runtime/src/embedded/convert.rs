@@ -450,7 +450,13 @@ fn convert_in(obj: &Bound<'_, PyAny>, strict: bool, walk: &mut Walk) -> Result<V
         return Ok(array);
     }
     if strict {
-        return Err(decode_err(obj, snakebridge_contract::NOT_DATA_HINT));
+        // A sequence or set that is no list, tuple or set (a `range`, a `deque`): its items,
+        // by its protocol (the rule shared with the worker).
+        return match super::rules::items_kind(obj) {
+            Some(super::rules::ItemsKind::List) => items(walk, Value::List),
+            Some(super::rules::ItemsKind::Set) => items(walk, Value::Set),
+            None => Err(decode_err(obj, snakebridge_contract::NOT_DATA_HINT)),
+        };
     }
     Ok(Value::Ref(make_ref(obj)))
 }

@@ -1,6 +1,6 @@
 //! The rules the embedded client shares with the pool's worker, from one Python source:
-//! `python/snakebridge_worker/rules.py` (which objects carry an array, and the dict a map
-//! result asks for). The worker imports that module; this client loads the same source into
+//! `python/snakebridge_worker/rules.py` (which objects carry an array, the dict a map result
+//! asks for, and which objects hold items a data result takes). The worker imports that module; this client loads the same source into
 //! its interpreter when the interpreter starts (before any user code runs, so builtins patched
 //! later do not reach the rules) and calls it, so the two clients cannot drift apart.
 
@@ -19,6 +19,7 @@ const FILE: &str = "snakebridge_worker/rules.py";
 /// The loaded module's functions.
 struct Rules {
     carries_array: Py<PyAny>,
+    items_kind: Py<PyAny>,
     keyed_data: Py<PyAny>,
     keyed_data_error: Py<PyType>,
 }
@@ -44,6 +45,7 @@ fn rules(py: Python<'_>) -> PyResult<&Rules> {
         };
         Ok(Rules {
             carries_array: get("carries_array")?.unbind(),
+            items_kind: get("items_kind")?.unbind(),
             keyed_data: get("keyed_data")?.unbind(),
             keyed_data_error: get("KeyedDataError")?.cast_into::<PyType>()?.unbind(),
         })
@@ -63,6 +65,32 @@ pub(crate) fn carries_array(obj: &Bound<'_, PyAny>) -> bool {
         .and_then(|r| r.carries_array.bind(py).call1((obj,)))
         .and_then(|found| found.is_truthy())
         .unwrap_or(false)
+}
+
+/// How a data result takes the items of an object that is no plain container (the rule's
+/// `items_kind`): [`ItemsKind::List`] for a `collections.abc.Sequence` (`range`, `deque`,
+/// `array.array`), [`ItemsKind::Set`] for a `collections.abc.Set` (a dict's `keys()`), `None`
+/// for anything else (byte buffers, mappings, iterators and other iterables, which iterating
+/// would consume). Asked only where the object would otherwise be refused as not data.
+pub(crate) fn items_kind(obj: &Bound<'_, PyAny>) -> Option<ItemsKind> {
+    let py = obj.py();
+    let kind = rules(py)
+        .and_then(|r| r.items_kind.bind(py).call1((obj,)))
+        .ok()?;
+    match kind.extract::<String>().ok()?.as_str() {
+        "list" => Some(ItemsKind::List),
+        "set" => Some(ItemsKind::Set),
+        _ => None,
+    }
+}
+
+/// What [`items_kind`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ItemsKind {
+    /// A sequence: its items in order, as a list.
+    List,
+    /// A set: its items, as a set.
+    Set,
 }
 
 /// The dict of `obj`'s items when it holds keyed data and is not a dict already: a numpy

@@ -16,7 +16,9 @@
 //!
 //! A callable with required arguments only returns the runtime's `Call<R>` itself (no builder
 //! type), which already has `call()`, `stream()` and the per-call options. Generators always get
-//! a builder, declared `__call_builder!(b => stream Item)`, whose `call()` returns the item stream.
+//! a builder, declared `__call_builder!(b => stream Item)`, whose `call()` returns the item stream
+//! (`__call_builder!(b => generator Item, Sent, Returned)` for a `Generator[Y, S, R]` that takes
+//! values or returns one: `call()` returns a `GenStream`).
 //! Callables with `*args` / `**kwargs` pass the flags `args` / `kwarg` to the macro
 //! (`__call_builder!(FormatCall => String, args, kwarg)`), which defines those methods; a Python
 //! parameter with one of the contract's builder names gets a setter with a trailing `_` (the
@@ -162,7 +164,16 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
     // A streaming builder's `call()` yields the items; its inner call's result type is moot.
     let (ret, call_ret) = if plan.streams {
         let item = plan.ret.owned();
-        (quote!(stream #item), quote!(__sb::Value))
+        match &plan.sends {
+            Some((sent, returned)) => {
+                let (sent, returned) = (sent.owned(), returned.owned());
+                (
+                    quote!(generator #item, #sent, #returned),
+                    quote!(__sb::Value),
+                )
+            }
+            None => (quote!(stream #item), quote!(__sb::Value)),
+        }
     } else {
         let ret = plan.ret.owned();
         (ret.clone(), ret)
@@ -340,7 +351,14 @@ fn setter_doc(name: &str, default: Option<&str>, pass: Pass) -> String {
 pub fn note(callable: &ResolvedCallable<'_>) -> Option<String> {
     let plan = &callable.plan;
     let mut notes = Vec::new();
-    if plan.streams {
+    if plan.streams && plan.sends.is_some() {
+        notes.push(
+            "A Python generator that takes values and returns one: `.call()` returns a \
+             `GenStream`, which `next()` and `send(value)` step, and whose `returned()` is its \
+             return value once it ends."
+                .to_owned(),
+        );
+    } else if plan.streams {
         notes.push("A Python generator: `.call()` returns a `Stream` of its items.".to_owned());
     }
     if plan.dynamic {

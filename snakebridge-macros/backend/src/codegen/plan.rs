@@ -56,6 +56,10 @@ pub struct Plan {
     pub dynamic: bool,
     /// A generator (or listed in `streaming`): `call()` streams items of type `ret`.
     pub streams: bool,
+    /// A generator annotated `Generator[Y, S, R]` with a send type or a return type other than
+    /// `None`: `(S, R)` mapped, and `call()` drives it (`GenStream<ret, S, R>`: `send`, and its
+    /// return value) instead of streaming.
+    pub sends: Option<(RustType, RustType)>,
     /// Overloads told apart by the first argument's Rust type: `(argument kind, result)` for
     /// each kind the stubs allow (`os.path.join`: `String` → `String`, `Bytes` → `Bytes`;
     /// `numpy.sqrt`: `f64` → `f64`, an array → `ndarray`). Empty unless the overloads' results
@@ -137,6 +141,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
             ret: RustType::Value,
             dynamic: true,
             streams,
+            sends: None,
             overloads: Vec::new(),
         };
     }
@@ -252,6 +257,13 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
         })
         .collect();
     let ret = merge_types(rets.iter().cloned());
+    let sends = if streams {
+        let mut each = sigs.iter().map(|s| send_types(s.returns.as_ref(), classes));
+        let first = each.next().flatten();
+        each.all(|s| s == first).then_some(first).flatten()
+    } else {
+        None
+    };
     let overloads = if ret == RustType::Value && !streams && prefix_len > 0 {
         overloads(sigs, &rets, classes)
     } else {
@@ -265,6 +277,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
         ret,
         dynamic: false,
         streams,
+        sends,
         overloads,
     }
 }
@@ -362,6 +375,40 @@ fn merge_types(mut types: impl Iterator<Item = RustType>) -> RustType {
     } else {
         RustType::Value
     }
+}
+
+/// Whether `f` streams by its annotations: its source's return annotations (every signature's)
+/// are all `Iterator`, `Iterable` or `Generator`. The introspector marks such callables as
+/// generators itself when the annotations come from stubs (`FunctionInfo::is_generator`);
+/// this does the same for a module's own runtime annotations (`SignatureSource::Inspect`), so
+/// `def squares() -> Iterable[int]: return (i * i for i in ...)` streams as its stub would,
+/// instead of asking a generator for a `Vec` (which would consume it to decode it).
+pub fn streams_by_annotation(f: &FunctionInfo) -> bool {
+    f.signature_source == crate::model::SignatureSource::Inspect
+        && f.name != "__iter__"
+        && !f.signatures.is_empty()
+        && f.signatures.iter().all(|s| {
+            matches!(&s.returns, Some(TypeExpr::Generic { name, .. })
+                if matches!(name.as_str(), "collections.abc.Iterator"
+                    | "collections.abc.Iterable" | "collections.abc.Generator"
+                    | "typing.Iterator" | "typing.Iterable" | "typing.Generator"))
+        })
+}
+
+/// The send and return types of `Generator[Y, S, R]` when either is not `None` (a generator
+/// that takes values or returns one); `None` for any other annotation, which streams.
+fn send_types(ret: Option<&TypeExpr>, classes: &dyn ClassLookup) -> Option<(RustType, RustType)> {
+    let Some(TypeExpr::Generic { name, args }) = ret else {
+        return None;
+    };
+    if name.rsplit('.').next() != Some("Generator") || args.len() != 3 {
+        return None;
+    }
+    let (sent, returned) = (
+        typemap::map(Some(&args[1]), classes),
+        typemap::map(Some(&args[2]), classes),
+    );
+    (sent != RustType::Unit || returned != RustType::Unit).then_some((sent, returned))
 }
 
 /// The item type of `Iterator[T]`, `Generator[T, ...]`, `Iterable[T]` (and async forms); `Value`

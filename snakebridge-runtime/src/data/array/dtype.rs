@@ -28,6 +28,8 @@ pub enum DType {
     UInt32,
     /// `uint64`.
     UInt64,
+    /// `float16` (IEEE 754 half precision: [`f16`]).
+    Float16,
     /// `float32`.
     Float32,
     /// `float64`.
@@ -40,7 +42,7 @@ pub enum DType {
 
 impl DType {
     /// Every dtype, for lookups.
-    pub const ALL: [DType; 13] = [
+    pub const ALL: [DType; 14] = [
         DType::Bool,
         DType::Int8,
         DType::Int16,
@@ -50,6 +52,7 @@ impl DType {
         DType::UInt16,
         DType::UInt32,
         DType::UInt64,
+        DType::Float16,
         DType::Float32,
         DType::Float64,
         DType::Complex64,
@@ -68,6 +71,7 @@ impl DType {
             DType::UInt16 => "uint16",
             DType::UInt32 => "uint32",
             DType::UInt64 => "uint64",
+            DType::Float16 => "float16",
             DType::Float32 => "float32",
             DType::Float64 => "float64",
             DType::Complex64 => "complex64",
@@ -84,7 +88,7 @@ impl DType {
     pub fn size(self) -> usize {
         match self {
             DType::Bool | DType::Int8 | DType::UInt8 => 1,
-            DType::Int16 | DType::UInt16 => 2,
+            DType::Int16 | DType::UInt16 | DType::Float16 => 2,
             DType::Int32 | DType::UInt32 | DType::Float32 => 4,
             DType::Int64 | DType::UInt64 | DType::Float64 | DType::Complex64 => 8,
             DType::Complex128 => 16,
@@ -103,7 +107,7 @@ mod sealed {
 }
 
 /// A Rust element type with a numpy dtype: `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`,
-/// `u32`, `u64`, `f32`, `f64`, [`Complex<f32>`] and [`Complex<f64>`]. Sealed: these are the types whose every bit pattern numpy and
+/// `u32`, `u64`, [`f16`], `f32`, `f64`, [`Complex<f32>`] and [`Complex<f64>`]. Sealed: these are the types whose every bit pattern numpy and
 /// Rust read alike (bools are checked to be 0 or 1 where bytes arrive from outside).
 pub trait Element: Copy + Send + Sync + PartialEq + fmt::Debug + 'static + sealed::Sealed {
     /// The matching dtype.
@@ -133,9 +137,15 @@ elements! {
     u8 => UInt8, Int;
     u16 => UInt16, Int;
     u32 => UInt32, Int;
+    f16 => Float16, Float;
     f32 => Float32, Float;
     f64 => Float64, Float;
 }
+
+/// Half-precision floats as numpy stores them (`float16`): re-exported from `half`. A
+/// `float16` element reads as the `f64` of the same value (`Value::Float`); convert with
+/// `f16::from_f64`/`f16::to_f64`.
+pub use half::f16;
 
 /// Complex numbers as numpy stores them (`complex64`, `complex128`): re-exported from
 /// `num-complex`.
@@ -210,6 +220,10 @@ macro_rules! with_element {
             }
             $crate::data::array::DType::UInt64 => {
                 type $T = u64;
+                $body
+            }
+            $crate::data::array::DType::Float16 => {
+                type $T = $crate::data::array::f16;
                 $body
             }
             $crate::data::array::DType::Float32 => {

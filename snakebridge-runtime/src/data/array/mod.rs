@@ -39,7 +39,7 @@ mod storage;
 mod tests;
 
 pub(crate) use dtype::with_element;
-pub use dtype::{Complex, DType, Element};
+pub use dtype::{Complex, DType, Element, f16};
 pub(crate) use storage::Storage;
 pub use storage::large_vec;
 use storage::{SharedStorage, StaticStorage, VecStorage};

@@ -54,7 +54,10 @@ impl<'m> Resolver<'m> {
             .map(|(method, rust_name, builder)| {
                 let f = &method.function;
                 let key = format!("{}.{}", c.info.name, f.name);
-                let streams = f.is_generator || f.name == "__iter__" || m.streaming.contains(&key);
+                let streams = f.is_generator
+                    || f.name == "__iter__"
+                    || plan::streams_by_annotation(f)
+                    || m.streaming.contains(&key);
                 ResolvedMethod {
                     method,
                     callable: callable(

@@ -146,7 +146,9 @@ impl<'m> Resolver<'m> {
             .functions
             .iter()
             .map(|(f, rust_name, builder)| {
-                let streams = f.is_generator || m.streaming.contains(&f.name);
+                let streams = f.is_generator
+                    || plan::streams_by_annotation(f)
+                    || m.streaming.contains(&f.name);
                 callable(
                     Cow::Borrowed(*f),
                     rust_name.clone(),
