@@ -451,7 +451,10 @@ mod tests {
             owned(&generic("tuple", vec![name("int"), name("...")])),
             "__sb :: Vec < __sb :: i64 >"
         );
-        let big = generic("tuple", vec![name("int"); 9]);
+        // Up to the contract's arity a tuple, beyond it a Value.
+        let widest = generic("tuple", vec![name("int"); MAX_TUPLE_ARITY]);
+        assert!(owned(&widest).starts_with("(__sb :: i64 ,"));
+        let big = generic("tuple", vec![name("int"); MAX_TUPLE_ARITY + 1]);
         assert_eq!(owned(&big), "__sb :: Value");
     }
 

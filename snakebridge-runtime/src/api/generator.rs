@@ -16,11 +16,11 @@ impl<R: FromValue> Call<R> {
     /// steps asked for (no item is produced ahead, unlike [`Call::stream`]).
     ///
     /// ```no_run
-    /// use snakebridge_runtime::{Call, GenStream};
+    /// use snakebridge_runtime::{Call, GenStream, Value};
     /// // def running_total() -> Generator[int, int, str]: yields the total of what it is sent,
     /// // returns "done at <total>" when sent 0.
     /// let mut total: GenStream<i64, i64, String> =
-    ///     Call::function("my_module", "running_total", ()).generator()?;
+    ///     Call::<Value>::function("my_module", "running_total", ()).generator()?;
     /// assert_eq!(total.next().transpose()?, Some(0));
     /// assert_eq!(total.send(5).transpose()?, Some(5));
     /// assert_eq!(total.send(0).transpose()?, None);

@@ -431,6 +431,7 @@ fn item_type(ret: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
 mod tests {
     use super::*;
     use crate::typemap::NoClasses;
+    use crate::model::SignatureSource;
 
     fn p(name: &str, kind: ParamKind, ty: &str, default: Option<&str>) -> Param {
         Param {
@@ -604,5 +605,43 @@ mod tests {
             args: vec![TypeExpr::Name { name: "str".into() }],
         });
         assert_eq!(plan(&func(vec![s]), true, &NoClasses).ret, RustType::Str);
+    }
+
+    fn returning(name: &str, args: Vec<TypeExpr>) -> Signature {
+        let mut s = sig(vec![], "x");
+        s.returns = Some(TypeExpr::Generic {
+            name: name.into(),
+            args,
+        });
+        s
+    }
+
+    #[test]
+    fn generators_with_send_or_return_types_are_driven() {
+        let n = |name: &str| TypeExpr::Name { name: name.into() };
+        let generator = |s, r| returning("collections.abc.Generator", vec![n("int"), s, r]);
+        let driven = plan(&func(vec![generator(n("int"), n("str"))]), true, &NoClasses);
+        assert_eq!(driven.ret, RustType::Int);
+        assert_eq!(driven.sends, Some((RustType::Int, RustType::Str)));
+        // `Generator[int, None, None]` is a plain stream.
+        let plain = plan(&func(vec![generator(TypeExpr::None, TypeExpr::None)]), true, &NoClasses);
+        assert_eq!(plain.sends, None);
+        // Not streaming (not a generator): no GenStream either.
+        let called = plan(&func(vec![generator(n("int"), n("str"))]), false, &NoClasses);
+        assert_eq!(called.sends, None);
+    }
+
+    #[test]
+    fn runtime_iterable_annotations_stream_as_stub_ones_do() {
+        let iterable = returning("collections.abc.Iterable", vec![TypeExpr::Name { name: "int".into() }]);
+        let mut f = func(vec![iterable.clone()]);
+        f.signature_source = SignatureSource::Inspect;
+        assert!(streams_by_annotation(&f));
+        // From a stub the introspector decides (`is_generator`); a docstring's types never do.
+        f.signature_source = SignatureSource::Docstring;
+        assert!(!streams_by_annotation(&f));
+        let mut list = func(vec![returning("list", vec![TypeExpr::Name { name: "int".into() }])]);
+        list.signature_source = SignatureSource::Inspect;
+        assert!(!streams_by_annotation(&list));
     }
 }
