@@ -10,8 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use snakebridge::array::f16;
 use snakebridge::{
-    DType, Error, ExceptionKind, NdArray, PoolClient, PoolConfig, PyRef, PythonError,
-    python_module,
+    DType, Error, ExceptionKind, NdArray, PoolClient, PoolConfig, PyRef, PythonError, python_module,
 };
 
 #[python_module(
@@ -127,14 +126,20 @@ fn a_generator_is_driven_by_send_to_its_return_value() {
     assert_eq!(total.send(4).unwrap().unwrap(), 4);
     assert_eq!(total.next().unwrap().unwrap(), 5);
     assert!(total.returned().is_none());
-    assert!(total.send(7).is_none(), "12 reaches the limit: the generator returns");
+    assert!(
+        total.send(7).is_none(),
+        "12 reaches the limit: the generator returns"
+    );
     assert_eq!(
         total.returned().map(String::as_str),
         Some("reached 12 in 3 steps")
     );
     assert!(total.is_finished());
     assert!(total.send(1).is_none(), "no step after the end");
-    assert_eq!(total.into_returned().as_deref(), Some("reached 12 in 3 steps"));
+    assert_eq!(
+        total.into_returned().as_deref(),
+        Some("reached 12 in 3 steps")
+    );
 }
 
 fn a_generator_dropped_early_is_closed() {
@@ -200,7 +205,11 @@ fn an_explicit_cause_is_a_python_error_to_walk() {
     assert_eq!(err.kind, ExceptionKind::LookupError);
     let cause = err.cause().expect("raised from the ValueError");
     assert_eq!(cause.kind, ExceptionKind::ValueError);
-    assert!(cause.message.contains("invalid literal"), "{}", cause.message);
+    assert!(
+        cause.message.contains("invalid literal"),
+        "{}",
+        cause.message
+    );
     assert!(cause.traceback.contains("in lookup"), "{}", cause.traceback);
     // Raised inside `except ... as e`: its context is the cause too.
     assert_eq!(
@@ -222,7 +231,9 @@ fn an_implicit_context_is_a_python_error_to_walk() {
     let err = python_error(typed::cleanup_fails().call().unwrap_err());
     assert_eq!(err.kind, ExceptionKind::RuntimeError);
     assert!(err.cause().is_none());
-    let context = err.exception_context().expect("raised while handling a KeyError");
+    let context = err
+        .exception_context()
+        .expect("raised while handling a KeyError");
     assert_eq!(context.kind, ExceptionKind::KeyError);
     assert_eq!(context.message, "'missing'");
     assert_eq!(
@@ -230,7 +241,10 @@ fn an_implicit_context_is_a_python_error_to_walk() {
         ["KeyError"]
     );
     // The top traceback keeps the chain's text; a link's is its own.
-    assert!(err.traceback.contains("During handling of the above exception"));
+    assert!(
+        err.traceback
+            .contains("During handling of the above exception")
+    );
     assert!(!context.traceback.contains("During handling"));
 }
 
@@ -238,7 +252,11 @@ fn float16_arrays_convert_both_ways() {
     let array: NdArray = snakebridge::Call::function("typed_runtime", "half_steps", (4,))
         .call()
         .unwrap();
-    assert_eq!(array.dtype(), DType::Float16, "float16 elements, not a list of floats");
+    assert_eq!(
+        array.dtype(),
+        DType::Float16,
+        "float16 elements, not a list of floats"
+    );
     assert_eq!(array.shape(), [4]);
     assert_eq!(
         array.to_vec::<f16>().unwrap(),

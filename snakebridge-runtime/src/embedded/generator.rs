@@ -70,7 +70,11 @@ impl GeneratorDriver for EmbeddedGenerator {
                 return Err(Error::encode(format!(
                     "{} returned a {} that has no `send`: it takes only `next()`",
                     self.context,
-                    generator.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                    generator
+                        .get_type()
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default()
                 )));
             };
             match result {

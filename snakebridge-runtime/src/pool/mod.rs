@@ -41,8 +41,8 @@ use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
 use crate::client::{RuntimeClient, ValueGenerator, ValueStream};
-use crate::data::return_policy::ReturnPolicy;
 use crate::data::error::{Error, Result};
+use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
 
 /// A [`RuntimeClient`] that runs calls in pools of Python worker processes, for crash

@@ -71,6 +71,7 @@ mod callable;
 pub mod check;
 mod class;
 mod emit;
+mod generators;
 mod plan;
 pub mod resolve;
 

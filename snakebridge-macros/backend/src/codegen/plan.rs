@@ -13,6 +13,7 @@
 //!
 //! With no signature at all the callable is dynamic: `*args, **kwargs`, returning `Value`.
 
+use super::generators;
 use crate::model::{FunctionInfo, Param, ParamKind, Signature, TypeExpr};
 use crate::typemap::{self, ClassLookup, ClassPath, RustType};
 use snakebridge_contract::OverloadKind;
@@ -258,7 +259,9 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
         .collect();
     let ret = merge_types(rets.iter().cloned());
     let sends = if streams {
-        let mut each = sigs.iter().map(|s| send_types(s.returns.as_ref(), classes));
+        let mut each = sigs
+            .iter()
+            .map(|s| generators::send_types(s.returns.as_ref(), classes));
         let first = each.next().flatten();
         each.all(|s| s == first).then_some(first).flatten()
     } else {
@@ -377,40 +380,6 @@ fn merge_types(mut types: impl Iterator<Item = RustType>) -> RustType {
     }
 }
 
-/// Whether `f` streams by its annotations: its source's return annotations (every signature's)
-/// are all `Iterator`, `Iterable` or `Generator`. The introspector marks such callables as
-/// generators itself when the annotations come from stubs (`FunctionInfo::is_generator`);
-/// this does the same for a module's own runtime annotations (`SignatureSource::Inspect`), so
-/// `def squares() -> Iterable[int]: return (i * i for i in ...)` streams as its stub would,
-/// instead of asking a generator for a `Vec` (which would consume it to decode it).
-pub fn streams_by_annotation(f: &FunctionInfo) -> bool {
-    f.signature_source == crate::model::SignatureSource::Inspect
-        && f.name != "__iter__"
-        && !f.signatures.is_empty()
-        && f.signatures.iter().all(|s| {
-            matches!(&s.returns, Some(TypeExpr::Generic { name, .. })
-                if matches!(name.as_str(), "collections.abc.Iterator"
-                    | "collections.abc.Iterable" | "collections.abc.Generator"
-                    | "typing.Iterator" | "typing.Iterable" | "typing.Generator"))
-        })
-}
-
-/// The send and return types of `Generator[Y, S, R]` when either is not `None` (a generator
-/// that takes values or returns one); `None` for any other annotation, which streams.
-fn send_types(ret: Option<&TypeExpr>, classes: &dyn ClassLookup) -> Option<(RustType, RustType)> {
-    let Some(TypeExpr::Generic { name, args }) = ret else {
-        return None;
-    };
-    if name.rsplit('.').next() != Some("Generator") || args.len() != 3 {
-        return None;
-    }
-    let (sent, returned) = (
-        typemap::map(Some(&args[1]), classes),
-        typemap::map(Some(&args[2]), classes),
-    );
-    (sent != RustType::Unit || returned != RustType::Unit).then_some((sent, returned))
-}
-
 /// The item type of `Iterator[T]`, `Generator[T, ...]`, `Iterable[T]` (and async forms); `Value`
 /// for anything else.
 fn item_type(ret: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
@@ -431,7 +400,6 @@ fn item_type(ret: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
 mod tests {
     use super::*;
     use crate::typemap::NoClasses;
-    use crate::model::SignatureSource;
 
     fn p(name: &str, kind: ParamKind, ty: &str, default: Option<&str>) -> Param {
         Param {
@@ -605,43 +573,5 @@ mod tests {
             args: vec![TypeExpr::Name { name: "str".into() }],
         });
         assert_eq!(plan(&func(vec![s]), true, &NoClasses).ret, RustType::Str);
-    }
-
-    fn returning(name: &str, args: Vec<TypeExpr>) -> Signature {
-        let mut s = sig(vec![], "x");
-        s.returns = Some(TypeExpr::Generic {
-            name: name.into(),
-            args,
-        });
-        s
-    }
-
-    #[test]
-    fn generators_with_send_or_return_types_are_driven() {
-        let n = |name: &str| TypeExpr::Name { name: name.into() };
-        let generator = |s, r| returning("collections.abc.Generator", vec![n("int"), s, r]);
-        let driven = plan(&func(vec![generator(n("int"), n("str"))]), true, &NoClasses);
-        assert_eq!(driven.ret, RustType::Int);
-        assert_eq!(driven.sends, Some((RustType::Int, RustType::Str)));
-        // `Generator[int, None, None]` is a plain stream.
-        let plain = plan(&func(vec![generator(TypeExpr::None, TypeExpr::None)]), true, &NoClasses);
-        assert_eq!(plain.sends, None);
-        // Not streaming (not a generator): no GenStream either.
-        let called = plan(&func(vec![generator(n("int"), n("str"))]), false, &NoClasses);
-        assert_eq!(called.sends, None);
-    }
-
-    #[test]
-    fn runtime_iterable_annotations_stream_as_stub_ones_do() {
-        let iterable = returning("collections.abc.Iterable", vec![TypeExpr::Name { name: "int".into() }]);
-        let mut f = func(vec![iterable.clone()]);
-        f.signature_source = SignatureSource::Inspect;
-        assert!(streams_by_annotation(&f));
-        // From a stub the introspector decides (`is_generator`); a docstring's types never do.
-        f.signature_source = SignatureSource::Docstring;
-        assert!(!streams_by_annotation(&f));
-        let mut list = func(vec![returning("list", vec![TypeExpr::Name { name: "int".into() }])]);
-        list.signature_source = SignatureSource::Inspect;
-        assert!(!streams_by_annotation(&list));
     }
 }

@@ -4,6 +4,7 @@
 //! `corpus/` holds one example of every message each way, which this crate's test and the
 //! worker's own test both parse.
 
+mod exception;
 pub(crate) mod frame;
 
 #[cfg(test)]
@@ -13,6 +14,8 @@ use std::borrow::Cow;
 use std::io::Write as _;
 
 use serde_json::{Map, Value as Json};
+
+pub(crate) use exception::WorkerException;
 
 use crate::data::array::NdArray;
 use crate::data::error::Result;
@@ -261,75 +264,6 @@ impl ToWorker<'_> {
     }
 }
 
-/// A Python exception a worker reports (`"err"`).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct WorkerException {
-    /// `module.Qualname` of its class (builtins bare).
-    pub(crate) class: String,
-    /// The `ExceptionKind` found first in its MRO, by name.
-    pub(crate) kind: String,
-    pub(crate) message: String,
-    pub(crate) traceback: String,
-    /// Its class's MRO, each `module.Qualname`.
-    pub(crate) mro: Vec<String>,
-    /// The exception object itself, as a wire ref (when the worker could keep it).
-    pub(crate) exception: Option<Json>,
-    /// Its `__cause__` (`"cause"`, the same shape), when it has one.
-    pub(crate) cause: Option<Box<WorkerException>>,
-    /// Its `__context__` (`"context"`, the same shape), when it has one.
-    pub(crate) context: Option<Box<WorkerException>>,
-}
-
-impl WorkerException {
-    /// Parses an `err` body (and the bodies of its chain).
-    fn parse(mut e: Map<String, Json>) -> std::result::Result<WorkerException, String> {
-        let mut link = |key: &str| match e.remove(key) {
-            Some(Json::Object(body)) => WorkerException::parse(body).map(|x| Some(Box::new(x))),
-            Some(_) => Err(format!("`{key}` is not an error body")),
-            None => Ok(None),
-        };
-        let (cause, context) = (link("cause")?, link("context")?);
-        Ok(WorkerException {
-            class: take_string(&mut e, "class")?,
-            kind: take_string(&mut e, "kind")?,
-            message: take_string(&mut e, "message")?,
-            traceback: take_string(&mut e, "traceback")?,
-            mro: match e.remove("mro") {
-                Some(list) => strings(list, "mro")?,
-                None => Vec::new(),
-            },
-            exception: e.remove("exception"),
-            cause,
-            context,
-        })
-    }
-
-    /// The exception refs of it and its chain.
-    fn refs<'a>(&'a self, out: &mut Vec<&'a Json>) {
-        out.extend(self.exception.as_ref());
-        for link in [&self.cause, &self.context].into_iter().flatten() {
-            link.refs(out);
-        }
-    }
-
-    /// The body as the worker writes it.
-    #[cfg(test)]
-    fn to_json(&self) -> Json {
-        let mut j = serde_json::json!({"class": self.class, "kind": self.kind,
-            "message": self.message, "traceback": self.traceback, "mro": self.mro});
-        if let Some(x) = &self.exception {
-            j["exception"] = x.clone();
-        }
-        if let Some(c) = &self.cause {
-            j["cause"] = c.to_json();
-        }
-        if let Some(c) = &self.context {
-            j["context"] = c.to_json();
-        }
-        j
-    }
-}
-
 /// What a worker says about one request (a call's reply, a stream's start, items and end).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Answer {
@@ -410,14 +344,17 @@ fn u64_of(obj: &Map<String, Json>, key: &str) -> std::result::Result<u64, String
         .ok_or_else(|| format!("no integer `{key}`"))
 }
 
-fn take_string(obj: &mut Map<String, Json>, key: &str) -> std::result::Result<String, String> {
+pub(super) fn take_string(
+    obj: &mut Map<String, Json>,
+    key: &str,
+) -> std::result::Result<String, String> {
     match obj.remove(key) {
         Some(Json::String(s)) => Ok(s),
         _ => Err(format!("no string `{key}`")),
     }
 }
 
-fn strings(list: Json, key: &str) -> std::result::Result<Vec<String>, String> {
+pub(super) fn strings(list: Json, key: &str) -> std::result::Result<Vec<String>, String> {
     let Json::Array(items) = list else {
         return Err(format!("`{key}` is not a list"));
     };

@@ -56,7 +56,7 @@ impl<'m> Resolver<'m> {
                 let key = format!("{}.{}", c.info.name, f.name);
                 let streams = f.is_generator
                     || f.name == "__iter__"
-                    || plan::streams_by_annotation(f)
+                    || super::super::generators::streams_by_annotation(f)
                     || m.streaming.contains(&key);
                 ResolvedMethod {
                     method,

@@ -147,7 +147,7 @@ impl<'m> Resolver<'m> {
             .iter()
             .map(|(f, rust_name, builder)| {
                 let streams = f.is_generator
-                    || plan::streams_by_annotation(f)
+                    || super::generators::streams_by_annotation(f)
                     || m.streaming.contains(&f.name);
                 callable(
                     Cow::Borrowed(*f),
