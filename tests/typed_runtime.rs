@@ -224,7 +224,7 @@ fn an_explicit_cause_is_a_python_error_to_walk() {
         .expect("a ref")
         .getattr("args")
         .unwrap();
-    assert_eq!(args, [cause.message.clone()]);
+    assert_eq!(args, std::slice::from_ref(&cause.message));
 }
 
 fn an_implicit_context_is_a_python_error_to_walk() {

@@ -28,7 +28,7 @@ pub enum DType {
     UInt32,
     /// `uint64`.
     UInt64,
-    /// `float16` (IEEE 754 half precision: [`f16`]).
+    /// `float16` (IEEE 754 half precision: [`f16`](struct@f16)).
     Float16,
     /// `float32`.
     Float32,
@@ -107,8 +107,9 @@ mod sealed {
 }
 
 /// A Rust element type with a numpy dtype: `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`,
-/// `u32`, `u64`, [`f16`], `f32`, `f64`, [`Complex<f32>`] and [`Complex<f64>`]. Sealed: these are the types whose every bit pattern numpy and
-/// Rust read alike (bools are checked to be 0 or 1 where bytes arrive from outside).
+/// `u32`, `u64`, [`f16`](struct@f16), `f32`, `f64`, [`Complex<f32>`] and [`Complex<f64>`].
+/// Sealed: these are the types whose every bit pattern numpy and Rust read alike (bools are
+/// checked to be 0 or 1 where bytes arrive from outside).
 pub trait Element: Copy + Send + Sync + PartialEq + fmt::Debug + 'static + sealed::Sealed {
     /// The matching dtype.
     const DTYPE: DType;
