@@ -18,6 +18,9 @@
 //! | anything else: other unions, `complex`, `Any`, `object`, type aliases, classes not bound | `Value` | `impl IntoValue` |
 //!
 //! Notes:
+//! - A callable's own result annotated `Iterator[T]`, `Iterable[T]` or `Generator[T, ...]` streams
+//!   `T` instead (`codegen::generators`); a `Sequence[T]` result decodes from any sequence by its
+//!   protocol at run time (a `range`, a `deque`).
 //! - `Value` returns hold non-plain objects as `Value::Ref`, so nothing is lost by falling back.
 //! - A missing annotation is "anything else".
 //! - Parameters take `impl Into<..>` so that `math::sqrt(2)` and `json::loads("[]")` compile;

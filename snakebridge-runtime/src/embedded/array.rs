@@ -95,7 +95,7 @@ fn dtype_of(array: &Bound<'_, PyUntypedArray>) -> Option<DType> {
 }
 
 /// A numpy array asked for by value: numeric and bool dtypes become an [`NdArray`] (one copy, in
-/// row-major order); other dtypes (object, str, datetime, float16, byte-swapped) go through `tolist()`.
+/// row-major order); other dtypes (object, str, datetime, byte-swapped) go through `tolist()`.
 /// `None` when `obj` is not a numpy array.
 pub(crate) fn array_from_py(obj: &Bound<'_, PyAny>) -> Result<Option<Value>> {
     if !is_numpy_array(obj) {
