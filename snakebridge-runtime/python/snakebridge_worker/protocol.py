@@ -11,7 +11,7 @@ knows must have a file.
 from snakebridge_worker import BUILTINS as __builtins__
 
 #: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 
 class ProtocolError(Exception):

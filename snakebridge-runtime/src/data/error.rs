@@ -245,8 +245,8 @@ impl PythonError {
         self.exception_context.as_deref()
     }
 
-    /// The chain below this exception as Python prints it, nearest first: each link's cause,
-    /// else its context.
+    /// The chain below this exception, nearest first: each link's cause, else its context (what
+    /// Python prints, but for a context hidden by `raise ... from None`, which this keeps).
     pub fn chain(&self) -> impl Iterator<Item = &PythonError> {
         fn next(e: &PythonError) -> Option<&PythonError> {
             e.cause().or(e.exception_context())
