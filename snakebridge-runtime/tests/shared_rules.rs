@@ -1,5 +1,5 @@
-//! The rules both clients apply (keyed data for map results, carries-an-array for data
-//! results) come from one Python source (`python/snakebridge_worker/rules.py`): the embedded
+//! The rules both clients apply (keyed data for map results, carries-an-array and the items of
+//! sequences and sets for data results) come from one Python source (`python/snakebridge_worker/rules.py`): the embedded
 //! client and a pool worker give the same value or the same error, word for word, at their
 //! edges.
 
@@ -59,6 +59,21 @@ fn unhashable_keys_are_the_same_error_on_both_clients() {
     let (what, message) = both::<HashMap<String, i64>>("unhashable").unwrap_err();
     assert_eq!(what, "a map from Unhashable");
     assert_eq!(message, "TypeError: unhashable type: 'list'");
+}
+
+#[test]
+fn a_sequence_whose_items_raise_is_the_same_error_on_both_clients() {
+    let (what, message) = both::<Vec<i64>>("broken_sequence").unwrap_err();
+    assert_eq!(what, "BrokenSequence");
+    assert_eq!(message, "ValueError: no item 1");
+}
+
+#[test]
+fn sequences_asked_for_as_data_are_their_items_on_both_clients() {
+    assert_eq!(
+        both::<(Vec<i64>, Vec<i64>)>("ranges").unwrap(),
+        "([0, 1], [1, 2])"
+    );
 }
 
 #[test]

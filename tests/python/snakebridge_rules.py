@@ -1,10 +1,10 @@
-"""Objects at the edges of the rules both clients share (keyed data, carries-an-array), for
-snakebridge-runtime/tests/shared_rules.rs.
+"""Objects at the edges of the rules both clients share (keyed data, carries-an-array, the items
+of sequences), for snakebridge-runtime/tests/shared_rules.rs.
 
 Put on sys.path by the tests (PYTHONPATH of the pool workers, sys.path of the embedded client).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy
 
@@ -46,6 +46,28 @@ class Unhashable(Mapping):
 
     def __iter__(self):
         return iter([[1]])
+
+
+class BrokenSequence(Sequence):
+    """A Sequence whose second item cannot be read."""
+
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, i):
+        if i == 1:
+            raise ValueError("no item 1")
+        if i >= 3:
+            raise IndexError(i)
+        return i
+
+
+def broken_sequence():
+    return BrokenSequence()
+
+
+def ranges():
+    return (range(2), range(1, 3))
 
 
 def broken_mapping():

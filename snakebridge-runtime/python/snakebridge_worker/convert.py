@@ -526,7 +526,12 @@ class Converter:
             # A sequence or set that is no list, tuple or set (a range, a deque): its items.
             kind = items_kind(obj)
             if kind is not None:
-                items, whole = self._items(obj, strict)
+                try:
+                    items, whole = self._items(obj, strict)
+                except NotData:
+                    raise
+                except Exception as e:  # noqa: BLE001 - iterating it raised: said as pyo3 says it
+                    raise NotData(t.__name__, "%s: %s" % (type(e).__qualname__, e)) from None
                 return {TAG: "set", "elements": items} if kind == "set" and whole else items
             raise NotData(t.__name__, self.not_data)
         return self.refs.make(obj)
