@@ -79,13 +79,6 @@ pub(crate) enum ToWorker<'a> {
         /// Items taken.
         n: usize,
     },
-    /// Step generator `id`: send it `value` (the wire JSON text of a value; `null` is `next()`).
-    Send {
-        /// The generator's message id.
-        id: u64,
-        /// The value sent, as wire JSON text.
-        value: Cow<'a, [u8]>,
-    },
     /// The consumer dropped stream (or generator) `id`: close the generator.
     Close {
         /// The stream's message id.
@@ -100,6 +93,13 @@ pub(crate) enum ToWorker<'a> {
     CloseSession {
         /// The session's id.
         session: u64,
+    },
+    /// Step generator `id`: send it `value` (the wire JSON text of a value; `null` is `next()`).
+    Send {
+        /// The generator's message id.
+        id: u64,
+        /// The value sent, as wire JSON text.
+        value: Cow<'a, [u8]>,
     },
 }
 
@@ -132,10 +132,10 @@ impl ToWorker<'_> {
         match self {
             ToWorker::Request { kind, .. } => kind.op(),
             ToWorker::Credit { .. } => "credit",
-            ToWorker::Send { .. } => "send",
             ToWorker::Close { .. } => "close",
             ToWorker::Release { .. } => "release",
             ToWorker::CloseSession { .. } => "close_session",
+            ToWorker::Send { .. } => "send",
         }
     }
 
@@ -175,11 +175,6 @@ impl ToWorker<'_> {
                 write!(buf, "}}")
             }
             ToWorker::Credit { id, n } => write!(buf, r#"{{"op":"{op}","id":{id},"n":{n}}}"#),
-            ToWorker::Send { id, value } => {
-                let _ = write!(buf, r#"{{"op":"{op}","id":{id},"value":"#);
-                buf.extend_from_slice(value);
-                write!(buf, "}}")
-            }
             ToWorker::Close { id } => write!(buf, r#"{{"op":"{op}","id":{id}}}"#),
             ToWorker::Release { ids } => {
                 let _ = write!(buf, r#"{{"op":"{op}","ids":"#);
@@ -188,6 +183,11 @@ impl ToWorker<'_> {
             }
             ToWorker::CloseSession { session } => {
                 write!(buf, r#"{{"op":"{op}","session":{session}}}"#)
+            }
+            ToWorker::Send { id, value } => {
+                let _ = write!(buf, r#"{{"op":"{op}","id":{id},"value":"#);
+                buf.extend_from_slice(value);
+                write!(buf, "}}")
             }
         };
         frame::finish(buf, attachments)
@@ -245,19 +245,19 @@ impl ToWorker<'_> {
                 id: u64_of(obj, "id")?,
                 n: u64_of(obj, "n")? as usize,
             },
-            "send" => ToWorker::Send {
-                id: u64_of(obj, "id")?,
-                value: Cow::Owned(
-                    serde_json::to_vec(obj.get("value").ok_or("no `value`")?)
-                        .map_err(|e| e.to_string())?,
-                ),
-            },
             "close" => ToWorker::Close {
                 id: u64_of(obj, "id")?,
             },
             "release" => ToWorker::Release { ids: ids("ids")? },
             "close_session" => ToWorker::CloseSession {
                 session: u64_of(obj, "session")?,
+            },
+            "send" => ToWorker::Send {
+                id: u64_of(obj, "id")?,
+                value: Cow::Owned(
+                    serde_json::to_vec(obj.get("value").ok_or("no `value`")?)
+                        .map_err(|e| e.to_string())?,
+                ),
             },
             other => return Err(format!("unknown op `{other}`")),
         })
