@@ -55,7 +55,7 @@ fi
 # need the embedded client or `ndarray` are compiled out).
 pool_tests=()
 for t in pool_faults pool_sessions pool_lifecycle pool_restart pool_streams pool_output \
-    pool_concurrency pool_config pool_segment_reuse; do
+    pool_concurrency pool_config pool_segment_reuse pool_generators; do
     pool_tests+=(--test "$t")
 done
 echo "==> cargo test -p snakebridge-runtime --no-default-features ${pool_tests[*]}"
