@@ -14,8 +14,9 @@ from .overloads import ufunc_scalar_signatures
 from .numpydoc import apply_doc_types
 from .runtime import (
     _ctor_kind, _init_assigned, _is_builtin_type, _is_generator_fn, _is_submodule, _iter_return,
-    _mirrored, _runtime_sig, _tuple_fields, callable_kind, public_names,
+    _mirrored, _runtime_sig, _tuple_fields, callable_kind,
 )
+from .exports import bound_names
 from .runtime_types import rt_type
 from .signatures import docstring_signature, inspect_signature, text_signature
 from .sources import SignatureSources
@@ -472,7 +473,7 @@ class Introspector(SignatureSources):
         doc = clean_doc(getattr(mod, "__doc__", None))
         if doc:
             info["doc"] = doc
-        names = public_names(mod)
+        names = bound_names(mod, modname)
         # Exported classes claim their plain qualified names before any ancestor can.
         for name in names:
             try:

@@ -333,7 +333,11 @@ impl<T: IntoValue> IntoValue for Option<T> {
 }
 
 impl<T: FromValue> FromValue for Option<T> {
-    const RETURN_POLICY: ReturnPolicy = T::RETURN_POLICY;
+    // A ref asked for as optional must not wrap `None`: `re.match` with no match is `None`.
+    const RETURN_POLICY: ReturnPolicy = match T::RETURN_POLICY {
+        ReturnPolicy::Ref => ReturnPolicy::RefOrNone,
+        other => other,
+    };
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::None => Ok(None),

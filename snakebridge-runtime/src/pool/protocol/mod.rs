@@ -103,6 +103,7 @@ fn returns_name(returns: ReturnPolicy) -> &'static str {
         ReturnPolicy::Auto => "auto",
         ReturnPolicy::Value => "value",
         ReturnPolicy::Ref => "ref",
+        ReturnPolicy::RefOrNone => "ref_or_none",
         ReturnPolicy::Map => "map",
     }
 }
@@ -197,6 +198,7 @@ impl ToWorker<'_> {
                     "auto" => ReturnPolicy::Auto,
                     "value" => ReturnPolicy::Value,
                     "ref" => ReturnPolicy::Ref,
+                    "ref_or_none" => ReturnPolicy::RefOrNone,
                     "map" => ReturnPolicy::Map,
                     other => return Err(format!("unknown return policy `{other}`")),
                 };
