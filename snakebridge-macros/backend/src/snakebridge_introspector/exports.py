@@ -64,11 +64,12 @@ def _inside(om, modname, is_package):
     return om.startswith("_")
 
 
-def bound_names(mod, modname):
+def bound_names(mod, modname, stub_declares=None):
     """The names of `mod` the bindings describe, sorted: `__all__` when the module declares it,
     else its public names whose classes and functions are defined inside it (see `_inside`) or
     bound under a name of the module's choosing (`from typing import Any` or `from asyncio
-    import Future` add no item; `Date = datetime.date` does); instances and other
+    import Future` add no item; `Date = datetime.date` does) or that the module's own stub
+    declares (`stub_declares(name)`: a `.pyi` is a declaration of the API); instances and other
     objects are kept, since nothing tells an imported one from one the module made. Typing
     constructs are dropped either way."""
     names = getattr(mod, "__all__", None)
@@ -99,7 +100,8 @@ def bound_names(mod, modname):
             # A name other than the object's own is an alias the module made (`Date = date`,
             # `from _operator import _compare_digest as compare_digest`): deliberate.
             alias = getattr(obj, "__name__", name) != name
-            if om is not None and not alias and not any(_inside(om, h, is_package) for h in homes):
+            if (om is not None and not alias and not any(_inside(om, h, is_package) for h in homes)
+                    and not (stub_declares is not None and stub_declares(name))):
                 continue
         out.append(name)
     return out

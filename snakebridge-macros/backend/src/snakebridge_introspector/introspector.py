@@ -467,13 +467,22 @@ class Introspector(SignatureSources):
 
     # ---- modules --------------------------------------------------------------------------
 
+    def declared_by_stub(self, modname):
+        """Whether the module's own stub (not one it imports from) declares a name."""
+
+        def declares(name):
+            found = self.stub_for([(modname, name)])
+            return found is not None and found[0].name == modname
+
+        return declares
+
     def module_info(self, mod, modname):
         self.left_out = []
         info = {"name": modname}
         doc = clean_doc(getattr(mod, "__doc__", None))
         if doc:
             info["doc"] = doc
-        names = bound_names(mod, modname)
+        names = bound_names(mod, modname, self.declared_by_stub(modname))
         # Exported classes claim their plain qualified names before any ancestor can.
         for name in names:
             try:
