@@ -76,7 +76,8 @@ fn overloads_type_results_per_argument() {
 
 fn list_parameters_take_vectors_slices_and_arrays() {
     assert_eq!(app::join_words(vec!["a", "b"]).call().unwrap(), "a b");
-    assert_eq!(app::join_words(&["a", "b"]).call().unwrap(), "a b");
+    let borrowed_array: &[&str; 2] = &["a", "b"];
+    assert_eq!(app::join_words(borrowed_array).call().unwrap(), "a b");
     assert_eq!(app::join_words(["a", "b"]).sep("-").call().unwrap(), "a-b");
     let owned = vec![String::from("x"), String::from("y")];
     assert_eq!(app::join_words(&owned).call().unwrap(), "x y");
@@ -85,7 +86,9 @@ fn list_parameters_take_vectors_slices_and_arrays() {
     assert_eq!(app::join_words(words).call().unwrap(), "p q");
     assert_eq!(app::total(vec![1, 2, 3]).call().unwrap(), 6);
     assert_eq!(app::total(&[1u8, 2][..]).call().unwrap(), 3);
-    let rows = app::lengths(vec![vec!["a"], vec!["b", "c"]]).call().unwrap();
+    let rows = app::lengths(vec![vec!["a"], vec!["b", "c"]])
+        .call()
+        .unwrap();
     assert_eq!(rows, [1, 2]);
 }
 

@@ -456,13 +456,19 @@ mod tests {
             "impl __sb :: ListArg < __sb :: String >"
         );
         let rows = generic("list", vec![generic("list", vec![name("float")])]);
-        assert_eq!(param(&rows), "impl __sb :: ListArg < __sb :: Vec < __sb :: f64 > >");
+        assert_eq!(
+            param(&rows),
+            "impl __sb :: ListArg < __sb :: Vec < __sb :: f64 > >"
+        );
         assert_eq!(
             map(Some(&rows), &OneClass).arg(&quote!(x)).to_string(),
             "__sb :: ListArg :: into_list (x)"
         );
         // Maps and tuples have no `ElemArg`: their lists stay vectors.
-        let maps = generic("list", vec![generic("dict", vec![name("str"), name("int")])]);
+        let maps = generic(
+            "list",
+            vec![generic("dict", vec![name("str"), name("int")])],
+        );
         assert_eq!(
             param(&maps),
             "__sb :: Vec < __sb :: HashMap < __sb :: String , __sb :: i64 > >"
@@ -479,11 +485,20 @@ mod tests {
                 Some(quote!(Any))
             }
         }
-        for n in ["typing.Any", "typing_extensions.Any", "Any", "object", "builtins.object"] {
+        for n in [
+            "typing.Any",
+            "typing_extensions.Any",
+            "Any",
+            "object",
+            "builtins.object",
+        ] {
             assert_eq!(map(Some(&name(n)), &AnyBound), RustType::Value, "{n}");
         }
         let list_any = generic("list", vec![name("typing.Any")]);
-        assert_eq!(map(Some(&list_any), &AnyBound).param().to_string(), "impl __sb :: IntoValue");
+        assert_eq!(
+            map(Some(&list_any), &AnyBound).param().to_string(),
+            "impl __sb :: IntoValue"
+        );
     }
 
     #[test]

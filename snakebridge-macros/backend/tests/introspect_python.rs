@@ -796,9 +796,18 @@ fn typing_imports_are_not_items_and_py_overloads_are_signatures() {
     );
     let m = introspect_in(&interp, "typing_imports", &[]);
     let names = |items: Vec<&String>| items.into_iter().cloned().collect::<Vec<_>>();
-    assert_eq!(names(m.functions.iter().map(|f| &f.name).collect()), ["first", "pick"]);
-    assert_eq!(names(m.classes.iter().map(|c| &c.name).collect()), ["Record"]);
-    assert_eq!(names(m.constants.iter().map(|c| &c.name).collect()), ["LIMIT"]);
+    assert_eq!(
+        names(m.functions.iter().map(|f| &f.name).collect()),
+        ["first", "pick"]
+    );
+    assert_eq!(
+        names(m.classes.iter().map(|c| &c.name).collect()),
+        ["Record"]
+    );
+    assert_eq!(
+        names(m.constants.iter().map(|c| &c.name).collect()),
+        ["LIMIT"]
+    );
     let expected = fixture_module_info("typing_imports");
     assert_eq!(m, expected, "the golden's fixture is this introspection");
 
