@@ -1,11 +1,12 @@
 //! Typed Python as application code writes it (issue 33), bound by `#[python_module]` and run
 //! through the embedded interpreter and through a pool of workers: `Any` is a `Value` (not a
-//! class of the module), an optional class result that is `None` is `None`, `@overload`s of a
+//! class of the module), an optional class result that is `None` is `None` and one of another
+//! type a `Decode` error, `@overload`s of a
 //! `.py` function type its results, and a `list[str]` parameter takes `vec!["a", "b"]`.
 
 mod common;
 
-use snakebridge::{Call, PyRef, Value, python_module, with_client};
+use snakebridge::{Call, Error, PyRef, Value, python_module, with_client};
 
 /// `tests/python/typed_app.py`: imports `Any`, `Optional`, `Union`, `cast`, `overload`.
 #[python_module("typed_app")]
@@ -18,6 +19,7 @@ pub mod re {}
 fn suite() {
     any_takes_and_gives_values();
     optional_class_results_decode_none_as_none();
+    class_results_of_the_wrong_type_are_decode_errors();
     overloads_type_results_per_argument();
     list_parameters_take_vectors_slices_and_arrays();
 }
@@ -61,9 +63,27 @@ fn optional_class_results_decode_none_as_none() {
     let found = app::find_point(vec![&p1, &p2], 3).call().unwrap();
     assert_eq!(found.expect("a point at x=3").norm1().call().unwrap(), 7);
     assert!(app::find_point(vec![&p1, &p2], 9).call().unwrap().is_none());
-    // A subclass is a fine `Point`.
-    let p3 = app::point_at(1, -2).z(5).call().unwrap();
-    assert_eq!(p3.norm1().call().unwrap(), 3);
+    // A subclass is a fine `Point`, twice (the second time from the known types).
+    for _ in 0..2 {
+        let p3 = app::point_at(1, -2).z(5).call().unwrap();
+        assert_eq!(p3.norm1().call().unwrap(), 3);
+    }
+}
+
+fn class_results_of_the_wrong_type_are_decode_errors() {
+    // Twice: a type found not to be a `Point` is never remembered as one.
+    for _ in 0..2 {
+        let err = app::fake_point().call().unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains("typed_app.Point") && text.contains("`str`"),
+            "names both types: {text}"
+        );
+    }
+    // Taken as it is, the same result is fine.
+    let text: String = app::fake_point().call_as().unwrap();
+    assert_eq!(text, "surely a point");
 }
 
 fn overloads_type_results_per_argument() {

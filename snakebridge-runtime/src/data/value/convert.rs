@@ -31,6 +31,15 @@ pub trait FromValue: Sized {
 
     /// Performs the conversion.
     fn from_value(value: Value) -> Result<Self>;
+
+    /// Converts what constructing a class (`module.Class(...)`) returned. The same as
+    /// [`from_value`](Self::from_value), except for generated classes, which check a result's
+    /// type but take a constructor's as it is: Python's `Class(...)` may return another type by
+    /// design (sympy's `Add(x)` is `x`).
+    #[doc(hidden)]
+    fn from_constructed(value: Value) -> Result<Self> {
+        Self::from_value(value)
+    }
 }
 
 fn mismatch<T>(expected: &str, got: &Value) -> Result<T> {
