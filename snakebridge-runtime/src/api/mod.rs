@@ -363,7 +363,7 @@ impl<R: FromValue> Call<R> {
         if telemetry::enabled() {
             return self.call_measured(location);
         }
-        let constructed = matches!(self.request.call_type, CallType::Class);
+        let constructed = R::CHECKS_INSTANCES && matches!(self.request.call_type, CallType::Class);
         // A call at a resolved site of the fallback client goes to it directly (the same call,
         // without selecting the client and dispatching dynamically).
         let direct = match crate::FALLBACK_SITE_CALL {
@@ -397,7 +397,7 @@ impl<R: FromValue> Call<R> {
     #[cold]
     fn call_measured(self, location: &'static Location<'static>) -> Result<R> {
         let event = CallEvent::start(&self.request);
-        let constructed = matches!(self.request.call_type, CallType::Class);
+        let constructed = R::CHECKS_INSTANCES && matches!(self.request.call_type, CallType::Class);
         let result = with_current(|client| client.execute(&self.request, &self.options))
             .and_then(|value| telemetry::time_decode(|| decode::<R>(value, constructed)))
             .map_err(|e| at(e, location));

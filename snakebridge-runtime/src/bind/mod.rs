@@ -333,6 +333,7 @@ macro_rules! __py_class {
                 static CHECK: $crate::__private::InstanceCheck = $crate::__private::InstanceCheck::new();
                 CHECK.check::<$name>(v)
             }
+            const CHECKS_INSTANCES: ::core::primitive::bool = true;
             fn from_constructed(v: $crate::__private::Value) -> $crate::__private::Result<Self> {
                 <$crate::__private::PyRef as $crate::__private::FromValue>::from_value(v)
                     .map(<$name as $crate::__private::PyClass>::from_ref_unchecked)

@@ -40,6 +40,11 @@ pub trait FromValue: Sized {
     fn from_constructed(value: Value) -> Result<Self> {
         Self::from_value(value)
     }
+
+    /// Whether [`from_constructed`](Self::from_constructed) differs from `from_value` (a
+    /// generated class): a call decoding any other type compiles no test of the call's kind.
+    #[doc(hidden)]
+    const CHECKS_INSTANCES: bool = false;
 }
 
 fn mismatch<T>(expected: &str, got: &Value) -> Result<T> {
