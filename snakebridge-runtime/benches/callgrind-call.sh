@@ -7,6 +7,7 @@
 # of one call without start-up. Needs valgrind and the test venv (tests/run.sh makes it).
 #
 #   snakebridge-runtime/benches/callgrind-call.sh
+#   snakebridge-runtime/benches/callgrind-call.sh --class   # the check of a class result
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
@@ -31,6 +32,16 @@ per_call() { # variant
     python3 -c "print(($long - $short) / 20000)"
 }
 
+if [ "${1:-}" = "--class" ]; then
+    # The check of a class result: `re.compile` as a generated call returning `re.Pattern`,
+    # checked against decoded as before the check.
+    checked=$(per_call class)
+    unchecked=$(per_call class_unchecked)
+    python3 -c "print('[callgrind] re.compile -> re.Pattern, instructions per call'); \
+print('  decoded unchecked : %8.1f' % $unchecked); \
+print('  checked           : %8.1f  (+%.1f)' % ($checked, $checked - $unchecked))"
+    exit 0
+fi
 site=$(per_call site)
 baseline=$(per_call baseline)
 python3 - "$site" "$baseline" <<'EOF'

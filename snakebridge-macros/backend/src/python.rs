@@ -46,6 +46,7 @@ pub const INTROSPECTOR: PythonPackage = PythonPackage {
         "snakebridge_introspector.stubs" => "stubs.py",
         "snakebridge_introspector.signatures" => "signatures.py",
         "snakebridge_introspector.runtime" => "runtime.py",
+        "snakebridge_introspector.exports" => "exports.py",
         "snakebridge_introspector.numpydoc" => "numpydoc.py",
         "snakebridge_introspector.sources" => "sources.py",
         "snakebridge_introspector.overloads" => "overloads.py",

@@ -8,14 +8,15 @@
 //! | `bytes` | `Bytes` (the runtime's wrapper) | `impl Into<Bytes>` |
 //! | `bool`, `Literal[True, False]` | `bool` | `bool` |
 //! | `None` | `()` | `()` |
-//! | `list[T]`, `Sequence[T]`, `Iterable[T]`, `tuple[T, ...]` | `Vec<T>` | `Vec<T>` (`impl IntoValue` when `T` maps to `Value`) |
+//! | `list[T]`, `Sequence[T]`, `Iterable[T]`, `tuple[T, ...]` | `Vec<T>` | `impl ListArg<T>`: a `Vec`, slice or array of what a `T` parameter takes (`Vec<T>` for maps and tuples; `impl IntoValue` when `T` maps to `Value`) |
 //! | `dict[str, T]`, `Mapping[str, T]` | `HashMap<String, T>` | `HashMap<String, T>` (`impl IntoValue` when `T` maps to `Value`) |
 //! | `tuple[A, B]` (up to 17 items, the contract's `MAX_TUPLE_ARITY`) | `(A, B)` | `(A, B)` |
 //! | `Optional[T]`, `T \| None` | `Option<T>` | `Option<T>`; an optional parameter's setter takes `T` |
 //! | `A \| B` mapping to one Rust type (e.g. `int \| SupportsIndex`) | that type | that parameter type |
 //! | a class bound by the same macro invocation (by qualified name), also subscripted (`ndarray[...]`) | its struct | `&Struct` (subclasses coerce through `Deref`) |
 //! | `Self` (in a class's methods) | the class's struct | `&Struct` |
-//! | anything else: other unions, `complex`, `Any`, `object`, type aliases, classes not bound | `Value` | `impl IntoValue` |
+//! | `Any`, `object` (a class object on some Pythons: never a struct) | `Value` | `impl IntoValue` |
+//! | anything else: other unions, `complex`, type aliases, classes not bound | `Value` | `impl IntoValue` |
 //!
 //! Notes:
 //! - A callable's own result annotated `Iterator[T]`, `Iterable[T]` or `Generator[T, ...]` streams
@@ -154,6 +155,9 @@ fn map_name(name: &str, classes: &dyn ClassLookup) -> RustType {
         "bytes" => RustType::Bytes,
         "bool" => RustType::Bool,
         "None" | "NoneType" => RustType::Unit,
+        // Before any class lookup: on Python 3.11 `typing.Any` is a class object, and a module
+        // that imports it must not turn it into a struct of its own.
+        "Any" | "object" => RustType::Value,
         "Self" => classes.self_type().map_or(RustType::Value, |p| {
             RustType::Class(ClassPath::new("Self", p))
         }),
@@ -349,7 +353,28 @@ impl RustType {
                 quote!(&#path)
             }
             RustType::Value => quote!(impl __sb::IntoValue),
+            // Any vector, slice or array of what an element parameter takes (`vec!["a"]`,
+            // `&["a"]`, `Vec<String>` for `list[str]`).
+            RustType::List(item) if item.is_list_element() => {
+                let item = item.owned();
+                quote!(impl __sb::ListArg<#item>)
+            }
             other => other.owned(),
+        }
+    }
+
+    /// Whether a list of this type is declared `impl ListArg<T>` (the runtime's `ElemArg`
+    /// covers it): scalars, classes, options and lists of them; maps and tuples stay `Vec<T>`.
+    fn is_list_element(&self) -> bool {
+        match self {
+            RustType::Int
+            | RustType::Float
+            | RustType::Str
+            | RustType::Bytes
+            | RustType::Bool
+            | RustType::Class(_) => true,
+            RustType::Option(t) | RustType::List(t) => t.is_list_element(),
+            RustType::Unit | RustType::Dict(_) | RustType::Tuple(_) | RustType::Value => false,
         }
     }
 
@@ -359,6 +384,9 @@ impl RustType {
         match self {
             RustType::Int | RustType::Float | RustType::Str | RustType::Bytes => {
                 quote!(#name.into())
+            }
+            RustType::List(item) if !self.holds_value() && item.is_list_element() => {
+                quote!(__sb::ListArg::into_list(#name))
             }
             _ => name.clone(),
         }
@@ -428,7 +456,51 @@ mod tests {
         assert_eq!(param(&name("json.encoder.JSONEncoder")), "& JSONEncoder");
         assert_eq!(
             param(&generic("list", vec![name("str")])),
-            "__sb :: Vec < __sb :: String >"
+            "impl __sb :: ListArg < __sb :: String >"
+        );
+        let rows = generic("list", vec![generic("list", vec![name("float")])]);
+        assert_eq!(
+            param(&rows),
+            "impl __sb :: ListArg < __sb :: Vec < __sb :: f64 > >"
+        );
+        assert_eq!(
+            map(Some(&rows), &OneClass).arg(&quote!(x)).to_string(),
+            "__sb :: ListArg :: into_list (x)"
+        );
+        // Maps and tuples have no `ElemArg`: their lists stay vectors.
+        let maps = generic(
+            "list",
+            vec![generic("dict", vec![name("str"), name("int")])],
+        );
+        assert_eq!(
+            param(&maps),
+            "__sb :: Vec < __sb :: HashMap < __sb :: String , __sb :: i64 > >"
+        );
+    }
+
+    /// `typing.Any` is a class object on Python 3.11: even when a module bound it as a class,
+    /// annotations naming it (or `object`) are `Value`.
+    #[test]
+    fn any_and_object_are_values_even_when_bound_as_classes() {
+        struct AnyBound;
+        impl ClassLookup for AnyBound {
+            fn class_path(&self, _: &str) -> Option<TokenStream> {
+                Some(quote!(Any))
+            }
+        }
+        for n in [
+            "typing.Any",
+            "typing_extensions.Any",
+            "Any",
+            "object",
+            "builtins.object",
+        ] {
+            assert_eq!(map(Some(&name(n)), &AnyBound), RustType::Value, "{n}");
+        }
+        let list_any = generic("list", vec![name("typing.Any")]);
+        assert_eq!(
+            map(Some(&list_any), &AnyBound).param().to_string(),
+            "impl __sb :: IntoValue"
         );
     }
 

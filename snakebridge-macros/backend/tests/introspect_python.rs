@@ -776,3 +776,52 @@ fn counter_and_statistics_signatures() {
         );
     }
 }
+
+/// A module's items are what it defines or deliberately exports: the typing names it imports
+/// for its annotations (`Any` is a class on Python 3.11), its `TypeVar`, a type alias and a
+/// class imported from another module are not items (issue 33; the golden
+/// `tests/golden/typing_imports.rs` is the expansion of this very introspection). `@overload`s
+/// of a `.py` function are its signatures, one per overload.
+#[cfg(unix)]
+#[test]
+fn typing_imports_are_not_items_and_py_overloads_are_signatures() {
+    let source = include_str!("fixtures/typing_imports.py");
+    let overloaded = "from typing import overload\n\
+        @overload\ndef double(value: int) -> int: ...\n\
+        @overload\ndef double(value: str, times: int = ...) -> str: ...\n\
+        def double(value, times=2):\n    return value * times\n";
+    let (_dir, interp) = python_with_modules(
+        "typing-imports",
+        &[("typing_imports.py", source), ("overloaded.py", overloaded)],
+    );
+    let m = introspect_in(&interp, "typing_imports", &[]);
+    let names = |items: Vec<&String>| items.into_iter().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(m.functions.iter().map(|f| &f.name).collect()),
+        ["first", "pick"]
+    );
+    assert_eq!(
+        names(m.classes.iter().map(|c| &c.name).collect()),
+        ["Record"]
+    );
+    assert_eq!(
+        names(m.constants.iter().map(|c| &c.name).collect()),
+        ["LIMIT"]
+    );
+    let expected = fixture_module_info("typing_imports");
+    assert_eq!(m, expected, "the golden's fixture is this introspection");
+
+    let m = introspect_in(&interp, "overloaded", &[]);
+    let sigs = &function(&m, "double").signatures;
+    let returns: Vec<_> = sigs.iter().map(|s| s.returns.clone()).collect();
+    assert_eq!(returns, [Some(name("int")), Some(name("str"))]);
+    // The implementation's default replaces the overload's `...`.
+    assert_eq!(param(&sigs[1], "times").default.as_deref(), Some("2"));
+}
+
+fn fixture_module_info(fixture: &str) -> ModuleInfo {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{fixture}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}

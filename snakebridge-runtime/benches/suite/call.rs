@@ -14,6 +14,16 @@ use crate::{Figure, Mode, median};
 /// What `#[python_module("math")]` generates for `math.sqrt`: a call site kept in a static.
 static SQRT: CallSite = CallSite::new("math", "sqrt");
 
+/// What `#[python_module("re")]` generates for `re.compile` and its result class `re.Pattern`
+/// (the profiling variants `class` and `class_unchecked`: the cost of checking a class result).
+static COMPILE: CallSite = CallSite::new("re", "compile");
+
+#[repr(transparent)]
+pub struct Pattern {
+    __sb_ref: snakebridge_runtime::PyRef,
+}
+snakebridge_runtime::__py_class!(Pattern, "re", "Pattern");
+
 fn per_call_ns(calls: usize, mut f: impl FnMut(usize)) -> f64 {
     let start = Instant::now();
     for i in 0..calls {
@@ -33,15 +43,38 @@ pub fn run(mode: Mode) -> Vec<Figure> {
 
     // Profiling aid: `SNAKEBRIDGE_BENCH_ONLY=baseline|site` runs one variant
     // `SNAKEBRIDGE_BENCH_CALLS` times (default 100,000) and exits, e.g. under callgrind.
-    if let Some((only, n)) = crate::profiling(&["baseline", "site"], 100_000) {
-        for i in 0..n {
-            let x = i as f64;
-            let r: f64 = if only == "baseline" {
-                Python::attach(|py| sqrt.bind(py).call1((x,)).unwrap().extract().unwrap())
-            } else {
-                Call::at(&SQRT, (x,)).call().unwrap()
-            };
-            black_box(r);
+    let variants = ["baseline", "site", "class", "class_unchecked"];
+    if let Some((only, n)) = crate::profiling(&variants, 100_000) {
+        // One loop per variant: the variant is not compared on every call.
+        match only {
+            "baseline" => {
+                for i in 0..n {
+                    let x = i as f64;
+                    let r: f64 =
+                        Python::attach(|py| sqrt.bind(py).call1((x,)).unwrap().extract().unwrap());
+                    black_box(r);
+                }
+            }
+            "site" => {
+                for i in 0..n {
+                    let r: f64 = Call::at(&SQRT, (i as f64,)).call().unwrap();
+                    black_box(r);
+                }
+            }
+            // A generated call returning a class, its result checked (`re.Pattern`)...
+            "class" => {
+                for _ in 0..n {
+                    let p: Pattern = Call::at(&COMPILE, ("a",)).call().unwrap();
+                    black_box(p);
+                }
+            }
+            // ...and the same call decoded as before the check (a ref, wrapped unchecked).
+            _ => {
+                for _ in 0..n {
+                    let r: snakebridge_runtime::PyRef = Call::at(&COMPILE, ("a",)).call().unwrap();
+                    black_box(<Pattern as snakebridge_runtime::PyClass>::from_ref_unchecked(r));
+                }
+            }
         }
         std::process::exit(0);
     }

@@ -369,6 +369,8 @@ class Converter:
         NotData when it cannot be the value asked for."""
         if policy == "ref":
             return self.refs.make(obj)
+        if policy == "ref_or_none":
+            return None if obj is None else self.refs.make(obj)
         # The result of most typed calls, without the walk: an exact float or int converts to
         # itself under every other policy (a map of one is not keyed data).
         t = type(obj)

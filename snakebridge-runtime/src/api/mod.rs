@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::client::request::{Args, CallOptions, CallSite, Name, Request};
+use crate::client::request::{Args, CallOptions, CallSite, CallType, Name, Request};
 use crate::client::telemetry::{self, CallEvent};
 use crate::client::{SessionHandle, ValueStream, fallback_is_current, with_current};
 use crate::data::error::{Error, Result};
@@ -374,6 +374,7 @@ impl<R: FromValue> Call<R> {
         if telemetry::enabled() {
             return self.call_measured(location);
         }
+        let constructed = R::CHECKS_INSTANCES && matches!(self.request.call_type, CallType::Class);
         // A call at a resolved site of the fallback client goes to it directly (the same call,
         // without selecting the client and dispatching dynamically).
         let direct = match crate::FALLBACK_SITE_CALL {
@@ -393,7 +394,7 @@ impl<R: FromValue> Call<R> {
             std::mem::forget(self);
         }
         let value = value.map_err(|e| at(e, location))?;
-        R::from_value(value).map_err(|e| at(e, location))
+        decode::<R>(value, constructed).map_err(|e| at(e, location))
     }
 
     /// What [`Call::owns_nothing`](Self) claims, checked field by field (debug builds).
@@ -407,8 +408,9 @@ impl<R: FromValue> Call<R> {
     #[cold]
     fn call_measured(self, location: &'static Location<'static>) -> Result<R> {
         let event = CallEvent::start(&self.request);
+        let constructed = R::CHECKS_INSTANCES && matches!(self.request.call_type, CallType::Class);
         let result = with_current(|client| client.execute(&self.request, &self.options))
-            .and_then(|value| telemetry::time_decode(|| R::from_value(value)))
+            .and_then(|value| telemetry::time_decode(|| decode::<R>(value, constructed)))
             .map_err(|e| at(e, location));
         event.finish(result.as_ref().err());
         result
@@ -587,4 +589,15 @@ pub fn module_attr<T: FromValue>(module: impl Into<Name>, name: impl Into<Name>)
 #[track_caller]
 pub fn iterate<T: FromValue>(target: &PyRef) -> Result<Stream<T>> {
     Call::<Value>::method(target, "__iter__", ()).stream()
+}
+
+/// A call's result as `R`: a constructor's through [`FromValue::from_constructed`] (generated
+/// classes take what `Class(...)` returned unchecked), any other through `from_value`.
+#[inline(always)]
+fn decode<R: FromValue>(value: Value, constructed: bool) -> Result<R> {
+    if constructed {
+        R::from_constructed(value)
+    } else {
+        R::from_value(value)
+    }
 }

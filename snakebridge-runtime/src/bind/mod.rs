@@ -14,8 +14,12 @@ pub use crate::data::pyref::PyRef;
 pub use crate::data::return_policy::ReturnPolicy;
 pub use crate::data::value::{Bytes, FromValue, IntoValue, Value};
 pub use crate::{__call_builder, __py_class, __py_iter, __py_ops, __py_overloads};
+pub use instance::InstanceCheck;
+pub use list_arg::{ElemArg, ListArg};
 pub use overloads::{ArgKind, kind};
 
+mod instance;
+mod list_arg;
 mod overloads;
 
 /// `getattr(target, name)` for generated attribute getters.
@@ -337,7 +341,14 @@ macro_rules! __py_class {
         }
         impl $crate::__private::FromValue for $name {
             const RETURN_POLICY: $crate::__private::ReturnPolicy = $crate::__private::ReturnPolicy::Ref;
+            /// A ref to an instance of the class or of a subclass, else an `Error::Decode`
+            /// naming both types.
             fn from_value(v: $crate::__private::Value) -> $crate::__private::Result<Self> {
+                static CHECK: $crate::__private::InstanceCheck = $crate::__private::InstanceCheck::new();
+                CHECK.check::<$name>(v)
+            }
+            const CHECKS_INSTANCES: ::core::primitive::bool = true;
+            fn from_constructed(v: $crate::__private::Value) -> $crate::__private::Result<Self> {
                 <$crate::__private::PyRef as $crate::__private::FromValue>::from_value(v)
                     .map(<$name as $crate::__private::PyClass>::from_ref_unchecked)
             }

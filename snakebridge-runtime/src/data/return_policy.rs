@@ -14,6 +14,10 @@ pub enum ReturnPolicy {
     Value,
     /// Always a [`PyRef`](crate::PyRef), even for plain data.
     Ref,
+    /// A [`PyRef`](crate::PyRef), but Python `None` as [`Value::None`](crate::Value::None):
+    /// what `Option<T>` asks for when `T` asks for a ref (`Option<PyRef>`, an optional
+    /// generated class), so that `None` decodes as `None` rather than as a ref to `None`.
+    RefOrNone,
     /// By value, as a map (what `HashMap` and `BTreeMap` ask for): a `dict` as it is, and an
     /// object that holds keyed data as the dict of its items: a `collections.abc.Mapping`
     /// (`os.environ`, a `MappingProxyType`), a pandas Series (index → value) or DataFrame
@@ -37,6 +41,7 @@ impl ReturnPolicy {
     /// assert_eq!(<Vec<snakebridge_runtime::Value> as FromValue>::RETURN_POLICY, ReturnPolicy::Auto);
     /// ```
     pub const fn of_items(items: &[ReturnPolicy]) -> ReturnPolicy {
+        // (`RefOrNone` items, `Vec<Option<PyRef>>`, ask for `Auto`: refs and `None` as they are.)
         let mut i = 0;
         while i < items.len() {
             if !matches!(items[i], ReturnPolicy::Value | ReturnPolicy::Map) {

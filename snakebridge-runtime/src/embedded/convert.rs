@@ -159,7 +159,7 @@ fn tzinfo(py: Python<'_>, offset: Option<i32>) -> PyResult<Option<Bound<'_, PyTz
 pub(crate) fn from_py(obj: &Bound<'_, PyAny>, policy: ReturnPolicy) -> Result<Value> {
     // An exact scalar comes back as itself under every policy but `Ref`: read inline, it is
     // the whole conversion of most typed calls (`math.sqrt -> f64`).
-    if !matches!(policy, ReturnPolicy::Ref)
+    if !matches!(policy, ReturnPolicy::Ref | ReturnPolicy::RefOrNone)
         && let Some(value) = exact_scalar(obj)
     {
         return Ok(value);
@@ -202,6 +202,8 @@ fn exact_scalar(obj: &Bound<'_, PyAny>) -> Option<Value> {
 fn from_py_any(obj: &Bound<'_, PyAny>, policy: ReturnPolicy) -> Result<Value> {
     match policy {
         ReturnPolicy::Ref => Ok(Value::Ref(make_ref(obj))),
+        ReturnPolicy::RefOrNone if obj.is_none() => Ok(Value::None),
+        ReturnPolicy::RefOrNone => Ok(Value::Ref(make_ref(obj))),
         ReturnPolicy::Auto => convert(obj, false),
         ReturnPolicy::Value => convert(obj, true),
         ReturnPolicy::Map => match super::rules::keyed_data(obj)? {

@@ -38,6 +38,8 @@ Modules, each importing only those above it:
 - `stubs`: `Stubs`: finding stubs, following names, stub annotations as TypeExpr values;
 - `signatures`: one signature from each source (stub, inspect, text signature, docstring);
 - `runtime`: inspection of live objects (callable kinds, C parameter kinds, class facts);
+- `exports`: which names are the module's items (defined or deliberately exported, never
+  `typing`'s constructs);
 - `sources`: the best source's signatures for an object;
 - `overloads`: overloads the stubs do not spell (numpy ufuncs on Python scalars);
 - `introspector`: `Introspector`, one module described as a `ModuleInfo`;

@@ -14,8 +14,9 @@ from .overloads import ufunc_scalar_signatures
 from .numpydoc import apply_doc_types
 from .runtime import (
     _ctor_kind, _init_assigned, _is_builtin_type, _is_generator_fn, _is_submodule, _iter_return,
-    _mirrored, _runtime_sig, _tuple_fields, callable_kind, public_names,
+    _mirrored, _runtime_sig, _tuple_fields, callable_kind,
 )
+from .exports import bound_names
 from .runtime_types import rt_type
 from .signatures import docstring_signature, inspect_signature, text_signature
 from .sources import SignatureSources
@@ -466,13 +467,22 @@ class Introspector(SignatureSources):
 
     # ---- modules --------------------------------------------------------------------------
 
+    def declared_by_stub(self, modname):
+        """Whether the module's own stub (not one it imports from) declares a name."""
+
+        def declares(name):
+            found = self.stub_for([(modname, name)])
+            return found is not None and found[0].name == modname
+
+        return declares
+
     def module_info(self, mod, modname):
         self.left_out = []
         info = {"name": modname}
         doc = clean_doc(getattr(mod, "__doc__", None))
         if doc:
             info["doc"] = doc
-        names = public_names(mod)
+        names = bound_names(mod, modname, self.declared_by_stub(modname))
         # Exported classes claim their plain qualified names before any ancestor can.
         for name in names:
             try:

@@ -1,7 +1,6 @@
 """Runtime inspection of live objects: what kind of callable an object is, its runtime signature
 and parameter kinds (C functions' `PyMethodDef` flags included), generators, and what a class
-is (mirrored base, namedtuple fields, builtin constructor, attributes set by `__init__`), and a
-module's public names."""
+is (mirrored base, namedtuple fields, builtin constructor, attributes set by `__init__`)."""
 
 import ast
 import importlib.util
@@ -254,15 +253,3 @@ def _is_submodule(modname, name):
         return importlib.util.find_spec(modname + "." + name) is not None
     except Exception:
         return False
-
-
-def public_names(mod):
-    names = getattr(mod, "__all__", None)
-    if names is not None:
-        try:
-            names = [n for n in names if isinstance(n, str)]
-        except Exception:
-            names = None
-    if names is None:
-        names = [n for n in dir(mod) if not n.startswith("_")]
-    return sorted(set(names))

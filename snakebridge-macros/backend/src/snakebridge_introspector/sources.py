@@ -3,11 +3,12 @@ signature, the text signature, the docstring), and finding the stub symbol of an
 
 import ast
 import inspect
+import typing
 
 from .numpydoc import apply_doc_types
 from .runtime import _plain_function, _runtime_kinds, _runtime_sig
 from .signatures import (
-    _fallback_defaults, docstring_signature, inspect_signature, runtime_defaults, stub_signature,
+    PK, _fallback_defaults, docstring_signature, inspect_signature, runtime_defaults, stub_signature,
     text_signature,
 )
 from .stub_files import _dotted
@@ -42,6 +43,9 @@ class SignatureSources:
             if sigs:
                 return sigs, sm.source
         if rsig is not None:
+            overloads = self.runtime_overloads(rt_obj, rsig, drop_first, self_type)
+            if overloads:
+                return overloads, "inspect"
             sig = inspect_signature(rsig, drop_first, _plain_function(rt_obj), self_type)
             src = "inspect"
             if _plain_function(rt_obj) is None and isinstance(
@@ -62,6 +66,31 @@ class SignatureSources:
             if sig is not None:
                 return [sig], "docstring"
         return [], "unknown"
+
+    def runtime_overloads(self, obj, rsig, drop_first, self_type):
+        """The signatures of a Python function's `@overload`s (`typing.get_overloads`, Python
+        3.11+), one per overload as a stub's overloads are, with the implementation's real
+        defaults in place of the overloads' `...`; [] when it has none."""
+        func = _plain_function(obj)
+        get_overloads = getattr(typing, "get_overloads", None)
+        if func is None or get_overloads is None:
+            return []
+        try:
+            overloads = get_overloads(func)
+        except Exception:
+            return []
+        defaults = {p.name: p.default for p in rsig.parameters.values() if p.default is not PK.empty}
+        sigs = []
+        for o in overloads:
+            osig = _runtime_sig(o)
+            if osig is None:
+                return []
+            params = [
+                p.replace(default=defaults[p.name]) if p.name in defaults and p.default is not PK.empty else p
+                for p in osig.parameters.values()
+            ]
+            sigs.append(inspect_signature(osig.replace(parameters=params), drop_first, o, self_type))
+        return sigs
 
     def stub_sym_signatures(self, sm, sym, drop_first, self_type, defaults, depth=0, rt_kinds=None):
         ctx = {"self_type": self_type}

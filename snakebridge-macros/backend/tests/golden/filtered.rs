@@ -42,9 +42,9 @@ Python: `pkg`*/
         /**Python: `pkg.Array(data: list[float])` (signature from typeshed)
 
 Constructs a new `Array`: finish with `.call()`.*/
-        pub fn new(data: __sb::Vec<__sb::f64>) -> __sb::Call<Array> {
+        pub fn new(data: impl __sb::ListArg<__sb::f64>) -> __sb::Call<Array> {
             static SITE: __sb::CallSite = __sb::CallSite::new("pkg", "Array");
-            __sb::Call::class_at(&SITE, (data,))
+            __sb::Call::class_at(&SITE, (__sb::ListArg::into_list(data),))
         }
         ///Python: `pkg.Array.T() -> Array` (signature from typeshed)
         pub fn T(&self) -> __sb::Call<Array> {

@@ -175,11 +175,11 @@ coordinates.  Both inputs must have the same dimension.
 Roughly equivalent to:
 sqrt(sum((px - qx) \*\* 2.0 for px, qx in zip(p, q)))*/
     pub fn dist(
-        p: __sb::Vec<__sb::f64>,
-        q: __sb::Vec<__sb::f64>,
+        p: impl __sb::ListArg<__sb::f64>,
+        q: impl __sb::ListArg<__sb::f64>,
     ) -> __sb::Call<__sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "dist");
-        __sb::Call::at(&SITE, (p, q))
+        __sb::Call::at(&SITE, (__sb::ListArg::into_list(p), __sb::ListArg::into_list(q)))
     }
     /**Error function at x.
 
@@ -273,9 +273,9 @@ If x is 0, m and e are both 0.  Else 0.5 \<= abs(m) \< 1.0.*/
 Python: `math.fsum(seq: Iterable[_SupportsFloatOrIndex], /) -> float` (signature from typeshed)
 
 Assumes IEEE-754 floating point arithmetic.*/
-    pub fn fsum(seq: __sb::Vec<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn fsum(seq: impl __sb::ListArg<__sb::f64>) -> __sb::Call<__sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "fsum");
-        __sb::Call::at(&SITE, (seq,))
+        __sb::Call::at(&SITE, (__sb::ListArg::into_list(seq),))
     }
     /**Gamma function at x.
 

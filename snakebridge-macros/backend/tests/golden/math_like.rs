@@ -127,9 +127,9 @@ It returns a pending call: set any of these on it, then `.call()`.
 | method | Rust type | Python default |
 |---|---|---|
 | `.start(..)` | `impl Into<f64>` | `1` |*/
-    pub fn prod(iterable: __sb::Vec<__sb::f64>) -> ProdCall {
+    pub fn prod(iterable: impl __sb::ListArg<__sb::f64>) -> ProdCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "prod");
-        ProdCall(__sb::Call::at(&SITE, (iterable,)))
+        ProdCall(__sb::Call::at(&SITE, (__sb::ListArg::into_list(iterable),)))
     }
     ///Pending call of `math.prod`: set optional arguments by their Python names, then `.call()`.
     #[doc(hidden)]

@@ -122,6 +122,7 @@ fn returns_name(returns: ReturnPolicy) -> &'static str {
         ReturnPolicy::Auto => "auto",
         ReturnPolicy::Value => "value",
         ReturnPolicy::Ref => "ref",
+        ReturnPolicy::RefOrNone => "ref_or_none",
         ReturnPolicy::Map => "map",
     }
 }
@@ -218,6 +219,7 @@ impl ToWorker<'_> {
                     "auto" => Ok(ReturnPolicy::Auto),
                     "value" => Ok(ReturnPolicy::Value),
                     "ref" => Ok(ReturnPolicy::Ref),
+                    "ref_or_none" => Ok(ReturnPolicy::RefOrNone),
                     "map" => Ok(ReturnPolicy::Map),
                     other => Err(format!("unknown return policy `{other}`")),
                 };
