@@ -40,6 +40,9 @@ class Worker:
         self.attrs = {}  # (module, name) -> object, resolved once
         # stream id -> [iterator, source, credit, policy, session]
         self.streams = {}
+        # The handler forwarding Python's log records (``logs.py``), or None when Rust takes
+        # none (``PoolConfig::python_logging(false)``).
+        self.logs = None
         self.handlers = {
             "call": self.on_call,
             "stream": self.on_call,
@@ -47,6 +50,7 @@ class Worker:
             "close": self.close_stream,
             "release": self.on_release,
             "close_session": self.on_close_session,
+            "log_level": self.on_log_level,
         }
         if self.handlers.keys() != protocol.TO_WORKER.keys():
             raise ProtocolError("the worker handles %s, the protocol module reads %s"
@@ -59,8 +63,18 @@ class Worker:
             # User code forked and the child came back here: only the worker itself may answer
             # on the channel; the child leaves without a word (and unlinks nothing).
             _exit(0)
+        logs = self.logs
+        if logs is not None and logs.pending:
+            self.flush_logs(logs)
         data, att, size = self.converter.encode(reply)
         self.channel.write_frame(data, att, size)
+
+    def flush_logs(self, logs):
+        """Sends the records raised outside a call, oldest first."""
+        pending = logs.pending
+        while pending:
+            data, att, size = self.converter.encode(pending.popleft())
+            self.channel.write_frame(data, att, size)
 
     def exception(self, e):
         return report(e, self.kinds, self.refs.make)
@@ -123,10 +137,15 @@ class Worker:
         for rid in release or ():
             self.refs.release(rid)
         self.refs.session = session
+        logs = self.logs
+        if logs is not None:
+            logs.call = (mid, req)
         try:
             reply = self.answer(mid, req, policy, window)
         finally:
             self.refs.session = None
+            if logs is not None:
+                logs.call = None
         del req
         if not self.segments.mapped:
             pass  # no shared memory in this call (most calls): nothing to check
@@ -228,6 +247,10 @@ class Worker:
 
     def on_close_session(self, fields):
         self.refs.close_session(fields[0])
+
+    def on_log_level(self, fields):
+        if self.logs is not None:
+            self.logs.set_level(fields[0])
 
     # ----------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from snakebridge_worker import protocol
 from snakebridge_worker.channel import Channel
 from snakebridge_worker.convert import Converter
 from snakebridge_worker.dispatch import Worker
+from snakebridge_worker.logs import install as forward_logs
 from snakebridge_worker.refs import Refs
 from snakebridge_worker.shm import Segments
 
@@ -70,6 +71,10 @@ def main():
     if sys.path and sys.path[0] == "":
         del sys.path[0]
     sys.argv = ["snakebridge-worker"]
+    # Python's logging into Rust's tracing, before the preloads log anything (empty: off).
+    log_level = environ.pop("SNAKEBRIDGE_LOG_LEVEL", "")
+    if log_level:
+        worker.logs = forward_logs(int(log_level), worker.send)
     preload = [m for m in environ.pop("SNAKEBRIDGE_PRELOAD", "").split(",") if m]
     for module in preload:
         try:

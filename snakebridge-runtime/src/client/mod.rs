@@ -34,6 +34,7 @@
 //! # Ok::<(), Error>(())
 //! ```
 
+pub(crate) mod python_log;
 pub(crate) mod request;
 pub(crate) mod select;
 pub mod telemetry;

@@ -11,12 +11,14 @@
 //! is added). See [`EmbeddedClient::environment`].
 //!
 //! Files: `convert` (values and refs), `exceptions`, `environment` (start-up), `array` (numpy),
-//! `rules` (the rules shared with the pool's worker, from its Python source).
+//! `rules` (the rules shared with the pool's worker, from its Python source), `logs` (Python's
+//! logging into `tracing`).
 
 mod array;
 mod convert;
 mod environment;
 mod exceptions;
+mod logs;
 mod rules;
 
 use std::collections::HashMap;
@@ -195,6 +197,7 @@ pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<V
         return None;
     }
     Some(Python::attach(|py| {
+        let _call = logs::InCall::enter(py, req);
         let mut buf = ArgBuffer::new();
         buf.fill(py, &req.args)?;
         let result = buf.call(py, f.bind(py), req)?;
@@ -361,6 +364,7 @@ impl RuntimeClient for EmbeddedClient {
             return Err(session_without_pool(session, request));
         }
         Python::attach(|py| {
+            let _call = logs::InCall::enter(py, request);
             let result = self.run(py, request)?;
             telemetry::time_decode(|| from_py(&result, options.returns))
         })
@@ -373,6 +377,7 @@ impl RuntimeClient for EmbeddedClient {
         }
         let policy = options.returns;
         Python::attach(|py| {
+            let _call = logs::InCall::enter(py, request);
             let iterable = self.run(py, request)?;
             let iterator = iterable
                 .try_iter()

@@ -52,6 +52,7 @@ pub struct PoolConfig {
     pub(crate) max_calls: Option<u64>,
     pub(crate) max_age: Option<Duration>,
     pub(crate) max_memory: Option<u64>,
+    pub(crate) python_logging: bool,
 }
 
 /// The default [`PoolConfig::shared_memory_threshold`]. Measured on Linux (`cargo bench
@@ -82,6 +83,7 @@ impl Default for PoolConfig {
             max_calls: None,
             max_age: None,
             max_memory: None,
+            python_logging: true,
         }
     }
 }
@@ -160,6 +162,32 @@ impl PoolConfig {
     /// it: [`max_calls`](Self::max_calls). Default: none.
     pub fn max_memory(mut self, bytes: u64) -> Self {
         self.max_memory = Some(bytes);
+        self
+    }
+
+    /// Whether Python's `logging` records and warnings raised in the workers become `tracing`
+    /// events (default: yes). Each record is an event of target
+    /// [`PYTHON_TARGET`](crate::client::telemetry::PYTHON_TARGET) (`snakebridge::python`) at its
+    /// level (`CRITICAL` as `ERROR`, below `DEBUG` as `TRACE`), with the logger's name, the call
+    /// it was raised in and the worker (see [`telemetry`](crate::client::telemetry)). The
+    /// levels map both ways: each worker forwards from the most detailed level a subscriber
+    /// takes for that target (set on Python's root logger at start, and again by the pool's
+    /// housekeeping, within 100 ms, when the subscribers' filter changes), so a level filtered
+    /// out in Rust is not even formatted in Python. Records raised outside a call (a thread of
+    /// the user's, a preload) come before the worker's next message, with no call. With
+    /// `false`, workers leave `logging` as Python has it (unconfigured, warnings and records on
+    /// the worker's stderr, which [`output`](Self::output) directs). The workers' stdout and
+    /// stderr are not logs: [`WorkerOutput`] says where they go.
+    ///
+    /// ```
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// // Workers whose libraries log so much that it belongs on stderr, not in tracing.
+    /// let config = PoolConfig::new().python_logging(false);
+    /// # let _ = config;
+    /// ```
+    pub fn python_logging(mut self, forward: bool) -> Self {
+        self.python_logging = forward;
         self
     }
 

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use super::recycle::Recycles;
 use super::worker::{Worker, lock};
 use super::{PoolConfig, shm};
+use crate::client::python_log;
 use crate::data::error::{Error, Result};
 
 /// Which worker a call needs.
@@ -167,12 +168,16 @@ impl Pool {
         }
         let weak = Arc::downgrade(self);
         let signal = self.housekeeping.clone();
-        // Pool threads report to the subscriber that was current where the pool started.
-        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+        // Pool threads report to the subscriber that was current where the pool started (the
+        // global one, whenever it is set, if none was).
+        let dispatch = tracing::dispatcher::get_default(|d| {
+            (!d.is::<tracing::subscriber::NoSubscriber>()).then(|| d.clone())
+        });
         std::thread::Builder::new()
             .name(format!("snakebridge-pool-{}", self.name))
-            .spawn(move || {
-                tracing::dispatcher::with_default(&dispatch, || housekeeping(weak, signal))
+            .spawn(move || match dispatch {
+                Some(d) => tracing::dispatcher::with_default(&d, || housekeeping(weak, signal)),
+                None => housekeeping(weak, signal),
             })
             .map_err(|e| Error::config(format!("cannot start the pool's housekeeping: {e}")))?;
         tracing::info!(
@@ -579,8 +584,10 @@ impl Pool {
         tracing::info!(target: "snakebridge::pool", pool = %self.name, "pool shut down");
     }
 
-    /// One round of housekeeping: send pending releases, notice idle workers that died.
+    /// One round of housekeeping: send pending releases, notice idle workers that died, keep
+    /// the workers' Python log level in step with the subscribers'.
     fn tick(&self) {
+        let log_level = self.config.python_logging.then(python_log::python_level);
         let workers: Vec<(Arc<Worker>, bool)> = lock(&self.state)
             .slots
             .iter()
@@ -588,6 +595,9 @@ impl Pool {
             .collect();
         for (w, busy) in workers {
             w.flush_releases();
+            if let Some(level) = log_level {
+                w.sync_log_level(level);
+            }
             if !busy && let Some(cause) = w.exited() {
                 self.worker_died(&w, cause);
             } else if !busy {

@@ -84,18 +84,24 @@ pub(crate) enum ToWorker<'a> {
         /// The session's id.
         session: u64,
     },
+    /// Forward Python log records from `level` on (`"op": "log_level"`; see `worker/logs.rs`).
+    LogLevel {
+        /// A Python level number (`logging.WARNING` is 30); above 50 forwards none.
+        level: u64,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 6] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 7] = [
     "call",
     "stream",
     "credit",
     "close",
     "release",
     "close_session",
+    "log_level",
 ];
 
 fn returns_name(returns: ReturnPolicy) -> &'static str {
@@ -116,6 +122,7 @@ impl ToWorker<'_> {
             ToWorker::Close { .. } => "close",
             ToWorker::Release { .. } => "release",
             ToWorker::CloseSession { .. } => "close_session",
+            ToWorker::LogLevel { .. } => "log_level",
         }
     }
 
@@ -161,6 +168,7 @@ impl ToWorker<'_> {
             ToWorker::CloseSession { session } => {
                 write!(buf, r#"{{"op":"{op}","session":{session}}}"#)
             }
+            ToWorker::LogLevel { level } => write!(buf, r#"{{"op":"{op}","level":{level}}}"#),
         };
         frame::finish(buf, attachments)
     }
@@ -221,6 +229,9 @@ impl ToWorker<'_> {
             "close_session" => ToWorker::CloseSession {
                 session: u64_of(obj, "session")?,
             },
+            "log_level" => ToWorker::LogLevel {
+                level: u64_of(obj, "level")?,
+            },
             other => return Err(format!("unknown op `{other}`")),
         })
     }
@@ -279,6 +290,9 @@ pub(crate) enum FromWorker {
     },
     /// The worker could not start (message id 0).
     StartupError { message: String },
+    /// A record of Python's `logging` (or a warning), raised during the request with message
+    /// id `id` (its name `call`), or outside any (`id` 0, no `call`); never an answer.
+    Log(Box<PythonLog>),
     /// About the request with message id `id`.
     Answer {
         id: u64,
@@ -289,13 +303,29 @@ pub(crate) enum FromWorker {
     },
 }
 
+/// A Python log record a worker forwards (`"op": "log"`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PythonLog {
+    /// The message id of the request it was raised in (0: outside any).
+    pub(crate) id: u64,
+    /// The logger's name (`py.warnings` for a warning).
+    pub(crate) logger: String,
+    /// Python's level number (`logging.WARNING` is 30).
+    pub(crate) level: u64,
+    /// The formatted message, with a traceback if the record carried one.
+    pub(crate) message: String,
+    /// The name of the call it was raised in (`module.function`), if any.
+    pub(crate) call: Option<String>,
+}
+
 /// The kinds of [`FromWorker`] messages (what the corpus files are named by): the `op` of the
-/// handshake, else the key that names the answer (one for each name [`FromWorker::kind`]
-/// gives).
+/// handshake or a log record, else the key that names the answer (one for each name
+/// [`FromWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 10] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 11] = [
     "ready",
     "startup_error",
+    "log",
     "ok",
     "err",
     "stale",
@@ -343,6 +373,7 @@ impl FromWorker {
     pub(crate) fn id(&self) -> u64 {
         match self {
             FromWorker::Ready { .. } | FromWorker::StartupError { .. } => 0,
+            FromWorker::Log(log) => log.id,
             FromWorker::Answer { id, .. } => *id,
         }
     }
@@ -353,6 +384,7 @@ impl FromWorker {
         match self {
             FromWorker::Ready { .. } => "ready",
             FromWorker::StartupError { .. } => "startup_error",
+            FromWorker::Log(_) => "log",
             FromWorker::Answer { answer, .. } => match answer {
                 Answer::Ok(_) => "ok",
                 Answer::Err(_) => "err",
@@ -397,6 +429,17 @@ impl FromWorker {
                 "startup_error" => Ok(FromWorker::StartupError {
                     message: take_string(&mut obj, "message")?,
                 }),
+                "log" => Ok(FromWorker::Log(Box::new(PythonLog {
+                    id: u64_of(&obj, "id")?,
+                    logger: take_string(&mut obj, "logger")?,
+                    level: u64_of(&obj, "level")?,
+                    message: take_string(&mut obj, "message")?,
+                    call: match obj.remove("call") {
+                        None => None,
+                        Some(Json::String(s)) => Some(s),
+                        Some(_) => return Err("`call` is not a string".into()),
+                    },
+                }))),
                 other => Err(format!("unknown op `{other}`")),
             };
         }
@@ -466,6 +509,14 @@ impl FromWorker {
             }
             FromWorker::StartupError { message } => {
                 json!({"op": "startup_error", "id": 0, "message": message})
+            }
+            FromWorker::Log(log) => {
+                let mut j = json!({"op": "log", "id": log.id, "logger": log.logger,
+                    "level": log.level, "message": log.message});
+                if let Some(call) = &log.call {
+                    j["call"] = call.as_str().into();
+                }
+                j
             }
             FromWorker::Answer { id, answer, free } => {
                 let (key, body) = match answer {

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 mod channel;
 mod exchange;
+mod logs;
 mod poll;
 mod refs;
 mod spawn;
@@ -112,6 +113,8 @@ pub(crate) struct Worker {
     pub(crate) refs: Arc<WorkerRefs>,
     /// Its age, calls and limits passed, for recycling.
     pub(crate) life: WorkerLife,
+    /// The Python level it forwards log records from (see `logs.rs`).
+    log_level: AtomicU64,
 }
 
 impl Worker {

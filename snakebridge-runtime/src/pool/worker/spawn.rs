@@ -10,6 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak, mpsc};
 use std::time::Instant;
 
 use super::*;
+use crate::client::python_log;
 use crate::data::error::{Error, ExceptionKind, Result};
 use crate::pool::protocol::{FromWorker, PROTOCOL_VERSION};
 use crate::pool::{PoolConfig, WorkerOutput};
@@ -92,6 +93,11 @@ impl Worker {
                 config.shared_memory_threshold.to_string(),
             )
             .env("SNAKEBRIDGE_SPIN_US", config.spin.as_micros().to_string());
+        // Python's logging into tracing, from the level the subscribers take (see `logs.rs`).
+        let log_level = python_log::python_level();
+        if config.python_logging {
+            cmd.env("SNAKEBRIDGE_LOG_LEVEL", log_level.to_string());
+        }
         cmd.stdin(Stdio::null());
         match config.output {
             WorkerOutput::Inherit => {}
@@ -202,6 +208,7 @@ impl Worker {
                     death: Mutex::new(None),
                 }),
                 life: WorkerLife::new(pid),
+                log_level: AtomicU64::new(log_level),
             }
         });
         Ok(worker)
