@@ -95,7 +95,8 @@ fn a_logging_warning_in_a_pool_call_is_a_tracing_event_with_the_call_and_worker(
             w == format!("pool {}, worker 0 (pid {pid})", pool.pool_names()[0])
         });
         // A warning is a record of `py.warnings`, at WARN.
-        let _: i64 = with_client(pool.clone(), || call("snakebridge_logs", "warn_once", ())).unwrap();
+        let _: i64 =
+            with_client(pool.clone(), || call("snakebridge_logs", "warn_once", ())).unwrap();
         let warned = records.from_logger("py.warnings");
         assert_eq!(warned.len(), 1, "{warned:?}");
         assert!(warned[0].fields["message"].contains("UserWarning: warn_once is going away"));
@@ -111,7 +112,10 @@ fn the_rust_filter_sets_the_level_python_logs_from() {
         let pool = PoolClient::start(support::config(1)).unwrap();
         let (root, info_enabled): (i64, bool) =
             with_client(pool, || call("snakebridge_logs", "levels", ())).unwrap();
-        assert_eq!(root, 30, "Python's root logger is at WARNING, as the filter");
+        assert_eq!(
+            root, 30,
+            "Python's root logger is at WARNING, as the filter"
+        );
         assert!(!info_enabled, "an INFO record is not even made in Python");
         assert!(records.from_logger("snakebridge_logs").is_empty());
     });
@@ -125,7 +129,8 @@ fn python_logging_off_leaves_logging_alone() {
         let (root, _): (i64, bool) =
             with_client(pool.clone(), || call("snakebridge_logs", "levels", ())).unwrap();
         assert_eq!(root, 30, "Python's default root level, untouched");
-        let _: i64 = with_client(pool, || call("snakebridge_logs", "warn_and_add", (2, 3))).unwrap();
+        let _: i64 =
+            with_client(pool, || call("snakebridge_logs", "warn_and_add", (2, 3))).unwrap();
         assert!(records.0.lock().unwrap().is_empty());
     });
 }

@@ -20,10 +20,15 @@ from snakebridge_worker.refs import Refs
 from snakebridge_worker.shm import Segments
 
 def _watch_parent(fd):
-    """Exits the process when the control pipe closes: the parent died or shut the pool down."""
+    """Exits the process when the control channel closes: the parent died or shut the pool
+    down. Answers the heartbeat meanwhile: each byte Rust writes comes back, which this thread
+    can only do when it gets the GIL (``pool/worker/heartbeat.rs``)."""
     try:
-        while read(fd, 4096):
-            pass
+        while True:
+            beat = read(fd, 64)
+            if not beat:
+                break
+            write(fd, beat)
     except OSError:
         pass
     _exit(0)

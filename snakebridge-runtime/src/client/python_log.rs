@@ -43,7 +43,13 @@ pub(crate) fn python_level() -> u64 {
 /// Emits one Python record: `level` is Python's number (`ERROR` and `CRITICAL` are `ERROR`,
 /// `WARNING` is `WARN`, below `DEBUG` is `TRACE`); `call` the call it was raised in (empty
 /// outside any), `worker` where it ran (`pool default, worker 0 (pid 4242)`, `embedded`).
-pub(crate) fn emit(logger: &str, level: u64, message: &str, call: &str, worker: &dyn std::fmt::Display) {
+pub(crate) fn emit(
+    logger: &str,
+    level: u64,
+    message: &str,
+    call: &str,
+    worker: &dyn std::fmt::Display,
+) {
     macro_rules! event {
         ($level:expr) => {
             tracing::event!(

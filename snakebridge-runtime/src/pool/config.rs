@@ -5,6 +5,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::RetryPolicy;
+
 /// Where a worker's stdout and stderr go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WorkerOutput {
@@ -53,6 +55,17 @@ pub struct PoolConfig {
     pub(crate) max_age: Option<Duration>,
     pub(crate) max_memory: Option<u64>,
     pub(crate) python_logging: bool,
+    pub(crate) heartbeat: (Duration, Duration),
+    pub(crate) retry: RetryPolicy,
+    pub(crate) circuit_breaker: CircuitBreaker,
+}
+
+/// [`PoolConfig::circuit_breaker`]'s settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CircuitBreaker {
+    pub(crate) failures: u32,
+    pub(crate) window: Duration,
+    pub(crate) open_for: Duration,
 }
 
 /// The default [`PoolConfig::shared_memory_threshold`]. Measured on Linux (`cargo bench
@@ -84,6 +97,13 @@ impl Default for PoolConfig {
             max_age: None,
             max_memory: None,
             python_logging: true,
+            heartbeat: (Duration::from_secs(5), Duration::from_secs(30)),
+            retry: RetryPolicy::default(),
+            circuit_breaker: CircuitBreaker {
+                failures: 5,
+                window: Duration::from_secs(60),
+                open_for: Duration::from_secs(30),
+            },
         }
     }
 }
@@ -188,6 +208,67 @@ impl PoolConfig {
     /// ```
     pub fn python_logging(mut self, forward: bool) -> Self {
         self.python_logging = forward;
+        self
+    }
+
+    /// The heartbeat of idle workers: every `every`, the pool's housekeeping pings each
+    /// worker that runs no call over its control channel, and a thread of the worker answers,
+    /// which it can only do when it gets Python's GIL; a worker that has not answered within
+    /// `within` while idle (a thread of user code hung holding the GIL, a C extension stuck)
+    /// is killed and replaced ([`PoolStats::restarts_by_cause`](super::PoolStats::restarts_by_cause)
+    /// counts it as `unresponsive`). A worker running a call is not judged: a call's timeout
+    /// ([`call_timeout`](Self::call_timeout)) covers that. Calls never wait for the heartbeat:
+    /// it runs on the housekeeping thread (every 100 ms), and costs nothing on the call path.
+    /// `every` zero turns it off. Default: every 5 s, within 30 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// let config = PoolConfig::new().heartbeat(Duration::from_secs(1), Duration::from_secs(10));
+    /// # let _ = config;
+    /// ```
+    pub fn heartbeat(mut self, every: Duration, within: Duration) -> Self {
+        self.heartbeat = (every, within);
+        self
+    }
+
+    /// How idempotent calls are retried when their worker crashes or none can be started (see
+    /// [`RetryPolicy`]). Default: one retry, after up to 10 ms.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The circuit breaker of worker starts: once `failures` starts of replacement workers
+    /// failed within `window` (a preload that raises, a broken environment, an interpreter that
+    /// dies at start), the pool stops starting workers for `open_for` (open): calls that need a
+    /// worker and find none fail at once with [`Error::CircuitOpen`](crate::Error::CircuitOpen),
+    /// which carries the last start's failure (a failing preload's Python exception and
+    /// traceback) and when the pool tries again, instead of queueing behind restarts that spin.
+    /// After `open_for`, one start is tried (half-open): if it works the breaker closes and
+    /// the other workers start; if not it stays open for `open_for` more. Between failed starts
+    /// under the limit, a replacement waits 100 ms, doubling up to 10 s. Default: 5 failures
+    /// in 60 s, open for 30 s. [`PoolStats::start_failures`](super::PoolStats::start_failures)
+    /// counts failed starts, [`PoolStats::circuit_open`](super::PoolStats::circuit_open) tells
+    /// the state, and the `tracing` events `snakebridge.pool.circuit_open` and
+    /// `snakebridge.pool.circuit_closed` report the changes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// let config = PoolConfig::new()
+    ///     .preload(["my_model"])
+    ///     .circuit_breaker(3, Duration::from_secs(30), Duration::from_secs(10));
+    /// # let _ = config;
+    /// ```
+    pub fn circuit_breaker(mut self, failures: u32, window: Duration, open_for: Duration) -> Self {
+        self.circuit_breaker = CircuitBreaker {
+            failures: failures.max(1),
+            window,
+            open_for,
+        };
         self
     }
 

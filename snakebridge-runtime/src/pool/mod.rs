@@ -7,11 +7,15 @@
 //! through shared memory), `stream`, `session`; the workers run the `python/snakebridge_worker/`
 //! package.
 
+mod breaker;
 mod config;
 mod drain;
+mod metrics;
 mod protocol;
 mod recycle;
 mod reply;
+mod restart;
+mod retry;
 mod route;
 mod sched;
 mod session;
@@ -26,14 +30,15 @@ use std::time::{Duration, Instant};
 
 pub use config::{PoolConfig, WorkerOutput};
 pub use recycle::Recycles;
+pub use retry::RetryPolicy;
 pub use session::{Session, in_session};
 pub use shm::SharedArrayMut;
-pub use stats::PoolStats;
+pub use stats::{Failures, PoolStats, Restarts};
 
 use self::protocol::{RequestKind, ToWorker};
 use self::reply::{Reply, context_of, interpret};
 use self::route::{Bound, Plan, SessionRoute};
-use self::sched::{AcquireError, Pool, Target};
+use self::sched::{AcquireError, Death, Pool, Target};
 use self::stream::PoolStream;
 use self::worker::{Failure, Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
@@ -187,9 +192,16 @@ impl PoolClient {
             busy: s.busy,
             waiting: s.waiting,
             restarts: s.restarts,
+            restarts_by_cause: s.causes,
+            start_failures: s.start_failures,
+            circuit_open: s.circuit_open,
             recycles: s.recycles,
             draining: s.draining,
             worker_pids: s.pids,
+            calls: p.metrics.calls(),
+            failures: p.metrics.failures(),
+            latency_p50: p.metrics.quantile(0.5),
+            latency_p99: p.metrics.quantile(0.99),
         })
     }
 
@@ -343,17 +355,32 @@ impl PoolClient {
             .map(|w| w.pid)
     }
 
+    /// Runs `f` (one call or stream start) and counts it in the figures of the pool it went to
+    /// (`f` names it in its argument), with its time and outcome.
+    fn counted<T>(&self, f: impl FnOnce(&mut Option<Arc<Pool>>) -> Result<T>) -> Result<T> {
+        let started = Instant::now();
+        let mut pool = None;
+        let out = f(&mut pool);
+        if let Some(pool) = pool {
+            pool.metrics.record(started.elapsed(), out.as_ref().err());
+        }
+        out
+    }
+
     /// Sends one request (a call, or the start of a stream, whose kind `kind` gives from the
-    /// pool's configuration) and returns the reply, the worker that sent it and its pool:
-    /// plan → encode → exchange with the crash barrier → settle.
+    /// pool's configuration) and returns the reply, the worker that sent it and its pool
+    /// (also set in `chosen`, for the figures): plan → encode → exchange with the crash
+    /// barrier → settle.
     fn run(
         &self,
         req: &Request,
         opts: &CallOptions,
         kind: impl FnOnce(&PoolConfig) -> RequestKind,
+        chosen: &mut Option<Arc<Pool>>,
     ) -> Result<(Frame, Arc<Worker>, Arc<Pool>)> {
         let plan = self.plan(req, opts)?;
         let pool = self.pools[plan.pool].clone();
+        *chosen = Some(pool.clone());
         let kind = kind(&pool.config);
         // Large arrays go into shared-memory segments the sink holds until the call is over,
         // retry included: only then is the worker done mapping them. A call (not a stream,
@@ -385,8 +412,9 @@ impl PoolClient {
 
     /// Sends the request (`payload`, with `attachments`) to a worker of `plan` with the crash
     /// barrier: a worker gone before it got the request is replaced and another tried; one
-    /// that crashed with it is replaced, and an idempotent call retried once; one past the
-    /// deadline is killed and replaced.
+    /// that crashed with it is replaced, and an idempotent call retried as the pool's
+    /// [`RetryPolicy`] says (also when no worker can be started); one past the deadline is
+    /// killed and replaced.
     #[allow(clippy::too_many_arguments)] // one request, said once
     fn exchange(
         &self,
@@ -406,11 +434,26 @@ impl PoolClient {
         let streaming = matches!(kind, RequestKind::Stream { .. });
         let mut retried = false;
         let mut undelivered = 0;
+        // Tries so far, and whether another may follow (an idempotent call on any worker).
+        let mut tries = 0;
+        let policy = pool.config.retry;
+        let retryable = opts.idempotent && plan.target == Target::Any;
         loop {
+            tries += 1;
+            let may_retry = retryable && tries < policy.attempts;
             let permit = match pool.acquire(plan.target) {
                 Ok(p) => p,
                 Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
-                Err(AcquireError::Failed(e)) => return Err(e),
+                Err(AcquireError::Unstartable(e)) if may_retry => {
+                    tracing::warn!(
+                        target: "snakebridge::pool",
+                        pool = %pool.name, error = %e, call = %req.display_name(), try_ = tries,
+                        "no worker can be started for an idempotent call; retrying"
+                    );
+                    std::thread::sleep(policy.pause(tries));
+                    continue;
+                }
+                Err(AcquireError::Unstartable(e) | AcquireError::Failed(e)) => return Err(e),
             };
             let worker = &permit.worker;
             let id = worker.next_id();
@@ -446,14 +489,15 @@ impl PoolClient {
                     let (slot, pid) = (worker.slot, worker.pid);
                     pool.worker_died(worker, cause.clone());
                     drop(permit);
-                    if opts.idempotent && plan.target == Target::Any && !retried {
+                    if may_retry {
                         tracing::warn!(
                             target: "snakebridge::pool",
                             pool = %pool.name, worker = slot, pid, cause = %cause,
-                            call = %req.display_name(),
-                            "worker crashed during an idempotent call; retrying once"
+                            call = %req.display_name(), try_ = tries,
+                            "worker crashed during an idempotent call; retrying"
                         );
                         retried = true;
+                        std::thread::sleep(policy.pause(tries));
                         continue;
                     }
                     return Err(Error::WorkerCrash {
@@ -464,9 +508,10 @@ impl PoolClient {
                 }
                 Err(Failure::TimedOut) => {
                     let after = timeout.unwrap_or_default();
-                    pool.worker_died(
+                    pool.worker_died_as(
                         worker,
                         format!("was killed: a call took longer than its timeout of {after:?}"),
+                        Death::TimedOut,
                     );
                     return Err(Error::Timeout { after });
                 }
@@ -486,23 +531,46 @@ struct Sent {
 
 impl RuntimeClient for PoolClient {
     fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
-        let (reply, worker, pool) = self.run(request, options, |_| RequestKind::Call)?;
-        let decoded = time_decode(|| interpret(&reply, &worker, || context_of(request)));
-        // The refs the reply made exist now: recycling can tell whether any hold the worker.
-        pool.settle_recycling(&worker);
-        match decoded? {
-            Reply::Value(v) => Ok(v),
-            _ => Err(Error::decode(
-                "pool worker reply",
-                format!("unexpected {} in reply to a call", reply.message),
-            )),
-        }
+        self.counted(|chosen| {
+            let (reply, worker, pool) =
+                self.run(request, options, |_| RequestKind::Call, chosen)?;
+            let decoded = time_decode(|| interpret(&reply, &worker, || context_of(request)));
+            // The refs the reply made exist now: recycling can tell whether any hold the worker.
+            pool.settle_recycling(&worker);
+            match decoded? {
+                Reply::Value(v) => Ok(v),
+                _ => Err(Error::decode(
+                    "pool worker reply",
+                    format!("unexpected {} in reply to a call", reply.message),
+                )),
+            }
+        })
     }
 
     fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream> {
-        let (reply, worker, pool) = self.run(request, options, |config| RequestKind::Stream {
-            window: config.stream_window,
-        })?;
+        self.counted(|chosen| self.open_stream(request, options, chosen))
+    }
+
+    fn name(&self) -> &str {
+        &self.label
+    }
+}
+
+impl PoolClient {
+    fn open_stream(
+        &self,
+        request: &Request,
+        options: &CallOptions,
+        chosen: &mut Option<Arc<Pool>>,
+    ) -> Result<ValueStream> {
+        let (reply, worker, pool) = self.run(
+            request,
+            options,
+            |config| RequestKind::Stream {
+                window: config.stream_window,
+            },
+            chosen,
+        )?;
         let id = reply.message.id();
         match interpret(&reply, &worker, || context_of(request)) {
             Ok(Reply::Started) => {}
@@ -528,10 +596,6 @@ impl RuntimeClient for PoolClient {
             context: context_of(request),
             timeout: options.timeout.or(pool.config.call_timeout),
         }))
-    }
-
-    fn name(&self) -> &str {
-        &self.label
     }
 }
 

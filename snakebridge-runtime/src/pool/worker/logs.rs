@@ -20,7 +20,10 @@ impl Worker {
             log.level,
             &log.message,
             log.call.as_deref().unwrap_or(""),
-            &format_args!("pool {}, worker {} (pid {})", self.pool, self.slot, self.pid),
+            &format_args!(
+                "pool {}, worker {} (pid {})",
+                self.pool, self.slot, self.pid
+            ),
         );
         None
     }

@@ -9,6 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::PipeWriter;
 use std::os::fd::RawFd;
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ExitStatus};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 
 mod channel;
 mod exchange;
+mod heartbeat;
 mod logs;
 mod poll;
 mod refs;
@@ -24,6 +26,7 @@ mod spawn;
 
 pub(crate) use channel::Frame;
 use channel::{FrameReader, ReadError};
+use heartbeat::Heartbeat;
 pub(crate) use refs::WorkerRefs;
 
 use super::protocol::ToWorker;
@@ -99,7 +102,9 @@ pub(crate) struct Worker {
     pub(crate) pid: u32,
     child: Mutex<Child>,
     writer: Mutex<Option<PipeWriter>>,
-    control: Mutex<Option<PipeWriter>>,
+    /// The control channel: closing it stops the worker; the heartbeat goes over it.
+    control: Mutex<Option<UnixStream>>,
+    heartbeat: Mutex<Heartbeat>,
     reader: Mutex<FrameReader>,
     reader_fd: RawFd,
     io: Mutex<Io>,

@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -51,7 +52,9 @@ impl Worker {
     /// Spawns a worker process; it is usable once [`Worker::wait_ready`] returns.
     pub(crate) fn spawn(config: &PoolConfig, pool: &Arc<str>, slot: usize) -> Result<Arc<Worker>> {
         let (python, source) = config.interpreter();
-        let pipes = || -> io::Result<_> { Ok((io::pipe()?, io::pipe()?, io::pipe()?)) };
+        // The control channel is a socket pair: its EOF stops the worker, and the heartbeat
+        // goes both ways on it (see `heartbeat.rs`).
+        let pipes = || -> io::Result<_> { Ok((io::pipe()?, io::pipe()?, UnixStream::pair()?)) };
         let ((req_r, req_w), (resp_r, resp_w), (ctl_r, ctl_w)) =
             pipes().map_err(|e| Error::config(format!("cannot create a worker channel: {e}")))?;
         let incarnation = NEXT_INCARNATION.fetch_add(1, Ordering::Relaxed);
@@ -174,6 +177,14 @@ impl Worker {
                 io::Error::last_os_error()
             )));
         }
+        if ctl_w.set_nonblocking(true).is_err() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Error::config(format!(
+                "cannot set up the worker's control channel: {}",
+                io::Error::last_os_error()
+            )));
+        }
         let reader_fd = resp_r.as_raw_fd();
         let worker = Arc::new_cyclic(|me: &Weak<Worker>| {
             let mut mail = Mailboxes::default();
@@ -187,6 +198,7 @@ impl Worker {
                 child: Mutex::new(child),
                 writer: Mutex::new(Some(req_w)),
                 control: Mutex::new(Some(ctl_w)),
+                heartbeat: Mutex::new(Heartbeat::new()),
                 reader: Mutex::new(FrameReader::new(resp_r, config.spin)),
                 reader_fd,
                 io: Mutex::new(Io {
