@@ -2,11 +2,14 @@
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
-//! its channel), `sched` (a pool's slots, queue and replacements), `recycle` (replacing
-//! workers past their limits), `drain`, `reply` (what replies mean), `shm` (large arrays
-//! through shared memory), `stream`, `session`; the workers run the `python/snakebridge_worker/`
+//! its channel), `sched` (a pool's slots, queue and deaths), `restart` (replacements),
+//! `barrier` (the crash barrier of one request and its retries), `breaker` (the circuit breaker of worker starts), `retry` ([`RetryPolicy`]), `recycle`
+//! (replacing workers past their limits), `drain`, `metrics` (what [`PoolStats`] counts),
+//! `reply` (what replies mean), `shm` (large arrays through shared memory), `stream`,
+//! `session`; the workers run the `python/snakebridge_worker/`
 //! package.
 
+mod barrier;
 mod breaker;
 mod config;
 mod drain;
@@ -37,10 +40,10 @@ pub use stats::{Failures, PoolStats, Restarts};
 
 use self::protocol::{RequestKind, ToWorker};
 use self::reply::{Reply, context_of, interpret};
-use self::route::{Bound, Plan, SessionRoute};
-use self::sched::{AcquireError, Death, Pool, Target};
+use self::route::SessionRoute;
+use self::sched::Pool;
 use self::stream::PoolStream;
-use self::worker::{Failure, Frame, Worker, lock};
+use self::worker::{Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
@@ -81,8 +84,14 @@ use crate::data::value::Value;
 ///   fresh process, no call failing for it; a session or live refs hold it until they are done.
 /// - **Draining** ([`PoolClient::drain`]): new calls get [`Error::Draining`], calls in flight
 ///   finish until a deadline, then the workers stop.
-/// - **Lifetime**: dropping the [`PoolClient`] stops its workers; workers also exit when this
-///   process dies in any way (their control pipe closes, and on Linux `PR_SET_PDEATHSIG`).
+/// - **Lifetime**: dropping the last handle of the [`PoolClient`] drains it briefly (up to 1 s)
+///   and stops its workers; workers also exit when this process dies in any way (their
+///   control channel closes, and on Linux `PR_SET_PDEATHSIG`).
+/// - **In production**: [`PoolConfig::retry`] (a [`RetryPolicy`] for idempotent calls),
+///   [`PoolConfig::circuit_breaker`] (workers that keep failing to start),
+///   [`PoolConfig::heartbeat`] (workers hung outside a call),
+///   [`PoolConfig::python_logging`] (Python's `logging` into `tracing`), and
+///   [`PoolClient::stats`] (what an operator graphs).
 ///
 /// Start it with [`PoolClient::start`] (one pool) or [`PoolClient::start_all`] (several named
 /// pools), then make it the client of calls with [`with_client`](crate::with_client),
@@ -409,124 +418,6 @@ impl PoolClient {
             }
         }
     }
-
-    /// Sends the request (`payload`, with `attachments`) to a worker of `plan` with the crash
-    /// barrier: a worker gone before it got the request is replaced and another tried; one
-    /// that crashed with it is replaced, and an idempotent call retried as the pool's
-    /// [`RetryPolicy`] says (also when no worker can be started); one past the deadline is
-    /// killed and replaced.
-    #[allow(clippy::too_many_arguments)] // one request, said once
-    fn exchange(
-        &self,
-        req: &Request,
-        opts: &CallOptions,
-        plan: &Plan,
-        pool: &Pool,
-        kind: RequestKind,
-        payload: &[u8],
-        attachments: &[u8],
-    ) -> Result<Sent> {
-        let session = match plan.bound {
-            Bound::Session(s) => Some(s),
-            _ => None,
-        };
-        let timeout = opts.timeout.or(pool.config.call_timeout);
-        let streaming = matches!(kind, RequestKind::Stream { .. });
-        let mut retried = false;
-        let mut undelivered = 0;
-        // Tries so far, and whether another may follow (an idempotent call on any worker).
-        let mut tries = 0;
-        let policy = pool.config.retry;
-        let retryable = opts.idempotent && plan.target == Target::Any;
-        loop {
-            tries += 1;
-            let may_retry = retryable && tries < policy.attempts;
-            let permit = match pool.acquire(plan.target) {
-                Ok(p) => p,
-                Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
-                Err(AcquireError::Unstartable(e)) if may_retry => {
-                    tracing::warn!(
-                        target: "snakebridge::pool",
-                        pool = %pool.name, error = %e, call = %req.display_name(), try_ = tries,
-                        "no worker can be started for an idempotent call; retrying"
-                    );
-                    std::thread::sleep(policy.pause(tries));
-                    continue;
-                }
-                Err(AcquireError::Unstartable(e) | AcquireError::Failed(e)) => return Err(e),
-            };
-            let worker = &permit.worker;
-            let id = worker.next_id();
-            let request = ToWorker::Request {
-                kind,
-                id,
-                returns: opts.returns,
-                session,
-                release: worker.take_releases().into(),
-                payload: payload.into(),
-            };
-            let frame = time_encode(|| request.frame(attachments))?;
-            let deadline = timeout.map(|t| Instant::now() + t);
-            match worker.exchange(id, &frame, deadline, streaming) {
-                Ok(reply) => {
-                    return Ok(Sent {
-                        reply,
-                        worker: worker.clone(),
-                        clean: !retried && undelivered == 0,
-                    });
-                }
-                Err(Failure::NotDelivered(cause)) => {
-                    // The worker was gone before the request reached it: nothing ran, so any
-                    // call may go to another worker.
-                    pool.worker_died(worker, cause.clone());
-                    drop(permit);
-                    undelivered += 1;
-                    if plan.target != Target::Any || undelivered > pool.config.size + 1 {
-                        return Err(self.gone(plan, Some(cause)));
-                    }
-                }
-                Err(Failure::Crashed(cause)) => {
-                    let (slot, pid) = (worker.slot, worker.pid);
-                    pool.worker_died(worker, cause.clone());
-                    drop(permit);
-                    if may_retry {
-                        tracing::warn!(
-                            target: "snakebridge::pool",
-                            pool = %pool.name, worker = slot, pid, cause = %cause,
-                            call = %req.display_name(), try_ = tries,
-                            "worker crashed during an idempotent call; retrying"
-                        );
-                        retried = true;
-                        std::thread::sleep(policy.pause(tries));
-                        continue;
-                    }
-                    return Err(Error::WorkerCrash {
-                        pool: pool.name.to_string(),
-                        worker: format!("{slot} (pid {pid})"),
-                        cause,
-                    });
-                }
-                Err(Failure::TimedOut) => {
-                    let after = timeout.unwrap_or_default();
-                    pool.worker_died_as(
-                        worker,
-                        format!("was killed: a call took longer than its timeout of {after:?}"),
-                        Death::TimedOut,
-                    );
-                    return Err(Error::Timeout { after });
-                }
-            }
-        }
-    }
-}
-
-/// A request's reply, from the worker that sent it.
-struct Sent {
-    reply: Frame,
-    worker: Arc<Worker>,
-    /// The request reached one worker only (no retry, no worker gone before it): that worker's
-    /// word on the segments it saw can be taken.
-    clean: bool,
 }
 
 impl RuntimeClient for PoolClient {
@@ -599,9 +490,20 @@ impl PoolClient {
     }
 }
 
+/// How long dropping the last handle of a [`PoolClient`] drains it (see its `Drop`).
+const DROP_DRAIN: Duration = Duration::from_secs(1);
+
+/// Dropping the last handle drains every pool for up to [`DROP_DRAIN`] (1 s), then stops the
+/// workers as [`PoolClient::shutdown`] does (each worker gets up to a second more to exit by
+/// itself, flushing its output, before it is killed). Brief, because a drop must not hold up
+/// the end of a program behind long calls: a service that must not drop calls drains
+/// explicitly ([`PoolClient::drain`]) with the deadline it can afford. Draining rather than a
+/// cut: anything still running on a worker (a call counted in flight) gets its moment to
+/// finish; since every call through the client holds a handle, there is usually none, and the
+/// drain ends at once.
 impl Drop for PoolClient {
     fn drop(&mut self) {
-        self.shutdown();
+        self.drain(DROP_DRAIN);
     }
 }
 

@@ -1,6 +1,7 @@
 //! One named pool: its worker slots, who may use which worker (one call at a time each), the
 //! bounded queue of callers waiting for one, replacement of dead workers, and housekeeping
-//! (recycling is in `recycle.rs`, draining in `drain.rs`). Past 600 lines: the slot table and
+//! (recycling is in `recycle.rs`, draining in `drain.rs`, starting replacements in
+//! `restart.rs`). Past 600 lines: the slot table and
 //! everything that takes its one lock (acquire, checkin, deaths, replacement, shutdown) read
 //! best together.
 
