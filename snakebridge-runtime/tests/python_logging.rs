@@ -50,7 +50,7 @@ impl<S: tracing::Subscriber> Layer<S> for Records {
 }
 
 impl Records {
-    fn from_logger(&self, logger: &str) -> Vec<Record> {
+    fn of_logger(&self, logger: &str) -> Vec<Record> {
         let all = self.0.lock().unwrap();
         all.iter()
             .filter(|r| r.fields.get("logger").map(String::as_str) == Some(logger))
@@ -67,7 +67,7 @@ fn recording<R>(filter: LevelFilter, f: impl FnOnce(&Records) -> R) -> R {
 }
 
 fn check_warning(records: &Records, worker: impl Fn(&str) -> bool) {
-    let got = records.from_logger("snakebridge_logs");
+    let got = records.of_logger("snakebridge_logs");
     let [record] = got.as_slice() else {
         panic!("one record of logger snakebridge_logs expected: {got:?}");
     };
@@ -97,7 +97,7 @@ fn a_logging_warning_in_a_pool_call_is_a_tracing_event_with_the_call_and_worker(
         // A warning is a record of `py.warnings`, at WARN.
         let _: i64 =
             with_client(pool.clone(), || call("snakebridge_logs", "warn_once", ())).unwrap();
-        let warned = records.from_logger("py.warnings");
+        let warned = records.of_logger("py.warnings");
         assert_eq!(warned.len(), 1, "{warned:?}");
         assert!(warned[0].fields["message"].contains("UserWarning: warn_once is going away"));
         assert_eq!(warned[0].fields["call"], "snakebridge_logs.warn_once");
@@ -117,7 +117,7 @@ fn the_rust_filter_sets_the_level_python_logs_from() {
             "Python's root logger is at WARNING, as the filter"
         );
         assert!(!info_enabled, "an INFO record is not even made in Python");
-        assert!(records.from_logger("snakebridge_logs").is_empty());
+        assert!(records.of_logger("snakebridge_logs").is_empty());
     });
 }
 
@@ -138,6 +138,7 @@ fn python_logging_off_leaves_logging_alone() {
 // Mutations: no `logs::install` at the embedded interpreter's start (no record); no
 // `InCall::enter` in `EmbeddedClient::execute` (the record has no call).
 #[test]
+#[cfg(feature = "embedded")]
 fn a_logging_warning_in_an_embedded_call_is_a_tracing_event_with_the_call() {
     recording(LevelFilter::TRACE, |records| {
         let sum: i64 = with_client(support::embedded(), || {

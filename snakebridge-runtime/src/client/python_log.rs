@@ -7,13 +7,7 @@
 //! [`python_level`] on: the most detailed level a subscriber takes for [`PYTHON_TARGET`], so a
 //! level filtered out here is never formatted in Python.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use tracing::callsite::{Callsite, Identifier};
-use tracing::field::FieldSet;
-use tracing::metadata::Kind;
-use tracing::subscriber::Interest;
-use tracing::{Level, Metadata};
+use tracing::Level;
 
 /// The `tracing` target of Python's log records.
 pub const PYTHON_TARGET: &str = "snakebridge::python";
@@ -73,40 +67,58 @@ pub(crate) fn emit(
     }
 }
 
-/// How many times `tracing` rebuilt its interest in callsites: it does whenever a subscriber
-/// is made or the global one is set, which is when the filter [`python_level`] reads may
-/// change. A client compares it with the count it last synced at (one atomic load per call)
-/// to tell Python a new level only then.
-pub(crate) fn filter_changes() -> u64 {
-    static REGISTER: std::sync::Once = std::sync::Once::new();
-    REGISTER.call_once(|| tracing::callsite::register(&FILTER_WATCH));
-    FILTER_CHANGES.load(Ordering::Relaxed)
-}
+#[cfg(feature = "embedded")]
+pub(crate) use filter_watch::filter_changes;
 
-static FILTER_CHANGES: AtomicU64 = AtomicU64::new(0);
+/// When the subscribers' filter may have changed (the embedded client syncs Python's level
+/// then; the pool's housekeeping simply reads it every round).
+#[cfg(feature = "embedded")]
+mod filter_watch {
+    use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A callsite that is never hit: `tracing` tells it each time it recomputes interest.
-struct FilterWatch;
+    use tracing::callsite::{Callsite, Identifier};
+    use tracing::field::FieldSet;
+    use tracing::metadata::Kind;
+    use tracing::subscriber::Interest;
+    use tracing::{Level, Metadata};
 
-static FILTER_WATCH: FilterWatch = FilterWatch;
+    use super::PYTHON_TARGET;
 
-static FILTER_WATCH_META: Metadata<'static> = Metadata::new(
-    "snakebridge.python.filter_watch",
-    PYTHON_TARGET,
-    Level::TRACE,
-    None,
-    None,
-    None,
-    FieldSet::new(&[], Identifier(&FILTER_WATCH)),
-    Kind::EVENT,
-);
-
-impl Callsite for FilterWatch {
-    fn set_interest(&self, _: Interest) {
-        FILTER_CHANGES.fetch_add(1, Ordering::Relaxed);
+    /// How many times `tracing` rebuilt its interest in callsites: it does whenever a subscriber
+    /// is made or the global one is set, which is when the filter [`python_level`] reads may
+    /// change. A client compares it with the count it last synced at (one atomic load per call)
+    /// to tell Python a new level only then.
+    pub(crate) fn filter_changes() -> u64 {
+        static REGISTER: std::sync::Once = std::sync::Once::new();
+        REGISTER.call_once(|| tracing::callsite::register(&FILTER_WATCH));
+        FILTER_CHANGES.load(Ordering::Relaxed)
     }
 
-    fn metadata(&self) -> &Metadata<'_> {
-        &FILTER_WATCH_META
+    static FILTER_CHANGES: AtomicU64 = AtomicU64::new(0);
+
+    /// A callsite that is never hit: `tracing` tells it each time it recomputes interest.
+    struct FilterWatch;
+
+    static FILTER_WATCH: FilterWatch = FilterWatch;
+
+    static FILTER_WATCH_META: Metadata<'static> = Metadata::new(
+        "snakebridge.python.filter_watch",
+        PYTHON_TARGET,
+        Level::TRACE,
+        None,
+        None,
+        None,
+        FieldSet::new(&[], Identifier(&FILTER_WATCH)),
+        Kind::EVENT,
+    );
+
+    impl Callsite for FilterWatch {
+        fn set_interest(&self, _: Interest) {
+            FILTER_CHANGES.fetch_add(1, Ordering::Relaxed);
+        }
+
+        fn metadata(&self) -> &Metadata<'_> {
+            &FILTER_WATCH_META
+        }
     }
 }

@@ -493,7 +493,7 @@ impl PoolClient {
 /// How long dropping the last handle of a [`PoolClient`] drains it (see its `Drop`).
 const DROP_DRAIN: Duration = Duration::from_secs(1);
 
-/// Dropping the last handle drains every pool for up to [`DROP_DRAIN`] (1 s), then stops the
+/// Dropping the last handle drains every pool for up to `DROP_DRAIN` (1 s), then stops the
 /// workers as [`PoolClient::shutdown`] does (each worker gets up to a second more to exit by
 /// itself, flushing its output, before it is killed). Brief, because a drop must not hold up
 /// the end of a program behind long calls: a service that must not drop calls drains

@@ -66,10 +66,8 @@ impl Worker {
                 ));
             }
             Some(_) => {}
-            None if now.duration_since(last_answer) >= every => {
-                if channel.write(b"h").is_ok() {
-                    beat.pending = Some(now);
-                }
+            None if now.duration_since(last_answer) >= every && channel.write(b"h").is_ok() => {
+                beat.pending = Some(now);
             }
             None => {}
         }
