@@ -8,7 +8,9 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use snakebridge_runtime::{Call, Error, PoolClient, RetryPolicy, Value, call, with_client};
+use snakebridge_runtime::{
+    Call, Error, PoolClient, RetryPolicy, Value, WorkerOutput, call, with_client,
+};
 use support::{all_gone, config, eventually, tagged_workers};
 
 fn pid(pool: &Arc<PoolClient>) -> snakebridge_runtime::Result<u32> {
@@ -179,4 +181,26 @@ fn stats_count_calls_failures_restarts_and_latency() {
     // The timed-out call waited 200 ms: the slowest of 7 is the 99th percentile.
     assert!(p99 >= Duration::from_millis(200), "{p99:?}");
     assert_nothing_left(pool);
+}
+
+// Mutation: no stderr tail in `Worker::wait_ready`'s error (the message names only the exit).
+#[test]
+fn a_worker_that_dies_at_start_is_reported_with_the_end_of_its_stderr() {
+    for output in [
+        WorkerOutput::Inherit,
+        WorkerOutput::Null,
+        WorkerOutput::Tracing,
+    ] {
+        let err = PoolClient::start(config(1).output(output).preload(["snakebridge_broken_env"]))
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(text.contains("exited with code 1"), "{text}");
+        assert!(
+            text.contains(
+                "its stderr ended with:\nfatal: libfoo.so.3: cannot open shared object file"
+            ),
+            "{output:?}: {text}"
+        );
+    }
 }

@@ -121,7 +121,8 @@ pub enum Error {
         pool: String,
         /// When it tries to start a worker again, from now.
         retry_in: Duration,
-        /// Why the last start failed (a failing preload's Python exception and traceback).
+        /// Why the last start failed: a failing preload's Python exception and traceback, how
+        /// the process ended, and the last lines of its stderr.
         cause: String,
     },
 }

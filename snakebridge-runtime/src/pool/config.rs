@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use super::RetryPolicy;
 
-/// Where a worker's stdout and stderr go.
+/// Where a worker's stdout and stderr go. Whatever the choice, the pool keeps the last lines
+/// (4 KiB) of each worker's stderr and adds them to the error of a worker that fails to start
+/// (and so to [`Error::CircuitOpen`](crate::Error::CircuitOpen)'s cause).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WorkerOutput {
     /// To this process's stdout and stderr (the default).

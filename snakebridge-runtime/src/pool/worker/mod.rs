@@ -20,6 +20,7 @@ mod channel;
 mod exchange;
 mod heartbeat;
 mod logs;
+mod output;
 mod poll;
 mod refs;
 mod spawn;
@@ -27,6 +28,7 @@ mod spawn;
 pub(crate) use channel::Frame;
 use channel::{FrameReader, ReadError};
 use heartbeat::Heartbeat;
+use output::{StderrTail, forward_output};
 pub(crate) use refs::WorkerRefs;
 
 use super::protocol::ToWorker;
@@ -105,6 +107,8 @@ pub(crate) struct Worker {
     /// The control channel: closing it stops the worker; the heartbeat goes over it.
     control: Mutex<Option<UnixStream>>,
     heartbeat: Mutex<Heartbeat>,
+    /// The end of its stderr (see `output.rs`).
+    stderr: Arc<StderrTail>,
     reader: Mutex<FrameReader>,
     reader_fd: RawFd,
     io: Mutex<Io>,
