@@ -149,3 +149,26 @@ fn a_logging_warning_in_an_embedded_call_is_a_tracing_event_with_the_call() {
         check_warning(records, |w| w == "embedded");
     });
 }
+
+// Mutation: `python_level` without its no-subscriber case (the handler is attached, records go
+// to nobody instead of stderr).
+#[test]
+fn without_any_subscriber_python_logging_is_left_alone() {
+    // No subscriber on this thread, and this binary sets no global one.
+    let pool = PoolClient::start(support::config(1)).unwrap();
+    let handlers: i64 = with_client(pool.clone(), || {
+        call("snakebridge_logs", "root_handlers", ())
+    })
+    .unwrap();
+    assert_eq!(
+        handlers, 0,
+        "logging as Python has it: warnings go to stderr"
+    );
+    // With a subscriber, the forwarding handler is there.
+    recording(LevelFilter::TRACE, |_| {
+        let pool = PoolClient::start(support::config(1)).unwrap();
+        let handlers: i64 =
+            with_client(pool, || call("snakebridge_logs", "root_handlers", ())).unwrap();
+        assert_eq!(handlers, 1);
+    });
+}

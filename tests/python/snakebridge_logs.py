@@ -21,3 +21,8 @@ def levels():
 def warn_once():
     warnings.warn("warn_once is going away", UserWarning)
     return 1
+
+
+def root_handlers():
+    """How many handlers the root logger has."""
+    return len(logging.getLogger().handlers)

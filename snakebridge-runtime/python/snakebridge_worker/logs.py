@@ -5,7 +5,9 @@ One handler on the root logger. A record the serving thread raises during a call
 once, tagged with the call's message id and name; any other (a thread of user code, start-up,
 between calls) waits in ``pending`` and goes out, untagged, before the worker's next message.
 Rust sets the level (``log_level``) from what its ``tracing`` subscribers take, on the root
-logger and the handler, so a level Rust filters out is never even formatted here.
+logger and the handler, so a level Rust filters out is never even formatted here. Level
+:data:`UNSET` (Rust has no subscriber at all) takes the handler off and gives the root logger
+its level back: ``logging`` then works as Python has it (warnings on stderr).
 """
 
 from snakebridge_worker import BUILTINS as __builtins__
@@ -18,6 +20,8 @@ from snakebridge_worker import protocol
 
 #: A level above every record's (``CRITICAL`` is 50): nothing is forwarded.
 OFF = 100
+#: No subscriber in Rust: leave ``logging`` alone.
+UNSET = 0
 
 
 def call_name(req):
@@ -47,6 +51,9 @@ class Forward(Handler):
     def __init__(self, level, send):
         Handler.__init__(self, level)
         self.send = send
+        #: The root logger's own level, given back when forwarding stops.
+        self.root_level = getLogger().level
+        self.attached = False
         self.thread = get_ident()
         #: (message id, request payload) of the call the serving thread runs, else None.
         self.call = None
@@ -74,17 +81,28 @@ class Forward(Handler):
             self.pending.append(protocol.log(0, record.name, record.levelno, message))
 
     def set_level(self, level):
-        """Forwards records from ``level`` on (a Python level number; :data:`OFF` for none)."""
+        """Forwards records from ``level`` on (a Python level number; :data:`OFF` for none,
+        :data:`UNSET` to stop forwarding and leave ``logging`` as it was)."""
+        root = getLogger()
+        if level == UNSET:
+            if self.attached:
+                root.removeHandler(self)
+                root.setLevel(self.root_level)
+                captureWarnings(False)
+                self.attached = False
+            return
+        if not self.attached:
+            self.root_level = root.level
+            root.addHandler(self)
+            captureWarnings(True)
+            self.attached = True
         self.setLevel(level)
-        getLogger().setLevel(level)
+        root.setLevel(level)
 
 
 def install(level, send):
-    """Forwards records of ``level`` and above (and warnings) through ``send`` from now on;
-    returns the handler. Start-up only."""
+    """Forwards records of ``level`` and above (and warnings) through ``send`` from now on
+    (:data:`UNSET`: once Rust says a level); returns the handler. Start-up only."""
     handler = Forward(level, send)
-    root = getLogger()
-    root.addHandler(handler)
-    root.setLevel(level)
-    captureWarnings(True)
+    handler.set_level(level)
     return handler

@@ -76,7 +76,8 @@ def main():
     if sys.path and sys.path[0] == "":
         del sys.path[0]
     sys.argv = ["snakebridge-worker"]
-    # Python's logging into Rust's tracing, before the preloads log anything (empty: off).
+    # Python's logging into Rust's tracing, before the preloads log anything (empty: off for
+    # good; "0": not until Rust has a subscriber).
     log_level = environ.pop("SNAKEBRIDGE_LOG_LEVEL", "")
     if log_level:
         worker.logs = forward_logs(int(log_level), worker.send)

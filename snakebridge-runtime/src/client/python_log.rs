@@ -15,11 +15,18 @@ pub const PYTHON_TARGET: &str = "snakebridge::python";
 /// The Python level above every record's (`CRITICAL` is 50): forward nothing.
 pub(crate) const PYTHON_OFF: u64 = 100;
 
+/// No subscriber at all: Python's `logging` is left as Python has it (records and warnings on
+/// stderr), rather than forwarded to nobody.
+pub(crate) const PYTHON_UNSET: u64 = 0;
+
 /// The Python level from which records are wanted: that of the most detailed `tracing` level
 /// the current subscriber takes for [`PYTHON_TARGET`] (`TRACE` 1, `DEBUG` 10, `INFO` 20, `WARN`
-/// 30, `ERROR` 40), [`PYTHON_OFF`] for none.
+/// 30, `ERROR` 40), [`PYTHON_OFF`] for none, [`PYTHON_UNSET`] when there is no subscriber.
 pub(crate) fn python_level() -> u64 {
-    if tracing::enabled!(target: PYTHON_TARGET, Level::TRACE) {
+    let none = tracing::dispatcher::get_default(|d| d.is::<tracing::subscriber::NoSubscriber>());
+    if none {
+        PYTHON_UNSET
+    } else if tracing::enabled!(target: PYTHON_TARGET, Level::TRACE) {
         1
     } else if tracing::enabled!(target: PYTHON_TARGET, Level::DEBUG) {
         10

@@ -34,6 +34,8 @@ class SnakebridgeForward(logging.Handler):
     def __init__(self, emit):
         logging.Handler.__init__(self)
         self._snakebridge_emit = emit
+        self._snakebridge_root_level = logging.getLogger().level
+        self._snakebridge_attached = False
 
     def emit(self, record):
         try:
@@ -44,14 +46,25 @@ class SnakebridgeForward(logging.Handler):
         self._snakebridge_emit(record.name, record.levelno, message)
 
     def set_level(self, level):
+        # 0: no subscriber in Rust; take the handler off, leave logging as Python has it.
+        root = logging.getLogger()
+        if level == 0:
+            if self._snakebridge_attached:
+                root.removeHandler(self)
+                root.setLevel(self._snakebridge_root_level)
+                logging.captureWarnings(False)
+                self._snakebridge_attached = False
+            return
+        if not self._snakebridge_attached:
+            self._snakebridge_root_level = root.level
+            root.addHandler(self)
+            logging.captureWarnings(True)
+            self._snakebridge_attached = True
         self.setLevel(level)
-        logging.getLogger().setLevel(level)
+        root.setLevel(level)
 
 def install(emit):
-    handler = SnakebridgeForward(emit)
-    logging.getLogger().addHandler(handler)
-    logging.captureWarnings(True)
-    return handler
+    return SnakebridgeForward(emit)
 "#;
 
 /// Marks a request as running on this thread until it drops (the call records are tagged with).

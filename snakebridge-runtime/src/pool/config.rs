@@ -195,7 +195,9 @@ impl PoolConfig {
     /// levels map both ways: each worker forwards from the most detailed level a subscriber
     /// takes for that target (set on Python's root logger at start, and again by the pool's
     /// housekeeping, within 100 ms, when the subscribers' filter changes), so a level filtered
-    /// out in Rust is not even formatted in Python. Records raised outside a call (a thread of
+    /// out in Rust is not even formatted in Python. With no subscriber at all (none set, not
+    /// even a global one), `logging` is left as Python has it until one is set. Records raised
+    /// outside a call (a thread of
     /// the user's, a preload) come before the worker's next message, with no call. With
     /// `false`, workers leave `logging` as Python has it (unconfigured, warnings and records on
     /// the worker's stderr, which [`output`](Self::output) directs). The workers' stdout and
