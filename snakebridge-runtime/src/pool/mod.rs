@@ -3,16 +3,17 @@
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
 //! its channel), `sched` (a pool's slots, queue and deaths), `restart` (replacements),
-//! `barrier` (the crash barrier of one request and its retries), `breaker` (the circuit breaker of worker starts), `retry` ([`RetryPolicy`]), `recycle`
-//! (replacing workers past their limits), `drain`, `metrics` (what [`PoolStats`] counts),
-//! `reply` (what replies mean), `shm` (large arrays through shared memory), `stream`,
-//! `session`; the workers run the `python/snakebridge_worker/`
-//! package.
+//! `barrier` (the crash barrier of one request and its retries), `breaker` (the circuit
+//! breaker of worker starts), `retry` ([`RetryPolicy`]), `recycle` (replacing workers past
+//! their limits), `drain`, `housekeeping` (the pool's periodic thread), `metrics` (what
+//! [`PoolStats`] counts), `reply` (what replies mean), `shm` (large arrays through shared
+//! memory), `stream`, `session`; the workers run the `python/snakebridge_worker/` package.
 
 mod barrier;
 mod breaker;
 mod config;
 mod drain;
+mod housekeeping;
 mod metrics;
 mod protocol;
 mod recycle;

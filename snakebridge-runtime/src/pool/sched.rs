@@ -1,21 +1,19 @@
 //! One named pool: its worker slots, who may use which worker (one call at a time each), the
-//! bounded queue of callers waiting for one, replacement of dead workers, and housekeeping
-//! (recycling is in `recycle.rs`, draining in `drain.rs`, starting replacements in
-//! `restart.rs`). Past 600 lines: the slot table and
-//! everything that takes its one lock (acquire, checkin, deaths, replacement, shutdown) read
-//! best together.
+//! bounded queue of callers waiting for one, the deaths of workers, and shutdown (recycling is
+//! in `recycle.rs`, draining in `drain.rs`, starting replacements in `restart.rs`, the
+//! periodic checks in `housekeeping.rs`).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use super::breaker::Breaker;
+use super::housekeeping::housekeeping;
 use super::metrics::Metrics;
 use super::recycle::Recycles;
 use super::stats::Restarts;
 use super::worker::{Worker, lock};
 use super::{PoolConfig, shm};
-use crate::client::python_log;
 use crate::data::error::{Error, Result};
 
 /// Which worker a call needs.
@@ -427,7 +425,8 @@ impl Pool {
             .collect()
     }
 
-    /// Waits (up to the queue timeout) until at least one worker is ready.
+    /// Waits (up to the queue timeout) until at least one worker is ready (at once an error
+    /// while the circuit breaker is open and there is none).
     pub(crate) fn wait_any_ready(&self) -> Result<()> {
         let deadline = Instant::now() + self.config.queue_timeout;
         let mut st = lock(&self.state);
@@ -441,6 +440,13 @@ impl Pool {
                 .any(|s| s.worker.as_ref().is_some_and(|w| !w.is_dead()))
             {
                 return Ok(());
+            }
+            if let Some((retry_in, cause)) = st.breaker.open(Instant::now()) {
+                return Err(Error::CircuitOpen {
+                    pool: self.name.to_string(),
+                    retry_in,
+                    cause: cause.to_owned(),
+                });
             }
             let now = Instant::now();
             if now >= deadline {
@@ -540,63 +546,10 @@ impl Pool {
         }
         tracing::info!(target: "snakebridge::pool", pool = %self.name, "pool shut down");
     }
-
-    /// One round of housekeeping: send pending releases, notice idle workers that died, keep
-    /// the workers' Python log level in step with the subscribers'.
-    fn tick(&self) {
-        let log_level = self.config.python_logging.then(python_log::python_level);
-        let workers: Vec<(Arc<Worker>, bool)> = lock(&self.state)
-            .slots
-            .iter()
-            .filter_map(|s| s.worker.clone().map(|w| (w, s.busy)))
-            .collect();
-        let (every, within) = self.config.heartbeat;
-        for (w, busy) in workers {
-            w.flush_releases();
-            if !every.is_zero()
-                && let Some(cause) = w.heartbeat(busy, every, within)
-            {
-                self.worker_died_as(&w, cause, Death::Unresponsive);
-                continue;
-            }
-            if let Some(level) = log_level {
-                w.sync_log_level(level);
-            }
-            if !busy && let Some(cause) = w.exited() {
-                self.worker_died(&w, cause);
-            } else if !busy {
-                // A worker that got old while idle, or a due one whose refs were dropped
-                // since, leaves now.
-                w.life.idle_check(&self.config);
-                self.settle_recycling(&w);
-            }
-        }
-    }
 }
 
 impl Drop for Pool {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-/// The housekeeping thread of a pool: every 100 ms, until the pool is shut down or dropped.
-fn housekeeping(pool: Weak<Pool>, signal: Arc<(Mutex<bool>, Condvar)>) {
-    loop {
-        {
-            let (m, c) = &*signal;
-            let stopped = lock(m);
-            if *stopped {
-                return;
-            }
-            let (stopped, _) = c
-                .wait_timeout(stopped, Duration::from_millis(100))
-                .unwrap_or_else(|e| e.into_inner());
-            if *stopped {
-                return;
-            }
-        }
-        let Some(pool) = pool.upgrade() else { return };
-        pool.tick();
     }
 }
