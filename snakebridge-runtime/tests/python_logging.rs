@@ -59,6 +59,14 @@ impl Records {
     }
 }
 
+/// The embedded interpreter is one per process, and so is its logging level: its tests take
+/// turns (each sets the level from its own thread's subscriber).
+#[cfg(feature = "embedded")]
+fn one_embedded_test() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: Mutex<()> = Mutex::new(());
+    ONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Runs `f` with a subscriber that records Python's events at `filter` and above.
 fn recording<R>(filter: LevelFilter, f: impl FnOnce(&Records) -> R) -> R {
     let records = Records::default();
@@ -140,6 +148,7 @@ fn python_logging_off_leaves_logging_alone() {
 #[test]
 #[cfg(feature = "embedded")]
 fn a_logging_warning_in_an_embedded_call_is_a_tracing_event_with_the_call() {
+    let _one = one_embedded_test();
     recording(LevelFilter::TRACE, |records| {
         let sum: i64 = with_client(support::embedded(), || {
             call("snakebridge_logs", "warn_and_add", (2, 3))
@@ -170,5 +179,51 @@ fn without_any_subscriber_python_logging_is_left_alone() {
         let handlers: i64 =
             with_client(pool, || call("snakebridge_logs", "root_handlers", ())).unwrap();
         assert_eq!(handlers, 1);
+    });
+}
+
+/// Runs `f` with a subscriber whose level filter `f` may change (through the handle).
+fn reloadable<R>(
+    filter: LevelFilter,
+    f: impl FnOnce(&tracing_subscriber::reload::Handle<LevelFilter, Registry>) -> R,
+) -> R {
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(filter);
+    let subscriber = Registry::default().with(filter).with(Records::default());
+    tracing::subscriber::with_default(subscriber, || f(&handle))
+}
+
+/// Python's root level and whether INFO is on, as `snakebridge_logs.levels` reports them.
+fn python_levels() -> (i64, bool) {
+    call("snakebridge_logs", "levels", ()).unwrap()
+}
+
+// Mutation: no `sync_log_level` in the housekeeping's `tick` (Python stays at WARNING).
+#[test]
+fn a_pool_follows_the_filter_when_it_changes() {
+    reloadable(LevelFilter::WARN, |handle| {
+        let pool = PoolClient::start(support::config(1)).unwrap();
+        with_client(pool, || {
+            assert_eq!(python_levels(), (30, false));
+            handle.reload(LevelFilter::DEBUG).unwrap();
+            assert!(
+                support::eventually(std::time::Duration::from_secs(30), || python_levels()
+                    == (10, true)),
+                "the worker's level follows the filter"
+            );
+        });
+    });
+}
+
+// Mutation: `InCall::enter` never syncs (the embedded interpreter stays at the first level).
+#[test]
+#[cfg(feature = "embedded")]
+fn the_embedded_interpreter_follows_the_filter_when_it_changes() {
+    let _one = one_embedded_test();
+    reloadable(LevelFilter::ERROR, |handle| {
+        with_client(support::embedded(), || {
+            assert_eq!(python_levels(), (40, false));
+            handle.reload(LevelFilter::INFO).unwrap();
+            assert_eq!(python_levels(), (20, true));
+        });
     });
 }
