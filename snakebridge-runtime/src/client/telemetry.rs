@@ -16,7 +16,10 @@
 //! (the call it was raised in, empty outside any), `worker` (`pool <name>, worker <n> (pid <p>)`
 //! or `embedded`) and `python_level`. Python is told the most detailed level a subscriber takes
 //! for that target, so a filtered-out level costs nothing there
-//! ([`PoolConfig::python_logging`](crate::PoolConfig::python_logging)).
+//! ([`PoolConfig::python_logging`](crate::PoolConfig::python_logging)): a pool's workers by its
+//! housekeeping (within 100 ms of a change), the embedded interpreter on its next call after a
+//! change (one level per process: the subscriber of the thread that makes that call decides).
+//! With no subscriber at all, Python's `logging` is left as Python has it.
 //!
 //! `encode_us` is the time spent turning Rust arguments into Python objects (or wire JSON),
 //! `decode_us` the time spent turning the result back; both are part of `duration_us`.
