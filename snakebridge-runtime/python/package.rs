@@ -46,6 +46,10 @@ pub(crate) const WORKER_PACKAGE: PythonPackage = PythonPackage {
             include_str!("snakebridge_worker/generators.py"),
         ),
         (
+            "snakebridge_worker.logs",
+            include_str!("snakebridge_worker/logs.py"),
+        ),
+        (
             "snakebridge_worker.dispatch",
             include_str!("snakebridge_worker/dispatch.py"),
         ),

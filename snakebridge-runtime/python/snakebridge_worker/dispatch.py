@@ -42,6 +42,9 @@ class Worker:
         self.streams = {}
         # generator id -> [generator, has send, policy, return value's policy, session]
         self.generators = {}
+        # The handler forwarding Python's log records (``logs.py``), or None when Rust takes
+        # none (``PoolConfig::python_logging(false)``).
+        self.logs = None
         self.handlers = {
             "call": self.on_call,
             "stream": self.on_call,
@@ -51,6 +54,7 @@ class Worker:
             "close_session": self.on_close_session,
             "generator": lambda fields: generators.on_generator(self, fields),
             "send": lambda fields: generators.on_send(self, fields),
+            "log_level": self.on_log_level,
         }
         if self.handlers.keys() != protocol.TO_WORKER.keys():
             raise ProtocolError("the worker handles %s, the protocol module reads %s"
@@ -63,8 +67,18 @@ class Worker:
             # User code forked and the child came back here: only the worker itself may answer
             # on the channel; the child leaves without a word (and unlinks nothing).
             _exit(0)
+        logs = self.logs
+        if logs is not None and logs.pending:
+            self.flush_logs(logs)
         data, att, size = self.converter.encode(reply)
         self.channel.write_frame(data, att, size)
+
+    def flush_logs(self, logs):
+        """Sends the records raised outside a call, oldest first."""
+        pending = logs.pending
+        while pending:
+            data, att, size = self.converter.encode(pending.popleft())
+            self.channel.write_frame(data, att, size)
 
     def exception(self, e):
         return report(e, self.kinds, self.refs.make)
@@ -127,10 +141,15 @@ class Worker:
         for rid in release or ():
             self.refs.release(rid)
         self.refs.session = session
+        logs = self.logs
+        if logs is not None:
+            logs.call = (mid, req)
         try:
             reply = self.answer(mid, req, policy, window)
         finally:
             self.refs.session = None
+            if logs is not None:
+                logs.call = None
         del req
         if not self.segments.mapped:
             pass  # no shared memory in this call (most calls): nothing to check
@@ -233,6 +252,10 @@ class Worker:
 
     def on_close_session(self, fields):
         self.refs.close_session(fields[0])
+
+    def on_log_level(self, fields):
+        if self.logs is not None:
+            self.logs.set_level(fields[0])
 
     # ----------------------------------------------------------------------------------------
 

@@ -15,14 +15,20 @@ from snakebridge_worker import protocol
 from snakebridge_worker.channel import Channel
 from snakebridge_worker.convert import Converter
 from snakebridge_worker.dispatch import Worker
+from snakebridge_worker.logs import install as forward_logs
 from snakebridge_worker.refs import Refs
 from snakebridge_worker.shm import Segments
 
 def _watch_parent(fd):
-    """Exits the process when the control pipe closes: the parent died or shut the pool down."""
+    """Exits the process when the control channel closes: the parent died or shut the pool
+    down. Answers the heartbeat meanwhile: each byte Rust writes comes back, which this thread
+    can only do when it gets the GIL (``pool/worker/heartbeat.rs``)."""
     try:
-        while read(fd, 4096):
-            pass
+        while True:
+            beat = read(fd, 64)
+            if not beat:
+                break
+            write(fd, beat)
     except OSError:
         pass
     _exit(0)
@@ -70,6 +76,11 @@ def main():
     if sys.path and sys.path[0] == "":
         del sys.path[0]
     sys.argv = ["snakebridge-worker"]
+    # Python's logging into Rust's tracing, before the preloads log anything (empty: off for
+    # good; "0": not until Rust has a subscriber).
+    log_level = environ.pop("SNAKEBRIDGE_LOG_LEVEL", "")
+    if log_level:
+        worker.logs = forward_logs(int(log_level), worker.send)
     preload = [m for m in environ.pop("SNAKEBRIDGE_PRELOAD", "").split(",") if m]
     for module in preload:
         try:

@@ -89,6 +89,12 @@ def _read_close_session(msg):
     return [msg.pop("session")]
 
 
+def _read_log_level(msg):
+    """(level,): forward Python log records from this level on (a Python level number; above
+    ``CRITICAL`` forwards none): the most detailed level Rust's ``tracing`` takes."""
+    return [msg.pop("level")]
+
+
 #: op -> reader, for every message Rust sends (Rust's ``ToWorker``).
 TO_WORKER = {
     "call": _read_call,
@@ -99,6 +105,7 @@ TO_WORKER = {
     "close_session": _read_close_session,
     "generator": _read_generator,
     "send": _read_send,
+    "log_level": _read_log_level,
 }
 
 
@@ -132,6 +139,15 @@ def ready(pid, python):
 def startup_error(message):
     """The worker could not start (a preload failed)."""
     return {"op": "startup_error", "id": 0, "message": message}
+
+
+def log(mid, logger, level, message, call=None):
+    """A record of Python's ``logging`` (or a warning): raised during the call of message
+    ``mid`` (named ``call``), or, with ``mid`` 0 and no ``call``, outside any call."""
+    out = {"op": "log", "id": mid, "logger": logger, "level": level, "message": message}
+    if call is not None:
+        out["call"] = call
+    return out
 
 
 def ok(mid, value):
@@ -230,6 +246,9 @@ def read_from_worker(msg):
             out = "ready", ready, (msg["pid"], msg["python"])
         elif op == "startup_error":
             out = "startup_error", startup_error, (msg["message"],)
+        elif op == "log":
+            args = (msg["id"], msg["logger"], msg["level"], msg["message"], msg.get("call"))
+            out = "log", log, args
         elif op is not None:
             raise ProtocolError("unknown op %r" % (op,))
         else:
@@ -262,6 +281,7 @@ def read_from_worker(msg):
 FROM_WORKER = {
     "ready": ready,
     "startup_error": startup_error,
+    "log": log,
     "ok": ok,
     "err": err,
     "stale": stale,

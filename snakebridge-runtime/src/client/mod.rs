@@ -35,6 +35,7 @@
 //! ```
 
 mod generator;
+pub(crate) mod python_log;
 pub(crate) mod request;
 pub(crate) mod select;
 pub mod telemetry;

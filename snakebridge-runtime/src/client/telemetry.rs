@@ -10,6 +10,17 @@
 //! | `snakebridge.call.stop` | the above + `duration_us`, `encode_us`, `decode_us` |
 //! | `snakebridge.call.exception` | the above + `error_kind` (and `python_class` for Python exceptions) |
 //!
+//! Python's own `logging` records and warnings, raised in calls on either client, are events
+//! too: target [`PYTHON_TARGET`] (`snakebridge::python`), name `snakebridge.python.log`, at the
+//! record's level (`CRITICAL` as `ERROR`, below `DEBUG` as `TRACE`), with fields `logger`, `call`
+//! (the call it was raised in, empty outside any), `worker` (`pool <name>, worker <n> (pid <p>)`
+//! or `embedded`) and `python_level`. Python is told the most detailed level a subscriber takes
+//! for that target, so a filtered-out level costs nothing there
+//! ([`PoolConfig::python_logging`](crate::PoolConfig::python_logging)): a pool's workers by its
+//! housekeeping (within 100 ms of a change), the embedded interpreter on its next call after a
+//! change (one level per process: the subscriber of the thread that makes that call decides).
+//! With no subscriber at all, Python's `logging` is left as Python has it.
+//!
 //! `encode_us` is the time spent turning Rust arguments into Python objects (or wire JSON),
 //! `decode_us` the time spent turning the result back; both are part of `duration_us`.
 //!
@@ -42,6 +53,8 @@ use std::time::{Duration, Instant};
 
 use crate::client::request::Request;
 use crate::data::error::Error;
+
+pub use super::python_log::PYTHON_TARGET;
 
 /// The `tracing` target of call events.
 pub const CALL_TARGET: &str = "snakebridge::call";

@@ -106,6 +106,25 @@ pub enum Error {
     /// The mock client received a request it had no expectation for, or an expectation failed.
     #[error("mock runtime: {0}")]
     Mock(String),
+    /// The pool's circuit breaker is open
+    /// ([`PoolConfig::circuit_breaker`](crate::PoolConfig::circuit_breaker)): its workers kept
+    /// failing to start (a failing preload, a broken environment), so it stopped starting them
+    /// and fails calls at once until `retry_in` has passed; then it tries one start (half-open)
+    /// and serves again if that works. Fix the cause (`cause` says it); the pool recovers by
+    /// itself.
+    #[error(
+        "pool `{pool}` has no worker: they keep failing to start, and it tries again in \
+         {retry_in:?} (circuit breaker open). The last start failed: {cause}"
+    )]
+    CircuitOpen {
+        /// The pool's name.
+        pool: String,
+        /// When it tries to start a worker again, from now.
+        retry_in: Duration,
+        /// Why the last start failed: a failing preload's Python exception and traceback, how
+        /// the process ended, and the last lines of its stderr.
+        cause: String,
+    },
 }
 
 impl Error {
@@ -146,6 +165,7 @@ impl Error {
             Error::Draining { .. } => "draining",
             Error::SessionClosed { .. } => "session_closed",
             Error::Mock(_) => "mock",
+            Error::CircuitOpen { .. } => "circuit_open",
         }
     }
 

@@ -12,13 +12,15 @@
 //!
 //! Files: `convert` (values and refs), `exceptions`, `environment` (start-up), `array` (numpy),
 //! `generator` (generators driven step by step),
-//! `rules` (the rules shared with the pool's worker, from its Python source).
+//! `rules` (the rules shared with the pool's worker, from its Python source), `logs` (Python's
+//! logging into `tracing`).
 
 mod array;
 mod convert;
 mod environment;
 mod exceptions;
 mod generator;
+mod logs;
 mod rules;
 
 use std::collections::HashMap;
@@ -197,6 +199,7 @@ pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<V
         return None;
     }
     Some(Python::attach(|py| {
+        let _call = logs::InCall::enter(py, req);
         let mut buf = ArgBuffer::new();
         buf.fill(py, &req.args)?;
         let result = buf.call(py, f.bind(py), req)?;
@@ -364,6 +367,7 @@ impl RuntimeClient for EmbeddedClient {
             return Err(session_without_pool(session, request));
         }
         Python::attach(|py| {
+            let _call = logs::InCall::enter(py, request);
             let result = self.run(py, request)?;
             telemetry::time_decode(|| from_py(&result, options.returns))
         })
@@ -376,6 +380,7 @@ impl RuntimeClient for EmbeddedClient {
         }
         let policy = options.returns;
         Python::attach(|py| {
+            let _call = logs::InCall::enter(py, request);
             let iterable = self.run(py, request)?;
             let iterator = iterable
                 .try_iter()

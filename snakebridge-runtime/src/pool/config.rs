@@ -5,7 +5,11 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Where a worker's stdout and stderr go.
+use super::RetryPolicy;
+
+/// Where a worker's stdout and stderr go. Whatever the choice, the pool keeps the last lines
+/// (4 KiB) of each worker's stderr and adds them to the error of a worker that fails to start
+/// (and so to [`Error::CircuitOpen`](crate::Error::CircuitOpen)'s cause).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WorkerOutput {
     /// To this process's stdout and stderr (the default).
@@ -52,6 +56,18 @@ pub struct PoolConfig {
     pub(crate) max_calls: Option<u64>,
     pub(crate) max_age: Option<Duration>,
     pub(crate) max_memory: Option<u64>,
+    pub(crate) python_logging: bool,
+    pub(crate) heartbeat: (Duration, Duration),
+    pub(crate) retry: RetryPolicy,
+    pub(crate) circuit_breaker: CircuitBreaker,
+}
+
+/// [`PoolConfig::circuit_breaker`]'s settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CircuitBreaker {
+    pub(crate) failures: u32,
+    pub(crate) window: Duration,
+    pub(crate) open_for: Duration,
 }
 
 /// The default [`PoolConfig::shared_memory_threshold`]. Measured on Linux (`cargo bench
@@ -82,6 +98,14 @@ impl Default for PoolConfig {
             max_calls: None,
             max_age: None,
             max_memory: None,
+            python_logging: true,
+            heartbeat: (Duration::from_secs(5), Duration::from_secs(30)),
+            retry: RetryPolicy::default(),
+            circuit_breaker: CircuitBreaker {
+                failures: 5,
+                window: Duration::from_secs(60),
+                open_for: Duration::from_secs(30),
+            },
         }
     }
 }
@@ -160,6 +184,95 @@ impl PoolConfig {
     /// it: [`max_calls`](Self::max_calls). Default: none.
     pub fn max_memory(mut self, bytes: u64) -> Self {
         self.max_memory = Some(bytes);
+        self
+    }
+
+    /// Whether Python's `logging` records and warnings raised in the workers become `tracing`
+    /// events (default: yes). Each record is an event of target
+    /// [`PYTHON_TARGET`](crate::client::telemetry::PYTHON_TARGET) (`snakebridge::python`) at its
+    /// level (`CRITICAL` as `ERROR`, below `DEBUG` as `TRACE`), with the logger's name, the call
+    /// it was raised in and the worker (see [`telemetry`](crate::client::telemetry)). The
+    /// levels map both ways: each worker forwards from the most detailed level a subscriber
+    /// takes for that target (set on Python's root logger at start, and again by the pool's
+    /// housekeeping, within 100 ms, when the subscribers' filter changes), so a level filtered
+    /// out in Rust is not even formatted in Python. With no subscriber at all (none set, not
+    /// even a global one), `logging` is left as Python has it until one is set. Records raised
+    /// outside a call (a thread of
+    /// the user's, a preload) come before the worker's next message, with no call. With
+    /// `false`, workers leave `logging` as Python has it (unconfigured, warnings and records on
+    /// the worker's stderr, which [`output`](Self::output) directs). The workers' stdout and
+    /// stderr are not logs: [`WorkerOutput`] says where they go.
+    ///
+    /// ```
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// // Workers whose libraries log so much that it belongs on stderr, not in tracing.
+    /// let config = PoolConfig::new().python_logging(false);
+    /// # let _ = config;
+    /// ```
+    pub fn python_logging(mut self, forward: bool) -> Self {
+        self.python_logging = forward;
+        self
+    }
+
+    /// The heartbeat of idle workers: every `every`, the pool's housekeeping pings each
+    /// worker that runs no call over its control channel, and a thread of the worker answers,
+    /// which it can only do when it gets Python's GIL; a worker that has not answered within
+    /// `within` while idle (a thread of user code hung holding the GIL, a C extension stuck)
+    /// is killed and replaced ([`PoolStats::restarts_by_cause`](super::PoolStats::restarts_by_cause)
+    /// counts it as `unresponsive`). A worker running a call is not judged: a call's timeout
+    /// ([`call_timeout`](Self::call_timeout)) covers that. Calls never wait for the heartbeat:
+    /// it runs on the housekeeping thread (every 100 ms), and costs nothing on the call path.
+    /// `every` zero turns it off. Default: every 5 s, within 30 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// let config = PoolConfig::new().heartbeat(Duration::from_secs(1), Duration::from_secs(10));
+    /// # let _ = config;
+    /// ```
+    pub fn heartbeat(mut self, every: Duration, within: Duration) -> Self {
+        self.heartbeat = (every, within);
+        self
+    }
+
+    /// How idempotent calls are retried when their worker crashes or none can be started (see
+    /// [`RetryPolicy`]). Default: one retry, after up to 10 ms.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The circuit breaker of worker starts: once `failures` starts of replacement workers
+    /// failed within `window` (a preload that raises, a broken environment, an interpreter that
+    /// dies at start), the pool stops starting workers for `open_for` (open): calls that need a
+    /// worker and find none fail at once with [`Error::CircuitOpen`](crate::Error::CircuitOpen),
+    /// which carries the last start's failure (a failing preload's Python exception and
+    /// traceback) and when the pool tries again, instead of queueing behind restarts that spin.
+    /// After `open_for`, one start is tried (half-open): if it works the breaker closes and
+    /// the other workers start; if not it stays open for `open_for` more. Between failed starts
+    /// under the limit, a replacement waits 100 ms, doubling up to 10 s. Default: 5 failures
+    /// in 60 s, open for 30 s. [`PoolStats::start_failures`](super::PoolStats::start_failures)
+    /// counts failed starts, [`PoolStats::circuit_open`](super::PoolStats::circuit_open) tells
+    /// the state, and the `tracing` events `snakebridge.pool.circuit_open` and
+    /// `snakebridge.pool.circuit_closed` report the changes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// let config = PoolConfig::new()
+    ///     .preload(["my_model"])
+    ///     .circuit_breaker(3, Duration::from_secs(30), Duration::from_secs(10));
+    /// # let _ = config;
+    /// ```
+    pub fn circuit_breaker(mut self, failures: u32, window: Duration, open_for: Duration) -> Self {
+        self.circuit_breaker = CircuitBreaker {
+            failures: failures.max(1),
+            window,
+            open_for,
+        };
         self
     }
 

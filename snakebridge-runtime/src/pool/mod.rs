@@ -2,17 +2,25 @@
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
-//! its channel), `sched` (a pool's slots, queue and replacements), `recycle` (replacing
-//! workers past their limits), `drain`, `reply` (what replies mean), `shm` (large arrays
-//! through shared memory), `stream`, `session`; the workers run the `python/snakebridge_worker/`
-//! package.
+//! its channel), `sched` (a pool's slots, queue and deaths), `restart` (replacements),
+//! `barrier` (the crash barrier of one request and its retries), `breaker` (the circuit
+//! breaker of worker starts), `retry` ([`RetryPolicy`]), `recycle` (replacing workers past
+//! their limits), `drain`, `housekeeping` (the pool's periodic thread), `metrics` (what
+//! [`PoolStats`] counts), `reply` (what replies mean), `shm` (large arrays through shared
+//! memory), `stream`, `session`; the workers run the `python/snakebridge_worker/` package.
 
+mod barrier;
+mod breaker;
 mod config;
 mod drain;
 mod generator;
+mod housekeeping;
+mod metrics;
 mod protocol;
 mod recycle;
 mod reply;
+mod restart;
+mod retry;
 mod route;
 mod sched;
 mod session;
@@ -27,16 +35,17 @@ use std::time::{Duration, Instant};
 
 pub use config::{PoolConfig, WorkerOutput};
 pub use recycle::Recycles;
+pub use retry::RetryPolicy;
 pub use session::{Session, in_session};
 pub use shm::SharedArrayMut;
-pub use stats::PoolStats;
+pub use stats::{Failures, PoolStats, Restarts};
 
 use self::protocol::{RequestKind, ToWorker};
 use self::reply::{Reply, context_of, interpret};
-use self::route::{Bound, Plan, SessionRoute};
-use self::sched::{AcquireError, Pool, Target};
+use self::route::SessionRoute;
+use self::sched::Pool;
 use self::stream::PoolStream;
-use self::worker::{Failure, Frame, Worker, lock};
+use self::worker::{Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
@@ -78,8 +87,14 @@ use crate::data::value::Value;
 ///   fresh process, no call failing for it; a session or live refs hold it until they are done.
 /// - **Draining** ([`PoolClient::drain`]): new calls get [`Error::Draining`], calls in flight
 ///   finish until a deadline, then the workers stop.
-/// - **Lifetime**: dropping the [`PoolClient`] stops its workers; workers also exit when this
-///   process dies in any way (their control pipe closes, and on Linux `PR_SET_PDEATHSIG`).
+/// - **Lifetime**: dropping the last handle of the [`PoolClient`] drains it briefly (up to 1 s)
+///   and stops its workers; workers also exit when this process dies in any way (their
+///   control channel closes, and on Linux `PR_SET_PDEATHSIG`).
+/// - **In production**: [`PoolConfig::retry`] (a [`RetryPolicy`] for idempotent calls),
+///   [`PoolConfig::circuit_breaker`] (workers that keep failing to start),
+///   [`PoolConfig::heartbeat`] (workers hung outside a call),
+///   [`PoolConfig::python_logging`] (Python's `logging` into `tracing`), and
+///   [`PoolClient::stats`] (what an operator graphs).
 ///
 /// Start it with [`PoolClient::start`] (one pool) or [`PoolClient::start_all`] (several named
 /// pools), then make it the client of calls with [`with_client`](crate::with_client),
@@ -189,9 +204,16 @@ impl PoolClient {
             busy: s.busy,
             waiting: s.waiting,
             restarts: s.restarts,
+            restarts_by_cause: s.causes,
+            start_failures: s.start_failures,
+            circuit_open: s.circuit_open,
             recycles: s.recycles,
             draining: s.draining,
             worker_pids: s.pids,
+            calls: p.metrics.calls(),
+            failures: p.metrics.failures(),
+            latency_p50: p.metrics.quantile(0.5),
+            latency_p99: p.metrics.quantile(0.99),
         })
     }
 
@@ -345,17 +367,32 @@ impl PoolClient {
             .map(|w| w.pid)
     }
 
+    /// Runs `f` (one call or stream start) and counts it in the figures of the pool it went to
+    /// (`f` names it in its argument), with its time and outcome.
+    fn counted<T>(&self, f: impl FnOnce(&mut Option<Arc<Pool>>) -> Result<T>) -> Result<T> {
+        let started = Instant::now();
+        let mut pool = None;
+        let out = f(&mut pool);
+        if let Some(pool) = pool {
+            pool.metrics.record(started.elapsed(), out.as_ref().err());
+        }
+        out
+    }
+
     /// Sends one request (a call, or the start of a stream, whose kind `kind` gives from the
-    /// pool's configuration) and returns the reply, the worker that sent it and its pool:
-    /// plan → encode → exchange with the crash barrier → settle.
+    /// pool's configuration) and returns the reply, the worker that sent it and its pool
+    /// (also set in `chosen`, for the figures): plan → encode → exchange with the crash
+    /// barrier → settle.
     fn run(
         &self,
         req: &Request,
         opts: &CallOptions,
         kind: impl FnOnce(&PoolConfig) -> RequestKind,
+        chosen: &mut Option<Arc<Pool>>,
     ) -> Result<(Frame, Arc<Worker>, Arc<Pool>)> {
         let plan = self.plan(req, opts)?;
         let pool = self.pools[plan.pool].clone();
+        *chosen = Some(pool.clone());
         let kind = kind(&pool.config);
         // Large arrays go into shared-memory segments the sink holds until the call is over,
         // retry included: only then is the worker done mapping them. A call (not a stream,
@@ -384,130 +421,59 @@ impl PoolClient {
             }
         }
     }
-
-    /// Sends the request (`payload`, with `attachments`) to a worker of `plan` with the crash
-    /// barrier: a worker gone before it got the request is replaced and another tried; one
-    /// that crashed with it is replaced, and an idempotent call retried once; one past the
-    /// deadline is killed and replaced.
-    #[allow(clippy::too_many_arguments)] // one request, said once
-    fn exchange(
-        &self,
-        req: &Request,
-        opts: &CallOptions,
-        plan: &Plan,
-        pool: &Pool,
-        kind: RequestKind,
-        payload: &[u8],
-        attachments: &[u8],
-    ) -> Result<Sent> {
-        let session = match plan.bound {
-            Bound::Session(s) => Some(s),
-            _ => None,
-        };
-        let timeout = opts.timeout.or(pool.config.call_timeout);
-        let streaming = matches!(
-            kind,
-            RequestKind::Stream { .. } | RequestKind::Generator { .. }
-        );
-        let mut retried = false;
-        let mut undelivered = 0;
-        loop {
-            let permit = match pool.acquire(plan.target) {
-                Ok(p) => p,
-                Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
-                Err(AcquireError::Failed(e)) => return Err(e),
-            };
-            let worker = &permit.worker;
-            let id = worker.next_id();
-            let request = ToWorker::Request {
-                kind,
-                id,
-                returns: opts.returns,
-                session,
-                release: worker.take_releases().into(),
-                payload: payload.into(),
-            };
-            let frame = time_encode(|| request.frame(attachments))?;
-            let deadline = timeout.map(|t| Instant::now() + t);
-            match worker.exchange(id, &frame, deadline, streaming) {
-                Ok(reply) => {
-                    return Ok(Sent {
-                        reply,
-                        worker: worker.clone(),
-                        clean: !retried && undelivered == 0,
-                    });
-                }
-                Err(Failure::NotDelivered(cause)) => {
-                    // The worker was gone before the request reached it: nothing ran, so any
-                    // call may go to another worker.
-                    pool.worker_died(worker, cause.clone());
-                    drop(permit);
-                    undelivered += 1;
-                    if plan.target != Target::Any || undelivered > pool.config.size + 1 {
-                        return Err(self.gone(plan, Some(cause)));
-                    }
-                }
-                Err(Failure::Crashed(cause)) => {
-                    let (slot, pid) = (worker.slot, worker.pid);
-                    pool.worker_died(worker, cause.clone());
-                    drop(permit);
-                    if opts.idempotent && plan.target == Target::Any && !retried {
-                        tracing::warn!(
-                            target: "snakebridge::pool",
-                            pool = %pool.name, worker = slot, pid, cause = %cause,
-                            call = %req.display_name(),
-                            "worker crashed during an idempotent call; retrying once"
-                        );
-                        retried = true;
-                        continue;
-                    }
-                    return Err(Error::WorkerCrash {
-                        pool: pool.name.to_string(),
-                        worker: format!("{slot} (pid {pid})"),
-                        cause,
-                    });
-                }
-                Err(Failure::TimedOut) => {
-                    let after = timeout.unwrap_or_default();
-                    pool.worker_died(
-                        worker,
-                        format!("was killed: a call took longer than its timeout of {after:?}"),
-                    );
-                    return Err(Error::Timeout { after });
-                }
-            }
-        }
-    }
-}
-
-/// A request's reply, from the worker that sent it.
-struct Sent {
-    reply: Frame,
-    worker: Arc<Worker>,
-    /// The request reached one worker only (no retry, no worker gone before it): that worker's
-    /// word on the segments it saw can be taken.
-    clean: bool,
 }
 
 impl RuntimeClient for PoolClient {
     fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
-        let (reply, worker, pool) = self.run(request, options, |_| RequestKind::Call)?;
-        let decoded = time_decode(|| interpret(&reply, &worker, || context_of(request)));
-        // The refs the reply made exist now: recycling can tell whether any hold the worker.
-        pool.settle_recycling(&worker);
-        match decoded? {
-            Reply::Value(v) => Ok(v),
-            _ => Err(Error::decode(
-                "pool worker reply",
-                format!("unexpected {} in reply to a call", reply.message),
-            )),
-        }
+        self.counted(|chosen| {
+            let (reply, worker, pool) =
+                self.run(request, options, |_| RequestKind::Call, chosen)?;
+            let decoded = time_decode(|| interpret(&reply, &worker, || context_of(request)));
+            // The refs the reply made exist now: recycling can tell whether any hold the worker.
+            pool.settle_recycling(&worker);
+            match decoded? {
+                Reply::Value(v) => Ok(v),
+                _ => Err(Error::decode(
+                    "pool worker reply",
+                    format!("unexpected {} in reply to a call", reply.message),
+                )),
+            }
+        })
     }
 
     fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream> {
-        let (reply, worker, pool) = self.run(request, options, |config| RequestKind::Stream {
-            window: config.stream_window,
-        })?;
+        self.counted(|chosen| self.open_stream(request, options, chosen))
+    }
+
+    fn execute_generator(
+        &self,
+        request: &Request,
+        options: &CallOptions,
+        returns: ReturnPolicy,
+    ) -> Result<ValueGenerator> {
+        self.counted(|chosen| self.open_generator(request, options, returns, chosen))
+    }
+
+    fn name(&self) -> &str {
+        &self.label
+    }
+}
+
+impl PoolClient {
+    fn open_stream(
+        &self,
+        request: &Request,
+        options: &CallOptions,
+        chosen: &mut Option<Arc<Pool>>,
+    ) -> Result<ValueStream> {
+        let (reply, worker, pool) = self.run(
+            request,
+            options,
+            |config| RequestKind::Stream {
+                window: config.stream_window,
+            },
+            chosen,
+        )?;
         let id = reply.message.id();
         match interpret(&reply, &worker, || context_of(request)) {
             Ok(Reply::Started) => {}
@@ -535,15 +501,21 @@ impl RuntimeClient for PoolClient {
         }))
     }
 
-    fn execute_generator(
+    fn open_generator(
         &self,
         request: &Request,
         options: &CallOptions,
         returns: ReturnPolicy,
+        chosen: &mut Option<Arc<Pool>>,
     ) -> Result<ValueGenerator> {
-        let (reply, worker, pool) = self.run(request, options, |_| RequestKind::Generator {
-            returns_final: returns,
-        })?;
+        let (reply, worker, pool) = self.run(
+            request,
+            options,
+            |_| RequestKind::Generator {
+                returns_final: returns,
+            },
+            chosen,
+        )?;
         let id = reply.message.id();
         match interpret(&reply, &worker, || context_of(request)) {
             Ok(Reply::Started) => {}
@@ -568,15 +540,22 @@ impl RuntimeClient for PoolClient {
             timeout: options.timeout.or(pool.config.call_timeout),
         }))
     }
-
-    fn name(&self) -> &str {
-        &self.label
-    }
 }
 
+/// How long dropping the last handle of a [`PoolClient`] drains it (see its `Drop`).
+const DROP_DRAIN: Duration = Duration::from_secs(1);
+
+/// Dropping the last handle drains every pool for up to `DROP_DRAIN` (1 s), then stops the
+/// workers as [`PoolClient::shutdown`] does (each worker gets up to a second more to exit by
+/// itself, flushing its output, before it is killed). Brief, because a drop must not hold up
+/// the end of a program behind long calls: a service that must not drop calls drains
+/// explicitly ([`PoolClient::drain`]) with the deadline it can afford. Draining rather than a
+/// cut: anything still running on a worker (a call counted in flight) gets its moment to
+/// finish; since every call through the client holds a handle, there is usually none, and the
+/// drain ends at once.
 impl Drop for PoolClient {
     fn drop(&mut self) {
-        self.shutdown();
+        self.drain(DROP_DRAIN);
     }
 }
 

@@ -1,14 +1,17 @@
 //! One named pool: its worker slots, who may use which worker (one call at a time each), the
-//! bounded queue of callers waiting for one, replacement of dead workers, and housekeeping
-//! (recycling is in `recycle.rs`, draining in `drain.rs`). Past 600 lines: the slot table and
-//! everything that takes its one lock (acquire, checkin, deaths, replacement, shutdown) read
-//! best together.
+//! bounded queue of callers waiting for one, the deaths of workers, and shutdown (recycling is
+//! in `recycle.rs`, draining in `drain.rs`, starting replacements in `restart.rs`, the
+//! periodic checks in `housekeeping.rs`).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use super::breaker::Breaker;
+use super::housekeeping::housekeeping;
+use super::metrics::Metrics;
 use super::recycle::Recycles;
+use super::stats::Restarts;
 use super::worker::{Worker, lock};
 use super::{PoolConfig, shm};
 use crate::data::error::{Error, Result};
@@ -22,19 +25,29 @@ pub(crate) enum Target {
     Worker(u64),
 }
 
+/// Why a worker is replaced ([`Restarts`]' fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Death {
+    Crashed,
+    TimedOut,
+    Unresponsive,
+}
+
 pub(crate) enum AcquireError {
     /// No live worker has the incarnation asked for: it died (or never was in this pool).
     Gone,
+    /// No worker can be started now (an idempotent call may be retried later).
+    Unstartable(Error),
     Failed(Error),
 }
 
 pub(super) struct Slot {
     pub(super) worker: Option<Arc<Worker>>,
     /// A replacement being started (shutdown kills it too).
-    starting: Option<Arc<Worker>>,
+    pub(super) starting: Option<Arc<Worker>>,
     pub(super) busy: bool,
     /// Why the last attempt to start this slot's worker failed.
-    failed: Option<String>,
+    pub(super) failed: Option<String>,
     /// The worker passed a recycling limit: it takes no new free calls (see `recycle.rs`).
     pub(super) retiring: bool,
     /// Its recycling started (the fresh worker may not be spawned yet).
@@ -65,6 +78,11 @@ pub(super) struct State {
     pub(super) draining: bool,
     restarts: u64,
     pub(super) recycles: Recycles,
+    /// The circuit breaker of worker starts (see `breaker.rs`).
+    pub(super) breaker: Breaker,
+    /// Restarts by cause, and failed starts of replacements.
+    causes: Restarts,
+    pub(super) start_failures: u64,
     /// Recent deaths: incarnation and cause, for messages about stale sessions.
     deaths: VecDeque<(u64, String)>,
 }
@@ -77,9 +95,11 @@ pub(crate) struct Pool {
     pub(crate) spares: Arc<shm::Spares>,
     pub(super) state: Mutex<State>,
     pub(super) cond: Condvar,
-    /// Wakes the housekeeping thread early (at shutdown).
-    housekeeping: Arc<(Mutex<bool>, Condvar)>,
+    /// Wakes the housekeeping thread early (at shutdown); replacements wait on it too.
+    pub(super) housekeeping: Arc<(Mutex<bool>, Condvar)>,
     pub(super) me: Weak<Pool>,
+    /// Calls, failures, latencies (see `metrics.rs`).
+    pub(crate) metrics: Metrics,
 }
 
 /// The right to send one call to a worker; the worker is free again when it drops.
@@ -101,6 +121,9 @@ pub(crate) struct Snapshot {
     pub(crate) busy: usize,
     pub(crate) waiting: usize,
     pub(crate) restarts: u64,
+    pub(crate) causes: Restarts,
+    pub(crate) start_failures: u64,
+    pub(crate) circuit_open: bool,
     pub(crate) recycles: Recycles,
     pub(crate) draining: bool,
     pub(crate) pids: Vec<u32>,
@@ -142,10 +165,14 @@ impl Pool {
                 draining: false,
                 restarts: 0,
                 recycles: Recycles::default(),
+                breaker: Breaker::default(),
+                causes: Restarts::default(),
+                start_failures: 0,
                 deaths: VecDeque::new(),
             }),
             cond: Condvar::new(),
             housekeeping: Arc::new((Mutex::new(false), Condvar::new())),
+            metrics: Metrics::default(),
         });
         Ok(pool)
     }
@@ -167,12 +194,16 @@ impl Pool {
         }
         let weak = Arc::downgrade(self);
         let signal = self.housekeeping.clone();
-        // Pool threads report to the subscriber that was current where the pool started.
-        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+        // Pool threads report to the subscriber that was current where the pool started (the
+        // global one, whenever it is set, if none was).
+        let dispatch = tracing::dispatcher::get_default(|d| {
+            (!d.is::<tracing::subscriber::NoSubscriber>()).then(|| d.clone())
+        });
         std::thread::Builder::new()
             .name(format!("snakebridge-pool-{}", self.name))
-            .spawn(move || {
-                tracing::dispatcher::with_default(&dispatch, || housekeeping(weak, signal))
+            .spawn(move || match dispatch {
+                Some(d) => tracing::dispatcher::with_default(&d, || housekeeping(weak, signal)),
+                None => housekeeping(weak, signal),
             })
             .map_err(|e| Error::config(format!("cannot start the pool's housekeeping: {e}")))?;
         tracing::info!(
@@ -239,21 +270,26 @@ impl Pool {
                 slot.busy = true;
                 break Ok(worker);
             }
-            if target == Target::Any
-                && st
-                    .slots
-                    .iter()
-                    .all(|s| s.worker.is_none() && s.failed.is_some())
-            {
-                let why = st
-                    .slots
-                    .iter()
-                    .find_map(|s| s.failed.clone())
-                    .unwrap_or_default();
-                break Err(AcquireError::Failed(Error::config(format!(
-                    "no worker of pool `{}` can be started: {why}",
-                    self.name
-                ))));
+            if target == Target::Any && st.slots.iter().all(|s| s.worker.is_none()) {
+                // No worker, and none coming soon: fail now rather than wait in the queue.
+                if let Some((retry_in, cause)) = st.breaker.open(Instant::now()) {
+                    break Err(AcquireError::Unstartable(Error::CircuitOpen {
+                        pool: self.name.to_string(),
+                        retry_in,
+                        cause: cause.to_owned(),
+                    }));
+                }
+                if st.slots.iter().all(|s| s.failed.is_some()) {
+                    let why = st
+                        .slots
+                        .iter()
+                        .find_map(|s| s.failed.clone())
+                        .unwrap_or_default();
+                    break Err(AcquireError::Unstartable(Error::config(format!(
+                        "no worker of pool `{}` can be started: {why}",
+                        self.name
+                    ))));
+                }
             }
             if !queued {
                 if st.waiting >= self.config.max_queue {
@@ -324,6 +360,11 @@ impl Pool {
 
     /// The worker is dead (or must die): record it, reap it, start a replacement.
     pub(crate) fn worker_died(&self, worker: &Arc<Worker>, cause: String) {
+        self.worker_died_as(worker, cause, Death::Crashed);
+    }
+
+    /// [`Pool::worker_died`], counted under `death`.
+    pub(crate) fn worker_died_as(&self, worker: &Arc<Worker>, cause: String, death: Death) {
         worker.kill(cause);
         let cause = worker.refs.death().unwrap_or_default();
         let mut st = lock(&self.state);
@@ -337,6 +378,11 @@ impl Pool {
         slot.busy = false;
         slot.retiring = false;
         st.restarts += 1;
+        match death {
+            Death::Crashed => st.causes.crashed += 1,
+            Death::TimedOut => st.causes.timed_out += 1,
+            Death::Unresponsive => st.causes.unresponsive += 1,
+        }
         st.deaths.push_back((worker.incarnation, cause.clone()));
         if st.deaths.len() > 64 {
             st.deaths.pop_front();
@@ -366,95 +412,6 @@ impl Pool {
             .map(|(_, c)| c.clone())
     }
 
-    /// Starts a replacement for `slot` in the background (retrying with backoff if the start
-    /// fails, for as long as the pool lives).
-    fn replace(&self, slot: usize) {
-        let config = self.config.clone();
-        let name = self.name.clone();
-        let signal = self.housekeeping.clone();
-        let weak = self.me.clone();
-        // The replacement reports to the subscriber current where the death was noticed.
-        let dispatch = tracing::dispatcher::get_default(|d| d.clone());
-        let spawned = std::thread::Builder::new()
-            .name(format!("snakebridge-restart-{name}-{slot}"))
-            .spawn(move || tracing::dispatcher::with_default(&dispatch, || {
-                let mut backoff = Duration::from_millis(100);
-                loop {
-                    // Registered while it starts, so that a shutdown meanwhile kills it too.
-                    let started = Worker::spawn(&config, &name, slot).and_then(|w| {
-                        let registered = weak.upgrade().is_some_and(|pool| {
-                            let mut st = lock(&pool.state);
-                            if !st.shutdown {
-                                st.slots[slot].starting = Some(w.clone());
-                            }
-                            !st.shutdown
-                        });
-                        if !registered {
-                            w.kill("its pool was shut down".into());
-                            return Err(Error::config("the pool was shut down"));
-                        }
-                        w.wait_ready(&config).map(|()| w)
-                    });
-                    let Some(pool) = weak.upgrade() else {
-                        if let Ok(w) = started {
-                            w.kill("its pool is gone".into());
-                        }
-                        return;
-                    };
-                    let mut st = lock(&pool.state);
-                    st.slots[slot].starting = None;
-                    if st.shutdown {
-                        drop(st);
-                        if let Ok(w) = started {
-                            w.kill("its pool was shut down".into());
-                        }
-                        return;
-                    }
-                    match started {
-                        Ok(w) => {
-                            tracing::info!(
-                                name: "snakebridge.pool.worker_replaced",
-                                target: "snakebridge::pool",
-                                pool = %name, worker = slot, pid = w.pid, "replacement worker ready"
-                            );
-                            st.slots[slot].worker = Some(w);
-                            st.slots[slot].failed = None;
-                            drop(st);
-                            pool.cond.notify_all();
-                            return;
-                        }
-                        Err(e) => {
-                            tracing::error!(
-                                target: "snakebridge::pool",
-                                pool = %name, worker = slot, error = %e,
-                                "replacement worker failed to start; retrying"
-                            );
-                            st.slots[slot].failed = Some(e.to_string());
-                            drop(st);
-                            pool.cond.notify_all();
-                        }
-                    }
-                    drop(pool);
-                    let (m, c) = &*signal;
-                    let stopped = lock(m);
-                    if *stopped {
-                        return;
-                    }
-                    let (stopped, _) = c
-                        .wait_timeout(stopped, backoff)
-                        .unwrap_or_else(|e| e.into_inner());
-                    if *stopped {
-                        return;
-                    }
-                    backoff = (backoff * 2).min(Duration::from_secs(10));
-                }
-            }));
-        if let Err(e) = spawned {
-            tracing::error!(target: "snakebridge::pool", pool = %self.name, error = %e,
-                "cannot start a thread to replace a worker");
-        }
-    }
-
     /// The live, ready workers: (slot, incarnation, pid).
     pub(crate) fn ready_workers(&self) -> Vec<(usize, u64, u32)> {
         lock(&self.state)
@@ -468,7 +425,8 @@ impl Pool {
             .collect()
     }
 
-    /// Waits (up to the queue timeout) until at least one worker is ready.
+    /// Waits (up to the queue timeout) until at least one worker is ready (at once an error
+    /// while the circuit breaker is open and there is none).
     pub(crate) fn wait_any_ready(&self) -> Result<()> {
         let deadline = Instant::now() + self.config.queue_timeout;
         let mut st = lock(&self.state);
@@ -482,6 +440,13 @@ impl Pool {
                 .any(|s| s.worker.as_ref().is_some_and(|w| !w.is_dead()))
             {
                 return Ok(());
+            }
+            if let Some((retry_in, cause)) = st.breaker.open(Instant::now()) {
+                return Err(Error::CircuitOpen {
+                    pool: self.name.to_string(),
+                    retry_in,
+                    cause: cause.to_owned(),
+                });
             }
             let now = Instant::now();
             if now >= deadline {
@@ -532,6 +497,9 @@ impl Pool {
             busy: st.slots.iter().filter(|s| s.busy).count(),
             waiting: st.waiting,
             restarts: st.restarts,
+            causes: st.causes,
+            start_failures: st.start_failures,
+            circuit_open: st.breaker.open(Instant::now()).is_some(),
             recycles: st.recycles,
             draining: st.draining,
             pids: st
@@ -578,51 +546,10 @@ impl Pool {
         }
         tracing::info!(target: "snakebridge::pool", pool = %self.name, "pool shut down");
     }
-
-    /// One round of housekeeping: send pending releases, notice idle workers that died.
-    fn tick(&self) {
-        let workers: Vec<(Arc<Worker>, bool)> = lock(&self.state)
-            .slots
-            .iter()
-            .filter_map(|s| s.worker.clone().map(|w| (w, s.busy)))
-            .collect();
-        for (w, busy) in workers {
-            w.flush_releases();
-            if !busy && let Some(cause) = w.exited() {
-                self.worker_died(&w, cause);
-            } else if !busy {
-                // A worker that got old while idle, or a due one whose refs were dropped
-                // since, leaves now.
-                w.life.idle_check(&self.config);
-                self.settle_recycling(&w);
-            }
-        }
-    }
 }
 
 impl Drop for Pool {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-/// The housekeeping thread of a pool: every 100 ms, until the pool is shut down or dropped.
-fn housekeeping(pool: Weak<Pool>, signal: Arc<(Mutex<bool>, Condvar)>) {
-    loop {
-        {
-            let (m, c) = &*signal;
-            let stopped = lock(m);
-            if *stopped {
-                return;
-            }
-            let (stopped, _) = c
-                .wait_timeout(stopped, Duration::from_millis(100))
-                .unwrap_or_else(|e| e.into_inner());
-            if *stopped {
-                return;
-            }
-        }
-        let Some(pool) = pool.upgrade() else { return };
-        pool.tick();
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::protocol::ToWorker;
 use super::reply::{Reply, interpret};
-use super::sched::Pool;
+use super::sched::{Death, Pool};
 use super::worker::{Wait, Worker};
 use crate::data::error::{CallContext, Error, Result};
 use crate::data::value::Value;
@@ -90,9 +90,12 @@ impl Iterator for PoolStream {
             Err(Wait::Timeout) => {
                 let after = self.timeout.unwrap_or_default();
                 self.finish();
-                self.worker_died(format!(
-                    "was killed: a stream item took longer than the timeout of {after:?}"
-                ));
+                let cause =
+                    format!("was killed: a stream item took longer than the timeout of {after:?}");
+                match self.pool.upgrade() {
+                    Some(pool) => pool.worker_died_as(&self.worker, cause, Death::TimedOut),
+                    None => self.worker.kill(cause),
+                }
                 Some(Err(Error::Timeout { after }))
             }
         }

@@ -101,12 +101,17 @@ pub(crate) enum ToWorker<'a> {
         /// The value sent, as wire JSON text.
         value: Cow<'a, [u8]>,
     },
+    /// Forward Python log records from `level` on (`"op": "log_level"`; see `worker/logs.rs`).
+    LogLevel {
+        /// A Python level number (`logging.WARNING` is 30); above 50 forwards none.
+        level: u64,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 8] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 9] = [
     "call",
     "stream",
     "credit",
@@ -115,6 +120,7 @@ pub(crate) const TO_WORKER_KINDS: [&str; 8] = [
     "close_session",
     "generator",
     "send",
+    "log_level",
 ];
 
 fn returns_name(returns: ReturnPolicy) -> &'static str {
@@ -137,6 +143,7 @@ impl ToWorker<'_> {
             ToWorker::Release { .. } => "release",
             ToWorker::CloseSession { .. } => "close_session",
             ToWorker::Send { .. } => "send",
+            ToWorker::LogLevel { .. } => "log_level",
         }
     }
 
@@ -190,6 +197,8 @@ impl ToWorker<'_> {
                 buf.extend_from_slice(value);
                 write!(buf, "}}")
             }
+            },
+            ToWorker::LogLevel { level } => write!(buf, r#"{{"op":"{op}","level":{level}}}"#),
         };
         frame::finish(buf, attachments)
     }
@@ -260,6 +269,8 @@ impl ToWorker<'_> {
                     serde_json::to_vec(obj.get("value").ok_or("no `value`")?)
                         .map_err(|e| e.to_string())?,
                 ),
+            "log_level" => ToWorker::LogLevel {
+                level: u64_of(obj, "level")?,
             },
             other => return Err(format!("unknown op `{other}`")),
         })
@@ -306,6 +317,9 @@ pub(crate) enum FromWorker {
     },
     /// The worker could not start (message id 0).
     StartupError { message: String },
+    /// A record of Python's `logging` (or a warning), raised during the request with message
+    /// id `id` (its name `call`), or outside any (`id` 0, no `call`); never an answer.
+    Log(Box<PythonLog>),
     /// About the request with message id `id`.
     Answer {
         id: u64,
@@ -316,13 +330,29 @@ pub(crate) enum FromWorker {
     },
 }
 
+/// A Python log record a worker forwards (`"op": "log"`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PythonLog {
+    /// The message id of the request it was raised in (0: outside any).
+    pub(crate) id: u64,
+    /// The logger's name (`py.warnings` for a warning).
+    pub(crate) logger: String,
+    /// Python's level number (`logging.WARNING` is 30).
+    pub(crate) level: u64,
+    /// The formatted message, with a traceback if the record carried one.
+    pub(crate) message: String,
+    /// The name of the call it was raised in (`module.function`), if any.
+    pub(crate) call: Option<String>,
+}
+
 /// The kinds of [`FromWorker`] messages (what the corpus files are named by): the `op` of the
-/// handshake, else the key that names the answer (one for each name [`FromWorker::kind`]
-/// gives).
+/// handshake or a log record, else the key that names the answer (one for each name
+/// [`FromWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 11] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 12] = [
     "ready",
     "startup_error",
+    "log",
     "ok",
     "err",
     "stale",
@@ -374,6 +404,7 @@ impl FromWorker {
     pub(crate) fn id(&self) -> u64 {
         match self {
             FromWorker::Ready { .. } | FromWorker::StartupError { .. } => 0,
+            FromWorker::Log(log) => log.id,
             FromWorker::Answer { id, .. } => *id,
         }
     }
@@ -384,6 +415,7 @@ impl FromWorker {
         match self {
             FromWorker::Ready { .. } => "ready",
             FromWorker::StartupError { .. } => "startup_error",
+            FromWorker::Log(_) => "log",
             FromWorker::Answer { answer, .. } => match answer {
                 Answer::Ok(_) => "ok",
                 Answer::Err(_) => "err",
@@ -429,6 +461,17 @@ impl FromWorker {
                 "startup_error" => Ok(FromWorker::StartupError {
                     message: take_string(&mut obj, "message")?,
                 }),
+                "log" => Ok(FromWorker::Log(Box::new(PythonLog {
+                    id: u64_of(&obj, "id")?,
+                    logger: take_string(&mut obj, "logger")?,
+                    level: u64_of(&obj, "level")?,
+                    message: take_string(&mut obj, "message")?,
+                    call: match obj.remove("call") {
+                        None => None,
+                        Some(Json::String(s)) => Some(s),
+                        Some(_) => return Err("`call` is not a string".into()),
+                    },
+                }))),
                 other => Err(format!("unknown op `{other}`")),
             };
         }
@@ -490,6 +533,14 @@ impl FromWorker {
             }
             FromWorker::StartupError { message } => {
                 json!({"op": "startup_error", "id": 0, "message": message})
+            }
+            FromWorker::Log(log) => {
+                let mut j = json!({"op": "log", "id": log.id, "logger": log.logger,
+                    "level": log.level, "message": log.message});
+                if let Some(call) = &log.call {
+                    j["call"] = call.as_str().into();
+                }
+                j
             }
             FromWorker::Answer { id, answer, free } => {
                 let (key, body) = match answer {

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::poll::wait_writable;
 use super::*;
+use crate::pool::protocol::FromWorker;
 
 impl Worker {
     /// Writes one frame.
@@ -99,6 +100,9 @@ impl Worker {
     /// Puts a frame read for someone else in its mailbox. A frame nobody waits for (an item of
     /// a stream dropped meanwhile) is discarded, and the objects it made are released.
     pub(super) fn deliver(&self, frame: Frame) {
+        let Some(frame) = self.take_log(frame) else {
+            return;
+        };
         let id = frame.message.id();
         let orphan = {
             let mut io = lock(&self.io);
@@ -197,7 +201,9 @@ impl Worker {
                 let mut outcome = None;
                 let failed = match got {
                     Ok(Some(frame)) => {
-                        if frame.message.id() == id {
+                        if let FromWorker::Log(_) = frame.message {
+                            self.take_log(frame);
+                        } else if frame.message.id() == id {
                             outcome = Some(frame);
                         } else {
                             self.deliver(frame);

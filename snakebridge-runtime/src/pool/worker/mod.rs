@@ -9,6 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::PipeWriter;
 use std::os::fd::RawFd;
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ExitStatus};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,12 +18,17 @@ use std::time::{Duration, Instant};
 
 mod channel;
 mod exchange;
+mod heartbeat;
+mod logs;
+mod output;
 mod poll;
 mod refs;
 mod spawn;
 
 pub(crate) use channel::Frame;
 use channel::{FrameReader, ReadError};
+use heartbeat::Heartbeat;
+use output::{StderrTail, forward_output};
 pub(crate) use refs::WorkerRefs;
 
 use super::protocol::ToWorker;
@@ -98,7 +104,11 @@ pub(crate) struct Worker {
     pub(crate) pid: u32,
     child: Mutex<Child>,
     writer: Mutex<Option<PipeWriter>>,
-    control: Mutex<Option<PipeWriter>>,
+    /// The control channel: closing it stops the worker; the heartbeat goes over it.
+    control: Mutex<Option<UnixStream>>,
+    heartbeat: Mutex<Heartbeat>,
+    /// The end of its stderr (see `output.rs`).
+    stderr: Arc<StderrTail>,
     reader: Mutex<FrameReader>,
     reader_fd: RawFd,
     io: Mutex<Io>,
@@ -112,6 +122,8 @@ pub(crate) struct Worker {
     pub(crate) refs: Arc<WorkerRefs>,
     /// Its age, calls and limits passed, for recycling.
     pub(crate) life: WorkerLife,
+    /// The Python level it forwards log records from (see `logs.rs`).
+    log_level: AtomicU64,
 }
 
 impl Worker {

@@ -1,8 +1,9 @@
 //! Starting a worker process: the worker package, its private pipes, and the handshake.
 
 use std::collections::VecDeque;
-use std::io::{self, BufRead, Read};
+use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -10,6 +11,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak, mpsc};
 use std::time::Instant;
 
 use super::*;
+use crate::client::python_log;
 use crate::data::error::{Error, ExceptionKind, Result};
 use crate::pool::protocol::{FromWorker, PROTOCOL_VERSION};
 use crate::pool::{PoolConfig, WorkerOutput};
@@ -50,7 +52,9 @@ impl Worker {
     /// Spawns a worker process; it is usable once [`Worker::wait_ready`] returns.
     pub(crate) fn spawn(config: &PoolConfig, pool: &Arc<str>, slot: usize) -> Result<Arc<Worker>> {
         let (python, source) = config.interpreter();
-        let pipes = || -> io::Result<_> { Ok((io::pipe()?, io::pipe()?, io::pipe()?)) };
+        // The control channel is a socket pair: its EOF stops the worker, and the heartbeat
+        // goes both ways on it (see `heartbeat.rs`).
+        let pipes = || -> io::Result<_> { Ok((io::pipe()?, io::pipe()?, UnixStream::pair()?)) };
         let ((req_r, req_w), (resp_r, resp_w), (ctl_r, ctl_w)) =
             pipes().map_err(|e| Error::config(format!("cannot create a worker channel: {e}")))?;
         let incarnation = NEXT_INCARNATION.fetch_add(1, Ordering::Relaxed);
@@ -92,14 +96,22 @@ impl Worker {
                 config.shared_memory_threshold.to_string(),
             )
             .env("SNAKEBRIDGE_SPIN_US", config.spin.as_micros().to_string());
+        // Python's logging into tracing, from the level the subscribers take (see `logs.rs`).
+        let log_level = python_log::python_level();
+        if config.python_logging {
+            cmd.env("SNAKEBRIDGE_LOG_LEVEL", log_level.to_string());
+        }
         cmd.stdin(Stdio::null());
+        // Stderr always through a pipe: it goes where `output` says, and its last lines are
+        // kept for the error of a worker that fails to start (see `output.rs`).
+        cmd.stderr(Stdio::piped());
         match config.output {
             WorkerOutput::Inherit => {}
             WorkerOutput::Null => {
-                cmd.stdout(Stdio::null()).stderr(Stdio::null());
+                cmd.stdout(Stdio::null());
             }
             WorkerOutput::Tracing => {
-                cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+                cmd.stdout(Stdio::piped());
             }
         }
         // Its own process group: a Ctrl-C in the terminal goes to the Rust program, which then
@@ -143,9 +155,7 @@ impl Worker {
         // show as EOF.
         drop(child_fds);
         let pid = child.id();
-        if config.output == WorkerOutput::Tracing {
-            forward_output(&mut child, pool, slot, pid);
-        }
+        let stderr = forward_output(&mut child, config.output, pool, slot, pid);
 
         // Roomier pipes (best effort; the default is 64 KiB), and a non-blocking request end
         // (see `Worker::send`).
@@ -168,6 +178,14 @@ impl Worker {
                 io::Error::last_os_error()
             )));
         }
+        if ctl_w.set_nonblocking(true).is_err() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Error::config(format!(
+                "cannot set up the worker's control channel: {}",
+                io::Error::last_os_error()
+            )));
+        }
         let reader_fd = resp_r.as_raw_fd();
         let worker = Arc::new_cyclic(|me: &Weak<Worker>| {
             let mut mail = Mailboxes::default();
@@ -181,6 +199,8 @@ impl Worker {
                 child: Mutex::new(child),
                 writer: Mutex::new(Some(req_w)),
                 control: Mutex::new(Some(ctl_w)),
+                heartbeat: Mutex::new(Heartbeat::new()),
+                stderr,
                 reader: Mutex::new(FrameReader::new(resp_r, config.spin)),
                 reader_fd,
                 io: Mutex::new(Io {
@@ -202,6 +222,7 @@ impl Worker {
                     death: Mutex::new(None),
                 }),
                 life: WorkerLife::new(pid),
+                log_level: AtomicU64::new(log_level),
             }
         });
         Ok(worker)
@@ -212,8 +233,16 @@ impl Worker {
         let deadline = Instant::now() + config.startup_timeout;
         let (python, source) = config.interpreter();
         let fail = |what: String| {
+            // What it wrote to stderr (a crash's message, a broken environment's complaint).
+            let said = self.stderr.last_lines(Duration::from_secs(1));
+            let said = if said.is_empty() {
+                String::new()
+            } else {
+                format!("; its stderr ended with:\n{said}")
+            };
             Error::config(format!(
-                "worker {} of pool `{}` failed to start: {what} (interpreter `{}`, from {source})",
+                "worker {} of pool `{}` failed to start: {what} (interpreter `{}`, from \
+                 {source}){said}",
                 self.slot,
                 self.pool,
                 python.display()
@@ -295,28 +324,4 @@ fn spawn_on_spawner(cmd: Command) -> io::Result<Child> {
         .map_err(|_| io::Error::other("the spawner thread is gone"))?;
     rx.recv()
         .map_err(|_| io::Error::other("the spawner thread is gone"))?
-}
-
-/// Forwards the worker's stdout and stderr, line by line, to `tracing`.
-fn forward_output(child: &mut Child, pool: &Arc<str>, slot: usize, pid: u32) {
-    fn pump(r: impl Read + Send + 'static, pool: Arc<str>, slot: usize, pid: u32, err: bool) {
-        let _ = std::thread::Builder::new()
-            .name(format!("snakebridge-worker-{pid}-output"))
-            .spawn(move || {
-                for line in io::BufReader::new(r).lines() {
-                    let Ok(line) = line else { break };
-                    if err {
-                        tracing::warn!(target: "snakebridge::worker", pool = %pool, worker = slot, pid, "{line}");
-                    } else {
-                        tracing::info!(target: "snakebridge::worker", pool = %pool, worker = slot, pid, "{line}");
-                    }
-                }
-            });
-    }
-    if let Some(out) = child.stdout.take() {
-        pump(out, pool.clone(), slot, pid, false);
-    }
-    if let Some(err) = child.stderr.take() {
-        pump(err, pool.clone(), slot, pid, true);
-    }
 }
