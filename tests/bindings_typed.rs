@@ -122,7 +122,7 @@ fn typed_python_through_the_embedded_interpreter() {
 #[test]
 fn typed_python_through_the_pool() {
     use snakebridge::{PoolClient, PoolConfig};
-    let pool = PoolClient::start(PoolConfig::new().name("typed-bindings").size(1).env(
+    let pool = PoolClient::start(PoolConfig::new().name("typed-bindings").size(2).env(
         "PYTHONPATH",
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python"),
     ))

@@ -81,8 +81,16 @@ impl InstanceCheck {
     }
 }
 
-/// `isinstance(obj, module.name)`, asked through the current client.
+/// `isinstance(obj, module.name)`, asked through the current client in one call whose only
+/// ref is `obj` (a pool runs it on the worker that holds `obj`; a class looked up by a call of
+/// its own could live in another worker). The module and name travel as data, never as code.
 fn is_instance(obj: &PyRef, module: &'static str, name: &'static str) -> Result<bool> {
-    let class: PyRef = crate::api::module_attr(module, name)?;
-    crate::api::call("builtins", "isinstance", (obj, &class))
+    const CHECK: &str = "isinstance(o, __import__('functools').reduce(getattr, n.split('.'), \
+                         __import__('importlib').import_module(m)))";
+    let names = Value::Dict(vec![
+        (Value::from("o"), Value::Ref(obj.clone())),
+        (Value::from("m"), Value::from(module)),
+        (Value::from("n"), Value::from(name)),
+    ]);
+    crate::api::call("builtins", "eval", (CHECK, names))
 }
