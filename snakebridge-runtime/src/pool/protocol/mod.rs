@@ -197,7 +197,6 @@ impl ToWorker<'_> {
                 buf.extend_from_slice(value);
                 write!(buf, "}}")
             }
-            },
             ToWorker::LogLevel { level } => write!(buf, r#"{{"op":"{op}","level":{level}}}"#),
         };
         frame::finish(buf, attachments)
@@ -269,6 +268,7 @@ impl ToWorker<'_> {
                     serde_json::to_vec(obj.get("value").ok_or("no `value`")?)
                         .map_err(|e| e.to_string())?,
                 ),
+            },
             "log_level" => ToWorker::LogLevel {
                 level: u64_of(obj, "level")?,
             },
