@@ -42,6 +42,10 @@ pub(crate) const WORKER_PACKAGE: PythonPackage = PythonPackage {
             include_str!("snakebridge_worker/exceptions.py"),
         ),
         (
+            "snakebridge_worker.callbacks",
+            include_str!("snakebridge_worker/callbacks.py"),
+        ),
+        (
             "snakebridge_worker.dispatch",
             include_str!("snakebridge_worker/dispatch.py"),
         ),

@@ -15,14 +15,8 @@ use snakebridge_runtime::{
     with_client,
 };
 
-enum Client {
-    Embedded,
-    Pool(#[allow(dead_code)] Arc<PoolClient>),
-}
-
-struct Ctx {
-    client: Client,
-}
+/// What a behaviour gets (the client is the thread's, set by `run_*`).
+struct Ctx;
 
 const HELPERS: &str = "snakebridge_callbacks";
 
@@ -32,25 +26,20 @@ fn shared_pool() -> Arc<PoolClient> {
 }
 
 fn run_embedded(test: fn(&Ctx)) {
-    let ctx = Ctx {
-        client: Client::Embedded,
-    };
-    with_client(support::embedded(), || test(&ctx));
+    with_client(support::embedded(), || test(&Ctx));
 }
 
-#[allow(dead_code)]
 fn run_pool(test: fn(&Ctx)) {
-    let pool = shared_pool();
-    let ctx = Ctx {
-        client: Client::Pool(pool.clone()),
-    };
-    with_client(pool, || test(&ctx));
+    with_client(shared_pool(), || test(&Ctx));
 }
 
 macro_rules! callbacks {
     ($($name:ident),* $(,)?) => {
         mod embedded {
             $(#[test] fn $name() { super::run_embedded(super::$name) })*
+        }
+        mod pool {
+            $(#[test] fn $name() { super::run_pool(super::$name) })*
         }
     };
 }

@@ -11,7 +11,7 @@ knows must have a file.
 from snakebridge_worker import BUILTINS as __builtins__
 
 #: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 
 class ProtocolError(Exception):
@@ -70,6 +70,17 @@ def _read_close_session(msg):
     return [msg.pop("session")]
 
 
+def _read_callback_ok(msg):
+    """(seq, value): what Rust callback call seq returned."""
+    return [msg.pop("seq"), msg.pop("value")]
+
+
+def _read_callback_err(msg):
+    """(seq, class, message, exception): Rust callback call seq failed; raise the ref
+    ``exception`` (a ref id, or None) if the worker still holds it, else ``class(message)``."""
+    return [msg.pop("seq"), msg.pop("class"), msg.pop("message"), msg.pop("exception", None)]
+
+
 #: op -> reader, for every message Rust sends (Rust's ``ToWorker``).
 TO_WORKER = {
     "call": _read_call,
@@ -78,6 +89,8 @@ TO_WORKER = {
     "close": _read_close,
     "release": _read_release,
     "close_session": _read_close_session,
+    "callback_ok": _read_callback_ok,
+    "callback_err": _read_callback_err,
 }
 
 
@@ -162,6 +175,11 @@ def end(mid):
     return {"id": mid, "end": True}
 
 
+def callback(mid, fid, seq, args, kwargs):
+    """Python called Rust callback ``fid`` (call number ``seq``) during request ``mid``."""
+    return {"id": mid, "callback": {"fn": fid, "seq": seq, "args": args, "kwargs": kwargs}}
+
+
 def with_free(reply, names):
     """A reply to a call, naming the segments Rust may write into again."""
     reply["free"] = names
@@ -207,6 +225,8 @@ def read_from_worker(msg):
                 args = (mid, body["ref"], body["reason"])
             elif kind == "decode":
                 args = (mid, body["what"], body["message"])
+            elif kind == "callback":
+                args = (mid, body["fn"], body["seq"], body["args"], body["kwargs"])
             elif kind in ("started", "end"):
                 if body is not True:
                     raise ProtocolError("`%s` is %r, not true" % (kind, body))
@@ -232,4 +252,5 @@ FROM_WORKER = {
     "started": started,
     "item": item,
     "end": end,
+    "callback": callback,
 }

@@ -1,12 +1,14 @@
 //! The pool client: calls run in pools of Python worker processes (see [`PoolClient`]).
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
+//! `callback` (Rust callbacks the worker calls during a request),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
 //! its channel), `sched` (a pool's slots, queue and replacements), `recycle` (replacing
 //! workers past their limits), `drain`, `reply` (what replies mean), `shm` (large arrays
 //! through shared memory), `stream`, `session`; the workers run the `python/snakebridge_worker/`
 //! package.
 
+mod callback;
 mod config;
 mod drain;
 mod protocol;
@@ -30,10 +32,11 @@ pub use session::{Session, in_session};
 pub use shm::SharedArrayMut;
 pub use stats::PoolStats;
 
+use self::callback::{FunctionSink, Pin};
 use self::protocol::{RequestKind, ToWorker};
 use self::reply::{Reply, context_of, interpret};
 use self::route::{Bound, Plan, SessionRoute};
-use self::sched::{AcquireError, Pool, Target};
+use self::sched::{AcquireError, Permit, Pool, Target};
 use self::stream::PoolStream;
 use self::worker::{Failure, Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
@@ -41,6 +44,7 @@ use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
 use crate::client::{RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
+use crate::data::pyfn::PyFn;
 use crate::data::value::Value;
 
 /// A [`RuntimeClient`] that runs calls in pools of Python worker processes, for crash
@@ -351,7 +355,7 @@ impl PoolClient {
         req: &Request,
         opts: &CallOptions,
         kind: impl FnOnce(&PoolConfig) -> RequestKind,
-    ) -> Result<(Frame, Arc<Worker>, Arc<Pool>)> {
+    ) -> Result<Ran> {
         let plan = self.plan(req, opts)?;
         let pool = self.pools[plan.pool].clone();
         let kind = kind(&pool.config);
@@ -362,9 +366,23 @@ impl PoolClient {
         let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
         let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
         let mut payload = Vec::new();
-        time_encode(|| wire::write_request_payload(req, opts, &mut arrays, &mut payload))
+        // The Rust callbacks among the arguments, kept for when the worker calls them.
+        let mut sink = FunctionSink {
+            arrays: &mut arrays,
+            functions: Vec::new(),
+        };
+        time_encode(|| wire::write_request_payload(req, opts, &mut sink, &mut payload))
             .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
-        let sent = self.exchange(req, opts, &plan, &pool, kind, &payload, &arrays.attachments);
+        let mut functions = sink.functions;
+        let sent = self.exchange(
+            req,
+            opts,
+            &plan,
+            &pool,
+            kind,
+            (&payload, &arrays.attachments),
+            &mut functions,
+        );
         match sent {
             Ok(sent) => {
                 // Only the one worker that ever saw the segments can vouch for them.
@@ -374,7 +392,20 @@ impl PoolClient {
                     Vec::new()
                 };
                 arrays.settle(&free);
-                Ok((sent.reply, sent.worker, pool))
+                let callbacks = (!functions.is_empty()).then(|| {
+                    let pin = Pin {
+                        client: self.address(),
+                        pool: plan.pool,
+                        worker: sent.worker.clone(),
+                    };
+                    (pin, functions)
+                });
+                Ok(Ran {
+                    reply: sent.reply,
+                    worker: sent.worker,
+                    pool,
+                    callbacks,
+                })
             }
             Err(e) => {
                 arrays.settle(&[]);
@@ -385,8 +416,9 @@ impl PoolClient {
 
     /// Sends the request (`payload`, with `attachments`) to a worker of `plan` with the crash
     /// barrier: a worker gone before it got the request is replaced and another tried; one
-    /// that crashed with it is replaced, and an idempotent call retried once; one past the
-    /// deadline is killed and replaced.
+    /// that crashed with it is replaced, and an idempotent call retried once (unless it called
+    /// a Rust callback: its effects in Rust are done); one past the deadline is killed and
+    /// replaced. The callbacks the worker calls meanwhile run here ([`callback::serve`]).
     #[allow(clippy::too_many_arguments)] // one request, said once
     fn exchange(
         &self,
@@ -395,11 +427,12 @@ impl PoolClient {
         plan: &Plan,
         pool: &Pool,
         kind: RequestKind,
-        payload: &[u8],
-        attachments: &[u8],
+        (payload, attachments): (&[u8], &[u8]),
+        functions: &mut Vec<PyFn>,
     ) -> Result<Sent> {
-        let session = match plan.bound {
-            Bound::Session(s) => Some(s),
+        let session = match &plan.bound {
+            Bound::Session(s) => Some(*s),
+            Bound::Callback { session, .. } => *session,
             _ => None,
         };
         let timeout = opts.timeout.or(pool.config.call_timeout);
@@ -407,12 +440,17 @@ impl PoolClient {
         let mut retried = false;
         let mut undelivered = 0;
         loop {
-            let permit = match pool.acquire(plan.target) {
-                Ok(p) => p,
-                Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
-                Err(AcquireError::Failed(e)) => return Err(e),
+            let permit = match &plan.bound {
+                // A call from a callback: its worker's slot is held by the request that made
+                // the callback, on this very thread.
+                Bound::Callback { worker, .. } => Held::Pinned(worker.clone()),
+                _ => match pool.acquire(plan.target) {
+                    Ok(p) => Held::Permit(p),
+                    Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
+                    Err(AcquireError::Failed(e)) => return Err(e),
+                },
             };
-            let worker = &permit.worker;
+            let worker = permit.worker();
             let id = worker.next_id();
             let request = ToWorker::Request {
                 kind,
@@ -423,8 +461,35 @@ impl PoolClient {
                 payload: payload.into(),
             };
             let frame = time_encode(|| request.frame(attachments))?;
-            let deadline = timeout.map(|t| Instant::now() + t);
-            match worker.exchange(id, &frame, deadline, streaming) {
+            let mut deadline = timeout.map(|t| Instant::now() + t);
+            let mut called_back = false;
+            let outcome = if functions.is_empty() {
+                worker.exchange(id, &frame, deadline, streaming)
+            } else {
+                // The mailbox stays open: callbacks come before the reply.
+                worker
+                    .exchange(id, &frame, deadline, true)
+                    .and_then(|reply| {
+                        let pin = Pin {
+                            client: self.address(),
+                            pool: plan.pool,
+                            worker: worker.clone(),
+                        };
+                        let served = callback::serve(
+                            &pin,
+                            id,
+                            reply,
+                            functions,
+                            &mut deadline,
+                            &mut called_back,
+                        );
+                        if !streaming || served.is_err() {
+                            worker.unregister(id);
+                        }
+                        served
+                    })
+            };
+            match outcome {
                 Ok(reply) => {
                     return Ok(Sent {
                         reply,
@@ -446,7 +511,7 @@ impl PoolClient {
                     let (slot, pid) = (worker.slot, worker.pid);
                     pool.worker_died(worker, cause.clone());
                     drop(permit);
-                    if opts.idempotent && plan.target == Target::Any && !retried {
+                    if opts.idempotent && plan.target == Target::Any && !retried && !called_back {
                         tracing::warn!(
                             target: "snakebridge::pool",
                             pool = %pool.name, worker = slot, pid, cause = %cause,
@@ -475,6 +540,31 @@ impl PoolClient {
     }
 }
 
+/// The worker a request goes to: a slot taken for it, or the worker whose callback this
+/// thread is running (its slot is held by the request that made the callback).
+enum Held<'a> {
+    Permit(Permit<'a>),
+    Pinned(Arc<Worker>),
+}
+
+impl Held<'_> {
+    fn worker(&self) -> &Arc<Worker> {
+        match self {
+            Held::Permit(p) => &p.worker,
+            Held::Pinned(w) => w,
+        }
+    }
+}
+
+/// A request's outcome in [`PoolClient::run`]: its reply, the worker and pool that sent it,
+/// and the callbacks it passed, with where they run (a stream keeps them).
+struct Ran {
+    reply: Frame,
+    worker: Arc<Worker>,
+    pool: Arc<Pool>,
+    callbacks: Option<(Pin, Vec<PyFn>)>,
+}
+
 /// A request's reply, from the worker that sent it.
 struct Sent {
     reply: Frame,
@@ -486,7 +576,12 @@ struct Sent {
 
 impl RuntimeClient for PoolClient {
     fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
-        let (reply, worker, pool) = self.run(request, options, |_| RequestKind::Call)?;
+        let Ran {
+            reply,
+            worker,
+            pool,
+            ..
+        } = self.run(request, options, |_| RequestKind::Call)?;
         let decoded = time_decode(|| interpret(&reply, &worker, || context_of(request)));
         // The refs the reply made exist now: recycling can tell whether any hold the worker.
         pool.settle_recycling(&worker);
@@ -500,7 +595,12 @@ impl RuntimeClient for PoolClient {
     }
 
     fn execute_stream(&self, request: &Request, options: &CallOptions) -> Result<ValueStream> {
-        let (reply, worker, pool) = self.run(request, options, |config| RequestKind::Stream {
+        let Ran {
+            reply,
+            worker,
+            pool,
+            callbacks,
+        } = self.run(request, options, |config| RequestKind::Stream {
             window: config.stream_window,
         })?;
         let id = reply.message.id();
@@ -527,6 +627,7 @@ impl RuntimeClient for PoolClient {
             done: false,
             context: context_of(request),
             timeout: options.timeout.or(pool.config.call_timeout),
+            callbacks,
         }))
     }
 

@@ -21,7 +21,7 @@ use crate::data::return_policy::ReturnPolicy;
 
 /// The protocol this runtime speaks; a worker announces its own in `ready`, and a worker of
 /// another version is refused at start (`PROTOCOL.md`, "Versions").
-pub(crate) const PROTOCOL_VERSION: u64 = 1;
+pub(crate) const PROTOCOL_VERSION: u64 = 2;
 
 /// The kind of a request: a call, or the start of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,18 +84,41 @@ pub(crate) enum ToWorker<'a> {
         /// The session's id.
         session: u64,
     },
+    /// What Rust callback call `seq` returned (`"op": "callback_ok"`): the Python call of the
+    /// callback resumes with it.
+    CallbackOk {
+        /// The callback call's number, from its [`Answer::Callback`].
+        seq: u64,
+        /// The wire value, as JSON text.
+        value: Cow<'a, [u8]>,
+    },
+    /// Rust callback call `seq` failed (`"op": "callback_err"`): the Python call of the
+    /// callback raises.
+    CallbackErr {
+        /// The callback call's number.
+        seq: u64,
+        /// The builtin exception class to raise (`TypeError`, `RuntimeError`).
+        class: &'static str,
+        /// Its message.
+        message: String,
+        /// A ref (its id) to the original exception to raise instead, when the closure's error
+        /// is a Python exception this worker holds.
+        exception: Option<u64>,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 6] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 8] = [
     "call",
     "stream",
     "credit",
     "close",
     "release",
     "close_session",
+    "callback_ok",
+    "callback_err",
 ];
 
 fn returns_name(returns: ReturnPolicy) -> &'static str {
@@ -116,6 +139,8 @@ impl ToWorker<'_> {
             ToWorker::Close { .. } => "close",
             ToWorker::Release { .. } => "release",
             ToWorker::CloseSession { .. } => "close_session",
+            ToWorker::CallbackOk { .. } => "callback_ok",
+            ToWorker::CallbackErr { .. } => "callback_err",
         }
     }
 
@@ -160,6 +185,27 @@ impl ToWorker<'_> {
             }
             ToWorker::CloseSession { session } => {
                 write!(buf, r#"{{"op":"{op}","session":{session}}}"#)
+            }
+            ToWorker::CallbackOk { seq, value } => {
+                let _ = write!(buf, r#"{{"op":"{op}","seq":{seq},"value":"#);
+                buf.extend_from_slice(value);
+                write!(buf, "}}")
+            }
+            ToWorker::CallbackErr {
+                seq,
+                class,
+                message,
+                exception,
+            } => {
+                let message = Json::String(message.clone());
+                let _ = write!(
+                    buf,
+                    r#"{{"op":"{op}","seq":{seq},"class":"{class}","message":{message}"#
+                );
+                if let Some(id) = exception {
+                    let _ = write!(buf, r#","exception":"{id}""#);
+                }
+                write!(buf, "}}")
             }
         };
         frame::finish(buf, attachments)
@@ -221,6 +267,30 @@ impl ToWorker<'_> {
             "close_session" => ToWorker::CloseSession {
                 session: u64_of(obj, "session")?,
             },
+            "callback_ok" => ToWorker::CallbackOk {
+                seq: u64_of(obj, "seq")?,
+                value: Cow::Owned(
+                    serde_json::to_vec(obj.get("value").ok_or("no `value`")?)
+                        .map_err(|e| e.to_string())?,
+                ),
+            },
+            "callback_err" => ToWorker::CallbackErr {
+                seq: u64_of(obj, "seq")?,
+                class: match str_of(obj, "class")? {
+                    "TypeError" => "TypeError",
+                    "RuntimeError" => "RuntimeError",
+                    other => return Err(format!("unknown callback error class `{other}`")),
+                },
+                message: str_of(obj, "message")?.to_owned(),
+                exception: match obj.get("exception") {
+                    None => None,
+                    Some(j) => Some(
+                        j.as_str()
+                            .and_then(|s| s.parse().ok())
+                            .ok_or("`exception` is not a ref id")?,
+                    ),
+                },
+            },
             other => return Err(format!("unknown op `{other}`")),
         })
     }
@@ -264,6 +334,19 @@ pub(crate) enum Answer {
     Item(Json),
     /// The stream is exhausted (`"end"`).
     End,
+    /// Python called Rust callback `function` (a [`PyFn`](crate::PyFn) id) during the request
+    /// (`"callback"`): run it and answer `seq` with [`ToWorker::CallbackOk`] or
+    /// [`ToWorker::CallbackErr`]; the request's own reply comes later.
+    Callback {
+        /// The callback's [`PyFn::id`](crate::PyFn::id).
+        function: u64,
+        /// This call of it, numbered by the worker.
+        seq: u64,
+        /// The positional arguments, a wire list.
+        args: Json,
+        /// The keyword arguments, a JSON object of wire values.
+        kwargs: Json,
+    },
 }
 
 /// A message from a worker.
@@ -293,7 +376,7 @@ pub(crate) enum FromWorker {
 /// handshake, else the key that names the answer (one for each name [`FromWorker::kind`]
 /// gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 10] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 11] = [
     "ready",
     "startup_error",
     "ok",
@@ -304,6 +387,7 @@ pub(crate) const FROM_WORKER_KINDS: [&str; 10] = [
     "started",
     "item",
     "end",
+    "callback",
 ];
 
 fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
@@ -362,6 +446,7 @@ impl FromWorker {
                 Answer::Started => "started",
                 Answer::Item(_) => "item",
                 Answer::End => "end",
+                Answer::Callback { .. } => "callback",
             },
         }
     }
@@ -369,15 +454,16 @@ impl FromWorker {
     /// The wire values in the message (results, items, an exception's ref): what holds refs
     /// and segments when a message is dropped unread.
     pub(crate) fn values(&self) -> impl Iterator<Item = &Json> {
-        let value = match self {
+        let (value, more) = match self {
             FromWorker::Answer { answer, .. } => match answer {
-                Answer::Ok(v) | Answer::Item(v) => Some(v),
-                Answer::Err(e) => e.exception.as_ref(),
-                _ => None,
+                Answer::Ok(v) | Answer::Item(v) => (Some(v), None),
+                Answer::Err(e) => (e.exception.as_ref(), None),
+                Answer::Callback { args, kwargs, .. } => (Some(args), Some(kwargs)),
+                _ => (None, None),
             },
-            _ => None,
+            _ => (None, None),
         };
-        value.into_iter()
+        value.into_iter().chain(more)
     }
 
     /// Parses a frame's JSON text. An error says what is wrong with it (the worker that sent
@@ -440,6 +526,22 @@ impl FromWorker {
             }
         } else if let Some(Json::String(message)) = obj.remove("encode") {
             Answer::Encode(message)
+        } else if let Some(Json::Object(mut c)) = obj.remove("callback") {
+            let text = take_string(&mut c, "fn")?;
+            Answer::Callback {
+                function: text
+                    .parse()
+                    .map_err(|_| format!("callback `{text}` is not an id"))?,
+                seq: u64_of(&c, "seq")?,
+                args: match c.remove("args") {
+                    Some(list @ Json::Array(_)) => list,
+                    _ => return Err("a callback without a list `args`".into()),
+                },
+                kwargs: match c.remove("kwargs") {
+                    Some(map @ Json::Object(_)) => map,
+                    _ => return Err("a callback without an object `kwargs`".into()),
+                },
+            }
         } else {
             let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
             return Err(format!("a message of no known kind (keys {keys:?})"));
@@ -488,6 +590,16 @@ impl FromWorker {
                         ("decode", json!({"what": what, "message": message}))
                     }
                     Answer::Encode(m) => ("encode", Json::String(m.clone())),
+                    Answer::Callback {
+                        function,
+                        seq,
+                        args,
+                        kwargs,
+                    } => (
+                        "callback",
+                        json!({"fn": function.to_string(), "seq": seq, "args": args,
+                            "kwargs": kwargs}),
+                    ),
                 };
                 let mut j = json!({"id": id});
                 j[key] = body;
