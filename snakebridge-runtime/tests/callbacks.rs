@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use snakebridge_runtime::{
-    AnyArgs, Call, ExceptionKind, PoolClient, PyFn, PyRef, Result, Value, call, iterate,
+    AnyArgs, Call, Error, ExceptionKind, PoolClient, PyFn, PyRef, Result, Value, call, iterate,
     with_client,
 };
 
@@ -275,4 +275,120 @@ fn a_stream_keeps_its_callbacks_until_it_ends(_: &Ctx) {
         .unwrap_err();
     assert!(err.is_python(ExceptionKind::RuntimeError), "{err:?}");
     assert!(err.to_string().contains("after the call"), "{err}");
+}
+
+// The pool's own: where a callback's calls go, crashes, timeouts, other callers.
+
+/// True once process `pid` has exited (a zombie included: its pipes are closed).
+fn exited(pid: u32) -> bool {
+    !matches!(support::state(pid), Some(state) if state != 'Z')
+}
+
+#[test]
+fn pool_a_callbacks_calls_go_to_the_worker_that_called_it() {
+    let pool = shared_pool();
+    with_client(pool, || {
+        for _ in 0..6 {
+            // The closure asks which process it reached; the outer call says which one ran it.
+            let ask = PyFn::new(|_: i64| -> Result<i64> { call(HELPERS, "pid", ()) });
+            let (outer, inner): (i64, i64) = call(HELPERS, "apply_in_worker", (ask, 0)).unwrap();
+            assert_eq!(outer, inner, "the callback's call went to another worker");
+        }
+    });
+}
+
+#[test]
+fn pool_other_callers_are_not_blocked_by_a_callback_in_progress() {
+    let pool = shared_pool();
+    let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<f64>();
+    let started_tx = std::sync::Mutex::new(started_tx);
+    let done_rx = std::sync::Mutex::new(done_rx);
+    // The closure holds its call open until another caller's call has finished.
+    let wait_for_other = PyFn::new(move |x: i64| -> Result<i64> {
+        let _ = started_tx.lock().unwrap().send(());
+        let other = done_rx
+            .lock()
+            .unwrap()
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the other caller's call never finished: it was blocked");
+        Ok(x + other as i64)
+    });
+    let other_pool = pool.clone();
+    let other = std::thread::spawn(move || {
+        started_rx.recv().unwrap();
+        let root: f64 = with_client(other_pool, || call("math", "sqrt", (16,))).unwrap();
+        done_tx.send(root).unwrap();
+    });
+    let got: i64 = with_client(pool, || call(HELPERS, "apply", (wait_for_other, 1))).unwrap();
+    other.join().unwrap();
+    assert_eq!(got, 5);
+}
+
+#[test]
+fn pool_a_worker_killed_during_a_callback_is_a_crash_not_a_hang_nor_a_retry() {
+    let pool = support::pool(1);
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let client = pool.clone();
+    let (result, _) = support::within(
+        std::time::Duration::from_secs(120),
+        "a call whose worker was killed during its callback",
+        move || {
+            with_client(client, || {
+                let kill_my_worker = PyFn::new(move |_: i64| -> Result<i64> {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                    let pid: u32 = call(HELPERS, "pid", ())?;
+                    let killed = std::process::Command::new("kill")
+                        .args(["-9", &pid.to_string()])
+                        .status()
+                        .unwrap();
+                    assert!(killed.success());
+                    assert!(support::eventually(
+                        std::time::Duration::from_secs(30),
+                        || exited(pid)
+                    ));
+                    // A call to the dead worker from inside the callback fails; it does not hang.
+                    let after = call::<i64>(HELPERS, "pid", ());
+                    assert!(matches!(after, Err(Error::WorkerCrash { .. })), "{after:?}");
+                    Ok(1)
+                });
+                // Idempotent, yet not retried: the callback ran, its effects in Rust are done.
+                Call::<i64>::function(HELPERS, "apply", (kill_my_worker, 0))
+                    .idempotent(true)
+                    .call()
+            })
+        },
+    );
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::WorkerCrash { .. }), "{err:?}");
+    assert!(err.to_string().contains("SIGKILL"), "{err}");
+    assert_eq!(runs.load(Ordering::Relaxed), 1, "the call was retried");
+    // The pool replaced the worker and goes on.
+    let root: f64 = with_client(pool, || call("math", "sqrt", (9,))).unwrap();
+    assert_eq!(root, 3.0);
+}
+
+#[test]
+fn pool_the_timeout_counts_pythons_time_not_rusts() {
+    let pool = support::pool(1);
+    with_client(pool, || {
+        let slow = PyFn::new(|x: i64| -> Result<i64> {
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            Ok(x)
+        });
+        // Python naps 0.3 s and the closure 1.5 s: within a 1 s timeout, since Rust's time
+        // does not count.
+        let got: i64 = Call::function(HELPERS, "apply_then_nap", (0.3, &slow, 7))
+            .timeout(std::time::Duration::from_secs(1))
+            .call()
+            .unwrap();
+        assert_eq!(got, 7);
+        // Python naps 3 s before the callback: past the timeout, whatever Rust does.
+        let err = Call::<i64>::function(HELPERS, "nap_then_apply", (3.0, &slow, 7))
+            .timeout(std::time::Duration::from_secs(1))
+            .call()
+            .unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    });
 }

@@ -83,3 +83,8 @@ def apply_then_nap(seconds, f, *args):
 def pid():
     """This process's id (the worker's, through the pool)."""
     return os.getpid()
+
+
+def apply_in_worker(f, *args):
+    """[this process's id, f(*args)]: which worker ran the call, and what the callback gave."""
+    return [os.getpid(), f(*args)]
