@@ -12,8 +12,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
 
-use smallvec::SmallVec;
-
 use crate::data::error::{Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{FromValue, IntoValue, Value};
@@ -72,15 +70,12 @@ struct FnInner {
     body: Body,
 }
 
-/// Positional arguments as a client collects them: inline up to 4 (no allocation per call for
-/// most callbacks). The closure takes them out of the client's buffer (`&mut [Value]`): moved
-/// by value through the layers, the buffer's copies would cost more than the call.
-pub(crate) type Positional = SmallVec<[Value; 4]>;
-
 /// Keyword arguments as a client hands them over.
 pub(crate) type Keywords = Vec<(String, Value)>;
 
-/// The closure with its arguments' conversions, erased.
+/// The closure with its arguments' conversions, erased. It takes the positional arguments out
+/// of the client's buffer (`&mut [Value]`, typically inline on the client's stack): a buffer
+/// moved by value through the layers would cost more in copies than the call itself.
 type Erased = dyn Fn(&mut [Value], Keywords) -> std::result::Result<Value, Raise> + Send + Sync;
 type ErasedMut = dyn FnMut(&mut [Value], Keywords) -> std::result::Result<Value, Raise> + Send;
 

@@ -20,7 +20,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyString, PyTuple};
 
 use super::convert::{from_py, to_py};
-use crate::data::pyfn::{Keywords, Positional, PyFn, Raise};
+use crate::data::pyfn::{Keywords, PyFn, Raise};
+use crate::data::value::Value;
+
+/// Python's positional arguments as values: inline up to 4 (no allocation for most calls).
+type Positional = smallvec::SmallVec<[Value; 4]>;
 use crate::data::pyref::RefHandle;
 
 /// Whether a callback object may still run its closure: false once the call it was passed to
