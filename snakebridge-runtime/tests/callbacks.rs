@@ -406,3 +406,25 @@ fn pool_the_timeout_counts_pythons_time_not_rusts() {
         assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     });
 }
+
+#[test]
+fn pool_dropping_a_stream_whose_generator_waits_on_its_callback_leaves_the_worker_serving() {
+    let pool = support::pool(1);
+    with_client(pool, || {
+        let before: u32 = call(HELPERS, "pid", ()).unwrap();
+        let square = PyFn::new(|x: i64| -> Result<i64> { Ok(x * x) });
+        let mut squares = Call::<Value>::function("builtins", "map", (square, vec![1, 2, 3, 4]))
+            .stream::<i64>()
+            .unwrap();
+        assert_eq!(squares.next().unwrap().unwrap(), 1);
+        // The worker pushes ahead: its generator now waits on the callback for the next item,
+        // which this side answers only while it iterates. Dropped, the stream answers none.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(squares);
+        // The worker goes on serving, the same process.
+        let root: f64 = call("math", "sqrt", (16,)).unwrap();
+        assert_eq!(root, 4.0);
+        let after: u32 = call(HELPERS, "pid", ()).unwrap();
+        assert_eq!(before, after, "the worker died");
+    });
+}
