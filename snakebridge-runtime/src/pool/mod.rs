@@ -7,6 +7,9 @@
 //! workers past their limits), `drain`, `reply` (what replies mean), `shm` (large arrays
 //! through shared memory), `stream`, `session`; the workers run the `python/snakebridge_worker/`
 //! package.
+//!
+//! Over 600 lines: `PoolClient`'s public API and its one request path (plan, encode, exchange
+//! with the crash barrier and the callbacks, settle) are read together here.
 
 mod callback;
 mod config;
