@@ -195,7 +195,7 @@ impl Raise {
 /// arguments, for closures over `AnyArgs`, and for [`PyFn`] itself (under every marker).
 ///
 /// ```
-/// use snakebridge_runtime::{IntoPyFn, PyFn, Result};
+/// use snakebridge_runtime::{AnyArgs, IntoPyFn, PyFn, Result};
 ///
 /// /// A function that takes Python's `Callable[[float], float]`.
 /// fn integrate(f: impl IntoPyFn<fn(f64) -> f64>) -> PyFn {
@@ -204,6 +204,13 @@ impl Raise {
 /// integrate(|x| Ok(x * x)); // the argument's type comes from the marker
 /// integrate(|x: f64| -> Result<f64> { Ok(x.sin()) });
 /// integrate(PyFn::new(|x: f64| -> Result<f64> { Ok(x) })); // a PyFn fits any marker
+///
+/// /// A function that takes Python's `Callable[..., float]`.
+/// fn any_arguments(f: impl IntoPyFn<fn(AnyArgs) -> f64>) -> PyFn {
+///     f.into_py_fn()
+/// }
+/// // Here the closure names its argument's type: a one-argument closure fits the marker too.
+/// any_arguments(|args: AnyArgs| args.get::<f64>(0));
 /// ```
 ///
 /// A closure of another arity or argument type does not compile:
