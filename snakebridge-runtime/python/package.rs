@@ -50,6 +50,10 @@ pub(crate) const WORKER_PACKAGE: PythonPackage = PythonPackage {
             include_str!("snakebridge_worker/logs.py"),
         ),
         (
+            "snakebridge_worker.callbacks",
+            include_str!("snakebridge_worker/callbacks.py"),
+        ),
+        (
             "snakebridge_worker.dispatch",
             include_str!("snakebridge_worker/dispatch.py"),
         ),

@@ -167,6 +167,10 @@ class Converter:
         # What decoding the current message's arguments ran into: ("stale", ref id) or
         # ("encode", message); reported instead of running the call.
         self.problems = []
+        # The Rust callbacks the current message's arguments hold (``callbacks.Hub.make``
+        # makes them; the worker binds them to the call).
+        self.callbacks = []
+        self.make_callback = None
         self.attachments = b""  # of the frame being decoded
         self.out_att = []  # the attachments of the message being made
         self.out_len = 0
@@ -198,6 +202,7 @@ class Converter:
         the tag key literally (never with escapes), so a frame without it has no tagged object:
         the plain scanner then skips the Python hook per JSON object."""
         self.problems = []
+        self.callbacks = []
         self.attachments = attachments
         try:
             scan = self.scan_tagged if _TAG_KEY in frame else self.scan_plain
@@ -275,6 +280,10 @@ class Converter:
                 return complex(obj["real"], obj["imag"])
             if tag == "ndarray":
                 return self.decode_array(obj)
+            if tag == "callback" and self.make_callback is not None:
+                cb = self.make_callback(obj)
+                self.callbacks.append(cb)
+                return cb
             self.problems.append(("encode", "unknown `__type__` `%s`" % tag))
         except NoNumpy as e:
             self.problems.append(("encode", str(e)))

@@ -6,13 +6,16 @@ from snakebridge_worker import BUILTINS as __builtins__
 
 from os import _exit, getpid
 from sys import modules
+from threading import Lock
 
 from snakebridge_worker import generators, protocol
+from snakebridge_worker.callbacks import Hub
 from snakebridge_worker.channel import warn
-from snakebridge_worker.convert import NotData
+from snakebridge_worker.convert import Converter, NotData
 from snakebridge_worker.exceptions import report
 from snakebridge_worker.protocol import ProtocolError, read_to_worker
 from snakebridge_worker.refs import STALE_REASON, StaleTarget
+from snakebridge_worker.shm import Segments
 
 
 # User code is called through this function, compiled in the namespace of `__main__`: builtins
@@ -38,14 +41,23 @@ class Worker:
         self.kinds = kinds
         self.pid = getpid()
         self.attrs = {}  # (module, name) -> object, resolved once
-        # stream id -> [iterator, source, credit, policy, session]
+        # stream id -> [iterator, source, credit, policy, session, callback scope or None]
         self.streams = {}
         # generator id -> [generator, has send, policy, return value's policy, session]
         self.generators = {}
         # The handler forwarding Python's log records (``logs.py``), or None when Rust takes
         # none (``PoolConfig::python_logging(false)``).
         self.logs = None
-        self.handlers = {
+        # Rust callbacks: their scopes, their calls in flight, the one reader (callbacks.py).
+        self.hub = Hub(self)
+        converter.make_callback = self.hub.make
+        # Frames are written whole by one thread at a time (a callback may be called from a
+        # thread user code started).
+        self.write_lock = Lock()
+        self.handlers = self.make_handlers()
+
+    def make_handlers(self):
+        handlers = {
             "call": self.on_call,
             "stream": self.on_call,
             "credit": self.on_credit,
@@ -55,10 +67,27 @@ class Worker:
             "generator": lambda fields: generators.on_generator(self, fields),
             "send": lambda fields: generators.on_send(self, fields),
             "log_level": self.on_log_level,
+            "callback_ok": self.on_callback_ok,
+            "callback_err": self.on_callback_err,
         }
-        if self.handlers.keys() != protocol.TO_WORKER.keys():
+        if handlers.keys() != protocol.TO_WORKER.keys():
             raise ProtocolError("the worker handles %s, the protocol module reads %s"
-                                % (sorted(self.handlers), sorted(protocol.TO_WORKER)))
+                                % (sorted(handlers), sorted(protocol.TO_WORKER)))
+        return handlers
+
+    def for_thread(self):
+        """This worker as another thread runs requests (the calls a Rust callback it called
+        makes): the same channel, refs, streams and hub, with a converter and segments of its
+        own."""
+        view = Worker.__new__(Worker)
+        view.__dict__.update(self.__dict__)
+        c = self.converter
+        view.segments = Segments()
+        view.converter = Converter(self.refs, view.segments, c.shm_threshold, c.max_nesting,
+                                   c.not_data)
+        view.converter.make_callback = self.hub.make
+        view.handlers = view.make_handlers()
+        return view
 
     def send(self, reply, _getpid=getpid, _exit=_exit):
         # A system call per message, but the only check that also sees a child forked below
@@ -71,14 +100,16 @@ class Worker:
         if logs is not None and logs.pending:
             self.flush_logs(logs)
         data, att, size = self.converter.encode(reply)
-        self.channel.write_frame(data, att, size)
+        with self.write_lock:
+            self.channel.write_frame(data, att, size)
 
     def flush_logs(self, logs):
         """Sends the records raised outside a call, oldest first."""
         pending = logs.pending
         while pending:
             data, att, size = self.converter.encode(pending.popleft())
-            self.channel.write_frame(data, att, size)
+            with self.write_lock:
+                self.channel.write_frame(data, att, size)
 
     def exception(self, e):
         return report(e, self.kinds, self.refs.make)
@@ -140,16 +171,31 @@ class Worker:
         fields.clear()
         for rid in release or ():
             self.refs.release(rid)
+        # The Rust callbacks among the arguments live while the call runs (a stream: until it
+        # ends or is closed).
+        callbacks = self.converter.callbacks
+        scope = None
+        if callbacks:
+            self.converter.callbacks = []
+            scope = self.hub.bind(callbacks, mid, stream=window is not None)
+            del callbacks
+        # A call made by a Rust callback runs inside the call that called it: the outer call's
+        # session comes back after it.
+        outer = self.refs.session
         self.refs.session = session
         logs = self.logs
+        outer_call = None
         if logs is not None:
+            outer_call = logs.call
             logs.call = (mid, req)
         try:
-            reply = self.answer(mid, req, policy, window)
+            reply = self.answer(mid, req, policy, window, scope)
         finally:
-            self.refs.session = None
+            self.refs.session = outer
             if logs is not None:
-                logs.call = None
+                logs.call = outer_call
+            if scope is not None and window is None:
+                self.hub.end(scope)
         del req
         if not self.segments.mapped:
             pass  # no shared memory in this call (most calls): nothing to check
@@ -161,22 +207,27 @@ class Worker:
                 protocol.with_free(reply, free)
         self.send(reply)
 
-    def answer(self, mid, req, policy, window):
+    def answer(self, mid, req, policy, window, scope=None):
         """Runs a call (or, with a window, opens a stream); returns the reply to send."""
         if self.converter.problems:
             reply = self.problem_reply(mid)
             if reply is not None:
+                self.end_stream_scope(scope, window)
                 return reply
         try:
             result = self.run(req)
             if window is not None:
                 iterator = iter(result)
         except StaleTarget as e:
+            self.end_stream_scope(scope, window)
             return protocol.stale(mid, str(e.rid), STALE_REASON)
         except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
+            self.end_stream_scope(scope, window)
             return protocol.err(mid, self.exception(e))
         if window is not None:
-            self.streams[mid] = [iterator, result, max(1, int(window)), policy, self.refs.session]
+            self.streams[mid] = [
+                iterator, result, max(1, int(window)), policy, self.refs.session, scope
+            ]
             return protocol.started(mid)
         try:
             value = self.converter.result(result, policy)
@@ -185,6 +236,22 @@ class Worker:
         except Exception as e:  # noqa: BLE001
             return protocol.decode(mid, type(result).__name__, str(e))
         return protocol.ok(mid, value)
+
+    # ----------------------------------------------------------------------------------------
+    # Rust callbacks
+
+    def on_callback_ok(self, fields):
+        """A callback's result, read by this thread for whichever thread waits for it."""
+        self.hub.answered("callback_ok", fields, list(self.converter.problems))
+
+    def on_callback_err(self, fields):
+        """A callback's failure, read by this thread for whichever thread waits for it."""
+        self.hub.answered("callback_err", fields, [])
+
+    def end_stream_scope(self, scope, window, abandoned=False):
+        """Ends the callbacks of a stream (those of a call end in ``on_call``)."""
+        if scope is not None and window is not None:
+            self.hub.end(scope, stream=True, abandoned=abandoned)
 
     # ----------------------------------------------------------------------------------------
     # Streams
@@ -196,34 +263,39 @@ class Worker:
                 break
         else:
             return False
-        iterator, _source, _credit, policy, session = s
+        iterator, _source, _credit, policy, session, scope = s
+        outer = self.refs.session
         self.refs.session = session
         try:
             try:
                 item = next(iterator)
             except StopIteration:
-                del self.streams[sid]
+                self.streams.pop(sid, None)  # a callback may have seen it closed
+                self.end_stream_scope(scope, True)
                 self.send(protocol.end(sid))
                 return True
             except BaseException as e:  # noqa: BLE001
-                del self.streams[sid]
+                self.streams.pop(sid, None)
+                self.end_stream_scope(scope, True)
                 self.send(protocol.err(sid, self.exception(e)))
                 return True
             try:
                 value = self.converter.result(item, policy)
             except NotData as e:
-                del self.streams[sid]
+                self.streams.pop(sid, None)
+                self.end_stream_scope(scope, True)
                 self.send(protocol.decode(sid, e.what, e.message))
                 return True
             except Exception as e:  # noqa: BLE001
-                del self.streams[sid]
+                self.streams.pop(sid, None)
+                self.end_stream_scope(scope, True)
                 self.send(protocol.decode(sid, type(item).__name__, str(e)))
                 return True
             s[2] -= 1
             self.send(protocol.item(sid, value))
             return True
         finally:
-            self.refs.session = None
+            self.refs.session = outer
 
     def on_credit(self, fields):
         sid, n = fields
@@ -236,6 +308,9 @@ class Worker:
         if s is None:
             generators.close(self, fields[0])
             return
+        # Rust dropped the stream: it answers none of its callbacks any more, so they raise
+        # (also in the generator's `finally` blocks, which `close` runs).
+        self.end_stream_scope(s[5], True, abandoned=True)
         close = getattr(s[1], "close", None)
         if close is not None:
             try:
@@ -264,10 +339,12 @@ class Worker:
         channel = self.channel
         decode = self.converter.decode
         handlers = self.handlers
+        hub = self.hub
         while True:
             if self.streams and not channel.input_pending() and self.pump():
                 continue
-            got = channel.read_frame()
+            # A stream's callback may be waiting on another thread, reading too: take turns.
+            got = hub.read_shared() if hub.stream_scopes else channel.read_frame()
             if got is None:
                 return
             msg = decode(got[0], got[1])

@@ -16,11 +16,21 @@ def on_generator(worker, fields):
     fields.clear()
     for rid in release or ():
         worker.refs.release(rid)
+    # The Rust callbacks among the arguments live while the generator is opened (Rust serves
+    # them during the start only; called by a later step, they raise as ended).
+    callbacks = worker.converter.callbacks
+    scope = None
+    if callbacks:
+        worker.converter.callbacks = []
+        scope = worker.hub.bind(callbacks, mid)
+        del callbacks
     worker.refs.session = session
     try:
         reply = _open(worker, mid, req, policy, final)
     finally:
         worker.refs.session = None
+        if scope is not None:
+            worker.hub.end(scope)
     del req
     if worker.segments.mapped:
         # The generator may hold its arguments for as long as it lives, as a stream's may.

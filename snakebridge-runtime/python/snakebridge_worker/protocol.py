@@ -95,6 +95,17 @@ def _read_log_level(msg):
     return [msg.pop("level")]
 
 
+def _read_callback_ok(msg):
+    """(seq, value): what Rust callback call seq returned."""
+    return [msg.pop("seq"), msg.pop("value")]
+
+
+def _read_callback_err(msg):
+    """(seq, class, message, exception): Rust callback call seq failed; raise the ref
+    ``exception`` (a ref id, or None) if the worker still holds it, else ``class(message)``."""
+    return [msg.pop("seq"), msg.pop("class"), msg.pop("message"), msg.pop("exception", None)]
+
+
 #: op -> reader, for every message Rust sends (Rust's ``ToWorker``).
 TO_WORKER = {
     "call": _read_call,
@@ -106,6 +117,8 @@ TO_WORKER = {
     "generator": _read_generator,
     "send": _read_send,
     "log_level": _read_log_level,
+    "callback_ok": _read_callback_ok,
+    "callback_err": _read_callback_err,
 }
 
 
@@ -209,6 +222,11 @@ def returned(mid, value):
     return {"id": mid, "returned": value}
 
 
+def callback(mid, fid, seq, args, kwargs):
+    """Python called Rust callback ``fid`` (call number ``seq``) during request ``mid``."""
+    return {"id": mid, "callback": {"fn": fid, "seq": seq, "args": args, "kwargs": kwargs}}
+
+
 def with_free(reply, names):
     """A reply to a call, naming the segments Rust may write into again."""
     reply["free"] = names
@@ -264,6 +282,8 @@ def read_from_worker(msg):
                 args = (mid, body["ref"], body["reason"])
             elif kind == "decode":
                 args = (mid, body["what"], body["message"])
+            elif kind == "callback":
+                args = (mid, body["fn"], body["seq"], body["args"], body["kwargs"])
             elif kind in ("started", "end"):
                 if body is not True:
                     raise ProtocolError("`%s` is %r, not true" % (kind, body))
@@ -291,4 +311,5 @@ FROM_WORKER = {
     "item": item,
     "end": end,
     "returned": returned,
+    "callback": callback,
 }

@@ -10,12 +10,13 @@
 //! is adopted, typically a venv's `bin/python`), else `VIRTUAL_ENV` (the venv's `site-packages`
 //! is added). See [`EmbeddedClient::environment`].
 //!
-//! Files: `convert` (values and refs), `exceptions`, `environment` (start-up), `array` (numpy),
-//! `generator` (generators driven step by step),
-//! `rules` (the rules shared with the pool's worker, from its Python source), `logs` (Python's
-//! logging into `tracing`).
+//! Files: `convert` (values and refs), `callback` (Rust closures as Python callables),
+//! `exceptions`, `environment` (start-up), `array` (numpy), `generator` (generators driven
+//! step by step), `rules` (the rules shared with the pool's worker, from its Python source),
+//! `logs` (Python's logging into `tracing`).
 
 mod array;
+mod callback;
 mod convert;
 mod environment;
 mod exceptions;
@@ -200,6 +201,7 @@ pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<V
     }
     Some(Python::attach(|py| {
         let _call = logs::InCall::enter(py, req);
+        let _callbacks = callback::Scope::enter();
         let mut buf = ArgBuffer::new();
         buf.fill(py, &req.args)?;
         let result = buf.call(py, f.bind(py), req)?;
@@ -368,6 +370,8 @@ impl RuntimeClient for EmbeddedClient {
         }
         Python::attach(|py| {
             let _call = logs::InCall::enter(py, request);
+            // The callbacks among the arguments live until the call returns.
+            let _callbacks = callback::Scope::enter();
             let result = self.run(py, request)?;
             telemetry::time_decode(|| from_py(&result, options.returns))
         })
@@ -381,6 +385,7 @@ impl RuntimeClient for EmbeddedClient {
         let policy = options.returns;
         Python::attach(|py| {
             let _call = logs::InCall::enter(py, request);
+            let callbacks = callback::Scope::enter();
             let iterable = self.run(py, request)?;
             let iterator = iterable
                 .try_iter()
@@ -390,6 +395,8 @@ impl RuntimeClient for EmbeddedClient {
                 source: iterable.unbind(),
                 context: context_of(request),
                 policy,
+                // Python calls them while the stream is consumed (`map(f, items)`).
+                callbacks: callbacks.keep(),
             }) as ValueStream)
         })
     }
@@ -427,6 +434,8 @@ struct EmbeddedStream {
     source: Py<PyAny>,
     context: CallContext,
     policy: ReturnPolicy,
+    /// The callbacks among the call's arguments, ended with the stream.
+    callbacks: Vec<callback::Slot>,
 }
 
 impl Iterator for EmbeddedStream {
@@ -452,6 +461,7 @@ impl Iterator for EmbeddedStream {
             None | Some(Err(_)) => {
                 // Exhausted or failed: Python's iterator protocol ends here too.
                 self.iterator = None;
+                callback::end(std::mem::take(&mut self.callbacks));
             }
             Some(Ok(_)) => {}
         }
@@ -461,6 +471,8 @@ impl Iterator for EmbeddedStream {
 
 impl Drop for EmbeddedStream {
     fn drop(&mut self) {
+        // After the generator's close below, whose `finally` blocks may still call them.
+        let callbacks = std::mem::take(&mut self.callbacks);
         if self.iterator.take().is_some() {
             // Stopped early: close a generator so its `finally` blocks run now.
             Python::attach(|py| {
@@ -472,5 +484,6 @@ impl Drop for EmbeddedStream {
                 }
             });
         }
+        callback::end(callbacks);
     }
 }

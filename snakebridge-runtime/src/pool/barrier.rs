@@ -1,25 +1,29 @@
 //! The crash barrier of one request: acquiring a worker, sending, and what happens when the
 //! worker is gone before it got the request, crashes with it (an idempotent call is retried
-//! by the pool's [`RetryPolicy`](super::RetryPolicy)), or outlasts the deadline.
+//! by the pool's [`RetryPolicy`](super::RetryPolicy), unless it called a Rust callback), or
+//! outlasts the deadline; and the Rust callbacks the worker calls meanwhile.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::PoolClient;
+use super::callback::{self, Pin};
 use super::protocol::{RequestKind, ToWorker};
 use super::route::{Bound, Plan};
-use super::sched::{AcquireError, Death, Pool, Target};
+use super::sched::{AcquireError, Death, Permit, Pool, Target};
 use super::worker::{Failure, Frame, Worker};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::time_encode;
 use crate::data::error::{Error, Result};
+use crate::data::pyfn::PyFn;
 
 impl PoolClient {
     /// Sends the request (`payload`, with `attachments`) to a worker of `plan` with the crash
     /// barrier: a worker gone before it got the request is replaced and another tried; one
     /// that crashed with it is replaced, and an idempotent call retried as the pool's
-    /// [`RetryPolicy`] says (also when no worker can be started); one past the deadline is
-    /// killed and replaced.
+    /// [`RetryPolicy`] says (also when no worker can be started) unless it called a Rust
+    /// callback (its effects in Rust are done); one past the deadline is killed and replaced.
+    /// The callbacks the worker calls meanwhile run here ([`callback::serve`]).
     #[allow(clippy::too_many_arguments)] // one request, said once
     pub(super) fn exchange(
         &self,
@@ -28,11 +32,12 @@ impl PoolClient {
         plan: &Plan,
         pool: &Pool,
         kind: RequestKind,
-        payload: &[u8],
-        attachments: &[u8],
+        (payload, attachments): (&[u8], &[u8]),
+        functions: &mut Vec<PyFn>,
     ) -> Result<Sent> {
-        let session = match plan.bound {
-            Bound::Session(s) => Some(s),
+        let session = match &plan.bound {
+            Bound::Session(s) => Some(*s),
+            Bound::Callback { session, .. } => *session,
             _ => None,
         };
         let timeout = opts.timeout.or(pool.config.call_timeout);
@@ -49,21 +54,27 @@ impl PoolClient {
         loop {
             tries += 1;
             let may_retry = retryable && tries < policy.attempts;
-            let permit = match pool.acquire(plan.target) {
-                Ok(p) => p,
-                Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
-                Err(AcquireError::Unstartable(e)) if may_retry => {
-                    tracing::warn!(
-                        target: "snakebridge::pool",
-                        pool = %pool.name, error = %e, call = %req.display_name(), try_ = tries,
-                        "no worker can be started for an idempotent call; retrying"
-                    );
-                    std::thread::sleep(policy.pause(tries));
-                    continue;
-                }
-                Err(AcquireError::Unstartable(e) | AcquireError::Failed(e)) => return Err(e),
+            let permit = match &plan.bound {
+                // A call from a callback: its worker's slot is held by the request that made
+                // the callback, on this very thread.
+                Bound::Callback { worker, .. } => Held::Pinned(worker.clone()),
+                _ => match pool.acquire(plan.target) {
+                    Ok(p) => Held::Permit(p),
+                    Err(AcquireError::Gone) => return Err(self.gone(plan, None)),
+                    Err(AcquireError::Unstartable(e)) if may_retry => {
+                        tracing::warn!(
+                            target: "snakebridge::pool",
+                            pool = %pool.name, error = %e, call = %req.display_name(),
+                            try_ = tries,
+                            "no worker can be started for an idempotent call; retrying"
+                        );
+                        std::thread::sleep(policy.pause(tries));
+                        continue;
+                    }
+                    Err(AcquireError::Unstartable(e) | AcquireError::Failed(e)) => return Err(e),
+                },
             };
-            let worker = &permit.worker;
+            let worker = permit.worker();
             let id = worker.next_id();
             let request = ToWorker::Request {
                 kind,
@@ -74,8 +85,35 @@ impl PoolClient {
                 payload: payload.into(),
             };
             let frame = time_encode(|| request.frame(attachments))?;
-            let deadline = timeout.map(|t| Instant::now() + t);
-            match worker.exchange(id, &frame, deadline, streaming) {
+            let mut deadline = timeout.map(|t| Instant::now() + t);
+            let mut called_back = false;
+            let outcome = if functions.is_empty() {
+                worker.exchange(id, &frame, deadline, streaming)
+            } else {
+                // The mailbox stays open: callbacks come before the reply.
+                worker
+                    .exchange(id, &frame, deadline, true)
+                    .and_then(|reply| {
+                        let pin = Pin {
+                            client: self.address(),
+                            pool: plan.pool,
+                            worker: worker.clone(),
+                        };
+                        let served = callback::serve(
+                            &pin,
+                            id,
+                            reply,
+                            functions,
+                            &mut deadline,
+                            &mut called_back,
+                        );
+                        if !streaming || served.is_err() {
+                            worker.unregister(id);
+                        }
+                        served
+                    })
+            };
+            match outcome {
                 Ok(reply) => {
                     return Ok(Sent {
                         reply,
@@ -97,7 +135,7 @@ impl PoolClient {
                     let (slot, pid) = (worker.slot, worker.pid);
                     pool.worker_died(worker, cause.clone());
                     drop(permit);
-                    if may_retry {
+                    if may_retry && !called_back {
                         tracing::warn!(
                             target: "snakebridge::pool",
                             pool = %pool.name, worker = slot, pid, cause = %cause,
@@ -124,6 +162,22 @@ impl PoolClient {
                     return Err(Error::Timeout { after });
                 }
             }
+        }
+    }
+}
+
+/// The worker a request goes to: a slot taken for it, or the worker whose callback this
+/// thread is running (its slot is held by the request that made the callback).
+enum Held<'a> {
+    Permit(Permit<'a>),
+    Pinned(Arc<Worker>),
+}
+
+impl Held<'_> {
+    fn worker(&self) -> &Arc<Worker> {
+        match self {
+            Held::Permit(p) => &p.worker,
+            Held::Pinned(w) => w,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The pool client: calls run in pools of Python worker processes (see [`PoolClient`]).
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
+//! `callback` (Rust callbacks the worker calls during a request),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
 //! its channel), `sched` (a pool's slots, queue and deaths), `restart` (replacements),
 //! `barrier` (the crash barrier of one request and its retries), `breaker` (the circuit
@@ -8,9 +9,13 @@
 //! their limits), `drain`, `housekeeping` (the pool's periodic thread), `metrics` (what
 //! [`PoolStats`] counts), `reply` (what replies mean), `shm` (large arrays through shared
 //! memory), `stream`, `session`; the workers run the `python/snakebridge_worker/` package.
+//!
+//! Over 600 lines: `PoolClient`'s public API and its one request path (plan, encode, exchange
+//! with the crash barrier and the callbacks, settle) are read together here.
 
 mod barrier;
 mod breaker;
+mod callback;
 mod config;
 mod drain;
 mod generator;
@@ -40,6 +45,7 @@ pub use session::{Session, in_session};
 pub use shm::SharedArrayMut;
 pub use stats::{Failures, PoolStats, Restarts};
 
+use self::callback::{FunctionSink, Pin};
 use self::protocol::{RequestKind, ToWorker};
 use self::reply::{Reply, context_of, interpret};
 use self::route::SessionRoute;
@@ -51,6 +57,7 @@ use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
 use crate::client::{RuntimeClient, ValueGenerator, ValueStream};
 use crate::data::error::{Error, Result};
+use crate::data::pyfn::PyFn;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
 
@@ -389,7 +396,7 @@ impl PoolClient {
         opts: &CallOptions,
         kind: impl FnOnce(&PoolConfig) -> RequestKind,
         chosen: &mut Option<Arc<Pool>>,
-    ) -> Result<(Frame, Arc<Worker>, Arc<Pool>)> {
+    ) -> Result<Ran> {
         let plan = self.plan(req, opts)?;
         let pool = self.pools[plan.pool].clone();
         *chosen = Some(pool.clone());
@@ -401,9 +408,23 @@ impl PoolClient {
         let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
         let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
         let mut payload = Vec::new();
-        time_encode(|| wire::write_request_payload(req, opts, &mut arrays, &mut payload))
+        // The Rust callbacks among the arguments, kept for when the worker calls them.
+        let mut sink = FunctionSink {
+            arrays: &mut arrays,
+            functions: Vec::new(),
+        };
+        time_encode(|| wire::write_request_payload(req, opts, &mut sink, &mut payload))
             .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
-        let sent = self.exchange(req, opts, &plan, &pool, kind, &payload, &arrays.attachments);
+        let mut functions = sink.functions;
+        let sent = self.exchange(
+            req,
+            opts,
+            &plan,
+            &pool,
+            kind,
+            (&payload, &arrays.attachments),
+            &mut functions,
+        );
         match sent {
             Ok(sent) => {
                 // Only the one worker that ever saw the segments can vouch for them.
@@ -413,7 +434,20 @@ impl PoolClient {
                     Vec::new()
                 };
                 arrays.settle(&free);
-                Ok((sent.reply, sent.worker, pool))
+                let callbacks = (!functions.is_empty()).then(|| {
+                    let pin = Pin {
+                        client: self.address(),
+                        pool: plan.pool,
+                        worker: sent.worker.clone(),
+                    };
+                    (pin, functions)
+                });
+                Ok(Ran {
+                    reply: sent.reply,
+                    worker: sent.worker,
+                    pool,
+                    callbacks,
+                })
             }
             Err(e) => {
                 arrays.settle(&[]);
@@ -423,11 +457,24 @@ impl PoolClient {
     }
 }
 
+/// A request's outcome in [`PoolClient::run`]: its reply, the worker and pool that sent it,
+/// and the callbacks it passed, with where they run (a stream keeps them).
+struct Ran {
+    reply: Frame,
+    worker: Arc<Worker>,
+    pool: Arc<Pool>,
+    callbacks: Option<(Pin, Vec<PyFn>)>,
+}
+
 impl RuntimeClient for PoolClient {
     fn execute(&self, request: &Request, options: &CallOptions) -> Result<Value> {
         self.counted(|chosen| {
-            let (reply, worker, pool) =
-                self.run(request, options, |_| RequestKind::Call, chosen)?;
+            let Ran {
+                reply,
+                worker,
+                pool,
+                ..
+            } = self.run(request, options, |_| RequestKind::Call, chosen)?;
             let decoded = time_decode(|| interpret(&reply, &worker, || context_of(request)));
             // The refs the reply made exist now: recycling can tell whether any hold the worker.
             pool.settle_recycling(&worker);
@@ -466,7 +513,12 @@ impl PoolClient {
         options: &CallOptions,
         chosen: &mut Option<Arc<Pool>>,
     ) -> Result<ValueStream> {
-        let (reply, worker, pool) = self.run(
+        let Ran {
+            reply,
+            worker,
+            pool,
+            callbacks,
+        } = self.run(
             request,
             options,
             |config| RequestKind::Stream {
@@ -498,6 +550,7 @@ impl PoolClient {
             done: false,
             context: context_of(request),
             timeout: options.timeout.or(pool.config.call_timeout),
+            callbacks,
         }))
     }
 
@@ -508,7 +561,13 @@ impl PoolClient {
         returns: ReturnPolicy,
         chosen: &mut Option<Arc<Pool>>,
     ) -> Result<ValueGenerator> {
-        let (reply, worker, pool) = self.run(
+        // A generator's steps call no Rust callback: they end with its start.
+        let Ran {
+            reply,
+            worker,
+            pool,
+            ..
+        } = self.run(
             request,
             options,
             |_| RequestKind::Generator {

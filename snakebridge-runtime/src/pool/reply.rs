@@ -57,7 +57,7 @@ impl RefResolver for Resolver<'_> {
 
 /// Decodes a value the worker sent; if that fails part-way, the segments named further on are
 /// unlinked (they will never be opened).
-fn decode(value: &Json, worker: &Arc<Worker>, attachments: &[u8]) -> Result<Value> {
+pub(super) fn decode(value: &Json, worker: &Arc<Worker>, attachments: &[u8]) -> Result<Value> {
     wire::decode_value(value, &Resolver(worker, attachments))
         .inspect_err(|_| worker.segments.forget_in(value))
 }
@@ -134,5 +134,10 @@ pub(crate) fn interpret(
         }),
         Answer::Decode { what, message } => Err(Error::decode(what.clone(), message.clone())),
         Answer::Encode(message) => Err(Error::encode(message.clone())),
+        // Served before the reply is interpreted (`callback.rs`): one here passed no callback.
+        Answer::Callback { function, .. } => Err(Error::decode(
+            "pool worker reply",
+            format!("the worker called Rust callback #{function}, which no request passed"),
+        )),
     }
 }

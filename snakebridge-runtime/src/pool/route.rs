@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use super::callback;
 use super::sched::Target;
-use super::worker::{ID_SHIFT, lock};
+use super::worker::{ID_SHIFT, Worker, lock};
 use super::{PoolClient, session};
 use crate::client::request::{CallOptions, Request};
 use crate::data::error::{Error, Result};
@@ -26,6 +27,12 @@ pub(super) struct Plan {
 
 pub(super) enum Bound {
     Free,
+    /// Made by a Rust callback this thread runs for a request on `worker`: it goes to that
+    /// worker, past its busy slot (`callback.rs`), in the thread's session if it has one.
+    Callback {
+        worker: Arc<Worker>,
+        session: Option<u64>,
+    },
     /// Pinned by a ref argument or target.
     Ref(PyRef),
     Session(u64),
@@ -67,6 +74,21 @@ impl PoolClient {
         // Data the worker's Python could not take (nested deeper than Python's recursion
         // limit) fails here, before anything is sent, and the worker is untouched.
         crate::data::nesting::check(req.args.iter().chain(req.kwargs.iter().map(|(_, v)| v)))?;
+        // Inside a callback: the worker that called it, whatever the refs or the session say
+        // (a ref of another worker is that worker's to report stale).
+        if let Some(pin) = callback::pinned(self.address()) {
+            let session = opts
+                .session
+                .or_else(|| session::current_for(self.address()));
+            return Ok(Plan {
+                pool: pin.pool,
+                target: Target::Worker(pin.worker.incarnation),
+                bound: Bound::Callback {
+                    worker: pin.worker,
+                    session,
+                },
+            });
+        }
         let mut pinned: Option<(usize, u64, PyRef)> = None;
         let mut visit = |r: &PyRef| -> Result<()> {
             let (pool, inc) = self.locate(r)?;
@@ -178,6 +200,13 @@ impl PoolClient {
                     #[allow(unreachable_patterns)]
                     _ => "its worker is gone".into(),
                 },
+            },
+            Bound::Callback { worker, .. } => Error::WorkerCrash {
+                pool: pool.name.to_string(),
+                worker: format!("{} (pid {})", worker.slot, worker.pid),
+                cause: cause
+                    .or_else(|| worker.refs.death())
+                    .unwrap_or_else(|| "is gone".into()),
             },
             Bound::Free => Error::config(format!("pool `{}` has no worker", pool.name)),
         }

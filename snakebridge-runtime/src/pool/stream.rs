@@ -5,11 +5,13 @@
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use super::callback::{self, Pin};
 use super::protocol::ToWorker;
 use super::reply::{Reply, interpret};
 use super::sched::{Death, Pool};
-use super::worker::{Wait, Worker};
+use super::worker::{Failure, Wait, Worker};
 use crate::data::error::{CallContext, Error, Result};
+use crate::data::pyfn::PyFn;
 use crate::data::value::Value;
 
 pub(crate) struct PoolStream {
@@ -25,6 +27,9 @@ pub(crate) struct PoolStream {
     pub(crate) context: CallContext,
     /// Bounds the wait for each item.
     pub(crate) timeout: Option<Duration>,
+    /// The Rust callbacks the stream's request passed, which its items may call, and the
+    /// worker they run for.
+    pub(crate) callbacks: Option<(Pin, Vec<PyFn>)>,
 }
 
 impl PoolStream {
@@ -48,8 +53,27 @@ impl Iterator for PoolStream {
         if self.done {
             return None;
         }
-        let deadline = self.timeout.map(|t| Instant::now() + t);
-        match self.worker.wait_for(self.id, deadline) {
+        let mut deadline = self.timeout.map(|t| Instant::now() + t);
+        let got = self.worker.wait_for(self.id, deadline);
+        let got = match (&mut self.callbacks, got) {
+            (Some((pin, functions)), Ok(frame)) => {
+                let mut called_back = false;
+                callback::serve(
+                    pin,
+                    self.id,
+                    frame,
+                    functions,
+                    &mut deadline,
+                    &mut called_back,
+                )
+                .map_err(|failure| match failure {
+                    Failure::TimedOut => Wait::Timeout,
+                    Failure::Crashed(cause) | Failure::NotDelivered(cause) => Wait::Dead(cause),
+                })
+            }
+            (_, got) => got,
+        };
+        match got {
             Ok(frame) => match interpret(&frame, &self.worker, || self.context.clone()) {
                 Ok(Reply::Item(v)) => {
                     self.consumed += 1;

@@ -3,6 +3,9 @@
 //! ([`frame`]). The spec is `PROTOCOL.md` beside this file (versioned: [`PROTOCOL_VERSION`]);
 //! `corpus/` holds one example of every message each way, which this crate's test and the
 //! worker's own test both parse.
+//!
+//! Over 600 lines on purpose: every message each way is written and parsed in this one file,
+//! next to each other, so the two directions cannot drift apart unseen.
 
 mod exception;
 pub(crate) mod frame;
@@ -106,12 +109,33 @@ pub(crate) enum ToWorker<'a> {
         /// A Python level number (`logging.WARNING` is 30); above 50 forwards none.
         level: u64,
     },
+    /// What Rust callback call `seq` returned (`"op": "callback_ok"`): the Python call of the
+    /// callback resumes with it.
+    CallbackOk {
+        /// The callback call's number, from its [`Answer::Callback`].
+        seq: u64,
+        /// The wire value, as JSON text.
+        value: Cow<'a, [u8]>,
+    },
+    /// Rust callback call `seq` failed (`"op": "callback_err"`): the Python call of the
+    /// callback raises.
+    CallbackErr {
+        /// The callback call's number.
+        seq: u64,
+        /// The builtin exception class to raise (`TypeError`, `RuntimeError`).
+        class: &'static str,
+        /// Its message.
+        message: String,
+        /// A ref (its id) to the original exception to raise instead, when the closure's error
+        /// is a Python exception this worker holds.
+        exception: Option<u64>,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 9] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 11] = [
     "call",
     "stream",
     "credit",
@@ -121,17 +145,9 @@ pub(crate) const TO_WORKER_KINDS: [&str; 9] = [
     "generator",
     "send",
     "log_level",
+    "callback_ok",
+    "callback_err",
 ];
-
-fn returns_name(returns: ReturnPolicy) -> &'static str {
-    match returns {
-        ReturnPolicy::Auto => "auto",
-        ReturnPolicy::Value => "value",
-        ReturnPolicy::Ref => "ref",
-        ReturnPolicy::RefOrNone => "ref_or_none",
-        ReturnPolicy::Map => "map",
-    }
-}
 
 impl ToWorker<'_> {
     /// The message's kind: its `op` (the corpus names files by it).
@@ -144,6 +160,8 @@ impl ToWorker<'_> {
             ToWorker::CloseSession { .. } => "close_session",
             ToWorker::Send { .. } => "send",
             ToWorker::LogLevel { .. } => "log_level",
+            ToWorker::CallbackOk { .. } => "callback_ok",
+            ToWorker::CallbackErr { .. } => "callback_err",
         }
     }
 
@@ -163,7 +181,7 @@ impl ToWorker<'_> {
                 release,
                 payload,
             } => {
-                let returns = returns_name(*returns);
+                let returns = crate::client::wire::policy_name(*returns);
                 let _ = write!(buf, r#"{{"op":"{op}","id":{id},"returns":"{returns}""#);
                 if let Some(s) = session {
                     let _ = write!(buf, r#","session":{s}"#);
@@ -176,7 +194,7 @@ impl ToWorker<'_> {
                     let _ = write!(buf, r#","window":{window}"#);
                 }
                 if let RequestKind::Generator { returns_final } = kind {
-                    let _ = write!(buf, r#","final":"{}""#, returns_name(*returns_final));
+                    let _ = write!(buf, r#","final":"{}""#, crate::client::wire::policy_name(*returns_final));
                 }
                 buf.extend_from_slice(br#","req":"#);
                 buf.extend_from_slice(payload);
@@ -198,6 +216,27 @@ impl ToWorker<'_> {
                 write!(buf, "}}")
             }
             ToWorker::LogLevel { level } => write!(buf, r#"{{"op":"{op}","level":{level}}}"#),
+            ToWorker::CallbackOk { seq, value } => {
+                let _ = write!(buf, r#"{{"op":"{op}","seq":{seq},"value":"#);
+                buf.extend_from_slice(value);
+                write!(buf, "}}")
+            }
+            ToWorker::CallbackErr {
+                seq,
+                class,
+                message,
+                exception,
+            } => {
+                let message = Json::String(message.clone());
+                let _ = write!(
+                    buf,
+                    r#"{{"op":"{op}","seq":{seq},"class":"{class}","message":{message}"#
+                );
+                if let Some(id) = exception {
+                    let _ = write!(buf, r#","exception":"{id}""#);
+                }
+                write!(buf, "}}")
+            }
         };
         frame::finish(buf, attachments)
     }
@@ -269,8 +308,32 @@ impl ToWorker<'_> {
                         .map_err(|e| e.to_string())?,
                 ),
             },
+            "callback_ok" => ToWorker::CallbackOk {
+                seq: u64_of(obj, "seq")?,
+                value: Cow::Owned(
+                    serde_json::to_vec(obj.get("value").ok_or("no `value`")?)
+                        .map_err(|e| e.to_string())?,
+                ),
+            },
             "log_level" => ToWorker::LogLevel {
                 level: u64_of(obj, "level")?,
+            },
+            "callback_err" => ToWorker::CallbackErr {
+                seq: u64_of(obj, "seq")?,
+                class: match str_of(obj, "class")? {
+                    "TypeError" => "TypeError",
+                    "RuntimeError" => "RuntimeError",
+                    other => return Err(format!("unknown callback error class `{other}`")),
+                },
+                message: str_of(obj, "message")?.to_owned(),
+                exception: match obj.get("exception") {
+                    None => None,
+                    Some(j) => Some(
+                        j.as_str()
+                            .and_then(|s| s.parse().ok())
+                            .ok_or("`exception` is not a ref id")?,
+                    ),
+                },
             },
             other => return Err(format!("unknown op `{other}`")),
         })
@@ -302,6 +365,19 @@ pub(crate) enum Answer {
     End,
     /// A generator driven by `send` ended with this return value (`"returned"`), a wire value.
     Returned(Json),
+    /// Python called Rust callback `function` (a [`PyFn`](crate::PyFn) id) during the request
+    /// (`"callback"`): run it and answer `seq` with [`ToWorker::CallbackOk`] or
+    /// [`ToWorker::CallbackErr`]; the request's own reply comes later.
+    Callback {
+        /// The callback's [`PyFn::id`](crate::PyFn::id).
+        function: u64,
+        /// This call of it, numbered by the worker.
+        seq: u64,
+        /// The positional arguments, a wire list.
+        args: Json,
+        /// The keyword arguments, a JSON object of wire values.
+        kwargs: Json,
+    },
 }
 
 /// A message from a worker.
@@ -349,7 +425,7 @@ pub(crate) struct PythonLog {
 /// handshake or a log record, else the key that names the answer (one for each name
 /// [`FromWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 12] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 13] = [
     "ready",
     "startup_error",
     "log",
@@ -362,6 +438,7 @@ pub(crate) const FROM_WORKER_KINDS: [&str; 12] = [
     "item",
     "end",
     "returned",
+    "callback",
 ];
 
 fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
@@ -426,6 +503,7 @@ impl FromWorker {
                 Answer::Item(_) => "item",
                 Answer::End => "end",
                 Answer::Returned(_) => "returned",
+                Answer::Callback { .. } => "callback",
             },
         }
     }
@@ -438,6 +516,10 @@ impl FromWorker {
             match answer {
                 Answer::Ok(v) | Answer::Item(v) | Answer::Returned(v) => values.push(v),
                 Answer::Err(e) => e.refs(&mut values),
+                Answer::Callback { args, kwargs, .. } => {
+                    values.push(args);
+                    values.push(kwargs);
+                }
                 _ => {}
             }
         }
@@ -507,6 +589,22 @@ impl FromWorker {
             }
         } else if let Some(Json::String(message)) = obj.remove("encode") {
             Answer::Encode(message)
+        } else if let Some(Json::Object(mut c)) = obj.remove("callback") {
+            let text = take_string(&mut c, "fn")?;
+            Answer::Callback {
+                function: text
+                    .parse()
+                    .map_err(|_| format!("callback `{text}` is not an id"))?,
+                seq: u64_of(&c, "seq")?,
+                args: match c.remove("args") {
+                    Some(list @ Json::Array(_)) => list,
+                    _ => return Err("a callback without a list `args`".into()),
+                },
+                kwargs: match c.remove("kwargs") {
+                    Some(map @ Json::Object(_)) => map,
+                    _ => return Err("a callback without an object `kwargs`".into()),
+                },
+            }
         } else {
             let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
             return Err(format!("a message of no known kind (keys {keys:?})"));
@@ -557,6 +655,16 @@ impl FromWorker {
                         ("decode", json!({"what": what, "message": message}))
                     }
                     Answer::Encode(m) => ("encode", Json::String(m.clone())),
+                    Answer::Callback {
+                        function,
+                        seq,
+                        args,
+                        kwargs,
+                    } => (
+                        "callback",
+                        json!({"fn": function.to_string(), "seq": seq, "args": args,
+                            "kwargs": kwargs}),
+                    ),
                 };
                 let mut j = json!({"id": id});
                 j[key] = body;

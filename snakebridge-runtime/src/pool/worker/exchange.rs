@@ -22,7 +22,7 @@ impl Worker {
 
     /// [`Worker::send`], giving up with `TimedOut` at `deadline` (the frame may then be partly
     /// written: the worker must be killed).
-    pub(super) fn send_until(&self, frame: &[u8], deadline: Option<Instant>) -> io::Result<()> {
+    pub(crate) fn send_until(&self, frame: &[u8], deadline: Option<Instant>) -> io::Result<()> {
         let mut guard = lock(&self.writer);
         self.write_locked(&mut guard, frame, deadline)
     }

@@ -1,0 +1,228 @@
+"""Rust callbacks called from Python: the mirror of ``pool/callback.rs`` (the wire form is
+``{"__type__": "callback", "id", "arity", "args"}``, the messages ``callback`` one way and
+``callback_ok`` / ``callback_err`` the other; see ``PROTOCOL.md``).
+
+A call's callbacks are :class:`RustCallback` objects bound to a :class:`Scope`, live while the
+call runs (a stream: until it ends or is closed). Calling one sends the callback's id and its
+arguments under the call's message id, and waits for the answer. While it waits, the thread
+reads the request pipe itself (one reader at a time, among the threads that wait): requests
+that come meanwhile are the calls the Rust closure makes, and it runs them; an answer for
+another waiting thread is handed to it. A thread other than the one that serves (a
+``threading.Thread`` user code started) runs its requests through a view of the worker with
+its own converter, so two threads never share a conversion in progress.
+"""
+
+from snakebridge_worker import BUILTINS as __builtins__
+
+from os import _exit
+from threading import Condition, get_ident
+
+from snakebridge_worker import protocol
+from snakebridge_worker.convert import NotData
+from snakebridge_worker.protocol import read_to_worker
+
+_ENDED = (
+    "the Rust callback %s was called after the call it was passed to had returned; a Rust "
+    "callback lives only while that call runs (pass it to a stream to keep it while Rust "
+    "iterates)"
+)
+_ABANDONED = "the Rust callback %s was called by a stream that Rust closed meanwhile"
+
+
+class Scope:
+    """The callbacks of one call (or stream), message id ``mid``: live while it runs."""
+
+    __slots__ = ("mid", "live", "abandoned", "inflight")
+
+    def __init__(self, mid):
+        self.mid = mid
+        self.live = True
+        # Rust no longer waits for the stream: nobody will answer a callback of it.
+        self.abandoned = False
+        # Callback calls sent and not yet answered.
+        self.inflight = 0
+
+
+class RustCallback:
+    """A Rust closure Python can call (``PyFn``): ``id`` names it to Rust, ``policies`` are how
+    its positional arguments convert (the return policy of each Rust argument type)."""
+
+    __slots__ = ("_hub", "_fid", "_arity", "_policies", "_scope")
+
+    def __init__(self, hub, fid, arity, policies):
+        self._hub = hub
+        self._fid = fid
+        self._arity = arity
+        self._policies = policies
+        self._scope = None
+
+    def __call__(self, *args, **kwargs):
+        return self._hub.invoke(self, args, kwargs)
+
+    def __repr__(self):
+        scope = self._scope
+        state = "" if scope is not None and scope.live else " (ended)"
+        if self._arity is None:
+            shape = "any arguments"
+        else:
+            shape = "%d arguments" % self._arity
+        return "<snakebridge Rust callback #%s of %s%s>" % (self._fid, shape, state)
+
+
+class Hub:
+    """The callback calls of one worker: their numbers, their answers, the one reader."""
+
+    def __init__(self, worker):
+        self.worker = worker
+        self.cond = Condition()
+        self.reading = False
+        self.results = {}  # seq -> (op, fields, problems)
+        self.next_seq = 0
+        # Live scopes of streams: while there is one, a callback may come from another thread
+        # while the serving thread reads, so that one reads under the flag too.
+        self.stream_scopes = 0
+        self.serving = get_ident()
+        self.views = {}  # thread id -> the worker as that thread uses it
+
+    def make(self, obj):
+        """The object over a wire callback ``{"id", "arity", "args"}`` (the converter's hook)."""
+        return RustCallback(self, obj["id"], obj.get("arity"), obj.get("args") or ())
+
+    def bind(self, callbacks, mid, stream=False):
+        """Binds the callbacks a request's arguments made to the request ``mid``."""
+        scope = Scope(mid)
+        for cb in callbacks:
+            cb._scope = scope
+        if stream:
+            self.stream_scopes += 1
+        return scope
+
+    def end(self, scope, stream=False, abandoned=False):
+        """Ends a scope: its callbacks raise from now on. Waits for the calls of it in flight
+        (another thread's), unless Rust abandoned it (nobody will answer them: they raise)."""
+        with self.cond:
+            if not scope.live:
+                return
+            scope.live = False
+            scope.abandoned = abandoned
+            if stream:
+                self.stream_scopes -= 1
+            self.cond.notify_all()
+            while scope.inflight and not abandoned:
+                self.cond.wait()
+
+    def view(self):
+        """The worker as this thread runs requests: itself on the serving thread, else a view
+        with a converter of its own."""
+        ident = get_ident()
+        if ident == self.serving:
+            return self.worker
+        view = self.views.get(ident)
+        if view is None:
+            view = self.worker.for_thread()
+            self.views[ident] = view
+        return view
+
+    def invoke(self, cb, args, kwargs):
+        """Calls callback ``cb`` in Rust and returns what it returned, or raises what it
+        raised."""
+        scope = cb._scope
+        cond = self.cond
+        with cond:
+            if scope is None or not scope.live:
+                raise RuntimeError(_ENDED % (cb,))
+            scope.inflight += 1
+            self.next_seq += 1
+            seq = self.next_seq
+        try:
+            view = self.view()
+            converter = view.converter
+            policies = cb._policies
+            n = len(policies)
+            try:
+                wire_args = [
+                    converter.result(a, policies[i] if i < n else "auto")
+                    for i, a in enumerate(args)
+                ]
+                wire_kwargs = {}
+                for k, v in kwargs.items():
+                    wire_kwargs[k] = converter.result(v, "auto")
+            except NotData as e:
+                converter.drop_made()
+                raise TypeError("an argument of the Rust callback %r: %s" % (cb, e.message)) from None
+            view.send(protocol.callback(scope.mid, cb._fid, seq, wire_args, wire_kwargs))
+            del wire_args, wire_kwargs
+            op, fields, problems = self.wait(view, seq, scope, cb)
+        finally:
+            with cond:
+                scope.inflight -= 1
+                cond.notify_all()
+        if problems:
+            raise RuntimeError(
+                "the result of the Rust callback %r could not be read: %s" % (cb, problems[0][1])
+            )
+        if op == "callback_ok":
+            return fields[1]
+        _seq, cls, message, exception = fields
+        if exception is not None:
+            original = self.worker.refs.get(int(exception), None)
+            if isinstance(original, BaseException):
+                raise original
+        raise (TypeError if cls == "TypeError" else RuntimeError)(message)
+
+    def wait(self, view, seq, scope, cb):
+        """The answer to callback call ``seq``: read by this thread (which then runs the
+        requests that come meanwhile) or by another reader that hands it over."""
+        cond = self.cond
+        while True:
+            with cond:
+                while True:
+                    found = self.results.pop(seq, None)
+                    if found is not None:
+                        return found
+                    if scope.abandoned:
+                        raise RuntimeError(_ABANDONED % (cb,))
+                    if not self.reading:
+                        self.reading = True
+                        break
+                    cond.wait()
+            self.serve_one(view)
+
+    def serve_one(self, view):
+        """Reads one message (this thread holds the reading flag) and handles it: an answer is
+        handed to its waiter, a request is run here."""
+        try:
+            got = view.channel.read_frame()
+            if got is None:
+                # Rust closed the pipe: it is gone or shutting the pool down.
+                _exit(0)
+            msg = view.converter.decode(got[0], got[1])
+            del got
+            op, fields = read_to_worker(msg)
+            del msg
+        finally:
+            with self.cond:
+                self.reading = False
+                self.cond.notify_all()
+        view.handlers[op](fields)
+
+    def read_shared(self):
+        """The next frame for the serving thread's loop while stream callbacks may come from
+        other threads: read under the reading flag."""
+        cond = self.cond
+        with cond:
+            while self.reading:
+                cond.wait()
+            self.reading = True
+        try:
+            return self.worker.channel.read_frame()
+        finally:
+            with cond:
+                self.reading = False
+                cond.notify_all()
+
+    def answered(self, op, fields, problems):
+        """An answer read by whoever read it: to its waiter."""
+        with self.cond:
+            self.results[fields[0]] = (op, fields, problems)
+            self.cond.notify_all()
