@@ -1,6 +1,7 @@
 //! The pool client: calls run in pools of Python worker processes (see [`PoolClient`]).
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
+//! `async_lanes` (how `call_async` calls are run: one runner per worker),
 //! `callback` (Rust callbacks the worker calls during a request),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
 //! its channel), `sched` (a pool's slots, queue and replacements), `recycle` (replacing
@@ -8,6 +9,7 @@
 //! through shared memory), `stream`, `session`; the workers run the `python/snakebridge_worker/`
 //! package.
 
+mod async_lanes;
 mod callback;
 mod config;
 mod drain;
@@ -42,7 +44,7 @@ use self::worker::{Failure, Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
-use crate::client::{RuntimeClient, ValueStream};
+use crate::client::{AsyncLanes, RuntimeClient, ValueStream};
 use crate::data::error::{Error, Result};
 use crate::data::pyfn::PyFn;
 use crate::data::value::Value;
@@ -633,6 +635,14 @@ impl RuntimeClient for PoolClient {
 
     fn name(&self) -> &str {
         &self.label
+    }
+
+    fn async_lanes(&self, options: &CallOptions) -> AsyncLanes {
+        self.lanes_for(options)
+    }
+
+    fn capture_scope(&self, options: &mut CallOptions) {
+        self.capture_session(options);
     }
 }
 

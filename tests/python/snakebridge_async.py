@@ -1,0 +1,53 @@
+"""Helpers of the async tests (snakebridge-runtime/tests/async_calls.rs)."""
+
+import collections
+import gc
+import os
+import threading
+import time
+
+
+def wait_for(path, started=None, limit=60.0):
+    """Blocks until ``path`` exists (a gate the test opens), then returns this process's pid;
+    creates ``started`` first, if given, to say the call is running."""
+    if started is not None:
+        touch(started)
+    deadline = time.monotonic() + limit
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the gate %s never opened" % path)
+        time.sleep(0.002)
+    return os.getpid()
+
+
+def counter_after(path, started):
+    """A new ``Counter`` (a ref in Rust), once ``path`` exists."""
+    wait_for(path, started)
+    return collections.Counter("async")
+
+
+def touch(path):
+    """Creates ``path``: the visible side effect of a call that ran."""
+    with open(path, "w"):
+        pass
+    return os.getpid()
+
+
+def triple(n):
+    """``3 * n``, after a millisecond's sleep (a call that takes a worker for a while)."""
+    time.sleep(0.001)
+    return 3 * n
+
+
+def native_id():
+    """The OS id of the thread running this call."""
+    return threading.get_native_id()
+
+
+def live_refs():
+    """How many objects this pool worker holds for Rust (its ref table's size)."""
+    for o in gc.get_objects():
+        t = type(o)
+        if t.__name__ == "Refs" and t.__module__ == "snakebridge_worker.refs":
+            return len(o.objects)
+    return -1
