@@ -1,5 +1,6 @@
 """Helpers of the async tests (snakebridge-runtime/tests/async_calls.rs)."""
 
+import asyncio
 import collections
 import gc
 import os
@@ -51,3 +52,27 @@ def live_refs():
         if t.__name__ == "Refs" and t.__module__ == "snakebridge_worker.refs":
             return len(o.objects)
     return -1
+
+
+async def doubled_later(x, seconds=0.01):
+    """``2 * x`` after an ``asyncio.sleep``: a coroutine function."""
+    await asyncio.sleep(seconds)
+    return 2 * x
+
+
+async def failing_later():
+    """Raises after an await."""
+    await asyncio.sleep(0)
+    raise ValueError("failed after an await")
+
+
+async def countdown(n, closed=None):
+    """Yields ``n, n-1, ..., 1``, awaiting between items: an async generator. Creates
+    ``closed`` when it ends or is closed early."""
+    try:
+        for i in range(n, 0, -1):
+            await asyncio.sleep(0)
+            yield i
+    finally:
+        if closed is not None:
+            touch(closed)

@@ -9,7 +9,8 @@
 //!
 //! Groups: `call` (generated `math.sqrt` vs hand-written pyo3), `pool` (round trip, 2 vs 1
 //! workers, an 80 MB array through shared memory), `arrays` (80 MB `numpy.sum`, embedded),
-//! `bindings` (cache-hit expansion of numpy, crate-only builds of numpy and sympy bindings).
+//! `async` (`call_async` against blocking calls, pool and embedded), `bindings` (cache-hit
+//! expansion of numpy, crate-only builds of numpy and sympy bindings).
 //! Python: `SNAKEBRIDGE_PYTHON` (else `$VIRTUAL_ENV/bin/python`, else `python3`) with numpy, as
 //! `tests/run.sh` sets up. Under `cargo test` (no `--bench` argument) each group makes a tiny
 //! smoke pass and the builds are skipped.
@@ -18,6 +19,8 @@
 //! rounds and compare medians, and targets are checked here, never by timed assertions in tests.
 
 mod arrays;
+#[cfg(unix)]
+mod asynchronous;
 mod bindings;
 mod call;
 #[cfg(unix)]
@@ -112,6 +115,10 @@ fn main() {
     }
     if wanted("arrays") {
         figures.extend(arrays::run(mode));
+    }
+    #[cfg(unix)]
+    if wanted("async") {
+        figures.extend(asynchronous::run(mode));
     }
     if wanted("bindings") {
         figures.extend(bindings::run(mode));

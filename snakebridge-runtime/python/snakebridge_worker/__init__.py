@@ -20,6 +20,8 @@ Modules, named after the Rust files they talk to:
 - ``rules``: the rules the embedded client applies too, from this very source (keyed data,
   carries-an-array: ``embedded/rules.rs`` loads it).
 - ``exceptions``: a Python exception as an error reply (``embedded/exceptions.rs``).
+- ``awaiting``: awaitable results awaited, async iterators streamed, on the thread's event
+  loop (``embedded/awaiting.rs`` does the same).
 - ``dispatch``: calls, streams, sessions; the serve loop.
 - ``main``: start-up (the environment the pool sets, preloads, ``ready``), and ``__main__``,
   the entry point the bootstrap imports.

@@ -15,6 +15,7 @@
 //! `rules` (the rules shared with the pool's worker, from its Python source).
 
 mod array;
+mod awaiting;
 mod callback;
 mod convert;
 mod environment;
@@ -200,8 +201,11 @@ pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<V
         let _callbacks = callback::Scope::enter();
         let mut buf = ArgBuffer::new();
         buf.fill(py, &req.args)?;
-        let result = buf.call(py, f.bind(py), req)?;
+        let mut result = buf.call(py, f.bind(py), req)?;
         drop(buf);
+        if awaiting::is_awaitable(&result) {
+            result = awaiting::settle(result).map_err(|e| python_error(py, e, req))?;
+        }
         from_py(&result, options.returns)
     }))
 }
@@ -366,7 +370,11 @@ impl RuntimeClient for EmbeddedClient {
         Python::attach(|py| {
             // The callbacks among the arguments live until the call returns.
             let _callbacks = callback::Scope::enter();
-            let result = self.run(py, request)?;
+            let mut result = self.run(py, request)?;
+            if awaiting::is_awaitable(&result) {
+                // An `async def` (or any awaitable): its value is the call's result.
+                result = awaiting::settle(result).map_err(|e| python_error(py, e, request))?;
+            }
             telemetry::time_decode(|| from_py(&result, options.returns))
         })
     }
@@ -380,12 +388,17 @@ impl RuntimeClient for EmbeddedClient {
         Python::attach(|py| {
             let callbacks = callback::Scope::enter();
             let iterable = self.run(py, request)?;
-            let iterator = iterable
-                .try_iter()
-                .map_err(|e| python_error(py, e, request))?;
+            let (iterator, source) = match iterable.try_iter() {
+                Ok(iterator) => (iterator.into_any(), iterable),
+                // An async generator (or async iterator): driven on this thread's loop.
+                Err(_) if iterable.hasattr("__aiter__").unwrap_or(false) => {
+                    awaiting::iterate(iterable).map_err(|e| python_error(py, e, request))?
+                }
+                Err(e) => return Err(python_error(py, e, request)),
+            };
             Ok(Box::new(EmbeddedStream {
-                iterator: Some(iterator.into_any().unbind()),
-                source: iterable.unbind(),
+                iterator: Some(iterator.unbind()),
+                source: source.unbind(),
                 context: context_of(request),
                 policy,
                 // Python calls them while the stream is consumed (`map(f, items)`).
@@ -416,7 +429,8 @@ impl Iterator for EmbeddedStream {
         let iterator = self.iterator.as_ref()?;
         let item = Python::attach(|py| {
             let it = iterator.bind(py);
-            // SAFETY: `it` came from `try_iter`, so it is an iterator.
+            // SAFETY: `it` came from `try_iter` or `awaiting::iterate` (a generator), so it is
+            // an iterator.
             let next = unsafe { pyo3::ffi::PyIter_Next(it.as_ptr()) };
             if next.is_null() {
                 return match PyErr::take(py) {

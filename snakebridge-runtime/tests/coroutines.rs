@@ -1,0 +1,105 @@
+//! Python coroutines and async generators through both clients: an `async def` called from
+//! Rust gives its value (blocking `call` and `call_async` alike), its exception as the error,
+//! and an async generator streams item by item with the stream's flow control; dropping the
+//! stream early closes the async generator (its `finally` runs).
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use snakebridge_runtime::client::RuntimeClient;
+use snakebridge_runtime::{Call, Error, ExceptionKind, Value, call, with_client};
+use support::{embedded, eventually, pool};
+
+fn temp_path(what: &str) -> std::path::PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    std::env::temp_dir().join(format!(
+        "sb-coro-{}-{what}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// Polls one future to its end on this thread (parking between polls).
+fn block_on<F: std::future::Future + Unpin>(mut future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        if let std::task::Poll::Ready(out) = std::pin::Pin::new(&mut future).poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
+
+fn coroutine_values(client: Arc<dyn RuntimeClient>) {
+    with_client(client, || {
+        let blocking: i64 = call("snakebridge_async", "doubled_later", (21,)).unwrap();
+        assert_eq!(blocking, 42);
+        let future = Call::<i64>::function("snakebridge_async", "doubled_later", (8,)).call_async();
+        assert_eq!(block_on(future).unwrap(), 16);
+        let failed = call::<Value>("snakebridge_async", "failing_later", ());
+        match failed {
+            Err(Error::Python(e)) => {
+                assert_eq!(e.kind, ExceptionKind::ValueError);
+                assert!(e.message.contains("failed after an await"), "{}", e.message);
+            }
+            other => panic!("expected the coroutine's ValueError, got {other:?}"),
+        }
+    })
+}
+
+fn async_generator_streams(client: Arc<dyn RuntimeClient>) {
+    with_client(client, || {
+        // More items than a pool stream's window (64): credit flows back as Rust reads.
+        let items: Vec<i64> = Call::<Value>::function("snakebridge_async", "countdown", (150,))
+            .stream::<i64>()
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(items, (1..=150).rev().collect::<Vec<i64>>());
+        // Dropped after two items: the async generator is closed, its `finally` runs.
+        let closed = temp_path("closed");
+        let closed_arg = closed.to_str().unwrap().to_string();
+        let mut stream = Call::<Value>::function("snakebridge_async", "countdown", (1000,))
+            .kwarg("closed", closed_arg)
+            .stream::<i64>()
+            .unwrap();
+        assert_eq!(stream.next().unwrap().unwrap(), 1000);
+        assert_eq!(stream.next().unwrap().unwrap(), 999);
+        assert!(!closed.exists());
+        drop(stream);
+        // The pool closes it when its worker reads the close message: ask it something.
+        let _: i64 = call("operator", "add", (1, 1)).unwrap();
+        assert!(eventually(Duration::from_secs(10), || closed.exists()));
+        let _ = std::fs::remove_file(closed);
+    })
+}
+
+#[test]
+fn pool_coroutines_give_their_values() {
+    coroutine_values(pool(1));
+}
+
+#[test]
+fn embedded_coroutines_give_their_values() {
+    coroutine_values(embedded());
+}
+
+#[test]
+fn pool_async_generators_stream() {
+    async_generator_streams(pool(1));
+}
+
+#[test]
+fn embedded_async_generators_stream() {
+    async_generator_streams(embedded());
+}
