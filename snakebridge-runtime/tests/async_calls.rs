@@ -316,7 +316,10 @@ fn a_dropped_running_future_discards_its_result_and_leaks_no_ref() {
             with_client(pool.clone(), || call("snakebridge_async", "live_refs", ())).unwrap();
         live == 0
     });
-    assert!(released, "the dropped call's ref is still held by the worker");
+    assert!(
+        released,
+        "the dropped call's ref is still held by the worker"
+    );
     let n: i64 = with_client(pool.clone(), || call("operator", "add", (2, 3))).unwrap();
     assert_eq!(n, 5);
     for p in [gate, started] {

@@ -61,7 +61,9 @@ pub(super) fn settle<'py>(obj: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>
 
 /// (iterator, source) of a stream's result: `iter(obj)`, or a generator driving an async
 /// iterator (closing it closes the async generator).
-pub(super) fn iterate<'py>(obj: Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+pub(super) fn iterate<'py>(
+    obj: Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     let py = obj.py();
     module(py)?.iterate.bind(py).call1((obj,))?.extract()
 }

@@ -46,9 +46,11 @@ struct Group {
     wake: Condvar,
 }
 
-/// Every group with runners or queued calls, by (client address, group). Locked before a
-/// group's own state, never after.
-static GROUPS: Mutex<Option<HashMap<(usize, usize), Arc<Group>>>> = Mutex::new(None);
+/// Groups by (client address, group).
+type Groups = HashMap<(usize, usize), Arc<Group>>;
+
+/// Every group with runners or queued calls. Locked before a group's own state, never after.
+static GROUPS: Mutex<Option<Groups>> = Mutex::new(None);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A runner's job runs outside these locks (and panics are caught), so poisoning is only
