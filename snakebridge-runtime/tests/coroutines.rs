@@ -103,3 +103,64 @@ fn pool_async_generators_stream() {
 fn embedded_async_generators_stream() {
     async_generator_streams(embedded());
 }
+
+#[test]
+fn fifty_embedded_coroutines_run_at_once() {
+    let client = embedded();
+    // Each returns only once all fifty wait together: one at a time, the first would time out.
+    let futures: Vec<_> = with_client(client.clone(), || {
+        (0..50)
+            .map(|_| {
+                Call::<i64>::function("snakebridge_async", "rendezvous", ("fifty", 50)).call_async()
+            })
+            .collect()
+    });
+    for f in futures {
+        assert_eq!(block_on(f).unwrap(), 50);
+    }
+    // The figure of the issue: fifty `asyncio.sleep(0.05)` awaited at once (reported).
+    let started = std::time::Instant::now();
+    let futures: Vec<_> = with_client(client, || {
+        (0..50i64)
+            .map(|i| {
+                Call::<i64>::function("snakebridge_async", "doubled_later", (i, 0.05)).call_async()
+            })
+            .collect()
+    });
+    for (i, f) in futures.into_iter().enumerate() {
+        assert_eq!(block_on(f).unwrap(), 2 * i as i64);
+    }
+    eprintln!(
+        "embedded: 50 concurrent awaits of asyncio.sleep(0.05) took {:?} (one at a time: 2.5 s)",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn dropping_an_embedded_coroutine_future_cancels_its_task() {
+    let client = embedded();
+    let (started, cancelled) = (temp_path("started"), temp_path("cancelled"));
+    let future = with_client(client.clone(), || {
+        Call::<String>::function(
+            "snakebridge_async",
+            "cancellable",
+            (started.to_str().unwrap(), cancelled.to_str().unwrap()),
+        )
+        .call_async()
+    });
+    assert!(eventually(Duration::from_secs(60), || started.exists()));
+    assert!(!cancelled.exists());
+    drop(future);
+    assert!(
+        eventually(Duration::from_secs(30), || cancelled.exists()),
+        "the Python task never saw CancelledError"
+    );
+    // The loop and the runner serve on.
+    let after = with_client(client, || {
+        block_on(Call::<i64>::function("snakebridge_async", "doubled_later", (5,)).call_async())
+    });
+    assert_eq!(after.unwrap(), 10);
+    for p in [started, cancelled] {
+        let _ = std::fs::remove_file(p);
+    }
+}

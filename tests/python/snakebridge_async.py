@@ -76,3 +76,29 @@ async def countdown(n, closed=None):
     finally:
         if closed is not None:
             touch(closed)
+
+
+_rendezvous = {}
+
+
+async def rendezvous(key, n, limit=60.0):
+    """Returns once ``n`` coroutines of ``key`` are all waiting here at the same time (so it
+    can only return when they run concurrently); raises ``TimeoutError`` after ``limit``."""
+    entry = _rendezvous.setdefault(key, [0, asyncio.Event()])
+    entry[0] += 1
+    if entry[0] == n:
+        entry[1].set()
+    await asyncio.wait_for(entry[1].wait(), limit)
+    return entry[0]
+
+
+async def cancellable(started, cancelled):
+    """Creates ``started``, then awaits for a minute; creates ``cancelled`` if it is cancelled
+    meanwhile (and lets the cancellation go on)."""
+    touch(started)
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        touch(cancelled)
+        raise
+    return "not cancelled"

@@ -14,8 +14,8 @@ import builtins as _builtins
 __builtins__ = dict(vars(_builtins))
 del _builtins
 
-from asyncio import new_event_loop  # noqa: E402 - after the builtins are taken
-from threading import local  # noqa: E402
+from asyncio import new_event_loop, run_coroutine_threadsafe  # noqa: E402 - after the builtins
+from threading import Lock, Thread, local  # noqa: E402
 
 # One loop per thread: a Rust callback's calls run on threads of their own (``for_thread``).
 _loops = local()
@@ -37,6 +37,34 @@ def awaitable(obj, _hasattr=hasattr, _type=type):
 def settle(obj):
     """``obj`` awaited to its result on this thread's loop (its exception raised here)."""
     return _loop().run_until_complete(obj)
+
+
+# The event loop thread of ``schedule`` (the embedded client's `call_async`), once started.
+_background = []
+_background_lock = Lock()
+
+
+def _background_loop():
+    with _background_lock:
+        if not _background:
+            loop = new_event_loop()
+            Thread(target=loop.run_forever, name="snakebridge-asyncio", daemon=True).start()
+            _background.append(loop)
+        return _background[0]
+
+
+async def _awaited(obj):
+    return await obj
+
+
+def schedule(obj, done):
+    """Runs awaitable ``obj`` as a task of the background event loop thread (started on first
+    use), beside every other one scheduled; ``done(future)`` is called on that thread when it
+    ends (with its value, its exception, or cancelled). Returns the future's ``cancel``, which
+    any thread may call: the task then gets ``CancelledError`` at its ``await``."""
+    future = run_coroutine_threadsafe(_awaited(obj), _background_loop())
+    future.add_done_callback(done)
+    return future.cancel
 
 
 def iterate(obj, _hasattr=hasattr, _type=type, _iter=iter):

@@ -35,12 +35,14 @@
 //! # Ok::<(), Error>(())
 //! ```
 
+pub(crate) mod async_reply;
 pub(crate) mod request;
 pub(crate) mod select;
 pub mod telemetry;
 pub mod wire;
 
 pub use crate::data::pyref::RefOwner;
+pub use async_reply::{AsyncReply, CancelToken};
 pub use request::{Args, CallOptions, CallSite, CallType, Name, Request};
 /// The contract this runtime shares with the code generator (builder method names, arity
 /// limits, exception kinds, the interpreter rule, the nesting limit).
@@ -70,6 +72,14 @@ pub trait RuntimeClient: Send + Sync + 'static {
 
     /// A short name for messages (`"embedded"`, `"pool default"`, `"mock"`).
     fn name(&self) -> &str;
+
+    /// Runs one request of a `call_async` on a runner thread of the runtime, sending its result
+    /// to `reply` now or later (from any thread). The default runs [`execute`](Self::execute)
+    /// and sends its result; the embedded client hands a coroutine to its event loop thread
+    /// and sends from there, so its runner is free for the next call.
+    fn execute_async(&self, request: &Request, options: &CallOptions, reply: AsyncReply) {
+        reply.send(self.execute(request, options));
+    }
 
     /// How this client's `call_async` calls with `options` are run: how many at once on the
     /// runtime's own threads (never the caller's executor), and the queue limits in front of

@@ -2,11 +2,12 @@
 //! (`python/snakebridge_worker/awaiting.py`, loaded here from the same source): a call whose
 //! result is awaitable is awaited on the calling thread's event loop (the runtime's runner
 //! thread for a `call_async`, never an executor's), and a stream over an async iterator is
-//! driven item by item on it.
+//! driven item by item on it. A `call_async` whose result is awaitable goes to the event loop
+//! thread instead ([`schedule`]), beside every other one, and its runner is free at once.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyDict;
+use pyo3::types::{PyCFunction, PyDict};
 
 /// The module's source, as the worker package ships it.
 const SOURCE: &str = include_str!("../../python/snakebridge_worker/awaiting.py");
@@ -16,6 +17,7 @@ const FILE: &str = "snakebridge_worker/awaiting.py";
 struct Awaiting {
     settle: Py<PyAny>,
     iterate: Py<PyAny>,
+    schedule: Py<PyAny>,
 }
 
 static AWAITING: PyOnceLock<Awaiting> = PyOnceLock::new();
@@ -36,6 +38,7 @@ fn module(py: Python<'_>) -> PyResult<&Awaiting> {
         Ok(Awaiting {
             settle: get("settle")?,
             iterate: get("iterate")?,
+            schedule: get("schedule")?,
         })
     })
 }
@@ -66,4 +69,26 @@ pub(super) fn iterate<'py>(
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     let py = obj.py();
     module(py)?.iterate.bind(py).call1((obj,))?.extract()
+}
+
+/// Runs awaitable `obj` as a task of the interpreter's event loop thread; `done` gets its
+/// outcome on that thread when it ends (its value, its exception, or `CancelledError`).
+/// Returns the Python callable that cancels the task (from any thread).
+pub(super) fn schedule<'py, F>(obj: Bound<'py, PyAny>, done: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: for<'a> FnOnce(PyResult<Bound<'a, PyAny>>) + Send + 'static,
+{
+    let py = obj.py();
+    // Called once; a `Fn` for Python, so the closure sits in a slot it is taken from.
+    let done = std::sync::Mutex::new(Some(done));
+    let callback =
+        PyCFunction::new_closure(py, None, None, move |args, _kwargs| -> PyResult<()> {
+            let outcome = args.get_item(0)?.call_method0("result");
+            let taken = done.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(done) = taken {
+                done(outcome);
+            }
+            Ok(())
+        })?;
+    module(py)?.schedule.bind(py).call1((obj, callback))
 }

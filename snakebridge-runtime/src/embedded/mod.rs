@@ -15,6 +15,7 @@
 //! `rules` (the rules shared with the pool's worker, from its Python source).
 
 mod array;
+mod async_call;
 mod awaiting;
 mod callback;
 mod convert;
@@ -31,7 +32,7 @@ use pyo3::types::PyDict;
 
 use crate::client::request::{CallOptions, CallSite, CallType, Request};
 use crate::client::telemetry;
-use crate::client::{RuntimeClient, ValueStream};
+use crate::client::{AsyncReply, RuntimeClient, ValueStream};
 use crate::data::error::{CallContext, Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
@@ -352,7 +353,7 @@ fn call_with_tuple<'py>(
 /// A call that names a pool session reached the embedded client: running it here would lose
 /// the session's worker affinity (and its state) without a word.
 #[cold]
-fn session_without_pool(session: u64, request: &Request) -> Error {
+pub(super) fn session_without_pool(session: u64, request: &Request) -> Error {
     Error::config(format!(
         "{} was given session {session} (Call::session), but it runs on the embedded client, \
          which has no sessions; run it inside in_session(&session, ..) or with_client(pool, ..) \
@@ -409,6 +410,10 @@ impl RuntimeClient for EmbeddedClient {
 
     fn name(&self) -> &str {
         "embedded"
+    }
+
+    fn execute_async(&self, request: &Request, options: &CallOptions, reply: AsyncReply) {
+        self.start_async(request, options, reply);
     }
 }
 

@@ -25,6 +25,31 @@ pub(super) trait Job: Send {
     fn run(self: Box<Self>);
     /// Fails the future without running the call.
     fn reject(self: Box<Self>, error: Error);
+    /// Runs before every queued call, past the queue's limits (a cancellation).
+    fn urgent(&self) -> bool {
+        false
+    }
+}
+
+/// A client's cancellation hook ([`CancelToken`](crate::client::CancelToken)), run by a runner.
+pub(super) struct Urgent(pub(super) Box<dyn FnOnce() + Send>);
+
+impl Job for Urgent {
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+
+    fn run(self: Box<Self>) {
+        (self.0)()
+    }
+
+    fn reject(self: Box<Self>, _error: Error) {
+        (self.0)()
+    }
+
+    fn urgent(&self) -> bool {
+        true
+    }
 }
 
 struct Queued {
@@ -83,7 +108,8 @@ pub(super) fn submit(client: usize, lanes: AsyncLanes, job: Box<dyn Job>) {
     drop(groups);
     // The latest limits win (a client at a recycled address, or a reconfigured one).
     state.lanes = lanes;
-    if state.jobs.len() >= state.lanes.max_queue {
+    let urgent = job.urgent();
+    if !urgent && state.jobs.len() >= state.lanes.max_queue {
         let error = saturated(
             &state.lanes,
             format!(
@@ -95,10 +121,15 @@ pub(super) fn submit(client: usize, lanes: AsyncLanes, job: Box<dyn Job>) {
         job.reject(error);
         return;
     }
-    state.jobs.push_back(Queued {
+    let queued = Queued {
         job,
         since: Instant::now(),
-    });
+    };
+    if urgent {
+        state.jobs.push_front(queued);
+    } else {
+        state.jobs.push_back(queued);
+    }
     if state.idle > 0 {
         group.wake.notify_one();
     }
@@ -145,7 +176,9 @@ fn run(group: Arc<Group>) {
             // Dropped while queued: never sent.
             continue;
         }
-        let waited_too_long = {
+        let waited_too_long = if queued.job.urgent() {
+            None
+        } else {
             let state = lock(&group.state);
             state
                 .lanes

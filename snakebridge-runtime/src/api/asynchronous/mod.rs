@@ -16,11 +16,12 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use super::Call;
-use crate::client::RuntimeClient;
+use super::{Call, at};
+use crate::client::async_reply::Cancel;
 use crate::client::select::{current_client, with_client};
+use crate::client::{AsyncLanes, AsyncReply, RuntimeClient, telemetry};
 use crate::data::error::{Error, Result};
-use crate::data::value::FromValue;
+use crate::data::value::{FromValue, Value};
 
 /// The result of a call made with [`Call::call_async`] (and every `call_async` built on it):
 /// a [`Future`] of the converted result that needs no particular executor (tokio, async-std,
@@ -47,7 +48,13 @@ pub struct CallFuture<R> {
 enum FutureState<R> {
     /// Failed before it was queued (a bad argument list, no client).
     Failed(Option<Error>),
-    Waiting(Arc<Mutex<Slot<R>>>),
+    Waiting {
+        slot: Arc<Mutex<Slot<R>>>,
+        /// What the client asked to hear of a drop, and where to run it.
+        cancel: Arc<Cancel>,
+        client: usize,
+        lanes: AsyncLanes,
+    },
 }
 
 /// The one-shot meeting point of a future and its runner.
@@ -75,7 +82,7 @@ impl<R> Future for CallFuture<R> {
             FutureState::Failed(error) => Poll::Ready(Err(error.take().unwrap_or_else(|| {
                 Error::config("a CallFuture was polled again after it completed")
             }))),
-            FutureState::Waiting(slot) => {
+            FutureState::Waiting { slot, .. } => {
                 let mut slot = lock(slot);
                 if let Some(result) = slot.result.take() {
                     return Poll::Ready(result);
@@ -98,11 +105,24 @@ impl<R> Future for CallFuture<R> {
 
 impl<R> Drop for CallFuture<R> {
     fn drop(&mut self) {
-        if let FutureState::Waiting(slot) = &self.state {
-            let mut slot = lock(slot);
-            slot.cancelled = true;
-            // A result already there (a ref, say) drops now, here.
-            slot.result = None;
+        if let FutureState::Waiting {
+            slot,
+            cancel,
+            client,
+            lanes,
+        } = &self.state
+        {
+            let result = {
+                let mut slot = lock(slot);
+                slot.cancelled = true;
+                slot.result.take()
+            };
+            // A result already there (a ref, say) drops now, outside the lock.
+            drop(result);
+            if let Some(hook) = cancel.cancel() {
+                // The client's hook (cancelling a Python task) runs on a runner, not here.
+                lanes::submit(*client, lanes.clone(), Box::new(lanes::Urgent(hook)));
+            }
         }
     }
 }
@@ -117,33 +137,38 @@ struct CallJob<R> {
     call: Option<Call<R>>,
     client: Arc<dyn RuntimeClient>,
     slot: Arc<Mutex<Slot<R>>>,
+    cancel: Arc<Cancel>,
     location: &'static Location<'static>,
+    /// Its result is on its way (sent, or with an [`AsyncReply`] that sends on drop).
+    handed_off: bool,
 }
 
-impl<R> CallJob<R> {
-    fn complete(&self, result: Result<R>) {
-        let mut slot = lock(&self.slot);
-        if slot.cancelled {
-            // Nobody waits: drop the result (releasing its refs) outside the lock.
-            drop(slot);
-            drop(result);
-            return;
-        }
-        slot.result = Some(result);
-        let waker = slot.waker.take();
-        drop(slot);
-        if let Some(w) = waker {
-            w.wake();
-        }
+/// Hands `result` to the future waiting at `slot`, or drops it if there is none.
+fn complete<R>(slot: &Mutex<Slot<R>>, result: Result<R>) {
+    let mut guard = lock(slot);
+    if guard.cancelled {
+        // Nobody waits: drop the result (releasing its refs) outside the lock.
+        drop(guard);
+        drop(result);
+        return;
+    }
+    guard.result = Some(result);
+    let waker = guard.waker.take();
+    drop(guard);
+    if let Some(w) = waker {
+        w.wake();
     }
 }
 
 impl<R> Drop for CallJob<R> {
     fn drop(&mut self) {
+        if self.handed_off {
+            return;
+        }
         let mut slot = lock(&self.slot);
         if slot.result.is_none() && !slot.cancelled {
-            // Dropped without completing (a panic unwound through `run`): wake the future so
-            // it reports it rather than waiting forever.
+            // Dropped before its result was on its way (a panic unwound through `run`): wake
+            // the future so it reports it rather than waiting forever.
             slot.abandoned = true;
             if let Some(w) = slot.waker.take() {
                 drop(slot);
@@ -162,12 +187,31 @@ impl<R: FromValue + Send + 'static> lanes::Job for CallJob<R> {
         let Some(call) = self.call.take() else {
             return;
         };
-        let result = with_client(self.client.clone(), || call.call_at(self.location));
-        self.complete(result);
+        let client = self.client.clone();
+        if telemetry::enabled() {
+            // A measured call keeps its events, timed on this thread: the blocking path.
+            let result = with_client(client, || call.call_at(self.location));
+            complete(&self.slot, result);
+            self.handed_off = true;
+            return;
+        }
+        let (slot, location) = (self.slot.clone(), self.location);
+        let reply = AsyncReply::new(
+            Box::new(move |result: Result<Value>| {
+                let result = result.and_then(R::from_value).map_err(|e| at(e, location));
+                complete(&slot, result);
+            }),
+            self.cancel.clone(),
+        );
+        self.handed_off = true;
+        with_client(client.clone(), || {
+            client.execute_async(&call.request, &call.options, reply)
+        });
     }
 
-    fn reject(self: Box<Self>, error: Error) {
-        self.complete(Err(error));
+    fn reject(mut self: Box<Self>, error: Error) {
+        complete(&self.slot, Err(error));
+        self.handed_off = true;
     }
 }
 
@@ -210,15 +254,23 @@ impl<R: FromValue + Send + 'static> Call<R> {
             abandoned: false,
         }));
         let address = Arc::as_ptr(&client) as *const () as usize;
+        let cancel = Arc::new(Cancel::default());
         let job = CallJob {
             call: Some(self),
             client,
             slot: slot.clone(),
+            cancel: cancel.clone(),
             location,
+            handed_off: false,
         };
-        lanes::submit(address, lanes, Box::new(job));
+        lanes::submit(address, lanes.clone(), Box::new(job));
         CallFuture {
-            state: FutureState::Waiting(slot),
+            state: FutureState::Waiting {
+                slot,
+                cancel,
+                client: address,
+                lanes,
+            },
         }
     }
 
