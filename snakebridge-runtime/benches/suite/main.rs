@@ -8,9 +8,11 @@
 //! ```
 //!
 //! Groups: `call` (generated `math.sqrt` vs hand-written pyo3), `pool` (round trip, 2 vs 1
-//! workers, an 80 MB array through shared memory), `arrays` (80 MB `numpy.sum`, embedded),
-//! `async` (`call_async` against blocking calls, pool and embedded), `bindings` (cache-hit
-//! expansion of numpy, crate-only builds of numpy and sympy bindings).
+//! workers, an 80 MB array through shared memory), `callbacks` (a Rust callback's round trip,
+//! embedded against a pyo3 closure and through the pool against its call round trip), `arrays`
+//! (80 MB `numpy.sum`, embedded), `async` (`call_async` against blocking calls, pool and
+//! embedded), `bindings` (cache-hit expansion of numpy, crate-only builds of numpy and sympy
+//! bindings).
 //! Python: `SNAKEBRIDGE_PYTHON` (else `$VIRTUAL_ENV/bin/python`, else `python3`) with numpy, as
 //! `tests/run.sh` sets up. Under `cargo test` (no `--bench` argument) each group makes a tiny
 //! smoke pass and the builds are skipped.
@@ -23,6 +25,7 @@ mod arrays;
 mod asynchronous;
 mod bindings;
 mod call;
+mod callbacks;
 #[cfg(unix)]
 mod pipes;
 #[cfg(unix)]
@@ -112,6 +115,9 @@ fn main() {
     #[cfg(unix)]
     if wanted("pool") {
         figures.extend(pool::run(mode));
+    }
+    if wanted("callbacks") {
+        figures.extend(callbacks::run(mode));
     }
     if wanted("arrays") {
         figures.extend(arrays::run(mode));

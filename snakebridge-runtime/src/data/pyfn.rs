@@ -12,6 +12,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
 
+use smallvec::SmallVec;
+
 use crate::data::error::{Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{FromValue, IntoValue, Value};
@@ -45,8 +47,8 @@ use crate::data::value::{FromValue, IntoValue, Value};
 /// - **Lifetime**: Python gets a callable that lives as long as the call it was passed to (a
 ///   stream: until the stream ends or is dropped). Called after that (kept in a global, a
 ///   thread, a `functools.partial`), it raises a Python `RuntimeError` saying so; the closure is
-///   released when its last call ends. Pass the same `PyFn` to as many calls as you like
-///   (cloning is cheap).
+///   released when neither Rust nor Python holds it any more. Pass the same `PyFn` to as many
+///   calls as you like (cloning is cheap).
 /// - **Errors**: an `Err` from the closure raises in Python: the original exception when the
 ///   error is a Python exception ([`Error::Python`] carrying its exception object), otherwise a
 ///   `RuntimeError` with the error's message. A panic is caught and raised as a `RuntimeError`
@@ -70,9 +72,17 @@ struct FnInner {
     body: Body,
 }
 
+/// Positional arguments as a client collects them: inline up to 4 (no allocation per call for
+/// most callbacks). The closure takes them out of the client's buffer (`&mut [Value]`): moved
+/// by value through the layers, the buffer's copies would cost more than the call.
+pub(crate) type Positional = SmallVec<[Value; 4]>;
+
+/// Keyword arguments as a client hands them over.
+pub(crate) type Keywords = Vec<(String, Value)>;
+
 /// The closure with its arguments' conversions, erased.
-type Erased = dyn Fn(AnyArgs) -> std::result::Result<Value, Raise> + Send + Sync;
-type ErasedMut = dyn FnMut(AnyArgs) -> std::result::Result<Value, Raise> + Send;
+type Erased = dyn Fn(&mut [Value], Keywords) -> std::result::Result<Value, Raise> + Send + Sync;
+type ErasedMut = dyn FnMut(&mut [Value], Keywords) -> std::result::Result<Value, Raise> + Send;
 
 enum Body {
     Shared(Box<Erased>),
@@ -289,23 +299,29 @@ impl PyFn {
     /// # Ok::<(), snakebridge_runtime::Error>(())
     /// ```
     pub fn call(&self, args: AnyArgs) -> Result<Value> {
-        self.invoke(args).map_err(|raise| match raise {
-            Raise::Error(e) => e,
-            Raise::TypeError(m) => Error::decode("callback arguments", m),
-            Raise::RuntimeError(m) => Error::Callback { message: m },
-        })
+        let mut positional = args.args;
+        self.invoke(&mut positional, args.kwargs)
+            .map_err(|raise| match raise {
+                Raise::Error(e) => e,
+                Raise::TypeError(m) => Error::decode("callback arguments", m),
+                Raise::RuntimeError(m) => Error::Callback { message: m },
+            })
     }
 
     /// Runs the closure on arguments a client converted from Python (each positional one with
     /// [`PyFn::policy`]); what Python should raise when it fails.
-    pub(crate) fn invoke(&self, args: AnyArgs) -> std::result::Result<Value, Raise> {
+    pub(crate) fn invoke(
+        &self,
+        args: &mut [Value],
+        kwargs: Keywords,
+    ) -> std::result::Result<Value, Raise> {
         let outcome = catch_unwind(AssertUnwindSafe(|| match &self.inner.body {
-            Body::Shared(f) => f(args),
+            Body::Shared(f) => f(args, kwargs),
             Body::Exclusive(f) => match f.try_lock() {
-                Ok(mut f) => f(args),
+                Ok(mut f) => f(args, kwargs),
                 // A panic in an earlier call: the closure's state is what the panic left,
                 // as it would be for any `FnMut` the caller keeps calling.
-                Err(TryLockError::Poisoned(p)) => (p.into_inner())(args),
+                Err(TryLockError::Poisoned(p)) => (p.into_inner())(args, kwargs),
                 Err(TryLockError::WouldBlock) => Err(Raise::RuntimeError(format!(
                     "{self:?} is an FnMut callback (PyFn::new_mut) and is already running: it \
                      was called again from inside itself or from a second thread; make it with \
@@ -355,20 +371,20 @@ impl IntoValue for &PyFn {
 }
 
 /// Checks the count of positional arguments and that there are no keywords.
-fn positional(args: AnyArgs, arity: usize) -> std::result::Result<Vec<Value>, Raise> {
-    if let Some((name, _)) = args.kwargs.first() {
+fn positional(args: &[Value], kwargs: &Keywords, arity: usize) -> std::result::Result<(), Raise> {
+    if let Some((name, _)) = kwargs.first() {
         return Err(Raise::TypeError(format!(
             "the Rust callback takes no keyword arguments (got `{name}`)"
         )));
     }
-    if args.args.len() != arity {
+    if args.len() != arity {
         return Err(Raise::TypeError(format!(
             "the Rust callback takes {arity} positional argument{} but {} were given",
             if arity == 1 { "" } else { "s" },
-            args.args.len()
+            args.len()
         )));
     }
-    Ok(args.args)
+    Ok(())
 }
 
 /// Converts positional argument `index` (0-based) to the closure's type.
@@ -391,9 +407,10 @@ macro_rules! typed_callbacks {
             R: IntoValue,
         {
             fn into_py_fn(self) -> PyFn {
-                let body = move |args: AnyArgs| {
+                let body = move |args: &mut [Value], kwargs: Keywords| {
+                    positional(args, &kwargs, $n)?;
                     #[allow(unused_mut, unused_variables)]
-                    let mut values = positional(args, $n)?.into_iter();
+                    let mut values = args.iter_mut().map(std::mem::take);
                     result(self($(argument::<$a>(values.next().unwrap_or_default(), $i)?),*))
                 };
                 PyFn::from_parts(
@@ -411,9 +428,10 @@ macro_rules! typed_callbacks {
             R: IntoValue,
         {
             fn into_py_fn_mut(mut self) -> PyFn {
-                let body = move |args: AnyArgs| {
+                let body = move |args: &mut [Value], kwargs: Keywords| {
+                    positional(args, &kwargs, $n)?;
                     #[allow(unused_mut, unused_variables)]
-                    let mut values = positional(args, $n)?.into_iter();
+                    let mut values = args.iter_mut().map(std::mem::take);
                     result(self($(argument::<$a>(values.next().unwrap_or_default(), $i)?),*))
                 };
                 PyFn::from_parts(
@@ -447,7 +465,12 @@ where
         PyFn::from_parts(
             None,
             Vec::new(),
-            Body::Shared(Box::new(move |args| result(self(args)))),
+            Body::Shared(Box::new(move |args: &mut [Value], kwargs| {
+                result(self(AnyArgs {
+                    args: args.iter_mut().map(std::mem::take).collect(),
+                    kwargs,
+                }))
+            })),
         )
     }
 }
@@ -461,7 +484,12 @@ where
         PyFn::from_parts(
             None,
             Vec::new(),
-            Body::Exclusive(Mutex::new(Box::new(move |args| result(self(args))))),
+            Body::Exclusive(Mutex::new(Box::new(move |args: &mut [Value], kwargs| {
+                result(self(AnyArgs {
+                    args: args.iter_mut().map(std::mem::take).collect(),
+                    kwargs,
+                }))
+            }))),
         )
     }
 }
@@ -472,6 +500,11 @@ mod tests {
 
     fn args(values: Vec<Value>) -> AnyArgs {
         AnyArgs::positional(values)
+    }
+
+    fn invoke(f: &PyFn, a: AnyArgs) -> std::result::Result<Value, Raise> {
+        let mut positional = a.args;
+        f.invoke(&mut positional, a.kwargs)
     }
 
     #[test]
@@ -495,24 +528,24 @@ mod tests {
     #[test]
     fn wrong_arguments_are_type_errors() {
         let square = PyFn::new(|x: f64| -> Result<f64> { Ok(x * x) });
-        let arity = square.invoke(args(vec![])).unwrap_err();
+        let arity = invoke(&square, args(vec![])).unwrap_err();
         assert!(
             matches!(&arity, Raise::TypeError(m) if m.contains("takes 1 positional argument but 0")),
             "{arity:?}"
         );
-        let typed = square
-            .invoke(args(vec![Value::Str("x".into())]))
-            .unwrap_err();
+        let typed = invoke(&square, args(vec![Value::Str("x".into())])).unwrap_err();
         assert!(
             matches!(&typed, Raise::TypeError(m) if m.starts_with("argument 1")),
             "{typed:?}"
         );
-        let keywords = square
-            .invoke(AnyArgs {
+        let keywords = invoke(
+            &square,
+            AnyArgs {
                 args: vec![Value::Float(1.0)],
                 kwargs: vec![("x".into(), Value::Float(1.0))],
-            })
-            .unwrap_err();
+            },
+        )
+        .unwrap_err();
         assert!(matches!(keywords, Raise::TypeError(_)));
     }
 
@@ -535,7 +568,7 @@ mod tests {
             }
             Ok(x)
         });
-        let err = f.invoke(args(vec![Value::Int(-1)])).unwrap_err();
+        let err = invoke(&f, args(vec![Value::Int(-1)])).unwrap_err();
         assert!(
             matches!(&err, Raise::RuntimeError(m) if m.contains("panicked: negative -1")),
             "{err:?}"
@@ -576,7 +609,7 @@ mod tests {
     fn an_err_is_kept_as_the_error() {
         let f = PyFn::new(|_: Value| -> Result<()> { Err(Error::config("nope")) });
         assert!(matches!(
-            f.invoke(args(vec![Value::None])),
+            invoke(&f, args(vec![Value::None])),
             Err(Raise::Error(Error::Config { .. }))
         ));
     }

@@ -25,7 +25,7 @@ use super::worker::{Failure, Frame, ID_SHIFT, Wait, Worker};
 use crate::client::wire::{self, ArraySink, InlineArrays};
 use crate::data::array::NdArray;
 use crate::data::error::Error;
-use crate::data::pyfn::{AnyArgs, PyFn, Raise};
+use crate::data::pyfn::{Keywords, PyFn, Raise};
 use crate::data::pyref::RefHandle;
 use crate::data::value::Value;
 
@@ -186,7 +186,8 @@ fn run(
             "the worker called Rust callback #{function}, which this request did not pass"
         )));
     };
-    let arguments = match arguments(&pin.worker, args, kwargs, &reply.attachments) {
+    let (mut positional, keywords) = match arguments(&pin.worker, args, kwargs, &reply.attachments)
+    {
         Ok(a) => a,
         Err(e) => {
             return fail(Raise::TypeError(format!(
@@ -196,7 +197,7 @@ fn run(
     };
     let outcome = {
         let _pinned = Pinned::push(pin.clone());
-        f.invoke(arguments)
+        f.invoke(&mut positional, keywords)
     };
     match outcome {
         Ok(value) => {
@@ -224,7 +225,7 @@ fn arguments(
     args: &Json,
     kwargs: &Json,
     attachments: &[u8],
-) -> crate::data::error::Result<AnyArgs> {
+) -> crate::data::error::Result<(Vec<Value>, Keywords)> {
     let positional = match decode(args, worker, attachments)? {
         Value::List(items) => items,
         other => {
@@ -240,10 +241,7 @@ fn arguments(
             keywords.push((name.clone(), decode(value, worker, attachments)?));
         }
     }
-    Ok(AnyArgs {
-        args: positional,
-        kwargs: keywords,
-    })
+    Ok((positional, keywords))
 }
 
 /// The `callback_err` for a failure: with the original exception's ref when it is a Python
