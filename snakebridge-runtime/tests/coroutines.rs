@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use snakebridge_runtime::client::RuntimeClient;
-use snakebridge_runtime::{Call, Error, ExceptionKind, Value, call, with_client};
+use snakebridge_runtime::{Call, Error, ExceptionKind, PyFn, Result, Value, call, with_client};
 use support::{embedded, eventually, pool};
 
 fn temp_path(what: &str) -> std::path::PathBuf {
@@ -63,7 +63,7 @@ fn async_generator_streams(client: Arc<dyn RuntimeClient>) {
         let items: Vec<i64> = Call::<Value>::function("snakebridge_async", "countdown", (150,))
             .stream::<i64>()
             .unwrap()
-            .collect::<Result<_, _>>()
+            .collect::<Result<_>>()
             .unwrap();
         assert_eq!(items, (1..=150).rev().collect::<Vec<i64>>());
         // Dropped after two items: the async generator is closed, its `finally` runs.
@@ -163,4 +163,27 @@ fn dropping_an_embedded_coroutine_future_cancels_its_task() {
     for p in [started, cancelled] {
         let _ = std::fs::remove_file(p);
     }
+}
+
+/// Rust callbacks passed to async calls: called during a plain call, and by a coroutine after
+/// its await (the callback lives until the task ends).
+fn callbacks_in_async_calls(client: Arc<dyn RuntimeClient>) {
+    with_client(client, || {
+        let add = PyFn::new(|a: i64, b: i64| -> Result<i64> { Ok(a + b) });
+        let sum = Call::<i64>::function("functools", "reduce", (add, vec![1, 2, 3, 4]));
+        assert_eq!(block_on(sum.call_async()).unwrap(), 10);
+        let triple = PyFn::new(|x: i64| -> Result<i64> { Ok(3 * x) });
+        let later = Call::<i64>::function("snakebridge_async", "apply_later", (triple, 14));
+        assert_eq!(block_on(later.call_async()).unwrap(), 42);
+    })
+}
+
+#[test]
+fn pool_callbacks_in_async_calls() {
+    callbacks_in_async_calls(pool(1));
+}
+
+#[test]
+fn embedded_callbacks_in_async_calls() {
+    callbacks_in_async_calls(embedded());
 }

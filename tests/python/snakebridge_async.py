@@ -102,3 +102,9 @@ async def cancellable(started, cancelled):
         touch(cancelled)
         raise
     return "not cancelled"
+
+
+async def apply_later(f, x):
+    """``f(x)`` after an await: a callback called by a running task."""
+    await asyncio.sleep(0.01)
+    return f(x)
