@@ -187,3 +187,65 @@ fn pool_callbacks_in_async_calls() {
 fn embedded_callbacks_in_async_calls() {
     callbacks_in_async_calls(embedded());
 }
+
+/// The next item of an async stream, awaited.
+async fn next_item<S: futures_core::Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+    std::future::poll_fn(|cx| std::pin::Pin::new(&mut *stream).poll_next(cx)).await
+}
+
+fn async_streams(client: Arc<dyn RuntimeClient>) {
+    // An async generator and a plain one, consumed as `futures_core::Stream`s, each past a pool
+    // stream's window (64 items).
+    let (mut from_async, mut from_sync) = with_client(client.clone(), || {
+        (
+            Call::<Value>::function("snakebridge_async", "countdown", (150,)).stream_async::<i64>(),
+            Call::<Value>::function("builtins", "range", (100,)).stream_async::<i64>(),
+        )
+    });
+    let (a, b) = block_on(Box::pin(async move {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        while let Some(item) = next_item(&mut from_async).await {
+            a.push(item.unwrap());
+        }
+        while let Some(item) = next_item(&mut from_sync).await {
+            b.push(item.unwrap());
+        }
+        (a, b)
+    }));
+    assert_eq!(a, (1..=150).rev().collect::<Vec<i64>>());
+    assert_eq!(b, (0..100).collect::<Vec<i64>>());
+    // Dropped after two items: the async generator is closed (on a runner), `finally` runs.
+    let closed = temp_path("closed");
+    let mut early = with_client(client.clone(), || {
+        Call::<Value>::function("snakebridge_async", "countdown", (1000,))
+            .kwarg("closed", closed.to_str().unwrap())
+            .stream_async::<i64>()
+    });
+    let first_two = block_on(Box::pin(async move {
+        let x = next_item(&mut early).await.unwrap().unwrap();
+        let y = next_item(&mut early).await.unwrap().unwrap();
+        drop(early);
+        (x, y)
+    }));
+    assert_eq!(first_two, (1000, 999));
+    // The close is sent by a runner: poke the client until it has been handled.
+    let closed_in_time = eventually(Duration::from_secs(10), || {
+        let _: i64 = with_client(client.clone(), || call("operator", "add", (1, 1))).unwrap();
+        closed.exists()
+    });
+    assert!(
+        closed_in_time,
+        "the dropped async stream's generator was not closed"
+    );
+    let _ = std::fs::remove_file(closed);
+}
+
+#[test]
+fn pool_async_streams() {
+    async_streams(pool(1));
+}
+
+#[test]
+fn embedded_async_streams() {
+    async_streams(embedded());
+}

@@ -17,7 +17,7 @@ mod asynchronous;
 mod context;
 mod pyref_methods;
 
-pub use asynchronous::CallFuture;
+pub use asynchronous::{AsyncStream, CallFuture};
 pub use context::with_context;
 
 /// Positional arguments: a tuple of [`IntoValue`] values (`(16,)`, `("a", 2)`), `()`, or a

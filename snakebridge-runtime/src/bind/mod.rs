@@ -6,7 +6,7 @@
 //! the macros below; `tests/doors.rs` checks both). Its items are documented for readers of an
 //! expansion.
 
-pub use crate::api::{Call, CallFuture, Stream, module_attr, with_context};
+pub use crate::api::{AsyncStream, Call, CallFuture, Stream, module_attr, with_context};
 pub use crate::client::SessionHandle;
 pub use crate::client::request::CallSite;
 pub use crate::data::error::{Error, Result};
@@ -104,6 +104,15 @@ macro_rules! __call_builder {
             #[track_caller]
             pub fn call(self) -> $crate::__private::Result<$crate::__private::Stream<$item>> {
                 self.0.stream()
+            }
+            /// Runs the call without blocking: the items as a `futures_core::Stream` (see
+            /// [`Call::stream_async`](snakebridge_runtime::Call::stream_async)).
+            #[track_caller]
+            pub fn call_async(self) -> $crate::__private::AsyncStream<$item>
+            where
+                $item: ::core::marker::Send + 'static,
+            {
+                self.0.stream_async()
             }
             $crate::__private::__call_builder!(@options $builder);
         }

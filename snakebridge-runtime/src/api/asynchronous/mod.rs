@@ -9,6 +9,9 @@
 //! finishes (or times out) on its runner and its result is dropped there, refs released.
 
 mod lanes;
+mod stream;
+
+pub use stream::AsyncStream;
 
 use std::future::Future;
 use std::panic::Location;
@@ -272,6 +275,28 @@ impl<R: FromValue + Send + 'static> Call<R> {
                 lanes,
             },
         }
+    }
+
+    /// [`Call::stream`] without blocking: the items as an [`AsyncStream`] (a
+    /// [`futures_core::Stream`]) fetched on the runtime's threads as it is polled, from a
+    /// generator, an async generator, or any iterable, with the pool's pushed window as for a
+    /// blocking stream. The client and session are taken now, as for
+    /// [`call_async`](Self::call_async).
+    #[track_caller]
+    pub fn stream_async<T: FromValue + Send + 'static>(mut self) -> AsyncStream<T> {
+        if self.pending_positional.is_some()
+            && let Err(e) = self.check_positional()
+        {
+            return AsyncStream::failed(e);
+        }
+        let client = match current_client() {
+            Ok(client) => client,
+            Err(e) => return AsyncStream::failed(e),
+        };
+        client.capture_scope(&mut self.options);
+        let lanes = client.async_lanes(&self.options);
+        let address = Arc::as_ptr(&client) as *const () as usize;
+        AsyncStream::new(self.retyped::<Value>(), client, address, lanes)
     }
 
     /// [`Call::call_as`] without blocking (see [`Call::call_async`]).
