@@ -54,6 +54,7 @@ callbacks!(
     an_err_raises_the_original_python_exception_or_a_runtime_error,
     a_callback_kept_past_its_call_raises_when_called,
     a_python_thread_can_call_a_callback,
+    python_threads_call_a_callback_at_once,
     wrong_arguments_are_type_errors,
     an_fn_mut_runs_once_at_a_time,
     a_stream_keeps_its_callbacks_until_it_ends,
@@ -212,6 +213,19 @@ fn a_python_thread_can_call_a_callback(_: &Ctx) {
     });
     let (value, thread): (i64, String) = call(HELPERS, "in_thread", (twice, 21)).unwrap();
     assert_eq!((value, thread.as_str()), (42, "callback-thread"));
+}
+
+/// Five Python threads call one callback at once, each closure call making a call of its own:
+/// every answer reaches the thread that waits for it.
+fn python_threads_call_a_callback_at_once(_: &Ctx) {
+    let double = PyFn::new(|x: i64| -> Result<i64> {
+        let same: i64 = call("builtins", "abs", (x,))?;
+        Ok(2 * same)
+    });
+    let (threads, calls) = (4, 40);
+    let total: i64 = call(HELPERS, "in_threads", (double, threads, calls)).unwrap();
+    let per_thread: i64 = (0..calls).map(|i| 2 * i).sum();
+    assert_eq!(total, (threads + 1) * per_thread);
 }
 
 fn wrong_arguments_are_type_errors(_: &Ctx) {
@@ -390,5 +404,27 @@ fn pool_the_timeout_counts_pythons_time_not_rusts() {
             .call()
             .unwrap_err();
         assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    });
+}
+
+#[test]
+fn pool_dropping_a_stream_whose_generator_waits_on_its_callback_leaves_the_worker_serving() {
+    let pool = support::pool(1);
+    with_client(pool, || {
+        let before: u32 = call(HELPERS, "pid", ()).unwrap();
+        let square = PyFn::new(|x: i64| -> Result<i64> { Ok(x * x) });
+        let mut squares = Call::<Value>::function("builtins", "map", (square, vec![1, 2, 3, 4]))
+            .stream::<i64>()
+            .unwrap();
+        assert_eq!(squares.next().unwrap().unwrap(), 1);
+        // The worker pushes ahead: its generator now waits on the callback for the next item,
+        // which this side answers only while it iterates. Dropped, the stream answers none.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(squares);
+        // The worker goes on serving, the same process.
+        let root: f64 = call("math", "sqrt", (16,)).unwrap();
+        assert_eq!(root, 4.0);
+        let after: u32 = call(HELPERS, "pid", ()).unwrap();
+        assert_eq!(before, after, "the worker died");
     });
 }

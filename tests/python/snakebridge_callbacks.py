@@ -88,3 +88,31 @@ def pid():
 def apply_in_worker(f, *args):
     """[this process's id, f(*args)]: which worker ran the call, and what the callback gave."""
     return [os.getpid(), f(*args)]
+
+
+def in_threads(f, threads, calls):
+    """Calls f(i) for i in range(calls) on each of `threads` new Python threads and on this one,
+    all at once; returns the sum of every result (re-raising the first failure)."""
+    sums, failures = [], []
+    lock = threading.Lock()
+
+    def run():
+        try:
+            total = 0
+            for i in range(calls):
+                total += f(i)
+            with lock:
+                sums.append(total)
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            with lock:
+                failures.append(e)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    run()
+    for t in workers:
+        t.join()
+    if failures:
+        raise failures[0]
+    return sum(sums)

@@ -248,24 +248,24 @@ class Worker:
             try:
                 item = next(iterator)
             except StopIteration:
-                del self.streams[sid]
+                self.streams.pop(sid, None)  # a callback may have seen it closed
                 self.end_stream_scope(scope, True)
                 self.send(protocol.end(sid))
                 return True
             except BaseException as e:  # noqa: BLE001
-                del self.streams[sid]
+                self.streams.pop(sid, None)
                 self.end_stream_scope(scope, True)
                 self.send(protocol.err(sid, self.exception(e)))
                 return True
             try:
                 value = self.converter.result(item, policy)
             except NotData as e:
-                del self.streams[sid]
+                self.streams.pop(sid, None)
                 self.end_stream_scope(scope, True)
                 self.send(protocol.decode(sid, e.what, e.message))
                 return True
             except Exception as e:  # noqa: BLE001
-                del self.streams[sid]
+                self.streams.pop(sid, None)
                 self.end_stream_scope(scope, True)
                 self.send(protocol.decode(sid, type(item).__name__, str(e)))
                 return True

@@ -12,8 +12,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
 
-use smallvec::SmallVec;
-
 use crate::data::error::{Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{FromValue, IntoValue, Value};
@@ -72,17 +70,36 @@ struct FnInner {
     body: Body,
 }
 
-/// Positional arguments as a client collects them: inline up to 4 (no allocation per call for
-/// most callbacks). The closure takes them out of the client's buffer (`&mut [Value]`): moved
-/// by value through the layers, the buffer's copies would cost more than the call.
-pub(crate) type Positional = SmallVec<[Value; 4]>;
-
 /// Keyword arguments as a client hands them over.
 pub(crate) type Keywords = Vec<(String, Value)>;
 
+/// Where a callback's positional arguments come from: the client converts each one when the
+/// closure takes it, straight into the closure's argument (no buffer of values in between,
+/// whose copies would cost more than the call itself).
+pub(crate) trait Arguments {
+    /// How many positional arguments Python passed.
+    fn count(&self) -> usize;
+    /// Argument `index`, as a value (converted with [`PyFn::policy`] of `index`); each is taken
+    /// once, in order. A failure is what Python raises.
+    fn take(&mut self, index: usize) -> std::result::Result<Value, Raise>;
+}
+
+/// Arguments already converted (the pool's, and [`PyFn::call`]'s).
+impl Arguments for Vec<Value> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn take(&mut self, index: usize) -> std::result::Result<Value, Raise> {
+        Ok(self.get_mut(index).map(std::mem::take).unwrap_or_default())
+    }
+}
+
 /// The closure with its arguments' conversions, erased.
-type Erased = dyn Fn(&mut [Value], Keywords) -> std::result::Result<Value, Raise> + Send + Sync;
-type ErasedMut = dyn FnMut(&mut [Value], Keywords) -> std::result::Result<Value, Raise> + Send;
+type Erased =
+    dyn Fn(&mut dyn Arguments, Keywords) -> std::result::Result<Value, Raise> + Send + Sync;
+type ErasedMut =
+    dyn FnMut(&mut dyn Arguments, Keywords) -> std::result::Result<Value, Raise> + Send;
 
 enum Body {
     Shared(Box<Erased>),
@@ -312,7 +329,7 @@ impl PyFn {
     /// [`PyFn::policy`]); what Python should raise when it fails.
     pub(crate) fn invoke(
         &self,
-        args: &mut [Value],
+        args: &mut dyn Arguments,
         kwargs: Keywords,
     ) -> std::result::Result<Value, Raise> {
         let outcome = catch_unwind(AssertUnwindSafe(|| match &self.inner.body {
@@ -371,17 +388,17 @@ impl IntoValue for &PyFn {
 }
 
 /// Checks the count of positional arguments and that there are no keywords.
-fn positional(args: &[Value], kwargs: &Keywords, arity: usize) -> std::result::Result<(), Raise> {
+fn positional(count: usize, kwargs: &Keywords, arity: usize) -> std::result::Result<(), Raise> {
     if let Some((name, _)) = kwargs.first() {
         return Err(Raise::TypeError(format!(
             "the Rust callback takes no keyword arguments (got `{name}`)"
         )));
     }
-    if args.len() != arity {
+    if count != arity {
         return Err(Raise::TypeError(format!(
             "the Rust callback takes {arity} positional argument{} but {} were given",
             if arity == 1 { "" } else { "s" },
-            args.len()
+            count
         )));
     }
     Ok(())
@@ -407,11 +424,9 @@ macro_rules! typed_callbacks {
             R: IntoValue,
         {
             fn into_py_fn(self) -> PyFn {
-                let body = move |args: &mut [Value], kwargs: Keywords| {
-                    positional(args, &kwargs, $n)?;
-                    #[allow(unused_mut, unused_variables)]
-                    let mut values = args.iter_mut().map(std::mem::take);
-                    result(self($(argument::<$a>(values.next().unwrap_or_default(), $i)?),*))
+                let body = move |args: &mut dyn Arguments, kwargs: Keywords| {
+                    positional(args.count(), &kwargs, $n)?;
+                    result(self($(argument::<$a>(args.take($i)?, $i)?),*))
                 };
                 PyFn::from_parts(
                     Some($n),
@@ -428,11 +443,9 @@ macro_rules! typed_callbacks {
             R: IntoValue,
         {
             fn into_py_fn_mut(mut self) -> PyFn {
-                let body = move |args: &mut [Value], kwargs: Keywords| {
-                    positional(args, &kwargs, $n)?;
-                    #[allow(unused_mut, unused_variables)]
-                    let mut values = args.iter_mut().map(std::mem::take);
-                    result(self($(argument::<$a>(values.next().unwrap_or_default(), $i)?),*))
+                let body = move |args: &mut dyn Arguments, kwargs: Keywords| {
+                    positional(args.count(), &kwargs, $n)?;
+                    result(self($(argument::<$a>(args.take($i)?, $i)?),*))
                 };
                 PyFn::from_parts(
                     Some($n),
@@ -465,11 +478,11 @@ where
         PyFn::from_parts(
             None,
             Vec::new(),
-            Body::Shared(Box::new(move |args: &mut [Value], kwargs| {
-                result(self(AnyArgs {
-                    args: args.iter_mut().map(std::mem::take).collect(),
-                    kwargs,
-                }))
+            Body::Shared(Box::new(move |args: &mut dyn Arguments, kwargs| {
+                let args = (0..args.count())
+                    .map(|i| args.take(i))
+                    .collect::<std::result::Result<_, _>>()?;
+                result(self(AnyArgs { args, kwargs }))
             })),
         )
     }
@@ -484,12 +497,14 @@ where
         PyFn::from_parts(
             None,
             Vec::new(),
-            Body::Exclusive(Mutex::new(Box::new(move |args: &mut [Value], kwargs| {
-                result(self(AnyArgs {
-                    args: args.iter_mut().map(std::mem::take).collect(),
-                    kwargs,
-                }))
-            }))),
+            Body::Exclusive(Mutex::new(Box::new(
+                move |args: &mut dyn Arguments, kwargs| {
+                    let args = (0..args.count())
+                        .map(|i| args.take(i))
+                        .collect::<std::result::Result<_, _>>()?;
+                    result(self(AnyArgs { args, kwargs }))
+                },
+            ))),
         )
     }
 }

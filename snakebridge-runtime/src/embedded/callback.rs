@@ -20,8 +20,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyString, PyTuple};
 
 use super::convert::{from_py, to_py};
-use crate::data::pyfn::{Keywords, Positional, PyFn, Raise};
+use crate::data::pyfn::{Arguments, Keywords, PyFn, Raise};
 use crate::data::pyref::RefHandle;
+use crate::data::return_policy::ReturnPolicy;
+use crate::data::value::Value;
 
 /// Whether a callback object may still run its closure: false once the call it was passed to
 /// ended. (A flag, not a lock around the closure: checking it costs a load per call.)
@@ -116,9 +118,8 @@ fn call<'py>(
              while Rust iterates)"
         )));
     }
-    let mut positional = Positional::new();
-    let keywords = arguments(f, args, kwargs, &mut positional).map_err(PyTypeError::new_err)?;
-    match f.invoke(&mut positional, keywords) {
+    let keywords = keywords(f, kwargs).map_err(PyTypeError::new_err)?;
+    match f.invoke(&mut FromPython { f, args }, keywords) {
         Ok(value) => to_py(py, &value).map_err(|e| {
             PyRuntimeError::new_err(format!(
                 "the result of the Rust callback {f:?} cannot cross to Python: {e}"
@@ -128,26 +129,42 @@ fn call<'py>(
     }
 }
 
-/// Python's arguments as values, each positional one by the policy of its type in `f` (into
-/// `positional`, filled in place), and the keyword ones.
-fn arguments(
-    f: &PyFn,
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-    positional: &mut Positional,
-) -> Result<Keywords, String> {
-    for (i, arg) in args.iter_borrowed().enumerate() {
-        let value = from_py(&arg, f.policy(i))
-            .map_err(|e| format!("argument {} of the Rust callback {f:?}: {e}", i + 1))?;
-        positional.push(value);
+/// Python's positional arguments, each converted when the closure takes it, by the policy of
+/// its type in `f`.
+struct FromPython<'a, 'py> {
+    f: &'a PyFn,
+    args: &'a Bound<'py, PyTuple>,
+}
+
+impl Arguments for FromPython<'_, '_> {
+    fn count(&self) -> usize {
+        self.args.len()
     }
+
+    fn take(&mut self, index: usize) -> Result<Value, Raise> {
+        let item = self
+            .args
+            .get_borrowed_item(index)
+            .map_err(|e| Raise::TypeError(e.to_string()))?;
+        from_py(&item, self.f.policy(index)).map_err(|e| {
+            Raise::TypeError(format!(
+                "argument {} of the Rust callback {:?}: {e}",
+                index + 1,
+                self.f
+            ))
+        })
+    }
+}
+
+/// Python's keyword arguments as values.
+fn keywords(f: &PyFn, kwargs: Option<&Bound<'_, PyDict>>) -> Result<Keywords, String> {
     let mut keywords = Vec::new();
     for (key, value) in kwargs.into_iter().flat_map(|k| k.iter()) {
         let key = key
             .cast::<PyString>()
             .map_err(|e| e.to_string())?
             .to_string();
-        let value = from_py(&value, crate::data::return_policy::ReturnPolicy::Auto)
+        let value = from_py(&value, ReturnPolicy::Auto)
             .map_err(|e| format!("keyword `{key}` of the Rust callback {f:?}: {e}"))?;
         keywords.push((key, value));
     }
