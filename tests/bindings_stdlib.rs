@@ -140,3 +140,29 @@ fn statistics_mean_and_stdev() {
     let err = statistics::mean(Vec::<f64>::new()).call().unwrap_err();
     assert_eq!(err.python().unwrap().class, "statistics.StatisticsError");
 }
+
+/// A generated builder's `call_async`: a future of the typed result, awaited by a minimal
+/// executor (a parked thread woken by the runtime's runner).
+#[test]
+fn generated_builders_call_async() {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    fn block_on<F: std::future::Future + Unpin>(mut f: F) -> F::Output {
+        let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+        let mut cx = std::task::Context::from_waker(&waker);
+        loop {
+            if let std::task::Poll::Ready(out) = std::pin::Pin::new(&mut f).poll(&mut cx) {
+                return out;
+            }
+            std::thread::park();
+        }
+    }
+    let text = block_on(json::dumps(vec![1, 2]).indent(1).call_async()).unwrap();
+    assert_eq!(text, "[\n 1,\n 2\n]");
+    let root = block_on(math::sqrt(16.0).call_async()).unwrap();
+    assert_eq!(root, 4.0);
+}

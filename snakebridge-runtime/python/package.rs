@@ -54,6 +54,10 @@ pub(crate) const WORKER_PACKAGE: PythonPackage = PythonPackage {
             include_str!("snakebridge_worker/callbacks.py"),
         ),
         (
+            "snakebridge_worker.awaiting",
+            include_str!("snakebridge_worker/awaiting.py"),
+        ),
+        (
             "snakebridge_worker.dispatch",
             include_str!("snakebridge_worker/dispatch.py"),
         ),

@@ -87,8 +87,8 @@ pub(crate) type SiteCall = fn(&client::Request, &client::CallOptions) -> Option<
 
 // The user's API (the first door); `client` and `__private` are the other two.
 pub use api::{
-    Call, GenStream, IntoArgs, Stream, StreamEvent, call, call_method, construct, get_attr,
-    iterate, module_attr, set_attr, with_context,
+    AsyncStream, Call, CallFuture, GenStream, IntoArgs, Stream, StreamEvent, call, call_method,
+    construct, get_attr, iterate, module_attr, set_attr, with_context,
 };
 pub use bind::PyClass;
 pub use client::select::{current_client, set_default_client, with_client};

@@ -10,8 +10,9 @@
 //! Groups: `call` (generated `math.sqrt` vs hand-written pyo3), `pool` (round trip, 2 vs 1
 //! workers, an 80 MB array through shared memory), `callbacks` (a Rust callback's round trip,
 //! embedded against a pyo3 closure and through the pool against its call round trip), `arrays`
-//! (80 MB `numpy.sum`, embedded),
-//! `bindings` (cache-hit expansion of numpy, crate-only builds of numpy and sympy bindings).
+//! (80 MB `numpy.sum`, embedded), `async` (`call_async` against blocking calls, pool and
+//! embedded), `bindings` (cache-hit expansion of numpy, crate-only builds of numpy and sympy
+//! bindings).
 //! Python: `SNAKEBRIDGE_PYTHON` (else `$VIRTUAL_ENV/bin/python`, else `python3`) with numpy, as
 //! `tests/run.sh` sets up. Under `cargo test` (no `--bench` argument) each group makes a tiny
 //! smoke pass and the builds are skipped.
@@ -20,6 +21,8 @@
 //! rounds and compare medians, and targets are checked here, never by timed assertions in tests.
 
 mod arrays;
+#[cfg(unix)]
+mod asynchronous;
 mod bindings;
 mod call;
 mod callbacks;
@@ -118,6 +121,10 @@ fn main() {
     }
     if wanted("arrays") {
         figures.extend(arrays::run(mode));
+    }
+    #[cfg(unix)]
+    if wanted("async") {
+        figures.extend(asynchronous::run(mode));
     }
     if wanted("bindings") {
         figures.extend(bindings::run(mode));

@@ -15,6 +15,7 @@
 /// Methods every builder has: the terminal calls and the per-call options.
 pub const METHODS: &[&str] = &[
     "call",
+    "call_async",
     "call_as",
     "stream",
     "timeout",

@@ -22,6 +22,8 @@ Modules, named after the Rust files they talk to:
 - ``exceptions``: a Python exception as an error reply (``embedded/exceptions.rs``).
 - ``logs``: Python's ``logging`` records and warnings as ``log`` messages
   (``pool/worker/logs.rs``).
+- ``awaiting``: awaitable results awaited, async iterators streamed, on the thread's event
+  loop (``embedded/awaiting.rs`` does the same).
 - ``dispatch``: calls, streams, sessions; the serve loop.
 - ``main``: start-up (the environment the pool sets, preloads, ``ready``), and ``__main__``,
   the entry point the bootstrap imports.

@@ -9,6 +9,7 @@ from sys import modules
 from threading import Lock
 
 from snakebridge_worker import generators, protocol
+from snakebridge_worker.awaiting import awaitable, iterate, settle
 from snakebridge_worker.callbacks import Hub
 from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import Converter, NotData
@@ -217,7 +218,10 @@ class Worker:
         try:
             result = self.run(req)
             if window is not None:
-                iterator = iter(result)
+                iterator, result = iterate(result)
+            elif awaitable(result):
+                # An `async def` (or any awaitable): its value is the call's result.
+                result = settle(result)
         except StaleTarget as e:
             self.end_stream_scope(scope, window)
             return protocol.stale(mid, str(e.rid), STALE_REASON)

@@ -13,10 +13,12 @@ use crate::data::pyref::PyRef;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{FromValue, IntoValue, Value};
 
+mod asynchronous;
 mod context;
 mod generator;
 mod pyref_methods;
 
+pub use asynchronous::{AsyncStream, CallFuture};
 pub use context::with_context;
 pub use generator::GenStream;
 
@@ -350,6 +352,11 @@ impl<R: FromValue> Call<R> {
     /// ```
     #[track_caller]
     pub fn call_as<T: FromValue>(self) -> Result<T> {
+        self.retyped::<T>().call()
+    }
+
+    /// The same call, converting its result to `T` (and asking for it as `T` wants it).
+    fn retyped<T: FromValue>(self) -> Call<T> {
         Call::<T> {
             request: self.request,
             options: CallOptions {
@@ -360,14 +367,18 @@ impl<R: FromValue> Call<R> {
             owns_nothing: self.owns_nothing,
             returns: PhantomData,
         }
-        .call()
     }
 
     /// Runs the call on the current client and converts the result to `R`.
     #[track_caller]
     #[inline]
     pub fn call(self) -> Result<R> {
-        let location = Location::caller();
+        self.call_at(Location::caller())
+    }
+
+    /// [`Call::call`], its errors naming `location` (the caller's, or a `call_async`'s).
+    #[inline(always)]
+    fn call_at(self, location: &'static Location<'static>) -> Result<R> {
         if self.pending_positional.is_some() {
             self.check_positional()?;
         }

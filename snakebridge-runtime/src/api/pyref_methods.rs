@@ -1,10 +1,8 @@
 //! The universal API's methods on [`PyRef`]: attribute access, method calls and conversions that
 //! go through the current client.
 
-#[cfg(feature = "ndarray")]
-use super::Call;
-use super::{IntoArgs, Stream, call_method, get_attr, iterate, set_attr};
-use crate::client::request::Name;
+use super::{Call, CallFuture, IntoArgs, Stream, call_method, get_attr, iterate, set_attr};
+use crate::client::request::{Name, Request};
 #[cfg(feature = "ndarray")]
 use crate::data::array::{Element, NdArray};
 use crate::data::error::Result;
@@ -29,6 +27,33 @@ impl PyRef {
         args: impl IntoArgs,
     ) -> Result<T> {
         call_method(self, name, args)
+    }
+
+    /// [`call_method`](Self::call_method) without blocking: a future of the result (see
+    /// [`Call::call_async`]).
+    ///
+    /// ```no_run
+    /// # async fn f(counter: snakebridge_runtime::PyRef) -> snakebridge_runtime::Result<()> {
+    /// let top: Vec<(String, i64)> = counter.call_method_async("most_common", (1,)).await?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn call_method_async<T: FromValue + Send + 'static>(
+        &self,
+        name: impl Into<Name>,
+        args: impl IntoArgs,
+    ) -> CallFuture<T> {
+        Call::method(self, name, args).call_async()
+    }
+
+    /// [`getattr`](Self::getattr) without blocking: a future of the attribute (see
+    /// [`Call::call_async`]).
+    #[track_caller]
+    pub fn getattr_async<T: FromValue + Send + 'static>(
+        &self,
+        name: impl Into<Name>,
+    ) -> CallFuture<T> {
+        Call::<T>::from_request(Request::get_attr(self, name)).call_async()
     }
 
     /// `str(obj)`.

@@ -6,7 +6,9 @@
 //! the macros below; `tests/doors.rs` checks both). Its items are documented for readers of an
 //! expansion.
 
-pub use crate::api::{Call, GenStream, Stream, module_attr, with_context};
+pub use crate::api::{
+    AsyncStream, Call, CallFuture, GenStream, Stream, module_attr, with_context,
+};
 pub use crate::client::SessionHandle;
 pub use crate::client::request::CallSite;
 pub use crate::data::error::{Error, Result};
@@ -90,7 +92,7 @@ pub trait PyClass: Sized {
 /// Adds the terminal and option methods to a generated builder newtype around a [`Call`].
 ///
 /// `__call_builder!(DumpsCall => String)` gives `DumpsCall` (a `struct DumpsCall(Call<String>)`)
-/// the methods `call`, `call_as`, `stream`, `timeout`, `idempotent`, `pool`, `session` and
+/// the methods `call`, `call_async`, `call_as`, `stream`, `timeout`, `idempotent`, `pool`, `session` and
 /// `returns` (the names of [`snakebridge_contract::builder::METHODS`]);
 /// `__call_builder!(CountCall => stream Value)` gives a streaming builder whose `call` returns a
 /// [`Stream`] of the items, and `__call_builder!(AccCall => generator i64, i64, String)` one
@@ -109,6 +111,15 @@ macro_rules! __call_builder {
             #[track_caller]
             pub fn call(self) -> $crate::__private::Result<$crate::__private::Stream<$item>> {
                 self.0.stream()
+            }
+            /// Runs the call without blocking: the items as a `futures_core::Stream` (see
+            /// [`Call::stream_async`](snakebridge_runtime::Call::stream_async)).
+            #[track_caller]
+            pub fn call_async(self) -> $crate::__private::AsyncStream<$item>
+            where
+                $item: ::core::marker::Send + 'static,
+            {
+                self.0.stream_async()
             }
             $crate::__private::__call_builder!(@options $builder);
         }
@@ -150,6 +161,16 @@ macro_rules! __call_builder {
         #[track_caller]
         pub fn call(self) -> $crate::__private::Result<$ret> {
             self.0.call()
+        }
+        /// Runs the call without blocking: a future of the result for any executor (see
+        /// [`Call::call_async`](snakebridge_runtime::Call::call_async); dropping it cancels
+        /// the call).
+        #[track_caller]
+        pub fn call_async(self) -> $crate::__private::CallFuture<$ret>
+        where
+            $ret: ::core::marker::Send + 'static,
+        {
+            self.0.call_async()
         }
         /// Runs the call and converts the result to `T` (see
         /// [`Call::call_as`](snakebridge_runtime::Call::call_as)).

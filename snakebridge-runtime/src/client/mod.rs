@@ -1,6 +1,7 @@
 //! What someone writing a [`RuntimeClient`] needs: the trait, the [`Request`] it receives with
 //! its [`CallOptions`], the [`CallSite`] where a client may keep what it resolved, the
-//! [`RefOwner`] behind a remote [`PyRef`](crate::PyRef), the JSON [`wire`] form of values and
+//! [`RefOwner`] behind a remote [`PyRef`](crate::PyRef), the [`AsyncLanes`] that say how
+//! `call_async` calls run, the JSON [`wire`] form of values and
 //! requests, the [`telemetry`] hooks, and the [`contract`] the runtime shares with the code
 //! generator.
 //!
@@ -34,6 +35,7 @@
 //! # Ok::<(), Error>(())
 //! ```
 
+pub(crate) mod async_reply;
 mod generator;
 pub(crate) mod python_log;
 pub(crate) mod request;
@@ -42,6 +44,7 @@ pub mod telemetry;
 pub mod wire;
 
 pub use crate::data::pyref::RefOwner;
+pub use async_reply::{AsyncReply, CancelToken};
 pub use generator::{GeneratorDriver, GeneratorStep, ValueGenerator};
 pub use request::{Args, CallOptions, CallSite, CallType, Name, Request};
 /// The contract this runtime shares with the code generator (builder method names, arity
@@ -91,6 +94,60 @@ pub trait RuntimeClient: Send + Sync + 'static {
 
     /// A short name for messages (`"embedded"`, `"pool default"`, `"mock"`).
     fn name(&self) -> &str;
+
+    /// Runs one request of a `call_async` on a runner thread of the runtime, sending its result
+    /// to `reply` now or later (from any thread). The default runs [`execute`](Self::execute)
+    /// and sends its result; the embedded client hands a coroutine to its event loop thread
+    /// and sends from there, so its runner is free for the next call.
+    fn execute_async(&self, request: &Request, options: &CallOptions, reply: AsyncReply) {
+        reply.send(self.execute(request, options));
+    }
+
+    /// How this client's `call_async` calls with `options` are run: how many at once on the
+    /// runtime's own threads (never the caller's executor), and the queue limits in front of
+    /// them. The default: one at a time, no queue limit.
+    fn async_lanes(&self, options: &CallOptions) -> AsyncLanes {
+        let _ = options;
+        AsyncLanes::default()
+    }
+
+    /// Writes into `options` what the calling thread's scope adds to a call (a pool's
+    /// [`in_session`](crate::in_session) session), so a `call_async` future polled on another
+    /// thread runs as it would have here. The default adds nothing.
+    fn capture_scope(&self, options: &mut CallOptions) {
+        let _ = options;
+    }
+}
+
+/// How a client runs its `call_async` calls (see [`RuntimeClient::async_lanes`]): each group
+/// of a client has up to `threads` runner threads of the runtime, fed from one queue of at most
+/// `max_queue` calls, each waiting at most `queue_timeout` for a runner (beyond either,
+/// [`Error::Saturated`](crate::Error::Saturated) naming `label`), as blocking callers wait for
+/// a pool's workers.
+#[derive(Debug, Clone)]
+pub struct AsyncLanes {
+    /// Calls of one client with the same group share runners and queue (a pool's index).
+    pub group: usize,
+    /// The most calls running at once (a pool's size: more would only wait in its queue).
+    pub threads: usize,
+    /// The most calls waiting for a runner.
+    pub max_queue: usize,
+    /// The longest a call waits for a runner.
+    pub queue_timeout: Option<std::time::Duration>,
+    /// The name in a [`Error::Saturated`](crate::Error::Saturated) (the pool's).
+    pub label: std::sync::Arc<str>,
+}
+
+impl Default for AsyncLanes {
+    fn default() -> Self {
+        AsyncLanes {
+            group: 0,
+            threads: 1,
+            max_queue: usize::MAX,
+            queue_timeout: None,
+            label: std::sync::Arc::from("async"),
+        }
+    }
 }
 
 /// Something that names a session, such as a pool's [`Session`](crate::Session): calls made

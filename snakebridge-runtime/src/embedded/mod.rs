@@ -16,6 +16,8 @@
 //! `logs` (Python's logging into `tracing`).
 
 mod array;
+mod async_call;
+mod awaiting;
 mod callback;
 mod convert;
 mod environment;
@@ -33,7 +35,7 @@ use pyo3::types::PyDict;
 
 use crate::client::request::{CallOptions, CallSite, CallType, Request};
 use crate::client::telemetry;
-use crate::client::{RuntimeClient, ValueGenerator, ValueStream};
+use crate::client::{AsyncReply, RuntimeClient, ValueGenerator, ValueStream};
 use crate::data::error::{CallContext, Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
@@ -204,8 +206,11 @@ pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<V
         let _callbacks = callback::Scope::enter();
         let mut buf = ArgBuffer::new();
         buf.fill(py, &req.args)?;
-        let result = buf.call(py, f.bind(py), req)?;
+        let mut result = buf.call(py, f.bind(py), req)?;
         drop(buf);
+        if awaiting::is_awaitable(&result) {
+            result = awaiting::settle(result).map_err(|e| python_error(py, e, req))?;
+        }
         from_py(&result, options.returns)
     }))
 }
@@ -353,7 +358,7 @@ fn call_with_tuple<'py>(
 /// A call that names a pool session reached the embedded client: running it here would lose
 /// the session's worker affinity (and its state) without a word.
 #[cold]
-fn session_without_pool(session: u64, request: &Request) -> Error {
+pub(super) fn session_without_pool(session: u64, request: &Request) -> Error {
     Error::config(format!(
         "{} was given session {session} (Call::session), but it runs on the embedded client, \
          which has no sessions; run it inside in_session(&session, ..) or with_client(pool, ..) \
@@ -372,7 +377,11 @@ impl RuntimeClient for EmbeddedClient {
             let _call = logs::InCall::enter(py, request);
             // The callbacks among the arguments live until the call returns.
             let _callbacks = callback::Scope::enter();
-            let result = self.run(py, request)?;
+            let mut result = self.run(py, request)?;
+            if awaiting::is_awaitable(&result) {
+                // An `async def` (or any awaitable): its value is the call's result.
+                result = awaiting::settle(result).map_err(|e| python_error(py, e, request))?;
+            }
             telemetry::time_decode(|| from_py(&result, options.returns))
         })
     }
@@ -387,12 +396,17 @@ impl RuntimeClient for EmbeddedClient {
             let _call = logs::InCall::enter(py, request);
             let callbacks = callback::Scope::enter();
             let iterable = self.run(py, request)?;
-            let iterator = iterable
-                .try_iter()
-                .map_err(|e| python_error(py, e, request))?;
+            let (iterator, source) = match iterable.try_iter() {
+                Ok(iterator) => (iterator.into_any(), iterable),
+                // An async generator (or async iterator): driven on this thread's loop.
+                Err(_) if iterable.hasattr("__aiter__").unwrap_or(false) => {
+                    awaiting::iterate(iterable).map_err(|e| python_error(py, e, request))?
+                }
+                Err(e) => return Err(python_error(py, e, request)),
+            };
             Ok(Box::new(EmbeddedStream {
-                iterator: Some(iterator.into_any().unbind()),
-                source: iterable.unbind(),
+                iterator: Some(iterator.unbind()),
+                source: source.unbind(),
                 context: context_of(request),
                 policy,
                 // Python calls them while the stream is consumed (`map(f, items)`).
@@ -426,6 +440,10 @@ impl RuntimeClient for EmbeddedClient {
     fn name(&self) -> &str {
         "embedded"
     }
+
+    fn execute_async(&self, request: &Request, options: &CallOptions, reply: AsyncReply) {
+        self.start_async(request, options, reply);
+    }
 }
 
 /// A Python iterator being consumed from Rust; dropping it early closes a generator.
@@ -445,7 +463,8 @@ impl Iterator for EmbeddedStream {
         let iterator = self.iterator.as_ref()?;
         let item = Python::attach(|py| {
             let it = iterator.bind(py);
-            // SAFETY: `it` came from `try_iter`, so it is an iterator.
+            // SAFETY: `it` came from `try_iter` or `awaiting::iterate` (a generator), so it is
+            // an iterator.
             let next = unsafe { pyo3::ffi::PyIter_Next(it.as_ptr()) };
             if next.is_null() {
                 return match PyErr::take(py) {

@@ -1,6 +1,7 @@
 //! The pool client: calls run in pools of Python worker processes (see [`PoolClient`]).
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
+//! `async_lanes` (how `call_async` calls are run: one runner per worker),
 //! `callback` (Rust callbacks the worker calls during a request),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
 //! its channel), `sched` (a pool's slots, queue and deaths), `restart` (replacements),
@@ -13,6 +14,7 @@
 //! Over 600 lines: `PoolClient`'s public API and its one request path (plan, encode, exchange
 //! with the crash barrier and the callbacks, settle) are read together here.
 
+mod async_lanes;
 mod barrier;
 mod breaker;
 mod callback;
@@ -55,7 +57,7 @@ use self::worker::{Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
-use crate::client::{RuntimeClient, ValueGenerator, ValueStream};
+use crate::client::{AsyncLanes, RuntimeClient, ValueGenerator, ValueStream};
 use crate::data::error::{Error, Result};
 use crate::data::pyfn::PyFn;
 use crate::data::return_policy::ReturnPolicy;
@@ -499,6 +501,14 @@ impl RuntimeClient for PoolClient {
         returns: ReturnPolicy,
     ) -> Result<ValueGenerator> {
         self.counted(|chosen| self.open_generator(request, options, returns, chosen))
+    }
+
+    fn async_lanes(&self, options: &CallOptions) -> AsyncLanes {
+        self.lanes_for(options)
+    }
+
+    fn capture_scope(&self, options: &mut CallOptions) {
+        self.capture_session(options);
     }
 
     fn name(&self) -> &str {

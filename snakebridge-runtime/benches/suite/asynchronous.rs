@@ -1,0 +1,135 @@
+//! Figures of `call_async` (README "Performance targets"), each against its blocking baseline in
+//! the same run:
+//!
+//! - pool throughput: 1,000 concurrent `call_async` calls (`operator.add`) awaited on one
+//!   thread, against the same 1,000 calls made by 2 blocking threads (500 each), through the
+//!   same pool of 2 (target ≥ 0.9×: the async calls keep both workers as busy);
+//! - embedded latency: one `call_async` awaited (made, run on the runtime's thread, woken)
+//!   against one blocking call (reported: the price of leaving the caller's thread).
+//!
+//! The futures are awaited by a minimal executor here (a parked thread woken by the runner), so
+//! the figures include no particular runtime's costs.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
+use std::time::{Duration, Instant};
+
+use snakebridge_runtime::{Call, CallFuture, PoolClient, PoolConfig, call, with_client};
+
+use crate::{Figure, Mode, median, time_each};
+
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `future` to its end on this thread, parking between polls.
+fn block_on<F: Future + Unpin>(mut future: F) -> F::Output {
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = std::pin::Pin::new(&mut future).poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
+
+fn async_round(pool: &Arc<PoolClient>, calls: usize) -> Duration {
+    let started = Instant::now();
+    let futures: Vec<CallFuture<i64>> = with_client(pool.clone(), || {
+        (0..calls as i64)
+            .map(|i| Call::function("operator", "add", (i, 1)).call_async())
+            .collect()
+    });
+    for (i, f) in futures.into_iter().enumerate() {
+        assert_eq!(block_on(f).unwrap(), i as i64 + 1);
+    }
+    started.elapsed()
+}
+
+fn blocking_round(pool: &Arc<PoolClient>, calls: usize) -> Duration {
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..2 {
+            let pool = pool.clone();
+            s.spawn(move || {
+                with_client(pool, || {
+                    for i in (t..calls as i64).step_by(2) {
+                        let r: i64 = call("operator", "add", (i, 1)).unwrap();
+                        assert_eq!(r, i + 1);
+                    }
+                })
+            });
+        }
+    });
+    started.elapsed()
+}
+
+pub fn run(mode: Mode) -> Vec<Figure> {
+    let rounds = mode.pick(15, 1);
+    let calls = mode.pick(1_000, 50);
+    let pool = PoolClient::start(PoolConfig::new().name("bench-async").size(2))
+        .expect("the pool starts (set SNAKEBRIDGE_PYTHON to a Python 3 interpreter)");
+    // Warm both paths (runner threads, workers' imports), then alternate them in rounds.
+    async_round(&pool, calls);
+    blocking_round(&pool, calls);
+    let (mut asynchronous, mut blocking) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        asynchronous.push(async_round(&pool, calls));
+        blocking.push(blocking_round(&pool, calls));
+    }
+    let (a, b) = (median(asynchronous), median(blocking));
+    let throughput = |d: Duration| calls as f64 / d.as_secs_f64();
+    let ratio = throughput(a) / throughput(b);
+    println!(
+        "async pool: {calls} concurrent call_async {:.0} calls/s, 2 blocking threads {:.0} calls/s \
+         ({ratio:.2}x)",
+        throughput(a),
+        throughput(b)
+    );
+
+    // Embedded latency: one call at a time, each timed, alternating in rounds.
+    let latency_calls = mode.pick(2_000, 20);
+    let (mut one_async, mut one_blocking) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        one_async.extend(time_each(10, latency_calls, |i| {
+            let f: CallFuture<i64> = Call::function("operator", "add", (i as i64, 1)).call_async();
+            assert_eq!(block_on(f).unwrap(), i as i64 + 1);
+        }));
+        one_blocking.extend(time_each(10, latency_calls, |i| {
+            let r: i64 = call("operator", "add", (i as i64, 1)).unwrap();
+            assert_eq!(r, i as i64 + 1);
+        }));
+    }
+    let (la, lb) = (median(one_async), median(one_blocking));
+    let micros = |d: Duration| d.as_secs_f64() * 1e6;
+    println!(
+        "async embedded: one call_async {:.1} µs, one blocking call {:.1} µs",
+        micros(la),
+        micros(lb)
+    );
+    vec![
+        Figure {
+            what: "pool: 1,000 concurrent call_async vs 2 blocking threads",
+            measured: format!("{:.0} calls/s", throughput(a)),
+            baseline: format!("{:.0} calls/s (2 threads)", throughput(b)),
+            ratio: Some(ratio),
+            target: "≥ 0.9×",
+            met: Some(ratio >= 0.9),
+        },
+        Figure {
+            what: "embedded: one call_async vs one blocking call",
+            measured: format!("{:.1} µs", micros(la)),
+            baseline: format!("{:.1} µs (blocking)", micros(lb)),
+            ratio: Some(la.as_secs_f64() / lb.as_secs_f64()),
+            target: "reported",
+            met: None,
+        },
+    ]
+}

@@ -1,0 +1,237 @@
+//! The runners of `call_async`: per client and group ([`AsyncLanes`]), a queue of calls and up
+//! to `threads` runtime threads that take them in order and run them as blocking calls. The
+//! caller's executor only ever polls a [`CallFuture`](super::CallFuture); Python work (and
+//! attaching to the interpreter) happens on these threads, and thousands of calls wait in the
+//! queue without a thread each.
+//!
+//! A runner that finds no call for [`IDLE`] ends, and the last one of a group removes the group,
+//! so a client dropped after its async calls leaves nothing behind.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::client::AsyncLanes;
+use crate::data::error::Error;
+
+/// How long a runner with nothing to do stays.
+const IDLE: Duration = Duration::from_secs(2);
+
+/// One queued call, type-erased.
+pub(super) trait Job: Send {
+    /// The caller dropped its future: the call must not be sent.
+    fn is_cancelled(&self) -> bool;
+    /// Runs the call and hands the result to the future.
+    fn run(self: Box<Self>);
+    /// Fails the future without running the call.
+    fn reject(self: Box<Self>, error: Error);
+    /// Runs before every queued call, past the queue's limits (a cancellation).
+    fn urgent(&self) -> bool {
+        false
+    }
+}
+
+/// A client's cancellation hook ([`CancelToken`](crate::client::CancelToken)), run by a runner.
+pub(super) struct Urgent(pub(super) Box<dyn FnOnce() + Send>);
+
+impl Job for Urgent {
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+
+    fn run(self: Box<Self>) {
+        (self.0)()
+    }
+
+    fn reject(self: Box<Self>, _error: Error) {
+        (self.0)()
+    }
+
+    fn urgent(&self) -> bool {
+        true
+    }
+}
+
+struct Queued {
+    job: Box<dyn Job>,
+    since: Instant,
+}
+
+struct State {
+    jobs: VecDeque<Queued>,
+    /// Runner threads alive, and how many of them wait for a job.
+    threads: usize,
+    idle: usize,
+    lanes: AsyncLanes,
+}
+
+struct Group {
+    key: (usize, usize),
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+/// Groups by (client address, group).
+type Groups = HashMap<(usize, usize), Arc<Group>>;
+
+/// Every group with runners or queued calls. Locked before a group's own state, never after.
+static GROUPS: Mutex<Option<Groups>> = Mutex::new(None);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A runner's job runs outside these locks (and panics are caught), so poisoning is only
+    // possible from a bug here; the state stays consistent either way.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Queues `job` for the client at `client` with `lanes`, starting a runner when all are busy
+/// and fewer than `lanes.threads` run. A full queue rejects the job at once.
+pub(super) fn submit(client: usize, lanes: AsyncLanes, job: Box<dyn Job>) {
+    let key = (client, lanes.group);
+    let mut groups = lock(&GROUPS);
+    let group = groups
+        .get_or_insert_with(HashMap::new)
+        .entry(key)
+        .or_insert_with(|| {
+            Arc::new(Group {
+                key,
+                state: Mutex::new(State {
+                    jobs: VecDeque::new(),
+                    threads: 0,
+                    idle: 0,
+                    lanes: lanes.clone(),
+                }),
+                wake: Condvar::new(),
+            })
+        })
+        .clone();
+    let mut state = lock(&group.state);
+    drop(groups);
+    // The latest limits win (a client at a recycled address, or a reconfigured one).
+    state.lanes = lanes;
+    let urgent = job.urgent();
+    if !urgent && state.jobs.len() >= state.lanes.max_queue {
+        let error = saturated(
+            &state.lanes,
+            format!(
+                "{} async calls are already waiting for a worker (PoolConfig::max_queue)",
+                state.jobs.len()
+            ),
+        );
+        drop(state);
+        job.reject(error);
+        return;
+    }
+    let queued = Queued {
+        job,
+        since: Instant::now(),
+    };
+    if urgent {
+        state.jobs.push_front(queued);
+    } else {
+        state.jobs.push_back(queued);
+    }
+    if state.idle > 0 {
+        group.wake.notify_one();
+    }
+    // More calls than idle runners: one more runner, up to the limit.
+    if state.jobs.len() > state.idle && state.threads < state.lanes.threads.max(1) {
+        state.threads += 1;
+        let name = format!("snakebridge-async {}", state.lanes.label);
+        drop(state);
+        let runner = group.clone();
+        let spawned = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || run(runner));
+        if let Err(e) = spawned {
+            // No thread: fail what this runner would have taken (others, if any, go on).
+            let mut state = lock(&group.state);
+            state.threads -= 1;
+            if state.threads == 0 {
+                let jobs: Vec<Queued> = state.jobs.drain(..).collect();
+                drop(state);
+                for q in jobs {
+                    q.job.reject(Error::config(format!(
+                        "cannot start a thread to run async calls: {e}"
+                    )));
+                }
+            }
+        }
+    }
+}
+
+fn saturated(lanes: &AsyncLanes, message: String) -> Error {
+    Error::Saturated {
+        pool: lanes.label.to_string(),
+        message,
+    }
+}
+
+/// One runner: takes queued calls in order until none comes for [`IDLE`].
+fn run(group: Arc<Group>) {
+    loop {
+        let Some(queued) = next(&group) else {
+            return;
+        };
+        if queued.job.is_cancelled() {
+            // Dropped while queued: never sent.
+            continue;
+        }
+        let waited_too_long = if queued.job.urgent() {
+            None
+        } else {
+            let state = lock(&group.state);
+            state
+                .lanes
+                .queue_timeout
+                .filter(|t| queued.since.elapsed() > *t)
+                .map(|t| {
+                    saturated(
+                        &state.lanes,
+                        format!("no worker became free within {t:?} (PoolConfig::queue_timeout)"),
+                    )
+                })
+        };
+        if let Some(error) = waited_too_long {
+            queued.job.reject(error);
+            continue;
+        }
+        // A panic in the call (a `FromValue` impl, say) fails this future, not the runner:
+        // the job's sender drops unsent and the future reports it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| queued.job.run()));
+    }
+}
+
+/// The next call for a runner of `group`, or `None` when it should end.
+fn next(group: &Arc<Group>) -> Option<Queued> {
+    let mut state = lock(&group.state);
+    loop {
+        if let Some(q) = state.jobs.pop_front() {
+            return Some(q);
+        }
+        state.idle += 1;
+        let (guard, waited) = group
+            .wake
+            .wait_timeout(state, IDLE)
+            .unwrap_or_else(|e| e.into_inner());
+        state = guard;
+        state.idle -= 1;
+        if waited.timed_out() && state.jobs.is_empty() {
+            // Leave, in the lock order: the registry, then the group.
+            drop(state);
+            let mut groups = lock(&GROUPS);
+            let mut state = lock(&group.state);
+            if let Some(q) = state.jobs.pop_front() {
+                // Work came while this runner was leaving: it stays.
+                return Some(q);
+            }
+            state.threads -= 1;
+            if state.threads == 0
+                && let Some(map) = groups.as_mut()
+                && map.get(&group.key).is_some_and(|g| Arc::ptr_eq(g, group))
+            {
+                map.remove(&group.key);
+            }
+            return None;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! [`AsyncReply`]: where a client that finishes a `call_async` later (the embedded client
+//! awaiting a coroutine on its event loop thread) sends the result, and how it hears that the
+//! caller dropped its future.
+
+use std::sync::{Arc, Mutex};
+
+use crate::data::error::{Error, Result};
+use crate::data::value::Value;
+
+/// What runs when the caller drops its future before the result came.
+type Hook = Box<dyn FnOnce() + Send>;
+
+/// The cancellation state of one `call_async`, shared by its future and its reply.
+#[derive(Default)]
+pub(crate) struct Cancel {
+    state: Mutex<CancelState>,
+}
+
+#[derive(Default)]
+enum CancelState {
+    #[default]
+    Live,
+    Hooked(Hook),
+    Cancelled,
+}
+
+impl Cancel {
+    /// The future was dropped: the hook registered so far, to run on a runtime thread.
+    pub(crate) fn cancel(&self) -> Option<Hook> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        match std::mem::replace(&mut *state, CancelState::Cancelled) {
+            CancelState::Hooked(hook) => Some(hook),
+            _ => None,
+        }
+    }
+}
+
+/// The other end of one `call_async` (see [`RuntimeClient::execute_async`]): send the call's
+/// result with [`send`](Self::send), now or later, from any thread. Dropped unsent, it sends an
+/// error (so the future never waits forever).
+///
+/// [`RuntimeClient::execute_async`]: crate::client::RuntimeClient::execute_async
+pub struct AsyncReply {
+    send: Option<Box<dyn FnOnce(Result<Value>) + Send>>,
+    cancel: Arc<Cancel>,
+}
+
+impl AsyncReply {
+    pub(crate) fn new(send: Box<dyn FnOnce(Result<Value>) + Send>, cancel: Arc<Cancel>) -> Self {
+        AsyncReply {
+            send: Some(send),
+            cancel,
+        }
+    }
+
+    /// Hands the call's result to its future (converted there to the caller's type).
+    pub fn send(mut self, result: Result<Value>) {
+        if let Some(send) = self.send.take() {
+            send(result);
+        }
+    }
+
+    /// The handle that hears when the caller drops its future (it outlives the reply).
+    pub fn cancel_token(&self) -> CancelToken {
+        CancelToken(self.cancel.clone())
+    }
+}
+
+/// Hears when the caller of a `call_async` drops its future ([`AsyncReply::cancel_token`]).
+#[derive(Clone)]
+pub struct CancelToken(Arc<Cancel>);
+
+impl CancelToken {
+    /// Runs `hook` if the caller drops its future before the result is sent: on one of the
+    /// runtime's threads (never the executor's), or here, at once, if it already has. A later
+    /// hook replaces an earlier one.
+    pub fn on_cancel(&self, hook: impl FnOnce() + Send + 'static) {
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*state, CancelState::Cancelled) {
+            drop(state);
+            hook();
+            return;
+        }
+        *state = CancelState::Hooked(Box::new(hook));
+    }
+}
+
+impl std::fmt::Debug for CancelToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CancelToken { .. }")
+    }
+}
+
+impl Drop for AsyncReply {
+    fn drop(&mut self) {
+        if let Some(send) = self.send.take() {
+            send(Err(Error::config(
+                "the client dropped an async call without answering it (a panic on its thread?)",
+            )));
+        }
+    }
+}
+
+impl std::fmt::Debug for AsyncReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AsyncReply { .. }")
+    }
+}

@@ -1,0 +1,447 @@
+//! `call_async`: futures of pool and embedded calls on a tokio runtime and on a hand-written
+//! executor. The executor's threads stay free while calls wait (a task that opens the gate the
+//! calls wait behind still runs), Python never runs on them, dropping a future cancels its call,
+//! and the pool's queue limit, crash barrier and sessions hold as for blocking calls. The
+//! ticker tests print the worst lateness of a 10 ms timer beside a thousand calls.
+
+mod support;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use snakebridge_runtime::client::RuntimeClient;
+use snakebridge_runtime::{
+    Call, CallFuture, EmbeddedClient, Error, PyRef, Result, call, in_session, with_client,
+};
+use support::{config, embedded, eventually, pool, within};
+
+/// A path no other test uses, not created.
+fn temp_path(what: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    std::env::temp_dir().join(format!(
+        "sb-async-{}-{what}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_str().expect("a UTF-8 temp path").to_string()
+}
+
+/// The OS id of the calling thread (`threading.get_native_id()` in Python).
+fn native_id() -> u64 {
+    let link = std::fs::read_link("/proc/thread-self").expect("/proc/thread-self");
+    link.file_name().unwrap().to_str().unwrap().parse().unwrap()
+}
+
+fn two_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn triples(n: i64) -> Vec<CallFuture<i64>> {
+    (0..n)
+        .map(|i| Call::function("snakebridge_async", "triple", (i,)).call_async())
+        .collect()
+}
+
+/// Awaits `futures` concurrently on a 2-thread tokio runtime while a task sleeps 10 ms at a
+/// time: their results, and the ticker's ticks and worst lateness.
+fn beside_a_ticker<T: Send + 'static>(
+    futures: Vec<CallFuture<T>>,
+) -> (Vec<Result<T>>, usize, Duration) {
+    two_thread_runtime().block_on(async {
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                let (mut ticks, mut worst) = (0usize, Duration::ZERO);
+                while !stop.load(Ordering::Relaxed) {
+                    let due = tokio::time::Instant::now() + Duration::from_millis(10);
+                    tokio::time::sleep_until(due).await;
+                    worst = worst.max(tokio::time::Instant::now() - due);
+                    ticks += 1;
+                }
+                (ticks, worst)
+            }
+        });
+        let tasks: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+        let mut results = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            results.push(t.await.expect("the task ran"));
+        }
+        stop.store(true, Ordering::Relaxed);
+        let (ticks, worst) = ticker.await.expect("the ticker ran");
+        (results, ticks, worst)
+    })
+}
+
+fn check_triples(label: &str, results: Vec<Result<i64>>, ticks: usize, worst: Duration) {
+    for (i, r) in results.into_iter().enumerate() {
+        assert_eq!(r.expect("the call succeeded"), 3 * i as i64);
+    }
+    eprintln!("{label}: 1000 concurrent calls, 10 ms ticker: {ticks} ticks, worst {worst:?} late");
+    assert!(ticks > 0, "the ticker ran beside the calls");
+}
+
+#[test]
+fn a_thousand_pool_calls_beside_a_ticker() {
+    let pool = pool(2);
+    // Made in the pool's scope, polled on the runtime's threads outside it.
+    let futures = with_client(pool.clone(), || triples(1000));
+    let (results, ticks, worst) = beside_a_ticker(futures);
+    check_triples("pool of 2", results, ticks, worst);
+}
+
+#[test]
+fn a_thousand_embedded_calls_beside_a_ticker() {
+    let futures = with_client(embedded(), || triples(1000));
+    let (results, ticks, worst) = beside_a_ticker(futures);
+    check_triples("embedded", results, ticks, worst);
+}
+
+/// Calls wait behind a gate that only a task on the same executor opens: were a call run (or
+/// waited for) on an executor thread, the opener would never run and this would hang.
+fn gate_opens_beside_waiting_calls(client: Arc<dyn RuntimeClient>, executor: Executor) {
+    let gate = temp_path("gate");
+    let waiting: Vec<CallFuture<u32>> = with_client(client.clone(), || {
+        (0..3)
+            .map(|_| {
+                Call::function("snakebridge_async", "wait_for", (path_str(&gate),)).call_async()
+            })
+            .collect()
+    });
+    let others = with_client(client, || triples(200));
+    let done = Arc::new(AtomicUsize::new(0));
+    let mut tasks: Vec<Pin<Box<dyn Future<Output = ()> + Send>>> = Vec::new();
+    for f in waiting {
+        let done = done.clone();
+        tasks.push(Box::pin(async move {
+            f.await.expect("the gate opened");
+            done.fetch_add(1, Ordering::Relaxed);
+        }));
+    }
+    for (i, f) in others.into_iter().enumerate() {
+        let done = done.clone();
+        tasks.push(Box::pin(async move {
+            assert_eq!(f.await.expect("a call"), 3 * i as i64);
+            done.fetch_add(1, Ordering::Relaxed);
+        }));
+    }
+    let opener = gate.clone();
+    tasks.push(Box::pin(async move {
+        std::fs::write(&opener, b"open").expect("the gate file");
+    }));
+    let label = format!("{executor:?}");
+    within(Duration::from_secs(120), &label, move || match executor {
+        Executor::Tokio => two_thread_runtime().block_on(async {
+            let handles: Vec<_> = tasks.into_iter().map(tokio::spawn).collect();
+            for h in handles {
+                h.await.expect("a task");
+            }
+        }),
+        Executor::HandWritten => run_all(tasks),
+    });
+    assert_eq!(done.load(Ordering::Relaxed), 203);
+    let _ = std::fs::remove_file(gate);
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Executor {
+    Tokio,
+    HandWritten,
+}
+
+#[test]
+fn pool_calls_leave_tokio_threads_free() {
+    gate_opens_beside_waiting_calls(pool(2), Executor::Tokio);
+}
+
+#[test]
+fn embedded_calls_leave_tokio_threads_free() {
+    gate_opens_beside_waiting_calls(embedded(), Executor::Tokio);
+}
+
+#[test]
+fn pool_calls_on_a_hand_written_single_thread_executor() {
+    gate_opens_beside_waiting_calls(pool(2), Executor::HandWritten);
+}
+
+#[test]
+fn embedded_calls_on_a_hand_written_single_thread_executor() {
+    gate_opens_beside_waiting_calls(embedded(), Executor::HandWritten);
+}
+
+#[test]
+fn embedded_python_never_runs_on_an_executor_thread() {
+    let futures: Vec<CallFuture<u64>> = with_client(embedded(), || {
+        (0..100)
+            .map(|_| Call::function("snakebridge_async", "native_id", ()).call_async())
+            .collect()
+    });
+    let pairs: Vec<(u64, u64, u64)> = two_thread_runtime().block_on(async {
+        let tasks: Vec<_> = futures
+            .into_iter()
+            .map(|f| {
+                tokio::spawn(async move {
+                    let before = native_id();
+                    let python = f.await.expect("native_id");
+                    (before, python, native_id())
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    });
+    let executor: std::collections::HashSet<u64> =
+        pairs.iter().flat_map(|(a, _, c)| [*a, *c]).collect();
+    for (_, python, _) in &pairs {
+        assert!(
+            !executor.contains(python),
+            "Python ran on executor thread {python}"
+        );
+    }
+    // Nor on the thread that made the futures.
+    assert!(pairs.iter().all(|(_, python, _)| *python != native_id()));
+}
+
+/// The minimal executor: one thread, a queue of woken tasks, no timer and no I/O driver.
+fn run_all(tasks: Vec<Pin<Box<dyn Future<Output = ()> + Send>>>) {
+    struct Task {
+        future: Mutex<Option<Pin<Box<dyn Future<Output = ()> + Send>>>>,
+        queue: mpsc::Sender<Arc<Task>>,
+    }
+    impl Wake for Task {
+        fn wake(self: Arc<Self>) {
+            let queue = self.queue.clone();
+            let _ = queue.send(self);
+        }
+    }
+    let (tx, rx) = mpsc::channel();
+    let mut remaining = tasks.len();
+    for future in tasks {
+        let task = Arc::new(Task {
+            future: Mutex::new(Some(future)),
+            queue: tx.clone(),
+        });
+        tx.send(task).unwrap();
+    }
+    while remaining > 0 {
+        let task = rx.recv().expect("a woken task");
+        let mut slot = task.future.lock().unwrap();
+        if let Some(mut future) = slot.take() {
+            let waker = Waker::from(task.clone());
+            match future.as_mut().poll(&mut Context::from_waker(&waker)) {
+                Poll::Ready(()) => remaining -= 1,
+                Poll::Pending => *slot = Some(future),
+            }
+        }
+    }
+}
+
+/// Polls one future to its end on this thread (the hand-written executor with one task).
+fn block_on<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T {
+    let out = Arc::new(Mutex::new(None));
+    let slot = out.clone();
+    run_all(vec![Box::pin(async move {
+        *slot.lock().unwrap() = Some(future.await);
+    })]);
+    out.lock().unwrap().take().unwrap()
+}
+
+#[test]
+fn a_dropped_queued_future_never_sends_its_call() {
+    let pool = pool(1);
+    let (gate, started) = (temp_path("gate"), temp_path("started"));
+    let first: CallFuture<u32> = with_client(pool.clone(), || {
+        Call::function(
+            "snakebridge_async",
+            "wait_for",
+            (path_str(&gate), path_str(&started)),
+        )
+        .call_async()
+    });
+    assert!(eventually(Duration::from_secs(60), || started.exists()));
+    // The one worker is busy: these wait in the queue, and are dropped there.
+    let marks: Vec<PathBuf> = (0..20).map(|_| temp_path("mark")).collect();
+    let queued: Vec<CallFuture<u32>> = with_client(pool.clone(), || {
+        marks
+            .iter()
+            .map(|m| Call::function("snakebridge_async", "touch", (path_str(m),)).call_async())
+            .collect()
+    });
+    drop(queued);
+    std::fs::write(&gate, b"open").unwrap();
+    let pid = block_on(first).expect("the first call");
+    // Queued behind the dropped ones (the runners take calls in order): once it is done,
+    // every one of them has had its turn.
+    let last = with_client(pool.clone(), || {
+        Call::<u32>::function("os", "getpid", ()).call_async()
+    });
+    assert_eq!(block_on(last).unwrap(), pid);
+    let sent: Vec<&PathBuf> = marks.iter().filter(|m| m.exists()).collect();
+    assert!(sent.is_empty(), "dropped calls ran: {sent:?}");
+    for p in [gate, started] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn a_dropped_running_future_discards_its_result_and_leaks_no_ref() {
+    let pool = pool(1);
+    let (gate, started) = (temp_path("gate"), temp_path("started"));
+    let running: CallFuture<PyRef> = with_client(pool.clone(), || {
+        Call::function(
+            "snakebridge_async",
+            "counter_after",
+            (path_str(&gate), path_str(&started)),
+        )
+        .call_async()
+    });
+    assert!(eventually(Duration::from_secs(60), || started.exists()));
+    drop(running);
+    std::fs::write(&gate, b"open").unwrap();
+    // The call finishes on its runner; the ref it made is released, and the pool serves on.
+    let released = eventually(Duration::from_secs(30), || {
+        let live: i64 =
+            with_client(pool.clone(), || call("snakebridge_async", "live_refs", ())).unwrap();
+        live == 0
+    });
+    assert!(
+        released,
+        "the dropped call's ref is still held by the worker"
+    );
+    let n: i64 = with_client(pool.clone(), || call("operator", "add", (2, 3))).unwrap();
+    assert_eq!(n, 5);
+    for p in [gate, started] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn a_crash_among_a_hundred_pending_futures_fails_its_call_and_the_pool_serves_on() {
+    let pool = pool(2);
+    let (crash, rest) = with_client(pool.clone(), || {
+        let rest = triples(100);
+        let crash: CallFuture<()> = Call::function("os", "_exit", (7,)).call_async();
+        (crash, rest)
+    });
+    let (crashed, results) = block_on(async move {
+        let crashed = crash.await;
+        let mut results = Vec::new();
+        for f in rest {
+            results.push(f.await);
+        }
+        (crashed, results)
+    });
+    assert!(
+        matches!(crashed, Err(Error::WorkerCrash { .. })),
+        "{crashed:?}"
+    );
+    for (i, r) in results.into_iter().enumerate() {
+        assert_eq!(r.expect("the other calls"), 3 * i as i64);
+    }
+    let after: i64 = with_client(pool.clone(), || {
+        block_on(Call::function("operator", "neg", (4,)).call_async())
+    })
+    .unwrap();
+    assert_eq!(after, -4);
+}
+
+#[test]
+fn a_future_made_in_a_session_runs_on_its_worker_wherever_it_is_polled() {
+    let pool = pool(2);
+    let sessions = [pool.session().unwrap(), pool.session().unwrap()];
+    let mut expected = Vec::new();
+    let mut futures = Vec::new();
+    for s in &sessions {
+        let pid: u32 = in_session(s, || call("os", "getpid", ())).unwrap();
+        expected.push(pid);
+        futures.push(in_session(s, || {
+            (0..10)
+                .map(|_| Call::<u32>::function("os", "getpid", ()).call_async())
+                .collect::<Vec<_>>()
+        }));
+    }
+    assert_ne!(expected[0], expected[1], "two sessions on two workers");
+    for (want, fs) in expected.into_iter().zip(futures) {
+        let got = block_on(async move {
+            let mut got = Vec::new();
+            for f in fs {
+                got.push(f.await.unwrap());
+            }
+            got
+        });
+        assert!(got.iter().all(|pid| *pid == want), "{got:?} vs {want}");
+    }
+}
+
+#[test]
+fn the_pool_queue_limit_holds_for_async_calls() {
+    let pool = snakebridge_runtime::PoolClient::start(config(1).max_queue(5)).unwrap();
+    let (gate, started) = (temp_path("gate"), temp_path("started"));
+    let (first, queued, refused) = with_client(pool.clone(), || {
+        let first: CallFuture<u32> = Call::function(
+            "snakebridge_async",
+            "wait_for",
+            (path_str(&gate), path_str(&started)),
+        )
+        .call_async();
+        assert!(eventually(Duration::from_secs(60), || started.exists()));
+        let queued: Vec<CallFuture<i64>> = triples(5);
+        let refused: CallFuture<i64> = Call::function("operator", "neg", (1,)).call_async();
+        (first, queued, refused)
+    });
+    let refused = block_on(refused);
+    assert!(
+        matches!(&refused, Err(Error::Saturated { pool, .. }) if pool == "default"),
+        "{refused:?}"
+    );
+    std::fs::write(&gate, b"open").unwrap();
+    block_on(first).unwrap();
+    for (i, f) in queued.into_iter().enumerate() {
+        assert_eq!(block_on(f).unwrap(), 3 * i as i64);
+    }
+    for p in [gate, started] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn embedded_refs_of_dropped_futures_are_released() {
+    let client = embedded();
+    let before = EmbeddedClient::live_refs();
+    let (gate, started) = (temp_path("gate"), temp_path("started"));
+    let running: CallFuture<PyRef> = with_client(client.clone(), || {
+        Call::function(
+            "snakebridge_async",
+            "counter_after",
+            (path_str(&gate), path_str(&started)),
+        )
+        .call_async()
+    });
+    assert!(eventually(Duration::from_secs(60), || started.exists()));
+    drop(running);
+    std::fs::write(&gate, b"open").unwrap();
+    // The runner finishes the call and drops its ref.
+    let settled: i64 = with_client(client, || {
+        block_on(Call::function("operator", "add", (1, 1)).call_async())
+    })
+    .unwrap();
+    assert_eq!(settled, 2);
+    assert!(eventually(Duration::from_secs(10), || {
+        EmbeddedClient::live_refs() <= before
+    }));
+}

@@ -1,0 +1,110 @@
+"""Helpers of the async tests (snakebridge-runtime/tests/async_calls.rs)."""
+
+import asyncio
+import collections
+import gc
+import os
+import threading
+import time
+
+
+def wait_for(path, started=None, limit=60.0):
+    """Blocks until ``path`` exists (a gate the test opens), then returns this process's pid;
+    creates ``started`` first, if given, to say the call is running."""
+    if started is not None:
+        touch(started)
+    deadline = time.monotonic() + limit
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the gate %s never opened" % path)
+        time.sleep(0.002)
+    return os.getpid()
+
+
+def counter_after(path, started):
+    """A new ``Counter`` (a ref in Rust), once ``path`` exists."""
+    wait_for(path, started)
+    return collections.Counter("async")
+
+
+def touch(path):
+    """Creates ``path``: the visible side effect of a call that ran."""
+    with open(path, "w"):
+        pass
+    return os.getpid()
+
+
+def triple(n):
+    """``3 * n``, after a millisecond's sleep (a call that takes a worker for a while)."""
+    time.sleep(0.001)
+    return 3 * n
+
+
+def native_id():
+    """The OS id of the thread running this call."""
+    return threading.get_native_id()
+
+
+def live_refs():
+    """How many objects this pool worker holds for Rust (its ref table's size)."""
+    for o in gc.get_objects():
+        t = type(o)
+        if t.__name__ == "Refs" and t.__module__ == "snakebridge_worker.refs":
+            return len(o.objects)
+    return -1
+
+
+async def doubled_later(x, seconds=0.01):
+    """``2 * x`` after an ``asyncio.sleep``: a coroutine function."""
+    await asyncio.sleep(seconds)
+    return 2 * x
+
+
+async def failing_later():
+    """Raises after an await."""
+    await asyncio.sleep(0)
+    raise ValueError("failed after an await")
+
+
+async def countdown(n, closed=None):
+    """Yields ``n, n-1, ..., 1``, awaiting between items: an async generator. Creates
+    ``closed`` when it ends or is closed early."""
+    try:
+        for i in range(n, 0, -1):
+            await asyncio.sleep(0)
+            yield i
+    finally:
+        if closed is not None:
+            touch(closed)
+
+
+_rendezvous = {}
+
+
+async def rendezvous(key, n, limit=60.0):
+    """Returns once ``n`` coroutines of ``key`` are all waiting here at the same time (so it
+    can only return when they run concurrently); raises ``TimeoutError`` after ``limit``."""
+    entry = _rendezvous.setdefault(key, [0, asyncio.Event()])
+    entry[0] += 1
+    if entry[0] == n:
+        entry[1].set()
+    await asyncio.wait_for(entry[1].wait(), limit)
+    return entry[0]
+
+
+async def cancellable(started, cancelled):
+    """Creates ``started``, then awaits for a minute; creates ``cancelled`` if it is cancelled
+    meanwhile (and lets the cancellation go on)."""
+    touch(started)
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        touch(cancelled)
+        raise
+    return "not cancelled"
+
+
+async def apply_later(f, x):
+    """``f(x)`` after an await: a callback called by a running task."""
+    await asyncio.sleep(0.01)
+    return f(x)
