@@ -127,3 +127,22 @@ fn networkx_shortest_path_typed_from_types_networkx() {
         .unwrap();
     assert_eq!(path, vec![0, 1, 2, 3]);
 }
+
+#[test]
+fn scipy_minimize_takes_typed_array_data_for_x0() {
+    // `x0: onp.ToFloat | onp.ToFloat1D` in scipy-stubs: numeric array data (`impl ArrayArg`: a
+    // `Vec<f64>` or a number; a `&str` does not compile, tests/ui/minimize_x0_str.rs).
+    let rosen: Value = snakebridge::module_attr("scipy.optimize", "rosen").unwrap();
+    let result = optimize::minimize(rosen, vec![1.3, 0.7, 0.8])
+        .method("BFGS")
+        .call()
+        .unwrap();
+    let Value::Ref(result) = result else {
+        panic!("minimize returns an OptimizeResult: {result:?}");
+    };
+    let x: Vec<f64> = result.getattr("x").unwrap();
+    assert_eq!(x.len(), 3);
+    for xi in x {
+        assert!((xi - 1.0).abs() < 1e-4, "rosen's minimum is at 1: {xi}");
+    }
+}

@@ -15,6 +15,7 @@
 //! | `A \| B` mapping to one Rust type (e.g. `int \| SupportsIndex`) | that type | that parameter type |
 //! | a class bound by the same macro invocation (by qualified name), also subscripted (`ndarray[...]`) | its struct | `&Struct` (subclasses coerce through `Deref`) |
 //! | `Self` (in a class's methods) | the class's struct | `&Struct` |
+//! | numeric array data: numpy's `ArrayLike` (and `_ArrayLikeFloat_co`, ...), scikit-learn's `MatrixLike`, a docstring's `array-like`, alone or in a union with numbers and `None` | `Value` | `impl ArrayArg` (arrays, sequences, numbers, classes, `Value`; not text) |
 //! | anything else: other unions, `complex`, `Any`, `object`, type aliases, classes not bound | `Value` | `impl IntoValue` |
 //!
 //! Notes:
@@ -59,6 +60,9 @@ pub enum RustType {
     Class(ClassPath),
     /// The runtime's dynamic `Value`.
     Value,
+    /// A parameter that takes numeric array data (only from [`map_param`]): the runtime's
+    /// `ArrayArg`, which refuses text and bytes.
+    Array,
 }
 
 /// The path of a generated class struct, with the Python class it stands for (which is what
@@ -112,6 +116,67 @@ use snakebridge_contract::MAX_TUPLE_ARITY;
 /// Maps an annotation (absent = unknown) to a Rust type.
 pub fn map(ty: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
     ty.map_or(RustType::Value, |t| map_expr(t, classes))
+}
+
+/// Maps a parameter's annotation: as [`map`], except that numeric array data (numpy's
+/// `ArrayLike` and its numeric `_ArrayLike*_co` forms, scikit-learn's `MatrixLike`, a numpydoc
+/// `array-like`), alone or in a union with numbers and `None` (numpy reads both as arrays), is
+/// [`RustType::Array`]. Results never are: an array-like result is a `Value`.
+pub fn map_param(ty: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
+    match ty {
+        Some(t) if takes_array_data(t) => RustType::Array,
+        _ => map(ty, classes),
+    }
+}
+
+/// The array-data aliases the introspector passes on unresolved (too large to spell), by their
+/// last dotted segment.
+const ARRAY_DATA: &[&str] = &[
+    "ArrayLike",
+    "MatrixLike",
+    "array-like",
+    "_ArrayLikeBool_co",
+    "_ArrayLikeInt_co",
+    "_ArrayLikeUInt_co",
+    "_ArrayLikeFloat_co",
+    "_ArrayLikeComplex_co",
+    "_ArrayLikeNumber_co",
+];
+
+/// optype's numeric arrays of a dimension (`ToFloat1D`, `ToJustInt2D`, `ToFloatND`, as
+/// scipy-stubs writes `x0: onp.ToFloat1D`).
+fn is_optype_array(last: &str) -> bool {
+    let Some(rest) = last.strip_prefix("To") else {
+        return false;
+    };
+    let rest = rest.strip_prefix("Just").unwrap_or(rest);
+    ["Float", "Int", "Complex", "Bool", "Array"]
+        .iter()
+        .any(|k| {
+            rest.strip_prefix(k)
+                .is_some_and(|d| matches!(d, "1D" | "2D" | "3D" | "ND"))
+        })
+}
+
+fn takes_array_data(ty: &TypeExpr) -> bool {
+    let is_array = |t: &TypeExpr| match t {
+        TypeExpr::Unknown { text: name } | TypeExpr::Name { name } => {
+            let last = name.rsplit('.').next().unwrap_or(name);
+            ARRAY_DATA.contains(&last) || is_optype_array(last)
+        }
+        _ => false,
+    };
+    let is_number_or_none = |t: &TypeExpr| match t {
+        TypeExpr::None => true,
+        TypeExpr::Name { name } => matches!(short(name), "int" | "float" | "bool"),
+        _ => false,
+    };
+    match ty {
+        TypeExpr::Union { items } => {
+            items.iter().any(is_array) && items.iter().all(|i| is_array(i) || is_number_or_none(i))
+        }
+        t => is_array(t),
+    }
 }
 
 fn map_expr(ty: &TypeExpr, classes: &dyn ClassLookup) -> RustType {
@@ -317,14 +382,14 @@ impl RustType {
                 quote!(__sb::Option<#t>)
             }
             RustType::Class(class) => class.path.clone(),
-            RustType::Value => quote!(__sb::Value),
+            RustType::Value | RustType::Array => quote!(__sb::Value),
         }
     }
 
     /// True when `Value` appears anywhere in the type (`Vec<Value>`, `Option<Value>`, ...).
     fn holds_value(&self) -> bool {
         match self {
-            RustType::Value => true,
+            RustType::Value | RustType::Array => true,
             RustType::List(t) | RustType::Dict(t) | RustType::Option(t) => t.holds_value(),
             RustType::Tuple(items) => items.iter().any(RustType::holds_value),
             _ => false,
@@ -334,6 +399,7 @@ impl RustType {
     /// The type a parameter of this type is declared with.
     pub fn param(&self) -> TokenStream {
         match self {
+            RustType::Array => quote!(impl __sb::ArrayArg),
             // A container of dynamic values checks nothing at compile time that `IntoValue`
             // would not, and `Vec<Value>` would force callers to wrap every element.
             t if t.holds_value() => quote!(impl __sb::IntoValue),
@@ -489,6 +555,57 @@ mod tests {
             ),
             RustType::Option(Box::new(RustType::Str))
         );
+    }
+
+    #[test]
+    fn array_data_parameters() {
+        let unknown = |t: &str| TypeExpr::Unknown { text: t.into() };
+        let p = |t: &TypeExpr| map_param(Some(t), &OneClass);
+        // scikit-learn's `X: MatrixLike | ArrayLike`, `sample_weight: None | ArrayLike`.
+        let x = TypeExpr::Union {
+            items: vec![
+                unknown("sklearn._typing.MatrixLike"),
+                unknown("numpy._typing._array_like.ArrayLike"),
+            ],
+        };
+        assert_eq!(p(&x), RustType::Array);
+        assert_eq!(p(&x).param().to_string(), "impl __sb :: ArrayArg");
+        let weights = TypeExpr::Union {
+            items: vec![
+                TypeExpr::None,
+                unknown("numpy._typing._array_like.ArrayLike"),
+            ],
+        };
+        assert_eq!(p(&weights), RustType::Array);
+        assert_eq!(p(&unknown("array-like")), RustType::Array);
+        // A number or an array (numpy reads both as arrays).
+        let preference = TypeExpr::Union {
+            items: vec![
+                name("float"),
+                TypeExpr::None,
+                unknown("numpy.typing.ArrayLike"),
+            ],
+        };
+        assert_eq!(p(&preference), RustType::Array);
+        // Text beside an array, or an array of text, is not numeric array data.
+        let or_str = TypeExpr::Union {
+            items: vec![name("str"), unknown("sklearn._typing.MatrixLike")],
+        };
+        assert_eq!(p(&or_str), RustType::Value);
+        assert_eq!(
+            p(&unknown("numpy._typing._array_like._ArrayLikeStr_co")),
+            RustType::Value
+        );
+        // Results never are array data: `map` keeps them `Value`.
+        assert_eq!(map(Some(&x), &OneClass), RustType::Value);
+        assert_eq!(p(&name("int")), RustType::Int);
+        // scipy-stubs' `x0: onp.ToFloat | onp.ToFloat1D`.
+        let x0 = TypeExpr::Union {
+            items: vec![name("float"), unknown("optype.numpy._to.ToFloat1D")],
+        };
+        assert_eq!(p(&x0), RustType::Array);
+        assert_eq!(p(&unknown("optype.numpy._to.ToJustInt2D")), RustType::Array);
+        assert_eq!(p(&unknown("optype.numpy._to.ToStr1D")), RustType::Value);
     }
 
     #[test]

@@ -140,7 +140,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
             overloads: Vec::new(),
         };
     }
-    let map = |p: &Param| typemap::map(p.annotation.as_ref(), classes);
+    let map = |p: &Param| typemap::map_param(p.annotation.as_ref(), classes);
 
     // Required positional prefix shared by all overloads.
     let mut required = Vec::new();
@@ -352,13 +352,25 @@ fn positional(sig: &Signature) -> impl Iterator<Item = &Param> {
     })
 }
 
-/// One type if all agree, else `Value`.
-fn merge_types(mut types: impl Iterator<Item = RustType>) -> RustType {
-    let Some(first) = types.next() else {
+/// One type if all agree (array data absorbing numbers), else `Value`.
+fn merge_types(types: impl Iterator<Item = RustType>) -> RustType {
+    let types: Vec<RustType> = types.collect();
+    let Some(first) = types.first() else {
         return RustType::Value;
     };
-    if types.all(|t| t == first) {
-        first
+    if types.iter().all(|t| t == first) {
+        return first.clone();
+    }
+    // Array data in one overload and a number in another (scipy's `minimize(x0: float)` and
+    // `(x0: float | ToFloat1D)`): array data takes numbers too.
+    let numeric_or_array = |t: &RustType| {
+        matches!(
+            t,
+            RustType::Array | RustType::Int | RustType::Float | RustType::Bool
+        )
+    };
+    if types.contains(&RustType::Array) && types.iter().all(numeric_or_array) {
+        RustType::Array
     } else {
         RustType::Value
     }

@@ -44,6 +44,19 @@ _ARRAYISH = re.compile(r"Nested|Buffer|DType|SupportsArray|ndarray|ArrayLike|mem
                        r"|_CanArray|_To[12N]D|bytes_like", re.I)
 
 
+def class_head(t):
+    """A generic alias of a class whose arguments do not resolve, read as the class itself:
+    numpy's `NDArray[intp]` is `ndarray[tuple[Any, ...], dtype[intp]]` and `intp` is an alias
+    the stubs spell per platform, but a binding maps every parametrisation of `ndarray` to one
+    struct. Containers of typing and builtins keep their arguments (they decide the Rust type).
+    Returns `t` unchanged otherwise."""
+    if t["kind"] != "generic" or has_private(name_t(t["name"])) or has_unknown(name_t(t["name"])):
+        return t
+    if t["name"].startswith(("typing.", "typing_extensions.", "builtins.", "collections.")):
+        return t
+    return name_t(t["name"])
+
+
 def collapse(t):
     """An alias that does not resolve to something a binding can use, read as the plain type it
     ends in, as optype and scipy-stubs write them: `ToFloat = float | floating_co` (numpy
@@ -95,6 +108,8 @@ class Stubs:
         self.modules = {}
         self.alias_cache = {}
         self.parse_seconds = 0.0
+        # Every stub (or typed source) file read, for the distributions that typed the module.
+        self.paths_read = set()
 
     def find(self, modname, allow_source=False):
         key = (modname, allow_source)
@@ -132,6 +147,7 @@ class Stubs:
 
     def _parse(self, modname, path, source, is_source):
         t0 = time.perf_counter()
+        self.paths_read.add(path)
         try:
             with open(path, "r", encoding="utf-8") as f:
                 tree = ast.parse(f.read(), filename=path)
@@ -492,6 +508,8 @@ class Stubs:
             if _unusable(t):
                 t = collapse(t)
             if _unusable(t):
+                t = class_head(t)
+            if _unusable(t):
                 t = unknown_t(qn)
             self.alias_cache[key] = t
             return t
@@ -503,6 +521,8 @@ class Stubs:
         t = self._type_of(value, rsm, {"subst": subst}, depth + 3)
         if _unusable(t):
             t = collapse(t)
+        if _unusable(t):
+            t = class_head(t)
         if _unusable(t):
             return unknown_t(qn + "[" + ", ".join(_unparse(a) for a in args) + "]")
         return t
