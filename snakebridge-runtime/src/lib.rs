@@ -7,6 +7,8 @@
 //!   shared memory through the pool). See the [`array`](mod@array) module.
 //! - [`PyRef`]: a handle to a Python object that stays in its runtime; dropping the last handle
 //!   releases the object.
+//! - [`PyFn`]: a Rust closure Python can call (`scipy.optimize.minimize(f, x0)`, `sorted(key=f)`),
+//!   passed as any other value, on every client.
 //! - [`Error`]: one error type with matchable categories ([`ExceptionKind`] for Python's).
 //! - Who executes calls: the [`EmbeddedClient`] (CPython in this process, the default), a
 //!   [`PoolClient`] (pools of Python worker processes: crash isolation, parallelism,
@@ -92,6 +94,7 @@ pub use bind::PyClass;
 pub use client::select::{current_client, set_default_client, with_client};
 pub use data::array::{self, DType, Element, NdArray};
 pub use data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
+pub use data::pyfn::{AnyArgs, IntoPyFn, IntoPyFnMut, PyFn};
 pub use data::pyref::PyRef;
 pub use data::return_policy::ReturnPolicy;
 pub use data::serde::{from_value, to_value};

@@ -10,6 +10,7 @@ pub use crate::api::{Call, Stream, module_attr, with_context};
 pub use crate::client::SessionHandle;
 pub use crate::client::request::CallSite;
 pub use crate::data::error::{Error, Result};
+pub use crate::data::pyfn::{AnyArgs, IntoPyFn, PyFn};
 pub use crate::data::pyref::PyRef;
 pub use crate::data::return_policy::ReturnPolicy;
 pub use crate::data::value::{Bytes, FromValue, IntoValue, Value};

@@ -16,6 +16,7 @@
 //! | `datetime`, `date`, `time` | `{"__type__": "datetime" \| "date" \| "time", "value": "<ISO 8601>"}` |
 //! | `complex` | `{"__type__": "complex", "real": <float>, "imag": <float>}` |
 //! | ref | `{"__type__": "ref", "id": "<id>", "type": "pathlib.PosixPath"}` |
+//! | Rust callback ([`PyFn`], Rust to Python only) | `{"__type__": "callback", "id": "<PyFn::id>", "arity": n \| null, "args": ["value", "auto", ...]}`: `args` the return policy each positional argument converts from Python with |
 //! | numpy array (numeric/bool dtype) | `{"__type__": "ndarray", "dtype": "float64", "shape": [2, 3], "data": "<base64, C order, native endian>"}` |
 //! | numpy array through the pool, from [`PoolConfig::shared_memory_threshold`](crate::PoolConfig::shared_memory_threshold) bytes | `{"__type__": "ndarray", "dtype": .., "shape": .., "shm": "/sb-<pid>-<n>"}`: a POSIX shared-memory segment holding the C-order bytes (`/sbw-<worker pid>-<n>` when a worker made it), from byte `"offset"` when there is one |
 //! | numpy array through the pool, below the threshold | `{"__type__": "ndarray", "dtype": .., "shape": .., "att": [offset, length]}`: the C-order bytes in the frame's binary attachments, after its JSON |
@@ -31,7 +32,9 @@ use crate::client::request::{CallOptions, CallType, Request};
 use crate::data::array::{DType, NdArray};
 use crate::data::error::{Error, Result};
 use crate::data::nesting::{deeper, inside};
+use crate::data::pyfn::PyFn;
 use crate::data::pyref::PyRef;
+use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
 
 const TAG: &str = "__type__";
@@ -57,10 +60,33 @@ pub trait RefResolver {
 }
 
 /// Where the encoder puts the elements of arrays: inline in the JSON ([`InlineArrays`]) or, for
-/// the pool's large arrays, in shared memory.
+/// the pool's large arrays, in shared memory. It also sees the Rust callbacks it encodes (the
+/// pool keeps them to run when its worker calls them).
 pub trait ArraySink {
     /// The wire JSON of `array`.
     fn encode_array(&mut self, array: &NdArray) -> Json;
+
+    /// The wire JSON of callback `f` ([`function_header`]; a client that runs callbacks keeps
+    /// `f` here).
+    fn encode_function(&mut self, f: &PyFn) -> Json {
+        function_header(f)
+    }
+}
+
+/// `{"__type__": "callback", "id", "arity", "args"}`: a Rust callback as the wire names it.
+pub fn function_header(f: &PyFn) -> Json {
+    let policies: Vec<&str> = f.policies().iter().map(|p| policy_name(*p)).collect();
+    json!({ TAG: "callback", "id": f.id().to_string(), "arity": f.arity(), "args": policies })
+}
+
+/// A return policy's name on the wire (`"auto"`, `"value"`, `"ref"`, `"map"`).
+pub fn policy_name(policy: ReturnPolicy) -> &'static str {
+    match policy {
+        ReturnPolicy::Auto => "auto",
+        ReturnPolicy::Value => "value",
+        ReturnPolicy::Ref => "ref",
+        ReturnPolicy::Map => "map",
+    }
 }
 
 /// Arrays travel inside the JSON, base64-encoded.
@@ -191,6 +217,7 @@ pub fn encode_value_with(value: &Value, arrays: &mut dyn ArraySink) -> Json {
         }
         Value::Array(a) => arrays.encode_array(a),
         Value::Ref(r) => json!({ TAG: "ref", "id": r.id().to_string(), "type": r.type_name() }),
+        Value::Function(f) => arrays.encode_function(f),
     }
 }
 

@@ -103,6 +103,15 @@ pub enum Error {
         /// Why it is closed and what to do.
         reason: String,
     },
+    /// A Rust callback ([`PyFn`](crate::PyFn)) called from Rust with [`PyFn::call`](crate::PyFn::call)
+    /// failed the way Python would have seen as a `RuntimeError`: it panicked, or it is an
+    /// `FnMut` that was already running. (Called from Python, the same failures are Python
+    /// exceptions, which come back as [`Error::Python`].)
+    #[error("Rust callback failed: {message}")]
+    Callback {
+        /// What happened.
+        message: String,
+    },
     /// The mock client received a request it had no expectation for, or an expectation failed.
     #[error("mock runtime: {0}")]
     Mock(String),
@@ -145,6 +154,7 @@ impl Error {
             Error::Saturated { .. } => "saturated",
             Error::Draining { .. } => "draining",
             Error::SessionClosed { .. } => "session_closed",
+            Error::Callback { .. } => "callback",
             Error::Mock(_) => "mock",
         }
     }

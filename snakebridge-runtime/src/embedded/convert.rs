@@ -132,6 +132,7 @@ fn to_py_at<'py>(py: Python<'py>, value: &Value, depth: usize) -> Result<Bound<'
         Value::Complex { re, im } => PyComplex::from_doubles(py, *re, *im).into_any(),
         Value::Array(a) => super::array::array_to_py(py, a)?,
         Value::Ref(r) => ref_object(py, r)?,
+        Value::Function(f) => super::callback::wrap(py, f).map_err(encode)?,
     })
 }
 

@@ -10,10 +10,12 @@
 //! is adopted, typically a venv's `bin/python`), else `VIRTUAL_ENV` (the venv's `site-packages`
 //! is added). See [`EmbeddedClient::environment`].
 //!
-//! Files: `convert` (values and refs), `exceptions`, `environment` (start-up), `array` (numpy),
+//! Files: `convert` (values and refs), `callback` (Rust closures as Python callables),
+//! `exceptions`, `environment` (start-up), `array` (numpy),
 //! `rules` (the rules shared with the pool's worker, from its Python source).
 
 mod array;
+mod callback;
 mod convert;
 mod environment;
 mod exceptions;
@@ -195,6 +197,7 @@ pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<V
         return None;
     }
     Some(Python::attach(|py| {
+        let _callbacks = callback::Scope::enter();
         let mut buf = ArgBuffer::new();
         buf.fill(py, &req.args)?;
         let result = buf.call(py, f.bind(py), req)?;
@@ -361,6 +364,8 @@ impl RuntimeClient for EmbeddedClient {
             return Err(session_without_pool(session, request));
         }
         Python::attach(|py| {
+            // The callbacks among the arguments live until the call returns.
+            let _callbacks = callback::Scope::enter();
             let result = self.run(py, request)?;
             telemetry::time_decode(|| from_py(&result, options.returns))
         })
@@ -373,6 +378,7 @@ impl RuntimeClient for EmbeddedClient {
         }
         let policy = options.returns;
         Python::attach(|py| {
+            let callbacks = callback::Scope::enter();
             let iterable = self.run(py, request)?;
             let iterator = iterable
                 .try_iter()
@@ -382,6 +388,8 @@ impl RuntimeClient for EmbeddedClient {
                 source: iterable.unbind(),
                 context: context_of(request),
                 policy,
+                // Python calls them while the stream is consumed (`map(f, items)`).
+                callbacks: callbacks.keep(),
             }) as ValueStream)
         })
     }
@@ -397,6 +405,8 @@ struct EmbeddedStream {
     source: Py<PyAny>,
     context: CallContext,
     policy: ReturnPolicy,
+    /// The callbacks among the call's arguments, ended with the stream.
+    callbacks: Vec<callback::Slot>,
 }
 
 impl Iterator for EmbeddedStream {
@@ -422,6 +432,7 @@ impl Iterator for EmbeddedStream {
             None | Some(Err(_)) => {
                 // Exhausted or failed: Python's iterator protocol ends here too.
                 self.iterator = None;
+                callback::end(std::mem::take(&mut self.callbacks));
             }
             Some(Ok(_)) => {}
         }
@@ -431,6 +442,8 @@ impl Iterator for EmbeddedStream {
 
 impl Drop for EmbeddedStream {
     fn drop(&mut self) {
+        // After the generator's close below, whose `finally` blocks may still call them.
+        let callbacks = std::mem::take(&mut self.callbacks);
         if self.iterator.take().is_some() {
             // Stopped early: close a generator so its `finally` blocks run now.
             Python::attach(|py| {
@@ -442,5 +455,6 @@ impl Drop for EmbeddedStream {
                 }
             });
         }
+        callback::end(callbacks);
     }
 }

@@ -6,7 +6,7 @@ use serde::de::{
     Visitor,
 };
 
-use super::error::{DeError, ref_error};
+use super::error::{DeError, function_error, ref_error};
 use super::lossless::{HANDOVER, MAGIC};
 use crate::data::error::Result;
 use crate::data::value::{FromValue, Value};
@@ -125,6 +125,7 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
             }
             Value::Array(a) => ValueDeserializer(a.to_list_value()).deserialize_any(visitor),
             Value::Ref(r) => Err(DeError(ref_error(&r))),
+            Value::Function(f) => Err(DeError(function_error(&f))),
         }
     }
 

@@ -49,3 +49,8 @@ pub(super) fn ref_error(r: &crate::data::pyref::PyRef) -> String {
         r.id()
     )
 }
+
+/// Why a Rust callback cannot be serialized or deserialized.
+pub(super) fn function_error(f: &crate::data::pyfn::PyFn) -> String {
+    format!("a Rust callback ({f:?}) is not plain data; pass it to a call as a value")
+}

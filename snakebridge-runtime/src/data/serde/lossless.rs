@@ -8,7 +8,7 @@ use num_bigint::BigInt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::{self, Serialize, Serializer};
 
-use super::error::ref_error;
+use super::error::{function_error, ref_error};
 use crate::data::error::Result;
 use crate::data::value::Value;
 
@@ -72,6 +72,7 @@ impl Serialize for Lossless<'_> {
             Value::Time(t) => serializer.collect_str(t),
             Value::Complex { re, im } => (re, im).serialize(serializer),
             Value::Ref(r) => Err(ser::Error::custom(ref_error(r))),
+            Value::Function(f) => Err(ser::Error::custom(function_error(f))),
             Value::Array(a) => a.to_list_value().serialize(serializer),
             other => other.serialize(serializer),
         }
@@ -82,10 +83,10 @@ impl Serialize for Lossless<'_> {
 /// floats, strings, bytes, lists and sets as sequences, tuples (and a complex number, as
 /// `(re, im)`) as tuples, dicts as maps (with their keys as they are), and dates and times as
 /// their ISO 8601 string. Ints beyond `i64` are serialized as `i128`/`u128` when they fit and as
-/// their decimal string beyond 128 bits. A [`Value::Ref`] cannot be serialized: the object is
-/// not data (an error).
+/// their decimal string beyond 128 bits. A [`Value::Ref`] or [`Value::Function`] cannot be
+/// serialized: the object is not data (an error).
 ///
-/// With [`to_value`](crate::to_value) the conversion is exact instead: every variant, refs included, comes back
+/// With [`to_value`](crate::to_value) the conversion is exact instead: every variant, refs and functions included, comes back
 /// as it was.
 ///
 /// ```
@@ -129,7 +130,8 @@ impl Serialize for Value {
             | Value::Time(_)
             | Value::Complex { .. }
             | Value::Array(_)
-            | Value::Ref(_) => serializer.serialize_newtype_struct(MAGIC, &Lossless(self)),
+            | Value::Ref(_)
+            | Value::Function(_) => serializer.serialize_newtype_struct(MAGIC, &Lossless(self)),
         }
     }
 }

@@ -25,6 +25,7 @@ use num_bigint::BigInt;
 
 use crate::data::array::NdArray;
 use crate::data::error::Result;
+use crate::data::pyfn::PyFn;
 use crate::data::pyref::PyRef;
 
 /// A value that crosses between Rust and Python.
@@ -87,6 +88,9 @@ pub enum Value {
     Array(NdArray),
     /// Any other object, left in the runtime that made it.
     Ref(PyRef),
+    /// A Rust function Python can call (a callback; see [`PyFn`]): Rust sends it, Python never
+    /// returns one.
+    Function(PyFn),
 }
 
 impl Value {
@@ -118,6 +122,7 @@ impl Value {
             Value::Complex { .. } => "complex",
             Value::Array(_) => "ndarray",
             Value::Ref(_) => "ref",
+            Value::Function(_) => "function",
         }
     }
 
@@ -259,6 +264,7 @@ impl PartialEq for Value {
             }
             (Array(a), Array(b)) => a == b,
             (Ref(a), Ref(b)) => a == b,
+            (Function(a), Function(b)) => a == b,
             _ => false,
         }
     }
@@ -298,6 +304,7 @@ impl fmt::Debug for Value {
             Value::Complex { re, im } => write!(f, "({re:?}{im:+?}j)"),
             Value::Array(a) => write!(f, "{a:?}"),
             Value::Ref(r) => write!(f, "{r:?}"),
+            Value::Function(func) => write!(f, "{func:?}"),
         }
     }
 }

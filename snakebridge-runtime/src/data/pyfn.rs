@@ -1,0 +1,583 @@
+//! [`PyFn`]: a Rust closure that Python can call (a callback), made from a closure with typed
+//! arguments ([`PyFn::new`], [`IntoPyFn`]) or over the raw arguments ([`AnyArgs`]).
+//!
+//! This file holds the type and the one way every client runs it ([`PyFn::invoke`]): the arity
+//! check, the arguments' [`FromValue`], the `FnMut` lock, the panic barrier, and what Python
+//! should raise when any of them fails ([`Raise`]). The clients only move values: the embedded
+//! client wraps a `PyFn` in a Python callable object, the pool sends its id to the worker and
+//! runs it when the worker asks.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, TryLockError};
+
+use crate::data::error::{Error, Result};
+use crate::data::return_policy::ReturnPolicy;
+use crate::data::value::{FromValue, IntoValue, Value};
+
+/// A Rust function Python can call: pass it wherever a call takes a value (it is an
+/// [`IntoValue`]), and Python receives a callable.
+///
+/// Made from a closure whose arguments are any [`FromValue`] types (`f64`, `Vec<f64>`,
+/// `String`, [`PyRef`](crate::PyRef), [`Value`], ...) and whose result is a
+/// [`Result`](crate::Result) of any [`IntoValue`] type. Python's arguments convert to the
+/// closure's types by the rules a call's result follows (each type asks for its
+/// [`ReturnPolicy`]); the closure's result converts to Python as a call's arguments do.
+///
+/// ```no_run
+/// use snakebridge_runtime::{call, PyFn, Result};
+///
+/// let key = PyFn::new(|word: String| -> Result<usize> { Ok(word.len()) });
+/// let sorted: Vec<String> = snakebridge_runtime::Call::function(
+///     "builtins",
+///     "sorted",
+///     (vec!["ccc", "a", "bb"],),
+/// )
+/// .kwarg("key", key)
+/// .call()?;
+/// assert_eq!(sorted, ["a", "bb", "ccc"]);
+/// # Ok::<(), snakebridge_runtime::Error>(())
+/// ```
+///
+/// # Rules
+///
+/// - **Lifetime**: Python gets a callable that lives as long as the call it was passed to (a
+///   stream: until the stream ends or is dropped). Called after that (kept in a global, a
+///   thread, a `functools.partial`), it raises a Python `RuntimeError` saying so; the closure is
+///   released when its last call ends. Pass the same `PyFn` to as many calls as you like
+///   (cloning is cheap).
+/// - **Errors**: an `Err` from the closure raises in Python: the original exception when the
+///   error is a Python exception ([`Error::Python`] carrying its exception object), otherwise a
+///   `RuntimeError` with the error's message. A panic is caught and raised as a `RuntimeError`
+///   in the Python caller's frame. Wrong arguments (count, keywords, types) raise a `TypeError`.
+/// - **Threads and re-entrancy**: the closure runs on the thread Python calls it from (any
+///   Python thread), and may call Python again, at any depth (on the pool, those calls go to
+///   the same worker). A [`PyFn::new_mut`] closure runs once at a time: a second call while it
+///   runs (re-entered through Python, or from another Python thread) raises a `RuntimeError`.
+#[derive(Clone)]
+pub struct PyFn {
+    inner: Arc<FnInner>,
+}
+
+struct FnInner {
+    id: u64,
+    /// The number of positional arguments, `None` for a closure over [`AnyArgs`].
+    arity: Option<usize>,
+    /// What each positional argument asks for when it converts from Python (beyond them:
+    /// [`ReturnPolicy::Auto`]).
+    policies: Box<[ReturnPolicy]>,
+    body: Body,
+}
+
+/// The closure with its arguments' conversions, erased.
+type Erased = dyn Fn(AnyArgs) -> std::result::Result<Value, Raise> + Send + Sync;
+type ErasedMut = dyn FnMut(AnyArgs) -> std::result::Result<Value, Raise> + Send;
+
+enum Body {
+    Shared(Box<Erased>),
+    /// An `FnMut`: one call at a time (`try_lock`, never a wait, so re-entry cannot deadlock).
+    Exclusive(Mutex<Box<ErasedMut>>),
+}
+
+static NEXT_FN_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The arguments Python passed, as values: what a closure over `Callable[..., R]` receives.
+///
+/// ```
+/// use snakebridge_runtime::{AnyArgs, PyFn, Result};
+/// // Sums every positional argument, whatever their number.
+/// let sum = PyFn::new(|args: AnyArgs| -> Result<f64> {
+///     (0..args.args.len()).map(|i| args.get::<f64>(i)).sum()
+/// });
+/// # let _ = sum;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnyArgs {
+    /// The positional arguments.
+    pub args: Vec<Value>,
+    /// The keyword arguments, in the order Python passed them.
+    pub kwargs: Vec<(String, Value)>,
+}
+
+impl AnyArgs {
+    /// Positional arguments only.
+    pub fn positional(args: Vec<Value>) -> AnyArgs {
+        AnyArgs {
+            args,
+            kwargs: Vec::new(),
+        }
+    }
+
+    /// Positional argument `index`, converted (a [`Error::Decode`] when it is missing or of
+    /// another type).
+    pub fn get<T: FromValue>(&self, index: usize) -> Result<T> {
+        match self.args.get(index) {
+            Some(v) => T::from_value(v.clone()),
+            None => Err(Error::decode(
+                std::any::type_name::<T>(),
+                format!(
+                    "the callback got {} positional arguments, not argument {index}",
+                    self.args.len()
+                ),
+            )),
+        }
+    }
+
+    /// Keyword argument `name`, converted, if Python passed it.
+    pub fn kwarg<T: FromValue>(&self, name: &str) -> Result<Option<T>> {
+        self.kwargs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| T::from_value(v.clone()))
+            .transpose()
+    }
+}
+
+/// What Python raises when a callback fails; the clients turn it into their exception.
+#[derive(Debug)]
+pub(crate) enum Raise {
+    /// Python called it wrongly: argument count, keywords, an argument of another type.
+    TypeError(String),
+    /// A panic, an `FnMut` already running, a callback called after its call ended, or a
+    /// result that cannot cross.
+    RuntimeError(String),
+    /// The closure's `Err`: re-raised as the original exception when it is a Python one whose
+    /// object the client can reach, else a `RuntimeError` with its message.
+    Error(Error),
+}
+
+impl Raise {
+    /// The message of the `RuntimeError` a client raises for `self` when it cannot re-raise an
+    /// original exception.
+    pub(crate) fn message(&self) -> String {
+        match self {
+            Raise::TypeError(m) | Raise::RuntimeError(m) => m.clone(),
+            Raise::Error(e) => e.to_string(),
+        }
+    }
+}
+
+/// Conversion of a closure (or a [`PyFn`]) into a [`PyFn`].
+///
+/// `S` is a signature marker, a function pointer type naming the closure's argument and result
+/// types: `fn(f64, f64) -> f64` for `|a: f64, b: f64| -> Result<f64>`, `fn(AnyArgs) -> R` for a
+/// closure over [`AnyArgs`] (Python's `Callable[..., R]`). It lets one generic parameter
+/// (`impl IntoPyFn<fn(f64) -> f64>`) ask for a closure of exactly that signature, and lets
+/// rustc infer the closure's argument types from it. Implemented for closures of 0 to 8
+/// arguments, for closures over `AnyArgs`, and for [`PyFn`] itself (under every marker).
+///
+/// ```
+/// use snakebridge_runtime::{IntoPyFn, PyFn, Result};
+///
+/// /// A function that takes Python's `Callable[[float], float]`.
+/// fn integrate(f: impl IntoPyFn<fn(f64) -> f64>) -> PyFn {
+///     f.into_py_fn()
+/// }
+/// integrate(|x| Ok(x * x)); // the argument's type comes from the marker
+/// integrate(|x: f64| -> Result<f64> { Ok(x.sin()) });
+/// integrate(PyFn::new(|x: f64| -> Result<f64> { Ok(x) })); // a PyFn fits any marker
+/// ```
+///
+/// A closure of another arity or argument type does not compile:
+///
+/// ```compile_fail
+/// # use snakebridge_runtime::{IntoPyFn, PyFn, Result};
+/// # fn integrate(f: impl IntoPyFn<fn(f64) -> f64>) -> PyFn { f.into_py_fn() }
+/// integrate(|x: f64, y: f64| -> Result<f64> { Ok(x * y) });
+/// ```
+pub trait IntoPyFn<S> {
+    /// Performs the conversion.
+    fn into_py_fn(self) -> PyFn;
+}
+
+/// Conversion of an `FnMut` closure into a [`PyFn`] ([`PyFn::new_mut`]); `S` as for
+/// [`IntoPyFn`].
+pub trait IntoPyFnMut<S> {
+    /// Performs the conversion.
+    fn into_py_fn_mut(self) -> PyFn;
+}
+
+impl<S> IntoPyFn<S> for PyFn {
+    fn into_py_fn(self) -> PyFn {
+        self
+    }
+}
+
+impl<S> IntoPyFnMut<S> for PyFn {
+    fn into_py_fn_mut(self) -> PyFn {
+        self
+    }
+}
+
+impl PyFn {
+    /// A callback over an `Fn` closure with typed arguments, or over [`AnyArgs`].
+    ///
+    /// ```
+    /// use snakebridge_runtime::{PyFn, Result};
+    /// let product = PyFn::new(|a: f64, b: f64| -> Result<f64> { Ok(a * b) });
+    /// assert_eq!(product.arity(), Some(2));
+    /// ```
+    pub fn new<S>(f: impl IntoPyFn<S>) -> PyFn {
+        f.into_py_fn()
+    }
+
+    /// A callback over an `FnMut` closure, for state the closure changes (a counter, a log).
+    /// It runs once at a time: a second call while it runs (re-entered through Python, or from
+    /// a second Python thread) raises a Python `RuntimeError` instead of waiting.
+    ///
+    /// ```
+    /// use snakebridge_runtime::{PyFn, Result};
+    /// let mut seen = Vec::new();
+    /// let record = PyFn::new_mut(move |x: f64| -> Result<usize> {
+    ///     seen.push(x);
+    ///     Ok(seen.len())
+    /// });
+    /// # let _ = record;
+    /// ```
+    pub fn new_mut<S>(f: impl IntoPyFnMut<S>) -> PyFn {
+        f.into_py_fn_mut()
+    }
+
+    fn from_parts(arity: Option<usize>, policies: Vec<ReturnPolicy>, body: Body) -> PyFn {
+        PyFn {
+            inner: Arc::new(FnInner {
+                id: NEXT_FN_ID.fetch_add(1, Ordering::Relaxed),
+                arity,
+                policies: policies.into_boxed_slice(),
+                body,
+            }),
+        }
+    }
+
+    /// A unique id of this callback (shared by its clones) within the process.
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
+    /// The number of positional arguments the closure takes; `None` for a closure over
+    /// [`AnyArgs`].
+    pub fn arity(&self) -> Option<usize> {
+        self.inner.arity
+    }
+
+    /// The return policy positional argument `index` converts from Python with: its type's
+    /// [`FromValue::RETURN_POLICY`], [`Auto`](ReturnPolicy::Auto) for [`AnyArgs`].
+    pub fn policy(&self, index: usize) -> ReturnPolicy {
+        self.inner
+            .policies
+            .get(index)
+            .copied()
+            .unwrap_or(ReturnPolicy::Auto)
+    }
+
+    /// The policies of the positional arguments (empty for a closure over [`AnyArgs`]).
+    pub(crate) fn policies(&self) -> &[ReturnPolicy] {
+        &self.inner.policies
+    }
+
+    /// Calls the closure from Rust with these arguments, as Python would: the same checks and
+    /// conversions, a panic caught. A failure is the error Python would see, as an [`Error`]:
+    /// the closure's own error as it is, anything else an [`Error::Decode`] (wrong arguments)
+    /// or [`Error::Callback`] (a panic, an `FnMut` already running).
+    ///
+    /// ```
+    /// use snakebridge_runtime::{AnyArgs, PyFn, Result, Value};
+    /// let product = PyFn::new(|a: f64, b: f64| -> Result<f64> { Ok(a * b) });
+    /// let args = AnyArgs::positional(vec![Value::Float(3.0), Value::Float(4.0)]);
+    /// assert_eq!(product.call(args)?, Value::Float(12.0));
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn call(&self, args: AnyArgs) -> Result<Value> {
+        self.invoke(args).map_err(|raise| match raise {
+            Raise::Error(e) => e,
+            Raise::TypeError(m) => Error::decode("callback arguments", m),
+            Raise::RuntimeError(m) => Error::Callback { message: m },
+        })
+    }
+
+    /// Runs the closure on arguments a client converted from Python (each positional one with
+    /// [`PyFn::policy`]); what Python should raise when it fails.
+    pub(crate) fn invoke(&self, args: AnyArgs) -> std::result::Result<Value, Raise> {
+        let outcome = catch_unwind(AssertUnwindSafe(|| match &self.inner.body {
+            Body::Shared(f) => f(args),
+            Body::Exclusive(f) => match f.try_lock() {
+                Ok(mut f) => f(args),
+                // A panic in an earlier call: the closure's state is what the panic left,
+                // as it would be for any `FnMut` the caller keeps calling.
+                Err(TryLockError::Poisoned(p)) => (p.into_inner())(args),
+                Err(TryLockError::WouldBlock) => Err(Raise::RuntimeError(format!(
+                    "{self:?} is an FnMut callback (PyFn::new_mut) and is already running: it \
+                     was called again from inside itself or from a second thread; make it with \
+                     PyFn::new over an Fn closure to allow that"
+                ))),
+            },
+        }));
+        outcome.unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(a panic payload that is not a string)".to_owned());
+            Err(Raise::RuntimeError(format!(
+                "the Rust callback {self:?} panicked: {message}"
+            )))
+        })
+    }
+}
+
+impl PartialEq for PyFn {
+    /// Two `PyFn`s are equal when they are clones of one callback.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl fmt::Debug for PyFn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.inner.arity {
+            Some(n) => write!(f, "<PyFn #{} of {n} arguments>", self.inner.id),
+            None => write!(f, "<PyFn #{} of any arguments>", self.inner.id),
+        }
+    }
+}
+
+impl IntoValue for PyFn {
+    fn into_value(self) -> Value {
+        Value::Function(self)
+    }
+}
+
+impl IntoValue for &PyFn {
+    fn into_value(self) -> Value {
+        Value::Function(self.clone())
+    }
+}
+
+/// Checks the count of positional arguments and that there are no keywords.
+fn positional(args: AnyArgs, arity: usize) -> std::result::Result<Vec<Value>, Raise> {
+    if let Some((name, _)) = args.kwargs.first() {
+        return Err(Raise::TypeError(format!(
+            "the Rust callback takes no keyword arguments (got `{name}`)"
+        )));
+    }
+    if args.args.len() != arity {
+        return Err(Raise::TypeError(format!(
+            "the Rust callback takes {arity} positional argument{} but {} were given",
+            if arity == 1 { "" } else { "s" },
+            args.args.len()
+        )));
+    }
+    Ok(args.args)
+}
+
+/// Converts positional argument `index` (0-based) to the closure's type.
+fn argument<T: FromValue>(value: Value, index: usize) -> std::result::Result<T, Raise> {
+    T::from_value(value)
+        .map_err(|e| Raise::TypeError(format!("argument {} of the Rust callback: {e}", index + 1)))
+}
+
+/// The closure's own result, its error kept for re-raising.
+fn result<R: IntoValue>(r: Result<R>) -> std::result::Result<Value, Raise> {
+    r.map(IntoValue::into_value).map_err(Raise::Error)
+}
+
+macro_rules! typed_callbacks {
+    ($( $n:literal => ($($a:ident $i:tt),*) ),* $(,)?) => {$(
+        impl<F, $($a,)* R> IntoPyFn<fn($($a),*) -> R> for F
+        where
+            F: Fn($($a),*) -> Result<R> + Send + Sync + 'static,
+            $($a: FromValue,)*
+            R: IntoValue,
+        {
+            fn into_py_fn(self) -> PyFn {
+                let body = move |args: AnyArgs| {
+                    #[allow(unused_mut, unused_variables)]
+                    let mut values = positional(args, $n)?.into_iter();
+                    result(self($(argument::<$a>(values.next().unwrap_or_default(), $i)?),*))
+                };
+                PyFn::from_parts(
+                    Some($n),
+                    vec![$(<$a as FromValue>::RETURN_POLICY),*],
+                    Body::Shared(Box::new(body)),
+                )
+            }
+        }
+
+        impl<F, $($a,)* R> IntoPyFnMut<fn($($a),*) -> R> for F
+        where
+            F: FnMut($($a),*) -> Result<R> + Send + 'static,
+            $($a: FromValue,)*
+            R: IntoValue,
+        {
+            fn into_py_fn_mut(mut self) -> PyFn {
+                let body = move |args: AnyArgs| {
+                    #[allow(unused_mut, unused_variables)]
+                    let mut values = positional(args, $n)?.into_iter();
+                    result(self($(argument::<$a>(values.next().unwrap_or_default(), $i)?),*))
+                };
+                PyFn::from_parts(
+                    Some($n),
+                    vec![$(<$a as FromValue>::RETURN_POLICY),*],
+                    Body::Exclusive(Mutex::new(Box::new(body))),
+                )
+            }
+        }
+    )*};
+}
+
+typed_callbacks!(
+    0 => (),
+    1 => (A 0),
+    2 => (A 0, B 1),
+    3 => (A 0, B 1, C 2),
+    4 => (A 0, B 1, C 2, D 3),
+    5 => (A 0, B 1, C 2, D 3, E 4),
+    6 => (A 0, B 1, C 2, D 3, E 4, G 5),
+    7 => (A 0, B 1, C 2, D 3, E 4, G 5, H 6),
+    8 => (A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7),
+);
+
+impl<F, R> IntoPyFn<fn(AnyArgs) -> R> for F
+where
+    F: Fn(AnyArgs) -> Result<R> + Send + Sync + 'static,
+    R: IntoValue,
+{
+    fn into_py_fn(self) -> PyFn {
+        PyFn::from_parts(
+            None,
+            Vec::new(),
+            Body::Shared(Box::new(move |args| result(self(args)))),
+        )
+    }
+}
+
+impl<F, R> IntoPyFnMut<fn(AnyArgs) -> R> for F
+where
+    F: FnMut(AnyArgs) -> Result<R> + Send + 'static,
+    R: IntoValue,
+{
+    fn into_py_fn_mut(mut self) -> PyFn {
+        PyFn::from_parts(
+            None,
+            Vec::new(),
+            Body::Exclusive(Mutex::new(Box::new(move |args| result(self(args))))),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(values: Vec<Value>) -> AnyArgs {
+        AnyArgs::positional(values)
+    }
+
+    #[test]
+    fn typed_closures_infer_their_arity_and_convert_their_arguments() {
+        let product = PyFn::new(|a: f64, b: f64| -> Result<f64> { Ok(a * b) });
+        assert_eq!(product.arity(), Some(2));
+        assert_eq!(
+            product.policies(),
+            [ReturnPolicy::Value, ReturnPolicy::Value]
+        );
+        assert_eq!(
+            product
+                .call(args(vec![Value::Float(2.0), Value::Int(3)]))
+                .unwrap(),
+            Value::Float(6.0)
+        );
+        let none = PyFn::new(|| -> Result<i64> { Ok(7) });
+        assert_eq!(none.call(args(vec![])).unwrap(), Value::Int(7));
+    }
+
+    #[test]
+    fn wrong_arguments_are_type_errors() {
+        let square = PyFn::new(|x: f64| -> Result<f64> { Ok(x * x) });
+        let arity = square.invoke(args(vec![])).unwrap_err();
+        assert!(
+            matches!(&arity, Raise::TypeError(m) if m.contains("takes 1 positional argument but 0")),
+            "{arity:?}"
+        );
+        let typed = square
+            .invoke(args(vec![Value::Str("x".into())]))
+            .unwrap_err();
+        assert!(
+            matches!(&typed, Raise::TypeError(m) if m.starts_with("argument 1")),
+            "{typed:?}"
+        );
+        let keywords = square
+            .invoke(AnyArgs {
+                args: vec![Value::Float(1.0)],
+                kwargs: vec![("x".into(), Value::Float(1.0))],
+            })
+            .unwrap_err();
+        assert!(matches!(keywords, Raise::TypeError(_)));
+    }
+
+    #[test]
+    fn any_args_closures_see_every_argument() {
+        let count = PyFn::new(|a: AnyArgs| -> Result<usize> { Ok(a.args.len() + a.kwargs.len()) });
+        assert_eq!(count.arity(), None);
+        let all = AnyArgs {
+            args: vec![Value::None, Value::None],
+            kwargs: vec![("k".into(), Value::None)],
+        };
+        assert_eq!(count.call(all).unwrap(), Value::Int(3));
+    }
+
+    #[test]
+    fn a_panic_is_a_runtime_error_and_the_callback_stays_usable() {
+        let f = PyFn::new(|x: i64| -> Result<i64> {
+            if x < 0 {
+                panic!("negative {x}");
+            }
+            Ok(x)
+        });
+        let err = f.invoke(args(vec![Value::Int(-1)])).unwrap_err();
+        assert!(
+            matches!(&err, Raise::RuntimeError(m) if m.contains("panicked: negative -1")),
+            "{err:?}"
+        );
+        assert_eq!(f.call(args(vec![Value::Int(2)])).unwrap(), Value::Int(2));
+    }
+
+    #[test]
+    fn an_fn_mut_keeps_its_state_and_refuses_re_entry() {
+        let mut total = 0;
+        let add = PyFn::new_mut(move |x: i64| -> Result<i64> {
+            total += x;
+            Ok(total)
+        });
+        add.call(args(vec![Value::Int(2)])).unwrap();
+        assert_eq!(add.call(args(vec![Value::Int(3)])).unwrap(), Value::Int(5));
+
+        // Re-entry: the closure calls itself (as Python code it calls would).
+        let slot: Arc<Mutex<Option<PyFn>>> = Arc::default();
+        let inner = slot.clone();
+        let reenter = PyFn::new_mut(move |depth: i64| -> Result<Value> {
+            let me = inner.lock().unwrap().clone().unwrap();
+            if depth == 0 {
+                return me.call(args(vec![Value::Int(1)]));
+            }
+            Ok(Value::Int(depth))
+        });
+        *slot.lock().unwrap() = Some(reenter.clone());
+        let err = reenter.call(args(vec![Value::Int(0)])).unwrap_err();
+        assert!(
+            matches!(&err, Error::Callback { message } if message.contains("already running")),
+            "{err:?}"
+        );
+        slot.lock().unwrap().take();
+    }
+
+    #[test]
+    fn an_err_is_kept_as_the_error() {
+        let f = PyFn::new(|_: Value| -> Result<()> { Err(Error::config("nope")) });
+        assert!(matches!(
+            f.invoke(args(vec![Value::None])),
+            Err(Raise::Error(Error::Config { .. }))
+        ));
+    }
+}

@@ -1,0 +1,85 @@
+"""Helpers of the Rust callback tests (snakebridge-runtime/tests/callbacks.rs) and benchmarks:
+Python code that calls, keeps, nests and threads the callables Rust passes it."""
+
+import os
+import threading
+import time
+
+# What `keep` keeps: a callback held past the call that passed it.
+_KEPT = []
+
+
+def apply(f, *args):
+    """f(*args)."""
+    return f(*args)
+
+
+def apply_n(f, n):
+    """Calls f(i) for i in range(n); returns the last result (the benchmarks' loop)."""
+    result = None
+    for i in range(n):
+        result = f(i)
+    return result
+
+
+def keep(f):
+    """Keeps f for `call_kept`."""
+    _KEPT.append(f)
+
+
+def call_kept(*args):
+    """Calls the callback `keep` kept last, after the call that passed it returned; returns
+    [exception class, message] of what it raised, or ["returned", value]."""
+    try:
+        return ["returned", _KEPT.pop()(*args)]
+    except Exception as e:  # noqa: BLE001 - the test wants any exception named
+        return [type(e).__name__, str(e)]
+
+
+def catch(f, *args):
+    """f(*args); what it raised as [exception class, first argument], else ["returned", value]:
+    Python code that catches what a Rust callback raises."""
+    try:
+        return ["returned", f(*args)]
+    except KeyError as e:
+        return ["KeyError", e.args[0] if e.args else None]
+    except Exception as e:  # noqa: BLE001
+        return [type(e).__name__, str(e)]
+
+
+def in_thread(f, *args):
+    """Runs f(*args) on a new Python thread and returns [result, thread name] (re-raising what
+    it raised)."""
+    out = {}
+
+    def run():
+        try:
+            out["value"] = f(*args)
+        except BaseException as e:  # noqa: BLE001 - re-raised below, on the caller's thread
+            out["error"] = e
+        out["thread"] = threading.current_thread().name
+
+    thread = threading.Thread(target=run, name="callback-thread")
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return [out["value"], out["thread"]]
+
+
+def nap_then_apply(seconds, f, *args):
+    """Sleeps, then returns f(*args)."""
+    time.sleep(seconds)
+    return f(*args)
+
+
+def apply_then_nap(seconds, f, *args):
+    """Returns f(*args) after sleeping."""
+    result = f(*args)
+    time.sleep(seconds)
+    return result
+
+
+def pid():
+    """This process's id (the worker's, through the pool)."""
+    return os.getpid()
