@@ -154,7 +154,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
         if !same {
             break;
         }
-        let ty = merge_types(at.iter().flatten().map(|p| map(p)));
+        let ty = required_type(merge_types(at.iter().flatten().map(|p| map(p))));
         required.push(PlanParam {
             name: first.name.clone(),
             ty,
@@ -182,7 +182,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
         if everywhere.len() == sigs.len() {
             required.push(PlanParam {
                 name: p.name.clone(),
-                ty: merge_types(everywhere.iter().map(|p| map(p))),
+                ty: required_type(merge_types(everywhere.iter().map(|p| map(p)))),
                 pass: Pass::Keyword,
                 default: None,
             });
@@ -361,6 +361,33 @@ fn merge_types(types: impl Iterator<Item = RustType>) -> RustType {
     if types.iter().all(|t| t == first) {
         return first.clone();
     }
+    // A callable in every overload (or `None` in some: typeshed's `sorted(key: None = None)`
+    // beside `key: Callable[[_T], ...]`), with different signatures (scipy's `quad(func)` takes
+    // `Callable[[float], float]`, or with `args` `Callable[Concatenate[float, ...], float]`):
+    // the first overload's, the stubs' plain form. A `PyFn` of any signature takes the others.
+    fn callable(t: &RustType) -> Option<&RustType> {
+        match t {
+            RustType::Option(inner) => {
+                matches!(**inner, RustType::Callable { .. }).then_some(&**inner)
+            }
+            t @ RustType::Callable { .. } => Some(t),
+            _ => None,
+        }
+    }
+    if types
+        .iter()
+        .all(|t| callable(t).is_some() || *t == RustType::Unit)
+        && let Some(found) = types.iter().find_map(callable)
+    {
+        let optional = types
+            .iter()
+            .any(|t| !matches!(t, RustType::Callable { .. }));
+        return if optional {
+            RustType::Option(Box::new(found.clone()))
+        } else {
+            found.clone()
+        };
+    }
     // Array data in one overload and a number in another (scipy's `minimize(x0: float)` and
     // `(x0: float | ToFloat1D)`): array data takes numbers too.
     let numeric_or_array = |t: &RustType| {
@@ -373,6 +400,15 @@ fn merge_types(types: impl Iterator<Item = RustType>) -> RustType {
         RustType::Array
     } else {
         RustType::Value
+    }
+}
+
+/// A required parameter's type: a callable or `None` is any value there (a required argument
+/// cannot be left out to mean `None`, and `Option<impl IntoPyFn<..>>` is no parameter type).
+fn required_type(ty: RustType) -> RustType {
+    match ty {
+        RustType::Option(inner) if matches!(*inner, RustType::Callable { .. }) => RustType::Value,
+        ty => ty,
     }
 }
 

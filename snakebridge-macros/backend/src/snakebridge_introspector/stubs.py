@@ -14,7 +14,7 @@ from .stub_files import (
     StubModule, _TYPE_ALIAS_STMT, _dotted, _typeshed_roots, _unparse, build_symbols,
 )
 from .typeexpr import (
-    BUILTIN_NAMES, CANON, MAX_ALIAS_NODES, NONE, SPECIAL_FORMS, canon, class_name, count_nodes,
+    BUILTIN_NAMES, CANON, MAX_ALIAS_NODES, NONE, PARAMS, SPECIAL_FORMS, canon, class_name, count_nodes,
     generic_t, has_private, has_unknown, name_t, union_t, unknown_t,
 )
 
@@ -54,6 +54,10 @@ def class_head(t):
         return t
     if t["name"].startswith(("typing.", "typing_extensions.", "builtins.", "collections.")):
         return t
+    # numpy's scalar classes (`int8` is `signedinteger[_8Bit]`) stay unresolved, so that an alias
+    # of them and a plain type collapses to the plain type (`Int = int | int8 | ...` is `int`).
+    if _NUMPY_SCALAR.match(t["name"]):
+        return t
     return name_t(t["name"])
 
 
@@ -82,6 +86,11 @@ def collapse(t):
     has_none = any(i["kind"] == "none" for i in keep)
     rest = [i for i in keep if i["kind"] != "none"]
     if rest and all(i["kind"] == "literal" for i in rest):
+        return union_t(keep)
+    # scipy's `Callable[[float], T] | Callable[[np.float64], T] | LowLevelCallable` (a private
+    # class): the callables.
+    if rest and all(i["kind"] == "generic" and i["name"].rpartition(".")[2] == "Callable"
+                    for i in rest):
         return union_t(keep)
     plains = set()
     for i in rest:
@@ -421,7 +430,8 @@ class Stubs:
 
     def _arg(self, a, sm, ctx, depth):
         if isinstance(a, ast.List):
-            return unknown_t(_unparse(a))
+            # A Callable's parameter list.
+            return generic_t(PARAMS, [self._type_of(e, sm, ctx, depth + 1) for e in a.elts])
         return self._type_of(a, sm, ctx, depth + 1)
 
     def _special(self, qn, args, sm, ctx, depth):
