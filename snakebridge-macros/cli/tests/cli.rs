@@ -381,6 +381,15 @@ fn census_applies_the_threshold() {
         .find(|l| l.starts_with("math"))
         .unwrap_or_default();
     assert!(math.ends_with("ok"), "{out}");
+    // Each module's typed parameters by source: math's all come from typeshed's stubs.
+    assert!(
+        out.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("stub/doc/runtime"),
+        "{out}"
+    );
+    assert!(math.contains(" 100/0/0% "), "{out}");
 }
 
 #[test]
