@@ -20,6 +20,11 @@ use super::overloads::{ArgKind, kind};
 pub trait ArrayArg: ArgKind {}
 
 /// The [`kind`]s [`ArrayArg`] takes.
+#[diagnostic::on_unimplemented(
+    message = "this Python parameter takes numeric array data, not a `{Self}` argument",
+    note = "pass a `Vec`, a slice, an array, a tuple, an `NdArray`, a number, or a `Value`/`PyRef` \
+            holding an array"
+)]
 pub trait ArrayKind {}
 
 impl ArrayKind for kind::Array {}
