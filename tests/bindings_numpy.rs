@@ -123,3 +123,12 @@ fn method_overloads_are_typed_by_the_argument() {
     let cols: np::ndarray = m.take(vec![1]).call().unwrap();
     assert_eq!(cols.type_name(), "numpy.matrix");
 }
+
+#[test]
+fn ndarray_aliases_of_unresolved_scalars_are_the_ndarray_class() {
+    // `argsort(..) -> NDArray[intp]`: numpy spells `intp` per platform, so the alias's argument
+    // does not resolve, but every `ndarray[..]` is the bound class (not a `Value`).
+    let order: np::ndarray = np::argsort(vec![3.0, 1.0, 2.0]).call().unwrap();
+    let order: Vec<i64> = order.tolist().call().unwrap().extract().unwrap();
+    assert_eq!(order, vec![1, 2, 0]);
+}

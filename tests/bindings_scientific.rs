@@ -21,6 +21,12 @@ mod optimize {}
 #[python_module("networkx", include = ["shortest_path", "path_graph", "Graph"])]
 mod nx {}
 
+#[python_module("scipy.integrate", include = ["quad"])]
+mod integrate {}
+
+#[python_module("functools", include = ["reduce"])]
+mod functools {}
+
 /// A bound of a root search: converts into `f64` and nothing else.
 struct Bound(f64);
 
@@ -104,7 +110,9 @@ fn kmeans_takes_an_i64_and_fits() {
 #[test]
 fn scipy_brentq_takes_floats_through_optype_aliases() {
     // `a: onp.ToFloat`, an optype alias (`float | floating_co`), maps like the float it names.
-    let cos: Value = snakebridge::module_attr("math", "cos").unwrap();
+    // `f: Callable[Concatenate[float, ...], float]`: a closure over any arguments that returns
+    // an `f64` (`impl IntoPyFn<fn(AnyArgs) -> f64>`).
+    let cos = |args: snakebridge::AnyArgs| Ok(args.get::<f64>(0)?.cos());
     // The result is a float or, with `full_output=True`, a tuple (two overloads): a `Value`.
     // `Bound` converts only `Into<f64>`, not `IntoValue`: this compiles only because the bounds
     // are typed `f64`.
@@ -126,4 +134,47 @@ fn networkx_shortest_path_typed_from_types_networkx() {
         .call_as()
         .unwrap();
     assert_eq!(path, vec![0, 1, 2, 3]);
+}
+
+#[test]
+fn scipy_minimize_takes_typed_array_data_for_x0() {
+    // `x0: onp.ToFloat | onp.ToFloat1D` in scipy-stubs: numeric array data (`impl ArrayArg`: a
+    // `Vec<f64>` or a number; a `&str` does not compile, tests/ui/minimize_x0_str.rs).
+    let rosen: Value = snakebridge::module_attr("scipy.optimize", "rosen").unwrap();
+    let result = optimize::minimize(rosen, vec![1.3, 0.7, 0.8])
+        .method("BFGS")
+        .call()
+        .unwrap();
+    let Value::Ref(result) = result else {
+        panic!("minimize returns an OptimizeResult: {result:?}");
+    };
+    let x: Vec<f64> = result.getattr("x").unwrap();
+    assert_eq!(x.len(), 3);
+    for xi in x {
+        assert!((xi - 1.0).abs() < 1e-4, "rosen's minimum is at 1: {xi}");
+    }
+}
+
+#[test]
+fn scipy_quad_takes_a_rust_closure_typed_by_the_stubs() {
+    // `func: Callable[[float], _FloatLike]` in scipy-stubs (the first overload's): the parameter
+    // is `impl IntoPyFn<fn(f64) -> f64>`, so the closure's argument needs no annotation (it is
+    // inferred from the stubs), and another arity or argument type does not compile
+    // (tests/ui/quad_closure_arity.rs).
+    let (value, error): (f64, f64) = integrate::quad(|x| Ok(x * x), 0.0, 1.0).call_as().unwrap();
+    assert!((value - 1.0 / 3.0).abs() < 1e-12, "{value}");
+    assert!(error < 1e-10, "{error}");
+}
+
+#[test]
+fn functools_reduce_takes_a_two_argument_closure_from_typeshed() {
+    // `function: Callable[[_T, _S], _T]` in typeshed: two arguments (unconstrained type
+    // variables, so `Value`s), the closure's arity checked by rustc.
+    let product: i64 = functools::reduce(
+        |a: Value, b: Value| Ok(Value::Int(a.extract::<i64>()? * b.extract::<i64>()?)),
+        vec![1, 2, 3, 4],
+    )
+    .call_as()
+    .unwrap();
+    assert_eq!(product, 24);
 }

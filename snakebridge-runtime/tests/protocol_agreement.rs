@@ -25,15 +25,3 @@ fn the_workers_protocol_module_reads_and_writes_the_corpus() {
     );
 }
 
-/// Linux refuses to start a process with an environment string over `MAX_ARG_STRLEN` (32
-/// pages, 128 KiB): the package's sources travel in one variable, so they must stay below it
-/// (with room to grow: the worker could not start at all otherwise).
-#[test]
-fn the_worker_package_fits_in_one_environment_variable() {
-    let size = worker_package::worker_payload_len();
-    assert!(
-        size < 112 * 1024,
-        "the worker package's payload is {size} bytes, too close to Linux's 128 KiB limit \
-         for one environment string"
-    );
-}

@@ -6,6 +6,7 @@
 //! subprocess (its sources passed in an environment variable, never through stdin, and imported
 //! from memory) and answers with one JSON document on stdout.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, Read};
@@ -194,6 +195,9 @@ pub struct IntrospectOutput {
     pub python_version: String,
     /// The distribution version of the introspected package (`None` for the standard library).
     pub library_version: Option<String>,
+    /// The other distributions whose stub files typed it (name → version: `scipy-stubs`,
+    /// `optype`, `mypy` for typeshed).
+    pub stub_packages: BTreeMap<String, String>,
     /// The description of the module and its requested submodules.
     pub module: ModuleInfo,
     /// Members the introspector had to skip or could only partly describe.
@@ -209,6 +213,8 @@ struct Envelope {
     python_version: Option<String>,
     #[serde(default)]
     library_version: Option<String>,
+    #[serde(default)]
+    stub_packages: BTreeMap<String, String>,
     #[serde(default)]
     error: Option<PyError>,
     #[serde(default)]
@@ -264,7 +270,7 @@ pub fn run_introspector(
         // Set iteration order shows up in reprs of defaults; keep the output reproducible.
         .env("PYTHONHASHSEED", "0")
         .env("PYTHONIOENCODING", "utf-8")
-        .env(SOURCES_VAR, INTROSPECTOR.payload())
+        .envs(INTROSPECTOR.environment(SOURCES_VAR))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -389,6 +395,7 @@ fn parse_output(
         python_version: envelope.python_version.unwrap_or_default(),
         interpreter,
         library_version: envelope.library_version,
+        stub_packages: envelope.stub_packages,
         module: result,
         warnings: envelope.warnings,
         elapsed,

@@ -16,6 +16,9 @@
 //! | a class bound by the same macro invocation (by qualified name), also subscripted (`ndarray[...]`) | its struct | `&Struct` (subclasses coerce through `Deref`) |
 //! | `Self` (in a class's methods) | the class's struct | `&Struct` |
 //! | `Any`, `object` (a class object on some Pythons: never a struct) | `Value` | `impl IntoValue` |
+//! | numeric array data: numpy's `ArrayLike` (and `_ArrayLikeFloat_co`, ...), scikit-learn's `MatrixLike`, a docstring's `array-like`, alone or in a union with numbers and `None` | `Value` | `impl ArrayArg` (arrays, sequences, numbers, classes, `Value`; not text) |
+//! | `Callable[[A, B], R]` (the first callable of a union with `None` and other callables) | `Value` | `impl IntoPyFn<fn(A, B) -> R>`: a closure `Fn(A, B) -> Result<R>` (or a `PyFn`), `A`, `B` as results map, `R` owned |
+//! | `Callable[..., R]`, `Callable[Concatenate[A, ...], R]` | `Value` | `impl IntoPyFn<fn(AnyArgs) -> R>` |
 //! | anything else: other unions, `complex`, type aliases, classes not bound | `Value` | `impl IntoValue` |
 //!
 //! Notes:
@@ -63,7 +66,22 @@ pub enum RustType {
     Class(ClassPath),
     /// The runtime's dynamic `Value`.
     Value,
+    /// A parameter that takes numeric array data (only from [`map_param`]): the runtime's
+    /// `ArrayArg`, which refuses text and bytes.
+    Array,
+    /// A parameter that takes a callable (only from [`map_param`]): a Rust closure through the
+    /// runtime's `IntoPyFn<fn(A, B) -> R>`, with `args` the types Python passes it (as results
+    /// map) and `ret` what it returns; `args` is `None` for any arguments (`AnyArgs`).
+    Callable {
+        /// The arguments' types, `None` for `Callable[..., R]`.
+        args: Option<Vec<RustType>>,
+        /// The closure's result.
+        ret: Box<RustType>,
+    },
 }
+
+/// The most arguments a typed callback takes (the runtime's `IntoPyFn` arities).
+pub const MAX_CALLBACK_ARITY: usize = 6;
 
 /// The path of a generated class struct, with the Python class it stands for (which is what
 /// two paths are compared by: printing tokens to compare them would be slow in a proc macro).
@@ -116,6 +134,120 @@ use snakebridge_contract::MAX_TUPLE_ARITY;
 /// Maps an annotation (absent = unknown) to a Rust type.
 pub fn map(ty: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
     ty.map_or(RustType::Value, |t| map_expr(t, classes))
+}
+
+/// Maps a parameter's annotation: as [`map`], except that numeric array data (numpy's
+/// `ArrayLike` and its numeric `_ArrayLike*_co` forms, scikit-learn's `MatrixLike`, a numpydoc
+/// `array-like`), alone or in a union with numbers and `None` (numpy reads both as arrays), is
+/// [`RustType::Array`]. Results never are: an array-like result is a `Value`.
+///
+/// A `Callable` (alone, or the first of a union of callables and `None`) is
+/// [`RustType::Callable`] (`Option` of it with `None`).
+pub fn map_param(ty: Option<&TypeExpr>, classes: &dyn ClassLookup) -> RustType {
+    match ty {
+        Some(t) if takes_array_data(t) => RustType::Array,
+        Some(t) => callable_param(t, classes).unwrap_or_else(|| map(ty, classes)),
+        None => RustType::Value,
+    }
+}
+
+/// `Callable[...]` as a parameter: alone, or the first callable of a union of callables (scipy's
+/// `Callable[[float], T] | Callable[[float64], T]`: a `PyFn` takes the others) and `None`.
+fn callable_param(ty: &TypeExpr, classes: &dyn ClassLookup) -> Option<RustType> {
+    let is_callable =
+        |t: &TypeExpr| matches!(t, TypeExpr::Generic { name, .. } if short(name) == "Callable");
+    match ty {
+        TypeExpr::Generic { name, args } if short(name) == "Callable" => callable(args, classes),
+        TypeExpr::Union { items } => {
+            if !items
+                .iter()
+                .all(|i| is_callable(i) || matches!(i, TypeExpr::None))
+            {
+                return None;
+            }
+            let first = items.iter().find(|i| is_callable(i))?;
+            let mapped = callable_param(first, classes)?;
+            Some(if items.iter().any(|i| matches!(i, TypeExpr::None)) {
+                RustType::Option(Box::new(mapped))
+            } else {
+                mapped
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `Callable[[A, B], R]`'s arguments (`[]` holding the parameter list, see the introspector's
+/// `PARAMS`), `...` or `Concatenate[A, ...]` (any arguments), and result.
+fn callable(args: &[TypeExpr], classes: &dyn ClassLookup) -> Option<RustType> {
+    let [params, ret] = args else {
+        return None;
+    };
+    let args = match params {
+        TypeExpr::Name { name } if name == "..." => None,
+        TypeExpr::Generic { name, args } if name == "[]" => {
+            if args.len() > MAX_CALLBACK_ARITY {
+                return None;
+            }
+            Some(args.iter().map(|a| map_expr(a, classes)).collect())
+        }
+        TypeExpr::Generic { name, .. } if short(name) == "Concatenate" => None,
+        _ => return None,
+    };
+    Some(RustType::Callable {
+        args,
+        ret: Box::new(map_expr(ret, classes)),
+    })
+}
+
+/// The array-data aliases the introspector passes on unresolved (too large to spell), by their
+/// last dotted segment.
+const ARRAY_DATA: &[&str] = &[
+    "ArrayLike",
+    "MatrixLike",
+    "array-like",
+    "_ArrayLikeBool_co",
+    "_ArrayLikeInt_co",
+    "_ArrayLikeUInt_co",
+    "_ArrayLikeFloat_co",
+    "_ArrayLikeComplex_co",
+    "_ArrayLikeNumber_co",
+];
+
+/// optype's numeric arrays of a dimension (`ToFloat1D`, `ToJustInt2D`, `ToFloatND`, as
+/// scipy-stubs writes `x0: onp.ToFloat1D`).
+fn is_optype_array(last: &str) -> bool {
+    let Some(rest) = last.strip_prefix("To") else {
+        return false;
+    };
+    let rest = rest.strip_prefix("Just").unwrap_or(rest);
+    ["Float", "Int", "Complex", "Bool", "Array"]
+        .iter()
+        .any(|k| {
+            rest.strip_prefix(k)
+                .is_some_and(|d| matches!(d, "1D" | "2D" | "3D" | "ND"))
+        })
+}
+
+fn takes_array_data(ty: &TypeExpr) -> bool {
+    let is_array = |t: &TypeExpr| match t {
+        TypeExpr::Unknown { text: name } | TypeExpr::Name { name } => {
+            let last = name.rsplit('.').next().unwrap_or(name);
+            ARRAY_DATA.contains(&last) || is_optype_array(last)
+        }
+        _ => false,
+    };
+    let is_number_or_none = |t: &TypeExpr| match t {
+        TypeExpr::None => true,
+        TypeExpr::Name { name } => matches!(short(name), "int" | "float" | "bool"),
+        _ => false,
+    };
+    match ty {
+        TypeExpr::Union { items } => {
+            items.iter().any(is_array) && items.iter().all(|i| is_array(i) || is_number_or_none(i))
+        }
+        t => is_array(t),
+    }
 }
 
 fn map_expr(ty: &TypeExpr, classes: &dyn ClassLookup) -> RustType {
@@ -324,14 +456,14 @@ impl RustType {
                 quote!(__sb::Option<#t>)
             }
             RustType::Class(class) => class.path.clone(),
-            RustType::Value => quote!(__sb::Value),
+            RustType::Value | RustType::Array | RustType::Callable { .. } => quote!(__sb::Value),
         }
     }
 
     /// True when `Value` appears anywhere in the type (`Vec<Value>`, `Option<Value>`, ...).
     fn holds_value(&self) -> bool {
         match self {
-            RustType::Value => true,
+            RustType::Value | RustType::Array | RustType::Callable { .. } => true,
             RustType::List(t) | RustType::Dict(t) | RustType::Option(t) => t.holds_value(),
             RustType::Tuple(items) => items.iter().any(RustType::holds_value),
             _ => false,
@@ -341,6 +473,18 @@ impl RustType {
     /// The type a parameter of this type is declared with.
     pub fn param(&self) -> TokenStream {
         match self {
+            RustType::Array => quote!(impl __sb::ArrayArg),
+            RustType::Callable { args, ret } => {
+                let ret = ret.owned();
+                let args = match args {
+                    Some(args) => {
+                        let args = args.iter().map(RustType::owned);
+                        quote!(#(#args),*)
+                    }
+                    None => quote!(__sb::AnyArgs),
+                };
+                quote!(impl __sb::IntoPyFn<fn(#args) -> #ret>)
+            }
             // A container of dynamic values checks nothing at compile time that `IntoValue`
             // would not, and `Vec<Value>` would force callers to wrap every element.
             t if t.holds_value() => quote!(impl __sb::IntoValue),
@@ -374,7 +518,12 @@ impl RustType {
             | RustType::Bool
             | RustType::Class(_) => true,
             RustType::Option(t) | RustType::List(t) => t.is_list_element(),
-            RustType::Unit | RustType::Dict(_) | RustType::Tuple(_) | RustType::Value => false,
+            RustType::Unit
+            | RustType::Dict(_)
+            | RustType::Tuple(_)
+            | RustType::Value
+            | RustType::Array
+            | RustType::Callable { .. } => false,
         }
     }
 
@@ -388,6 +537,7 @@ impl RustType {
             RustType::List(item) if !self.holds_value() && item.is_list_element() => {
                 quote!(__sb::ListArg::into_list(#name))
             }
+            RustType::Callable { .. } => quote!(__sb::IntoPyFn::into_py_fn(#name)),
             _ => name.clone(),
         }
     }
@@ -567,6 +717,125 @@ mod tests {
             ),
             RustType::Option(Box::new(RustType::Str))
         );
+    }
+
+    #[test]
+    fn array_data_parameters() {
+        let unknown = |t: &str| TypeExpr::Unknown { text: t.into() };
+        let p = |t: &TypeExpr| map_param(Some(t), &OneClass);
+        // scikit-learn's `X: MatrixLike | ArrayLike`, `sample_weight: None | ArrayLike`.
+        let x = TypeExpr::Union {
+            items: vec![
+                unknown("sklearn._typing.MatrixLike"),
+                unknown("numpy._typing._array_like.ArrayLike"),
+            ],
+        };
+        assert_eq!(p(&x), RustType::Array);
+        assert_eq!(p(&x).param().to_string(), "impl __sb :: ArrayArg");
+        let weights = TypeExpr::Union {
+            items: vec![
+                TypeExpr::None,
+                unknown("numpy._typing._array_like.ArrayLike"),
+            ],
+        };
+        assert_eq!(p(&weights), RustType::Array);
+        assert_eq!(p(&unknown("array-like")), RustType::Array);
+        // A number or an array (numpy reads both as arrays).
+        let preference = TypeExpr::Union {
+            items: vec![
+                name("float"),
+                TypeExpr::None,
+                unknown("numpy.typing.ArrayLike"),
+            ],
+        };
+        assert_eq!(p(&preference), RustType::Array);
+        // Text beside an array, or an array of text, is not numeric array data.
+        let or_str = TypeExpr::Union {
+            items: vec![name("str"), unknown("sklearn._typing.MatrixLike")],
+        };
+        assert_eq!(p(&or_str), RustType::Value);
+        assert_eq!(
+            p(&unknown("numpy._typing._array_like._ArrayLikeStr_co")),
+            RustType::Value
+        );
+        // Results never are array data: `map` keeps them `Value`.
+        assert_eq!(map(Some(&x), &OneClass), RustType::Value);
+        assert_eq!(p(&name("int")), RustType::Int);
+        // scipy-stubs' `x0: onp.ToFloat | onp.ToFloat1D`.
+        let x0 = TypeExpr::Union {
+            items: vec![name("float"), unknown("optype.numpy._to.ToFloat1D")],
+        };
+        assert_eq!(p(&x0), RustType::Array);
+        assert_eq!(p(&unknown("optype.numpy._to.ToJustInt2D")), RustType::Array);
+        assert_eq!(p(&unknown("optype.numpy._to.ToStr1D")), RustType::Value);
+    }
+
+    #[test]
+    fn callable_parameters() {
+        let params = |items: Vec<TypeExpr>| generic("[]", items);
+        let callable = |p: TypeExpr, r: TypeExpr| generic("collections.abc.Callable", vec![p, r]);
+        let p = |t: &TypeExpr| map_param(Some(t), &OneClass).param().to_string();
+        // `Callable[[float], float]`: a closure `Fn(f64) -> Result<f64>`.
+        let f = callable(params(vec![name("float")]), name("float"));
+        assert_eq!(
+            p(&f),
+            "impl __sb :: IntoPyFn < fn (__sb :: f64) -> __sb :: f64 >"
+        );
+        assert_eq!(
+            map_param(Some(&f), &OneClass)
+                .arg(&quote!(func))
+                .to_string(),
+            "__sb :: IntoPyFn :: into_py_fn (func)"
+        );
+        // Arguments as results map (a class by value), the result owned.
+        let two = callable(
+            params(vec![name("json.encoder.JSONEncoder"), name("str")]),
+            TypeExpr::None,
+        );
+        assert_eq!(
+            p(&two),
+            "impl __sb :: IntoPyFn < fn (JSONEncoder , __sb :: String) -> () >"
+        );
+        // `Callable[..., str]` and `Concatenate[float, ...]`: any arguments.
+        let any = callable(name("..."), name("str"));
+        assert_eq!(
+            p(&any),
+            "impl __sb :: IntoPyFn < fn (__sb :: AnyArgs) -> __sb :: String >"
+        );
+        let concat = callable(
+            generic("typing.Concatenate", vec![name("float"), name("...")]),
+            name("float"),
+        );
+        assert_eq!(
+            p(&concat),
+            "impl __sb :: IntoPyFn < fn (__sb :: AnyArgs) -> __sb :: f64 >"
+        );
+        // scipy's union of callables: the first; with `None`, an optional one.
+        let g = callable(params(vec![name("numpy.float64")]), name("float"));
+        let union = TypeExpr::Union {
+            items: vec![f.clone(), g, TypeExpr::None],
+        };
+        let mapped = map_param(Some(&union), &OneClass);
+        assert!(
+            matches!(&mapped, RustType::Option(inner) if **inner == map_param(Some(&f), &OneClass))
+        );
+        assert_eq!(mapped.setter(), map_param(Some(&f), &OneClass));
+        // An untyped callable, a parameter list beyond the runtime's arities, a ParamSpec, a
+        // callable beside another kind of thing: any value, as before.
+        assert_eq!(
+            map_param(Some(&name("collections.abc.Callable")), &OneClass),
+            RustType::Value
+        );
+        let wide = callable(params(vec![name("int"); 7]), name("int"));
+        assert_eq!(map_param(Some(&wide), &OneClass), RustType::Value);
+        let spec = callable(TypeExpr::Unknown { text: "~P".into() }, name("int"));
+        assert_eq!(map_param(Some(&spec), &OneClass), RustType::Value);
+        let or_str = TypeExpr::Union {
+            items: vec![f.clone(), name("str")],
+        };
+        assert_eq!(map_param(Some(&or_str), &OneClass), RustType::Value);
+        // Never a result.
+        assert_eq!(map(Some(&f), &OneClass), RustType::Value);
     }
 
     #[test]

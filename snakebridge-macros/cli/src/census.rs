@@ -1,5 +1,6 @@
 //! `cargo snakebridge census`: the binding statistics of a list of modules (functions, classes,
-//! the typed share of parameters and returns), with `--min-typed` as a CI threshold.
+//! the typed share of parameters and returns, the typed parameters' shares by source: stubs,
+//! docstring, runtime), with `--min-typed` as a CI threshold.
 //! `tests/census/census.py` also builds each module's bindings (the "compiles" column); this is
 //! its introspect-and-count loop, without the builds.
 
@@ -112,6 +113,7 @@ pub fn run(project: &Project, args: &Args<'_>) -> Result<Outcome, CliError> {
                     stats.classes.to_string(),
                     format!("{typed:.1}%"),
                     format!("{} of {}", stats.typed, stats.slots),
+                    stats.by_source(),
                     format!("{:.1} s", started.elapsed().as_secs_f64()),
                     verdict,
                 ]);
@@ -121,6 +123,7 @@ pub fn run(project: &Project, args: &Args<'_>) -> Result<Outcome, CliError> {
                 let first = e.to_string().lines().next().unwrap_or_default().to_string();
                 rows.push(vec![
                     label.clone(),
+                    "-".into(),
                     "-".into(),
                     "-".into(),
                     "-".into(),
@@ -140,6 +143,7 @@ pub fn run(project: &Project, args: &Args<'_>) -> Result<Outcome, CliError> {
                 "classes",
                 "typed",
                 "typed slots",
+                "stub/doc/runtime",
                 "time",
                 "result"
             ],

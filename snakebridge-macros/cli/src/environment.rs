@@ -27,6 +27,9 @@ pub struct Environment {
     /// Top-level module → its distribution's version (`None`: standard library or not
     /// installed).
     pub packages: BTreeMap<String, Option<String>>,
+    /// Every installed distribution's version, by its normalised name (`scipy-stubs`): what
+    /// the stub packages a cache file pins are compared with.
+    pub distributions: BTreeMap<String, String>,
     /// How it was learnt: `read from <venv>/pyvenv.cfg and site-packages` or `asked <python>`.
     pub how: String,
     /// What the interpreter said about each package beyond its version ([`ask`] only).
@@ -106,9 +109,14 @@ pub fn read_from_files(
         .iter()
         .map(|m| (m.clone(), version_of(top_level(m), &dists)))
         .collect();
+    let distributions = dists
+        .iter()
+        .map(|d| (normalise(&d.name), d.version.clone()))
+        .collect();
     Ok(Environment {
         python_version,
         packages,
+        distributions,
         how: format!("read from {} and {}", cfg_path.display(), site.display()),
         details: BTreeMap::new(),
     })
@@ -158,7 +166,7 @@ fn distributions(site: &Path) -> Vec<Distribution> {
 }
 
 /// PEP 503 normalisation (`Scikit_Learn` and `scikit-learn` are one name).
-fn normalise(name: &str) -> String {
+pub fn normalise(name: &str) -> String {
     name.to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
@@ -209,6 +217,8 @@ pub fn ask(interpreter: &Interpreter, modules: &[String]) -> Result<Environment,
     struct Answer {
         python_version: String,
         packages: BTreeMap<String, PackageDetails>,
+        #[serde(default)]
+        distributions: BTreeMap<String, String>,
     }
     let answer: Answer = text
         .lines()
@@ -236,6 +246,11 @@ pub fn ask(interpreter: &Interpreter, modules: &[String]) -> Result<Environment,
     Ok(Environment {
         python_version: answer.python_version,
         packages,
+        distributions: answer
+            .distributions
+            .iter()
+            .map(|(name, version)| (normalise(name), version.clone()))
+            .collect(),
         how: format!("asked {}", interpreter.program.display()),
         details: answer.packages,
     })
@@ -296,5 +311,13 @@ for top in sys.argv[1:]:
     std = top in stdlib
     packages[top] = {"version": None if std else version(top), "stdlib": std,
                      "found": spec is not None, "stubs": stubs(top), "typed": typed(spec)}
-print(json.dumps({"python_version": "%d.%d.%d" % sys.version_info[:3], "packages": packages}))
+distributions = {}
+try:
+    for d in (md.distributions() if md is not None else ()):
+        if d.metadata["Name"]:
+            distributions[d.metadata["Name"]] = d.version
+except Exception:
+    pass
+print(json.dumps({"python_version": "%d.%d.%d" % sys.version_info[:3], "packages": packages,
+                  "distributions": distributions}))
 "#;

@@ -3,6 +3,7 @@
 //! introspector and the environment are now. `check` prints it; `lock` re-introspects what it
 //! finds stale.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,7 @@ use snakebridge_codegen::cache::{
 use snakebridge_codegen::codegen::{self, Name, Options};
 use snakebridge_codegen::python::{content_sha256, introspector_sha256};
 
-use crate::environment::{Environment, top_level};
+use crate::environment::{Environment, normalise, top_level};
 use crate::error::CliError;
 use crate::project::{Binding, Project};
 
@@ -173,6 +174,13 @@ fn compare_with_pin(
                             format!("{} (cache file)", version(&cached.library_version)),
                         ));
                     }
+                    if cached.stub_packages != pin.stub_packages {
+                        out.push(diff(
+                            "stub packages",
+                            format!("{} (lockfile)", listed(&pin.stub_packages)),
+                            format!("{} (cache file)", listed(&cached.stub_packages)),
+                        ));
+                    }
                 }
             }
         }
@@ -191,6 +199,21 @@ fn compare_with_pin(
                 pin.python_version.clone(),
                 format!("{} ({})", env.python_version, env.how),
             ));
+        }
+        // A stub package that typed the module, upgraded, downgraded or removed since.
+        for (name, pinned) in &pin.stub_packages {
+            let now = env.distributions.get(&normalise(name));
+            if now != Some(pinned) {
+                out.push(diff(
+                    "stub package",
+                    format!("{name} {pinned}"),
+                    format!(
+                        "{name} {} ({})",
+                        now.map_or("not installed", String::as_str),
+                        env.how
+                    ),
+                ));
+            }
         }
         let now = env.packages.get(&binding.request.module).cloned().flatten();
         if now != pin.library_version {
@@ -246,6 +269,15 @@ fn attribute_problems(file: &Path, binding: &Binding) -> Vec<Difference> {
             relock_fixes: false,
         })
         .collect()
+}
+
+/// `scipy-stubs 1.17.1.5, optype 0.17.1`, or `none`.
+fn listed(packages: &BTreeMap<String, String>) -> String {
+    if packages.is_empty() {
+        return "none".to_string();
+    }
+    let items: Vec<String> = packages.iter().map(|(n, v)| format!("{n} {v}")).collect();
+    items.join(", ")
 }
 
 fn version(v: &Option<String>) -> &str {

@@ -4,7 +4,7 @@
 
 use snakebridge_codegen::Options;
 use snakebridge_codegen::codegen::{Plan, resolve};
-use snakebridge_codegen::model::ModuleInfo;
+use snakebridge_codegen::model::{ModuleInfo, SignatureSource};
 use snakebridge_codegen::typemap::RustType;
 
 /// The counts of one module (with its requested submodules).
@@ -18,8 +18,12 @@ pub struct Stats {
     pub constants: usize,
     /// Parameters and return types of every callable (functions, constructors, methods).
     pub slots: usize,
-    /// Of which typed.
+    /// Of which typed (a result the overloads resolve by the argument's type counts, as in
+    /// the census).
     pub typed: usize,
+    /// Typed parameters by where their callable's signature came from: stubs (the package's,
+    /// a stub package's or typeshed), the docstring's numpydoc types, the runtime (`inspect`).
+    pub typed_params_by_source: [usize; 3],
 }
 
 impl Stats {
@@ -32,27 +36,54 @@ impl Stats {
             stats.classes += m.classes.len();
             stats.constants += m.constants.len();
             for f in &m.functions {
-                stats.add(&f.plan);
+                stats.add(&f.plan, f.info.signature_source);
             }
             for c in &m.classes {
                 if let Some(ctor) = &c.ctor {
-                    stats.add(&ctor.plan);
+                    stats.add(&ctor.plan, ctor.info.signature_source);
                 }
                 for method in &c.methods {
-                    stats.add(&method.callable.plan);
+                    stats.add(&method.callable.plan, method.callable.info.signature_source);
                 }
             }
         }
         stats
     }
 
-    fn add(&mut self, plan: &Plan) {
+    fn add(&mut self, plan: &Plan, source: SignatureSource) {
+        let slot = match source {
+            SignatureSource::Stub | SignatureSource::Typeshed => Some(0),
+            SignatureSource::Docstring => Some(1),
+            SignatureSource::Inspect | SignatureSource::TextSignature => Some(2),
+            SignatureSource::Unknown => None,
+        };
         for p in plan.required.iter().chain(&plan.optional) {
             self.slots += 1;
-            self.typed += usize::from(!matches!(p.ty, RustType::Value));
+            let typed = !matches!(p.ty, RustType::Value);
+            self.typed += usize::from(typed);
+            if let (true, Some(slot)) = (typed, slot) {
+                self.typed_params_by_source[slot] += 1;
+            }
         }
         self.slots += 1;
-        self.typed += usize::from(!matches!(plan.ret, RustType::Value));
+        let by_overloads = plan
+            .overloads
+            .iter()
+            .any(|(_, r)| !matches!(r, RustType::Value));
+        self.typed += usize::from(!matches!(plan.ret, RustType::Value) || by_overloads);
+    }
+
+    /// The typed parameters' shares by source, `stub / docstring / runtime` in percent (`-`
+    /// when none is typed).
+    pub fn by_source(&self) -> String {
+        let total: usize = self.typed_params_by_source.iter().sum();
+        if total == 0 {
+            return "-".to_string();
+        }
+        let [stub, doc, runtime] = self
+            .typed_params_by_source
+            .map(|n| 100.0 * n as f64 / total as f64);
+        format!("{stub:.0}/{doc:.0}/{runtime:.0}%")
     }
 
     /// Items bound: functions, classes and constants.

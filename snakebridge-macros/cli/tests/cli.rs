@@ -148,6 +148,54 @@ fn lock_fills_the_cache_and_check_passes_without_starting_python() {
 }
 
 #[test]
+fn check_fails_with_a_diff_when_a_stub_package_version_changes() {
+    // scipy-stubs (tests/requirements.txt) types scipy.constants: the pin records its version,
+    // and a different one installed makes the cache stale, as a new scipy would.
+    let dir = scratch(
+        "stubversion",
+        "#[snakebridge::python_module(\"scipy.constants\")]\npub mod sc {}\n",
+    );
+    assert_code(&run(&dir, &["lock"]), 0);
+    let installed =
+        lockfile(&dir)["entries"]["scipy.constants.json"]["stub_packages"]["scipy-stubs"]
+            .as_str()
+            .expect("scipy-stubs typed scipy.constants")
+            .to_string();
+    assert_code(&run(&dir, &["check"]), 0);
+
+    // The lockfile says another scipy-stubs typed it.
+    let path = dir.join("cache/snakebridge.lock");
+    let before = fs::read_to_string(&path).unwrap();
+    let edited = before.replace(
+        &format!("\"scipy-stubs\": \"{installed}\""),
+        "\"scipy-stubs\": \"0.0.1\"",
+    );
+    assert_ne!(edited, before, "the lockfile pins scipy-stubs: {before}");
+    fs::write(&path, edited).unwrap();
+    let check = run(&dir, &["check"]);
+    assert_code(&check, 1);
+    let out = text(&check);
+    // The pin against what is installed (`stub package`, padded to the widest label).
+    let line = |sign: &str, rest: &str| {
+        out.lines().any(|l| {
+            l.trim_start()
+                .strip_prefix(sign)
+                .and_then(|l| l.trim_start().strip_prefix("stub package "))
+                .is_some_and(|l| l.trim_start().starts_with(rest))
+        })
+    };
+    assert!(line("-", "scipy-stubs 0.0.1"), "{out}");
+    assert!(
+        line("+", &format!("scipy-stubs {installed} (read from")),
+        "{out}"
+    );
+
+    // `lock` introspects again and pins the installed version.
+    assert_code(&run(&dir, &["lock"]), 0);
+    assert_code(&run(&dir, &["check"]), 0);
+}
+
+#[test]
 fn check_fails_with_a_diff_when_a_library_version_changes() {
     let dir = scratch(
         "version",
@@ -333,6 +381,15 @@ fn census_applies_the_threshold() {
         .find(|l| l.starts_with("math"))
         .unwrap_or_default();
     assert!(math.ends_with("ok"), "{out}");
+    // Each module's typed parameters by source: math's all come from typeshed's stubs.
+    assert!(
+        out.lines()
+            .next()
+            .unwrap_or_default()
+            .contains("stub/doc/runtime"),
+        "{out}"
+    );
+    assert!(math.contains(" 100/0/0% "), "{out}");
 }
 
 #[test]

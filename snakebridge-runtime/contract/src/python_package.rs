@@ -2,7 +2,9 @@
 //!
 //! The pool's worker and the code generator's introspector are Python packages of several
 //! modules, compiled into the Rust crates with `include_str!`. A child interpreter receives them
-//! in one environment variable ([`PythonPackage::payload`]) and runs [`PythonPackage::bootstrap`]
+//! in environment variables ([`PythonPackage::environment`]: the JSON [`PythonPackage::payload`]
+//! in chunks, since Linux refuses any one environment string over 128 KiB) and runs
+//! [`PythonPackage::bootstrap`]
 //! as its `-c` program: it puts a finder first on `sys.meta_path` that serves the package's
 //! modules from that variable, so nothing on disk (the working directory, a planted
 //! `snakebridge_worker/` folder, a user's `PYTHONPATH`) can shadow them, no file is written, and
@@ -17,6 +19,9 @@
 //! };
 //! let payload = PKG.payload();
 //! assert!(payload.starts_with("{\"demo\":"));
+//! let env = PKG.environment("DEMO_SOURCES");
+//! assert_eq!(env[0], ("DEMO_SOURCES".to_string(), "1".to_string()));
+//! assert_eq!(env[1], ("DEMO_SOURCES_0".to_string(), payload));
 //! let program = PKG.bootstrap("DEMO_SOURCES", "demo.util");
 //! assert!(program.contains("DEMO_SOURCES") && program.contains("demo.util"));
 //! ```
@@ -34,13 +39,19 @@ pub struct PythonPackage {
     pub modules: &'static [(&'static str, &'static str)],
 }
 
+/// The most bytes of the payload one environment variable carries: Linux refuses to start a
+/// process with an environment string over `MAX_ARG_STRLEN` (32 pages, 128 KiB, the name
+/// included), so a larger package travels in several.
+pub const CHUNK_BYTES: usize = 96 * 1024;
+
 /// The finder the bootstrap installs; `{var}` and `{entry}` are filled in. It uses only
-/// `importlib.machinery` (already loaded at start-up) and pops the variable, so the sources do
-/// not leak into the environment of processes the package starts.
+/// `importlib.machinery` (already loaded at start-up) and pops the variables, so the sources
+/// do not leak into the environment of processes the package starts.
 const BOOTSTRAP: &str = r#"
 def _snakebridge_install(var, package):
     import json, os, sys, importlib.machinery
-    sources = json.loads(os.environ.pop(var))
+    chunks = int(os.environ.pop(var))
+    sources = json.loads("".join(os.environ.pop("%s_%d" % (var, i)) for i in range(chunks)))
 
     class _Finder:
         # Serves the package's modules from memory, ahead of every path on sys.path.
@@ -84,8 +95,33 @@ impl PythonPackage {
         out
     }
 
-    /// A `-c` program that installs the package from the environment variable `var` (holding
-    /// [`payload`](Self::payload)) and imports `entry` (a module of the package, which does the
+    /// The environment that carries the package to a child: `var` holds the number of chunks,
+    /// `var_0`, `var_1`, ... the [`payload`](Self::payload) cut into pieces of at most
+    /// [`CHUNK_BYTES`] (at character boundaries), which the bootstrap joins again.
+    pub fn environment(&self, var: &str) -> Vec<(String, String)> {
+        let payload = self.payload();
+        let mut chunks = Vec::new();
+        let mut rest = payload.as_str();
+        while !rest.is_empty() {
+            let mut end = rest.len().min(CHUNK_BYTES);
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            chunks.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+        let mut env = vec![(var.to_string(), chunks.len().to_string())];
+        env.extend(
+            chunks
+                .into_iter()
+                .enumerate()
+                .map(|(i, chunk)| (format!("{var}_{i}"), chunk)),
+        );
+        env
+    }
+
+    /// A `-c` program that installs the package from the environment variables
+    /// [`environment`](Self::environment) gives under `var`, and imports `entry` (a module of the package, which does the
     /// work at import or is run with `runpy`-like `__name__ == "__main__"` checks by the
     /// caller's own code appended after this one).
     ///
@@ -132,5 +168,27 @@ mod tests {
             modules: &[("p", "a = \"q\\\\\"\n\tb = '\u{1}'")],
         };
         assert_eq!(P.payload(), r#"{"p":"a = \"q\\\\\"\n\tb = '\u0001'"}"#);
+    }
+
+    #[test]
+    fn a_large_package_travels_in_chunks_below_the_limit_that_join_to_its_payload() {
+        // Over 128 KiB, with multi-byte characters at every chunk edge a byte split could hit.
+        static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let source = SOURCE.get_or_init(|| "x = 'é€'\n".repeat(30_000));
+        let package = PythonPackage {
+            name: "big",
+            modules: Box::leak(Box::new([("big", source.as_str())])),
+        };
+        let env = package.environment("BIG");
+        let count: usize = env[0].1.parse().unwrap();
+        assert!(count > 1, "{count} chunk(s)");
+        assert_eq!(env.len(), count + 1);
+        let mut joined = String::new();
+        for (i, (name, chunk)) in env[1..].iter().enumerate() {
+            assert_eq!(name, &format!("BIG_{i}"));
+            assert!(name.len() + 1 + chunk.len() < 128 * 1024);
+            joined.push_str(chunk);
+        }
+        assert_eq!(joined, package.payload());
     }
 }

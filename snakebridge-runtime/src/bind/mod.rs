@@ -17,10 +17,12 @@ pub use crate::data::pyref::PyRef;
 pub use crate::data::return_policy::ReturnPolicy;
 pub use crate::data::value::{Bytes, FromValue, IntoValue, Value};
 pub use crate::{__call_builder, __py_class, __py_iter, __py_ops, __py_overloads};
+pub use array_arg::{ArrayArg, ArrayKind};
 pub use instance::InstanceCheck;
 pub use list_arg::{ElemArg, ListArg};
 pub use overloads::{ArgKind, kind};
 
+mod array_arg;
 mod instance;
 mod list_arg;
 mod overloads;

@@ -26,11 +26,6 @@ pub fn worker_module_names() -> Vec<&'static str> {
         .collect()
 }
 
-/// The length of the environment string that carries the package to a worker.
-pub fn worker_payload_len() -> usize {
-    WORKER_SOURCES_VAR.len() + 1 + WORKER_PACKAGE.payload().len()
-}
-
 /// Runs `program` with the package installed (its `__init__` imported), in the interpreter the
 /// contract's rule chooses, from a directory with nothing importable in it, with `env` set.
 pub fn run_worker_package(program: &str, env: &[(&str, String)]) -> Run {
@@ -42,7 +37,7 @@ pub fn run_worker_package(program: &str, env: &[(&str, String)]) -> Run {
     let mut cmd = Command::new(&python);
     cmd.arg("-c")
         .arg(code)
-        .env(WORKER_SOURCES_VAR, WORKER_PACKAGE.payload())
+        .envs(WORKER_PACKAGE.environment(WORKER_SOURCES_VAR))
         .current_dir(std::env::temp_dir());
     for (k, v) in env {
         cmd.env(k, v);

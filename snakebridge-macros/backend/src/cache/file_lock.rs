@@ -139,6 +139,7 @@ mod tests {
                     submodules: vec![],
                     python_version: "3.99".into(),
                     library_version: None,
+                    stub_packages: Default::default(),
                     introspector_sha256: "i".into(),
                     sha256: "s".into(),
                 };

@@ -26,6 +26,10 @@ pub struct LockEntry {
     pub python_version: String,
     /// Package version that was introspected.
     pub library_version: Option<String>,
+    /// Versions of the stub packages that typed it (see `CacheFile::stub_packages`): a new
+    /// version of one makes the pin stale, as a new library version does.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stub_packages: BTreeMap<String, String>,
     /// Introspector hash that produced the file.
     pub introspector_sha256: String,
     /// SHA-256 of the cache file's bytes.

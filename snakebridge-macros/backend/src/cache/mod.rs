@@ -25,6 +25,7 @@ pub mod key;
 pub mod lockfile;
 pub mod policy;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,10 @@ pub struct CacheFile {
     pub python_version: String,
     /// The package's version (`None` for the standard library).
     pub library_version: Option<String>,
+    /// The versions of the other distributions whose stub files typed the result (`scipy-stubs`,
+    /// `optype`; `mypy`, whose typeshed types the standard library), by distribution name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stub_packages: BTreeMap<String, String>,
     /// SHA-256 of the introspector that produced `result` ([`introspector_sha256`]).
     pub introspector_sha256: String,
     /// The introspection result.
@@ -209,6 +214,7 @@ pub fn load_or_introspect_with(
         submodules: req.submodules.clone(),
         python_version: out.python_version.clone(),
         library_version: out.library_version.clone(),
+        stub_packages: out.stub_packages.clone(),
         introspector_sha256: introspector_sha256().to_string(),
         result: out.module,
     };
@@ -262,6 +268,7 @@ fn lock_entry(file: &CacheFile, sha256: String) -> LockEntry {
         submodules: file.submodules.clone(),
         python_version: file.python_version.clone(),
         library_version: file.library_version.clone(),
+        stub_packages: file.stub_packages.clone(),
         introspector_sha256: file.introspector_sha256.clone(),
         sha256,
     }

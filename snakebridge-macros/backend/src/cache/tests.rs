@@ -198,6 +198,7 @@ fn shallow_pretty_round_trips_and_breaks_lines() {
         submodules: vec![],
         python_version: "3.11.7".into(),
         library_version: None,
+        stub_packages: [("scipy-stubs".to_string(), "1.17.1.5".to_string())].into(),
         introspector_sha256: "ab".repeat(32),
         result: fake_module("fake"),
     };
@@ -218,6 +219,7 @@ fn write_cache(dir: &Path, req: &IntrospectRequest, sha: &str) -> PathBuf {
         submodules: req.submodules.clone(),
         python_version: "3.11.7".into(),
         library_version: Some("9.9".into()),
+        stub_packages: Default::default(),
         introspector_sha256: sha.to_string(),
         result: fake_module(&req.module),
     };

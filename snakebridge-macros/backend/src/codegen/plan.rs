@@ -146,7 +146,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
             overloads: Vec::new(),
         };
     }
-    let map = |p: &Param| typemap::map(p.annotation.as_ref(), classes);
+    let map = |p: &Param| typemap::map_param(p.annotation.as_ref(), classes);
 
     // Required positional prefix shared by all overloads.
     let mut required = Vec::new();
@@ -160,7 +160,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
         if !same {
             break;
         }
-        let ty = merge_types(at.iter().flatten().map(|p| map(p)));
+        let ty = required_type(merge_types(at.iter().flatten().map(|p| map(p))));
         required.push(PlanParam {
             name: first.name.clone(),
             ty,
@@ -188,7 +188,7 @@ pub fn plan(f: &FunctionInfo, streams: bool, classes: &dyn ClassLookup) -> Plan 
         if everywhere.len() == sigs.len() {
             required.push(PlanParam {
                 name: p.name.clone(),
-                ty: merge_types(everywhere.iter().map(|p| map(p))),
+                ty: required_type(merge_types(everywhere.iter().map(|p| map(p)))),
                 pass: Pass::Keyword,
                 default: None,
             });
@@ -368,15 +368,63 @@ fn positional(sig: &Signature) -> impl Iterator<Item = &Param> {
     })
 }
 
-/// One type if all agree, else `Value`.
-fn merge_types(mut types: impl Iterator<Item = RustType>) -> RustType {
-    let Some(first) = types.next() else {
+/// One type if all agree (array data absorbing numbers), else `Value`.
+fn merge_types(types: impl Iterator<Item = RustType>) -> RustType {
+    let types: Vec<RustType> = types.collect();
+    let Some(first) = types.first() else {
         return RustType::Value;
     };
-    if types.all(|t| t == first) {
-        first
+    if types.iter().all(|t| t == first) {
+        return first.clone();
+    }
+    // A callable in every overload (or `None` in some: typeshed's `sorted(key: None = None)`
+    // beside `key: Callable[[_T], ...]`), with different signatures (scipy's `quad(func)` takes
+    // `Callable[[float], float]`, or with `args` `Callable[Concatenate[float, ...], float]`):
+    // the first overload's, the stubs' plain form. A `PyFn` of any signature takes the others.
+    fn callable(t: &RustType) -> Option<&RustType> {
+        match t {
+            RustType::Option(inner) => {
+                matches!(**inner, RustType::Callable { .. }).then_some(&**inner)
+            }
+            t @ RustType::Callable { .. } => Some(t),
+            _ => None,
+        }
+    }
+    if types
+        .iter()
+        .all(|t| callable(t).is_some() || *t == RustType::Unit)
+        && let Some(found) = types.iter().find_map(callable)
+    {
+        let optional = types
+            .iter()
+            .any(|t| !matches!(t, RustType::Callable { .. }));
+        return if optional {
+            RustType::Option(Box::new(found.clone()))
+        } else {
+            found.clone()
+        };
+    }
+    // Array data in one overload and a number in another (scipy's `minimize(x0: float)` and
+    // `(x0: float | ToFloat1D)`): array data takes numbers too.
+    let numeric_or_array = |t: &RustType| {
+        matches!(
+            t,
+            RustType::Array | RustType::Int | RustType::Float | RustType::Bool
+        )
+    };
+    if types.contains(&RustType::Array) && types.iter().all(numeric_or_array) {
+        RustType::Array
     } else {
         RustType::Value
+    }
+}
+
+/// A required parameter's type: a callable or `None` is any value there (a required argument
+/// cannot be left out to mean `None`, and `Option<impl IntoPyFn<..>>` is no parameter type).
+fn required_type(ty: RustType) -> RustType {
+    match ty {
+        RustType::Option(inner) if matches!(*inner, RustType::Callable { .. }) => RustType::Value,
+        ty => ty,
     }
 }
 

@@ -2,6 +2,7 @@
 answers (see `output`); `run(argv)` is the whole run as a JSON-ready dict."""
 
 import importlib
+import os
 import sys
 import time
 import warnings
@@ -34,6 +35,60 @@ def library_version(modname):
         except Exception:
             pass
     return None
+
+
+def stub_packages(paths, roots, modname):
+    """The distributions whose stub files typed the module (name -> version), the module's own
+    excepted (`library_version` records it): `scipy-stubs` and `optype` for scipy.optimize,
+    mypy (typeshed) for the standard library. The cache pins them, so that upgrading a stub
+    package makes `cargo snakebridge check` report the cache stale."""
+    try:
+        import importlib.metadata as md
+    except Exception:
+        return {}
+    own = modname.split(".")[0]
+    tops = set()
+    for path in paths:
+        for root in roots:
+            if path.startswith(root.rstrip(os.sep) + os.sep):
+                tops.add(path[len(root.rstrip(os.sep)) + 1:].split(os.sep)[0])
+                break
+    tops.discard(own)
+    if not tops:
+        return {}
+    found = {}
+    # The usual names first (`scipy-stubs`, `types-networkx` for `networkx-stubs`), then every
+    # distribution's file list.
+    guesses = {}
+    for top in tops:
+        base = top[:-len("-stubs")] if top.endswith("-stubs") else top
+        guesses[top] = [top, base + "-stubs", "types-" + base]
+    def installs(dist, top):
+        return any(f.parts and f.parts[0] == top for f in (dist.files or ()))
+    for top, names in guesses.items():
+        for name in names:
+            try:
+                dist = md.distribution(name)
+            except Exception:
+                continue
+            if installs(dist, top):
+                found[top] = dist
+                break
+    missing = tops - set(found)
+    if missing:
+        for dist in md.distributions():
+            for top in list(missing):
+                if installs(dist, top):
+                    found[top] = dist
+                    missing.discard(top)
+            if not missing:
+                break
+    out = {}
+    for dist in found.values():
+        name = dist.metadata["Name"]
+        if name:
+            out[name] = dist.version
+    return dict(sorted(out.items()))
 
 
 def run(argv):
@@ -71,6 +126,8 @@ def run(argv):
         for full, sm in submods:
             result["submodules"].append(intro.module_info(sm, full))
     doc["library_version"] = library_version(modname)
+    roots = sorted(intro.stubs.path_roots, key=len, reverse=True)
+    doc["stub_packages"] = stub_packages(intro.stubs.paths_read, roots, modname)
     doc["elapsed_seconds"] = round(time.perf_counter() - t0, 3)
     doc["stub_parse_seconds"] = round(intro.stubs.parse_seconds, 3)
     doc["typeshed"] = intro.stubs.typeshed_roots[:1]

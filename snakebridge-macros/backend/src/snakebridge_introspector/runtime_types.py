@@ -7,7 +7,7 @@ import warnings
 
 from .text import safe_repr
 from .typeexpr import (
-    MAX_ALIAS_NODES, NONE, class_name, count_nodes, generic_t, has_unknown, name_t, union_t,
+    MAX_ALIAS_NODES, NONE, PARAMS, class_name, count_nodes, generic_t, has_unknown, name_t, union_t,
     unknown_t,
 )
 
@@ -39,7 +39,8 @@ def rt_type(t, globalns=None, self_type=None, depth=0):
     if getattr(typing, "Self", None) is not None and t is getattr(typing, "Self"):
         return name_t(self_type) if self_type else unknown_t("Self")
     if isinstance(t, (list, tuple)):
-        return unknown_t("[" + ", ".join(safe_repr(a) for a in t) + "]")
+        # A Callable's parameter list (`Callable[[int], str]`'s `[int]`).
+        return generic_t(PARAMS, [rt_type(a, globalns, self_type, depth + 1) for a in t])
     origin = typing.get_origin(t)
     if origin is not None:
         args = typing.get_args(t)

@@ -14,7 +14,7 @@ from .stub_files import (
     StubModule, _TYPE_ALIAS_STMT, _dotted, _typeshed_roots, _unparse, build_symbols,
 )
 from .typeexpr import (
-    BUILTIN_NAMES, CANON, MAX_ALIAS_NODES, NONE, SPECIAL_FORMS, canon, class_name, count_nodes,
+    BUILTIN_NAMES, CANON, MAX_ALIAS_NODES, NONE, PARAMS, SPECIAL_FORMS, canon, class_name, count_nodes,
     generic_t, has_private, has_unknown, name_t, union_t, unknown_t,
 )
 
@@ -44,6 +44,23 @@ _ARRAYISH = re.compile(r"Nested|Buffer|DType|SupportsArray|ndarray|ArrayLike|mem
                        r"|_CanArray|_To[12N]D|bytes_like", re.I)
 
 
+def class_head(t):
+    """A generic alias of a class whose arguments do not resolve, read as the class itself:
+    numpy's `NDArray[intp]` is `ndarray[tuple[Any, ...], dtype[intp]]` and `intp` is an alias
+    the stubs spell per platform, but a binding maps every parametrisation of `ndarray` to one
+    struct. Containers of typing and builtins keep their arguments (they decide the Rust type).
+    Returns `t` unchanged otherwise."""
+    if t["kind"] != "generic" or has_private(name_t(t["name"])) or has_unknown(name_t(t["name"])):
+        return t
+    if t["name"].startswith(("typing.", "typing_extensions.", "builtins.", "collections.")):
+        return t
+    # numpy's scalar classes (`int8` is `signedinteger[_8Bit]`) stay unresolved, so that an alias
+    # of them and a plain type collapses to the plain type (`Int = int | int8 | ...` is `int`).
+    if _NUMPY_SCALAR.match(t["name"]):
+        return t
+    return name_t(t["name"])
+
+
 def collapse(t):
     """An alias that does not resolve to something a binding can use, read as the plain type it
     ends in, as optype and scipy-stubs write them: `ToFloat = float | floating_co` (numpy
@@ -70,6 +87,11 @@ def collapse(t):
     rest = [i for i in keep if i["kind"] != "none"]
     if rest and all(i["kind"] == "literal" for i in rest):
         return union_t(keep)
+    # scipy's `Callable[[float], T] | Callable[[np.float64], T] | LowLevelCallable` (a private
+    # class): the callables.
+    if rest and all(i["kind"] == "generic" and i["name"].rpartition(".")[2] == "Callable"
+                    for i in rest):
+        return union_t(keep)
     plains = set()
     for i in rest:
         if i["kind"] == "name" and i["name"] in _ENDS_IN:
@@ -95,6 +117,8 @@ class Stubs:
         self.modules = {}
         self.alias_cache = {}
         self.parse_seconds = 0.0
+        # Every stub (or typed source) file read, for the distributions that typed the module.
+        self.paths_read = set()
 
     def find(self, modname, allow_source=False):
         key = (modname, allow_source)
@@ -132,6 +156,7 @@ class Stubs:
 
     def _parse(self, modname, path, source, is_source):
         t0 = time.perf_counter()
+        self.paths_read.add(path)
         try:
             with open(path, "r", encoding="utf-8") as f:
                 tree = ast.parse(f.read(), filename=path)
@@ -405,7 +430,8 @@ class Stubs:
 
     def _arg(self, a, sm, ctx, depth):
         if isinstance(a, ast.List):
-            return unknown_t(_unparse(a))
+            # A Callable's parameter list.
+            return generic_t(PARAMS, [self._type_of(e, sm, ctx, depth + 1) for e in a.elts])
         return self._type_of(a, sm, ctx, depth + 1)
 
     def _special(self, qn, args, sm, ctx, depth):
@@ -492,6 +518,8 @@ class Stubs:
             if _unusable(t):
                 t = collapse(t)
             if _unusable(t):
+                t = class_head(t)
+            if _unusable(t):
                 t = unknown_t(qn)
             self.alias_cache[key] = t
             return t
@@ -503,6 +531,8 @@ class Stubs:
         t = self._type_of(value, rsm, {"subst": subst}, depth + 3)
         if _unusable(t):
             t = collapse(t)
+        if _unusable(t):
+            t = class_head(t)
         if _unusable(t):
             return unknown_t(qn + "[" + ", ".join(_unparse(a) for a in args) + "]")
         return t

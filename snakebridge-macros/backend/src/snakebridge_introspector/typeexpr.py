@@ -71,6 +71,11 @@ BUILTIN_NAMES = set(dir(builtins))
 
 NONE = {"kind": "none"}
 
+# The name of the generic that holds a `Callable`'s parameter list: `Callable[[float, int], str]`
+# is `generic("collections.abc.Callable", [generic(PARAMS, [float, int]), str])` (no dotted
+# Python name can be `[]`); `Callable[..., str]` has the name `...` there instead.
+PARAMS = "[]"
+
 
 def name_t(n):
     return {"kind": "name", "name": n}

@@ -841,7 +841,7 @@ It returns a pending call: set any of these on it, then `.call()`.
 | `.sort_keys(..)` | `bool` | `False` |
 | `.indent(..)` | `impl IntoValue` | `None` |
 | `.separators(..)` | `(String, String)` | `None` |
-| `.default(..)` | `impl IntoValue` | `None` |*/
+| `.default(..)` | `impl IntoPyFn<fn (AnyArgs) -> Value>` | `None` |*/
         pub fn new() -> JSONEncoderNewCall {
             static SITE: __sb::CallSite = __sb::CallSite::new("json", "JSONEncoder");
             JSONEncoderNewCall(__sb::Call::class_at(&SITE, ()))
@@ -1006,8 +1006,11 @@ for chunk in JSONEncoder().iterencode(bigobject):
             Self(self.0.kwarg("separators", separators))
         }
         ///Python argument `default` (default `None`).
-        pub fn default(self, default: impl __sb::IntoValue) -> Self {
-            Self(self.0.kwarg("default", default))
+        pub fn default(
+            self,
+            default: impl __sb::IntoPyFn<fn(__sb::AnyArgs) -> __sb::Value>,
+        ) -> Self {
+            Self(self.0.kwarg("default", __sb::IntoPyFn::into_py_fn(default)))
         }
     }
     ///Pending call of `json.JSONEncoder.iterencode`: set optional arguments by their Python names, then `.call()`.

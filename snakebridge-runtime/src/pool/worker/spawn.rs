@@ -36,10 +36,10 @@ fn worker_program() -> &'static str {
     })
 }
 
-/// [`WORKER_PACKAGE`]'s sources, the value of [`WORKER_SOURCES_VAR`].
-fn worker_sources() -> &'static str {
-    static SOURCES: OnceLock<String> = OnceLock::new();
-    SOURCES.get_or_init(|| WORKER_PACKAGE.payload())
+/// [`WORKER_PACKAGE`]'s sources, the environment under [`WORKER_SOURCES_VAR`].
+fn worker_sources() -> &'static [(String, String)] {
+    static SOURCES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    SOURCES.get_or_init(|| WORKER_PACKAGE.environment(WORKER_SOURCES_VAR))
 }
 
 static NEXT_INCARNATION: AtomicU64 = AtomicU64::new(1);
@@ -72,7 +72,7 @@ impl Worker {
             cmd.env(k, v);
         }
         let kinds: Vec<&str> = ExceptionKind::ALL.iter().map(|k| k.class_name()).collect();
-        cmd.env(WORKER_SOURCES_VAR, worker_sources())
+        cmd.envs(worker_sources().iter().map(|(k, v)| (k, v)))
             .env(
                 "SNAKEBRIDGE_WORKER_FDS",
                 format!("{},{},{}", raw[0], raw[1], raw[2]),
