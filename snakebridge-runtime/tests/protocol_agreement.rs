@@ -24,4 +24,3 @@ fn the_workers_protocol_module_reads_and_writes_the_corpus() {
         out.text
     );
 }
-

@@ -122,7 +122,7 @@ pub trait RuntimeClient: Send + Sync + 'static {
 /// How a client runs its `call_async` calls (see [`RuntimeClient::async_lanes`]): each group
 /// of a client has up to `threads` runner threads of the runtime, fed from one queue of at most
 /// `max_queue` calls, each waiting at most `queue_timeout` for a runner (beyond either,
-/// [`Error::Saturated`](crate::Error::Saturated) naming `label`), as blocking callers wait for
+/// [`Error::Saturated`] naming `label`), as blocking callers wait for
 /// a pool's workers.
 #[derive(Debug, Clone)]
 pub struct AsyncLanes {
@@ -134,7 +134,7 @@ pub struct AsyncLanes {
     pub max_queue: usize,
     /// The longest a call waits for a runner.
     pub queue_timeout: Option<std::time::Duration>,
-    /// The name in a [`Error::Saturated`](crate::Error::Saturated) (the pool's).
+    /// The name in a [`Error::Saturated`] (the pool's).
     pub label: std::sync::Arc<str>,
 }
 

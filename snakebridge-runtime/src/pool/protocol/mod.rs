@@ -194,7 +194,11 @@ impl ToWorker<'_> {
                     let _ = write!(buf, r#","window":{window}"#);
                 }
                 if let RequestKind::Generator { returns_final } = kind {
-                    let _ = write!(buf, r#","final":"{}""#, crate::client::wire::policy_name(*returns_final));
+                    let _ = write!(
+                        buf,
+                        r#","final":"{}""#,
+                        crate::client::wire::policy_name(*returns_final)
+                    );
                 }
                 buf.extend_from_slice(br#","req":"#);
                 buf.extend_from_slice(payload);
