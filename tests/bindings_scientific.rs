@@ -178,3 +178,13 @@ fn functools_reduce_takes_a_two_argument_closure_from_typeshed() {
     .unwrap();
     assert_eq!(product, 24);
 }
+
+#[test]
+fn scipy_quad_takes_a_python_function_where_the_stubs_type_a_callable() {
+    // A Python callable held in a `PyRef` fits the typed `Callable[[float], float]` parameter
+    // too, and goes to Python as itself: quad integrates `math.sin` over [0, pi] to 2.
+    let sin: snakebridge::PyRef = snakebridge::module_attr("math", "sin").unwrap();
+    let pi: f64 = snakebridge::module_attr("math", "pi").unwrap();
+    let (value, _): (f64, f64) = integrate::quad(sin, 0.0, pi).call_as().unwrap();
+    assert!((value - 2.0).abs() < 1e-10, "{value}");
+}

@@ -537,7 +537,7 @@ impl RustType {
             RustType::List(item) if !self.holds_value() && item.is_list_element() => {
                 quote!(__sb::ListArg::into_list(#name))
             }
-            RustType::Callable { .. } => quote!(__sb::IntoPyFn::into_py_fn(#name)),
+            RustType::Callable { .. } => quote!(__sb::IntoPyFn::__into_callable_value(#name)),
             _ => name.clone(),
         }
     }
@@ -785,7 +785,7 @@ mod tests {
             map_param(Some(&f), &OneClass)
                 .arg(&quote!(func))
                 .to_string(),
-            "__sb :: IntoPyFn :: into_py_fn (func)"
+            "__sb :: IntoPyFn :: __into_callable_value (func)"
         );
         // Arguments as results map (a class by value), the result owned.
         let two = callable(

@@ -6,8 +6,9 @@ use crate::client::request::{Name, Request};
 #[cfg(feature = "ndarray")]
 use crate::data::array::{Element, NdArray};
 use crate::data::error::Result;
+use crate::data::pyfn::{AnyArgs, IntoPyFn, PyFn};
 use crate::data::pyref::PyRef;
-use crate::data::value::{FromValue, IntoValue};
+use crate::data::value::{FromValue, IntoValue, Value};
 
 impl PyRef {
     /// `getattr(obj, name)`, converted to `T`.
@@ -121,5 +122,35 @@ impl PyRef {
         Call::<NdArray>::function("numpy", "asarray", (self,))
             .call()?
             .into_ndarray()
+    }
+}
+
+/// A Python callable (a function a call returned, `numpy.sin` got with
+/// [`module_attr`](crate::module_attr)) where a binding takes a typed `Callable`: generated
+/// bindings pass it to Python as itself; as a [`PyFn`] called from Rust, it calls the object
+/// through the current client.
+///
+/// ```no_run
+/// # use snakebridge_runtime::{AnyArgs, IntoPyFn, PyRef, Result, Value, module_attr};
+/// fn integrate(f: impl IntoPyFn<fn(f64) -> f64>) -> snakebridge_runtime::PyFn { f.into_py_fn() }
+/// let sin: PyRef = module_attr("math", "sin")?;
+/// let f = integrate(sin);
+/// let y: f64 = f.call(AnyArgs::positional(vec![Value::Float(0.0)]))?.extract()?;
+/// assert_eq!(y, 0.0);
+/// # Ok::<(), snakebridge_runtime::Error>(())
+/// ```
+impl<S> IntoPyFn<S> for PyRef {
+    fn into_py_fn(self) -> PyFn {
+        PyFn::new(move |args: AnyArgs| -> Result<Value> {
+            let mut call = Call::<Value>::method(&self, "__call__", args.args);
+            for (name, value) in args.kwargs {
+                call = call.kwarg(name, value);
+            }
+            call.call()
+        })
+    }
+
+    fn __into_callable_value(self) -> Value {
+        Value::Ref(self)
     }
 }

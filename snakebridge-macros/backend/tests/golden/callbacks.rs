@@ -48,7 +48,10 @@ It returns a pending call: set any of these on it, then `.call()`.
     ) -> QuadCall {
         static SITE: __sb::CallSite = __sb::CallSite::new("cb", "quad");
         QuadCall(
-            __sb::Call::at(&SITE, (__sb::IntoPyFn::into_py_fn(func), a.into(), b.into())),
+            __sb::Call::at(
+                &SITE,
+                (__sb::IntoPyFn::__into_callable_value(func), a.into(), b.into()),
+            ),
         )
     }
     ///Pending call of `cb.quad`: set optional arguments by their Python names, then `.call()`.
@@ -62,7 +65,9 @@ It returns a pending call: set any of these on it, then `.call()`.
             self,
             callback: impl __sb::IntoPyFn<fn(__sb::AnyArgs) -> ()>,
         ) -> Self {
-            Self(self.0.kwarg("callback", __sb::IntoPyFn::into_py_fn(callback)))
+            Self(
+                self.0.kwarg("callback", __sb::IntoPyFn::__into_callable_value(callback)),
+            )
         }
     }
     /**Two untyped arguments: their arity is still checked.
@@ -73,7 +78,10 @@ Python: `cb.reduce(function: Callable[[_T, _T], _T], iterable: Iterable[_T], /) 
         iterable: impl __sb::IntoValue,
     ) -> __sb::Call<__sb::Value> {
         static SITE: __sb::CallSite = __sb::CallSite::new("cb", "reduce");
-        __sb::Call::at(&SITE, (__sb::IntoPyFn::into_py_fn(function), iterable))
+        __sb::Call::at(
+            &SITE,
+            (__sb::IntoPyFn::__into_callable_value(function), iterable),
+        )
     }
     /**Numeric array data.
 

@@ -1010,7 +1010,7 @@ for chunk in JSONEncoder().iterencode(bigobject):
             self,
             default: impl __sb::IntoPyFn<fn(__sb::AnyArgs) -> __sb::Value>,
         ) -> Self {
-            Self(self.0.kwarg("default", __sb::IntoPyFn::into_py_fn(default)))
+            Self(self.0.kwarg("default", __sb::IntoPyFn::__into_callable_value(default)))
         }
     }
     ///Pending call of `json.JSONEncoder.iterencode`: set optional arguments by their Python names, then `.call()`.

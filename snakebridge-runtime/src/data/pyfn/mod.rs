@@ -223,6 +223,17 @@ impl Raise {
 pub trait IntoPyFn<S> {
     /// Performs the conversion.
     fn into_py_fn(self) -> PyFn;
+
+    /// The value a generated binding passes for a typed callable parameter: the [`PyFn`] (a
+    /// Python callable held in a [`PyRef`](crate::PyRef) passes as itself instead, with no
+    /// round trip through Rust).
+    #[doc(hidden)]
+    fn __into_callable_value(self) -> Value
+    where
+        Self: Sized,
+    {
+        Value::Function(self.into_py_fn())
+    }
 }
 
 /// Conversion of an `FnMut` closure into a [`PyFn`] ([`PyFn::new_mut`]); `S` as for
