@@ -125,6 +125,50 @@ fn an_idempotent_call_is_retried_as_the_policy_says() {
     assert_nothing_left(pool);
 }
 
+// Mutations: no `Unstartable if may_retry` arm in `PoolClient::exchange` (the idempotent call
+// fails with `CircuitOpen` at once, as the plain one does); the retry not gated on `idempotent`
+// (the plain call waits and succeeds).
+#[test]
+fn an_idempotent_call_waits_out_a_pool_whose_workers_cannot_start_as_the_policy_says() {
+    let flag = TempFile::new("unstartable-flag");
+    let pool = PoolClient::start(
+        config(1)
+            .preload(["snakebridge_health"])
+            .env("SB_BREAKER_FLAG", &flag.0)
+            .circuit_breaker(2, Duration::from_secs(60), Duration::from_millis(300))
+            .retry(
+                RetryPolicy::new(40).backoff(Duration::from_millis(50), Duration::from_millis(100)),
+            ),
+    )
+    .unwrap();
+    std::fs::write(&flag.0, "").unwrap();
+    let crash = with_client(pool.clone(), || call::<Value>("os", "_exit", (3,))).unwrap_err();
+    assert!(matches!(crash, Error::WorkerCrash { .. }), "{crash:?}");
+    assert!(eventually(Duration::from_secs(60), || pool
+        .stats("default")
+        .unwrap()
+        .circuit_open));
+    // A plain call fails at once: no worker can start.
+    let err = pid(&pool).unwrap_err();
+    assert!(matches!(err, Error::CircuitOpen { .. }), "{err:?}");
+    // The cause goes away while an idempotent call is retried: its retries outlast the outage.
+    let fix = std::thread::spawn({
+        let path = flag.0.clone();
+        move || {
+            std::thread::sleep(Duration::from_millis(200));
+            std::fs::remove_file(path).unwrap();
+        }
+    });
+    let served: u32 = with_client(pool.clone(), || {
+        Call::function("os", "getpid", ()).idempotent(true).call()
+    })
+    .unwrap();
+    fix.join().unwrap();
+    assert!(served > 0);
+    assert!(!pool.stats("default").unwrap().circuit_open);
+    assert_nothing_left(pool);
+}
+
 // Mutations: no ping written in `Worker::heartbeat` (never judged); the worker's parent watch
 // not answering (every worker replaced); the check in `Pool::tick` skipped.
 #[test]
