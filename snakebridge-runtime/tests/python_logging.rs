@@ -112,6 +112,32 @@ fn a_logging_warning_in_a_pool_call_is_a_tracing_event_with_the_call_and_worker(
     });
 }
 
+// Mutation: no `logs.call = (sid, name)` in the worker's `pump` (the records come outside a
+// call: no `call`).
+#[test]
+fn records_a_pool_stream_logs_while_making_items_carry_its_call() {
+    recording(LevelFilter::TRACE, |records| {
+        let pool = PoolClient::start(support::config(1)).unwrap();
+        let items: Vec<i64> = with_client(pool.clone(), || {
+            snakebridge_runtime::Call::<i64>::function("snakebridge_logs", "counting", (3,))
+                .stream()?
+                .collect::<snakebridge_runtime::Result<Vec<i64>>>()
+        })
+        .unwrap();
+        assert_eq!(items, [0, 1, 2]);
+        let got = records.of_logger("snakebridge_logs");
+        assert_eq!(got.len(), 3, "{got:?}");
+        for (i, record) in got.iter().enumerate() {
+            assert_eq!(record.fields["message"], format!("item {i}"));
+            assert_eq!(
+                record.fields.get("call").map(String::as_str),
+                Some("snakebridge_logs.counting"),
+                "{record:?}"
+            );
+        }
+    });
+}
+
 // Mutation: `python_level` returns 1 whatever the filter (Python's root level is 1 and the INFO
 // record is made).
 #[test]

@@ -26,3 +26,10 @@ def warn_once():
 def root_handlers():
     """How many handlers the root logger has."""
     return len(logging.getLogger().handlers)
+
+
+def counting(n):
+    """A generator that logs as it makes each item (a stream's records are its call's)."""
+    for i in range(n):
+        log.warning("item %d", i)
+        yield i

@@ -14,6 +14,7 @@ from snakebridge_worker.callbacks import Hub
 from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import Converter, NotData
 from snakebridge_worker.exceptions import report
+from snakebridge_worker.logs import call_name
 from snakebridge_worker.protocol import ProtocolError, read_to_worker
 from snakebridge_worker.refs import STALE_REASON, StaleTarget
 from snakebridge_worker.shm import Segments
@@ -42,7 +43,8 @@ class Worker:
         self.kinds = kinds
         self.pid = getpid()
         self.attrs = {}  # (module, name) -> object, resolved once
-        # stream id -> [iterator, source, credit, policy, session, callback scope or None]
+        # stream id -> [iterator, source, credit, policy, session, callback scope or None,
+        # the call's name for log records]
         self.streams = {}
         # generator id -> [generator, has send, policy, return value's policy, session]
         self.generators = {}
@@ -230,7 +232,8 @@ class Worker:
             return protocol.err(mid, self.exception(e))
         if window is not None:
             self.streams[mid] = [
-                iterator, result, max(1, int(window)), policy, self.refs.session, scope
+                iterator, result, max(1, int(window)), policy, self.refs.session, scope,
+                call_name(req),
             ]
             return protocol.started(mid)
         try:
@@ -267,9 +270,15 @@ class Worker:
                 break
         else:
             return False
-        iterator, _source, _credit, policy, session, scope = s
+        iterator, _source, _credit, policy, session, scope, name = s
         outer = self.refs.session
         self.refs.session = session
+        # Records the stream's code logs while it makes an item are its call's.
+        logs = self.logs
+        outer_call = None
+        if logs is not None:
+            outer_call = logs.call
+            logs.call = (sid, name)
         try:
             try:
                 item = next(iterator)
@@ -300,6 +309,8 @@ class Worker:
             return True
         finally:
             self.refs.session = outer
+            if logs is not None:
+                logs.call = outer_call
 
     def on_credit(self, fields):
         sid, n = fields

@@ -24,6 +24,12 @@ OFF = 100
 UNSET = 0
 
 
+def _name(call):
+    """A call's name from what ``Handler.call`` holds: the request payload of a call, or the
+    name itself for a stream producing an item."""
+    return call if isinstance(call, str) else call_name(call)
+
+
 def call_name(req):
     """The name of the call ``req`` (a request payload) as Rust's ``Request::display_name``
     spells a function, with its module: ``module.function``, ``module.Class``,
@@ -55,7 +61,8 @@ class Forward(Handler):
         self.root_level = getLogger().level
         self.attached = False
         self.thread = get_ident()
-        #: (message id, request payload) of the call the serving thread runs, else None.
+        #: (message id, request payload or call name) of the call (or stream) the serving
+        #: thread runs, else None.
         self.call = None
         #: Messages of records raised outside a call, for the worker's next ``send``.
         self.pending = deque()
@@ -73,7 +80,7 @@ class Forward(Handler):
             self.sending = True
             try:
                 self.send(
-                    protocol.log(call[0], record.name, record.levelno, message, call_name(call[1]))
+                    protocol.log(call[0], record.name, record.levelno, message, _name(call[1]))
                 )
             finally:
                 self.sending = False
