@@ -63,6 +63,10 @@ pub struct FunctionInfo {
     /// `Iterator`/`Generator`/`Iterable`; such functions stream.
     #[serde(default)]
     pub is_generator: bool,
+    /// True for coroutine functions (`async def`, `inspect.iscoroutinefunction`): a call's
+    /// result is awaited (by `.call()` too), and the docs say so. Written only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_coroutine: bool,
 }
 
 /// The kind of a callable object.

@@ -287,6 +287,37 @@ fn generator_functions_are_flagged() {
     assert!(!function(&m, "getcwd").is_generator);
 }
 
+// Mutation: `_is_coroutine_fn` returning False (no flag, and no rustdoc line for it).
+#[cfg(unix)]
+#[test]
+fn coroutine_functions_and_methods_are_flagged() {
+    let (_dir, interp) = python_with_modules(
+        "coroutines",
+        &[(
+            "sb_coroutines.py",
+            "import functools\n\
+             async def fetch(url: str) -> bytes:\n    return b''\n\
+             def plain(x: int) -> int:\n    return x\n\
+             def logged(f):\n    @functools.wraps(f)\n    async def inner(*a):\n        return await f(*a)\n    return inner\n\
+             @logged\nasync def wrapped(x: int) -> int:\n    return x\n\
+             class Client:\n    async def get(self, key: str) -> str:\n        return key\n",
+        )],
+    );
+    let m = introspect_in(&interp, "sb_coroutines", &[]);
+    assert!(function(&m, "fetch").is_coroutine);
+    assert!(function(&m, "wrapped").is_coroutine);
+    assert!(!function(&m, "plain").is_coroutine);
+    let get = class(&m, "Client")
+        .methods
+        .iter()
+        .find(|f| f.function.name == "get")
+        .expect("Client.get");
+    assert!(get.function.is_coroutine);
+    // Only a coroutine function carries the key: other cache files are unchanged.
+    let json = serde_json::to_string(function(&m, "plain")).unwrap();
+    assert!(!json.contains("is_coroutine"), "{json}");
+}
+
 #[test]
 fn output_is_deterministic() {
     let a = introspect("json", &[]);

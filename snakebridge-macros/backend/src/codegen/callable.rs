@@ -361,6 +361,13 @@ pub fn note(callable: &ResolvedCallable<'_>) -> Option<String> {
     } else if plan.streams {
         notes.push("A Python generator: `.call()` returns a `Stream` of its items.".to_owned());
     }
+    if callable.info.is_coroutine {
+        notes.push(
+            "A Python coroutine function (`async def`): `.call()` runs it to its result, and \
+             `.call_async()` gives a future of it that blocks no thread."
+                .to_owned(),
+        );
+    }
     if plan.dynamic {
         notes.push(format!(
             "The signature is unknown: pass arguments with `.{}(...)` and `.{}(name, value)`.",

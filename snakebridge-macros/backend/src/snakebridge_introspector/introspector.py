@@ -13,7 +13,7 @@ from .output import warn
 from .overloads import ufunc_scalar_signatures
 from .numpydoc import apply_doc_types
 from .runtime import (
-    _ctor_kind, _init_assigned, _is_builtin_type, _is_generator_fn, _is_submodule, _iter_return,
+    _ctor_kind, _init_assigned, _is_builtin_type, _is_coroutine_fn, _is_generator_fn, _is_submodule, _iter_return,
     _mirrored, _runtime_sig, _tuple_fields, callable_kind,
 )
 from .exports import bound_names
@@ -83,6 +83,8 @@ class Introspector(SignatureSources):
         info["signatures"] = sigs
         info["signature_source"] = source
         info["is_generator"] = _is_generator_fn(obj) or (source in ("stub", "typeshed") and _iter_return(sigs))
+        if _is_coroutine_fn(obj):
+            info["is_coroutine"] = True
         return info
 
     def constant_info(self, name, obj):
@@ -462,6 +464,8 @@ class Introspector(SignatureSources):
         info["is_generator"] = _is_generator_fn(func) or (
             source in ("stub", "typeshed") and mname != "__iter__" and _iter_return(sigs)
         )
+        if _is_coroutine_fn(func):
+            info["is_coroutine"] = True
         info["binding"] = binding
         return info
 

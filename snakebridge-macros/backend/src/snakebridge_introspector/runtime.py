@@ -29,6 +29,18 @@ def callable_kind(obj):
     return "callable_object"
 
 
+def _is_coroutine_fn(obj):
+    """``async def`` (``inspect.iscoroutinefunction``, through decorators' ``__wrapped__``)."""
+    try:
+        f = inspect.unwrap(obj)
+    except Exception:
+        f = obj
+    try:
+        return inspect.iscoroutinefunction(f)
+    except Exception:
+        return False
+
+
 def _is_generator_fn(obj):
     try:
         f = inspect.unwrap(obj)

@@ -84,6 +84,15 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
     pub struct ChunksCall(__sb::Call<__sb::Value>);
     __sb::__call_builder!(ChunksCall => stream __sb::Value);
     impl ChunksCall {}
+    /**Fetch a page (an async def).
+
+Python: `gens.fetch(url: str) -> bytes` (signature from inspect.signature)
+
+A Python coroutine function (`async def`): `.call()` runs it to its result, and `.call_async()` gives a future of it that blocks no thread.*/
+    pub fn fetch(url: impl __sb::Into<__sb::String>) -> __sb::Call<__sb::Bytes> {
+        static SITE: __sb::CallSite = __sb::CallSite::new("gens", "fetch");
+        __sb::Call::at(&SITE, (url.into(),))
+    }
     ///Python: `gens.Reader`
     #[repr(transparent)]
     pub struct Reader {
