@@ -311,6 +311,20 @@ fn pool_a_callbacks_calls_go_to_the_worker_that_called_it() {
     });
 }
 
+// Mutation: the worker's per-thread views kept in a dict by thread id (`Hub.views`): one
+// stays alive for every thread that ever called a callback.
+#[test]
+fn pool_the_views_of_threads_that_called_a_callback_go_with_their_threads() {
+    let pool = shared_pool();
+    with_client(pool, || {
+        // Each call from the closure runs through the calling thread's view of the worker.
+        let echo = PyFn::new(|x: i64| -> Result<i64> { call("builtins", "abs", (x,)) });
+        let alive: i64 = call(HELPERS, "thread_views_after", (echo, 20)).unwrap();
+        assert!(alive >= 0, "the worker's dispatch module is not loaded");
+        assert!(alive <= 1, "{alive} views of ended threads are still alive");
+    });
+}
+
 #[test]
 fn pool_other_callers_are_not_blocked_by_a_callback_in_progress() {
     let pool = shared_pool();

@@ -2,6 +2,7 @@
 Python code that calls, keeps, nests and threads the callables Rust passes it."""
 
 import os
+import sys
 import threading
 import time
 
@@ -116,3 +117,20 @@ def in_threads(f, threads, calls):
     if failures:
         raise failures[0]
     return sum(sums)
+
+
+def thread_views_after(f, threads):
+    """Calls f(i) once on each of `threads` short-lived Python threads, one after another, and
+    returns how many views of the worker (the state a thread other than the serving one runs
+    a callback's calls with) are still alive once those threads have ended."""
+    import gc
+
+    for i in range(threads):
+        t = threading.Thread(target=f, args=(i,))
+        t.start()
+        t.join()
+    gc.collect()
+    worker = sys.modules.get("snakebridge_worker.dispatch")
+    if worker is None:
+        return -1
+    return sum(1 for o in gc.get_objects() if type(o) is worker.Worker) - 1

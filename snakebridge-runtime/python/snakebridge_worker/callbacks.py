@@ -15,7 +15,7 @@ its own converter, so two threads never share a conversion in progress.
 from snakebridge_worker import BUILTINS as __builtins__
 
 from os import _exit
-from threading import Condition, get_ident
+from threading import Condition, get_ident, local
 
 from snakebridge_worker import protocol
 from snakebridge_worker.convert import NotData
@@ -82,7 +82,9 @@ class Hub:
         # while the serving thread reads, so that one reads under the flag too.
         self.stream_scopes = 0
         self.serving = get_ident()
-        self.views = {}  # thread id -> the worker as that thread uses it
+        # The worker as each other thread uses it: thread-local, so a thread's view goes when
+        # the thread does (a worker serving for weeks meets many short-lived threads).
+        self.views = local()
 
     def make(self, obj):
         """The object over a wire callback ``{"id", "arity", "args"}`` (the converter's hook)."""
@@ -117,10 +119,10 @@ class Hub:
         ident = get_ident()
         if ident == self.serving:
             return self.worker
-        view = self.views.get(ident)
+        view = getattr(self.views, "worker", None)
         if view is None:
             view = self.worker.for_thread()
-            self.views[ident] = view
+            self.views.worker = view
         return view
 
     def invoke(self, cb, args, kwargs):
