@@ -327,3 +327,68 @@ fn drain_finishes_the_calls_in_flight_and_refuses_new_ones() {
     assert!(matches!(after, Error::Draining { .. }), "{after:?}");
     assert_nothing_left(pool);
 }
+
+// Mutations: `rerouted` returning `pool` (the call to `blue` fails with `Draining`); the
+// `start_all` check of the name dropped (the unknown name starts).
+#[test]
+fn a_draining_pool_hands_its_free_calls_to_the_pool_it_reroutes_to() {
+    let _serial = serial();
+    let client = PoolClient::start_all([
+        config(1).name("blue").reroute_while_draining("green"),
+        config(1).name("green"),
+        config(1).name("red"),
+    ])
+    .unwrap();
+    let pid_on = |pool: &'static str| {
+        with_client(client.clone(), || {
+            snakebridge_runtime::Call::<u32>::function("os", "getpid", ())
+                .pool(pool)
+                .call()
+        })
+    };
+    let green = client.stats("green").unwrap().worker_pids[0];
+    // A ref made in blue keeps its calls there, drained or not.
+    let blue_list: PyRef = with_client(client.clone(), || {
+        snakebridge_runtime::Call::<PyRef>::function("builtins", "list", ())
+            .pool("blue")
+            .call()
+    })
+    .unwrap();
+    assert_eq!(
+        client.drain_pool("blue", Duration::from_secs(10)).unwrap(),
+        0
+    );
+    // Blue's free calls now run on green; green and red serve on.
+    assert_eq!(pid_on("blue").unwrap(), green);
+    assert_eq!(pid_on("green").unwrap(), green);
+    assert!(pid_on("red").is_ok());
+    let pinned = with_client(client.clone(), || {
+        blue_list.call_method::<Value>("append", (1,))
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&pinned, Error::StaleRef { reason, .. } if reason.contains("of pool `blue`")),
+        "a ref's call stays with its pool (drained: its object is gone): {pinned:?}"
+    );
+    // A pool without a reroute refuses, as `drain` makes every pool do.
+    assert_eq!(
+        client.drain_pool("red", Duration::from_secs(10)).unwrap(),
+        0
+    );
+    let refused = pid_on("red").unwrap_err();
+    assert!(
+        matches!(&refused, Error::Draining { pool } if pool == "red"),
+        "{refused:?}"
+    );
+    let unknown = client.drain_pool("purple", Duration::ZERO).unwrap_err();
+    assert!(matches!(unknown, Error::Config { .. }), "{unknown:?}");
+    drop(blue_list);
+    assert_nothing_left(client);
+    // A reroute to a pool the client does not have is refused at start.
+    let bad =
+        PoolClient::start_all([config(1).name("blue").reroute_while_draining("teal")]).unwrap_err();
+    assert!(
+        matches!(&bad, Error::Config { message } if message.contains("no other pool named `teal`")),
+        "{bad:?}"
+    );
+}

@@ -60,6 +60,8 @@ pub struct PoolConfig {
     pub(crate) heartbeat: (Duration, Duration),
     pub(crate) retry: RetryPolicy,
     pub(crate) circuit_breaker: CircuitBreaker,
+    /// The pool of the same client that takes this pool's free calls while it drains.
+    pub(crate) reroute_while_draining: Option<String>,
 }
 
 /// [`PoolConfig::circuit_breaker`]'s settings.
@@ -106,6 +108,7 @@ impl Default for PoolConfig {
                 window: Duration::from_secs(60),
                 open_for: Duration::from_secs(30),
             },
+            reroute_while_draining: None,
         }
     }
 }
@@ -234,6 +237,31 @@ impl PoolConfig {
     /// ```
     pub fn heartbeat(mut self, every: Duration, within: Duration) -> Self {
         self.heartbeat = (every, within);
+        self
+    }
+
+    /// While this pool drains ([`PoolClient::drain_pool`](crate::PoolClient::drain_pool)), its
+    /// new calls go to pool `to` of the same client instead of failing with
+    /// [`Error::Draining`](crate::Error::Draining): a redeploy of one pool behind another.
+    /// Only free calls move: a call bound to this pool by a ref or a session stays (its objects
+    /// live here: `Draining` while the pool drains, `StaleRef` once its workers stopped), and
+    /// `to` does not pass them further when it drains too.
+    /// `PoolClient::start_all` refuses a `to` that names no other pool of the client.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use snakebridge_runtime::{PoolClient, PoolConfig};
+    ///
+    /// let client = PoolClient::start_all([
+    ///     PoolConfig::new().name("blue").reroute_while_draining("green"),
+    ///     PoolConfig::new().name("green"),
+    /// ])?;
+    /// // Calls to `blue` go on, served by `green`, while `blue` finishes what it runs.
+    /// client.drain_pool("blue", Duration::from_secs(30))?;
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn reroute_while_draining(mut self, to: impl Into<String>) -> Self {
+        self.reroute_while_draining = Some(to.into());
         self
     }
 

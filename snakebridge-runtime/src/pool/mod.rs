@@ -150,11 +150,32 @@ impl PoolClient {
                 "PoolClient::start_all needs at least one PoolConfig",
             ));
         }
+        let others = |name: &str| {
+            let names: Vec<&str> = configs
+                .iter()
+                .map(|d| d.name.as_str())
+                .filter(|d| *d != name)
+                .collect();
+            names.join(", ")
+        };
         for (i, c) in configs.iter().enumerate() {
             if configs[..i].iter().any(|d| d.name == c.name) {
                 return Err(Error::config(format!(
                     "two pools are named `{}`; give each PoolConfig its own name",
                     c.name
+                )));
+            }
+            if let Some(to) = &c.reroute_while_draining
+                && (*to == c.name || !configs.iter().any(|d| d.name == *to))
+            {
+                return Err(Error::config(format!(
+                    "pool `{}` reroutes to `{to}` while it drains, but this client has no other \
+                     pool named `{to}` (its other pools: {})",
+                    c.name,
+                    match others(&c.name).as_str() {
+                        "" => "none",
+                        names => names,
+                    }
                 )));
             }
         }
@@ -311,6 +332,17 @@ impl PoolClient {
     pub fn drain(&self, timeout: Duration) -> usize {
         let deadline = Instant::now() + timeout;
         self.pools.iter().map(|p| p.drain(deadline)).sum()
+    }
+
+    /// Drains one pool of the client as [`drain`](Self::drain) drains them all: its new calls
+    /// fail with [`Error::Draining`] (or go to the pool its
+    /// [`reroute_while_draining`](PoolConfig::reroute_while_draining) names), its calls in
+    /// flight finish until `timeout`, then its workers stop. The other pools serve on. Returns
+    /// how many calls were still in flight at the deadline; an unknown name is an
+    /// [`Error::Config`].
+    pub fn drain_pool(&self, name: &str, timeout: Duration) -> Result<usize> {
+        let pool = &self.pools[self.pool_index(name)?];
+        Ok(pool.drain(Instant::now() + timeout))
     }
 
     /// Stops every worker now (waiting up to a second for each to exit, then killing it). Later

@@ -70,6 +70,17 @@ impl PoolClient {
             })
     }
 
+    /// The pool a free call to `pool` goes to: `pool`, or while it drains, the pool its
+    /// `reroute_while_draining` names (one step; `start_all` checked the name). Only pools
+    /// configured so pay a look at their state.
+    fn rerouted(&self, pool: usize) -> usize {
+        let from = &self.pools[pool];
+        match &from.config.reroute_while_draining {
+            Some(to) if from.is_draining() => self.pool_index(to).unwrap_or(pool),
+            _ => pool,
+        }
+    }
+
     pub(super) fn plan(&self, req: &Request, opts: &CallOptions) -> Result<Plan> {
         // Data the worker's Python could not take (nested deeper than Python's recursion
         // limit) fails here, before anything is sent, and the worker is untouched.
@@ -152,6 +163,7 @@ impl PoolClient {
                     None => 0,
                     Some(name) => self.pool_index(name)?,
                 };
+                let pool = self.rerouted(pool);
                 return Ok(Plan {
                     pool,
                     target: Target::Any,

@@ -485,6 +485,11 @@ impl Pool {
         })
     }
 
+    /// Whether [`drain`](Pool::drain) began (new calls are refused).
+    pub(crate) fn is_draining(&self) -> bool {
+        lock(&self.state).draining
+    }
+
     pub(crate) fn snapshot(&self) -> Snapshot {
         let st = lock(&self.state);
         Snapshot {
