@@ -491,6 +491,26 @@ impl PoolClient {
     }
 }
 
+/// The message id of a stream or generator `what` the worker `reply`ed it started; any other
+/// answer is its error, and the worker forgets the id.
+fn started(reply: &Frame, worker: &Arc<Worker>, request: &Request, what: &str) -> Result<u64> {
+    let id = reply.message.id();
+    match interpret(reply, worker, || context_of(request)) {
+        Ok(Reply::Started) => Ok(id),
+        Ok(_) => {
+            worker.unregister(id);
+            Err(Error::decode(
+                "pool worker reply",
+                format!("unexpected {} in reply to a {what}", reply.message),
+            ))
+        }
+        Err(e) => {
+            worker.unregister(id);
+            Err(e)
+        }
+    }
+}
+
 /// A request's outcome in [`PoolClient::run`]: its reply, the worker and pool that sent it,
 /// and the callbacks it passed, with where they run (a stream keeps them).
 struct Ran {
@@ -568,21 +588,7 @@ impl PoolClient {
             },
             chosen,
         )?;
-        let id = reply.message.id();
-        match interpret(&reply, &worker, || context_of(request)) {
-            Ok(Reply::Started) => {}
-            Ok(_) => {
-                worker.unregister(id);
-                return Err(Error::decode(
-                    "pool worker reply",
-                    format!("unexpected {} in reply to a stream", reply.message),
-                ));
-            }
-            Err(e) => {
-                worker.unregister(id);
-                return Err(e);
-            }
-        }
+        let id = started(&reply, &worker, request, "stream")?;
         Ok(Box::new(PoolStream {
             worker,
             pool: Arc::downgrade(&pool),
@@ -617,21 +623,7 @@ impl PoolClient {
             },
             chosen,
         )?;
-        let id = reply.message.id();
-        match interpret(&reply, &worker, || context_of(request)) {
-            Ok(Reply::Started) => {}
-            Ok(_) => {
-                worker.unregister(id);
-                return Err(Error::decode(
-                    "pool worker reply",
-                    format!("unexpected {} in reply to a generator", reply.message),
-                ));
-            }
-            Err(e) => {
-                worker.unregister(id);
-                return Err(e);
-            }
-        }
+        let id = started(&reply, &worker, request, "generator")?;
         Ok(Box::new(generator::PoolGenerator {
             worker,
             pool: Arc::downgrade(&pool),
