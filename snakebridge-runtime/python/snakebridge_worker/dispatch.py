@@ -167,6 +167,25 @@ class Worker:
             return protocol.encode(mid, detail)
         return None
 
+    def bind_callbacks(self, mid, stream=False):
+        """The scope of the Rust callbacks request ``mid``'s arguments made (None when they made
+        none): they live while the call runs (a stream: until it ends or is closed)."""
+        callbacks = self.converter.callbacks
+        if not callbacks:
+            return None
+        self.converter.callbacks = []
+        return self.hub.bind(callbacks, mid, stream=stream)
+
+    def log_as(self, call):
+        """Tags the log records the serving thread raises from now on with ``call`` ((message
+        id, request payload or call name), or None); returns the tag it replaces, to put back
+        the same way."""
+        logs = self.logs
+        if logs is None:
+            return None
+        outer, logs.call = logs.call, call
+        return outer
+
     def on_call(self, fields):
         """A ``call`` or ``stream`` (``window`` not None)."""
         mid, req, policy, session, release, window = fields
@@ -174,29 +193,17 @@ class Worker:
         fields.clear()
         for rid in release or ():
             self.refs.release(rid)
-        # The Rust callbacks among the arguments live while the call runs (a stream: until it
-        # ends or is closed).
-        callbacks = self.converter.callbacks
-        scope = None
-        if callbacks:
-            self.converter.callbacks = []
-            scope = self.hub.bind(callbacks, mid, stream=window is not None)
-            del callbacks
+        scope = self.bind_callbacks(mid, stream=window is not None)
         # A call made by a Rust callback runs inside the call that called it: the outer call's
-        # session comes back after it.
+        # session (and log tag) come back after it.
         outer = self.refs.session
         self.refs.session = session
-        logs = self.logs
-        outer_call = None
-        if logs is not None:
-            outer_call = logs.call
-            logs.call = (mid, req)
+        outer_call = self.log_as((mid, req))
         try:
             reply = self.answer(mid, req, policy, window, scope)
         finally:
             self.refs.session = outer
-            if logs is not None:
-                logs.call = outer_call
+            self.log_as(outer_call)
             if scope is not None and window is None:
                 self.hub.end(scope)
         del req
@@ -274,11 +281,7 @@ class Worker:
         outer = self.refs.session
         self.refs.session = session
         # Records the stream's code logs while it makes an item are its call's.
-        logs = self.logs
-        outer_call = None
-        if logs is not None:
-            outer_call = logs.call
-            logs.call = (sid, name)
+        outer_call = self.log_as((sid, name))
         try:
             try:
                 item = next(iterator)
@@ -309,8 +312,7 @@ class Worker:
             return True
         finally:
             self.refs.session = outer
-            if logs is not None:
-                logs.call = outer_call
+            self.log_as(outer_call)
 
     def on_credit(self, fields):
         sid, n = fields

@@ -18,12 +18,7 @@ def on_generator(worker, fields):
         worker.refs.release(rid)
     # The Rust callbacks among the arguments live while the generator is opened (Rust serves
     # them during the start only; called by a later step, they raise as ended).
-    callbacks = worker.converter.callbacks
-    scope = None
-    if callbacks:
-        worker.converter.callbacks = []
-        scope = worker.hub.bind(callbacks, mid)
-        del callbacks
+    scope = worker.bind_callbacks(mid)
     worker.refs.session = session
     try:
         reply = _open(worker, mid, req, policy, final)
