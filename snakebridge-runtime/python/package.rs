@@ -78,3 +78,35 @@ pub(crate) const WORKER_ENTRY: &str = "snakebridge_worker.__main__";
 /// The environment variable that carries [`WORKER_PACKAGE`]'s sources to the child (popped by
 /// the bootstrap, so processes user code starts do not inherit it).
 pub(crate) const WORKER_SOURCES_VAR: &str = "SNAKEBRIDGE_WORKER_SOURCES";
+
+/// The package that runs a pool's workers as Ray actors (`src/pool/ray/`): the local cluster
+/// ([`RAY_HEAD_ENTRY`]) and each slot's driver ([`RAY_DRIVER_ENTRY`]), which ships the actor's
+/// code to the cluster with the [`WORKER_PACKAGE`] it runs.
+pub(crate) const RAY_PACKAGE: PythonPackage = PythonPackage {
+    name: "snakebridge_ray",
+    modules: &[
+        ("snakebridge_ray", include_str!("snakebridge_ray/__init__.py")),
+        (
+            "snakebridge_ray.frames",
+            include_str!("snakebridge_ray/frames.py"),
+        ),
+        (
+            "snakebridge_ray.actor",
+            include_str!("snakebridge_ray/actor.py"),
+        ),
+        (
+            "snakebridge_ray.driver",
+            include_str!("snakebridge_ray/driver.py"),
+        ),
+        ("snakebridge_ray.head", include_str!("snakebridge_ray/head.py")),
+    ],
+};
+
+/// The module whose import runs one slot's driver.
+pub(crate) const RAY_DRIVER_ENTRY: &str = "snakebridge_ray.driver";
+
+/// The module whose import runs a local Ray cluster.
+pub(crate) const RAY_HEAD_ENTRY: &str = "snakebridge_ray.head";
+
+/// The environment variable that carries [`RAY_PACKAGE`]'s sources.
+pub(crate) const RAY_SOURCES_VAR: &str = "SNAKEBRIDGE_RAY_SOURCES";

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::RetryPolicy;
+use super::{RayConfig, RetryPolicy};
 
 /// Where a worker's stdout and stderr go. Whatever the choice, the pool keeps the last lines
 /// (4 KiB) of each worker's stderr and adds them to the error of a worker that fails to start
@@ -62,6 +62,8 @@ pub struct PoolConfig {
     pub(crate) circuit_breaker: CircuitBreaker,
     /// The pool of the same client that takes this pool's free calls while it drains.
     pub(crate) reroute_while_draining: Option<String>,
+    /// Workers as Ray actors instead of local processes.
+    pub(crate) ray: Option<RayConfig>,
 }
 
 /// [`PoolConfig::circuit_breaker`]'s settings.
@@ -109,6 +111,7 @@ impl Default for PoolConfig {
                 open_for: Duration::from_secs(30),
             },
             reroute_while_draining: None,
+            ray: None,
         }
     }
 }
@@ -436,6 +439,41 @@ impl PoolConfig {
     /// The pool's name.
     pub fn pool_name(&self) -> &str {
         &self.name
+    }
+
+    /// Runs the workers as Ray actors, one per slot, on the cluster `ray` names
+    /// (see [`RayConfig`]). The pool is otherwise the same: sessions, refs, streams, callbacks,
+    /// async calls, timeouts, retries, recycling. What differs: arrays travel inside the
+    /// messages whatever [`shared_memory_threshold`](Self::shared_memory_threshold) says (an
+    /// actor may be on another machine; Ray moves the large ones through its object store), a
+    /// call costs an actor round trip more (about a millisecond), the heartbeat and
+    /// [`max_memory`](Self::max_memory) watch the slot's local driver process, and the
+    /// [`spin`](Self::spin) is off (Ray's round trip dwarfs it).
+    ///
+    /// ```
+    /// use snakebridge_runtime::{PoolConfig, RayConfig};
+    /// let config = PoolConfig::new().size(2).ray(RayConfig::local().num_cpus(0.5));
+    /// assert!(config.is_ray());
+    /// ```
+    pub fn ray(mut self, ray: RayConfig) -> Self {
+        self.ray = Some(ray);
+        self.spin = Duration::ZERO;
+        self
+    }
+
+    /// True when the workers are Ray actors ([`PoolConfig::ray`]).
+    pub fn is_ray(&self) -> bool {
+        self.ray.is_some()
+    }
+
+    /// The size from which arrays go through shared memory: never for Ray workers, whose
+    /// actors may not share this machine's memory.
+    pub(crate) fn array_threshold(&self) -> usize {
+        if self.ray.is_some() {
+            usize::MAX
+        } else {
+            self.shared_memory_threshold
+        }
     }
 
     /// The number of workers.

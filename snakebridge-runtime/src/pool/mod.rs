@@ -24,6 +24,7 @@ mod generator;
 mod housekeeping;
 mod metrics;
 mod protocol;
+mod ray;
 mod recycle;
 mod reply;
 mod restart;
@@ -41,6 +42,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 pub use config::{PoolConfig, WorkerOutput};
+pub use ray::RayConfig;
 pub use recycle::Recycles;
 pub use retry::RetryPolicy;
 pub use session::{Session, in_session};
@@ -440,7 +442,7 @@ impl PoolClient {
         // whose items may refer to its arguments for as long as it lives) reuses spare
         // segments of earlier calls.
         let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
-        let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
+        let mut arrays = shm::SharedArrays::new(pool.config.array_threshold(), spares);
         let mut payload = Vec::new();
         // The Rust callbacks among the arguments, kept for when the worker calls them.
         let mut sink = FunctionSink {

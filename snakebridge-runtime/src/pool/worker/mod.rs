@@ -191,7 +191,7 @@ impl Worker {
         loop {
             let status = lock(&self.child).try_wait();
             match status {
-                Ok(Some(status)) => return describe_exit(status),
+                Ok(Some(status)) => return self.describe_end(status),
                 Ok(None) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(2))
                 }
@@ -203,6 +203,20 @@ impl Worker {
                 }
                 Err(e) => return format!("could not be waited for ({e})"),
             }
+        }
+    }
+
+    /// How the process ended; for a Ray slot's driver whose actor died, with the reason it
+    /// gave on its stderr (see `pool/ray`).
+    fn describe_end(&self, status: ExitStatus) -> String {
+        let ended = describe_exit(status);
+        if status.code() != Some(super::ray::RAY_ACTOR_DIED) {
+            return ended;
+        }
+        let said = self.stderr.last_lines(Duration::from_millis(500));
+        match said.lines().rev().find_map(|l| l.split_once("snakebridge: ")) {
+            Some((_, reason)) => format!("{ended} ({reason})"),
+            None => ended,
         }
     }
 

@@ -19,6 +19,7 @@ use crate::pool::{PoolConfig, WorkerOutput};
 // The worker's Python package (`python/snakebridge_worker/`), its entry module and the variable
 // its sources travel in: one list, shared with the tests that load the package as a worker does.
 #[path = "../../../python/package.rs"]
+#[allow(dead_code)] // the Ray package's items are `pool::ray`'s
 mod package;
 use package::{WORKER_ENTRY, WORKER_PACKAGE, WORKER_SOURCES_VAR};
 
@@ -65,8 +66,23 @@ impl Worker {
             child_fds[2].as_raw_fd(),
         ];
 
+        // On Ray, the slot's process is a driver that relays the channel to an actor.
+        let driver = match &config.ray {
+            Some(ray) => Some(crate::pool::ray::driver_command(
+                config,
+                ray,
+                pool,
+                slot,
+                incarnation,
+            )?),
+            None => None,
+        };
         let mut cmd = Command::new(&python);
-        cmd.arg("-c").arg(worker_program());
+        cmd.arg("-c")
+            .arg(driver.as_ref().map_or(worker_program(), |d| d.program));
+        if let Some(driver) = &driver {
+            cmd.envs(driver.env.iter().map(|(k, v)| (k, v)));
+        }
         cmd.env("PYTHONUNBUFFERED", "1");
         for (k, v) in &config.env {
             cmd.env(k, v);
@@ -93,7 +109,7 @@ impl Worker {
             .env("SNAKEBRIDGE_PRELOAD", config.preload.join(","))
             .env(
                 "SNAKEBRIDGE_SHM_THRESHOLD",
-                config.shared_memory_threshold.to_string(),
+                config.array_threshold().to_string(),
             )
             .env("SNAKEBRIDGE_SPIN_US", config.spin.as_micros().to_string());
         // Python's logging into tracing, from the level the subscribers take (see `logs.rs`).
