@@ -1,8 +1,9 @@
 //! One behavioural suite, run against both clients: the embedded interpreter and a pool of
-//! worker processes must behave the same for every call a user can make.
+//! worker processes must behave the same for every call a user can make, and so must a pool
+//! whose workers are Ray actors (`PoolConfig::ray`, on the one local cluster of this binary).
 //!
-//! Each behaviour is a `fn(&Ctx)`; `behaviours!` makes an `embedded::name` and a `pool::name`
-//! test of it. `Ctx::affine` runs code that depends on per-process Python state (module
+//! Each behaviour is a `fn(&Ctx)`; `behaviours!` makes an `embedded::name`, a `pool::name` and a
+//! `ray::name` test of it. `Ctx::affine` runs code that depends on per-process Python state (module
 //! globals) where that state lives: directly for the embedded client, in a session for the pool.
 
 #![cfg(feature = "embedded")]
@@ -14,8 +15,8 @@ use std::sync::{Arc, OnceLock};
 
 use snakebridge_runtime::client::{CallOptions, Request, RuntimeClient};
 use snakebridge_runtime::{
-    Bytes, Call, Error, ExceptionKind, FromValue, MockClient, PoolClient, PyRef, ReturnPolicy,
-    Value, call, construct, in_session, iterate, module_attr, with_client,
+    Bytes, Call, Error, ExceptionKind, FromValue, MockClient, PoolClient, PyRef, RayConfig,
+    ReturnPolicy, Value, call, construct, in_session, iterate, module_attr, with_client,
 };
 
 enum Client {
@@ -47,6 +48,17 @@ fn shared_pool() -> Arc<PoolClient> {
     POOL.get_or_init(|| support::pool(2)).clone()
 }
 
+/// Two workers as Ray actors, each reserving a tenth of a CPU of the local cluster (which has
+/// the machine's CPUs), so the binary's tests never wait for room.
+fn shared_ray_pool() -> Arc<PoolClient> {
+    static POOL: OnceLock<Arc<PoolClient>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        PoolClient::start(support::config(2).ray(RayConfig::local().num_cpus(0.1)))
+            .expect("the Ray pool starts")
+    })
+    .clone()
+}
+
 fn run_embedded(test: fn(&Ctx)) {
     let client = embedded();
     let ctx = Ctx {
@@ -56,7 +68,14 @@ fn run_embedded(test: fn(&Ctx)) {
 }
 
 fn run_pool(test: fn(&Ctx)) {
-    let pool = shared_pool();
+    run_on(shared_pool(), test)
+}
+
+fn run_ray(test: fn(&Ctx)) {
+    run_on(shared_ray_pool(), test)
+}
+
+fn run_on(pool: Arc<PoolClient>, test: fn(&Ctx)) {
     let ctx = Ctx {
         client: Client::Pool(pool.clone()),
     };
@@ -70,6 +89,9 @@ macro_rules! behaviours {
         }
         mod pool {
             $(#[test] fn $name() { super::run_pool(super::$name) })*
+        }
+        mod ray {
+            $(#[test] fn $name() { super::run_ray(super::$name) })*
         }
     };
 }
