@@ -41,3 +41,12 @@ def burn(n):
     for i in range(n):
         total += i * i % 7
     return total
+
+
+def named_actors(prefix):
+    """The names of the live actors of the cluster (any namespace) that start with ``prefix``."""
+    import ray
+
+    return sorted(
+        a["name"] for a in ray.util.list_named_actors(all_namespaces=True) if a["name"].startswith(prefix)
+    )
