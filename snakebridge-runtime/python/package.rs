@@ -85,7 +85,10 @@ pub(crate) const WORKER_SOURCES_VAR: &str = "SNAKEBRIDGE_WORKER_SOURCES";
 pub(crate) const RAY_PACKAGE: PythonPackage = PythonPackage {
     name: "snakebridge_ray",
     modules: &[
-        ("snakebridge_ray", include_str!("snakebridge_ray/__init__.py")),
+        (
+            "snakebridge_ray",
+            include_str!("snakebridge_ray/__init__.py"),
+        ),
         (
             "snakebridge_ray.frames",
             include_str!("snakebridge_ray/frames.py"),
@@ -98,7 +101,10 @@ pub(crate) const RAY_PACKAGE: PythonPackage = PythonPackage {
             "snakebridge_ray.driver",
             include_str!("snakebridge_ray/driver.py"),
         ),
-        ("snakebridge_ray.head", include_str!("snakebridge_ray/head.py")),
+        (
+            "snakebridge_ray.head",
+            include_str!("snakebridge_ray/head.py"),
+        ),
     ],
 };
 

@@ -111,9 +111,15 @@ fn an_actor_killed_mid_call_is_a_worker_crash_and_its_refs_go_stale() {
         == 1));
     // The actor's process (on this machine: the local cluster's one node), not the driver.
     // SAFETY: kill(2) on a process the test's pool started.
-    assert_eq!(unsafe { libc::kill(actor_pid as libc::pid_t, libc::SIGKILL) }, 0);
+    assert_eq!(
+        unsafe { libc::kill(actor_pid as libc::pid_t, libc::SIGKILL) },
+        0
+    );
     let err = caller.join().unwrap().unwrap_err();
-    assert!(crash_cause(&err).contains("the Ray actor of this worker died"), "{err}");
+    assert!(
+        crash_cause(&err).contains("the Ray actor of this worker died"),
+        "{err}"
+    );
     let err = with_client(pool.clone(), || held.getattr::<Value>("keys")).unwrap_err();
     assert!(matches!(err, Error::StaleRef { .. }), "{err:?}");
     serves(&pool);
@@ -187,7 +193,10 @@ fn a_killed_driver_fails_its_call_and_refs_and_takes_its_actor_along() {
         .busy
         == 1));
     // SAFETY: kill(2) on the driver process of the test's own pool.
-    assert_eq!(unsafe { libc::kill(driver as libc::pid_t, libc::SIGKILL) }, 0);
+    assert_eq!(
+        unsafe { libc::kill(driver as libc::pid_t, libc::SIGKILL) },
+        0
+    );
     let err = caller.join().unwrap().unwrap_err();
     assert!(crash_cause(&err).contains("SIGKILL"), "{err}");
     let err = with_client(pool.clone(), || held.getattr::<Value>("keys")).unwrap_err();
@@ -207,8 +216,10 @@ fn shutdown_leaves_none_of_the_pools_actors_on_the_cluster() {
     assert_eq!(live_actors(&actors_of("shutdown")).len(), 2);
     pool.shutdown();
     assert!(
-        eventually(Duration::from_secs(30), || live_actors(&actors_of("shutdown"))
-            .is_empty()),
+        eventually(Duration::from_secs(30), || live_actors(&actors_of(
+            "shutdown"
+        ))
+        .is_empty()),
         "{:?}",
         live_actors(&actors_of("shutdown"))
     );
@@ -216,4 +227,190 @@ fn shutdown_leaves_none_of_the_pools_actors_on_the_cluster() {
     let again = ray_pool("shutdown-again", 1);
     serves(&again);
     again.shutdown();
+}
+
+/// A cluster of several Ray nodes on this machine (`tests/python/snakebridge_ray_cluster.py`):
+/// each node has one `slot` resource, so workers that ask for one land one per node.
+struct Nodes {
+    child: std::process::Child,
+    lines: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+    address: String,
+    ids: serde_json::Value,
+    token: String,
+}
+
+impl Nodes {
+    fn start() -> Nodes {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let python = snakebridge_runtime::client::contract::interpreter::from_env().program;
+        let token = format!(
+            "{:x}{:x}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let mut child = Command::new(python)
+            .arg(format!(
+                "{}/snakebridge_ray_cluster.py",
+                support::TEST_PYTHON
+            ))
+            .env(
+                "SNAKEBRIDGE_RAY_TEMP_DIR",
+                std::env::temp_dir().join(format!("sb-ray-nodes-{}", std::process::id())),
+            )
+            .env("RAY_AUTH_MODE", "token")
+            .env("RAY_AUTH_TOKEN", &token)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the cluster script starts");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first: serde_json::Value =
+            serde_json::from_str(&lines.next().expect("the cluster's address").unwrap()).unwrap();
+        Nodes {
+            address: first["address"].as_str().unwrap().to_owned(),
+            ids: first["nodes"].clone(),
+            child,
+            lines,
+            token,
+        }
+    }
+
+    fn id(&self, node: &str) -> String {
+        self.ids[node].as_str().unwrap().to_owned()
+    }
+
+    fn command(&mut self, line: &str) -> serde_json::Value {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        // Ray prints its own news on the script's stdout too (a raylet's end): skip it.
+        loop {
+            let line = self.lines.next().expect("an answer").unwrap();
+            if let Ok(answer) = serde_json::from_str(&line) {
+                return answer;
+            }
+        }
+    }
+
+    /// Removes a node at once, as a lost machine: its raylet and workers are killed.
+    fn kill(&mut self, node: &str) {
+        assert_eq!(self.command(&format!("kill {node}")), "killed");
+    }
+
+    fn add(&mut self, node: &str) {
+        let id = self.command(&format!("add {node}"));
+        self.ids[node] = id;
+    }
+
+    fn live_actors(&mut self, prefix: &str) -> Vec<String> {
+        serde_json::from_value(self.command(&format!("actors {prefix}"))).unwrap()
+    }
+}
+
+impl Drop for Nodes {
+    fn drop(&mut self) {
+        // EOF: the script shuts the cluster down and removes its folder.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `node_when(marker)` on each of the pool's two workers (one call each: both busy),
+/// each result sent to the channel as it comes.
+fn hold_both(
+    pool: &Arc<PoolClient>,
+    marker: &std::path::Path,
+    idempotent: bool,
+) -> std::sync::mpsc::Receiver<Result<String, Error>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    for _ in 0..2 {
+        let (pool, tx) = (pool.clone(), tx.clone());
+        let path = marker.to_str().unwrap().to_owned();
+        std::thread::spawn(move || {
+            let result = with_client(pool, || {
+                Call::function("snakebridge_ray_helpers", "node_when", (path,))
+                    .idempotent(idempotent)
+                    .call()
+            });
+            let _ = tx.send(result);
+        });
+    }
+    assert!(eventually(Duration::from_secs(60), || pool
+        .stats("nodes")
+        .unwrap()
+        .busy
+        == 2));
+    rx
+}
+
+#[test]
+fn workers_land_on_both_nodes_and_a_lost_node_is_a_crash_the_pool_survives() {
+    let mut nodes = Nodes::start();
+    let pool = PoolClient::start(
+        support::config(2)
+            .name("nodes")
+            .env("RAY_AUTH_MODE", "token")
+            .env("RAY_AUTH_TOKEN", &nodes.token)
+            .ray(
+                RayConfig::connect(&nodes.address)
+                    .num_cpus(0.1)
+                    .resources([("slot", 1.0)]),
+            ),
+    )
+    .expect("the pool starts on the cluster");
+    let (head, second) = (nodes.id("head"), nodes.id("second"));
+    let wait = Duration::from_secs(60);
+
+    // One worker per node, by the node each reports.
+    let marker = marker();
+    let both = hold_both(&pool, &marker, false);
+    std::fs::write(&marker, "").unwrap();
+    let mut landed: Vec<String> = (0..2)
+        .map(|_| both.recv_timeout(wait).unwrap().unwrap())
+        .collect();
+    landed.sort();
+    let mut expected = vec![head.clone(), second.clone()];
+    expected.sort();
+    assert_eq!(landed, expected);
+    std::fs::remove_file(&marker).unwrap();
+
+    // The second node lost mid-call: its call (not idempotent) is a WorkerCrash; the head's
+    // call finishes once released.
+    let both = hold_both(&pool, &marker, false);
+    nodes.kill("second");
+    let err = both.recv_timeout(wait).unwrap().unwrap_err();
+    assert!(
+        crash_cause(&err).contains("the Ray actor of this worker died"),
+        "{err}"
+    );
+    std::fs::write(&marker, "").unwrap();
+    assert_eq!(both.recv_timeout(wait).unwrap().unwrap(), head);
+    // The pool serves on the head (the replacement waits for a node with a free slot).
+    serves(&pool);
+    std::fs::remove_file(&marker).unwrap();
+
+    // A new node takes the replacement; losing it mid-call, an idempotent call is retried on
+    // the head's worker.
+    nodes.add("third");
+    assert!(eventually(wait, || pool.stats("nodes").unwrap().ready == 2));
+    let restarts = pool.stats("nodes").unwrap().restarts;
+    let both = hold_both(&pool, &marker, true);
+    nodes.kill("third");
+    assert!(eventually(wait, || pool.stats("nodes").unwrap().restarts > restarts));
+    std::fs::write(&marker, "").unwrap();
+    for _ in 0..2 {
+        assert_eq!(both.recv_timeout(wait).unwrap().unwrap(), head);
+    }
+    let _ = std::fs::remove_file(&marker);
+    serves(&pool);
+
+    pool.shutdown();
+    let prefix = actors_of("nodes");
+    assert!(eventually(wait, || nodes.live_actors(&prefix).is_empty()));
 }

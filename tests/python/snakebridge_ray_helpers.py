@@ -50,3 +50,13 @@ def named_actors(prefix):
     return sorted(
         a["name"] for a in ray.util.list_named_actors(all_namespaces=True) if a["name"].startswith(prefix)
     )
+
+
+def node_when(path):
+    """The id of this worker's Ray node, once ``path`` exists (a test removes a node
+    meanwhile)."""
+    import ray
+
+    while not os.path.exists(path):
+        time.sleep(0.01)
+    return ray.get_runtime_context().get_node_id()

@@ -38,7 +38,10 @@ impl LocalCluster {
 
     fn is_running(&self) -> bool {
         matches!(
-            self.head.lock().unwrap_or_else(|e| e.into_inner()).try_wait(),
+            self.head
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .try_wait(),
             Ok(None)
         )
     }
@@ -68,7 +71,10 @@ fn start(config: &PoolConfig) -> Result<LocalCluster> {
         ))
         .envs(RAY_PACKAGE.environment(RAY_SOURCES_VAR))
         .env("SNAKEBRIDGE_RAY_TEMP_DIR", &temp_dir)
-        .env("SNAKEBRIDGE_RAY_OBJECT_STORE", OBJECT_STORE_BYTES.to_string())
+        .env(
+            "SNAKEBRIDGE_RAY_OBJECT_STORE",
+            OBJECT_STORE_BYTES.to_string(),
+        )
         .env("RAY_AUTH_MODE", "token")
         .env("RAY_AUTH_TOKEN", &token)
         .stdin(Stdio::piped())
@@ -125,7 +131,10 @@ fn start(config: &PoolConfig) -> Result<LocalCluster> {
             _stdin: stdin,
         }),
         None => {
-            let why = said.get("error").and_then(|e| e.as_str()).unwrap_or("no address");
+            let why = said
+                .get("error")
+                .and_then(|e| e.as_str())
+                .unwrap_or("no address");
             Err(stop(head, fail(why.to_owned())))
         }
     }

@@ -171,7 +171,12 @@ pub(crate) fn driver_command(
     let env_vars: serde_json::Map<String, serde_json::Value> = config
         .env
         .iter()
-        .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
         .chain(ray.env.iter().cloned())
         .map(|(k, v)| (k, serde_json::Value::String(v)))
         .collect();
@@ -179,10 +184,7 @@ pub(crate) fn driver_command(
         Some(dir) => Some(
             std::path::absolute(dir)
                 .map_err(|e| {
-                    crate::Error::config(format!(
-                        "RayConfig::working_dir `{}`: {e}",
-                        dir.display()
-                    ))
+                    crate::Error::config(format!("RayConfig::working_dir `{}`: {e}", dir.display()))
                 })?
                 .to_string_lossy()
                 .into_owned(),

@@ -214,7 +214,11 @@ impl Worker {
             return ended;
         }
         let said = self.stderr.last_lines(Duration::from_millis(500));
-        match said.lines().rev().find_map(|l| l.split_once("snakebridge: ")) {
+        match said
+            .lines()
+            .rev()
+            .find_map(|l| l.split_once("snakebridge: "))
+        {
             Some((_, reason)) => format!("{ended} ({reason})"),
             None => ended,
         }
