@@ -9,7 +9,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use snakebridge_runtime::{
-    Call, Error, PoolClient, PyRef, RayConfig, Value, call, construct, in_session, with_client,
+    Call, Error, NdArray, PoolClient, PyFn, PyRef, RayConfig, Result, Value, call, construct,
+    in_session, with_client,
 };
 use support::eventually;
 
@@ -68,6 +69,91 @@ fn marker() -> std::path::PathBuf {
         .unwrap()
         .as_nanos();
     std::env::temp_dir().join(format!("snakebridge-ray-{}-{nanos}", std::process::id()))
+}
+
+/// The pool the tests that crash nothing share.
+fn shared() -> Arc<PoolClient> {
+    static SHARED: OnceLock<Arc<PoolClient>> = OnceLock::new();
+    SHARED.get_or_init(|| ray_pool("shared", 2)).clone()
+}
+
+#[test]
+fn rust_callbacks_run_mid_call_from_an_actor() {
+    with_client(shared(), || {
+        // By length, then reversed alphabetically: the order is the Rust key's.
+        let key = PyFn::new(|word: String| -> Result<(usize, Vec<i64>)> {
+            Ok((word.len(), word.chars().map(|c| -(c as i64)).collect()))
+        });
+        let sorted: Vec<String> = Call::function(
+            "builtins",
+            "sorted",
+            (vec!["pear", "fig", "apple", "kiwi"],),
+        )
+        .kwarg("key", key)
+        .call()
+        .unwrap();
+        assert_eq!(sorted, ["fig", "pear", "kiwi", "apple"]);
+        // The closure calls back into the actor (the match object is a ref there).
+        let double = PyFn::new(|m: PyRef| -> Result<String> {
+            let digits: String = m.call_method("group", (0,))?;
+            Ok((digits.parse::<i64>().unwrap() * 2).to_string())
+        });
+        let text: String = call("re", "sub", (r"\d+", double, "3 apples, 12 pears")).unwrap();
+        assert_eq!(text, "6 apples, 24 pears");
+    });
+}
+
+#[test]
+fn async_calls_complete_through_the_actors() {
+    let futures: Vec<_> = with_client(shared(), || {
+        (0..8i64)
+            .map(|i| Call::<i64>::function("operator", "mul", (i, 3)).call_async())
+            .collect()
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let results: Vec<i64> = runtime.block_on(async {
+        let mut out = Vec::new();
+        for f in futures {
+            out.push(f.await.unwrap());
+        }
+        out
+    });
+    assert_eq!(results, (0..8).map(|i| i * 3).collect::<Vec<_>>());
+}
+
+#[test]
+fn large_arrays_cross_both_ways_inside_the_messages() {
+    let pool = shared();
+    with_client(pool.clone(), || {
+        // 8 MB each way: through Ray's object store between the driver and the actor.
+        let n = 1usize << 20;
+        let data: Vec<f64> = (0..n).map(|i| (i % 1000) as f64).collect();
+        let expected: f64 = data.iter().sum();
+        let sum: f64 = call("numpy", "sum", (NdArray::from_vec(data),)).unwrap();
+        assert_eq!(sum, expected);
+        let back: NdArray = call("numpy", "arange", (n as i64,)).unwrap();
+        assert_eq!(back.len(), n);
+        assert_eq!(back.to_vec::<i64>().unwrap()[n - 1], n as i64 - 1);
+    });
+    // Filled in shared memory by Rust, it still travels in the message (the actor may not
+    // share this machine's memory): the actor never maps the segment.
+    let session = pool.session().unwrap();
+    let mut filled = pool.alloc_array::<f64>([1 << 16]).unwrap();
+    filled.as_mut_slice().fill(0.5);
+    let segment = filled.segment_name().to_owned();
+    let (sum, actor_pid) = in_session(&session, || {
+        let sum: f64 = call("numpy", "sum", (filled.into_array(),)).unwrap();
+        (sum, call::<u32>("os", "getpid", ()).unwrap())
+    });
+    assert_eq!(sum, 32768.0);
+    let maps = std::fs::read_to_string(format!("/proc/{actor_pid}/maps")).unwrap();
+    assert!(
+        !maps.contains(segment.trim_start_matches('/')),
+        "{segment} mapped"
+    );
 }
 
 #[test]

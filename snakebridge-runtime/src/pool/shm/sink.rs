@@ -113,7 +113,11 @@ fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment> {
 
 impl ArraySink for SharedArrays<'_> {
     fn encode_array(&mut self, array: &NdArray) -> Json {
-        if let Some(lent) = SegmentStorage::lend(array) {
+        // A threshold of `usize::MAX` is a pool without shared memory (Ray workers may run on
+        // other machines): even arrays Rust allocated in a segment travel in the message.
+        if self.threshold != usize::MAX
+            && let Some(lent) = SegmentStorage::lend(array)
+        {
             let json = array_in_segment(array, lent.name(), array.byte_offset());
             self.lent.push(lent);
             return json;
