@@ -500,3 +500,68 @@ fn workers_land_on_both_nodes_and_a_lost_node_is_a_crash_the_pool_survives() {
     let prefix = actors_of("nodes");
     assert!(eventually(wait, || nodes.live_actors(&prefix).is_empty()));
 }
+
+/// The pool's events of this thread, by name, with their fields as text.
+#[derive(Clone, Default)]
+struct Events(Arc<std::sync::Mutex<Vec<(String, std::collections::BTreeMap<String, String>)>>>);
+
+struct Fields<'a>(&'a mut std::collections::BTreeMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event
+            .metadata()
+            .name()
+            .starts_with("snakebridge.pool.worker")
+        {
+            let mut fields = std::collections::BTreeMap::new();
+            event.record(&mut Fields(&mut fields));
+            let name = event.metadata().name().to_owned();
+            self.0.lock().unwrap().push((name, fields));
+        }
+    }
+}
+
+#[test]
+fn the_pools_worker_events_name_the_ray_node() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let events = Events::default();
+    let subscriber = tracing_subscriber::Registry::default().with(events.clone());
+    let node = tracing::subscriber::with_default(subscriber, || {
+        let pool = ray_pool("events", 1);
+        let node: String = with_client(pool.clone(), || {
+            call("ray", "get_runtime_context", ())
+                .and_then(|context: PyRef| context.call_method("get_node_id", ()))
+        })
+        .unwrap();
+        let err = with_client(pool.clone(), || {
+            call::<Value>("snakebridge_faults", "exit_now", (3,))
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::WorkerCrash { .. }), "{err:?}");
+        pool.shutdown();
+        node
+    });
+    let events = events.0.lock().unwrap().clone();
+    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        &names[..2],
+        [
+            "snakebridge.pool.worker_started",
+            "snakebridge.pool.worker_crashed"
+        ]
+    );
+    assert_eq!(node.len(), 56, "{node}");
+    for (name, fields) in &events[..2] {
+        assert_eq!(fields["node"], node, "{name}");
+    }
+}

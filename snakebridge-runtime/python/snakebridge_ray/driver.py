@@ -68,7 +68,6 @@ def _with_node(frame, node):
     if message.get("op") != "ready":
         return frame
     message["node"] = node["node"]
-    message["node_ip"] = node["ip"]
     body = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return len(body).to_bytes(4, "little") + body
 

@@ -11,7 +11,7 @@ knows must have a file.
 from snakebridge_worker import BUILTINS as __builtins__
 
 #: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 
 class ProtocolError(Exception):
@@ -144,9 +144,13 @@ def read_to_worker(msg, _readers=TO_WORKER):
 # each dict in the order it goes on the wire.
 
 
-def ready(pid, python):
-    """The handshake: the worker imported its preloads and serves."""
-    return {"op": "ready", "id": 0, "pid": pid, "python": python, "protocol": PROTOCOL_VERSION}
+def ready(pid, python, node=None):
+    """The handshake: the worker imported its preloads and serves (on Ray node ``node``, which
+    a Ray actor's driver adds)."""
+    msg = {"op": "ready", "id": 0, "pid": pid, "python": python, "protocol": PROTOCOL_VERSION}
+    if node is not None:
+        msg["node"] = node
+    return msg
 
 
 def startup_error(message):
@@ -261,7 +265,7 @@ def read_from_worker(msg):
     op = msg.get("op")
     try:
         if op == "ready":
-            out = "ready", ready, (msg["pid"], msg["python"])
+            out = "ready", ready, (msg["pid"], msg["python"], msg.get("node"))
         elif op == "startup_error":
             out = "startup_error", startup_error, (msg["message"],)
         elif op == "log":

@@ -188,7 +188,7 @@ impl Pool {
             tracing::info!(
                 name: "snakebridge.pool.worker_started",
                 target: "snakebridge::pool",
-                pool = %self.name, worker = w.slot, pid = w.pid,
+                pool = %self.name, worker = w.slot, pid = w.pid, node = w.node(),
                 "worker started"
             );
         }
@@ -396,7 +396,8 @@ impl Pool {
         tracing::warn!(
             name: "snakebridge.pool.worker_crashed",
             target: "snakebridge::pool",
-            pool = %self.name, worker = worker.slot, pid = worker.pid, cause = %cause,
+            pool = %self.name, worker = worker.slot, pid = worker.pid, node = worker.node(),
+            cause = %cause,
             "worker died; starting a replacement"
         );
         self.replace(worker.slot);

@@ -27,7 +27,7 @@ use crate::data::return_policy::ReturnPolicy;
 
 /// The protocol this runtime speaks; a worker announces its own in `ready`, and a worker of
 /// another version is refused at start (`PROTOCOL.md`, "Versions").
-pub(crate) const PROTOCOL_VERSION: u64 = 2;
+pub(crate) const PROTOCOL_VERSION: u64 = 3;
 
 /// The kind of a request: a call, or the start of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -394,6 +394,8 @@ pub(crate) enum FromWorker {
         python: String,
         /// The protocol it speaks (`None`: it predates versions).
         protocol: Option<u64>,
+        /// The Ray node the worker runs on, when it is a Ray actor (its driver adds it).
+        node: Option<String>,
     },
     /// The worker could not start (message id 0).
     StartupError { message: String },
@@ -543,6 +545,7 @@ impl FromWorker {
                     pid: u64_of(&obj, "pid")?,
                     python: str_of(&obj, "python")?.to_owned(),
                     protocol: obj.get("protocol").and_then(Json::as_u64),
+                    node: obj.get("node").and_then(Json::as_str).map(str::to_owned),
                 }),
                 "startup_error" => Ok(FromWorker::StartupError {
                     message: take_string(&mut obj, "message")?,
@@ -626,10 +629,14 @@ impl FromWorker {
                 pid,
                 python,
                 protocol,
+                node,
             } => {
                 let mut j = json!({"op": "ready", "id": 0, "pid": pid, "python": python});
                 if let Some(p) = protocol {
                     j["protocol"] = (*p).into();
+                }
+                if let Some(node) = node {
+                    j["node"] = node.as_str().into();
                 }
                 j
             }

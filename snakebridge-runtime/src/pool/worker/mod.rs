@@ -13,7 +13,7 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ExitStatus};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 mod channel;
@@ -124,9 +124,16 @@ pub(crate) struct Worker {
     pub(crate) life: WorkerLife,
     /// The Python level it forwards log records from (see `logs.rs`).
     log_level: AtomicU64,
+    /// The Ray node it runs on, from its `ready` (a Ray actor's; unset for a local worker).
+    node: OnceLock<String>,
 }
 
 impl Worker {
+    /// Where the worker runs, for the pool's events: its Ray node's id, or `local`.
+    pub(crate) fn node(&self) -> &str {
+        self.node.get().map_or("local", String::as_str)
+    }
+
     pub(crate) fn is_dead(&self) -> bool {
         self.dead.load(Ordering::Acquire)
     }

@@ -239,6 +239,7 @@ impl Worker {
                 }),
                 life: WorkerLife::new(pid),
                 log_level: AtomicU64::new(log_level),
+                node: OnceLock::new(),
             }
         });
         Ok(worker)
@@ -270,6 +271,7 @@ impl Worker {
             Ok(FromWorker::Ready {
                 python: version,
                 protocol,
+                node,
                 ..
             }) => {
                 if protocol != Some(PROTOCOL_VERSION) {
@@ -284,10 +286,13 @@ impl Worker {
                          snakebridge-runtime (see src/pool/protocol/PROTOCOL.md)"
                     )));
                 }
+                if let Some(node) = node {
+                    let _ = self.node.set(node);
+                }
                 tracing::debug!(
                     target: "snakebridge::pool",
                     pool = %self.pool, worker = self.slot, pid = self.pid, python = %version,
-                    "worker ready"
+                    node = self.node(), "worker ready"
                 );
                 Ok(())
             }
