@@ -28,14 +28,14 @@ from ray.cluster_utils import Cluster  # noqa: E402
 node_args = {"num_cpus": 1, "resources": {"slot": 1}}
 cluster = Cluster(
     initialize_head=True,
-    head_node_args=dict(node_args, include_dashboard=False, object_store_memory=128 << 20),
+    head_node_args=dict(node_args, include_dashboard=False, object_store_memory=320 << 20),
 )
 nodes = {"head": cluster.head_node}
 ray.init(address=cluster.address, logging_level="ERROR", log_to_driver=False)
 
 
 def add(name):
-    nodes[name] = cluster.add_node(**node_args, object_store_memory=128 << 20)
+    nodes[name] = cluster.add_node(**node_args, object_store_memory=320 << 20)
     cluster.wait_for_nodes()
     return nodes[name].node_id
 

@@ -12,7 +12,8 @@
 //! embedded against a pyo3 closure and through the pool against its call round trip), `arrays`
 //! (80 MB `numpy.sum`, embedded), `async` (`call_async` against blocking calls, pool and
 //! embedded), `bindings` (cache-hit expansion of numpy, crate-only builds of numpy and sympy
-//! bindings).
+//! bindings), `ray` (the pool on Ray: round trip against a direct actor call, 2 Ray workers vs
+//! 1, an 80 MB array to a Ray worker; skipped without `ray`).
 //! Python: `SNAKEBRIDGE_PYTHON` (else `$VIRTUAL_ENV/bin/python`, else `python3`) with numpy, as
 //! `tests/run.sh` sets up. Under `cargo test` (no `--bench` argument) each group makes a tiny
 //! smoke pass and the builds are skipped.
@@ -30,6 +31,8 @@ mod callbacks;
 mod pipes;
 #[cfg(unix)]
 mod pool;
+#[cfg(unix)]
+mod ray;
 
 use std::time::Duration;
 
@@ -128,6 +131,10 @@ fn main() {
     }
     if wanted("bindings") {
         figures.extend(bindings::run(mode));
+    }
+    #[cfg(unix)]
+    if wanted("ray") {
+        figures.extend(ray::run(mode));
     }
 
     println!();
