@@ -12,7 +12,7 @@ owner."""
 
 import json
 import os
-import sys
+import queue
 import threading
 
 from snakebridge_ray.frames import read_frame, write_all
@@ -38,8 +38,8 @@ def _actor_options(config):
     options = {
         "max_restarts": 0,
         "max_task_retries": 0,
-        # A pull that waits for the worker, a push, and room for a second push.
-        "max_concurrency": 4,
+        # A pull that waits for the worker, and pushes that wait for replies meanwhile.
+        "max_concurrency": 8,
         "name": config["name"],
         "lifetime": None,
     }
@@ -67,9 +67,45 @@ def _with_node(frame, node):
     message = json.loads(frame[4:])
     if message.get("op") != "ready":
         return frame
-    message["node"] = node["node"]
+    message["node"] = node
     body = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return len(body).to_bytes(4, "little") + body
+
+
+#: Requests nothing answers: their push waits for no reply (``PROTOCOL.md``, Messages).
+_UNANSWERED = tuple(
+    b'{"op":"%s"' % op for op in (b"credit", b"close", b"release", b"close_session", b"log_level")
+)
+
+
+def _wants_reply(frame):
+    head = int.from_bytes(frame[:4], "little")
+    start = 8 if head & (1 << 31) else 4
+    return not frame.startswith(_UNANSWERED, start)
+
+
+class InOrder:
+    """Writes the worker's frames to Rust in the order the worker wrote them, whichever way
+    (a push's result, the actor generator) each came back; the first one, ``ready``, with the
+    actor's node added."""
+
+    def __init__(self, fd, node):
+        self.fd = fd
+        self.node = node
+        self.next = 0
+        self.waiting = {}
+        self.lock = threading.Lock()
+
+    def deliver(self, frames):
+        with self.lock:
+            for number, frame in frames:
+                self.waiting[number] = frame
+            while self.next in self.waiting:
+                frame = self.waiting.pop(self.next)
+                if self.next == 0:
+                    frame = _with_node(frame, self.node)
+                write_all(self.fd, frame)
+                self.next += 1
 
 
 def main():
@@ -126,34 +162,44 @@ def main():
             pass
         stop(0)
 
+    out = InOrder(resp, node)
+    pushed = queue.SimpleQueue()
+
+    def died(e):
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        _say("the Ray actor of this worker died: %s" % reason)
+        stop(ACTOR_DIED)
+
     def push_requests():
+        # Each push goes at once (in order, numbered); the replies it brings are collected
+        # by `collect_replies`, so a long call never holds up the next request.
         seq = 0
-        pending = []
         while True:
             frame = read_frame(req)
             if frame is None:
                 # Rust closed the request pipe: the worker ends once it read what came.
                 break
-            pending.append(actor.push.remote(seq, frame))
+            pushed.put(actor.push.remote(seq, frame, _wants_reply(frame)))
             seq += 1
-            # Keep the refs of pushes in flight only (each settles once written).
-            if len(pending) > 64:
-                ready, pending = ray.wait(pending, num_returns=len(pending), timeout=0)
         stop(0)
+
+    def collect_replies():
+        try:
+            while True:
+                out.deliver(ray.get(pushed.get()))
+        except RayError as e:
+            died(e)
+        except OSError:
+            stop(0)
 
     threading.Thread(target=watch_control, daemon=True, name="control").start()
     threading.Thread(target=push_requests, daemon=True, name="requests").start()
-    first = True
+    threading.Thread(target=collect_replies, daemon=True, name="replies").start()
     try:
         for ref in actor.pull.remote():
-            frame = ray.get(ref)
-            if first:
-                frame = _with_node(frame, node)
-                first = False
-            write_all(resp, frame)
+            out.deliver(ray.get(ref))
     except RayError as e:
-        _say("the Ray actor of this worker died: %s" % (str(e).strip().splitlines() or [type(e).__name__])[0])
-        stop(ACTOR_DIED)
+        died(e)
     except OSError:
         stop(0)
     # The worker closed its pipe: it exited, and its actor with it.
