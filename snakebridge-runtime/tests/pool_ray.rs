@@ -501,9 +501,12 @@ fn workers_land_on_both_nodes_and_a_lost_node_is_a_crash_the_pool_survives() {
     assert!(eventually(wait, || nodes.live_actors(&prefix).is_empty()));
 }
 
-/// The pool's events of this thread, by name, with their fields as text.
+/// An event's name and its fields as text.
+type Event = (String, std::collections::BTreeMap<String, String>);
+
+/// The pool's worker events, as they come.
 #[derive(Clone, Default)]
-struct Events(Arc<std::sync::Mutex<Vec<(String, std::collections::BTreeMap<String, String>)>>>);
+struct Events(Arc<std::sync::Mutex<Vec<Event>>>);
 
 struct Fields<'a>(&'a mut std::collections::BTreeMap<String, String>);
 

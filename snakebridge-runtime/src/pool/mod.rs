@@ -24,6 +24,10 @@ mod generator;
 mod housekeeping;
 mod metrics;
 mod protocol;
+// The Python packages the pool runs (`python/package.rs`): the worker (`worker/spawn.rs`) and
+// the Ray backend's processes (`ray/`).
+#[path = "../../python/package.rs"]
+mod package;
 mod ray;
 mod recycle;
 mod reply;

@@ -8,9 +8,9 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 
-use super::package::{RAY_HEAD_ENTRY, RAY_PACKAGE, RAY_SOURCES_VAR};
 use crate::data::error::{Error, Result};
 use crate::pool::PoolConfig;
+use crate::pool::package::{RAY_HEAD_ENTRY, RAY_PACKAGE, RAY_SOURCES_VAR};
 
 /// The object store of the local cluster: room for a few large arrays in flight, without
 /// taking Ray's default of 30% of the machine's memory.

@@ -16,10 +16,7 @@ use crate::data::error::Result;
 
 mod local;
 
-#[path = "../../../python/package.rs"]
-#[allow(dead_code)] // the worker package's items are `worker::spawn`'s
-mod package;
-use package::{RAY_DRIVER_ENTRY, RAY_PACKAGE, RAY_SOURCES_VAR};
+use super::package::{RAY_DRIVER_ENTRY, RAY_PACKAGE, RAY_SOURCES_VAR};
 
 /// The exit code of a driver whose actor died (`ACTOR_DIED` in `driver.py`): the pool's
 /// crash cause then says so, with the reason the driver wrote on its stderr.
@@ -184,7 +181,10 @@ pub(crate) fn driver_command(
         Some(dir) => Some(
             std::path::absolute(dir)
                 .map_err(|e| {
-                    crate::Error::config(format!("RayConfig::working_dir `{}`: {e}", dir.display()))
+                    crate::data::error::Error::config(format!(
+                        "RayConfig::working_dir `{}`: {e}",
+                        dir.display()
+                    ))
                 })?
                 .to_string_lossy()
                 .into_owned(),

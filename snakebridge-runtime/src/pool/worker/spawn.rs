@@ -17,11 +17,9 @@ use crate::pool::protocol::{FromWorker, PROTOCOL_VERSION};
 use crate::pool::{PoolConfig, WorkerOutput};
 
 // The worker's Python package (`python/snakebridge_worker/`), its entry module and the variable
-// its sources travel in: one list, shared with the tests that load the package as a worker does.
-#[path = "../../../python/package.rs"]
-#[allow(dead_code)] // the Ray package's items are `pool::ray`'s
-mod package;
-use package::{WORKER_ENTRY, WORKER_PACKAGE, WORKER_SOURCES_VAR};
+// its sources travel in: one list (`pool::package`), shared with the tests that load the package
+// as a worker does.
+use crate::pool::package::{WORKER_ENTRY, WORKER_PACKAGE, WORKER_SOURCES_VAR};
 
 /// The `-c` program of every worker: the package's bootstrap (a finder first on `sys.path`
 /// that serves the package from [`WORKER_SOURCES_VAR`]), after the contract's
