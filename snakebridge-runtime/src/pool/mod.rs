@@ -446,7 +446,10 @@ impl PoolClient {
         // whose items may refer to its arguments for as long as it lives) reuses spare
         // segments of earlier calls.
         let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
-        let mut arrays = shm::SharedArrays::new(pool.config.array_threshold(), spares);
+        let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
+        if pool.config.is_ray() {
+            arrays = arrays.without_shared_memory();
+        }
         let mut payload = Vec::new();
         // The Rust callbacks among the arguments, kept for when the worker calls them.
         let mut sink = FunctionSink {
