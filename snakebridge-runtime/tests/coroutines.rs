@@ -10,8 +10,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use snakebridge_runtime::client::RuntimeClient;
-use snakebridge_runtime::{Call, Error, ExceptionKind, PyFn, Result, Value, call, with_client};
-use support::{embedded, eventually, pool};
+use snakebridge_runtime::{
+    Call, Error, ExceptionKind, PoolClient, PyFn, Result, Value, call, with_client,
+};
+use support::{embedded, eventually, pool, within};
 
 fn temp_path(what: &str) -> std::path::PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -104,14 +106,15 @@ fn embedded_async_generators_stream() {
     async_generator_streams(embedded());
 }
 
-#[test]
-fn fifty_embedded_coroutines_run_at_once() {
-    let client = embedded();
-    // Each returns only once all fifty wait together: one at a time, the first would time out.
+/// Fifty coroutines awaited at once by `client` (on a pool: its one worker).
+fn fifty_coroutines_run_at_once(client: Arc<dyn RuntimeClient>, label: &str) {
+    // Each returns only once all fifty wait together: run one at a time, the first times out.
+    let key = format!("fifty-{label}");
     let futures: Vec<_> = with_client(client.clone(), || {
         (0..50)
             .map(|_| {
-                Call::<i64>::function("snakebridge_async", "rendezvous", ("fifty", 50)).call_async()
+                Call::<i64>::function("snakebridge_async", "rendezvous", (key.as_str(), 50, 20.0))
+                    .call_async()
             })
             .collect()
     });
@@ -131,14 +134,24 @@ fn fifty_embedded_coroutines_run_at_once() {
         assert_eq!(block_on(f).unwrap(), 2 * i as i64);
     }
     eprintln!(
-        "embedded: 50 concurrent awaits of asyncio.sleep(0.05) took {:?} (one at a time: 2.5 s)",
+        "{label}: 50 concurrent awaits of asyncio.sleep(0.05) took {:?} (one at a time: 2.5 s)",
         started.elapsed()
     );
 }
 
 #[test]
-fn dropping_an_embedded_coroutine_future_cancels_its_task() {
-    let client = embedded();
+fn fifty_embedded_coroutines_run_at_once() {
+    fifty_coroutines_run_at_once(embedded(), "embedded");
+}
+
+#[test]
+fn fifty_coroutines_run_at_once_on_one_pool_worker() {
+    fifty_coroutines_run_at_once(pool(1), "pool of 1");
+}
+
+/// Drops the future of a coroutine that awaits for a minute: the Python task sees
+/// `CancelledError`, and `client` serves on.
+fn dropping_a_coroutine_future_cancels_its_task(client: Arc<dyn RuntimeClient>) {
     let (started, cancelled) = (temp_path("started"), temp_path("cancelled"));
     let future = with_client(client.clone(), || {
         Call::<String>::function(
@@ -163,6 +176,123 @@ fn dropping_an_embedded_coroutine_future_cancels_its_task() {
     for p in [started, cancelled] {
         let _ = std::fs::remove_file(p);
     }
+}
+
+#[test]
+fn dropping_an_embedded_coroutine_future_cancels_its_task() {
+    let before = snakebridge_runtime::EmbeddedClient::live_refs();
+    dropping_a_coroutine_future_cancels_its_task(embedded());
+    assert!(eventually(Duration::from_secs(10), || {
+        snakebridge_runtime::EmbeddedClient::live_refs() <= before
+    }));
+}
+
+/// The threads of this process whose name starts with `prefix`.
+fn threads_named(prefix: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with(prefix))
+        .count()
+}
+
+/// What a pool worker holds for Rust: its refs and its tasks.
+fn worker_holds(pool: &Arc<PoolClient>) -> (i64, i64) {
+    with_client(pool.clone(), || {
+        let refs: i64 = call("snakebridge_async", "live_refs", ()).unwrap();
+        let tasks: i64 = call("snakebridge_async", "pending_tasks", ()).unwrap();
+        (refs, tasks)
+    })
+}
+
+#[test]
+fn dropping_a_pool_coroutine_future_cancels_its_task_and_leaks_nothing() {
+    let pool = pool(1);
+    let pids = pool.worker_pids();
+    dropping_a_coroutine_future_cancels_its_task(pool.clone());
+    // The same worker (none crashed or was killed), holding no ref and no task, and the
+    // thread that waited for its tasks gone.
+    assert_eq!(pool.worker_pids(), pids);
+    assert_eq!(worker_holds(&pool), (0, 0));
+    let watcher = format!("sb-tasks {}", pids[0]);
+    assert!(
+        eventually(Duration::from_secs(10), || threads_named(&watcher) == 0),
+        "the tasks' watcher thread is still there"
+    );
+}
+
+#[test]
+fn a_pool_coroutine_past_its_timeout_is_cancelled_and_its_worker_serves_on() {
+    let pool = pool(1);
+    let pids = pool.worker_pids();
+    let (started, cancelled) = (temp_path("started"), temp_path("cancelled"));
+    let (slow, quick) = with_client(pool.clone(), || {
+        let slow = Call::<String>::function(
+            "snakebridge_async",
+            "cancellable",
+            (started.to_str().unwrap(), cancelled.to_str().unwrap()),
+        )
+        .timeout(Duration::from_millis(300))
+        .call_async();
+        let quick = Call::<i64>::function("snakebridge_async", "doubled_later", (4, 0.5));
+        (slow, quick.call_async())
+    });
+    let timed_out = block_on(slow);
+    assert!(
+        matches!(timed_out, Err(Error::Timeout { after }) if after == Duration::from_millis(300)),
+        "{timed_out:?}"
+    );
+    assert!(
+        eventually(Duration::from_secs(30), || cancelled.exists()),
+        "the timed-out task never saw CancelledError"
+    );
+    // The other coroutine of the worker was not cut short: the worker lives on.
+    assert_eq!(block_on(quick).unwrap(), 8);
+    assert_eq!(pool.worker_pids(), pids);
+    assert_eq!(worker_holds(&pool), (0, 0));
+    for p in [started, cancelled] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn a_crash_under_a_hundred_pending_coroutines_fails_them_all_and_retries_the_idempotent() {
+    let pool = pool(1);
+    let first = pool.worker_pids()[0];
+    let gate = temp_path("gate");
+    let gate_arg = gate.to_str().unwrap().to_string();
+    let futures: Vec<_> = with_client(pool.clone(), || {
+        (0..100)
+            .map(|i| {
+                Call::<u32>::function("snakebridge_async", "pid_after", (gate_arg.as_str(),))
+                    .idempotent(i % 2 == 0)
+                    .call_async()
+            })
+            .collect()
+    });
+    // All hundred out on the one worker (whose slot they leave free for this call).
+    assert!(eventually(Duration::from_secs(60), || worker_holds(&pool).1 == 100));
+    let crash = with_client(pool.clone(), || call::<Value>("os", "_exit", (9,)));
+    assert!(matches!(crash, Err(Error::WorkerCrash { .. })), "{crash:?}");
+    std::fs::write(&gate, b"open").unwrap();
+    let (results, _) = within(Duration::from_secs(120), "the hundred futures", move || {
+        futures.into_iter().map(block_on).collect::<Vec<_>>()
+    });
+    for (i, r) in results.into_iter().enumerate() {
+        if i % 2 == 0 {
+            // Sent once more, to the replacement.
+            let pid = r.unwrap_or_else(|e| panic!("idempotent call {i}: {e:?}"));
+            assert_ne!(pid, first, "call {i}");
+        } else {
+            assert!(
+                matches!(&r, Err(Error::WorkerCrash { cause, .. }) if cause.contains("code 9")),
+                "call {i}: {r:?}"
+            );
+        }
+    }
+    let after: i64 = with_client(pool.clone(), || call("operator", "neg", (4,))).unwrap();
+    assert_eq!(after, -4);
+    let _ = std::fs::remove_file(gate);
 }
 
 /// Rust callbacks passed to async calls: called during a plain call, and by a coroutine after

@@ -108,3 +108,23 @@ async def apply_later(f, x):
     """``f(x)`` after an await: a callback called by a running task."""
     await asyncio.sleep(0.01)
     return f(x)
+
+
+async def pid_after(path, limit=60.0):
+    """This process's pid once ``path`` exists (polled between ``asyncio.sleep``s): a
+    coroutine that waits on a gate without holding its worker."""
+    deadline = time.monotonic() + limit
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the gate %s never opened" % path)
+        await asyncio.sleep(0.005)
+    return os.getpid()
+
+
+def pending_tasks():
+    """How many ``call_async`` tasks this pool worker runs (its dispatcher's table of them)."""
+    for o in gc.get_objects():
+        t = type(o)
+        if t.__name__ == "Worker" and t.__module__ == "snakebridge_worker.dispatch":
+            return len(o.tasks)
+    return -1

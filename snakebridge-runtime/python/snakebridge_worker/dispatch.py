@@ -9,7 +9,7 @@ from sys import modules
 from threading import Lock
 
 from snakebridge_worker import generators, protocol
-from snakebridge_worker.awaiting import awaitable, iterate, settle
+from snakebridge_worker.awaiting import awaitable, iterate, schedule, settle
 from snakebridge_worker.callbacks import Hub
 from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import Converter, NotData
@@ -57,6 +57,12 @@ class Worker:
         # Frames are written whole by one thread at a time (a callback may be called from a
         # thread user code started).
         self.write_lock = Lock()
+        # Tasks of `call_async` calls on the event loop thread: call id -> its cancel (None
+        # while it is being scheduled); `pending` is the task of the call being answered, started
+        # once its `awaiting` reply is out (see `on_call`).
+        self.tasks = {}
+        self.task_lock = Lock()
+        self.pending = None
         self.handlers = self.make_handlers()
 
     def make_handlers(self):
@@ -72,6 +78,7 @@ class Worker:
             "log_level": self.on_log_level,
             "callback_ok": self.on_callback_ok,
             "callback_err": self.on_callback_err,
+            "cancel": self.on_cancel,
         }
         if handlers.keys() != protocol.TO_WORKER.keys():
             raise ProtocolError("the worker handles %s, the protocol module reads %s"
@@ -86,7 +93,10 @@ class Worker:
         view.__dict__.update(self.__dict__)
         c = self.converter
         view.segments = Segments()
-        view.converter = Converter(self.refs, view.segments, c.shm_threshold, c.max_nesting,
+        # Its own current session: the serving thread's calls set theirs meanwhile.
+        view.refs = self.refs.facet()
+        view.pending = None
+        view.converter = Converter(view.refs, view.segments, c.shm_threshold, c.max_nesting,
                                    c.not_data)
         view.converter.make_callback = self.hub.make
         view.handlers = view.make_handlers()
@@ -187,38 +197,48 @@ class Worker:
         return outer
 
     def on_call(self, fields):
-        """A ``call`` or ``stream`` (``window`` not None)."""
-        mid, req, policy, session, release, window = fields
+        """A ``call`` or ``stream`` (``window`` not None); a ``task`` call's awaitable result
+        runs as a task of the event loop thread, started once its ``awaiting`` reply is out."""
+        mid, req, policy, session, release, window, task = fields
         # Only `answer` holds the arguments: once it returns, what references them is the call's.
         fields.clear()
         for rid in release or ():
             self.refs.release(rid)
-        scope = self.bind_callbacks(mid, stream=window is not None)
+        # A task's callbacks may be called from the loop thread while this one reads: they are
+        # scoped as a stream's are (this thread then reads under the hub's flag).
+        scope = self.bind_callbacks(mid, stream=window is not None or task)
         # A call made by a Rust callback runs inside the call that called it: the outer call's
         # session (and log tag) come back after it.
         outer = self.refs.session
         self.refs.session = session
         outer_call = self.log_as((mid, req))
         try:
-            reply = self.answer(mid, req, policy, window, scope)
+            reply = self.answer(mid, req, policy, window, scope, task)
         finally:
             self.refs.session = outer
             self.log_as(outer_call)
-            if scope is not None and window is None:
-                self.hub.end(scope)
+            if scope is not None and window is None and self.pending is None:
+                self.hub.end(scope, stream=task)
         del req
+        pending = self.pending
         if not self.segments.mapped:
             pass  # no shared memory in this call (most calls): nothing to check
-        elif window is not None:
+        elif window is not None or pending is not None:
+            # A stream's or a task's arguments live on after this reply.
             self.segments.let_go_of_mapped()
         else:
             free = self.segments.unmap_unused()
             if free:
                 protocol.with_free(reply, free)
         self.send(reply)
+        if pending is not None:
+            self.pending = None
+            self.start_task(*pending)
 
-    def answer(self, mid, req, policy, window, scope=None):
-        """Runs a call (or, with a window, opens a stream); returns the reply to send."""
+    def answer(self, mid, req, policy, window, scope=None, task=False):
+        """Runs a call (or, with a window, opens a stream); returns the reply to send. A
+        ``task`` call whose result is awaitable leaves it in ``pending`` and answers
+        ``awaiting``."""
         if self.converter.problems:
             reply = self.problem_reply(mid)
             if reply is not None:
@@ -229,6 +249,9 @@ class Worker:
             if window is not None:
                 iterator, result = iterate(result)
             elif awaitable(result):
+                if task:
+                    self.pending = (mid, result, policy, self.refs.session, scope)
+                    return protocol.awaiting(mid)
                 # An `async def` (or any awaitable): its value is the call's result.
                 result = settle(result)
         except StaleTarget as e:
@@ -250,6 +273,63 @@ class Worker:
         except Exception as e:  # noqa: BLE001
             return protocol.decode(mid, type(result).__name__, str(e))
         return protocol.ok(mid, value)
+
+    # ----------------------------------------------------------------------------------------
+    # Tasks (`call_async` of a coroutine)
+
+    def start_task(self, mid, obj, policy, session, scope):
+        """Runs awaitable ``obj`` as a task of the event loop thread, beside the others; its
+        answer goes out under ``mid`` when it ends (none when Rust cancelled it)."""
+        tasks, lock = self.tasks, self.task_lock
+
+        def done(future):
+            with lock:
+                tasks.pop(mid, None)
+            self.task_done(mid, future, policy, session, scope)
+
+        with lock:
+            tasks[mid] = None
+        cancel = schedule(obj, done)
+        with lock:
+            if mid in tasks:  # not ended already
+                tasks[mid] = cancel
+
+    def task_done(self, mid, future, policy, session, scope):
+        """Answers a task that ended: on the thread that ended it (the loop's), through that
+        thread's view of the worker, in the call's session."""
+        view = self.hub.view()
+        refs = view.refs
+        outer = refs.session
+        refs.session = session
+        reply = None
+        try:
+            if not future.cancelled():
+                e = future.exception()
+                if e is not None:
+                    reply = protocol.err(mid, view.exception(e))
+                else:
+                    result = future.result()
+                    try:
+                        reply = protocol.ok(mid, view.converter.result(result, policy))
+                    except NotData as e:
+                        reply = protocol.decode(mid, e.what, e.message)
+                    except Exception as e:  # noqa: BLE001
+                        reply = protocol.decode(mid, type(result).__name__, str(e))
+                    del result
+        finally:
+            refs.session = outer
+            if scope is not None:
+                self.hub.end(scope, stream=True)
+        if reply is not None:
+            view.send(reply)
+
+    def on_cancel(self, fields):
+        """Rust dropped the future of a task (or it timed out): cancel it (``CancelledError``
+        at its ``await``); nobody waits for its answer."""
+        with self.task_lock:
+            cancel = self.tasks.pop(fields[0], None)
+        if cancel is not None:
+            cancel()
 
     # ----------------------------------------------------------------------------------------
     # Rust callbacks

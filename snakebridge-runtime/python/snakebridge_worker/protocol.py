@@ -11,7 +11,7 @@ knows must have a file.
 from snakebridge_worker import BUILTINS as __builtins__
 
 #: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 
 class ProtocolError(Exception):
@@ -26,7 +26,9 @@ class ProtocolError(Exception):
 
 
 def _read_call(msg):
-    """(id, req, returns, session, release, window): run a call; window None."""
+    """(id, req, returns, session, release, window, task): run a call; window None. With
+    ``task`` (a ``call_async``), an awaitable result runs as a task of the event loop thread:
+    answered :func:`awaiting` at once, and with its result when it ends."""
     return [
         msg.pop("id"),
         msg.pop("req"),
@@ -34,12 +36,13 @@ def _read_call(msg):
         msg.pop("session", None),
         msg.pop("release", None),
         None,
+        msg.pop("task", False),
     ]
 
 
 def _read_stream(msg):
-    """(id, req, returns, session, release, window): open a stream pushing up to window items
-    ahead of the consumer."""
+    """(id, req, returns, session, release, window, task): open a stream pushing up to window
+    items ahead of the consumer; task False."""
     return [
         msg.pop("id"),
         msg.pop("req"),
@@ -47,6 +50,7 @@ def _read_stream(msg):
         msg.pop("session", None),
         msg.pop("release", None),
         msg.pop("window", 16),
+        False,
     ]
 
 
@@ -106,6 +110,11 @@ def _read_callback_err(msg):
     return [msg.pop("seq"), msg.pop("class"), msg.pop("message"), msg.pop("exception", None)]
 
 
+def _read_cancel(msg):
+    """(id,): cancel the task of call id (it gets ``CancelledError``); nothing answers it."""
+    return [msg.pop("id")]
+
+
 #: op -> reader, for every message Rust sends (Rust's ``ToWorker``).
 TO_WORKER = {
     "call": _read_call,
@@ -119,6 +128,7 @@ TO_WORKER = {
     "log_level": _read_log_level,
     "callback_ok": _read_callback_ok,
     "callback_err": _read_callback_err,
+    "cancel": _read_cancel,
 }
 
 
@@ -227,6 +237,11 @@ def callback(mid, fid, seq, args, kwargs):
     return {"id": mid, "callback": {"fn": fid, "seq": seq, "args": args, "kwargs": kwargs}}
 
 
+def awaiting(mid):
+    """The result of a ``task`` call is awaitable: it runs as a task, answered when it ends."""
+    return {"id": mid, "awaiting": True}
+
+
 def with_free(reply, names):
     """A reply to a call, naming the segments Rust may write into again."""
     reply["free"] = names
@@ -284,7 +299,7 @@ def read_from_worker(msg):
                 args = (mid, body["what"], body["message"])
             elif kind == "callback":
                 args = (mid, body["fn"], body["seq"], body["args"], body["kwargs"])
-            elif kind in ("started", "end"):
+            elif kind in ("started", "end", "awaiting"):
                 if body is not True:
                     raise ProtocolError("`%s` is %r, not true" % (kind, body))
                 args = (mid,)
@@ -312,4 +327,5 @@ FROM_WORKER = {
     "end": end,
     "returned": returned,
     "callback": callback,
+    "awaiting": awaiting,
 }

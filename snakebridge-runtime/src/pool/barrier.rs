@@ -41,9 +41,11 @@ impl PoolClient {
             _ => None,
         };
         let timeout = opts.timeout.or(pool.config.call_timeout);
-        let streaming = matches!(
+        // A stream's mailbox stays open for its items, a task's for its answer after
+        // `awaiting`.
+        let keep = matches!(
             kind,
-            RequestKind::Stream { .. } | RequestKind::Generator { .. }
+            RequestKind::Stream { .. } | RequestKind::Generator { .. } | RequestKind::Task
         );
         let mut retried = false;
         let mut undelivered = 0;
@@ -88,7 +90,7 @@ impl PoolClient {
             let mut deadline = timeout.map(|t| Instant::now() + t);
             let mut called_back = false;
             let outcome = if functions.is_empty() {
-                worker.exchange(id, &frame, deadline, streaming)
+                worker.exchange(id, &frame, deadline, keep)
             } else {
                 // The mailbox stays open: callbacks come before the reply.
                 worker
@@ -107,7 +109,7 @@ impl PoolClient {
                             &mut deadline,
                             &mut called_back,
                         );
-                        if !streaming || served.is_err() {
+                        if !keep || served.is_err() {
                             worker.unregister(id);
                         }
                         served
@@ -119,6 +121,7 @@ impl PoolClient {
                         reply,
                         worker: worker.clone(),
                         clean: !retried && undelivered == 0,
+                        called_back,
                     });
                 }
                 Err(Failure::NotDelivered(cause)) => {
@@ -189,4 +192,6 @@ pub(super) struct Sent {
     /// The request reached one worker only (no retry, no worker gone before it): that worker's
     /// word on the segments it saw can be taken.
     pub(super) clean: bool,
+    /// A Rust callback ran for it (its effects in Rust are done: it is never retried).
+    pub(super) called_back: bool,
 }

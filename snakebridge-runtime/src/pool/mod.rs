@@ -1,7 +1,8 @@
 //! The pool client: calls run in pools of Python worker processes (see [`PoolClient`]).
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
-//! `async_lanes` (how `call_async` calls are run: one runner per worker),
+//! `async_lanes` (how `call_async` calls are run: one runner per worker), `tasks` (a
+//! `call_async` of a coroutine as a task of its worker's event loop, many per worker),
 //! `callback` (Rust callbacks the worker calls during a request),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
 //! its channel), `sched` (a pool's slots, queue and deaths), `restart` (replacements),
@@ -34,6 +35,7 @@ mod session;
 mod shm;
 mod stats;
 mod stream;
+mod tasks;
 mod worker;
 
 use std::collections::HashMap;
@@ -57,7 +59,7 @@ use self::worker::{Frame, Worker, lock};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
-use crate::client::{AsyncLanes, RuntimeClient, ValueGenerator, ValueStream};
+use crate::client::{AsyncLanes, AsyncReply, RuntimeClient, ValueGenerator, ValueStream};
 use crate::data::error::{Error, Result};
 use crate::data::pyfn::PyFn;
 use crate::data::return_policy::ReturnPolicy;
@@ -481,6 +483,8 @@ impl PoolClient {
                     worker: sent.worker,
                     pool,
                     callbacks,
+                    called_back: sent.called_back,
+                    any_worker: plan.target == sched::Target::Any,
                 })
             }
             Err(e) => {
@@ -518,6 +522,10 @@ struct Ran {
     worker: Arc<Worker>,
     pool: Arc<Pool>,
     callbacks: Option<(Pin, Vec<PyFn>)>,
+    /// A Rust callback ran during it (it is never retried).
+    called_back: bool,
+    /// It could have gone to any worker (a retry may go to another).
+    any_worker: bool,
 }
 
 impl RuntimeClient for PoolClient {
@@ -555,6 +563,10 @@ impl RuntimeClient for PoolClient {
         self.counted(|chosen| self.open_generator(request, options, returns, chosen))
     }
 
+    fn execute_async(&self, request: &Request, options: &CallOptions, reply: AsyncReply) {
+        self.execute_task(request, options, reply, true);
+    }
+
     fn async_lanes(&self, options: &CallOptions) -> AsyncLanes {
         self.lanes_for(options)
     }
@@ -580,6 +592,7 @@ impl PoolClient {
             worker,
             pool,
             callbacks,
+            ..
         } = self.run(
             request,
             options,

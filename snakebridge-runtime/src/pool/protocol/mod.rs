@@ -27,7 +27,7 @@ use crate::data::return_policy::ReturnPolicy;
 
 /// The protocol this runtime speaks; a worker announces its own in `ready`, and a worker of
 /// another version is refused at start (`PROTOCOL.md`, "Versions").
-pub(crate) const PROTOCOL_VERSION: u64 = 2;
+pub(crate) const PROTOCOL_VERSION: u64 = 3;
 
 /// The kind of a request: a call, or the start of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +45,16 @@ pub(crate) enum RequestKind {
         /// The policy of the generator's return value (`"final"`).
         returns_final: ReturnPolicy,
     },
+    /// A call (`"op": "call"` with `"task": true`) of `call_async`: an awaitable result runs
+    /// as a task of the worker's event loop, answered `awaiting` at once and with its result
+    /// later under the same id, while the worker serves other requests.
+    Task,
 }
 
 impl RequestKind {
     fn op(self) -> &'static str {
         match self {
-            RequestKind::Call => "call",
+            RequestKind::Call | RequestKind::Task => "call",
             RequestKind::Stream { .. } => "stream",
             RequestKind::Generator { .. } => "generator",
         }
@@ -130,12 +134,18 @@ pub(crate) enum ToWorker<'a> {
         /// is a Python exception this worker holds.
         exception: Option<u64>,
     },
+    /// Cancel the task of request `id` (`"op": "cancel"`; see [`RequestKind::Task`]): the
+    /// coroutine gets `CancelledError` at its `await`, and no answer comes for it.
+    Cancel {
+        /// The task's request id.
+        id: u64,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 11] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 12] = [
     "call",
     "stream",
     "credit",
@@ -147,6 +157,7 @@ pub(crate) const TO_WORKER_KINDS: [&str; 11] = [
     "log_level",
     "callback_ok",
     "callback_err",
+    "cancel",
 ];
 
 impl ToWorker<'_> {
@@ -162,6 +173,7 @@ impl ToWorker<'_> {
             ToWorker::LogLevel { .. } => "log_level",
             ToWorker::CallbackOk { .. } => "callback_ok",
             ToWorker::CallbackErr { .. } => "callback_err",
+            ToWorker::Cancel { .. } => "cancel",
         }
     }
 
@@ -199,6 +211,9 @@ impl ToWorker<'_> {
                         r#","final":"{}""#,
                         crate::client::wire::policy_name(*returns_final)
                     );
+                }
+                if *kind == RequestKind::Task {
+                    buf.extend_from_slice(br#","task":true"#);
                 }
                 buf.extend_from_slice(br#","req":"#);
                 buf.extend_from_slice(payload);
@@ -241,6 +256,7 @@ impl ToWorker<'_> {
                 }
                 write!(buf, "}}")
             }
+            ToWorker::Cancel { id } => write!(buf, r#"{{"op":"{op}","id":{id}}}"#),
         };
         frame::finish(buf, attachments)
     }
@@ -275,6 +291,7 @@ impl ToWorker<'_> {
                     other => Err(format!("unknown return policy `{other}`")),
                 };
                 let kind = match op {
+                    "call" if obj.get("task") == Some(&Json::Bool(true)) => RequestKind::Task,
                     "call" => RequestKind::Call,
                     "stream" => RequestKind::Stream {
                         window: u64_of(obj, "window")? as usize,
@@ -339,6 +356,9 @@ impl ToWorker<'_> {
                     ),
                 },
             },
+            "cancel" => ToWorker::Cancel {
+                id: u64_of(obj, "id")?,
+            },
             other => return Err(format!("unknown op `{other}`")),
         })
     }
@@ -382,6 +402,10 @@ pub(crate) enum Answer {
         /// The keyword arguments, a JSON object of wire values.
         kwargs: Json,
     },
+    /// The result of a [`RequestKind::Task`] call is awaitable and runs as a task of the
+    /// worker's event loop (`"awaiting"`): its answer comes later under the same id, and the
+    /// worker serves other requests meanwhile.
+    Awaiting,
 }
 
 /// A message from a worker.
@@ -429,7 +453,7 @@ pub(crate) struct PythonLog {
 /// handshake or a log record, else the key that names the answer (one for each name
 /// [`FromWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 13] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 14] = [
     "ready",
     "startup_error",
     "log",
@@ -443,6 +467,7 @@ pub(crate) const FROM_WORKER_KINDS: [&str; 13] = [
     "end",
     "returned",
     "callback",
+    "awaiting",
 ];
 
 fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
@@ -508,6 +533,7 @@ impl FromWorker {
                 Answer::End => "end",
                 Answer::Returned(_) => "returned",
                 Answer::Callback { .. } => "callback",
+                Answer::Awaiting => "awaiting",
             },
         }
     }
@@ -576,6 +602,8 @@ impl FromWorker {
             Answer::Started
         } else if obj.contains_key("end") {
             Answer::End
+        } else if obj.contains_key("awaiting") {
+            Answer::Awaiting
         } else if let Some(Json::Object(e)) = obj.remove("err") {
             Answer::Err(Box::new(WorkerException::parse(e)?))
         } else if let Some(Json::Object(mut s)) = obj.remove("stale") {
@@ -651,6 +679,7 @@ impl FromWorker {
                     Answer::Returned(v) => ("returned", v.clone()),
                     Answer::Started => ("started", Json::Bool(true)),
                     Answer::End => ("end", Json::Bool(true)),
+                    Answer::Awaiting => ("awaiting", Json::Bool(true)),
                     Answer::Err(e) => ("err", e.to_json()),
                     Answer::Stale { id, reason } => {
                         ("stale", json!({"ref": id.to_string(), "reason": reason}))

@@ -33,6 +33,7 @@ pub(crate) use refs::WorkerRefs;
 
 use super::protocol::ToWorker;
 use super::recycle::WorkerLife;
+use super::tasks::Tasks;
 use super::shm::WorkerSegments;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
@@ -124,6 +125,8 @@ pub(crate) struct Worker {
     pub(crate) life: WorkerLife,
     /// The Python level it forwards log records from (see `logs.rs`).
     log_level: AtomicU64,
+    /// The `call_async` coroutines it runs as tasks (see `tasks.rs`).
+    pub(crate) tasks: Tasks,
 }
 
 impl Worker {
