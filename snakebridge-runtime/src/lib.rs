@@ -94,7 +94,7 @@ pub use bind::PyClass;
 pub use client::select::{current_client, set_default_client, with_client};
 pub use data::array::{self, DType, Element, NdArray};
 pub use data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
-pub use data::pyfn::{AnyArgs, IntoPyFn, IntoPyFnMut, PyFn};
+pub use data::pyfn::{AnyArgs, IntoAsyncPyFn, IntoPyFn, IntoPyFnMut, PyFn};
 pub use data::pyref::PyRef;
 pub use data::return_policy::ReturnPolicy;
 pub use data::serde::{from_value, to_value};

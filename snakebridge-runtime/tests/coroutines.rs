@@ -271,7 +271,9 @@ fn a_crash_under_a_hundred_pending_coroutines_fails_them_all_and_retries_the_ide
             .collect()
     });
     // All hundred out on the one worker (whose slot they leave free for this call).
-    assert!(eventually(Duration::from_secs(60), || worker_holds(&pool).1 == 100));
+    assert!(eventually(Duration::from_secs(60), || worker_holds(&pool)
+        .1
+        == 100));
     let crash = with_client(pool.clone(), || call::<Value>("os", "_exit", (9,)));
     assert!(matches!(crash, Err(Error::WorkerCrash { .. })), "{crash:?}");
     std::fs::write(&gate, b"open").unwrap();
@@ -316,6 +318,50 @@ fn pool_callbacks_in_async_calls() {
 #[test]
 fn embedded_callbacks_in_async_calls() {
     callbacks_in_async_calls(embedded());
+}
+
+/// Async Rust closures passed to Python are awaitable there: gathered, from a blocking call's
+/// coroutine and from a task's, and awaiting one leaves the loop free for its other tasks.
+fn async_closures_are_awaitable(client: Arc<dyn RuntimeClient>) {
+    with_client(client, || {
+        let tenfold = PyFn::new_async(|x: i64| async move { Ok(10 * x) });
+        assert!(tenfold.is_async());
+        let blocking: Vec<i64> =
+            call("snakebridge_async", "awaited_each", (tenfold.clone(), 5)).unwrap();
+        assert_eq!(blocking, [0, 10, 20, 30, 40]);
+        let future = Call::<Vec<i64>>::function("snakebridge_async", "awaited_each", (tenfold, 3));
+        assert_eq!(block_on(future.call_async()).unwrap(), [0, 10, 20]);
+        // A Rust future that takes 200 ms: the coroutine's neighbour ticks meanwhile.
+        let slow = PyFn::new_async(|| async {
+            std::thread::sleep(Duration::from_millis(200));
+            Ok(())
+        });
+        let ticks = Call::<i64>::function("snakebridge_async", "ticks_while", (slow,));
+        let ticks = block_on(ticks.call_async()).unwrap();
+        eprintln!("a 5 ms ticker ticked {ticks} times beside a 200 ms async Rust callback");
+        assert!(ticks >= 5, "the loop was blocked: {ticks} ticks");
+        // An error of the closure raises in Python, and comes back as the call's error.
+        let failing = PyFn::new_async(|_: i64| async {
+            Err::<i64, _>(Error::Callback {
+                message: "no such key".into(),
+            })
+        });
+        let failed = call::<Value>("snakebridge_async", "awaited_each", (failing, 1));
+        assert!(
+            matches!(&failed, Err(Error::Python(e)) if e.message.contains("no such key")),
+            "{failed:?}"
+        );
+    })
+}
+
+#[test]
+fn pool_async_closures_are_awaitable() {
+    async_closures_are_awaitable(pool(1));
+}
+
+#[test]
+fn embedded_async_closures_are_awaitable() {
+    async_closures_are_awaitable(embedded());
 }
 
 /// The next item of an async stream, awaited.

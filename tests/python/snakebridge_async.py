@@ -128,3 +128,29 @@ def pending_tasks():
         if t.__name__ == "Worker" and t.__module__ == "snakebridge_worker.dispatch":
             return len(o.tasks)
     return -1
+
+
+async def awaited_each(f, n):
+    """``[await f(0), ..., await f(n - 1)]``, the awaits run together (``asyncio.gather``):
+    ``f`` is an async Rust callback."""
+    return list(await asyncio.gather(*(f(i) for i in range(n))))
+
+
+async def ticks_while(f):
+    """How often a task beside it ticked (every 5 ms) while ``await f()`` ran: the loop's other
+    tasks go on only if awaiting ``f`` leaves the loop free."""
+    ticks = 0
+    done = False
+
+    async def ticker():
+        nonlocal ticks
+        while not done:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0)
+    await f()
+    done = True
+    await task
+    return ticks

@@ -14,6 +14,7 @@ its own converter, so two threads never share a conversion in progress.
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from asyncio import get_running_loop
 from os import _exit
 from threading import Condition, get_ident, local
 
@@ -45,18 +46,23 @@ class Scope:
 
 class RustCallback:
     """A Rust closure Python can call (``PyFn``): ``id`` names it to Rust, ``policies`` are how
-    its positional arguments convert (the return policy of each Rust argument type)."""
+    its positional arguments convert (the return policy of each Rust argument type). An async
+    one's (``PyFn::new_async``) call returns an awaitable, which runs the call on a thread of
+    the running loop's default executor, so the loop's other tasks go on meanwhile."""
 
-    __slots__ = ("_hub", "_fid", "_arity", "_policies", "_scope")
+    __slots__ = ("_hub", "_fid", "_arity", "_policies", "_scope", "_async")
 
-    def __init__(self, hub, fid, arity, policies):
+    def __init__(self, hub, fid, arity, policies, is_async=False):
         self._hub = hub
         self._fid = fid
         self._arity = arity
         self._policies = policies
         self._scope = None
+        self._async = is_async
 
     def __call__(self, *args, **kwargs):
+        if self._async:
+            return get_running_loop().run_in_executor(None, self._hub.invoke, self, args, kwargs)
         return self._hub.invoke(self, args, kwargs)
 
     def __repr__(self):
@@ -88,7 +94,9 @@ class Hub:
 
     def make(self, obj):
         """The object over a wire callback ``{"id", "arity", "args"}`` (the converter's hook)."""
-        return RustCallback(self, obj["id"], obj.get("arity"), obj.get("args") or ())
+        return RustCallback(
+            self, obj["id"], obj.get("arity"), obj.get("args") or (), obj.get("async", False)
+        )
 
     def bind(self, callbacks, mid, stream=False):
         """Binds the callbacks a request's arguments made to the request ``mid``."""

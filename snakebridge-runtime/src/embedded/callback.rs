@@ -19,8 +19,9 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyString, PyTuple};
 
+use super::awaiting;
 use super::convert::{from_py, to_py};
-use crate::data::pyfn::{Arguments, Keywords, PyFn, Raise};
+use crate::data::pyfn::{Arguments, CallbackFuture, Keywords, PyFn, Raise, block_on};
 use crate::data::pyref::RefHandle;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
@@ -38,11 +39,14 @@ thread_local! {
 /// `f` as a new Python callable, live until the innermost [`Scope`] of this thread ends.
 ///
 /// A `builtin_function_or_method` over a Rust closure (pyo3's `PyCFunction::new_closure`):
-/// Python calls it through C's own calling convention, as fast as any Rust function.
+/// Python calls it through C's own calling convention, as fast as any Rust function. An async
+/// closure's ([`PyFn::is_async`]) is wrapped so that its call returns an awaitable that runs
+/// it on a thread of the running loop's executor (`awaiting::awaitable_callback`).
 pub(super) fn wrap<'py>(py: Python<'py>, f: &PyFn) -> PyResult<Bound<'py, PyAny>> {
     let slot: Slot = Arc::new(AtomicBool::new(true));
     LIVE.with(|live| live.borrow_mut().push(slot.clone()));
     let f = f.clone();
+    let is_async = f.is_async();
     let callable = PyCFunction::new_closure(
         py,
         Some(c"rust_callback"),
@@ -51,6 +55,9 @@ pub(super) fn wrap<'py>(py: Python<'py>, f: &PyFn) -> PyResult<Bound<'py, PyAny>
             call(&slot, &f, args, kwargs).map(Bound::unbind)
         },
     )?;
+    if is_async {
+        return awaiting::awaitable_callback(callable.into_any());
+    }
     Ok(callable.into_any())
 }
 
@@ -119,7 +126,9 @@ fn call<'py>(
         )));
     }
     let keywords = keywords(f, kwargs).map_err(PyTypeError::new_err)?;
-    match f.invoke(&mut FromPython { f, args }, keywords) {
+    // An async closure's future runs without the interpreter: the loop's other tasks go on.
+    let wait = |mut future: CallbackFuture| py.detach(|| block_on(future.as_mut()));
+    match f.invoke_waiting(&mut FromPython { f, args }, keywords, wait) {
         Ok(value) => to_py(py, &value).map_err(|e| {
             PyRuntimeError::new_err(format!(
                 "the result of the Rust callback {f:?} cannot cross to Python: {e}"

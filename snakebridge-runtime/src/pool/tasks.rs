@@ -205,10 +205,7 @@ fn watch(worker: &Arc<Worker>) {
             let earliest = st.out.values().filter_map(|t| t.deadline).min();
             earliest.map_or(slice, |d| d.min(slice))
         };
-        let got = worker.wait_for_any(
-            |id| lock(&tasks.state).out.contains_key(&id),
-            Some(until),
-        );
+        let got = worker.wait_for_any(|id| lock(&tasks.state).out.contains_key(&id), Some(until));
         match got {
             Ok(frame) => answered(worker, frame),
             Err(Wait::Timeout) => expire(worker),
@@ -225,7 +222,7 @@ fn answered(worker: &Arc<Worker>, frame: Frame) {
         ..
     } = &frame.message
     {
-        return serve_callback(worker, id, &frame);
+        return serve_callback(worker, id, frame);
     }
     let task = lock(&worker.tasks.state).out.remove(&id);
     worker.unregister(id);
@@ -235,12 +232,14 @@ fn answered(worker: &Arc<Worker>, frame: Frame) {
     };
     let out = value_of(&frame, worker, &task.request);
     task.pool.settle_recycling(worker);
-    task.pool.metrics.record(task.started.elapsed(), out.as_ref().err());
+    task.pool
+        .metrics
+        .record(task.started.elapsed(), out.as_ref().err());
     task.reply.send(out);
 }
 
 /// Runs the Rust callback task `id` calls, and answers the worker.
-fn serve_callback(worker: &Arc<Worker>, id: u64, frame: &Frame) {
+fn serve_callback(worker: &Arc<Worker>, id: u64, frame: Frame) {
     let taken = {
         let mut st = lock(&worker.tasks.state);
         st.out.get_mut(&id).map(|t| {
@@ -249,8 +248,37 @@ fn serve_callback(worker: &Arc<Worker>, id: u64, frame: &Frame) {
         })
     };
     let Some((callbacks, mut deadline)) = taken else {
-        return worker.discard(frame);
+        return worker.discard(&frame);
     };
+    let asynchronous = callbacks.as_ref().and_then(|(pin, functions)| {
+        let FromWorker::Answer {
+            answer: Answer::Callback { function, .. },
+            ..
+        } = &frame.message
+        else {
+            return None;
+        };
+        let f = functions
+            .iter()
+            .find(|f| f.id() == *function && f.is_async())?;
+        Some((pin.clone(), f.clone()))
+    });
+    if let Some((pin, f)) = asynchronous {
+        // Its future may take long: it runs on a thread of its own, and this watcher goes on
+        // serving the worker's other tasks.
+        put_back(worker, id, callbacks, deadline);
+        let spawned = std::thread::Builder::new()
+            .name("sb-async-callback".into())
+            .spawn(move || {
+                let (mut deadline, mut called_back) = (None, false);
+                let _ =
+                    callback::answer(&pin, &frame, &mut vec![f], &mut deadline, &mut called_back);
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(target: "snakebridge::pool", error = %e, "cannot start a thread for an async callback");
+        }
+        return;
+    }
     let (pin, mut functions) = callbacks.unwrap_or_else(|| {
         // It passed none: `answer` tells Python so. No closure runs, so the pin routes nothing.
         let pin = Pin {
@@ -262,9 +290,25 @@ fn serve_callback(worker: &Arc<Worker>, id: u64, frame: &Frame) {
     });
     let mut called_back = false;
     // A failure to answer marks the worker dead: the watcher's next wait sees it.
-    let _ = callback::answer(&pin, frame, &mut functions, &mut deadline, &mut called_back);
+    let _ = callback::answer(
+        &pin,
+        &frame,
+        &mut functions,
+        &mut deadline,
+        &mut called_back,
+    );
+    put_back(worker, id, Some((pin, functions)), deadline);
+}
+
+/// Gives task `id` back the callbacks taken for a callback's run, and its moved deadline.
+fn put_back(
+    worker: &Arc<Worker>,
+    id: u64,
+    callbacks: Option<(Pin, Vec<PyFn>)>,
+    deadline: Option<Instant>,
+) {
     if let Some(t) = lock(&worker.tasks.state).out.get_mut(&id) {
-        t.callbacks = Some((pin, functions));
+        t.callbacks = callbacks;
         t.deadline = deadline;
     }
 }
@@ -289,7 +333,9 @@ fn expire(worker: &Arc<Worker>) {
         let error = Error::Timeout {
             after: task.timeout.unwrap_or_default(),
         };
-        task.pool.metrics.record(task.started.elapsed(), Some(&error));
+        task.pool
+            .metrics
+            .record(task.started.elapsed(), Some(&error));
         task.reply.send(Err(error));
     }
 }
@@ -323,7 +369,9 @@ fn crashed(worker: &Arc<Worker>, cause: String) {
             worker: format!("{} (pid {})", worker.slot, worker.pid),
             cause: cause.clone(),
         };
-        task.pool.metrics.record(task.started.elapsed(), Some(&error));
+        task.pool
+            .metrics
+            .record(task.started.elapsed(), Some(&error));
         task.reply.send(Err(error));
     }
     if !again.is_empty() {

@@ -5,12 +5,18 @@
 //! check, the arguments' [`FromValue`], the `FnMut` lock, the panic barrier, and what Python
 //! should raise when any of them fails ([`Raise`]). The clients only move values: the embedded
 //! client wraps a `PyFn` in a Python callable object, the pool sends its id to the worker and
-//! runs it when the worker asks. `tests.rs`: the unit tests, without Python.
+//! runs it when the worker asks. `asynchronous.rs`: async closures ([`PyFn::new_async`]),
+//! which Python awaits. `tests.rs`: the unit tests, without Python.
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
+
+mod asynchronous;
+
+pub use asynchronous::IntoAsyncPyFn;
+pub(crate) use asynchronous::{CallbackFuture, block_on};
 
 use crate::data::error::{Error, Result};
 use crate::data::return_policy::ReturnPolicy;
@@ -105,6 +111,8 @@ enum Body {
     Shared(Box<Erased>),
     /// An `FnMut`: one call at a time (`try_lock`, never a wait, so re-entry cannot deadlock).
     Exclusive(Mutex<Box<ErasedMut>>),
+    /// An async closure: a call converts the arguments and gives the future to wait for.
+    Async(Box<asynchronous::AsyncErased>),
 }
 
 static NEXT_FN_ID: AtomicU64 = AtomicU64::new(1);
@@ -350,8 +358,20 @@ impl PyFn {
         args: &mut dyn Arguments,
         kwargs: Keywords,
     ) -> std::result::Result<Value, Raise> {
+        self.invoke_waiting(args, kwargs, |mut future| block_on(future.as_mut()))
+    }
+
+    /// [`PyFn::invoke`], where `wait` waits for an async closure's future (the embedded client
+    /// lets go of the interpreter meanwhile).
+    pub(crate) fn invoke_waiting(
+        &self,
+        args: &mut dyn Arguments,
+        kwargs: Keywords,
+        wait: impl FnOnce(CallbackFuture) -> std::result::Result<Value, Raise>,
+    ) -> std::result::Result<Value, Raise> {
         let outcome = catch_unwind(AssertUnwindSafe(|| match &self.inner.body {
             Body::Shared(f) => f(args, kwargs),
+            Body::Async(f) => f(args, kwargs).and_then(wait),
             Body::Exclusive(f) => match f.try_lock() {
                 Ok(mut f) => f(args, kwargs),
                 // A panic in an earlier call: the closure's state is what the panic left,

@@ -33,8 +33,8 @@ pub(crate) use refs::WorkerRefs;
 
 use super::protocol::ToWorker;
 use super::recycle::WorkerLife;
-use super::tasks::Tasks;
 use super::shm::WorkerSegments;
+use super::tasks::Tasks;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
 /// has its own incarnation, so an id is never reused, not even by a replacement worker.
