@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use futures_core::Stream as _;
 use snakebridge_runtime::client::RuntimeClient;
 use snakebridge_runtime::{
     Call, Error, ExceptionKind, PoolClient, PyFn, Result, Value, call, with_client,
@@ -414,6 +415,70 @@ fn async_streams(client: Arc<dyn RuntimeClient>) {
         "the dropped async stream's generator was not closed"
     );
     let _ = std::fs::remove_file(closed);
+}
+
+/// Async streams dropped while a fetch of theirs is in flight (or idle), racing calls of the
+/// same client: every call completes (no wake-up is lost) and every stream is closed.
+fn stream_closes_racing_calls(client: Arc<dyn RuntimeClient>) {
+    for round in 0..60i64 {
+        let closed = temp_path("closed");
+        let (mut stream, sum) = with_client(client.clone(), || {
+            let stream = Call::<Value>::function("snakebridge_async", "countdown", (1000,))
+                .kwarg("closed", closed.to_str().unwrap())
+                .stream_async::<i64>();
+            (
+                stream,
+                Call::<i64>::function("operator", "add", (round, 1)).call_async(),
+            )
+        });
+        let (got, _) = within(Duration::from_secs(30), "a call racing a stream's close", {
+            move || {
+                block_on(Box::pin(async move {
+                    if round % 3 == 1 {
+                        // Dropped while the fetch that opens it is in flight.
+                        let noop = std::task::Waker::noop();
+                        let mut cx = std::task::Context::from_waker(noop);
+                        let _ = std::pin::Pin::new(&mut stream).poll_next(&mut cx);
+                        drop(stream);
+                        return sum.await;
+                    }
+                    assert_eq!(next_item(&mut stream).await.unwrap().unwrap(), 1000);
+                    if round % 3 == 0 {
+                        // A fetch in flight when the stream drops: the fetch closes it.
+                        let noop = std::task::Waker::noop();
+                        let mut cx = std::task::Context::from_waker(noop);
+                        let _ = std::pin::Pin::new(&mut stream).poll_next(&mut cx);
+                    }
+                    drop(stream);
+                    sum.await
+                }))
+            }
+        });
+        assert_eq!(got.unwrap(), round + 1);
+        if round % 3 == 1 {
+            // Dropped before it may even have opened: nothing to close then.
+            continue;
+        }
+        let closed_in_time = eventually(Duration::from_secs(10), || {
+            let _: i64 = with_client(client.clone(), || call("operator", "add", (1, 1))).unwrap();
+            closed.exists()
+        });
+        assert!(
+            closed_in_time,
+            "round {round}: the dropped stream was not closed"
+        );
+        let _ = std::fs::remove_file(closed);
+    }
+}
+
+#[test]
+fn pool_stream_closes_racing_calls() {
+    stream_closes_racing_calls(pool(1));
+}
+
+#[test]
+fn embedded_stream_closes_racing_calls() {
+    stream_closes_racing_calls(embedded());
 }
 
 #[test]

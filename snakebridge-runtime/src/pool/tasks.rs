@@ -131,6 +131,11 @@ impl PoolClient {
             callbacks,
         };
         Tasks::add(&worker, id, task);
+        // What another reader read for it before it was added sits in its mailbox, where the
+        // watcher looks only after its next frame or slice: handled here at once.
+        while let Some(frame) = worker.take_mail(id) {
+            answered(&worker, frame);
+        }
         cancel.on_cancel(move || Tasks::cancel(&worker, id));
     }
 }

@@ -176,6 +176,14 @@ impl Worker {
         })
     }
 
+    /// The next message read for `id` already, if any (without waiting).
+    pub(crate) fn take_mail(&self, id: u64) -> Option<Frame> {
+        lock(&self.io)
+            .mail
+            .get_mut(&id)
+            .and_then(VecDeque::pop_front)
+    }
+
     /// Waits for the next message for `id`, reading frames itself if nobody else is.
     pub(crate) fn wait_for(
         &self,
