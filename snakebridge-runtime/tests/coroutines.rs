@@ -257,6 +257,20 @@ fn a_pool_coroutine_past_its_timeout_is_cancelled_and_its_worker_serves_on() {
 }
 
 #[test]
+fn a_drain_waits_for_the_coroutines_a_worker_awaits() {
+    let pool = pool(1);
+    let future = with_client(pool.clone(), || {
+        Call::<i64>::function("snakebridge_async", "doubled_later", (21, 0.5)).call_async()
+    });
+    // Out as a task: the worker's slot is free, the coroutine still in flight.
+    assert!(eventually(Duration::from_secs(60), || worker_holds(&pool)
+        .1
+        == 1));
+    assert_eq!(pool.drain(Duration::from_secs(30)), 0);
+    assert_eq!(block_on(future).unwrap(), 42);
+}
+
+#[test]
 fn a_crash_under_a_hundred_pending_coroutines_fails_them_all_and_retries_the_idempotent() {
     let pool = pool(1);
     let first = pool.worker_pids()[0];

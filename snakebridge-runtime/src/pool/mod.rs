@@ -313,7 +313,8 @@ impl PoolClient {
 
     /// Drains every pool, for a redeploy that must not drop calls: from now on new calls fail
     /// at once with [`Error::Draining`] (match it to send them elsewhere); calls in flight
-    /// (running, or already waiting in a pool's queue) go on until they finish or `timeout`
+    /// (running, already waiting in a pool's queue, or coroutines of `call_async` a worker
+    /// awaits) go on until they finish or `timeout`
     /// passes; then the workers stop as in [`shutdown`](Self::shutdown). Returns how many calls
     /// were still in flight at the deadline: those fail, the running ones with
     /// [`Error::WorkerCrash`] (their worker was stopped under them, cause "its pool was shut

@@ -68,6 +68,13 @@ struct Task {
     retry: bool,
 }
 
+impl Tasks {
+    /// How many tasks are out (a drain waits for them).
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.state).out.len()
+    }
+}
+
 impl PoolClient {
     /// Runs one `call_async` request (see the module's doc); `may_retry` is false for the
     /// second try of a task whose worker died.
