@@ -1,7 +1,8 @@
 //! Telemetry of `call_async` with a process-wide subscriber (its own test binary: the
 //! subscriber is global, so the runtime's runner threads see it too). A measured `call_async`
 //! still takes the async path (fifty coroutines on one pool worker meet, which they could not
-//! one at a time), and each call emits its stop or exception event when its result comes.
+//! one at a time), and each call emits its stop or exception event when its result comes. A
+//! pool's coroutine's Python log records carry its call.
 
 mod support;
 
@@ -10,7 +11,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use snakebridge_runtime::client::RuntimeClient;
 use snakebridge_runtime::{Call, Error, Value, with_client};
-use support::{embedded, pool};
+use std::time::Duration;
+
+use support::{embedded, eventually, pool};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::{Layer, Registry};
@@ -40,7 +43,7 @@ impl Visit for FieldVisitor<'_> {
 
 impl<S: tracing::Subscriber> Layer<S> for Recorder {
     fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
-        if event.metadata().target() != "snakebridge::call" {
+        if !["snakebridge::call", "snakebridge::python"].contains(&event.metadata().target()) {
             return;
         }
         let mut fields = BTreeMap::new();
@@ -141,4 +144,32 @@ fn measured_pool_coroutines_run_at_once_and_emit_their_events() {
 #[test]
 fn measured_embedded_coroutines_run_at_once_and_emit_their_events() {
     measured_coroutines(embedded(), "embedded");
+}
+
+#[test]
+fn a_pool_coroutines_log_records_carry_its_call() {
+    recorder();
+    let pool = pool(1);
+    let logged = || -> Vec<Recorded> {
+        let events = recorder().0.lock().unwrap();
+        (events.iter())
+            .filter(|e| e.fields.get("logger").is_some_and(|l| l == "sb.async"))
+            .cloned()
+            .collect()
+    };
+    // The worker forwards records once its housekeeping told it the subscriber's level.
+    let arrived = eventually(Duration::from_secs(20), || {
+        let logs_later = Call::<i64>::function("snakebridge_async", "logs_later", ("in a task",));
+        let one = with_client(pool.clone(), || block_on(logs_later.call_async()));
+        assert_eq!(one.unwrap(), 1);
+        !logged().is_empty()
+    });
+    assert!(arrived, "no record of the coroutine came");
+    for record in logged() {
+        assert_eq!(
+            record.fields.get("call").map(String::as_str),
+            Some("snakebridge_async.logs_later"),
+            "{record:?}"
+        );
+    }
 }

@@ -154,3 +154,13 @@ async def ticks_while(f):
     done = True
     await task
     return ticks
+
+
+async def logs_later(message):
+    """Logs ``message`` (a warning of logger ``sb.async``) after an await: a record raised by a
+    task's code."""
+    import logging
+
+    await asyncio.sleep(0.01)
+    logging.getLogger("sb.async").warning(message)
+    return 1

@@ -14,7 +14,7 @@ from snakebridge_worker.callbacks import Hub
 from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import Converter, NotData
 from snakebridge_worker.exceptions import report
-from snakebridge_worker.logs import call_name
+from snakebridge_worker.logs import TASK_CALL, call_name
 from snakebridge_worker.protocol import ProtocolError, read_to_worker
 from snakebridge_worker.refs import STALE_REASON, StaleTarget
 from snakebridge_worker.shm import Segments
@@ -250,7 +250,7 @@ class Worker:
                 iterator, result = iterate(result)
             elif awaitable(result):
                 if task:
-                    self.pending = (mid, result, policy, self.refs.session, scope)
+                    self.pending = (mid, result, policy, self.refs.session, scope, call_name(req))
                     return protocol.awaiting(mid)
                 # An `async def` (or any awaitable): its value is the call's result.
                 result = settle(result)
@@ -277,9 +277,10 @@ class Worker:
     # ----------------------------------------------------------------------------------------
     # Tasks (`call_async` of a coroutine)
 
-    def start_task(self, mid, obj, policy, session, scope):
-        """Runs awaitable ``obj`` as a task of the event loop thread, beside the others; its
-        answer goes out under ``mid`` when it ends (none when Rust cancelled it)."""
+    def start_task(self, mid, obj, policy, session, scope, name):
+        """Runs awaitable ``obj`` (of call ``name``) as a task of the event loop thread, beside
+        the others; its answer goes out under ``mid`` when it ends (none when Rust cancelled
+        it). The log records its code raises carry its call (``logs.TASK_CALL``)."""
         tasks, lock = self.tasks, self.task_lock
 
         def done(future):
@@ -289,7 +290,12 @@ class Worker:
 
         with lock:
             tasks[mid] = None
-        cancel = schedule(obj, done)
+        # The task runs in a copy of this context: its records are tagged with its call.
+        tagged = TASK_CALL.set((mid, name))
+        try:
+            cancel = schedule(obj, done)
+        finally:
+            TASK_CALL.reset(tagged)
         with lock:
             if mid in tasks:  # not ended already
                 tasks[mid] = cancel
