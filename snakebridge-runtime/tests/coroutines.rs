@@ -257,6 +257,24 @@ fn a_pool_coroutine_past_its_timeout_is_cancelled_and_its_worker_serves_on() {
 }
 
 #[test]
+fn a_coroutine_that_cancels_itself_fails_its_future() {
+    for client in [pool(1) as Arc<dyn RuntimeClient>, embedded()] {
+        let future = with_client(client, || {
+            Call::<Value>::function("snakebridge_async", "cancels_itself", ()).call_async()
+        });
+        let (failed, _) = within(
+            Duration::from_secs(30),
+            "a self-cancelled coroutine",
+            || block_on(future),
+        );
+        assert!(
+            matches!(&failed, Err(Error::Python(e)) if e.class.contains("CancelledError")),
+            "{failed:?}"
+        );
+    }
+}
+
+#[test]
 fn a_drain_waits_for_the_coroutines_a_worker_awaits() {
     let pool = pool(1);
     let future = with_client(pool.clone(), || {

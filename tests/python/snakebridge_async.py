@@ -164,3 +164,9 @@ async def logs_later(message):
     await asyncio.sleep(0.01)
     logging.getLogger("sb.async").warning(message)
     return 1
+
+
+async def cancels_itself():
+    """Raises ``CancelledError`` of its own after an await (nobody cancelled it)."""
+    await asyncio.sleep(0.01)
+    raise asyncio.CancelledError("by itself")

@@ -4,6 +4,7 @@ loop. The request payload's fields are those of Rust's ``Request`` (``wire.rs``,
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from asyncio import CancelledError
 from os import _exit, getpid
 from sys import modules
 from threading import Lock
@@ -285,8 +286,9 @@ class Worker:
 
         def done(future):
             with lock:
-                tasks.pop(mid, None)
-            self.task_done(mid, future, policy, session, scope)
+                # Gone: Rust cancelled it (`on_cancel`) and waits for no answer.
+                wanted = tasks.pop(mid, lock) is not lock
+            self.task_done(mid, future, policy, session, scope, wanted)
 
         with lock:
             tasks[mid] = None
@@ -300,16 +302,21 @@ class Worker:
             if mid in tasks:  # not ended already
                 tasks[mid] = cancel
 
-    def task_done(self, mid, future, policy, session, scope):
+    def task_done(self, mid, future, policy, session, scope, wanted=True):
         """Answers a task that ended: on the thread that ended it (the loop's), through that
-        thread's view of the worker, in the call's session."""
+        thread's view of the worker, in the call's session; not at all when Rust cancelled it
+        (``wanted`` false). A task cancelled otherwise (its coroutine raised
+        ``CancelledError``) answers that error."""
         view = self.hub.view()
         refs = view.refs
         outer = refs.session
         refs.session = session
         reply = None
         try:
-            if not future.cancelled():
+            if future.cancelled():
+                if wanted:
+                    reply = protocol.err(mid, view.exception(CancelledError()))
+            else:
                 e = future.exception()
                 if e is not None:
                     reply = protocol.err(mid, view.exception(e))
