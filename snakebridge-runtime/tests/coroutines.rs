@@ -12,7 +12,8 @@ use std::time::Duration;
 use futures_core::Stream as _;
 use snakebridge_runtime::client::RuntimeClient;
 use snakebridge_runtime::{
-    Call, Error, ExceptionKind, PoolClient, PyFn, Result, Value, call, with_client,
+    Call, Error, ExceptionKind, PoolClient, PyFn, PyRef, Result, Value, call, in_session,
+    with_client,
 };
 use support::{embedded, eventually, pool, within};
 
@@ -272,6 +273,27 @@ fn a_coroutine_that_cancels_itself_fails_its_future() {
             "{failed:?}"
         );
     }
+}
+
+#[test]
+fn a_coroutines_result_belongs_to_the_session_it_was_made_in() {
+    let pool = pool(1);
+    let session = pool.session().unwrap();
+    let made = in_session(&session, || {
+        Call::<PyRef>::function("snakebridge_async", "counter_later", ()).call_async()
+    });
+    // Meanwhile a plain call outside the session, on the same worker's serving thread.
+    let outside = with_client(pool.clone(), || {
+        call::<PyRef>("collections", "Counter", ("x",))
+    });
+    let made = block_on(made).unwrap();
+    let outside = outside.unwrap();
+    assert_eq!(worker_holds(&pool), (2, 0));
+    // Closing the session releases the task's object (its ref still alive in Rust), not the
+    // other one.
+    session.close();
+    assert_eq!(worker_holds(&pool), (1, 0));
+    drop((made, outside));
 }
 
 #[test]

@@ -170,3 +170,9 @@ async def cancels_itself():
     """Raises ``CancelledError`` of its own after an await (nobody cancelled it)."""
     await asyncio.sleep(0.01)
     raise asyncio.CancelledError("by itself")
+
+
+async def counter_later():
+    """A new ``Counter`` (a ref in Rust) after an await: an object a task's result makes."""
+    await asyncio.sleep(0.01)
+    return collections.Counter("task")
