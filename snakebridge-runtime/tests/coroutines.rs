@@ -419,6 +419,45 @@ fn embedded_async_closures_are_awaitable() {
     async_closures_are_awaitable(embedded());
 }
 
+#[test]
+fn a_pool_workers_other_tasks_answer_while_a_task_awaits_a_rust_callback() {
+    let pool = pool(1);
+    let other_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The callback's future ends once the other task's future did (or after 20 s).
+    let waiting = PyFn::new_async({
+        let other_done = other_done.clone();
+        move || {
+            let other_done = other_done.clone();
+            async move {
+                let deadline = std::time::Instant::now() + Duration::from_secs(20);
+                while !other_done.load(Ordering::Acquire) && std::time::Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Ok(other_done.load(Ordering::Acquire))
+            }
+        }
+    });
+    let (first, other) = with_client(pool.clone(), || {
+        let first = Call::<bool>::function("snakebridge_async", "await_callback", (waiting,));
+        let other = Call::<i64>::function("snakebridge_async", "doubled_later", (2, 0.05));
+        (first.call_async(), other.call_async())
+    });
+    let (results, _) = within(
+        Duration::from_secs(60),
+        "two tasks of one worker",
+        move || {
+            let other = block_on(other);
+            other_done.store(true, Ordering::Release);
+            (other, block_on(first))
+        },
+    );
+    assert_eq!(results.0.unwrap(), 4);
+    assert!(
+        results.1.unwrap(),
+        "the callback ended before the other task answered"
+    );
+}
+
 /// The next item of an async stream, awaited.
 async fn next_item<S: futures_core::Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
     std::future::poll_fn(|cx| std::pin::Pin::new(&mut *stream).poll_next(cx)).await

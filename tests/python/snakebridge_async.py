@@ -176,3 +176,8 @@ async def counter_later():
     """A new ``Counter`` (a ref in Rust) after an await: an object a task's result makes."""
     await asyncio.sleep(0.01)
     return collections.Counter("task")
+
+
+async def await_callback(f):
+    """``await f()``: an async Rust callback's value."""
+    return await f()

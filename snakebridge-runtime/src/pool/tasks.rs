@@ -250,48 +250,21 @@ fn answered(worker: &Arc<Worker>, frame: Frame) {
     task.reply.send(out);
 }
 
-/// Runs the Rust callback task `id` calls, and answers the worker.
+/// Runs the Rust callback task `id` calls, and answers the worker: on a thread of its own, as
+/// the closure may take long (an async one's future), or wait for another task of the same
+/// worker, whose answer this watcher must go on reading meanwhile.
 fn serve_callback(worker: &Arc<Worker>, id: u64, frame: Frame) {
     let taken = {
         let mut st = lock(&worker.tasks.state);
         st.out.get_mut(&id).map(|t| {
             t.retry = false; // its effects in Rust are done
-            (t.callbacks.take(), t.deadline)
+            t.callbacks.clone()
         })
     };
-    let Some((callbacks, mut deadline)) = taken else {
+    let Some(callbacks) = taken else {
         return worker.discard(&frame);
     };
-    let asynchronous = callbacks.as_ref().and_then(|(pin, functions)| {
-        let FromWorker::Answer {
-            answer: Answer::Callback { function, .. },
-            ..
-        } = &frame.message
-        else {
-            return None;
-        };
-        let f = functions
-            .iter()
-            .find(|f| f.id() == *function && f.is_async())?;
-        Some((pin.clone(), f.clone()))
-    });
-    if let Some((pin, f)) = asynchronous {
-        // Its future may take long: it runs on a thread of its own, and this watcher goes on
-        // serving the worker's other tasks.
-        put_back(worker, id, callbacks, deadline);
-        let spawned = std::thread::Builder::new()
-            .name("sb-async-callback".into())
-            .spawn(move || {
-                let (mut deadline, mut called_back) = (None, false);
-                let _ =
-                    callback::answer(&pin, &frame, &mut vec![f], &mut deadline, &mut called_back);
-            });
-        if let Err(e) = spawned {
-            tracing::warn!(target: "snakebridge::pool", error = %e, "cannot start a thread for an async callback");
-        }
-        return;
-    }
-    let (pin, mut functions) = callbacks.unwrap_or_else(|| {
+    let (pin, functions) = callbacks.unwrap_or_else(|| {
         // It passed none: `answer` tells Python so. No closure runs, so the pin routes nothing.
         let pin = Pin {
             client: 0,
@@ -300,28 +273,39 @@ fn serve_callback(worker: &Arc<Worker>, id: u64, frame: Frame) {
         };
         (pin, Vec::new())
     });
-    let mut called_back = false;
-    // A failure to answer marks the worker dead: the watcher's next wait sees it.
-    let _ = callback::answer(
-        &pin,
-        &frame,
-        &mut functions,
-        &mut deadline,
-        &mut called_back,
-    );
-    put_back(worker, id, Some((pin, functions)), deadline);
+    let watched = worker.clone();
+    let spawned = std::thread::Builder::new()
+        .name("sb-task-callback".into())
+        .spawn(move || run_callback(&watched, id, &pin, functions, &frame));
+    if let Err(e) = spawned {
+        // The Python call waits until the task's timeout (or its future is dropped).
+        tracing::warn!(
+            target: "snakebridge::pool", error = %e,
+            "cannot start a thread for a Rust callback of an async call"
+        );
+    }
 }
 
-/// Gives task `id` back the callbacks taken for a callback's run, and its moved deadline.
-fn put_back(
-    worker: &Arc<Worker>,
-    id: u64,
-    callbacks: Option<(Pin, Vec<PyFn>)>,
-    deadline: Option<Instant>,
-) {
-    if let Some(t) = lock(&worker.tasks.state).out.get_mut(&id) {
-        t.callbacks = callbacks;
-        t.deadline = deadline;
+/// Runs one callback call of task `id` and answers it; the callbacks its result passed join
+/// the task's, and the time spent in Rust moves the task's deadline (its timeout counts
+/// Python's time only). A failure to answer marks the worker dead: the watcher sees it.
+fn run_callback(worker: &Arc<Worker>, id: u64, pin: &Pin, mut functions: Vec<PyFn>, frame: &Frame) {
+    let known = functions.len();
+    let started = Instant::now();
+    let (mut deadline, mut called_back) = (None, false);
+    let _ = callback::answer(pin, frame, &mut functions, &mut deadline, &mut called_back);
+    let mut st = lock(&worker.tasks.state);
+    if let Some(t) = st.out.get_mut(&id) {
+        if let Some((_, kept)) = t.callbacks.as_mut() {
+            for f in functions.drain(known..) {
+                if !kept.contains(&f) {
+                    kept.push(f);
+                }
+            }
+        }
+        if let Some(d) = t.deadline.as_mut() {
+            *d += started.elapsed();
+        }
     }
 }
 
