@@ -114,25 +114,39 @@ fn measured_coroutines(client: Arc<dyn RuntimeClient>, label: &str) {
         block_on(Call::<Value>::function("snakebridge_async", "failing_later", ()).call_async())
     });
     assert!(matches!(failed, Err(Error::Python(_))), "{failed:?}");
-    // Each call's event, emitted when its result came.
-    let met = events_of("rendezvous");
-    let stops: Vec<_> = met
-        .iter()
-        .filter(|e| e.name == "snakebridge.call.stop" && e.fields.contains_key("duration_us"))
-        .collect();
-    let starts = met.iter().filter(|e| e.name == "snakebridge.call.start");
+    // Each call's event: emitted when both its result came and its runner let go of it (the
+    // later of the two, which may follow the future's completion by a moment).
+    let counted = |name: &str, function: &str| {
+        (events_of(function).iter())
+            .filter(|e| e.name == name && e.fields.contains_key("duration_us"))
+            .count()
+    };
     // Both clients' tests share the recorder: at least this test's fifty.
-    assert!(stops.len() >= 50, "{label}: {} stop events", stops.len());
-    assert!(starts.count() >= 50);
-    let failures = events_of("failing_later");
+    let all_stopped = eventually(Duration::from_secs(10), || {
+        counted("snakebridge.call.stop", "rendezvous") >= 50
+    });
     assert!(
-        failures
-            .iter()
-            .any(|e| e.name == "snakebridge.call.exception"
+        all_stopped,
+        "{label}: {} stop events",
+        counted("snakebridge.call.stop", "rendezvous")
+    );
+    let starts = events_of("rendezvous")
+        .iter()
+        .filter(|e| e.name == "snakebridge.call.start")
+        .count();
+    assert!(starts >= 50, "{label}: {starts} start events");
+    let failed_class = || {
+        events_of("failing_later").iter().any(|e| {
+            e.name == "snakebridge.call.exception"
                 && e.fields
                     .get("python_class")
-                    .is_some_and(|c| c.contains("ValueError"))),
-        "{label}: {failures:?}"
+                    .is_some_and(|c| c.contains("ValueError"))
+        })
+    };
+    assert!(
+        eventually(Duration::from_secs(10), failed_class),
+        "{label}: {:?}",
+        events_of("failing_later")
     );
 }
 

@@ -24,8 +24,9 @@
 //! `encode_us` is the time spent turning Rust arguments into Python objects (or wire JSON),
 //! `decode_us` the time spent turning the result back; both are part of `duration_us`. A
 //! `call_async` emits `start` when a runner takes it and `stop`/`exception` when its result
-//! comes (a pool's coroutine, from the thread that waited for it), `decode_us` then being the
-//! conversion to the future's type.
+//! comes (a pool's coroutine, from the thread that waited for it) or, if later, when the runner
+//! is done sending it (so possibly a moment after the future completed), `decode_us` then
+//! being the conversion to the future's type.
 //!
 //! With no subscriber interested in `snakebridge::call`, a call pays one cached check and
 //! measures nothing.
