@@ -4,7 +4,7 @@
 //! and the pool's queue limit, crash barrier and sessions hold as for blocking calls. The
 //! ticker tests print the worst lateness of a 10 ms timer beside a thousand calls, on tokio's
 //! 2-thread runtime and on the hand-written single-thread executor (with a timer of its own),
-//! and fail past a generous bound (`LATENESS_BOUND`).
+//! and fail past generous bounds (`WORST_LATENESS`, `P90_LATENESS`).
 
 mod support;
 
@@ -60,20 +60,19 @@ fn triples(n: i64) -> Vec<CallFuture<i64>> {
 /// time: their results, and the ticker's ticks and worst lateness.
 fn beside_a_ticker<T: Send + 'static>(
     futures: Vec<CallFuture<T>>,
-) -> (Vec<Result<T>>, usize, Duration) {
+) -> (Vec<Result<T>>, Vec<Duration>) {
     two_thread_runtime().block_on(async {
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = tokio::spawn({
             let stop = stop.clone();
             async move {
-                let (mut ticks, mut worst) = (0usize, Duration::ZERO);
+                let mut late = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
                     let due = tokio::time::Instant::now() + Duration::from_millis(10);
                     tokio::time::sleep_until(due).await;
-                    worst = worst.max(tokio::time::Instant::now() - due);
-                    ticks += 1;
+                    late.push(tokio::time::Instant::now() - due);
                 }
-                (ticks, worst)
+                late
             }
         });
         let tasks: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
@@ -82,26 +81,36 @@ fn beside_a_ticker<T: Send + 'static>(
             results.push(t.await.expect("the task ran"));
         }
         stop.store(true, Ordering::Relaxed);
-        let (ticks, worst) = ticker.await.expect("the ticker ran");
-        (results, ticks, worst)
+        let late = ticker.await.expect("the ticker ran");
+        (results, late)
     })
 }
 
-/// How late a 10 ms tick may come beside the calls: generous for a machine shared with
-/// builds (the worst seen there is about 2 ms), yet passed when calls block the executor's
-/// threads (a future that sleeps 1 ms on its executor thread whenever it is not ready makes
-/// ticks come 55 ms late on tokio's 2 threads, and a second late on the single-thread one).
-const LATENESS_BOUND: Duration = Duration::from_millis(50);
+/// How late ticks of a 10 ms ticker may come beside the calls. Generous for a machine shared
+/// with builds: there the worst tick seen is 2–18 ms late at a load average of 3, over 50 ms at
+/// 9, and nine ticks in ten within 2 ms. Calls that block the executor's threads fail one or
+/// the other (a future that sleeps 1 ms on its executor thread whenever it is not ready: on
+/// tokio's 2 threads one tick in ten comes 27–50 ms late; on the single thread of the
+/// hand-written executor one tick more than a second late).
+const WORST_LATENESS: Duration = Duration::from_millis(250);
+/// See [`WORST_LATENESS`]: the lateness nine ticks in ten stay within.
+const P90_LATENESS: Duration = Duration::from_millis(15);
 
-fn check_triples(label: &str, results: Vec<Result<i64>>, ticks: usize, worst: Duration) {
+fn check_triples(label: &str, results: Vec<Result<i64>>, mut late: Vec<Duration>) {
     for (i, r) in results.into_iter().enumerate() {
         assert_eq!(r.expect("the call succeeded"), 3 * i as i64);
     }
-    eprintln!("{label}: 1000 concurrent calls, 10 ms ticker: {ticks} ticks, worst {worst:?} late");
-    assert!(ticks > 0, "the ticker ran beside the calls");
+    assert!(!late.is_empty(), "the ticker ran beside the calls");
+    late.sort();
+    let (ticks, worst, p90) = (late.len(), late[late.len() - 1], late[late.len() * 9 / 10]);
+    eprintln!(
+        "{label}: 1000 concurrent calls, 10 ms ticker: {ticks} ticks, worst {worst:?} late, \
+         90% within {p90:?}"
+    );
     assert!(
-        worst < LATENESS_BOUND,
-        "{label}: a tick came {worst:?} late: the calls held the executor's threads"
+        p90 < P90_LATENESS && worst < WORST_LATENESS,
+        "{label}: ticks came up to {worst:?} late, one in ten over {p90:?}: the calls held the \
+         executor's threads"
     );
 }
 
@@ -135,26 +144,25 @@ impl Future for Sleep {
 /// futures and the ticker are its only tasks, polled by this thread.
 fn beside_a_ticker_hand_written<T: Send + 'static>(
     futures: Vec<CallFuture<T>>,
-) -> (Vec<Result<T>>, usize, Duration) {
+) -> (Vec<Result<T>>, Vec<Duration>) {
     let n = futures.len();
     let stop = Arc::new(AtomicBool::new(false));
     let results: Arc<Mutex<Vec<Option<Result<T>>>>> =
         Arc::new(Mutex::new((0..n).map(|_| None).collect()));
     let finished = Arc::new(AtomicUsize::new(0));
-    let ticker_out = Arc::new(Mutex::new((0usize, Duration::ZERO)));
+    let ticker_out = Arc::new(Mutex::new(Vec::new()));
     let mut tasks: Vec<Pin<Box<dyn Future<Output = ()> + Send>>> = Vec::new();
     // The ticker is polled first: its first tick is due while the calls' futures are polled.
     let out = ticker_out.clone();
     let ticking = stop.clone();
     tasks.push(Box::pin(async move {
-        let (mut ticks, mut worst) = (0usize, Duration::ZERO);
+        let mut late = Vec::new();
         while !ticking.load(Ordering::Relaxed) {
             let due = std::time::Instant::now() + Duration::from_millis(10);
             Sleep { due, armed: false }.await;
-            worst = worst.max(std::time::Instant::now() - due);
-            ticks += 1;
+            late.push(std::time::Instant::now() - due);
         }
-        *out.lock().unwrap() = (ticks, worst);
+        *out.lock().unwrap() = late;
     }));
     for (i, f) in futures.into_iter().enumerate() {
         let (results, finished, stop) = (results.clone(), finished.clone(), stop.clone());
@@ -168,12 +176,12 @@ fn beside_a_ticker_hand_written<T: Send + 'static>(
     }
     run_all(tasks);
     let results = std::mem::take(&mut *results.lock().unwrap());
-    let (ticks, worst) = *ticker_out.lock().unwrap();
+    let late = std::mem::take(&mut *ticker_out.lock().unwrap());
     let results = results
         .into_iter()
         .map(|r| r.expect("every call ended"))
         .collect();
-    (results, ticks, worst)
+    (results, late)
 }
 
 #[test]
@@ -181,30 +189,30 @@ fn a_thousand_pool_calls_beside_a_ticker() {
     let pool = pool(2);
     // Made in the pool's scope, polled on the runtime's threads outside it.
     let futures = with_client(pool.clone(), || triples(1000));
-    let (results, ticks, worst) = beside_a_ticker(futures);
-    check_triples("pool of 2", results, ticks, worst);
+    let (results, late) = beside_a_ticker(futures);
+    check_triples("pool of 2", results, late);
 }
 
 #[test]
 fn a_thousand_embedded_calls_beside_a_ticker() {
     let futures = with_client(embedded(), || triples(1000));
-    let (results, ticks, worst) = beside_a_ticker(futures);
-    check_triples("embedded", results, ticks, worst);
+    let (results, late) = beside_a_ticker(futures);
+    check_triples("embedded", results, late);
 }
 
 #[test]
 fn a_thousand_pool_calls_beside_a_ticker_on_a_hand_written_executor() {
     let pool = pool(2);
     let futures = with_client(pool.clone(), || triples(1000));
-    let (results, ticks, worst) = beside_a_ticker_hand_written(futures);
-    check_triples("pool of 2, hand-written executor", results, ticks, worst);
+    let (results, late) = beside_a_ticker_hand_written(futures);
+    check_triples("pool of 2, hand-written executor", results, late);
 }
 
 #[test]
 fn a_thousand_embedded_calls_beside_a_ticker_on_a_hand_written_executor() {
     let futures = with_client(embedded(), || triples(1000));
-    let (results, ticks, worst) = beside_a_ticker_hand_written(futures);
-    check_triples("embedded, hand-written executor", results, ticks, worst);
+    let (results, late) = beside_a_ticker_hand_written(futures);
+    check_triples("embedded, hand-written executor", results, late);
 }
 
 /// Calls wait behind a gate that only a task on the same executor opens: were a call run (or
