@@ -311,6 +311,35 @@ fn a_drain_waits_for_the_coroutines_a_worker_awaits() {
 }
 
 #[test]
+fn a_coroutine_that_blocks_its_loop_past_its_timeout_has_its_worker_replaced() {
+    let pool = pool(1);
+    let pids = pool.worker_pids();
+    let blocked = with_client(pool.clone(), || {
+        Call::<f64>::function("snakebridge_async", "blocks_its_loop", (60.0,))
+            .timeout(Duration::from_millis(300))
+            .call_async()
+    });
+    let timed_out = block_on(blocked);
+    assert!(
+        matches!(timed_out, Err(Error::Timeout { .. })),
+        "{timed_out:?}"
+    );
+    // The cancel cannot reach a blocked loop: after the grace the worker is killed, replaced,
+    // and the pool serves (a minute's sleep was not waited for).
+    assert!(
+        eventually(Duration::from_secs(30), || {
+            let now = pool.worker_pids();
+            now.len() == 1 && now != pids
+        }),
+        "the worker with the blocked loop is still there"
+    );
+    let after = with_client(pool.clone(), || {
+        block_on(Call::<i64>::function("snakebridge_async", "doubled_later", (3,)).call_async())
+    });
+    assert_eq!(after.unwrap(), 6);
+}
+
+#[test]
 fn a_crash_under_a_hundred_pending_coroutines_fails_them_all_and_retries_the_idempotent() {
     let pool = pool(1);
     let first = pool.worker_pids()[0];

@@ -181,3 +181,11 @@ async def counter_later():
 async def await_callback(f):
     """``await f()``: an async Rust callback's value."""
     return await f()
+
+
+async def blocks_its_loop(seconds):
+    """Blocks its event loop thread for ``seconds`` (``time.sleep``, not an await): a coroutine
+    that no cancellation reaches until then."""
+    await asyncio.sleep(0)
+    time.sleep(seconds)
+    return seconds

@@ -68,6 +68,28 @@ def schedule(obj, done):
     return future.cancel
 
 
+def schedule_task(obj, done):
+    """Runs awaitable ``obj`` as a task of the background event loop thread, as
+    :func:`schedule` does, but ``done(task)`` is called on that thread only when the task has
+    really ended (a cancelled one once its coroutine took the ``CancelledError``: a loop that is
+    blocked calls it never). Returns the task's ``cancel`` for any thread (the pool worker's
+    tasks: Rust learns from the answer that the loop is alive)."""
+    loop = _background_loop()
+    started = []
+
+    def start():
+        task = loop.create_task(_awaited(obj))
+        task.add_done_callback(done)
+        started.append(task)
+
+    def cancel():
+        # After `start` (the loop runs its callbacks in order).
+        loop.call_soon_threadsafe(lambda: started and started[0].cancel())
+
+    loop.call_soon_threadsafe(start)
+    return cancel
+
+
 def awaitable_callback(call):
     """``call`` (a blocking callable: a Rust callback over an async closure) as a function
     whose call returns an awaitable: ``call`` runs on a thread of the running loop's default

@@ -10,7 +10,7 @@ from sys import modules
 from threading import Lock
 
 from snakebridge_worker import generators, protocol
-from snakebridge_worker.awaiting import awaitable, iterate, schedule, settle
+from snakebridge_worker.awaiting import awaitable, iterate, schedule_task, settle
 from snakebridge_worker.callbacks import Hub
 from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import Converter, NotData
@@ -286,27 +286,26 @@ class Worker:
 
         def done(future):
             with lock:
-                # Gone: Rust cancelled it (`on_cancel`) and waits for no answer.
-                wanted = tasks.pop(mid, lock) is not lock
-            self.task_done(mid, future, policy, session, scope, wanted)
+                tasks.pop(mid, None)
+            self.task_done(mid, future, policy, session, scope)
 
         with lock:
             tasks[mid] = None
         # The task runs in a copy of this context: its records are tagged with its call.
         tagged = TASK_CALL.set((mid, name))
         try:
-            cancel = schedule(obj, done)
+            cancel = schedule_task(obj, done)
         finally:
             TASK_CALL.reset(tagged)
         with lock:
             if mid in tasks:  # not ended already
                 tasks[mid] = cancel
 
-    def task_done(self, mid, future, policy, session, scope, wanted=True):
+    def task_done(self, mid, future, policy, session, scope):
         """Answers a task that ended: on the thread that ended it (the loop's), through that
-        thread's view of the worker, in the call's session; not at all when Rust cancelled it
-        (``wanted`` false). A task cancelled otherwise (its coroutine raised
-        ``CancelledError``) answers that error."""
+        thread's view of the worker, in the call's session. A cancelled one answers
+        ``CancelledError`` (also when Rust cancelled it: its answer tells Rust the loop is
+        alive)."""
         view = self.hub.view()
         refs = view.refs
         outer = refs.session
@@ -314,8 +313,7 @@ class Worker:
         reply = None
         try:
             if future.cancelled():
-                if wanted:
-                    reply = protocol.err(mid, view.exception(CancelledError()))
+                reply = protocol.err(mid, view.exception(CancelledError()))
             else:
                 e = future.exception()
                 if e is not None:

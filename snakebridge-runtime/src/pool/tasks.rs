@@ -13,8 +13,10 @@
 //! - the future dropped ([`CancelToken`](crate::client::CancelToken)): `cancel` tells the
 //!   worker to cancel the task (Python sees `CancelledError` at its `await`), its answer, if
 //!   any, is discarded and its refs released;
-//! - past its timeout: cancelled the same way, the future gets [`Error::Timeout`] (the worker,
-//!   serving other tasks, is not killed);
+//! - past its timeout: cancelled the same way, the future gets [`Error::Timeout`]; the worker,
+//!   serving other tasks, is not killed, unless the task's answer does not come within
+//!   [`CANCEL_GRACE`] of the cancel (its event loop is stuck: blocked in code that does not
+//!   await): then it is killed and replaced, as for a blocking call past its timeout;
 //! - the worker died: every task fails with [`Error::WorkerCrash`]; an idempotent one that
 //!   could run on any worker and called no Rust callback is sent once more, to a replacement.
 
@@ -25,7 +27,7 @@ use std::time::{Duration, Instant};
 use super::callback::{self, Pin};
 use super::protocol::{Answer, FromWorker, RequestKind, ToWorker};
 use super::reply::{Reply, context_of, interpret};
-use super::sched::Pool;
+use super::sched::{Death, Pool};
 use super::worker::{Frame, Wait, Worker, lock};
 use super::{PoolClient, Ran};
 use crate::client::AsyncReply;
@@ -38,6 +40,10 @@ use crate::data::value::Value;
 /// came meanwhile may have an earlier one).
 const WATCH_SLICE: Duration = Duration::from_millis(50);
 
+/// How long a task cancelled at its timeout has to answer (ending, `CancelledError` or not)
+/// before its worker's event loop counts as stuck and the worker is killed.
+const CANCEL_GRACE: Duration = Duration::from_secs(2);
+
 /// The tasks a worker runs for `call_async` calls, by request id.
 #[derive(Default)]
 pub(crate) struct Tasks {
@@ -47,8 +53,17 @@ pub(crate) struct Tasks {
 #[derive(Default)]
 struct TaskState {
     out: HashMap<u64, Task>,
+    /// Tasks cancelled at their timeout, whose answer must come by the instant given.
+    cancelling: HashMap<u64, Cancelling>,
     /// A watcher thread runs for this worker.
     watching: bool,
+}
+
+/// A task cancelled at its timeout, until its answer comes.
+struct Cancelling {
+    by: Instant,
+    pool: Arc<Pool>,
+    timeout: Duration,
 }
 
 /// One task out: what its answer goes to, and what a retry needs.
@@ -209,15 +224,20 @@ fn watch(worker: &Arc<Worker>) {
     loop {
         let until = {
             let mut st = lock(&tasks.state);
-            if st.out.is_empty() {
+            if st.out.is_empty() && st.cancelling.is_empty() {
                 st.watching = false;
                 return;
             }
             let slice = Instant::now() + WATCH_SLICE;
-            let earliest = st.out.values().filter_map(|t| t.deadline).min();
+            let deadlines = st.out.values().filter_map(|t| t.deadline);
+            let earliest = deadlines.chain(st.cancelling.values().map(|c| c.by)).min();
             earliest.map_or(slice, |d| d.min(slice))
         };
-        let got = worker.wait_for_any(|id| lock(&tasks.state).out.contains_key(&id), Some(until));
+        let wanted = |id| {
+            let st = lock(&tasks.state);
+            st.out.contains_key(&id) || st.cancelling.contains_key(&id)
+        };
+        let got = worker.wait_for_any(wanted, Some(until));
         match got {
             Ok(frame) => answered(worker, frame),
             Err(Wait::Timeout) => expire(worker),
@@ -236,7 +256,12 @@ fn answered(worker: &Arc<Worker>, frame: Frame) {
     {
         return serve_callback(worker, id, frame);
     }
-    let task = lock(&worker.tasks.state).out.remove(&id);
+    let task = {
+        let mut st = lock(&worker.tasks.state);
+        // A task cancelled at its timeout answered: its loop is not stuck.
+        st.cancelling.remove(&id);
+        st.out.remove(&id)
+    };
     worker.unregister(id);
     let Some(task) = task else {
         // Cancelled since: nobody takes it.
@@ -309,9 +334,28 @@ fn run_callback(worker: &Arc<Worker>, id: u64, pin: &Pin, mut functions: Vec<PyF
     }
 }
 
-/// Cancels the tasks past their deadline; their futures get [`Error::Timeout`].
+/// Cancels the tasks past their deadline (their futures get [`Error::Timeout`]), and kills
+/// the worker when one cancelled earlier has not answered within [`CANCEL_GRACE`].
 fn expire(worker: &Arc<Worker>) {
     let now = Instant::now();
+    let stuck = {
+        let st = lock(&worker.tasks.state);
+        (st.cancelling.values())
+            .find(|c| c.by <= now)
+            .map(|c| (c.pool.clone(), c.timeout))
+    };
+    if let Some((pool, after)) = stuck {
+        // The watcher's next wait sees the death and fails the other tasks.
+        pool.worker_died_as(
+            worker,
+            format!(
+                "was killed: a coroutine outlasted its timeout of {after:?} and did not end \
+                 within {CANCEL_GRACE:?} of being cancelled (its event loop is blocked)"
+            ),
+            Death::TimedOut,
+        );
+        return;
+    }
     let late: Vec<(u64, Task)> = {
         let mut st = lock(&worker.tasks.state);
         let ids: Vec<u64> = st
@@ -325,10 +369,16 @@ fn expire(worker: &Arc<Worker>) {
             .collect()
     };
     for (id, task) in late {
-        Tasks::cancel_on_worker(worker, id);
-        let error = Error::Timeout {
-            after: task.timeout.unwrap_or_default(),
+        // Its mailbox stays open for the answer that says the loop took the cancel.
+        let after = task.timeout.unwrap_or_default();
+        let cancelling = Cancelling {
+            by: now + CANCEL_GRACE,
+            pool: task.pool.clone(),
+            timeout: after,
         };
+        lock(&worker.tasks.state).cancelling.insert(id, cancelling);
+        worker.notify(&ToWorker::Cancel { id });
+        let error = Error::Timeout { after };
         task.pool
             .metrics
             .record(task.started.elapsed(), Some(&error));
@@ -338,7 +388,14 @@ fn expire(worker: &Arc<Worker>) {
 
 /// The worker died: every task out fails with [`Error::WorkerCrash`], or is sent once more.
 fn crashed(worker: &Arc<Worker>, cause: String) {
-    let out: Vec<(u64, Task)> = lock(&worker.tasks.state).out.drain().collect();
+    let (out, cancelling): (Vec<(u64, Task)>, Vec<u64>) = {
+        let mut st = lock(&worker.tasks.state);
+        let cancelling = st.cancelling.drain().map(|(id, _)| id).collect();
+        (st.out.drain().collect(), cancelling)
+    };
+    for id in cancelling {
+        worker.unregister(id);
+    }
     let Some((_, first)) = out.first() else {
         return;
     };
