@@ -19,11 +19,11 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyString, PyTuple};
 
-use super::convert::{from_py, to_py};
-use crate::data::pyfn::{Arguments, Keywords, PyFn, Raise};
+use super::convert::{from_py, scalar_at, scalar_to_py, to_py};
+use crate::data::pyfn::{Arguments, Keywords, PyFn, Raise, Returned};
 use crate::data::pyref::RefHandle;
 use crate::data::return_policy::ReturnPolicy;
-use crate::data::value::Value;
+use crate::data::value::{Scalar, Value};
 
 /// Whether a callback object may still run its closure: false once the call it was passed to
 /// ended. (A flag, not a lock around the closure: checking it costs a load per call.)
@@ -119,8 +119,16 @@ fn call<'py>(
         )));
     }
     let keywords = keywords(f, kwargs).map_err(PyTypeError::new_err)?;
-    match f.invoke(&mut FromPython { f, args }, keywords) {
-        Ok(value) => to_py(py, &value).map_err(|e| {
+    let mut frame = FromPython {
+        f,
+        args,
+        result: None,
+    };
+    match f.invoke_in_place(&mut frame, keywords) {
+        Ok(Returned::InPlace) => frame.result.ok_or_else(|| {
+            PyRuntimeError::new_err(format!("the Rust callback {f:?} returned no result"))
+        }),
+        Ok(Returned::Value(value)) => to_py(py, &value).map_err(|e| {
             PyRuntimeError::new_err(format!(
                 "the result of the Rust callback {f:?} cannot cross to Python: {e}"
             ))
@@ -130,10 +138,11 @@ fn call<'py>(
 }
 
 /// Python's positional arguments, each converted when the closure takes it, by the policy of
-/// its type in `f`.
+/// its type in `f`; and the closure's result when it is a scalar, made here in place.
 struct FromPython<'a, 'py> {
     f: &'a PyFn,
     args: &'a Bound<'py, PyTuple>,
+    result: Option<Bound<'py, PyAny>>,
 }
 
 impl Arguments for FromPython<'_, '_> {
@@ -153,6 +162,23 @@ impl Arguments for FromPython<'_, '_> {
                 self.f
             ))
         })
+    }
+
+    #[inline]
+    fn scalar(&mut self, index: usize) -> Option<Scalar<'_>> {
+        if index >= self.args.len() {
+            return None;
+        }
+        // SAFETY: `index` is in the tuple, which holds its item for as long as `self` borrows
+        // the tuple (so as long as the scalar borrows `self`); the GIL is held.
+        unsafe { scalar_at(pyo3::ffi::PyTuple_GET_ITEM(self.args.as_ptr(), index as _)) }
+    }
+
+    #[inline]
+    fn put_scalar(&mut self, scalar: Scalar<'_>) -> bool {
+        // A failure (no memory for a str) leaves it to the general path, which reports it.
+        self.result = scalar_to_py(self.args.py(), scalar);
+        self.result.is_some()
     }
 }
 
