@@ -11,7 +11,7 @@
 //! ended. Python code that kept one and calls it later gets a `RuntimeError` saying so. A
 //! stream keeps its callbacks until it ends ([`Scope::keep`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -33,6 +33,10 @@ thread_local! {
     /// The slots of the callback objects made on this thread by calls still running, in the
     /// order they were made (nested calls push after their caller's).
     static LIVE: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
+    /// `LIVE`'s length, kept beside it so that a call's [`Scope`] (on every call's path)
+    /// reads it without a borrow, and without the first-use check a thread-local with a
+    /// destructor takes.
+    static LIVE_LEN: Cell<usize> = const { Cell::new(0) };
 }
 
 /// `f` as a new Python callable, live until the innermost [`Scope`] of this thread ends.
@@ -41,7 +45,11 @@ thread_local! {
 /// Python calls it through C's own calling convention, as fast as any Rust function.
 pub(super) fn wrap<'py>(py: Python<'py>, f: &PyFn) -> PyResult<Bound<'py, PyAny>> {
     let slot: Slot = Arc::new(AtomicBool::new(true));
-    LIVE.with(|live| live.borrow_mut().push(slot.clone()));
+    LIVE.with(|live| {
+        let mut live = live.borrow_mut();
+        live.push(slot.clone());
+        LIVE_LEN.set(live.len());
+    });
     let f = f.clone();
     let callable = PyCFunction::new_closure(
         py,
@@ -65,7 +73,7 @@ impl Scope {
     #[inline]
     pub(super) fn enter() -> Scope {
         Scope {
-            mark: LIVE.with(|live| live.borrow().len()),
+            mark: LIVE_LEN.get(),
         }
     }
 
@@ -81,7 +89,7 @@ impl Scope {
 impl Drop for Scope {
     #[inline]
     fn drop(&mut self) {
-        if LIVE.with(|live| live.borrow().len()) > self.mark {
+        if LIVE_LEN.get() > self.mark {
             end(take_since(self.mark));
         }
     }
@@ -91,7 +99,9 @@ fn take_since(mark: usize) -> Vec<Slot> {
     LIVE.with(|live| {
         let mut live = live.borrow_mut();
         let mark = mark.min(live.len());
-        live.split_off(mark)
+        let taken = live.split_off(mark);
+        LIVE_LEN.set(live.len());
+        taken
     })
 }
 

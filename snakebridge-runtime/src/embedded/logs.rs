@@ -12,11 +12,20 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
 
 use crate::client::python_log;
-use crate::client::request::{CallType, Request};
+use crate::client::request::{CallSite, CallType, Request};
+
+/// The call a thread runs in Python now: a request, or a typed call at a generated site
+/// (`SiteCall`, which has no request).
+#[derive(Clone, Copy)]
+enum Running {
+    Nothing,
+    Request(*const Request),
+    Site(&'static CallSite),
+}
 
 thread_local! {
-    /// The request this thread runs in Python now (null: none), set by [`InCall`].
-    static CALL: Cell<*const Request> = const { Cell::new(std::ptr::null()) };
+    /// The call this thread runs in Python now, set by [`InCall`].
+    static CALL: Cell<Running> = const { Cell::new(Running::Nothing) };
 }
 
 /// The handler (installed at start); `set_level` changes what it forwards.
@@ -68,16 +77,27 @@ def install(emit):
 "#;
 
 /// Marks a request as running on this thread until it drops (the call records are tagged with).
-pub(super) struct InCall(*const Request);
+pub(super) struct InCall(Running);
 
 impl InCall {
     /// Also tells Python a new level if the subscribers' filter may have changed since.
     #[inline]
     pub(super) fn enter(py: Python<'_>, request: &Request) -> InCall {
+        InCall::running(py, Running::Request(request))
+    }
+
+    /// [`InCall::enter`] for a typed call at a generated call site.
+    #[inline]
+    pub(super) fn enter_site(py: Python<'_>, site: &'static CallSite) -> InCall {
+        InCall::running(py, Running::Site(site))
+    }
+
+    #[inline(always)]
+    fn running(py: Python<'_>, call: Running) -> InCall {
         if python_log::filter_changes() != SYNCED.load(Ordering::Relaxed) {
             sync_level(py);
         }
-        InCall(CALL.with(|c| c.replace(request)))
+        InCall(CALL.with(|c| c.replace(call)))
     }
 }
 
@@ -99,13 +119,13 @@ pub(super) fn install(py: Python<'_>) -> PyResult<()> {
         None,
         |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<()> {
             let (logger, level, message): (String, u64, String) = args.extract()?;
-            let call = CALL.with(Cell::get);
-            let name = if call.is_null() {
-                String::new()
-            } else {
+            let name = match CALL.with(Cell::get) {
+                Running::Nothing => String::new(),
                 // SAFETY: `InCall` points it at a request borrowed for as long as it is set,
                 // on this thread only.
-                call_name(unsafe { &*call })
+                Running::Request(request) => call_name(unsafe { &*request }),
+                // As `call_name` names a module function's request.
+                Running::Site(site) => format!("{}.{}", site.module, site.name),
             };
             python_log::emit(&logger, level, &message, &name, &"embedded");
             Ok(())
