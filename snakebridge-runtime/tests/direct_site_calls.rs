@@ -20,6 +20,7 @@ fn sqrt(x: f64) -> f64 {
 /// the default), then the default replaced.
 #[test]
 fn direct_site_calls() {
+    logging_waits_for_a_subscriber();
     the_direct_path_converts_as_the_general_path_does();
     typed_site_calls_give_what_the_general_path_gives();
     a_resolved_site_still_goes_to_the_chosen_client();
@@ -41,6 +42,16 @@ fn both_paths(site: &'static CallSite, args: Vec<Value>, policy: ReturnPolicy) -
         .call()
         .unwrap();
     [at_site(), at_site(), by_name]
+}
+
+/// No `tracing` subscriber in this binary: the interpreter's start did not import `logging`
+/// for the handler that forwards its records (`python_logging_at_start.rs` has the other case).
+// Mutation: `logs::install` making the handler whatever the level (`logging` is imported).
+fn logging_waits_for_a_subscriber() {
+    let modules: snakebridge_runtime::PyRef =
+        snakebridge_runtime::module_attr("sys", "modules").unwrap();
+    let imported: bool = modules.call_method("__contains__", ("logging",)).unwrap();
+    assert!(!imported, "the interpreter's start imported logging");
 }
 
 fn the_direct_path_converts_as_the_general_path_does() {

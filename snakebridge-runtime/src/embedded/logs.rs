@@ -108,8 +108,24 @@ impl Drop for InCall {
     }
 }
 
-/// Installs the handler (at start, before user code runs) at the subscribers' level.
+/// At start, before user code runs: the handler at the subscribers' level when a subscriber
+/// already wants Python's records; without one, nothing, not even `import logging` (tens of
+/// millions of instructions) until one comes, which the first call after it finds
+/// ([`InCall::enter`] syncs the level, making the handler then).
 pub(super) fn install(py: Python<'_>) -> PyResult<()> {
+    SYNCED.store(python_log::filter_changes(), Ordering::Relaxed);
+    let level = python_log::python_level();
+    if level != python_log::PYTHON_UNSET {
+        handler(py)?.bind(py).call_method1("set_level", (level,))?;
+    }
+    Ok(())
+}
+
+/// The handler, made (importing `logging`) the first time a subscriber wants records.
+fn handler(py: Python<'_>) -> PyResult<&'static Py<PyAny>> {
+    if let Some(handler) = HANDLER.get() {
+        return Ok(handler);
+    }
     let globals = PyDict::new(py);
     let code = CString::new(SOURCE).expect("no NUL in the handler's source");
     py.run(&code, Some(&globals), None)?;
@@ -135,21 +151,21 @@ pub(super) fn install(py: Python<'_>) -> PyResult<()> {
         .get_item("install")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no install"))?;
     let handler = install.call1((emit,))?;
-    let _ = HANDLER.set(handler.unbind());
-    sync_level(py);
-    Ok(())
+    // Another thread may have made one meanwhile (the import can let go of the GIL): the first
+    // stays, this one was never attached.
+    Ok(HANDLER.get_or_init(|| handler.unbind()))
 }
 
-/// Sets the handler's and the root logger's level from the subscribers' filter.
+/// Sets the handler's and the root logger's level from the subscribers' filter (making the
+/// handler if a subscriber now wants records for the first time).
 fn sync_level(py: Python<'_>) {
-    let changes = python_log::filter_changes();
-    let Some(handler) = HANDLER.get() else {
+    SYNCED.store(python_log::filter_changes(), Ordering::Relaxed);
+    let level = python_log::python_level();
+    // No subscriber, and none ever wanted records: logging stays as Python has it.
+    if level == python_log::PYTHON_UNSET && HANDLER.get().is_none() {
         return;
-    };
-    SYNCED.store(changes, Ordering::Relaxed);
-    if let Err(e) = handler
-        .bind(py)
-        .call_method1("set_level", (python_log::python_level(),))
+    }
+    if let Err(e) = handler(py).and_then(|h| h.bind(py).call_method1("set_level", (level,)))
     {
         tracing::warn!(target: "snakebridge", error = %e, "cannot set Python's log level");
     }
