@@ -51,8 +51,5 @@ fn a_subscriber_set_before_start_gets_the_first_calls_records() {
     })
     .unwrap();
     assert_eq!(sum, 5);
-    assert_eq!(
-        *calls.0.lock().unwrap(),
-        ["snakebridge_logs.warn_and_add"]
-    );
+    assert_eq!(*calls.0.lock().unwrap(), ["snakebridge_logs.warn_and_add"]);
 }

@@ -165,8 +165,7 @@ fn sync_level(py: Python<'_>) {
     if level == python_log::PYTHON_UNSET && HANDLER.get().is_none() {
         return;
     }
-    if let Err(e) = handler(py).and_then(|h| h.bind(py).call_method1("set_level", (level,)))
-    {
+    if let Err(e) = handler(py).and_then(|h| h.bind(py).call_method1("set_level", (level,))) {
         tracing::warn!(target: "snakebridge", error = %e, "cannot set Python's log level");
     }
 }
