@@ -22,7 +22,7 @@ mod site_call;
 pub use asynchronous::{AsyncStream, CallFuture};
 pub use context::with_context;
 pub use generator::GenStream;
-pub use site_call::{MAX_SITE_ARGS, SiteArgs, SiteCall};
+pub use site_call::{SiteArgs, SiteCall};
 
 /// Positional arguments: a tuple of [`IntoValue`] values (`(16,)`, `("a", 2)`), `()`, or a
 /// `Vec<Value>`.

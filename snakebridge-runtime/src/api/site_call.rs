@@ -11,6 +11,8 @@ use std::marker::PhantomData;
 use std::panic::Location;
 use std::time::Duration;
 
+use snakebridge_contract::MAX_SITE_ARGS;
+
 use super::{Call, IntoArgs, Stream};
 use crate::client::request::{CallSite, Name};
 use crate::client::telemetry;
@@ -156,10 +158,6 @@ pub trait SiteArgs: IntoArgs {
     /// Argument `index` as a scalar, or `None`.
     fn scalar(&self, index: usize) -> Option<Scalar<'_>>;
 }
-
-/// The most arguments a [`SiteCall`] passes on its typed path (the generator gives a
-/// `SiteCall` to functions of at most this many).
-pub use snakebridge_contract::MAX_SITE_ARGS;
 
 impl SiteArgs for () {
     const LEN: usize = 0;

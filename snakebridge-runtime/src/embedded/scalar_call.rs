@@ -13,11 +13,12 @@ use pyo3::prelude::*;
 use super::convert::{from_py, scalar_at, scalar_to_py};
 use super::exceptions::python_error_ctx;
 use super::{ArgBuffer, awaiting, logs};
-use crate::api::{MAX_SITE_ARGS, SiteArgs, at};
+use crate::api::{SiteArgs, at};
 use crate::client::request::CallSite;
 use crate::data::error::{CallContext, Error, Result};
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::FromValue;
+use snakebridge_contract::MAX_SITE_ARGS;
 
 /// [`crate::fallback_scalar_ready`]: the site holds its callable, and every argument is a
 /// scalar.
