@@ -72,7 +72,7 @@ thread_local! {
 }
 
 /// True when some subscriber wants call events.
-#[inline]
+#[inline(always)]
 pub fn enabled() -> bool {
     tracing::enabled!(target: "snakebridge::call", tracing::Level::DEBUG)
 }

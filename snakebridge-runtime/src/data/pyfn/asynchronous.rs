@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use super::{AnyArgs, Arguments, Body, Keywords, PyFn, argument, positional, result};
+use super::{AnyArgs, Arguments, Body, Keywords, PyFn, Raise, argument, positional};
 use crate::data::error::Result;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::{FromValue, IntoValue, Value};
@@ -100,7 +100,7 @@ macro_rules! async_callbacks {
                 let body = move |args: &mut dyn Arguments, kwargs: Keywords| {
                     positional(args.count(), &kwargs, $n)?;
                     let future = self($(argument::<$a>(args.take($i)?, $i)?),*);
-                    Ok(Box::pin(async move { result(future.await) }) as CallbackFuture)
+                    Ok(Box::pin(async move { value(future.await) }) as CallbackFuture)
                 };
                 PyFn::from_parts(
                     Some($n),
@@ -136,8 +136,14 @@ where
                 .map(|i| args.take(i))
                 .collect::<std::result::Result<_, _>>()?;
             let future = self(AnyArgs { args, kwargs });
-            Ok(Box::pin(async move { result(future.await) }) as CallbackFuture)
+            Ok(Box::pin(async move { value(future.await) }) as CallbackFuture)
         };
         PyFn::from_parts(None, Vec::<ReturnPolicy>::new(), erased(Box::new(body)))
     }
+}
+
+/// An async closure's own result, its error kept for re-raising (an awaited result is never
+/// put in place: it reaches Python through the loop, as a value).
+fn value<R: IntoValue>(r: Result<R>) -> std::result::Result<Value, Raise> {
+    r.map(IntoValue::into_value).map_err(Raise::Error)
 }
