@@ -148,7 +148,12 @@ pub fn json_lines_loop(warmup: usize, calls: usize) -> Vec<Duration> {
 /// Round-trip times of the base64 JSON loop taking an f64 array of `bytes` bytes (its length
 /// back): the line is encoded once, outside the timing. With a non-zero `spin` both sides poll
 /// for up to that long before each read, as a pool with that spin does (like against like).
-pub fn base64_json_loop(bytes: usize, spin: Duration, warmup: usize, calls: usize) -> Vec<Duration> {
+pub fn base64_json_loop(
+    bytes: usize,
+    spin: Duration,
+    warmup: usize,
+    calls: usize,
+) -> Vec<Duration> {
     use base64::Engine as _;
     use std::os::fd::AsRawFd;
     let mut l = Loop::start_with(BASE64_JSON, &[&spin.as_secs_f64().to_string()]);

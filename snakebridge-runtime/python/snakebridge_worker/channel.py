@@ -126,6 +126,23 @@ class Channel:
         del buf[: 8 + n + a]
         return frame, attachments
 
+    def write_whole(self, frame, _len=len, _write=write, _getpid=getpid):
+        """Writes a frame made whole, its length prefix included (a small binary reply)."""
+        if _getpid() != self.pid:
+            _exit(0)  # as in `write_frame`
+        n = _write(self.wfd, frame)
+        if n != _len(frame):
+            self.write_frame_rest(memoryview(frame)[n:])
+
+    def write_frame_rest(self, rest):
+        """Writes what a first write left of a frame."""
+        parts = [rest]
+        while parts:
+            n = writev(self.wfd, parts)
+            if n <= 0:
+                raise ChannelBroken("the response pipe took %d bytes of a frame" % n)
+            parts = [parts[0][n:]] if n < len(parts[0]) else []
+
     def write_frame(
         self,
         data,

@@ -7,6 +7,7 @@
 //! Over 600 lines on purpose: every message each way is written and parsed in this one file,
 //! next to each other, so the two directions cannot drift apart unseen.
 
+pub(crate) mod binary;
 mod exception;
 pub(crate) mod frame;
 
@@ -27,7 +28,7 @@ use crate::data::return_policy::ReturnPolicy;
 
 /// The protocol this runtime speaks; a worker announces its own in `ready`, and a worker of
 /// another version is refused at start (`PROTOCOL.md`, "Versions").
-pub(crate) const PROTOCOL_VERSION: u64 = 2;
+pub(crate) const PROTOCOL_VERSION: u64 = 3;
 
 /// The kind of a request: a call, or the start of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,12 +131,32 @@ pub(crate) enum ToWorker<'a> {
         /// is a Python exception this worker holds.
         exception: Option<u64>,
     },
+    /// A call of a module's function whose arguments all have a binary form, as a binary frame
+    /// (`binary.rs`; no JSON): the worker looks the function up once per call site.
+    BinaryCall {
+        /// The message id, chosen by this side; the reply carries it.
+        id: u64,
+        /// The request id of a worker serving several requests at once (0: none).
+        request: u32,
+        /// How the result comes back.
+        returns: ReturnPolicy,
+        /// The session the call runs in.
+        session: Option<u64>,
+        /// Refs whose last Rust handle dropped, released before the call runs.
+        release: Cow<'a, [u64]>,
+        /// The call site's number (this process's, for every worker alike).
+        site: u32,
+        /// The site's module and function, the first time this worker gets the site.
+        names: Option<(Cow<'a, str>, Cow<'a, str>)>,
+        /// The arguments, written by [`binary::write_args`].
+        args: Cow<'a, [u8]>,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 11] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 12] = [
     "call",
     "stream",
     "credit",
@@ -147,6 +168,7 @@ pub(crate) const TO_WORKER_KINDS: [&str; 11] = [
     "log_level",
     "callback_ok",
     "callback_err",
+    "binary_call",
 ];
 
 impl ToWorker<'_> {
@@ -162,6 +184,7 @@ impl ToWorker<'_> {
             ToWorker::LogLevel { .. } => "log_level",
             ToWorker::CallbackOk { .. } => "callback_ok",
             ToWorker::CallbackErr { .. } => "callback_err",
+            ToWorker::BinaryCall { .. } => "binary_call",
         }
     }
 
@@ -241,6 +264,10 @@ impl ToWorker<'_> {
                 }
                 write!(buf, "}}")
             }
+            ToWorker::BinaryCall { .. } => {
+                binary::write_call(self, &mut buf);
+                Ok(())
+            }
         };
         frame::finish(buf, attachments)
     }
@@ -249,6 +276,9 @@ impl ToWorker<'_> {
     /// checks that [`ToWorker::frame`] writes it back byte for byte).
     #[cfg(test)]
     pub(crate) fn parse(text: &[u8]) -> std::result::Result<ToWorker<'static>, String> {
+        if text.first() == Some(&binary::CALL) {
+            return binary::parse_call(text);
+        }
         let json = crate::client::wire::parse_deep(text).map_err(|e| e.to_string())?;
         let obj = json.as_object().ok_or("not an object")?;
         let op = str_of(obj, "op")?;
@@ -382,6 +412,9 @@ pub(crate) enum Answer {
         /// The keyword arguments, a JSON object of wire values.
         kwargs: Json,
     },
+    /// A call's plain result in a binary frame (`binary.rs`): what an `"ok"` of the same value
+    /// would decode to.
+    BinaryOk(crate::data::value::Value),
 }
 
 /// A message from a worker.
@@ -429,7 +462,7 @@ pub(crate) struct PythonLog {
 /// handshake or a log record, else the key that names the answer (one for each name
 /// [`FromWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 13] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 14] = [
     "ready",
     "startup_error",
     "log",
@@ -443,6 +476,7 @@ pub(crate) const FROM_WORKER_KINDS: [&str; 13] = [
     "end",
     "returned",
     "callback",
+    "binary_ok",
 ];
 
 fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
@@ -508,6 +542,7 @@ impl FromWorker {
                 Answer::End => "end",
                 Answer::Returned(_) => "returned",
                 Answer::Callback { .. } => "callback",
+                Answer::BinaryOk(_) => "binary_ok",
             },
         }
     }
@@ -533,6 +568,9 @@ impl FromWorker {
     /// Parses a frame's JSON text. An error says what is wrong with it (the worker that sent
     /// it is then killed: it broke the protocol).
     pub(crate) fn parse(text: &[u8]) -> std::result::Result<FromWorker, String> {
+        if text.first() == Some(&binary::OK) {
+            return binary::parse_ok(text);
+        }
         let json = crate::client::wire::parse_deep(text).map_err(|e| format!("not JSON ({e})"))?;
         let Json::Object(mut obj) = json else {
             return Err("not a JSON object".into());
@@ -659,6 +697,7 @@ impl FromWorker {
                         ("decode", json!({"what": what, "message": message}))
                     }
                     Answer::Encode(m) => ("encode", Json::String(m.clone())),
+                    Answer::BinaryOk(v) => ("ok", crate::client::wire::encode_value(v)),
                     Answer::Callback {
                         function,
                         seq,

@@ -34,6 +34,7 @@ pub(crate) use refs::WorkerRefs;
 use super::protocol::ToWorker;
 use super::recycle::WorkerLife;
 use super::shm::WorkerSegments;
+use super::sites::KnownSites;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
 /// has its own incarnation, so an id is never reused, not even by a replacement worker.
@@ -124,6 +125,8 @@ pub(crate) struct Worker {
     pub(crate) life: WorkerLife,
     /// The Python level it forwards log records from (see `logs.rs`).
     log_level: AtomicU64,
+    /// The call sites whose names it was sent (binary calls, `pool/sites.rs`).
+    pub(crate) sites: KnownSites,
 }
 
 impl Worker {

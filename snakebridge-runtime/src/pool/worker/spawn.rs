@@ -223,6 +223,7 @@ impl Worker {
                 }),
                 life: WorkerLife::new(pid),
                 log_level: AtomicU64::new(log_level),
+                sites: Default::default(),
             }
         });
         Ok(worker)
