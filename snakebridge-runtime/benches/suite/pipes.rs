@@ -8,6 +8,9 @@
 //!   below the shared-memory threshold cost before binary attachments), polling before each
 //!   read as long as the pool it is compared with (like against like).
 //!
+//! - bare CPU-bound processes: the pool's CPU-bound function in 1 or 2 plain Python processes,
+//!   the machine's own ceiling for the 2-vs-1-worker figure.
+//!
 //! Both run in the interpreter snakebridge would choose (`contract::interpreter::choose`), with
 //! `-I` so nothing from the working directory is imported.
 
@@ -49,6 +52,16 @@ line = inp.readline()\n    if not line:\n        break\n    req = json.loads(lin
 a = np.frombuffer(base64.b64decode(req['data']), dtype='float64')\n    \
 out.write(json.dumps({'id': req['id'], 'ok': len(a)}).encode() + b'\\n')\n    \
 out.flush()\n";
+
+/// Runs `spin(n)` (the pool bench's CPU-bound function, pure Python) `calls` times (the two
+/// arguments) once a line comes in, and writes a line when done.
+const CPU: &str = "import sys\n\
+def spin(n):\n    total = 0\n    for i in range(n):\n        total += i * i\n    return total\n\
+n, calls = int(sys.argv[1]), int(sys.argv[2])\n\
+spin(1000)\n\
+sys.stdout.write('ready\\n'); sys.stdout.flush()\n\
+for line in sys.stdin:\n    for _ in range(calls):\n        spin(n)\n    \
+sys.stdout.write('done\\n'); sys.stdout.flush()\n";
 
 struct Loop {
     child: Child,
@@ -176,4 +189,30 @@ pub fn base64_json_loop(
         assert!(line.contains(&format!("\"ok\": {elements}")), "{line}");
     };
     time_each(warmup, calls, |_| one())
+}
+
+/// Wall time of `processes` bare Python processes (no pool, no Rust in between) each running
+/// `spin(n)` `calls` times at once: the machine's own ceiling for the pool's 2-vs-1-worker
+/// figure (2 processes of `calls` against 1 of `2 * calls`).
+pub fn bare_cpu(processes: usize, calls: usize, n: i64) -> Duration {
+    let mut loops: Vec<Loop> = (0..processes)
+        .map(|_| Loop::start_with(CPU, &[&n.to_string(), &calls.to_string()]))
+        .collect();
+    let mut line = String::new();
+    for l in &mut loops {
+        line.clear();
+        l.stdout.read_line(&mut line).unwrap();
+        assert_eq!(line, "ready\n");
+    }
+    let start = std::time::Instant::now();
+    for l in &mut loops {
+        l.stdin.write_all(b"go\n").unwrap();
+        l.stdin.flush().unwrap();
+    }
+    for l in &mut loops {
+        line.clear();
+        l.stdout.read_line(&mut line).unwrap();
+        assert_eq!(line, "done\n");
+    }
+    start.elapsed()
 }

@@ -15,7 +15,7 @@ from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import Converter, NotData
 from snakebridge_worker.exceptions import report
 from snakebridge_worker.logs import call_name
-from snakebridge_worker.protocol import ProtocolError, is_binary, read_to_worker
+from snakebridge_worker.protocol import ProtocolError, read_to_worker
 from snakebridge_worker.refs import STALE_REASON, StaleTarget
 from snakebridge_worker.shm import Segments
 
@@ -386,7 +386,7 @@ class Worker:
             if got is None:
                 return
             frame = got[0]
-            if is_binary(frame):
+            if frame[:1] == b"\xb1":  # protocol.is_binary, inline: every request asks
                 del got
                 binary_calls.serve(self, frame)
                 del frame

@@ -442,7 +442,7 @@ impl PoolClient {
         // segments of earlier calls.
         let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
         let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
-        let mut payload = Vec::new();
+        let mut payload = Vec::with_capacity(128);
         // A call of plain data goes as a binary frame (no JSON on either side); anything else as
         // the JSON payload.
         let binary = if kind == RequestKind::Call {
