@@ -26,12 +26,12 @@ _call_positional = eval(
     vars(modules["__main__"]),
 )
 
-_HEAD = Struct("<BBBBIQI")
+# The fixed header, and the release count that follows it when no session or names do.
+_HOT_HEAD = Struct("<BBHIQII")
 # Whole reply frames: the length prefix, the binary ok's header, the value.
 _OK_INT = Struct("<IBBBBIQBq")
 _OK_FLOAT = Struct("<IBBBBIQBd")
 _OK_LEN = _OK_INT.size - 4
-_NO_RELEASE = b"\x00\x00\x00\x00"
 
 
 def site(worker, number, names):
@@ -99,7 +99,7 @@ def result_reply(worker, mid, request, policy, result):
 def serve(
     worker,
     frame,
-    _head=_HEAD.unpack_from,
+    _head=_HOT_HEAD.unpack_from,
     _i64=Struct("<q").unpack_from,
     _f64=Struct("<d").unpack_from,
     _ok_int=_OK_INT.pack,
@@ -113,9 +113,9 @@ def serve(
     """A binary frame from Rust. The common call (a known site whose function was found, no
     session, no refs to release, positional arguments only, auto or value policy) is read here
     in place; any other goes through ``read_binary`` and ``on_call``."""
-    magic, policy, flags, zero, request, mid, number = _head(frame, 0)
+    magic, policy, flags, request, mid, number, release = _head(frame, 0)
     s = worker.sites.get(number)
-    if flags or zero or policy > 1 or s is None or s[2] is None or frame[20:24] != _NO_RELEASE:
+    if flags or release or policy > 1 or s is None or s[2] is None:
         op, fields = read_binary(frame)
         worker.handlers[op](fields)
         return
@@ -168,7 +168,11 @@ def serve(
         refs.session = outer
         if logs is not None:
             logs.call = outer_call
-    if _type(reply) is bytes:
-        worker.send_whole(reply)
-    else:
+    if _type(reply) is not bytes:
         worker.send(reply)
+        return
+    # `worker.send_whole`, inline.
+    if logs is not None and logs.pending:
+        worker.flush_logs(logs)
+    with worker.write_lock:
+        worker.channel.write_whole(reply)
