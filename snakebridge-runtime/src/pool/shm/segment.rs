@@ -90,17 +90,14 @@ impl Mapping {
             if err != 0 {
                 return Err(io::Error::from_raw_os_error(err));
             }
-            // Every byte is about to be written: its pages mapped in one call instead of one
-            // fault each (an 80 MB array is 20,000 faults; a spare's pages exist already).
-            return Mapping::map(
-                fd,
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED | libc::MAP_POPULATE,
-            );
         }
+        // Every byte is about to be written: on Linux its pages are mapped in one call instead
+        // of one fault each (an 80 MB array is 20,000 faults; a spare's pages exist already).
+        #[cfg(target_os = "linux")]
+        let flags = libc::MAP_SHARED | libc::MAP_POPULATE;
         #[cfg(not(target_os = "linux"))]
-        Mapping::new(fd, len, true)
+        let flags = libc::MAP_SHARED;
+        Mapping::map(fd, len, libc::PROT_READ | libc::PROT_WRITE, flags)
     }
 
     pub(super) fn bytes_mut(&mut self) -> &mut [u8] {
