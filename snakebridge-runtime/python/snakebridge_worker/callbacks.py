@@ -20,7 +20,7 @@ from threading import Condition, get_ident, local
 
 from snakebridge_worker import protocol
 from snakebridge_worker.convert import NotData
-from snakebridge_worker.protocol import read_to_worker
+from snakebridge_worker.protocol import is_binary, read_binary, read_to_worker
 
 _ENDED = (
     "the Rust callback %s was called after the call it was passed to had returned; a Rust "
@@ -206,10 +206,13 @@ class Hub:
             if got is None:
                 # Rust closed the pipe: it is gone or shutting the pool down.
                 _exit(0)
-            msg = view.converter.decode(got[0], got[1])
+            if is_binary(got[0]):
+                op, fields = read_binary(got[0])
+            else:
+                msg = view.converter.decode(got[0], got[1])
+                op, fields = read_to_worker(msg)
+                del msg
             del got
-            op, fields = read_to_worker(msg)
-            del msg
         finally:
             with self.cond:
                 self.reading = False

@@ -9,7 +9,7 @@ from os import _exit, getpid
 from sys import modules
 from threading import Lock
 
-from snakebridge_worker import generators, protocol
+from snakebridge_worker import binary_calls, generators, protocol
 from snakebridge_worker.awaiting import awaitable, iterate, schedule_task, settle
 from snakebridge_worker.callbacks import Hub
 from snakebridge_worker.channel import warn
@@ -44,6 +44,9 @@ class Worker:
         self.kinds = kinds
         self.pid = getpid()
         self.attrs = {}  # (module, name) -> object, resolved once
+        # Binary calls' sites (``binary_calls.py``): number -> [module, function, callable or
+        # None, call name].
+        self.sites = {}
         # stream id -> [iterator, source, credit, policy, session, callback scope or None,
         # the call's name for log records]
         self.streams = {}
@@ -80,6 +83,7 @@ class Worker:
             "callback_ok": self.on_callback_ok,
             "callback_err": self.on_callback_err,
             "cancel": self.on_cancel,
+            "binary_call": lambda fields: binary_calls.on_call(self, fields),
         }
         if handlers.keys() != protocol.TO_WORKER.keys():
             raise ProtocolError("the worker handles %s, the protocol module reads %s"
@@ -116,6 +120,23 @@ class Worker:
         data, att, size = self.converter.encode(reply)
         with self.write_lock:
             self.channel.write_frame(data, att, size)
+
+    def send_frame(self, data):
+        """Sends a binary message (bytes), as ``send`` sends one (the channel checks the pid:
+        a binary message makes no segments to leave behind)."""
+        logs = self.logs
+        if logs is not None and logs.pending:
+            self.flush_logs(logs)
+        with self.write_lock:
+            self.channel.write_frame(data, (), 0)
+
+    def send_whole(self, frame):
+        """Sends a whole frame, its length prefix included (a binary reply made in one piece)."""
+        logs = self.logs
+        if logs is not None and logs.pending:
+            self.flush_logs(logs)
+        with self.write_lock:
+            self.channel.write_whole(frame)
 
     def flush_logs(self, logs):
         """Sends the records raised outside a call, oldest first."""
@@ -455,8 +476,14 @@ class Worker:
             got = hub.read_shared() if hub.stream_scopes else channel.read_frame()
             if got is None:
                 return
-            msg = decode(got[0], got[1])
-            del got
+            frame = got[0]
+            if frame[:1] == b"\xb1":  # protocol.is_binary, inline: every request asks
+                del got
+                binary_calls.serve(self, frame)
+                del frame
+                continue
+            msg = decode(frame, got[1])
+            del got, frame
             op, fields = read_to_worker(msg)
             del msg
             handlers[op](fields)

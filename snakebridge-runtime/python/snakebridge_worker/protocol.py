@@ -10,6 +10,8 @@ knows must have a file.
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from snakebridge_worker import binary
+
 #: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
 PROTOCOL_VERSION = 3
 
@@ -129,7 +131,29 @@ TO_WORKER = {
     "callback_ok": _read_callback_ok,
     "callback_err": _read_callback_err,
     "cancel": _read_cancel,
+    # A binary frame, read from its bytes by `read_binary` (not a dict).
+    "binary_call": binary.read_call,
 }
+
+
+def is_binary(frame):
+    """True for a binary frame (its first byte; JSON text starts with ``{``)."""
+    return frame[:1] == b"\xb1"
+
+
+def is_binary_reply(frame):
+    """True for a binary frame to Rust (a binary ``ok``)."""
+    return frame[:1] == b"\xb2"
+
+
+def read_binary(frame):
+    """``("binary_call", fields)`` of a binary frame from Rust (``binary.read_call``'s
+    fields); ProtocolError for one this side cannot read."""
+    try:
+        return "binary_call", binary.read_call(frame)
+    except Exception as e:  # noqa: BLE001 - struct, index, UTF-8 and tag errors alike
+        raise ProtocolError("a binary call this side cannot read: %s: %s"
+                            % (type(e).__name__, e)) from None
 
 
 def read_to_worker(msg, _readers=TO_WORKER):
@@ -138,7 +162,7 @@ def read_to_worker(msg, _readers=TO_WORKER):
     field this side does not know."""
     op = msg.pop("op", None)
     reader = _readers.get(op)
-    if reader is None:
+    if reader is None or op == "binary_call":
         raise ProtocolError("unknown op %r" % (op,))
     try:
         fields = reader(msg)
@@ -242,6 +266,12 @@ def awaiting(mid):
     return {"id": mid, "awaiting": True}
 
 
+def binary_ok(mid, value, request=0):
+    """A call's plain result as a binary frame (bytes), or None when it has no binary form (a
+    JSON ``ok`` then)."""
+    return binary.write_ok(mid, value, request)
+
+
 def with_free(reply, names):
     """A reply to a call, naming the segments Rust may write into again."""
     reply["free"] = names
@@ -270,7 +300,13 @@ def _read_error(body):
 def read_from_worker(msg):
     """``(kind, writer, args, free)`` of a message this side writes, such that
     ``writer(*args)`` (with ``free``, unless None, added by :func:`with_free`) is ``msg`` again;
-    ProtocolError for a message no writer makes."""
+    ProtocolError for a message no writer makes. A binary frame (bytes) is read as such."""
+    if isinstance(msg, (bytes, bytearray)):
+        try:
+            mid, value, request = binary.read_ok(msg)
+        except Exception as e:  # noqa: BLE001
+            raise ProtocolError("a binary message this side cannot read: %s" % (e,)) from None
+        return "binary_ok", binary_ok, (mid, value, request), None
     msg = dict(msg)
     free = msg.pop("free", None)
     op = msg.get("op")
@@ -328,4 +364,5 @@ FROM_WORKER = {
     "returned": returned,
     "callback": callback,
     "awaiting": awaiting,
+    "binary_ok": binary_ok,
 }

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::PoolClient;
 use super::callback::{self, Pin};
 use super::protocol::{RequestKind, ToWorker};
 use super::route::{Bound, Plan};
 use super::sched::{AcquireError, Death, Permit, Pool, Target};
 use super::worker::{Failure, Frame, Worker};
+use super::{Body, PoolClient};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::time_encode;
 use crate::data::error::{Error, Result};
@@ -32,7 +32,7 @@ impl PoolClient {
         plan: &Plan,
         pool: &Pool,
         kind: RequestKind,
-        (payload, attachments): (&[u8], &[u8]),
+        body: Body<'_>,
         functions: &mut Vec<PyFn>,
     ) -> Result<Sent> {
         let session = match &plan.bound {
@@ -78,13 +78,43 @@ impl PoolClient {
             };
             let worker = permit.worker();
             let id = worker.next_id();
-            let request = ToWorker::Request {
-                kind,
-                id,
-                returns: opts.returns,
-                session,
-                release: worker.take_releases().into(),
-                payload: payload.into(),
+            let (request, attachments) = match body {
+                Body::Json {
+                    payload,
+                    attachments,
+                } => (
+                    ToWorker::Request {
+                        kind,
+                        id,
+                        returns: opts.returns,
+                        session,
+                        release: worker.take_releases().into(),
+                        payload: payload.into(),
+                    },
+                    attachments,
+                ),
+                Body::Binary {
+                    site,
+                    module,
+                    function,
+                    args,
+                } => (
+                    ToWorker::BinaryCall {
+                        id,
+                        request: 0,
+                        returns: opts.returns,
+                        session,
+                        release: worker.take_releases().into(),
+                        site,
+                        // The first call of the site this worker gets names it.
+                        names: worker
+                            .sites
+                            .learn(site)
+                            .then(|| (module.into(), function.into())),
+                        args: args.into(),
+                    },
+                    &[][..],
+                ),
             };
             let frame = time_encode(|| request.frame(attachments))?;
             let mut deadline = timeout.map(|t| Instant::now() + t);

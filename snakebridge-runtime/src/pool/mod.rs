@@ -33,6 +33,7 @@ mod route;
 mod sched;
 mod session;
 mod shm;
+mod sites;
 mod stats;
 mod stream;
 mod tasks;
@@ -56,7 +57,7 @@ use self::route::SessionRoute;
 use self::sched::Pool;
 use self::stream::PoolStream;
 use self::worker::{Frame, Worker, lock};
-use crate::client::request::{CallOptions, Request};
+use crate::client::request::{CallOptions, CallType, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
 use crate::client::{AsyncLanes, AsyncReply, RuntimeClient, ValueGenerator, ValueStream};
@@ -444,24 +445,39 @@ impl PoolClient {
         // segments of earlier calls.
         let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
         let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
-        let mut payload = Vec::new();
-        // The Rust callbacks among the arguments, kept for when the worker calls them.
-        let mut sink = FunctionSink {
-            arrays: &mut arrays,
-            functions: Vec::new(),
+        let mut payload = Vec::with_capacity(128);
+        // A call of plain data goes as a binary frame (no JSON on either side); anything else as
+        // the JSON payload.
+        let binary = if kind == RequestKind::Call {
+            time_encode(|| binary_call(req, &mut payload))
+        } else {
+            None
         };
-        time_encode(|| wire::write_request_payload(req, opts, &mut sink, &mut payload))
-            .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
-        let mut functions = sink.functions;
-        let sent = self.exchange(
-            req,
-            opts,
-            &plan,
-            &pool,
-            kind,
-            (&payload, &arrays.attachments),
-            &mut functions,
-        );
+        let mut functions = Vec::new();
+        let body = match binary {
+            Some(site) => Body::Binary {
+                site,
+                module: &req.python_module,
+                function: &req.name,
+                args: &payload,
+            },
+            None => {
+                payload.clear();
+                // The Rust callbacks among the arguments, kept for when the worker calls them.
+                let mut sink = FunctionSink {
+                    arrays: &mut arrays,
+                    functions: Vec::new(),
+                };
+                time_encode(|| wire::write_request_payload(req, opts, &mut sink, &mut payload))
+                    .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
+                functions = sink.functions;
+                Body::Json {
+                    payload: &payload,
+                    attachments: &arrays.attachments,
+                }
+            }
+        };
+        let sent = self.exchange(req, opts, &plan, &pool, kind, body, &mut functions);
         match sent {
             Ok(sent) => {
                 // Only the one worker that ever saw the segments can vouch for them.
@@ -494,6 +510,42 @@ impl PoolClient {
             }
         }
     }
+}
+
+/// What a request carries, as it goes on the wire.
+#[derive(Clone, Copy)]
+pub(super) enum Body<'a> {
+    /// The JSON payload (`wire::write_request_payload`) and the attachments beside it.
+    Json {
+        payload: &'a [u8],
+        attachments: &'a [u8],
+    },
+    /// A binary call (`protocol/binary.rs`) of call site `site`, `module.function`, with its
+    /// arguments written by `binary::write_args`.
+    Binary {
+        site: u32,
+        module: &'a str,
+        function: &'a str,
+        args: &'a [u8],
+    },
+}
+
+/// Writes the arguments of `req` as a binary call's into `out` and returns its site, when the
+/// call has a binary form: a module function, every argument plain data
+/// ([`crate::client::binary_wire`]). `None` otherwise (`out` then holds nothing usable).
+fn binary_call(req: &Request, out: &mut Vec<u8>) -> Option<u32> {
+    if req.call_type != CallType::Function
+        || req.target.is_some()
+        || req.streaming
+        || !protocol::binary::names_fit(&req.python_module, &req.name)
+    {
+        return None;
+    }
+    let kwargs = req.kwargs.iter().map(|(k, v)| (k.as_ref(), v));
+    if !protocol::binary::write_args(&req.args, kwargs, out) {
+        return None;
+    }
+    sites::site_of(&req.python_module, &req.name)
 }
 
 /// The message id of a stream or generator `what` the worker `reply`ed it started; any other

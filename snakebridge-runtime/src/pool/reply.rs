@@ -118,6 +118,8 @@ pub(crate) fn interpret(
     };
     match answer {
         Answer::Ok(v) => decode(v, worker, attachments).map(Reply::Value),
+        // Plain data only: no refs, arrays or attachments to resolve.
+        Answer::BinaryOk(v) => Ok(Reply::Value(v.clone())),
         Answer::Item(v) => decode(v, worker, attachments).map(Reply::Item),
         Answer::Started => Ok(Reply::Started),
         Answer::End => Ok(Reply::End),

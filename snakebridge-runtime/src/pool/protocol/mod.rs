@@ -7,6 +7,7 @@
 //! Over 600 lines on purpose: every message each way is written and parsed in this one file,
 //! next to each other, so the two directions cannot drift apart unseen.
 
+pub(crate) mod binary;
 mod exception;
 pub(crate) mod frame;
 
@@ -140,12 +141,32 @@ pub(crate) enum ToWorker<'a> {
         /// The task's request id.
         id: u64,
     },
+    /// A call of a module's function whose arguments all have a binary form, as a binary frame
+    /// (`binary.rs`; no JSON): the worker looks the function up once per call site.
+    BinaryCall {
+        /// The message id, chosen by this side; the reply carries it.
+        id: u64,
+        /// The request id of a worker serving several requests at once (0: none).
+        request: u32,
+        /// How the result comes back.
+        returns: ReturnPolicy,
+        /// The session the call runs in.
+        session: Option<u64>,
+        /// Refs whose last Rust handle dropped, released before the call runs.
+        release: Cow<'a, [u64]>,
+        /// The call site's number (this process's, for every worker alike).
+        site: u32,
+        /// The site's module and function, the first time this worker gets the site.
+        names: Option<(Cow<'a, str>, Cow<'a, str>)>,
+        /// The arguments, written by [`binary::write_args`].
+        args: Cow<'a, [u8]>,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 12] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 13] = [
     "call",
     "stream",
     "credit",
@@ -158,6 +179,7 @@ pub(crate) const TO_WORKER_KINDS: [&str; 12] = [
     "callback_ok",
     "callback_err",
     "cancel",
+    "binary_call",
 ];
 
 impl ToWorker<'_> {
@@ -174,6 +196,7 @@ impl ToWorker<'_> {
             ToWorker::CallbackOk { .. } => "callback_ok",
             ToWorker::CallbackErr { .. } => "callback_err",
             ToWorker::Cancel { .. } => "cancel",
+            ToWorker::BinaryCall { .. } => "binary_call",
         }
     }
 
@@ -257,6 +280,10 @@ impl ToWorker<'_> {
                 write!(buf, "}}")
             }
             ToWorker::Cancel { id } => write!(buf, r#"{{"op":"{op}","id":{id}}}"#),
+            ToWorker::BinaryCall { .. } => {
+                binary::write_call(self, &mut buf);
+                Ok(())
+            }
         };
         frame::finish(buf, attachments)
     }
@@ -265,6 +292,9 @@ impl ToWorker<'_> {
     /// checks that [`ToWorker::frame`] writes it back byte for byte).
     #[cfg(test)]
     pub(crate) fn parse(text: &[u8]) -> std::result::Result<ToWorker<'static>, String> {
+        if text.first() == Some(&binary::CALL) {
+            return binary::parse_call(text);
+        }
         let json = crate::client::wire::parse_deep(text).map_err(|e| e.to_string())?;
         let obj = json.as_object().ok_or("not an object")?;
         let op = str_of(obj, "op")?;
@@ -406,6 +436,9 @@ pub(crate) enum Answer {
     /// worker's event loop (`"awaiting"`): its answer comes later under the same id, and the
     /// worker serves other requests meanwhile.
     Awaiting,
+    /// A call's plain result in a binary frame (`binary.rs`): what an `"ok"` of the same value
+    /// would decode to.
+    BinaryOk(crate::data::value::Value),
 }
 
 /// A message from a worker.
@@ -453,7 +486,7 @@ pub(crate) struct PythonLog {
 /// handshake or a log record, else the key that names the answer (one for each name
 /// [`FromWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 14] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 15] = [
     "ready",
     "startup_error",
     "log",
@@ -468,6 +501,7 @@ pub(crate) const FROM_WORKER_KINDS: [&str; 14] = [
     "returned",
     "callback",
     "awaiting",
+    "binary_ok",
 ];
 
 fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
@@ -534,6 +568,7 @@ impl FromWorker {
                 Answer::Returned(_) => "returned",
                 Answer::Callback { .. } => "callback",
                 Answer::Awaiting => "awaiting",
+                Answer::BinaryOk(_) => "binary_ok",
             },
         }
     }
@@ -559,6 +594,9 @@ impl FromWorker {
     /// Parses a frame's JSON text. An error says what is wrong with it (the worker that sent
     /// it is then killed: it broke the protocol).
     pub(crate) fn parse(text: &[u8]) -> std::result::Result<FromWorker, String> {
+        if text.first() == Some(&binary::OK) {
+            return binary::parse_ok(text);
+        }
         let json = crate::client::wire::parse_deep(text).map_err(|e| format!("not JSON ({e})"))?;
         let Json::Object(mut obj) = json else {
             return Err("not a JSON object".into());
@@ -688,6 +726,7 @@ impl FromWorker {
                         ("decode", json!({"what": what, "message": message}))
                     }
                     Answer::Encode(m) => ("encode", Json::String(m.clone())),
+                    Answer::BinaryOk(v) => ("ok", crate::client::wire::encode_value(v)),
                     Answer::Callback {
                         function,
                         seq,

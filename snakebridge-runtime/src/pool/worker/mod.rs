@@ -34,6 +34,7 @@ pub(crate) use refs::WorkerRefs;
 use super::protocol::ToWorker;
 use super::recycle::WorkerLife;
 use super::shm::WorkerSegments;
+use super::sites::KnownSites;
 use super::tasks::Tasks;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
@@ -127,6 +128,8 @@ pub(crate) struct Worker {
     log_level: AtomicU64,
     /// The `call_async` coroutines it runs as tasks (see `tasks.rs`).
     pub(crate) tasks: Tasks,
+    /// The call sites whose names it was sent (binary calls, `pool/sites.rs`).
+    pub(crate) sites: KnownSites,
 }
 
 impl Worker {

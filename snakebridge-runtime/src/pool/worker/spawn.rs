@@ -224,6 +224,7 @@ impl Worker {
                 life: WorkerLife::new(pid),
                 log_level: AtomicU64::new(log_level),
                 tasks: Default::default(),
+                sites: Default::default(),
             }
         });
         Ok(worker)
