@@ -14,6 +14,10 @@ pub(crate) const WORKER_PACKAGE: PythonPackage = PythonPackage {
             include_str!("snakebridge_worker/__init__.py"),
         ),
         (
+            "snakebridge_worker.binary",
+            include_str!("snakebridge_worker/binary.py"),
+        ),
+        (
             "snakebridge_worker.protocol",
             include_str!("snakebridge_worker/protocol.py"),
         ),
@@ -56,6 +60,10 @@ pub(crate) const WORKER_PACKAGE: PythonPackage = PythonPackage {
         (
             "snakebridge_worker.awaiting",
             include_str!("snakebridge_worker/awaiting.py"),
+        ),
+        (
+            "snakebridge_worker.binary_calls",
+            include_str!("snakebridge_worker/binary_calls.py"),
         ),
         (
             "snakebridge_worker.dispatch",

@@ -74,27 +74,80 @@ pub(crate) const FALLBACK_CLIENT: Option<fn() -> Arc<dyn client::RuntimeClient>>
 pub(crate) const FALLBACK_CLIENT: Option<fn() -> Arc<dyn client::RuntimeClient>> = None;
 
 /// The fallback client's direct path for a call at a generated call site it has resolved
-/// before (`None` from it: take the general path). [`Call::call`] uses it only while the
-/// fallback is the current client (`client::select::fallback_is_current`), skipping the client
-/// selection and the dynamic dispatch of the general path; the result is the same.
+/// before, to its typed result (`None` from it: take the general path). [`Call::call`] uses it
+/// only while the fallback is the current client (`client::select::fallback_is_current`),
+/// skipping the client selection and the dynamic dispatch of the general path; the result is
+/// the same. `constructed`: decode as a constructor's result ([`FromValue::from_constructed`]).
+/// Generic, and inlined into each `Call::<R>::call`, so that a scalar result is read straight
+/// into `R` (no [`Value`] in between).
 #[cfg(feature = "embedded")]
-pub(crate) const FALLBACK_SITE_CALL: Option<SiteCall> = Some(embedded::site_call);
-#[cfg(not(feature = "embedded"))]
-pub(crate) const FALLBACK_SITE_CALL: Option<SiteCall> = None;
+#[inline(always)]
+pub(crate) fn fallback_site_call<R: FromValue>(
+    request: &client::Request,
+    options: &client::CallOptions,
+    constructed: bool,
+) -> Option<Result<R>> {
+    embedded::site_call(request, options, constructed)
+}
 
-/// See [`FALLBACK_SITE_CALL`].
-pub(crate) type SiteCall = fn(&client::Request, &client::CallOptions) -> Option<Result<Value>>;
+/// See the `embedded` feature's [`fallback_site_call`]: without it, no direct path.
+#[cfg(not(feature = "embedded"))]
+#[inline(always)]
+pub(crate) fn fallback_site_call<R: FromValue>(
+    _: &client::Request,
+    _: &client::CallOptions,
+    _: bool,
+) -> Option<Result<R>> {
+    None
+}
+
+/// Whether the fallback client's typed path takes this [`SiteCall`]: its site resolved, its
+/// arguments scalars. [`SiteCall::call`] asks under the conditions of [`fallback_site_call`].
+#[inline(always)]
+pub(crate) fn fallback_scalar_ready<A: api::SiteArgs>(
+    site: &'static client::CallSite,
+    args: &A,
+) -> bool {
+    #[cfg(feature = "embedded")]
+    return embedded::scalar_call_ready(site, args);
+    #[cfg(not(feature = "embedded"))]
+    return {
+        let _ = (site, args);
+        false
+    };
+}
+
+/// The fallback client's typed path for a [`SiteCall`] it is ready for
+/// ([`fallback_scalar_ready`]): arguments made from the scalars, the result read into `R`,
+/// errors naming `location`.
+#[inline(always)]
+pub(crate) fn fallback_scalar_call<A: api::SiteArgs, R: FromValue>(
+    site: &'static client::CallSite,
+    args: &A,
+    location: &'static std::panic::Location<'static>,
+) -> Result<R> {
+    #[cfg(feature = "embedded")]
+    return embedded::scalar_call(site, args, location);
+    #[cfg(not(feature = "embedded"))]
+    return {
+        let _ = (args, location);
+        Err(Error::config(format!(
+            "{}.{}: no client takes typed site calls",
+            site.module, site.name
+        )))
+    };
+}
 
 // The user's API (the first door); `client` and `__private` are the other two.
 pub use api::{
-    AsyncStream, Call, CallFuture, GenStream, IntoArgs, Stream, StreamEvent, call, call_method,
-    construct, get_attr, iterate, module_attr, set_attr, with_context,
+    AsyncStream, Call, CallFuture, GenStream, IntoArgs, SiteCall, Stream, StreamEvent, call,
+    call_method, construct, get_attr, iterate, module_attr, set_attr, with_context,
 };
 pub use bind::PyClass;
 pub use client::select::{current_client, set_default_client, with_client};
 pub use data::array::{self, DType, Element, NdArray};
 pub use data::error::{CallContext, Error, ExceptionKind, PythonError, Result};
-pub use data::pyfn::{AnyArgs, IntoPyFn, IntoPyFnMut, PyFn};
+pub use data::pyfn::{AnyArgs, IntoAsyncPyFn, IntoPyFn, IntoPyFnMut, PyFn};
 pub use data::pyref::PyRef;
 pub use data::return_policy::ReturnPolicy;
 pub use data::serde::{from_value, to_value};

@@ -2,7 +2,9 @@
 //! executor. The executor's threads stay free while calls wait (a task that opens the gate the
 //! calls wait behind still runs), Python never runs on them, dropping a future cancels its call,
 //! and the pool's queue limit, crash barrier and sessions hold as for blocking calls. The
-//! ticker tests print the worst lateness of a 10 ms timer beside a thousand calls.
+//! ticker tests print the worst lateness of a 10 ms timer beside a thousand calls, on tokio's
+//! 2-thread runtime and on the hand-written single-thread executor (with a timer of its own),
+//! and fail past generous bounds (`WORST_LATENESS`, `P90_LATENESS`).
 
 mod support;
 
@@ -58,20 +60,19 @@ fn triples(n: i64) -> Vec<CallFuture<i64>> {
 /// time: their results, and the ticker's ticks and worst lateness.
 fn beside_a_ticker<T: Send + 'static>(
     futures: Vec<CallFuture<T>>,
-) -> (Vec<Result<T>>, usize, Duration) {
+) -> (Vec<Result<T>>, Vec<Duration>) {
     two_thread_runtime().block_on(async {
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = tokio::spawn({
             let stop = stop.clone();
             async move {
-                let (mut ticks, mut worst) = (0usize, Duration::ZERO);
+                let mut late = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
                     let due = tokio::time::Instant::now() + Duration::from_millis(10);
                     tokio::time::sleep_until(due).await;
-                    worst = worst.max(tokio::time::Instant::now() - due);
-                    ticks += 1;
+                    late.push(tokio::time::Instant::now() - due);
                 }
-                (ticks, worst)
+                late
             }
         });
         let tasks: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
@@ -80,33 +81,149 @@ fn beside_a_ticker<T: Send + 'static>(
             results.push(t.await.expect("the task ran"));
         }
         stop.store(true, Ordering::Relaxed);
-        let (ticks, worst) = ticker.await.expect("the ticker ran");
-        (results, ticks, worst)
+        let late = ticker.await.expect("the ticker ran");
+        (results, late)
     })
 }
 
-fn check_triples(label: &str, results: Vec<Result<i64>>, ticks: usize, worst: Duration) {
+/// How late ticks of a 10 ms ticker may come beside the calls. Generous for a machine shared
+/// with builds: there the worst tick seen is 2–18 ms late at a load average of 3 and up to
+/// 250 ms at 12, and nine ticks in ten within 8 ms. Calls that block the executor's threads
+/// fail one or the other (a future that sleeps 1 ms on its executor thread whenever it is not
+/// ready: on tokio's 2 threads one tick in ten comes 23–50 ms late; on the single thread of
+/// the hand-written executor one tick more than a second late).
+const WORST_LATENESS: Duration = Duration::from_millis(600);
+/// See [`WORST_LATENESS`]: the lateness nine ticks in ten stay within.
+const P90_LATENESS: Duration = Duration::from_millis(15);
+
+/// Held by each ticker test: they run one at a time, so their lateness is not each other's.
+static TICKER: Mutex<()> = Mutex::new(());
+
+fn ticker_turn() -> std::sync::MutexGuard<'static, ()> {
+    TICKER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn check_triples(label: &str, results: Vec<Result<i64>>, mut late: Vec<Duration>) {
     for (i, r) in results.into_iter().enumerate() {
         assert_eq!(r.expect("the call succeeded"), 3 * i as i64);
     }
-    eprintln!("{label}: 1000 concurrent calls, 10 ms ticker: {ticks} ticks, worst {worst:?} late");
-    assert!(ticks > 0, "the ticker ran beside the calls");
+    assert!(!late.is_empty(), "the ticker ran beside the calls");
+    late.sort();
+    let (ticks, worst, p90) = (late.len(), late[late.len() - 1], late[late.len() * 9 / 10]);
+    eprintln!(
+        "{label}: 1000 concurrent calls, 10 ms ticker: {ticks} ticks, worst {worst:?} late, \
+         90% within {p90:?}"
+    );
+    assert!(
+        p90 < P90_LATENESS && worst < WORST_LATENESS,
+        "{label}: ticks came up to {worst:?} late, one in ten over {p90:?}: the calls held the \
+         executor's threads"
+    );
+}
+
+/// A timer for the hand-written executor (which has none): ready at `due`, woken by a thread
+/// that sleeps until then.
+struct Sleep {
+    due: std::time::Instant,
+    armed: bool,
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if std::time::Instant::now() >= self.due {
+            return Poll::Ready(());
+        }
+        if !self.armed {
+            self.armed = true;
+            let (due, waker) = (self.due, cx.waker().clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+                waker.wake();
+            });
+        }
+        Poll::Pending
+    }
+}
+
+/// [`beside_a_ticker`] on the hand-written single-thread executor (`run_all`): the calls'
+/// futures and the ticker are its only tasks, polled by this thread.
+fn beside_a_ticker_hand_written<T: Send + 'static>(
+    futures: Vec<CallFuture<T>>,
+) -> (Vec<Result<T>>, Vec<Duration>) {
+    let n = futures.len();
+    let stop = Arc::new(AtomicBool::new(false));
+    let results: Arc<Mutex<Vec<Option<Result<T>>>>> =
+        Arc::new(Mutex::new((0..n).map(|_| None).collect()));
+    let finished = Arc::new(AtomicUsize::new(0));
+    let ticker_out = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks: Vec<Pin<Box<dyn Future<Output = ()> + Send>>> = Vec::new();
+    // The ticker is polled first: its first tick is due while the calls' futures are polled.
+    let out = ticker_out.clone();
+    let ticking = stop.clone();
+    tasks.push(Box::pin(async move {
+        let mut late = Vec::new();
+        while !ticking.load(Ordering::Relaxed) {
+            let due = std::time::Instant::now() + Duration::from_millis(10);
+            Sleep { due, armed: false }.await;
+            late.push(std::time::Instant::now() - due);
+        }
+        *out.lock().unwrap() = late;
+    }));
+    for (i, f) in futures.into_iter().enumerate() {
+        let (results, finished, stop) = (results.clone(), finished.clone(), stop.clone());
+        tasks.push(Box::pin(async move {
+            let r = f.await;
+            results.lock().unwrap()[i] = Some(r);
+            if finished.fetch_add(1, Ordering::Relaxed) + 1 == n {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }));
+    }
+    run_all(tasks);
+    let results = std::mem::take(&mut *results.lock().unwrap());
+    let late = std::mem::take(&mut *ticker_out.lock().unwrap());
+    let results = results
+        .into_iter()
+        .map(|r| r.expect("every call ended"))
+        .collect();
+    (results, late)
 }
 
 #[test]
 fn a_thousand_pool_calls_beside_a_ticker() {
+    let _turn = ticker_turn();
     let pool = pool(2);
     // Made in the pool's scope, polled on the runtime's threads outside it.
     let futures = with_client(pool.clone(), || triples(1000));
-    let (results, ticks, worst) = beside_a_ticker(futures);
-    check_triples("pool of 2", results, ticks, worst);
+    let (results, late) = beside_a_ticker(futures);
+    check_triples("pool of 2", results, late);
 }
 
 #[test]
 fn a_thousand_embedded_calls_beside_a_ticker() {
+    let _turn = ticker_turn();
     let futures = with_client(embedded(), || triples(1000));
-    let (results, ticks, worst) = beside_a_ticker(futures);
-    check_triples("embedded", results, ticks, worst);
+    let (results, late) = beside_a_ticker(futures);
+    check_triples("embedded", results, late);
+}
+
+#[test]
+fn a_thousand_pool_calls_beside_a_ticker_on_a_hand_written_executor() {
+    let _turn = ticker_turn();
+    let pool = pool(2);
+    let futures = with_client(pool.clone(), || triples(1000));
+    let (results, late) = beside_a_ticker_hand_written(futures);
+    check_triples("pool of 2, hand-written executor", results, late);
+}
+
+#[test]
+fn a_thousand_embedded_calls_beside_a_ticker_on_a_hand_written_executor() {
+    let _turn = ticker_turn();
+    let futures = with_client(embedded(), || triples(1000));
+    let (results, late) = beside_a_ticker_hand_written(futures);
+    check_triples("embedded, hand-written executor", results, late);
 }
 
 /// Calls wait behind a gate that only a task on the same executor opens: were a call run (or

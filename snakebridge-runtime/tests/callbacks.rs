@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use snakebridge_runtime::{
-    AnyArgs, Call, Error, ExceptionKind, PoolClient, PyFn, PyRef, Result, Value, call, iterate,
-    with_client,
+    AnyArgs, Call, Error, ExceptionKind, FromValue, IntoValue, PoolClient, PyFn, PyRef, Result,
+    ReturnPolicy, Value, call, iterate, with_client,
 };
 
 /// What a behaviour gets (the client is the thread's, set by `run_*`).
@@ -289,6 +289,65 @@ fn a_stream_keeps_its_callbacks_until_it_ends(_: &Ctx) {
         .unwrap_err();
     assert!(err.is_python(ExceptionKind::RuntimeError), "{err:?}");
     assert!(err.to_string().contains("after the call"), "{err}");
+}
+
+/// `T` the general way (through a `Value`, both ways): the same conversions as `T`'s without
+/// its scalar fast path (`FromValue::from_scalar`, `IntoValue::as_scalar` keep their defaults).
+#[derive(Debug, PartialEq)]
+struct General<T>(T);
+
+impl<T: FromValue> FromValue for General<T> {
+    const RETURN_POLICY: ReturnPolicy = T::RETURN_POLICY;
+    fn from_value(value: Value) -> Result<Self> {
+        T::from_value(value).map(General)
+    }
+}
+
+impl<T: IntoValue> IntoValue for General<T> {
+    fn into_value(self) -> Value {
+        self.0.into_value()
+    }
+}
+
+/// The outcomes (results, or exceptions and their messages) of an identity callback over `T`
+/// with the scalar fast path and without it, for every sample.
+fn fast_and_general<T: FromValue + IntoValue + Send + Sync + 'static>(samples: &PyRef) {
+    let fast = PyFn::new(|x: T| -> Result<T> { Ok(x) });
+    let general = PyFn::new(|x: General<T>| -> Result<General<T>> { Ok(x) });
+    let fast: Vec<Vec<String>> = call(HELPERS, "outcomes", (fast, samples)).unwrap();
+    let general: Vec<Vec<String>> = call(HELPERS, "outcomes", (general, samples)).unwrap();
+    assert_eq!(fast.len(), general.len());
+    for (i, (f, g)) in fast.iter().zip(&general).enumerate() {
+        assert_eq!(f, g, "{}: sample {i}", std::any::type_name::<T>());
+    }
+}
+
+/// A typed callback reads scalar arguments in place and makes a scalar result in place (the
+/// embedded client's fast path): the outcome must be the general path's, errors word for
+/// word, over random and edge values of every kind, for every type that takes the fast path.
+/// (Embedded only: the pool has no such path, and its worker fails the whole call when an
+/// argument cannot be encoded, a lone surrogate here, rather than raising in `f(v)`.)
+#[test]
+fn embedded_scalar_fast_path_agrees_with_the_general_conversions() {
+    run_embedded(scalar_fast_path_agrees_with_the_general_conversions);
+}
+
+fn scalar_fast_path_agrees_with_the_general_conversions(_: &Ctx) {
+    let samples: PyRef = call(HELPERS, "scalar_samples", (24, 300)).unwrap();
+    fast_and_general::<i64>(&samples);
+    fast_and_general::<i32>(&samples);
+    fast_and_general::<u8>(&samples);
+    fast_and_general::<u64>(&samples);
+    fast_and_general::<i128>(&samples);
+    fast_and_general::<f64>(&samples);
+    fast_and_general::<f32>(&samples);
+    fast_and_general::<bool>(&samples);
+    fast_and_general::<String>(&samples);
+    fast_and_general::<()>(&samples);
+    fast_and_general::<Option<i64>>(&samples);
+    fast_and_general::<Option<f64>>(&samples);
+    fast_and_general::<Option<bool>>(&samples);
+    fast_and_general::<Option<String>>(&samples);
 }
 
 // The pool's own: where a callback's calls go, crashes, timeouts, other callers.

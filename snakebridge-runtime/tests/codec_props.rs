@@ -11,6 +11,7 @@ use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value as Json};
 use snakebridge_runtime::array::Complex;
+use snakebridge_runtime::client::binary_wire;
 use snakebridge_runtime::client::wire::{NoRefs, decode_value, encode_value};
 use snakebridge_runtime::ndarray::{ArrayD, Axis, IxDyn};
 use snakebridge_runtime::{
@@ -253,6 +254,63 @@ proptest! {
     fn wire_json_text_round_trips(v in value()) {
         let (text, back) = through_text(&v)?;
         prop_assert_eq!(back, v, "through {}", text);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rust -> binary wire form -> Rust (the pool's binary frames)
+
+/// Values of the binary form (`client::binary_wire`): scalars, strings, bytes, and lists and
+/// tuples of them.
+fn plain_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::None),
+        any::<bool>().prop_map(Value::Bool),
+        small_int().prop_map(Value::Int),
+        float().prop_map(Value::Float),
+        string().prop_map(Value::Str),
+        bytes().prop_map(Value::Bytes),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            vec(inner.clone(), 0..6).prop_map(Value::List),
+            vec(inner, 0..6).prop_map(Value::Tuple),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    /// Every plain value has a binary form, which comes back as the value, exactly as through
+    /// the JSON form's text.
+    #[test]
+    fn wire_binary_round_trips_as_the_json_form_does(v in plain_value()) {
+        let mut bytes = Vec::new();
+        prop_assert!(binary_wire::encode_value(&v, &mut bytes), "no binary form for {:?}", v);
+        let (back, used) = binary_wire::decode_value(&bytes)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(used, bytes.len());
+        let (text, through_json) = through_text(&v)?;
+        prop_assert_eq!(&back, &through_json, "binary vs JSON {}", text);
+        prop_assert_eq!(back, v);
+    }
+
+    /// Any value either has a binary form that converts exactly as its JSON form does, or none
+    /// (and nothing is written: it travels as JSON).
+    #[test]
+    fn any_value_converts_the_same_binary_or_as_json(v in value()) {
+        let mut bytes = vec![0xAA];
+        if binary_wire::encode_value(&v, &mut bytes) {
+            let (back, used) = binary_wire::decode_value(&bytes[1..])
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(used, bytes.len() - 1);
+            let (text, through_json) = through_text(&v)?;
+            prop_assert_eq!(back, through_json, "binary vs JSON {}", text);
+        } else {
+            prop_assert_eq!(bytes, vec![0xAA]);
+            prop_assert!(!binary_wire::encodable(&v));
+        }
     }
 }
 

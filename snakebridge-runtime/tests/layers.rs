@@ -23,7 +23,9 @@ const LAYERS: &[&str] = &[
 /// the `#[macro_export]` macros (which live at the root by Rust's rules).
 const ROOT_ITEMS: &[&str] = &[
     "FALLBACK_CLIENT",
-    "FALLBACK_SITE_CALL",
+    "fallback_site_call",
+    "fallback_scalar_call",
+    "fallback_scalar_ready",
     "__call_builder",
     "__py_class",
     "__py_iter",

@@ -185,6 +185,39 @@ fn a_logging_warning_in_an_embedded_call_is_a_tracing_event_with_the_call() {
     });
 }
 
+// Mutation: `Running::Site` named `String::new()` in `logs::install`'s emit (the typed call's
+// record has no call).
+#[test]
+#[cfg(feature = "embedded")]
+fn a_logging_warning_in_a_typed_site_call_carries_its_call() {
+    use snakebridge_runtime::SiteCall;
+    use snakebridge_runtime::client::CallSite;
+    use tracing_subscriber::filter::Targets;
+
+    static WARN_AND_ADD: CallSite = CallSite::new("snakebridge_logs", "warn_and_add");
+    let _one = one_embedded_test();
+    support::embedded(); // the test modules on `sys.path`
+    // Python's records, and no call events: a subscriber of those would send the call the
+    // general way (it is timed there).
+    let records = Records::default();
+    let filter = Targets::new().with_target("snakebridge::python", LevelFilter::TRACE);
+    let subscriber = Registry::default().with(filter).with(records.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        // No `with_client` scope: the embedded client as the fallback default. The first call
+        // resolves the site, the second takes the typed path.
+        for _ in 0..2 {
+            let sum: i64 = SiteCall::new(&WARN_AND_ADD, (2i64, 3i64)).call().unwrap();
+            assert_eq!(sum, 5);
+        }
+    });
+    let got = records.of_logger("snakebridge_logs");
+    assert_eq!(got.len(), 2, "{got:?}");
+    for record in got {
+        assert_eq!(record.fields["call"], "snakebridge_logs.warn_and_add");
+        assert_eq!(record.fields["worker"], "embedded");
+    }
+}
+
 // Mutation: `python_level` without its no-subscriber case (the handler is attached, records go
 // to nobody instead of stderr).
 #[test]

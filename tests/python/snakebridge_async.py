@@ -108,3 +108,84 @@ async def apply_later(f, x):
     """``f(x)`` after an await: a callback called by a running task."""
     await asyncio.sleep(0.01)
     return f(x)
+
+
+async def pid_after(path, limit=60.0):
+    """This process's pid once ``path`` exists (polled between ``asyncio.sleep``s): a
+    coroutine that waits on a gate without holding its worker."""
+    deadline = time.monotonic() + limit
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the gate %s never opened" % path)
+        await asyncio.sleep(0.005)
+    return os.getpid()
+
+
+def pending_tasks():
+    """How many ``call_async`` tasks this pool worker runs (its dispatcher's table of them)."""
+    for o in gc.get_objects():
+        t = type(o)
+        if t.__name__ == "Worker" and t.__module__ == "snakebridge_worker.dispatch":
+            return len(o.tasks)
+    return -1
+
+
+async def awaited_each(f, n):
+    """``[await f(0), ..., await f(n - 1)]``, the awaits run together (``asyncio.gather``):
+    ``f`` is an async Rust callback."""
+    return list(await asyncio.gather(*(f(i) for i in range(n))))
+
+
+async def ticks_while(f):
+    """How often a task beside it ticked (every 5 ms) while ``await f()`` ran: the loop's other
+    tasks go on only if awaiting ``f`` leaves the loop free."""
+    ticks = 0
+    done = False
+
+    async def ticker():
+        nonlocal ticks
+        while not done:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0)
+    await f()
+    done = True
+    await task
+    return ticks
+
+
+async def logs_later(message):
+    """Logs ``message`` (a warning of logger ``sb.async``) after an await: a record raised by a
+    task's code."""
+    import logging
+
+    await asyncio.sleep(0.01)
+    logging.getLogger("sb.async").warning(message)
+    return 1
+
+
+async def cancels_itself():
+    """Raises ``CancelledError`` of its own after an await (nobody cancelled it)."""
+    await asyncio.sleep(0.01)
+    raise asyncio.CancelledError("by itself")
+
+
+async def counter_later():
+    """A new ``Counter`` (a ref in Rust) after an await: an object a task's result makes."""
+    await asyncio.sleep(0.01)
+    return collections.Counter("task")
+
+
+async def await_callback(f):
+    """``await f()``: an async Rust callback's value."""
+    return await f()
+
+
+async def blocks_its_loop(seconds):
+    """Blocks its event loop thread for ``seconds`` (``time.sleep``, not an await): a coroutine
+    that no cancellation reaches until then."""
+    await asyncio.sleep(0)
+    time.sleep(seconds)
+    return seconds

@@ -134,3 +134,70 @@ def thread_views_after(f, threads):
     if worker is None:
         return -1
     return sum(1 for o in gc.get_objects() if type(o) is worker.Worker) - 1
+
+
+def scalar_samples(seed, count):
+    """Values a typed callback's argument may get: random ints of every magnitude (in and
+    beyond i64), floats (subnormal to huge, NaN, the infinities, -0.0), bools, None and str
+    (ASCII, other planes, a lone surrogate), then what is not an exact scalar: subclasses of
+    int, float and str, numpy scalars, bytes, a list. Deterministic for a seed."""
+    import enum
+    import random
+
+    import numpy
+
+    rng = random.Random(seed)
+
+    class Int(int):
+        pass
+
+    class Float(float):
+        pass
+
+    class Str(str):
+        pass
+
+    class Colour(enum.IntEnum):
+        RED = 1
+
+    samples = [None, True, False, 0, -1, 2**63 - 1, -(2**63), 2**63, -(2**63) - 1, 2**64 - 1,
+               2**64, 255, 256, -128, -129, 2**31, -(2**31) - 1, 0.0, -0.0, 1.5,
+               float("nan"), float("inf"), float("-inf"), 5e-324, 1.7976931348623157e308,
+               "", "a", "é", "\U0001f40d", "\ud800", Int(7), Float(2.5), Str("s"),
+               Colour.RED, numpy.float64(0.25), numpy.int64(-3), numpy.bool_(True), b"x", [1]]
+    for _ in range(count):
+        kind = rng.randrange(5)
+        if kind == 0:
+            bits = rng.randrange(1, 70)
+            samples.append(rng.choice((-1, 1)) * rng.getrandbits(bits))
+        elif kind == 1:
+            samples.append(rng.uniform(-1e6, 1e6) * 10.0 ** rng.randrange(-300, 300))
+        elif kind == 2:
+            samples.append(rng.random() < 0.5)
+        elif kind == 3:
+            samples.append("".join(chr(rng.choice((rng.randrange(32, 127),
+                                                   rng.randrange(0xA0, 0xD7FF),
+                                                   rng.randrange(0x10000, 0x10FFFF))))
+                                   for _ in range(rng.randrange(0, 8))))
+        else:
+            samples.append(None)
+    return samples
+
+
+def outcomes(f, values):
+    """f(v) for each value, each as (type name, repr) of its result, or ("raised", exception
+    class, message) with the callback's `#<id>` taken out of the message (two callbacks
+    compared have two ids) and lone surrogates escaped."""
+    import re
+
+    out = []
+    for v in values:
+        try:
+            r = f(v)
+            out.append([type(r).__name__, repr(r)])
+        except Exception as e:  # noqa: BLE001 - the outcome compared
+            message = re.sub(r"#\d+", "#", str(e))
+            # A message may quote a lone surrogate, which no UTF-8 text can hold.
+            message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+            out.append(["raised", type(e).__name__, message])
+    return out

@@ -509,6 +509,15 @@ impl RustType {
 
     /// Whether a list of this type is declared `impl ListArg<T>` (the runtime's `ElemArg`
     /// covers it): scalars, classes, options and lists of them; maps and tuples stay `Vec<T>`.
+    /// True for the types a typed site call passes as scalars (`SiteCall`): `i64`, `f64`,
+    /// `bool`, `String`.
+    pub fn is_site_scalar(&self) -> bool {
+        matches!(
+            self,
+            RustType::Int | RustType::Float | RustType::Bool | RustType::Str
+        )
+    }
+
     fn is_list_element(&self) -> bool {
         match self {
             RustType::Int

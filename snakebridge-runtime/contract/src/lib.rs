@@ -5,6 +5,7 @@
 //!   for a Python parameter must not take.
 //! - [`MAX_TUPLE_ARITY`]: the largest Rust tuple the runtime converts (as call arguments and as a
 //!   typed result), so the generator emits tuples up to it and `Vec`s beyond.
+//! - [`MAX_SITE_ARGS`]: the most scalar arguments of a typed site call (`SiteCall`).
 //! - [`ExceptionKind`]: the Python exception classes a caller can match without comparing strings,
 //!   in the order an exception's class is tested against them.
 //! - [`interpreter`]: the one rule that chooses the Python interpreter, used by the introspector,
@@ -40,6 +41,12 @@ pub use overload::OverloadKind;
 /// arity to Rust tuples. 17: as far as the peers go (Python modules typed for them return
 /// tuples of up to 17 items). Beyond 12 a tuple has no `Debug` or `PartialEq` from std.
 pub const MAX_TUPLE_ARITY: usize = 17;
+
+/// The most arguments of a typed site call (the runtime's `SiteCall`: a module function whose
+/// arguments are all `int`, `float`, `bool` or `str` and which takes no optional ones). The
+/// generator returns a `SiteCall` from such functions of at most this many arguments (a
+/// `Call` beyond); the runtime implements its argument tuples up to it.
+pub const MAX_SITE_ARGS: usize = 4;
 
 /// How deep values may nest on every path that walks them (the embedded client's conversions
 /// both ways, the pool's wire on both sides, the serde bridge): Python's own default recursion

@@ -14,7 +14,8 @@ import builtins as _builtins
 __builtins__ = dict(vars(_builtins))
 del _builtins
 
-from asyncio import new_event_loop, run_coroutine_threadsafe  # noqa: E402 - after the builtins
+from asyncio import get_running_loop, new_event_loop, run_coroutine_threadsafe  # noqa: E402
+from functools import partial  # noqa: E402
 from threading import Lock, Thread, local  # noqa: E402
 
 # One loop per thread: a Rust callback's calls run on threads of their own (``for_thread``).
@@ -65,6 +66,42 @@ def schedule(obj, done):
     future = run_coroutine_threadsafe(_awaited(obj), _background_loop())
     future.add_done_callback(done)
     return future.cancel
+
+
+def schedule_task(obj, done):
+    """Runs awaitable ``obj`` as a task of the background event loop thread, as
+    :func:`schedule` does, but ``done(task)`` is called on that thread only when the task has
+    really ended (a cancelled one once its coroutine took the ``CancelledError``: a loop that is
+    blocked calls it never). Returns the task's ``cancel`` for any thread (the pool worker's
+    tasks: Rust learns from the answer that the loop is alive)."""
+    loop = _background_loop()
+    started = []
+
+    def start():
+        task = loop.create_task(_awaited(obj))
+        task.add_done_callback(done)
+        started.append(task)
+
+    def cancel():
+        # After `start` (the loop runs its callbacks in order).
+        loop.call_soon_threadsafe(lambda: started and started[0].cancel())
+
+    loop.call_soon_threadsafe(start)
+    return cancel
+
+
+def awaitable_callback(call):
+    """``call`` (a blocking callable: a Rust callback over an async closure) as a function
+    whose call returns an awaitable: ``call`` runs on a thread of the running loop's default
+    executor, so the loop's other tasks go on while Rust's future runs. Called where no loop
+    runs, it raises ``RuntimeError``."""
+
+    def start(*args, **kwargs):
+        return get_running_loop().run_in_executor(None, partial(call, *args, **kwargs))
+
+    start.__name__ = start.__qualname__ = "async_rust_callback"
+    start.__wrapped__ = call
+    return start
 
 
 def iterate(obj, _hasattr=hasattr, _type=type, _iter=iter):

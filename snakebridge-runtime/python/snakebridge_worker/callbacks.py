@@ -14,12 +14,13 @@ its own converter, so two threads never share a conversion in progress.
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from asyncio import get_running_loop
 from os import _exit
 from threading import Condition, get_ident, local
 
 from snakebridge_worker import protocol
 from snakebridge_worker.convert import NotData
-from snakebridge_worker.protocol import read_to_worker
+from snakebridge_worker.protocol import is_binary, read_binary, read_to_worker
 
 _ENDED = (
     "the Rust callback %s was called after the call it was passed to had returned; a Rust "
@@ -45,18 +46,23 @@ class Scope:
 
 class RustCallback:
     """A Rust closure Python can call (``PyFn``): ``id`` names it to Rust, ``policies`` are how
-    its positional arguments convert (the return policy of each Rust argument type)."""
+    its positional arguments convert (the return policy of each Rust argument type). An async
+    one's (``PyFn::new_async``) call returns an awaitable, which runs the call on a thread of
+    the running loop's default executor, so the loop's other tasks go on meanwhile."""
 
-    __slots__ = ("_hub", "_fid", "_arity", "_policies", "_scope")
+    __slots__ = ("_hub", "_fid", "_arity", "_policies", "_scope", "_async")
 
-    def __init__(self, hub, fid, arity, policies):
+    def __init__(self, hub, fid, arity, policies, is_async=False):
         self._hub = hub
         self._fid = fid
         self._arity = arity
         self._policies = policies
         self._scope = None
+        self._async = is_async
 
     def __call__(self, *args, **kwargs):
+        if self._async:
+            return get_running_loop().run_in_executor(None, self._hub.invoke, self, args, kwargs)
         return self._hub.invoke(self, args, kwargs)
 
     def __repr__(self):
@@ -88,7 +94,9 @@ class Hub:
 
     def make(self, obj):
         """The object over a wire callback ``{"id", "arity", "args"}`` (the converter's hook)."""
-        return RustCallback(self, obj["id"], obj.get("arity"), obj.get("args") or ())
+        return RustCallback(
+            self, obj["id"], obj.get("arity"), obj.get("args") or (), obj.get("async", False)
+        )
 
     def bind(self, callbacks, mid, stream=False):
         """Binds the callbacks a request's arguments made to the request ``mid``."""
@@ -198,10 +206,13 @@ class Hub:
             if got is None:
                 # Rust closed the pipe: it is gone or shutting the pool down.
                 _exit(0)
-            msg = view.converter.decode(got[0], got[1])
+            if is_binary(got[0]):
+                op, fields = read_binary(got[0])
+            else:
+                msg = view.converter.decode(got[0], got[1])
+                op, fields = read_to_worker(msg)
+                del msg
             del got
-            op, fields = read_to_worker(msg)
-            del msg
         finally:
             with self.cond:
                 self.reading = False

@@ -4,17 +4,18 @@ loop. The request payload's fields are those of Rust's ``Request`` (``wire.rs``,
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from asyncio import CancelledError
 from os import _exit, getpid
 from sys import modules
 from threading import Lock
 
-from snakebridge_worker import generators, protocol
-from snakebridge_worker.awaiting import awaitable, iterate, settle
+from snakebridge_worker import binary_calls, generators, protocol
+from snakebridge_worker.awaiting import awaitable, iterate, schedule_task, settle
 from snakebridge_worker.callbacks import Hub
 from snakebridge_worker.channel import warn
 from snakebridge_worker.convert import Converter, NotData
 from snakebridge_worker.exceptions import report
-from snakebridge_worker.logs import call_name
+from snakebridge_worker.logs import TASK_CALL, call_name
 from snakebridge_worker.protocol import ProtocolError, read_to_worker
 from snakebridge_worker.refs import STALE_REASON, StaleTarget
 from snakebridge_worker.shm import Segments
@@ -43,6 +44,9 @@ class Worker:
         self.kinds = kinds
         self.pid = getpid()
         self.attrs = {}  # (module, name) -> object, resolved once
+        # Binary calls' sites (``binary_calls.py``): number -> [module, function, callable or
+        # None, call name].
+        self.sites = {}
         # stream id -> [iterator, source, credit, policy, session, callback scope or None,
         # the call's name for log records]
         self.streams = {}
@@ -57,6 +61,12 @@ class Worker:
         # Frames are written whole by one thread at a time (a callback may be called from a
         # thread user code started).
         self.write_lock = Lock()
+        # Tasks of `call_async` calls on the event loop thread: call id -> its cancel (None
+        # while it is being scheduled); `pending` is the task of the call being answered, started
+        # once its `awaiting` reply is out (see `on_call`).
+        self.tasks = {}
+        self.task_lock = Lock()
+        self.pending = None
         self.handlers = self.make_handlers()
 
     def make_handlers(self):
@@ -72,6 +82,8 @@ class Worker:
             "log_level": self.on_log_level,
             "callback_ok": self.on_callback_ok,
             "callback_err": self.on_callback_err,
+            "cancel": self.on_cancel,
+            "binary_call": lambda fields: binary_calls.on_call(self, fields),
         }
         if handlers.keys() != protocol.TO_WORKER.keys():
             raise ProtocolError("the worker handles %s, the protocol module reads %s"
@@ -86,7 +98,10 @@ class Worker:
         view.__dict__.update(self.__dict__)
         c = self.converter
         view.segments = Segments()
-        view.converter = Converter(self.refs, view.segments, c.shm_threshold, c.max_nesting,
+        # Its own current session: the serving thread's calls set theirs meanwhile.
+        view.refs = self.refs.facet()
+        view.pending = None
+        view.converter = Converter(view.refs, view.segments, c.shm_threshold, c.max_nesting,
                                    c.not_data)
         view.converter.make_callback = self.hub.make
         view.handlers = view.make_handlers()
@@ -105,6 +120,23 @@ class Worker:
         data, att, size = self.converter.encode(reply)
         with self.write_lock:
             self.channel.write_frame(data, att, size)
+
+    def send_frame(self, data):
+        """Sends a binary message (bytes), as ``send`` sends one (the channel checks the pid:
+        a binary message makes no segments to leave behind)."""
+        logs = self.logs
+        if logs is not None and logs.pending:
+            self.flush_logs(logs)
+        with self.write_lock:
+            self.channel.write_frame(data, (), 0)
+
+    def send_whole(self, frame):
+        """Sends a whole frame, its length prefix included (a binary reply made in one piece)."""
+        logs = self.logs
+        if logs is not None and logs.pending:
+            self.flush_logs(logs)
+        with self.write_lock:
+            self.channel.write_whole(frame)
 
     def flush_logs(self, logs):
         """Sends the records raised outside a call, oldest first."""
@@ -187,38 +219,48 @@ class Worker:
         return outer
 
     def on_call(self, fields):
-        """A ``call`` or ``stream`` (``window`` not None)."""
-        mid, req, policy, session, release, window = fields
+        """A ``call`` or ``stream`` (``window`` not None); a ``task`` call's awaitable result
+        runs as a task of the event loop thread, started once its ``awaiting`` reply is out."""
+        mid, req, policy, session, release, window, task = fields
         # Only `answer` holds the arguments: once it returns, what references them is the call's.
         fields.clear()
         for rid in release or ():
             self.refs.release(rid)
-        scope = self.bind_callbacks(mid, stream=window is not None)
+        # A task's callbacks may be called from the loop thread while this one reads: they are
+        # scoped as a stream's are (this thread then reads under the hub's flag).
+        scope = self.bind_callbacks(mid, stream=window is not None or task)
         # A call made by a Rust callback runs inside the call that called it: the outer call's
         # session (and log tag) come back after it.
         outer = self.refs.session
         self.refs.session = session
         outer_call = self.log_as((mid, req))
         try:
-            reply = self.answer(mid, req, policy, window, scope)
+            reply = self.answer(mid, req, policy, window, scope, task)
         finally:
             self.refs.session = outer
             self.log_as(outer_call)
-            if scope is not None and window is None:
-                self.hub.end(scope)
+            if scope is not None and window is None and self.pending is None:
+                self.hub.end(scope, stream=task)
         del req
+        pending = self.pending
         if not self.segments.mapped:
             pass  # no shared memory in this call (most calls): nothing to check
-        elif window is not None:
+        elif window is not None or pending is not None:
+            # A stream's or a task's arguments live on after this reply.
             self.segments.let_go_of_mapped()
         else:
             free = self.segments.unmap_unused()
             if free:
                 protocol.with_free(reply, free)
         self.send(reply)
+        if pending is not None:
+            self.pending = None
+            self.start_task(*pending)
 
-    def answer(self, mid, req, policy, window, scope=None):
-        """Runs a call (or, with a window, opens a stream); returns the reply to send."""
+    def answer(self, mid, req, policy, window, scope=None, task=False):
+        """Runs a call (or, with a window, opens a stream); returns the reply to send. A
+        ``task`` call whose result is awaitable leaves it in ``pending`` and answers
+        ``awaiting``."""
         if self.converter.problems:
             reply = self.problem_reply(mid)
             if reply is not None:
@@ -229,6 +271,9 @@ class Worker:
             if window is not None:
                 iterator, result = iterate(result)
             elif awaitable(result):
+                if task:
+                    self.pending = (mid, result, policy, self.refs.session, scope, call_name(req))
+                    return protocol.awaiting(mid)
                 # An `async def` (or any awaitable): its value is the call's result.
                 result = settle(result)
         except StaleTarget as e:
@@ -250,6 +295,73 @@ class Worker:
         except Exception as e:  # noqa: BLE001
             return protocol.decode(mid, type(result).__name__, str(e))
         return protocol.ok(mid, value)
+
+    # ----------------------------------------------------------------------------------------
+    # Tasks (`call_async` of a coroutine)
+
+    def start_task(self, mid, obj, policy, session, scope, name):
+        """Runs awaitable ``obj`` (of call ``name``) as a task of the event loop thread, beside
+        the others; its answer goes out under ``mid`` when it ends (none when Rust cancelled
+        it). The log records its code raises carry its call (``logs.TASK_CALL``)."""
+        tasks, lock = self.tasks, self.task_lock
+
+        def done(future):
+            with lock:
+                tasks.pop(mid, None)
+            self.task_done(mid, future, policy, session, scope)
+
+        with lock:
+            tasks[mid] = None
+        # The task runs in a copy of this context: its records are tagged with its call.
+        tagged = TASK_CALL.set((mid, name))
+        try:
+            cancel = schedule_task(obj, done)
+        finally:
+            TASK_CALL.reset(tagged)
+        with lock:
+            if mid in tasks:  # not ended already
+                tasks[mid] = cancel
+
+    def task_done(self, mid, future, policy, session, scope):
+        """Answers a task that ended: on the thread that ended it (the loop's), through that
+        thread's view of the worker, in the call's session. A cancelled one answers
+        ``CancelledError`` (also when Rust cancelled it: its answer tells Rust the loop is
+        alive)."""
+        view = self.hub.view()
+        refs = view.refs
+        outer = refs.session
+        refs.session = session
+        reply = None
+        try:
+            if future.cancelled():
+                reply = protocol.err(mid, view.exception(CancelledError()))
+            else:
+                e = future.exception()
+                if e is not None:
+                    reply = protocol.err(mid, view.exception(e))
+                else:
+                    result = future.result()
+                    try:
+                        reply = protocol.ok(mid, view.converter.result(result, policy))
+                    except NotData as e:
+                        reply = protocol.decode(mid, e.what, e.message)
+                    except Exception as e:  # noqa: BLE001
+                        reply = protocol.decode(mid, type(result).__name__, str(e))
+                    del result
+        finally:
+            refs.session = outer
+            if scope is not None:
+                self.hub.end(scope, stream=True)
+        if reply is not None:
+            view.send(reply)
+
+    def on_cancel(self, fields):
+        """Rust dropped the future of a task (or it timed out): cancel it (``CancelledError``
+        at its ``await``); nobody waits for its answer."""
+        with self.task_lock:
+            cancel = self.tasks.pop(fields[0], None)
+        if cancel is not None:
+            cancel()
 
     # ----------------------------------------------------------------------------------------
     # Rust callbacks
@@ -364,8 +476,14 @@ class Worker:
             got = hub.read_shared() if hub.stream_scopes else channel.read_frame()
             if got is None:
                 return
-            msg = decode(got[0], got[1])
-            del got
+            frame = got[0]
+            if frame[:1] == b"\xb1":  # protocol.is_binary, inline: every request asks
+                del got
+                binary_calls.serve(self, frame)
+                del frame
+                continue
+            msg = decode(frame, got[1])
+            del got, frame
             op, fields = read_to_worker(msg)
             del msg
             handlers[op](fields)

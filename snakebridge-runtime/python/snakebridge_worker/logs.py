@@ -2,8 +2,11 @@
 ``pool/worker/logs.rs`` turns into ``tracing`` events (``PoolConfig::python_logging``).
 
 One handler on the root logger. A record the serving thread raises during a call goes out at
-once, tagged with the call's message id and name; any other (a thread of user code, start-up,
-between calls) waits in ``pending`` and goes out, untagged, before the worker's next message.
+once, tagged with the call's message id and name; one a task raises (a ``call_async``'s
+coroutine on the event loop thread: :data:`TASK_CALL` of its context) waits in ``pending``,
+tagged with the task's call, and goes out before the worker's next message (the task's answer
+at the latest); any other (a thread of user code, start-up, between calls) waits there
+untagged.
 Rust sets the level (``log_level``) from what its ``tracing`` subscribers take, on the root
 logger and the handler, so a level Rust filters out is never even formatted here. Level
 :data:`UNSET` (Rust has no subscriber at all) takes the handler off and gives the root logger
@@ -13,6 +16,7 @@ its level back: ``logging`` then works as Python has it (warnings on stderr).
 from snakebridge_worker import BUILTINS as __builtins__
 
 from collections import deque
+from contextvars import ContextVar
 from logging import Handler, captureWarnings, getLogger
 from threading import get_ident
 
@@ -22,6 +26,9 @@ from snakebridge_worker import protocol
 OFF = 100
 #: No subscriber in Rust: leave ``logging`` alone.
 UNSET = 0
+#: (message id, call name) of the task whose code runs, in the task's context (set where the
+#: task is scheduled: asyncio copies the context into it); None elsewhere.
+TASK_CALL = ContextVar("snakebridge_task_call", default=None)
 
 
 def _name(call):
@@ -85,7 +92,13 @@ class Forward(Handler):
             finally:
                 self.sending = False
         else:
-            self.pending.append(protocol.log(0, record.name, record.levelno, message))
+            task = TASK_CALL.get()
+            if task is not None:
+                self.pending.append(
+                    protocol.log(task[0], record.name, record.levelno, message, task[1])
+                )
+            else:
+                self.pending.append(protocol.log(0, record.name, record.levelno, message))
 
     def set_level(self, level):
         """Forwards records from ``level`` on (a Python level number; :data:`OFF` for none,

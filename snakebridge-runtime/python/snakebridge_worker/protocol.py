@@ -10,6 +10,8 @@ knows must have a file.
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from snakebridge_worker import binary
+
 #: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
 PROTOCOL_VERSION = 3
 
@@ -26,7 +28,9 @@ class ProtocolError(Exception):
 
 
 def _read_call(msg):
-    """(id, req, returns, session, release, window): run a call; window None."""
+    """(id, req, returns, session, release, window, task): run a call; window None. With
+    ``task`` (a ``call_async``), an awaitable result runs as a task of the event loop thread:
+    answered :func:`awaiting` at once, and with its result when it ends."""
     return [
         msg.pop("id"),
         msg.pop("req"),
@@ -34,12 +38,13 @@ def _read_call(msg):
         msg.pop("session", None),
         msg.pop("release", None),
         None,
+        msg.pop("task", False),
     ]
 
 
 def _read_stream(msg):
-    """(id, req, returns, session, release, window): open a stream pushing up to window items
-    ahead of the consumer."""
+    """(id, req, returns, session, release, window, task): open a stream pushing up to window
+    items ahead of the consumer; task False."""
     return [
         msg.pop("id"),
         msg.pop("req"),
@@ -47,6 +52,7 @@ def _read_stream(msg):
         msg.pop("session", None),
         msg.pop("release", None),
         msg.pop("window", 16),
+        False,
     ]
 
 
@@ -106,6 +112,11 @@ def _read_callback_err(msg):
     return [msg.pop("seq"), msg.pop("class"), msg.pop("message"), msg.pop("exception", None)]
 
 
+def _read_cancel(msg):
+    """(id,): cancel the task of call id (it gets ``CancelledError``); nothing answers it."""
+    return [msg.pop("id")]
+
+
 #: op -> reader, for every message Rust sends (Rust's ``ToWorker``).
 TO_WORKER = {
     "call": _read_call,
@@ -119,7 +130,30 @@ TO_WORKER = {
     "log_level": _read_log_level,
     "callback_ok": _read_callback_ok,
     "callback_err": _read_callback_err,
+    "cancel": _read_cancel,
+    # A binary frame, read from its bytes by `read_binary` (not a dict).
+    "binary_call": binary.read_call,
 }
+
+
+def is_binary(frame):
+    """True for a binary frame (its first byte; JSON text starts with ``{``)."""
+    return frame[:1] == b"\xb1"
+
+
+def is_binary_reply(frame):
+    """True for a binary frame to Rust (a binary ``ok``)."""
+    return frame[:1] == b"\xb2"
+
+
+def read_binary(frame):
+    """``("binary_call", fields)`` of a binary frame from Rust (``binary.read_call``'s
+    fields); ProtocolError for one this side cannot read."""
+    try:
+        return "binary_call", binary.read_call(frame)
+    except Exception as e:  # noqa: BLE001 - struct, index, UTF-8 and tag errors alike
+        raise ProtocolError("a binary call this side cannot read: %s: %s"
+                            % (type(e).__name__, e)) from None
 
 
 def read_to_worker(msg, _readers=TO_WORKER):
@@ -128,7 +162,7 @@ def read_to_worker(msg, _readers=TO_WORKER):
     field this side does not know."""
     op = msg.pop("op", None)
     reader = _readers.get(op)
-    if reader is None:
+    if reader is None or op == "binary_call":
         raise ProtocolError("unknown op %r" % (op,))
     try:
         fields = reader(msg)
@@ -231,6 +265,17 @@ def callback(mid, fid, seq, args, kwargs):
     return {"id": mid, "callback": {"fn": fid, "seq": seq, "args": args, "kwargs": kwargs}}
 
 
+def awaiting(mid):
+    """The result of a ``task`` call is awaitable: it runs as a task, answered when it ends."""
+    return {"id": mid, "awaiting": True}
+
+
+def binary_ok(mid, value, request=0):
+    """A call's plain result as a binary frame (bytes), or None when it has no binary form (a
+    JSON ``ok`` then)."""
+    return binary.write_ok(mid, value, request)
+
+
 def with_free(reply, names):
     """A reply to a call, naming the segments Rust may write into again."""
     reply["free"] = names
@@ -259,7 +304,13 @@ def _read_error(body):
 def read_from_worker(msg):
     """``(kind, writer, args, free)`` of a message this side writes, such that
     ``writer(*args)`` (with ``free``, unless None, added by :func:`with_free`) is ``msg`` again;
-    ProtocolError for a message no writer makes."""
+    ProtocolError for a message no writer makes. A binary frame (bytes) is read as such."""
+    if isinstance(msg, (bytes, bytearray)):
+        try:
+            mid, value, request = binary.read_ok(msg)
+        except Exception as e:  # noqa: BLE001
+            raise ProtocolError("a binary message this side cannot read: %s" % (e,)) from None
+        return "binary_ok", binary_ok, (mid, value, request), None
     msg = dict(msg)
     free = msg.pop("free", None)
     op = msg.get("op")
@@ -288,7 +339,7 @@ def read_from_worker(msg):
                 args = (mid, body["what"], body["message"])
             elif kind == "callback":
                 args = (mid, body["fn"], body["seq"], body["args"], body["kwargs"])
-            elif kind in ("started", "end"):
+            elif kind in ("started", "end", "awaiting"):
                 if body is not True:
                     raise ProtocolError("`%s` is %r, not true" % (kind, body))
                 args = (mid,)
@@ -316,4 +367,6 @@ FROM_WORKER = {
     "end": end,
     "returned": returned,
     "callback": callback,
+    "awaiting": awaiting,
+    "binary_ok": binary_ok,
 }

@@ -4,6 +4,8 @@ incarnation in its high bits (``id_base``), so an id never names an object of an
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from itertools import count
+
 from snakebridge_worker.convert import TAG
 
 #: Why a ref is stale (the ``reason`` of a ``stale`` reply).
@@ -36,14 +38,23 @@ class Refs:
         self.objects = {}
         self.ref_session = {}
         self.session_refs = {}
-        self.next_id = id_base
+        # One counter for every facet (its `next` is atomic under the GIL).
+        self.ids = count(id_base + 1)
         # The session of the call being handled (its refs end with it), or None.
         self.session = None
 
+    def facet(self):
+        """These refs as another thread makes them: the same objects, ids and sessions, but a
+        ``session`` of its own (the event loop thread converts a task's result in the task's
+        session while the serving thread runs a call in another)."""
+        other = Refs.__new__(Refs)
+        other.__dict__.update(self.__dict__)
+        other.session = None
+        return other
+
     def make(self, obj):
         """A wire ref to ``obj``, kept until Rust releases it or its session closes."""
-        self.next_id += 1
-        rid = self.next_id
+        rid = next(self.ids)
         self.objects[rid] = obj
         session = self.session
         if session is not None:

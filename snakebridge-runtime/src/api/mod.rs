@@ -17,10 +17,12 @@ mod asynchronous;
 mod context;
 mod generator;
 mod pyref_methods;
+mod site_call;
 
 pub use asynchronous::{AsyncStream, CallFuture};
 pub use context::with_context;
 pub use generator::GenStream;
+pub use site_call::{SiteArgs, SiteCall};
 
 /// Positional arguments: a tuple of [`IntoValue`] values (`(16,)`, `("a", 2)`), `()`, or a
 /// `Vec<Value>`.
@@ -388,15 +390,15 @@ impl<R: FromValue> Call<R> {
         let constructed = R::CHECKS_INSTANCES && matches!(self.request.call_type, CallType::Class);
         // A call at a resolved site of the fallback client goes to it directly (the same call,
         // without selecting the client and dispatching dynamically).
-        let direct = match crate::FALLBACK_SITE_CALL {
-            Some(site_call) if self.request.site.is_some() && fallback_is_current() => {
-                site_call(&self.request, &self.options)
-            }
-            _ => None,
+        let direct = if self.request.site.is_some() && fallback_is_current() {
+            crate::fallback_site_call::<R>(&self.request, &self.options, constructed)
+        } else {
+            None
         };
-        let value = match direct {
-            Some(value) => value,
-            None => with_current(|client| client.execute(&self.request, &self.options)),
+        let result = match direct {
+            Some(result) => result,
+            None => with_current(|client| client.execute(&self.request, &self.options))
+                .and_then(|value| decode::<R>(value, constructed)),
         };
         if self.owns_nothing {
             debug_assert!(self.fields_own_nothing(), "Call::owns_nothing is stale");
@@ -404,8 +406,7 @@ impl<R: FromValue> Call<R> {
             // `self`, keeps the call from being copied.)
             std::mem::forget(self);
         }
-        let value = value.map_err(|e| at(e, location))?;
-        decode::<R>(value, constructed).map_err(|e| at(e, location))
+        result.map_err(|e| at(e, location))
     }
 
     /// What [`Call::owns_nothing`](Self) claims, checked field by field (debug builds).
@@ -445,7 +446,7 @@ impl<R: FromValue> Call<R> {
 }
 
 /// Records the Rust call site in a Python error's context.
-fn at(mut err: Error, location: &'static Location<'static>) -> Error {
+pub(crate) fn at(mut err: Error, location: &'static Location<'static>) -> Error {
     if let Error::Python(e) = &mut err
         && e.context.rust_location.is_none()
     {

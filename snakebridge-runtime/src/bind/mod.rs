@@ -6,7 +6,9 @@
 //! the macros below; `tests/doors.rs` checks both). Its items are documented for readers of an
 //! expansion.
 
-pub use crate::api::{AsyncStream, Call, CallFuture, GenStream, Stream, module_attr, with_context};
+pub use crate::api::{
+    AsyncStream, Call, CallFuture, GenStream, SiteArgs, SiteCall, Stream, module_attr, with_context,
+};
 pub use crate::client::SessionHandle;
 pub use crate::client::request::CallSite;
 pub use crate::data::error::{Error, Result};

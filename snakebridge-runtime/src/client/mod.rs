@@ -36,6 +36,7 @@
 //! ```
 
 pub(crate) mod async_reply;
+pub mod binary_wire;
 mod generator;
 pub(crate) mod python_log;
 pub(crate) mod request;

@@ -95,9 +95,13 @@ mod filter_watch {
     /// is made or the global one is set, which is when the filter [`python_level`] reads may
     /// change. A client compares it with the count it last synced at (one atomic load per call)
     /// to tell Python a new level only then.
+    #[inline]
     pub(crate) fn filter_changes() -> u64 {
         static REGISTER: std::sync::Once = std::sync::Once::new();
-        REGISTER.call_once(|| tracing::callsite::register(&FILTER_WATCH));
+        // Every call asks: the registered case is one load, inline.
+        if !REGISTER.is_completed() {
+            REGISTER.call_once(|| tracing::callsite::register(&FILTER_WATCH));
+        }
         FILTER_CHANGES.load(Ordering::Relaxed)
     }
 

@@ -22,7 +22,11 @@
 //! With no subscriber at all, Python's `logging` is left as Python has it.
 //!
 //! `encode_us` is the time spent turning Rust arguments into Python objects (or wire JSON),
-//! `decode_us` the time spent turning the result back; both are part of `duration_us`.
+//! `decode_us` the time spent turning the result back; both are part of `duration_us`. A
+//! `call_async` emits `start` when a runner takes it and `stop`/`exception` when its result
+//! comes (a pool's coroutine, from the thread that waited for it) or, if later, when the runner
+//! is done sending it (so possibly a moment after the future completed), `decode_us` then
+//! being the conversion to the future's type.
 //!
 //! With no subscriber interested in `snakebridge::call`, a call pays one cached check and
 //! measures nothing.
@@ -49,6 +53,7 @@
 //! `examples/telemetry.rs` is a complete program that logs each call's duration.
 
 use std::cell::Cell;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::client::request::Request;
@@ -67,7 +72,7 @@ thread_local! {
 }
 
 /// True when some subscriber wants call events.
-#[inline]
+#[inline(always)]
 pub fn enabled() -> bool {
     tracing::enabled!(target: "snakebridge::call", tracing::Level::DEBUG)
 }
@@ -150,37 +155,123 @@ impl<'a> CallEvent<'a> {
 
     /// Emits the stop or exception event.
     pub(crate) fn finish(self, error: Option<&Error>) {
-        let duration = micros(self.started.elapsed());
-        let encode = micros(ENCODE.with(Cell::get));
-        let decode = micros(DECODE.with(Cell::get));
+        let encode = ENCODE.with(Cell::get);
+        let decode = DECODE.with(Cell::get);
         MEASURING.with(|m| m.set(self.outer_measuring));
-        let r = self.request;
-        match error {
-            None => tracing::debug!(
-                name: "snakebridge.call.stop",
-                target: "snakebridge::call",
-                library = r.library(),
-                module = r.python_module.as_ref(),
-                function = %r.display_name(),
-                arity = r.arity(),
-                duration_us = duration,
-                encode_us = encode,
-                decode_us = decode,
-            ),
-            Some(e) => tracing::debug!(
-                name: "snakebridge.call.exception",
-                target: "snakebridge::call",
-                library = r.library(),
-                module = r.python_module.as_ref(),
-                function = %r.display_name(),
-                arity = r.arity(),
-                duration_us = duration,
-                encode_us = encode,
-                decode_us = decode,
-                error_kind = e.kind_name(),
-                python_class = e.python().map(|p| p.class.as_str()),
-            ),
+        let failure = error.map(Failure::of);
+        emit(
+            self.request,
+            self.started.elapsed(),
+            encode,
+            decode,
+            failure,
+        );
+    }
+
+    /// The measurement of a call whose result comes later, elsewhere (a `call_async`'s, sent
+    /// by the client whenever it is done): this thread goes on measuring the encoding until
+    /// [`AsyncCallEvent::sent`]; the outcome comes with [`AsyncCallEvent::finish`], on any
+    /// thread, before or after; the event is emitted with the second.
+    pub(crate) fn detach(self) -> AsyncCallEvent {
+        AsyncCallEvent(Arc::new(Mutex::new(AsyncCall {
+            request: self.request.clone(),
+            started: self.started,
+            outer_measuring: self.outer_measuring,
+            encode: None,
+            outcome: None,
+        })))
+    }
+}
+
+/// What an exception event says of the error.
+struct Failure {
+    kind: &'static str,
+    class: Option<String>,
+}
+
+impl Failure {
+    fn of(e: &Error) -> Failure {
+        Failure {
+            kind: e.kind_name(),
+            class: e.python().map(|p| p.class.clone()),
         }
+    }
+}
+
+/// A `call_async`'s measurement ([`CallEvent::detach`]), shared by the thread that sent the
+/// call and the one its result comes on.
+#[derive(Clone)]
+pub(crate) struct AsyncCallEvent(Arc<Mutex<AsyncCall>>);
+
+struct AsyncCall {
+    request: Request,
+    started: Instant,
+    outer_measuring: bool,
+    encode: Option<Duration>,
+    /// Its duration, decode time and failure, once it came.
+    outcome: Option<(Duration, Duration, Option<Failure>)>,
+}
+
+impl AsyncCallEvent {
+    /// The sending thread (the one that started the measurement) is done with the call: its
+    /// encode time is taken, and it measures no more.
+    pub(crate) fn sent(&self) {
+        let encode = ENCODE.with(Cell::get);
+        let mut call = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        MEASURING.with(|m| m.set(call.outer_measuring));
+        call.encode = Some(encode);
+        call.emit_if_done();
+    }
+
+    /// The call's outcome came, its result decoded in `decode`.
+    pub(crate) fn finish(&self, error: Option<&Error>, decode: Duration) {
+        let mut call = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let duration = call.started.elapsed();
+        call.outcome = Some((duration, decode, error.map(Failure::of)));
+        call.emit_if_done();
+    }
+}
+
+impl AsyncCall {
+    fn emit_if_done(&mut self) {
+        if let (Some(encode), Some((duration, decode, failure))) =
+            (self.encode, self.outcome.take())
+        {
+            emit(&self.request, duration, encode, decode, failure);
+        }
+    }
+}
+
+/// Emits a call's stop or exception event.
+fn emit(r: &Request, duration: Duration, encode: Duration, decode: Duration, f: Option<Failure>) {
+    let duration = micros(duration);
+    let encode = micros(encode);
+    let decode = micros(decode);
+    match f {
+        None => tracing::debug!(
+            name: "snakebridge.call.stop",
+            target: "snakebridge::call",
+            library = r.library(),
+            module = r.python_module.as_ref(),
+            function = %r.display_name(),
+            arity = r.arity(),
+            duration_us = duration,
+            encode_us = encode,
+            decode_us = decode,
+        ),
+        Some(f) => tracing::debug!(
+            name: "snakebridge.call.exception",
+            target: "snakebridge::call",
+            library = r.library(),
+            module = r.python_module.as_ref(),
+            function = %r.display_name(),
+            arity = r.arity(),
+            duration_us = duration,
+            encode_us = encode,
+            decode_us = decode,
+            error_kind = f.kind,
+            python_class = f.class.as_deref(),
+        ),
     }
 }
 

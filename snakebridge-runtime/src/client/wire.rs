@@ -76,7 +76,13 @@ pub trait ArraySink {
 /// `{"__type__": "callback", "id", "arity", "args"}`: a Rust callback as the wire names it.
 pub fn function_header(f: &PyFn) -> Json {
     let policies: Vec<&str> = f.policies().iter().map(|p| policy_name(*p)).collect();
-    json!({ TAG: "callback", "id": f.id().to_string(), "arity": f.arity(), "args": policies })
+    let mut header =
+        json!({ TAG: "callback", "id": f.id().to_string(), "arity": f.arity(), "args": policies });
+    if f.is_async() {
+        // Python's call of it returns an awaitable.
+        header["async"] = Json::Bool(true);
+    }
+    header
 }
 
 /// A return policy's name on the wire (`"auto"`, `"value"`, `"ref"`, `"ref_or_none"`, `"map"`).

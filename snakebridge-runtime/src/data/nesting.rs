@@ -76,15 +76,23 @@ pub(crate) fn walk<'a, E>(
     Ok(())
 }
 
+fn is_container(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::List(_) | Value::Tuple(_) | Value::Set(_) | Value::FrozenSet(_) | Value::Dict(_)
+    )
+}
+
 /// The depth of `value`'s deepest container (0 for a scalar), counted without recursion and
 /// without looking further than `MAX_NESTING + 1` levels.
 pub(crate) fn depth(value: &Value) -> usize {
+    if !is_container(value) {
+        // Most arguments: no walk (and no stack to allocate).
+        return 0;
+    }
     let mut deepest = 0;
     let Ok(()) = walk::<std::convert::Infallible>([value], |v, d| {
-        let container = matches!(
-            v,
-            Value::List(_) | Value::Tuple(_) | Value::Set(_) | Value::FrozenSet(_) | Value::Dict(_)
-        );
+        let container = is_container(v);
         if container {
             deepest = deepest.max(d + 1);
         }

@@ -18,6 +18,7 @@ struct Awaiting {
     settle: Py<PyAny>,
     iterate: Py<PyAny>,
     schedule: Py<PyAny>,
+    awaitable_callback: Py<PyAny>,
 }
 
 static AWAITING: PyOnceLock<Awaiting> = PyOnceLock::new();
@@ -39,6 +40,7 @@ fn module(py: Python<'_>) -> PyResult<&Awaiting> {
             settle: get("settle")?,
             iterate: get("iterate")?,
             schedule: get("schedule")?,
+            awaitable_callback: get("awaitable_callback")?,
         })
     })
 }
@@ -69,6 +71,13 @@ pub(super) fn iterate<'py>(
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     let py = obj.py();
     module(py)?.iterate.bind(py).call1((obj,))?.extract()
+}
+
+/// `call` (a blocking callable) as a function whose call returns an awaitable that runs `call`
+/// on a thread of the running event loop's default executor (an async Rust callback).
+pub(super) fn awaitable_callback(call: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+    let py = call.py();
+    module(py)?.awaitable_callback.bind(py).call1((call,))
 }
 
 /// Runs awaitable `obj` as a task of the interpreter's event loop thread; `done` gets its

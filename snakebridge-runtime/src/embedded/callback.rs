@@ -11,7 +11,7 @@
 //! ended. Python code that kept one and calls it later gets a `RuntimeError` saying so. A
 //! stream keeps its callbacks until it ends ([`Scope::keep`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -19,11 +19,12 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyString, PyTuple};
 
-use super::convert::{from_py, to_py};
-use crate::data::pyfn::{Arguments, Keywords, PyFn, Raise};
+use super::awaiting;
+use super::convert::{from_py, scalar_at, scalar_to_py, to_py};
+use crate::data::pyfn::{Arguments, CallbackFuture, Keywords, PyFn, Raise, Returned, block_on};
 use crate::data::pyref::RefHandle;
 use crate::data::return_policy::ReturnPolicy;
-use crate::data::value::Value;
+use crate::data::value::{Scalar, Value};
 
 /// Whether a callback object may still run its closure: false once the call it was passed to
 /// ended. (A flag, not a lock around the closure: checking it costs a load per call.)
@@ -33,16 +34,27 @@ thread_local! {
     /// The slots of the callback objects made on this thread by calls still running, in the
     /// order they were made (nested calls push after their caller's).
     static LIVE: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
+    /// `LIVE`'s length, kept beside it so that a call's [`Scope`] (on every call's path)
+    /// reads it without a borrow, and without the first-use check a thread-local with a
+    /// destructor takes.
+    static LIVE_LEN: Cell<usize> = const { Cell::new(0) };
 }
 
 /// `f` as a new Python callable, live until the innermost [`Scope`] of this thread ends.
 ///
 /// A `builtin_function_or_method` over a Rust closure (pyo3's `PyCFunction::new_closure`):
-/// Python calls it through C's own calling convention, as fast as any Rust function.
+/// Python calls it through C's own calling convention, as fast as any Rust function. An async
+/// closure's ([`PyFn::is_async`]) is wrapped so that its call returns an awaitable that runs
+/// it on a thread of the running loop's executor (`awaiting::awaitable_callback`).
 pub(super) fn wrap<'py>(py: Python<'py>, f: &PyFn) -> PyResult<Bound<'py, PyAny>> {
     let slot: Slot = Arc::new(AtomicBool::new(true));
-    LIVE.with(|live| live.borrow_mut().push(slot.clone()));
+    LIVE.with(|live| {
+        let mut live = live.borrow_mut();
+        live.push(slot.clone());
+        LIVE_LEN.set(live.len());
+    });
     let f = f.clone();
+    let is_async = f.is_async();
     let callable = PyCFunction::new_closure(
         py,
         Some(c"rust_callback"),
@@ -51,6 +63,9 @@ pub(super) fn wrap<'py>(py: Python<'py>, f: &PyFn) -> PyResult<Bound<'py, PyAny>
             call(&slot, &f, args, kwargs).map(Bound::unbind)
         },
     )?;
+    if is_async {
+        return awaiting::awaitable_callback(callable.into_any());
+    }
     Ok(callable.into_any())
 }
 
@@ -65,7 +80,7 @@ impl Scope {
     #[inline]
     pub(super) fn enter() -> Scope {
         Scope {
-            mark: LIVE.with(|live| live.borrow().len()),
+            mark: LIVE_LEN.get(),
         }
     }
 
@@ -81,7 +96,7 @@ impl Scope {
 impl Drop for Scope {
     #[inline]
     fn drop(&mut self) {
-        if LIVE.with(|live| live.borrow().len()) > self.mark {
+        if LIVE_LEN.get() > self.mark {
             end(take_since(self.mark));
         }
     }
@@ -91,7 +106,9 @@ fn take_since(mark: usize) -> Vec<Slot> {
     LIVE.with(|live| {
         let mut live = live.borrow_mut();
         let mark = mark.min(live.len());
-        live.split_off(mark)
+        let taken = live.split_off(mark);
+        LIVE_LEN.set(live.len());
+        taken
     })
 }
 
@@ -119,8 +136,18 @@ fn call<'py>(
         )));
     }
     let keywords = keywords(f, kwargs).map_err(PyTypeError::new_err)?;
-    match f.invoke(&mut FromPython { f, args }, keywords) {
-        Ok(value) => to_py(py, &value).map_err(|e| {
+    // An async closure's future runs without the interpreter: the loop's other tasks go on.
+    let wait = |mut future: CallbackFuture| py.detach(|| block_on(future.as_mut()));
+    let mut frame = FromPython {
+        f,
+        args,
+        result: None,
+    };
+    match f.invoke_in_place(&mut frame, keywords, wait) {
+        Ok(Returned::InPlace) => frame.result.ok_or_else(|| {
+            PyRuntimeError::new_err(format!("the Rust callback {f:?} returned no result"))
+        }),
+        Ok(Returned::Value(value)) => to_py(py, &value).map_err(|e| {
             PyRuntimeError::new_err(format!(
                 "the result of the Rust callback {f:?} cannot cross to Python: {e}"
             ))
@@ -130,10 +157,11 @@ fn call<'py>(
 }
 
 /// Python's positional arguments, each converted when the closure takes it, by the policy of
-/// its type in `f`.
+/// its type in `f`; and the closure's result when it is a scalar, made here in place.
 struct FromPython<'a, 'py> {
     f: &'a PyFn,
     args: &'a Bound<'py, PyTuple>,
+    result: Option<Bound<'py, PyAny>>,
 }
 
 impl Arguments for FromPython<'_, '_> {
@@ -153,6 +181,23 @@ impl Arguments for FromPython<'_, '_> {
                 self.f
             ))
         })
+    }
+
+    #[inline]
+    fn scalar(&mut self, index: usize) -> Option<Scalar<'_>> {
+        if index >= self.args.len() {
+            return None;
+        }
+        // SAFETY: `index` is in the tuple, which holds its item for as long as `self` borrows
+        // the tuple (so as long as the scalar borrows `self`); the GIL is held.
+        unsafe { scalar_at(pyo3::ffi::PyTuple_GET_ITEM(self.args.as_ptr(), index as _)) }
+    }
+
+    #[inline]
+    fn put_scalar(&mut self, scalar: Scalar<'_>) -> bool {
+        // A failure (no memory for a str) leaves it to the general path, which reports it.
+        self.result = scalar_to_py(self.args.py(), scalar);
+        self.result.is_some()
     }
 }
 

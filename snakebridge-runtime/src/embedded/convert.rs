@@ -14,7 +14,7 @@ use crate::data::error::{Error, Result};
 use crate::data::nesting::{MAX_NESTING, deeper, inside, too_deep};
 use crate::data::pyref::{PyRef, RefHandle};
 use crate::data::return_policy::ReturnPolicy;
-use crate::data::value::{Date, DateTime, Time, Value};
+use crate::data::value::{Date, DateTime, Scalar, Time, Value};
 
 static NEXT_REF_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -197,6 +197,85 @@ fn exact_scalar(obj: &Bound<'_, PyAny>) -> Option<Value> {
         }
     }
     None
+}
+
+/// The object at `p` as the [`Scalar`] [`from_py`] would make a value of under any policy but
+/// a ref's: what [`exact_scalar`] reads, and an exact `str` (valid UTF-8; one with lone
+/// surrogates is left to the general path, which reports it). `None` for anything else.
+///
+/// # Safety
+///
+/// `p` is a live object that stays alive for `'a` (the text borrows a str's UTF-8 buffer,
+/// which lives as long as the str), and the GIL is held.
+#[inline(always)]
+pub(super) unsafe fn scalar_at<'a>(p: *mut pyo3::ffi::PyObject) -> Option<Scalar<'a>> {
+    use pyo3::ffi;
+    // SAFETY: as the caller promises; the checks read the object's type, and the getters are
+    // the ones for exactly that type.
+    unsafe {
+        if ffi::PyFloat_CheckExact(p) != 0 {
+            return Some(Scalar::Float(ffi::PyFloat_AS_DOUBLE(p)));
+        }
+        if ffi::PyLong_CheckExact(p) != 0 {
+            let mut overflow = 0;
+            let i = ffi::PyLong_AsLongLongAndOverflow(p, &mut overflow);
+            return (overflow == 0).then_some(Scalar::Int(i));
+        }
+        if ffi::PyUnicode_CheckExact(p) != 0 {
+            let mut len: ffi::Py_ssize_t = 0;
+            let data = ffi::PyUnicode_AsUTF8AndSize(p, &mut len);
+            if data.is_null() {
+                // Lone surrogates: not UTF-8. The general path raises its own error for them.
+                ffi::PyErr_Clear();
+                return None;
+            }
+            let bytes = std::slice::from_raw_parts(data.cast::<u8>(), len as usize);
+            return Some(Scalar::Str(std::str::from_utf8_unchecked(bytes)));
+        }
+        if p == ffi::Py_None() {
+            return Some(Scalar::None);
+        }
+        if p == ffi::Py_True() {
+            return Some(Scalar::Bool(true));
+        }
+        if p == ffi::Py_False() {
+            return Some(Scalar::Bool(false));
+        }
+    }
+    None
+}
+
+/// A [`Scalar`] as the Python object [`to_py`] makes of [`Scalar::to_value`]; `None` when
+/// Python cannot make it (no memory: its exception is cleared, the general path reports it).
+#[inline(always)]
+pub(super) fn scalar_to_py<'py>(py: Python<'py>, scalar: Scalar<'_>) -> Option<Bound<'py, PyAny>> {
+    use pyo3::ffi;
+    // SAFETY: the GIL is held; each constructor returns a new reference or NULL with an
+    // exception set; `None`, `True` and `False` are singletons, given a new reference here.
+    unsafe {
+        let p = match scalar {
+            Scalar::Float(x) => ffi::PyFloat_FromDouble(x),
+            Scalar::Int(i) => ffi::PyLong_FromLongLong(i),
+            Scalar::Str(s) => {
+                ffi::PyUnicode_FromStringAndSize(s.as_ptr().cast(), s.len() as ffi::Py_ssize_t)
+            }
+            Scalar::Bool(b) => {
+                let p = if b { ffi::Py_True() } else { ffi::Py_False() };
+                ffi::Py_IncRef(p);
+                p
+            }
+            Scalar::None => {
+                let p = ffi::Py_None();
+                ffi::Py_IncRef(p);
+                p
+            }
+        };
+        if p.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        Some(Bound::from_owned_ptr(py, p))
+    }
 }
 
 /// [`from_py`] of anything [`exact_scalar`] did not read.

@@ -89,7 +89,8 @@ pub(super) fn start_interpreter() -> std::result::Result<Environment, String> {
         import_datetime_api(py)?;
         // Now, before any user code runs: the rules hold their own builtins from here on.
         super::rules::load(py).map_err(|e| format!("cannot load snakebridge's rules: {e}"))?;
-        // Python's logging into tracing, before user code logs anything.
+        // Python's logging into tracing, before user code logs anything (when a subscriber
+        // wants it already; otherwise on the first call after one does).
         super::logs::install(py)
             .map_err(|e| format!("cannot forward Python's logging to tracing: {e}"))?;
         let version: String = py

@@ -12,11 +12,20 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
 
 use crate::client::python_log;
-use crate::client::request::{CallType, Request};
+use crate::client::request::{CallSite, CallType, Request};
+
+/// The call a thread runs in Python now: a request, or a typed call at a generated site
+/// (`SiteCall`, which has no request).
+#[derive(Clone, Copy)]
+enum Running {
+    Nothing,
+    Request(*const Request),
+    Site(&'static CallSite),
+}
 
 thread_local! {
-    /// The request this thread runs in Python now (null: none), set by [`InCall`].
-    static CALL: Cell<*const Request> = const { Cell::new(std::ptr::null()) };
+    /// The call this thread runs in Python now, set by [`InCall`].
+    static CALL: Cell<Running> = const { Cell::new(Running::Nothing) };
 }
 
 /// The handler (installed at start); `set_level` changes what it forwards.
@@ -68,16 +77,27 @@ def install(emit):
 "#;
 
 /// Marks a request as running on this thread until it drops (the call records are tagged with).
-pub(super) struct InCall(*const Request);
+pub(super) struct InCall(Running);
 
 impl InCall {
     /// Also tells Python a new level if the subscribers' filter may have changed since.
     #[inline]
     pub(super) fn enter(py: Python<'_>, request: &Request) -> InCall {
+        InCall::running(py, Running::Request(request))
+    }
+
+    /// [`InCall::enter`] for a typed call at a generated call site.
+    #[inline]
+    pub(super) fn enter_site(py: Python<'_>, site: &'static CallSite) -> InCall {
+        InCall::running(py, Running::Site(site))
+    }
+
+    #[inline(always)]
+    fn running(py: Python<'_>, call: Running) -> InCall {
         if python_log::filter_changes() != SYNCED.load(Ordering::Relaxed) {
             sync_level(py);
         }
-        InCall(CALL.with(|c| c.replace(request)))
+        InCall(CALL.with(|c| c.replace(call)))
     }
 }
 
@@ -88,8 +108,24 @@ impl Drop for InCall {
     }
 }
 
-/// Installs the handler (at start, before user code runs) at the subscribers' level.
+/// At start, before user code runs: the handler at the subscribers' level when a subscriber
+/// already wants Python's records; without one, nothing, not even `import logging` (tens of
+/// millions of instructions) until one comes, which the first call after it finds
+/// ([`InCall::enter`] syncs the level, making the handler then).
 pub(super) fn install(py: Python<'_>) -> PyResult<()> {
+    SYNCED.store(python_log::filter_changes(), Ordering::Relaxed);
+    let level = python_log::python_level();
+    if level != python_log::PYTHON_UNSET {
+        handler(py)?.bind(py).call_method1("set_level", (level,))?;
+    }
+    Ok(())
+}
+
+/// The handler, made (importing `logging`) the first time a subscriber wants records.
+fn handler(py: Python<'_>) -> PyResult<&'static Py<PyAny>> {
+    if let Some(handler) = HANDLER.get() {
+        return Ok(handler);
+    }
     let globals = PyDict::new(py);
     let code = CString::new(SOURCE).expect("no NUL in the handler's source");
     py.run(&code, Some(&globals), None)?;
@@ -99,13 +135,13 @@ pub(super) fn install(py: Python<'_>) -> PyResult<()> {
         None,
         |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<()> {
             let (logger, level, message): (String, u64, String) = args.extract()?;
-            let call = CALL.with(Cell::get);
-            let name = if call.is_null() {
-                String::new()
-            } else {
+            let name = match CALL.with(Cell::get) {
+                Running::Nothing => String::new(),
                 // SAFETY: `InCall` points it at a request borrowed for as long as it is set,
                 // on this thread only.
-                call_name(unsafe { &*call })
+                Running::Request(request) => call_name(unsafe { &*request }),
+                // As `call_name` names a module function's request.
+                Running::Site(site) => format!("{}.{}", site.module, site.name),
             };
             python_log::emit(&logger, level, &message, &name, &"embedded");
             Ok(())
@@ -115,22 +151,21 @@ pub(super) fn install(py: Python<'_>) -> PyResult<()> {
         .get_item("install")?
         .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("no install"))?;
     let handler = install.call1((emit,))?;
-    let _ = HANDLER.set(handler.unbind());
-    sync_level(py);
-    Ok(())
+    // Another thread may have made one meanwhile (the import can let go of the GIL): the first
+    // stays, this one was never attached.
+    Ok(HANDLER.get_or_init(|| handler.unbind()))
 }
 
-/// Sets the handler's and the root logger's level from the subscribers' filter.
+/// Sets the handler's and the root logger's level from the subscribers' filter (making the
+/// handler if a subscriber now wants records for the first time).
 fn sync_level(py: Python<'_>) {
-    let changes = python_log::filter_changes();
-    let Some(handler) = HANDLER.get() else {
+    SYNCED.store(python_log::filter_changes(), Ordering::Relaxed);
+    let level = python_log::python_level();
+    // No subscriber, and none ever wanted records: logging stays as Python has it.
+    if level == python_log::PYTHON_UNSET && HANDLER.get().is_none() {
         return;
-    };
-    SYNCED.store(changes, Ordering::Relaxed);
-    if let Err(e) = handler
-        .bind(py)
-        .call_method1("set_level", (python_log::python_level(),))
-    {
+    }
+    if let Err(e) = handler(py).and_then(|h| h.bind(py).call_method1("set_level", (level,))) {
         tracing::warn!(target: "snakebridge", error = %e, "cannot set Python's log level");
     }
 }

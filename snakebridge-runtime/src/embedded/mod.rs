@@ -25,8 +25,10 @@ mod exceptions;
 mod generator;
 mod logs;
 mod rules;
+mod scalar_call;
 
 use std::collections::HashMap;
+use std::mem::MaybeUninit;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -38,12 +40,13 @@ use crate::client::telemetry;
 use crate::client::{AsyncReply, RuntimeClient, ValueGenerator, ValueStream};
 use crate::data::error::{CallContext, Error, Result};
 use crate::data::return_policy::ReturnPolicy;
-use crate::data::value::Value;
+use crate::data::value::{FromValue, Value};
 
-use convert::{from_py, ref_object, to_py};
+use convert::{from_py, ref_object, scalar_at, to_py};
 use environment::start_interpreter;
 pub use environment::{Environment, InterpreterSource};
 use exceptions::{context_of, python_error, python_error_ctx};
+pub(crate) use scalar_call::{scalar_call, scalar_call_ready};
 
 type Callables = HashMap<String, HashMap<String, Py<PyAny>>>;
 
@@ -184,16 +187,22 @@ impl EmbeddedClient {
     }
 }
 
-/// [`crate::FALLBACK_SITE_CALL`]: a function or class call at a generated call site this client
-/// resolved before (so the interpreter runs), with no session, as [`EmbeddedClient::execute`]
-/// would run it; `None` for any other request.
+/// [`crate::fallback_site_call`]: a function or class call at a generated call site this
+/// client resolved before (so the interpreter runs), with no session, as
+/// [`EmbeddedClient::execute`] would run it, decoded to `R` (as a constructor's result when
+/// `constructed`); `None` for any other request.
 ///
 /// Only arguments that fit an [`ArgBuffer`] take this path, in one function: conversion, the
-/// `vectorcall` and the result's conversion inline. It is not timed: [`crate::Call::call`]
-/// takes it only when no subscriber wants call events, and a measured call (whose nested calls
-/// are measured too) goes through [`EmbeddedClient::execute`].
-#[inline]
-pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<Value>> {
+/// `vectorcall` and the result's conversion inline; a scalar result `R` takes is read straight
+/// into it ([`FromValue::from_scalar`]), anything else through a [`Value`]. It is not timed:
+/// [`crate::Call::call`] takes it only when no subscriber wants call events, and a measured
+/// call (whose nested calls are measured too) goes through [`EmbeddedClient::execute`].
+#[inline(always)]
+pub(crate) fn site_call<R: FromValue>(
+    req: &Request,
+    options: &CallOptions,
+    constructed: bool,
+) -> Option<Result<R>> {
     let f = req.site?.embedded.get()?;
     if options.session.is_some()
         || !matches!(req.call_type, CallType::Function | CallType::Class)
@@ -204,14 +213,33 @@ pub(crate) fn site_call(req: &Request, options: &CallOptions) -> Option<Result<V
     Some(Python::attach(|py| {
         let _call = logs::InCall::enter(py, req);
         let _callbacks = callback::Scope::enter();
-        let mut buf = ArgBuffer::new();
-        buf.fill(py, &req.args)?;
-        let mut result = buf.call(py, f.bind(py), req)?;
-        drop(buf);
+        // The arguments are released once the call returned (a block, not a `drop`, which
+        // would move the buffer).
+        let mut result = {
+            let mut buf = ArgBuffer::new();
+            buf.fill(py, &req.args)?;
+            buf.call(py, f.bind(py), req)?
+        };
         if awaiting::is_awaitable(&result) {
             result = awaiting::settle(result).map_err(|e| python_error(py, e, req))?;
         }
-        from_py(&result, options.returns)
+        // A scalar read in place is what `from_py` reads under these policies, and
+        // `from_scalar` takes it to what `from_value` would make of that (constants: a type
+        // that takes no scalars compiles to the general path only).
+        if R::FROM_SCALAR
+            && !constructed
+            && matches!(options.returns, ReturnPolicy::Auto | ReturnPolicy::Value)
+            // SAFETY: `result` lives until the end of this closure, past the scalar's use.
+            && let Some(value) = unsafe { scalar_at(result.as_ptr()) }.and_then(R::from_scalar)
+        {
+            return Ok(value);
+        }
+        let value = from_py(&result, options.returns)?;
+        if constructed {
+            R::from_constructed(value)
+        } else {
+            R::from_value(value)
+        }
     }))
 }
 
@@ -233,8 +261,9 @@ const INLINE_ARGS: usize = 8;
 /// Owned references to converted arguments, released when the call is done.
 struct ArgBuffer {
     /// Slot 0 is scratch space that `PY_VECTORCALL_ARGUMENTS_OFFSET` lets the callee use;
-    /// slots `1..=len` are filled.
-    ptrs: [*mut pyo3::ffi::PyObject; INLINE_ARGS + 1],
+    /// slots `1..=len` are filled (the others are never read: not initialised, which would
+    /// cost every call a store per slot).
+    ptrs: [MaybeUninit<*mut pyo3::ffi::PyObject>; INLINE_ARGS + 1],
     len: usize,
 }
 
@@ -243,7 +272,7 @@ impl ArgBuffer {
     #[inline(always)]
     fn new() -> ArgBuffer {
         ArgBuffer {
-            ptrs: [std::ptr::null_mut(); INLINE_ARGS + 1],
+            ptrs: [MaybeUninit::uninit(); INLINE_ARGS + 1],
             len: 0,
         }
     }
@@ -253,7 +282,7 @@ impl ArgBuffer {
     #[inline(always)]
     fn fill(&mut self, py: Python<'_>, args: &[Value]) -> Result<()> {
         for (slot, v) in self.ptrs[1..].iter_mut().zip(args) {
-            *slot = to_py(py, v)?.into_ptr();
+            slot.write(to_py(py, v)?.into_ptr());
             self.len += 1;
         }
         Ok(())
@@ -267,29 +296,47 @@ impl ArgBuffer {
         f: &Bound<'py, PyAny>,
         req: &Request,
     ) -> Result<Bound<'py, PyAny>> {
+        self.call_raw(py, f).map_err(|e| python_error(py, e, req))
+    }
+
+    /// Appends an argument (at most [`INLINE_ARGS`] in all).
+    #[inline(always)]
+    fn push(&mut self, arg: Bound<'_, PyAny>) {
+        self.ptrs[1 + self.len].write(arg.into_ptr());
+        self.len += 1;
+    }
+
+    /// [`ArgBuffer::call`], its failure Python's exception.
+    #[inline(always)]
+    fn call_raw<'py>(&self, py: Python<'py>, f: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         // SAFETY: `ptrs[1..=len]` are valid objects; the offset flag allows the callee to use
         // slot 0; the result is a new reference or NULL with an exception set.
         unsafe {
-            Bound::from_owned_ptr_or_err(
-                py,
+            let result = if self.len == 1 {
+                // pyo3-ffi's inline form for one argument (what pyo3's own `call1` takes):
+                // the callee's vectorcall slot called directly, not through libpython's
+                // exported `PyObject_Vectorcall`.
+                pyo3::ffi::PyObject_CallOneArg(f.as_ptr(), self.ptrs[1].assume_init())
+            } else {
                 pyo3::ffi::PyObject_Vectorcall(
                     f.as_ptr(),
-                    self.ptrs.as_ptr().add(1),
+                    self.ptrs.as_ptr().add(1).cast(),
                     self.len | pyo3::ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
                     std::ptr::null_mut(),
-                ),
-            )
+                )
+            };
+            Bound::from_owned_ptr_or_err(py, result)
         }
-        .map_err(|e| python_error(py, e, req))
     }
 }
 
 impl Drop for ArgBuffer {
+    #[inline(always)]
     fn drop(&mut self) {
-        for &p in &self.ptrs[1..=self.len] {
+        for p in &self.ptrs[1..=self.len] {
             // SAFETY: each filled slot holds a strong reference we own; the GIL is held (the
             // buffer never leaves the call that filled it).
-            unsafe { pyo3::ffi::Py_DECREF(p) };
+            unsafe { pyo3::ffi::Py_DECREF(p.assume_init()) };
         }
     }
 }

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::PoolClient;
 use super::callback::{self, Pin};
 use super::protocol::{RequestKind, ToWorker};
 use super::route::{Bound, Plan};
 use super::sched::{AcquireError, Death, Permit, Pool, Target};
 use super::worker::{Failure, Frame, Worker};
+use super::{Body, PoolClient};
 use crate::client::request::{CallOptions, Request};
 use crate::client::telemetry::time_encode;
 use crate::data::error::{Error, Result};
@@ -32,7 +32,7 @@ impl PoolClient {
         plan: &Plan,
         pool: &Pool,
         kind: RequestKind,
-        (payload, attachments): (&[u8], &[u8]),
+        body: Body<'_>,
         functions: &mut Vec<PyFn>,
     ) -> Result<Sent> {
         let session = match &plan.bound {
@@ -41,9 +41,11 @@ impl PoolClient {
             _ => None,
         };
         let timeout = opts.timeout.or(pool.config.call_timeout);
-        let streaming = matches!(
+        // A stream's mailbox stays open for its items, a task's for its answer after
+        // `awaiting`.
+        let keep = matches!(
             kind,
-            RequestKind::Stream { .. } | RequestKind::Generator { .. }
+            RequestKind::Stream { .. } | RequestKind::Generator { .. } | RequestKind::Task
         );
         let mut retried = false;
         let mut undelivered = 0;
@@ -76,19 +78,49 @@ impl PoolClient {
             };
             let worker = permit.worker();
             let id = worker.next_id();
-            let request = ToWorker::Request {
-                kind,
-                id,
-                returns: opts.returns,
-                session,
-                release: worker.take_releases().into(),
-                payload: payload.into(),
+            let (request, attachments) = match body {
+                Body::Json {
+                    payload,
+                    attachments,
+                } => (
+                    ToWorker::Request {
+                        kind,
+                        id,
+                        returns: opts.returns,
+                        session,
+                        release: worker.take_releases().into(),
+                        payload: payload.into(),
+                    },
+                    attachments,
+                ),
+                Body::Binary {
+                    site,
+                    module,
+                    function,
+                    args,
+                } => (
+                    ToWorker::BinaryCall {
+                        id,
+                        request: 0,
+                        returns: opts.returns,
+                        session,
+                        release: worker.take_releases().into(),
+                        site,
+                        // The first call of the site this worker gets names it.
+                        names: worker
+                            .sites
+                            .learn(site)
+                            .then(|| (module.into(), function.into())),
+                        args: args.into(),
+                    },
+                    &[][..],
+                ),
             };
             let frame = time_encode(|| request.frame(attachments))?;
             let mut deadline = timeout.map(|t| Instant::now() + t);
             let mut called_back = false;
             let outcome = if functions.is_empty() {
-                worker.exchange(id, &frame, deadline, streaming)
+                worker.exchange(id, &frame, deadline, keep)
             } else {
                 // The mailbox stays open: callbacks come before the reply.
                 worker
@@ -107,7 +139,7 @@ impl PoolClient {
                             &mut deadline,
                             &mut called_back,
                         );
-                        if !streaming || served.is_err() {
+                        if !keep || served.is_err() {
                             worker.unregister(id);
                         }
                         served
@@ -119,6 +151,7 @@ impl PoolClient {
                         reply,
                         worker: worker.clone(),
                         clean: !retried && undelivered == 0,
+                        called_back,
                     });
                 }
                 Err(Failure::NotDelivered(cause)) => {
@@ -189,4 +222,6 @@ pub(super) struct Sent {
     /// The request reached one worker only (no retry, no worker gone before it): that worker's
     /// word on the segments it saw can be taken.
     pub(super) clean: bool,
+    /// A Rust callback ran for it (its effects in Rust are done: it is never retried).
+    pub(super) called_back: bool,
 }

@@ -122,51 +122,65 @@ pub(super) fn serve(
     deadline: &mut Option<Instant>,
     called_back: &mut bool,
 ) -> Result<Frame, Failure> {
-    loop {
-        let FromWorker::Answer {
-            answer:
-                Answer::Callback {
-                    function,
-                    seq,
-                    args,
-                    kwargs,
-                },
-            ..
-        } = &reply.message
-        else {
-            return Ok(reply);
-        };
-        *called_back = true;
-        let started = Instant::now();
-        // The failure (its exception's ref) lives until the answer is sent: the worker
-        // raises that very object.
-        let (answer, _failure) = run(pin, functions, *function, *seq, args, kwargs, &reply);
-        if let Some(d) = deadline.as_mut() {
-            *d += started.elapsed();
-        }
-        let worker = &pin.worker;
-        if let Err(e) = answer
-            .frame(&[])
-            .map_err(|e| e.to_string())
-            .and_then(|frame| {
-                worker
-                    .send_until(&frame, *deadline)
-                    .map_err(|e| e.to_string())
-            })
-        {
-            let cause = if worker.is_dead() || worker.exited().is_some() {
-                worker.reap_cause()
-            } else {
-                format!("its channel failed while answering a callback: {e}")
-            };
-            worker.mark_dead(cause.clone());
-            return Err(Failure::Crashed(cause));
-        }
-        reply = worker.wait_for(id, *deadline).map_err(|w| match w {
+    while answer(pin, &reply, functions, deadline, called_back)? {
+        reply = pin.worker.wait_for(id, *deadline).map_err(|w| match w {
             Wait::Dead(cause) => Failure::Crashed(cause),
             Wait::Timeout => Failure::TimedOut,
         })?;
     }
+    Ok(reply)
+}
+
+/// Runs the callback `reply` asks for, if it is a callback, and sends the worker its answer
+/// (true); false for a reply of another kind. `deadline` moves by the time spent in Rust;
+/// `called_back` is set.
+pub(super) fn answer(
+    pin: &Pin,
+    reply: &Frame,
+    functions: &mut Vec<PyFn>,
+    deadline: &mut Option<Instant>,
+    called_back: &mut bool,
+) -> Result<bool, Failure> {
+    let FromWorker::Answer {
+        answer:
+            Answer::Callback {
+                function,
+                seq,
+                args,
+                kwargs,
+            },
+        ..
+    } = &reply.message
+    else {
+        return Ok(false);
+    };
+    *called_back = true;
+    let started = Instant::now();
+    // The failure (its exception's ref) lives until the answer is sent: the worker raises that
+    // very object.
+    let (answer, _failure) = run(pin, functions, *function, *seq, args, kwargs, reply);
+    if let Some(d) = deadline.as_mut() {
+        *d += started.elapsed();
+    }
+    let worker = &pin.worker;
+    if let Err(e) = answer
+        .frame(&[])
+        .map_err(|e| e.to_string())
+        .and_then(|frame| {
+            worker
+                .send_until(&frame, *deadline)
+                .map_err(|e| e.to_string())
+        })
+    {
+        let cause = if worker.is_dead() || worker.exited().is_some() {
+            worker.reap_cause()
+        } else {
+            format!("its channel failed while answering a callback: {e}")
+        };
+        worker.mark_dead(cause.clone());
+        return Err(Failure::Crashed(cause));
+    }
+    Ok(true)
 }
 
 /// Runs callback `function` on the arguments of `reply` and makes the answer for the worker,

@@ -1,7 +1,8 @@
 //! The pool client: calls run in pools of Python worker processes (see [`PoolClient`]).
 //!
 //! Layout: `config` ([`PoolConfig`]), `stats`, `route` (which worker a call goes to),
-//! `async_lanes` (how `call_async` calls are run: one runner per worker),
+//! `async_lanes` (how `call_async` calls are run: one runner per worker), `tasks` (a
+//! `call_async` of a coroutine as a task of its worker's event loop, many per worker),
 //! `callback` (Rust callbacks the worker calls during a request),
 //! `protocol` (the messages and frames; its `PROTOCOL.md` is the spec), `worker` (one process,
 //! its channel), `sched` (a pool's slots, queue and deaths), `restart` (replacements),
@@ -37,8 +38,10 @@ mod route;
 mod sched;
 mod session;
 mod shm;
+mod sites;
 mod stats;
 mod stream;
+mod tasks;
 mod worker;
 
 use std::collections::HashMap;
@@ -60,10 +63,10 @@ use self::route::SessionRoute;
 use self::sched::Pool;
 use self::stream::PoolStream;
 use self::worker::{Frame, Worker, lock};
-use crate::client::request::{CallOptions, Request};
+use crate::client::request::{CallOptions, CallType, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
-use crate::client::{AsyncLanes, RuntimeClient, ValueGenerator, ValueStream};
+use crate::client::{AsyncLanes, AsyncReply, RuntimeClient, ValueGenerator, ValueStream};
 use crate::data::error::{Error, Result};
 use crate::data::pyfn::PyFn;
 use crate::data::return_policy::ReturnPolicy;
@@ -317,7 +320,8 @@ impl PoolClient {
 
     /// Drains every pool, for a redeploy that must not drop calls: from now on new calls fail
     /// at once with [`Error::Draining`] (match it to send them elsewhere); calls in flight
-    /// (running, or already waiting in a pool's queue) go on until they finish or `timeout`
+    /// (running, already waiting in a pool's queue, or coroutines of `call_async` a worker
+    /// awaits) go on until they finish or `timeout`
     /// passes; then the workers stop as in [`shutdown`](Self::shutdown). Returns how many calls
     /// were still in flight at the deadline: those fail, the running ones with
     /// [`Error::WorkerCrash`] (their worker was stopped under them, cause "its pool was shut
@@ -450,24 +454,39 @@ impl PoolClient {
         if pool.config.is_ray() {
             arrays = arrays.without_shared_memory();
         }
-        let mut payload = Vec::new();
-        // The Rust callbacks among the arguments, kept for when the worker calls them.
-        let mut sink = FunctionSink {
-            arrays: &mut arrays,
-            functions: Vec::new(),
+        let mut payload = Vec::with_capacity(128);
+        // A call of plain data goes as a binary frame (no JSON on either side); anything else as
+        // the JSON payload.
+        let binary = if kind == RequestKind::Call {
+            time_encode(|| binary_call(req, &mut payload))
+        } else {
+            None
         };
-        time_encode(|| wire::write_request_payload(req, opts, &mut sink, &mut payload))
-            .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
-        let mut functions = sink.functions;
-        let sent = self.exchange(
-            req,
-            opts,
-            &plan,
-            &pool,
-            kind,
-            (&payload, &arrays.attachments),
-            &mut functions,
-        );
+        let mut functions = Vec::new();
+        let body = match binary {
+            Some(site) => Body::Binary {
+                site,
+                module: &req.python_module,
+                function: &req.name,
+                args: &payload,
+            },
+            None => {
+                payload.clear();
+                // The Rust callbacks among the arguments, kept for when the worker calls them.
+                let mut sink = FunctionSink {
+                    arrays: &mut arrays,
+                    functions: Vec::new(),
+                };
+                time_encode(|| wire::write_request_payload(req, opts, &mut sink, &mut payload))
+                    .map_err(|e| Error::encode(format!("cannot write the request: {e}")))?;
+                functions = sink.functions;
+                Body::Json {
+                    payload: &payload,
+                    attachments: &arrays.attachments,
+                }
+            }
+        };
+        let sent = self.exchange(req, opts, &plan, &pool, kind, body, &mut functions);
         match sent {
             Ok(sent) => {
                 // Only the one worker that ever saw the segments can vouch for them.
@@ -490,6 +509,8 @@ impl PoolClient {
                     worker: sent.worker,
                     pool,
                     callbacks,
+                    called_back: sent.called_back,
+                    any_worker: plan.target == sched::Target::Any,
                 })
             }
             Err(e) => {
@@ -498,6 +519,42 @@ impl PoolClient {
             }
         }
     }
+}
+
+/// What a request carries, as it goes on the wire.
+#[derive(Clone, Copy)]
+pub(super) enum Body<'a> {
+    /// The JSON payload (`wire::write_request_payload`) and the attachments beside it.
+    Json {
+        payload: &'a [u8],
+        attachments: &'a [u8],
+    },
+    /// A binary call (`protocol/binary.rs`) of call site `site`, `module.function`, with its
+    /// arguments written by `binary::write_args`.
+    Binary {
+        site: u32,
+        module: &'a str,
+        function: &'a str,
+        args: &'a [u8],
+    },
+}
+
+/// Writes the arguments of `req` as a binary call's into `out` and returns its site, when the
+/// call has a binary form: a module function, every argument plain data
+/// ([`crate::client::binary_wire`]). `None` otherwise (`out` then holds nothing usable).
+fn binary_call(req: &Request, out: &mut Vec<u8>) -> Option<u32> {
+    if req.call_type != CallType::Function
+        || req.target.is_some()
+        || req.streaming
+        || !protocol::binary::names_fit(&req.python_module, &req.name)
+    {
+        return None;
+    }
+    let kwargs = req.kwargs.iter().map(|(k, v)| (k.as_ref(), v));
+    if !protocol::binary::write_args(&req.args, kwargs, out) {
+        return None;
+    }
+    sites::site_of(&req.python_module, &req.name)
 }
 
 /// The message id of a stream or generator `what` the worker `reply`ed it started; any other
@@ -527,6 +584,10 @@ struct Ran {
     worker: Arc<Worker>,
     pool: Arc<Pool>,
     callbacks: Option<(Pin, Vec<PyFn>)>,
+    /// A Rust callback ran during it (it is never retried).
+    called_back: bool,
+    /// It could have gone to any worker (a retry may go to another).
+    any_worker: bool,
 }
 
 impl RuntimeClient for PoolClient {
@@ -564,6 +625,10 @@ impl RuntimeClient for PoolClient {
         self.counted(|chosen| self.open_generator(request, options, returns, chosen))
     }
 
+    fn execute_async(&self, request: &Request, options: &CallOptions, reply: AsyncReply) {
+        self.execute_task(request, options, reply, true);
+    }
+
     fn async_lanes(&self, options: &CallOptions) -> AsyncLanes {
         self.lanes_for(options)
     }
@@ -589,6 +654,7 @@ impl PoolClient {
             worker,
             pool,
             callbacks,
+            ..
         } = self.run(
             request,
             options,

@@ -118,6 +118,8 @@ pub(crate) fn interpret(
     };
     match answer {
         Answer::Ok(v) => decode(v, worker, attachments).map(Reply::Value),
+        // Plain data only: no refs, arrays or attachments to resolve.
+        Answer::BinaryOk(v) => Ok(Reply::Value(v.clone())),
         Answer::Item(v) => decode(v, worker, attachments).map(Reply::Item),
         Answer::Started => Ok(Reply::Started),
         Answer::End => Ok(Reply::End),
@@ -134,6 +136,11 @@ pub(crate) fn interpret(
         }),
         Answer::Decode { what, message } => Err(Error::decode(what.clone(), message.clone())),
         Answer::Encode(message) => Err(Error::encode(message.clone())),
+        // Only a `task` call is answered so, and `tasks.rs` looks for it first.
+        Answer::Awaiting => Err(Error::decode(
+            "pool worker reply",
+            "the worker answered `awaiting` to a request that was not a task",
+        )),
         // Served before the reply is interpreted (`callback.rs`): one here passed no callback.
         Answer::Callback { function, .. } => Err(Error::decode(
             "pool worker reply",

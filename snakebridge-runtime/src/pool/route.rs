@@ -227,6 +227,13 @@ impl PoolClient {
 
 /// Calls `f` on every ref inside `v` (without recursion: `v` may nest deep).
 fn visit_refs(v: &Value, f: &mut impl FnMut(&PyRef) -> Result<()>) -> Result<()> {
+    match v {
+        Value::Ref(r) => return f(r),
+        // A scalar holds no ref (and needs no walk).
+        Value::List(_) | Value::Tuple(_) | Value::Set(_) | Value::FrozenSet(_) | Value::Dict(_) => {
+        }
+        _ => return Ok(()),
+    }
     crate::data::nesting::walk([v], |v, _| match v {
         Value::Ref(r) => f(r).map(|()| false),
         _ => Ok(true),

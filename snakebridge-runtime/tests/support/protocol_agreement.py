@@ -49,7 +49,39 @@ def new_worker():
 
 
 seen = {"to_worker": set(), "from_worker": set()}
+
+
+def check_binary(name, direction, kind, frame):
+    """A binary frame's body (a ``.hex`` file): read and handled to the worker, written back
+    byte for byte from it."""
+    seen[direction].add(kind)
+    if direction == "to_worker":
+        op, fields = protocol.read_binary(frame)
+        if op != kind:
+            problems.append("%s: read as a `%s` message" % (name, op))
+        worker, _ = new_worker()
+        worker.handlers[op](fields)
+        for out in worker.channel.frames:
+            print("%s -> %s" % (name, bytes(out)[:160]))
+            protocol.read_from_worker(out if protocol.is_binary_reply(out) else json.loads(out))
+    else:
+        read_kind, writer, args, _free = protocol.read_from_worker(frame)
+        if read_kind != kind:
+            problems.append("%s: read as a `%s` message" % (name, read_kind))
+        again = writer(*args)
+        if again != frame:
+            problems.append("%s: the worker writes it as %s" % (name, again.hex()))
+
+
 for name in sorted(os.listdir(corpus)):
+    if name.endswith(".hex") and not name.endswith(".att.hex"):
+        direction, kind = name.split(".")[:2]
+        try:
+            with open(os.path.join(corpus, name)) as f:
+                check_binary(name, direction, kind, bytes.fromhex("".join(f.read().split())))
+        except Exception as e:  # noqa: BLE001 - every file is checked
+            problems.append("%s: %s: %s" % (name, type(e).__name__, e))
+        continue
     if not name.endswith(".json"):
         continue
     direction, kind = name.split(".")[:2]

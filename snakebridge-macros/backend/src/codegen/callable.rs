@@ -15,7 +15,10 @@
 //! ```
 //!
 //! A callable with required arguments only returns the runtime's `Call<R>` itself (no builder
-//! type), which already has `call()`, `stream()` and the per-call options. Generators always get
+//! type), which already has `call()`, `stream()` and the per-call options; a module function of
+//! at most the contract's `MAX_SITE_ARGS` arguments, each `i64`, `f64`, `bool` or `String`,
+//! returns a `SiteCall<(A, ..), R>` instead (`SiteCall::new(&SITE, (x.into(),))`), the same
+//! call with a typed path: its options turn it into that `Call`. Generators always get
 //! a builder, declared `__call_builder!(b => stream Item)`, whose `call()` returns the item stream
 //! (`__call_builder!(b => generator Item, Sent, Returned)` for a `Generator[Y, S, R]` that takes
 //! values or returns one: `call()` returns a `GenStream`).
@@ -29,7 +32,7 @@ use super::resolve::ResolvedCallable;
 use crate::names::{self, Scope};
 use proc_macro2::TokenStream;
 use quote::quote;
-use snakebridge_contract::{MAX_TUPLE_ARITY, builder as contract};
+use snakebridge_contract::{MAX_SITE_ARGS, MAX_TUPLE_ARITY, builder as contract};
 use std::collections::HashSet;
 
 /// Where a callable lives in Python.
@@ -209,6 +212,25 @@ pub fn emit(c: &Callable<'_>) -> (Item, TokenStream) {
         .as_ref()
         .map(|(trait_name, _)| quote!(where <__SbArg as __sb::ArgKind>::Kind: #trait_name));
     let Some(builder) = builder else {
+        // A module function of a few scalar arguments and nothing optional: a `SiteCall`,
+        // whose `call()` takes the typed path (no `Value`s, no request) where it may.
+        if let Target::Function { .. } = c.target
+            && overload.is_none()
+            && !plan.streams
+            && plan.required.len() <= MAX_SITE_ARGS
+            && plan
+                .required
+                .iter()
+                .all(|p| matches!(p.pass, Pass::Positional) && p.ty.is_site_scalar())
+        {
+            let types = plan.required.iter().map(|p| p.ty.owned());
+            let item = Item {
+                doc: doc.clone(),
+                sig: quote!(#rust_name (#(#params),*) -> __sb::SiteCall<(#(#types,)*), #call_ret>),
+                body: quote!(#site __sb::SiteCall::new(&SITE, #args)),
+            };
+            return (item, overload_items);
+        }
         let item = Item {
             doc: doc.clone(),
             sig: quote!(#rust_name #generics (#receiver #(#params),*) -> __sb::Call<#call_ret> #where_clause),

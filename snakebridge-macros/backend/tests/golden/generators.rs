@@ -89,9 +89,11 @@ A Python generator: `.call()` returns a `Stream` of its items.*/
 Python: `gens.fetch(url: str) -> bytes` (signature from inspect.signature)
 
 A Python coroutine function (`async def`): `.call()` runs it to its result, and `.call_async()` gives a future of it that blocks no thread.*/
-    pub fn fetch(url: impl __sb::Into<__sb::String>) -> __sb::Call<__sb::Bytes> {
+    pub fn fetch(
+        url: impl __sb::Into<__sb::String>,
+    ) -> __sb::SiteCall<(__sb::String,), __sb::Bytes> {
         static SITE: __sb::CallSite = __sb::CallSite::new("gens", "fetch");
-        __sb::Call::at(&SITE, (url.into(),))
+        __sb::SiteCall::new(&SITE, (url.into(),))
     }
     ///Python: `gens.Reader`
     #[repr(transparent)]

@@ -114,14 +114,14 @@ It returns a pending call: set any of these on it, then `.call()`.
         }
     }
     ///Python: `kw.self()` (signature from typeshed)
-    pub fn self__() -> __sb::Call<()> {
+    pub fn self__() -> __sb::SiteCall<(), ()> {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "self");
-        __sb::Call::at(&SITE, ())
+        __sb::SiteCall::new(&SITE, ())
     }
     ///Python: `kw.self_()` (signature from typeshed)
-    pub fn self_() -> __sb::Call<()> {
+    pub fn self_() -> __sb::SiteCall<(), ()> {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "self_");
-        __sb::Call::at(&SITE, ())
+        __sb::SiteCall::new(&SITE, ())
     }
     /**Python: `kw.foo(x=1)` (signature from typeshed)
 
@@ -148,19 +148,21 @@ It returns a pending call: set any of these on it, then `.call()`.
         }
     }
     ///Python: `kw.FooCall()` (signature from typeshed)
-    pub fn FooCall() -> __sb::Call<()> {
+    pub fn FooCall() -> __sb::SiteCall<(), ()> {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "FooCall");
-        __sb::Call::at(&SITE, ())
+        __sb::SiteCall::new(&SITE, ())
     }
     ///Python: `kw._()` (signature from typeshed)
-    pub fn __() -> __sb::Call<()> {
+    pub fn __() -> __sb::SiteCall<(), ()> {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "_");
-        __sb::Call::at(&SITE, ())
+        __sb::SiteCall::new(&SITE, ())
     }
     ///Python: `kw.Vec(n) -> list[int]` (signature from typeshed)
-    pub fn Vec(n: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::Vec<__sb::i64>> {
+    pub fn Vec(
+        n: impl __sb::Into<__sb::i64>,
+    ) -> __sb::SiteCall<(__sb::i64,), __sb::Vec<__sb::i64>> {
         static SITE: __sb::CallSite = __sb::CallSite::new("kw", "Vec");
-        __sb::Call::at(&SITE, (n.into(),))
+        __sb::SiteCall::new(&SITE, (n.into(),))
     }
     /**Python: `kw.ufunc_like(x, /, out=None, *, where=True)` (signature from typeshed)
 

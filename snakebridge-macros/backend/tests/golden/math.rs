@@ -37,41 +37,51 @@ Python: `math`*/
 Python: `math.acos(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
 The result is between 0 and pi.*/
-    pub fn acos(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn acos(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "acos");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the inverse hyperbolic cosine of x.
 
 Python: `math.acosh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn acosh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn acosh(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "acosh");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the arc sine (measured in radians) of x.
 
 Python: `math.asin(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
 The result is between -pi/2 and pi/2.*/
-    pub fn asin(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn asin(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "asin");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the inverse hyperbolic sine of x.
 
 Python: `math.asinh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn asinh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn asinh(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "asinh");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the arc tangent (measured in radians) of x.
 
 Python: `math.atan(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
 The result is between -pi/2 and pi/2.*/
-    pub fn atan(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn atan(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "atan");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the arc tangent (measured in radians) of y/x.
 
@@ -81,23 +91,27 @@ Unlike atan(y/x), the signs of both x and y are considered.*/
     pub fn atan2(
         y: impl __sb::Into<__sb::f64>,
         x: impl __sb::Into<__sb::f64>,
-    ) -> __sb::Call<__sb::f64> {
+    ) -> __sb::SiteCall<(__sb::f64, __sb::f64), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "atan2");
-        __sb::Call::at(&SITE, (y.into(), x.into()))
+        __sb::SiteCall::new(&SITE, (y.into(), x.into()))
     }
     /**Return the inverse hyperbolic tangent of x.
 
 Python: `math.atanh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn atanh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn atanh(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "atanh");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the cube root of x.
 
 Python: `math.cbrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn cbrt(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn cbrt(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "cbrt");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the ceiling of x as an Integral.
 
@@ -127,9 +141,9 @@ Raises ValueError if either of the arguments are negative.*/
     pub fn comb(
         n: impl __sb::Into<__sb::i64>,
         k: impl __sb::Into<__sb::i64>,
-    ) -> __sb::Call<__sb::i64> {
+    ) -> __sb::SiteCall<(__sb::i64, __sb::i64), __sb::i64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "comb");
-        __sb::Call::at(&SITE, (n.into(), k.into()))
+        __sb::SiteCall::new(&SITE, (n.into(), k.into()))
     }
     /**Return a float with the magnitude (absolute value) of x but the sign of y.
 
@@ -140,30 +154,36 @@ returns -1.0.*/
     pub fn copysign(
         x: impl __sb::Into<__sb::f64>,
         y: impl __sb::Into<__sb::f64>,
-    ) -> __sb::Call<__sb::f64> {
+    ) -> __sb::SiteCall<(__sb::f64, __sb::f64), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "copysign");
-        __sb::Call::at(&SITE, (x.into(), y.into()))
+        __sb::SiteCall::new(&SITE, (x.into(), y.into()))
     }
     /**Return the cosine of x (measured in radians).
 
 Python: `math.cos(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn cos(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn cos(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "cos");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the hyperbolic cosine of x.
 
 Python: `math.cosh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn cosh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn cosh(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "cosh");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Convert angle x from radians to degrees.
 
 Python: `math.degrees(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn degrees(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn degrees(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "degrees");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the Euclidean distance between two points p and q.
 
@@ -184,55 +204,69 @@ sqrt(sum((px - qx) \*\* 2.0 for px, qx in zip(p, q)))*/
     /**Error function at x.
 
 Python: `math.erf(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn erf(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn erf(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "erf");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Complementary error function at x.
 
 Python: `math.erfc(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn erfc(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn erfc(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "erfc");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return e raised to the power of x.
 
 Python: `math.exp(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn exp(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn exp(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "exp");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return 2 raised to the power of x.
 
 Python: `math.exp2(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn exp2(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn exp2(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "exp2");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return exp(x)-1.
 
 Python: `math.expm1(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
 This function avoids the loss of precision involved in the direct evaluation of exp(x)-1 for small x.*/
-    pub fn expm1(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn expm1(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "expm1");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the absolute value of the float x.
 
 Python: `math.fabs(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn fabs(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn fabs(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "fabs");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Find n\!.
 
 Python: `math.factorial(x: SupportsIndex, /) -> int` (signature from typeshed)
 
 Raise a ValueError if x is negative or non-integral.*/
-    pub fn factorial(x: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::i64> {
+    pub fn factorial(
+        x: impl __sb::Into<__sb::i64>,
+    ) -> __sb::SiteCall<(__sb::i64,), __sb::i64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "factorial");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the floor of x as an Integral.
 
@@ -254,9 +288,9 @@ x % y may differ.*/
     pub fn fmod(
         x: impl __sb::Into<__sb::f64>,
         y: impl __sb::Into<__sb::f64>,
-    ) -> __sb::Call<__sb::f64> {
+    ) -> __sb::SiteCall<(__sb::f64, __sb::f64), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "fmod");
-        __sb::Call::at(&SITE, (x.into(), y.into()))
+        __sb::SiteCall::new(&SITE, (x.into(), y.into()))
     }
     /**Return the mantissa and exponent of x, as pair (m, e).
 
@@ -264,9 +298,11 @@ Python: `math.frexp(x: _SupportsFloatOrIndex, /) -> tuple[float, int]` (signatur
 
 m is a float and e is an int, such that x = m \* 2.\*\*e.
 If x is 0, m and e are both 0.  Else 0.5 \<= abs(m) \< 1.0.*/
-    pub fn frexp(x: impl __sb::Into<__sb::f64>) -> __sb::Call<(__sb::f64, __sb::i64)> {
+    pub fn frexp(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), (__sb::f64, __sb::i64)> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "frexp");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return an accurate floating point sum of values in the iterable seq.
 
@@ -280,9 +316,11 @@ Assumes IEEE-754 floating point arithmetic.*/
     /**Gamma function at x.
 
 Python: `math.gamma(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn gamma(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn gamma(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "gamma");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Greatest Common Divisor.
 
@@ -394,30 +432,38 @@ only close to themselves.*/
     /**Return True if x is neither an infinity nor a NaN, and False otherwise.
 
 Python: `math.isfinite(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
-    pub fn isfinite(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::bool> {
+    pub fn isfinite(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::bool> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "isfinite");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return True if x is a positive or negative infinity, and False otherwise.
 
 Python: `math.isinf(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
-    pub fn isinf(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::bool> {
+    pub fn isinf(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::bool> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "isinf");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return True if x is a NaN (not a number), and False otherwise.
 
 Python: `math.isnan(x: _SupportsFloatOrIndex, /) -> bool` (signature from typeshed)*/
-    pub fn isnan(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::bool> {
+    pub fn isnan(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::bool> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "isnan");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the integer part of the square root of the input.
 
 Python: `math.isqrt(n: SupportsIndex, /) -> int` (signature from typeshed)*/
-    pub fn isqrt(n: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::i64> {
+    pub fn isqrt(
+        n: impl __sb::Into<__sb::i64>,
+    ) -> __sb::SiteCall<(__sb::i64,), __sb::i64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "isqrt");
-        __sb::Call::at(&SITE, (n.into(),))
+        __sb::SiteCall::new(&SITE, (n.into(),))
     }
     /**Least Common Multiple.
 
@@ -448,16 +494,18 @@ This is essentially the inverse of frexp().*/
     pub fn ldexp(
         x: impl __sb::Into<__sb::f64>,
         i: impl __sb::Into<__sb::i64>,
-    ) -> __sb::Call<__sb::f64> {
+    ) -> __sb::SiteCall<(__sb::f64, __sb::i64), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "ldexp");
-        __sb::Call::at(&SITE, (x.into(), i.into()))
+        __sb::SiteCall::new(&SITE, (x.into(), i.into()))
     }
     /**Natural logarithm of absolute value of Gamma function at x.
 
 Python: `math.lgamma(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn lgamma(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn lgamma(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "lgamma");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
 
@@ -490,34 +538,42 @@ If the base not specified, returns the natural logarithm (base e) of x.*/
     /**Return the base 10 logarithm of x.
 
 Python: `math.log10(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn log10(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn log10(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "log10");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the natural logarithm of 1+x (base e).
 
 Python: `math.log1p(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)
 
 The result is computed in a way which is accurate for x near zero.*/
-    pub fn log1p(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn log1p(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "log1p");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the base 2 logarithm of x.
 
 Python: `math.log2(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn log2(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn log2(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "log2");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the fractional and integer parts of x.
 
 Python: `math.modf(x: _SupportsFloatOrIndex, /) -> tuple[float, float]` (signature from typeshed)
 
 Both results carry the sign of x and are floats.*/
-    pub fn modf(x: impl __sb::Into<__sb::f64>) -> __sb::Call<(__sb::f64, __sb::f64)> {
+    pub fn modf(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), (__sb::f64, __sb::f64)> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "modf");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the next floating-point value after x towards y.
 
@@ -525,9 +581,9 @@ Python: `math.nextafter(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -
     pub fn nextafter(
         x: impl __sb::Into<__sb::f64>,
         y: impl __sb::Into<__sb::f64>,
-    ) -> __sb::Call<__sb::f64> {
+    ) -> __sb::SiteCall<(__sb::f64, __sb::f64), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "nextafter");
-        __sb::Call::at(&SITE, (x.into(), y.into()))
+        __sb::SiteCall::new(&SITE, (x.into(), y.into()))
     }
     /**Number of ways to choose k items from n items without repetition and with order.
 
@@ -570,9 +626,9 @@ Python: `math.pow(x: _SupportsFloatOrIndex, y: _SupportsFloatOrIndex, /) -> floa
     pub fn pow(
         x: impl __sb::Into<__sb::f64>,
         y: impl __sb::Into<__sb::f64>,
-    ) -> __sb::Call<__sb::f64> {
+    ) -> __sb::SiteCall<(__sb::f64, __sb::f64), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "pow");
-        __sb::Call::at(&SITE, (x.into(), y.into()))
+        __sb::SiteCall::new(&SITE, (x.into(), y.into()))
     }
     /**Calculate the product of all the elements in the input iterable.
 
@@ -613,9 +669,11 @@ non-numeric types.*/
     /**Convert angle x from degrees to radians.
 
 Python: `math.radians(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn radians(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn radians(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "radians");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Difference between x and the closest integer multiple of y.
 
@@ -627,44 +685,54 @@ y, the nearest even value of n is used. The result is always exact.*/
     pub fn remainder(
         x: impl __sb::Into<__sb::f64>,
         y: impl __sb::Into<__sb::f64>,
-    ) -> __sb::Call<__sb::f64> {
+    ) -> __sb::SiteCall<(__sb::f64, __sb::f64), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "remainder");
-        __sb::Call::at(&SITE, (x.into(), y.into()))
+        __sb::SiteCall::new(&SITE, (x.into(), y.into()))
     }
     /**Return the sine of x (measured in radians).
 
 Python: `math.sin(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sin(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn sin(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "sin");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the hyperbolic sine of x.
 
 Python: `math.sinh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sinh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn sinh(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "sinh");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the square root of x.
 
 Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sqrt(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn sqrt(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "sqrt");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the tangent of x (measured in radians).
 
 Python: `math.tan(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn tan(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn tan(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "tan");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Return the hyperbolic tangent of x.
 
 Python: `math.tanh(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn tanh(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn tanh(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "tanh");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Truncates the Real x to the nearest Integral toward 0.
 
@@ -678,9 +746,11 @@ Uses the \_\_trunc\_\_ magic method.*/
     /**Return the value of the least significant bit of the float x.
 
 Python: `math.ulp(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn ulp(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn ulp(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "ulp");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**Python: `math.e`
 

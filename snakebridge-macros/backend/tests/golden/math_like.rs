@@ -35,9 +35,11 @@ Python: `math`*/
     /**Return the square root of x.
 
 Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sqrt(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn sqrt(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "sqrt");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**log(x, \[base=math.e\]) Return the logarithm of x to the given base.
 
@@ -143,9 +145,11 @@ It returns a pending call: set any of these on it, then `.call()`.
         }
     }
     ///Python: `math.factorial(x, /)` (signature from __text_signature__)
-    pub fn factorial(x: impl __sb::Into<__sb::i64>) -> __sb::Call<__sb::i64> {
+    pub fn factorial(
+        x: impl __sb::Into<__sb::i64>,
+    ) -> __sb::SiteCall<(__sb::i64,), __sb::i64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "factorial");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     /**No signature could be found.
 

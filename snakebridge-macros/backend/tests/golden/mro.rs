@@ -86,9 +86,9 @@ Employee = NamedTuple('Employee', [('name', str), ('id', int)])
     pub fn make_pair(
         count: impl __sb::Into<__sb::i64>,
         label: impl __sb::Into<__sb::String>,
-    ) -> __sb::Call<Pair> {
+    ) -> __sb::SiteCall<(__sb::i64, __sb::String), Pair> {
         static SITE: __sb::CallSite = __sb::CallSite::new("diamond", "make_pair");
-        __sb::Call::at(&SITE, (count.into(), label.into()))
+        __sb::SiteCall::new(&SITE, (count.into(), label.into()))
     }
     ///Python: `diamond.Base`
     #[repr(transparent)]

@@ -33,9 +33,9 @@ Python: `pkg`*/
         }
     }
     ///Python: `pkg.top() -> Matrix` (signature from typeshed)
-    pub fn top() -> __sb::Call<linalg::Matrix> {
+    pub fn top() -> __sb::SiteCall<(), linalg::Matrix> {
         static SITE: __sb::CallSite = __sb::CallSite::new("pkg", "top");
-        __sb::Call::at(&SITE, ())
+        __sb::SiteCall::new(&SITE, ())
     }
     ///Python: `pkg.Array`
     #[repr(transparent)]

@@ -36,9 +36,11 @@ Python: `math`*/
     /**Return the square root of x.
 
 Python: `math.sqrt(x: _SupportsFloatOrIndex, /) -> float` (signature from typeshed)*/
-    pub fn sqrt(x: impl __sb::Into<__sb::f64>) -> __sb::Call<__sb::f64> {
+    pub fn sqrt(
+        x: impl __sb::Into<__sb::f64>,
+    ) -> __sb::SiteCall<(__sb::f64,), __sb::f64> {
         static SITE: __sb::CallSite = __sb::CallSite::new("math", "sqrt");
-        __sb::Call::at(&SITE, (x.into(),))
+        __sb::SiteCall::new(&SITE, (x.into(),))
     }
     ///`use` this module's `prelude::*` to call the members classes inherit from mixins (bases other than the first): it brings their traits into scope.
     pub mod prelude {}

@@ -18,11 +18,13 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use super::{Call, at};
 use crate::client::async_reply::Cancel;
 use crate::client::select::{current_client, with_client};
-use crate::client::{AsyncLanes, AsyncReply, RuntimeClient, telemetry};
+use crate::client::telemetry::{self, CallEvent};
+use crate::client::{AsyncLanes, AsyncReply, RuntimeClient};
 use crate::data::error::{Error, Result};
 use crate::data::value::{FromValue, Value};
 
@@ -191,17 +193,18 @@ impl<R: FromValue + Send + 'static> lanes::Job for CallJob<R> {
             return;
         };
         let client = self.client.clone();
-        if telemetry::enabled() {
-            // A measured call keeps its events, timed on this thread: the blocking path.
-            let result = with_client(client, || call.call_at(self.location));
-            complete(&self.slot, result);
-            self.handed_off = true;
-            return;
-        }
+        // A measured call's events: started here, finished when its result comes (a pool's
+        // coroutine may end on another thread, long after this runner moved on).
+        let event = telemetry::enabled().then(|| CallEvent::start(&call.request).detach());
         let (slot, location) = (self.slot.clone(), self.location);
+        let finished = event.clone();
         let reply = AsyncReply::new(
             Box::new(move |result: Result<Value>| {
+                let decoding = Instant::now();
                 let result = result.and_then(R::from_value).map_err(|e| at(e, location));
+                if let Some(event) = finished {
+                    event.finish(result.as_ref().err(), decoding.elapsed());
+                }
                 complete(&slot, result);
             }),
             self.cancel.clone(),
@@ -210,6 +213,9 @@ impl<R: FromValue + Send + 'static> lanes::Job for CallJob<R> {
         with_client(client.clone(), || {
             client.execute_async(&call.request, &call.options, reply)
         });
+        if let Some(event) = event {
+            event.sent();
+        }
     }
 
     fn reject(mut self: Box<Self>, error: Error) {

@@ -5,16 +5,22 @@
 //! check, the arguments' [`FromValue`], the `FnMut` lock, the panic barrier, and what Python
 //! should raise when any of them fails ([`Raise`]). The clients only move values: the embedded
 //! client wraps a `PyFn` in a Python callable object, the pool sends its id to the worker and
-//! runs it when the worker asks. `tests.rs`: the unit tests, without Python.
+//! runs it when the worker asks. `asynchronous.rs`: async closures ([`PyFn::new_async`]),
+//! which Python awaits. `tests.rs`: the unit tests, without Python.
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
 
+mod asynchronous;
+
+pub use asynchronous::IntoAsyncPyFn;
+pub(crate) use asynchronous::{CallbackFuture, block_on};
+
 use crate::data::error::{Error, Result};
 use crate::data::return_policy::ReturnPolicy;
-use crate::data::value::{FromValue, IntoValue, Value};
+use crate::data::value::{FromValue, IntoValue, Scalar, Value};
 
 /// A Rust function Python can call: pass it wherever a call takes a value (it is an
 /// [`IntoValue`]), and Python receives a callable.
@@ -82,6 +88,33 @@ pub(crate) trait Arguments {
     /// Argument `index`, as a value (converted with [`PyFn::policy`] of `index`); each is taken
     /// once, in order. A failure is what Python raises.
     fn take(&mut self, index: usize) -> std::result::Result<Value, Raise>;
+
+    /// Argument `index` read in place when it is a [`Scalar`] (`None`, a bool, an int in
+    /// `i64`, a float, a str), as [`take`](Self::take) would convert it under any policy but a
+    /// ref's; `None` for anything else. Asked only by types that take scalars
+    /// ([`FromValue::FROM_SCALAR`]); when the type does not take this one, `take` follows.
+    #[inline]
+    fn scalar(&mut self, index: usize) -> Option<Scalar<'_>> {
+        let _ = index;
+        None
+    }
+
+    /// Takes the closure's result in place when it is a [`Scalar`] (converted as the client
+    /// converts [`Scalar::to_value`]): true when taken, and the body returns
+    /// [`Returned::InPlace`]; false (the default) to have it back as a [`Value`].
+    #[inline]
+    fn put_scalar(&mut self, scalar: Scalar<'_>) -> bool {
+        let _ = scalar;
+        false
+    }
+}
+
+/// What a callback's body hands back when it succeeds.
+pub(crate) enum Returned {
+    /// The result, as a value.
+    Value(Value),
+    /// The frame took the result in place ([`Arguments::put_scalar`]).
+    InPlace,
 }
 
 /// Arguments already converted (the pool's, and [`PyFn::call`]'s).
@@ -97,14 +130,16 @@ impl Arguments for Vec<Value> {
 
 /// The closure with its arguments' conversions, erased.
 type Erased =
-    dyn Fn(&mut dyn Arguments, Keywords) -> std::result::Result<Value, Raise> + Send + Sync;
+    dyn Fn(&mut dyn Arguments, Keywords) -> std::result::Result<Returned, Raise> + Send + Sync;
 type ErasedMut =
-    dyn FnMut(&mut dyn Arguments, Keywords) -> std::result::Result<Value, Raise> + Send;
+    dyn FnMut(&mut dyn Arguments, Keywords) -> std::result::Result<Returned, Raise> + Send;
 
 enum Body {
     Shared(Box<Erased>),
     /// An `FnMut`: one call at a time (`try_lock`, never a wait, so re-entry cannot deadlock).
     Exclusive(Mutex<Box<ErasedMut>>),
+    /// An async closure: a call converts the arguments and gives the future to wait for.
+    Async(Box<asynchronous::AsyncErased>),
 }
 
 static NEXT_FN_ID: AtomicU64 = AtomicU64::new(1);
@@ -350,8 +385,35 @@ impl PyFn {
         args: &mut dyn Arguments,
         kwargs: Keywords,
     ) -> std::result::Result<Value, Raise> {
+        self.invoke_waiting(args, kwargs, |mut future| block_on(future.as_mut()))
+    }
+
+    /// [`PyFn::invoke`], where `wait` waits for an async closure's future (the embedded client
+    /// lets go of the interpreter meanwhile).
+    pub(crate) fn invoke_waiting(
+        &self,
+        args: &mut dyn Arguments,
+        kwargs: Keywords,
+        wait: impl FnOnce(CallbackFuture) -> std::result::Result<Value, Raise>,
+    ) -> std::result::Result<Value, Raise> {
+        // Only a frame that takes results in place (`put_scalar`) is told `InPlace`; the
+        // frames of this path never do, as the default `put_scalar` takes nothing.
+        Ok(match self.invoke_in_place(args, kwargs, wait)? {
+            Returned::Value(value) => value,
+            Returned::InPlace => Value::None,
+        })
+    }
+
+    /// [`PyFn::invoke_waiting`] for a frame that may take a scalar result in place.
+    pub(crate) fn invoke_in_place(
+        &self,
+        args: &mut dyn Arguments,
+        kwargs: Keywords,
+        wait: impl FnOnce(CallbackFuture) -> std::result::Result<Value, Raise>,
+    ) -> std::result::Result<Returned, Raise> {
         let outcome = catch_unwind(AssertUnwindSafe(|| match &self.inner.body {
             Body::Shared(f) => f(args, kwargs),
+            Body::Async(f) => f(args, kwargs).and_then(wait).map(Returned::Value),
             Body::Exclusive(f) => match f.try_lock() {
                 Ok(mut f) => f(args, kwargs),
                 // A panic in an earlier call: the closure's state is what the panic left,
@@ -406,7 +468,21 @@ impl IntoValue for &PyFn {
 }
 
 /// Checks the count of positional arguments and that there are no keywords.
+#[inline(always)]
 fn positional(count: usize, kwargs: &Keywords, arity: usize) -> std::result::Result<(), Raise> {
+    if count == arity && kwargs.is_empty() {
+        return Ok(());
+    }
+    wrong_arguments(count, kwargs, arity)
+}
+
+/// What Python raises for arguments [`positional`] refused.
+#[cold]
+fn wrong_arguments(
+    count: usize,
+    kwargs: &Keywords,
+    arity: usize,
+) -> std::result::Result<(), Raise> {
     if let Some((name, _)) = kwargs.first() {
         return Err(Raise::TypeError(format!(
             "the Rust callback takes no keyword arguments (got `{name}`)"
@@ -428,9 +504,49 @@ fn argument<T: FromValue>(value: Value, index: usize) -> std::result::Result<T, 
         .map_err(|e| Raise::TypeError(format!("argument {} of the Rust callback: {e}", index + 1)))
 }
 
+/// Takes positional argument `index` (0-based) as the closure's type: a scalar the type takes
+/// straight from where it lies ([`FromValue::from_scalar`], no [`Value`] in between), anything
+/// else through a `Value` ([`argument`]), every failure included.
+#[inline(always)]
+fn take_argument<T: FromValue>(
+    args: &mut dyn Arguments,
+    index: usize,
+) -> std::result::Result<T, Raise> {
+    // Both tests are constants: a type that takes no scalars compiles to the general path only.
+    // (A ref's policy makes even a scalar a ref: never read in place.)
+    if T::FROM_SCALAR
+        && !matches!(
+            T::RETURN_POLICY,
+            ReturnPolicy::Ref | ReturnPolicy::RefOrNone
+        )
+        && let Some(value) = args.scalar(index).and_then(T::from_scalar)
+    {
+        return Ok(value);
+    }
+    argument::<T>(args.take(index)?, index)
+}
+
 /// The closure's own result, its error kept for re-raising.
-fn result<R: IntoValue>(r: Result<R>) -> std::result::Result<Value, Raise> {
-    r.map(IntoValue::into_value).map_err(Raise::Error)
+fn result<R: IntoValue>(r: Result<R>) -> std::result::Result<Returned, Raise> {
+    r.map(|r| Returned::Value(r.into_value()))
+        .map_err(Raise::Error)
+}
+
+/// The closure's own result, its error kept for re-raising: a scalar put in place when the
+/// frame takes it ([`Arguments::put_scalar`]), anything else as a [`Value`].
+#[inline(always)]
+fn output<R: IntoValue>(
+    args: &mut dyn Arguments,
+    r: Result<R>,
+) -> std::result::Result<Returned, Raise> {
+    let r = r.map_err(Raise::Error)?;
+    // `as_scalar` is `None` by its default for every other type: the test compiles away.
+    if let Some(scalar) = r.as_scalar()
+        && args.put_scalar(scalar)
+    {
+        return Ok(Returned::InPlace);
+    }
+    Ok(Returned::Value(r.into_value()))
 }
 
 macro_rules! typed_callbacks {
@@ -444,7 +560,8 @@ macro_rules! typed_callbacks {
             fn into_py_fn(self) -> PyFn {
                 let body = move |args: &mut dyn Arguments, kwargs: Keywords| {
                     positional(args.count(), &kwargs, $n)?;
-                    result(self($(argument::<$a>(args.take($i)?, $i)?),*))
+                    let r = self($(take_argument::<$a>(args, $i)?),*);
+                    output(args, r)
                 };
                 PyFn::from_parts(
                     Some($n),
@@ -463,7 +580,8 @@ macro_rules! typed_callbacks {
             fn into_py_fn_mut(mut self) -> PyFn {
                 let body = move |args: &mut dyn Arguments, kwargs: Keywords| {
                     positional(args.count(), &kwargs, $n)?;
-                    result(self($(argument::<$a>(args.take($i)?, $i)?),*))
+                    let r = self($(take_argument::<$a>(args, $i)?),*);
+                    output(args, r)
                 };
                 PyFn::from_parts(
                     Some($n),

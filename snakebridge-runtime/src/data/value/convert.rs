@@ -1,6 +1,9 @@
 //! [`IntoValue`] and [`FromValue`]: the conversions between [`Value`] and ordinary Rust types
 //! (scalars, strings, paths, bytes, dates, options, sequences, sets, maps, tuples up to the
 //! contract's arity, refs), and `From<T> for Value` for the common ones.
+//!
+//! Over 600 lines: one short impl per common type, with its fast path for typed callbacks
+//! ([`FromValue::from_scalar`]) beside its `from_value`, so that the two are read together.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -8,7 +11,7 @@ use std::hash::{BuildHasher, Hash};
 
 use num_bigint::BigInt;
 
-use super::{Bytes, Date, DateTime, Time, Value};
+use super::{Bytes, Date, DateTime, Scalar, Time, Value};
 use crate::data::error::{Error, Result};
 use crate::data::pyref::PyRef;
 use crate::data::return_policy::ReturnPolicy;
@@ -20,6 +23,15 @@ use crate::data::return_policy::ReturnPolicy;
 pub trait IntoValue {
     /// Performs the conversion.
     fn into_value(self) -> Value;
+
+    /// The value as a [`Scalar`] when it is one, for a client to convert in place (a typed
+    /// callback's result): `Some` only when [`into_value`](Self::into_value) would make
+    /// exactly [`Scalar::to_value`] of it.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn as_scalar(&self) -> Option<Scalar<'_>> {
+        None
+    }
 }
 
 /// Conversion of a [`Value`] into a Rust type, failing with [`Error::Decode`] on a mismatch.
@@ -45,6 +57,21 @@ pub trait FromValue: Sized {
     /// generated class): a call decoding any other type compiles no test of the call's kind.
     #[doc(hidden)]
     const CHECKS_INSTANCES: bool = false;
+
+    /// Whether [`from_scalar`](Self::from_scalar) may convert (a typed callback reads its
+    /// argument as a [`Scalar`] only then: the plain scalar types and `Option`s of them).
+    #[doc(hidden)]
+    const FROM_SCALAR: bool = false;
+
+    /// Converts a scalar read in place, without a [`Value`]: `Some` exactly when
+    /// [`from_value`](Self::from_value) of [`Scalar::to_value`] succeeds, and to the same
+    /// result; `None` sends it the general way (which then reports any error).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn from_scalar(scalar: Scalar<'_>) -> Option<Self> {
+        let _ = scalar;
+        None
+    }
 }
 
 fn mismatch<T>(expected: &str, got: &Value) -> Result<T> {
@@ -81,9 +108,16 @@ impl IntoValue for () {
     fn into_value(self) -> Value {
         Value::None
     }
+    fn as_scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::None)
+    }
 }
 
 impl FromValue for () {
+    const FROM_SCALAR: bool = true;
+    fn from_scalar(scalar: Scalar<'_>) -> Option<Self> {
+        matches!(scalar, Scalar::None).then_some(())
+    }
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::None => Ok(()),
@@ -96,10 +130,20 @@ impl IntoValue for bool {
     fn into_value(self) -> Value {
         Value::Bool(self)
     }
+    fn as_scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::Bool(*self))
+    }
 }
 
 impl FromValue for bool {
     const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
+    const FROM_SCALAR: bool = true;
+    fn from_scalar(scalar: Scalar<'_>) -> Option<Self> {
+        match scalar {
+            Scalar::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Bool(b) => Ok(b),
@@ -117,10 +161,19 @@ macro_rules! int_conversions {
                     Err(_) => Value::BigInt(BigInt::from(self)),
                 }
             }
+            #[inline(always)]
+            fn as_scalar(&self) -> Option<Scalar<'_>> {
+                i64::try_from(*self).ok().map(Scalar::Int)
+            }
         }
 
         impl FromValue for $t {
             const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
+            const FROM_SCALAR: bool = true;
+            #[inline(always)]
+            fn from_scalar(scalar: Scalar<'_>) -> Option<Self> {
+                scalar.int().and_then(|i| <$t>::try_from(i).ok())
+            }
             fn from_value(value: Value) -> Result<Self> {
                 let out_of_range = |v: &dyn fmt::Display| {
                     Error::decode(stringify!($t), format!("Python int {v} is out of range"))
@@ -166,16 +219,28 @@ impl IntoValue for f64 {
     fn into_value(self) -> Value {
         Value::Float(self)
     }
+    #[inline(always)]
+    fn as_scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::Float(*self))
+    }
 }
 
 impl IntoValue for f32 {
     fn into_value(self) -> Value {
         Value::Float(self.into())
     }
+    fn as_scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::Float((*self).into()))
+    }
 }
 
 impl FromValue for f64 {
     const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
+    const FROM_SCALAR: bool = true;
+    #[inline(always)]
+    fn from_scalar(scalar: Scalar<'_>) -> Option<Self> {
+        scalar.float()
+    }
     /// Accepts `int` too, as Python does wherever a float is expected (`statistics.mean([1, 3])`
     /// returns the int `2`).
     #[inline(always)]
@@ -211,6 +276,10 @@ fn f64_from_other(value: Value) -> Result<f64> {
 
 impl FromValue for f32 {
     const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
+    const FROM_SCALAR: bool = true;
+    fn from_scalar(scalar: Scalar<'_>) -> Option<Self> {
+        scalar.float().map(|x| x as f32)
+    }
     fn from_value(value: Value) -> Result<Self> {
         f64::from_value(value).map(|x| x as f32)
     }
@@ -219,6 +288,9 @@ impl FromValue for f32 {
 impl IntoValue for String {
     fn into_value(self) -> Value {
         Value::Str(self)
+    }
+    fn as_scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::Str(self))
     }
 }
 
@@ -231,6 +303,9 @@ impl IntoValue for &String {
 impl IntoValue for &str {
     fn into_value(self) -> Value {
         Value::Str(self.to_owned())
+    }
+    fn as_scalar(&self) -> Option<Scalar<'_>> {
+        Some(Scalar::Str(self))
     }
 }
 
@@ -248,6 +323,13 @@ impl IntoValue for std::borrow::Cow<'_, str> {
 
 impl FromValue for String {
     const RETURN_POLICY: ReturnPolicy = ReturnPolicy::Value;
+    const FROM_SCALAR: bool = true;
+    fn from_scalar(scalar: Scalar<'_>) -> Option<Self> {
+        match scalar {
+            Scalar::Str(s) => Some(s.to_owned()),
+            _ => None,
+        }
+    }
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Str(s) => Ok(s),
@@ -344,6 +426,13 @@ impl<T: IntoValue> IntoValue for Option<T> {
     fn into_value(self) -> Value {
         self.map_or(Value::None, IntoValue::into_value)
     }
+    #[inline(always)]
+    fn as_scalar(&self) -> Option<Scalar<'_>> {
+        match self {
+            None => Some(Scalar::None),
+            Some(x) => x.as_scalar(),
+        }
+    }
 }
 
 impl<T: FromValue> FromValue for Option<T> {
@@ -352,6 +441,14 @@ impl<T: FromValue> FromValue for Option<T> {
         ReturnPolicy::Ref => ReturnPolicy::RefOrNone,
         other => other,
     };
+    const FROM_SCALAR: bool = T::FROM_SCALAR;
+    #[inline(always)]
+    fn from_scalar(scalar: Scalar<'_>) -> Option<Self> {
+        match scalar {
+            Scalar::None => Some(None),
+            other => T::from_scalar(other).map(Some),
+        }
+    }
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::None => Ok(None),

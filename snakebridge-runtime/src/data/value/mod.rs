@@ -8,14 +8,17 @@
 //!
 //! This file holds the type ([`Value`], and [`Bytes`], which marks a buffer as Python `bytes`);
 //! `time.rs` the date types ([`Date`], [`Time`], [`DateTime`]: fields, ISO 8601 text);
-//! `convert.rs` the [`IntoValue`] / [`FromValue`] traits and their impls for Rust types.
+//! `convert.rs` the [`IntoValue`] / [`FromValue`] traits and their impls for Rust types;
+//! `scalar.rs` [`Scalar`], a plain value read in place (a typed callback's fast path).
 //! Every item is reached as `crate::data::value::X`.
 
 mod convert;
+mod scalar;
 mod time;
 
 pub(crate) use convert::covers_tuple_arities;
 pub use convert::{FromValue, IntoValue};
+pub use scalar::Scalar;
 pub use time::{Date, DateTime, Time};
 
 use std::fmt;

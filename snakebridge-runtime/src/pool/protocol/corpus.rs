@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use super::frame::{ATTACHMENTS, Header};
-use super::{FROM_WORKER_KINDS, FromWorker, PROTOCOL_VERSION, TO_WORKER_KINDS, ToWorker};
+use super::{
+    Answer, FROM_WORKER_KINDS, FromWorker, PROTOCOL_VERSION, TO_WORKER_KINDS, ToWorker, binary,
+};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pool/protocol/corpus")
@@ -26,6 +28,20 @@ struct Entry {
     text: Vec<u8>,
     /// The attachment bytes from the sidecar, if any.
     attachments: Option<Vec<u8>>,
+    /// A binary frame's body (a `.hex` file), else empty.
+    binary: Vec<u8>,
+}
+
+/// The bytes of a hex file (whitespace ignored).
+fn read_hex(path: &Path) -> Vec<u8> {
+    let hex: String = std::fs::read_to_string(path)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 /// The corpus's messages, by file name.
@@ -43,9 +59,23 @@ fn corpus() -> Vec<Entry> {
             assert!(names.contains(&json), "sidecar {name} without {json}");
             continue;
         }
+        if let Some(stem) = name.strip_suffix(".hex") {
+            // A binary frame's body.
+            let mut parts = stem.split('.');
+            let (direction, kind) = (parts.next().unwrap(), parts.next().unwrap_or(""));
+            out.push(Entry {
+                name: name.clone(),
+                direction: direction.to_owned(),
+                kind: kind.to_owned(),
+                text: Vec::new(),
+                attachments: None,
+                binary: read_hex(&dir.join(name)),
+            });
+            continue;
+        }
         let stem = name
             .strip_suffix(".json")
-            .unwrap_or_else(|| panic!("corpus file {name} is not .json nor .att.hex"));
+            .unwrap_or_else(|| panic!("corpus file {name} is not .json, .hex nor .att.hex"));
         let mut parts = stem.split('.');
         let (direction, kind) = (parts.next().unwrap(), parts.next().unwrap_or(""));
         let text = std::fs::read(dir.join(name)).unwrap();
@@ -54,22 +84,14 @@ fn corpus() -> Vec<Entry> {
             .unwrap_or_else(|| panic!("{name}: the message is followed by one newline"))
             .to_vec();
         let sidecar = dir.join(format!("{stem}.att.hex"));
-        let attachments = sidecar.exists().then(|| {
-            let hex: String = std::fs::read_to_string(&sidecar)
-                .unwrap()
-                .split_whitespace()
-                .collect();
-            (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
-                .collect()
-        });
+        let attachments = sidecar.exists().then(|| read_hex(&sidecar));
         out.push(Entry {
             name: name.clone(),
             direction: direction.to_owned(),
             kind: kind.to_owned(),
             text,
             attachments,
+            binary: Vec::new(),
         });
     }
     out
@@ -108,8 +130,42 @@ fn every_message_kind_each_way_has_a_corpus_file_that_parses() {
         kind,
         text,
         attachments,
+        binary,
     } in corpus()
     {
+        if !binary.is_empty() {
+            match direction.as_str() {
+                "to_worker" => {
+                    let message =
+                        ToWorker::parse(&binary).unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert_eq!(message.kind(), kind, "{name}: the file name says its kind");
+                    let frame = message.frame(&[]).unwrap();
+                    assert_eq!(frame[4..], binary[..], "{name}: written back differently");
+                    to_kinds.insert(kind);
+                }
+                "from_worker" => {
+                    let message =
+                        FromWorker::parse(&binary).unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert_eq!(message.kind(), kind, "{name}: the file name says its kind");
+                    let FromWorker::Answer {
+                        id,
+                        answer: Answer::BinaryOk(value),
+                        ..
+                    } = &message
+                    else {
+                        panic!("{name}: not a binary ok")
+                    };
+                    assert_eq!(
+                        binary::write_ok(*id, value),
+                        binary,
+                        "{name}: the parse lost something"
+                    );
+                    from_kinds.insert(kind);
+                }
+                other => panic!("{name}: unknown direction `{other}`"),
+            }
+            continue;
+        }
         let shown = String::from_utf8_lossy(&text);
         match direction.as_str() {
             "to_worker" => {

@@ -7,6 +7,7 @@
 //! Over 600 lines on purpose: every message each way is written and parsed in this one file,
 //! next to each other, so the two directions cannot drift apart unseen.
 
+pub(crate) mod binary;
 mod exception;
 pub(crate) mod frame;
 
@@ -45,12 +46,16 @@ pub(crate) enum RequestKind {
         /// The policy of the generator's return value (`"final"`).
         returns_final: ReturnPolicy,
     },
+    /// A call (`"op": "call"` with `"task": true`) of `call_async`: an awaitable result runs
+    /// as a task of the worker's event loop, answered `awaiting` at once and with its result
+    /// later under the same id, while the worker serves other requests.
+    Task,
 }
 
 impl RequestKind {
     fn op(self) -> &'static str {
         match self {
-            RequestKind::Call => "call",
+            RequestKind::Call | RequestKind::Task => "call",
             RequestKind::Stream { .. } => "stream",
             RequestKind::Generator { .. } => "generator",
         }
@@ -130,12 +135,38 @@ pub(crate) enum ToWorker<'a> {
         /// is a Python exception this worker holds.
         exception: Option<u64>,
     },
+    /// Cancel the task of request `id` (`"op": "cancel"`; see [`RequestKind::Task`]): the
+    /// coroutine gets `CancelledError` at its `await`, and no answer comes for it.
+    Cancel {
+        /// The task's request id.
+        id: u64,
+    },
+    /// A call of a module's function whose arguments all have a binary form, as a binary frame
+    /// (`binary.rs`; no JSON): the worker looks the function up once per call site.
+    BinaryCall {
+        /// The message id, chosen by this side; the reply carries it.
+        id: u64,
+        /// The request id of a worker serving several requests at once (0: none).
+        request: u32,
+        /// How the result comes back.
+        returns: ReturnPolicy,
+        /// The session the call runs in.
+        session: Option<u64>,
+        /// Refs whose last Rust handle dropped, released before the call runs.
+        release: Cow<'a, [u64]>,
+        /// The call site's number (this process's, for every worker alike).
+        site: u32,
+        /// The site's module and function, the first time this worker gets the site.
+        names: Option<(Cow<'a, str>, Cow<'a, str>)>,
+        /// The arguments, written by [`binary::write_args`].
+        args: Cow<'a, [u8]>,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 11] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 13] = [
     "call",
     "stream",
     "credit",
@@ -147,6 +178,8 @@ pub(crate) const TO_WORKER_KINDS: [&str; 11] = [
     "log_level",
     "callback_ok",
     "callback_err",
+    "cancel",
+    "binary_call",
 ];
 
 impl ToWorker<'_> {
@@ -162,6 +195,8 @@ impl ToWorker<'_> {
             ToWorker::LogLevel { .. } => "log_level",
             ToWorker::CallbackOk { .. } => "callback_ok",
             ToWorker::CallbackErr { .. } => "callback_err",
+            ToWorker::Cancel { .. } => "cancel",
+            ToWorker::BinaryCall { .. } => "binary_call",
         }
     }
 
@@ -199,6 +234,9 @@ impl ToWorker<'_> {
                         r#","final":"{}""#,
                         crate::client::wire::policy_name(*returns_final)
                     );
+                }
+                if *kind == RequestKind::Task {
+                    buf.extend_from_slice(br#","task":true"#);
                 }
                 buf.extend_from_slice(br#","req":"#);
                 buf.extend_from_slice(payload);
@@ -241,6 +279,11 @@ impl ToWorker<'_> {
                 }
                 write!(buf, "}}")
             }
+            ToWorker::Cancel { id } => write!(buf, r#"{{"op":"{op}","id":{id}}}"#),
+            ToWorker::BinaryCall { .. } => {
+                binary::write_call(self, &mut buf);
+                Ok(())
+            }
         };
         frame::finish(buf, attachments)
     }
@@ -249,6 +292,9 @@ impl ToWorker<'_> {
     /// checks that [`ToWorker::frame`] writes it back byte for byte).
     #[cfg(test)]
     pub(crate) fn parse(text: &[u8]) -> std::result::Result<ToWorker<'static>, String> {
+        if text.first() == Some(&binary::CALL) {
+            return binary::parse_call(text);
+        }
         let json = crate::client::wire::parse_deep(text).map_err(|e| e.to_string())?;
         let obj = json.as_object().ok_or("not an object")?;
         let op = str_of(obj, "op")?;
@@ -275,6 +321,7 @@ impl ToWorker<'_> {
                     other => Err(format!("unknown return policy `{other}`")),
                 };
                 let kind = match op {
+                    "call" if obj.get("task") == Some(&Json::Bool(true)) => RequestKind::Task,
                     "call" => RequestKind::Call,
                     "stream" => RequestKind::Stream {
                         window: u64_of(obj, "window")? as usize,
@@ -339,6 +386,9 @@ impl ToWorker<'_> {
                     ),
                 },
             },
+            "cancel" => ToWorker::Cancel {
+                id: u64_of(obj, "id")?,
+            },
             other => return Err(format!("unknown op `{other}`")),
         })
     }
@@ -382,6 +432,13 @@ pub(crate) enum Answer {
         /// The keyword arguments, a JSON object of wire values.
         kwargs: Json,
     },
+    /// The result of a [`RequestKind::Task`] call is awaitable and runs as a task of the
+    /// worker's event loop (`"awaiting"`): its answer comes later under the same id, and the
+    /// worker serves other requests meanwhile.
+    Awaiting,
+    /// A call's plain result in a binary frame (`binary.rs`): what an `"ok"` of the same value
+    /// would decode to.
+    BinaryOk(crate::data::value::Value),
 }
 
 /// A message from a worker.
@@ -431,7 +488,7 @@ pub(crate) struct PythonLog {
 /// handshake or a log record, else the key that names the answer (one for each name
 /// [`FromWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 13] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 15] = [
     "ready",
     "startup_error",
     "log",
@@ -445,6 +502,8 @@ pub(crate) const FROM_WORKER_KINDS: [&str; 13] = [
     "end",
     "returned",
     "callback",
+    "awaiting",
+    "binary_ok",
 ];
 
 fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
@@ -510,6 +569,8 @@ impl FromWorker {
                 Answer::End => "end",
                 Answer::Returned(_) => "returned",
                 Answer::Callback { .. } => "callback",
+                Answer::Awaiting => "awaiting",
+                Answer::BinaryOk(_) => "binary_ok",
             },
         }
     }
@@ -535,6 +596,9 @@ impl FromWorker {
     /// Parses a frame's JSON text. An error says what is wrong with it (the worker that sent
     /// it is then killed: it broke the protocol).
     pub(crate) fn parse(text: &[u8]) -> std::result::Result<FromWorker, String> {
+        if text.first() == Some(&binary::OK) {
+            return binary::parse_ok(text);
+        }
         let json = crate::client::wire::parse_deep(text).map_err(|e| format!("not JSON ({e})"))?;
         let Json::Object(mut obj) = json else {
             return Err("not a JSON object".into());
@@ -579,6 +643,8 @@ impl FromWorker {
             Answer::Started
         } else if obj.contains_key("end") {
             Answer::End
+        } else if obj.contains_key("awaiting") {
+            Answer::Awaiting
         } else if let Some(Json::Object(e)) = obj.remove("err") {
             Answer::Err(Box::new(WorkerException::parse(e)?))
         } else if let Some(Json::Object(mut s)) = obj.remove("stale") {
@@ -658,6 +724,7 @@ impl FromWorker {
                     Answer::Returned(v) => ("returned", v.clone()),
                     Answer::Started => ("started", Json::Bool(true)),
                     Answer::End => ("end", Json::Bool(true)),
+                    Answer::Awaiting => ("awaiting", Json::Bool(true)),
                     Answer::Err(e) => ("err", e.to_json()),
                     Answer::Stale { id, reason } => {
                         ("stale", json!({"ref": id.to_string(), "reason": reason}))
@@ -666,6 +733,7 @@ impl FromWorker {
                         ("decode", json!({"what": what, "message": message}))
                     }
                     Answer::Encode(m) => ("encode", Json::String(m.clone())),
+                    Answer::BinaryOk(v) => ("ok", crate::client::wire::encode_value(v)),
                     Answer::Callback {
                         function,
                         seq,

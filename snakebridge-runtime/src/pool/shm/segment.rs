@@ -63,17 +63,12 @@ impl Mapping {
         } else {
             libc::PROT_READ
         };
+        Mapping::map(fd, len, prot, libc::MAP_SHARED)
+    }
+
+    fn map(fd: &OwnedFd, len: usize, prot: libc::c_int, flags: libc::c_int) -> io::Result<Mapping> {
         // SAFETY: a fresh mapping chosen by the kernel; `fd` is a valid descriptor.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                prot,
-                libc::MAP_SHARED,
-                fd.as_raw_fd(),
-                0,
-            )
-        };
+        let ptr = unsafe { libc::mmap(std::ptr::null_mut(), len, prot, flags, fd.as_raw_fd(), 0) };
         if ptr == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
@@ -96,7 +91,13 @@ impl Mapping {
                 return Err(io::Error::from_raw_os_error(err));
             }
         }
-        Mapping::new(fd, len, true)
+        // Every byte is about to be written: on Linux its pages are mapped in one call instead
+        // of one fault each (an 80 MB array is 20,000 faults; a spare's pages exist already).
+        #[cfg(target_os = "linux")]
+        let flags = libc::MAP_SHARED | libc::MAP_POPULATE;
+        #[cfg(not(target_os = "linux"))]
+        let flags = libc::MAP_SHARED;
+        Mapping::map(fd, len, libc::PROT_READ | libc::PROT_WRITE, flags)
     }
 
     pub(super) fn bytes_mut(&mut self) -> &mut [u8] {

@@ -121,7 +121,7 @@ impl Worker {
 
     /// Lets go of what a frame that will never be decoded holds: its refs, its arrays in
     /// shared memory.
-    pub(super) fn discard(&self, frame: &Frame) {
+    pub(crate) fn discard(&self, frame: &Frame) {
         for value in frame.message.values() {
             self.release_refs_in(value);
             self.segments.forget_in(value);
@@ -176,15 +176,57 @@ impl Worker {
         })
     }
 
+    /// The next message read for `id` already, if any (without waiting).
+    pub(crate) fn take_mail(&self, id: u64) -> Option<Frame> {
+        lock(&self.io)
+            .mail
+            .get_mut(&id)
+            .and_then(VecDeque::pop_front)
+    }
+
     /// Waits for the next message for `id`, reading frames itself if nobody else is.
     pub(crate) fn wait_for(
         &self,
         id: u64,
         deadline: Option<Instant>,
     ) -> std::result::Result<Frame, Wait> {
+        self.wait_until(
+            |mail| mail.get_mut(&id).and_then(VecDeque::pop_front),
+            |got| got == id,
+            deadline,
+        )
+    }
+
+    /// Waits for the next message for any id `wanted` accepts (the tasks a watcher waits for:
+    /// `tasks.rs`), reading frames itself if nobody else is. `wanted` runs under the channel's
+    /// lock.
+    pub(crate) fn wait_for_any(
+        &self,
+        wanted: impl Fn(u64) -> bool,
+        deadline: Option<Instant>,
+    ) -> std::result::Result<Frame, Wait> {
+        self.wait_until(
+            |mail| {
+                mail.iter_mut()
+                    .find(|(id, q)| !q.is_empty() && wanted(**id))
+                    .and_then(|(_, q)| q.pop_front())
+            },
+            &wanted,
+            deadline,
+        )
+    }
+
+    /// The one wait: `take` finds a message already read for the waiter in the mailboxes,
+    /// `mine` says whether a message id this thread reads is the waiter's.
+    fn wait_until(
+        &self,
+        take: impl Fn(&mut Mailboxes) -> Option<Frame>,
+        mine: impl Fn(u64) -> bool,
+        deadline: Option<Instant>,
+    ) -> std::result::Result<Frame, Wait> {
         let mut io = lock(&self.io);
         loop {
-            if let Some(msg) = io.mail.get_mut(&id).and_then(VecDeque::pop_front) {
+            if let Some(msg) = take(&mut io.mail) {
                 return Ok(msg);
             }
             if let Some(cause) = &io.dead {
@@ -203,7 +245,7 @@ impl Worker {
                     Ok(Some(frame)) => {
                         if let FromWorker::Log(_) = frame.message {
                             self.take_log(frame);
-                        } else if frame.message.id() == id {
+                        } else if mine(frame.message.id()) {
                             outcome = Some(frame);
                         } else {
                             self.deliver(frame);

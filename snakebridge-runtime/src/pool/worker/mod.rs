@@ -34,6 +34,8 @@ pub(crate) use refs::WorkerRefs;
 use super::protocol::ToWorker;
 use super::recycle::WorkerLife;
 use super::shm::WorkerSegments;
+use super::sites::KnownSites;
+use super::tasks::Tasks;
 
 /// Ref ids are `incarnation << ID_SHIFT | n`: every worker process ever started by this process
 /// has its own incarnation, so an id is never reused, not even by a replacement worker.
@@ -126,6 +128,10 @@ pub(crate) struct Worker {
     log_level: AtomicU64,
     /// The Ray node it runs on, from its `ready` (a Ray actor's; unset for a local worker).
     node: OnceLock<String>,
+    /// The `call_async` coroutines it runs as tasks (see `tasks.rs`).
+    pub(crate) tasks: Tasks,
+    /// The call sites whose names it was sent (binary calls, `pool/sites.rs`).
+    pub(crate) sites: KnownSites,
 }
 
 impl Worker {

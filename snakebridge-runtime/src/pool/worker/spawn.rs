@@ -238,6 +238,8 @@ impl Worker {
                 life: WorkerLife::new(pid),
                 log_level: AtomicU64::new(log_level),
                 node: OnceLock::new(),
+                tasks: Default::default(),
+                sites: Default::default(),
             }
         });
         Ok(worker)

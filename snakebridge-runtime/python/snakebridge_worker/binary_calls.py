@@ -1,0 +1,178 @@
+"""Serving binary calls (``binary.py``, ``PROTOCOL.md`` "Binary frames"): a module function
+called with plain arguments, looked up once per call site. A plain result goes back as a binary
+``ok``; an exception, or any other result, as the JSON call's reply would. ``serve`` is the hot
+path of a tight loop of calls (no session, no refs to release, positional arguments, a result
+that is an int or a float); everything else goes through ``on_call``, with the same outcome."""
+
+from snakebridge_worker import BUILTINS as __builtins__
+
+from struct import Struct
+from sys import modules
+
+from snakebridge_worker import protocol
+from snakebridge_worker.awaiting import awaitable, settle
+from snakebridge_worker.binary import I64_MAX, I64_MIN, OK, read_value
+from snakebridge_worker.convert import NotData
+from snakebridge_worker.protocol import ProtocolError, read_binary
+
+# User code is called through these, compiled in the namespace of `__main__` (as dispatch's
+# `_call`, for the same reasons), in a file of the package's (so tracebacks leave them out).
+_call = eval(
+    compile("lambda f, args, kwargs: f(*args, **kwargs)", "snakebridge_worker/<call>", "eval"),
+    vars(modules["__main__"]),
+)
+_call_positional = eval(
+    compile("lambda f, args: f(*args)", "snakebridge_worker/<call>", "eval"),
+    vars(modules["__main__"]),
+)
+
+# The fixed header, and the release count that follows it when no session or names do.
+_HOT_HEAD = Struct("<BBHIQII")
+# Whole reply frames: the length prefix, the binary ok's header, the value.
+_OK_INT = Struct("<IBBBBIQBq")
+_OK_FLOAT = Struct("<IBBBBIQBd")
+_OK_LEN = _OK_INT.size - 4
+
+
+def site(worker, number, names):
+    """The site ``number`` ([module, function, callable or None, call name]), made from
+    ``names`` when they came."""
+    if names is not None:
+        module, function = names
+        s = [module, function, None, "%s.%s" % (module, function) if module else function]
+        worker.sites[number] = s
+        return s
+    s = worker.sites.get(number)
+    if s is None:
+        raise ProtocolError("a binary call of site %d, whose names never came" % number)
+    return s
+
+
+def on_call(worker, fields):
+    """Any binary call (``binary.read_call``'s fields)."""
+    mid, request, policy, session, release, number, names, args, kwargs = fields
+    fields.clear()
+    for rid in release:
+        worker.refs.release(rid)
+    s = site(worker, number, names)
+    refs = worker.refs
+    outer = refs.session
+    refs.session = session
+    outer_call = worker.log_as((mid, s[3]))
+    try:
+        try:
+            f = s[2]
+            if f is None:
+                f = s[2] = worker.module_attr(s[0], s[1])
+            result = _call(f, args, kwargs)
+            del args, kwargs
+            if awaitable(result):
+                result = settle(result)
+        except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
+            reply = protocol.err(mid, worker.exception(e))
+        else:
+            reply = result_reply(worker, mid, request, policy, result)
+    finally:
+        refs.session = outer
+        worker.log_as(outer_call)
+    if type(reply) is bytes:
+        worker.send_frame(reply)
+    else:
+        worker.send(reply)
+
+
+def result_reply(worker, mid, request, policy, result):
+    """The reply to a binary call that returned ``result``: a binary ok (bytes) when it has the
+    form, else the JSON call's (a dict)."""
+    if policy != "ref" and policy != "ref_or_none":
+        data = protocol.binary_ok(mid, result, request)
+        if data is not None:
+            return data
+    try:
+        return protocol.ok(mid, worker.converter.result(result, policy))
+    except NotData as e:
+        return protocol.decode(mid, e.what, e.message)
+    except Exception as e:  # noqa: BLE001
+        return protocol.decode(mid, type(result).__name__, str(e))
+
+
+def serve(
+    worker,
+    frame,
+    _head=_HOT_HEAD.unpack_from,
+    _i64=Struct("<q").unpack_from,
+    _f64=Struct("<d").unpack_from,
+    _ok_int=_OK_INT.pack,
+    _ok_float=_OK_FLOAT.pack,
+    _len=len,
+    _type=type,
+    _int=int,
+    _float=float,
+    _read=read_value,
+):
+    """A binary frame from Rust. The common call (a known site whose function was found, no
+    session, no refs to release, positional arguments only, auto or value policy) is read here
+    in place; any other goes through ``read_binary`` and ``on_call``."""
+    magic, policy, flags, request, mid, number, release = _head(frame, 0)
+    s = worker.sites.get(number)
+    if flags or release or policy > 1 or s is None or s[2] is None:
+        op, fields = read_binary(frame)
+        worker.handlers[op](fields)
+        return
+    n = frame[24]
+    at = 25
+    args = []
+    while n:
+        tag = frame[at]
+        if tag == 3:
+            args.append(_i64(frame, at + 1)[0])
+            at += 9
+        elif tag == 4:
+            args.append(_f64(frame, at + 1)[0])
+            at += 9
+        else:
+            value, at = _read(frame, at)
+            args.append(value)
+        n -= 1
+    if at + 1 != _len(frame) or frame[at]:
+        # Keyword arguments (or a broken frame, which the full reader reports).
+        op, fields = read_binary(frame)
+        worker.handlers[op](fields)
+        return
+    refs = worker.refs
+    outer = refs.session
+    refs.session = None
+    logs = worker.logs
+    if logs is not None:
+        outer_call = logs.call
+        logs.call = (mid, s[3])
+    try:
+        try:
+            result = _call_positional(s[2], args)
+        except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
+            reply = protocol.err(mid, worker.exception(e))
+        else:
+            t = _type(result)
+            if t is _int and I64_MIN <= result <= I64_MAX:
+                reply = _ok_int(_OK_LEN, OK, 0, 0, 0, request, mid, 3, result)
+            elif t is _float:
+                reply = _ok_float(_OK_LEN, OK, 0, 0, 0, request, mid, 4, result)
+            else:
+                if awaitable(result):
+                    result = settle(result)
+                reply = result_reply(worker, mid, request, "value" if policy else "auto",
+                                     result)
+                if _type(reply) is bytes:
+                    reply = _len(reply).to_bytes(4, "little") + reply
+    finally:
+        refs.session = outer
+        if logs is not None:
+            logs.call = outer_call
+    if _type(reply) is not bytes:
+        worker.send(reply)
+        return
+    # `worker.send_whole`, inline.
+    if logs is not None and logs.pending:
+        worker.flush_logs(logs)
+    with worker.write_lock:
+        worker.channel.write_whole(reply)

@@ -1,0 +1,115 @@
+//! The pool's binary frames (`PROTOCOL.md`, "Binary frames") against real workers: a call of
+//! plain data goes binary and converts exactly as the same values do through the JSON form,
+//! both ways; the crash barrier, timeouts, sessions and errors work the same.
+
+#![cfg(unix)]
+
+mod support;
+
+use std::sync::Arc;
+
+use snakebridge_runtime::{Error, PoolClient, Value, call, in_session, with_client};
+
+fn pool() -> Arc<PoolClient> {
+    PoolClient::start(support::config(1)).unwrap()
+}
+
+/// Plain values (the binary form's kinds), the edges of each.
+fn plain_values() -> Vec<Value> {
+    vec![
+        Value::None,
+        Value::Bool(true),
+        Value::Bool(false),
+        Value::Int(0),
+        Value::Int(i64::MIN),
+        Value::Int(i64::MAX),
+        Value::Float(-0.0),
+        Value::Float(f64::INFINITY),
+        Value::Float(f64::NEG_INFINITY),
+        Value::Float(f64::NAN),
+        Value::Float(5e-324),
+        Value::Str(String::new()),
+        Value::Str("é\u{1F600}\0\"{".into()),
+        Value::Bytes(vec![0, 255, 10]),
+        Value::List(vec![Value::Int(1), Value::Str("a".into()), Value::None]),
+        Value::Tuple(vec![
+            Value::Float(1.5),
+            Value::List(vec![Value::Bool(true)]),
+        ]),
+        Value::Tuple(vec![]),
+    ]
+}
+
+/// What Python makes of a value sent binary (as a positional argument) and through JSON (the
+/// same value inside a dict, which has no binary form): the same `repr` (which names the type too).
+#[test]
+fn arguments_convert_in_python_exactly_as_through_json() {
+    with_client(pool(), || {
+        for v in plain_values() {
+            let binary: String = call("builtins", "repr", (v.clone(),)).unwrap();
+            let json: String = call(
+                "builtins",
+                "repr",
+                (Value::Dict(vec![(Value::Str("k".into()), v.clone())]),),
+            )
+            .unwrap();
+            assert_eq!(format!("{{'k': {binary}}}"), json, "{v:?}");
+        }
+    });
+}
+
+/// A plain result comes back binary; the same value inside a list (no binary result form)
+/// through JSON: both decode to the same Rust value.
+#[test]
+fn results_convert_in_rust_exactly_as_through_json() {
+    with_client(pool(), || {
+        for v in plain_values() {
+            let binary: Value = call("copy", "copy", (v.clone(),)).unwrap();
+            let json: Value = call("builtins", "list", ((v.clone(),),)).unwrap();
+            let Value::List(items) = json else {
+                panic!("not a list")
+            };
+            assert_eq!(items.len(), 1);
+            assert_eq!(binary, items[0], "{v:?}");
+            assert_eq!(binary, v);
+        }
+    });
+}
+
+/// Errors, keyword arguments, a session and a timeout on binary calls behave as on JSON ones.
+#[test]
+fn binary_calls_keep_errors_keywords_sessions_and_timeouts() {
+    let pool = pool();
+    with_client(pool.clone(), || {
+        let err = call::<Value>("operator", "truediv", (1, 0)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Python(e) if e.class == "ZeroDivisionError"),
+            "{err:?}"
+        );
+        let err = call::<Value>("no_such_module_anywhere", "f", (1,)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Python(e) if e.class == "ModuleNotFoundError"),
+            "{err:?}"
+        );
+        let rounded: f64 = snakebridge_runtime::Call::function("builtins", "round", (1.23456,))
+            .kwarg("ndigits", 2)
+            .call()
+            .unwrap();
+        assert_eq!(rounded, 1.23);
+        let session = pool.session().unwrap();
+        in_session(&session, || {
+            let _: Value = call("snakebridge_faults", "remember", ("k", 5)).unwrap();
+            let back: i64 = call("snakebridge_faults", "recall", ("k",)).unwrap();
+            assert_eq!(back, 5);
+        });
+        drop(session);
+        let err = snakebridge_runtime::Call::<Value>::function("time", "sleep", (5,))
+            .timeout(std::time::Duration::from_millis(100))
+            .call()
+            .unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+        // The replacement worker learns the site afresh.
+        let n: i64 = call("operator", "add", (1, 2)).unwrap();
+        assert_eq!(n, 3);
+    });
+}
