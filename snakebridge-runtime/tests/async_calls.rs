@@ -415,6 +415,61 @@ fn a_dropped_queued_future_never_sends_its_call() {
     }
 }
 
+/// Wakes by raising a flag.
+struct Flag(AtomicBool);
+
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_completed_future_is_woken_while_its_runner_runs_a_long_call() {
+    // A future its runner completed just before going into a long call is woken then, not
+    // when the long call ends (a runner that batched its wake-ups must keep this).
+    let pool = pool(1);
+    let (gate, started) = (temp_path("gate"), temp_path("started"));
+    let (long_gate, long_started) = (temp_path("long-gate"), temp_path("long-started"));
+    let (first, mut quick, long): (CallFuture<u32>, CallFuture<i64>, CallFuture<u32>) =
+        with_client(pool.clone(), || {
+            // Gates that stay closed longer than the test waits for the wake-up.
+            let wait = |g: &Path, s: &Path| {
+                let args = (path_str(g), path_str(s), 300.0);
+                Call::function("snakebridge_async", "wait_for", args).call_async()
+            };
+            (
+                wait(&gate, &started),
+                Call::function("snakebridge_async", "triple", (5,)).call_async(),
+                wait(&long_gate, &long_started),
+            )
+        });
+    assert!(eventually(Duration::from_secs(60), || started.exists()));
+    // `quick` and `long` wait in the queue of the one runner; `quick` is polled (its waker
+    // registered) before its call runs.
+    let flag = Arc::new(Flag(AtomicBool::new(false)));
+    let waker = Waker::from(flag.clone());
+    let mut cx = Context::from_waker(&waker);
+    assert!(Pin::new(&mut quick).poll(&mut cx).is_pending());
+    std::fs::write(&gate, b"open").unwrap();
+    // The runner completes `first` and `quick` with `long` queued, then blocks in `long`.
+    assert!(eventually(Duration::from_secs(60), || long_started.exists()));
+    assert!(
+        eventually(Duration::from_secs(60), || flag.0.load(Ordering::SeqCst)),
+        "the completed future was not woken while its runner ran the next call"
+    );
+    match Pin::new(&mut quick).poll(&mut cx) {
+        Poll::Ready(r) => assert_eq!(r.unwrap(), 15),
+        Poll::Pending => panic!("woken, but not ready"),
+    }
+    assert!(!long_gate.exists(), "the long call is still running");
+    std::fs::write(&long_gate, b"open").unwrap();
+    assert_eq!(block_on(long).unwrap(), block_on(first).unwrap());
+    for p in [gate, started, long_gate, long_started] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 #[test]
 fn a_dropped_running_future_discards_its_result_and_leaks_no_ref() {
     let pool = pool(1);
