@@ -107,10 +107,10 @@ class Worker:
         view.handlers = view.make_handlers()
         return view
 
-    def send(self, reply, _getpid=getpid, _exit=_exit):
-        # A system call per message, but the only check that also sees a child forked below
-        # Python (ctypes, C extensions), which no at-fork hook hears of.
-        if _getpid() != self.pid:
+    def send(self, reply, _exit=_exit):
+        # Also sees a child forked below Python (ctypes, C extensions), which no at-fork hook
+        # hears of (`channel.same_process`).
+        if not self.channel.mine[0]:
             # User code forked and the child came back here: only the worker itself may answer
             # on the channel; the child leaves without a word (and unlinks nothing).
             _exit(0)
