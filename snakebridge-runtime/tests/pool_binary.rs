@@ -113,3 +113,38 @@ fn binary_calls_keep_errors_keywords_sessions_and_timeouts() {
         assert_eq!(n, 3);
     });
 }
+
+/// Calls whose arguments are all ints and floats are read whole by their shape in the worker
+/// (`binary_calls.py`, `number_shape`): every shape arrives as sent, the same shape again (the
+/// remembered reader), one with more arguments than it remembers shapes for, one with a
+/// string among them, and one with keywords, each read as the general reader reads it.
+#[test]
+fn number_arguments_of_every_shape_arrive_as_sent() {
+    let arguments =
+        |args: Vec<Value>| -> String { call("snakebridge_faults", "arguments", args).unwrap() };
+    with_client(pool(), || {
+        use Value::{Float, Int, Str};
+        assert_eq!(arguments(vec![]), "((), {})");
+        for _ in 0..2 {
+            assert_eq!(arguments(vec![Int(41), Int(1)]), "((41, 1), {})");
+            assert_eq!(
+                arguments(vec![Float(1.5), Int(i64::MIN), Float(-0.0), Int(i64::MAX)]),
+                format!("((1.5, {}, -0.0, {}), {{}})", i64::MIN, i64::MAX)
+            );
+            assert_eq!(arguments(vec![Int(2), Float(4.0)]), "((2, 4.0), {})");
+            assert_eq!(arguments(vec![Float(f64::NAN)]), "((nan,), {})");
+        }
+        let nine: Vec<Value> = (1..=9).map(Int).collect();
+        assert_eq!(arguments(nine), "((1, 2, 3, 4, 5, 6, 7, 8, 9), {})");
+        assert_eq!(
+            arguments(vec![Int(3), Str("\u{3}".into()), Float(3.0)]),
+            "((3, '\\x03', 3.0), {})"
+        );
+        let with_keywords: String =
+            snakebridge_runtime::Call::function("snakebridge_faults", "arguments", (3, 4.5))
+                .kwarg("k", 3)
+                .call()
+                .unwrap();
+        assert_eq!(with_keywords, "((3, 4.5), {'k': 3})");
+    });
+}

@@ -173,6 +173,11 @@ def recall(key):
     return memory.get(key)
 
 
+def arguments(*args, **kwargs):
+    """The repr of the arguments as they arrived (their types show)."""
+    return repr((args, kwargs))
+
+
 def stall(marker):
     """Yield 1; then, producing the next item, create `marker` and stall for two minutes."""
     yield 1

@@ -115,9 +115,33 @@ pub fn run(mode: Mode) -> Vec<Figure> {
 
     // Profiling aid: `SNAKEBRIDGE_BENCH_ONLY=round-trip` makes `SNAKEBRIDGE_BENCH_CALLS` trivial
     // calls (default 10,000) through a pool of one and exits, e.g. under callgrind (which
-    // counts this process's instructions, not the worker's).
-    if let Some((_, calls)) = crate::profiling(&["round-trip"], 10_000) {
-        round_trips(start(1), 10, calls);
+    // counts this process's instructions, not the worker's) or `strace -f -c`.
+    // `round-trip-blocking` does the same with `spin(0)`; `bare-blocking` and `bare-spinning`
+    // run the bare pipe loops alone (to count syscalls and context switches against the pool).
+    let variants = [
+        "round-trip",
+        "round-trip-blocking",
+        "bare-blocking",
+        "bare-spinning",
+    ];
+    if let Some((only, calls)) = crate::profiling(&variants, 10_000) {
+        let spin = PoolConfig::new().spin_duration();
+        let mut samples = match only {
+            "round-trip" => round_trips(start(1), 10, calls),
+            "round-trip-blocking" => round_trips(
+                start_with(PoolConfig::new().size(1).spin(Duration::ZERO)),
+                10,
+                calls,
+            ),
+            "bare-blocking" => crate::pipes::bare_loop(Duration::ZERO, 10, calls),
+            _ => crate::pipes::bare_loop(spin, 10, calls),
+        };
+        samples.sort();
+        eprintln!(
+            "{only}: {calls} calls, p50 {:.1} µs, p99 {:.1} µs",
+            micros(percentile(&samples, 0.50)),
+            micros(percentile(&samples, 0.99))
+        );
         std::process::exit(0);
     }
 

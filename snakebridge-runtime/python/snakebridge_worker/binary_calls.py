@@ -32,6 +32,26 @@ _HOT_HEAD = Struct("<BBHIQII")
 _OK_INT = Struct("<IBBBBIQBq")
 _OK_FLOAT = Struct("<IBBBBIQBd")
 _OK_LEN = _OK_INT.size - 4
+# Whole frames of calls whose arguments are all ints and floats, by their shape: the bytes at
+# every 9th offset from the first argument's tag (each tag, then the keyword count, 0), which
+# fix the layout once each tag is an int's or a float's (a fixed 8 bytes follow). Filled as
+# shapes come, up to `_MAX_SHAPES`.
+_NUMBER_SHAPES = {}
+_MAX_SHAPES = 64
+_MAX_SHAPE_ARGS = 8
+
+
+def number_shape(shape):
+    """(size, ``unpack_from``) of whole frames of the ``shape`` (see ``_NUMBER_SHAPES``), or
+    None when it is not ints and floats then no keywords; remembered."""
+    n = len(shape) - 1
+    if n < 0 or n > _MAX_SHAPE_ARGS or shape[n] or any(t != 3 and t != 4 for t in shape[:n]):
+        return None
+    whole = Struct("<BBHIQIIB" + "".join("xq" if t == 3 else "xd" for t in shape[:n]) + "x")
+    known = (whole.size, whole.unpack_from)
+    if len(_NUMBER_SHAPES) < _MAX_SHAPES:
+        _NUMBER_SHAPES[shape] = known
+    return known
 
 
 def site(worker, number, names):
@@ -109,39 +129,58 @@ def serve(
     _int=int,
     _float=float,
     _read=read_value,
+    _shapes=_NUMBER_SHAPES,
 ):
     """A binary frame from Rust. The common call (a known site whose function was found, no
     session, no refs to release, positional arguments only, auto or value policy) is read here
-    in place; any other goes through ``read_binary`` and ``on_call``."""
-    magic, policy, flags, request, mid, number, release = _head(frame, 0)
-    s = worker.sites.get(number)
-    if flags or release or policy > 1 or s is None or s[2] is None:
-        op, fields = read_binary(frame)
-        worker.handlers[op](fields)
-        return
-    n = frame[24]
-    at = 25
-    args = []
-    while n:
-        tag = frame[at]
-        if tag == 3:
-            args.append(_i64(frame, at + 1)[0])
-            at += 9
-        elif tag == 4:
-            args.append(_f64(frame, at + 1)[0])
-            at += 9
-        else:
-            value, at = _read(frame, at)
-            args.append(value)
-        n -= 1
-    if at + 1 != _len(frame) or frame[at]:
-        # Keyword arguments (or a broken frame, which the full reader reports).
-        op, fields = read_binary(frame)
-        worker.handlers[op](fields)
-        return
+    in place (all of it in one ``unpack_from`` when the arguments are ints and floats); any
+    other goes through ``read_binary`` and ``on_call``."""
+    shape = frame[25::9]
+    known = _shapes.get(shape)
+    if known is None:
+        known = number_shape(shape)
+    if known is not None and _len(frame) == known[0]:
+        fields = known[1](frame, 0)
+        magic, policy, flags, request, mid, number, release, n = fields[:8]
+        args = fields[8:]
+        s = worker.sites.get(number)
+        # `n` differs when keywords follow (or the frame is broken): the full reader says.
+        if flags or release or policy > 1 or s is None or s[2] is None or n != _len(args):
+            op, fields = read_binary(frame)
+            worker.handlers[op](fields)
+            return
+    else:
+        magic, policy, flags, request, mid, number, release = _head(frame, 0)
+        s = worker.sites.get(number)
+        if flags or release or policy > 1 or s is None or s[2] is None:
+            op, fields = read_binary(frame)
+            worker.handlers[op](fields)
+            return
+        n = frame[24]
+        at = 25
+        args = []
+        while n:
+            tag = frame[at]
+            if tag == 3:
+                args.append(_i64(frame, at + 1)[0])
+                at += 9
+            elif tag == 4:
+                args.append(_f64(frame, at + 1)[0])
+                at += 9
+            else:
+                value, at = _read(frame, at)
+                args.append(value)
+            n -= 1
+        if at + 1 != _len(frame) or frame[at]:
+            # Keyword arguments (or a broken frame, which the full reader reports).
+            op, fields = read_binary(frame)
+            worker.handlers[op](fields)
+            return
+    # Calls of no session (serving at the top, the session is None already: nothing to set).
     refs = worker.refs
     outer = refs.session
-    refs.session = None
+    if outer is not None:
+        refs.session = None
     logs = worker.logs
     if logs is not None:
         outer_call = logs.call
@@ -165,7 +204,8 @@ def serve(
                 if _type(reply) is bytes:
                     reply = _len(reply).to_bytes(4, "little") + reply
     finally:
-        refs.session = outer
+        if outer is not None:
+            refs.session = outer
         if logs is not None:
             logs.call = outer_call
     if _type(reply) is not bytes:

@@ -6,6 +6,7 @@ while requests come slowly). The frame format is in ``PROTOCOL.md``."""
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from mmap import MAP_ANONYMOUS, MAP_PRIVATE, mmap
 from os import _exit, getpid, read, write, writev
 from select import POLLIN, poll
 from time import perf_counter
@@ -22,6 +23,34 @@ STOP_SPINNING_AT = 6
 MAX_SCORE = 8
 # At most this many buffers per writev (Linux's IOV_MAX is 1024).
 _MAX_PARTS = 512
+# Linux's madvise advice that zeroes a private page in a forked child (4.14 and later; not
+# among the `mmap` module's constants before Python 3.12).
+_MADV_WIPEONFORK = 18
+
+
+class _SameProcessByPid:
+    """``same_process``'s fallback where no page is wiped on fork: ``[0]`` compares the pid (a
+    system call)."""
+
+    def __init__(self):
+        self.pid = getpid()
+
+    def __getitem__(self, _index, _getpid=getpid):
+        return _getpid() == self.pid
+
+
+def same_process():
+    """An object whose ``[0]`` is true in this process and false in any child forked from it,
+    also below Python (libc's fork through ctypes or a C extension, which no at-fork hook hears
+    of): a private page the kernel wipes in the child (``MADV_WIPEONFORK``), so the check on
+    every frame written reads memory instead of calling ``getpid``; else the pid."""
+    try:
+        page = mmap(-1, 4096, flags=MAP_PRIVATE | MAP_ANONYMOUS)
+        page.madvise(_MADV_WIPEONFORK)
+    except (OSError, ValueError, AttributeError):
+        return _SameProcessByPid()
+    page[0] = 1
+    return page
 
 
 def warn(text, _write=write):
@@ -48,7 +77,7 @@ class Channel:
         self.score = 0
         self.last_request = None
         # Only the process that started serving may answer (see `write_frame`).
-        self.pid = getpid()
+        self.mine = same_process()
         poller = poll()
         poller.register(rfd, POLLIN)
         self.poll = poller.poll
@@ -139,9 +168,9 @@ class Channel:
         del buf[: 8 + n + a]
         return frame, attachments
 
-    def write_whole(self, frame, _len=len, _write=write, _getpid=getpid):
+    def write_whole(self, frame, _len=len, _write=write):
         """Writes a frame made whole, its length prefix included (a small binary reply)."""
-        if _getpid() != self.pid:
+        if not self.mine[0]:
             _exit(0)  # as in `write_frame`
         n = _write(self.wfd, frame)
         if n != _len(frame):
@@ -165,13 +194,12 @@ class Channel:
         _write=write,
         _writev=writev,
         _memoryview=memoryview,
-        _getpid=getpid,
     ):
         """Writes one frame: the JSON ``data`` (bytes) and the attachment buffers ``att`` (a
         list, ``size`` bytes together; empty for none)."""
-        # A system call per message, but the only check that also sees a child forked below
-        # Python (ctypes, C extensions), which no at-fork hook hears of.
-        if _getpid() != self.pid:
+        # Also sees a child forked below Python (ctypes, C extensions), which no at-fork hook
+        # hears of (see `same_process`).
+        if not self.mine[0]:
             # User code forked and the child came back here: only the worker itself may answer
             # on the channel; the child leaves without a word.
             _exit(0)

@@ -5,14 +5,14 @@ loop. The request payload's fields are those of Rust's ``Request`` (``wire.rs``,
 from snakebridge_worker import BUILTINS as __builtins__
 
 from asyncio import CancelledError
-from os import _exit, getpid
+from os import _exit
 from sys import modules
 from threading import Lock
 
 from snakebridge_worker import binary_calls, generators, protocol
 from snakebridge_worker.awaiting import awaitable, iterate, schedule_task, settle
 from snakebridge_worker.callbacks import Hub
-from snakebridge_worker.channel import warn
+from snakebridge_worker.channel import same_process, warn
 from snakebridge_worker.convert import Converter, NotData
 from snakebridge_worker.exceptions import report
 from snakebridge_worker.logs import TASK_CALL, call_name
@@ -42,7 +42,8 @@ class Worker:
         self.converter = converter
         # [(name, class)] of the matchable exception kinds, in the order they are tested.
         self.kinds = kinds
-        self.pid = getpid()
+        # True in this process only, not in a child user code forks (see `send`).
+        self.mine = same_process()
         self.attrs = {}  # (module, name) -> object, resolved once
         # Binary calls' sites (``binary_calls.py``): number -> [module, function, callable or
         # None, call name].
@@ -107,10 +108,10 @@ class Worker:
         view.handlers = view.make_handlers()
         return view
 
-    def send(self, reply, _getpid=getpid, _exit=_exit):
-        # A system call per message, but the only check that also sees a child forked below
-        # Python (ctypes, C extensions), which no at-fork hook hears of.
-        if _getpid() != self.pid:
+    def send(self, reply, _exit=_exit):
+        # Also sees a child forked below Python (ctypes, C extensions), which no at-fork hook
+        # hears of (`channel.same_process`).
+        if not self.mine[0]:
             # User code forked and the child came back here: only the worker itself may answer
             # on the channel; the child leaves without a word (and unlinks nothing).
             _exit(0)
