@@ -73,10 +73,10 @@ def array_backing(arr):
     return float(arr.sum()), bool(arr.flags.writeable), "%s.%s" % (kind.__module__, kind.__qualname__)
 
 
-def object_store_objects():
-    """How many objects the object stores of the cluster's nodes hold."""
+def object_store_bytes():
+    """How many bytes the object stores of the cluster's nodes hold."""
     import ray
     from ray._private.internal_api import get_memory_info_reply, get_state_from_address
 
     state = get_state_from_address(ray.get_runtime_context().gcs_address)
-    return int(get_memory_info_reply(state).store_stats.num_local_objects)
+    return int(get_memory_info_reply(state).store_stats.object_store_bytes_used)
