@@ -102,6 +102,10 @@ pub(crate) const RAY_PACKAGE: PythonPackage = PythonPackage {
             include_str!("snakebridge_ray/frames.py"),
         ),
         (
+            "snakebridge_ray.objects",
+            include_str!("snakebridge_ray/objects.py"),
+        ),
+        (
             "snakebridge_ray.actor",
             include_str!("snakebridge_ray/actor.py"),
         ),

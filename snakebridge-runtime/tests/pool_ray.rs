@@ -124,35 +124,100 @@ fn async_calls_complete_through_the_actors() {
     assert_eq!(results, (0..8).map(|i| i * 3).collect::<Vec<_>>());
 }
 
+/// What a worker's array is over: its sum, whether it is writeable, and the type holding its
+/// elements (`tests/python/snakebridge_ray_helpers.py`'s `array_backing`).
+fn backing(array: NdArray) -> (f64, bool, String) {
+    call("snakebridge_ray_helpers", "array_backing", (array,)).unwrap()
+}
+
+/// The bytes the cluster's object stores hold, asked by a worker of the pool.
+fn object_store_bytes() -> i64 {
+    with_client(shared(), || {
+        call("snakebridge_ray_helpers", "object_store_bytes", ())
+    })
+    .unwrap()
+}
+
 #[test]
-fn large_arrays_cross_both_ways_inside_the_messages() {
+fn large_arrays_reach_the_actor_through_the_object_store_and_come_back_inside_the_messages() {
     let pool = shared();
+    let n = 1usize << 20;
     with_client(pool.clone(), || {
-        // 8 MB each way: through Ray's object store between the driver and the actor.
-        let n = 1usize << 20;
+        // 8 MB copied into a segment by Rust, put in the object store by the driver: the
+        // actor's array is over the store's memory (read-only, no copy), not a message's bytes.
         let data: Vec<f64> = (0..n).map(|i| (i % 1000) as f64).collect();
         let expected: f64 = data.iter().sum();
-        let sum: f64 = call("numpy", "sum", (NdArray::from_vec(data),)).unwrap();
+        let (sum, writeable, base) = backing(NdArray::from_vec(data));
         assert_eq!(sum, expected);
+        assert!(!writeable);
+        assert!(base.starts_with("ray."), "over {base}");
+        // Under the threshold: inside the message, as ever.
+        let (sum, _, base) = backing(NdArray::from_vec(vec![1.0f64; 16]));
+        assert_eq!(sum, 16.0);
+        assert!(!base.starts_with("ray."), "over {base}");
+        // Results: inside the messages, whatever their size.
         let back: NdArray = call("numpy", "arange", (n as i64,)).unwrap();
         assert_eq!(back.len(), n);
         assert_eq!(back.to_vec::<i64>().unwrap()[n - 1], n as i64 - 1);
     });
-    // Filled in shared memory by Rust, it still travels in the message (the actor may not
-    // share this machine's memory): the actor never maps the segment.
+    // Filled in shared memory by Rust (8 MB), it goes by the segment's name to the driver,
+    // which puts it in the object store: the actor never maps the segment.
     let session = pool.session().unwrap();
-    let mut filled = pool.alloc_array::<f64>([1 << 16]).unwrap();
-    filled.as_mut_slice().fill(0.5);
+    let mut filled = pool.alloc_array::<f64>([n]).unwrap();
+    for (i, x) in filled.as_mut_slice().iter_mut().enumerate() {
+        *x = (i % 1000) as f64;
+    }
     let segment = filled.segment_name().to_owned();
-    let (sum, actor_pid) = in_session(&session, || {
-        let sum: f64 = call("numpy", "sum", (filled.into_array(),)).unwrap();
-        (sum, call::<u32>("os", "getpid", ()).unwrap())
+    let ((sum, writeable, base), actor_pid) = in_session(&session, || {
+        let seen = backing(filled.into_array());
+        (seen, call::<u32>("os", "getpid", ()).unwrap())
     });
-    assert_eq!(sum, 32768.0);
+    assert_eq!(sum, (0..n).map(|i| (i % 1000) as f64).sum::<f64>());
+    assert!(!writeable);
+    assert!(base.starts_with("ray."), "over {base}");
     let maps = std::fs::read_to_string(format!("/proc/{actor_pid}/maps")).unwrap();
     assert!(
         !maps.contains(segment.trim_start_matches('/')),
         "{segment} mapped"
+    );
+}
+
+#[test]
+fn an_arrays_segment_is_settled_free_and_its_object_let_go_after_the_call() {
+    let pool = ray_pool("objects", 1);
+    let before = object_store_bytes();
+    let mut filled = pool.alloc_array::<f64>([1 << 20]).unwrap();
+    filled.as_mut_slice().fill(0.25);
+    let segment = filled.segment_name().to_owned();
+    let array = filled.into_array();
+    let sum: f64 = with_client(pool.clone(), || call("numpy", "sum", (array.clone(),))).unwrap();
+    assert_eq!(sum, 262144.0);
+    // The driver's answer said the segment is free (the actor has the object's copy): dropped,
+    // it goes back to the pool's spares, and the next array of its size is made in it.
+    drop(array);
+    let again = pool.alloc_array::<f64>([1 << 20]).unwrap();
+    assert_eq!(
+        again.segment_name(),
+        segment,
+        "the segment was not settled free"
+    );
+    drop(again);
+    // The object (8 MB) is let go of once the call is over: the stores hold less than a MB
+    // more than before (other tests' objects come and go meanwhile).
+    assert!(
+        eventually(Duration::from_secs(30), || object_store_bytes()
+            < before + (1 << 20)),
+        "{} bytes in the stores, {before} before the call",
+        object_store_bytes()
+    );
+    // Shut down, the pool unlinks its spare: no segment of the call is left.
+    pool.shutdown();
+    drop(pool);
+    let path = format!("/dev/shm{segment}");
+    assert!(
+        eventually(Duration::from_secs(10), || !std::path::Path::new(&path)
+            .exists()),
+        "{path} left"
     );
 }
 

@@ -60,3 +60,23 @@ def node_when(path):
     while not os.path.exists(path):
         time.sleep(0.01)
     return ray.get_runtime_context().get_node_id()
+
+
+def array_backing(arr):
+    """The sum of an array, whether it is writeable, and the type at the end of its chain of
+    bases (``module.name``): what holds its elements here (Ray's object store, a message's
+    bytes...)."""
+    base = arr
+    while getattr(base, "base", None) is not None:
+        base = base.base
+    kind = type(base)
+    return float(arr.sum()), bool(arr.flags.writeable), "%s.%s" % (kind.__module__, kind.__qualname__)
+
+
+def object_store_bytes():
+    """How many bytes the object stores of the cluster's nodes hold."""
+    import ray
+    from ray._private.internal_api import get_memory_info_reply, get_state_from_address
+
+    state = get_state_from_address(ray.get_runtime_context().gcs_address)
+    return int(get_memory_info_reply(state).store_stats.object_store_bytes_used)

@@ -8,6 +8,8 @@ is (``python/package.rs``).
   channel (the pipes and control socket a local worker would get), starts one actor that runs
   the worker package, and relays frames both ways, unread. The actor's death ends the driver,
   so the pool sees a worker die, as it would a local one; the driver's death ends the actor.
+- ``objects``: the driver's large arrays: those Rust sends in shared-memory segments go to the
+  actor through Ray's object store, and the reply frees their segments.
 - ``actor``: the actor class: the worker package served over pipes inside the actor process,
   its requests pushed in order, its replies pulled through one actor generator.
 """

@@ -98,10 +98,17 @@ class SnakebridgeWorker:
 
         return ray.get_runtime_context().get_node_id()
 
-    def push(self, seq, frame, wait):
+    def push(self, seq, frame, wait, keys, *arrays):
         """Writes request frame number ``seq`` to the worker once those before it were; with
         ``wait``, returns the frames the worker writes within ``QUICK`` after it (as
-        ``(number, frame)``), else none."""
+        ``(number, frame)``), else none. ``arrays`` (read-only, over Ray's object store on this
+        node: Ray resolved the driver's object refs) are those the frame's wire values name by
+        ``keys`` (``objects.py``): the worker takes them from ``shm.OBJECTS``."""
+        if keys:
+            from snakebridge_worker.shm import OBJECTS
+
+            OBJECTS.update(zip(keys, arrays))
+        del arrays
         with self.turns:
             while self.turn != seq:
                 self.turns.wait()

@@ -2,7 +2,9 @@
 when the pool runs on Ray): it joins the cluster, starts the slot's actor
 (``actor.SnakebridgeWorker``, no retries, owned by this process so it dies with it), and relays
 the slot's frames both ways without reading them, except ``ready``, which gains the actor's
-Ray node. Importing this module runs the driver and exits the process.
+Ray node, and requests naming shared-memory segments, whose arrays go through Ray's object
+store (``objects.py``), and their answers. Importing this module runs the driver and exits the
+process.
 
 Its exits, as Rust sees them (``pool/worker/mod.rs`` describes them): the actor died (its node
 was lost, it was killed, the worker's machinery broke): exit code ``ACTOR_DIED``, the reason on
@@ -89,9 +91,10 @@ class InOrder:
     (a push's result, the actor generator) each came back; the first one, ``ready``, with the
     actor's node added."""
 
-    def __init__(self, fd, node):
+    def __init__(self, fd, node, lent):
         self.fd = fd
         self.node = node
+        self.lent = lent
         self.next = 0
         self.waiting = {}
         self.lock = threading.Lock()
@@ -104,6 +107,7 @@ class InOrder:
                 frame = self.waiting.pop(self.next)
                 if self.next == 0:
                     frame = _with_node(frame, self.node)
+                frame = self.lent.settle(frame)
                 write_all(self.fd, frame)
                 self.next += 1
 
@@ -117,12 +121,14 @@ def main():
 
     import logging
 
+    import numpy
     import ray
     import ray.cloudpickle
     from ray.exceptions import RayError
 
     import snakebridge_ray.actor
     import snakebridge_ray.frames
+    from snakebridge_ray.objects import Lent
 
     # The actor's code travels with it: the cluster's nodes need Ray and the user's packages,
     # not snakebridge.
@@ -162,7 +168,8 @@ def main():
             pass
         stop(0)
 
-    out = InOrder(resp, node)
+    lent = Lent()
+    out = InOrder(resp, node, lent)
     pushed = queue.SimpleQueue()
 
     def died(e):
@@ -179,7 +186,14 @@ def main():
             if frame is None:
                 # Rust closed the request pipe: the worker ends once it read what came.
                 break
-            pushed.put(actor.push.remote(seq, frame, _wants_reply(frame)))
+            try:
+                frame, keys, refs = lent.to_objects(frame, seq, ray, numpy)
+            except Exception as e:  # noqa: BLE001 - the worker then reads the segments itself
+                _say("cannot put a request's arrays in Ray's object store: %s: %s" % (type(e).__name__, e))
+                keys, refs = [], []
+            # Top-level object refs: Ray hands the actor the arrays themselves.
+            pushed.put(actor.push.remote(seq, frame, _wants_reply(frame), keys, *refs))
+            del refs
             seq += 1
         stop(0)
 

@@ -15,6 +15,7 @@ from sys import modules
 
 from snakebridge_worker.channel import warn
 from snakebridge_worker.rules import KeyedDataError, carries_array, items_kind, keyed_data
+from snakebridge_worker.shm import OBJECTS
 
 try:
     from _json import encode_basestring as _encode_str
@@ -302,6 +303,13 @@ class Converter:
         count = 1
         for d in shape:
             count *= d
+        key = obj.get("obj")
+        if key is not None:
+            # Ray: the array itself, from the object store on this node (no copy, read-only).
+            arr = OBJECTS.pop(key, None)
+            if arr is None or arr.dtype != dtype or arr.shape != shape:
+                raise ValueError("object `%s` is not a %s array of shape %s here" % (key, name, shape))
+            return arr
         segment = obj.get("shm")
         if segment is not None and count:
             offset = int(obj.get("offset", 0))

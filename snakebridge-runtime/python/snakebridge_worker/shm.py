@@ -47,6 +47,11 @@ except ImportError:  # pragma: no cover - Linux without the module: the segments
         unlink("/dev/shm" + name)
 
 
+#: The arrays a Ray actor took from the object store for the requests it passes this worker (in
+#: its own process), by the key their wire value names (``"obj"``; ``PROTOCOL.md``, Ray): each is
+#: taken out as its request is read, so the worker's references alone keep it.
+OBJECTS = {}
+
 # The mappings of Rust's segments a worker keeps between calls: at most this many, holding at
 # most this many bytes together (the newest is kept whatever its size).
 MAX_MAPPINGS = 8

@@ -448,12 +448,10 @@ impl PoolClient {
         // Large arrays go into shared-memory segments the sink holds until the call is over,
         // retry included: only then is the worker done mapping them. A call (not a stream,
         // whose items may refer to its arguments for as long as it lives) reuses spare
-        // segments of earlier calls.
+        // segments of earlier calls. On Ray too: the slot's driver, on this machine, puts them
+        // in Ray's object store for its actor (`python/snakebridge_ray/objects.py`).
         let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
         let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
-        if pool.config.is_ray() {
-            arrays = arrays.without_shared_memory();
-        }
         let mut payload = Vec::with_capacity(128);
         // A call of plain data goes as a binary frame (no JSON on either side); anything else as
         // the JSON payload.

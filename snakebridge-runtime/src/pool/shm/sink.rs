@@ -26,8 +26,6 @@ use crate::pool::protocol::{FromWorker, array_attached, array_in_segment};
 /// go in `attachments`, beside the JSON.
 pub(crate) struct SharedArrays<'a> {
     threshold: usize,
-    /// Arrays already in a segment go by name (false: a pool without shared memory).
-    by_name: bool,
     spares: Option<&'a Spares>,
     segments: Vec<Segment>,
     lent: Vec<Lent>,
@@ -41,20 +39,11 @@ impl<'a> SharedArrays<'a> {
     pub(crate) fn new(threshold: usize, spares: Option<&'a Spares>) -> SharedArrays<'a> {
         SharedArrays {
             threshold,
-            by_name: true,
             spares,
             segments: Vec::new(),
             lent: Vec::new(),
             attachments: Vec::new(),
         }
-    }
-
-    /// Every array in `attachments`, those already in a segment too: for workers that may not
-    /// share this machine's memory (a Ray pool's actors).
-    pub(crate) fn without_shared_memory(mut self) -> Self {
-        self.threshold = usize::MAX;
-        self.by_name = false;
-        self
     }
 
     fn segment_for(&self, array: &NdArray) -> io::Result<Segment> {
@@ -124,9 +113,7 @@ fn unused(segments: &mut Vec<Segment>, free: &[&str]) -> Vec<Segment> {
 
 impl ArraySink for SharedArrays<'_> {
     fn encode_array(&mut self, array: &NdArray) -> Json {
-        if self.by_name
-            && let Some(lent) = SegmentStorage::lend(array)
-        {
+        if let Some(lent) = SegmentStorage::lend(array) {
             let json = array_in_segment(array, lent.name(), array.byte_offset());
             self.lent.push(lent);
             return json;

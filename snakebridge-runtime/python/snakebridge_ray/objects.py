@@ -1,0 +1,159 @@
+"""Large arrays between Rust and a slot's actor through Ray's object store, in the driver
+(``PROTOCOL.md``, Ray). Rust sends the driver, on its own machine, large arrays in shared-memory
+segments as it would a local worker; the driver ``ray.put``s each segment's array once (the one
+copy), and the request goes on with the array's wire value naming the object (``"obj"``: a key
+among the objects passed beside the frame) instead of the segment, which the actor's worker
+reads from the object store without a copy. The segments are then free, and the reply answering
+the request says so (``"free"``), as a local worker's would; the objects are let go of then."""
+
+import json
+import threading
+from mmap import MAP_SHARED, PROT_READ, mmap
+from os import O_RDONLY, close, fstat
+
+from snakebridge_ray.frames import ATTACHMENTS
+
+try:
+    from _posixshmem import shm_open as _posix_shm_open
+
+    def _open_segment(name):
+        return _posix_shm_open(name, O_RDONLY, 0o600)
+
+except ImportError:  # pragma: no cover - the segments are files in /dev/shm
+    from os import O_CLOEXEC, O_NOFOLLOW
+    from os import open as _open
+
+    def _open_segment(name):
+        return _open("/dev/shm" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+
+
+#: Requests whose arrays may arrive in segments (``send`` carries its values inline).
+_WITH_ARRAYS = ("call", "stream", "generator")
+
+#: The keys of an answer that may carry ``"free"`` (``PROTOCOL.md``, Messages).
+_ANSWERS = ("ok", "err", "stale", "decode", "encode")
+
+#: Any answer ending what a request's arrays were lent for (a stream's starts it).
+_ENDS = _ANSWERS + ("started",)
+
+
+def json_part(frame):
+    """``(start, end)`` of a JSON frame's JSON (its attachments follow it), or None for a
+    binary frame."""
+    head = int.from_bytes(frame[:4], "little")
+    if head & ATTACHMENTS:
+        start, length = 8, head & ~ATTACHMENTS
+    else:
+        start, length = 4, head
+    if length and frame[start] in (0xB1, 0xB2):
+        return None
+    return start, start + length
+
+
+def join(text, attachments):
+    """The frame of JSON ``text`` (bytes) and ``attachments`` (bytes, maybe empty)."""
+    if not attachments:
+        return len(text).to_bytes(4, "little") + text
+    return (
+        (len(text) | ATTACHMENTS).to_bytes(4, "little")
+        + len(attachments).to_bytes(4, "little")
+        + text
+        + attachments
+    )
+
+
+def _dumps(message):
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _put_segment(ray, np, value):
+    """The object (``ray.put``) holding the array wire value ``value`` names in a segment."""
+    dtype = np.dtype(value["dtype"])
+    shape = tuple(int(d) for d in value["shape"])
+    offset = int(value.get("offset", 0))
+    name = value["shm"]
+    if not name.startswith("/sb-") or "/" in name[1:]:
+        raise ValueError("`%s` is not a snakebridge shared-memory segment" % name)
+    fd = _open_segment(name)
+    try:
+        mm = mmap(fd, fstat(fd).st_size, flags=MAP_SHARED, prot=PROT_READ)
+    finally:
+        close(fd)
+    try:
+        arr = np.ndarray(shape, dtype=dtype, buffer=mm, offset=offset)
+        ref = ray.put(arr)
+        del arr
+    finally:
+        mm.close()
+    return ref
+
+
+class Lent:
+    """The segments and objects of the requests relayed to the actor and not answered yet."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        # request id -> (segment names, object refs)
+        self.pending = {}
+
+    def to_objects(self, frame, seq, ray, np):
+        """``(frame, keys, refs)``: ``frame`` with the arrays it names in segments replaced by
+        objects put in the store (``keys[i]`` names ``refs[i]`` in its JSON), or unchanged
+        (and no objects) when it names none."""
+        part = json_part(frame)
+        if part is None or frame.find(b'"shm":"/sb-', *part) < 0:
+            return frame, [], []
+        message = json.loads(frame[part[0] : part[1]])
+        if message.get("op") not in _WITH_ARRAYS:
+            return frame, [], []
+        names, keys, refs = [], [], []
+
+        def walk(value):
+            if isinstance(value, list):
+                return [walk(v) for v in value]
+            if not isinstance(value, dict):
+                return value
+            if value.get("__type__") == "ndarray" and "shm" in value:
+                out = {"__type__": "ndarray", "dtype": value["dtype"], "shape": value["shape"]}
+                if value["shm"] not in names:
+                    names.append(value["shm"])
+                count = 1
+                for d in value["shape"]:
+                    count *= int(d)
+                if not count:
+                    out["data"] = ""
+                    return out
+                key = "%d.%d" % (seq, len(keys))
+                refs.append(_put_segment(ray, np, value))
+                keys.append(key)
+                out["obj"] = key
+                return out
+            return {k: walk(v) for k, v in value.items()}
+
+        message = walk(message)
+        with self.lock:
+            self.pending[message["id"]] = (names, refs)
+        return join(_dumps(message), frame[part[1] :]), keys, refs
+
+    def settle(self, frame):
+        """``frame`` (from the worker), with ``"free"`` naming the segments of the request it
+        answers when it is that request's answer, whose objects are let go of then."""
+        if not self.pending:
+            return frame
+        part = json_part(frame)
+        if part is None or frame.find(b'"id":', *part) < 0:
+            return frame
+        message = json.loads(frame[part[0] : part[1]])
+        if "op" in message or not any(k in message for k in _ENDS):
+            return frame
+        with self.lock:
+            lent = self.pending.pop(message.get("id"), None)
+        if lent is None:
+            return frame
+        names, refs = lent
+        del refs[:]  # the objects: the store frees them once the worker holds none either
+        if not any(k in message for k in _ANSWERS):
+            return frame  # a stream's segments are never reused
+        free = message.get("free", [])
+        message["free"] = free + [n for n in names if n not in free]
+        return join(_dumps(message), frame[part[1] :])
