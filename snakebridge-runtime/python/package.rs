@@ -128,3 +128,8 @@ pub(crate) const RAY_HEAD_ENTRY: &str = "snakebridge_ray.head";
 
 /// The environment variable that carries [`RAY_PACKAGE`]'s sources.
 pub(crate) const RAY_SOURCES_VAR: &str = "SNAKEBRIDGE_RAY_SOURCES";
+
+/// The environment variable that carries the contract's package installer
+/// ([`snakebridge_contract::python_package::INSTALLER`]) to a Ray slot's driver, which hands it
+/// to its actor with the [`WORKER_PACKAGE`]'s sources (`snakebridge_ray/actor.py`).
+pub(crate) const RAY_INSTALLER_VAR: &str = "SNAKEBRIDGE_PACKAGE_INSTALLER";

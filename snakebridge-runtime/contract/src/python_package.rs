@@ -44,14 +44,14 @@ pub struct PythonPackage {
 /// included), so a larger package travels in several.
 pub const CHUNK_BYTES: usize = 96 * 1024;
 
-/// The finder the bootstrap installs; `{var}` and `{entry}` are filled in. It uses only
-/// `importlib.machinery` (already loaded at start-up) and pops the variables, so the sources
-/// do not leak into the environment of processes the package starts.
-const BOOTSTRAP: &str = r#"
-def _snakebridge_install(var, package):
-    import json, os, sys, importlib.machinery
-    chunks = int(os.environ.pop(var))
-    sources = json.loads("".join(os.environ.pop("%s_%d" % (var, i)) for i in range(chunks)))
+/// A Python function, `_snakebridge_serve(sources, package)`, that serves `package`'s modules
+/// from `sources` (module name to source) ahead of every path on `sys.path`: what the
+/// [`bootstrap`](PythonPackage::bootstrap) runs, and what a process given the sources another
+/// way runs too (`exec` it, then call the function: the pool's Ray actors do). It uses only
+/// `importlib.machinery` (already loaded at start-up).
+pub const INSTALLER: &str = r#"
+def _snakebridge_serve(sources, package):
+    import sys, importlib.machinery
 
     class _Finder:
         # Serves the package's modules from memory, ahead of every path on sys.path.
@@ -75,6 +75,17 @@ def _snakebridge_install(var, package):
             exec(compile(sources[name], filename, "exec"), module.__dict__)
 
     sys.meta_path.insert(0, _Finder)
+"#;
+
+/// The bootstrap's reading of the sources from the environment; `{var}` and `{entry}` are
+/// filled in after it. It pops the variables, so the sources do not leak into the environment
+/// of processes the package starts.
+const FROM_ENVIRONMENT: &str = r#"
+def _snakebridge_install(var, package):
+    import json, os
+    chunks = int(os.environ.pop(var))
+    sources = json.loads("".join(os.environ.pop("%s_%d" % (var, i)) for i in range(chunks)))
+    _snakebridge_serve(sources, package)
 "#;
 
 impl PythonPackage {
@@ -128,10 +139,11 @@ impl PythonPackage {
     /// Start it with [`crate::interpreter::isolated`] so the working directory is off
     /// `sys.path` too.
     pub fn bootstrap(&self, var: &str, entry: &str) -> String {
-        let mut out = String::from(BOOTSTRAP);
+        let mut out = String::from(INSTALLER);
+        out.push_str(FROM_ENVIRONMENT);
         let _ = write!(
             out,
-            "_snakebridge_install({var:?}, {name:?})\ndel _snakebridge_install\nimport {entry}\n",
+            "_snakebridge_install({var:?}, {name:?})\ndel _snakebridge_install, _snakebridge_serve\nimport {entry}\n",
             name = self.name
         );
         out

@@ -11,7 +11,6 @@ driver sees the actor die as Rust sees a local worker die."""
 import json
 import os
 import socket
-import sys
 import threading
 import time
 
@@ -22,43 +21,22 @@ from snakebridge_ray.frames import read_frame, write_all
 QUICK = 0.01
 
 
-def _install(sources, package):
+def _install(installer, sources, package):
     """Serves ``package``'s modules from ``sources`` (module name -> source), ahead of every path
-    on ``sys.path``: the contract's bootstrap (``python_package.rs``), for a process Ray
-    started."""
-    import importlib.machinery
-
-    class _Finder:
-        @staticmethod
-        def find_spec(fullname, path=None, target=None):
-            if fullname not in sources:
-                return None
-            spec = importlib.machinery.ModuleSpec(
-                fullname, _Finder, is_package=fullname == package
-            )
-            spec.has_location = False
-            return spec
-
-        @staticmethod
-        def create_module(spec):
-            return None
-
-        @staticmethod
-        def exec_module(module):
-            name = module.__name__
-            filename = name.replace(".", "/") + ("/__init__.py" if name == package else ".py")
-            module.__file__ = filename
-            exec(compile(sources[name], filename, "exec"), module.__dict__)
-
-    sys.meta_path.insert(0, _Finder)
+    on ``sys.path``, with ``installer``: the contract's own finder (``INSTALLER`` in
+    ``python_package.rs``, what every bootstrap runs), for a process Ray started."""
+    namespace = {}
+    exec(installer, namespace)
+    namespace["_snakebridge_serve"](sources, package)
 
 
 class SnakebridgeWorker:
     """One pool worker as a Ray actor: ``sources`` is the worker package (JSON: module name to
-    source), ``env`` the variables a local worker would get from Rust (``spawn.rs``)."""
+    source), ``env`` the variables a local worker would get from Rust (``spawn.rs``), and the contract's
+    package installer the driver was given (``SNAKEBRIDGE_PACKAGE_INSTALLER``)."""
 
     def __init__(self, sources, env):
-        _install(json.loads(sources), "snakebridge_worker")
+        _install(env.pop("SNAKEBRIDGE_PACKAGE_INSTALLER"), json.loads(sources), "snakebridge_worker")
         req_r, self.req_w = os.pipe()
         self.resp_r, resp_w = os.pipe()
         # The worker exits when this socket closes; the actor keeps its end for its life.

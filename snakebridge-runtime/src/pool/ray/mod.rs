@@ -16,7 +16,7 @@ use crate::data::error::Result;
 
 mod local;
 
-use super::package::{RAY_DRIVER_ENTRY, RAY_PACKAGE, RAY_SOURCES_VAR};
+use super::package::{RAY_DRIVER_ENTRY, RAY_INSTALLER_VAR, RAY_PACKAGE, RAY_SOURCES_VAR};
 
 /// The exit code of a driver whose actor died (`ACTOR_DIED` in `driver.py`): the pool's
 /// crash cause then says so, with the reason the driver wrote on its stderr.
@@ -156,6 +156,11 @@ pub(crate) fn driver_command(
         )
     });
     let mut env = RAY_PACKAGE.environment(RAY_SOURCES_VAR);
+    // The actor installs the worker package with the bootstrap's own finder.
+    env.push((
+        RAY_INSTALLER_VAR.to_string(),
+        snakebridge_contract::python_package::INSTALLER.to_string(),
+    ));
     let address = match &ray.cluster {
         Cluster::Connect(address) => address.clone(),
         Cluster::Local => {
