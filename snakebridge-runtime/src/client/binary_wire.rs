@@ -64,23 +64,10 @@ pub fn encode_value(value: &Value, out: &mut Vec<u8>) -> bool {
     ok
 }
 
-/// Whether `value` has a binary form, without writing it.
+/// Whether `value` has a binary form: [`encode_value`] into a scratch buffer, so the two can
+/// never disagree (for checks and tests, not a hot path).
 pub fn encodable(value: &Value) -> bool {
-    encodable_at(value, 0)
-}
-
-fn encodable_at(value: &Value, depth: usize) -> bool {
-    match value {
-        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => true,
-        Value::Str(s) => u32::try_from(s.len()).is_ok(),
-        Value::Bytes(b) => u32::try_from(b.len()).is_ok(),
-        Value::List(items) | Value::Tuple(items) => {
-            depth < MAX_DEPTH
-                && u32::try_from(items.len()).is_ok()
-                && items.iter().all(|v| encodable_at(v, depth + 1))
-        }
-        _ => false,
-    }
+    encode_value(value, &mut Vec::new())
 }
 
 fn length(out: &mut Vec<u8>, n: usize) -> bool {
