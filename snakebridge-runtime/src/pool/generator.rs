@@ -32,10 +32,7 @@ impl PoolGenerator {
     }
 
     fn worker_died(&self, cause: String) {
-        match self.pool.upgrade() {
-            Some(pool) => pool.worker_died(&self.worker, cause),
-            None => self.worker.kill(cause),
-        }
+        Pool::worker_died_under(&self.pool, &self.worker, cause);
     }
 }
 

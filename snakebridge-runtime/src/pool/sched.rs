@@ -363,6 +363,15 @@ impl Pool {
         self.worker_died_as(worker, cause, Death::Crashed);
     }
 
+    /// [`Pool::worker_died`] for a handle that outlives its call (a stream, a generator) and
+    /// keeps its pool weakly: a pool already gone only kills the worker.
+    pub(crate) fn worker_died_under(pool: &Weak<Pool>, worker: &Arc<Worker>, cause: String) {
+        match pool.upgrade() {
+            Some(pool) => pool.worker_died(worker, cause),
+            None => worker.kill(cause),
+        }
+    }
+
     /// [`Pool::worker_died`], counted under `death`.
     pub(crate) fn worker_died_as(&self, worker: &Arc<Worker>, cause: String, death: Death) {
         worker.kill(cause);
