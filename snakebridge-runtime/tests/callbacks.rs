@@ -325,8 +325,8 @@ fn fast_and_general<T: FromValue + IntoValue + Send + Sync + 'static>(samples: &
 /// A typed callback reads scalar arguments in place and makes a scalar result in place (the
 /// embedded client's fast path): the outcome must be the general path's, errors word for
 /// word, over random and edge values of every kind, for every type that takes the fast path.
-/// (Embedded only: the pool has no such path, and its worker fails the whole call when an
-/// argument cannot be encoded, a lone surrogate here, rather than raising in `f(v)`.)
+/// (Embedded only: the pool has no such path; `pool_callbacks_convert_scalars_as_embedded_ones_do`
+/// holds its callbacks to the embedded client's outcomes.)
 #[test]
 fn embedded_scalar_fast_path_agrees_with_the_general_conversions() {
     run_embedded(scalar_fast_path_agrees_with_the_general_conversions);
@@ -500,4 +500,49 @@ fn pool_dropping_a_stream_whose_generator_waits_on_its_callback_leaves_the_worke
         let after: u32 = call(HELPERS, "pid", ()).unwrap();
         assert_eq!(before, after, "the worker died");
     });
+}
+
+/// The outcomes of an identity callback over `T` on `client`, for the samples of
+/// `scalar_samples` made there.
+fn identity_outcomes<T: FromValue + IntoValue + Send + Sync + 'static>(
+    client: Arc<dyn snakebridge_runtime::client::RuntimeClient>,
+) -> Vec<Vec<String>> {
+    with_client(client, || {
+        let samples: PyRef = call(HELPERS, "scalar_samples", (24, 300)).unwrap();
+        let identity = PyFn::new(|x: T| -> Result<T> { Ok(x) });
+        call(HELPERS, "outcomes", (identity, &samples)).unwrap()
+    })
+}
+
+/// A pool callback takes and gives what an embedded one does: plain scalars travel as binary
+/// frames, anything else as JSON, and a str no Rust `String` can hold (a lone surrogate) is a
+/// `TypeError` at the callback's call, not the failure of the call that passed it.
+#[test]
+fn pool_callbacks_convert_scalars_as_embedded_ones_do() {
+    fn same<T: FromValue + IntoValue + Send + Sync + 'static>() {
+        let embedded = identity_outcomes::<T>(support::embedded());
+        let pool = identity_outcomes::<T>(shared_pool());
+        // A message names the callback by its repr, each client's own.
+        let named = |outcome: &Vec<String>| -> Vec<String> {
+            outcome
+                .iter()
+                .map(|s| s.replace("<snakebridge Rust callback #", "<PyFn #"))
+                .collect()
+        };
+        assert_eq!(embedded.len(), pool.len());
+        for (i, (e, p)) in embedded.iter().zip(&pool).enumerate() {
+            assert_eq!(
+                named(e),
+                named(p),
+                "{}: sample {i}",
+                std::any::type_name::<T>()
+            );
+        }
+    }
+    same::<i64>();
+    same::<f64>();
+    same::<bool>();
+    same::<String>();
+    same::<Option<i64>>();
+    same::<Value>();
 }

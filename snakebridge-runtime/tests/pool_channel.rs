@@ -171,7 +171,7 @@ fn start_with_protocol(protocol: Option<u64>) -> snakebridge_runtime::Result<Arc
 #[test]
 fn a_worker_of_another_protocol_version_is_refused_naming_both_versions() {
     // The stand-in passes the handshake when it speaks this runtime's protocol...
-    let pool = start_with_protocol(Some(3)).expect("a worker of protocol 3 starts");
+    let pool = start_with_protocol(Some(4)).expect("a worker of protocol 4 starts");
     pool.shutdown();
     drop(pool);
     // ...and is refused, and killed, when it speaks another, or none.
@@ -185,7 +185,7 @@ fn a_worker_of_another_protocol_version_is_refused_naming_both_versions() {
         };
         assert!(message.contains(speaks), "{message}");
         assert!(
-            message.contains("this snakebridge-runtime speaks protocol 3"),
+            message.contains("this snakebridge-runtime speaks protocol 4"),
             "{message}"
         );
         assert!(message.contains("worker 0 of pool `default`"), "{message}");

@@ -19,7 +19,7 @@ fn the_workers_protocol_module_reads_and_writes_the_corpus() {
     assert!(out.status.success(), "{}", out.text);
     assert!(
         out.text
-            .contains("checked 13 to_worker and 15 from_worker kinds"),
+            .contains("checked 14 to_worker and 16 from_worker kinds"),
         "{}",
         out.text
     );

@@ -45,7 +45,7 @@ def json_part(frame):
         start, length = 8, head & ~ATTACHMENTS
     else:
         start, length = 4, head
-    if length and frame[start] in (0xB1, 0xB2):
+    if length and 0xB0 <= frame[start] <= 0xBF:
         return None
     return start, start + length
 

@@ -1,9 +1,10 @@
 """The protocol's binary frames: the mirror of Rust's ``client/binary_wire.rs`` (the compact
-binary form of plain values) and ``pool/protocol/binary.rs`` (the binary ``call`` and ``ok``).
-A call whose arguments are all plain data (None, bool, int within i64, float, str, bytes, and
-lists or tuples of them) comes without JSON, and a plain result (None, bool, int within i64,
-float, str) goes back the same way; the values are exactly those the JSON form would give. The
-layout is in ``PROTOCOL.md`` ("Binary frames")."""
+binary form of plain values) and ``pool/protocol/binary.rs`` (the binary ``call``, ``ok``,
+``callback`` and ``callback_ok``). A call whose arguments are all plain data (None, bool, int
+within i64, float, str, bytes, and lists or tuples of them) comes without JSON, and a plain
+result (None, bool, int within i64, float, str) goes back the same way; so do a Rust callback's
+plain arguments (the same scalars, and bytes) and its plain result. The values are exactly those
+the JSON form would give. The layout is in ``PROTOCOL.md`` ("Binary frames")."""
 
 from snakebridge_worker import BUILTINS as __builtins__
 
@@ -12,6 +13,9 @@ from struct import Struct
 #: The first byte of a binary call (Rust -> worker) and of a binary ok (worker -> Rust).
 CALL = 0xB1
 OK = 0xB2
+#: The first byte of a binary callback (worker -> Rust) and of its answer (Rust -> worker).
+CALLBACK = 0xB3
+CALLBACK_OK = 0xB4
 #: A binary call's flags: a session id follows the header; the site's names follow.
 HAS_SESSION = 1
 HAS_NAMES = 2
@@ -26,6 +30,8 @@ I64_MAX = (1 << 63) - 1
 
 _CALL_HEAD = Struct("<BBBBIQI")
 _OK_HEAD = Struct("<BBBBIQ")
+_CALLBACK_HEAD = Struct("<BBBBIQQQB")  # with the count of positional arguments
+_CALLBACK_OK_HEAD = Struct("<BBBBQ")
 _I64 = Struct("<q")
 _F64 = Struct("<d")
 _U64 = Struct("<Q")
@@ -120,30 +126,126 @@ def read_call(frame, _head=_CALL_HEAD.unpack_from, _u64=_U64.unpack_from,
     return [mid, request, policy, session, release, site, names, args, kwargs]
 
 
-def write_ok(mid, value, request=0, _head=_OK_HEAD.pack, _i64=_I64.pack, _f64=_F64.pack,
-             _u32=_U32.pack, _len=len):
-    """A binary ok of ``value`` for message ``mid``, or None when the value has no binary
-    result form (it goes as a JSON ``ok``)."""
+def scalar(value, _i64=_I64.pack, _f64=_F64.pack, _u32=_U32.pack, _len=len):
+    """The binary form of a plain scalar (None, bool, int within i64, float, str, bytes), or
+    None when ``value`` is none of those (it goes as JSON)."""
     t = type(value)
     if t is int:
         if not I64_MIN <= value <= I64_MAX:
             return None
-        body = b"\x03" + _i64(value)
-    elif t is float:
-        body = b"\x04" + _f64(value)
-    elif t is str:
+        return b"\x03" + _i64(value)
+    if t is float:
+        return b"\x04" + _f64(value)
+    if t is str:
         try:
             raw = value.encode("utf-8")
         except UnicodeEncodeError:
             return None  # lone surrogates: the JSON form says what becomes of them
-        body = b"\x05" + _u32(_len(raw)) + raw
-    elif value is None:
-        body = b"\x00"
-    elif t is bool:
-        body = b"\x02" if value else b"\x01"
-    else:
+        return b"\x05" + _u32(_len(raw)) + raw
+    if value is None:
+        return b"\x00"
+    if t is bool:
+        return b"\x02" if value else b"\x01"
+    if t is bytes:
+        return b"\x06" + _u32(_len(value)) + value
+    return None
+
+
+def write_ok(mid, value, request=0, _head=_OK_HEAD.pack, _scalar=scalar):
+    """A binary ok of ``value`` for message ``mid``, or None when the value has no binary
+    result form (it goes as a JSON ``ok``; bytes do too, as the JSON call's result would)."""
+    if type(value) is bytes:
+        return None
+    body = _scalar(value)
+    if body is None:
         return None
     return _head(OK, 0, 0, 0, request, mid) + body
+
+
+def write_callback(mid, fid, seq, args, kwargs, request=0, _head=_CALLBACK_HEAD.pack,
+                   _int_arg=Struct("<Bq").pack, _float_arg=Struct("<Bd").pack, _scalar=scalar,
+                   _u16=_U16.pack, _type=type, _len=len, _int=int, _float=float):
+    """A binary callback: Python called Rust callback ``fid`` (call ``seq``) during request
+    ``mid`` with ``args`` and ``kwargs`` (a dict); None when an argument is not a plain scalar
+    (a JSON ``callback`` then). Ints and floats, what numeric callbacks take, are written in
+    place."""
+    n = _len(args)
+    if n > 255 or _len(kwargs) > 255:
+        return None
+    out = _head(CALLBACK, 0, 0, 0, request, mid, fid, seq, n)
+    for value in args:
+        t = _type(value)
+        if t is _float:
+            out += _float_arg(FLOAT, value)
+        elif t is _int and I64_MIN <= value <= I64_MAX:
+            out += _int_arg(INT, value)
+        else:
+            body = _scalar(value)
+            if body is None:
+                return None
+            out += body
+    if not kwargs:
+        return out + b"\x00"
+    out += bytes((_len(kwargs),))
+    for name, value in kwargs.items():
+        body = _scalar(value)
+        if body is None:
+            return None
+        try:
+            raw = name.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        if _len(raw) > 0xFFFF:
+            return None
+        out += _u16(_len(raw)) + raw + body
+    return out
+
+
+def read_callback(frame, _u16=_U16.unpack_from):
+    """(id, fn, seq, args, kwargs, request) of a binary callback (the agreement test reads
+    the corpus with it)."""
+    magic, a, b, c, request, mid, fid, seq, n = _CALLBACK_HEAD.unpack_from(frame, 0)
+    if (magic, a, b, c) != (CALLBACK, 0, 0, 0):
+        raise BinaryError("not a binary callback")
+    at = _CALLBACK_HEAD.size
+    args = []
+    for _ in range(n):
+        value, at = read_value(frame, at)
+        args.append(value)
+    n = frame[at]
+    at += 1
+    kwargs = {}
+    for _ in range(n):
+        size = _u16(frame, at)[0]
+        name = str(frame[at + 2 : at + 2 + size], "utf-8")
+        kwargs[name], at = read_value(frame, at + 2 + size)
+    if at != len(frame):
+        raise BinaryError("%d bytes after a binary callback's arguments" % (len(frame) - at))
+    return mid, fid, seq, args, kwargs, request
+
+
+def read_callback_ok(frame, _head=_CALLBACK_OK_HEAD.unpack_from, _read=read_value,
+                     _number=Struct("<BBBBQBq").unpack, _float=Struct("<BBBBQBd").unpack,
+                     _len=len):
+    """[seq, value] of a binary callback_ok: what Rust callback call ``seq`` returned (an int
+    or a float, what numeric callbacks return, read in one piece)."""
+    if _len(frame) == 21:
+        tag = frame[12]
+        if tag == INT:
+            magic, a, b, c, seq, _tag, value = _number(frame)
+        elif tag == FLOAT:
+            magic, a, b, c, seq, _tag, value = _float(frame)
+        else:
+            magic = None
+        if magic == CALLBACK_OK and not (a or b or c):
+            return [seq, value]
+    magic, a, b, c, seq = _head(frame, 0)
+    if magic != CALLBACK_OK or a or b or c:
+        raise BinaryError("not a binary callback_ok")
+    value, at = _read(frame, 12)
+    if at != _len(frame):
+        raise BinaryError("%d bytes after a binary callback_ok's value" % (_len(frame) - at))
+    return [seq, value]
 
 
 def read_ok(frame):

@@ -1,6 +1,7 @@
 """Rust callbacks called from Python: the mirror of ``pool/callback.rs`` (the wire form is
 ``{"__type__": "callback", "id", "arity", "args"}``, the messages ``callback`` one way and
-``callback_ok`` / ``callback_err`` the other; see ``PROTOCOL.md``).
+``callback_ok`` / ``callback_err`` the other, and their binary forms for plain scalars; see
+``PROTOCOL.md``).
 
 A call's callbacks are :class:`RustCallback` objects bound to a :class:`Scope`, live while the
 call runs (a stream: until it ends or is closed). Calling one sends the callback's id and its
@@ -19,7 +20,8 @@ from os import _exit
 from threading import Condition, get_ident, local
 
 from snakebridge_worker import protocol
-from snakebridge_worker.convert import NotData
+from snakebridge_worker.convert import NotData, first_unencodable
+from snakebridge_worker.binary import read_callback_ok
 from snakebridge_worker.protocol import is_binary, read_binary, read_to_worker
 
 _ENDED = (
@@ -50,7 +52,7 @@ class RustCallback:
     one's (``PyFn::new_async``) call returns an awaitable, which runs the call on a thread of
     the running loop's default executor, so the loop's other tasks go on meanwhile."""
 
-    __slots__ = ("_hub", "_fid", "_arity", "_policies", "_scope", "_async")
+    __slots__ = ("_hub", "_fid", "_arity", "_policies", "_scope", "_async", "_plain_args", "_number")
 
     def __init__(self, hub, fid, arity, policies, is_async=False):
         self._hub = hub
@@ -59,6 +61,11 @@ class RustCallback:
         self._policies = policies
         self._scope = None
         self._async = is_async
+        # Every argument converts as itself when it is a plain scalar (no `ref` or `map`
+        # policy): such calls may go as binary frames.
+        self._plain_args = all(p == "auto" or p == "value" for p in policies)
+        # The id as a binary frame carries it (the wire value's is text).
+        self._number = int(fid)
 
     def __call__(self, *args, **kwargs):
         if self._async:
@@ -82,6 +89,9 @@ class Hub:
         self.worker = worker
         self.cond = Condition()
         self.reading = False
+        # Threads in `cond.wait()` (see `sleep`): nobody to notify when none, the common case
+        # of one thread calling its callbacks, where a notify would be pure cost.
+        self.waiters = 0
         self.results = {}  # seq -> (op, fields, problems)
         self.next_seq = 0
         # Live scopes of streams: while there is one, a callback may come from another thread
@@ -117,9 +127,9 @@ class Hub:
             scope.abandoned = abandoned
             if stream:
                 self.stream_scopes -= 1
-            self.cond.notify_all()
+            self.wake()
             while scope.inflight and not abandoned:
-                self.cond.wait()
+                self.sleep()
 
     def view(self):
         """The worker as this thread runs requests: itself on the serving thread, else a view
@@ -146,27 +156,21 @@ class Hub:
             seq = self.next_seq
         try:
             view = self.view()
-            converter = view.converter
-            policies = cb._policies
-            n = len(policies)
-            try:
-                wire_args = [
-                    converter.result(a, policies[i] if i < n else "auto")
-                    for i, a in enumerate(args)
-                ]
-                wire_kwargs = {}
-                for k, v in kwargs.items():
-                    wire_kwargs[k] = converter.result(v, "auto")
-            except NotData as e:
-                converter.drop_made()
-                raise TypeError("an argument of the Rust callback %r: %s" % (cb, e.message)) from None
-            view.send(protocol.callback(scope.mid, cb._fid, seq, wire_args, wire_kwargs))
-            del wire_args, wire_kwargs
+            frame = None
+            if cb._plain_args:
+                # Plain scalars under a policy that keeps them as they are: a binary frame.
+                frame = protocol.binary_callback(scope.mid, cb._number, seq, args, kwargs)
+            if frame is not None:
+                view.send_frame(frame)
+                del frame
+            else:
+                self.send_json(view, cb, scope, seq, args, kwargs)
             op, fields, problems = self.wait(view, seq, scope, cb)
         finally:
             with cond:
                 scope.inflight -= 1
-                cond.notify_all()
+                if self.waiters:
+                    cond.notify_all()
         if problems:
             raise RuntimeError(
                 "the result of the Rust callback %r could not be read: %s" % (cb, problems[0][1])
@@ -179,6 +183,48 @@ class Hub:
             if isinstance(original, BaseException):
                 raise original
         raise (TypeError if cls == "TypeError" else RuntimeError)(message)
+
+    def send_json(self, view, cb, scope, seq, args, kwargs):
+        """Sends callback call ``seq`` as a JSON ``callback``: its arguments converted by their
+        policies; TypeError when one cannot be."""
+        converter = view.converter
+        policies = cb._policies
+        n = len(policies)
+        try:
+            wire_args = [
+                converter.result(a, policies[i] if i < n else "auto") for i, a in enumerate(args)
+            ]
+            wire_kwargs = {}
+            for k, v in kwargs.items():
+                wire_kwargs[k] = converter.result(v, "auto")
+        except NotData as e:
+            converter.drop_made()
+            raise TypeError("an argument of the Rust callback %r: %s" % (cb, e.message)) from None
+        # A str with lone surrogates has no UTF-8 form (the encoder would make the message the
+        # request's failure): a TypeError here, at the callback's call, as the embedded client
+        # raises it.
+        named = [("argument %d" % (i + 1), a) for i, a in enumerate(wire_args)]
+        named += [("keyword argument `%s`" % k, v) for k, v in wire_kwargs.items()]
+        for what, value in named:
+            bad = first_unencodable(value)
+            if bad is not None:
+                converter.drop_made()
+                raise TypeError("%s of the Rust callback %r: cannot decode str: "
+                                "UnicodeEncodeError: %s" % (what, cb, bad))
+        view.send(protocol.callback(scope.mid, cb._fid, seq, wire_args, wire_kwargs))
+
+    def sleep(self):
+        """Waits on ``cond`` (held) until notified, counted in ``waiters``."""
+        self.waiters += 1
+        try:
+            self.cond.wait()
+        finally:
+            self.waiters -= 1
+
+    def wake(self):
+        """Notifies the threads waiting on ``cond`` (held), if any."""
+        if self.waiters:
+            self.cond.notify_all()
 
     def wait(self, view, seq, scope, cb):
         """The answer to callback call ``seq``: read by this thread (which then runs the
@@ -195,29 +241,40 @@ class Hub:
                     if not self.reading:
                         self.reading = True
                         break
-                    cond.wait()
-            self.serve_one(view)
+                    self.sleep()
+            found = self.serve_one(view, seq)
+            if found is not None:
+                return found
 
-    def serve_one(self, view):
-        """Reads one message (this thread holds the reading flag) and handles it: an answer is
-        handed to its waiter, a request is run here."""
+    def serve_one(self, view, seq, _callback_ok=read_callback_ok):
+        """Reads one message (this thread holds the reading flag) and handles it: the answer
+        to this thread's callback call ``seq`` is returned, another answer is handed to its
+        waiter, a request is run here (None for those)."""
         try:
             got = view.channel.read_frame()
             if got is None:
                 # Rust closed the pipe: it is gone or shutting the pool down.
                 _exit(0)
-            if is_binary(got[0]):
-                op, fields = read_binary(got[0])
+            frame = got[0]
+            if frame[:1] == b"\xb4":
+                # A plain result, most likely this thread's: returned without a hand-over.
+                fields = _callback_ok(frame)
+                if fields[0] == seq:
+                    return "callback_ok", fields, ()
+                op = "binary_callback_ok"
+            elif is_binary(frame):
+                op, fields = read_binary(frame)
             else:
-                msg = view.converter.decode(got[0], got[1])
+                msg = view.converter.decode(frame, got[1])
                 op, fields = read_to_worker(msg)
                 del msg
-            del got
+            del got, frame
         finally:
             with self.cond:
                 self.reading = False
-                self.cond.notify_all()
+                self.wake()
         view.handlers[op](fields)
+        return None
 
     def read_shared(self):
         """The next frame for the serving thread's loop while stream callbacks may come from
@@ -225,17 +282,17 @@ class Hub:
         cond = self.cond
         with cond:
             while self.reading:
-                cond.wait()
+                self.sleep()
             self.reading = True
         try:
             return self.worker.channel.read_frame()
         finally:
             with cond:
                 self.reading = False
-                cond.notify_all()
+                self.wake()
 
     def answered(self, op, fields, problems):
         """An answer read by whoever read it: to its waiter."""
         with self.cond:
             self.results[fields[0]] = (op, fields, problems)
-            self.cond.notify_all()
+            self.wake()

@@ -118,7 +118,7 @@ def _not_json(obj):
     raise TypeError("Object of type %s is not JSON serializable" % type(obj).__name__)
 
 
-def _first_unencodable(value):
+def first_unencodable(value):
     """The UnicodeEncodeError of the first str in a wire value (keys before values, in order)
     that has no UTF-8 form, or None."""
     stack = [value]
@@ -228,7 +228,7 @@ class Converter:
         except UnicodeEncodeError:
             # A str with lone surrogates has no UTF-8 form (the embedded client cannot take it
             # into a Rust String either): said of the str itself, as the embedded client does.
-            bad = _first_unencodable(reply)
+            bad = first_unencodable(reply)
             self.drop_made()
             message = "UnicodeEncodeError: %s" % (bad,)
             reply = {"id": reply.get("id"), "decode": {"what": "str", "message": message}}

@@ -16,7 +16,7 @@ from snakebridge_worker.channel import same_process, warn
 from snakebridge_worker.convert import Converter, NotData
 from snakebridge_worker.exceptions import report
 from snakebridge_worker.logs import TASK_CALL, call_name
-from snakebridge_worker.protocol import ProtocolError, read_to_worker
+from snakebridge_worker.protocol import ProtocolError, read_binary, read_to_worker
 from snakebridge_worker.refs import STALE_REASON, StaleTarget
 from snakebridge_worker.shm import Segments
 
@@ -85,6 +85,7 @@ class Worker:
             "callback_err": self.on_callback_err,
             "cancel": self.on_cancel,
             "binary_call": lambda fields: binary_calls.on_call(self, fields),
+            "binary_callback_ok": self.on_binary_callback_ok,
         }
         if handlers.keys() != protocol.TO_WORKER.keys():
             raise ProtocolError("the worker handles %s, the protocol module reads %s"
@@ -371,6 +372,10 @@ class Worker:
         """A callback's result, read by this thread for whichever thread waits for it."""
         self.hub.answered("callback_ok", fields, list(self.converter.problems))
 
+    def on_binary_callback_ok(self, fields):
+        """A callback's plain result (a binary frame: nothing decoded, no problems)."""
+        self.hub.answered("callback_ok", fields, ())
+
     def on_callback_err(self, fields):
         """A callback's failure, read by this thread for whichever thread waits for it."""
         self.hub.answered("callback_err", fields, [])
@@ -478,10 +483,16 @@ class Worker:
             if got is None:
                 return
             frame = got[0]
-            if frame[:1] == b"\xb1":  # protocol.is_binary, inline: every request asks
+            head = frame[:1]
+            if head == b"\xb1":  # a binary call, inline: every request asks
                 del got
                 binary_calls.serve(self, frame)
                 del frame
+                continue
+            if head == b"\xb4":  # a callback's plain result, for a thread that waits
+                op, fields = read_binary(frame)
+                del got, frame
+                handlers[op](fields)
                 continue
             msg = decode(frame, got[1])
             del got, frame

@@ -13,7 +13,7 @@ from snakebridge_worker import BUILTINS as __builtins__
 from snakebridge_worker import binary
 
 #: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 
 
 class ProtocolError(Exception):
@@ -131,29 +131,37 @@ TO_WORKER = {
     "callback_ok": _read_callback_ok,
     "callback_err": _read_callback_err,
     "cancel": _read_cancel,
-    # A binary frame, read from its bytes by `read_binary` (not a dict).
+    # Binary frames, read from their bytes by `read_binary` (not dicts).
     "binary_call": binary.read_call,
+    "binary_callback_ok": binary.read_callback_ok,
 }
+
+#: The binary frames from Rust, by their first byte.
+_BINARY = {binary.CALL: "binary_call", binary.CALLBACK_OK: "binary_callback_ok"}
 
 
 def is_binary(frame):
-    """True for a binary frame (its first byte; JSON text starts with ``{``)."""
-    return frame[:1] == b"\xb1"
+    """True for a binary frame from Rust (its first byte; JSON text starts with ``{``)."""
+    return frame[:1] in (b"\xb1", b"\xb4")
 
 
 def is_binary_reply(frame):
-    """True for a binary frame to Rust (a binary ``ok``)."""
-    return frame[:1] == b"\xb2"
+    """True for a binary frame to Rust (a binary ``ok`` or ``callback``)."""
+    return frame[:1] in (b"\xb2", b"\xb3")
 
 
-def read_binary(frame):
-    """``("binary_call", fields)`` of a binary frame from Rust (``binary.read_call``'s
-    fields); ProtocolError for one this side cannot read."""
+def read_binary(frame, _kinds=_BINARY, _readers=TO_WORKER):
+    """``(op, fields)`` of a binary frame from Rust (``binary_call``: ``binary.read_call``'s
+    fields; ``binary_callback_ok``: [seq, value]); ProtocolError for one this side cannot
+    read."""
+    op = _kinds.get(frame[0]) if frame else None
+    if op is None:
+        raise ProtocolError("a binary frame of unknown kind %r" % (bytes(frame[:1]),))
     try:
-        return "binary_call", binary.read_call(frame)
+        return op, _readers[op](frame)
     except Exception as e:  # noqa: BLE001 - struct, index, UTF-8 and tag errors alike
-        raise ProtocolError("a binary call this side cannot read: %s: %s"
-                            % (type(e).__name__, e)) from None
+        raise ProtocolError("a `%s` this side cannot read: %s: %s"
+                            % (op, type(e).__name__, e)) from None
 
 
 def read_to_worker(msg, _readers=TO_WORKER):
@@ -162,7 +170,7 @@ def read_to_worker(msg, _readers=TO_WORKER):
     field this side does not know."""
     op = msg.pop("op", None)
     reader = _readers.get(op)
-    if reader is None or op == "binary_call":
+    if reader is None or op in _BINARY.values():
         raise ProtocolError("unknown op %r" % (op,))
     try:
         fields = reader(msg)
@@ -276,6 +284,13 @@ def binary_ok(mid, value, request=0):
     return binary.write_ok(mid, value, request)
 
 
+def binary_callback(mid, fid, seq, args, kwargs, request=0):
+    """Python called Rust callback ``fid`` (call ``seq``) during request ``mid`` with plain
+    scalar arguments: a binary frame (bytes); None when one is not plain (a JSON
+    :func:`callback` then)."""
+    return binary.write_callback(mid, fid, seq, args, kwargs, request)
+
+
 def with_free(reply, names):
     """A reply to a call, naming the segments Rust may write into again."""
     reply["free"] = names
@@ -307,6 +322,10 @@ def read_from_worker(msg):
     ProtocolError for a message no writer makes. A binary frame (bytes) is read as such."""
     if isinstance(msg, (bytes, bytearray)):
         try:
+            if msg[:1] == b"\xb3":
+                mid, fid, seq, args, kwargs, request = binary.read_callback(msg)
+                return ("binary_callback", binary_callback,
+                        (mid, fid, seq, args, kwargs, request), None)
             mid, value, request = binary.read_ok(msg)
         except Exception as e:  # noqa: BLE001
             raise ProtocolError("a binary message this side cannot read: %s" % (e,)) from None
@@ -369,4 +388,5 @@ FROM_WORKER = {
     "callback": callback,
     "awaiting": awaiting,
     "binary_ok": binary_ok,
+    "binary_callback": binary_callback,
 }

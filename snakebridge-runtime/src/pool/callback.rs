@@ -5,7 +5,8 @@
 //! request's message id, so it reaches the Rust thread waiting for that request, which runs
 //! the closure ([`serve`]) and answers with [`ToWorker::CallbackOk`] or
 //! [`ToWorker::CallbackErr`]; the Python call resumes, and the thread waits again for the
-//! request's reply (or the next callback).
+//! request's reply (or the next callback). Plain arguments and a plain result travel as
+//! binary frames (`protocol/binary.rs`): a tight loop of callbacks pays no JSON either way.
 //!
 //! While the closure runs, this thread is pinned to the worker ([`pinned`]): the calls the
 //! closure makes go to that same worker at any depth, past its busy slot (the waiting request
@@ -18,10 +19,11 @@ use std::time::Instant;
 
 use serde_json::Value as Json;
 
-use super::protocol::{Answer, FromWorker, ToWorker};
+use super::protocol::{Answer, CallbackArgs, FromWorker, ToWorker};
 use super::reply::decode;
 use super::shm::SharedArrays;
 use super::worker::{Failure, Frame, ID_SHIFT, Wait, Worker};
+use crate::client::binary_wire;
 use crate::client::wire::{self, ArraySink, InlineArrays};
 use crate::data::array::NdArray;
 use crate::data::error::Error;
@@ -147,7 +149,6 @@ pub(super) fn answer(
                 function,
                 seq,
                 args,
-                kwargs,
             },
         ..
     } = &reply.message
@@ -158,7 +159,7 @@ pub(super) fn answer(
     let started = Instant::now();
     // The failure (its exception's ref) lives until the answer is sent: the worker raises that
     // very object.
-    let (answer, _failure) = run(pin, functions, *function, *seq, args, kwargs, reply);
+    let (answer, _failure) = run(pin, functions, *function, *seq, args, reply);
     if let Some(d) = deadline.as_mut() {
         *d += started.elapsed();
     }
@@ -190,8 +191,7 @@ fn run(
     functions: &mut Vec<PyFn>,
     function: u64,
     seq: u64,
-    args: &Json,
-    kwargs: &Json,
+    args: &CallbackArgs,
     reply: &Frame,
 ) -> (ToWorker<'static>, Option<Raise>) {
     let fail = |raise: Raise| (failure(seq, &raise, pin), Some(raise));
@@ -200,8 +200,14 @@ fn run(
             "the worker called Rust callback #{function}, which this request did not pass"
         )));
     };
-    let (mut positional, keywords) = match arguments(&pin.worker, args, kwargs, &reply.attachments)
-    {
+    let decoded = match args {
+        CallbackArgs::Json { args, kwargs } => {
+            arguments(&pin.worker, args, kwargs, &reply.attachments)
+        }
+        // Plain data: no refs, arrays or attachments to resolve.
+        CallbackArgs::Binary { args, kwargs } => Ok((args.clone(), kwargs.clone())),
+    };
+    let (mut positional, keywords) = match decoded {
         Ok(a) => a,
         Err(e) => {
             return fail(Raise::TypeError(format!(
@@ -215,6 +221,17 @@ fn run(
     };
     match outcome {
         Ok(value) => {
+            // A plain result goes back without JSON, as a binary call's does.
+            let mut plain = Vec::new();
+            if binary_wire::encode_value(&value, &mut plain) {
+                return (
+                    ToWorker::BinaryCallbackOk {
+                        seq,
+                        value: plain.into(),
+                    },
+                    None,
+                );
+            }
             let json = wire::encode_value_with(&value, &mut ResultSink { functions });
             match serde_json::to_vec(&json) {
                 Ok(text) => (

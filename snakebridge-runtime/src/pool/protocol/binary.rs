@@ -1,10 +1,12 @@
 //! The protocol's binary frames (`PROTOCOL.md`, "Binary frames"): a call whose arguments all
 //! have a binary form ([`crate::client::binary_wire`]) and its plain result travel without
-//! JSON on either side. A frame's first byte tells the forms apart: JSON text starts with `{`,
-//! a binary message with [`CALL`] or [`OK`]. The messages are [`ToWorker::BinaryCall`] and
-//! [`Answer::BinaryOk`]; everything else, and any reply but a plain result, stays JSON.
+//! JSON on either side, and so do a Rust callback's plain arguments and its plain result. A
+//! frame's first byte tells the forms apart: JSON text starts with `{`, a binary message with
+//! [`CALL`], [`OK`], [`CALLBACK`] or [`CALLBACK_OK`]. The messages are
+//! [`ToWorker::BinaryCall`], [`Answer::BinaryOk`], [`Answer::Callback`] with
+//! [`CallbackArgs::Binary`] and [`ToWorker::BinaryCallbackOk`]; everything else stays JSON.
 
-use super::{Answer, FromWorker, ToWorker};
+use super::{Answer, CallbackArgs, FromWorker, ToWorker};
 use crate::client::binary_wire;
 use crate::data::return_policy::ReturnPolicy;
 use crate::data::value::Value;
@@ -13,6 +15,10 @@ use crate::data::value::Value;
 pub(crate) const CALL: u8 = 0xB1;
 /// The first byte of a binary `ok`.
 pub(crate) const OK: u8 = 0xB2;
+/// The first byte of a binary `callback` (the worker calls a Rust callback).
+pub(crate) const CALLBACK: u8 = 0xB3;
+/// The first byte of a binary `callback_ok` (a Rust callback's plain result).
+pub(crate) const CALLBACK_OK: u8 = 0xB4;
 /// A binary call's flag: a session id follows the fixed header.
 const HAS_SESSION: u8 = 1;
 /// A binary call's flag: the site's module and function names follow (the worker has not seen
@@ -105,6 +111,13 @@ pub(super) fn write_call(message: &ToWorker<'_>, buf: &mut Vec<u8>) {
     buf.extend_from_slice(args);
 }
 
+/// Writes a [`ToWorker::BinaryCallbackOk`] after the frame's length prefix.
+pub(super) fn write_callback_ok(seq: u64, value: &[u8], buf: &mut Vec<u8>) {
+    buf.extend_from_slice(&[CALLBACK_OK, 0, 0, 0]);
+    buf.extend_from_slice(&seq.to_le_bytes());
+    buf.extend_from_slice(value);
+}
+
 /// A cursor over a binary message.
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -125,11 +138,6 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    #[cfg(test)]
-    fn u16(&mut self) -> Result<u16, String> {
-        Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2")))
-    }
-
     fn u32(&mut self) -> Result<u32, String> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4")))
     }
@@ -138,10 +146,27 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8")))
     }
 
-    #[cfg(test)]
+    fn u16(&mut self) -> Result<u16, String> {
+        Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2")))
+    }
+
     fn name(&mut self) -> Result<String, String> {
         let n = self.u16()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).map_err(|e| format!("a name not UTF-8: {e}"))
+    }
+
+    fn value(&mut self) -> Result<Value, String> {
+        let (value, used) =
+            binary_wire::decode_value(&self.bytes[self.at..]).map_err(|e| e.to_string())?;
+        self.at += used;
+        Ok(value)
+    }
+
+    fn end(&self, what: &str) -> Result<(), String> {
+        match self.bytes.len() - self.at {
+            0 => Ok(()),
+            n => Err(format!("{n} bytes after {what}")),
+        }
     }
 }
 
@@ -181,23 +206,14 @@ pub(super) fn parse_call(bytes: &[u8]) -> Result<ToWorker<'static>, String> {
         .collect::<Result<Vec<_>, _>>()?;
     // The arguments: checked to be values of the binary form.
     let args_at = r.at;
-    let n = r.take(1)?[0];
-    let value = |r: &mut Reader<'_>| -> Result<(), String> {
-        let (_, used) = binary_wire::decode_value(&r.bytes[r.at..]).map_err(|e| e.to_string())?;
-        r.at += used;
-        Ok(())
-    };
-    for _ in 0..n {
-        value(&mut r)?;
+    for _ in 0..r.take(1)?[0] {
+        r.value()?;
     }
     for _ in 0..r.take(1)?[0] {
-        let len = r.u16()? as usize;
-        r.take(len)?;
-        value(&mut r)?;
+        r.name()?;
+        r.value()?;
     }
-    if r.at != bytes.len() {
-        return Err(format!("{} bytes after the arguments", bytes.len() - r.at));
-    }
+    r.end("the arguments")?;
     Ok(ToWorker::BinaryCall {
         id,
         request,
@@ -242,4 +258,73 @@ pub(super) fn write_ok(id: u64, value: &Value) -> Vec<u8> {
     out.extend_from_slice(&id.to_le_bytes());
     assert!(binary_wire::encode_value(value, &mut out));
     out
+}
+
+/// Parses a binary `callback`: Python called a Rust callback with plain arguments.
+pub(super) fn parse_callback(bytes: &[u8]) -> Result<FromWorker, String> {
+    let mut r = Reader { bytes, at: 0 };
+    let head = r.take(4)?;
+    if head != [CALLBACK, 0, 0, 0] {
+        return Err(format!("not a binary callback header: {head:?}"));
+    }
+    let _request = r.u32()?;
+    let id = r.u64()?;
+    let function = r.u64()?;
+    let seq = r.u64()?;
+    let args = (0..r.take(1)?[0])
+        .map(|_| r.value())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("a bad callback argument: {e}"))?;
+    let kwargs = (0..r.take(1)?[0])
+        .map(|_| Ok((r.name()?, r.value()?)))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|e| format!("a bad callback keyword argument: {e}"))?;
+    r.end("the callback's arguments")?;
+    Ok(FromWorker::Answer {
+        id,
+        answer: Answer::Callback {
+            function,
+            seq,
+            args: CallbackArgs::Binary { args, kwargs },
+        },
+        free: Vec::new(),
+    })
+}
+
+/// A binary `callback` as the worker writes it (for the corpus test).
+#[cfg(test)]
+pub(super) fn write_callback(
+    id: u64,
+    function: u64,
+    seq: u64,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> Vec<u8> {
+    let mut out = vec![CALLBACK, 0, 0, 0];
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&function.to_le_bytes());
+    out.extend_from_slice(&seq.to_le_bytes());
+    let kwargs = kwargs.iter().map(|(k, v)| (k.as_str(), v));
+    assert!(write_args(args, kwargs, &mut out));
+    out
+}
+
+/// Parses a binary `callback_ok` (what the worker does; here for the corpus test, which
+/// writes it back byte for byte).
+#[cfg(test)]
+pub(super) fn parse_callback_ok(bytes: &[u8]) -> Result<ToWorker<'static>, String> {
+    let mut r = Reader { bytes, at: 0 };
+    let head = r.take(4)?;
+    if head != [CALLBACK_OK, 0, 0, 0] {
+        return Err(format!("not a binary callback_ok header: {head:?}"));
+    }
+    let seq = r.u64()?;
+    let at = r.at;
+    r.value()?;
+    r.end("the callback's result")?;
+    Ok(ToWorker::BinaryCallbackOk {
+        seq,
+        value: bytes[at..].to_vec().into(),
+    })
 }

@@ -9,7 +9,8 @@ use serde_json::Value as Json;
 
 use super::frame::{ATTACHMENTS, Header};
 use super::{
-    Answer, FROM_WORKER_KINDS, FromWorker, PROTOCOL_VERSION, TO_WORKER_KINDS, ToWorker, binary,
+    Answer, CallbackArgs, FROM_WORKER_KINDS, FromWorker, PROTOCOL_VERSION, TO_WORKER_KINDS,
+    ToWorker, binary,
 };
 
 fn corpus_dir() -> PathBuf {
@@ -147,19 +148,19 @@ fn every_message_kind_each_way_has_a_corpus_file_that_parses() {
                     let message =
                         FromWorker::parse(&binary).unwrap_or_else(|e| panic!("{name}: {e}"));
                     assert_eq!(message.kind(), kind, "{name}: the file name says its kind");
-                    let FromWorker::Answer {
-                        id,
-                        answer: Answer::BinaryOk(value),
-                        ..
-                    } = &message
-                    else {
-                        panic!("{name}: not a binary ok")
+                    let FromWorker::Answer { id, answer, .. } = &message else {
+                        panic!("{name}: not an answer")
                     };
-                    assert_eq!(
-                        binary::write_ok(*id, value),
-                        binary,
-                        "{name}: the parse lost something"
-                    );
+                    let again = match answer {
+                        Answer::BinaryOk(value) => binary::write_ok(*id, value),
+                        Answer::Callback {
+                            function,
+                            seq,
+                            args: CallbackArgs::Binary { args, kwargs },
+                        } => binary::write_callback(*id, *function, *seq, args, kwargs),
+                        other => panic!("{name}: not a binary answer: {other:?}"),
+                    };
+                    assert_eq!(again, binary, "{name}: the parse lost something");
                     from_kinds.insert(kind);
                 }
                 other => panic!("{name}: unknown direction `{other}`"),

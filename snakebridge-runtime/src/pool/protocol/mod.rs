@@ -28,7 +28,7 @@ use crate::data::return_policy::ReturnPolicy;
 
 /// The protocol this runtime speaks; a worker announces its own in `ready`, and a worker of
 /// another version is refused at start (`PROTOCOL.md`, "Versions").
-pub(crate) const PROTOCOL_VERSION: u64 = 3;
+pub(crate) const PROTOCOL_VERSION: u64 = 4;
 
 /// The kind of a request: a call, or the start of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,12 +161,20 @@ pub(crate) enum ToWorker<'a> {
         /// The arguments, written by [`binary::write_args`].
         args: Cow<'a, [u8]>,
     },
+    /// What Rust callback call `seq` returned, when the value has a binary form: a binary
+    /// frame (`binary.rs`) instead of a [`ToWorker::CallbackOk`].
+    BinaryCallbackOk {
+        /// The callback call's number, from its [`Answer::Callback`].
+        seq: u64,
+        /// The value, in its binary form ([`crate::client::binary_wire::encode_value`]).
+        value: Cow<'a, [u8]>,
+    },
 }
 
 /// The kinds of [`ToWorker`] messages, by their `op` (what the corpus files are named by; one
 /// for each name [`ToWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const TO_WORKER_KINDS: [&str; 13] = [
+pub(crate) const TO_WORKER_KINDS: [&str; 14] = [
     "call",
     "stream",
     "credit",
@@ -180,6 +188,7 @@ pub(crate) const TO_WORKER_KINDS: [&str; 13] = [
     "callback_err",
     "cancel",
     "binary_call",
+    "binary_callback_ok",
 ];
 
 impl ToWorker<'_> {
@@ -197,6 +206,7 @@ impl ToWorker<'_> {
             ToWorker::CallbackErr { .. } => "callback_err",
             ToWorker::Cancel { .. } => "cancel",
             ToWorker::BinaryCall { .. } => "binary_call",
+            ToWorker::BinaryCallbackOk { .. } => "binary_callback_ok",
         }
     }
 
@@ -284,6 +294,10 @@ impl ToWorker<'_> {
                 binary::write_call(self, &mut buf);
                 Ok(())
             }
+            ToWorker::BinaryCallbackOk { seq, value } => {
+                binary::write_callback_ok(*seq, value, &mut buf);
+                Ok(())
+            }
         };
         frame::finish(buf, attachments)
     }
@@ -292,8 +306,10 @@ impl ToWorker<'_> {
     /// checks that [`ToWorker::frame`] writes it back byte for byte).
     #[cfg(test)]
     pub(crate) fn parse(text: &[u8]) -> std::result::Result<ToWorker<'static>, String> {
-        if text.first() == Some(&binary::CALL) {
-            return binary::parse_call(text);
+        match text.first() {
+            Some(&binary::CALL) => return binary::parse_call(text),
+            Some(&binary::CALLBACK_OK) => return binary::parse_callback_ok(text),
+            _ => {}
         }
         let json = crate::client::wire::parse_deep(text).map_err(|e| e.to_string())?;
         let obj = json.as_object().ok_or("not an object")?;
@@ -427,10 +443,8 @@ pub(crate) enum Answer {
         function: u64,
         /// This call of it, numbered by the worker.
         seq: u64,
-        /// The positional arguments, a wire list.
-        args: Json,
-        /// The keyword arguments, a JSON object of wire values.
-        kwargs: Json,
+        /// Its arguments, as they came.
+        args: CallbackArgs,
     },
     /// The result of a [`RequestKind::Task`] call is awaitable and runs as a task of the
     /// worker's event loop (`"awaiting"`): its answer comes later under the same id, and the
@@ -439,6 +453,19 @@ pub(crate) enum Answer {
     /// A call's plain result in a binary frame (`binary.rs`): what an `"ok"` of the same value
     /// would decode to.
     BinaryOk(crate::data::value::Value),
+}
+
+/// The arguments of an [`Answer::Callback`], in the form the worker sent them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum CallbackArgs {
+    /// A JSON `callback`: the positional arguments, a wire list, and the keyword arguments,
+    /// a JSON object of wire values.
+    Json { args: Json, kwargs: Json },
+    /// A binary `callback` (`binary.rs`): plain values, read already.
+    Binary {
+        args: Vec<crate::data::value::Value>,
+        kwargs: Vec<(String, crate::data::value::Value)>,
+    },
 }
 
 /// A message from a worker.
@@ -488,7 +515,7 @@ pub(crate) struct PythonLog {
 /// handshake or a log record, else the key that names the answer (one for each name
 /// [`FromWorker::kind`] gives).
 #[cfg(test)]
-pub(crate) const FROM_WORKER_KINDS: [&str; 15] = [
+pub(crate) const FROM_WORKER_KINDS: [&str; 16] = [
     "ready",
     "startup_error",
     "log",
@@ -504,6 +531,7 @@ pub(crate) const FROM_WORKER_KINDS: [&str; 15] = [
     "callback",
     "awaiting",
     "binary_ok",
+    "binary_callback",
 ];
 
 fn str_of<'j>(obj: &'j Map<String, Json>, key: &str) -> std::result::Result<&'j str, String> {
@@ -568,7 +596,14 @@ impl FromWorker {
                 Answer::Item(_) => "item",
                 Answer::End => "end",
                 Answer::Returned(_) => "returned",
-                Answer::Callback { .. } => "callback",
+                Answer::Callback {
+                    args: CallbackArgs::Json { .. },
+                    ..
+                } => "callback",
+                Answer::Callback {
+                    args: CallbackArgs::Binary { .. },
+                    ..
+                } => "binary_callback",
                 Answer::Awaiting => "awaiting",
                 Answer::BinaryOk(_) => "binary_ok",
             },
@@ -583,7 +618,10 @@ impl FromWorker {
             match answer {
                 Answer::Ok(v) | Answer::Item(v) | Answer::Returned(v) => values.push(v),
                 Answer::Err(e) => e.refs(&mut values),
-                Answer::Callback { args, kwargs, .. } => {
+                Answer::Callback {
+                    args: CallbackArgs::Json { args, kwargs },
+                    ..
+                } => {
                     values.push(args);
                     values.push(kwargs);
                 }
@@ -596,8 +634,10 @@ impl FromWorker {
     /// Parses a frame's JSON text. An error says what is wrong with it (the worker that sent
     /// it is then killed: it broke the protocol).
     pub(crate) fn parse(text: &[u8]) -> std::result::Result<FromWorker, String> {
-        if text.first() == Some(&binary::OK) {
-            return binary::parse_ok(text);
+        match text.first() {
+            Some(&binary::OK) => return binary::parse_ok(text),
+            Some(&binary::CALLBACK) => return binary::parse_callback(text),
+            _ => {}
         }
         let json = crate::client::wire::parse_deep(text).map_err(|e| format!("not JSON ({e})"))?;
         let Json::Object(mut obj) = json else {
@@ -669,13 +709,15 @@ impl FromWorker {
                     .parse()
                     .map_err(|_| format!("callback `{text}` is not an id"))?,
                 seq: u64_of(&c, "seq")?,
-                args: match c.remove("args") {
-                    Some(list @ Json::Array(_)) => list,
-                    _ => return Err("a callback without a list `args`".into()),
-                },
-                kwargs: match c.remove("kwargs") {
-                    Some(map @ Json::Object(_)) => map,
-                    _ => return Err("a callback without an object `kwargs`".into()),
+                args: CallbackArgs::Json {
+                    args: match c.remove("args") {
+                        Some(list @ Json::Array(_)) => list,
+                        _ => return Err("a callback without a list `args`".into()),
+                    },
+                    kwargs: match c.remove("kwargs") {
+                        Some(map @ Json::Object(_)) => map,
+                        _ => return Err("a callback without an object `kwargs`".into()),
+                    },
                 },
             }
         } else {
@@ -737,13 +779,30 @@ impl FromWorker {
                     Answer::Callback {
                         function,
                         seq,
-                        args,
-                        kwargs,
+                        args: CallbackArgs::Json { args, kwargs },
                     } => (
                         "callback",
                         json!({"fn": function.to_string(), "seq": seq, "args": args,
                             "kwargs": kwargs}),
                     ),
+                    // As the JSON message of the same call would say it.
+                    Answer::Callback {
+                        function,
+                        seq,
+                        args: CallbackArgs::Binary { args, kwargs },
+                    } => {
+                        use crate::client::wire::encode_value;
+                        let kwargs: Map<String, Json> = kwargs
+                            .iter()
+                            .map(|(k, v)| (k.clone(), encode_value(v)))
+                            .collect();
+                        let args: Vec<Json> = args.iter().map(encode_value).collect();
+                        (
+                            "callback",
+                            json!({"fn": function.to_string(), "seq": seq, "args": args,
+                                "kwargs": kwargs}),
+                        )
+                    }
                 };
                 let mut j = json!({"id": id});
                 j[key] = body;
