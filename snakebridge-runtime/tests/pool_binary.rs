@@ -148,3 +148,52 @@ fn number_arguments_of_every_shape_arrive_as_sent() {
         assert_eq!(with_keywords, "((3, 4.5), {'k': 3})");
     });
 }
+
+/// After a binary call it answered, the worker reads the next frame itself while calls come
+/// back to back (`binary_calls.py`, `serve`): whatever that frame is, it is served as the serve
+/// loop would, in order. A tight loop whose every call is followed by a frame of another kind:
+/// a JSON call, a binary call larger than one read of the pipe (it arrives in pieces), one with
+/// keywords, one that raises, a call of a ref, then the loop again.
+#[test]
+fn any_frame_after_a_binary_call_is_served_in_order() {
+    with_client(pool(), || {
+        let big = "x".repeat(300_000);
+        for i in 0..50_i64 {
+            let n: i64 = call("operator", "add", (i, 1)).unwrap();
+            assert_eq!(n, i + 1);
+            let m: i64 = match i % 5 {
+                // A dict argument has no binary form: a JSON call.
+                0 => call(
+                    "operator",
+                    "getitem",
+                    (std::collections::HashMap::from([("k", i)]), "k"),
+                )
+                .unwrap(),
+                1 => call("builtins", "len", (big.as_str(),)).unwrap(),
+                2 => snakebridge_runtime::Call::function("builtins", "int", ("11",))
+                    .kwarg("base", 2)
+                    .call()
+                    .unwrap(),
+                3 => {
+                    let err = call::<i64>("operator", "floordiv", (i, 0)).unwrap_err();
+                    assert!(
+                        matches!(&err, Error::Python(e) if e.class == "ZeroDivisionError"),
+                        "{err:?}"
+                    );
+                    i
+                }
+                _ => {
+                    let list: snakebridge_runtime::PyRef =
+                        call("builtins", "list", ((0..i).collect::<Vec<i64>>(),)).unwrap();
+                    call("builtins", "len", (&list,)).unwrap()
+                }
+            };
+            let want = match i % 5 {
+                1 => 300_000,
+                2 => 3,
+                _ => i,
+            };
+            assert_eq!(m, want, "call {i}");
+        }
+    });
+}

@@ -6,12 +6,13 @@ that is an int or a float); everything else goes through ``on_call``, with the s
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from os import read
 from struct import Struct
 from sys import modules
 
 from snakebridge_worker import protocol
 from snakebridge_worker.awaiting import awaitable, settle
-from snakebridge_worker.binary import I64_MAX, I64_MIN, OK, read_value
+from snakebridge_worker.binary import CALL, I64_MAX, I64_MIN, OK, read_value
 from snakebridge_worker.convert import NotData
 from snakebridge_worker.protocol import ProtocolError, read_binary
 
@@ -130,89 +131,115 @@ def serve(
     _float=float,
     _read=read_value,
     _shapes=_NUMBER_SHAPES,
+    _read_fd=read,
+    _from_bytes=int.from_bytes,
 ):
-    """A binary frame from Rust. The common call (a known site whose function was found, no
-    session, no refs to release, positional arguments only, auto or value policy) is read here
-    in place (all of it in one ``unpack_from`` when the arguments are ints and floats); any
-    other goes through ``read_binary`` and ``on_call``."""
-    shape = frame[25::9]
-    known = _shapes.get(shape)
-    if known is None:
-        known = number_shape(shape)
-    if known is not None and _len(frame) == known[0]:
-        fields = known[1](frame, 0)
-        magic, policy, flags, request, mid, number, release, n = fields[:8]
-        args = fields[8:]
-        s = worker.sites.get(number)
-        # `n` differs when keywords follow (or the frame is broken): the full reader says.
-        if flags or release or policy > 1 or s is None or s[2] is None or n != _len(args):
-            op, fields = read_binary(frame)
-            worker.handlers[op](fields)
-            return
-    else:
-        magic, policy, flags, request, mid, number, release = _head(frame, 0)
-        s = worker.sites.get(number)
-        if flags or release or policy > 1 or s is None or s[2] is None:
-            op, fields = read_binary(frame)
-            worker.handlers[op](fields)
-            return
-        n = frame[24]
-        at = 25
-        args = []
-        while n:
-            tag = frame[at]
-            if tag == 3:
-                args.append(_i64(frame, at + 1)[0])
-                at += 9
-            elif tag == 4:
-                args.append(_f64(frame, at + 1)[0])
-                at += 9
-            else:
-                value, at = _read(frame, at)
-                args.append(value)
-            n -= 1
-        if at + 1 != _len(frame) or frame[at]:
-            # Keyword arguments (or a broken frame, which the full reader reports).
-            op, fields = read_binary(frame)
-            worker.handlers[op](fields)
-            return
-    # Calls of no session (serving at the top, the session is None already: nothing to set).
-    refs = worker.refs
-    outer = refs.session
-    if outer is not None:
-        refs.session = None
-    logs = worker.logs
-    if logs is not None:
-        outer_call = logs.call
-        logs.call = (mid, s[3])
-    try:
-        try:
-            result = _call_positional(s[2], args)
-        except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
-            reply = protocol.err(mid, worker.exception(e))
+    """A binary frame from Rust, then those that follow it back to back. The common call (a
+    known site whose function was found, no session, no refs to release, positional arguments
+    only, auto or value policy) is read here in place (all of it in one ``unpack_from`` when the
+    arguments are ints and floats); any other goes through ``read_binary`` and ``on_call``.
+    After a call answered here, while nothing else is going on (no stream open, nothing
+    buffered), the next frame is read here too, straight from the request pipe: a tight loop of
+    calls costs one Python frame per call instead of the serve loop's three. A frame of another
+    kind is left in the channel's buffer, where the serve loop reads it."""
+    channel = worker.channel
+    while True:
+        shape = frame[25::9]
+        known = _shapes.get(shape)
+        if known is None:
+            known = number_shape(shape)
+        if known is not None and _len(frame) == known[0]:
+            fields = known[1](frame, 0)
+            magic, policy, flags, request, mid, number, release, n = fields[:8]
+            args = fields[8:]
+            s = worker.sites.get(number)
+            # `n` differs when keywords follow (or the frame is broken): the full reader says.
+            if flags or release or policy > 1 or s is None or s[2] is None or n != _len(args):
+                op, fields = read_binary(frame)
+                worker.handlers[op](fields)
+                return
         else:
-            t = _type(result)
-            if t is _int and I64_MIN <= result <= I64_MAX:
-                reply = _ok_int(_OK_LEN, OK, 0, 0, 0, request, mid, 3, result)
-            elif t is _float:
-                reply = _ok_float(_OK_LEN, OK, 0, 0, 0, request, mid, 4, result)
-            else:
-                if awaitable(result):
-                    result = settle(result)
-                reply = result_reply(worker, mid, request, "value" if policy else "auto",
-                                     result)
-                if _type(reply) is bytes:
-                    reply = _len(reply).to_bytes(4, "little") + reply
-    finally:
+            magic, policy, flags, request, mid, number, release = _head(frame, 0)
+            s = worker.sites.get(number)
+            if flags or release or policy > 1 or s is None or s[2] is None:
+                op, fields = read_binary(frame)
+                worker.handlers[op](fields)
+                return
+            n = frame[24]
+            at = 25
+            args = []
+            while n:
+                tag = frame[at]
+                if tag == 3:
+                    args.append(_i64(frame, at + 1)[0])
+                    at += 9
+                elif tag == 4:
+                    args.append(_f64(frame, at + 1)[0])
+                    at += 9
+                else:
+                    value, at = _read(frame, at)
+                    args.append(value)
+                n -= 1
+            if at + 1 != _len(frame) or frame[at]:
+                # Keyword arguments (or a broken frame, which the full reader reports).
+                op, fields = read_binary(frame)
+                worker.handlers[op](fields)
+                return
+        del frame
+        # Calls of no session (serving at the top, the session is None already: nothing to set).
+        refs = worker.refs
+        outer = refs.session
         if outer is not None:
-            refs.session = outer
+            refs.session = None
+        logs = worker.logs
         if logs is not None:
-            logs.call = outer_call
-    if _type(reply) is not bytes:
-        worker.send(reply)
-        return
-    # `worker.send_whole`, inline.
-    if logs is not None and logs.pending:
-        worker.flush_logs(logs)
-    with worker.write_lock:
-        worker.channel.write_whole(reply)
+            outer_call = logs.call
+            logs.call = (mid, s[3])
+        result = None
+        try:
+            try:
+                result = _call_positional(s[2], args)
+            except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
+                reply = protocol.err(mid, worker.exception(e))
+            else:
+                t = _type(result)
+                if t is _int and I64_MIN <= result <= I64_MAX:
+                    reply = _ok_int(_OK_LEN, OK, 0, 0, 0, request, mid, 3, result)
+                elif t is _float:
+                    reply = _ok_float(_OK_LEN, OK, 0, 0, 0, request, mid, 4, result)
+                else:
+                    if awaitable(result):
+                        result = settle(result)
+                    reply = result_reply(worker, mid, request, "value" if policy else "auto",
+                                         result)
+                    if _type(reply) is bytes:
+                        reply = _len(reply).to_bytes(4, "little") + reply
+        finally:
+            if outer is not None:
+                refs.session = outer
+            if logs is not None:
+                logs.call = outer_call
+        # What the call held goes now, not when the next frame comes.
+        args = result = None
+        if _type(reply) is not bytes:
+            worker.send(reply)
+            return
+        # `worker.send_whole`, inline.
+        if logs is not None and logs.pending:
+            worker.flush_logs(logs)
+        with worker.write_lock:
+            channel.write_whole(reply)
+        # The next frame, read here while it is likely another such call (`read_frame`'s fast
+        # case, inline): anything else goes back to the serve loop, through the buffer.
+        if worker.streams or worker.hub.stream_scopes or channel.buf:
+            return
+        if channel.spin:
+            channel.spin_until_readable()
+        chunk = _read_fd(channel.rfd, 1 << 16)
+        if not chunk or _len(chunk) != 4 + _from_bytes(chunk[:4], "little") or chunk[4] != CALL:
+            # The end of the pipe (read again by the loop: an end stays one), a frame in pieces
+            # or with others, or another kind.
+            channel.buf += chunk
+            return
+        frame = chunk[4:]
+        del chunk
