@@ -856,6 +856,56 @@ fn arrays_allocated_in_shared_memory_are_sent_without_a_copy() {
     assert_none_after_shutdown(pool, &[]);
 }
 
+/// `alloc_array_from_fn` fills a spare without zeroing it first: every element is `f(i)`,
+/// whatever the spare held (an `f64` array's bytes under a `bool` one included), a panic in
+/// `f` gives the memory back unseen, and `alloc_array` still zeroes the same spare after it.
+#[test]
+fn arrays_made_from_a_function_hold_exactly_its_values_over_a_used_spare() {
+    let _turn = serial();
+    let pool = start(usize::MAX);
+    const N: usize = 4096;
+    let first = pool.alloc_array_from_fn([N], |i| i as f64 + 0.5).unwrap();
+    let name = first.segment_name().to_owned();
+    assert!(first.iter().enumerate().all(|(i, &x)| x == i as f64 + 0.5));
+    drop(first);
+    assert_eq!(spares(&pool), [name.trim_start_matches('/')]);
+    // The spare's bytes are an f64 array's: as bools, most would not be 0 or 1.
+    let flags = pool.alloc_array_from_fn([N], |i| i % 3 == 0).unwrap();
+    assert_eq!(flags.segment_name(), name, "the spare, taken");
+    let flags = flags.into_array();
+    with_client(pool.clone(), || {
+        let trues: i64 = call("numpy", "count_nonzero", (flags.clone(),)).unwrap();
+        assert_eq!(trues, N.div_ceil(3) as i64);
+        let f = facts(flags.clone());
+        assert_eq!(f.dtype, "bool");
+    });
+    assert_eq!(
+        flags.to_vec::<bool>().unwrap(),
+        (0..N).map(|i| i % 3 == 0).collect::<Vec<_>>()
+    );
+    drop(flags);
+    let panicked = std::panic::catch_unwind(|| {
+        pool.alloc_array_from_fn([N], |i| {
+            assert!(i < 10, "a fill that fails midway");
+            7u8
+        })
+    });
+    assert!(panicked.is_err());
+    assert_eq!(
+        spares(&pool),
+        [name.trim_start_matches('/')],
+        "the memory is back, unseen"
+    );
+    let zeroed = pool.alloc_array::<f64>([N]).unwrap();
+    assert_eq!(zeroed.segment_name(), name);
+    assert!(
+        zeroed.iter().all(|&x| x == 0.0),
+        "alloc_array zeroes it still"
+    );
+    drop(zeroed);
+    assert_none_after_shutdown(pool, &[]);
+}
+
 #[test]
 fn an_allocated_segment_a_worker_may_still_view_is_never_reused() {
     let _turn = serial();

@@ -302,6 +302,30 @@ impl PoolClient {
         SharedArrayMut::alloc(&self.pools[0].spares, shape.as_ref().to_vec())
     }
 
+    /// An array of `shape` in shared memory whose element at row-major index `i` is `f(i)`:
+    /// [`alloc_array`](Self::alloc_array) and a fill in one, each element written once (a
+    /// reused segment is not zeroed first, which for 80 MB saves writing 80 MB).
+    ///
+    /// Errors: as [`alloc_array`](Self::alloc_array)'s. A panic in `f` propagates, and the
+    /// memory goes back to the pool's spares unseen.
+    ///
+    /// ```no_run
+    /// use snakebridge_runtime::{call, with_client, PoolClient, PoolConfig};
+    ///
+    /// let pool = PoolClient::start(PoolConfig::new().preload(["numpy"]))?;
+    /// let a = pool.alloc_array_from_fn([10_000_000], |i| i as f64)?.into_array(); // 80 MB
+    /// let total: f64 = with_client(pool.clone(), || call("numpy", "sum", (a,)))?;
+    /// assert_eq!(total, 49999995000000.0);
+    /// # Ok::<(), snakebridge_runtime::Error>(())
+    /// ```
+    pub fn alloc_array_from_fn<T: crate::data::array::Element>(
+        &self,
+        shape: impl AsRef<[usize]>,
+        f: impl FnMut(usize) -> T,
+    ) -> Result<SharedArrayMut<T>> {
+        SharedArrayMut::from_fn(&self.pools[0].spares, shape.as_ref().to_vec(), f)
+    }
+
     /// [`alloc_array`](Self::alloc_array) from the spare segments of the named pool (any pool's
     /// workers can read the array all the same).
     pub fn alloc_array_in<T: crate::data::array::Element>(

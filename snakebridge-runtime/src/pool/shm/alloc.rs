@@ -134,6 +134,35 @@ pub struct SharedArrayMut<T: Element> {
 impl<T: Element> SharedArrayMut<T> {
     /// A zeroed array of `shape` in a spare segment of `spares` or a new one.
     pub(crate) fn alloc(spares: &Arc<Spares>, shape: Vec<usize>) -> Result<SharedArrayMut<T>> {
+        Self::allocate(spares, shape, true)
+    }
+
+    /// The array of `shape` whose element at row-major index `i` is `f(i)`, in a spare
+    /// segment of `spares` or a new one: each element written once, a spare never zeroed
+    /// first.
+    pub(crate) fn from_fn(
+        spares: &Arc<Spares>,
+        shape: Vec<usize>,
+        mut f: impl FnMut(usize) -> T,
+    ) -> Result<SharedArrayMut<T>> {
+        let mut array = Self::allocate(spares, shape, false)?;
+        let elements = array.storage.mapping.bytes_mut().as_mut_ptr().cast::<T>();
+        for i in 0..array.len {
+            // SAFETY: the mapping is page-aligned (so aligned for `T`) and holds `len`
+            // elements; each is written, never read first (a spare's old bytes need not be a
+            // valid `T`: a `bool` of an earlier `f64`). A panic in `f` drops the array unseen.
+            unsafe { elements.add(i).write(f(i)) };
+        }
+        Ok(array)
+    }
+
+    /// An array of `shape` in a spare segment of `spares` or a new one, zeroed when `zeroed`
+    /// (else a spare's old bytes are left for the caller to overwrite, every one of them).
+    fn allocate(
+        spares: &Arc<Spares>,
+        shape: Vec<usize>,
+        zeroed: bool,
+    ) -> Result<SharedArrayMut<T>> {
         let too_large = || {
             Error::config(format!(
                 "an array of shape {shape:?} of {} is too large to allocate",
@@ -152,7 +181,8 @@ impl<T: Element> SharedArrayMut<T> {
             ))
         };
         // One byte at least: an empty mapping cannot be made.
-        let (segment, mapping) = mapped_for_filling(spares, nbytes.max(1)).map_err(failed)?;
+        let (segment, mapping) =
+            mapped_for_filling(spares, nbytes.max(1), zeroed).map_err(failed)?;
         Ok(SharedArrayMut {
             storage: SegmentStorage {
                 mapping,
@@ -248,9 +278,13 @@ impl<T: Element> std::fmt::Debug for SharedArrayMut<T> {
 }
 
 /// A segment of at least `len > 0` bytes to be filled in place, and a read-write mapping of
-/// its first `len` bytes, all zero: a spare of `spares` that fits (zeroed here), else a new
-/// segment (zero already), its memory reserved ([`Mapping::reserved`]).
-fn mapped_for_filling(spares: &Spares, len: usize) -> std::io::Result<(Segment, Mapping)> {
+/// its first `len` bytes: a spare of `spares` that fits (zeroed here when `zeroed`), else a
+/// new segment (zero already), its memory reserved ([`Mapping::reserved`]).
+fn mapped_for_filling(
+    spares: &Spares,
+    len: usize,
+    zeroed: bool,
+) -> std::io::Result<(Segment, Mapping)> {
     // A spare that cannot be opened again is unlinked (dropped) and a new segment made.
     let spare = spares
         .take(len)
@@ -261,7 +295,7 @@ fn mapped_for_filling(spares: &Spares, len: usize) -> std::io::Result<(Segment, 
         None => Segment::new(grain(len))?,
     };
     let mut mapping = Mapping::reserved(&fd, len)?;
-    if reused {
+    if reused && zeroed {
         // An earlier array's elements: the caller is promised zeros.
         mapping.bytes_mut().fill(0);
     }
