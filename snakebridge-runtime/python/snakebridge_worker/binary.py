@@ -79,6 +79,27 @@ def read_value(buf, at, depth=0, _i64=_I64.unpack_from, _f64=_F64.unpack_from,
     raise BinaryError("unknown value tag %#04x" % tag)
 
 
+def read_arguments(frame, at, what, _u16=_U16.unpack_from, _read=read_value, _len=len):
+    """(args, kwargs) of the arguments from ``frame[at]`` to the frame's end (a u8 count and
+    the values, a u8 count and the (u16-long name, value) pairs) of ``what``."""
+    n = frame[at]
+    at += 1
+    args = []
+    for _ in range(n):
+        value, at = _read(frame, at)
+        args.append(value)
+    n = frame[at]
+    at += 1
+    kwargs = {}
+    for _ in range(n):
+        size = _u16(frame, at)[0]
+        name = str(frame[at + 2 : at + 2 + size], "utf-8")
+        kwargs[name], at = _read(frame, at + 2 + size)
+    if at != _len(frame):
+        raise BinaryError("%d bytes after %s's arguments" % (_len(frame) - at, what))
+    return args, kwargs
+
+
 def read_call(frame, _head=_CALL_HEAD.unpack_from, _u64=_U64.unpack_from,
               _u32=_U32.unpack_from, _u16=_U16.unpack_from, _read=read_value):
     """[id, request, policy, session, release, site, names, args, kwargs] of a binary call
@@ -104,21 +125,7 @@ def read_call(frame, _head=_CALL_HEAD.unpack_from, _u64=_U64.unpack_from,
     at += 4
     release = [_u64(frame, at + 8 * i)[0] for i in range(n)]
     at += 8 * n
-    nargs = frame[at]
-    at += 1
-    args = []
-    for _ in range(nargs):
-        value, at = _read(frame, at)
-        args.append(value)
-    nk = frame[at]
-    at += 1
-    kwargs = {}
-    for _ in range(nk):
-        n = _u16(frame, at)[0]
-        name = str(frame[at + 2 : at + 2 + n], "utf-8")
-        kwargs[name], at = _read(frame, at + 2 + n)
-    if at != len(frame):
-        raise BinaryError("%d bytes after a binary call's arguments" % (len(frame) - at))
+    args, kwargs = read_arguments(frame, at, "a binary call")
     try:
         policy = POLICIES[policy]
     except IndexError:
@@ -201,26 +208,14 @@ def write_callback(mid, fid, seq, args, kwargs, request=0, _head=_CALLBACK_HEAD.
     return out
 
 
-def read_callback(frame, _u16=_U16.unpack_from):
+def read_callback(frame):
     """(id, fn, seq, args, kwargs, request) of a binary callback (the agreement test reads
     the corpus with it)."""
-    magic, a, b, c, request, mid, fid, seq, n = _CALLBACK_HEAD.unpack_from(frame, 0)
+    magic, a, b, c, request, mid, fid, seq, _n = _CALLBACK_HEAD.unpack_from(frame, 0)
     if (magic, a, b, c) != (CALLBACK, 0, 0, 0):
         raise BinaryError("not a binary callback")
-    at = _CALLBACK_HEAD.size
-    args = []
-    for _ in range(n):
-        value, at = read_value(frame, at)
-        args.append(value)
-    n = frame[at]
-    at += 1
-    kwargs = {}
-    for _ in range(n):
-        size = _u16(frame, at)[0]
-        name = str(frame[at + 2 : at + 2 + size], "utf-8")
-        kwargs[name], at = read_value(frame, at + 2 + size)
-    if at != len(frame):
-        raise BinaryError("%d bytes after a binary callback's arguments" % (len(frame) - at))
+    # The arguments start with their count, the head's last byte.
+    args, kwargs = read_arguments(frame, _CALLBACK_HEAD.size - 1, "a binary callback")
     return mid, fid, seq, args, kwargs, request
 
 

@@ -162,6 +162,17 @@ impl<'a> Reader<'a> {
         Ok(value)
     }
 
+    /// The head of a message from the worker about a request: `magic`, three zero bytes, the
+    /// request number (unused), the message id (returned).
+    fn answer_head(&mut self, magic: u8, what: &str) -> Result<u64, String> {
+        let head = self.take(4)?;
+        if head != [magic, 0, 0, 0] {
+            return Err(format!("not a binary {what} header: {head:?}"));
+        }
+        let _request = self.u32()?;
+        self.u64()
+    }
+
     fn end(&self, what: &str) -> Result<(), String> {
         match self.bytes.len() - self.at {
             0 => Ok(()),
@@ -229,20 +240,9 @@ pub(super) fn parse_call(bytes: &[u8]) -> Result<ToWorker<'static>, String> {
 /// Parses a binary `ok`: a call's plain result.
 pub(super) fn parse_ok(bytes: &[u8]) -> Result<FromWorker, String> {
     let mut r = Reader { bytes, at: 0 };
-    let head = r.take(4)?;
-    if head != [OK, 0, 0, 0] {
-        return Err(format!("not a binary ok header: {head:?}"));
-    }
-    let _request = r.u32()?;
-    let id = r.u64()?;
-    let (value, used) =
-        binary_wire::decode_value(&bytes[r.at..]).map_err(|e| format!("a bad result: {e}"))?;
-    if r.at + used != bytes.len() {
-        return Err(format!(
-            "{} bytes after the result",
-            bytes.len() - r.at - used
-        ));
-    }
+    let id = r.answer_head(OK, "ok")?;
+    let value = r.value().map_err(|e| format!("a bad result: {e}"))?;
+    r.end("the result")?;
     Ok(FromWorker::Answer {
         id,
         answer: Answer::BinaryOk(value),
@@ -263,12 +263,7 @@ pub(super) fn write_ok(id: u64, value: &Value) -> Vec<u8> {
 /// Parses a binary `callback`: Python called a Rust callback with plain arguments.
 pub(super) fn parse_callback(bytes: &[u8]) -> Result<FromWorker, String> {
     let mut r = Reader { bytes, at: 0 };
-    let head = r.take(4)?;
-    if head != [CALLBACK, 0, 0, 0] {
-        return Err(format!("not a binary callback header: {head:?}"));
-    }
-    let _request = r.u32()?;
-    let id = r.u64()?;
+    let id = r.answer_head(CALLBACK, "callback")?;
     let function = r.u64()?;
     let seq = r.u64()?;
     let args = (0..r.take(1)?[0])
