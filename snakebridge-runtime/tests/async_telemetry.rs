@@ -4,62 +4,26 @@
 //! one at a time), and each call emits its stop or exception event when its result comes. A
 //! pool's coroutine's Python log records carry its call.
 
+#[path = "support/events.rs"]
+mod events;
 mod support;
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock};
-
-use snakebridge_runtime::client::RuntimeClient;
-use snakebridge_runtime::{Call, Error, Value, with_client};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use support::{embedded, eventually, pool};
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::{Layer, Registry};
-
-#[derive(Debug, Clone)]
-struct Recorded {
-    name: String,
-    fields: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<Recorded>>>);
-
-struct FieldVisitor<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for FieldVisitor<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.insert(field.name().to_owned(), value.to_string());
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Recorder {
-    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
-        if !["snakebridge::call", "snakebridge::python"].contains(&event.metadata().target()) {
-            return;
-        }
-        let mut fields = BTreeMap::new();
-        event.record(&mut FieldVisitor(&mut fields));
-        self.0.lock().unwrap().push(Recorded {
-            name: event.metadata().name().to_owned(),
-            fields,
-        });
-    }
-}
+use events::{Recorded, Recorder};
+use snakebridge_runtime::client::RuntimeClient;
+use snakebridge_runtime::{Call, Error, Value, with_client};
+use support::{block_on, embedded, eventually, pool};
+use tracing_subscriber::Registry;
+use tracing_subscriber::layer::SubscriberExt;
 
 /// The process-wide recorder, installed once.
 fn recorder() -> &'static Recorder {
     static RECORDER: OnceLock<Recorder> = OnceLock::new();
     RECORDER.get_or_init(|| {
-        let recorder = Recorder::default();
+        let recorder =
+            Recorder::new(|target| ["snakebridge::call", "snakebridge::python"].contains(&target));
         tracing::subscriber::set_global_default(Registry::default().with(recorder.clone()))
             .expect("no other global subscriber");
         recorder
@@ -68,7 +32,7 @@ fn recorder() -> &'static Recorder {
 
 /// The recorded events of calls whose function's name contains `function`.
 fn events_of(function: &str) -> Vec<Recorded> {
-    let events = recorder().0.lock().unwrap();
+    let events = recorder().events();
     (events.iter())
         .filter(|e| {
             e.fields
@@ -77,23 +41,6 @@ fn events_of(function: &str) -> Vec<Recorded> {
         })
         .cloned()
         .collect()
-}
-
-fn block_on<F: std::future::Future + Unpin>(mut future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl std::task::Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = std::task::Context::from_waker(&waker);
-    loop {
-        if let std::task::Poll::Ready(out) = std::pin::Pin::new(&mut future).poll(&mut cx) {
-            return out;
-        }
-        std::thread::park();
-    }
 }
 
 fn measured_coroutines(client: Arc<dyn RuntimeClient>, label: &str) {
@@ -165,7 +112,7 @@ fn a_pool_coroutines_log_records_carry_its_call() {
     recorder();
     let pool = pool(1);
     let logged = || -> Vec<Recorded> {
-        let events = recorder().0.lock().unwrap();
+        let events = recorder().events();
         (events.iter())
             .filter(|e| e.fields.get("logger").is_some_and(|l| l == "sb.async"))
             .cloned()

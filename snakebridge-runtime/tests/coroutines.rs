@@ -15,7 +15,7 @@ use snakebridge_runtime::{
     Call, Error, ExceptionKind, PoolClient, PyFn, PyRef, Result, Value, call, in_session,
     with_client,
 };
-use support::{embedded, eventually, pool, within};
+use support::{block_on, embedded, eventually, pool, within};
 
 fn temp_path(what: &str) -> std::path::PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -24,24 +24,6 @@ fn temp_path(what: &str) -> std::path::PathBuf {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     ))
-}
-
-/// Polls one future to its end on this thread (parking between polls).
-fn block_on<F: std::future::Future + Unpin>(mut future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl std::task::Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = std::task::Context::from_waker(&waker);
-    loop {
-        if let std::task::Poll::Ready(out) = std::pin::Pin::new(&mut future).poll(&mut cx) {
-            return out;
-        }
-        std::thread::park();
-    }
 }
 
 fn coroutine_values(client: Arc<dyn RuntimeClient>) {

@@ -1,55 +1,18 @@
 //! Telemetry: the exact events and fields of a successful and a failed call.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+#[path = "support/events.rs"]
+mod events;
 
+use events::{Recorded, Recorder};
 use snakebridge_runtime::{Call, Value, call};
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::{Layer, Registry};
-
-#[derive(Debug, Clone)]
-struct Recorded {
-    name: String,
-    fields: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<Recorded>>>);
-
-struct FieldVisitor<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for FieldVisitor<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.insert(field.name().to_owned(), value.to_string());
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Recorder {
-    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
-        if !event.metadata().target().starts_with("snakebridge::") {
-            return;
-        }
-        let mut fields = BTreeMap::new();
-        event.record(&mut FieldVisitor(&mut fields));
-        self.0.lock().unwrap().push(Recorded {
-            name: event.metadata().name().to_owned(),
-            fields,
-        });
-    }
-}
+use tracing_subscriber::Registry;
+use tracing_subscriber::layer::SubscriberExt;
 
 fn record(f: impl FnOnce()) -> Vec<Recorded> {
-    let recorder = Recorder::default();
+    let recorder = Recorder::new(|target| target.starts_with("snakebridge::"));
     let subscriber = Registry::default().with(recorder.clone());
     tracing::subscriber::with_default(subscriber, f);
-    recorder.0.lock().unwrap().clone()
+    recorder.events()
 }
 
 fn names(events: &[Recorded]) -> Vec<&str> {

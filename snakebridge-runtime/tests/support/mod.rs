@@ -187,3 +187,21 @@ pub fn crashed_pid(err: &snakebridge_runtime::Error) -> u32 {
         .and_then(|s| s.trim_end_matches(')').parse().ok())
         .unwrap_or_else(|| panic!("no pid in {worker:?}"))
 }
+
+/// Polls one future to its end on this thread (parking between polls).
+pub fn block_on<F: std::future::Future + Unpin>(mut future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        if let std::task::Poll::Ready(out) = std::pin::Pin::new(&mut future).poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
