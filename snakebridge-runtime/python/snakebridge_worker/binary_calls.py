@@ -33,23 +33,23 @@ _HOT_HEAD = Struct("<BBHIQII")
 _OK_INT = Struct("<IBBBBIQBq")
 _OK_FLOAT = Struct("<IBBBBIQBd")
 _OK_LEN = _OK_INT.size - 4
-# Whole frames of calls whose arguments are all ints and floats, by their shape: the bytes at
-# every 9th offset from the first argument's tag (each tag, then the keyword count, 0), which
-# fix the layout once each tag is an int's or a float's (a fixed 8 bytes follow). Filled as
-# shapes come, up to `_MAX_SHAPES`.
+# Whole frames (their length prefix included) of calls whose arguments are all ints and floats,
+# by their shape: the bytes at every 9th offset from the first argument's tag (each tag, then
+# the keyword count, 0), which fix the layout once each tag is an int's or a float's (a fixed
+# 8 bytes follow). Filled as shapes come, up to `_MAX_SHAPES`.
 _NUMBER_SHAPES = {}
 _MAX_SHAPES = 64
 _MAX_SHAPE_ARGS = 8
 
 
 def number_shape(shape):
-    """(size, ``unpack_from``) of whole frames of the ``shape`` (see ``_NUMBER_SHAPES``), or
-    None when it is not ints and floats then no keywords; remembered."""
+    """(size, ``unpack``) of whole frames of the ``shape``, the length prefix included (see
+    ``_NUMBER_SHAPES``), or None when it is not ints and floats then no keywords; remembered."""
     n = len(shape) - 1
     if n < 0 or n > _MAX_SHAPE_ARGS or shape[n] or any(t != 3 and t != 4 for t in shape[:n]):
         return None
-    whole = Struct("<BBHIQIIB" + "".join("xq" if t == 3 else "xd" for t in shape[:n]) + "x")
-    known = (whole.size, whole.unpack_from)
+    whole = Struct("<IBBHIQIIB" + "".join("xq" if t == 3 else "xd" for t in shape[:n]) + "x")
+    known = (whole.size, whole.unpack)
     if len(_NUMBER_SHAPES) < _MAX_SHAPES:
         _NUMBER_SHAPES[shape] = known
     return known
@@ -136,56 +136,56 @@ def serve(
 ):
     """A binary frame from Rust, then those that follow it back to back. The common call (a
     known site whose function was found, no session, no refs to release, positional arguments
-    only, auto or value policy) is read here in place (all of it in one ``unpack_from`` when the
-    arguments are ints and floats); any other goes through ``read_binary`` and ``on_call``.
-    After a call answered here, while nothing else is going on (no stream open, nothing
-    buffered), the next frame is read here too, straight from the request pipe: a tight loop of
-    calls costs one Python frame per call instead of the serve loop's three. A frame of another
-    kind is left in the channel's buffer, where the serve loop reads it."""
+    only, auto or value policy) is read here in place (all of it, the length prefix included,
+    in one ``unpack`` when the arguments are ints and floats); any other goes through
+    ``read_binary`` and ``on_call``. After a call answered here, while nothing else is going on
+    (no stream open, nothing buffered), the next frame is read here too, straight from the
+    request pipe: a tight loop of calls costs one Python frame per call instead of the serve
+    loop's three. A frame of another kind is left in the channel's buffer, where the serve loop
+    reads it."""
     channel = worker.channel
+    # The frame as the pipe brings it: its length prefix, then the frame (offsets below are 4
+    # more than in ``PROTOCOL.md``).
+    chunk = _len(frame).to_bytes(4, "little") + frame
+    del frame
     while True:
-        shape = frame[25::9]
+        shape = chunk[29::9]
         known = _shapes.get(shape)
         if known is None:
             known = number_shape(shape)
-        if known is not None and _len(frame) == known[0]:
-            fields = known[1](frame, 0)
-            magic, policy, flags, request, mid, number, release, n = fields[:8]
-            args = fields[8:]
+        if known is not None and _len(chunk) == known[0]:
+            size, magic, policy, flags, request, mid, number, release, n, *args = known[1](chunk)
             s = worker.sites.get(number)
-            # `n` differs when keywords follow (or the frame is broken): the full reader says.
-            if flags or release or policy > 1 or s is None or s[2] is None or n != _len(args):
-                op, fields = read_binary(frame)
-                worker.handlers[op](fields)
-                return
+            # `n` differs when keywords follow (or the frame is broken), `size` when the read
+            # brought more than one frame: the full reader says.
+            if (flags or release or policy > 1 or s is None or s[2] is None
+                    or n != _len(args) or size != known[0] - 4):
+                return _not_hot(worker, chunk)
         else:
-            magic, policy, flags, request, mid, number, release = _head(frame, 0)
+            magic, policy, flags, request, mid, number, release = _head(chunk, 4)
             s = worker.sites.get(number)
-            if flags or release or policy > 1 or s is None or s[2] is None:
-                op, fields = read_binary(frame)
-                worker.handlers[op](fields)
-                return
-            n = frame[24]
-            at = 25
+            if (flags or release or policy > 1 or s is None or s[2] is None
+                    or _from_bytes(chunk[:4], "little") != _len(chunk) - 4):
+                return _not_hot(worker, chunk)
+            n = chunk[28]
+            at = 29
             args = []
             while n:
-                tag = frame[at]
+                tag = chunk[at]
                 if tag == 3:
-                    args.append(_i64(frame, at + 1)[0])
+                    args.append(_i64(chunk, at + 1)[0])
                     at += 9
                 elif tag == 4:
-                    args.append(_f64(frame, at + 1)[0])
+                    args.append(_f64(chunk, at + 1)[0])
                     at += 9
                 else:
-                    value, at = _read(frame, at)
+                    value, at = _read(chunk, at)
                     args.append(value)
                 n -= 1
-            if at + 1 != _len(frame) or frame[at]:
+            if at + 1 != _len(chunk) or chunk[at]:
                 # Keyword arguments (or a broken frame, which the full reader reports).
-                op, fields = read_binary(frame)
-                worker.handlers[op](fields)
-                return
-        del frame
+                return _not_hot(worker, chunk)
+        del chunk
         # Calls of no session (serving at the top, the session is None already: nothing to set).
         refs = worker.refs
         outer = refs.session
@@ -227,8 +227,13 @@ def serve(
         # `worker.send_whole`, inline.
         if logs is not None and logs.pending:
             worker.flush_logs(logs)
-        with worker.write_lock:
+        # The lock taken by hand: `with` would make two bound methods per call.
+        lock = worker.write_lock
+        lock.acquire()
+        try:
             channel.write_whole(reply)
+        finally:
+            lock.release()
         # The next frame, read here while it is likely another such call (`read_frame`'s fast
         # case, inline): anything else goes back to the serve loop, through the buffer.
         if worker.streams or worker.hub.stream_scopes or channel.buf:
@@ -236,10 +241,18 @@ def serve(
         if channel.spin:
             channel.spin_until_readable()
         chunk = _read_fd(channel.rfd, 1 << 16)
-        if not chunk or _len(chunk) != 4 + _from_bytes(chunk[:4], "little") or chunk[4] != CALL:
-            # The end of the pipe (read again by the loop: an end stays one), a frame in pieces
-            # or with others, or another kind.
+        if _len(chunk) < 29 or chunk[4] != CALL:
+            # The end of the pipe (read again by the loop: an end stays one), or another kind.
             channel.buf += chunk
             return
-        frame = chunk[4:]
-        del chunk
+
+
+def _not_hot(worker, chunk):
+    """A binary call read as a whole frame (``chunk``, its length prefix first) that is not the
+    hot path's: one whole frame goes through ``read_binary`` and its handler; a frame in pieces,
+    or more than one, goes back to the channel's buffer for the serve loop."""
+    if int.from_bytes(chunk[:4], "little") != len(chunk) - 4:
+        worker.channel.buf[:0] = chunk
+        return
+    op, fields = read_binary(chunk[4:])
+    worker.handlers[op](fields)
