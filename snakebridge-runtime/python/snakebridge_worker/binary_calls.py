@@ -224,7 +224,7 @@ def serve(
         if _type(reply) is not bytes:
             worker.send(reply)
             return
-        # `worker.send_whole`, inline.
+        # `worker.send_frame` of a frame made whole (its length prefix included), inline.
         if logs is not None and logs.pending:
             worker.flush_logs(logs)
         # The lock taken by hand: `with` would make two bound methods per call.

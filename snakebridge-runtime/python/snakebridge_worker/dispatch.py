@@ -120,8 +120,13 @@ class Worker:
         if logs is not None and logs.pending:
             self.flush_logs(logs)
         data, att, size = self.converter.encode(reply)
-        with self.write_lock:
+        # The lock taken by hand, here and below: `with` would make two bound methods a call.
+        lock = self.write_lock
+        lock.acquire()
+        try:
             self.channel.write_frame(data, att, size)
+        finally:
+            lock.release()
 
     def send_frame(self, data):
         """Sends a binary message (bytes), as ``send`` sends one (the channel checks the pid:
@@ -129,16 +134,12 @@ class Worker:
         logs = self.logs
         if logs is not None and logs.pending:
             self.flush_logs(logs)
-        with self.write_lock:
+        lock = self.write_lock
+        lock.acquire()
+        try:
             self.channel.write_frame(data, (), 0)
-
-    def send_whole(self, frame):
-        """Sends a whole frame, its length prefix included (a binary reply made in one piece)."""
-        logs = self.logs
-        if logs is not None and logs.pending:
-            self.flush_logs(logs)
-        with self.write_lock:
-            self.channel.write_whole(frame)
+        finally:
+            lock.release()
 
     def flush_logs(self, logs):
         """Sends the records raised outside a call, oldest first."""
