@@ -17,7 +17,7 @@ from snakebridge_worker import BUILTINS as __builtins__
 
 from asyncio import get_running_loop
 from os import _exit
-from threading import Condition, get_ident, local
+from threading import Condition, RLock, get_ident, local
 
 from snakebridge_worker import protocol
 from snakebridge_worker.convert import NotData, first_unencodable
@@ -87,7 +87,10 @@ class Hub:
 
     def __init__(self, worker):
         self.worker = worker
-        self.cond = Condition()
+        # `cond` waits and notifies; its lock is taken as `lock` (a C lock's `with`: the
+        # Condition's own `__enter__`/`__exit__` are Python functions, two calls per `with`).
+        self.lock = RLock()
+        self.cond = Condition(self.lock)
         self.reading = False
         # Threads in `cond.wait()` (see `sleep`): nobody to notify when none, the common case
         # of one thread calling its callbacks, where a notify would be pure cost.
@@ -120,7 +123,7 @@ class Hub:
     def end(self, scope, stream=False, abandoned=False):
         """Ends a scope: its callbacks raise from now on. Waits for the calls of it in flight
         (another thread's), unless Rust abandoned it (nobody will answer them: they raise)."""
-        with self.cond:
+        with self.lock:
             if not scope.live:
                 return
             scope.live = False
@@ -147,8 +150,8 @@ class Hub:
         """Calls callback ``cb`` in Rust and returns what it returned, or raises what it
         raised."""
         scope = cb._scope
-        cond = self.cond
-        with cond:
+        lock = self.lock
+        with lock:
             if scope is None or not scope.live:
                 raise RuntimeError(_ENDED % (cb,))
             scope.inflight += 1
@@ -167,10 +170,9 @@ class Hub:
                 self.send_json(view, cb, scope, seq, args, kwargs)
             op, fields, problems = self.wait(view, seq, scope, cb)
         finally:
-            with cond:
+            with lock:
                 scope.inflight -= 1
-                if self.waiters:
-                    cond.notify_all()
+                self.wake()
         if problems:
             raise RuntimeError(
                 "the result of the Rust callback %r could not be read: %s" % (cb, problems[0][1])
@@ -229,9 +231,9 @@ class Hub:
     def wait(self, view, seq, scope, cb):
         """The answer to callback call ``seq``: read by this thread (which then runs the
         requests that come meanwhile) or by another reader that hands it over."""
-        cond = self.cond
+        lock = self.lock
         while True:
-            with cond:
+            with lock:
                 while True:
                     found = self.results.pop(seq, None)
                     if found is not None:
@@ -270,7 +272,7 @@ class Hub:
                 del msg
             del got, frame
         finally:
-            with self.cond:
+            with self.lock:
                 self.reading = False
                 self.wake()
         view.handlers[op](fields)
@@ -279,20 +281,20 @@ class Hub:
     def read_shared(self):
         """The next frame for the serving thread's loop while stream callbacks may come from
         other threads: read under the reading flag."""
-        cond = self.cond
-        with cond:
+        lock = self.lock
+        with lock:
             while self.reading:
                 self.sleep()
             self.reading = True
         try:
             return self.worker.channel.read_frame()
         finally:
-            with cond:
+            with lock:
                 self.reading = False
                 self.wake()
 
     def answered(self, op, fields, problems):
         """An answer read by whoever read it: to its waiter."""
-        with self.cond:
+        with self.lock:
             self.results[fields[0]] = (op, fields, problems)
             self.wake()
