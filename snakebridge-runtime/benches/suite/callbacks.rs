@@ -31,6 +31,26 @@ fn add() -> PyFn {
 }
 
 pub fn run(mode: Mode) -> Vec<Figure> {
+    // Profiling aid: `SNAKEBRIDGE_BENCH_ONLY=pool-callback` makes one pool worker call the
+    // closure `SNAKEBRIDGE_BENCH_CALLS` times (default 10,000) and exits, e.g. under callgrind
+    // with `--trace-children=yes` (the worker's instructions per callback); neither side spins,
+    // so the counts are the work alone.
+    #[cfg(unix)]
+    if let Some((_, calls)) = crate::profiling(&["pool-callback"], 10_000) {
+        let config = PoolConfig::new().name("bench-callbacks").size(1);
+        let pool =
+            PoolClient::start(config.spin(std::time::Duration::ZERO)).expect("the pool starts");
+        let f = add();
+        with_client(pool.clone(), || {
+            let items: PyRef = call("builtins", "range", (calls,)).unwrap();
+            let ns = reduce_ns(calls, || {
+                call("functools", "reduce", (&f, &items, 0)).unwrap()
+            });
+            eprintln!("pool-callback: {calls} callbacks, {:.2} µs each", ns / 1e3);
+        });
+        pool.shutdown();
+        std::process::exit(0);
+    }
     let mut figures = vec![embedded(mode)];
     #[cfg(unix)]
     figures.push(pool(mode));

@@ -158,7 +158,7 @@ class Hub:
             self.next_seq += 1
             seq = self.next_seq
         try:
-            view = self.view()
+            view = self.worker if get_ident() == self.serving else self.view()
             frame = None
             if cb._plain_args:
                 # Plain scalars under a policy that keeps them as they are: a binary frame.
@@ -172,7 +172,8 @@ class Hub:
         finally:
             with lock:
                 scope.inflight -= 1
-                self.wake()
+                if self.waiters:
+                    self.cond.notify_all()
         if problems:
             raise RuntimeError(
                 "the result of the Rust callback %r could not be read: %s" % (cb, problems[0][1])
@@ -274,7 +275,8 @@ class Hub:
         finally:
             with self.lock:
                 self.reading = False
-                self.wake()
+                if self.waiters:
+                    self.cond.notify_all()
         view.handlers[op](fields)
         return None
 

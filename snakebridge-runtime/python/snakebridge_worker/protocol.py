@@ -284,11 +284,11 @@ def binary_ok(mid, value, request=0):
     return binary.write_ok(mid, value, request)
 
 
-def binary_callback(mid, fid, seq, args, kwargs, request=0):
-    """Python called Rust callback ``fid`` (call ``seq``) during request ``mid`` with plain
-    scalar arguments: a binary frame (bytes); None when one is not plain (a JSON
-    :func:`callback` then)."""
-    return binary.write_callback(mid, fid, seq, args, kwargs, request)
+#: ``binary_callback(mid, fid, seq, args, kwargs, request=0)``: Python called Rust callback
+#: ``fid`` (call ``seq``) during request ``mid`` with plain scalar arguments: a binary frame
+#: (bytes); None when one is not plain (a JSON :func:`callback` then). The writer itself, not a
+#: wrapper: it runs on every callback.
+binary_callback = binary.write_callback
 
 
 def with_free(reply, names):
