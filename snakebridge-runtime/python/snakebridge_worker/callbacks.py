@@ -229,9 +229,11 @@ class Hub:
         if self.waiters:
             self.cond.notify_all()
 
-    def wait(self, view, seq, scope, cb):
-        """The answer to callback call ``seq``: read by this thread (which then runs the
-        requests that come meanwhile) or by another reader that hands it over."""
+    def wait(self, view, seq, scope, cb, _callback_ok=read_callback_ok):
+        """The answer to callback call ``seq``: read by this thread or by another reader that
+        hands it over. Holding the reading flag, this thread reads one message at a time: the
+        answer to ``seq`` is returned, another answer is handed to its waiter, a request (a
+        call the Rust closure makes) is run here."""
         lock = self.lock
         while True:
             with lock:
@@ -245,40 +247,32 @@ class Hub:
                         self.reading = True
                         break
                     self.sleep()
-            found = self.serve_one(view, seq)
-            if found is not None:
-                return found
-
-    def serve_one(self, view, seq, _callback_ok=read_callback_ok):
-        """Reads one message (this thread holds the reading flag) and handles it: the answer
-        to this thread's callback call ``seq`` is returned, another answer is handed to its
-        waiter, a request is run here (None for those)."""
-        try:
-            got = view.channel.read_frame()
-            if got is None:
-                # Rust closed the pipe: it is gone or shutting the pool down.
-                _exit(0)
-            frame = got[0]
-            if frame[:1] == b"\xb4":
-                # A plain result, most likely this thread's: returned without a hand-over.
-                fields = _callback_ok(frame)
-                if fields[0] == seq:
-                    return "callback_ok", fields, ()
-                op = "binary_callback_ok"
-            elif is_binary(frame):
-                op, fields = read_binary(frame)
-            else:
-                msg = view.converter.decode(frame, got[1])
-                op, fields = read_to_worker(msg)
-                del msg
-            del got, frame
-        finally:
-            with self.lock:
-                self.reading = False
-                if self.waiters:
-                    self.cond.notify_all()
-        view.handlers[op](fields)
-        return None
+            try:
+                got = view.channel.read_frame()
+                if got is None:
+                    # Rust closed the pipe: it is gone or shutting the pool down.
+                    _exit(0)
+                frame = got[0]
+                if frame[:1] == b"\xb4":
+                    # A plain result, most likely this thread's: returned without a hand-over.
+                    fields = _callback_ok(frame)
+                    if fields[0] == seq:
+                        return "callback_ok", fields, ()
+                    op = "binary_callback_ok"
+                elif is_binary(frame):
+                    op, fields = read_binary(frame)
+                else:
+                    msg = view.converter.decode(frame, got[1])
+                    op, fields = read_to_worker(msg)
+                    del msg
+                del got, frame
+            finally:
+                with lock:
+                    self.reading = False
+                    if self.waiters:
+                        self.cond.notify_all()
+            view.handlers[op](fields)
+            del fields
 
     def read_shared(self):
         """The next frame for the serving thread's loop while stream callbacks may come from
