@@ -139,7 +139,7 @@ fn object_store_bytes() -> i64 {
 }
 
 #[test]
-fn large_arrays_reach_the_actor_through_the_object_store_and_come_back_inside_the_messages() {
+fn large_arrays_reach_the_actor_through_the_object_store() {
     let pool = shared();
     let n = 1usize << 20;
     with_client(pool.clone(), || {
@@ -155,10 +155,6 @@ fn large_arrays_reach_the_actor_through_the_object_store_and_come_back_inside_th
         let (sum, _, base) = backing(NdArray::from_vec(vec![1.0f64; 16]));
         assert_eq!(sum, 16.0);
         assert!(!base.starts_with("ray."), "over {base}");
-        // Results: inside the messages, whatever their size.
-        let back: NdArray = call("numpy", "arange", (n as i64,)).unwrap();
-        assert_eq!(back.len(), n);
-        assert_eq!(back.to_vec::<i64>().unwrap()[n - 1], n as i64 - 1);
     });
     // Filled in shared memory by Rust (8 MB), it goes by the segment's name to the driver,
     // which puts it in the object store: the actor never maps the segment.
@@ -219,6 +215,77 @@ fn an_arrays_segment_is_settled_free_and_its_object_let_go_after_the_call() {
             .exists()),
         "{path} left"
     );
+}
+
+/// The path of this process's mapping that holds `address` (`/proc/self/maps`), if a file's.
+fn mapped_file_at(address: *const u8) -> Option<String> {
+    let address = address as usize;
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    maps.lines().find_map(|line| {
+        let mut fields = line.split_whitespace();
+        let (start, end) = fields.next()?.split_once('-')?;
+        let (start, end) = (
+            usize::from_str_radix(start, 16).ok()?,
+            usize::from_str_radix(end, 16).ok()?,
+        );
+        let path = fields.nth(4)?;
+        (start <= address && address < end).then(|| path.to_owned())
+    })
+}
+
+/// The segments of process `pid` left in `/dev/shm` (`sbw-<pid>-<n>`).
+fn segments_of(pid: u32) -> Vec<String> {
+    let prefix = format!("sbw-{pid}-");
+    std::fs::read_dir("/dev/shm")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with(&prefix))
+        .collect()
+}
+
+#[test]
+fn a_large_result_comes_back_through_the_object_store_into_a_segment_of_the_driver() {
+    let pool = ray_pool("results", 1);
+    let session = pool.session().unwrap();
+    let driver = session.worker_pid().unwrap();
+    let before = object_store_bytes();
+    let n = 10_000_000usize;
+    // 80 MB: put in the object store by the actor's worker, copied by the driver into a
+    // segment of its own, which Rust maps (no copy on this side) and unlinks at once.
+    let (large, actor) = in_session(&session, || {
+        let large: NdArray = Call::function("numpy", "arange", (n as i64,))
+            .kwarg("dtype", "float64")
+            .call()
+            .unwrap();
+        (large, call::<u32>("os", "getpid", ()).unwrap())
+    });
+    assert_ne!(actor, driver);
+    assert_eq!(large.shape(), [n]);
+    let values = large.view::<f64>().unwrap();
+    assert!(values.iter().enumerate().all(|(i, &x)| x == i as f64));
+    let held_in = mapped_file_at(large.data_ptr()).unwrap_or_default();
+    assert!(
+        held_in.starts_with(&format!("/dev/shm/sbw-{driver}-")),
+        "the result is held in {held_in:?}, not in a segment of the driver (pid {driver})"
+    );
+    assert_eq!(segments_of(driver), Vec::<String>::new(), "names left");
+    // Under the threshold: inside the message, in this process's memory.
+    let small: NdArray = in_session(&session, || {
+        Call::function("numpy", "full", (16, 0.5)).call().unwrap()
+    });
+    assert_eq!(small.to_vec::<f64>().unwrap(), vec![0.5; 16]);
+    let small_in = mapped_file_at(small.data_ptr()).unwrap_or_default();
+    assert!(!small_in.contains("/sbw-"), "held in {small_in}");
+    // Nothing kept: the object goes once the driver copied it out, the segment with the array.
+    drop(large);
+    assert!(
+        eventually(Duration::from_secs(30), || object_store_bytes()
+            < before + (1 << 20)),
+        "{} bytes in the stores, {before} before the call",
+        object_store_bytes()
+    );
+    drop(session);
+    pool.shutdown();
 }
 
 #[test]

@@ -6,7 +6,9 @@ result of the push that waits for it (a reply within ``QUICK``: one actor round 
 direct actor call costs), or else through the one actor generator the driver iterates
 (``pull``: stream items, callbacks, replies to long calls). The driver puts them back in order.
 The worker's exit (its pipes closed, a crash of the machinery) ends the actor process, so the
-driver sees the actor die as Rust sees a local worker die."""
+driver sees the actor die as Rust sees a local worker die. Arrays the worker returns from the
+pool's threshold on go into Ray's object store (``Results``), and each frame naming some goes
+back with their object refs beside it: the driver, a borrower of them, hands them to Rust."""
 
 import json
 import os
@@ -14,7 +16,7 @@ import socket
 import threading
 import time
 
-from snakebridge_ray.frames import read_frame, write_all
+from snakebridge_ray.frames import json_part, read_frame, write_all
 
 #: How long a push that asks for the reply waits for the worker's first frame (seconds): a
 #: quick call's reply then comes back with the push; a longer one's through ``pull``.
@@ -28,6 +30,48 @@ def _install(installer, sources, package):
     namespace = {}
     exec(installer, namespace)
     namespace["_snakebridge_serve"](sources, package)
+
+
+class Results:
+    """The arrays the worker returns from the threshold on, put in Ray's object store of this
+    node (one copy) for the value being sent, by key (``"r<n>"``, the ``"obj"`` of their wire
+    value), until the frame naming them is read: its object refs then go beside it."""
+
+    def __init__(self, put):
+        self.put_ref = put
+        self.lock = threading.Lock()
+        self.count = 0
+        self.made = {}  # key -> object ref
+
+    def put(self, arr):
+        """Puts ``arr`` in the store; its key (OSError when the store cannot take it: the
+        worker then sends it inside the message)."""
+        try:
+            ref = self.put_ref(arr)
+        except Exception as e:  # noqa: BLE001 - the store is full, or Ray is going away
+            raise OSError("Ray's object store: %s: %s" % (type(e).__name__, e)) from None
+        with self.lock:
+            self.count += 1
+            key = "r%d" % self.count
+            self.made[key] = ref
+        return key
+
+    def drop(self, key):
+        """Lets go of an object whose value will not be sent."""
+        with self.lock:
+            self.made.pop(key, None)
+
+    def named_in(self, frame):
+        """The objects (key -> ref) ``frame`` names, no longer held here, or None."""
+        if not self.made:
+            return None
+        part = json_part(frame)
+        if part is None:
+            return None
+        start, end = part
+        with self.lock:
+            keys = [k for k in self.made if frame.find(b'"obj":"%s"' % k.encode(), start, end) >= 0]
+            return {k: self.made.pop(k) for k in keys} or None
 
 
 class SnakebridgeWorker:
@@ -51,20 +95,28 @@ class SnakebridgeWorker:
         self.waiting = 0
         self.ended = False
         self.out = threading.Condition()
+        import ray
+
         from snakebridge_worker.main import run
+        from snakebridge_worker.shm import Segments
+
+        self.results = Results(ray.put)
+        Segments.objects = self.results
 
         threading.Thread(target=run, name="snakebridge-worker", daemon=True).start()
         threading.Thread(target=self._read, name="snakebridge-replies", daemon=True).start()
 
     def _read(self):
-        """Takes every frame the worker writes, numbering them, until it closes its pipe."""
+        """Takes every frame the worker writes, numbering them, with the objects each names,
+        until it closes its pipe."""
         while True:
             frame = read_frame(self.resp_r)
+            objects = None if frame is None else self.results.named_in(frame)
             with self.out:
                 if frame is None:
                     self.ended = True
                 else:
-                    self.frames.append((self.written, frame))
+                    self.frames.append((self.written, frame, objects))
                     self.written += 1
                 self.out.notify_all()
             if frame is None:
@@ -79,7 +131,8 @@ class SnakebridgeWorker:
     def push(self, seq, frame, wait, keys, *arrays):
         """Writes request frame number ``seq`` to the worker once those before it were; with
         ``wait``, returns the frames the worker writes within ``QUICK`` after it (as
-        ``(number, frame)``), else none. ``arrays`` (read-only, over Ray's object store on this
+        ``(number, frame, objects)``: ``objects`` the refs of the arrays it names by key, or
+        None), else none. ``arrays`` (read-only, over Ray's object store on this
         node: Ray resolved the driver's object refs) are those the frame's wire values name by
         ``keys`` (``objects.py``): the worker takes them from ``shm.OBJECTS``."""
         if keys:
@@ -114,7 +167,7 @@ class SnakebridgeWorker:
                 self.out.notify_all()
 
     def pull(self):
-        """The frames no push took, as ``(number, frame)`` lists, as they come (an actor
+        """The frames no push took, as ``(number, frame, objects)`` lists, as they come (an actor
         generator); it ends when the worker closes its response pipe."""
         while True:
             with self.out:
