@@ -5,13 +5,17 @@ order). Every frame the worker writes is numbered too, and goes back one of two 
 result of the push that waits for it (a reply within ``QUICK``: one actor round trip, as a
 direct actor call costs), or else through the one actor generator the driver iterates
 (``pull``: stream items, callbacks, replies to long calls). The driver puts them back in order.
-The worker's exit (its pipes closed, a crash of the machinery) ends the actor process, so the
-driver sees the actor die as Rust sees a local worker die. Arrays the worker returns from the
-pool's threshold on go into Ray's object store (``Results``), and each frame naming some goes
-back with their object refs beside it: the driver, a borrower of them, hands them to Rust."""
+No thread reads the worker's pipe for the others: a push waiting for its reply reads it itself
+(one thread woken by the reply, not a reader and then the push), and ``pull`` reads while no
+push waits. The worker's exit (its pipes closed, a crash of the machinery) ends the actor
+process, so the driver sees the actor die as Rust sees a local worker die. Arrays the worker
+returns from the pool's threshold on go into Ray's object store (``Results``), and each frame
+naming some goes back with their object refs beside it: the driver, a borrower of them, hands
+them to Rust."""
 
 import json
 import os
+import select
 import socket
 import threading
 import time
@@ -30,6 +34,19 @@ def _install(installer, sources, package):
     namespace = {}
     exec(installer, namespace)
     namespace["_snakebridge_serve"](sources, package)
+
+
+def _readable(fd, timeout):
+    """True once ``fd`` has data or its EOF (within ``timeout`` seconds; None: however long)."""
+    poller = select.poll()  # one per wait: a poll object is not shared between threads
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(None if timeout is None else max(0, int(timeout * 1000) + 1)))
+
+
+def packet(seq, wait, frame):
+    """What the driver pushes: ``frame`` behind its number and whether the push waits for a
+    reply (one argument: every argument of an actor call costs the driver time)."""
+    return seq.to_bytes(8, "little") + (b"\x01" if wait else b"\x00") + frame
 
 
 class Results:
@@ -95,6 +112,8 @@ class SnakebridgeWorker:
         self.waiting = 0
         self.ended = False
         self.out = threading.Condition()
+        # Held by whoever takes a frame off the worker's pipe (a push or the pull).
+        self.reading = threading.Lock()
         import ray
 
         from snakebridge_worker.main import run
@@ -104,12 +123,16 @@ class SnakebridgeWorker:
         Segments.objects = self.results
 
         threading.Thread(target=run, name="snakebridge-worker", daemon=True).start()
-        threading.Thread(target=self._read, name="snakebridge-replies", daemon=True).start()
 
-    def _read(self):
-        """Takes every frame the worker writes, numbering them, with the objects each names,
-        until it closes its pipe."""
-        while True:
+    def _read_ready(self):
+        """Takes the frame the worker's pipe was seen to hold (numbering it, with the objects
+        it names) and wakes the waiters; False when another thread is taking one."""
+        if not self.reading.acquire(blocking=False):
+            return False
+        try:
+            # The reader before may have taken what was seen: look again, without waiting.
+            if not _readable(self.resp_r, 0):
+                return True
             frame = read_frame(self.resp_r)
             objects = None if frame is None else self.results.named_in(frame)
             with self.out:
@@ -119,8 +142,9 @@ class SnakebridgeWorker:
                     self.frames.append((self.written, frame, objects))
                     self.written += 1
                 self.out.notify_all()
-            if frame is None:
-                return
+        finally:
+            self.reading.release()
+        return True
 
     def node(self):
         """The id of the Ray node this actor runs on."""
@@ -128,41 +152,48 @@ class SnakebridgeWorker:
 
         return ray.get_runtime_context().get_node_id()
 
-    def push(self, seq, frame, wait, keys, *arrays):
-        """Writes request frame number ``seq`` to the worker once those before it were; with
-        ``wait``, returns the frames the worker writes within ``QUICK`` after it (as
-        ``(number, frame, objects)``: ``objects`` the refs of the arrays it names by key, or
-        None), else none. ``arrays`` (read-only, over Ray's object store on this
-        node: Ray resolved the driver's object refs) are those the frame's wire values name by
-        ``keys`` (``objects.py``): the worker takes them from ``shm.OBJECTS``."""
+    def push(self, packet, keys=None, *arrays):
+        """Writes the request frame of ``packet`` (``packet()``: its number, whether to wait,
+        the frame) to the worker once those before it were; to wait, returns the frames the
+        worker writes within ``QUICK`` after it (as ``(number, frame, objects)``: ``objects``
+        the refs of the arrays it names by key, or None), else none. ``arrays`` (read-only,
+        over Ray's object store on this node: Ray resolved the driver's object refs) are those
+        the frame's wire values name by ``keys`` (``objects.py``): the worker takes them from
+        ``shm.OBJECTS``."""
         if keys:
             from snakebridge_worker.shm import OBJECTS
 
             OBJECTS.update(zip(keys, arrays))
         del arrays
+        seq = int.from_bytes(packet[:8], "little")
         with self.turns:
             while self.turn != seq:
                 self.turns.wait()
         try:
-            write_all(self.req_w, frame)
+            write_all(self.req_w, memoryview(packet)[9:])
         finally:
             with self.turns:
                 self.turn += 1
                 self.turns.notify_all()
-        if not wait:
+        if not packet[8]:
             return []
         deadline = time.monotonic() + QUICK
         with self.out:
             self.waiting += 1
-            try:
-                while not self.frames and not self.ended:
+        try:
+            while True:
+                with self.out:
                     left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    self.out.wait(left)
-                taken, self.frames = self.frames, []
-                return taken
-            finally:
+                    if self.frames or self.ended or left <= 0:
+                        taken, self.frames = self.frames, []
+                        return taken
+                if _readable(self.resp_r, left) and not self._read_ready():
+                    # Another thread is taking a frame: wait for it.
+                    with self.out:
+                        if not self.frames and not self.ended:
+                            self.out.wait(max(0, deadline - time.monotonic()))
+        finally:
+            with self.out:
                 self.waiting -= 1
                 self.out.notify_all()
 
@@ -171,7 +202,8 @@ class SnakebridgeWorker:
         generator); it ends when the worker closes its response pipe."""
         while True:
             with self.out:
-                while (not self.frames or self.waiting) and not self.ended:
+                # A waiting push reads (and takes) the frames meanwhile.
+                while self.waiting and not self.ended:
                     self.out.wait()
                 taken, self.frames = self.frames, []
                 ended = self.ended
@@ -179,3 +211,5 @@ class SnakebridgeWorker:
                 yield taken
             if ended:
                 return
+            if _readable(self.resp_r, None) and not self.waiting:
+                self._read_ready()

@@ -173,6 +173,8 @@ def main():
         stop(0)
 
     lent = Lent()
+    push = actor.push.remote
+    packet = snakebridge_ray.actor.packet
     out = InOrder(resp, node, lent, Returned(ray, numpy))
     pushed = queue.SimpleQueue()
 
@@ -195,8 +197,12 @@ def main():
             except Exception as e:  # noqa: BLE001 - the worker then reads the segments itself
                 _say("cannot put a request's arrays in Ray's object store: %s: %s" % (type(e).__name__, e))
                 keys, refs = [], []
-            # Top-level object refs: Ray hands the actor the arrays themselves.
-            pushed.put(actor.push.remote(seq, frame, _wants_reply(frame), keys, *refs))
+            pushing = packet(seq, _wants_reply(frame), frame)
+            if refs:
+                # Top-level object refs: Ray hands the actor the arrays themselves.
+                pushed.put(push(pushing, keys, *refs))
+            else:
+                pushed.put(push(pushing))
             del refs
             seq += 1
         stop(0)
