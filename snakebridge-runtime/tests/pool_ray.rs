@@ -269,6 +269,20 @@ fn a_large_result_comes_back_through_the_object_store_into_a_segment_of_the_driv
         "the result is held in {held_in:?}, not in a segment of the driver (pid {driver})"
     );
     assert_eq!(segments_of(driver), Vec::<String>::new(), "names left");
+    // A callback's large argument comes the same way.
+    let seen = PyFn::new(|array: NdArray| -> Result<(f64, String)> {
+        let total = array.view::<f64>()?.sum();
+        Ok((total, mapped_file_at(array.data_ptr()).unwrap_or_default()))
+    });
+    let (total, seen_in): (f64, String) = in_session(&session, || {
+        call("snakebridge_ray_helpers", "call_with_range", (seen, 1 << 20))
+    })
+    .unwrap();
+    assert_eq!(total, ((1u64 << 20) * ((1 << 20) - 1) / 2) as f64);
+    assert!(
+        seen_in.starts_with(&format!("/dev/shm/sbw-{driver}-")),
+        "the callback's argument is held in {seen_in:?}"
+    );
     // Under the threshold: inside the message, in this process's memory.
     let small: NdArray = in_session(&session, || {
         Call::function("numpy", "full", (16, 0.5)).call().unwrap()

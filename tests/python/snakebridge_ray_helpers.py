@@ -80,3 +80,11 @@ def object_store_bytes():
 
     state = get_state_from_address(ray.get_runtime_context().gcs_address)
     return int(get_memory_info_reply(state).store_stats.object_store_bytes_used)
+
+
+def call_with_range(f, n):
+    """``f`` (a Rust callback) called with ``numpy.arange(n)`` as float64: an array the worker
+    sends to Rust as a callback's argument."""
+    import numpy
+
+    return f(numpy.arange(n, dtype="float64"))

@@ -4,7 +4,8 @@ pushes each request frame (``push``, numbered, since a threaded actor may run tw
 order). Every frame the worker writes is numbered too, and goes back one of two ways: in the
 result of the push that waits for it (a reply within ``QUICK``: one actor round trip, as a
 direct actor call costs), or else through the one actor generator the driver iterates
-(``pull``: stream items, callbacks, replies to long calls). The driver puts them back in order.
+(``pull``: stream items, callbacks, replies to long calls; the object refs of their arrays
+then through ``take``). The driver puts them back in order.
 No thread reads the worker's pipe for the others: a push waiting for its reply reads it itself
 (one thread woken by the reply, not a reader and then the push), and ``pull`` reads while no
 push waits. The worker's exit (its pipes closed, a crash of the machinery) ends the actor
@@ -112,6 +113,7 @@ class SnakebridgeWorker:
         self.waiting = 0
         self.ended = False
         self.out = threading.Condition()
+        self.held = {}  # the object refs of frames pulled, by key, until ``take``n
         # Held by whoever takes a frame off the worker's pipe (a push or the pull).
         self.reading = threading.Lock()
         import ray
@@ -197,6 +199,24 @@ class SnakebridgeWorker:
                 self.waiting -= 1
                 self.out.notify_all()
 
+    def _keys_for_refs(self, frames):
+        """``frames`` with the object refs beside each replaced by their keys, the refs kept
+        for ``take``: Ray keeps the refs inside a generator's items alive as long as the
+        generator, while those of a method's result go once the driver lets go of them."""
+        out = []
+        for number, frame, objects in frames:
+            if objects:
+                with self.out:
+                    self.held.update(objects)
+                objects = list(objects)
+            out.append((number, frame, objects))
+        return out
+
+    def take(self, keys):
+        """The object refs of keys ``pull`` sent instead (key -> ref), no longer kept here."""
+        with self.out:
+            return {k: self.held.pop(k) for k in keys}
+
     def pull(self):
         """The frames no push took, as ``(number, frame, objects)`` lists, as they come (an actor
         generator); it ends when the worker closes its response pipe."""
@@ -208,7 +228,8 @@ class SnakebridgeWorker:
                 taken, self.frames = self.frames, []
                 ended = self.ended
             if taken:
-                yield taken
+                yield self._keys_for_refs(taken)
+                del taken
             if ended:
                 return
             if _readable(self.resp_r, None) and not self.waiting:

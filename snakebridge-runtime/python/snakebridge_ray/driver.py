@@ -175,7 +175,7 @@ def main():
     lent = Lent()
     push = actor.push.remote
     packet = snakebridge_ray.actor.packet
-    out = InOrder(resp, node, lent, Returned(ray, numpy))
+    out = InOrder(resp, node, lent, Returned(ray, numpy, actor.take.remote))
     pushed = queue.SimpleQueue()
 
     def died(e):

@@ -174,15 +174,19 @@ class Returned:
     segments of this driver (``/sbw-<pid>-<n>``, Rust's to unlink once it read the frame, or
     when this driver dies before)."""
 
-    def __init__(self, ray, np):
+    def __init__(self, ray, np, take):
         self.get = ray.get
         self.np = np
+        self.take = take  # the actor's ``take``: keys -> the object ref of its result
         self.count = 0  # of segments made, for their names
 
     def to_segments(self, frame, objects):
         """``frame`` with each array it names by key (``"obj"``, one of ``objects``: key ->
-        object ref) in a new segment instead (``"shm"``; beside the JSON if no segment can be
-        made). The refs are let go of: the object store then frees the objects."""
+        object ref, or the keys alone, whose refs the actor's ``take`` gives) in a new segment
+        instead (``"shm"``; beside the JSON if no segment can be made). The refs are let go
+        of: the object store then frees the objects."""
+        if isinstance(objects, list):
+            objects = self.get(self.take(objects))
         part = json_part(frame)
         if part is None:
             return frame
