@@ -275,7 +275,11 @@ fn a_large_result_comes_back_through_the_object_store_into_a_segment_of_the_driv
         Ok((total, mapped_file_at(array.data_ptr()).unwrap_or_default()))
     });
     let (total, seen_in): (f64, String) = in_session(&session, || {
-        call("snakebridge_ray_helpers", "call_with_range", (seen, 1 << 20))
+        call(
+            "snakebridge_ray_helpers",
+            "call_with_range",
+            (seen, 1 << 20),
+        )
     })
     .unwrap();
     assert_eq!(total, ((1u64 << 20) * ((1 << 20) - 1) / 2) as f64);

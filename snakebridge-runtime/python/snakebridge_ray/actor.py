@@ -218,8 +218,9 @@ class SnakebridgeWorker:
             return {k: self.held.pop(k) for k in keys}
 
     def pull(self):
-        """The frames no push took, as ``(number, frame, objects)`` lists, as they come (an actor
-        generator); it ends when the worker closes its response pipe."""
+        """The frames no push took, as ``(number, frame, keys)`` lists, as they come (an actor
+        generator; ``keys``: those of the arrays the frame names, whose refs ``take`` gives, or
+        None); it ends when the worker closes its response pipe."""
         while True:
             with self.out:
                 # A waiting push reads (and takes) the frames meanwhile.
