@@ -269,7 +269,26 @@ fn a_large_result_comes_back_through_the_object_store_into_a_segment_of_the_driv
         "the result is held in {held_in:?}, not in a segment of the driver (pid {driver})"
     );
     assert_eq!(segments_of(driver), Vec::<String>::new(), "names left");
-    // A callback's large argument comes the same way.
+    // A stream's large items too (they come through the actor's generator).
+    let items: Vec<NdArray> = in_session(&session, || {
+        Call::<Value>::function("snakebridge_ray_helpers", "filled", (3, 1 << 20))
+            .stream::<NdArray>()
+            .unwrap()
+            .collect::<Result<Vec<NdArray>>>()
+    })
+    .unwrap();
+    assert_eq!(items.len(), 3);
+    for (i, item) in items.iter().enumerate() {
+        assert!(item.view::<f64>().unwrap().iter().all(|&x| x == i as f64));
+        let held_in = mapped_file_at(item.data_ptr()).unwrap_or_default();
+        assert!(
+            held_in.starts_with(&format!("/dev/shm/sbw-{driver}-")),
+            "item {i} is held in {held_in:?}"
+        );
+    }
+    drop(items);
+    // A callback's large argument comes the same way (through the actor's generator too, the
+    // last of its items to hold an object: Ray keeps those refs while its generator lives).
     let seen = PyFn::new(|array: NdArray| -> Result<(f64, String)> {
         let total = array.view::<f64>()?.sum();
         Ok((total, mapped_file_at(array.data_ptr()).unwrap_or_default()))
@@ -294,7 +313,16 @@ fn a_large_result_comes_back_through_the_object_store_into_a_segment_of_the_driv
     assert_eq!(small.to_vec::<f64>().unwrap(), vec![0.5; 16]);
     let small_in = mapped_file_at(small.data_ptr()).unwrap_or_default();
     assert!(!small_in.contains("/sbw-"), "held in {small_in}");
-    // Nothing kept: the object goes once the driver copied it out, the segment with the array.
+    // A stream left open after its first item: the worker sent what its credit allows, the
+    // last of it through the actor's generator, and nothing comes after it.
+    let mut open = in_session(&session, || {
+        Call::<Value>::function("snakebridge_ray_helpers", "filled", (1000, 1 << 18))
+            .stream::<NdArray>()
+    })
+    .unwrap();
+    let first = open.next().unwrap().unwrap();
+    assert!(first.view::<f64>().unwrap().iter().all(|&x| x == 0.0));
+    // Nothing kept: each object goes once the driver copied it out, the segment with the array.
     drop(large);
     assert!(
         eventually(Duration::from_secs(30), || object_store_bytes()
@@ -302,6 +330,7 @@ fn a_large_result_comes_back_through_the_object_store_into_a_segment_of_the_driv
         "{} bytes in the stores, {before} before the call",
         object_store_bytes()
     );
+    drop((first, open));
     drop(session);
     pool.shutdown();
 }

@@ -84,7 +84,19 @@ def object_store_bytes():
 
 def call_with_range(f, n):
     """``f`` (a Rust callback) called with ``numpy.arange(n)`` as float64: an array the worker
-    sends to Rust as a callback's argument."""
+    sends to Rust as a callback's argument. Called after 50 ms, past the time a push waits for
+    its reply (``QUICK`` in ``snakebridge_ray/actor.py``): the callback then comes back through
+    the actor's generator, and the call's reply with the push that answers it."""
     import numpy
 
+    time.sleep(0.05)
     return f(numpy.arange(n, dtype="float64"))
+
+
+def filled(count, n):
+    """Yields ``count`` float64 arrays of ``n`` elements, the i-th all ``i``: a stream's large
+    items."""
+    import numpy
+
+    for i in range(count):
+        yield numpy.full(n, float(i))
