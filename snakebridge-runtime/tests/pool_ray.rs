@@ -645,6 +645,37 @@ fn workers_land_on_both_nodes_and_a_lost_node_is_a_crash_the_pool_survives() {
     assert_eq!(landed, expected);
     std::fs::remove_file(&marker).unwrap();
 
+    // A large result from each node: put in that node's object store, read by the driver from
+    // its own (Ray moves the second node's over first).
+    let (tx, rx) = std::sync::mpsc::channel();
+    for _ in 0..2 {
+        let (pool, tx) = (pool.clone(), tx.clone());
+        let path = marker.to_str().unwrap().to_owned();
+        std::thread::spawn(move || {
+            let result = with_client(pool, || {
+                call::<(String, NdArray)>(
+                    "snakebridge_ray_helpers",
+                    "node_and_range_when",
+                    (path, 1 << 20),
+                )
+            });
+            let _ = tx.send(result);
+        });
+    }
+    assert!(eventually(wait, || pool.stats("nodes").unwrap().busy == 2));
+    std::fs::write(&marker, "").unwrap();
+    let mut from: Vec<String> = (0..2)
+        .map(|_| {
+            let (node, array) = rx.recv_timeout(wait).unwrap().unwrap();
+            let values = array.view::<f64>().unwrap();
+            assert!(values.iter().enumerate().all(|(i, &x)| x == i as f64));
+            node
+        })
+        .collect();
+    from.sort();
+    assert_eq!(from, expected);
+    std::fs::remove_file(&marker).unwrap();
+
     // The second node lost mid-call: its call (not idempotent) is a WorkerCrash; the head's
     // call finishes once released.
     let both = hold_both(&pool, &marker, false);

@@ -100,3 +100,14 @@ def filled(count, n):
 
     for i in range(count):
         yield numpy.full(n, float(i))
+
+
+def node_and_range_when(path, n):
+    """The id of this worker's Ray node and ``numpy.arange(n)`` as float64 (a large result put
+    in that node's object store), once ``path`` exists."""
+    import numpy
+    import ray
+
+    while not os.path.exists(path):
+        time.sleep(0.01)
+    return ray.get_runtime_context().get_node_id(), numpy.arange(n, dtype="float64")
