@@ -2,10 +2,10 @@
 when the pool runs on Ray): it joins the cluster, starts the slot's actor
 (``actor.SnakebridgeWorker``, no retries, owned by this process so it dies with it), and relays
 the slot's frames both ways without reading them, except ``ready``, which gains the actor's
-Ray node, requests naming shared-memory segments, whose arrays go through Ray's object
-store (``objects.py``), and their answers, and frames naming arrays the worker put in the object
-store, which the driver copies into segments of its own for Rust. Importing this module runs the driver and exits the
-process.
+Ray node, requests naming shared-memory segments, whose arrays go through Ray's object store
+(``objects.py``), and their answers, and frames naming arrays the worker put in the object
+store, which the driver copies into segments of its own for Rust. Importing this module runs
+the driver and exits the process.
 
 Its exits, as Rust sees them (``pool/worker/mod.rs`` describes them): the actor died (its node
 was lost, it was killed, the worker's machinery broke): exit code ``ACTOR_DIED``, the reason on
@@ -222,8 +222,7 @@ def main():
     try:
         for ref in actor.pull.remote():
             out.deliver(ray.get(ref))
-            # The item holds the refs of the arrays its frames named: let go of it now, not
-            # when the next item comes.
+            # Let go of the item now, not when the next one comes.
             del ref
     except RayError as e:
         died(e)
