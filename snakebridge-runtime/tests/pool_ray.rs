@@ -139,7 +139,7 @@ fn object_store_bytes() -> i64 {
 }
 
 #[test]
-fn large_arrays_reach_the_actor_through_the_object_store_and_come_back_inside_the_messages() {
+fn large_arrays_reach_the_actor_through_the_object_store() {
     let pool = shared();
     let n = 1usize << 20;
     with_client(pool.clone(), || {
@@ -155,10 +155,6 @@ fn large_arrays_reach_the_actor_through_the_object_store_and_come_back_inside_th
         let (sum, _, base) = backing(NdArray::from_vec(vec![1.0f64; 16]));
         assert_eq!(sum, 16.0);
         assert!(!base.starts_with("ray."), "over {base}");
-        // Results: inside the messages, whatever their size.
-        let back: NdArray = call("numpy", "arange", (n as i64,)).unwrap();
-        assert_eq!(back.len(), n);
-        assert_eq!(back.to_vec::<i64>().unwrap()[n - 1], n as i64 - 1);
     });
     // Filled in shared memory by Rust (8 MB), it goes by the segment's name to the driver,
     // which puts it in the object store: the actor never maps the segment.
@@ -219,6 +215,124 @@ fn an_arrays_segment_is_settled_free_and_its_object_let_go_after_the_call() {
             .exists()),
         "{path} left"
     );
+}
+
+/// The path of this process's mapping that holds `address` (`/proc/self/maps`), if a file's.
+fn mapped_file_at(address: *const u8) -> Option<String> {
+    let address = address as usize;
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    maps.lines().find_map(|line| {
+        let mut fields = line.split_whitespace();
+        let (start, end) = fields.next()?.split_once('-')?;
+        let (start, end) = (
+            usize::from_str_radix(start, 16).ok()?,
+            usize::from_str_radix(end, 16).ok()?,
+        );
+        let path = fields.nth(4)?;
+        (start <= address && address < end).then(|| path.to_owned())
+    })
+}
+
+/// The segments of process `pid` left in `/dev/shm` (`sbw-<pid>-<n>`).
+fn segments_of(pid: u32) -> Vec<String> {
+    let prefix = format!("sbw-{pid}-");
+    std::fs::read_dir("/dev/shm")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with(&prefix))
+        .collect()
+}
+
+#[test]
+fn a_large_result_comes_back_through_the_object_store_into_a_segment_of_the_driver() {
+    let pool = ray_pool("results", 1);
+    let session = pool.session().unwrap();
+    let driver = session.worker_pid().unwrap();
+    let before = object_store_bytes();
+    let n = 10_000_000usize;
+    // 80 MB: put in the object store by the actor's worker, copied by the driver into a
+    // segment of its own, which Rust maps (no copy on this side) and unlinks at once.
+    let (large, actor) = in_session(&session, || {
+        let large: NdArray = Call::function("numpy", "arange", (n as i64,))
+            .kwarg("dtype", "float64")
+            .call()
+            .unwrap();
+        (large, call::<u32>("os", "getpid", ()).unwrap())
+    });
+    assert_ne!(actor, driver);
+    assert_eq!(large.shape(), [n]);
+    let values = large.view::<f64>().unwrap();
+    assert!(values.iter().enumerate().all(|(i, &x)| x == i as f64));
+    let held_in = mapped_file_at(large.data_ptr()).unwrap_or_default();
+    assert!(
+        held_in.starts_with(&format!("/dev/shm/sbw-{driver}-")),
+        "the result is held in {held_in:?}, not in a segment of the driver (pid {driver})"
+    );
+    assert_eq!(segments_of(driver), Vec::<String>::new(), "names left");
+    // A stream's large items too (they come through the actor's generator).
+    let items: Vec<NdArray> = in_session(&session, || {
+        Call::<Value>::function("snakebridge_ray_helpers", "filled", (3, 1 << 20))
+            .stream::<NdArray>()
+            .unwrap()
+            .collect::<Result<Vec<NdArray>>>()
+    })
+    .unwrap();
+    assert_eq!(items.len(), 3);
+    for (i, item) in items.iter().enumerate() {
+        assert!(item.view::<f64>().unwrap().iter().all(|&x| x == i as f64));
+        let held_in = mapped_file_at(item.data_ptr()).unwrap_or_default();
+        assert!(
+            held_in.starts_with(&format!("/dev/shm/sbw-{driver}-")),
+            "item {i} is held in {held_in:?}"
+        );
+    }
+    drop(items);
+    // A callback's large argument comes the same way (through the actor's generator too, the
+    // last of its items to hold an object: Ray keeps those refs while its generator lives).
+    let seen = PyFn::new(|array: NdArray| -> Result<(f64, String)> {
+        let total = array.view::<f64>()?.sum();
+        Ok((total, mapped_file_at(array.data_ptr()).unwrap_or_default()))
+    });
+    let (total, seen_in): (f64, String) = in_session(&session, || {
+        call(
+            "snakebridge_ray_helpers",
+            "call_with_range",
+            (seen, 1 << 20),
+        )
+    })
+    .unwrap();
+    assert_eq!(total, ((1u64 << 20) * ((1 << 20) - 1) / 2) as f64);
+    assert!(
+        seen_in.starts_with(&format!("/dev/shm/sbw-{driver}-")),
+        "the callback's argument is held in {seen_in:?}"
+    );
+    // Under the threshold: inside the message, in this process's memory.
+    let small: NdArray = in_session(&session, || {
+        Call::function("numpy", "full", (16, 0.5)).call().unwrap()
+    });
+    assert_eq!(small.to_vec::<f64>().unwrap(), vec![0.5; 16]);
+    let small_in = mapped_file_at(small.data_ptr()).unwrap_or_default();
+    assert!(!small_in.contains("/sbw-"), "held in {small_in}");
+    // A stream left open after its first item: the worker sent what its credit allows, the
+    // last of it through the actor's generator, and nothing comes after it.
+    let mut open = in_session(&session, || {
+        Call::<Value>::function("snakebridge_ray_helpers", "filled", (1000, 1 << 18))
+            .stream::<NdArray>()
+    })
+    .unwrap();
+    let first = open.next().unwrap().unwrap();
+    assert!(first.view::<f64>().unwrap().iter().all(|&x| x == 0.0));
+    // Nothing kept: each object goes once the driver copied it out, the segment with the array.
+    drop(large);
+    assert!(
+        eventually(Duration::from_secs(30), || object_store_bytes()
+            < before + (1 << 20)),
+        "{} bytes in the stores, {before} before the call",
+        object_store_bytes()
+    );
+    drop((first, open));
+    drop(session);
+    pool.shutdown();
 }
 
 #[test]
@@ -529,6 +643,37 @@ fn workers_land_on_both_nodes_and_a_lost_node_is_a_crash_the_pool_survives() {
     let mut expected = vec![head.clone(), second.clone()];
     expected.sort();
     assert_eq!(landed, expected);
+    std::fs::remove_file(&marker).unwrap();
+
+    // A large result from each node: put in that node's object store, read by the driver from
+    // its own (Ray moves the second node's over first).
+    let (tx, rx) = std::sync::mpsc::channel();
+    for _ in 0..2 {
+        let (pool, tx) = (pool.clone(), tx.clone());
+        let path = marker.to_str().unwrap().to_owned();
+        std::thread::spawn(move || {
+            let result = with_client(pool, || {
+                call::<(String, NdArray)>(
+                    "snakebridge_ray_helpers",
+                    "node_and_range_when",
+                    (path, 1 << 20),
+                )
+            });
+            let _ = tx.send(result);
+        });
+    }
+    assert!(eventually(wait, || pool.stats("nodes").unwrap().busy == 2));
+    std::fs::write(&marker, "").unwrap();
+    let mut from: Vec<String> = (0..2)
+        .map(|_| {
+            let (node, array) = rx.recv_timeout(wait).unwrap().unwrap();
+            let values = array.view::<f64>().unwrap();
+            assert!(values.iter().enumerate().all(|(i, &x)| x == i as f64));
+            node
+        })
+        .collect();
+    from.sort();
+    assert_eq!(from, expected);
     std::fs::remove_file(&marker).unwrap();
 
     // The second node lost mid-call: its call (not idempotent) is a WorkerCrash; the head's

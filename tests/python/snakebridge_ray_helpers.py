@@ -80,3 +80,34 @@ def object_store_bytes():
 
     state = get_state_from_address(ray.get_runtime_context().gcs_address)
     return int(get_memory_info_reply(state).store_stats.object_store_bytes_used)
+
+
+def call_with_range(f, n):
+    """``f`` (a Rust callback) called with ``numpy.arange(n)`` as float64: an array the worker
+    sends to Rust as a callback's argument. Called after 50 ms, past the time a push waits for
+    its reply (``QUICK`` in ``snakebridge_ray/actor.py``): the callback then comes back through
+    the actor's generator, and the call's reply with the push that answers it."""
+    import numpy
+
+    time.sleep(0.05)
+    return f(numpy.arange(n, dtype="float64"))
+
+
+def filled(count, n):
+    """Yields ``count`` float64 arrays of ``n`` elements, the i-th all ``i``: a stream's large
+    items."""
+    import numpy
+
+    for i in range(count):
+        yield numpy.full(n, float(i))
+
+
+def node_and_range_when(path, n):
+    """The id of this worker's Ray node and ``numpy.arange(n)`` as float64 (a large result put
+    in that node's object store), once ``path`` exists."""
+    import numpy
+    import ray
+
+    while not os.path.exists(path):
+        time.sleep(0.01)
+    return ray.get_runtime_context().get_node_id(), numpy.arange(n, dtype="float64")

@@ -2,9 +2,10 @@
 when the pool runs on Ray): it joins the cluster, starts the slot's actor
 (``actor.SnakebridgeWorker``, no retries, owned by this process so it dies with it), and relays
 the slot's frames both ways without reading them, except ``ready``, which gains the actor's
-Ray node, and requests naming shared-memory segments, whose arrays go through Ray's object
-store (``objects.py``), and their answers. Importing this module runs the driver and exits the
-process.
+Ray node, requests naming shared-memory segments, whose arrays go through Ray's object store
+(``objects.py``), and their answers, and frames naming arrays the worker put in the object
+store, which the driver copies into segments of its own for Rust. Importing this module runs
+the driver and exits the process.
 
 Its exits, as Rust sees them (``pool/worker/mod.rs`` describes them): the actor died (its node
 was lost, it was killed, the worker's machinery broke): exit code ``ACTOR_DIED``, the reason on
@@ -89,17 +90,20 @@ def _wants_reply(frame):
 class InOrder:
     """Writes the worker's frames to Rust in the order the worker wrote them, whichever way
     (a push's result, the actor generator) each came back; the first one, ``ready``, with the
-    actor's node added."""
+    actor's node added, and those naming arrays in the object store with segments instead."""
 
-    def __init__(self, fd, node, lent):
+    def __init__(self, fd, node, lent, returned):
         self.fd = fd
         self.node = node
         self.lent = lent
+        self.returned = returned
         self.next = 0
         self.waiting = {}
         self.lock = threading.Lock()
 
     def deliver(self, frames):
+        # The arrays frames name in the object store go into segments first, outside the lock.
+        frames = [(n, self.returned.to_segments(f, o) if o else f) for n, f, o in frames]
         with self.lock:
             for number, frame in frames:
                 self.waiting[number] = frame
@@ -128,7 +132,7 @@ def main():
 
     import snakebridge_ray.actor
     import snakebridge_ray.frames
-    from snakebridge_ray.objects import Lent
+    from snakebridge_ray.objects import Lent, Returned
 
     # The actor's code travels with it: the cluster's nodes need Ray and the user's packages,
     # not snakebridge.
@@ -169,7 +173,9 @@ def main():
         stop(0)
 
     lent = Lent()
-    out = InOrder(resp, node, lent)
+    push = actor.push.remote
+    packet = snakebridge_ray.actor.packet
+    out = InOrder(resp, node, lent, Returned(ray, numpy, actor.take.remote))
     pushed = queue.SimpleQueue()
 
     def died(e):
@@ -191,8 +197,12 @@ def main():
             except Exception as e:  # noqa: BLE001 - the worker then reads the segments itself
                 _say("cannot put a request's arrays in Ray's object store: %s: %s" % (type(e).__name__, e))
                 keys, refs = [], []
-            # Top-level object refs: Ray hands the actor the arrays themselves.
-            pushed.put(actor.push.remote(seq, frame, _wants_reply(frame), keys, *refs))
+            pushing = packet(seq, _wants_reply(frame), frame)
+            if refs:
+                # Top-level object refs: Ray hands the actor the arrays themselves.
+                pushed.put(push(pushing, keys, *refs))
+            else:
+                pushed.put(push(pushing))
             del refs
             seq += 1
         stop(0)
@@ -212,6 +222,8 @@ def main():
     try:
         for ref in actor.pull.remote():
             out.deliver(ray.get(ref))
+            # Let go of the item now, not when the next one comes.
+            del ref
     except RayError as e:
         died(e)
     except OSError:

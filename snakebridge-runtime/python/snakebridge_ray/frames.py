@@ -1,5 +1,6 @@
 """Whole frames off a pipe (``PROTOCOL.md``, Frames: a 4-byte little-endian length, bit 31 set
-when a second length of attachments follows), read unparsed so they can be relayed."""
+when a second length of attachments follows), read unparsed so they can be relayed, and where
+a frame's JSON lies in it."""
 
 from os import read, write
 
@@ -35,6 +36,19 @@ def read_frame(fd):
     if body is None:
         return None
     return head + body
+
+
+def json_part(frame):
+    """``(start, end)`` of a JSON frame's JSON (its attachments follow it), or None for a
+    binary frame (its first byte 0xB0-0xBF)."""
+    head = int.from_bytes(frame[:4], "little")
+    if head & ATTACHMENTS:
+        start, length = 8, head & ~ATTACHMENTS
+    else:
+        start, length = 4, head
+    if length and 0xB0 <= frame[start] <= 0xBF:
+        return None
+    return start, start + length
 
 
 def write_all(fd, data):

@@ -1,30 +1,53 @@
 """Large arrays between Rust and a slot's actor through Ray's object store, in the driver
-(``PROTOCOL.md``, Ray). Rust sends the driver, on its own machine, large arrays in shared-memory
-segments as it would a local worker; the driver ``ray.put``s each segment's array once (the one
-copy), and the request goes on with the array's wire value naming the object (``"obj"``: a key
-among the objects passed beside the frame) instead of the segment, which the actor's worker
-reads from the object store without a copy. The segments are then free, and the reply answering
-the request says so (``"free"``), as a local worker's would; the objects are let go of then."""
+(``PROTOCOL.md``, Ray), both ways.
+
+To the actor (``Lent``): Rust sends the driver, on its own machine, large arrays in
+shared-memory segments as it would a local worker; the driver ``ray.put``s each segment's array
+once (the one copy), and the request goes on with the array's wire value naming the object
+(``"obj"``: a key among the objects passed beside the frame) instead of the segment, which the
+actor's worker reads from the object store without a copy. The segments are then free, and the
+reply answering the request says so (``"free"``), as a local worker's would; the objects are
+let go of then.
+
+From the actor (``Returned``): the actor's worker puts the large arrays it returns in the
+object store of its node and names them by key (``"obj"``); the frame comes with their object
+refs. The driver reads each one (without a copy when the actor shares its node; else Ray brings
+it here first) and hands it to Rust as a local worker hands its own: copied once into a new
+segment ``/sbw-<driver pid>-<n>``, named by ``"shm"``, which Rust maps and unlinks; the object
+is let go of then."""
 
 import json
 import threading
 from mmap import MAP_SHARED, PROT_READ, mmap
-from os import O_RDONLY, close, fstat
+from os import O_CREAT, O_EXCL, O_RDONLY, O_RDWR, close, fstat, ftruncate, getpid, pwrite
+from sys import platform
 
-from snakebridge_ray.frames import ATTACHMENTS
+from snakebridge_ray.frames import ATTACHMENTS, json_part
+
+#: The alignment of an array's elements in a frame's attachments (``PROTOCOL.md``, Frames).
+_ATTACHMENT_ALIGN = 16
 
 try:
     from _posixshmem import shm_open as _posix_shm_open
+    from _posixshmem import shm_unlink as _shm_unlink
 
-    def _open_segment(name):
-        return _posix_shm_open(name, O_RDONLY, 0o600)
+    def _shm_open(name, flags):
+        return _posix_shm_open(name, flags, 0o600)
 
 except ImportError:  # pragma: no cover - the segments are files in /dev/shm
     from os import O_CLOEXEC, O_NOFOLLOW
     from os import open as _open
+    from os import unlink as _unlink
 
-    def _open_segment(name):
-        return _open("/dev/shm" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    def _shm_open(name, flags):
+        return _open("/dev/shm" + name, flags | O_NOFOLLOW | O_CLOEXEC, 0o600)
+
+    def _shm_unlink(name):
+        _unlink("/dev/shm" + name)
+
+
+def _open_segment(name):
+    return _shm_open(name, O_RDONLY)
 
 
 #: Requests whose arrays may arrive in segments (``send`` carries its values inline).
@@ -35,19 +58,6 @@ _ANSWERS = ("ok", "err", "stale", "decode", "encode")
 
 #: Any answer ending what a request's arrays were lent for (a stream's starts it).
 _ENDS = _ANSWERS + ("started",)
-
-
-def json_part(frame):
-    """``(start, end)`` of a JSON frame's JSON (its attachments follow it), or None for a
-    binary frame."""
-    head = int.from_bytes(frame[:4], "little")
-    if head & ATTACHMENTS:
-        start, length = 8, head & ~ATTACHMENTS
-    else:
-        start, length = 4, head
-    if length and 0xB0 <= frame[start] <= 0xBF:
-        return None
-    return start, start + length
 
 
 def join(text, attachments):
@@ -157,3 +167,89 @@ class Lent:
         free = message.get("free", [])
         message["free"] = free + [n for n in names if n not in free]
         return join(_dumps(message), frame[part[1] :])
+
+
+class Returned:
+    """The arrays the actor's worker returned through the object store, handed to Rust in
+    segments of this driver (``/sbw-<pid>-<n>``, Rust's to unlink once it read the frame, or
+    when this driver dies before)."""
+
+    def __init__(self, ray, np, take):
+        self.get = ray.get
+        self.np = np
+        self.take = take  # the actor's ``take``: keys -> the object ref of its result
+        self.count = 0  # of segments made, for their names
+
+    def to_segments(self, frame, objects):
+        """``frame`` with each array it names by key (``"obj"``, one of ``objects``: key ->
+        object ref, or the keys alone, whose refs the actor's ``take`` gives) in a new segment
+        instead (``"shm"``; beside the JSON if no segment can be made). The refs are let go
+        of: the object store then frees the objects."""
+        if isinstance(objects, list):
+            objects = self.get(self.take(objects))
+        part = json_part(frame)
+        if part is None:
+            return frame
+        keys = list(objects)
+        arrays = dict(zip(keys, self.get([objects.pop(k) for k in keys])))
+        attachments = [frame[part[1] :]]
+        size = len(attachments[0])
+
+        def walk(value):
+            nonlocal size
+            if isinstance(value, list):
+                return [walk(v) for v in value]
+            if not isinstance(value, dict):
+                return value
+            if value.get("__type__") != "ndarray" or value.get("obj") not in arrays:
+                return {k: walk(v) for k, v in value.items()}
+            arr = self.np.ascontiguousarray(arrays.pop(value["obj"]))
+            out = {"__type__": "ndarray", "dtype": value["dtype"], "shape": value["shape"]}
+            try:
+                out["shm"] = self.write(arr)
+            except OSError:
+                # No room in /dev/shm: beside the JSON, as a local worker sends it then.
+                pad = -size % _ATTACHMENT_ALIGN
+                data = memoryview(arr).cast("B")
+                attachments += [bytes(pad), data]
+                out["att"] = [size + pad, len(data)]
+                size += pad + len(data)
+            return out
+
+        message = walk(json.loads(frame[part[0] : part[1]]))
+        arrays.clear()  # the objects: let go of
+        return join(_dumps(message), b"".join(attachments))
+
+    def write(self, arr):
+        """Copies C-contiguous ``arr`` into a new segment of this driver; returns its name."""
+        nbytes = int(arr.nbytes)
+        while True:
+            self.count += 1
+            name = "/sbw-%d-%d" % (getpid(), self.count)
+            try:
+                fd = _shm_open(name, O_CREAT | O_EXCL | O_RDWR)
+                break
+            except FileExistsError:  # left by an earlier process with this pid
+                continue
+        try:
+            try:
+                ftruncate(fd, nbytes)
+                if platform.startswith("linux"):
+                    # Linux's shared memory takes write(): the kernel copies into its pages.
+                    data = memoryview(arr).cast("B")
+                    done = 0
+                    while done < nbytes:
+                        done += pwrite(fd, data[done:], done)
+                    del data
+                else:  # pragma: no cover - elsewhere (macOS) only a mapping writes it
+                    mm = mmap(fd, nbytes, flags=MAP_SHARED)
+                    try:
+                        mm[:] = memoryview(arr).cast("B")
+                    finally:
+                        mm.close()
+            except BaseException:
+                _shm_unlink(name)
+                raise
+        finally:
+            close(fd)
+        return name

@@ -357,6 +357,10 @@ class Converter:
         nbytes = int(arr.nbytes)
         if nbytes and nbytes >= self.shm_threshold:
             try:
+                if self.segments.objects is not None:
+                    # Ray: into the object store; the driver hands it on in a segment.
+                    key = self.segments.put_object(arr)
+                    return {TAG: "ndarray", "dtype": name, "shape": shape, "obj": key}
                 segment = self.segments.write_array(np, arr)
                 return {TAG: "ndarray", "dtype": name, "shape": shape, "shm": segment}
             except OSError as e:

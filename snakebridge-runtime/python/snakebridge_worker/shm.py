@@ -96,6 +96,12 @@ class Segments:
     """The segments of one worker: Rust's, mapped for the message being handled and kept
     between calls, and the worker's own, made for the value being sent."""
 
+    #: On Ray, the actor's store for the arrays the worker returns from the threshold on
+    #: (``snakebridge_ray.actor.Results``, set before the worker starts: ``put(arr)`` -> key,
+    #: ``drop(key)``): they go into Ray's object store instead of segments, and their wire
+    #: values name them (``"obj"``; ``PROTOCOL.md``, Ray). None in a local worker.
+    objects = None
+
     def __init__(self):
         self.count = 0  # of segments made, for their names
         self.made = []  # segments made for the value being converted and sent
@@ -237,13 +243,24 @@ class Segments:
         self.made.append(name)
         return name
 
+    def put_object(self, arr):
+        """On Ray: puts ``arr`` in the object store of the actor's node (one copy) and returns
+        its key, for the value being sent (OSError when the store cannot take it)."""
+        key = self.objects.put(arr)
+        self.made.append(key)  # a key, never "/...": let go of if the value is not sent
+        return key
+
     def sent(self):
         """The value made was sent: the segments it names are Rust's to unlink from here on."""
         self.made = []
 
     def drop_made(self):
-        """Unlinks the segments made for the value being sent (which will not be sent)."""
+        """Unlinks the segments made for the value being sent (which will not be sent), and
+        lets go of its objects (Ray)."""
         for name in self.made:
+            if name[:1] != "/":
+                self.objects.drop(name)  # an object's key (Ray)
+                continue
             try:
                 shm_unlink(name)
             except OSError:

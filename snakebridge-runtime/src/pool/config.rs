@@ -443,12 +443,13 @@ impl PoolConfig {
 
     /// Runs the workers as Ray actors, one per slot, on the cluster `ray` names
     /// (see [`RayConfig`]). The pool is otherwise the same: sessions, refs, streams, callbacks,
-    /// async calls, timeouts, retries, recycling. What differs: arrays travel inside the
-    /// messages whatever [`shared_memory_threshold`](Self::shared_memory_threshold) says (an
-    /// actor may be on another machine; Ray moves the large ones through its object store), a
-    /// call costs an actor round trip more (about a millisecond), the heartbeat and
-    /// [`max_memory`](Self::max_memory) watch the slot's local driver process, and the
-    /// [`spin`](Self::spin) is off (Ray's round trip dwarfs it).
+    /// async calls, timeouts, retries, recycling. What differs: arrays from
+    /// [`shared_memory_threshold`](Self::shared_memory_threshold) bytes on cross Ray's object
+    /// store, both ways (an actor may be on another machine: Rust's go into a segment, which
+    /// the slot's driver puts in the store; an actor's results go into the store, which the
+    /// driver copies into a segment for Rust), a call costs an actor round trip more (about a
+    /// millisecond), the heartbeat and [`max_memory`](Self::max_memory) watch the slot's local
+    /// driver process, and the [`spin`](Self::spin) is off (Ray's round trip dwarfs it).
     ///
     /// ```
     /// use snakebridge_runtime::{PoolConfig, RayConfig};
@@ -466,14 +467,11 @@ impl PoolConfig {
         self.ray.is_some()
     }
 
-    /// The size from which arrays go through shared memory: never for Ray workers, whose
-    /// actors may not share this machine's memory.
+    /// The size from which a worker returns arrays outside its messages: in shared memory, or
+    /// for a Ray worker, in Ray's object store (its actor may not share this machine's memory;
+    /// the slot's driver moves them into shared memory here).
     pub(crate) fn array_threshold(&self) -> usize {
-        if self.ray.is_some() {
-            usize::MAX
-        } else {
-            self.shared_memory_threshold
-        }
+        self.shared_memory_threshold
     }
 
     /// The number of workers.
