@@ -19,6 +19,8 @@ CALLBACK_OK = 0xB4
 #: A binary call's flags: a session id follows the header; the site's names follow.
 HAS_SESSION = 1
 HAS_NAMES = 2
+#: A binary call's flag: the call is a task (``call_async``; the JSON call's ``"task": true``).
+IS_TASK = 4
 #: The return policies by their number.
 POLICIES = ("auto", "value", "ref", "ref_or_none", "map")
 #: Value tags.
@@ -102,8 +104,9 @@ def read_arguments(frame, at, what, _u16=_U16.unpack_from, _read=read_value, _le
 
 def read_call(frame, _head=_CALL_HEAD.unpack_from, _u64=_U64.unpack_from,
               _u32=_U32.unpack_from, _u16=_U16.unpack_from, _read=read_value):
-    """[id, request, policy, session, release, site, names, args, kwargs] of a binary call
-    (``names`` (module, function) or None; ``release`` a list of ref ids)."""
+    """[id, request, policy, session, release, site, names, args, kwargs, task] of a binary
+    call (``names`` (module, function) or None; ``release`` a list of ref ids; ``task`` a
+    bool)."""
     magic, policy, flags, zero, request, mid, site = _head(frame, 0)
     if magic != CALL or zero:
         raise BinaryError("not a binary call")
@@ -130,7 +133,8 @@ def read_call(frame, _head=_CALL_HEAD.unpack_from, _u64=_U64.unpack_from,
         policy = POLICIES[policy]
     except IndexError:
         raise BinaryError("unknown return policy %d" % policy) from None
-    return [mid, request, policy, session, release, site, names, args, kwargs]
+    return [mid, request, policy, session, release, site, names, args, kwargs,
+            bool(flags & IS_TASK)]
 
 
 def scalar(value, _i64=_I64.pack, _f64=_F64.pack, _u32=_U32.pack, _len=len):

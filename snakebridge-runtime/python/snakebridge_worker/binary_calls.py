@@ -70,8 +70,10 @@ def site(worker, number, names):
 
 
 def on_call(worker, fields):
-    """Any binary call (``binary.read_call``'s fields)."""
-    mid, request, policy, session, release, number, names, args, kwargs = fields
+    """Any binary call (``binary.read_call``'s fields). A task call's awaitable result runs as a
+    task of the event loop thread, started once its ``awaiting`` reply is out, as a JSON task
+    call's does (``dispatch.Worker.on_call``)."""
+    mid, request, policy, session, release, number, names, args, kwargs, task = fields
     fields.clear()
     for rid in release:
         worker.refs.release(rid)
@@ -80,6 +82,7 @@ def on_call(worker, fields):
     outer = refs.session
     refs.session = session
     outer_call = worker.log_as((mid, s[3]))
+    pending = None
     try:
         try:
             f = s[2]
@@ -88,14 +91,25 @@ def on_call(worker, fields):
             result = _call(f, args, kwargs)
             del args, kwargs
             if awaitable(result):
-                result = settle(result)
+                if task:
+                    pending = result
+                    reply = protocol.awaiting(mid)
+                    result = None
+                else:
+                    result = settle(result)
         except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
             reply = protocol.err(mid, worker.exception(e))
         else:
-            reply = result_reply(worker, mid, request, policy, result)
+            if pending is None:
+                reply = result_reply(worker, mid, request, policy, result)
     finally:
         refs.session = outer
         worker.log_as(outer_call)
+    if pending is not None:
+        # No callbacks among plain arguments: no scope to end with the task.
+        worker.send(reply)
+        worker.start_task(mid, pending, policy, session, None, s[3])
+        return
     if type(reply) is bytes:
         worker.send_frame(reply)
     else:

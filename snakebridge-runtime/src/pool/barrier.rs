@@ -112,6 +112,7 @@ impl PoolClient {
                             .learn(site)
                             .then(|| (module.into(), function.into())),
                         args: args.into(),
+                        task: kind == RequestKind::Task,
                     },
                     &[][..],
                 ),

@@ -477,9 +477,9 @@ impl PoolClient {
         let spares = (kind == RequestKind::Call).then_some(&*pool.spares);
         let mut arrays = shm::SharedArrays::new(pool.config.shared_memory_threshold, spares);
         let mut payload = Vec::with_capacity(128);
-        // A call of plain data goes as a binary frame (no JSON on either side); anything else as
-        // the JSON payload.
-        let binary = if kind == RequestKind::Call {
+        // A call of plain data goes as a binary frame (no JSON on either side), a task call
+        // too; anything else as the JSON payload.
+        let binary = if matches!(kind, RequestKind::Call | RequestKind::Task) {
             time_encode(|| binary_call(req, &mut payload))
         } else {
             None

@@ -24,6 +24,8 @@ const HAS_SESSION: u8 = 1;
 /// A binary call's flag: the site's module and function names follow (the worker has not seen
 /// the site yet).
 const HAS_NAMES: u8 = 2;
+/// A binary call's flag: the call is a task (`call_async`; the JSON call's `"task": true`).
+const IS_TASK: u8 = 4;
 
 /// A return policy's number in a binary call.
 fn policy_code(p: ReturnPolicy) -> u8 {
@@ -87,12 +89,14 @@ pub(super) fn write_call(message: &ToWorker<'_>, buf: &mut Vec<u8>) {
         site,
         names,
         args,
+        task,
     } = message
     else {
         unreachable!("only a binary call is written here")
     };
     let flags = if session.is_some() { HAS_SESSION } else { 0 }
-        | if names.is_some() { HAS_NAMES } else { 0 };
+        | if names.is_some() { HAS_NAMES } else { 0 }
+        | if *task { IS_TASK } else { 0 };
     buf.extend_from_slice(&[CALL, policy_code(*returns), flags, 0]);
     buf.extend_from_slice(&request.to_le_bytes());
     buf.extend_from_slice(&id.to_le_bytes());
@@ -234,6 +238,7 @@ pub(super) fn parse_call(bytes: &[u8]) -> Result<ToWorker<'static>, String> {
         site,
         names,
         args: bytes[args_at..].to_vec().into(),
+        task: flags & IS_TASK != 0,
     })
 }
 

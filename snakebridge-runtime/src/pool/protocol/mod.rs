@@ -160,6 +160,9 @@ pub(crate) enum ToWorker<'a> {
         names: Option<(Cow<'a, str>, Cow<'a, str>)>,
         /// The arguments, written by [`binary::write_args`].
         args: Cow<'a, [u8]>,
+        /// A task call ([`RequestKind::Task`]): an awaitable result runs as a task of the
+        /// worker's event loop, answered `awaiting` first.
+        task: bool,
     },
     /// What Rust callback call `seq` returned, when the value has a binary form: a binary
     /// frame (`binary.rs`) instead of a [`ToWorker::CallbackOk`].
