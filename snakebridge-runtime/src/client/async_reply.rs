@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::request::{CallOptions, Request};
 use crate::data::error::{Error, Result};
 use crate::data::value::Value;
 
@@ -64,6 +65,19 @@ impl AsyncReply {
     pub fn cancel_token(&self) -> CancelToken {
         CancelToken(self.cancel.clone())
     }
+}
+
+/// One `call_async` handed to a client among several at once
+/// ([`RuntimeClient::execute_async_batch`](crate::client::RuntimeClient::execute_async_batch)):
+/// the request, its options, and where its result goes.
+#[derive(Debug)]
+pub struct AsyncRequest {
+    /// What to call.
+    pub request: Request,
+    /// How to call it.
+    pub options: CallOptions,
+    /// Where the result goes (see [`AsyncReply`]).
+    pub reply: AsyncReply,
 }
 
 /// Hears when the caller of a `call_async` drops its future ([`AsyncReply::cancel_token`]).
