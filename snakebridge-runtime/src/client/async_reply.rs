@@ -1,6 +1,6 @@
 //! [`AsyncReply`]: where a client that finishes a `call_async` later (the embedded client
 //! awaiting a coroutine on its event loop thread) sends the result, and how it hears that the
-//! caller dropped its future.
+//! caller dropped its future; and [`AsyncRequest`], one of several calls a client gets at once.
 
 use std::sync::{Arc, Mutex};
 
