@@ -13,7 +13,7 @@ use crate::client::request::CallOptions;
 /// The most short calls a runner sends one worker before waiting for its answers
 /// (`pipeline.rs`): enough that the worker's wait for the next request is rare, few enough
 /// that the runners share the queue's calls among the workers evenly.
-const PIPELINE: usize = 8;
+const PIPELINE: usize = 32;
 
 impl PoolClient {
     pub(super) fn lanes_for(&self, options: &CallOptions) -> AsyncLanes {

@@ -32,8 +32,8 @@ use crate::data::nesting;
 use crate::data::value::Value;
 
 /// The largest payload that goes with others: a frame of it is one atomic pipe write
-/// (`PIPE_BUF`), so a write either delivers a request whole or not at all, and a few of them
-/// fit the pipe while the worker works.
+/// (`PIPE_BUF`), so a write either delivers a request whole or not at all (a full pipe waits,
+/// reading the worker's answers meanwhile, as for any request).
 const MAX_PAYLOAD: usize = 4000;
 
 /// A call about to go with others: its JSON payload, and when it was taken.
@@ -47,27 +47,28 @@ impl PoolClient {
     /// Runs `calls` (see the module's doc): those that may go together down one worker's pipe,
     /// the others alone.
     pub(super) fn execute_pipelined(&self, calls: Vec<AsyncRequest>) {
-        let mut together = Vec::with_capacity(calls.len());
         let mut alone = Vec::new();
-        let mut pool_index = None;
-        for call in calls {
+        let mut calls = calls.into_iter();
+        // The first call that may go with others picks the pool.
+        let mut first = None;
+        for call in calls.by_ref() {
             let started = Instant::now();
             match self.pipelinable(&call) {
-                Some((index, payload)) if *pool_index.get_or_insert(index) == index => together
-                    .push(Ready {
+                Some((index, payload)) => {
+                    let ready = Ready {
                         call,
                         payload,
                         started,
-                    }),
-                _ => alone.push(call),
+                    };
+                    first = Some((index, ready));
+                    break;
+                }
+                None => alone.push(call),
             }
         }
-        match pool_index {
-            Some(index) if together.len() > 1 => {
-                let pool = self.pools[index].clone();
-                alone.extend(self.send_together(&pool, together));
-            }
-            _ => alone.extend(together.into_iter().map(|r| r.call)),
+        if let Some((index, first)) = first {
+            let pool = self.pools[index].clone();
+            alone.extend(self.send_together(&pool, index, first, calls));
         }
         for call in alone {
             self.execute_task(&call.request, &call.options, call.reply, true);
@@ -107,18 +108,26 @@ impl PoolClient {
         (bare && payload.len() <= MAX_PAYLOAD).then_some((plan.pool, payload))
     }
 
-    /// Sends `ready` to one worker of `pool` and settles each answer in turn; the calls that
-    /// must run again alone (not sent, or never started by a worker that died) come back.
-    fn send_together(&self, pool: &Arc<Pool>, ready: Vec<Ready>) -> Vec<AsyncRequest> {
+    /// Sends `first` and those of `rest` that may go with it (pool `index`) to one worker of
+    /// `pool`, each as soon as it is encoded (the worker starts on the first while the others
+    /// are written), then settles each answer in turn. The calls that must run alone (not for
+    /// this batch, not sent, or never started by a worker that died) come back.
+    fn send_together(
+        &self,
+        pool: &Arc<Pool>,
+        index: usize,
+        first: Ready,
+        mut rest: impl Iterator<Item = AsyncRequest>,
+    ) -> Vec<AsyncRequest> {
         let Ok(permit) = pool.acquire(Target::Any) else {
             // Alone, each reports the pool's state (or retries) as a blocking call would.
-            return ready.into_iter().map(|r| r.call).collect();
+            return std::iter::once(first.call).chain(rest).collect();
         };
         let worker = permit.worker.clone();
-        let mut sent = Vec::with_capacity(ready.len());
+        let mut sent = Vec::new();
         let mut unsent = Vec::new();
-        let mut calls = ready.into_iter();
-        for r in calls.by_ref() {
+        let mut next = Some(first);
+        while let Some(r) = next.take() {
             let timeout = r.call.options.timeout.or(pool.config.call_timeout);
             match send(&worker, &r, timeout.map(|t| Instant::now() + t)) {
                 Ok(id) => sent.push((id, r)),
@@ -142,8 +151,22 @@ impl PoolClient {
                     break;
                 }
             }
+            for call in rest.by_ref() {
+                let started = Instant::now();
+                match self.pipelinable(&call) {
+                    Some((i, payload)) if i == index => {
+                        next = Some(Ready {
+                            call,
+                            payload,
+                            started,
+                        });
+                        break;
+                    }
+                    _ => unsent.push(call),
+                }
+            }
         }
-        unsent.extend(calls.map(|r| r.call));
+        unsent.extend(rest);
         let mut answered = 0;
         let mut pending = sent.into_iter();
         while let Some((id, r)) = pending.next() {
