@@ -4,7 +4,8 @@
 //! and the pool's queue limit, crash barrier and sessions hold as for blocking calls. The
 //! ticker tests print the worst lateness of a 10 ms timer beside a thousand calls, on tokio's
 //! 2-thread runtime and on the hand-written single-thread executor (with a timer of its own),
-//! and fail past generous bounds (`WORST_LATENESS`, `P90_LATENESS`).
+//! and fail past generous bounds (`WORST_LATENESS`, `P90_LATENESS`). A client's runners hand it
+//! quick calls several at once, slow ones one at a time.
 
 mod support;
 
@@ -16,9 +17,11 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use snakebridge_runtime::client::RuntimeClient;
+use snakebridge_runtime::client::{
+    AsyncLanes, AsyncReply, AsyncRequest, CallOptions, Request, RuntimeClient, ValueStream,
+};
 use snakebridge_runtime::{
-    Call, CallFuture, EmbeddedClient, Error, PyRef, Result, call, in_session, with_client,
+    Call, CallFuture, EmbeddedClient, Error, PyRef, Result, Value, call, in_session, with_client,
 };
 use support::{config, embedded, eventually, pool, within};
 
@@ -616,4 +619,104 @@ fn embedded_refs_of_dropped_futures_are_released() {
     assert!(eventually(Duration::from_secs(10), || {
         EmbeddedClient::live_refs() <= before
     }));
+}
+
+/// A client whose calls give back their first argument, after `pause`, the first one only once
+/// the test opens `gate` (so the queue fills behind it); it records how many calls each runner
+/// hand-over carried.
+struct Batches {
+    pause: Duration,
+    gate: Mutex<Option<mpsc::Receiver<()>>>,
+    sizes: Mutex<Vec<usize>>,
+}
+
+impl Batches {
+    fn new(pause: Duration) -> (Arc<Batches>, mpsc::Sender<()>) {
+        let (open, gate) = mpsc::channel();
+        let client = Batches {
+            pause,
+            gate: Mutex::new(Some(gate)),
+            sizes: Mutex::new(Vec::new()),
+        };
+        (Arc::new(client), open)
+    }
+
+    fn answer(&self, request: &Request) -> Result<Value> {
+        let gate = self.gate.lock().unwrap().take();
+        if let Some(gate) = gate {
+            gate.recv().unwrap();
+        }
+        std::thread::sleep(self.pause);
+        Ok(request.args[0].clone())
+    }
+
+    /// Makes `n` calls at once and awaits them: the sizes of the hand-overs.
+    fn run(self: &Arc<Self>, open: mpsc::Sender<()>, n: i64) -> Vec<usize> {
+        let futures: Vec<CallFuture<i64>> = with_client(self.clone(), || {
+            (0..n)
+                .map(|i| Call::function("m", "f", (i,)).call_async())
+                .collect()
+        });
+        open.send(()).unwrap();
+        for (i, f) in futures.into_iter().enumerate() {
+            assert_eq!(block_on(f).unwrap(), i as i64);
+        }
+        let sizes = self.sizes.lock().unwrap().clone();
+        assert_eq!(sizes.iter().sum::<usize>(), n as usize, "{sizes:?}");
+        sizes
+    }
+}
+
+impl RuntimeClient for Batches {
+    fn execute(&self, request: &Request, _: &CallOptions) -> Result<Value> {
+        self.answer(request)
+    }
+
+    fn execute_stream(&self, _: &Request, _: &CallOptions) -> Result<ValueStream> {
+        Err(Error::Config {
+            message: "Batches does not stream".into(),
+        })
+    }
+
+    fn name(&self) -> &str {
+        "batches"
+    }
+
+    fn execute_async(&self, request: &Request, _: &CallOptions, reply: AsyncReply) {
+        self.sizes.lock().unwrap().push(1);
+        reply.send(self.answer(request));
+    }
+
+    fn execute_async_batch(&self, requests: Vec<AsyncRequest>) {
+        self.sizes.lock().unwrap().push(requests.len());
+        for r in requests {
+            r.reply.send(self.answer(&r.request));
+        }
+    }
+
+    fn async_lanes(&self, _: &CallOptions) -> AsyncLanes {
+        AsyncLanes {
+            pipeline: 8,
+            ..AsyncLanes::default()
+        }
+    }
+}
+
+/// While calls come back quickly, a runner hands its client several queued calls at once (up
+/// to the lanes' `pipeline`), each still answered with its own result.
+#[test]
+fn a_runner_hands_quick_calls_over_several_at_once() {
+    let (client, open) = Batches::new(Duration::ZERO);
+    let sizes = client.run(open, 200);
+    let most = sizes.iter().copied().max().unwrap();
+    assert!(most > 1 && most <= 8, "hand-overs of {sizes:?}");
+}
+
+/// Calls slower than a round trip go one at a time: none waits behind another while a worker
+/// could take it.
+#[test]
+fn a_runner_hands_slow_calls_over_one_at_a_time() {
+    let (client, open) = Batches::new(Duration::from_millis(1));
+    let sizes = client.run(open, 20);
+    assert!(sizes.iter().all(|n| *n == 1), "hand-overs of {sizes:?}");
 }

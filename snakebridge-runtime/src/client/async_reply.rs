@@ -1,9 +1,10 @@
 //! [`AsyncReply`]: where a client that finishes a `call_async` later (the embedded client
 //! awaiting a coroutine on its event loop thread) sends the result, and how it hears that the
-//! caller dropped its future.
+//! caller dropped its future; and [`AsyncRequest`], one of several calls a client gets at once.
 
 use std::sync::{Arc, Mutex};
 
+use super::request::{CallOptions, Request};
 use crate::data::error::{Error, Result};
 use crate::data::value::Value;
 
@@ -64,6 +65,19 @@ impl AsyncReply {
     pub fn cancel_token(&self) -> CancelToken {
         CancelToken(self.cancel.clone())
     }
+}
+
+/// One `call_async` handed to a client among several at once
+/// ([`RuntimeClient::execute_async_batch`](crate::client::RuntimeClient::execute_async_batch)):
+/// the request, its options, and where its result goes.
+#[derive(Debug)]
+pub struct AsyncRequest {
+    /// What to call.
+    pub request: Request,
+    /// How to call it.
+    pub options: CallOptions,
+    /// Where the result goes (see [`AsyncReply`]).
+    pub reply: AsyncReply,
 }
 
 /// Hears when the caller of a `call_async` drops its future ([`AsyncReply::cancel_token`]).

@@ -45,7 +45,7 @@ pub mod telemetry;
 pub mod wire;
 
 pub use crate::data::pyref::RefOwner;
-pub use async_reply::{AsyncReply, CancelToken};
+pub use async_reply::{AsyncReply, AsyncRequest, CancelToken};
 pub use generator::{GeneratorDriver, GeneratorStep, ValueGenerator};
 pub use request::{Args, CallOptions, CallSite, CallType, Name, Request};
 /// The contract this runtime shares with the code generator (builder method names, arity
@@ -104,6 +104,17 @@ pub trait RuntimeClient: Send + Sync + 'static {
         reply.send(self.execute(request, options));
     }
 
+    /// Runs several `call_async` requests a runner took from its queue at once (up to
+    /// [`AsyncLanes::pipeline`]), each answered through its own reply. The default runs them
+    /// one after the other with [`execute_async`](Self::execute_async); a pool sends them all
+    /// to one worker before it waits for the first answer, so the worker goes from one to the
+    /// next without waiting for this side.
+    fn execute_async_batch(&self, requests: Vec<AsyncRequest>) {
+        for r in requests {
+            self.execute_async(&r.request, &r.options, r.reply);
+        }
+    }
+
     /// How this client's `call_async` calls with `options` are run: how many at once on the
     /// runtime's own threads (never the caller's executor), and the queue limits in front of
     /// them. The default: one at a time, no queue limit.
@@ -137,6 +148,9 @@ pub struct AsyncLanes {
     pub queue_timeout: Option<std::time::Duration>,
     /// The name in a [`Error::Saturated`] (the pool's).
     pub label: std::sync::Arc<str>,
+    /// The most queued calls a runner hands the client at once
+    /// ([`RuntimeClient::execute_async_batch`]), while calls run quickly; 1: one at a time.
+    pub pipeline: usize,
 }
 
 impl Default for AsyncLanes {
@@ -147,6 +161,7 @@ impl Default for AsyncLanes {
             max_queue: usize::MAX,
             queue_timeout: None,
             label: std::sync::Arc::from("async"),
+            pipeline: 1,
         }
     }
 }

@@ -10,6 +10,11 @@ use super::{PoolClient, session};
 use crate::client::AsyncLanes;
 use crate::client::request::CallOptions;
 
+/// The most short calls a runner sends one worker before waiting for its answers
+/// (`pipeline.rs`): enough that the worker's wait for the next request is rare, few enough
+/// that the runners share the queue's calls among the workers evenly.
+const PIPELINE: usize = 32;
+
 impl PoolClient {
     pub(super) fn lanes_for(&self, options: &CallOptions) -> AsyncLanes {
         // An unknown pool name fails when the call runs, with the usual message.
@@ -25,6 +30,7 @@ impl PoolClient {
             max_queue: pool.config.max_queue,
             queue_timeout: Some(pool.config.queue_timeout),
             label: pool.name.clone(),
+            pipeline: PIPELINE,
         }
     }
 

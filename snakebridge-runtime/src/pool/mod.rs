@@ -29,6 +29,7 @@ mod protocol;
 // the Ray backend's processes (`ray/`).
 #[path = "../../python/package.rs"]
 mod package;
+mod pipeline;
 mod ray;
 mod recycle;
 mod reply;
@@ -66,7 +67,9 @@ use self::worker::{Frame, Worker, lock};
 use crate::client::request::{CallOptions, CallType, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
-use crate::client::{AsyncLanes, AsyncReply, RuntimeClient, ValueGenerator, ValueStream};
+use crate::client::{
+    AsyncLanes, AsyncReply, AsyncRequest, RuntimeClient, ValueGenerator, ValueStream,
+};
 use crate::data::error::{Error, Result};
 use crate::data::pyfn::PyFn;
 use crate::data::return_policy::ReturnPolicy;
@@ -649,6 +652,10 @@ impl RuntimeClient for PoolClient {
 
     fn execute_async(&self, request: &Request, options: &CallOptions, reply: AsyncReply) {
         self.execute_task(request, options, reply, true);
+    }
+
+    fn execute_async_batch(&self, requests: Vec<AsyncRequest>) {
+        self.execute_pipelined(requests);
     }
 
     fn async_lanes(&self, options: &CallOptions) -> AsyncLanes {

@@ -103,6 +103,28 @@ impl PoolClient {
         let started = Instant::now();
         let mut chosen = None;
         let ran = self.run(request, options, |_| RequestKind::Task, &mut chosen);
+        match ran {
+            Ok(ran) => self.settle_task(ran, request, options, reply, started, may_retry),
+            Err(e) => {
+                if let Some(pool) = chosen {
+                    pool.metrics.record(started.elapsed(), Some(&e));
+                }
+                reply.send(Err(e))
+            }
+        }
+    }
+
+    /// Takes the first answer of task call `request` (`ran`, started at `started`): the call's
+    /// answer, sent on at once, or `awaiting`, which keeps the task out until its answer.
+    pub(super) fn settle_task(
+        &self,
+        ran: Ran,
+        request: &Request,
+        options: &CallOptions,
+        reply: AsyncReply,
+        started: Instant,
+        may_retry: bool,
+    ) {
         let Ran {
             reply: frame,
             worker,
@@ -110,15 +132,7 @@ impl PoolClient {
             callbacks,
             called_back,
             any_worker,
-        } = match ran {
-            Ok(ran) => ran,
-            Err(e) => {
-                if let Some(pool) = chosen {
-                    pool.metrics.record(started.elapsed(), Some(&e));
-                }
-                return reply.send(Err(e));
-            }
-        };
+        } = ran;
         let id = frame.message.id();
         if !matches!(
             frame.message,

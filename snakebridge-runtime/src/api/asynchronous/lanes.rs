@@ -6,16 +6,35 @@
 //!
 //! A runner that finds no call for [`IDLE`] ends, and the last one of a group removes the group,
 //! so a client dropped after its async calls leaves nothing behind.
+//!
+//! While calls come back quickly (under [`QUICK`] each), a runner of a client that pipelines
+//! ([`AsyncLanes::pipeline`]) takes several queued calls at once, its share of the queue, and
+//! hands them to the client together ([`RuntimeClient::execute_async_batch`]): a pool sends
+//! them all to one worker before waiting, so a worker never idles for a round trip between
+//! short calls. Slower calls go one at a time, so none waits behind a slow one while a worker
+//! is free.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::client::AsyncLanes;
+use crate::client::{AsyncLanes, AsyncRequest, RuntimeClient, with_client};
 use crate::data::error::Error;
 
 /// How long a runner with nothing to do stays.
 const IDLE: Duration = Duration::from_secs(2);
+
+/// How long a runner that ran out of calls looks for the next one before it sleeps: a caller
+/// that awaits one call and then makes the next (a request handler, say) finds it awake, rather
+/// than paying for a wake-up (tens of µs on an idle machine). Like the pool's spin, once per
+/// idle spell.
+const LINGER: Duration = Duration::from_micros(100);
+
+/// A runner takes several calls at once only while its calls took less than this each (the
+/// last call, or the last batch's mean): a round trip, which pipelining saves, is then a large
+/// part of a call, and a call that waits behind another in the batch waits little.
+const QUICK: Duration = Duration::from_micros(200);
 
 /// One queued call, type-erased.
 pub(super) trait Job: Send {
@@ -29,6 +48,15 @@ pub(super) trait Job: Send {
     fn urgent(&self) -> bool {
         false
     }
+    /// The call as a request a client may run beside others, or the job itself when it must
+    /// run alone ([`Job::run`]).
+    fn into_request(self: Box<Self>) -> Result<Prepared, Box<dyn Job>>;
+}
+
+/// A call ready to hand to its client with others.
+pub(super) struct Prepared {
+    pub(super) client: Arc<dyn RuntimeClient>,
+    pub(super) request: AsyncRequest,
 }
 
 /// A client's cancellation hook ([`CancelToken`](crate::client::CancelToken)), run by a runner.
@@ -50,6 +78,10 @@ impl Job for Urgent {
     fn urgent(&self) -> bool {
         true
     }
+
+    fn into_request(self: Box<Self>) -> Result<Prepared, Box<dyn Job>> {
+        Err(self)
+    }
 }
 
 struct Queued {
@@ -62,6 +94,8 @@ struct State {
     /// Runner threads alive, and how many of them wait for a job.
     threads: usize,
     idle: usize,
+    /// Runners looking for a call before they sleep ([`LINGER`]).
+    lingering: usize,
     lanes: AsyncLanes,
 }
 
@@ -69,6 +103,8 @@ struct Group {
     key: (usize, usize),
     state: Mutex<State>,
     wake: Condvar,
+    /// Counts the calls queued so far: what a lingering runner watches, without the lock.
+    queued: AtomicUsize,
 }
 
 /// Groups by (client address, group).
@@ -98,9 +134,11 @@ pub(super) fn submit(client: usize, lanes: AsyncLanes, job: Box<dyn Job>) {
                     jobs: VecDeque::new(),
                     threads: 0,
                     idle: 0,
+                    lingering: 0,
                     lanes: lanes.clone(),
                 }),
                 wake: Condvar::new(),
+                queued: AtomicUsize::new(0),
             })
         })
         .clone();
@@ -130,11 +168,13 @@ pub(super) fn submit(client: usize, lanes: AsyncLanes, job: Box<dyn Job>) {
     } else {
         state.jobs.push_back(queued);
     }
+    group.queued.fetch_add(1, Ordering::Release);
     if state.idle > 0 {
         group.wake.notify_one();
     }
     // More calls than idle runners: one more runner, up to the limit.
-    if state.jobs.len() > state.idle && state.threads < state.lanes.threads.max(1) {
+    let waiting = state.idle + state.lingering;
+    if state.jobs.len() > waiting && state.threads < state.lanes.threads.max(1) {
         state.threads += 1;
         let name = format!("snakebridge-async {}", state.lanes.label);
         drop(state);
@@ -166,47 +206,118 @@ fn saturated(lanes: &AsyncLanes, message: String) -> Error {
     }
 }
 
-/// One runner: takes queued calls in order until none comes for [`IDLE`].
+/// One runner: takes queued calls in order until none comes for [`IDLE`], several at once
+/// while they run quickly.
 fn run(group: Arc<Group>) {
+    let mut quick = false;
     loop {
-        let Some(queued) = next(&group) else {
+        let Some(taken) = next(&group, quick) else {
             return;
         };
-        if queued.job.is_cancelled() {
-            // Dropped while queued: never sent.
-            continue;
+        let jobs: Vec<Box<dyn Job>> = taken.into_iter().filter_map(|q| admit(&group, q)).collect();
+        let started = Instant::now();
+        let (n, urgent) = (jobs.len(), jobs.iter().any(|j| j.urgent()));
+        match <[_; 1]>::try_from(jobs) {
+            Ok([job]) => run_one(job),
+            Err(jobs) if jobs.is_empty() => continue,
+            Err(jobs) => run_together(jobs),
         }
-        let waited_too_long = if queued.job.urgent() {
-            None
-        } else {
-            let state = lock(&group.state);
-            state
-                .lanes
-                .queue_timeout
-                .filter(|t| queued.since.elapsed() > *t)
-                .map(|t| {
-                    saturated(
-                        &state.lanes,
-                        format!("no worker became free within {t:?} (PoolConfig::queue_timeout)"),
-                    )
-                })
-        };
-        if let Some(error) = waited_too_long {
-            queued.job.reject(error);
-            continue;
+        if !urgent {
+            quick = started.elapsed() < QUICK * n as u32;
         }
-        // A panic in the call (a `FromValue` impl, say) fails this future, not the runner:
-        // the job's sender drops unsent and the future reports it.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| queued.job.run()));
     }
 }
 
-/// The next call for a runner of `group`, or `None` when it should end.
-fn next(group: &Arc<Group>) -> Option<Queued> {
+/// The job of `queued`, unless it must not run: dropped while queued (never sent), or queued
+/// past the queue timeout (failed with [`Error::Saturated`]).
+fn admit(group: &Group, queued: Queued) -> Option<Box<dyn Job>> {
+    if queued.job.is_cancelled() {
+        return None;
+    }
+    let waited_too_long = if queued.job.urgent() {
+        None
+    } else {
+        let state = lock(&group.state);
+        state
+            .lanes
+            .queue_timeout
+            .filter(|t| queued.since.elapsed() > *t)
+            .map(|t| {
+                saturated(
+                    &state.lanes,
+                    format!("no worker became free within {t:?} (PoolConfig::queue_timeout)"),
+                )
+            })
+    };
+    if let Some(error) = waited_too_long {
+        queued.job.reject(error);
+        return None;
+    }
+    Some(queued.job)
+}
+
+fn run_one(job: Box<dyn Job>) {
+    // A panic in the call (a `FromValue` impl, say) fails this future, not the runner: the
+    // job's sender drops unsent and the future reports it.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run()));
+}
+
+/// Hands the calls among `jobs` that may go together to their client at once (they share it:
+/// a group is one client's), and runs the others alone.
+fn run_together(jobs: Vec<Box<dyn Job>>) {
+    let mut client = None;
+    let mut requests = Vec::with_capacity(jobs.len());
+    let mut alone = Vec::new();
+    for job in jobs {
+        match job.into_request() {
+            Ok(p) => {
+                client.get_or_insert(p.client);
+                requests.push(p.request);
+            }
+            Err(job) => alone.push(job),
+        }
+    }
+    if let Some(client) = client {
+        // A panic drops the replies not yet sent: each sends its future an error.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            with_client(client.clone(), || client.execute_async_batch(requests))
+        }));
+    }
+    for job in alone {
+        run_one(job);
+    }
+}
+
+/// The next calls for a runner of `group` (one, or with `several` up to its share of the queue
+/// and the lanes' `pipeline`, none urgent), or `None` when it should end.
+fn next(group: &Arc<Group>, several: bool) -> Option<Vec<Queued>> {
     let mut state = lock(&group.state);
+    let mut lingered = false;
     loop {
         if let Some(q) = state.jobs.pop_front() {
-            return Some(q);
+            let mut taken = vec![q];
+            if several && !taken[0].job.urgent() {
+                // Its share: the other runners take theirs.
+                let share = (state.jobs.len() + 1).div_ceil(state.threads.max(1));
+                let most = share.min(state.lanes.pipeline);
+                while taken.len() < most && state.jobs.front().is_some_and(|q| !q.job.urgent()) {
+                    taken.extend(state.jobs.pop_front());
+                }
+            }
+            return Some(taken);
+        }
+        if !lingered {
+            lingered = true;
+            let seen = group.queued.load(Ordering::Acquire);
+            state.lingering += 1;
+            drop(state);
+            let start = Instant::now();
+            while group.queued.load(Ordering::Acquire) == seen && start.elapsed() < LINGER {
+                std::hint::spin_loop();
+            }
+            state = lock(&group.state);
+            state.lingering -= 1;
+            continue;
         }
         state.idle += 1;
         let (guard, waited) = group
@@ -222,7 +333,7 @@ fn next(group: &Arc<Group>) -> Option<Queued> {
             let mut state = lock(&group.state);
             if let Some(q) = state.jobs.pop_front() {
                 // Work came while this runner was leaving: it stays.
-                return Some(q);
+                return Some(vec![q]);
             }
             state.threads -= 1;
             if state.threads == 0

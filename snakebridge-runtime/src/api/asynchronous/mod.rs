@@ -24,7 +24,7 @@ use super::{Call, at};
 use crate::client::async_reply::Cancel;
 use crate::client::select::{current_client, with_client};
 use crate::client::telemetry::{self, CallEvent};
-use crate::client::{AsyncLanes, AsyncReply, RuntimeClient};
+use crate::client::{AsyncLanes, AsyncReply, AsyncRequest, RuntimeClient};
 use crate::data::error::{Error, Result};
 use crate::data::value::{FromValue, Value};
 
@@ -183,6 +183,26 @@ impl<R> Drop for CallJob<R> {
     }
 }
 
+impl<R: FromValue + Send + 'static> CallJob<R> {
+    /// Where the client sends the result: converted, then handed to the future. From here on
+    /// the result is on its way (an unsent reply sends an error when dropped).
+    fn reply(&mut self, finished: Option<telemetry::AsyncCallEvent>) -> AsyncReply {
+        let (slot, location) = (self.slot.clone(), self.location);
+        self.handed_off = true;
+        AsyncReply::new(
+            Box::new(move |result: Result<Value>| {
+                let decoding = Instant::now();
+                let result = result.and_then(R::from_value).map_err(|e| at(e, location));
+                if let Some(event) = finished {
+                    event.finish(result.as_ref().err(), decoding.elapsed());
+                }
+                complete(&slot, result);
+            }),
+            self.cancel.clone(),
+        )
+    }
+}
+
 impl<R: FromValue + Send + 'static> lanes::Job for CallJob<R> {
     fn is_cancelled(&self) -> bool {
         lock(&self.slot).cancelled
@@ -196,26 +216,34 @@ impl<R: FromValue + Send + 'static> lanes::Job for CallJob<R> {
         // A measured call's events: started here, finished when its result comes (a pool's
         // coroutine may end on another thread, long after this runner moved on).
         let event = telemetry::enabled().then(|| CallEvent::start(&call.request).detach());
-        let (slot, location) = (self.slot.clone(), self.location);
-        let finished = event.clone();
-        let reply = AsyncReply::new(
-            Box::new(move |result: Result<Value>| {
-                let decoding = Instant::now();
-                let result = result.and_then(R::from_value).map_err(|e| at(e, location));
-                if let Some(event) = finished {
-                    event.finish(result.as_ref().err(), decoding.elapsed());
-                }
-                complete(&slot, result);
-            }),
-            self.cancel.clone(),
-        );
-        self.handed_off = true;
+        let reply = self.reply(event.clone());
         with_client(client.clone(), || {
             client.execute_async(&call.request, &call.options, reply)
         });
         if let Some(event) = event {
             event.sent();
         }
+    }
+
+    fn into_request(
+        mut self: Box<Self>,
+    ) -> std::result::Result<lanes::Prepared, Box<dyn lanes::Job>> {
+        // A measured call's events count its own encoding on this thread: it runs alone.
+        if telemetry::enabled() {
+            return Err(self);
+        }
+        let Some(call) = self.call.take() else {
+            return Err(self);
+        };
+        let reply = self.reply(None);
+        Ok(lanes::Prepared {
+            client: self.client.clone(),
+            request: AsyncRequest {
+                request: call.request,
+                options: call.options,
+                reply,
+            },
+        })
     }
 
     fn reject(mut self: Box<Self>, error: Error) {

@@ -179,6 +179,11 @@ impl<T: FromValue + Send + 'static> lanes::Job for Fetch<T> {
         false
     }
 
+    fn into_request(self: Box<Self>) -> std::result::Result<lanes::Prepared, Box<dyn lanes::Job>> {
+        // A stream's item is not a call's result: fetched alone.
+        Err(self)
+    }
+
     fn run(self: Box<Self>) {
         let (start, stream, dropped) = {
             let mut shared = lock(&self.shared);

@@ -199,7 +199,7 @@ impl Worker {
 
     /// Waits (briefly) for the process to exit after its channel closed, and describes how it
     /// ended.
-    pub(super) fn reap_cause(&self) -> String {
+    pub(crate) fn reap_cause(&self) -> String {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let status = lock(&self.child).try_wait();
