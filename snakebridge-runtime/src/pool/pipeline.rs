@@ -36,11 +36,18 @@ use crate::data::value::Value;
 /// reading the worker's answers meanwhile, as for any request).
 const MAX_PAYLOAD: usize = 4000;
 
-/// A call about to go with others: its JSON payload, and when it was taken.
+/// A call about to go with others: its payload, and when it was taken.
 struct Ready {
     call: AsyncRequest,
-    payload: Vec<u8>,
+    payload: Payload,
     started: Instant,
+}
+
+/// How a call goes: a binary task call when its arguments have a binary form (as a blocking
+/// call of them does), else the JSON payload of a `task` request.
+enum Payload {
+    Binary { site: u32, args: Vec<u8> },
+    Json(Vec<u8>),
 }
 
 impl PoolClient {
@@ -75,8 +82,8 @@ impl PoolClient {
         }
     }
 
-    /// The pool and JSON payload of `call` when it may go with others, else `None`.
-    fn pipelinable(&self, call: &AsyncRequest) -> Option<(usize, Vec<u8>)> {
+    /// The pool and payload of `call` when it may go with others, else `None`.
+    fn pipelinable(&self, call: &AsyncRequest) -> Option<(usize, Payload)> {
         let req = &call.request;
         let values = req.args.iter().chain(req.kwargs.iter().map(|(_, v)| v));
         let plain = nesting::walk(values, |v, _| match v {
@@ -102,10 +109,16 @@ impl PoolClient {
             functions: Vec::new(),
         };
         let mut payload = Vec::with_capacity(128);
+        if let Some(site) = time_encode(|| super::binary_call(req, &mut payload)) {
+            let args = payload;
+            return (args.len() <= MAX_PAYLOAD)
+                .then_some((plan.pool, Payload::Binary { site, args }));
+        }
+        payload.clear();
         time_encode(|| wire::write_request_payload(req, &call.options, &mut sink, &mut payload))
             .ok()?;
         let bare = sink.functions.is_empty() && arrays.attachments.is_empty();
-        (bare && payload.len() <= MAX_PAYLOAD).then_some((plan.pool, payload))
+        (bare && payload.len() <= MAX_PAYLOAD).then_some((plan.pool, Payload::Json(payload)))
     }
 
     /// Sends `first` and those of `rest` that may go with it (pool `index`) to one worker of
@@ -265,20 +278,40 @@ enum SendError {
     Gone(String),
 }
 
-/// Writes `r` as a `task` request to `worker`, its mailbox open for the answer.
+/// Writes `r` as a task request to `worker` (binary or JSON), its mailbox open for the answer.
 fn send(
     worker: &Arc<Worker>,
     r: &Ready,
     deadline: Option<Instant>,
 ) -> std::result::Result<u64, SendError> {
     let id = worker.next_id();
-    let request = ToWorker::Request {
-        kind: RequestKind::Task,
-        id,
-        returns: r.call.options.returns,
-        session: None,
-        release: worker.take_releases().into(),
-        payload: r.payload.as_slice().into(),
+    let returns = r.call.options.returns;
+    let release = worker.take_releases().into();
+    let request = match &r.payload {
+        Payload::Binary { site, args } => {
+            let req = &r.call.request;
+            ToWorker::BinaryCall {
+                id,
+                request: 0,
+                returns,
+                session: None,
+                release,
+                site: *site,
+                // The first call of the site this worker gets names it.
+                names: (worker.sites.learn(*site))
+                    .then(|| (req.python_module.as_ref().into(), req.name.as_ref().into())),
+                args: args.as_slice().into(),
+                task: true,
+            }
+        }
+        Payload::Json(payload) => ToWorker::Request {
+            kind: RequestKind::Task,
+            id,
+            returns,
+            session: None,
+            release,
+            payload: payload.as_slice().into(),
+        },
     };
     let frame = time_encode(|| request.frame(&[]))
         .map_err(|e| SendError::Gone(format!("cannot write a request: {e}")))?;
