@@ -12,7 +12,7 @@ from sys import modules
 
 from snakebridge_worker import protocol
 from snakebridge_worker.awaiting import awaitable, settle
-from snakebridge_worker.binary import CALL, I64_MAX, I64_MIN, OK, read_value
+from snakebridge_worker.binary import CALL, I64_MAX, I64_MIN, IS_TASK, OK, read_value
 from snakebridge_worker.convert import NotData
 from snakebridge_worker.protocol import ProtocolError, read_binary
 
@@ -150,7 +150,7 @@ def serve(
 ):
     """A binary frame from Rust, then those that follow it back to back. The common call (a
     known site whose function was found, no session, no refs to release, positional arguments
-    only, auto or value policy) is read here in place (all of it, the length prefix included,
+    only, auto or value policy; a task or not) is read here in place (all of it, the length prefix included,
     in one ``unpack`` when the arguments are ints and floats); any other goes through
     ``read_binary`` and ``on_call``. After a call answered here, while nothing else is going on
     (no stream open, nothing buffered), the next frame is read here too, straight from the
@@ -172,13 +172,13 @@ def serve(
             s = worker.sites.get(number)
             # `n` differs when keywords follow (or the frame is broken), `size` when the read
             # brought more than one frame: the full reader says.
-            if (flags or release or policy > 1 or s is None or s[2] is None
+            if (flags & ~IS_TASK or release or policy > 1 or s is None or s[2] is None
                     or n != _len(args) or size != known[0] - 4):
                 return _not_hot(worker, chunk)
         else:
             magic, policy, flags, request, mid, number, release = _head(chunk, 4)
             s = worker.sites.get(number)
-            if (flags or release or policy > 1 or s is None or s[2] is None
+            if (flags & ~IS_TASK or release or policy > 1 or s is None or s[2] is None
                     or _from_bytes(chunk[:4], "little") != _len(chunk) - 4):
                 return _not_hot(worker, chunk)
             n = chunk[28]
@@ -221,6 +221,9 @@ def serve(
                     reply = _ok_int(_OK_LEN, OK, 0, 0, 0, request, mid, 3, result)
                 elif t is _float:
                     reply = _ok_float(_OK_LEN, OK, 0, 0, 0, request, mid, 4, result)
+                elif flags and awaitable(result):
+                    # A task's awaitable: answered `awaiting`, run on the loop (below).
+                    reply = None
                 else:
                     if awaitable(result):
                         result = settle(result)
@@ -233,6 +236,10 @@ def serve(
                 refs.session = outer
             if logs is not None:
                 logs.call = outer_call
+        if reply is None:
+            worker.send(protocol.awaiting(mid))
+            worker.start_task(mid, result, "value" if policy else "auto", None, None, s[3])
+            return
         # What the call held goes now, not when the next frame comes.
         args = result = None
         if _type(reply) is not bytes:
