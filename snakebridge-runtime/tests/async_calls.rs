@@ -720,5 +720,8 @@ fn a_runner_hands_quick_calls_over_several_at_once() {
 fn a_runner_hands_slow_calls_over_one_at_a_time() {
     let (client, open) = Batches::new(Duration::from_millis(1));
     let sizes = client.run(open, 20);
-    assert!(sizes[1..].iter().all(|n| *n == 1), "hand-overs of {sizes:?}");
+    assert!(
+        sizes[1..].iter().all(|n| *n == 1),
+        "hand-overs of {sizes:?}"
+    );
 }
