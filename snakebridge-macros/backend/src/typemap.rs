@@ -507,8 +507,6 @@ impl RustType {
         }
     }
 
-    /// Whether a list of this type is declared `impl ListArg<T>` (the runtime's `ElemArg`
-    /// covers it): scalars, classes, options and lists of them; maps and tuples stay `Vec<T>`.
     /// True for the types a typed site call passes as scalars (`SiteCall`): `i64`, `f64`,
     /// `bool`, `String`.
     pub fn is_site_scalar(&self) -> bool {
@@ -518,6 +516,8 @@ impl RustType {
         )
     }
 
+    /// Whether a list of this type is declared `impl ListArg<T>` (the runtime's `ElemArg`
+    /// covers it): scalars, classes, options and lists of them; maps and tuples stay `Vec<T>`.
     fn is_list_element(&self) -> bool {
         match self {
             RustType::Int
