@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::callback::{self, Pin};
-use super::protocol::{RequestKind, ToWorker};
+use super::protocol::RequestKind;
 use super::route::{Bound, Plan};
 use super::sched::{AcquireError, Death, Permit, Pool, Target};
 use super::worker::{Failure, Frame, Worker};
@@ -78,45 +78,7 @@ impl PoolClient {
             };
             let worker = permit.worker();
             let id = worker.next_id();
-            let (request, attachments) = match body {
-                Body::Json {
-                    payload,
-                    attachments,
-                } => (
-                    ToWorker::Request {
-                        kind,
-                        id,
-                        returns: opts.returns,
-                        session,
-                        release: worker.take_releases().into(),
-                        payload: payload.into(),
-                    },
-                    attachments,
-                ),
-                Body::Binary {
-                    site,
-                    module,
-                    function,
-                    args,
-                } => (
-                    ToWorker::BinaryCall {
-                        id,
-                        request: 0,
-                        returns: opts.returns,
-                        session,
-                        release: worker.take_releases().into(),
-                        site,
-                        // The first call of the site this worker gets names it.
-                        names: worker
-                            .sites
-                            .learn(site)
-                            .then(|| (module.into(), function.into())),
-                        args: args.into(),
-                        task: kind == RequestKind::Task,
-                    },
-                    &[][..],
-                ),
-            };
+            let (request, attachments) = body.message(worker, id, kind, opts.returns, session);
             let frame = time_encode(|| request.frame(attachments))?;
             let mut deadline = timeout.map(|t| Instant::now() + t);
             let mut called_back = false;

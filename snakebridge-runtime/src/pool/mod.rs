@@ -564,6 +564,61 @@ pub(super) enum Body<'a> {
     },
 }
 
+impl<'a> Body<'a> {
+    /// The message of request `id` of `kind` to `worker` carrying this body (with the refs the
+    /// worker may release now; a site's names the first time the worker gets it), and the
+    /// attachments its frame carries.
+    pub(super) fn message(
+        self,
+        worker: &Worker,
+        id: u64,
+        kind: RequestKind,
+        returns: ReturnPolicy,
+        session: Option<u64>,
+    ) -> (ToWorker<'a>, &'a [u8]) {
+        let release = worker.take_releases().into();
+        match self {
+            Body::Json {
+                payload,
+                attachments,
+            } => (
+                ToWorker::Request {
+                    kind,
+                    id,
+                    returns,
+                    session,
+                    release,
+                    payload: payload.into(),
+                },
+                attachments,
+            ),
+            Body::Binary {
+                site,
+                module,
+                function,
+                args,
+            } => (
+                ToWorker::BinaryCall {
+                    id,
+                    request: 0,
+                    returns,
+                    session,
+                    release,
+                    site,
+                    // The first call of the site this worker gets names it.
+                    names: worker
+                        .sites
+                        .learn(site)
+                        .then(|| (module.into(), function.into())),
+                    args: args.into(),
+                    task: kind == RequestKind::Task,
+                },
+                &[][..],
+            ),
+        }
+    }
+}
+
 /// Writes the arguments of `req` as a binary call's into `out` and returns its site, when the
 /// call has a binary form: a module function, every argument plain data
 /// ([`crate::client::binary_wire`]). `None` otherwise (`out` then holds nothing usable).

@@ -19,12 +19,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::callback::FunctionSink;
-use super::protocol::{RequestKind, ToWorker};
+use super::protocol::RequestKind;
 use super::route::Bound;
 use super::sched::{Death, Pool, Target};
 use super::worker::{Wait, Worker};
-use super::{PoolClient, Ran, shm};
+use super::{Body, PoolClient, Ran, shm};
 use crate::client::AsyncRequest;
+use crate::client::request::Request;
 use crate::client::telemetry::time_encode;
 use crate::client::wire;
 use crate::data::error::Error;
@@ -48,6 +49,24 @@ struct Ready {
 enum Payload {
     Binary { site: u32, args: Vec<u8> },
     Json(Vec<u8>),
+}
+
+impl Payload {
+    /// The body of request `req` with this payload.
+    fn body<'a>(&'a self, req: &'a Request) -> Body<'a> {
+        match self {
+            Payload::Binary { site, args } => Body::Binary {
+                site: *site,
+                module: &req.python_module,
+                function: &req.name,
+                args,
+            },
+            Payload::Json(payload) => Body::Json {
+                payload,
+                attachments: &[],
+            },
+        }
+    }
 }
 
 impl PoolClient {
@@ -285,35 +304,10 @@ fn send(
     deadline: Option<Instant>,
 ) -> std::result::Result<u64, SendError> {
     let id = worker.next_id();
-    let returns = r.call.options.returns;
-    let release = worker.take_releases().into();
-    let request = match &r.payload {
-        Payload::Binary { site, args } => {
-            let req = &r.call.request;
-            ToWorker::BinaryCall {
-                id,
-                request: 0,
-                returns,
-                session: None,
-                release,
-                site: *site,
-                // The first call of the site this worker gets names it.
-                names: (worker.sites.learn(*site))
-                    .then(|| (req.python_module.as_ref().into(), req.name.as_ref().into())),
-                args: args.as_slice().into(),
-                task: true,
-            }
-        }
-        Payload::Json(payload) => ToWorker::Request {
-            kind: RequestKind::Task,
-            id,
-            returns,
-            session: None,
-            release,
-            payload: payload.as_slice().into(),
-        },
-    };
-    let frame = time_encode(|| request.frame(&[]))
+    let body = r.payload.body(&r.call.request);
+    let (request, attachments) =
+        body.message(worker, id, RequestKind::Task, r.call.options.returns, None);
+    let frame = time_encode(|| request.frame(attachments))
         .map_err(|e| SendError::Gone(format!("cannot write a request: {e}")))?;
     worker.register(id);
     match worker.send_until(&frame, deadline) {
@@ -341,7 +335,7 @@ mod tests {
 
     use super::*;
     use crate::client::AsyncReply;
-    use crate::client::request::{CallOptions, Request};
+    use crate::client::request::CallOptions;
     use crate::data::error::Result;
     use crate::pool::PoolConfig;
 
