@@ -71,8 +71,9 @@ fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
-/// Wall time of `calls` calls of `spin(n)` from 2 threads through `pool`.
-fn cpu_round(pool: &Arc<PoolClient>, calls: usize, n: i64) -> Duration {
+/// Wall time of `calls` calls of `spin(n)` (CPU-bound) from 2 threads through `pool` (the
+/// `ray` group's too).
+pub(crate) fn cpu_round(pool: &Arc<PoolClient>, calls: usize, n: i64) -> Duration {
     let start = Instant::now();
     let threads: Vec<_> = (0..2)
         .map(|t| {

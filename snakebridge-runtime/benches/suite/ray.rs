@@ -18,7 +18,6 @@
 //!
 //! Skipped, saying so, when the interpreter has no `ray`.
 
-use std::hint::black_box;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Arc;
@@ -28,6 +27,7 @@ use snakebridge_runtime::{
     Call, NdArray, PoolClient, PoolConfig, PyRef, RayConfig, call, with_client,
 };
 
+use crate::pool::cpu_round;
 use crate::{Figure, Mode, median, time_each};
 
 const TEST_PYTHON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python");
@@ -141,29 +141,6 @@ fn has_ray(python: &std::path::Path) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
-}
-
-/// Wall time of `calls` CPU-bound calls from 2 threads through `pool`.
-fn cpu_round(pool: &Arc<PoolClient>, calls: usize, n: i64) -> Duration {
-    let start = Instant::now();
-    let threads: Vec<_> = (0..2)
-        .map(|t| {
-            let pool = pool.clone();
-            let mine = calls / 2 + (t < calls % 2) as usize;
-            std::thread::spawn(move || {
-                with_client(pool, || {
-                    for _ in 0..mine {
-                        let r: i64 = call("snakebridge_faults", "spin", (n,)).unwrap();
-                        black_box(r);
-                    }
-                })
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
-    start.elapsed()
 }
 
 fn p50_micros(mut samples: Vec<Duration>) -> f64 {
