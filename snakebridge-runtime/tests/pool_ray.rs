@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use snakebridge_runtime::{
-    Call, Error, NdArray, PoolClient, PyFn, PyRef, RayConfig, Result, Value, call, construct,
-    in_session, with_client,
+    Call, Error, NdArray, PoolClient, PyFn, PyRef, RayConfig, Result, Session, Value, call,
+    construct, in_session, with_client,
 };
 use support::eventually;
 
@@ -355,12 +355,15 @@ fn a_session_runs_on_one_actor_and_errors_come_back_as_python_errors() {
     pool.shutdown();
 }
 
-#[test]
-fn an_actor_killed_mid_call_is_a_worker_crash_and_its_refs_go_stale() {
-    let pool = ray_pool("killed", 2);
-    let session = pool.session().unwrap();
-    let (name, actor_pid) = in_session(&session, whereabouts);
-    let held: PyRef = in_session(&session, || construct("collections", "OrderedDict", ())).unwrap();
+/// Makes a ref in `session` of pool `name`, starts a 120 s call there, and SIGKILLs process
+/// `pid` (one the pool started) once the call runs: the call's error, and the ref.
+fn killed_during_a_call(
+    pool: &Arc<PoolClient>,
+    name: &str,
+    session: &Session,
+    pid: u32,
+) -> (Error, PyRef) {
+    let held: PyRef = in_session(session, || construct("collections", "OrderedDict", ())).unwrap();
     let caller = {
         let session = session.clone();
         std::thread::spawn(move || {
@@ -370,17 +373,22 @@ fn an_actor_killed_mid_call_is_a_worker_crash_and_its_refs_go_stale() {
         })
     };
     assert!(eventually(Duration::from_secs(30), || pool
-        .stats("killed")
+        .stats(name)
         .unwrap()
         .busy
         == 1));
+    // SAFETY: kill(2) on a process the test's own pool started.
+    assert_eq!(unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) }, 0);
+    (caller.join().unwrap().unwrap_err(), held)
+}
+
+#[test]
+fn an_actor_killed_mid_call_is_a_worker_crash_and_its_refs_go_stale() {
+    let pool = ray_pool("killed", 2);
+    let session = pool.session().unwrap();
+    let (name, actor_pid) = in_session(&session, whereabouts);
     // The actor's process (on this machine: the local cluster's one node), not the driver.
-    // SAFETY: kill(2) on a process the test's pool started.
-    assert_eq!(
-        unsafe { libc::kill(actor_pid as libc::pid_t, libc::SIGKILL) },
-        0
-    );
-    let err = caller.join().unwrap().unwrap_err();
+    let (err, held) = killed_during_a_call(&pool, "killed", &session, actor_pid);
     assert!(
         crash_cause(&err).contains("the Ray actor of this worker died"),
         "{err}"
@@ -443,26 +451,7 @@ fn a_killed_driver_fails_its_call_and_refs_and_takes_its_actor_along() {
     let session = pool.session().unwrap();
     let driver = session.worker_pid().unwrap();
     let name = in_session(&session, whereabouts).0;
-    let held: PyRef = in_session(&session, || construct("collections", "OrderedDict", ())).unwrap();
-    let caller = {
-        let session = session.clone();
-        std::thread::spawn(move || {
-            in_session(&session, || {
-                call::<Value>("snakebridge_ray_helpers", "sleep_then", (120, 1))
-            })
-        })
-    };
-    assert!(eventually(Duration::from_secs(30), || pool
-        .stats("driver")
-        .unwrap()
-        .busy
-        == 1));
-    // SAFETY: kill(2) on the driver process of the test's own pool.
-    assert_eq!(
-        unsafe { libc::kill(driver as libc::pid_t, libc::SIGKILL) },
-        0
-    );
-    let err = caller.join().unwrap().unwrap_err();
+    let (err, held) = killed_during_a_call(&pool, "driver", &session, driver);
     assert!(crash_cause(&err).contains("SIGKILL"), "{err}");
     let err = with_client(pool.clone(), || held.getattr::<Value>("keys")).unwrap_err();
     assert!(matches!(err, Error::StaleRef { .. }), "{err:?}");
