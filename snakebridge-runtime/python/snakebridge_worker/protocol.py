@@ -140,9 +140,10 @@ TO_WORKER = {
 _BINARY = {binary.CALL: "binary_call", binary.CALLBACK_OK: "binary_callback_ok"}
 
 
-def is_binary(frame):
-    """True for a binary frame from Rust (its first byte; JSON text starts with ``{``)."""
-    return frame[:1] in (b"\xb1", b"\xb4")
+def is_binary(frame, _kinds=_BINARY):
+    """True for a binary frame from Rust (its first byte, one of ``_BINARY``'s; JSON text
+    starts with ``{``)."""
+    return bool(frame) and frame[0] in _kinds
 
 
 def is_binary_reply(frame):
