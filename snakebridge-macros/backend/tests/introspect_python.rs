@@ -402,6 +402,41 @@ fn submodules_are_nested() {
 
 /// A library that prints on import (Python and C level) must not break the JSON answer.
 #[cfg(unix)]
+/// A name of `__all__` whose reading raises (scikit-learn's `model_selection` raises
+/// `ImportError` for an experimental class until it is enabled) is left out; the rest of the
+/// module is bound.
+#[cfg(unix)]
+#[test]
+fn a_name_whose_reading_raises_is_left_out() {
+    let (dir, interp) = python_with_modules(
+        "raising-attr",
+        &[(
+            "sb_raising_attr.py",
+            concat!(
+                "__all__ = ['Kept', 'Experimental', 'kept']\n",
+                "class Kept:\n",
+                "    pass\n",
+                "def kept(x: int) -> int:\n",
+                "    return x\n",
+                "def __getattr__(name):\n",
+                "    if name == 'Experimental':\n",
+                "        raise ImportError('Experimental is experimental: enable it first')\n",
+                "    raise AttributeError(name)\n",
+            ),
+        )],
+    );
+    let out = run_introspector(&interp, "sb_raising_attr", &[], TIMEOUT)
+        .unwrap_or_else(|e| panic!("introspecting sb_raising_attr failed: {e}"));
+    class(&out.module, "Kept");
+    function(&out.module, "kept");
+    assert!(
+        !out.module.classes.iter().any(|c| c.name == "Experimental"),
+        "{:?}",
+        out.module.classes
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn noisy_module_does_not_corrupt_the_answer() {
     let (dir, interp) = python_with_modules(

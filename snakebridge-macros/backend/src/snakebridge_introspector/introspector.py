@@ -487,21 +487,21 @@ class Introspector(SignatureSources):
         if doc:
             info["doc"] = doc
         names = bound_names(mod, modname, self.declared_by_stub(modname))
-        # Exported classes claim their plain qualified names before any ancestor can.
+        # Exported classes claim their plain qualified names before any ancestor can, and are
+        # the names docstrings' types resolve to. Reading an attribute may raise anything (a
+        # module `__getattr__` raising ImportError for an experimental class): such a name is
+        # left out here, and said so below.
+        self.doc_classes = {}
         for name in names:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     obj = getattr(mod, name)
                 if inspect.isclass(obj):
+                    self.doc_classes[name] = class_name(obj)
                     self.class_id(obj)
             except Exception:
                 pass
-        self.doc_classes = {}
-        for name in names:
-            obj = getattr(mod, name, None)
-            if inspect.isclass(obj):
-                self.doc_classes[name] = class_name(obj)
         functions, classes, constants = [], [], []
         exported_classes = {}
         for name in names:
