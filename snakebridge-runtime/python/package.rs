@@ -26,6 +26,10 @@ pub(crate) const WORKER_PACKAGE: PythonPackage = PythonPackage {
             include_str!("snakebridge_worker/channel.py"),
         ),
         (
+            "snakebridge_worker.ring",
+            include_str!("snakebridge_worker/ring.py"),
+        ),
+        (
             "snakebridge_worker.shm",
             include_str!("snakebridge_worker/shm.py"),
         ),

@@ -3,9 +3,11 @@
 //! header announcing more than the channel's bound kills the worker with an error that says so,
 //! and a worker of another protocol version is refused at start, naming both versions.
 //!
-//! The broken frames are written by user code in the worker, on the worker's response pipe: the
-//! only write-only FIFO it holds at fd 3 or above (`SNAKEBRIDGE_WORKER_FDS` is gone from its
-//! environment once it started; see PROTOCOL-NOTES.md).
+//! The broken frames are written by user code in the worker, where its replies go: on the
+//! worker's response pipe (the only write-only FIFO it holds at fd 3 or above;
+//! `SNAKEBRIDGE_WORKER_FDS` is gone from its environment once it started; see
+//! PROTOCOL-NOTES.md), or in the shared reply ring of a pool that has one
+//! (`PoolConfig::shared_ring`). Each test runs over both channels.
 
 #![cfg(target_os = "linux")]
 
@@ -56,6 +58,38 @@ fn partial_frame(header: &str, body: &str) -> String {
     )
 }
 
+/// Python that writes `header` and `body` in the worker's reply ring (through its channel
+/// object, as the worker's own replies go), then sleeps.
+fn partial_frame_in_ring(header: &str, body: &str) -> String {
+    format!(
+        "import gc, time\n\
+         from snakebridge_worker.ring import RingChannel\n\
+         channels = [o for o in gc.get_objects() if isinstance(o, RingChannel)]\n\
+         assert len(channels) == 1, channels\n\
+         channels[0].put({header} + {body})\n\
+         time.sleep(600)\n"
+    )
+}
+
+/// The broken frame's code for a pool with the shared ring or without.
+fn broken_frame(ring: bool, header: &str, body: &str) -> String {
+    if ring {
+        partial_frame_in_ring(header, body)
+    } else {
+        partial_frame(header, body)
+    }
+}
+
+/// A pool of one worker whose channel carries its bytes through the shared ring or the pipes.
+fn pool_over(ring: bool) -> Arc<PoolClient> {
+    let pool = PoolClient::start(support::config(1).shared_ring(ring)).expect("the pool starts");
+    assert_eq!(
+        support::config(1).shared_ring(ring).uses_shared_ring(),
+        ring
+    );
+    pool
+}
+
 /// Runs `code` in the pool's worker (with `timeout`, if any) and returns the call's error.
 fn break_the_channel(pool: &Arc<PoolClient>, code: String, timeout: Option<Duration>) -> Error {
     let client = pool.clone();
@@ -93,34 +127,38 @@ fn serves(pool: &Arc<PoolClient>, old: u32) {
 
 #[test]
 fn a_worker_that_stalls_mid_frame_times_out_at_the_deadline_and_is_replaced() {
-    let pool = support::pool(1);
-    let old = pool.worker_pids()[0];
-    // A header announcing 100 bytes of JSON, then 6 of them.
-    let code = partial_frame("(100).to_bytes(4, 'little')", "b'{\"id\":'");
-    let after = Duration::from_millis(800);
-    let err = break_the_channel(&pool, code, Some(after));
-    assert!(
-        matches!(err, Error::Timeout { after: a } if a == after),
-        "{err:?}"
-    );
-    serves(&pool, old);
+    for ring in [false, true] {
+        let pool = pool_over(ring);
+        let old = pool.worker_pids()[0];
+        // A header announcing 100 bytes of JSON, then 6 of them.
+        let code = broken_frame(ring, "(100).to_bytes(4, 'little')", "b'{\"id\":'");
+        let after = Duration::from_millis(800);
+        let err = break_the_channel(&pool, code, Some(after));
+        assert!(
+            matches!(err, Error::Timeout { after: a } if a == after),
+            "ring {ring}: {err:?}"
+        );
+        serves(&pool, old);
+    }
 }
 
 #[test]
 fn a_frame_over_the_channels_bound_kills_the_worker_with_a_clear_error() {
-    let pool = support::pool(1);
-    let old = pool.worker_pids()[0];
-    // 2 GiB - 1 of JSON announced: over the bound, never allocated, never waited for (the call
-    // has no timeout: only the bound ends it).
-    let code = partial_frame("(0x7fffffff).to_bytes(4, 'little')", "b''");
-    let err = break_the_channel(&pool, code, None);
-    let Error::WorkerCrash { cause, .. } = &err else {
-        panic!("{err:?}")
-    };
-    assert!(cause.contains("2147483647 bytes"), "{cause}");
-    assert!(cause.contains("bound"), "{cause}");
-    assert!(cause.contains("killed"), "{cause}");
-    serves(&pool, old);
+    for ring in [false, true] {
+        let pool = pool_over(ring);
+        let old = pool.worker_pids()[0];
+        // 2 GiB - 1 of JSON announced: over the bound, never allocated, never waited for (the
+        // call has no timeout: only the bound ends it).
+        let code = broken_frame(ring, "(0x7fffffff).to_bytes(4, 'little')", "b''");
+        let err = break_the_channel(&pool, code, None);
+        let Error::WorkerCrash { cause, .. } = &err else {
+            panic!("ring {ring}: {err:?}")
+        };
+        assert!(cause.contains("2147483647 bytes"), "{cause}");
+        assert!(cause.contains("bound"), "{cause}");
+        assert!(cause.contains("killed"), "{cause}");
+        serves(&pool, old);
+    }
 }
 
 /// A pool whose one worker is a stand-in that answers the handshake with `protocol` (`None`:
@@ -160,8 +198,10 @@ fn start_with_protocol(protocol: Option<u64>) -> snakebridge_runtime::Result<Arc
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
     let version = protocol.map_or("none".into(), |p| p.to_string());
+    // The stand-in answers on the response pipe: a pool without the shared ring.
     PoolClient::start(
         support::config(1)
+            .shared_ring(false)
             .python(&wrapper)
             .env("FAKE_PROTOCOL", version)
             .startup_timeout(Duration::from_secs(30)),

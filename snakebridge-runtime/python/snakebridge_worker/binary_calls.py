@@ -6,7 +6,6 @@ that is an int or a float); everything else goes through ``on_call``, with the s
 
 from snakebridge_worker import BUILTINS as __builtins__
 
-from os import read
 from struct import Struct
 from sys import modules
 
@@ -145,7 +144,6 @@ def serve(
     _float=float,
     _read=read_value,
     _shapes=_NUMBER_SHAPES,
-    _read_fd=read,
     _from_bytes=int.from_bytes,
 ):
     """A binary frame from Rust, then those that follow it back to back. The common call (a
@@ -154,7 +152,7 @@ def serve(
     in one ``unpack`` when the arguments are ints and floats); any other goes through
     ``read_binary`` and ``on_call``. After a call answered here, while nothing else is going on
     (no stream open, nothing buffered), the next frame is read here too, straight from the
-    request pipe: a tight loop of calls costs one Python frame per call instead of the serve
+    channel (its pipe or ring): a tight loop of calls costs one Python frame per call instead of the serve
     loop's three. A frame of another kind is left in the channel's buffer, where the serve loop
     reads it."""
     channel = worker.channel
@@ -261,7 +259,7 @@ def serve(
             return
         if channel.spin:
             channel.spin_until_readable()
-        chunk = _read_fd(channel.rfd, 1 << 16)
+        chunk = channel.read_some(1 << 16)
         if _len(chunk) < 29 or chunk[4] != CALL:
             # The end of the pipe (read again by the loop: an end stays one), or another kind.
             channel.buf += chunk

@@ -6,6 +6,7 @@ while requests come slowly). The frame format is in ``PROTOCOL.md``."""
 
 from snakebridge_worker import BUILTINS as __builtins__
 
+from functools import partial
 from mmap import MAP_ANONYMOUS, MAP_PRIVATE, mmap
 from os import _exit, getpid, read, write, writev
 from select import POLLIN, poll
@@ -67,7 +68,10 @@ class ChannelBroken(Exception):
 
 class Channel:
     """The request pipe (read, ``rfd``) and the response pipe (written, ``wfd``) of a worker;
-    ``spin`` is how long to poll for the next request before blocking (``PoolConfig::spin``)."""
+    ``spin`` is how long to poll for the next request before blocking (``PoolConfig::spin``).
+    Reads go through ``ready`` (input is there), ``block`` (wait for it) and ``read_some`` (what
+    has come, up to ``n`` bytes; b"" at the end), writes through ``write_whole`` and
+    ``write_frame``: ``ring.RingChannel`` carries the bytes through shared memory instead."""
 
     def __init__(self, rfd, wfd, spin):
         self.rfd = rfd
@@ -82,18 +86,27 @@ class Channel:
         poller.register(rfd, POLLIN)
         self.poll = poller.poll
         self.buf = bytearray()
+        self.read_some = partial(read, rfd)
+
+    def ready(self):
+        """True when input waits in the pipe (or it ended)."""
+        return bool(self.poll(0))
+
+    def block(self):
+        """Waits until ``ready``."""
+        self.poll()
 
     def input_pending(self):
         """True when a request is buffered or waiting in the pipe."""
-        return bool(self.buf) or bool(self.poll(0))
+        return bool(self.buf) or self.ready()
 
-    def fill(self, want, _len=len, _max=max, _read=read):
+    def fill(self, want, _len=len, _max=max):
         """Reads until ``want`` bytes are buffered; False at EOF."""
         buf = self.buf
         while _len(buf) < want:
             if not buf and self.spin:
                 self.spin_until_readable()
-            chunk = _read(self.rfd, _max(1 << 16, want - _len(buf)))
+            chunk = self.read_some(_max(1 << 16, want - _len(buf)))
             if not chunk:
                 return False
             buf += chunk
@@ -104,22 +117,22 @@ class Channel:
         request of a tight loop then costs no wake-up. While cycles come out slow (see
         ``SLOW_CYCLE``), blocks at once instead: an idle worker, or one whose calls take
         milliseconds or whose requests come seconds apart, burns no CPU."""
-        poll = self.poll
+        ready = self.ready
         spin = self.spin
         start = _clock()
         last = self.last_request
         worked = last is not None and start - last > spin
-        if poll(0):
+        if ready():
             waited_long = False
         elif self.score >= STOP_SPINNING_AT:
             # Block in poll (not in the read) to see how soon the request came; waking up takes
             # time a spin would not have, so "quick" allows twice the spin here.
-            poll()
+            self.block()
             waited_long = _clock() - start > 2 * spin
         else:
             deadline = start + spin
             waited_long = False
-            while not poll(0):
+            while not ready():
                 if _clock() >= deadline:
                     waited_long = True
                     break
@@ -130,7 +143,7 @@ class Channel:
         # After a missed spin this is before the request came: a long wait is slow anyway.
         self.last_request = _clock()
 
-    def read_frame(self, _from_bytes=int.from_bytes, _bytes=bytes, _len=len, _read=read):
+    def read_frame(self, _from_bytes=int.from_bytes, _bytes=bytes, _len=len):
         """The next frame's JSON (or binary body) and its attachments (b"" for none), or None
         at EOF."""
         buf = self.buf
@@ -139,7 +152,7 @@ class Channel:
             # request) is taken as it is, without the buffer.
             if self.spin:
                 self.spin_until_readable()
-            chunk = _read(self.rfd, 1 << 16)
+            chunk = self.read_some(1 << 16)
             if not chunk:
                 return None
             n = _from_bytes(chunk[:4], "little")

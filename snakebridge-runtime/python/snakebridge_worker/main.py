@@ -17,6 +17,7 @@ from snakebridge_worker.convert import Converter
 from snakebridge_worker.dispatch import Worker
 from snakebridge_worker.logs import install as forward_logs
 from snakebridge_worker.refs import Refs
+from snakebridge_worker.ring import RingChannel, parse as parse_ring
 from snakebridge_worker.shm import Segments
 
 def _watch_parent(fd):
@@ -42,6 +43,7 @@ def start(env=environ):
     kind_names = env.pop("SNAKEBRIDGE_EXCEPTION_KINDS", "").split(",")
     shm_threshold = int(env.pop("SNAKEBRIDGE_SHM_THRESHOLD", str(16 * 1024)))
     spin = int(env.pop("SNAKEBRIDGE_SPIN_US", "0")) / 1e6
+    ring = env.pop("SNAKEBRIDGE_WORKER_RING", None)
     max_nesting = int(env.pop("SNAKEBRIDGE_MAX_NESTING", "1000"))
     not_data = env.pop(
         "SNAKEBRIDGE_NOT_DATA_HINT",
@@ -50,7 +52,8 @@ def start(env=environ):
     # Values nest up to max_nesting levels both ways; json's C encoder and decoder and the
     # converter each take a recursion level (or two) per nesting level.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * max_nesting + 1000))
-    for fd in (rfd, wfd, cfd):
+    ring = parse_ring(ring) if ring else None
+    for fd in (rfd, wfd, cfd) + ((ring["fd"],) if ring else ()):
         set_inheritable(fd, False)
     Thread(
         target=_watch_parent, args=(cfd,), name="snakebridge-parent-watch", daemon=True
@@ -60,7 +63,11 @@ def start(env=environ):
     refs = Refs(id_base)
     segments = Segments()
     converter = Converter(refs, segments, shm_threshold, max_nesting, not_data)
-    return Worker(Channel(rfd, wfd, spin), refs, segments, converter, kinds)
+    if ring:
+        channel = RingChannel(rfd, wfd, spin, ring)
+    else:
+        channel = Channel(rfd, wfd, spin)
+    return Worker(channel, refs, segments, converter, kinds)
 
 
 def main():

@@ -53,6 +53,7 @@ pub struct PoolConfig {
     pub(crate) output: WorkerOutput,
     pub(crate) shared_memory_threshold: usize,
     pub(crate) spin: Duration,
+    pub(crate) shared_ring: bool,
     pub(crate) max_calls: Option<u64>,
     pub(crate) max_age: Option<Duration>,
     pub(crate) max_memory: Option<u64>,
@@ -99,6 +100,7 @@ impl Default for PoolConfig {
             output: WorkerOutput::Inherit,
             shared_memory_threshold: DEFAULT_SHARED_MEMORY_THRESHOLD,
             spin: DEFAULT_SPIN,
+            shared_ring: true,
             max_calls: None,
             max_age: None,
             max_memory: None,
@@ -429,6 +431,38 @@ impl PoolConfig {
     pub fn spin(mut self, spin: Duration) -> Self {
         self.spin = spin;
         self
+    }
+
+    /// Whether a spinning pool's channel carries its bytes through shared memory (the default)
+    /// or through its pipes. With a [`spin`](Self::spin), each worker's requests and replies go
+    /// through two rings in a mapping the worker shares with this process, and a side waiting
+    /// for the other looks at memory instead of polling a pipe: a tight loop of calls makes no
+    /// system call, which takes a few microseconds off each round trip. The pipes stay as
+    /// doorbells for a side that sleeps and to notice a worker's death, so nothing else
+    /// changes: timeouts, the crash barrier, streams, callbacks. Used on x86-64 Linux for
+    /// local workers with a non-zero spin (2 MiB of shared memory each); elsewhere, with
+    /// `spin(0)`, on Ray, or with `false` here, the pipes carry the bytes.
+    ///
+    /// ```
+    /// use snakebridge_runtime::PoolConfig;
+    ///
+    /// // The bytes through the pipes, as a pool without a spin sends them.
+    /// let config = PoolConfig::new().shared_ring(false);
+    /// assert!(!config.uses_shared_ring());
+    /// ```
+    pub fn shared_ring(mut self, on: bool) -> Self {
+        self.shared_ring = on;
+        self
+    }
+
+    /// Whether the workers' channels go through shared memory (see
+    /// [`shared_ring`](Self::shared_ring)): asked for, a spin, local workers, a platform that
+    /// has it.
+    pub fn uses_shared_ring(&self) -> bool {
+        // Where aligned 8-byte loads and stores are atomic and ordered for the worker's Python
+        // (see `pool/worker/ring.rs`).
+        let supported = cfg!(all(target_os = "linux", target_arch = "x86_64"));
+        supported && self.shared_ring && !self.spin.is_zero() && self.ray.is_none()
     }
 
     /// How long a waiting side polls before it blocks (see [`PoolConfig::spin`]).

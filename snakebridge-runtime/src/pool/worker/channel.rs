@@ -9,7 +9,8 @@ use std::io::{self, PipeReader, Read};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use super::poll::{AdaptiveSpin, wait_or_block};
+use super::poll::{AdaptiveSpin, Input};
+use super::ring::ReplyRing;
 use crate::pool::protocol::FromWorker;
 use crate::pool::protocol::frame::{Header, MAX_HEADER};
 
@@ -37,6 +38,9 @@ impl From<io::Error> for ReadError {
 /// nothing is buffered).
 pub(crate) struct FrameReader {
     pipe: PipeReader,
+    /// The reply ring, when the bytes come through shared memory (the pipe is then only the
+    /// doorbell: `ring.rs`).
+    ring: Option<ReplyRing>,
     /// How long to poll before a blocking wait between frames ([`crate::PoolConfig::spin`]),
     /// adapting to how soon replies come.
     spin: AdaptiveSpin,
@@ -48,9 +52,29 @@ pub(crate) struct FrameReader {
 const READ_CHUNK: usize = 64 * 1024;
 
 impl FrameReader {
+    #[cfg(test)]
     pub(crate) fn new(pipe: PipeReader, spin: Duration) -> FrameReader {
+        FrameReader::with_ring(pipe, None, spin)
+    }
+
+    /// A reader of `ring`, if given, with `pipe` as its doorbell (made non-blocking here).
+    pub(crate) fn with_ring(
+        pipe: PipeReader,
+        ring: Option<ReplyRing>,
+        spin: Duration,
+    ) -> FrameReader {
+        if ring.is_some() {
+            // The doorbell is drained without blocking (`ReplyRing::wait`).
+            let fd = pipe.as_raw_fd();
+            // SAFETY: plain fcntl calls on a valid fd.
+            unsafe {
+                let flags = libc::fcntl(fd, libc::F_GETFL);
+                libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+            }
+        }
         FrameReader {
             pipe,
+            ring,
             spin: AdaptiveSpin::new(spin),
             buf: vec![0; READ_CHUNK],
             start: 0,
@@ -86,7 +110,8 @@ impl FrameReader {
     /// Waits for input up to `deadline`: false when none came.
     fn wait(&mut self, deadline: Option<Instant>) -> io::Result<bool> {
         let fd = self.pipe.as_raw_fd();
-        if self.buffered() == 0 {
+        let between = self.buffered() == 0;
+        if between {
             // Between frames: start at the front (and give back the memory of a huge frame),
             // and stay awake for a moment, so a quick reply costs no wake-up (but not past the
             // deadline, and not while replies come slowly: see `AdaptiveSpin`).
@@ -95,9 +120,16 @@ impl FrameReader {
             if self.buf.len() > 16 * READ_CHUNK {
                 self.buf = vec![0; READ_CHUNK];
             }
-            return self.spin.wait(fd, deadline);
         }
-        wait_or_block(fd, deadline)
+        let mut input = match &mut self.ring {
+            Some(ring) => Input::Ring(ring),
+            None => Input::Pipe(fd),
+        };
+        if between {
+            self.spin.wait(input, deadline)
+        } else {
+            input.wait_or_block(deadline)
+        }
     }
 
     /// One read (the pipe is readable), with room for a frame of `want` bytes from `start`.
@@ -113,6 +145,12 @@ impl FrameReader {
             let len = self.buf.len();
             let target = (self.start + want).min(len.saturating_mul(2).max(READ_CHUNK));
             self.buf.resize(target.max(len + 1), 0);
+        }
+        if let Some(ring) = &mut self.ring {
+            // Nothing yet (a doorbell for bytes read already) is no error: the caller waits
+            // again.
+            self.end += ring.read(&mut self.buf[self.end..])?;
+            return Ok(());
         }
         loop {
             match self.pipe.read(&mut self.buf[self.end..]) {

@@ -7,8 +7,38 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
 use super::poll::wait_writable;
+use super::ring::RequestRing;
 use super::*;
 use crate::pool::protocol::FromWorker;
+
+/// Where requests go: the request pipe, or the request ring with the pipe as its doorbell
+/// (`ring.rs`). Dropped to close the channel (the worker exits at its end).
+pub(crate) struct Outbound {
+    pub(super) pipe: PipeWriter,
+    pub(super) ring: Option<RequestRing>,
+}
+
+impl Outbound {
+    /// Writes some of `bytes`: `WouldBlock` when there is no room.
+    fn write_some(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match &mut self.ring {
+            Some(ring) => match ring.write(bytes, self.pipe.as_raw_fd()) {
+                0 => Err(io::ErrorKind::WouldBlock.into()),
+                n => Ok(n),
+            },
+            None => self.pipe.write(bytes),
+        }
+    }
+}
+
+/// What a writer waits for room in.
+enum Room {
+    Pipe(RawFd),
+    Ring,
+}
+
+/// How long a writer that is not reading naps while the request ring is full.
+const RING_ROOM_NAP: std::time::Duration = std::time::Duration::from_micros(50);
 
 impl Worker {
     /// Writes one frame.
@@ -23,13 +53,36 @@ impl Worker {
     /// [`Worker::send`], giving up with `TimedOut` at `deadline` (the frame may then be partly
     /// written: the worker must be killed).
     pub(crate) fn send_until(&self, frame: &[u8], deadline: Option<Instant>) -> io::Result<()> {
+        self.send_marked(frame, deadline).map(drop)
+    }
+
+    /// [`Worker::send_until`], returning where the frame starts in the request ring's stream
+    /// (`None` without a ring): see [`Worker::never_read`].
+    fn send_marked(&self, frame: &[u8], deadline: Option<Instant>) -> io::Result<Option<u64>> {
         let mut guard = lock(&self.writer);
-        self.write_locked(&mut guard, frame, deadline)
+        let start = guard
+            .as_ref()
+            .and_then(|w| w.ring.as_ref())
+            .map(RequestRing::position);
+        self.write_locked(&mut guard, frame, deadline)?;
+        Ok(start)
+    }
+
+    /// Whether the worker never read a byte from stream position `start` on: a request written
+    /// there never reached it (a pipe's write fails instead when the worker is gone; a ring's
+    /// cannot tell).
+    fn never_read(&self, start: Option<u64>) -> bool {
+        start.is_some_and(|start| {
+            lock(&self.writer)
+                .as_ref()
+                .and_then(|w| w.ring.as_ref())
+                .is_some_and(|ring| !ring.read_past(start))
+        })
     }
 
     pub(super) fn write_locked(
         &self,
-        writer: &mut Option<PipeWriter>,
+        writer: &mut Option<Outbound>,
         frame: &[u8],
         deadline: Option<Instant>,
     ) -> io::Result<()> {
@@ -41,7 +94,7 @@ impl Worker {
         };
         let mut written = 0;
         while written < frame.len() {
-            match w.write(&frame[written..]) {
+            match w.write_some(&frame[written..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => written += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -49,7 +102,11 @@ impl Worker {
                     if deadline.is_some_and(|d| Instant::now() >= d) {
                         return Err(io::ErrorKind::TimedOut.into());
                     }
-                    self.unblock(w.as_raw_fd())?
+                    let room = match w.ring {
+                        Some(_) => Room::Ring,
+                        None => Room::Pipe(w.pipe.as_raw_fd()),
+                    };
+                    self.unblock(room)?
                 }
                 Err(e) => return Err(e),
             }
@@ -57,9 +114,9 @@ impl Worker {
         Ok(())
     }
 
-    /// Waits a little for the full request pipe `wfd` to drain, reading the worker's output
+    /// Waits a little for room in the full request pipe or ring, reading the worker's output
     /// meanwhile if nobody else is.
-    pub(super) fn unblock(&self, wfd: RawFd) -> io::Result<()> {
+    fn unblock(&self, room: Room) -> io::Result<()> {
         let lead = {
             let mut io = lock(&self.io);
             if let Some(cause) = &io.dead {
@@ -67,20 +124,32 @@ impl Worker {
             }
             !std::mem::replace(&mut io.reading, true)
         };
-        let ready = wait_writable(wfd, lead.then_some(self.reader_fd));
+        let (ready, look) = match room {
+            Room::Pipe(wfd) => (
+                wait_writable(wfd, lead.then_some(self.reader_fd)).map(|r| r.readable),
+                Instant::now(),
+            ),
+            // Nothing to poll for room in a ring: the leader reads (a little while), the others
+            // nap.
+            Room::Ring if lead => (Ok(true), Instant::now() + RING_ROOM_NAP * 20),
+            Room::Ring => {
+                std::thread::sleep(RING_ROOM_NAP);
+                (Ok(false), Instant::now())
+            }
+        };
         let mut failed = None;
         match ready {
-            Ok(ready) if ready.readable => {
+            Ok(true) => {
                 // Input: read what has come of a frame (the rest, if any, waits for the next
                 // reader) and route it.
-                let got = lock(&self.reader).next_frame(Some(Instant::now()));
+                let got = lock(&self.reader).next_frame(Some(look));
                 match got {
                     Ok(Some(frame)) => self.deliver(frame),
                     Ok(None) => {}
                     Err(e) => failed = Some(self.read_failure(e)),
                 }
             }
-            Ok(_) => {}
+            Ok(false) => {}
             Err(e) => failed = Some(format!("its channel failed: {e}")),
         }
         if lead {
@@ -154,7 +223,9 @@ impl Worker {
         keep: bool,
     ) -> std::result::Result<Frame, Failure> {
         self.register(id);
-        if let Err(e) = self.send_until(frame, deadline) {
+        let sent = self.send_marked(frame, deadline);
+        let start = *sent.as_ref().unwrap_or(&None);
+        if let Err(e) = sent {
             self.unregister(id);
             if e.kind() == io::ErrorKind::TimedOut {
                 return Err(Failure::TimedOut);
@@ -171,6 +242,7 @@ impl Worker {
             self.unregister(id);
         }
         reply.map_err(|w| match w {
+            Wait::Dead(cause) if self.never_read(start) => Failure::NotDelivered(cause),
             Wait::Dead(cause) => Failure::Crashed(cause),
             Wait::Timeout => Failure::TimedOut,
         })

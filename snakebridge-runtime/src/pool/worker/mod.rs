@@ -1,5 +1,5 @@
 //! One worker process: how it is started, its private channel (three pipes, never its
-//! stdout/stderr), the frames on that channel, and how its death is noticed and described.
+//! stdout/stderr, and where the pool spins a shared-memory ring for the bytes: `ring.rs`), the frames on that channel, and how its death is noticed and described.
 //!
 //! Reading is leader/follower: whoever waits for a message and finds nobody reading becomes the
 //! reader and reads frames itself (no reader thread, so a plain call costs no thread hand-off);
@@ -7,7 +7,6 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::PipeWriter;
 use std::os::fd::RawFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::ExitStatusExt;
@@ -23,6 +22,7 @@ mod logs;
 mod output;
 mod poll;
 mod refs;
+mod ring;
 mod spawn;
 
 pub(crate) use channel::Frame;
@@ -105,7 +105,7 @@ pub(crate) struct Worker {
     pub(crate) incarnation: u64,
     pub(crate) pid: u32,
     child: Mutex<Child>,
-    writer: Mutex<Option<PipeWriter>>,
+    writer: Mutex<Option<exchange::Outbound>>,
     /// The control channel: closing it stops the worker; the heartbeat goes over it.
     control: Mutex<Option<UnixStream>>,
     heartbeat: Mutex<Heartbeat>,

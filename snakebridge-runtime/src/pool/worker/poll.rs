@@ -7,6 +7,8 @@ use std::io;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
+use super::ring::ReplyRing;
+
 /// How a side judges its waits. A cycle (this side's work since its last wait ended, then the
 /// wait) is slow when either part outlasted the spin: the other side waited past its spin, or
 /// this one did. A slow cycle adds [`SLOW_CYCLE`] to the side's score, a quick one takes 1
@@ -46,16 +48,18 @@ impl AdaptiveSpin {
         !self.spin.is_zero() && self.score < STOP_SPINNING_AT
     }
 
-    /// Waits until `fd` is readable, up to `deadline` (`None`: no limit; then this may return
-    /// true before input came, for the read to block on). False when the deadline came first.
-    pub(super) fn wait(&mut self, fd: RawFd, deadline: Option<Instant>) -> io::Result<bool> {
+    /// Waits until `input` is readable, up to `deadline` (`None`: no limit; then this may
+    /// return true before input came, for the read to block on). False when the deadline came
+    /// first.
+    pub(super) fn wait(&mut self, input: Input<'_>, deadline: Option<Instant>) -> io::Result<bool> {
+        let mut input = input;
         if self.spin.is_zero() {
-            return wait_or_block(fd, deadline);
+            return input.wait_or_block(deadline);
         }
         let start = Instant::now();
         if deadline.is_some_and(|d| d <= start) {
             // Only a look (what has come meanwhile), not a wait: nothing to judge.
-            return wait_readable(fd, deadline);
+            return input.wait_readable(deadline);
         }
         let worked = self
             .last_wait_end
@@ -65,15 +69,15 @@ impl AdaptiveSpin {
             let budget = deadline.map_or(self.spin, |d| {
                 d.saturating_duration_since(start).min(self.spin)
             });
-            if spin_until_readable(fd, budget)? {
+            if input.spin_until_readable(budget)? {
                 (true, false)
             } else {
-                (wait_or_block(fd, deadline)?, budget == self.spin)
+                (input.wait_or_block(deadline)?, budget == self.spin)
             }
         } else {
             // Block in poll (not in the read) to see how soon input came. Waking up takes time
             // a spin would not have, so "quick" allows twice the spin here.
-            let ready = wait_readable(fd, deadline)?;
+            let ready = input.wait_readable(deadline)?;
             (ready, start.elapsed() > 2 * self.spin)
         };
         if worked || waited_long {
@@ -83,6 +87,36 @@ impl AdaptiveSpin {
         }
         self.last_wait_end = Some(Instant::now());
         Ok(ready)
+    }
+}
+
+/// Where a reader waits for input: a pipe, or the reply ring with its doorbell (`ring.rs`).
+pub(super) enum Input<'a> {
+    Pipe(RawFd),
+    Ring(&'a mut ReplyRing),
+}
+
+impl Input<'_> {
+    fn spin_until_readable(&mut self, spin: Duration) -> io::Result<bool> {
+        match self {
+            Input::Pipe(fd) => spin_until_readable(*fd, spin),
+            Input::Ring(ring) => Ok(ring.spin_until_readable(spin)),
+        }
+    }
+
+    fn wait_readable(&mut self, deadline: Option<Instant>) -> io::Result<bool> {
+        match self {
+            Input::Pipe(fd) => wait_readable(*fd, deadline),
+            Input::Ring(ring) => ring.wait(deadline),
+        }
+    }
+
+    /// [`wait_or_block`]; the ring has no blocking read, so it always waits.
+    pub(super) fn wait_or_block(&mut self, deadline: Option<Instant>) -> io::Result<bool> {
+        match self {
+            Input::Pipe(fd) => wait_or_block(*fd, deadline),
+            Input::Ring(ring) => ring.wait(deadline),
+        }
     }
 }
 
@@ -208,7 +242,7 @@ mod tests {
         let soon = || Some(Instant::now() + Duration::from_millis(120));
         for _ in 0..STOP_SPINNING_AT / SLOW_CYCLE {
             assert!(spin.spinning());
-            assert!(!spin.wait(fd, soon()).unwrap(), "nothing came");
+            assert!(!spin.wait(Input::Pipe(fd), soon()).unwrap(), "nothing came");
         }
         assert!(!spin.spinning(), "blocks at once after the slow waits");
         // A deadline shorter than the spin cuts the spin short and is no miss.
@@ -216,13 +250,13 @@ mod tests {
         let start = Instant::now();
         assert!(
             !short
-                .wait(fd, Some(start + Duration::from_millis(20)))
+                .wait(Input::Pipe(fd), Some(start + Duration::from_millis(20)))
                 .unwrap()
         );
         assert!(start.elapsed() < Duration::from_secs(5), "on time");
         assert_eq!(short.score, 0);
         writer.write_all(b"x").unwrap();
-        assert!(spin.wait(fd, soon()).unwrap());
+        assert!(spin.wait(Input::Pipe(fd), soon()).unwrap());
         assert!(spin.spinning(), "quick input: spinning again");
     }
 }

@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak, mpsc};
 use std::time::Instant;
 
+use super::exchange::Outbound;
+use super::ring::{ReplyRing, RequestRing, Ring};
 use super::*;
 use crate::client::python_log;
 use crate::data::error::{Error, ExceptionKind, Result};
@@ -56,6 +58,23 @@ impl Worker {
         let pipes = || -> io::Result<_> { Ok((io::pipe()?, io::pipe()?, UnixStream::pair()?)) };
         let ((req_r, req_w), (resp_r, resp_w), (ctl_r, ctl_w)) =
             pipes().map_err(|e| Error::config(format!("cannot create a worker channel: {e}")))?;
+        // The bytes through shared memory where the pool spins (`ring.rs`); through the pipes
+        // if the mapping cannot be made.
+        let ring = if config.uses_shared_ring() {
+            match Ring::create() {
+                Ok(ring) => Some(ring),
+                Err(e) => {
+                    tracing::debug!(
+                        target: "snakebridge::pool", pool = %pool, worker = slot,
+                        "no shared ring for the worker's channel ({e}): its pipes carry it"
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let ring_fd = ring.as_ref().map(|r| r.fd());
         let incarnation = NEXT_INCARNATION.fetch_add(1, Ordering::Relaxed);
         let child_fds: [OwnedFd; 3] = [req_r.into(), resp_w.into(), ctl_r.into()];
         let raw: [RawFd; 3] = [
@@ -110,6 +129,9 @@ impl Worker {
                 config.array_threshold().to_string(),
             )
             .env("SNAKEBRIDGE_SPIN_US", config.spin.as_micros().to_string());
+        if let Some(ring) = &ring {
+            cmd.env("SNAKEBRIDGE_WORKER_RING", ring.describe());
+        }
         // Python's logging into tracing, from the level the subscribers take (see `logs.rs`).
         let log_level = python_log::python_level();
         if config.python_logging {
@@ -136,7 +158,7 @@ impl Worker {
         // async-signal-safe calls (fcntl, prctl, getppid).
         unsafe {
             cmd.pre_exec(move || {
-                for fd in raw {
+                for fd in raw.into_iter().chain(ring_fd) {
                     // Inherited by this child only: the parent's copies stay close-on-exec.
                     if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
                         return Err(io::Error::last_os_error());
@@ -211,11 +233,18 @@ impl Worker {
                 incarnation,
                 pid,
                 child: Mutex::new(child),
-                writer: Mutex::new(Some(req_w)),
+                writer: Mutex::new(Some(Outbound {
+                    pipe: req_w,
+                    ring: ring.clone().map(RequestRing::new),
+                })),
                 control: Mutex::new(Some(ctl_w)),
                 heartbeat: Mutex::new(Heartbeat::new()),
                 stderr,
-                reader: Mutex::new(FrameReader::new(resp_r, config.spin)),
+                reader: Mutex::new(FrameReader::with_ring(
+                    resp_r,
+                    ring.map(|ring| ReplyRing::new(ring, reader_fd)),
+                    config.spin,
+                )),
                 reader_fd,
                 io: Mutex::new(Io {
                     reading: false,

@@ -1,0 +1,174 @@
+"""The channel's bytes through shared memory: the worker's side of ``pool/worker/ring.rs``,
+which has the design and the one definition of the layout (passed in
+``SNAKEBRIDGE_WORKER_RING``). Two byte rings, one each way, with one reader and one writer each;
+the pipes stay as doorbells and as the sign of Rust's end. The control words are read and
+written whole through a memoryview of 8-byte items (one aligned load or store each); the full
+fence between a store of one and the load of another (a sleeper's flag and a writer's ``head``)
+is a lock's acquire and release, each an atomic read-modify-write."""
+
+from snakebridge_worker import BUILTINS as __builtins__
+
+import mmap as _mmap
+from mmap import MAP_SHARED, PROT_READ, PROT_WRITE, mmap
+from os import _exit, read, set_blocking, write
+from threading import Lock
+from time import sleep
+
+from snakebridge_worker.channel import ATTACHMENTS, Channel
+
+# How long a writer that finds the reply ring full naps before it looks again (Rust reads it
+# whenever it waits for a reply; nobody rings for room).
+_ROOM_NAP = 50e-6
+
+
+def parse(description):
+    """The ``name=value`` pairs of ``SNAKEBRIDGE_WORKER_RING``, as ints."""
+    return {k: int(v) for k, v in (pair.split("=") for pair in description.split(","))}
+
+
+class RingChannel(Channel):
+    """``Channel`` with the bytes in the shared rings ``layout`` describes (``parse``): requests
+    are read from the request ring, replies written to the reply ring; ``rfd`` and ``wfd`` are
+    the doorbells (``wfd`` made non-blocking: a full doorbell pipe has bytes enough)."""
+
+    def __init__(self, rfd, wfd, spin, layout):
+        Channel.__init__(self, rfd, wfd, spin)
+        # Every page mapped now: a first touch in the middle of a call would cost it a fault
+        # (one call in every 4 KiB of requests, through the first pass of the ring).
+        populate = getattr(_mmap, "MAP_POPULATE", 0)
+        self.map = mmap(
+            layout["fd"], layout["size"], MAP_SHARED | populate, PROT_READ | PROT_WRITE
+        )
+        self.words = memoryview(self.map).cast("Q")
+        self.capacity = layout["capacity"]
+        self.mask = self.capacity - 1
+        # Word indexes of the control words.
+        self.request_head = layout["request_head"] // 8
+        self.request_tail = layout["request_tail"] // 8
+        self.reply_head = layout["reply_head"] // 8
+        self.reply_tail = layout["reply_tail"] // 8
+        self.worker_asleep = layout["worker_asleep"] // 8
+        self.rust_asleep = layout["rust_asleep"] // 8
+        self.request_data = layout["request_data"]
+        self.reply_data = layout["reply_data"]
+        # Positions in each stream (this side's own word, kept here too).
+        self.tail = 0
+        self.head = 0
+        # Rust closed the request pipe: once the ring is empty, the channel has ended.
+        self.ended = False
+        fence = Lock()
+        self.fence_acquire = fence.acquire
+        self.fence_release = fence.release
+        set_blocking(wfd, False)
+        del self.read_some  # the method below, not the pipe's read
+
+    def ready(self):
+        return self.words[self.request_head] != self.tail or self.ended
+
+    def block(self, _read=read):
+        """Sleeps on the doorbell until Rust has written (or closed the pipe)."""
+        words = self.words
+        words[self.worker_asleep] = 1
+        # The flag's store, then the load of `head`: Rust fences between its store of `head`
+        # and its load of the flag (`RequestRing::write`).
+        self.fence_acquire()
+        self.fence_release()
+        if words[self.request_head] == self.tail:
+            self.poll()
+            if not _read(self.rfd, 4096):
+                self.ended = True
+        words[self.worker_asleep] = 0
+
+    def read_some(self, n):
+        """What has come of the request stream, up to ``n`` bytes, waiting for some; b"" once
+        Rust closed the channel and everything was read."""
+        words = self.words
+        tail = self.tail
+        head = words[self.request_head]
+        while head == tail:
+            if self.ended:
+                return b""
+            self.block()
+            head = words[self.request_head]
+        if head - tail > n:
+            head = tail + n
+        at = tail & self.mask
+        end = at + (head - tail)
+        base = self.request_data
+        m = self.map
+        if end <= self.capacity:
+            data = m[base + at : base + end]
+        else:
+            data = m[base + at : base + self.capacity] + m[base : base + end - self.capacity]
+        self.tail = head
+        words[self.request_tail] = head
+        return data
+
+    def put(self, data, _len=len, _min=min):
+        """Writes the bytes-like ``data`` (flat bytes) to the reply ring, published piece by
+        piece as room comes, ringing Rust if it sleeps."""
+        words = self.words
+        capacity = self.capacity
+        base = self.reply_data
+        m = self.map
+        head = self.head
+        left = _len(data)
+        done = 0
+        while left:
+            free = capacity - (head - words[self.reply_tail])
+            if not free:
+                sleep(_ROOM_NAP)
+                continue
+            k = _min(free, left)
+            at = head & self.mask
+            end = at + k
+            if done == 0 and k == left and end <= capacity:
+                m[base + at : base + end] = data
+            else:
+                piece = memoryview(data)[done : done + k]
+                first = _min(k, capacity - at)
+                m[base + at : base + at + first] = piece[:first]
+                if first < k:
+                    m[base : base + k - first] = piece[first:]
+            head += k
+            done += k
+            left -= k
+            self.head = head
+            words[self.reply_head] = head
+            self.ring_bell()
+
+    def ring_bell(self, _write=write):
+        """Wakes Rust if it sleeps on the doorbell (after a publish)."""
+        self.fence_acquire()
+        self.fence_release()
+        if self.words[self.rust_asleep]:
+            try:
+                _write(self.wfd, b"\x01")
+            except OSError:
+                # Full: it has bytes enough to wake. Closed: Rust is gone (the control
+                # channel's end stops the worker).
+                pass
+
+    def write_whole(self, frame):
+        """Writes a frame made whole, its length prefix included (a small binary reply)."""
+        if not self.mine[0]:
+            _exit(0)  # as in `Channel.write_frame`
+        self.put(frame)
+
+    def write_frame(self, data, att, size, _len=len):
+        """Writes one frame: the JSON ``data`` and the attachment buffers ``att``."""
+        if not self.mine[0]:
+            _exit(0)  # as in `Channel.write_frame`
+        if att:
+            self.put(
+                (_len(data) | ATTACHMENTS).to_bytes(4, "little")
+                + size.to_bytes(4, "little")
+                + data
+            )
+            for a in att:
+                view = memoryview(a)
+                if view.ndim != 1 or view.format != "B":
+                    view = view.cast("B")
+                self.put(view)
+        else:
+            self.put(_len(data).to_bytes(4, "little") + data)
