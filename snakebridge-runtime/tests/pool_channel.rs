@@ -236,3 +236,32 @@ fn a_worker_of_another_protocol_version_is_refused_naming_both_versions() {
         "refused workers left running: {left:?}"
     );
 }
+
+/// Frames several times the size of the shared ring (1 MiB each way) cross it whole in both
+/// directions, cut where the ring wraps and fills, with each side waiting for room; so do many
+/// small ones in between, which wrap it at every offset. Over the pipes too.
+#[test]
+fn frames_larger_than_the_ring_cross_it_whole_both_ways() {
+    for ring in [false, true] {
+        let pool = pool_over(ring);
+        let client = pool.clone();
+        let ((), _) = within(WATCHDOG, "large frames", move || {
+            with_client(client, || {
+                for (i, size) in [3 << 20, 1 << 20, 5 << 20].into_iter().enumerate() {
+                    let a: String = (0..size / 2)
+                        .map(|k| char::from(b'a' + ((k * 7 + i) % 26) as u8))
+                        .collect();
+                    let b: String = a.chars().rev().collect();
+                    let joined: String =
+                        call("operator", "add", (a.clone(), b.clone())).expect("joined");
+                    assert_eq!(joined.len(), a.len() + b.len(), "ring {ring}");
+                    assert!(joined == a.clone() + &b, "ring {ring}: size {size}");
+                    for k in 0..300i64 {
+                        let s: String = call("operator", "mul", ("x", k)).unwrap();
+                        assert_eq!(s.len(), k as usize);
+                    }
+                }
+            })
+        });
+    }
+}

@@ -143,6 +143,40 @@ fn a_worker_killed_while_idle_is_replaced_without_failing_calls() {
     stop_and_check(pool, before);
 }
 
+/// A worker that dies while both sides spin (so it had not said it sleeps, and no doorbell
+/// write finds its pipe closed): a request written into the shared ring after its death never
+/// reaches it, which the pool sees (the worker read nothing of it) and retries elsewhere like
+/// an undeliverable request; and the caller spinning for the reply notices the death at once,
+/// not at the end of its spin.
+#[test]
+fn a_worker_that_dies_while_spinning_fails_no_call_and_is_noticed_at_once() {
+    let config = support::config(1).spin(Duration::from_secs(5));
+    assert!(config.uses_shared_ring() || !cfg!(target_arch = "x86_64"));
+    let pool = PoolClient::start(config).unwrap();
+    serves(&pool);
+    let before = pool.worker_pids();
+    // SAFETY: kill(2) on a pid of our own worker.
+    assert_eq!(
+        unsafe { libc::kill(before[0] as libc::pid_t, libc::SIGKILL) },
+        0
+    );
+    // Dead, not yet reaped (the pool has not noticed: its housekeeping looks every 100 ms).
+    assert!(eventually(Duration::from_secs(10), || support::state(
+        before[0]
+    ) == Some('Z')));
+    let started = std::time::Instant::now();
+    // Not idempotent: it may only go to another worker because it never reached this one.
+    let n: i64 = with_client(pool.clone(), || call("operator", "add", (1, 2))).unwrap();
+    assert_eq!(n, 3);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the death was noticed at the end of the spin: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(pool.stats("default").unwrap().restarts, 1);
+    stop_and_check(pool, before);
+}
+
 fn marker() -> std::path::PathBuf {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -105,22 +105,64 @@ impl Drop for Loop {
 /// up to that long before each read (as the pool does with
 /// [`snakebridge_runtime::PoolConfig::spin`]): the floor of a pipe channel that spins.
 pub fn bare_loop(spin: Duration, warmup: usize, calls: usize) -> Vec<Duration> {
-    use std::os::fd::AsRawFd;
-    let mut l = if spin.is_zero() {
-        Loop::start(BARE)
-    } else {
-        Loop::start_with(BARE_SPINNING, &[&spin.as_secs_f64().to_string()])
-    };
-    let message = [b'x'; 64];
-    let mut back = [0u8; 64];
-    let fd = l.stdout.get_ref().as_raw_fd();
-    let mut one = || {
-        l.stdin.write_all(&message).unwrap();
-        l.stdin.flush().unwrap();
-        spin_until_readable(fd, spin);
-        l.stdout.read_exact(&mut back).unwrap();
-    };
-    time_each(warmup, calls, |_| one())
+    BareLoop::start(spin).time(warmup, calls)
+}
+
+/// A running bare loop (see [`bare_loop`]), timed in rounds between the pool's (paired
+/// rounds: a burst of other work on the machine then spoils a pair, not one side).
+pub struct BareLoop {
+    l: Loop,
+    spin: Duration,
+}
+
+impl BareLoop {
+    pub fn start(spin: Duration) -> BareLoop {
+        let l = if spin.is_zero() {
+            Loop::start(BARE)
+        } else {
+            Loop::start_with(BARE_SPINNING, &[&spin.as_secs_f64().to_string()])
+        };
+        BareLoop { l, spin }
+    }
+
+    /// The Python process's pid.
+    pub fn pid(&self) -> u32 {
+        self.l.child.id()
+    }
+
+    /// Round-trip times of `calls` calls after `warmup`.
+    pub fn time(&mut self, warmup: usize, calls: usize) -> Vec<Duration> {
+        use std::os::fd::AsRawFd;
+        let message = [b'x'; 64];
+        let mut back = [0u8; 64];
+        let fd = self.l.stdout.get_ref().as_raw_fd();
+        let (l, spin) = (&mut self.l, self.spin);
+        let mut one = || {
+            l.stdin.write_all(&message).unwrap();
+            l.stdin.flush().unwrap();
+            spin_until_readable(fd, spin);
+            l.stdout.read_exact(&mut back).unwrap();
+        };
+        time_each(warmup, calls, |_| one())
+    }
+}
+
+/// Pins thread or process `pid` (0: the calling thread) to the CPUs `cpus` (Linux; elsewhere
+/// nothing): the round-trip figures put the caller and the Python process on different cores
+/// on both sides of a comparison, instead of wherever the scheduler happens to (a caller and a
+/// process on one core hand over without an idle core's wake-up, several times faster).
+pub fn pin(pid: u32, cpus: &[usize]) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: a zeroed cpu_set_t filled by CPU_SET, passed with its size.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        for &cpu in cpus {
+            libc::CPU_SET(cpu, &mut set);
+        }
+        libc::sched_setaffinity(pid as libc::pid_t, std::mem::size_of_val(&set), &set);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (pid, cpus);
 }
 
 /// Polls `fd` for input for up to `spin` (nothing for zero), as the pool's reader does before

@@ -100,7 +100,7 @@ impl Input<'_> {
     fn spin_until_readable(&mut self, spin: Duration) -> io::Result<bool> {
         match self {
             Input::Pipe(fd) => spin_until_readable(*fd, spin),
-            Input::Ring(ring) => Ok(ring.spin_until_readable(spin)),
+            Input::Ring(ring) => ring.spin_until_readable(spin),
         }
     }
 

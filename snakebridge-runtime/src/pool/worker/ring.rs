@@ -27,6 +27,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::time::{Duration, Instant};
 
+/// How often a spinning reader looks at the doorbell pipe for the worker's end (a system call;
+/// the ring itself is looked at all the time).
+const EOF_LOOK: Duration = Duration::from_micros(50);
+
 /// The bytes each ring holds (a power of two).
 pub(crate) const CAPACITY: usize = 1 << 20;
 /// The words of the control page, each on its own cache line: bytes Rust wrote to the request
@@ -251,24 +255,37 @@ impl ReplyRing {
     }
 
     /// Looks at the ring without blocking for up to `spin`: true as soon as bytes are there
-    /// (or the worker is known gone), false when the spin is over first.
-    pub(crate) fn spin_until_readable(&mut self, spin: Duration) -> bool {
+    /// (or the worker is known gone), false when the spin is over first. The doorbell pipe is
+    /// looked at too, every [`EOF_LOOK`] or so, so that a worker that dies while this side
+    /// spins is noticed at once, not at the end of a long spin.
+    pub(crate) fn spin_until_readable(&mut self, spin: Duration) -> io::Result<bool> {
         if self.available() > 0 || self.ended {
-            return true;
+            return Ok(true);
         }
         if spin.is_zero() {
-            return false;
+            return Ok(false);
         }
         let start = Instant::now();
+        let mut last_look = start;
         loop {
             for _ in 0..64 {
                 if self.available() > 0 {
-                    return true;
+                    return Ok(true);
                 }
                 std::hint::spin_loop();
             }
-            if start.elapsed() >= spin {
-                return false;
+            let now = Instant::now();
+            if now.duration_since(last_look) >= EOF_LOOK {
+                last_look = now;
+                if super::poll::wait_readable(self.doorbell, Some(now))? {
+                    self.drain_doorbell()?;
+                    if self.ended || self.available() > 0 {
+                        return Ok(true);
+                    }
+                }
+            }
+            if now.duration_since(start) >= spin {
+                return Ok(false);
             }
         }
     }
@@ -372,7 +389,7 @@ mod tests {
         // SAFETY: plain fcntl on a valid fd.
         unsafe { libc::fcntl(bell_r.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
         let mut rx = ReplyRing::new(ring.clone(), bell_r.as_raw_fd());
-        assert!(!rx.spin_until_readable(Duration::from_micros(50)));
+        assert!(!rx.spin_until_readable(Duration::from_micros(50)).unwrap());
         let soon = Some(Instant::now() + Duration::from_millis(20));
         assert!(!rx.wait(soon).unwrap(), "nothing came: the deadline");
         // Start near the end of the ring (as if that much had come and been read), so the
