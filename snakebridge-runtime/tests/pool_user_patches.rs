@@ -177,22 +177,33 @@ fn a_worker_whose_user_code_execs_without_globals_serves_on() {
     });
 }
 
-/// A call whose user code breaks what the worker cannot do without, and the crash it must be.
-fn breaks_beyond_repair(code: &str) {
-    let pool = pool();
-    let before = worker_pid(&pool);
-    let (err, _) = {
-        let pool = pool.clone();
-        let code = code.to_owned();
-        within(DEADLINE * 2, "the breaking call", move || {
-            run(&pool, &code).unwrap_err()
-        })
-    };
-    assert!(matches!(err, Error::WorkerCrash { .. }), "{err:?}");
-    assert_eq!(crashed_pid(&err), before);
-    let after = ready_pids(&pool, "default");
-    assert!(!after.contains(&before), "{after:?}");
-    assert_eq!(call_on(&pool), 3);
+/// A call whose user code breaks what the worker cannot do without, and the crash it must be,
+/// over the pipes and over the shared ring (`PoolConfig::shared_ring`). With `answered_first`,
+/// the breaking call may still be answered over the ring (what it broke was only the pipes,
+/// which the ring needs only to sleep): the worker then dies when it next waits, and the pool
+/// replaces it without failing the next call.
+fn breaks_beyond_repair(code: &str, answered_first: bool) {
+    for ring in [false, true] {
+        let pool = PoolClient::start(support::config(1).call_timeout(DEADLINE).shared_ring(ring))
+            .expect("the pool starts");
+        let before = worker_pid(&pool);
+        let (outcome, _) = {
+            let pool = pool.clone();
+            let code = code.to_owned();
+            within(DEADLINE * 2, "the breaking call", move || run(&pool, &code))
+        };
+        match outcome {
+            Ok(_) if ring && answered_first => {}
+            Ok(v) => panic!("ring {ring}: the breaking call was answered: {v:?}"),
+            Err(err) => {
+                assert!(matches!(err, Error::WorkerCrash { .. }), "{err:?}");
+                assert_eq!(crashed_pid(&err), before);
+            }
+        }
+        assert_eq!(call_on(&pool), 3, "ring {ring}");
+        let after = ready_pids(&pool, "default");
+        assert!(!after.contains(&before), "ring {ring}: {after:?}");
+    }
 }
 
 fn call_on(pool: &Arc<PoolClient>) -> i64 {
@@ -201,13 +212,16 @@ fn call_on(pool: &Arc<PoolClient>) -> i64 {
 
 #[test]
 fn a_call_that_closes_the_workers_pipes_is_a_worker_crash() {
-    breaks_beyond_repair("import os\nos.closerange(3, 1 << 16)\n");
+    breaks_beyond_repair("import os\nos.closerange(3, 1 << 16)\n", true);
 }
 
 #[test]
 fn a_call_that_breaks_the_workers_own_machinery_is_a_worker_crash() {
+    // The channel's class, whichever carries the bytes (the pipes' or the ring's).
     breaks_beyond_repair(
-        "import sys\nsys.modules['snakebridge_worker.channel'].Channel.write_frame = None\n",
+        "import sys\nChannel = sys.modules['snakebridge_worker.channel'].Channel\n\
+         for c in (Channel, *Channel.__subclasses__()):\n    c.write_frame = None\n",
+        false,
     );
 }
 

@@ -8,8 +8,12 @@ is a lock's acquire and release, each an atomic read-modify-write."""
 
 from snakebridge_worker import BUILTINS as __builtins__
 
-import mmap as _mmap
 from mmap import MAP_SHARED, PROT_READ, PROT_WRITE, mmap
+
+try:
+    from mmap import MAP_POPULATE
+except ImportError:  # not Linux
+    MAP_POPULATE = 0
 from os import _exit, read, set_blocking, write
 from threading import Lock
 from time import sleep
@@ -35,9 +39,8 @@ class RingChannel(Channel):
         Channel.__init__(self, rfd, wfd, spin)
         # Every page mapped now: a first touch in the middle of a call would cost it a fault
         # (one call in every 4 KiB of requests, through the first pass of the ring).
-        populate = getattr(_mmap, "MAP_POPULATE", 0)
         self.map = mmap(
-            layout["fd"], layout["size"], MAP_SHARED | populate, PROT_READ | PROT_WRITE
+            layout["fd"], layout["size"], MAP_SHARED | MAP_POPULATE, PROT_READ | PROT_WRITE
         )
         self.words = memoryview(self.map).cast("Q")
         self.capacity = layout["capacity"]
