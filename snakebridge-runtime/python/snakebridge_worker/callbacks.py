@@ -146,34 +146,70 @@ class Hub:
             self.views.worker = view
         return view
 
-    def invoke(self, cb, args, kwargs):
+    def invoke(self, cb, args, kwargs, _get_ident=get_ident, _callback_ok=read_callback_ok):
         """Calls callback ``cb`` in Rust and returns what it returned, or raises what it
         raised."""
         scope = cb._scope
         lock = self.lock
-        with lock:
+        lock.acquire()
+        try:
             if scope is None or not scope.live:
                 raise RuntimeError(_ENDED % (cb,))
             scope.inflight += 1
             self.next_seq += 1
             seq = self.next_seq
+        finally:
+            lock.release()
         try:
-            view = self.worker if get_ident() == self.serving else self.view()
+            serving = _get_ident() == self.serving
+            view = self.worker if serving else self.view()
             frame = None
             if cb._plain_args:
                 # Plain scalars under a policy that keeps them as they are: a binary frame.
                 frame = protocol.binary_callback(scope.mid, cb._number, seq, args, kwargs)
-            if frame is not None:
+            if frame is None:
+                self.send_json(view, cb, scope, seq, args, kwargs)
+                op, fields, problems = self.wait(view, seq, scope, cb)
+            else:
                 view.send_frame(frame)
                 del frame
-            else:
-                self.send_json(view, cb, scope, seq, args, kwargs)
-            op, fields, problems = self.wait(view, seq, scope, cb)
+                # The common case, inline: the serving thread, nobody else reading, and the
+                # next frame this callback's plain answer (a tight loop of numeric callbacks).
+                # Anything else goes through `wait`, which hands the frame on.
+                got = None
+                if serving and not self.reading:
+                    lock.acquire()
+                    mine = not self.reading
+                    if mine:
+                        self.reading = True
+                    lock.release()
+                    if mine:
+                        try:
+                            got = view.channel.read_frame()
+                        finally:
+                            lock.acquire()
+                            self.reading = False
+                            if self.waiters:
+                                self.cond.notify_all()
+                            lock.release()
+                        if got is None:
+                            _exit(0)  # Rust closed the channel (as in `wait`)
+                        if got[0][:1] == b"\xb4":
+                            fields = _callback_ok(got[0])
+                            if fields[0] == seq:
+                                return fields[1]
+                            self.answered("callback_ok", fields, ())
+                        else:
+                            op, fields = self.read_message(view, got)
+                            view.handlers[op](fields)
+                        del got
+                op, fields, problems = self.wait(view, seq, scope, cb)
         finally:
-            with lock:
-                scope.inflight -= 1
-                if self.waiters:
-                    self.cond.notify_all()
+            lock.acquire()
+            scope.inflight -= 1
+            if self.waiters:
+                self.cond.notify_all()
+            lock.release()
         if problems:
             raise RuntimeError(
                 "the result of the Rust callback %r could not be read: %s" % (cb, problems[0][1])
@@ -186,6 +222,15 @@ class Hub:
             if isinstance(original, BaseException):
                 raise original
         raise (TypeError if cls == "TypeError" else RuntimeError)(message)
+
+    def read_message(self, view, got):
+        """(op, fields) of a frame read while waiting (``read_frame``'s pair), for its
+        handler."""
+        frame = got[0]
+        if is_binary(frame):
+            return read_binary(frame)
+        msg = view.converter.decode(frame, got[1])
+        return read_to_worker(msg)
 
     def send_json(self, view, cb, scope, seq, args, kwargs):
         """Sends callback call ``seq`` as a JSON ``callback``: its arguments converted by their
@@ -252,20 +297,15 @@ class Hub:
                 if got is None:
                     # Rust closed the pipe: it is gone or shutting the pool down.
                     _exit(0)
-                frame = got[0]
-                if frame[:1] == b"\xb4":
+                if got[0][:1] == b"\xb4":
                     # A plain result, most likely this thread's: returned without a hand-over.
-                    fields = _callback_ok(frame)
+                    fields = _callback_ok(got[0])
                     if fields[0] == seq:
                         return "callback_ok", fields, ()
                     op = "binary_callback_ok"
-                elif is_binary(frame):
-                    op, fields = read_binary(frame)
                 else:
-                    msg = view.converter.decode(frame, got[1])
-                    op, fields = read_to_worker(msg)
-                    del msg
-                del got, frame
+                    op, fields = self.read_message(view, got)
+                del got
             finally:
                 with lock:
                     self.reading = False
