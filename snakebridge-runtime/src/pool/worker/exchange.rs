@@ -31,14 +31,20 @@ impl Outbound {
     }
 }
 
-/// What a writer waits for room in.
+/// What a writer waits for room in: a pipe, or the request ring (with how many times this
+/// write has found it full: see [`ring_nap`]).
 enum Room {
     Pipe(RawFd),
-    Ring,
+    Ring(u32),
 }
 
-/// How long a writer that is not reading naps while the request ring is full.
-const RING_ROOM_NAP: std::time::Duration = std::time::Duration::from_micros(50);
+/// How long a writer that is not reading naps the `n`th time (from 0) it finds the request
+/// ring full during one write: 50 µs, doubling up to 3.2 ms, so a worker busy for long in one
+/// call costs a waiting writer few wake-ups while a worker that reads on is caught up with
+/// quickly.
+fn ring_nap(n: u32) -> std::time::Duration {
+    std::time::Duration::from_micros(50 << n.min(6))
+}
 
 impl Worker {
     /// Writes one frame.
@@ -93,6 +99,7 @@ impl Worker {
             ));
         };
         let mut written = 0;
+        let mut full = 0;
         while written < frame.len() {
             match w.write_some(&frame[written..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
@@ -103,9 +110,10 @@ impl Worker {
                         return Err(io::ErrorKind::TimedOut.into());
                     }
                     let room = match w.ring {
-                        Some(_) => Room::Ring,
+                        Some(_) => Room::Ring(full),
                         None => Room::Pipe(w.pipe.as_raw_fd()),
                     };
+                    full += 1;
                     self.unblock(room)?
                 }
                 Err(e) => return Err(e),
@@ -131,9 +139,9 @@ impl Worker {
             ),
             // Nothing to poll for room in a ring: the leader reads (a little while), the others
             // nap.
-            Room::Ring if lead => (Ok(true), Instant::now() + RING_ROOM_NAP * 20),
-            Room::Ring => {
-                std::thread::sleep(RING_ROOM_NAP);
+            Room::Ring(_) if lead => (Ok(true), Instant::now() + ring_nap(0) * 20),
+            Room::Ring(n) => {
+                std::thread::sleep(ring_nap(n));
                 (Ok(false), Instant::now())
             }
         };
