@@ -86,19 +86,16 @@ class Channel:
         poller.register(rfd, POLLIN)
         self.poll = poller.poll
         self.buf = bytearray()
+        # The pipe's three reads, as C callables (no Python frame on the spin's hot path):
+        # `ready()` is truthy when input waits in the pipe (or it ended), `block()` waits until
+        # it is, `read_some(n)` reads. `RingChannel` has methods instead.
+        self.ready = partial(poller.poll, 0)
+        self.block = poller.poll
         self.read_some = partial(read, rfd)
-
-    def ready(self):
-        """True when input waits in the pipe (or it ended)."""
-        return bool(self.poll(0))
-
-    def block(self):
-        """Waits until ``ready``."""
-        self.poll()
 
     def input_pending(self):
         """True when a request is buffered or waiting in the pipe."""
-        return bool(self.buf) or self.ready()
+        return bool(self.buf) or bool(self.ready())
 
     def fill(self, want, _len=len, _max=max):
         """Reads until ``want`` bytes are buffered; False at EOF."""

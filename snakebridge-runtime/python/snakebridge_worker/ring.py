@@ -65,7 +65,8 @@ class RingChannel(Channel):
         self.fence_acquire = fence.acquire
         self.fence_release = fence.release
         set_blocking(wfd, False)
-        del self.read_some  # the method below, not the pipe's read
+        # The methods below, not the pipe's callables.
+        del self.ready, self.block, self.read_some
 
     def ready(self):
         return self.words[self.request_head] != self.tail or self.ended
