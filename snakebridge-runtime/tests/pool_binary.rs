@@ -197,3 +197,45 @@ fn any_frame_after_a_binary_call_is_served_in_order() {
         }
     });
 }
+
+/// A call read on the worker's hot path (all arguments ints and floats) whose result is an int
+/// beyond i64, or not a number at all, answers as the same call read by the full reader (a
+/// keyword argument sends it there): a binary ok cannot carry the int, the JSON reply does.
+#[test]
+fn hot_path_results_beyond_a_binary_ok_answer_as_the_full_reader_does() {
+    with_client(pool(), || {
+        for (base, exp) in [(2_i64, 64_i64), (-2, 63), (2, 62), (-2, 65)] {
+            for _ in 0..2 {
+                let hot: Value = call("builtins", "pow", (base, exp)).unwrap();
+                let full: Value = snakebridge_runtime::Call::function("builtins", "pow", (base,))
+                    .kwarg("exp", exp)
+                    .call()
+                    .unwrap();
+                assert_eq!(hot, full, "{base} ** {exp}");
+            }
+        }
+        let hot: Value = call("operator", "eq", (1, 1.0)).unwrap();
+        assert_eq!(hot, Value::Bool(true));
+        let hot: Value = call("operator", "truediv", (1, 4)).unwrap();
+        assert_eq!(hot, Value::Float(0.25));
+    });
+}
+
+/// Refs dropped before a call of numbers ride on that call's frame (its release count is not
+/// 0): the worker reads it with the full reader, releases them, and answers the call.
+#[test]
+fn refs_released_on_a_call_of_numbers_go() {
+    with_client(pool(), || {
+        let live = || call::<i64>("snakebridge_async", "live_refs", ()).unwrap();
+        let before = live();
+        let list: snakebridge_runtime::PyRef =
+            call("builtins", "list", ((1_i64, 2_i64, 3_i64),)).unwrap();
+        let other: snakebridge_runtime::PyRef = call("builtins", "list", ((4_i64,),)).unwrap();
+        assert_eq!(live(), before + 2);
+        drop(list);
+        drop(other);
+        let n: i64 = call("operator", "add", (40, 2)).unwrap();
+        assert_eq!(n, 42);
+        assert_eq!(live(), before);
+    });
+}

@@ -6,12 +6,13 @@ that is an int or a float); everything else goes through ``on_call``, with the s
 
 from snakebridge_worker import BUILTINS as __builtins__
 
-from struct import Struct
+from os import _exit, write
+from struct import Struct, error as StructError
 from sys import modules
 
 from snakebridge_worker import protocol
 from snakebridge_worker.awaiting import awaitable, settle
-from snakebridge_worker.binary import CALL, I64_MAX, I64_MIN, IS_TASK, OK, read_value
+from snakebridge_worker.binary import CALL, IS_TASK, OK, read_value
 from snakebridge_worker.convert import NotData
 from snakebridge_worker.protocol import ProtocolError, read_binary
 
@@ -26,29 +27,51 @@ _call_positional = eval(
     vars(modules["__main__"]),
 )
 
-# The fixed header, and the release count that follows it when no session or names do.
-_HOT_HEAD = Struct("<BBHIQII")
+# The fixed header: the length prefix, magic, policy and flags as one u64; the request; the
+# message id; the site and the release count as one u64 (the site's number when no refs are to
+# be released, which the hot path asks for: any other is no site's).
+_HOT_HEAD = Struct("<QIQQ")
+# What `_HOT_HEAD`'s first field may vary in on the hot path: the policy's low bit (auto or
+# value) and the task flag; the rest must be the frame's own length and a binary call's magic.
+_LOOSE = ((1 << 64) - 1) ^ (1 << 40) ^ (IS_TASK << 48)
 # Whole reply frames: the length prefix, the binary ok's header, the value.
 _OK_INT = Struct("<IBBBBIQBq")
 _OK_FLOAT = Struct("<IBBBBIQBd")
 _OK_LEN = _OK_INT.size - 4
+# The same with their first 8 bytes (length prefix, magic, no flags) made once.
+_OK_INT_AFTER_HEAD = Struct("<8sIQBq")
+_OK_FLOAT_AFTER_HEAD = Struct("<8sIQBd")
+_OK_HEAD = _OK_INT.pack(_OK_LEN, OK, 0, 0, 0, 0, 0, 0, 0)[:8]
 # Whole frames (their length prefix included) of calls whose arguments are all ints and floats,
 # by their shape: the bytes at every 9th offset from the first argument's tag (each tag, then
 # the keyword count, 0), which fix the layout once each tag is an int's or a float's (a fixed
-# 8 bytes follow). Filled as shapes come, up to `_MAX_SHAPES`.
+# 8 bytes follow). Filled as shapes come, up to `_MAX_SHAPES`; other shapes are `_NO_SHAPE`.
 _NUMBER_SHAPES = {}
+_NO_SHAPE = (-1, None, 0, 0)
 _MAX_SHAPES = 64
+# What the hot path reads for the next frame: a tight loop's requests are small, and a read of
+# up to this much is a small allocation (one of 64 KiB takes glibc's path for large chunks,
+# hundreds of instructions a call); a larger frame comes in pieces the serve loop joins.
+_HOT_READ = 448
 _MAX_SHAPE_ARGS = 8
 
 
+def hot_head(size):
+    """What ``_HOT_HEAD``'s first field is, masked by ``_LOOSE``, in a binary call frame of
+    ``size`` bytes (its length prefix included)."""
+    return (size - 4) | (CALL << 32)
+
+
 def number_shape(shape):
-    """(size, ``unpack``) of whole frames of the ``shape``, the length prefix included (see
-    ``_NUMBER_SHAPES``), or None when it is not ints and floats then no keywords; remembered."""
+    """(size, ``unpack``, ``hot_head(size)``, argument count) of whole frames of the
+    ``shape``, the length prefix included (see ``_NUMBER_SHAPES``), or ``_NO_SHAPE`` when it is
+    not ints and floats then no keywords; remembered."""
     n = len(shape) - 1
     if n < 0 or n > _MAX_SHAPE_ARGS or shape[n] or any(t != 3 and t != 4 for t in shape[:n]):
-        return None
-    whole = Struct("<IBBHIQIIB" + "".join("xq" if t == 3 else "xd" for t in shape[:n]) + "x")
-    known = (whole.size, whole.unpack)
+        known = _NO_SHAPE
+    else:
+        whole = Struct("<QIQQB" + "".join("xq" if t == 3 else "xd" for t in shape[:n]) + "x")
+        known = (whole.size, whole.unpack, hot_head(whole.size), n)
     if len(_NUMBER_SHAPES) < _MAX_SHAPES:
         _NUMBER_SHAPES[shape] = known
     return known
@@ -61,6 +84,7 @@ def site(worker, number, names):
         module, function = names
         s = [module, function, None, "%s.%s" % (module, function) if module else function]
         worker.sites[number] = s
+        worker.resolved.pop(number, None)
         return s
     s = worker.sites.get(number)
     if s is None:
@@ -87,6 +111,7 @@ def on_call(worker, fields):
             f = s[2]
             if f is None:
                 f = s[2] = worker.module_attr(s[0], s[1])
+                worker.resolved[number] = (f, s[3])
             result = _call(f, args, kwargs)
             del args, kwargs
             if awaitable(result):
@@ -136,48 +161,68 @@ def serve(
     _head=_HOT_HEAD.unpack_from,
     _i64=Struct("<q").unpack_from,
     _f64=Struct("<d").unpack_from,
-    _ok_int=_OK_INT.pack,
-    _ok_float=_OK_FLOAT.pack,
+    _ok_int=_OK_INT_AFTER_HEAD.pack,
+    _ok_float=_OK_FLOAT_AFTER_HEAD.pack,
+    _ok_head=_OK_HEAD,
+    _loose=_LOOSE,
+    _no_shape=_NO_SHAPE,
+    _overflow=StructError,
     _len=len,
     _type=type,
     _int=int,
     _float=float,
     _read=read_value,
     _shapes=_NUMBER_SHAPES,
-    _from_bytes=int.from_bytes,
+    _write=write,
+    _exit=_exit,
 ):
     """A binary frame from Rust, then those that follow it back to back. The common call (a
     known site whose function was found, no session, no refs to release, positional arguments
-    only, auto or value policy; a task or not) is read here in place (all of it, the length prefix included,
-    in one ``unpack`` when the arguments are ints and floats); any other goes through
-    ``read_binary`` and ``on_call``. After a call answered here, while nothing else is going on
-    (no stream open, nothing buffered), the next frame is read here too, straight from the
-    channel (its pipe or ring): a tight loop of calls costs one Python frame per call instead of the serve
-    loop's three. A frame of another kind is left in the channel's buffer, where the serve loop
-    reads it."""
+    only, auto or value policy; a task or not) is read here in place (all of it, the length
+    prefix included, in one ``unpack`` when the arguments are ints and floats); any other goes
+    through ``read_binary`` and ``on_call``. After a call answered here, while nothing else is
+    going on (no stream open, nothing buffered), the next frame is read here too, straight from
+    the channel (its pipe or ring): a tight loop of calls costs one Python frame per call
+    instead of the serve loop's three. A frame of another kind is left in the channel's buffer,
+    where the serve loop reads it. What stays the same from call to call is looked up once."""
     channel = worker.channel
     # The frame as the pipe brings it: its length prefix, then the frame (offsets below are 4
     # more than in ``PROTOCOL.md``).
     chunk = _len(frame).to_bytes(4, "little") + frame
     del frame
+    resolved = worker.resolved
+    refs = worker.refs
+    logs = worker.logs
+    hub = worker.hub
+    streams = worker.streams
+    buf = channel.buf
+    lock = worker.write_lock
+    write_whole = channel.write_whole
+    whole_fd = channel.whole_fd
+    mine = channel.mine
+    read_some = channel.read_some
+    spin = channel.spin
     while True:
-        shape = chunk[29::9]
-        known = _shapes.get(shape)
-        if known is None:
-            known = number_shape(shape)
-        if known is not None and _len(chunk) == known[0]:
-            size, magic, policy, flags, request, mid, number, release, n, *args = known[1](chunk)
-            s = worker.sites.get(number)
-            # `n` differs when keywords follow (or the frame is broken), `size` when the read
-            # brought more than one frame: the full reader says.
-            if (flags & ~IS_TASK or release or policy > 1 or s is None or s[2] is None
-                    or n != _len(args) or size != known[0] - 4):
+        known = _shapes.get(chunk[29::9], _no_shape)
+        if _len(chunk) == known[0]:
+            head, request, mid, number, n, *args = known[1](chunk)
+            site = resolved.get(number)
+            # `n` differs when keywords follow (or the frame is broken), the head when the read
+            # brought more or less than one frame, or another kind; `number` is no site's when
+            # refs are to be released: the full reader says.
+            if head & _loose != known[2] or n != known[3] or site is None:
                 return _not_hot(worker, chunk)
         else:
-            magic, policy, flags, request, mid, number, release = _head(chunk, 4)
-            s = worker.sites.get(number)
-            if (flags & ~IS_TASK or release or policy > 1 or s is None or s[2] is None
-                    or _from_bytes(chunk[:4], "little") != _len(chunk) - 4):
+            if _len(chunk) < 29 or chunk[4] != CALL:
+                # The end of the input (read again by the loop: an end stays one), or another
+                # kind: the serve loop's.
+                buf += chunk
+                return
+            if chunk[29::9] not in _shapes:
+                number_shape(chunk[29::9])  # for the next call of this shape
+            head, request, mid, number = _head(chunk, 0)
+            site = resolved.get(number)
+            if head & _loose != hot_head(_len(chunk)) or site is None:
                 return _not_hot(worker, chunk)
             n = chunk[28]
             at = 29
@@ -199,71 +244,83 @@ def serve(
                 return _not_hot(worker, chunk)
         del chunk
         # Calls of no session (serving at the top, the session is None already: nothing to set).
-        refs = worker.refs
         outer = refs.session
         if outer is not None:
             refs.session = None
-        logs = worker.logs
         if logs is not None:
             outer_call = logs.call
-            logs.call = (mid, s[3])
-        result = None
+            logs.call = (mid, site[1])
         try:
             try:
-                result = _call_positional(s[2], args)
+                result = _call_positional(site[0], args)
             except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
                 reply = protocol.err(mid, worker.exception(e))
+                result = None
             else:
-                t = _type(result)
-                if t is _int and I64_MIN <= result <= I64_MAX:
-                    reply = _ok_int(_OK_LEN, OK, 0, 0, 0, request, mid, 3, result)
-                elif t is _float:
-                    reply = _ok_float(_OK_LEN, OK, 0, 0, 0, request, mid, 4, result)
-                elif flags and awaitable(result):
-                    # A task's awaitable: answered `awaiting`, run on the loop (below).
-                    reply = None
-                else:
-                    if awaitable(result):
-                        result = settle(result)
-                    reply = result_reply(worker, mid, request, "value" if policy else "auto",
-                                         result)
-                    if _type(reply) is bytes:
-                        reply = _len(reply).to_bytes(4, "little") + reply
+                # An int beyond i64 does not pack: the JSON reply says it.
+                try:
+                    if _type(result) is _int:
+                        reply = _ok_int(_ok_head, request, mid, 3, result)
+                    elif _type(result) is _float:
+                        reply = _ok_float(_ok_head, request, mid, 4, result)
+                    else:
+                        reply = other_reply(worker, mid, request, head, result)
+                except _overflow:
+                    reply = other_reply(worker, mid, request, head, result)
         finally:
             if outer is not None:
                 refs.session = outer
             if logs is not None:
                 logs.call = outer_call
-        if reply is None:
-            worker.send(protocol.awaiting(mid))
-            worker.start_task(mid, result, "value" if policy else "auto", None, None, s[3])
+        if _type(reply) is not bytes:
+            if reply is None:
+                # A task's awaitable: answered `awaiting`, run on the loop.
+                worker.send(protocol.awaiting(mid))
+                worker.start_task(mid, result, "value" if head >> 40 & 1 else "auto", None,
+                                  None, site[1])
+            else:
+                worker.send(reply)
             return
         # What the call held goes now, not when the next frame comes.
         args = result = None
-        if _type(reply) is not bytes:
-            worker.send(reply)
-            return
         # `worker.send_frame` of a frame made whole (its length prefix included), inline.
         if logs is not None and logs.pending:
             worker.flush_logs(logs)
         # The lock taken by hand: `with` would make two bound methods per call.
-        lock = worker.write_lock
         lock.acquire()
         try:
-            channel.write_whole(reply)
+            if whole_fd is None:
+                write_whole(reply)
+            elif not mine[0]:
+                _exit(0)  # as in `Channel.write_frame`
+            else:
+                # `Channel.write_whole`, inline.
+                written = _write(whole_fd, reply)
+                if written != _len(reply):
+                    channel.write_frame_rest(memoryview(reply)[written:])
         finally:
             lock.release()
         # The next frame, read here while it is likely another such call (`read_frame`'s fast
         # case, inline): anything else goes back to the serve loop, through the buffer.
-        if worker.streams or worker.hub.stream_scopes or channel.buf:
+        if streams or hub.stream_scopes or buf:
             return
-        if channel.spin:
+        if spin:
             channel.spin_until_readable()
-        chunk = channel.read_some(1 << 16)
-        if _len(chunk) < 29 or chunk[4] != CALL:
-            # The end of the pipe (read again by the loop: an end stays one), or another kind.
-            channel.buf += chunk
-            return
+        chunk = read_some(_HOT_READ)
+
+
+def other_reply(worker, mid, request, head, result):
+    """The reply to a hot-path call whose result is not an int within i64 or a float (its
+    frame's first field ``head``: the policy and the task flag): None for a task's awaitable
+    (answered ``awaiting``, run on the loop), else a whole binary frame or a JSON reply."""
+    if head >> 48 & IS_TASK and awaitable(result):
+        return None
+    if awaitable(result):
+        result = settle(result)
+    reply = result_reply(worker, mid, request, "value" if head >> 40 & 1 else "auto", result)
+    if type(reply) is bytes:
+        reply = len(reply).to_bytes(4, "little") + reply
+    return reply
 
 
 def _not_hot(worker, chunk):

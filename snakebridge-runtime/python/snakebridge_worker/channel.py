@@ -92,6 +92,10 @@ class Channel:
         self.ready = partial(poller.poll, 0)
         self.block = poller.poll
         self.read_some = partial(read, rfd)
+        # Where a whole frame is written with one `write` (the hot path of binary calls writes
+        # there itself, as `write_whole` does), or None when `write_whole` must be called (a
+        # ring).
+        self.whole_fd = wfd
 
     def input_pending(self):
         """True when a request is buffered or waiting in the pipe."""

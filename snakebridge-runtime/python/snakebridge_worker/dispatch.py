@@ -48,6 +48,8 @@ class Worker:
         # Binary calls' sites (``binary_calls.py``): number -> [module, function, callable or
         # None, call name].
         self.sites = {}
+        # The sites whose callable was found: number -> (callable, call name).
+        self.resolved = {}
         # stream id -> [iterator, source, credit, policy, session, callback scope or None,
         # the call's name for log records]
         self.streams = {}

@@ -67,6 +67,7 @@ class RingChannel(Channel):
         set_blocking(wfd, False)
         # The methods below, not the pipe's callables.
         del self.ready, self.block, self.read_some
+        self.whole_fd = None
 
     def ready(self):
         return self.words[self.request_head] != self.tail or self.ended
