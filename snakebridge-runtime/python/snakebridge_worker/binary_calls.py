@@ -192,7 +192,13 @@ def serve(
     del frame
     resolved = worker.resolved
     refs = worker.refs
+    # The log handler's call and the session are the enclosing ones at the start of each call
+    # (each call below puts them back), so they are read once.
     logs = worker.logs
+    if logs is None:
+        logs = _NoLogs()
+    outer_call = logs.call
+    outer = refs.session
     hub = worker.hub
     streams = worker.streams
     buf = channel.buf
@@ -244,12 +250,9 @@ def serve(
                 return _not_hot(worker, chunk)
         del chunk
         # Calls of no session (serving at the top, the session is None already: nothing to set).
-        outer = refs.session
         if outer is not None:
             refs.session = None
-        if logs is not None:
-            outer_call = logs.call
-            logs.call = (mid, site[1])
+        logs.call = (mid, site[1])
         try:
             try:
                 result = _call_positional(site[0], args)
@@ -270,8 +273,7 @@ def serve(
         finally:
             if outer is not None:
                 refs.session = outer
-            if logs is not None:
-                logs.call = outer_call
+            logs.call = outer_call
         if _type(reply) is not bytes:
             if reply is None:
                 # A task's awaitable: answered `awaiting`, run on the loop.
@@ -284,7 +286,7 @@ def serve(
         # What the call held goes now, not when the next frame comes.
         args = result = None
         # `worker.send_frame` of a frame made whole (its length prefix included), inline.
-        if logs is not None and logs.pending:
+        if logs.pending:
             worker.flush_logs(logs)
         # The lock taken by hand: `with` would make two bound methods per call.
         lock.acquire()
@@ -307,6 +309,17 @@ def serve(
         if spin:
             channel.spin_until_readable()
         chunk = read_some(_HOT_READ)
+
+
+class _NoLogs:
+    """The log handler's stand-in when Rust takes no records (``PoolConfig::python_logging``
+    off): the hot path sets and reads the same attributes either way."""
+
+    __slots__ = ("call",)
+    pending = ()
+
+    def __init__(self):
+        self.call = None
 
 
 def other_reply(worker, mid, request, head, result):

@@ -125,7 +125,7 @@ pub(super) fn serve(
     called_back: &mut bool,
 ) -> Result<Frame, Failure> {
     while answer(pin, &reply, functions, deadline, called_back)? {
-        reply = pin.worker.wait_for(id, *deadline).map_err(|w| match w {
+        reply = pin.worker.wait_for(id, *deadline, false).map_err(|w| match w {
             Wait::Dead(cause) => Failure::Crashed(cause),
             Wait::Timeout => Failure::TimedOut,
         })?;

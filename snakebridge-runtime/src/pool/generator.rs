@@ -51,7 +51,7 @@ impl GeneratorDriver for PoolGenerator {
             value: value.into(),
         });
         let deadline = self.timeout.map(|t| Instant::now() + t);
-        match self.worker.wait_for(self.id, deadline) {
+        match self.worker.wait_for(self.id, deadline, false) {
             Ok(frame) => match interpret(&frame, &self.worker, || self.context.clone()) {
                 Ok(Reply::Item(v)) => Ok(GeneratorStep::Yielded(v)),
                 Ok(Reply::Returned(v)) => {

@@ -206,7 +206,7 @@ impl PoolClient {
             // from now.
             let timeout = r.call.options.timeout.or(pool.config.call_timeout);
             let deadline = timeout.map(|t| Instant::now() + t);
-            match worker.wait_for(id, deadline) {
+            match worker.wait_for(id, deadline, false) {
                 Ok(frame) => {
                     answered += 1;
                     let ran = Ran {

@@ -38,9 +38,30 @@ static SITES: RwLock<Option<Names<Names<u32>>>> = RwLock::new(None);
 /// How many sites there are (the next number).
 static COUNT: Mutex<u32> = Mutex::new(0);
 
+thread_local! {
+    /// This thread's last site: a loop calling one function finds it without the table's lock
+    /// or a hash (two short comparisons).
+    static LAST: std::cell::RefCell<Option<(Box<str>, Box<str>, u32)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// The site number of `module.function` (numbered on first use); `None` once `u32::MAX` sites
 /// were numbered (the call then goes as JSON).
 pub(crate) fn site_of(module: &str, function: &str) -> Option<u32> {
+    let last = LAST.with_borrow(|last| match last {
+        Some((m, f, n)) if **f == *function && **m == *module => Some(*n),
+        _ => None,
+    });
+    if last.is_some() {
+        return last;
+    }
+    let n = numbered(module, function)?;
+    LAST.set(Some((module.into(), function.into(), n)));
+    Some(n)
+}
+
+/// [`site_of`] through the table.
+fn numbered(module: &str, function: &str) -> Option<u32> {
     {
         let sites = SITES.read().unwrap_or_else(|e| e.into_inner());
         if let Some(n) = sites

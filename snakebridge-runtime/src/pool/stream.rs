@@ -51,7 +51,7 @@ impl Iterator for PoolStream {
             return None;
         }
         let mut deadline = self.timeout.map(|t| Instant::now() + t);
-        let got = self.worker.wait_for(self.id, deadline);
+        let got = self.worker.wait_for(self.id, deadline, false);
         let got = match (&mut self.callbacks, got) {
             (Some((pin, functions)), Ok(frame)) => {
                 let mut called_back = false;

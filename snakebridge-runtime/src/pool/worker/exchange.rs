@@ -245,8 +245,8 @@ impl Worker {
             self.mark_dead(cause.clone());
             return Err(Failure::NotDelivered(cause));
         }
-        let reply = self.wait_for(id, deadline);
-        if reply.is_err() || !keep {
+        let reply = self.wait_for(id, deadline, !keep);
+        if reply.is_err() && keep {
             self.unregister(id);
         }
         reply.map_err(|w| match w {
@@ -264,17 +264,32 @@ impl Worker {
             .and_then(VecDeque::pop_front)
     }
 
-    /// Waits for the next message for `id`, reading frames itself if nobody else is.
+    /// Waits for the next message for `id`, reading frames itself if nobody else is. With
+    /// `close`, the mailbox of `id` is closed (as [`Worker::unregister`] does) under the same lock
+    /// the wait ends in, whether it ends with a message or not.
     pub(crate) fn wait_for(
         &self,
         id: u64,
         deadline: Option<Instant>,
+        close: bool,
     ) -> std::result::Result<Frame, Wait> {
-        self.wait_until(
+        let mut left = None;
+        let got = self.wait_until(
             |mail| mail.get_mut(&id).and_then(VecDeque::pop_front),
             |got| got == id,
             deadline,
-        )
+            |mail| {
+                if close {
+                    left = mail.remove(&id);
+                }
+            },
+        );
+        if let Some(left) = left.filter(|q| !q.is_empty()) {
+            for frame in left {
+                self.discard(&frame);
+            }
+        }
+        got
     }
 
     /// Waits for the next message for any id `wanted` accepts (the tasks a watcher waits for:
@@ -293,28 +308,31 @@ impl Worker {
             },
             &wanted,
             deadline,
+            |_| {},
         )
     }
 
     /// The one wait: `take` finds a message already read for the waiter in the mailboxes,
-    /// `mine` says whether a message id this thread reads is the waiter's.
+    /// `mine` says whether a message id this thread reads is the waiter's; `last` runs on the
+    /// mailboxes under the lock the wait ends in, however it ends.
     fn wait_until(
         &self,
         take: impl Fn(&mut Mailboxes) -> Option<Frame>,
         mine: impl Fn(u64) -> bool,
         deadline: Option<Instant>,
+        last: impl FnOnce(&mut Mailboxes),
     ) -> std::result::Result<Frame, Wait> {
         let mut io = lock(&self.io);
-        loop {
+        let outcome = loop {
             if let Some(msg) = take(&mut io.mail) {
-                return Ok(msg);
+                break Ok(msg);
             }
             if let Some(cause) = &io.dead {
-                return Err(Wait::Dead(cause.clone()));
+                break Err(Wait::Dead(cause.clone()));
             }
-            let now = Instant::now();
-            if deadline.is_some_and(|d| now >= d) {
-                return Err(Wait::Timeout);
+            // No clock read without a deadline.
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break Err(Wait::Timeout);
             }
             if !io.reading {
                 io.reading = true;
@@ -344,7 +362,7 @@ impl Worker {
                     self.io_cond.notify_all();
                 }
                 if let Some(frame) = outcome {
-                    return Ok(frame);
+                    break Ok(frame);
                 }
             } else {
                 io.waiters += 1;
@@ -352,13 +370,15 @@ impl Worker {
                     None => self.io_cond.wait(io).unwrap_or_else(|e| e.into_inner()),
                     Some(d) => {
                         self.io_cond
-                            .wait_timeout(io, d.saturating_duration_since(now))
+                            .wait_timeout(io, d.saturating_duration_since(Instant::now()))
                             .unwrap_or_else(|e| e.into_inner())
                             .0
                     }
                 };
                 io.waiters -= 1;
             }
-        }
+        };
+        last(&mut io.mail);
+        outcome
     }
 }

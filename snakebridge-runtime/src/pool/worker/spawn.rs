@@ -294,7 +294,7 @@ impl Worker {
                 python.display()
             ))
         };
-        let reply = self.wait_for(0, Some(deadline));
+        let reply = self.wait_for(0, Some(deadline), false);
         self.unregister(0);
         match reply.map(|frame| frame.message) {
             Ok(FromWorker::Ready {
