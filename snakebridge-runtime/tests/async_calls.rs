@@ -725,3 +725,37 @@ fn a_runner_hands_slow_calls_over_one_at_a_time() {
         "hand-overs of {sizes:?}"
     );
 }
+
+/// Tasks' large answers, which the worker's event loop thread writes to the pipe in many
+/// pieces, while the serving thread answers a tight loop of binary calls on the same worker:
+/// every answer arrives whole and in its place. The serving thread writes without the
+/// channel's lock only while no other thread can write (`Hub.other_writers`, set when a task
+/// starts); mutation: it never takes the lock on a pipe (the loop's pieces and its answers
+/// then interleave, and the worker is killed for breaking the protocol).
+#[test]
+fn task_answers_in_pieces_and_a_tight_loop_of_calls_share_the_pipe_whole() {
+    let pool = snakebridge_runtime::PoolClient::start(config(1).shared_ring(false)).unwrap();
+    with_client(pool, || {
+        let runtime = two_thread_runtime();
+        let size = 3 << 20;
+        let tasks: Vec<_> = (0..12_i64)
+            .map(|i| {
+                let seconds = 0.004 * i as f64;
+                runtime.spawn(
+                    Call::<String>::function("snakebridge_async", "large_later", (i, size, seconds))
+                        .call_async(),
+                )
+            })
+            .collect();
+        for i in 0..4000_i64 {
+            let n: i64 = call("operator", "add", (i, 1)).unwrap();
+            assert_eq!(n, i + 1);
+        }
+        for (i, task) in tasks.into_iter().enumerate() {
+            let s = runtime.block_on(task).unwrap().unwrap();
+            assert_eq!(s.len(), size, "task {i}");
+            let digit = char::from(b'0' + (i % 10) as u8);
+            assert!(s.chars().all(|c| c == digit), "task {i}");
+        }
+    });
+}

@@ -189,3 +189,10 @@ async def blocks_its_loop(seconds):
     await asyncio.sleep(0)
     time.sleep(seconds)
     return seconds
+
+
+async def large_later(i, size, seconds):
+    """A string of ``size`` copies of ``str(i % 10)``, after ``seconds``: an answer the loop
+    thread writes in many pieces."""
+    await asyncio.sleep(seconds)
+    return str(i % 10) * size

@@ -193,14 +193,39 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     // counts this process's instructions, not the worker's) or `strace -f -c`.
     // `round-trip-blocking` does the same with `spin(0)`; `bare-blocking` and `bare-spinning`
     // run the bare pipe loops alone (to count syscalls and context switches against the pool).
+    // `paired-blocking` and `paired-spinning` run only that figure's paired rounds (10 of
+    // `SNAKEBRIDGE_BENCH_CALLS` calls each) and print their ratios: a quick A/B of a change.
     let variants = [
         "round-trip",
         "round-trip-blocking",
         "bare-blocking",
         "bare-spinning",
+        "paired-blocking",
+        "paired-spinning",
     ];
     if let Some((only, calls)) = crate::profiling(&variants, 10_000) {
         let spin = PoolConfig::new().spin_duration();
+        if let Some(mode) = only.strip_prefix("paired-") {
+            let (config, bare_spin) = if mode == "blocking" {
+                (PoolConfig::new().size(1).spin(Duration::ZERO), Duration::ZERO)
+            } else {
+                (PoolConfig::new().size(1), spin)
+            };
+            let paired = paired_round_trips(
+                &start_with(config),
+                &mut crate::pipes::BareLoop::start(bare_spin),
+                10,
+                calls / 10,
+                calls,
+            );
+            eprintln!(
+                "{only}: median ratio {:.3}, p50 {:.1} µs vs {:.1} µs",
+                paired.ratio,
+                micros(percentile(&paired.pool, 0.50)),
+                micros(percentile(&paired.bare, 0.50))
+            );
+            std::process::exit(0);
+        }
         let mut samples = match only {
             "round-trip" => round_trips(start(1), 10, calls),
             "round-trip-blocking" => round_trips(

@@ -283,13 +283,14 @@ def serve(
             else:
                 worker.send(reply)
             return
-        # What the call held goes now, not when the next frame comes.
-        args = result = None
         # `worker.send_frame` of a frame made whole (its length prefix included), inline.
         if logs.pending:
             worker.flush_logs(logs)
-        # The lock taken by hand: `with` would make two bound methods per call.
-        lock.acquire()
+        # The lock taken by hand (`with` would make two bound methods per call), and only when
+        # another thread may write too (see `Hub.other_writers`): a ring's writes always take it.
+        locked = whole_fd is None or hub.other_writers
+        if locked:
+            lock.acquire()
         try:
             if whole_fd is None:
                 write_whole(reply)
@@ -301,7 +302,10 @@ def serve(
                 if written != _len(reply):
                     channel.write_frame_rest(memoryview(reply)[written:])
         finally:
-            lock.release()
+            if locked:
+                lock.release()
+        # What the call held goes now (after the answer is out), not when the next frame comes.
+        args = result = None
         # The next frame, read here while it is likely another such call (`read_frame`'s fast
         # case, inline): anything else goes back to the serve loop, through the buffer.
         if streams or hub.stream_scopes or buf:

@@ -100,6 +100,11 @@ class Hub:
         # Live scopes of streams: while there is one, a callback may come from another thread
         # while the serving thread reads, so that one reads under the flag too.
         self.stream_scopes = 0
+        # Whether a thread other than the serving one may write to the channel: once a callback
+        # was made (any thread may call it) or a task started (the loop thread answers it). Both
+        # happen on the serving thread before another thread can write, so until then the
+        # serving thread's hot path (`binary_calls.serve`) writes without the write lock.
+        self.other_writers = False
         self.serving = get_ident()
         # The worker as each other thread uses it: thread-local, so a thread's view goes when
         # the thread does (a worker serving for weeks meets many short-lived threads).
@@ -107,6 +112,7 @@ class Hub:
 
     def make(self, obj):
         """The object over a wire callback ``{"id", "arity", "args"}`` (the converter's hook)."""
+        self.other_writers = True
         return RustCallback(
             self, obj["id"], obj.get("arity"), obj.get("args") or (), obj.get("async", False)
         )

@@ -309,6 +309,8 @@ class Worker:
         the others; its answer goes out under ``mid`` when it ends (none when Rust cancelled
         it). The log records its code raises carry its call (``logs.TASK_CALL``)."""
         tasks, lock = self.tasks, self.task_lock
+        # The loop thread answers it: writes take the lock from now on.
+        self.hub.other_writers = True
 
         def done(future):
             with lock:
