@@ -112,6 +112,30 @@ fn a_logging_warning_in_a_pool_call_is_a_tracing_event_with_the_call_and_worker(
     });
 }
 
+// Mutation: the worker's hot path (`binary_calls._serve_calls`, which serves a site's calls
+// after its first) does not put the call's name in the log handler's call (`current[1]`): the
+// records of those calls carry none.
+#[test]
+fn records_of_calls_the_worker_reads_on_its_hot_path_carry_their_call() {
+    recording(LevelFilter::TRACE, |records| {
+        let pool = PoolClient::start(support::config(1)).unwrap();
+        with_client(pool, || {
+            for i in 0..3_i64 {
+                let sum: i64 = call("snakebridge_logs", "warn_and_add", (2, 3)).unwrap();
+                assert_eq!(sum, 5);
+                // Another site in between: each call names its own.
+                let n: i64 = call("operator", "add", (i, 1)).unwrap();
+                assert_eq!(n, i + 1);
+            }
+        });
+        let got = records.of_logger("snakebridge_logs");
+        assert_eq!(got.len(), 3, "{got:?}");
+        for record in got {
+            assert_eq!(record.fields["call"], "snakebridge_logs.warn_and_add");
+        }
+    });
+}
+
 // Mutation: no `logs.call = (sid, name)` in the worker's `pump` (the records come outside a
 // call: no `call`).
 #[test]

@@ -155,9 +155,45 @@ def result_reply(worker, mid, request, policy, result):
         return protocol.decode(mid, type(result).__name__, str(e))
 
 
-def serve(
+def serve(worker, frame):
+    """A binary frame from Rust, then those that follow it back to back. The common call (a
+    known site whose function was found, no session, no refs to release, positional arguments
+    only, auto or value policy; a task or not) is read here in place (all of it, the length
+    prefix included, in one ``unpack`` when the arguments are ints and floats); any other goes
+    through ``read_binary`` and ``on_call``. After a call answered here, while nothing else is
+    going on (no stream open, nothing buffered), the next frame is read here too, straight from
+    the channel (its pipe or ring): a tight loop of calls costs one Python frame per call
+    instead of the serve loop's three. A frame of another kind is left in the channel's buffer,
+    where the serve loop reads it. What stays the same from call to call is looked up once."""
+    # The calls' context, set once for the whole run of them rather than around each: no
+    # session (serving at the top, it is None already), and the log handler's call a list each
+    # call fills in with its message id and name (between two calls only this module runs on
+    # the serving thread, and it raises no records).
+    logs = worker.logs
+    if logs is None:
+        logs = _NoLogs()
+    refs = worker.refs
+    outer_call = logs.call
+    outer = refs.session
+    current = [0, ""]
+    logs.call = current
+    if outer is not None:
+        refs.session = None
+    try:
+        rest = _serve_calls(worker, frame, logs, current)
+    finally:
+        logs.call = outer_call
+        if outer is not None:
+            refs.session = outer
+    if rest is not None:
+        _not_hot(worker, rest)
+
+
+def _serve_calls(
     worker,
     frame,
+    logs,
+    current,
     _head=_HOT_HEAD.unpack_from,
     _i64=Struct("<q").unpack_from,
     _f64=Struct("<d").unpack_from,
@@ -176,29 +212,15 @@ def serve(
     _write=write,
     _exit=_exit,
 ):
-    """A binary frame from Rust, then those that follow it back to back. The common call (a
-    known site whose function was found, no session, no refs to release, positional arguments
-    only, auto or value policy; a task or not) is read here in place (all of it, the length
-    prefix included, in one ``unpack`` when the arguments are ints and floats); any other goes
-    through ``read_binary`` and ``on_call``. After a call answered here, while nothing else is
-    going on (no stream open, nothing buffered), the next frame is read here too, straight from
-    the channel (its pipe or ring): a tight loop of calls costs one Python frame per call
-    instead of the serve loop's three. A frame of another kind is left in the channel's buffer,
-    where the serve loop reads it. What stays the same from call to call is looked up once."""
+    """``serve``'s loop, in the context ``serve`` set (the log handler's call is ``current``,
+    the session None): the chunk for ``_not_hot`` when a frame is not the hot path's, else
+    None."""
     channel = worker.channel
     # The frame as the pipe brings it: its length prefix, then the frame (offsets below are 4
     # more than in ``PROTOCOL.md``).
     chunk = _len(frame).to_bytes(4, "little") + frame
     del frame
     resolved = worker.resolved
-    refs = worker.refs
-    # The log handler's call and the session are the enclosing ones at the start of each call
-    # (each call below puts them back), so they are read once.
-    logs = worker.logs
-    if logs is None:
-        logs = _NoLogs()
-    outer_call = logs.call
-    outer = refs.session
     hub = worker.hub
     streams = worker.streams
     buf = channel.buf
@@ -217,19 +239,19 @@ def serve(
             # brought more or less than one frame, or another kind; `number` is no site's when
             # refs are to be released: the full reader says.
             if head & _loose != known[2] or n != known[3] or site is None:
-                return _not_hot(worker, chunk)
+                return chunk
         else:
             if _len(chunk) < 29 or chunk[4] != CALL:
                 # The end of the input (read again by the loop: an end stays one), or another
                 # kind: the serve loop's.
                 buf += chunk
-                return
+                return None
             if chunk[29::9] not in _shapes:
                 number_shape(chunk[29::9])  # for the next call of this shape
             head, request, mid, number = _head(chunk, 0)
             site = resolved.get(number)
             if head & _loose != hot_head(_len(chunk)) or site is None:
-                return _not_hot(worker, chunk)
+                return chunk
             n = chunk[28]
             at = 29
             args = []
@@ -247,33 +269,27 @@ def serve(
                 n -= 1
             if at + 1 != _len(chunk) or chunk[at]:
                 # Keyword arguments (or a broken frame, which the full reader reports).
-                return _not_hot(worker, chunk)
+                return chunk
         del chunk
-        # Calls of no session (serving at the top, the session is None already: nothing to set).
-        if outer is not None:
-            refs.session = None
-        logs.call = (mid, site[1])
+        # The call's records are tagged with it (see `serve`).
+        current[0] = mid
+        current[1] = site[1]
         try:
+            result = _call_positional(site[0], args)
+        except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
+            reply = protocol.err(mid, worker.exception(e))
+            result = None
+        else:
+            # An int beyond i64 does not pack: the JSON reply says it.
             try:
-                result = _call_positional(site[0], args)
-            except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
-                reply = protocol.err(mid, worker.exception(e))
-                result = None
-            else:
-                # An int beyond i64 does not pack: the JSON reply says it.
-                try:
-                    if _type(result) is _int:
-                        reply = _ok_int(_ok_head, request, mid, 3, result)
-                    elif _type(result) is _float:
-                        reply = _ok_float(_ok_head, request, mid, 4, result)
-                    else:
-                        reply = other_reply(worker, mid, request, head, result)
-                except _overflow:
+                if _type(result) is _int:
+                    reply = _ok_int(_ok_head, request, mid, 3, result)
+                elif _type(result) is _float:
+                    reply = _ok_float(_ok_head, request, mid, 4, result)
+                else:
                     reply = other_reply(worker, mid, request, head, result)
-        finally:
-            if outer is not None:
-                refs.session = outer
-            logs.call = outer_call
+            except _overflow:
+                reply = other_reply(worker, mid, request, head, result)
         if _type(reply) is not bytes:
             if reply is None:
                 # A task's awaitable: answered `awaiting`, run on the loop.
@@ -282,7 +298,7 @@ def serve(
                                   None, site[1])
             else:
                 worker.send(reply)
-            return
+            return None
         # `worker.send_frame` of a frame made whole (its length prefix included), inline.
         if logs.pending:
             worker.flush_logs(logs)
@@ -309,7 +325,7 @@ def serve(
         # The next frame, read here while it is likely another such call (`read_frame`'s fast
         # case, inline): anything else goes back to the serve loop, through the buffer.
         if streams or hub.stream_scopes or buf:
-            return
+            return None
         if spin:
             channel.spin_until_readable()
         chunk = read_some(_HOT_READ)
