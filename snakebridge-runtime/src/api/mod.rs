@@ -108,9 +108,9 @@ pub struct Call<R> {
     /// is one word to write and test on every call, an empty `Vec` three.
     pending_positional: Option<Vec<(usize, Value)>>,
     /// True while dropping this call would free nothing, so `call` forgets it instead (its
-    /// drop glue is a dozen checks on the hot path). Only [`Call::at`] sets it, when its
-    /// arguments own no memory (scalars: known at compile time for a generated call); every
-    /// step that may add owned memory clears it. A wrong `true` would leak, never free twice;
+    /// drop glue is a dozen checks on the hot path). Only [`Call::at`] and [`Call::function`]
+    /// set it, when the names are static and the arguments own no memory (scalars: known at
+    /// compile time for a generated call); every step that may add owned memory clears it. A wrong `true` would leak, never free twice;
     /// `call` checks it against the fields in debug builds.
     owns_nothing: bool,
     returns: PhantomData<fn() -> R>,
@@ -159,7 +159,10 @@ impl<R: FromValue> Call<R> {
         function: impl Into<Name>,
         args: impl IntoArgs,
     ) -> Self {
-        Self::from_request(Request::function(module, function)).args(args)
+        let mut call = Self::from_request(Request::function(module, function)).args(args);
+        // Static names and scalar arguments: as a generated call's (`at`), nothing to drop.
+        call.owns_nothing = call.fields_own_nothing();
+        call
     }
 
     /// `module.function(*args)` from a generated call site (the callable is resolved once).
@@ -409,7 +412,8 @@ impl<R: FromValue> Call<R> {
         result.map_err(|e| at(e, location))
     }
 
-    /// What [`Call::owns_nothing`](Self) claims, checked field by field (debug builds).
+    /// What [`Call::owns_nothing`](Self) claims, checked field by field (debug builds, and
+    /// where [`Call::function`] sets it).
     fn fields_own_nothing(&self) -> bool {
         self.request.owns_nothing()
             && self.pending_positional.is_none()
