@@ -233,13 +233,20 @@ def _serve_calls(
     while True:
         known = _shapes.get(chunk[29::9], _no_shape)
         if _len(chunk) == known[0]:
-            head, request, mid, number, n, *args = known[1](chunk)
-            site = resolved.get(number)
-            # `n` differs when keywords follow (or the frame is broken), the head when the read
-            # brought more or less than one frame, or another kind; `number` is no site's when
-            # refs are to be released: the full reader says.
-            if head & _loose != known[2] or n != known[3] or site is None:
+            # (head, request, message id, site, argument count, the arguments...): indexed, as
+            # star-unpacking the arguments into a list costs more than the rest of the unpack.
+            fields = known[1](chunk)
+            site = resolved.get(fields[3])
+            # The argument count differs when keywords follow (or the frame is broken), the head
+            # when the read brought more or less than one frame, or another kind; the site is
+            # no site's when refs are to be released: the full reader says.
+            if fields[0] & _loose != known[2] or fields[4] != known[3] or site is None:
                 return chunk
+            head = fields[0]
+            request = fields[1]
+            mid = fields[2]
+            args = fields[5:]
+            del fields
         else:
             if _len(chunk) < 29 or chunk[4] != CALL:
                 # The end of the input (read again by the loop: an end stays one), or another
