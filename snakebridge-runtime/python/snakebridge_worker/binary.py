@@ -8,7 +8,7 @@ the JSON form would give. The layout is in ``PROTOCOL.md`` ("Binary frames")."""
 
 from snakebridge_worker import BUILTINS as __builtins__
 
-from struct import Struct
+from struct import Struct, error as StructError
 
 #: The first byte of a binary call (Rust -> worker) and of a binary ok (worker -> Rust).
 CALL = 0xB1
@@ -210,6 +210,47 @@ def write_callback(mid, fid, seq, args, kwargs, request=0, _head=_CALLBACK_HEAD.
             return None
         out += _u16(_len(raw)) + raw + body
     return out
+
+
+#: Whole binary callback frames (their length prefix included) of calls whose arguments are
+#: ints and floats, by the arguments' types: the packer of each (``_callback_packer``), or False
+#: for types that are not all ints and floats. Filled as shapes come, up to 64.
+_CALLBACK_SHAPES = {}
+_MAX_CALLBACK_SHAPES = 64
+
+
+def _callback_packer(types):
+    """A function ``(mid, fid, seq, args)`` -> the whole frame, for positional arguments of
+    ``types`` (at most 8 ints and floats, then no keywords), its tags and header constants
+    written into its code; False for any other ``types``."""
+    if len(types) > 8 or any(t is not int and t is not float for t in types):
+        return False
+    whole = Struct("<IBBBBIQQQB" + "".join("Bq" if t is int else "Bd" for t in types) + "B")
+    values = "".join(
+        ", %d, a[%d]" % (INT if t is int else FLOAT, i) for i, t in enumerate(types)
+    )
+    source = "lambda mid, fid, seq, a: pack(%d, %d, 0, 0, 0, 0, mid, fid, seq, %d%s, 0)" % (
+        whole.size - 4, CALLBACK, len(types), values)
+    return eval(source, {"pack": whole.pack})
+
+
+def number_callback(mid, fid, seq, args, _shapes=_CALLBACK_SHAPES, _tuple=tuple, _map=map,
+                    _type=type, _overflow=StructError):
+    """What ``write_callback`` writes for positional ``args`` that are all ints (within i64)
+    and floats, with its length prefix, in one ``pack``: the frame of a numeric callback. None
+    for any other arguments."""
+    types = _tuple(_map(_type, args))
+    pack = _shapes.get(types)
+    if pack is None:
+        pack = _callback_packer(types)
+        if len(_shapes) < _MAX_CALLBACK_SHAPES:
+            _shapes[types] = pack
+    if not pack:
+        return None
+    try:
+        return pack(mid, fid, seq, args)
+    except _overflow:  # an int beyond i64
+        return None
 
 
 def read_callback(frame):

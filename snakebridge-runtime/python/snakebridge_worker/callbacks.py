@@ -17,11 +17,12 @@ from snakebridge_worker import BUILTINS as __builtins__
 
 from asyncio import get_running_loop
 from os import _exit
+from struct import Struct
 from threading import Condition, RLock, get_ident, local
 
 from snakebridge_worker import protocol
 from snakebridge_worker.convert import NotData, first_unencodable
-from snakebridge_worker.binary import read_callback_ok
+from snakebridge_worker.binary import number_callback, read_callback_ok
 from snakebridge_worker.protocol import is_binary, read_binary, read_to_worker
 
 _ENDED = (
@@ -152,11 +153,14 @@ class Hub:
             self.views.worker = view
         return view
 
-    def invoke(self, cb, args, kwargs, _get_ident=get_ident, _callback_ok=read_callback_ok):
+    def invoke(self, cb, args, kwargs, _get_ident=get_ident, _callback_ok=read_callback_ok,
+               _number_frame=number_callback, _int_answer=Struct("<IQBq").unpack,
+               _float_answer=Struct("<IQBd").unpack, _len=len):
         """Calls callback ``cb`` in Rust and returns what it returned, or raises what it
         raised."""
         scope = cb._scope
         lock = self.lock
+        serving = _get_ident() == self.serving
         lock.acquire()
         try:
             if scope is None or not scope.live:
@@ -164,58 +168,90 @@ class Hub:
             scope.inflight += 1
             self.next_seq += 1
             seq = self.next_seq
+            # The serving thread reads the answer itself when nobody else reads (a tight loop
+            # of callbacks): the reader's flag taken here, under the same lock.
+            reader = serving and not self.reading
+            if reader:
+                self.reading = True
         finally:
             lock.release()
+        # Whether the call was counted out of `scope.inflight` already (its answer read inline).
+        settled = False
         try:
-            serving = _get_ident() == self.serving
             view = self.worker if serving else self.view()
             frame = None
             if cb._plain_args:
-                # Plain scalars under a policy that keeps them as they are: a binary frame.
-                frame = protocol.binary_callback(scope.mid, cb._number, seq, args, kwargs)
+                # Plain scalars under a policy that keeps them as they are: a binary frame, in
+                # one piece for ints and floats.
+                if not kwargs:
+                    frame = _number_frame(scope.mid, cb._number, seq, args)
+                if frame is None:
+                    frame = protocol.binary_callback(scope.mid, cb._number, seq, args, kwargs)
+                    if frame is not None:
+                        frame = _len(frame).to_bytes(4, "little") + frame
             if frame is None:
+                if reader:
+                    self.release_reading()
+                    reader = False
                 self.send_json(view, cb, scope, seq, args, kwargs)
                 op, fields, problems = self.wait(view, seq, scope, cb)
             else:
-                view.send_frame(frame)
+                # `view.send_frame` of a frame made whole, inline.
+                logs = view.logs
+                if logs is not None and logs.pending:
+                    view.flush_logs(logs)
+                write_lock = view.write_lock
+                write_lock.acquire()
+                try:
+                    view.channel.write_whole(frame)
+                finally:
+                    write_lock.release()
                 del frame
-                # The common case, inline: the serving thread, nobody else reading, and the
-                # next frame this callback's plain answer (a tight loop of numeric callbacks).
-                # Anything else goes through `wait`, which hands the frame on.
-                got = None
-                if serving and not self.reading:
+                if reader:
+                    # The common case, inline: the next frame this callback's plain answer.
+                    # Anything else is handled here (a request: the call the closure makes) or
+                    # handed on (another thread's answer), and the answer waited for as usual.
+                    got = view.channel.read_frame()
+                    if got is None:
+                        _exit(0)  # Rust closed the channel (as in `wait`)
+                    body = got[0]
+                    if _len(body) == 21 and body[0] == 0xB4:
+                        # A number: (magic and padding as one u32, seq, tag, value).
+                        tag = body[12]
+                        if tag == 3 or tag == 4:
+                            head, answered, tag, value = (
+                                _int_answer if tag == 3 else _float_answer)(body)
+                            settled = head == 0xB4 and answered == seq
+                    # The reader's flag given up (`release_reading`, inline), and the call
+                    # counted out under the same lock when that was its answer.
                     lock.acquire()
-                    mine = not self.reading
-                    if mine:
-                        self.reading = True
+                    self.reading = reader = False
+                    if settled:
+                        scope.inflight -= 1
+                    if self.waiters:
+                        self.cond.notify_all()
                     lock.release()
-                    if mine:
-                        try:
-                            got = view.channel.read_frame()
-                        finally:
-                            lock.acquire()
-                            self.reading = False
-                            if self.waiters:
-                                self.cond.notify_all()
-                            lock.release()
-                        if got is None:
-                            _exit(0)  # Rust closed the channel (as in `wait`)
-                        if got[0][:1] == b"\xb4":
-                            fields = _callback_ok(got[0])
-                            if fields[0] == seq:
-                                return fields[1]
-                            self.answered("callback_ok", fields, ())
-                        else:
-                            op, fields = self.read_message(view, got)
-                            view.handlers[op](fields)
-                        del got
+                    if settled:
+                        return value
+                    if body[:1] == b"\xb4":
+                        fields = _callback_ok(body)
+                        if fields[0] == seq:
+                            return fields[1]
+                        self.answered("callback_ok", fields, ())
+                    else:
+                        op, fields = self.read_message(view, got)
+                        view.handlers[op](fields)
+                    del got, body
                 op, fields, problems = self.wait(view, seq, scope, cb)
         finally:
-            lock.acquire()
-            scope.inflight -= 1
-            if self.waiters:
-                self.cond.notify_all()
-            lock.release()
+            if not settled:
+                lock.acquire()
+                if reader:
+                    self.reading = False
+                scope.inflight -= 1
+                if self.waiters:
+                    self.cond.notify_all()
+                lock.release()
         if problems:
             raise RuntimeError(
                 "the result of the Rust callback %r could not be read: %s" % (cb, problems[0][1])
@@ -228,6 +264,15 @@ class Hub:
             if isinstance(original, BaseException):
                 raise original
         raise (TypeError if cls == "TypeError" else RuntimeError)(message)
+
+    def release_reading(self):
+        """Gives up the reader's flag (held), waking the threads that wait for it."""
+        lock = self.lock
+        lock.acquire()
+        self.reading = False
+        if self.waiters:
+            self.cond.notify_all()
+        lock.release()
 
     def read_message(self, view, got):
         """(op, fields) of a frame read while waiting (``read_frame``'s pair), for its

@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-from snakebridge_worker import protocol
+from snakebridge_worker import binary, protocol
 from snakebridge_worker.convert import Converter
 from snakebridge_worker.dispatch import Worker
 from snakebridge_worker.refs import Refs
@@ -133,6 +133,18 @@ for name in sorted(os.listdir(corpus)):
                 problems.append("%s: the worker writes it as\n  %s\nnot\n  %s" % (name, again, text))
     except Exception as e:  # noqa: BLE001 - every file is checked
         problems.append("%s: %s: %s" % (name, type(e).__name__, e))
+
+# The one-piece writer of numeric callbacks (`binary.number_callback`, the worker's fast path)
+# writes what the general writer does, with the length prefix, and declines anything else.
+for args in [(), (1,), (1.5, -2), (2**63 - 1, -(2**63), 0.0, float("inf"), -0.0, 5e-324),
+             tuple(range(8))]:
+    fast = binary.number_callback(12, 3, 7, args)
+    slow = binary.write_callback(12, 3, 7, args, {})
+    if fast != len(slow).to_bytes(4, "little") + slow:
+        problems.append("number_callback%r writes %r, not %r" % (args, fast, slow))
+for args in [(2**63,), (-(2**63) - 1,), (True,), ("s",), (None,), tuple(range(9))]:
+    if binary.number_callback(12, 3, 7, args) is not None:
+        problems.append("number_callback%r is not None" % (args,))
 
 for direction, kinds in (("to_worker", protocol.TO_WORKER), ("from_worker", protocol.FROM_WORKER)):
     for kind in sorted(set(kinds) - seen[direction]):
