@@ -124,7 +124,7 @@ pub(super) fn serve(
     deadline: &mut Option<Instant>,
     called_back: &mut bool,
 ) -> Result<Frame, Failure> {
-    while answer(pin, &reply, functions, deadline, called_back)? {
+    while answer(pin, &mut reply, functions, deadline, called_back)? {
         reply = pin.worker.wait_for(id, *deadline, false).map_err(|w| match w {
             Wait::Dead(cause) => Failure::Crashed(cause),
             Wait::Timeout => Failure::TimedOut,
@@ -138,7 +138,7 @@ pub(super) fn serve(
 /// `called_back` is set.
 pub(super) fn answer(
     pin: &Pin,
-    reply: &Frame,
+    reply: &mut Frame,
     functions: &mut Vec<PyFn>,
     deadline: &mut Option<Instant>,
     called_back: &mut bool,
@@ -151,7 +151,7 @@ pub(super) fn answer(
                 args,
             },
         ..
-    } = &reply.message
+    } = &mut reply.message
     else {
         return Ok(false);
     };
@@ -159,7 +159,16 @@ pub(super) fn answer(
     let started = Instant::now();
     // The failure (its exception's ref) lives until the answer is sent: the worker raises that
     // very object.
-    let (answer, _failure) = run(pin, functions, *function, *seq, args, reply);
+    let (function, seq) = (*function, *seq);
+    // The arguments are taken out of the frame (it is not read again).
+    let args = std::mem::replace(
+        args,
+        CallbackArgs::Binary {
+            args: Vec::new(),
+            kwargs: Vec::new(),
+        },
+    );
+    let (answer, _failure) = run(pin, functions, function, seq, args, &reply.attachments);
     if let Some(d) = deadline.as_mut() {
         *d += started.elapsed();
     }
@@ -191,8 +200,8 @@ fn run(
     functions: &mut Vec<PyFn>,
     function: u64,
     seq: u64,
-    args: &CallbackArgs,
-    reply: &Frame,
+    args: CallbackArgs,
+    attachments: &[u8],
 ) -> (ToWorker<'static>, Option<Raise>) {
     let fail = |raise: Raise| (failure(seq, &raise, pin), Some(raise));
     let Some(f) = functions.iter().find(|f| f.id() == function).cloned() else {
@@ -202,10 +211,10 @@ fn run(
     };
     let decoded = match args {
         CallbackArgs::Json { args, kwargs } => {
-            arguments(&pin.worker, args, kwargs, &reply.attachments)
+            arguments(&pin.worker, &args, &kwargs, attachments)
         }
         // Plain data: no refs, arrays or attachments to resolve.
-        CallbackArgs::Binary { args, kwargs } => Ok((args.clone(), kwargs.clone())),
+        CallbackArgs::Binary { args, kwargs } => Ok((args, kwargs)),
     };
     let (mut positional, keywords) = match decoded {
         Ok(a) => a,
@@ -221,8 +230,9 @@ fn run(
     };
     match outcome {
         Ok(value) => {
-            // A plain result goes back without JSON, as a binary call's does.
-            let mut plain = Vec::new();
+            // A plain result goes back without JSON, as a binary call's does (room for a
+            // number's tag and eight bytes from the start: no regrowth).
+            let mut plain = Vec::with_capacity(16);
             if binary_wire::encode_value(&value, &mut plain) {
                 return (
                     ToWorker::BinaryCallbackOk {

@@ -315,7 +315,7 @@ fn serve_callback(worker: &Arc<Worker>, id: u64, frame: Frame) {
     let watched = worker.clone();
     let spawned = std::thread::Builder::new()
         .name("sb-task-callback".into())
-        .spawn(move || run_callback(&watched, id, &pin, functions, &frame));
+        .spawn(move || run_callback(&watched, id, &pin, functions, frame));
     if let Err(e) = spawned {
         // The Python call waits until the task's timeout (or its future is dropped).
         tracing::warn!(
@@ -328,11 +328,17 @@ fn serve_callback(worker: &Arc<Worker>, id: u64, frame: Frame) {
 /// Runs one callback call of task `id` and answers it; the callbacks its result passed join
 /// the task's, and the time spent in Rust moves the task's deadline (its timeout counts
 /// Python's time only). A failure to answer marks the worker dead: the watcher sees it.
-fn run_callback(worker: &Arc<Worker>, id: u64, pin: &Pin, mut functions: Vec<PyFn>, frame: &Frame) {
+fn run_callback(
+    worker: &Arc<Worker>,
+    id: u64,
+    pin: &Pin,
+    mut functions: Vec<PyFn>,
+    mut frame: Frame,
+) {
     let known = functions.len();
     let started = Instant::now();
     let (mut deadline, mut called_back) = (None, false);
-    let _ = callback::answer(pin, frame, &mut functions, &mut deadline, &mut called_back);
+    let _ = callback::answer(pin, &mut frame, &mut functions, &mut deadline, &mut called_back);
     let mut st = lock(&worker.tasks.state);
     if let Some(t) = st.out.get_mut(&id) {
         if let Some((_, kept)) = t.callbacks.as_mut() {
