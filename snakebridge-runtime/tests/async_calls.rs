@@ -742,8 +742,12 @@ fn task_answers_in_pieces_and_a_tight_loop_of_calls_share_the_pipe_whole() {
             .map(|i| {
                 let seconds = 0.004 * i as f64;
                 runtime.spawn(
-                    Call::<String>::function("snakebridge_async", "large_later", (i, size, seconds))
-                        .call_async(),
+                    Call::<String>::function(
+                        "snakebridge_async",
+                        "large_later",
+                        (i, size, seconds),
+                    )
+                    .call_async(),
                 )
             })
             .collect();

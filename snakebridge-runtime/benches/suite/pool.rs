@@ -207,7 +207,10 @@ pub fn run(mode: Mode) -> Vec<Figure> {
         let spin = PoolConfig::new().spin_duration();
         if let Some(mode) = only.strip_prefix("paired-") {
             let (config, bare_spin) = if mode == "blocking" {
-                (PoolConfig::new().size(1).spin(Duration::ZERO), Duration::ZERO)
+                (
+                    PoolConfig::new().size(1).spin(Duration::ZERO),
+                    Duration::ZERO,
+                )
             } else {
                 (PoolConfig::new().size(1), spin)
             };

@@ -125,10 +125,13 @@ pub(super) fn serve(
     called_back: &mut bool,
 ) -> Result<Frame, Failure> {
     while answer(pin, &mut reply, functions, deadline, called_back)? {
-        reply = pin.worker.wait_for(id, *deadline, false).map_err(|w| match w {
-            Wait::Dead(cause) => Failure::Crashed(cause),
-            Wait::Timeout => Failure::TimedOut,
-        })?;
+        reply = pin
+            .worker
+            .wait_for(id, *deadline, false)
+            .map_err(|w| match w {
+                Wait::Dead(cause) => Failure::Crashed(cause),
+                Wait::Timeout => Failure::TimedOut,
+            })?;
     }
     Ok(reply)
 }
@@ -210,9 +213,7 @@ fn run(
         )));
     };
     let decoded = match args {
-        CallbackArgs::Json { args, kwargs } => {
-            arguments(&pin.worker, &args, &kwargs, attachments)
-        }
+        CallbackArgs::Json { args, kwargs } => arguments(&pin.worker, &args, &kwargs, attachments),
         // Plain data: no refs, arrays or attachments to resolve.
         CallbackArgs::Binary { args, kwargs } => Ok((args, kwargs)),
     };

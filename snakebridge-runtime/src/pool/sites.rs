@@ -38,11 +38,13 @@ static SITES: RwLock<Option<Names<Names<u32>>>> = RwLock::new(None);
 /// How many sites there are (the next number).
 static COUNT: Mutex<u32> = Mutex::new(0);
 
+/// A site remembered by its names: (module, function, number).
+type Named = (Box<str>, Box<str>, u32);
+
 thread_local! {
     /// This thread's last site: a loop calling one function finds it without the table's lock
     /// or a hash (two short comparisons).
-    static LAST: std::cell::RefCell<Option<(Box<str>, Box<str>, u32)>> =
-        const { std::cell::RefCell::new(None) };
+    static LAST: std::cell::RefCell<Option<Named>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The site number of `module.function` (numbered on first use); `None` once `u32::MAX` sites

@@ -338,7 +338,13 @@ fn run_callback(
     let known = functions.len();
     let started = Instant::now();
     let (mut deadline, mut called_back) = (None, false);
-    let _ = callback::answer(pin, &mut frame, &mut functions, &mut deadline, &mut called_back);
+    let _ = callback::answer(
+        pin,
+        &mut frame,
+        &mut functions,
+        &mut deadline,
+        &mut called_back,
+    );
     let mut st = lock(&worker.tasks.state);
     if let Some(t) = st.out.get_mut(&id) {
         if let Some((_, kept)) = t.callbacks.as_mut() {
