@@ -306,7 +306,7 @@ def _serve_calls(
             else:
                 worker.send(reply)
             return None
-        # `worker.send_frame` of a frame made whole (its length prefix included), inline.
+        # `worker.send_whole`, inline.
         if logs.pending:
             worker.flush_logs(logs)
         # The lock taken by hand (`with` would make two bound methods per call), and only when

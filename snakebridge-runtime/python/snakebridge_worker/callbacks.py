@@ -196,16 +196,7 @@ class Hub:
                 self.send_json(view, cb, scope, seq, args, kwargs)
                 op, fields, problems = self.wait(view, seq, scope, cb)
             else:
-                # `view.send_frame` of a frame made whole, inline.
-                logs = view.logs
-                if logs is not None and logs.pending:
-                    view.flush_logs(logs)
-                write_lock = view.write_lock
-                write_lock.acquire()
-                try:
-                    view.channel.write_whole(frame)
-                finally:
-                    write_lock.release()
+                view.send_whole(frame)
                 del frame
                 if reader:
                     # The common case, inline: the next frame this callback's plain answer.

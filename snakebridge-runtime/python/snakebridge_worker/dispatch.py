@@ -133,13 +133,17 @@ class Worker:
     def send_frame(self, data):
         """Sends a binary message (bytes), as ``send`` sends one (the channel checks the pid:
         a binary message makes no segments to leave behind)."""
+        self.send_whole(len(data).to_bytes(4, "little") + data)
+
+    def send_whole(self, frame):
+        """Sends a binary message made whole (its length prefix included)."""
         logs = self.logs
         if logs is not None and logs.pending:
             self.flush_logs(logs)
         lock = self.write_lock
         lock.acquire()
         try:
-            self.channel.write_frame(data, (), 0)
+            self.channel.write_whole(frame)
         finally:
             lock.release()
 
