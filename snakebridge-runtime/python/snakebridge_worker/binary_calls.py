@@ -34,14 +34,11 @@ _HOT_HEAD = Struct("<QIQQ")
 # What `_HOT_HEAD`'s first field may vary in on the hot path: the policy's low bit (auto or
 # value) and the task flag; the rest must be the frame's own length and a binary call's magic.
 _LOOSE = ((1 << 64) - 1) ^ (1 << 40) ^ (IS_TASK << 48)
-# Whole reply frames: the length prefix, the binary ok's header, the value.
-_OK_INT = Struct("<IBBBBIQBq")
-_OK_FLOAT = Struct("<IBBBBIQBd")
-_OK_LEN = _OK_INT.size - 4
-# The same with their first 8 bytes (length prefix, magic, no flags) made once.
+# Whole reply frames of a number: their first 8 bytes (the length prefix, the binary ok's magic,
+# no flags) made once, then the request, the message id, the tag and the value.
 _OK_INT_AFTER_HEAD = Struct("<8sIQBq")
 _OK_FLOAT_AFTER_HEAD = Struct("<8sIQBd")
-_OK_HEAD = _OK_INT.pack(_OK_LEN, OK, 0, 0, 0, 0, 0, 0, 0)[:8]
+_OK_HEAD = Struct("<IBBBB").pack(_OK_INT_AFTER_HEAD.size - 4, OK, 0, 0, 0)
 # Whole frames (their length prefix included) of calls whose arguments are all ints and floats,
 # by their shape: the bytes at every 9th offset from the first argument's tag (each tag, then
 # the keyword count, 0), which fix the layout once each tag is an int's or a float's (a fixed
@@ -49,11 +46,11 @@ _OK_HEAD = _OK_INT.pack(_OK_LEN, OK, 0, 0, 0, 0, 0, 0, 0)[:8]
 _NUMBER_SHAPES = {}
 _NO_SHAPE = (-1, None, 0, 0)
 _MAX_SHAPES = 64
+_MAX_SHAPE_ARGS = 8
 # What the hot path reads for the next frame: a tight loop's requests are small, and a read of
 # up to this much is a small allocation (one of 64 KiB takes glibc's path for large chunks,
 # hundreds of instructions a call); a larger frame comes in pieces the serve loop joins.
 _HOT_READ = 448
-_MAX_SHAPE_ARGS = 8
 
 
 def hot_head(size):
