@@ -80,6 +80,28 @@ struct Paired {
     ratio: f64,
 }
 
+/// The round-trip figure's two comparisons: a pool of one with its default spin against the bare
+/// loop polling as long, or (`blocking`) a pool with `spin(0)` against the bare loop blocking,
+/// in paired rounds (see [`paired_round_trips`]).
+fn like_against_like(blocking: bool, rounds: usize, warmup: usize, calls: usize) -> Paired {
+    let (pool, spin) = if blocking {
+        let config = PoolConfig::new()
+            .name("bench-no-spin")
+            .size(1)
+            .spin(Duration::ZERO);
+        (start_with(config), Duration::ZERO)
+    } else {
+        (start(1), PoolConfig::new().spin_duration())
+    };
+    paired_round_trips(
+        &pool,
+        &mut crate::pipes::BareLoop::start(spin),
+        rounds,
+        warmup,
+        calls,
+    )
+}
+
 fn paired_round_trips(
     pool: &Arc<PoolClient>,
     bare: &mut crate::pipes::BareLoop,
@@ -206,21 +228,7 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     if let Some((only, calls)) = crate::profiling(&variants, 10_000) {
         let spin = PoolConfig::new().spin_duration();
         if let Some(mode) = only.strip_prefix("paired-") {
-            let (config, bare_spin) = if mode == "blocking" {
-                (
-                    PoolConfig::new().size(1).spin(Duration::ZERO),
-                    Duration::ZERO,
-                )
-            } else {
-                (PoolConfig::new().size(1), spin)
-            };
-            let paired = paired_round_trips(
-                &start_with(config),
-                &mut crate::pipes::BareLoop::start(bare_spin),
-                10,
-                calls / 10,
-                calls,
-            );
+            let paired = like_against_like(mode == "blocking", 10, calls / 10, calls);
             eprintln!(
                 "{only}: median ratio {:.3}, p50 {:.1} µs vs {:.1} µs",
                 paired.ratio,
@@ -252,31 +260,13 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     // pipe loop in paired rounds, like against like: with the default spin against the bare
     // loop polling as long before each read on both sides, and with none (every wait blocks)
     // against the bare loop that blocks.
-    let spin = PoolConfig::new().spin_duration();
     let per_round = plan.latency_calls / plan.latency_rounds;
     let round_warmup = plan.warmup / plan.latency_rounds;
-    let spinning = paired_round_trips(
-        &start(1),
-        &mut crate::pipes::BareLoop::start(spin),
-        plan.latency_rounds,
-        round_warmup,
-        per_round,
-    );
+    let spinning = like_against_like(false, plan.latency_rounds, round_warmup, per_round);
     let (samples, bare_spinning) = (&spinning.pool, &spinning.bare);
     let p50 = percentile(samples, 0.50);
     let p99 = percentile(samples, 0.99);
-    let blocked = paired_round_trips(
-        &start_with(
-            PoolConfig::new()
-                .name("bench-no-spin")
-                .size(1)
-                .spin(Duration::ZERO),
-        ),
-        &mut crate::pipes::BareLoop::start(Duration::ZERO),
-        plan.latency_rounds,
-        round_warmup,
-        per_round,
-    );
+    let blocked = like_against_like(true, plan.latency_rounds, round_warmup, per_round);
     let (blocking, bare) = (&blocked.pool, &blocked.bare);
     let blocking_p50 = percentile(blocking, 0.50);
     let blocking_p99 = percentile(blocking, 0.99);
@@ -311,7 +301,7 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     );
     println!(
         "  the bare loop polling {:?} before each read on both sides: p50 {:7.1} µs (p99 {:7.1} µs)",
-        spin,
+        PoolConfig::new().spin_duration(),
         micros(bare_spinning_p50),
         micros(percentile(bare_spinning, 0.99))
     );

@@ -228,7 +228,8 @@ def _serve_calls(
     read_some = channel.read_some
     spin = channel.spin
     while True:
-        known = _shapes.get(chunk[29::9], _no_shape)
+        shape = chunk[29::9]
+        known = _shapes.get(shape, _no_shape)
         if _len(chunk) == known[0]:
             # (head, request, message id, site, argument count, the arguments...): indexed, as
             # star-unpacking the arguments into a list costs more than the rest of the unpack.
@@ -250,8 +251,8 @@ def _serve_calls(
                 # kind: the serve loop's.
                 buf += chunk
                 return None
-            if chunk[29::9] not in _shapes:
-                number_shape(chunk[29::9])  # for the next call of this shape
+            if shape not in _shapes:
+                number_shape(shape)  # for the next call of this shape
             head, request, mid, number = _head(chunk, 0)
             site = resolved.get(number)
             if head & _loose != hot_head(_len(chunk)) or site is None:

@@ -261,8 +261,7 @@ class Hub:
         lock = self.lock
         lock.acquire()
         self.reading = False
-        if self.waiters:
-            self.cond.notify_all()
+        self.wake()
         lock.release()
 
     def read_message(self, view, got):

@@ -110,8 +110,9 @@ pub struct Call<R> {
     /// True while dropping this call would free nothing, so `call` forgets it instead (its
     /// drop glue is a dozen checks on the hot path). Only [`Call::at`] and [`Call::function`]
     /// set it, when the names are static and the arguments own no memory (scalars: known at
-    /// compile time for a generated call); every step that may add owned memory clears it. A wrong `true` would leak, never free twice;
-    /// `call` checks it against the fields in debug builds.
+    /// compile time for a generated call); every step that may add owned memory clears it. A
+    /// wrong `true` would leak, never free twice; `call` checks it against the fields in debug
+    /// builds.
     owns_nothing: bool,
     returns: PhantomData<fn() -> R>,
 }

@@ -284,11 +284,7 @@ impl Worker {
                 }
             },
         );
-        if let Some(left) = left.filter(|q| !q.is_empty()) {
-            for frame in left {
-                self.discard(&frame);
-            }
-        }
+        self.discard_left(left);
         got
     }
 

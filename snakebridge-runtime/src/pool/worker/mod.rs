@@ -157,8 +157,16 @@ impl Worker {
     /// left unread (items pushed ahead of a stream's consumer) are released.
     pub(crate) fn unregister(&self, id: u64) {
         let left = lock(&self.io).mail.remove(&id);
-        for frame in left.into_iter().flatten() {
-            self.discard(&frame);
+        self.discard_left(left);
+    }
+
+    /// Releases what the frames of a closed mailbox hold ([`Worker::discard`]); none, the
+    /// common case, costs a length check.
+    pub(super) fn discard_left(&self, left: Option<VecDeque<Frame>>) {
+        if let Some(left) = left.filter(|q| !q.is_empty()) {
+            for frame in left {
+                self.discard(&frame);
+            }
         }
     }
 
