@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use snakebridge_runtime::client::{
-    AsyncLanes, AsyncReply, AsyncRequest, CallOptions, Request, RuntimeClient, ValueStream,
+    AsyncBatch, AsyncLanes, AsyncReply, CallOptions, Request, RuntimeClient, ValueStream,
 };
 use snakebridge_runtime::{
     Call, CallFuture, EmbeddedClient, Error, PyRef, Result, Value, call, in_session, with_client,
@@ -627,7 +627,8 @@ fn embedded_refs_of_dropped_futures_are_released() {
 struct Batches {
     pause: Duration,
     gate: Mutex<Option<mpsc::Receiver<()>>>,
-    sizes: Mutex<Vec<usize>>,
+    /// Per hand-over: how many calls it had at hand, and how many it took in all.
+    sizes: Mutex<Vec<(usize, usize)>>,
 }
 
 impl Batches {
@@ -651,7 +652,7 @@ impl Batches {
     }
 
     /// Makes `n` calls at once and awaits them: the sizes of the hand-overs.
-    fn run(self: &Arc<Self>, open: mpsc::Sender<()>, n: i64) -> Vec<usize> {
+    fn run(self: &Arc<Self>, open: mpsc::Sender<()>, n: i64) -> Vec<(usize, usize)> {
         let futures: Vec<CallFuture<i64>> = with_client(self.clone(), || {
             (0..n)
                 .map(|i| Call::function("m", "f", (i,)).call_async())
@@ -662,7 +663,8 @@ impl Batches {
             assert_eq!(block_on(f).unwrap(), i as i64);
         }
         let sizes = self.sizes.lock().unwrap().clone();
-        assert_eq!(sizes.iter().sum::<usize>(), n as usize, "{sizes:?}");
+        let taken: usize = sizes.iter().map(|(_, taken)| taken).sum();
+        assert_eq!(taken, n as usize, "{sizes:?}");
         sizes
     }
 }
@@ -683,15 +685,18 @@ impl RuntimeClient for Batches {
     }
 
     fn execute_async(&self, request: &Request, _: &CallOptions, reply: AsyncReply) {
-        self.sizes.lock().unwrap().push(1);
+        self.sizes.lock().unwrap().push((1, 1));
         reply.send(self.answer(request));
     }
 
-    fn execute_async_batch(&self, requests: Vec<AsyncRequest>) {
-        self.sizes.lock().unwrap().push(requests.len());
-        for r in requests {
+    fn execute_async_batch(&self, batch: AsyncBatch<'_>) {
+        let at_hand = batch.at_hand();
+        let mut taken = 0;
+        for r in batch {
+            taken += 1;
             r.reply.send(self.answer(&r.request));
         }
+        self.sizes.lock().unwrap().push((at_hand, taken));
     }
 
     fn async_lanes(&self, _: &CallOptions) -> AsyncLanes {
@@ -703,13 +708,18 @@ impl RuntimeClient for Batches {
 }
 
 /// While calls come back quickly, a runner hands its client several queued calls at once (up
-/// to the lanes' `pipeline`), each still answered with its own result.
+/// to the lanes' `pipeline`), each still answered with its own result, and the client takes
+/// more from the queue as it goes (mutation: the batch never takes more).
 #[test]
 fn a_runner_hands_quick_calls_over_several_at_once() {
     let (client, open) = Batches::new(Duration::ZERO);
     let sizes = client.run(open, 200);
-    let most = sizes.iter().copied().max().unwrap();
+    let most = sizes.iter().map(|(at_hand, _)| *at_hand).max().unwrap();
     assert!(most > 1 && most <= 8, "hand-overs of {sizes:?}");
+    assert!(
+        sizes.iter().any(|(at_hand, taken)| taken > at_hand),
+        "hand-overs of {sizes:?}"
+    );
 }
 
 /// Calls slower than a round trip go one at a time once a runner has seen one: none waits
@@ -721,7 +731,7 @@ fn a_runner_hands_slow_calls_over_one_at_a_time() {
     let (client, open) = Batches::new(Duration::from_millis(1));
     let sizes = client.run(open, 20);
     assert!(
-        sizes[1..].iter().all(|n| *n == 1),
+        sizes[1..].iter().all(|(_, taken)| *taken == 1),
         "hand-overs of {sizes:?}"
     );
 }

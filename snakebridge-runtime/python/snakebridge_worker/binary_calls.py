@@ -227,6 +227,9 @@ def _serve_calls(
     mine = channel.mine
     read_some = channel.read_some
     spin = channel.spin
+    # The frames a read brought after the one served (calls Rust wrote ahead of their answers):
+    # served next, or given back with the chunk to the serve loop.
+    rest = b""
     while True:
         shape = chunk[29::9]
         known = _shapes.get(shape, _no_shape)
@@ -236,10 +239,10 @@ def _serve_calls(
             fields = known[1](chunk)
             site = resolved.get(fields[3])
             # The argument count differs when keywords follow (or the frame is broken), the head
-            # when the read brought more or less than one frame, or another kind; the site is
-            # no site's when refs are to be released: the full reader says.
+            # when the read brought less than one frame, or another kind; the site is no site's
+            # when refs are to be released: the full reader says.
             if fields[0] & _loose != known[2] or fields[4] != known[3] or site is None:
-                return chunk
+                return chunk + rest
             head = fields[0]
             request = fields[1]
             mid = fields[2]
@@ -249,14 +252,21 @@ def _serve_calls(
             if _len(chunk) < 29 or chunk[4] != CALL:
                 # The end of the input (read again by the loop: an end stays one), or another
                 # kind: the serve loop's.
-                buf += chunk
+                buf += chunk + rest
                 return None
+            head, request, mid, number = _head(chunk, 0)
+            end = 4 + (head & 0xFFFFFFFF)
+            if end < _len(chunk):
+                # More than one frame: this one now (its shape known from here on), the others
+                # after it.
+                rest = chunk[end:] + rest
+                chunk = chunk[:end]
+                continue
             if shape not in _shapes:
                 number_shape(shape)  # for the next call of this shape
-            head, request, mid, number = _head(chunk, 0)
             site = resolved.get(number)
             if head & _loose != hot_head(_len(chunk)) or site is None:
-                return chunk
+                return chunk + rest
             n = chunk[28]
             at = 29
             args = []
@@ -274,7 +284,7 @@ def _serve_calls(
                 n -= 1
             if at + 1 != _len(chunk) or chunk[at]:
                 # Keyword arguments (or a broken frame, which the full reader reports).
-                return chunk
+                return chunk + rest
         del chunk
         # The call's records are tagged with it (see `serve`).
         current[0] = mid
@@ -296,6 +306,8 @@ def _serve_calls(
             except _overflow:
                 reply = other_reply(worker, mid, request, head, result)
         if _type(reply) is not bytes:
+            # The serve loop reads on, from the buffer first.
+            buf += rest
             if reply is None:
                 # A task's awaitable: answered `awaiting`, run on the loop.
                 worker.send(protocol.awaiting(mid))
@@ -329,6 +341,13 @@ def _serve_calls(
         args = result = None
         # The next frame, read here while it is likely another such call (`read_frame`'s fast
         # case, inline): anything else goes back to the serve loop, through the buffer.
+        if rest:
+            if streams or hub.stream_scopes:
+                buf += rest
+                return None
+            chunk = rest
+            rest = b""
+            continue
         if streams or hub.stream_scopes or buf:
             return None
         if spin:

@@ -80,6 +80,105 @@ pub struct AsyncRequest {
     pub reply: AsyncReply,
 }
 
+/// The `call_async` requests a runner hands its client at once
+/// ([`RuntimeClient::execute_async_batch`](crate::client::RuntimeClient::execute_async_batch)):
+/// an iterator of [`AsyncRequest`]s. The first ones ([`at_hand`](Self::at_hand)) were taken
+/// from the queue already; after them, the runner takes more from its queue as the client asks
+/// for them, while calls keep coming back quickly and none more urgent waits. A client that
+/// keeps a worker fed asks for one more as each answer comes, so the worker never waits for
+/// this side between hand-overs.
+///
+/// Every request the iterator yields must be answered (its reply sent, or dropped, which sends
+/// an error); the calls it did not yield stay in the queue for the runners.
+///
+/// A client that answers a batch's calls one after the other, as they come:
+///
+/// ```
+/// use snakebridge_runtime::client::{AsyncBatch, CallOptions, Request, RuntimeClient, ValueStream};
+/// use snakebridge_runtime::{Error, Result, Value};
+///
+/// struct Echo;
+///
+/// impl RuntimeClient for Echo {
+///     fn execute(&self, request: &Request, _: &CallOptions) -> Result<Value> {
+///         Ok(Value::Str(request.name.to_string()))
+///     }
+///     fn execute_stream(&self, _: &Request, _: &CallOptions) -> Result<ValueStream> {
+///         Err(Error::Config { message: "Echo does not stream".into() })
+///     }
+///     fn name(&self) -> &str {
+///         "echo"
+///     }
+///     fn execute_async_batch(&self, batch: AsyncBatch<'_>) {
+///         for r in batch {
+///             r.reply.send(self.execute(&r.request, &r.options));
+///         }
+///     }
+/// }
+/// ```
+pub struct AsyncBatch<'a> {
+    taken: std::vec::IntoIter<AsyncRequest>,
+    more: Option<&'a mut dyn FnMut() -> Option<AsyncRequest>>,
+}
+
+impl<'a> AsyncBatch<'a> {
+    /// A batch of `requests` alone (nothing more is taken after them).
+    pub fn new(requests: Vec<AsyncRequest>) -> AsyncBatch<'static> {
+        AsyncBatch {
+            taken: requests.into_iter(),
+            more: None,
+        }
+    }
+
+    /// `requests`, then what `more` gives until it gives `None`.
+    pub(crate) fn with_more(
+        requests: Vec<AsyncRequest>,
+        more: &'a mut dyn FnMut() -> Option<AsyncRequest>,
+    ) -> AsyncBatch<'a> {
+        AsyncBatch {
+            taken: requests.into_iter(),
+            more: Some(more),
+        }
+    }
+
+    /// How many requests are taken already and not yet yielded (the iterator may yield more,
+    /// taken from the queue when these are gone).
+    pub fn at_hand(&self) -> usize {
+        self.taken.len()
+    }
+
+    /// Takes nothing more from the queue: the iterator yields the requests at hand, then ends.
+    pub fn take_no_more(&mut self) {
+        self.more = None;
+    }
+}
+
+impl Iterator for AsyncBatch<'_> {
+    type Item = AsyncRequest;
+
+    fn next(&mut self) -> Option<AsyncRequest> {
+        if let Some(r) = self.taken.next() {
+            return Some(r);
+        }
+        let more = self.more.as_mut()?;
+        let next = more();
+        if next.is_none() {
+            // Once the queue gave nothing, it is not asked again: the hand-over is over.
+            self.more = None;
+        }
+        next
+    }
+}
+
+impl std::fmt::Debug for AsyncBatch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncBatch")
+            .field("at_hand", &self.taken.len())
+            .field("takes_more", &self.more.is_some())
+            .finish()
+    }
+}
+
 /// Hears when the caller of a `call_async` drops its future ([`AsyncReply::cancel_token`]).
 #[derive(Clone)]
 pub struct CancelToken(Arc<Cancel>);

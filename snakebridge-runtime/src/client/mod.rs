@@ -38,6 +38,7 @@
 pub(crate) mod async_reply;
 pub mod binary_wire;
 mod generator;
+pub(crate) mod held_wakes;
 pub(crate) mod python_log;
 pub(crate) mod request;
 pub(crate) mod select;
@@ -45,7 +46,7 @@ pub mod telemetry;
 pub mod wire;
 
 pub use crate::data::pyref::RefOwner;
-pub use async_reply::{AsyncReply, AsyncRequest, CancelToken};
+pub use async_reply::{AsyncBatch, AsyncReply, AsyncRequest, CancelToken};
 pub use generator::{GeneratorDriver, GeneratorStep, ValueGenerator};
 pub use request::{Args, CallOptions, CallSite, CallType, Name, Request};
 /// The contract this runtime shares with the code generator (builder method names, arity
@@ -104,13 +105,14 @@ pub trait RuntimeClient: Send + Sync + 'static {
         reply.send(self.execute(request, options));
     }
 
-    /// Runs several `call_async` requests a runner took from its queue at once (up to
-    /// [`AsyncLanes::pipeline`]), each answered through its own reply. The default runs them
-    /// one after the other with [`execute_async`](Self::execute_async); a pool sends them all
-    /// to one worker before it waits for the first answer, so the worker goes from one to the
-    /// next without waiting for this side.
-    fn execute_async_batch(&self, requests: Vec<AsyncRequest>) {
-        for r in requests {
+    /// Runs several `call_async` requests a runner hands over at once, each answered through
+    /// its own reply: up to [`AsyncLanes::pipeline`] taken from the queue already, then more as
+    /// the client asks the [`AsyncBatch`] for them while calls keep coming back quickly. The
+    /// default runs them one after the other with [`execute_async`](Self::execute_async); a
+    /// pool keeps a window of them written ahead to one worker, sending one more as each answer
+    /// comes, so the worker goes from one call to the next without waiting for this side.
+    fn execute_async_batch(&self, batch: AsyncBatch<'_>) {
+        for r in batch {
             self.execute_async(&r.request, &r.options, r.reply);
         }
     }
@@ -148,8 +150,9 @@ pub struct AsyncLanes {
     pub queue_timeout: Option<std::time::Duration>,
     /// The name in a [`Error::Saturated`] (the pool's).
     pub label: std::sync::Arc<str>,
-    /// The most queued calls a runner hands the client at once
-    /// ([`RuntimeClient::execute_async_batch`]), while calls run quickly; 1: one at a time.
+    /// The most queued calls a runner takes at once to hand the client together
+    /// ([`RuntimeClient::execute_async_batch`], which may ask for more), while calls run
+    /// quickly; 1: one at a time.
     pub pipeline: usize,
 }
 

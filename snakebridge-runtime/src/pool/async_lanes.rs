@@ -10,9 +10,9 @@ use super::{PoolClient, session};
 use crate::client::AsyncLanes;
 use crate::client::request::CallOptions;
 
-/// The most short calls a runner sends one worker before waiting for its answers
-/// (`pipeline.rs`): enough that the worker's wait for the next request is rare, few enough
-/// that the runners share the queue's calls among the workers evenly.
+/// The most short calls a runner takes from the queue at once, to write ahead to one worker
+/// (`pipeline.rs`, which takes more as answers come): few enough that the runners share the
+/// queue's calls among the workers evenly.
 const PIPELINE: usize = 32;
 
 impl PoolClient {

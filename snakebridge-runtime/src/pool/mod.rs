@@ -68,7 +68,7 @@ use crate::client::request::{CallOptions, CallType, Request};
 use crate::client::telemetry::{time_decode, time_encode};
 use crate::client::wire;
 use crate::client::{
-    AsyncLanes, AsyncReply, AsyncRequest, RuntimeClient, ValueGenerator, ValueStream,
+    AsyncBatch, AsyncLanes, AsyncReply, RuntimeClient, ValueGenerator, ValueStream,
 };
 use crate::data::error::{Error, Result};
 use crate::data::pyfn::PyFn;
@@ -709,8 +709,8 @@ impl RuntimeClient for PoolClient {
         self.execute_task(request, options, reply, true);
     }
 
-    fn execute_async_batch(&self, requests: Vec<AsyncRequest>) {
-        self.execute_pipelined(requests);
+    fn execute_async_batch(&self, batch: AsyncBatch<'_>) {
+        self.execute_pipelined(batch);
     }
 
     fn async_lanes(&self, options: &CallOptions) -> AsyncLanes {

@@ -1,8 +1,16 @@
 //! `call_async` calls sent down one worker's pipe together ([`PoolClient::execute_pipelined`]):
 //! a runner that took several queued calls (`api/asynchronous/lanes.rs`) holds one worker's
-//! slot, writes all their `task` requests, then takes the answers in order. The worker serves
-//! its requests one after the other, so it goes from one call to the next without waiting for
-//! this side's round trip; the replies carry their ids.
+//! slot and keeps up to [`WINDOW`] `task` requests written ahead to it, writing one more
+//! (taken from the hand-over's [`AsyncBatch`], which takes more from the queue while calls come
+//! back quickly) as each answer comes. The worker serves its requests one after the other, so
+//! it goes from one call to the next without ever waiting for this side; the replies carry
+//! their ids.
+//!
+//! The runner settles the answers that are there in a run, and wakes their futures' executor
+//! once for the run ([`HeldWakes`]); when the next answer has not come and more calls are
+//! ahead of the worker, it naps ([`NAP`]) rather than asking to be woken: a worker that rang
+//! for each answer would be stopped by the wake-up it caused (on a machine with few cores, the
+//! woken runner takes the worker's core) and the two would take turns call by call.
 //!
 //! Only calls with nothing that outlives their frame or pins them go together: any worker, no
 //! session, no ref, array or Rust callback among the arguments, a small payload (an atomic
@@ -15,8 +23,10 @@
 //! idempotent one is sent once more, as a task whose worker died); the calls after it never
 //! started, so they run again alone, on any worker.
 
+use std::cell::Cell;
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::callback::FunctionSink;
 use super::protocol::RequestKind;
@@ -24,10 +34,11 @@ use super::route::Bound;
 use super::sched::{Death, Pool, Target};
 use super::worker::{Wait, Worker};
 use super::{Body, PoolClient, Ran, shm};
-use crate::client::AsyncRequest;
+use crate::client::held_wakes::HeldWakes;
 use crate::client::request::Request;
 use crate::client::telemetry::time_encode;
 use crate::client::wire;
+use crate::client::{AsyncBatch, AsyncRequest};
 use crate::data::error::Error;
 use crate::data::nesting;
 use crate::data::value::Value;
@@ -36,6 +47,26 @@ use crate::data::value::Value;
 /// (`PIPE_BUF`), so a write either delivers a request whole or not at all (a full pipe waits,
 /// reading the worker's answers meanwhile, as for any request).
 const MAX_PAYLOAD: usize = 4000;
+
+/// The most requests written ahead to the worker: more than it answers while the runner naps
+/// ([`NAP`]: some tens of µs; a short call takes the worker 1-2 µs), so it still has the next
+/// one when the runner wakes. The hand-over takes them from the queue only while calls come
+/// back quickly, and while no other runner waits for work (`lanes.rs`).
+const WINDOW: usize = 64;
+
+/// How long the runner sleeps, once per answer, when the answer has not come and more calls
+/// are ahead of the worker (with a timer slack of [`NAP_SLACK`], a nap lasts some tens of µs
+/// on an idle machine: the wake-up's own cost).
+const NAP: Duration = Duration::from_micros(10);
+
+/// The most naps for one answer; then the runner waits as for any reply (spinning, or asleep
+/// until the worker rings), as the answer is slow to come.
+const MAX_NAPS: u32 = 50;
+
+/// The timer slack of a runner that naps, in ns (Linux's default, 50 µs, would make every nap
+/// last 60 µs or more).
+#[cfg(target_os = "linux")]
+const NAP_SLACK: libc::c_ulong = 1_000;
 
 /// A call about to go with others: its payload, and when it was taken.
 struct Ready {
@@ -70,14 +101,13 @@ impl Payload {
 }
 
 impl PoolClient {
-    /// Runs `calls` (see the module's doc): those that may go together down one worker's pipe,
-    /// the others alone.
-    pub(super) fn execute_pipelined(&self, calls: Vec<AsyncRequest>) {
+    /// Runs the calls of `batch` (see the module's doc): those that may go together down one
+    /// worker's pipe, the others alone.
+    pub(super) fn execute_pipelined(&self, mut batch: AsyncBatch<'_>) {
         let mut alone = Vec::new();
-        let mut calls = calls.into_iter();
         // The first call that may go with others picks the pool.
         let mut first = None;
-        for call in calls.by_ref() {
+        while let Some(call) = batch.next() {
             let started = Instant::now();
             match self.pipelinable(&call) {
                 Some((index, payload)) => {
@@ -89,16 +119,47 @@ impl PoolClient {
                     first = Some((index, ready));
                     break;
                 }
-                None => alone.push(call),
+                None => {
+                    // It waits for the hand-over's end: the queue's next calls do not.
+                    batch.take_no_more();
+                    alone.push(call);
+                }
             }
         }
         if let Some((index, first)) = first {
             let pool = self.pools[index].clone();
-            alone.extend(self.send_together(&pool, index, first, calls));
+            alone.extend(self.send_together(&pool, index, first, &mut batch));
         }
         for call in alone {
             self.execute_task(&call.request, &call.options, call.reply, true);
         }
+    }
+
+    /// The next call of `batch` that may go with the others (pool `index`). One that may not
+    /// is put with `alone`, and the batch then takes nothing more from the queue.
+    fn next_ready(
+        &self,
+        batch: &mut AsyncBatch<'_>,
+        index: usize,
+        alone: &mut Vec<AsyncRequest>,
+    ) -> Option<Ready> {
+        while let Some(call) = batch.next() {
+            let started = Instant::now();
+            match self.pipelinable(&call) {
+                Some((i, payload)) if i == index => {
+                    return Some(Ready {
+                        call,
+                        payload,
+                        started,
+                    });
+                }
+                _ => {
+                    batch.take_no_more();
+                    alone.push(call);
+                }
+            }
+        }
+        None
     }
 
     /// The pool and payload of `call` when it may go with others, else `None`.
@@ -140,72 +201,79 @@ impl PoolClient {
         (bare && payload.len() <= MAX_PAYLOAD).then_some((plan.pool, Payload::Json(payload)))
     }
 
-    /// Sends `first` and those of `rest` that may go with it (pool `index`) to one worker of
-    /// `pool`, each as soon as it is encoded (the worker starts on the first while the others
-    /// are written), then settles each answer in turn. The calls that must run alone (not for
-    /// this batch, not sent, or never started by a worker that died) come back.
+    /// Sends `first` and the calls of `batch` that may go with it (pool `index`) to one worker
+    /// of `pool`, up to [`WINDOW`] ahead of its answers, and settles each answer in turn. The
+    /// calls that must run alone (not for this batch, not sent, or never started by a worker
+    /// that died) come back, with what the batch still had at hand.
     fn send_together(
         &self,
         pool: &Arc<Pool>,
         index: usize,
         first: Ready,
-        mut rest: impl Iterator<Item = AsyncRequest>,
+        batch: &mut AsyncBatch<'_>,
     ) -> Vec<AsyncRequest> {
         let Ok(permit) = pool.acquire(Target::Any) else {
             // Alone, each reports the pool's state (or retries) as a blocking call would.
-            return std::iter::once(first.call).chain(rest).collect();
+            batch.take_no_more();
+            return std::iter::once(first.call).chain(batch).collect();
         };
         let worker = permit.worker.clone();
-        let mut sent = Vec::new();
-        let mut unsent = Vec::new();
+        let mut alone = Vec::new();
+        let mut ahead: VecDeque<(u64, Ready)> = VecDeque::with_capacity(WINDOW);
         let mut next = Some(first);
-        while let Some(r) = next.take() {
-            let timeout = r.call.options.timeout.or(pool.config.call_timeout);
-            match send(&worker, &r, timeout.map(|t| Instant::now() + t)) {
-                Ok(id) => sent.push((id, r)),
-                Err(SendError::TimedOut) => {
-                    // Part of the frame may be written: the worker cannot go on.
-                    let after = timeout.unwrap_or_default();
-                    pool.worker_died_as(
-                        &worker,
-                        format!("was killed: a call took longer than its timeout of {after:?}"),
-                        Death::TimedOut,
-                    );
-                    let error = Error::Timeout { after };
-                    pool.metrics.record(r.started.elapsed(), Some(&error));
-                    r.call.reply.send(Err(error));
-                    break;
-                }
-                Err(SendError::Gone(cause)) => {
-                    // Not delivered (the worker was gone): it runs alone, on another worker.
-                    pool.worker_died(&worker, cause);
-                    unsent.push(r.call);
-                    break;
-                }
-            }
-            for call in rest.by_ref() {
-                let started = Instant::now();
-                match self.pipelinable(&call) {
-                    Some((i, payload)) if i == index => {
-                        next = Some(Ready {
-                            call,
-                            payload,
-                            started,
-                        });
-                        break;
-                    }
-                    _ => unsent.push(call),
-                }
-            }
-        }
-        unsent.extend(rest);
+        let mut sending = true;
         let mut answered = 0;
-        let mut pending = sent.into_iter();
-        while let Some((id, r)) = pending.next() {
+        let held = HeldWakes::hold();
+        loop {
+            while sending && ahead.len() < WINDOW {
+                let Some(r) = next
+                    .take()
+                    .or_else(|| self.next_ready(batch, index, &mut alone))
+                else {
+                    break;
+                };
+                let timeout = r.call.options.timeout.or(pool.config.call_timeout);
+                match send(&worker, &r, timeout.map(|t| Instant::now() + t)) {
+                    Ok(id) => ahead.push_back((id, r)),
+                    Err(SendError::TimedOut) => {
+                        // Part of the frame may be written: the worker cannot go on.
+                        let after = timeout.unwrap_or_default();
+                        pool.worker_died_as(
+                            &worker,
+                            format!("was killed: a call took longer than its timeout of {after:?}"),
+                            Death::TimedOut,
+                        );
+                        let error = Error::Timeout { after };
+                        pool.metrics.record(r.started.elapsed(), Some(&error));
+                        r.call.reply.send(Err(error));
+                        sending = false;
+                    }
+                    Err(SendError::Gone(cause)) => {
+                        // Not delivered (the worker was gone): it runs alone, on another worker.
+                        pool.worker_died(&worker, cause);
+                        alone.push(r.call);
+                        sending = false;
+                    }
+                }
+            }
+            let Some((id, r)) = ahead.pop_front() else {
+                break;
+            };
             // The worker starts this call once it answered the one before: its timeout counts
             // from now.
             let timeout = r.call.options.timeout.or(pool.config.call_timeout);
             let deadline = timeout.map(|t| Instant::now() + t);
+            if !worker.answer_at_hand(id) {
+                // The futures settled so far are woken before this side waits.
+                held.release();
+                if !ahead.is_empty() {
+                    // Calls are ahead of this one: the worker is busy for a while yet.
+                    let mut naps = 0;
+                    while naps < MAX_NAPS && !worker.answer_at_hand(id) && nap(deadline) {
+                        naps += 1;
+                    }
+                }
+            }
             match worker.wait_for(id, deadline, false) {
                 Ok(frame) => {
                     answered += 1;
@@ -225,23 +293,29 @@ impl PoolClient {
                     self.settle_task(ran, &request, &options, reply, r.started, true);
                 }
                 Err(wait) => {
+                    held.release();
                     worker.unregister(id);
+                    sending = false;
                     let again = self.failed(pool, &worker, wait, r, timeout);
                     // The calls after it never started: their answers will not come.
-                    for (id, r) in pending.by_ref() {
+                    for (id, r) in ahead.drain(..) {
                         worker.unregister(id);
-                        unsent.push(r.call);
+                        alone.push(r.call);
                     }
-                    unsent.extend(again);
+                    alone.extend(again);
                 }
             }
         }
+        drop(held);
+        // What the batch still has at hand (after a failure) runs alone.
+        batch.take_no_more();
+        alone.extend(batch);
         // The slot counts each call (the permit counts one as it drops).
         for _ in 1..answered {
             worker.life.call_done(&pool.config);
         }
         drop(permit);
-        unsent
+        alone
     }
 
     /// The call `r` got no answer (`wait` says why): the worker is replaced, and the call fails
@@ -287,6 +361,24 @@ impl PoolClient {
         r.call.reply.send(Err(error));
         None
     }
+}
+
+/// Sleeps for [`NAP`] while the worker answers calls written ahead: false (without sleeping)
+/// when that would pass `deadline`.
+fn nap(deadline: Option<Instant>) -> bool {
+    if deadline.is_some_and(|d| d <= Instant::now() + NAP) {
+        return false;
+    }
+    thread_local! {
+        static SLACK_SET: Cell<bool> = const { Cell::new(false) };
+    }
+    #[cfg(target_os = "linux")]
+    if !SLACK_SET.replace(true) {
+        // SAFETY: prctl with PR_SET_TIMERSLACK reads no memory; it sets this thread's slack.
+        unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, NAP_SLACK, 0, 0, 0) };
+    }
+    std::thread::sleep(NAP);
+    true
 }
 
 /// Why a request of a batch was not sent.
@@ -374,11 +466,115 @@ mod tests {
 
     fn pid(pool: &PoolClient) -> i64 {
         let (c, rx) = call("os", "getpid", vec![], CallOptions::default());
-        pool.execute_pipelined(vec![c]);
+        pool.execute_pipelined(AsyncBatch::new(vec![c]));
         match result(&rx) {
             Ok(Value::Int(pid)) => pid,
             other => panic!("a pid, not {other:?}"),
         }
+    }
+
+    /// Hundreds of calls written ahead come to the worker several in one read, cut anywhere
+    /// (its hot path reads 448 bytes at a time): each is served and answered with its own
+    /// result, in a mix of number calls, string calls and keyword calls (which the hot path
+    /// gives back to the serve loop with what came after them). Mutation: the hot path drops
+    /// the frames after the one it serves (calls go unanswered).
+    #[test]
+    fn calls_that_arrive_together_are_each_answered() {
+        // A call the worker lost fails on its timeout rather than hanging the test.
+        let pool = PoolClient::start(
+            PoolConfig::new()
+                .size(1)
+                .call_timeout(Duration::from_secs(20)),
+        )
+        .unwrap();
+        let calls: Vec<_> = (0..400_i64)
+            .map(|i| match i % 4 {
+                0 => add(i),
+                1 => call(
+                    "operator",
+                    "mul",
+                    vec![Value::Float(i as f64), Value::Float(0.5)],
+                    CallOptions::default(),
+                ),
+                2 => call(
+                    "operator",
+                    "add",
+                    vec![
+                        Value::Str("x".repeat(i as usize % 7)),
+                        Value::Str("y".into()),
+                    ],
+                    CallOptions::default(),
+                ),
+                _ => {
+                    let (mut c, rx) = call(
+                        "builtins",
+                        "int",
+                        vec![Value::Str(format!("{i:o}"))],
+                        CallOptions::default(),
+                    );
+                    c.request.kwargs = vec![("base".into(), Value::Int(8))];
+                    (c, rx)
+                }
+            })
+            .collect();
+        let (calls, answers): (Vec<_>, Vec<_>) = calls.into_iter().unzip();
+        pool.execute_pipelined(AsyncBatch::new(calls));
+        for (i, rx) in answers.iter().enumerate() {
+            let want = match i % 4 {
+                0 => Value::Int(i as i64 + 1),
+                1 => Value::Float(i as f64 * 0.5),
+                2 => Value::Str(format!("{}y", "x".repeat(i % 7))),
+                _ => Value::Int(i as i64),
+            };
+            assert_eq!(result(rx).unwrap(), want, "call {i}");
+        }
+    }
+
+    /// The futures of answers already settled are woken before the runner waits for a slow
+    /// one, not when the batch ends. Mutation: no release of the held wakes before a wait (the
+    /// quick call's wake then comes after the slow call).
+    #[test]
+    fn settled_calls_are_woken_before_a_slow_one_is_waited_for() {
+        use std::sync::Arc;
+        use std::task::{Wake, Waker};
+
+        struct Signal(std::sync::Mutex<std::sync::mpsc::Sender<Instant>>);
+        impl Wake for Signal {
+            fn wake(self: Arc<Self>) {
+                let _ = self.0.lock().unwrap().send(Instant::now());
+            }
+        }
+
+        let pool = PoolClient::start(PoolConfig::new().size(1)).unwrap();
+        let (woke, woken) = channel();
+        let waker = Waker::from(Arc::new(Signal(std::sync::Mutex::new(woke))));
+        let mut request = Request::function("operator", "add");
+        request.args = vec![Value::Int(1), Value::Int(2)].into();
+        // As `call_async`'s futures are: woken through the runner's held wakes.
+        let reply = AsyncReply::new(
+            Box::new(move |_| crate::client::held_wakes::wake(waker)),
+            Default::default(),
+        );
+        let quick = AsyncRequest {
+            request,
+            options: CallOptions::default(),
+            reply,
+        };
+        let (slow, slow_done) = call(
+            "time",
+            "sleep",
+            vec![Value::Float(1.0)],
+            CallOptions::default(),
+        );
+        let started = Instant::now();
+        pool.execute_pipelined(AsyncBatch::new(vec![quick, slow]));
+        assert_eq!(result(&slow_done).unwrap(), Value::None);
+        let at = woken.recv_timeout(Duration::from_secs(60)).unwrap();
+        assert!(
+            at - started < Duration::from_millis(700),
+            "the quick call's future was woken {:?} after the batch began",
+            at - started
+        );
     }
 
     /// A batch goes to one worker and every call gets its own answer, in any mix with calls
@@ -394,7 +590,7 @@ mod tests {
         let mut calls: Vec<_> = (0..20).map(add).collect();
         calls.insert(7, call("os", "getpid", vec![], in_session));
         let (calls, answers): (Vec<_>, Vec<_>) = calls.into_iter().unzip();
-        pool.execute_pipelined(calls);
+        pool.execute_pipelined(AsyncBatch::new(calls));
         let mut sums = Vec::new();
         for (i, rx) in answers.iter().enumerate() {
             match result(rx).unwrap() {
@@ -418,7 +614,7 @@ mod tests {
             call("os", "_exit", vec![Value::Int(3)], CallOptions::default()),
         );
         let (calls, answers): (Vec<_>, Vec<_>) = calls.into_iter().unzip();
-        pool.execute_pipelined(calls);
+        pool.execute_pipelined(AsyncBatch::new(calls));
         for (i, rx) in answers.iter().enumerate() {
             match (i, result(rx)) {
                 (4, Err(Error::WorkerCrash { cause, .. })) => {
@@ -456,7 +652,7 @@ mod tests {
             add(1),
         ];
         let (calls, answers): (Vec<_>, Vec<_>) = calls.into_iter().unzip();
-        pool.execute_pipelined(calls);
+        pool.execute_pipelined(AsyncBatch::new(calls));
         assert_eq!(result(&answers[0]).unwrap(), Value::None);
         assert_eq!(result(&answers[1]).unwrap(), Value::None);
         match result(&answers[2]) {

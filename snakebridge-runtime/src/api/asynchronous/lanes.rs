@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::client::{AsyncLanes, AsyncRequest, RuntimeClient, with_client};
+use crate::client::{AsyncBatch, AsyncLanes, AsyncRequest, RuntimeClient, with_client};
 use crate::data::error::Error;
 
 /// How long a runner with nothing to do stays.
@@ -35,6 +35,10 @@ const LINGER: Duration = Duration::from_micros(100);
 /// last call, or the last batch's mean): a round trip, which pipelining saves, is then a large
 /// part of a call, and a call that waits behind another in the batch waits little.
 const QUICK: Duration = Duration::from_micros(200);
+
+/// A hand-over takes at most this many times the lanes' `pipeline` calls, so its runner comes
+/// back to the queue's order now and then (a slow call among quick ones, a cancellation).
+const HAND_OVER_ROUNDS: usize = 16;
 
 /// One queued call, type-erased.
 pub(super) trait Job: Send {
@@ -216,12 +220,15 @@ fn run(group: Arc<Group>) {
         };
         let jobs: Vec<Box<dyn Job>> = taken.into_iter().filter_map(|q| admit(&group, q)).collect();
         let started = Instant::now();
-        let (n, urgent) = (jobs.len(), jobs.iter().any(|j| j.urgent()));
-        match <[_; 1]>::try_from(jobs) {
-            Ok([job]) => run_one(job),
+        let urgent = jobs.iter().any(|j| j.urgent());
+        let n = match <[_; 1]>::try_from(jobs) {
+            Ok([job]) => {
+                run_one(job);
+                1
+            }
             Err(jobs) if jobs.is_empty() => continue,
-            Err(jobs) => run_together(jobs),
-        }
+            Err(jobs) => run_together(&group, jobs, started),
+        };
         if !urgent {
             quick = started.elapsed() < QUICK * n as u32;
         }
@@ -263,8 +270,9 @@ fn run_one(job: Box<dyn Job>) {
 }
 
 /// Hands the calls among `jobs` that may go together to their client at once (they share it:
-/// a group is one client's), and runs the others alone.
-fn run_together(jobs: Vec<Box<dyn Job>>) {
+/// a group is one client's), with more from the queue as the client asks for them (see
+/// [`take_more`]), and runs the others alone. How many calls ran.
+fn run_together(group: &Group, jobs: Vec<Box<dyn Job>>, started: Instant) -> usize {
     let mut client = None;
     let mut requests = Vec::with_capacity(jobs.len());
     let mut alone = Vec::new();
@@ -277,15 +285,67 @@ fn run_together(jobs: Vec<Box<dyn Job>>) {
             Err(job) => alone.push(job),
         }
     }
+    let mut ran = requests.len() + alone.len();
     if let Some(client) = client {
+        let alone_at_first = alone.len();
+        let most = group_lanes(group).pipeline.saturating_mul(HAND_OVER_ROUNDS);
+        let mut took = requests.len();
+        let mut more = || {
+            let (request, job) = take_more(group, started, &mut took, most)?;
+            alone.extend(job);
+            request
+        };
         // A panic drops the replies not yet sent: each sends its future an error.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_client(client.clone(), || client.execute_async_batch(requests))
+            let batch = AsyncBatch::with_more(requests, &mut more);
+            with_client(client.clone(), || client.execute_async_batch(batch))
         }));
+        ran = took + alone_at_first;
     }
     for job in alone {
         run_one(job);
     }
+    ran
+}
+
+/// One more call for a hand-over that started at `started` and took `took` calls so far (at
+/// most `most`): the next queued call as a request, while calls came back quickly (under
+/// [`QUICK`] each on average), the queue has more calls than runners waiting for work, and its
+/// next call is no cancellation (which runs first, once the hand-over ends). A call that must run alone ends the hand-over and comes back as
+/// the job (`Some((None, Some(job)))`), to run after it.
+#[allow(clippy::type_complexity)]
+fn take_more(
+    group: &Group,
+    started: Instant,
+    took: &mut usize,
+    most: usize,
+) -> Option<(Option<AsyncRequest>, Option<Box<dyn Job>>)> {
+    if *took >= most || started.elapsed() >= QUICK * *took as u32 {
+        return None;
+    }
+    loop {
+        let queued = {
+            let mut state = lock(&group.state);
+            // Runners waiting for work get the queue's calls first (their workers are idle).
+            let waiting = state.idle + state.lingering;
+            if state.jobs.len() <= waiting || state.jobs.front().is_none_or(|q| q.job.urgent()) {
+                return None;
+            }
+            state.jobs.pop_front()?
+        };
+        let Some(job) = admit(group, queued) else {
+            continue;
+        };
+        *took += 1;
+        return Some(match job.into_request() {
+            Ok(p) => (Some(p.request), None),
+            Err(job) => (None, Some(job)),
+        });
+    }
+}
+
+fn group_lanes(group: &Group) -> AsyncLanes {
+    lock(&group.state).lanes.clone()
 }
 
 /// The next calls for a runner of `group` (one, or with `several` up to its share of the queue

@@ -161,7 +161,7 @@ fn complete<R>(slot: &Mutex<Slot<R>>, result: Result<R>) {
     let waker = guard.waker.take();
     drop(guard);
     if let Some(w) = waker {
-        w.wake();
+        crate::client::held_wakes::wake(w);
     }
 }
 

@@ -86,6 +86,12 @@ impl FrameReader {
         self.end - self.start
     }
 
+    /// Whether bytes wait to be taken: buffered here, or in the reply ring (a pipe's are not
+    /// seen without a system call).
+    pub(crate) fn has_input(&self) -> bool {
+        self.buffered() > 0 || self.ring.as_ref().is_some_and(|r| r.available() > 0)
+    }
+
     /// The next frame, or `None` if it was not complete by `deadline` (what came of it stays
     /// buffered for the next call). Without a deadline, waits as long as it takes.
     pub(crate) fn next_frame(

@@ -256,6 +256,21 @@ impl Worker {
         })
     }
 
+    /// Whether the next message for `id` is likely at hand: read already, or bytes of a frame
+    /// wait unread (then a wait for it will hardly wait). Never waits, nor reads.
+    pub(crate) fn answer_at_hand(&self, id: u64) -> bool {
+        {
+            let io = lock(&self.io);
+            if io.mail.get(&id).is_some_and(|q| !q.is_empty()) {
+                return true;
+            }
+            if io.reading {
+                return false;
+            }
+        }
+        self.reader.try_lock().is_ok_and(|r| r.has_input())
+    }
+
     /// The next message read for `id` already, if any (without waiting).
     pub(crate) fn take_mail(&self, id: u64) -> Option<Frame> {
         lock(&self.io)

@@ -229,7 +229,7 @@ impl ReplyRing {
         }
     }
 
-    fn available(&self) -> usize {
+    pub(crate) fn available(&self) -> usize {
         (self.ring.word(REPLY_HEAD).load(Ordering::Acquire) - self.tail) as usize
     }
 
