@@ -94,6 +94,10 @@ pub fn run(mode: Mode) -> Vec<Figure> {
             };
         }
         println!("{variant}: {total} calls in {:.1} ms", crate::ms(took));
+        // The workers end before the process does (a profiler of their own then writes out),
+        // once the runners have let go of the pool (after their hand-over's last answer).
+        std::thread::sleep(Duration::from_millis(200));
+        drop(pool);
         std::process::exit(0);
     }
     let (mut asynchronous, mut blocking, mut ratios) = (Vec::new(), Vec::new(), Vec::new());

@@ -227,9 +227,9 @@ def _serve_calls(
     mine = channel.mine
     read_some = channel.read_some
     spin = channel.spin
-    # The frames a read brought after the one served (calls Rust wrote ahead of their answers):
-    # served next, or given back with the chunk to the serve loop.
-    rest = b""
+    # The frames a read brought after the one served (calls Rust wrote ahead of their answers),
+    # last first (see `_frames`): served next, or given back with the chunk to the serve loop.
+    rest = []
     while True:
         shape = chunk[29::9]
         known = _shapes.get(shape, _no_shape)
@@ -242,7 +242,7 @@ def _serve_calls(
             # when the read brought less than one frame, or another kind; the site is no site's
             # when refs are to be released: the full reader says.
             if fields[0] & _loose != known[2] or fields[4] != known[3] or site is None:
-                return chunk + rest
+                return _joined(chunk, rest)
             head = fields[0]
             request = fields[1]
             mid = fields[2]
@@ -252,21 +252,21 @@ def _serve_calls(
             if _len(chunk) < 29 or chunk[4] != CALL:
                 # The end of the input (read again by the loop: an end stays one), or another
                 # kind: the serve loop's.
-                buf += chunk + rest
+                buf += _joined(chunk, rest)
                 return None
             head, request, mid, number = _head(chunk, 0)
             end = 4 + (head & 0xFFFFFFFF)
             if end < _len(chunk):
                 # More than one frame: this one now (its shape known from here on), the others
                 # after it.
-                rest = chunk[end:] + rest
-                chunk = chunk[:end]
+                rest += _frames(chunk)
+                chunk = rest.pop()
                 continue
             if shape not in _shapes:
                 number_shape(shape)  # for the next call of this shape
             site = resolved.get(number)
             if head & _loose != hot_head(_len(chunk)) or site is None:
-                return chunk + rest
+                return _joined(chunk, rest)
             n = chunk[28]
             at = 29
             args = []
@@ -284,7 +284,7 @@ def _serve_calls(
                 n -= 1
             if at + 1 != _len(chunk) or chunk[at]:
                 # Keyword arguments (or a broken frame, which the full reader reports).
-                return chunk + rest
+                return _joined(chunk, rest)
         del chunk
         # The call's records are tagged with it (see `serve`).
         current[0] = mid
@@ -307,7 +307,7 @@ def _serve_calls(
                 reply = other_reply(worker, mid, request, head, result)
         if _type(reply) is not bytes:
             # The serve loop reads on, from the buffer first.
-            buf += rest
+            buf += _joined(b"", rest)
             if reply is None:
                 # A task's awaitable: answered `awaiting`, run on the loop.
                 worker.send(protocol.awaiting(mid))
@@ -341,15 +341,18 @@ def _serve_calls(
         args = result = None
         # The next frame, read here while it is likely another such call (`read_frame`'s fast
         # case, inline): anything else goes back to the serve loop, through the buffer.
-        if rest:
-            if streams or hub.stream_scopes:
-                buf += rest
-                return None
-            chunk = rest
-            rest = b""
-            continue
-        if streams or hub.stream_scopes or buf:
+        if streams or hub.stream_scopes:
+            buf += _joined(b"", rest)
             return None
+        if rest:
+            chunk = rest.pop()
+            continue
+        if buf:
+            # What the serve loop read ahead (it reads in large pieces, and the calls of a
+            # pipeline come many at a time): served here too, not a frame per pass of its loop.
+            chunk = bytes(buf)
+            del buf[:]
+            continue
         if spin:
             channel.spin_until_readable()
         chunk = read_some(_HOT_READ)
@@ -378,6 +381,33 @@ def other_reply(worker, mid, request, head, result):
     if type(reply) is bytes:
         reply = len(reply).to_bytes(4, "little") + reply
     return reply
+
+
+def _frames(data, _u32=Struct("<I").unpack_from, _len=len):
+    """``data``, several frames (or pieces of them) as a read brought them, cut into its whole
+    binary calls, last first (for ``pop``): each a frame with its length prefix. Cutting stops
+    at anything else (another kind, a frame with attachments, a piece of a frame), which stays
+    whole as the first item, for the serve loop."""
+    out = []
+    at = 0
+    size = _len(data)
+    while at + 5 <= size and data[at + 4] == CALL:
+        end = at + 4 + _u32(data, at)[0]  # the attachments bit makes it past the end
+        if end > size:
+            break
+        out.append(data[at:end])
+        at = end
+    if at < size:
+        out.append(data[at:])
+    out.reverse()
+    return out
+
+
+def _joined(chunk, rest):
+    """``chunk`` and the frames after it (``rest``, last first) as the bytes they came as."""
+    if not rest:
+        return chunk
+    return chunk + b"".join(reversed(rest))
 
 
 def _not_hot(worker, chunk):
