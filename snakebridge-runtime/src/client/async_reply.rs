@@ -117,23 +117,29 @@ pub struct AsyncRequest {
 /// }
 /// ```
 pub struct AsyncBatch<'a> {
-    taken: std::vec::IntoIter<AsyncRequest>,
-    more: Option<&'a mut dyn FnMut() -> Option<AsyncRequest>>,
+    // Boxed: a request is some hundreds of bytes, and a client that keeps it (a pool's window)
+    // takes the box as it is (`next_boxed`).
+    taken: std::vec::IntoIter<Box<AsyncRequest>>,
+    more: Option<&'a mut dyn FnMut() -> Option<Box<AsyncRequest>>>,
 }
 
 impl<'a> AsyncBatch<'a> {
     /// A batch of `requests` alone (nothing more is taken after them).
     pub fn new(requests: Vec<AsyncRequest>) -> AsyncBatch<'static> {
         AsyncBatch {
-            taken: requests.into_iter(),
+            taken: requests
+                .into_iter()
+                .map(Box::new)
+                .collect::<Vec<_>>()
+                .into_iter(),
             more: None,
         }
     }
 
     /// `requests`, then what `more` gives until it gives `None`.
     pub(crate) fn with_more(
-        requests: Vec<AsyncRequest>,
-        more: &'a mut dyn FnMut() -> Option<AsyncRequest>,
+        requests: Vec<Box<AsyncRequest>>,
+        more: &'a mut dyn FnMut() -> Option<Box<AsyncRequest>>,
     ) -> AsyncBatch<'a> {
         AsyncBatch {
             taken: requests.into_iter(),
@@ -153,10 +159,9 @@ impl<'a> AsyncBatch<'a> {
     }
 }
 
-impl Iterator for AsyncBatch<'_> {
-    type Item = AsyncRequest;
-
-    fn next(&mut self) -> Option<AsyncRequest> {
+impl AsyncBatch<'_> {
+    /// The next request, in its box ([`Iterator::next`] without the move out of it).
+    pub(crate) fn next_boxed(&mut self) -> Option<Box<AsyncRequest>> {
         if let Some(r) = self.taken.next() {
             return Some(r);
         }
@@ -167,6 +172,14 @@ impl Iterator for AsyncBatch<'_> {
             self.more = None;
         }
         next
+    }
+}
+
+impl Iterator for AsyncBatch<'_> {
+    type Item = AsyncRequest;
+
+    fn next(&mut self) -> Option<AsyncRequest> {
+        self.next_boxed().map(|r| *r)
     }
 }
 

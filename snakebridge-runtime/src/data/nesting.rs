@@ -53,24 +53,29 @@ pub(crate) fn walk<'a, E>(
     roots: impl IntoIterator<Item = &'a Value>,
     mut visit: impl FnMut(&'a Value, usize) -> Result<bool, E>,
 ) -> Result<(), E> {
-    let mut stack: Vec<(&'a Value, usize)> = roots.into_iter().map(|v| (v, 0)).collect();
-    stack.reverse();
-    while let Some((v, d)) = stack.pop() {
-        if !visit(v, d)? {
-            continue;
-        }
-        match v {
-            Value::List(items)
-            | Value::Tuple(items)
-            | Value::Set(items)
-            | Value::FrozenSet(items) => stack.extend(items.iter().rev().map(|c| (c, d + 1))),
-            Value::Dict(pairs) => {
-                for (k, v) in pairs.iter().rev() {
-                    stack.push((v, d + 1));
-                    stack.push((k, d + 1));
-                }
+    // Allocated only when a container comes: most calls' arguments are scalars.
+    let mut stack: Vec<(&'a Value, usize)> = Vec::new();
+    for root in roots {
+        let mut next = Some((root, 0));
+        while let Some((v, d)) = next.take().or_else(|| stack.pop()) {
+            if !visit(v, d)? {
+                continue;
             }
-            _ => {}
+            match v {
+                Value::List(items)
+                | Value::Tuple(items)
+                | Value::Set(items)
+                | Value::FrozenSet(items) => {
+                    stack.extend(items.iter().rev().map(|c| (c, d + 1)))
+                }
+                Value::Dict(pairs) => {
+                    for (k, v) in pairs.iter().rev() {
+                        stack.push((v, d + 1));
+                        stack.push((k, d + 1));
+                    }
+                }
+                _ => {}
+            }
         }
     }
     Ok(())

@@ -68,9 +68,10 @@ const MAX_NAPS: u32 = 50;
 #[cfg(target_os = "linux")]
 const NAP_SLACK: libc::c_ulong = 1_000;
 
-/// A call about to go with others: its payload, and when it was taken.
+/// A call about to go with others: its payload, and when it was taken. The call is boxed: it
+/// moves through the window, and a request is some hundreds of bytes.
 struct Ready {
-    call: AsyncRequest,
+    call: Box<AsyncRequest>,
     payload: Payload,
     started: Instant,
 }
@@ -107,7 +108,7 @@ impl PoolClient {
         let mut alone = Vec::new();
         // The first call that may go with others picks the pool.
         let mut first = None;
-        while let Some(call) = batch.next() {
+        while let Some(call) = batch.next_boxed() {
             let started = Instant::now();
             match self.pipelinable(&call) {
                 Some((index, payload)) => {
@@ -122,7 +123,7 @@ impl PoolClient {
                 None => {
                     // It waits for the hand-over's end: the queue's next calls do not.
                     batch.take_no_more();
-                    alone.push(call);
+                    alone.push(*call);
                 }
             }
         }
@@ -143,7 +144,7 @@ impl PoolClient {
         index: usize,
         alone: &mut Vec<AsyncRequest>,
     ) -> Option<Ready> {
-        while let Some(call) = batch.next() {
+        while let Some(call) = batch.next_boxed() {
             let started = Instant::now();
             match self.pipelinable(&call) {
                 Some((i, payload)) if i == index => {
@@ -155,7 +156,7 @@ impl PoolClient {
                 }
                 _ => {
                     batch.take_no_more();
-                    alone.push(call);
+                    alone.push(*call);
                 }
             }
         }
@@ -215,7 +216,7 @@ impl PoolClient {
         let Ok(permit) = pool.acquire(Target::Any) else {
             // Alone, each reports the pool's state (or retries) as a blocking call would.
             batch.take_no_more();
-            return std::iter::once(first.call).chain(batch).collect();
+            return std::iter::once(*first.call).chain(batch).collect();
         };
         let worker = permit.worker.clone();
         let mut alone = Vec::new();
@@ -251,7 +252,7 @@ impl PoolClient {
                     Err(SendError::Gone(cause)) => {
                         // Not delivered (the worker was gone): it runs alone, on another worker.
                         pool.worker_died(&worker, cause);
-                        alone.push(r.call);
+                        alone.push(*r.call);
                         sending = false;
                     }
                 }
@@ -289,7 +290,7 @@ impl PoolClient {
                         request,
                         options,
                         reply,
-                    } = r.call;
+                    } = *r.call;
                     self.settle_task(ran, &request, &options, reply, r.started, true);
                 }
                 Err(wait) => {
@@ -300,7 +301,7 @@ impl PoolClient {
                     // The calls after it never started: their answers will not come.
                     for (id, r) in ahead.drain(..) {
                         worker.unregister(id);
-                        alone.push(r.call);
+                        alone.push(*r.call);
                     }
                     alone.extend(again);
                 }
@@ -348,7 +349,7 @@ impl PoolClient {
                         "worker crashed during an idempotent async call; retrying"
                     );
                     std::thread::sleep(pool.config.retry.pause(1));
-                    return Some(r.call);
+                    return Some(*r.call);
                 }
                 Error::WorkerCrash {
                     pool: pool.name.to_string(),

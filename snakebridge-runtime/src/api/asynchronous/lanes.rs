@@ -60,7 +60,7 @@ pub(super) trait Job: Send {
 /// A call ready to hand to its client with others.
 pub(super) struct Prepared {
     pub(super) client: Arc<dyn RuntimeClient>,
-    pub(super) request: AsyncRequest,
+    pub(super) request: Box<AsyncRequest>,
 }
 
 /// A client's cancellation hook ([`CancelToken`](crate::client::CancelToken)), run by a runner.
@@ -319,7 +319,7 @@ fn take_more(
     started: Instant,
     took: &mut usize,
     most: usize,
-) -> Option<(Option<AsyncRequest>, Option<Box<dyn Job>>)> {
+) -> Option<(Option<Box<AsyncRequest>>, Option<Box<dyn Job>>)> {
     if *took >= most || started.elapsed() >= QUICK * *took as u32 {
         return None;
     }

@@ -238,11 +238,11 @@ impl<R: FromValue + Send + 'static> lanes::Job for CallJob<R> {
         let reply = self.reply(None);
         Ok(lanes::Prepared {
             client: self.client.clone(),
-            request: AsyncRequest {
+            request: Box::new(AsyncRequest {
                 request: call.request,
                 options: call.options,
                 reply,
-            },
+            }),
         })
     }
 
