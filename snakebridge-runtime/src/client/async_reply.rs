@@ -137,6 +137,8 @@ impl<'a> AsyncBatch<'a> {
     }
 
     /// `requests`, then what `more` gives until it gives `None`.
+    // Boxes in a Vec on purpose: each moves on to the client as it is (`next_boxed`).
+    #[allow(clippy::vec_box)]
     pub(crate) fn with_more(
         requests: Vec<Box<AsyncRequest>>,
         more: &'a mut dyn FnMut() -> Option<Box<AsyncRequest>>,

@@ -65,9 +65,7 @@ pub(crate) fn walk<'a, E>(
                 Value::List(items)
                 | Value::Tuple(items)
                 | Value::Set(items)
-                | Value::FrozenSet(items) => {
-                    stack.extend(items.iter().rev().map(|c| (c, d + 1)))
-                }
+                | Value::FrozenSet(items) => stack.extend(items.iter().rev().map(|c| (c, d + 1))),
                 Value::Dict(pairs) => {
                     for (k, v) in pairs.iter().rev() {
                         stack.push((v, d + 1));

@@ -11,7 +11,8 @@ use super::ring::ReplyRing;
 
 /// How a side judges its waits. A cycle (this side's work since its last wait ended, then the
 /// wait) is slow when either part outlasted the spin: the other side waited past its spin, or
-/// this one did. A slow cycle adds [`SLOW_CYCLE`] to the side's score, a quick one takes 1
+/// this one did. (Over the shared ring, the worker's own flag says whether it waited past its
+/// spin: it sleeps on its doorbell.) A slow cycle adds [`SLOW_CYCLE`] to the side's score, a quick one takes 1
 /// away (the score stays within 0..=[`MAX_SCORE`]); from [`STOP_SPINNING_AT`] (three slow
 /// cycles in a row, or slow ones outnumbering quick ones) the side blocks at once, since the
 /// other side comes back slowly (calls of milliseconds, an idle pool) and a spin would only burn
@@ -61,9 +62,16 @@ impl AdaptiveSpin {
             // Only a look (what has come meanwhile), not a wait: nothing to judge.
             return input.wait_readable(deadline);
         }
-        let worked = self
-            .last_wait_end
-            .is_some_and(|end| start.duration_since(end) > self.spin);
+        // Whether the worker fell asleep before this request came (this side's work since its
+        // last wait outlasted the worker's spin): the ring says so itself; a pipe's side
+        // judges by its own work, since its last wait on this channel (which, with several
+        // callers sharing workers, also counts the time it was used by none).
+        let worked = match &input {
+            Input::Ring(ring) => ring.worker_asleep(),
+            Input::Pipe(_) => self
+                .last_wait_end
+                .is_some_and(|end| start.duration_since(end) > self.spin),
+        };
         let (ready, waited_long) = if self.spinning() {
             // A deadline sooner than the spin ends the spin: a short timeout stays on time.
             let budget = deadline.map_or(self.spin, |d| {
@@ -258,5 +266,39 @@ mod tests {
         writer.write_all(b"x").unwrap();
         assert!(spin.wait(Input::Pipe(fd), soon()).unwrap());
         assert!(spin.spinning(), "quick input: spinning again");
+    }
+
+    /// With the shared ring, a cycle is slow when the worker fell asleep before the request
+    /// came (the ring's flag), not whenever this side's wait comes long after its last one: a
+    /// worker's reader that several callers share (each takes whichever worker is free, and
+    /// `call_async`'s runner naps between runs of answers) waits at long intervals while the
+    /// worker still spins, and must keep spinning, or every call after pays a wake-up on each
+    /// side. Mutation: a ring's cycles judged by the time since this side's last wait.
+    #[test]
+    fn with_the_ring_a_cycle_is_slow_when_the_worker_fell_asleep() {
+        let ring = super::super::ring::Ring::create().unwrap();
+        let (bell_r, _bell_w) = std::io::pipe().unwrap();
+        let mut rx = ReplyRing::new(ring, bell_r.as_raw_fd());
+        let mut spin = AdaptiveSpin::new(Duration::from_micros(100));
+        let mut byte = [0u8; 1];
+        let mut cycle = |spin: &mut AdaptiveSpin, rx: &mut ReplyRing| {
+            // This side's work: longer than the spin.
+            std::thread::sleep(Duration::from_millis(1));
+            rx.test_publish(1);
+            assert!(spin.wait(Input::Ring(rx), None).unwrap());
+            assert_eq!(rx.read(&mut byte).unwrap(), 1);
+        };
+        for _ in 0..2 * STOP_SPINNING_AT {
+            cycle(&mut spin, &mut rx);
+        }
+        assert!(spin.spinning(), "the worker stayed awake: still spinning");
+        rx.test_set_worker_asleep(true);
+        for _ in 0..STOP_SPINNING_AT / SLOW_CYCLE {
+            cycle(&mut spin, &mut rx);
+        }
+        assert!(
+            !spin.spinning(),
+            "the worker slept before each request: blocks at once"
+        );
     }
 }

@@ -229,6 +229,26 @@ impl ReplyRing {
         }
     }
 
+    /// Whether the worker sleeps on its doorbell (it waited for a request past its spin, and
+    /// the next one wakes it): a reply to a request sent since then comes after a wake-up.
+    pub(crate) fn worker_asleep(&self) -> bool {
+        self.ring.word(WORKER_ASLEEP).load(Ordering::Relaxed) != 0
+    }
+
+    /// As if the worker published `n` more bytes of replies (tests).
+    #[cfg(test)]
+    pub(crate) fn test_publish(&self, n: u64) {
+        self.ring.word(REPLY_HEAD).fetch_add(n, Ordering::Release);
+    }
+
+    /// As if the worker fell asleep on its doorbell, or woke (tests).
+    #[cfg(test)]
+    pub(crate) fn test_set_worker_asleep(&self, asleep: bool) {
+        self.ring
+            .word(WORKER_ASLEEP)
+            .store(u64::from(asleep), Ordering::Relaxed);
+    }
+
     pub(crate) fn available(&self) -> usize {
         (self.ring.word(REPLY_HEAD).load(Ordering::Acquire) - self.tail) as usize
     }
