@@ -107,27 +107,7 @@ impl PoolClient {
     pub(super) fn execute_pipelined(&self, mut batch: AsyncBatch<'_>) {
         let mut alone = Vec::new();
         // The first call that may go with others picks the pool.
-        let mut first = None;
-        while let Some(call) = batch.next_boxed() {
-            let started = Instant::now();
-            match self.pipelinable(&call) {
-                Some((index, payload)) => {
-                    let ready = Ready {
-                        call,
-                        payload,
-                        started,
-                    };
-                    first = Some((index, ready));
-                    break;
-                }
-                None => {
-                    // It waits for the hand-over's end: the queue's next calls do not.
-                    batch.take_no_more();
-                    alone.push(*call);
-                }
-            }
-        }
-        if let Some((index, first)) = first {
+        if let Some((index, first)) = self.next_ready(&mut batch, None, &mut alone) {
             let pool = self.pools[index].clone();
             alone.extend(self.send_together(&pool, index, first, &mut batch));
         }
@@ -136,23 +116,25 @@ impl PoolClient {
         }
     }
 
-    /// The next call of `batch` that may go with the others (pool `index`). One that may not
-    /// is put with `alone`, and the batch then takes nothing more from the queue.
+    /// The next call of `batch` that may go with others (to pool `index`, or any pool), with
+    /// its pool. One that may not is put with `alone` (it waits for the hand-over's end), and
+    /// the batch then takes nothing more from the queue (the queue's next calls do not wait).
     fn next_ready(
         &self,
         batch: &mut AsyncBatch<'_>,
-        index: usize,
+        index: Option<usize>,
         alone: &mut Vec<AsyncRequest>,
-    ) -> Option<Ready> {
+    ) -> Option<(usize, Ready)> {
         while let Some(call) = batch.next_boxed() {
             let started = Instant::now();
             match self.pipelinable(&call) {
-                Some((i, payload)) if i == index => {
-                    return Some(Ready {
+                Some((i, payload)) if index.is_none_or(|index| i == index) => {
+                    let ready = Ready {
                         call,
                         payload,
                         started,
-                    });
+                    };
+                    return Some((i, ready));
                 }
                 _ => {
                     batch.take_no_more();
@@ -227,10 +209,10 @@ impl PoolClient {
         let held = HeldWakes::hold();
         loop {
             while sending && ahead.len() < WINDOW {
-                let Some(r) = next
-                    .take()
-                    .or_else(|| self.next_ready(batch, index, &mut alone))
-                else {
+                let Some(r) = next.take().or_else(|| {
+                    self.next_ready(batch, Some(index), &mut alone)
+                        .map(|(_, r)| r)
+                }) else {
                     break;
                 };
                 let timeout = r.call.options.timeout.or(pool.config.call_timeout);

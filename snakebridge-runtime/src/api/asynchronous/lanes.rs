@@ -311,8 +311,9 @@ fn run_together(group: &Group, jobs: Vec<Box<dyn Job>>, started: Instant) -> usi
 /// One more call for a hand-over that started at `started` and took `took` calls so far (at
 /// most `most`): the next queued call as a request, while calls came back quickly (under
 /// [`QUICK`] each on average), the queue has more calls than runners waiting for work, and its
-/// next call is no cancellation (which runs first, once the hand-over ends). A call that must run alone ends the hand-over and comes back as
-/// the job (`Some((None, Some(job)))`), to run after it.
+/// next call is no cancellation (which runs first, once the hand-over ends). A call that must
+/// run alone ends the hand-over and comes back as the job (`Some((None, Some(job)))`), to run
+/// after it.
 #[allow(clippy::type_complexity)]
 fn take_more(
     group: &Group,
