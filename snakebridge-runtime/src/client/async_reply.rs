@@ -159,9 +159,7 @@ impl<'a> AsyncBatch<'a> {
     pub fn take_no_more(&mut self) {
         self.more = None;
     }
-}
 
-impl AsyncBatch<'_> {
     /// The next request, in its box ([`Iterator::next`] without the move out of it).
     pub(crate) fn next_boxed(&mut self) -> Option<Box<AsyncRequest>> {
         if let Some(r) = self.taken.next() {

@@ -72,12 +72,15 @@ impl HeldWakes {
 
 impl Drop for HeldWakes {
     fn drop(&mut self) {
-        self.release();
-        if self.outer {
-            let rest = HELD.with(|held| held.borrow_mut().take());
-            for waker in rest.into_iter().flatten() {
-                waker.wake();
-            }
+        if !self.outer {
+            self.release();
+            return;
+        }
+        // Holding ends before the wakes run: a waker that wakes another future here wakes it
+        // at once.
+        let rest = HELD.with(|held| held.borrow_mut().take());
+        for waker in rest.into_iter().flatten() {
+            waker.wake();
         }
     }
 }

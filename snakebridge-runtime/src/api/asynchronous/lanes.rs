@@ -288,12 +288,17 @@ fn run_together(group: &Group, jobs: Vec<Box<dyn Job>>, started: Instant) -> usi
     let mut ran = requests.len() + alone.len();
     if let Some(client) = client {
         let alone_at_first = alone.len();
-        let most = group_lanes(group).pipeline.saturating_mul(HAND_OVER_ROUNDS);
+        let most = lock(&group.state)
+            .lanes
+            .pipeline
+            .saturating_mul(HAND_OVER_ROUNDS);
         let mut took = requests.len();
-        let mut more = || {
-            let (request, job) = take_more(group, started, &mut took, most)?;
-            alone.extend(job);
-            request
+        let mut more = || match take_more(group, started, &mut took, most)? {
+            More::Call(request) => Some(request),
+            More::Alone(job) => {
+                alone.push(job);
+                None
+            }
         };
         // A panic drops the replies not yet sent: each sends its future an error.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -312,15 +317,8 @@ fn run_together(group: &Group, jobs: Vec<Box<dyn Job>>, started: Instant) -> usi
 /// most `most`): the next queued call as a request, while calls came back quickly (under
 /// [`QUICK`] each on average), the queue has more calls than runners waiting for work, and its
 /// next call is no cancellation (which runs first, once the hand-over ends). A call that must
-/// run alone ends the hand-over and comes back as the job (`Some((None, Some(job)))`), to run
-/// after it.
-#[allow(clippy::type_complexity)]
-fn take_more(
-    group: &Group,
-    started: Instant,
-    took: &mut usize,
-    most: usize,
-) -> Option<(Option<Box<AsyncRequest>>, Option<Box<dyn Job>>)> {
+/// run alone ends the hand-over and comes back as [`More::Alone`], to run after it.
+fn take_more(group: &Group, started: Instant, took: &mut usize, most: usize) -> Option<More> {
     if *took >= most || started.elapsed() >= QUICK * *took as u32 {
         return None;
     }
@@ -339,14 +337,18 @@ fn take_more(
         };
         *took += 1;
         return Some(match job.into_request() {
-            Ok(p) => (Some(p.request), None),
-            Err(job) => (None, Some(job)),
+            Ok(p) => More::Call(p.request),
+            Err(job) => More::Alone(job),
         });
     }
 }
 
-fn group_lanes(group: &Group) -> AsyncLanes {
-    lock(&group.state).lanes.clone()
+/// What [`take_more`] took from the queue.
+enum More {
+    /// A call for the hand-over.
+    Call(Box<AsyncRequest>),
+    /// A call that must run alone: the hand-over ends, and it runs after.
+    Alone(Box<dyn Job>),
 }
 
 /// The next calls for a runner of `group` (one, or with `several` up to its share of the queue
