@@ -26,6 +26,20 @@ _call_positional = eval(
     compile("lambda f, args: f(*args)", "snakebridge_worker/<call>", "eval"),
     vars(modules["__main__"]),
 )
+# The same for the hot path's calls of ints and floats, by argument count: the arguments read
+# straight from the unpacked frame (from its 6th field), with no tuple made for them and no
+# star call.
+_CALL_FIELDS = tuple(
+    eval(
+        compile(
+            "lambda f, t: f(%s)" % ", ".join("t[%d]" % (5 + i) for i in range(n)),
+            "snakebridge_worker/<call>",
+            "eval",
+        ),
+        vars(modules["__main__"]),
+    )
+    for n in range(9)
+)
 
 # The fixed header: the length prefix, magic, policy and flags as one u64; the request; the
 # message id; the site and the release count as one u64 (the site's number when no refs are to
@@ -44,9 +58,9 @@ _OK_HEAD = Struct("<IBBBB").pack(_OK_INT_AFTER_HEAD.size - 4, OK, 0, 0, 0)
 # the keyword count, 0), which fix the layout once each tag is an int's or a float's (a fixed
 # 8 bytes follow). Filled as shapes come, up to `_MAX_SHAPES`; other shapes are `_NO_SHAPE`.
 _NUMBER_SHAPES = {}
-_NO_SHAPE = (-1, None, 0, 0)
+_NO_SHAPE = (-1, None, 0, 0, None)
 _MAX_SHAPES = 64
-_MAX_SHAPE_ARGS = 8
+_MAX_SHAPE_ARGS = len(_CALL_FIELDS) - 1
 # What the hot path reads for the next frame: a tight loop's requests are small, and a read of
 # up to this much is a small allocation (one of 64 KiB takes glibc's path for large chunks,
 # hundreds of instructions a call); a larger frame comes in pieces the serve loop joins.
@@ -60,15 +74,15 @@ def hot_head(size):
 
 
 def number_shape(shape):
-    """(size, ``unpack``, ``hot_head(size)``, argument count) of whole frames of the
-    ``shape``, the length prefix included (see ``_NUMBER_SHAPES``), or ``_NO_SHAPE`` when it is
-    not ints and floats then no keywords; remembered."""
+    """(size, ``unpack``, ``hot_head(size)``, argument count, caller from ``_CALL_FIELDS``) of
+    whole frames of the ``shape``, the length prefix included (see ``_NUMBER_SHAPES``), or
+    ``_NO_SHAPE`` when it is not ints and floats then no keywords; remembered."""
     n = len(shape) - 1
     if n < 0 or n > _MAX_SHAPE_ARGS or shape[n] or any(t != 3 and t != 4 for t in shape[:n]):
         known = _NO_SHAPE
     else:
         whole = Struct("<QIQQB" + "".join("xq" if t == 3 else "xd" for t in shape[:n]) + "x")
-        known = (whole.size, whole.unpack, hot_head(whole.size), n)
+        known = (whole.size, whole.unpack, hot_head(whole.size), n, _CALL_FIELDS[n])
     if len(_NUMBER_SHAPES) < _MAX_SHAPES:
         _NUMBER_SHAPES[shape] = known
     return known
@@ -236,20 +250,19 @@ def _serve_calls(
         shape = chunk[29::9]
         known = _shapes.get(shape, _no_shape)
         if _len(chunk) == known[0]:
-            # (head, request, message id, site, argument count, the arguments...): indexed, as
-            # star-unpacking the arguments into a list costs more than the rest of the unpack.
-            fields = known[1](chunk)
-            site = resolved.get(fields[3])
+            # (head, request, message id, site, argument count, the arguments...): the
+            # arguments are read from it by the shape's caller.
+            args = known[1](chunk)
+            site = resolved.get(args[3])
             # The argument count differs when keywords follow (or the frame is broken), the head
             # when the read brought less than one frame, or another kind; the site is no site's
             # when refs are to be released: the full reader says.
-            if fields[0] & _loose != known[2] or fields[4] != known[3] or site is None:
+            if args[0] & _loose != known[2] or args[4] != known[3] or site is None:
                 return _joined(chunk, rest)
-            head = fields[0]
-            request = fields[1]
-            mid = fields[2]
-            args = fields[5:]
-            del fields
+            head = args[0]
+            request = args[1]
+            mid = args[2]
+            caller = known[4]
         else:
             if _len(chunk) < 29 or chunk[4] != CALL:
                 # The end of the input (read again by the loop: an end stays one), or another
@@ -288,12 +301,14 @@ def _serve_calls(
             if at + 1 != _len(chunk) or chunk[at]:
                 # Keyword arguments (or a broken frame, which the full reader reports).
                 return _joined(chunk, rest)
-        del chunk
+            caller = _call_positional
+        # Everything from the read to the reply's write is what the round trip waits for: what
+        # can wait (freeing the frame, the arguments) comes after the write.
         # The call's records are tagged with it (see `serve`).
         current[0] = mid
         current[1] = site[1]
         try:
-            result = _call_positional(site[0], args)
+            result = caller(site[0], args)
         except BaseException as e:  # noqa: BLE001 - every exception goes back to Rust
             reply = protocol.err(mid, worker.exception(e))
             result = None
@@ -322,26 +337,31 @@ def _serve_calls(
         # `worker.send_whole`, inline.
         if logs.pending:
             worker.flush_logs(logs)
-        # The lock taken by hand (`with` would make two bound methods per call), and only when
-        # another thread may write too (see `Hub.other_writers`): a ring's writes always take it.
-        locked = whole_fd is None or hub.other_writers
-        if locked:
-            lock.acquire()
-        try:
-            if whole_fd is None:
-                write_whole(reply)
-            elif not mine[0]:
+        if whole_fd is not None and not hub.other_writers:
+            # A pipe no other thread writes to: no lock (see `Hub.other_writers`).
+            if not mine[0]:
                 _exit(0)  # as in `Channel.write_frame`
-            else:
-                # `Channel.write_whole`, inline.
-                written = _write(whole_fd, reply)
-                if written != _len(reply):
-                    channel.write_frame_rest(memoryview(reply)[written:])
-        finally:
-            if locked:
+            # `Channel.write_whole`, inline.
+            written = _write(whole_fd, reply)
+            if written != _len(reply):
+                channel.write_frame_rest(memoryview(reply)[written:])
+        else:
+            # The lock taken by hand (`with` would make two bound methods per call): a ring's
+            # writes always take it, a pipe's when another thread may write too.
+            lock.acquire()
+            try:
+                if whole_fd is None:
+                    write_whole(reply)
+                elif not mine[0]:
+                    _exit(0)
+                else:
+                    written = _write(whole_fd, reply)
+                    if written != _len(reply):
+                        channel.write_frame_rest(memoryview(reply)[written:])
+            finally:
                 lock.release()
         # What the call held goes now (after the answer is out), not when the next frame comes.
-        args = result = None
+        chunk = args = result = reply = None
         # The next frame, read here while it is likely another such call (`read_frame`'s fast
         # case, inline): anything else goes back to the serve loop, through the buffer.
         if streams or hub.stream_scopes:
