@@ -250,11 +250,50 @@ fn runnable(schedstat: &str) -> f64 {
     (on_cpu + waiting) as f64 / 1e9
 }
 
+/// Pins the calling thread to the first CPU it may use and process `pid` to another (when
+/// there is another) or, `together`, to the same one, until dropped: a caller does not spin for
+/// a worker last seen on its own CPU, nor the worker for it (`pool/worker/ring.rs`), so a test
+/// of the spin keeps the two apart.
+struct Pinned {
+    allowed: libc::cpu_set_t,
+}
+
+impl Pinned {
+    fn pin(pid: u32, together: bool) -> Pinned {
+        // SAFETY: cpu_set_t values filled by CPU_SET, passed with their size.
+        unsafe {
+            let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+            libc::sched_getaffinity(0, std::mem::size_of_val(&allowed), &mut allowed);
+            let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+                .filter(|&c| libc::CPU_ISSET(c, &allowed))
+                .collect();
+            if let [mine, other, ..] = cpus[..] {
+                let theirs = if together { mine } else { other };
+                for (who, cpu) in [(0, mine), (pid as libc::pid_t, theirs)] {
+                    let mut one: libc::cpu_set_t = std::mem::zeroed();
+                    libc::CPU_SET(cpu, &mut one);
+                    libc::sched_setaffinity(who, std::mem::size_of_val(&one), &one);
+                }
+            }
+            Pinned { allowed }
+        }
+    }
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        // SAFETY: the set read in `pin`, with its size.
+        unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&self.allowed), &self.allowed) };
+    }
+}
+
 /// How long an idle worker and a waiting caller are runnable while nothing arrives for `idle`,
-/// with the pool's spin set to `spin`: (worker, caller) in seconds.
-fn runnable_while_idle(spin: Duration, idle: Duration) -> (f64, f64) {
+/// with the pool's spin set to `spin`, the two on different CPUs or (`together`) on one:
+/// (worker, caller) in seconds.
+fn runnable_while_idle(spin: Duration, idle: Duration, together: bool) -> (f64, f64) {
     let pool = PoolClient::start(config(1).spin(spin)).unwrap();
     let worker = format!("/proc/{}/schedstat", pool.worker_pids()[0]);
+    let _pinned = Pinned::pin(pool.worker_pids()[0], together);
     with_client(pool, || {
         // The worker replies, then waits for the next request: it spins, then blocks.
         let n: i64 = call("operator", "add", (1, 2)).unwrap();
@@ -296,7 +335,7 @@ fn both_sides_poll_for_the_configured_spin_before_they_block() {
     let _turn = measuring();
     let spin = Duration::from_millis(200);
     let idle = Duration::from_secs(3);
-    let (worker, caller) = runnable_while_idle(spin, idle);
+    let (worker, caller) = runnable_while_idle(spin, idle, false);
     println!("spin {spin:?}, idle {idle:?}: worker runnable {worker:.3} s, caller {caller:.3} s");
     for (side, used) in [("worker", worker), ("caller", caller)] {
         assert!(
@@ -305,7 +344,7 @@ fn both_sides_poll_for_the_configured_spin_before_they_block() {
              expected about the spin (0.1 to 1 s)"
         );
     }
-    let (worker, caller) = runnable_while_idle(Duration::ZERO, Duration::from_secs(1));
+    let (worker, caller) = runnable_while_idle(Duration::ZERO, Duration::from_secs(1), false);
     println!("no spin, idle 1 s: worker runnable {worker:.3} s, caller {caller:.3} s");
     for (side, used) in [("worker", worker), ("caller", caller)] {
         assert!(
@@ -313,6 +352,26 @@ fn both_sides_poll_for_the_configured_spin_before_they_block() {
             "with no spin the idle {side} was runnable for {used} s of 1 s"
         );
     }
+}
+
+/// A caller on the CPU its worker was last on does not spin for it (`pool/worker/ring.rs`):
+/// the worker could not run there, and the caller would keep it waiting for the whole spin, on
+/// every call. The worker says its CPU in the shared ring, and the caller's wait sleeps at once:
+/// it is runnable for next to nothing of a slow call, as without a spin. Mutations:
+/// `beside_worker` always false (the caller spins for 0.2 s); the worker never saying its CPU
+/// (`RingChannel.say_cpu`), the same.
+#[test]
+fn a_caller_on_its_workers_cpu_does_not_spin_for_it() {
+    let _turn = measuring();
+    if !PoolConfig::new().uses_shared_ring() {
+        return; // the rule is the shared ring's (pipes have no CPU words)
+    }
+    let (_, caller) = runnable_while_idle(Duration::from_millis(200), Duration::from_secs(1), true);
+    println!("one CPU, spin 200 ms, a call of 1 s: caller runnable {caller:.3} s");
+    assert!(
+        caller < 0.05,
+        "the caller beside its worker was runnable for {caller} s of a call of 1 s: it spun"
+    );
 }
 
 /// CPU time (seconds) of a pool of 2 while two threads each make `rounds` calls of

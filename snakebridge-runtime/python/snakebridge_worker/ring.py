@@ -4,7 +4,9 @@ which has the design and the one definition of the layout (passed in
 the pipes stay as doorbells and as the sign of Rust's end. The control words are read and
 written whole through a memoryview of 8-byte items (one aligned load or store each); the full
 fence between a store of one and the load of another (a sleeper's flag and a writer's ``head``)
-is a lock's acquire and release, each an atomic read-modify-write."""
+is a lock's acquire and release, each an atomic read-modify-write. This side also says which CPU
+it runs on, for Rust, which does not spin while the worker was last on its own (``ring.rs`` says
+why): when it falls asleep, wakes, or rings Rust."""
 
 from snakebridge_worker import BUILTINS as __builtins__
 
@@ -19,6 +21,18 @@ from threading import Lock
 from time import sleep
 
 from snakebridge_worker.channel import ATTACHMENTS, Channel
+
+
+def _cpu_reader():
+    """A callable giving the CPU this thread runs on plus one, as the control page's CPU words
+    say it (0: not known). Only the slow paths ask (falling asleep, ringing a sleeper)."""
+    try:
+        from ctypes import CDLL
+
+        getcpu = CDLL(None).sched_getcpu
+    except (ImportError, OSError, AttributeError):
+        return lambda: 0
+    return lambda: getcpu() + 1
 
 # How long a writer that finds the reply ring full naps before it looks again (Rust reads it
 # whenever it waits for a reply; nobody rings for room): from 50 µs, doubling up to 3.2 ms
@@ -54,6 +68,8 @@ class RingChannel(Channel):
         self.reply_tail = layout["reply_tail"] // 8
         self.worker_asleep = layout["worker_asleep"] // 8
         self.rust_asleep = layout["rust_asleep"] // 8
+        self.worker_cpu = layout["worker_cpu"] // 8
+        self.current_cpu = _cpu_reader()
         self.request_data = layout["request_data"]
         self.reply_data = layout["reply_data"]
         # Positions in each stream (this side's own word, kept here too).
@@ -68,6 +84,12 @@ class RingChannel(Channel):
         # The methods below, not the pipe's callables.
         del self.ready, self.block, self.read_some
         self.whole_fd = None
+        self.say_cpu()
+
+    def say_cpu(self):
+        """Asks which CPU this side runs on, and says it in the control page."""
+        self.words[self.worker_cpu] = self.current_cpu()
+
 
     def ready(self):
         return self.words[self.request_head] != self.tail or self.ended
@@ -75,6 +97,7 @@ class RingChannel(Channel):
     def block(self, _read=read):
         """Sleeps on the doorbell until Rust has written (or closed the pipe)."""
         words = self.words
+        self.say_cpu()
         words[self.worker_asleep] = 1
         # The flag's store, then the load of `head`: Rust fences between its store of `head`
         # and its load of the flag (`RequestRing::write`).
@@ -85,6 +108,8 @@ class RingChannel(Channel):
             if not _read(self.rfd, 4096):
                 self.ended = True
         words[self.worker_asleep] = 0
+        # Woken where the waker put this side (often beside it).
+        self.say_cpu()
 
     def read_some(self, n):
         """What has come of the request stream, up to ``n`` bytes, waiting for some; b"" once
@@ -157,6 +182,7 @@ class RingChannel(Channel):
                 # Full: it has bytes enough to wake. Closed: Rust is gone (the control
                 # channel's end stops the worker).
                 pass
+            self.say_cpu()
 
     def write_whole(self, frame):
         """Writes a frame made whole, its length prefix included (a small binary reply)."""

@@ -72,7 +72,10 @@ impl AdaptiveSpin {
                 .last_wait_end
                 .is_some_and(|end| start.duration_since(end) > self.spin),
         };
-        let (ready, waited_long) = if self.spinning() {
+        // A worker last on this very CPU (`ring.rs`) cannot answer while this side spins there:
+        // this wait sleeps at once.
+        let beside = matches!(&input, Input::Ring(ring) if ring.beside_worker());
+        let (ready, waited_long) = if self.spinning() && !beside {
             // A deadline sooner than the spin ends the spin: a short timeout stays on time.
             let budget = deadline.map_or(self.spin, |d| {
                 d.saturating_duration_since(start).min(self.spin)
@@ -300,5 +303,61 @@ mod tests {
             !spin.spinning(),
             "the worker slept before each request: blocks at once"
         );
+    }
+
+    /// A wait while the worker was last on this thread's own CPU sleeps at once (the worker
+    /// cannot run there while it spins), while one with the worker elsewhere spins as usual.
+    /// Told apart by a reply published without ringing Rust's doorbell: a spin sees it, a
+    /// sleeper does not (it wakes at its deadline). Mutation: no sleep at once beside the
+    /// worker (the first wait sees the reply).
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_worker_on_this_cpu_is_not_spun_for() {
+        use super::super::ring::current_cpu;
+        let here = current_cpu();
+        assert_ne!(here, 0, "sched_getcpu works on Linux");
+        // This thread stays on its CPU for the test (restored after).
+        // SAFETY: cpu_set_t values filled by CPU_SET, passed with their size.
+        let all = unsafe {
+            let mut all: libc::cpu_set_t = std::mem::zeroed();
+            libc::sched_getaffinity(0, std::mem::size_of_val(&all), &mut all);
+            let mut one: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET((here - 1) as usize, &mut one);
+            libc::sched_setaffinity(0, std::mem::size_of_val(&one), &one);
+            all
+        };
+        let ring = super::super::ring::Ring::create().unwrap();
+        let (bell_r, _bell_w) = std::io::pipe().unwrap();
+        let mut rx = ReplyRing::new(ring, bell_r.as_raw_fd());
+        let mut spin = AdaptiveSpin::new(Duration::from_secs(5));
+        let mut waited = |worker_cpu: u64, rx: &mut ReplyRing| {
+            rx.test_set_worker_cpu(worker_cpu);
+            let publisher = {
+                let published = rx.test_publisher();
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_millis(20));
+                    published(1);
+                })
+            };
+            let start = Instant::now();
+            let deadline = start + Duration::from_millis(300);
+            let ready = spin.wait(Input::Ring(rx), Some(deadline)).unwrap();
+            publisher.join().unwrap();
+            let mut byte = [0u8; 1];
+            assert_eq!(rx.read(&mut byte).unwrap(), 1);
+            (ready, start.elapsed())
+        };
+        let (ready, took) = waited(here, &mut rx);
+        assert!(
+            !ready && took >= Duration::from_millis(290),
+            "the worker beside: slept until the deadline ({took:?})"
+        );
+        let (ready, took) = waited(here + 1, &mut rx);
+        assert!(
+            ready && took < Duration::from_millis(290),
+            "the worker elsewhere: spun, and saw the reply ({took:?})"
+        );
+        // SAFETY: the set read above, with its size.
+        unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&all), &all) };
     }
 }

@@ -15,6 +15,16 @@
 //! finds its ring full waits with short sleeps (a frame larger than the ring, or a reader
 //! that has stopped reading); nobody sleeps on the doorbell for room.
 //!
+//! The worker also says which CPU it runs on: when it falls asleep, wakes, or rings Rust (its
+//! Python cannot ask cheaply more often; a move while it spins shows when it next does). A Rust side that runs on
+//! the CPU the worker was last on does not spin, but sleeps at once: the worker cannot run while
+//! Rust spins there, and would wait out the whole spin on every call. That is where a caller and
+//! its worker end up when a pipe's "sync" wake-up (the woken thread goes where its waker runs)
+//! puts them together, as after the pool sat idle. The worker then spins as usual: Rust,
+//! asleep, is woken by its reply and takes the CPU from the spin at once (a thread that slept
+//! comes first), and the next request is there when the worker runs again, with no wake-up on
+//! that side. Once the scheduler puts them apart, both spin.
+//!
 //! Used where plain loads and stores of aligned 8-byte words are atomic and stay in program
 //! order for the worker's Python (x86-64 Linux: `PoolConfig::uses_shared_ring`); elsewhere,
 //! without a spin, and on Ray, the bytes go through the pipes as before. The layout below is the one definition: the worker is told it at
@@ -34,13 +44,15 @@ const EOF_LOOK: Duration = Duration::from_micros(50);
 /// The bytes each ring holds (a power of two).
 pub(crate) const CAPACITY: usize = 1 << 20;
 /// The words of the control page, each on its own cache line: bytes Rust wrote to the request
-/// ring, bytes the worker read of it, the same for the reply ring, and the two sleepers' flags.
+/// ring, bytes the worker read of it, the same for the reply ring, the two sleepers' flags, and
+/// the CPU the worker said it runs on (plus one; 0 for not known).
 const REQUEST_HEAD: usize = 0;
 const REQUEST_TAIL: usize = 64;
 const REPLY_HEAD: usize = 128;
 const REPLY_TAIL: usize = 192;
 const WORKER_ASLEEP: usize = 256;
 const RUST_ASLEEP: usize = 320;
+const WORKER_CPU: usize = 384;
 /// The control page's size; the request ring follows it, then the reply ring.
 const CONTROL: usize = 4096;
 const REQUEST_DATA: usize = CONTROL;
@@ -112,6 +124,7 @@ impl Ring {
             "fd={},size={SIZE},capacity={CAPACITY},request_head={REQUEST_HEAD},\
              request_tail={REQUEST_TAIL},reply_head={REPLY_HEAD},reply_tail={REPLY_TAIL},\
              worker_asleep={WORKER_ASLEEP},rust_asleep={RUST_ASLEEP},\
+             worker_cpu={WORKER_CPU},\
              request_data={REQUEST_DATA},reply_data={REPLY_DATA}",
             self.fd()
         )
@@ -235,6 +248,28 @@ impl ReplyRing {
         self.ring.word(WORKER_ASLEEP).load(Ordering::Relaxed) != 0
     }
 
+    /// Whether the worker was last on the CPU this side runs on (see the module's doc): then
+    /// it cannot run while this side spins.
+    pub(crate) fn beside_worker(&self) -> bool {
+        let cpu = current_cpu();
+        cpu != 0 && self.ring.word(WORKER_CPU).load(Ordering::Relaxed) == cpu
+    }
+
+    /// As if the worker said it runs on `cpu` (its number plus one; tests).
+    #[cfg(test)]
+    pub(crate) fn test_set_worker_cpu(&self, cpu: u64) {
+        self.ring.word(WORKER_CPU).store(cpu, Ordering::Relaxed);
+    }
+
+    /// A function that does what [`ReplyRing::test_publish`] does, from another thread (tests).
+    #[cfg(test)]
+    pub(crate) fn test_publisher(&self) -> impl FnOnce(u64) + Send + 'static {
+        let ring = self.ring.clone();
+        move |n| {
+            ring.word(REPLY_HEAD).fetch_add(n, Ordering::Release);
+        }
+    }
+
     /// As if the worker published `n` more bytes of replies (tests).
     #[cfg(test)]
     pub(crate) fn test_publish(&self, n: u64) {
@@ -275,9 +310,10 @@ impl ReplyRing {
     }
 
     /// Looks at the ring without blocking for up to `spin`: true as soon as bytes are there
-    /// (or the worker is known gone), false when the spin is over first. The doorbell pipe is
-    /// looked at too, every [`EOF_LOOK`] or so, so that a worker that dies while this side
-    /// spins is noticed at once, not at the end of a long spin.
+    /// (or the worker is known gone), false when the spin is over first, or cut short because
+    /// the worker is on this side's CPU (see the module's doc). The doorbell pipe is looked at
+    /// too, every [`EOF_LOOK`] or so, so that a worker that dies while this side spins is
+    /// noticed at once, not at the end of a long spin; and so is the worker's CPU.
     pub(crate) fn spin_until_readable(&mut self, spin: Duration) -> io::Result<bool> {
         if self.available() > 0 || self.ended {
             return Ok(true);
@@ -297,6 +333,11 @@ impl ReplyRing {
             let now = Instant::now();
             if now.duration_since(last_look) >= EOF_LOOK {
                 last_look = now;
+                // Moved beside the worker while spinning (see the module's doc): it cannot
+                // answer while this side spins here.
+                if self.beside_worker() {
+                    return Ok(false);
+                }
                 if super::poll::wait_readable(self.doorbell, Some(now))? {
                     self.drain_doorbell()?;
                     if self.ended || self.available() > 0 {
@@ -358,6 +399,19 @@ impl ReplyRing {
             }
         }
     }
+}
+
+/// The CPU this thread runs on, plus one (0: not known), as the control page's CPU words say
+/// it. (glibc's `sched_getcpu` reads it from the thread's rseq area, without a system call.)
+pub(crate) fn current_cpu() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: no arguments; -1 on failure.
+        let cpu = unsafe { libc::sched_getcpu() };
+        u64::try_from(cpu).map_or(0, |c| c + 1)
+    }
+    #[cfg(not(target_os = "linux"))]
+    0
 }
 
 /// One byte on a non-blocking doorbell pipe. A full pipe has bytes enough to wake the sleeper;
