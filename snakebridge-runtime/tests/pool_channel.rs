@@ -211,7 +211,7 @@ fn start_with_protocol(protocol: Option<u64>) -> snakebridge_runtime::Result<Arc
 #[test]
 fn a_worker_of_another_protocol_version_is_refused_naming_both_versions() {
     // The stand-in passes the handshake when it speaks this runtime's protocol...
-    let pool = start_with_protocol(Some(5)).expect("a worker of protocol 5 starts");
+    let pool = start_with_protocol(Some(6)).expect("a worker of protocol 6 starts");
     pool.shutdown();
     drop(pool);
     // ...and is refused, and killed, when it speaks another, or none.
@@ -225,7 +225,7 @@ fn a_worker_of_another_protocol_version_is_refused_naming_both_versions() {
         };
         assert!(message.contains(speaks), "{message}");
         assert!(
-            message.contains("this snakebridge-runtime speaks protocol 5"),
+            message.contains("this snakebridge-runtime speaks protocol 6"),
             "{message}"
         );
         assert!(message.contains("worker 0 of pool `default`"), "{message}");

@@ -13,7 +13,7 @@ from snakebridge_worker import BUILTINS as __builtins__
 from snakebridge_worker import binary
 
 #: The protocol this worker speaks, announced in ``ready``; Rust refuses any other.
-PROTOCOL_VERSION = 5
+PROTOCOL_VERSION = 6
 
 
 class ProtocolError(Exception):

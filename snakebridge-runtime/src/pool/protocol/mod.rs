@@ -28,7 +28,7 @@ use crate::data::return_policy::ReturnPolicy;
 
 /// The protocol this runtime speaks; a worker announces its own in `ready`, and a worker of
 /// another version is refused at start (`PROTOCOL.md`, "Versions").
-pub(crate) const PROTOCOL_VERSION: u64 = 5;
+pub(crate) const PROTOCOL_VERSION: u64 = 6;
 
 /// The kind of a request: a call, or the start of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
