@@ -33,6 +33,11 @@ use crate::{Figure, Mode, median, time_each};
 
 const TEST_PYTHON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python");
 
+/// The paired rounds of a full run's round-trip figures: short ones (1,000 calls a side, 45 ms
+/// blocking), so that the load from elsewhere on a shared machine, which comes and goes within a
+/// second, falls alike on both sides of each ratio.
+const FULL_LATENCY_ROUNDS: usize = 50;
+
 struct Plan {
     warmup: usize,
     latency_calls: usize,
@@ -194,7 +199,7 @@ pub fn run(mode: Mode) -> Vec<Figure> {
         Plan {
             warmup: 5_000,
             latency_calls: 50_000,
-            latency_rounds: 10,
+            latency_rounds: FULL_LATENCY_ROUNDS,
             cpu_calls: 8,
             spin: 1_500_000,
             rounds: 11,
@@ -215,8 +220,9 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     // counts this process's instructions, not the worker's) or `strace -f -c`.
     // `round-trip-blocking` does the same with `spin(0)`; `bare-blocking` and `bare-spinning`
     // run the bare pipe loops alone (to count syscalls and context switches against the pool).
-    // `paired-blocking` and `paired-spinning` run only that figure's paired rounds (10 of
-    // `SNAKEBRIDGE_BENCH_CALLS` calls each) and print their ratios: a quick A/B of a change.
+    // `paired-blocking` and `paired-spinning` run only that figure's paired rounds (as many as
+    // in a full run, `SNAKEBRIDGE_BENCH_CALLS` calls in all) and print their ratios: a quick A/B
+    // of a change.
     let variants = [
         "round-trip",
         "round-trip-blocking",
@@ -228,7 +234,14 @@ pub fn run(mode: Mode) -> Vec<Figure> {
     if let Some((only, calls)) = crate::profiling(&variants, 10_000) {
         let spin = PoolConfig::new().spin_duration();
         if let Some(mode) = only.strip_prefix("paired-") {
-            let paired = like_against_like(mode == "blocking", 10, calls / 10, calls);
+            // `calls` in all, in as many paired rounds as the full run's.
+            let rounds = FULL_LATENCY_ROUNDS;
+            let paired = like_against_like(
+                mode == "blocking",
+                rounds,
+                calls / rounds / 10,
+                calls / rounds,
+            );
             eprintln!(
                 "{only}: median ratio {:.3}, p50 {:.1} µs vs {:.1} µs",
                 paired.ratio,
