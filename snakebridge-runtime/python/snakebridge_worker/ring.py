@@ -24,8 +24,9 @@ from snakebridge_worker.channel import ATTACHMENTS, Channel
 
 
 def _cpu_reader():
-    """A callable giving the CPU this thread runs on plus one, as the control page's CPU words
-    say it (0: not known). Only the slow paths ask (falling asleep, ringing a sleeper)."""
+    """A callable giving the CPU this thread runs on plus one, as the control page's
+    ``worker_cpu`` says it (0: not known). Only the slow paths ask (falling asleep, waking,
+    ringing Rust)."""
     try:
         from ctypes import CDLL
 
@@ -33,6 +34,7 @@ def _cpu_reader():
     except (ImportError, OSError, AttributeError):
         return lambda: 0
     return lambda: getcpu() + 1
+
 
 # How long a writer that finds the reply ring full naps before it looks again (Rust reads it
 # whenever it waits for a reply; nobody rings for room): from 50 µs, doubling up to 3.2 ms
@@ -89,7 +91,6 @@ class RingChannel(Channel):
     def say_cpu(self):
         """Asks which CPU this side runs on, and says it in the control page."""
         self.words[self.worker_cpu] = self.current_cpu()
-
 
     def ready(self):
         return self.words[self.request_head] != self.tail or self.ended

@@ -74,8 +74,9 @@ impl AdaptiveSpin {
         };
         // A worker last on this very CPU (`ring.rs`) cannot answer while this side spins there:
         // this wait sleeps at once.
-        let beside = matches!(&input, Input::Ring(ring) if ring.beside_worker());
-        let (ready, waited_long) = if self.spinning() && !beside {
+        let spin_now =
+            self.spinning() && !matches!(&input, Input::Ring(ring) if ring.beside_worker());
+        let (ready, waited_long) = if spin_now {
             // A deadline sooner than the spin ends the spin: a short timeout stays on time.
             let budget = deadline.map_or(self.spin, |d| {
                 d.saturating_duration_since(start).min(self.spin)

@@ -16,14 +16,14 @@
 //! that has stopped reading); nobody sleeps on the doorbell for room.
 //!
 //! The worker also says which CPU it runs on: when it falls asleep, wakes, or rings Rust (its
-//! Python cannot ask cheaply more often; a move while it spins shows when it next does). A Rust side that runs on
-//! the CPU the worker was last on does not spin, but sleeps at once: the worker cannot run while
-//! Rust spins there, and would wait out the whole spin on every call. That is where a caller and
-//! its worker end up when a pipe's "sync" wake-up (the woken thread goes where its waker runs)
-//! puts them together, as after the pool sat idle. The worker then spins as usual: Rust,
-//! asleep, is woken by its reply and takes the CPU from the spin at once (a thread that slept
-//! comes first), and the next request is there when the worker runs again, with no wake-up on
-//! that side. Once the scheduler puts them apart, both spin.
+//! Python cannot ask cheaply more often; a move while it spins shows when it next does). A Rust
+//! side that runs on the CPU the worker was last on does not spin, but sleeps at once: the
+//! worker cannot run while Rust spins there, and would wait out the whole spin on every call.
+//! That is where a caller and its worker end up when a pipe's "sync" wake-up (the woken thread
+//! goes where its waker runs) puts them together, as after the pool sat idle. The worker then
+//! spins as usual: Rust, asleep, is woken by its reply and takes the CPU from the spin at once
+//! (a thread that slept comes first), and the next request is there when the worker runs again,
+//! with no wake-up on that side. Once the scheduler puts them apart, both spin.
 //!
 //! Used where plain loads and stores of aligned 8-byte words are atomic and stay in program
 //! order for the worker's Python (x86-64 Linux: `PoolConfig::uses_shared_ring`); elsewhere,
@@ -273,7 +273,7 @@ impl ReplyRing {
     /// As if the worker published `n` more bytes of replies (tests).
     #[cfg(test)]
     pub(crate) fn test_publish(&self, n: u64) {
-        self.ring.word(REPLY_HEAD).fetch_add(n, Ordering::Release);
+        self.test_publisher()(n);
     }
 
     /// As if the worker fell asleep on its doorbell, or woke (tests).
@@ -401,7 +401,7 @@ impl ReplyRing {
     }
 }
 
-/// The CPU this thread runs on, plus one (0: not known), as the control page's CPU words say
+/// The CPU this thread runs on, plus one (0: not known), as the control page's CPU word says
 /// it. (glibc's `sched_getcpu` reads it from the thread's rseq area, without a system call.)
 pub(crate) fn current_cpu() -> u64 {
     #[cfg(target_os = "linux")]
